@@ -1,0 +1,106 @@
+# Services the test suite needs, started on loopback and stopped again.
+# Sourced by bin/test (and usable by hand: `source bin/lib/services.sh; start_redis`).
+# Each start_* exports the address the tests read, and registers a stop action.
+
+services_dir="${SERVICES_DIR:-$(mktemp -d -t prism-services.XXXXXX)}"
+declare -a stop_actions=()
+
+stop_services() {
+  local i
+  for ((i = ${#stop_actions[@]} - 1; i >= 0; i--)); do
+    eval "${stop_actions[$i]}" || true
+  done
+  stop_actions=()
+}
+
+# Installs Debian packages that are missing, when we are root (CI and these machines are).
+ensure_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "bin/test: missing Debian packages: ${missing[*]} (install them, or run as root)" >&2
+    return 1
+  fi
+  echo "bin/test: installing ${missing[*]}" >&2
+  if [[ -z "${apt_updated:-}" ]]; then
+    apt-get update -qq >&2
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...
+  local deadline=$((SECONDS + $1)) what="$2"
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "bin/test: $what did not become ready" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+start_redis() {
+  ensure_packages redis-server redis-tools
+  local port dir="$services_dir/redis"
+  port=$(free_port)
+  mkdir -p "$dir"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+    --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+  stop_actions+=("kill \$(cat '$dir/redis.pid' 2>/dev/null) 2>/dev/null")
+  wait_until 20 "redis on port $port" redis-cli -p "$port" ping
+  export PRISM_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+  echo "bin/test: redis at $PRISM_TEST_REDIS_URL" >&2
+}
+
+start_clickhouse() {
+  ensure_packages clickhouse-server clickhouse-client
+  local http native dir="$services_dir/clickhouse"
+  http=$(free_port)
+  native=$(free_port)
+  mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
+  cat >"$dir/config.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$dir/log/server.log</log><errorlog>$dir/log/error.log</errorlog><size>10M</size><count>2</count></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$http</http_port>
+  <tcp_port>$native</tcp_port>
+  <path>$dir/data/</path>
+  <tmp_path>$dir/tmp/</tmp_path>
+  <user_files_path>$dir/user_files/</user_files_path>
+  <format_schema_path>$dir/format_schemas/</format_schema_path>
+  <timezone>UTC</timezone>
+  <mark_cache_size>5368709</mark_cache_size>
+  <max_concurrent_queries>100</max_concurrent_queries>
+  <users_config>$dir/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+</yandex>
+XML
+  cat >"$dir/users.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>1000000000</max_memory_usage></default></profiles>
+  <users>
+    <default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default>
+    <prism><password>prism-secret</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></prism>
+  </users>
+  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+</yandex>
+XML
+  clickhouse-server --daemon --config-file="$dir/config.xml" --pid-file="$dir/clickhouse.pid" >/dev/null 2>&1
+  stop_actions+=("kill \$(cat '$dir/clickhouse.pid' 2>/dev/null) 2>/dev/null; sleep 1")
+  wait_until 30 "clickhouse on port $http" curl -sf "http://127.0.0.1:$http/ping"
+  export PRISM_TEST_CLICKHOUSE_URL="http://127.0.0.1:$http"
+  echo "bin/test: clickhouse at $PRISM_TEST_CLICKHOUSE_URL" >&2
+}

@@ -1,0 +1,124 @@
+package io.prism.snapshotter.buffer;
+
+import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.util.Printable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One writer's open page within one topic-partition: its events in arrival order, the Kafka
+ * offset of each, and an estimate of the page's uncompressed size.
+ *
+ * <p>Every record of this writer in this partition from {@link #firstOffset()} on is either
+ * in this buffer or was deliberately skipped (a tombstone, a record sent to the dead letter
+ * queue). That is what lets a re-delivered page be recognised by its first offset.
+ */
+public final class PageBuffer {
+  /** Fixed per-event cost added to the payload size: field tags, lengths, timestamp, sequence. */
+  static final int EVENT_OVERHEAD_BYTES = 24;
+  /**
+   * Heap an event costs beyond its encoded size (the Event object, array headers, its offset
+   * slot), and heap an open page costs when empty (this object, its lists, a map entry). The
+   * memory budget counts these, so 100,000 writers of tiny events stay inside it too.
+   */
+  static final int EVENT_HEAP_OVERHEAD_BYTES = 96;
+  static final int PAGE_HEAP_OVERHEAD_BYTES = 512;
+
+  private final TopicPartition partition;
+  private final String writerId;
+  private final long openedAtMillis;
+  private final List<Event> events = new ArrayList<>();
+  private long[] offsets = new long[16];
+  private long estimatedBytes;
+  private FlushReason closeReason;
+
+  public PageBuffer(TopicPartition partition, String writerId, long openedAtMillis) {
+    this.partition = partition;
+    this.writerId = writerId;
+    this.openedAtMillis = openedAtMillis;
+  }
+
+  /** Estimated uncompressed size of one event in a page. Cheap: no encoding. */
+  public static long estimateBytes(Event event) {
+    long bytes = EVENT_OVERHEAD_BYTES + event.payload().length + event.eventId().length();
+    if (!event.attributes().isEmpty()) {
+      for (var attribute : event.attributes().entrySet()) {
+        bytes += attribute.getKey().length() + attribute.getValue().length() + 4;
+      }
+    }
+    return bytes;
+  }
+
+  void append(Event event, long offset, long eventBytes) {
+    int index = events.size();
+    if (index == offsets.length) {
+      offsets = Arrays.copyOf(offsets, index * 2);
+    }
+    offsets[index] = offset;
+    events.add(event);
+    estimatedBytes += eventBytes;
+  }
+
+  /** Why the page was closed; {@code null} while it is open. */
+  public FlushReason closeReason() {
+    return closeReason;
+  }
+
+  void closedFor(FlushReason reason) {
+    this.closeReason = reason;
+  }
+
+  public TopicPartition partition() {
+    return partition;
+  }
+
+  public String writerId() {
+    return writerId;
+  }
+
+  public long openedAtMillis() {
+    return openedAtMillis;
+  }
+
+  public int eventCount() {
+    return events.size();
+  }
+
+  public long estimatedBytes() {
+    return estimatedBytes;
+  }
+
+  /** What this page costs the heap, as the task's memory budget counts it. */
+  public long heapBytes() {
+    return PAGE_HEAP_OVERHEAD_BYTES + estimatedBytes + (long) events.size() * EVENT_HEAP_OVERHEAD_BYTES;
+  }
+
+  public boolean isEmpty() {
+    return events.isEmpty();
+  }
+
+  public long firstOffset() {
+    return offsets[0];
+  }
+
+  public long lastOffset() {
+    return offsets[events.size() - 1];
+  }
+
+  public List<Event> events() {
+    return events;
+  }
+
+  /** The Kafka offset of the event at {@code index}. */
+  public long offsetAt(int index) {
+    return offsets[index];
+  }
+
+  @Override
+  public String toString() {
+    return "page of writer " + Printable.quote(writerId) + " in " + partition + " (" + events.size() + " events"
+        + (events.isEmpty() ? "" : ", offsets " + firstOffset() + ".." + lastOffset()) + ")";
+  }
+}

@@ -1,0 +1,137 @@
+package io.prism.snapshotter.buffer;
+
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The pages of one topic-partition that are not yet durable: open pages (one per writer,
+ * oldest first) and closed pages waiting to be stored.
+ *
+ * <p>Open pages are kept in the order they were opened. Records arrive in offset order, so
+ * the oldest open page is also the one with the lowest first offset: the partition's
+ * committable offset and its next page to expire are both found at the head, in O(1), even
+ * with 100,000 writers.
+ */
+public final class PartitionBuffers {
+  private final TopicPartition partition;
+  private final LinkedHashMap<String, PageBuffer> open = new LinkedHashMap<>();
+  private final Deque<PageBuffer> closed = new ArrayDeque<>();
+  /** Offset after the last record this partition accepted (buffered or skipped); -1: none. */
+  private long nextOffset = -1;
+
+  public PartitionBuffers(TopicPartition partition) {
+    this.partition = partition;
+  }
+
+  public TopicPartition partition() {
+    return partition;
+  }
+
+  /**
+   * True when the record at {@code offset} was already accepted: Connect re-delivers a batch
+   * after {@code put} throws a retriable error, and the same record must not be buffered twice.
+   */
+  public boolean alreadyAccepted(long offset) {
+    return offset < nextOffset;
+  }
+
+  /** Records that the record at {@code offset} was taken (buffered, skipped, or a control record). */
+  public void accepted(long offset) {
+    nextOffset = offset + 1;
+  }
+
+  /** The writer's open page, opening one if needed. */
+  public PageBuffer openPage(String writerId, long nowMillis) {
+    PageBuffer page = open.get(writerId);
+    if (page == null) {
+      page = new PageBuffer(partition, writerId, nowMillis);
+      open.put(writerId, page);
+    }
+    return page;
+  }
+
+  /** The writer's open page, or {@code null}. */
+  public PageBuffer openPageOf(String writerId) {
+    return open.get(writerId);
+  }
+
+  /** Moves the writer's open page to the closed queue; returns it, or {@code null} if none. */
+  public PageBuffer close(String writerId, FlushReason reason) {
+    PageBuffer page = open.remove(writerId);
+    if (page != null && !page.isEmpty()) {
+      page.closedFor(reason);
+      closed.addLast(page);
+    }
+    return page;
+  }
+
+  /** Queues a page that never was open: one oversized event in a page of its own. */
+  public void addClosed(PageBuffer page, FlushReason reason) {
+    page.closedFor(reason);
+    closed.addLast(page);
+  }
+
+  /** The open page that was opened first, or {@code null}. */
+  public PageBuffer oldestOpen() {
+    Iterator<PageBuffer> it = open.values().iterator();
+    return it.hasNext() ? it.next() : null;
+  }
+
+  public Collection<PageBuffer> openPages() {
+    return open.values();
+  }
+
+  /** Closed pages waiting to be stored, oldest first. */
+  public Deque<PageBuffer> closedPages() {
+    return closed;
+  }
+
+  /** Closes every open page, e.g. before the partition is revoked. */
+  public void closeAll(FlushReason reason) {
+    for (Map.Entry<String, PageBuffer> entry : open.entrySet()) {
+      if (!entry.getValue().isEmpty()) {
+        entry.getValue().closedFor(reason);
+        closed.addLast(entry.getValue());
+      }
+    }
+    open.clear();
+  }
+
+  public boolean isEmpty() {
+    return open.isEmpty() && closed.isEmpty();
+  }
+
+  /**
+   * The offset to commit for this partition: the first offset of the oldest page not yet
+   * durable, else the offset after the last accepted record; -1 when nothing was accepted
+   * since the partition was assigned (the caller then keeps Connect's own position).
+   */
+  public long committableOffset() {
+    long lowest = Long.MAX_VALUE;
+    PageBuffer oldest = oldestOpen();
+    if (oldest != null && !oldest.isEmpty()) {
+      lowest = oldest.firstOffset();
+    }
+    for (PageBuffer page : closed) {
+      lowest = Math.min(lowest, page.firstOffset());
+    }
+    return lowest != Long.MAX_VALUE ? lowest : nextOffset;
+  }
+
+  /** Heap held by every page here, as the memory budget counts it. */
+  public long bufferedBytes() {
+    long bytes = 0;
+    for (PageBuffer page : open.values()) {
+      bytes += page.heapBytes();
+    }
+    for (PageBuffer page : closed) {
+      bytes += page.heapBytes();
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,111 @@
+package io.prism.snapshotter.connect;
+
+import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.util.Utf8;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.connect.data.Values;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.json.JsonConverterConfig;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * Turns a record into an event.
+ *
+ * <ul>
+ *   <li>Payload: {@code byte[]} as is (ByteArrayConverter); text as UTF-8 (StringConverter);
+ *       anything structured (JsonConverter with or without schemas: Struct, Map, List, numbers,
+ *       booleans) as its plain JSON, without a schema envelope.
+ *   <li>Attributes: the record's headers as text, except the control headers (event id,
+ *       session); none when {@code page.include.metadata=false}.
+ *   <li>Event id: the event-id header when present, else {@code <topic>-<partition>-<offset>}.
+ *   <li>Timestamp: the record's timestamp in ms; the task's clock when the record has none.
+ * </ul>
+ *
+ * Tombstones (null values) never get here: the task skips them.
+ */
+final class EventConverter {
+  private final boolean includeAttributes;
+  private final String eventIdHeader;
+  private final String sessionHeader;
+  private final Clock clock;
+  private final JsonConverter json = new JsonConverter();
+
+  EventConverter(boolean includeAttributes, String eventIdHeader, String sessionHeader, Clock clock) {
+    this.includeAttributes = includeAttributes;
+    this.eventIdHeader = eventIdHeader;
+    this.sessionHeader = sessionHeader;
+    this.clock = clock;
+    json.configure(
+        Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false", "converter.type", "value"));
+  }
+
+  Event toEvent(SinkRecord record) {
+    String eventId = null;
+    Map<String, String> attributes = Map.of();
+    if (!record.headers().isEmpty()) {
+      for (Header header : record.headers()) {
+        String name = header.key();
+        if (name.equals(eventIdHeader)) {
+          eventId = headerText(header);
+        } else if (includeAttributes && !name.equals(sessionHeader)) {
+          if (attributes.isEmpty()) {
+            attributes = new HashMap<>();
+          }
+          attributes.put(name, headerText(header));
+        }
+      }
+    }
+    if (eventId == null || eventId.isEmpty()) {
+      eventId = record.topic() + '-' + record.kafkaPartition() + '-' + record.kafkaOffset();
+    }
+    Long timestamp = record.timestamp();
+    // wrap: the payload array is fresh from the converter and never shared, so no copy.
+    return Event.wrap(
+        eventId, timestamp != null ? timestamp : clock.millis(), payloadOf(record), attributes);
+  }
+
+  private byte[] payloadOf(SinkRecord record) {
+    Object value = record.value();
+    if (value instanceof byte[] bytes) {
+      return bytes;
+    }
+    if (value instanceof String text) {
+      return text.getBytes(StandardCharsets.UTF_8);
+    }
+    if (value instanceof ByteBuffer buffer) {
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.duplicate().get(bytes);
+      return bytes;
+    }
+    try {
+      return json.fromConnectData(record.topic(), record.valueSchema(), value);
+    } catch (RuntimeException e) {
+      throw new BadRecordException(record, "value cannot be written as JSON: " + e.getMessage());
+    }
+  }
+
+  private static String headerText(Header header) {
+    Object value = header.value();
+    if (value == null) {
+      return "";
+    }
+    if (value instanceof String text) {
+      return text;
+    }
+    if (value instanceof byte[] bytes) {
+      return Utf8.textOf(bytes);
+    }
+    return Values.convertToString(header.schema(), value);
+  }
+
+  /** True when the record is a session-end control record ({@code <session header>=end}). */
+  boolean isSessionEnd(SinkRecord record) {
+    Header header = record.headers().lastWithName(sessionHeader);
+    return header != null && "end".equals(headerText(header));
+  }
+}

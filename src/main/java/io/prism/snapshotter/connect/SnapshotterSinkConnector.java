@@ -1,0 +1,69 @@
+package io.prism.snapshotter.connect;
+
+import io.prism.snapshotter.config.SnapshotterConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+
+/**
+ * Prism Snapshotter sink connector: lands a topic's events as per-writer pages in object
+ * storage and indexes them. Every task gets the same configuration; Kafka spreads the
+ * partitions.
+ */
+public class SnapshotterSinkConnector extends SinkConnector {
+  private Map<String, String> props;
+
+  @Override
+  public String version() {
+    return Version.current();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    this.props = Map.copyOf(props);
+    new SnapshotterConfig(props); // fail fast on a config that validate() would refuse
+  }
+
+  @Override
+  public Class<? extends Task> taskClass() {
+    return SnapshotterSinkTask.class;
+  }
+
+  @Override
+  public List<Map<String, String>> taskConfigs(int maxTasks) {
+    List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+    for (int i = 0; i < maxTasks; i++) {
+      configs.add(props);
+    }
+    return configs;
+  }
+
+  @Override
+  public void stop() {}
+
+  @Override
+  public ConfigDef config() {
+    return SnapshotterConfig.configDef();
+  }
+
+  /** Per-key validation first, then the checks that involve several keys. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    Config config = super.validate(connectorConfigs);
+    boolean singleKeyErrors =
+        config.configValues().stream().anyMatch(value -> !value.errorMessages().isEmpty());
+    if (!singleKeyErrors) {
+      CrossKeyValidation.addErrors(connectorConfigs, config.configValues());
+    }
+    return config;
+  }
+
+  static ConfigValue valueOf(List<ConfigValue> values, String name) {
+    return values.stream().filter(value -> value.name().equals(name)).findFirst().orElse(null);
+  }
+}

@@ -1,0 +1,236 @@
+package io.prism.snapshotter.connect;
+
+import io.prism.snapshotter.buffer.FlushPolicy;
+import io.prism.snapshotter.buffer.FlushReason;
+import io.prism.snapshotter.buffer.MemoryBudget;
+import io.prism.snapshotter.buffer.PageAssembler;
+import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.sink.PageCommitter;
+import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.ObjectStores;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sink task: buffers records into per-writer pages, stores pages as they close, and commits
+ * a partition's offset only up to its first record that is not yet in a durable page.
+ *
+ * <p>{@code flush()} does nothing: the task owns its offsets through {@link #preCommit}.
+ */
+public class SnapshotterSinkTask extends SinkTask {
+  private static final Logger log = LoggerFactory.getLogger(SnapshotterSinkTask.class);
+  private static final double LOW_WATER_FRACTION = 0.75;
+
+  private final Clock clock;
+  private SnapshotterConfig config;
+  private ObjectStore store;
+  private PageIndex index;
+  private PageAssembler assembler;
+  private WriterIdExtractor writers;
+  private EventConverter events;
+  private ErrantRecordReporter reporter;
+  private StorageFailures failures;
+  private boolean pausedForMemory;
+
+  public SnapshotterSinkTask() {
+    this(Clock.systemUTC());
+  }
+
+  /** For tests: a task whose page ages are measured on {@code clock}. */
+  public SnapshotterSinkTask(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public String version() {
+    return Version.current();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new SnapshotterConfig(props);
+    store = ObjectStores.open(config.storage());
+    index = config.index().open();
+    PageCommitter committer =
+        new PageCommitter(
+            config.page().format(),
+            config.page().compression(),
+            config.page().tags(),
+            config.storage().keyTemplate(),
+            store,
+            index);
+    assembler =
+        new PageAssembler(
+            new FlushPolicy(config.buffer().limits()),
+            new MemoryBudget(config.buffer().memoryMaxBytes(), LOW_WATER_FRACTION),
+            committer,
+            clock);
+    writers = new WriterIdExtractor(config.writer().keySource());
+    events =
+        new EventConverter(
+            config.page().includeMetadata(),
+            config.writer().eventIdHeader(),
+            config.writer().sessionHeader(),
+            clock);
+    failures = new StorageFailures(store.describe());
+    reporter = errantRecordReporter();
+    log.info("Started: pages to {}, index {}", store.describe(), index.describe());
+  }
+
+  private ErrantRecordReporter errantRecordReporter() {
+    try {
+      return context.errantRecordReporter();
+    } catch (NoSuchMethodError | NoClassDefFoundError e) {
+      return null; // a worker older than Kafka 2.6: bad records fail the task
+    }
+  }
+
+  @Override
+  public void put(Collection<SinkRecord> records) {
+    TopicPartition partition = null;
+    for (SinkRecord record : records) {
+      if (partition == null
+          || record.kafkaPartition() != partition.partition()
+          || !record.topic().equals(partition.topic())) {
+        partition = new TopicPartition(record.topic(), record.kafkaPartition());
+      }
+      accept(partition, record);
+    }
+    assembler.closeExpiredPages();
+    assembler.closePagesOverBudget();
+    writeClosedPages();
+  }
+
+  private void accept(TopicPartition partition, SinkRecord record) {
+    long offset = record.kafkaOffset();
+    try {
+      String writerId = writers.writerOf(record);
+      if (events.isSessionEnd(record)) {
+        assembler.endSession(partition, offset, writerId);
+      } else if (record.value() == null) {
+        assembler.skip(partition, offset); // a tombstone carries no event
+      } else {
+        Event event = events.toEvent(record);
+        assembler.accept(partition, offset, writerId, event);
+      }
+    } catch (BadRecordException bad) {
+      reportBadRecord(record, bad);
+      assembler.skip(partition, offset);
+    }
+  }
+
+  private void reportBadRecord(SinkRecord record, BadRecordException bad) {
+    if (reporter == null) {
+      throw new ConnectException(bad.getMessage() + " (no dead letter queue: set errors.tolerance=all and errors.deadletterqueue.topic.name)", bad);
+    }
+    log.warn("Sending {} to the dead letter queue", bad.getMessage());
+    try {
+      reporter.report(record, bad).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("Interrupted while reporting " + BadRecordException.where(record), e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new ConnectException("Could not report " + bad.getMessage() + " to the dead letter queue", e.getCause());
+    }
+  }
+
+  private void writeClosedPages() {
+    try {
+      int written = assembler.writeClosedPages();
+      if (written > 0) {
+        failures.recovered();
+      }
+      resumeIfBelowLowWater();
+    } catch (Exception e) {
+      pauseIfOverBudget();
+      throw failures.onFailure(e, context);
+    }
+  }
+
+  private void pauseIfOverBudget() {
+    if (!pausedForMemory && assembler.memory().overBudget()) {
+      pausedForMemory = true;
+      log.warn("Pausing {} partitions: {} bytes buffered, over the budget of {} while storage is failing",
+          context.assignment().size(), assembler.memory().usedBytes(), assembler.memory().maxBytes());
+      context.pause(context.assignment().toArray(new TopicPartition[0]));
+    }
+  }
+
+  private void resumeIfBelowLowWater() {
+    if (pausedForMemory && assembler.memory().belowLowWater()) {
+      pausedForMemory = false;
+      log.info("Resuming partitions: buffers down to {} bytes", assembler.memory().usedBytes());
+      context.resume(context.assignment().toArray(new TopicPartition[0]));
+    }
+  }
+
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    Map<TopicPartition, Long> durable = assembler.committableOffsets();
+    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>(currentOffsets.size() * 2);
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : currentOffsets.entrySet()) {
+      Long offset = durable.get(entry.getKey());
+      // A partition that delivered nothing since it was assigned holds nothing in memory:
+      // Connect's own position for it is safe.
+      commit.put(entry.getKey(), offset != null ? new OffsetAndMetadata(offset) : entry.getValue());
+    }
+    log.debug("Committing {}", commit);
+    return commit;
+  }
+
+  @Override
+  public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    // Nothing to do: offsets come from preCommit and follow durable pages only.
+  }
+
+  @Override
+  public void close(Collection<TopicPartition> partitions) {
+    try {
+      if (config.buffer().flushOnDisconnect()) {
+        assembler.flushPartitions(partitions, FlushReason.PARTITION_REVOKED);
+      }
+    } catch (Exception e) {
+      log.warn("Could not store the open pages of revoked partitions {}; their records will be re-delivered to the next owner",
+          partitions, e);
+    } finally {
+      assembler.forgetPartitions(partitions);
+    }
+  }
+
+  @Override
+  public void stop() {
+    try {
+      if (assembler != null && config.buffer().flushOnDisconnect()) {
+        assembler.flushPartitions(context.assignment(), FlushReason.TASK_STOP);
+      }
+    } catch (Exception e) {
+      log.warn("Could not store every open page at stop; those records will be re-delivered", e);
+    } finally {
+      closeQuietly(index);
+      closeQuietly(store);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      log.warn("Error closing {}", closeable, e);
+    }
+  }
+}

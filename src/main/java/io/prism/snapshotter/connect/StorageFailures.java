@@ -1,0 +1,55 @@
+package io.prism.snapshotter.connect;
+
+import io.prism.snapshotter.storage.StorageException;
+import java.time.Duration;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that decides what a failure to store or index a page means for the task:
+ * retriable (Connect retries after a growing back-off; the buffers are kept) or fatal (the task
+ * stops with the reason).
+ */
+final class StorageFailures {
+  private static final Logger log = LoggerFactory.getLogger(StorageFailures.class);
+  static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private final String store;
+  private Duration backoff = FIRST_BACKOFF;
+  private int consecutive;
+
+  StorageFailures(String store) {
+    this.store = store;
+  }
+
+  RuntimeException onFailure(Exception failure, SinkTaskContext context) {
+    if (isFatal(failure)) {
+      return new ConnectException("Cannot store pages in " + store + ": " + failure.getMessage(), failure);
+    }
+    consecutive++;
+    log.warn("Storing pages failed ({} in a row), retrying in {} ms: {}", consecutive, backoff.toMillis(), failure.toString());
+    context.timeout(backoff.toMillis());
+    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    return new RetriableException("Storing pages in " + store + " failed; will retry", failure);
+  }
+
+  void recovered() {
+    if (consecutive > 0) {
+      log.info("Storing pages in {} works again after {} failures", store, consecutive);
+    }
+    consecutive = 0;
+    backoff = FIRST_BACKOFF;
+  }
+
+  /** Storage says fatal, or the page could not even be formed: retrying cannot help. */
+  private static boolean isFatal(Exception failure) {
+    if (failure instanceof StorageException storage) {
+      return !storage.retriable();
+    }
+    return failure instanceof IllegalStateException || failure instanceof IllegalArgumentException;
+  }
+}

@@ -1,0 +1,215 @@
+package io.prism.snapshotter.sink;
+
+import io.prism.snapshotter.buffer.PageBuffer;
+import io.prism.snapshotter.buffer.PageSink;
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.page.Compression;
+import io.prism.snapshotter.page.EncodedPage;
+import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.PageEncoder;
+import io.prism.snapshotter.page.PageFormat;
+import io.prism.snapshotter.page.PageMetadata;
+import io.prism.snapshotter.page.PageReader;
+import io.prism.snapshotter.page.PageSpec;
+import io.prism.snapshotter.storage.KeyContext;
+import io.prism.snapshotter.storage.KeyTemplate;
+import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
+import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.PutOptions;
+import io.prism.snapshotter.util.Printable;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a closed page durable: encodes it, stores it under its key with a create-only write,
+ * then publishes its index entry.
+ *
+ * <p>A page's key derives from its writer, topic, partition and first offset, so a page that
+ * is written again after a crash or a rebalance lands on the same key. The store refuses to
+ * overwrite it; the refusal is then read as follows. The stored copy holds every event of
+ * this writer in this partition from the same first offset up to its own last offset
+ * ({@link #LAST_OFFSET}). If that reaches our last offset, our page is already durable (a
+ * re-delivery); its entry is published again, harmlessly. If it stops earlier (the earlier
+ * page closed sooner, e.g. on age), our events up to there are already stored and only the
+ * rest is written, as a page of its own. No page is ever overwritten, so a zombie task that
+ * lost its partitions cannot replace a newer page, and no event is stored twice by it.
+ */
+public final class PageCommitter implements PageSink {
+  private static final Logger log = LoggerFactory.getLogger(PageCommitter.class);
+
+  /** User metadata on every stored page: the Kafka offsets it covers, and its event count. */
+  public static final String FIRST_OFFSET = "prism-first-offset";
+  public static final String LAST_OFFSET = "prism-last-offset";
+  public static final String EVENT_COUNT = "prism-event-count";
+
+  /** Page tags naming the Kafka coordinates, so reindex can rebuild entries from pages alone. */
+  public static final String TAG_TOPIC = "kafka.topic";
+  public static final String TAG_PARTITION = "kafka.partition";
+  public static final String TAG_FIRST_OFFSET = "kafka.offset.first";
+  public static final String TAG_LAST_OFFSET = "kafka.offset.last";
+
+  private final PageFormat format;
+  private final Compression compression;
+  private final Map<String, String> userTags;
+  private final KeyTemplate keys;
+  private final ObjectStore store;
+  private final PageIndex index;
+  private final PageEncoder encoder = new PageEncoder();
+  private final PageReader reader = new PageReader();
+  private final ReusableBuffer encoded = new ReusableBuffer();
+
+  public PageCommitter(
+      PageFormat format,
+      Compression compression,
+      Map<String, String> userTags,
+      KeyTemplate keys,
+      ObjectStore store,
+      PageIndex index) {
+    this.format = format;
+    this.compression = compression;
+    this.userTags = Map.copyOf(userTags);
+    this.keys = keys;
+    this.store = store;
+    this.index = index;
+  }
+
+  @Override
+  public void write(PageBuffer page) throws Exception {
+    int from = 0;
+    while (from < page.eventCount()) {
+      int storedThrough = writeFrom(page, from);
+      if (storedThrough < 0) {
+        return;
+      }
+      from = storedThrough;
+    }
+  }
+
+  /**
+   * Writes the page's events from index {@code from} on. Returns -1 when they are all durable,
+   * else the index of the first event that an earlier copy of the page did not hold.
+   */
+  private int writeFrom(PageBuffer page, int from) throws Exception {
+    List<Event> events = page.events().subList(from, page.eventCount());
+    long firstOffset = page.offsetAt(from);
+    long lastOffset = page.lastOffset();
+    String topic = page.partition().topic();
+    int partition = page.partition().partition();
+    String key =
+        keys.render(
+            new KeyContext(
+                page.writerId(),
+                events.get(0).timestampMillis(),
+                firstOffset,
+                topic,
+                partition,
+                firstOffset,
+                format.configName(),
+                format.extension() + compression.extension(),
+                compression.configName()));
+
+    encoded.reset();
+    EncodedPage result =
+        encoder.encode(
+            format,
+            compression,
+            new PageSpec(page.writerId(), firstOffset, tags(topic, partition, firstOffset, lastOffset)),
+            events,
+            encoded);
+    try {
+      store.put(
+          key,
+          encoded.asInputStream(),
+          encoded.size(),
+          PutOptions.builder()
+              .contentType(format.contentType())
+              .metadata(FIRST_OFFSET, Long.toString(firstOffset))
+              .metadata(LAST_OFFSET, Long.toString(lastOffset))
+              .metadata(EVENT_COUNT, Integer.toString(events.size()))
+              .createOnly(true)
+              .build());
+    } catch (ObjectAlreadyExistsException exists) {
+      return resolveExisting(page, from, key);
+    }
+    index.publish(List.of(entryOf(key, result.metadata(), result.storedSizeBytes(), topic, partition, firstOffset, lastOffset)));
+    log.debug("Stored {} as {} ({} reason)", page, key, page.closeReason());
+    return -1;
+  }
+
+  private int resolveExisting(PageBuffer page, int from, String key) throws Exception {
+    PageMetadata stored;
+    try (InputStream in = store.get(key)) {
+      stored = reader.readMetadata(in, key);
+    }
+    long storedFirst = Long.parseLong(stored.tags().getOrDefault(TAG_FIRST_OFFSET, "-1"));
+    long storedLast = Long.parseLong(stored.tags().getOrDefault(TAG_LAST_OFFSET, "-1"));
+    if (storedFirst != page.offsetAt(from) || storedLast < storedFirst) {
+      throw new IllegalStateException(
+          "Key " + Printable.quote(key) + " already holds a page that is not an earlier copy of "
+              + page + " (its tags say offsets " + storedFirst + ".." + storedLast
+              + "); refusing to overwrite it. Is another connector writing to the same store with the same key template?");
+    }
+    var storedInfo = store.head(key).orElseThrow();
+    index.publish(
+        List.of(
+            entryOf(key, stored, storedInfo.size(), page.partition().topic(), page.partition().partition(), storedFirst, storedLast)));
+    int next = from;
+    while (next < page.eventCount() && page.offsetAt(next) <= storedLast) {
+      next++;
+    }
+    if (next == page.eventCount()) {
+      log.info("{} was already stored as {} (re-delivery); nothing to write", page, key);
+      return -1;
+    }
+    log.info(
+        "{}: an earlier copy {} holds offsets up to {}; writing the remaining {} events as a new page",
+        page, key, storedLast, page.eventCount() - next);
+    return next;
+  }
+
+  private Map<String, String> tags(String topic, int partition, long firstOffset, long lastOffset) {
+    Map<String, String> tags = new HashMap<>(userTags.size() + 6);
+    tags.putAll(userTags);
+    tags.put(TAG_TOPIC, topic);
+    tags.put(TAG_PARTITION, Integer.toString(partition));
+    tags.put(TAG_FIRST_OFFSET, Long.toString(firstOffset));
+    tags.put(TAG_LAST_OFFSET, Long.toString(lastOffset));
+    return tags;
+  }
+
+  private static IndexEntry entryOf(
+      String key, PageMetadata metadata, long storedSize, String topic, int partition, long firstOffset, long lastOffset) {
+    return new IndexEntry(
+        key,
+        metadata.writerId(),
+        metadata.pageSequence(),
+        metadata.startTime(),
+        metadata.endTime(),
+        metadata.eventCount(),
+        metadata.pageSizeBytes(),
+        storedSize,
+        metadata.format().configName(),
+        metadata.compression().configName(),
+        topic,
+        partition,
+        firstOffset,
+        lastOffset);
+  }
+
+  /** The encode buffer, kept between pages so the steady state allocates no page-sized arrays. */
+  private static final class ReusableBuffer extends ByteArrayOutputStream {
+    ReusableBuffer() {
+      super(1 << 16);
+    }
+
+    InputStream asInputStream() {
+      return new java.io.ByteArrayInputStream(buf, 0, count);
+    }
+  }
+}

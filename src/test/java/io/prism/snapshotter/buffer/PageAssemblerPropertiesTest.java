@@ -1,0 +1,166 @@
+package io.prism.snapshotter.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.page.Event;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Grouping and offsets under random traffic, random thresholds and a storage that fails at
+ * random: every event lands in exactly one page of its writer, in order, and no committable
+ * offset ever passes a record that is only in memory.
+ */
+class PageAssemblerPropertiesTest {
+
+  @Property(tries = 200)
+  void everyEventInExactlyOnePageAndOffsetsNeverPassMemory(
+      @ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long seed,
+      @ForAll @IntRange(min = 1, max = 4) int partitionCount,
+      @ForAll @IntRange(min = 1, max = 30) int writerCount,
+      @ForAll @IntRange(min = 1, max = 20) int maxEvents,
+      @ForAll @IntRange(min = 0, max = 40) int failurePercent) throws Exception {
+    Random random = new Random(seed);
+    MutableClock clock = new MutableClock();
+    FailingSink sink = new FailingSink(random, failurePercent);
+    PageAssembler assembler =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(maxEvents, 2_000, Duration.ofSeconds(5))),
+            new MemoryBudget(20_000, 0.75),
+            sink,
+            clock);
+
+    Map<TopicPartition, Long> nextOffset = new HashMap<>();
+    Map<TopicPartition, TreeSet<Long>> inMemory = new HashMap<>();
+    Map<String, List<String>> sentPerWriter = new HashMap<>();
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (int p = 0; p < partitionCount; p++) {
+      TopicPartition tp = new TopicPartition("events", p);
+      partitions.add(tp);
+      nextOffset.put(tp, 0L);
+      inMemory.put(tp, new TreeSet<>());
+    }
+    sink.onWrite = page -> {
+      for (int i = 0; i < page.eventCount(); i++) {
+        inMemory.get(page.partition()).remove(page.offsetAt(i));
+      }
+    };
+
+    for (int step = 0; step < 400; step++) {
+      TopicPartition tp = partitions.get(random.nextInt(partitionCount));
+      long offset = nextOffset.get(tp);
+      String writer = "w" + random.nextInt(writerCount);
+      int kind = random.nextInt(100);
+      if (kind < 5) {
+        assembler.endSession(tp, offset, writer);
+      } else if (kind < 8) {
+        assembler.skip(tp, offset);
+      } else {
+        int size = random.nextInt(100) < 2 ? 3_000 : random.nextInt(200); // some oversized
+        String id = tp.partition() + ":" + offset;
+        assembler.accept(tp, offset, writer, new Event(id, clock.millis(), new byte[size], Map.of()));
+        // Connect re-delivers after a failure: offering the same record again changes nothing.
+        assembler.accept(tp, offset, writer, new Event(id, clock.millis(), new byte[size], Map.of()));
+        inMemory.get(tp).add(offset);
+        sentPerWriter.computeIfAbsent(tp.partition() + "/" + writer, k -> new ArrayList<>()).add(id);
+      }
+      nextOffset.put(tp, offset + 1);
+      clock.advance(random.nextInt(300));
+      if (random.nextInt(10) == 0) {
+        assembler.closeExpiredPages();
+        assembler.closePagesOverBudget();
+        try {
+          assembler.writeClosedPages();
+        } catch (Exception storageDown) {
+          // kept, tried again later
+        }
+      }
+      assertOffsetsNeverPassMemory(assembler, inMemory);
+    }
+
+    sink.failurePercent = 0;
+    assembler.flushPartitions(partitions, FlushReason.TASK_STOP);
+    assertOffsetsNeverPassMemory(assembler, inMemory);
+    for (TopicPartition tp : partitions) {
+      assertThat(inMemory.get(tp)).isEmpty();
+      assertThat(assembler.committableOffsets().getOrDefault(tp, 0L)).isEqualTo(nextOffset.get(tp));
+    }
+    assertThat(sink.writtenPerWriter).isEqualTo(sentPerWriter);
+    assertThat(assembler.memory().usedBytes()).isZero();
+  }
+
+  private static void assertOffsetsNeverPassMemory(
+      PageAssembler assembler, Map<TopicPartition, TreeSet<Long>> inMemory) {
+    assembler.committableOffsets().forEach((tp, committable) -> {
+      TreeSet<Long> pending = inMemory.get(tp);
+      if (!pending.isEmpty()) {
+        assertThat(committable).as("committable offset of %s", tp).isLessThanOrEqualTo(pending.first());
+      }
+    });
+  }
+
+  private static final class FailingSink implements PageSink {
+    final Random random;
+    int failurePercent;
+    java.util.function.Consumer<PageBuffer> onWrite = page -> {};
+    final Map<String, List<String>> writtenPerWriter = new HashMap<>();
+
+    FailingSink(Random random, int failurePercent) {
+      this.random = random;
+      this.failurePercent = failurePercent;
+    }
+
+    @Override
+    public void write(PageBuffer page) throws Exception {
+      if (random.nextInt(100) < failurePercent) {
+        throw new java.io.IOException("storage down");
+      }
+      List<String> ids = writtenPerWriter.computeIfAbsent(page.partition().partition() + "/" + page.writerId(), k -> new ArrayList<>());
+      for (Event event : page.events()) {
+        ids.add(event.eventId());
+      }
+      onWrite.accept(page);
+    }
+  }
+
+  static final class MutableClock extends Clock {
+    private long millis = 1_700_000_000_000L;
+
+    void advance(long delta) {
+      millis += delta;
+    }
+
+    @Override
+    public long millis() {
+      return millis;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+}

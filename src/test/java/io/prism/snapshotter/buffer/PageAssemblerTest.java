@@ -1,0 +1,145 @@
+package io.prism.snapshotter.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.page.Event;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** Each flush trigger closes the page it should, and only that one. */
+class PageAssemblerTest {
+  private static final TopicPartition P0 = new TopicPartition("events", 0);
+  private static final TopicPartition P1 = new TopicPartition("events", 1);
+
+  private final PageAssemblerPropertiesTest.MutableClock clock = new PageAssemblerPropertiesTest.MutableClock();
+  private final List<PageBuffer> written = new ArrayList<>();
+  private final PageAssembler assembler =
+      new PageAssembler(
+          new FlushPolicy(new FlushLimits(3, 1_000, Duration.ofSeconds(10))),
+          new MemoryBudget(2_000, 0.5),
+          written::add,
+          clock);
+
+  private static Event event(long offset, int size) {
+    return new Event("e" + offset, 1000 + offset, new byte[size], Map.of());
+  }
+
+  @Test
+  void countClosesThePageAtMaxEvents() throws Exception {
+    for (long o = 0; o < 4; o++) {
+      assembler.accept(P0, o, "a", event(o, 1));
+    }
+    assembler.writeClosedPages();
+    assertThat(written).hasSize(1);
+    assertThat(written.get(0).eventCount()).isEqualTo(3);
+    assertThat(written.get(0).closeReason()).isEqualTo(FlushReason.EVENT_COUNT);
+    assertThat(assembler.committableOffsets()).containsEntry(P0, 3L);
+  }
+
+  @Test
+  void sizeClosesThePageAtMaxBytes() throws Exception {
+    assembler.accept(P0, 0, "a", event(0, 600));
+    assembler.accept(P0, 1, "a", event(1, 600));
+    assembler.writeClosedPages();
+    assertThat(written).singleElement().satisfies(page -> {
+      assertThat(page.closeReason()).isEqualTo(FlushReason.SIZE);
+      assertThat(page.eventCount()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void oversizedEventGetsAPageOfItsOwnAfterTheWritersEarlierEvents() throws Exception {
+    assembler.accept(P0, 0, "a", event(0, 1));
+    assembler.accept(P0, 1, "a", event(1, 5_000));
+    assembler.writeClosedPages();
+    assertThat(written).extracting(PageBuffer::eventCount).containsExactly(1, 1);
+    assertThat(written).extracting(page -> page.firstOffset()).containsExactly(0L, 1L);
+  }
+
+  @Test
+  void ageClosesIdleWritersAndIdlePartitions() throws Exception {
+    assembler.accept(P0, 0, "a", event(0, 1));
+    clock.advance(6_000);
+    assembler.accept(P1, 0, "b", event(0, 1));
+    clock.advance(4_000);
+    assembler.closeExpiredPages(); // P0's page is 10 s old, P1's 4 s
+    assembler.writeClosedPages();
+    assertThat(written).singleElement().satisfies(page -> {
+      assertThat(page.partition()).isEqualTo(P0);
+      assertThat(page.closeReason()).isEqualTo(FlushReason.AGE);
+    });
+    clock.advance(6_000);
+    assembler.closeExpiredPages(); // nothing new arrived anywhere
+    assembler.writeClosedPages();
+    assertThat(written).hasSize(2);
+    assertThat(written.get(1).partition()).isEqualTo(P1);
+  }
+
+  @Test
+  void sessionEndClosesOnlyThatWritersPageAndIsNotAnEvent() throws Exception {
+    assembler.accept(P0, 0, "a", event(0, 1));
+    assembler.accept(P0, 1, "b", event(1, 1));
+    assembler.endSession(P0, 2, "a");
+    assembler.writeClosedPages();
+    assertThat(written).singleElement().satisfies(page -> {
+      assertThat(page.writerId()).isEqualTo("a");
+      assertThat(page.eventCount()).isEqualTo(1);
+      assertThat(page.closeReason()).isEqualTo(FlushReason.SESSION_END);
+    });
+    // b's page (offset 1) is still in memory: the commit stops there.
+    assertThat(assembler.committableOffsets()).containsEntry(P0, 1L);
+  }
+
+  @Test
+  void memoryBudgetClosesTheOldestPagesFirst() throws Exception {
+    for (int w = 0; w < 5; w++) {
+      assembler.accept(P0, w, "w" + w, event(w, 500)); // 5 x ~530 bytes > 2000
+      clock.advance(1);
+    }
+    assembler.closePagesOverBudget();
+    assembler.writeClosedPages();
+    assertThat(written).isNotEmpty();
+    assertThat(written).extracting(PageBuffer::writerId).startsWith("w0", "w1");
+    assertThat(written).allSatisfy(page -> assertThat(page.closeReason()).isEqualTo(FlushReason.MEMORY));
+    assertThat(assembler.memory().usedBytes()).isLessThanOrEqualTo(assembler.memory().lowWaterBytes());
+  }
+
+  @Test
+  void failedWriteKeepsThePageAndTheOffsetUntilItSucceeds() throws Exception {
+    List<PageBuffer> stored = new ArrayList<>();
+    boolean[] down = {true};
+    PageAssembler failing =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(2, 1_000, Duration.ofSeconds(10))),
+            new MemoryBudget(10_000, 0.5),
+            page -> {
+              if (down[0]) {
+                throw new java.io.IOException("down");
+              }
+              stored.add(page);
+            },
+            clock);
+    failing.accept(P0, 10, "a", event(10, 1));
+    failing.accept(P0, 11, "a", event(11, 1));
+    org.assertj.core.api.Assertions.assertThatThrownBy(failing::writeClosedPages).hasMessage("down");
+    assertThat(failing.committableOffsets()).containsEntry(P0, 10L);
+    failing.accept(P0, 11, "a", event(11, 1)); // re-delivered: ignored
+    down[0] = false;
+    failing.writeClosedPages();
+    assertThat(stored).singleElement().satisfies(page -> assertThat(page.eventCount()).isEqualTo(2));
+    assertThat(failing.committableOffsets()).containsEntry(P0, 12L);
+  }
+
+  @Test
+  void forgettingAPartitionReleasesItsMemory() {
+    assembler.accept(P0, 0, "a", event(0, 100));
+    assembler.forgetPartitions(Set.of(P0));
+    assertThat(assembler.memory().usedBytes()).isZero();
+    assertThat(assembler.committableOffsets()).doesNotContainKey(P0);
+  }
+}

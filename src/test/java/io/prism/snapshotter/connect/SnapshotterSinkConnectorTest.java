@@ -1,0 +1,98 @@
+package io.prism.snapshotter.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigValue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad configuration is refused at validation, each error on the keys it concerns. */
+class SnapshotterSinkConnectorTest {
+  @TempDir java.nio.file.Path dir;
+
+  private Map<String, String> valid() {
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", SnapshotterSinkConnector.class.getName());
+    config.put("topics", "events");
+    config.put("storage.backend", "filesystem");
+    config.put("storage.filesystem.path", dir.toString());
+    return config;
+  }
+
+  private static Map<String, List<String>> errors(Config config) {
+    return config.configValues().stream()
+        .filter(value -> !value.errorMessages().isEmpty())
+        .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
+  }
+
+  private Map<String, List<String>> validate(Map<String, String> config) {
+    return errors(new SnapshotterSinkConnector().validate(config));
+  }
+
+  @Test
+  void aValidConfigHasNoErrors() {
+    assertThat(validate(valid())).isEmpty();
+  }
+
+  @Test
+  void singleKeyErrorsNameTheKeyAndTheReason() {
+    Map<String, String> config = valid();
+    config.put("buffer.max.events", "0");
+    config.put("page.format", "xml");
+    config.put("page.compression", "lz4");
+    config.put("writer.key.source", "cookie");
+    config.put("page.tags", "env=prod,kafka.topic=x");
+    Map<String, List<String>> errors = validate(config);
+    assertThat(errors).containsOnlyKeys(
+        "buffer.max.events", "page.format", "page.compression", "writer.key.source", "page.tags");
+    assertThat(errors.get("page.format").get(0)).contains("protobuf").contains("ndjson");
+    assertThat(errors.get("page.compression").get(0)).contains("none").contains("gzip").contains("zstd");
+    assertThat(errors.get("writer.key.source").get(0)).contains("header:<name>");
+    assertThat(errors.get("page.tags").get(0)).contains("reserved");
+  }
+
+  @Test
+  void crossKeyErrorsAreAttachedToEveryKeyInvolved() {
+    Map<String, String> config = valid();
+    config.put("buffer.max.size.bytes", "104857600");
+    config.put("buffer.memory.max.bytes", "10485760");
+    Map<String, List<String>> errors = validate(config);
+    assertThat(errors).containsOnlyKeys("buffer.max.size.bytes", "buffer.memory.max.bytes");
+  }
+
+  @Test
+  void s3WithoutABucketIsRefusedOnTheBucketKey() {
+    Map<String, String> config = valid();
+    config.put("storage.backend", "s3");
+    config.remove("storage.filesystem.path");
+    assertThat(validate(config)).containsKey("storage.s3.bucket");
+  }
+
+  @Test
+  void aKeyTemplateThatCannotSeparatePagesIsRefused() {
+    Map<String, String> config = valid();
+    config.put("storage.key.template", "pages/{writer_id}/{year}{ext}");
+    assertThat(validate(config)).containsKey("storage.key.template");
+  }
+
+  @Test
+  void everyKeyIsDocumentedAndGrouped() {
+    var def = new SnapshotterSinkConnector().config();
+    assertThat(def.configKeys().values()).allSatisfy(key -> {
+      assertThat(key.documentation).as(key.name).isNotBlank();
+      assertThat(key.group).as(key.name).isNotBlank();
+    });
+  }
+
+  @Test
+  void everyTaskGetsTheConnectorsSettings() {
+    SnapshotterSinkConnector connector = new SnapshotterSinkConnector();
+    connector.start(valid());
+    assertThat(connector.taskConfigs(3)).hasSize(3).allSatisfy(task -> assertThat(task).isEqualTo(valid()));
+  }
+}

@@ -1,0 +1,153 @@
+package io.prism.snapshotter.testing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+/**
+ * A real KRaft broker and real Connect workers in this JVM (Kafka's own test kit), with the
+ * settings the snapshotter's integration tests share: offsets committed every second, plugins
+ * found through ServiceLoader (as in a production worker with the plugin's manifest).
+ */
+public final class ConnectTestCluster implements AutoCloseable {
+  public static final String CONNECTOR = "snapshotter";
+
+  private final EmbeddedConnectCluster connect;
+  private Admin admin;
+
+  private ConnectTestCluster(EmbeddedConnectCluster connect) {
+    this.connect = connect;
+  }
+
+  public static ConnectTestCluster start(int workers) {
+    Map<String, String> workerProps = new HashMap<>();
+    workerProps.put("offset.flush.interval.ms", "1000");
+    workerProps.put("plugin.discovery", "service_load");
+    workerProps.put("scheduled.rebalance.max.delay.ms", "2000");
+    workerProps.put("task.shutdown.graceful.timeout.ms", "20000");
+    Properties brokerProps = new Properties();
+    brokerProps.put("group.initial.rebalance.delay.ms", "0");
+    brokerProps.put("auto.create.topics.enable", "false");
+    EmbeddedConnectCluster connect =
+        new EmbeddedConnectCluster.Builder()
+            .name("prism-it")
+            .numWorkers(workers)
+            .numBrokers(1)
+            .workerProps(workerProps)
+            .brokerProps(brokerProps)
+            .build();
+    connect.start();
+    return new ConnectTestCluster(connect);
+  }
+
+  public EmbeddedConnectCluster connect() {
+    return connect;
+  }
+
+  public String bootstrapServers() {
+    return connect.kafka().bootstrapServers();
+  }
+
+  public void createTopic(String topic, int partitions) {
+    connect.kafka().createTopic(topic, partitions);
+  }
+
+  public KafkaProducer<byte[], byte[]> producer() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    return connect.kafka().createProducer(props);
+  }
+
+  public void startConnector(Map<String, String> config) {
+    connect.configureConnector(CONNECTOR, config);
+  }
+
+  /** The offsets the connector's consumer group has committed. */
+  public Map<TopicPartition, Long> committedOffsets() {
+    return committedOffsetsOf(CONNECTOR);
+  }
+
+  /** The offsets a named connector's consumer group has committed. */
+  public Map<TopicPartition, Long> committedOffsetsOf(String connector) {
+    try {
+      if (admin == null) {
+        admin = connect.kafka().createAdminClient();
+      }
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, Long> result = new HashMap<>();
+      offsets.forEach((tp, om) -> {
+        if (om != null) {
+          result.put(tp, om.offset());
+        }
+      });
+      return result;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read committed offsets", e);
+    }
+  }
+
+  public Map<TopicPartition, Long> endOffsets(String topic, int partitions) {
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    try {
+      for (int p = 0; p < partitions; p++) {
+        TopicPartition tp = new TopicPartition(topic, p);
+        ends.put(tp, connect.kafka().endOffset(tp));
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read end offsets", e);
+    }
+    return ends;
+  }
+
+  /** Waits until the connector has committed every partition of the topic up to its end. */
+  public void awaitAllCommitted(String topic, int partitions, Duration timeout) {
+    Map<TopicPartition, Long> ends = endOffsets(topic, partitions);
+    await("all of " + topic + " committed: " + ends, timeout, () -> {
+      Map<TopicPartition, Long> committed = committedOffsets();
+      return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
+    });
+  }
+
+  public static void await(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Timed out after " + timeout + " waiting for: " + what);
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what);
+      }
+    }
+  }
+
+  public List<String> taskStates() {
+    List<String> states = new ArrayList<>();
+    var status = connect.connectorStatus(CONNECTOR);
+    status.tasks().forEach(task -> states.add(task.state() + (task.trace() == null ? "" : ": " + task.trace())));
+    return states;
+  }
+
+  @Override
+  public void close() {
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(5));
+    }
+    connect.stop();
+  }
+}
