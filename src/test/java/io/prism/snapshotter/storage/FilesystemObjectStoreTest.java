@@ -104,4 +104,12 @@ class FilesystemObjectStoreTest extends ObjectStoreContract {
                 .hasMessageContaining("file/child")
                 .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
     }
+
+    @Test
+    void listingOrdersKeysByUtf8BytesNotByJavaStringOrder() {
+        // U+FF01 is EF BC 81 in UTF-8; U+1F600 is F0 9F 98 80. UTF-16 (Java's String order) puts them the other way.
+        List.of("u/\uD83D\uDE00", "u/\uFF01").forEach(key -> put(key, bytes("x"), PutOptions.defaults()));
+
+        assertThat(listAll("u/", 1)).containsExactly("u/\uFF01", "u/\uD83D\uDE00");
+    }
 }
