@@ -59,11 +59,10 @@ public final class WriterIds {
         }
         byte[] utf8 = strictUtf8(id);
         if (utf8 == null) {
-            byte[] utf16 = id.getBytes(StandardCharsets.UTF_16BE);
-            byte[] input = new byte[utf16.length + 1];
-            input[0] = (byte) 0xFF;
-            System.arraycopy(utf16, 0, input, 1, utf16.length);
-            return hashed(percentEncode(id.getBytes(StandardCharsets.UTF_8)), input);
+            // The raw code units: Java's UTF-16 encoder would replace unpaired surrogates and merge ids.
+            ByteBuffer input = ByteBuffer.allocate(1 + 2 * id.length()).put((byte) 0xFF);
+            id.chars().forEach(c -> input.putChar((char) c));
+            return hashed(percentEncode(id.getBytes(StandardCharsets.UTF_8)), input.array());
         }
         String plain = percentEncode(utf8);
         return plain.length() <= MAX_ENCODED_LENGTH ? plain : hashed(plain, utf8);

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.storage;
 
+import io.prism.snapshotter.config.StorageConfig;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -8,6 +9,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -127,6 +129,26 @@ class S3ObjectStoreIT extends ObjectStoreContract {
                 assertThat(client.headObject(b -> b.bucket(bucket).key("small")).storageClassAsString())
                         .isEqualTo("STANDARD_IA");
             }
+        }
+    }
+
+    @Test
+    void opensFromAStorageConfig() throws IOException {
+        String bucket = server.newBucket();
+        Map<String, String> props = Map.of(
+                "storage.backend", "minio",
+                "storage.s3.bucket", bucket,
+                "storage.s3.endpoint", server.endpoint().toString(),
+                "storage.s3.region", "us-east-1",
+                "storage.s3.path.style", "true",
+                "storage.s3.access.key", S3ProxyServer.ACCESS_KEY,
+                "storage.s3.secret.key", S3ProxyServer.SECRET_KEY);
+        try (ObjectStore fromConfig = ObjectStores.open(new StorageConfig(props))) {
+            fromConfig.put("via/config", new ByteArrayInputStream(bytes("hi")), 2, PutOptions.defaults());
+
+            assertThat(fromConfig).isInstanceOf(S3ObjectStore.class);
+            assertThat(fromConfig.describe()).startsWith("s3://" + bucket);
+            assertThat(read(fromConfig.get("via/config"))).isEqualTo(bytes("hi"));
         }
     }
 
