@@ -133,6 +133,24 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     }
 
     @Test
+    void serverSideEncryptionIsRequestedOnSingleAndMultipartWrites() throws IOException {
+        String bucket = server.newBucket();
+        try (ObjectStore encrypted = S3ObjectStore.open(server.settings(bucket)
+                .withEncryption(S3Encryption.AES256, null).withPartSizeBytes(PART_SIZE))) {
+            byte[] content = randomBytes((int) PART_SIZE + 1, 11);
+            encrypted.put("small", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults());
+            encrypted.put("large", new ByteArrayInputStream(content), content.length, PutOptions.defaults());
+
+            assertThat(read(encrypted.get("large"))).isEqualTo(content);
+            assertThat(read(encrypted.get("small"))).isEqualTo(bytes("x"));
+            try (S3Client client = S3ObjectStore.buildClient(server.settings(bucket))) {
+                assertThat(client.headObject(b -> b.bucket(bucket).key("small")).serverSideEncryptionAsString())
+                        .isEqualTo("AES256");
+            }
+        }
+    }
+
+    @Test
     void opensFromAStorageConfig() throws IOException {
         String bucket = server.newBucket();
         Map<String, String> props = Map.of(
