@@ -1,0 +1,42 @@
+package io.prism.snapshotter.storage;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.ReadOnlyFileSystemException;
+
+/** The one place that turns the filesystem store's I/O errors into {@link StorageException}s. */
+final class FilesystemErrors {
+
+    private FilesystemErrors() {
+    }
+
+    /**
+     * Classifies {@code error} from {@code operation} on {@code key}. Missing files become
+     * {@link NoSuchObjectException}; permissions, a read-only filesystem and key/directory clashes are fatal
+     * (they do not heal by themselves); anything else (a full disk, an I/O error, a vanished mount) is retriable.
+     */
+    static StorageException classify(String operation, String key, String store, Throwable error) {
+        String message = operation + " of '" + ObjectKeys.printable(key) + "' in " + store + " failed: " + error;
+        if (error instanceof StorageException storageException) {
+            return storageException;
+        }
+        if (error instanceof NoSuchFileException) {
+            return new NoSuchObjectException(operation + " of '" + ObjectKeys.printable(key) + "' in " + store
+                    + ": no such object", error);
+        }
+        boolean fatal = error instanceof AccessDeniedException
+                || error instanceof ReadOnlyFileSystemException
+                || error instanceof NotDirectoryException
+                || error instanceof FileAlreadyExistsException // a key segment is a file where a directory must be
+                || error instanceof DirectoryNotEmptyException // the key is a directory of other keys
+                || error instanceof FileSystemLoopException
+                || error instanceof SecurityException
+                || !(error instanceof IOException);
+        return new StorageException(message, !fatal, error);
+    }
+}

@@ -1,0 +1,200 @@
+package io.prism.snapshotter.config;
+
+import io.prism.snapshotter.storage.KeyTemplate;
+import io.prism.snapshotter.storage.S3Encryption;
+import io.prism.snapshotter.storage.S3Settings;
+import io.prism.snapshotter.storage.StorageBackend;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StorageConfigTest {
+
+    private static final List<String> S3_KEYS = List.of(StorageConfig.S3_BUCKET, StorageConfig.S3_ENDPOINT,
+            StorageConfig.S3_REGION, StorageConfig.S3_ACCESS_KEY, StorageConfig.S3_SECRET_KEY,
+            StorageConfig.S3_PATH_STYLE, StorageConfig.S3_PART_SIZE_BYTES, StorageConfig.S3_STORAGE_CLASS,
+            StorageConfig.S3_SSE, StorageConfig.S3_SSE_KMS_KEY_ID);
+
+    @Test
+    void defaults() {
+        StorageConfig config = new StorageConfig(Map.of());
+
+        assertThat(config.backend()).isEqualTo(StorageBackend.FILESYSTEM);
+        assertThat(config.keyTemplate()).isEqualTo(KeyTemplate.parse(KeyTemplate.DEFAULT));
+        assertThat(config.filesystemPath()).isEmpty();
+        assertThat(config.s3Bucket()).isEmpty();
+        assertThat(config.s3Endpoint()).isEmpty();
+        assertThat(config.s3Region()).isEmpty();
+        assertThat(config.s3PathStyle()).isFalse();
+        assertThat(config.s3PartSizeBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(config.s3StorageClass()).isEmpty();
+        assertThat(config.s3Encryption()).isEqualTo(S3Encryption.NONE);
+        assertThat(config.s3KmsKeyId()).isEmpty();
+    }
+
+    @Test
+    void aFullS3ConfigGivesTypedSettings() {
+        Map<String, String> props = new HashMap<>(Map.of(
+                "storage.backend", "minio",
+                "storage.s3.bucket", "event-snapshots",
+                "storage.s3.endpoint", "http://minio:9000",
+                "storage.s3.region", "eu-west-1",
+                "storage.s3.access.key", "AKIA",
+                "storage.s3.secret.key", "s3cr3t",
+                "storage.s3.path.style", "true",
+                "storage.s3.part.size.bytes", "6291456",
+                "storage.s3.storage.class", "STANDARD_IA",
+                "storage.s3.sse", "aws:kms"));
+        props.put("storage.s3.sse.kms.key.id", "alias/prism");
+        StorageConfig config = new StorageConfig(props);
+
+        assertThat(config.backend()).isEqualTo(StorageBackend.S3);
+        assertThat(config.crossKeyErrors()).isEmpty();
+        S3Settings settings = config.s3Settings();
+        assertThat(settings.bucket()).isEqualTo("event-snapshots");
+        assertThat(settings.endpoint()).isEqualTo(URI.create("http://minio:9000"));
+        assertThat(settings.region()).isEqualTo("eu-west-1");
+        assertThat(settings.pathStyle()).isTrue();
+        assertThat(settings.accessKey()).isEqualTo("AKIA");
+        assertThat(settings.secretKey().value()).isEqualTo("s3cr3t");
+        assertThat(settings.partSizeBytes()).isEqualTo(6_291_456L);
+        assertThat(settings.storageClass()).isEqualTo("STANDARD_IA");
+        assertThat(settings.encryption()).isEqualTo(S3Encryption.AWS_KMS);
+        assertThat(settings.toString()).doesNotContain("s3cr3t");
+        assertThat(settings.kmsKeyId()).isEqualTo("alias/prism");
+        assertThat(config.toString()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void theFilesystemPathIsTyped() {
+        StorageConfig config = new StorageConfig(Map.of("storage.filesystem.path", "/var/lib/prism"));
+
+        assertThat(config.filesystemPath()).hasValue(Path.of("/var/lib/prism"));
+        assertThat(config.crossKeyErrors()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "storage.backend|gcs",
+            "storage.key.template|{writer_id}/{oops}",
+            "storage.key.template|snapshots/{sequence}",
+            "storage.s3.endpoint|minio:9000",
+            "storage.s3.endpoint|ftp://minio",
+            "storage.s3.region|US East",
+            "storage.s3.part.size.bytes|1048576",
+            "storage.s3.part.size.bytes|lots",
+            "storage.s3.path.style|maybe",
+            "storage.s3.storage.class|COLD",
+            "storage.s3.sse|rot13",
+            "storage.s3.bucket|a/b"})
+    void badValuesAreRejectedNamingTheKey(String key, String value) {
+        assertThatThrownBy(() -> new StorageConfig(Map.of(key, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key);
+    }
+
+    @Test
+    void backendNamesAreCaseInsensitiveAndMinioIsS3() {
+        assertThat(new StorageConfig(Map.of("storage.backend", "S3")).backend()).isEqualTo(StorageBackend.S3);
+        assertThat(new StorageConfig(Map.of("storage.backend", "MinIO")).backend()).isEqualTo(StorageBackend.S3);
+    }
+
+    @Test
+    void s3WithoutABucketIsACrossKeyErrorOnBothKeys() {
+        Map<String, List<String>> errors = new StorageConfig(Map.of("storage.backend", "s3")).crossKeyErrors();
+
+        assertThat(errors).containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.S3_BUCKET);
+        assertThat(errors.get(StorageConfig.S3_BUCKET)).singleElement().asString().contains("storage.s3.bucket");
+        assertThatThrownBy(() -> new StorageConfig(Map.of("storage.backend", "s3")).s3Settings())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("storage.s3.bucket");
+    }
+
+    @Test
+    void filesystemWithoutAPathIsACrossKeyError() {
+        assertThat(new StorageConfig(Map.of()).crossKeyErrors())
+                .containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.FILESYSTEM_PATH);
+    }
+
+    @Test
+    void halfOfAStaticCredentialIsACrossKeyError() {
+        Map<String, List<String>> errors = new StorageConfig(Map.of("storage.backend", "s3", "storage.s3.bucket", "b",
+                "storage.s3.access.key", "AKIA")).crossKeyErrors();
+
+        assertThat(errors).containsOnlyKeys(StorageConfig.S3_ACCESS_KEY, StorageConfig.S3_SECRET_KEY);
+    }
+
+    @Test
+    void aKmsKeyWithoutKmsEncryptionIsACrossKeyError() {
+        Map<String, List<String>> errors = new StorageConfig(Map.of("storage.backend", "s3", "storage.s3.bucket", "b",
+                "storage.s3.sse", "AES256", "storage.s3.sse.kms.key.id", "k")).crossKeyErrors();
+
+        assertThat(errors).containsOnlyKeys(StorageConfig.S3_SSE, StorageConfig.S3_SSE_KMS_KEY_ID);
+    }
+
+    @Test
+    void s3KeysAreVisibleOnlyWhenS3IsChosen() {
+        Map<String, ConfigValue> filesystem = validate(Map.of("storage.backend", "filesystem"));
+        Map<String, ConfigValue> minio = validate(Map.of("storage.backend", "minio"));
+
+        S3_KEYS.forEach(key -> {
+            assertThat(filesystem.get(key).visible()).as(key).isFalse();
+            assertThat(minio.get(key).visible()).as(key).isTrue();
+        });
+        assertThat(filesystem.get(StorageConfig.FILESYSTEM_PATH).visible()).isTrue();
+        assertThat(minio.get(StorageConfig.FILESYSTEM_PATH).visible()).isFalse();
+        assertThat(minio.get(StorageConfig.BACKEND).visible()).isTrue();
+        assertThat(minio.get(StorageConfig.KEY_TEMPLATE).visible()).isTrue();
+    }
+
+    @Test
+    void theBackendKeyRecommendsEveryBackendName() {
+        ConfigValue backend = validate(Map.of()).get(StorageConfig.BACKEND);
+
+        assertThat(backend.recommendedValues()).containsExactly("filesystem", "s3", "minio");
+        assertThat(validate(Map.of("storage.backend", "s3")).get(StorageConfig.S3_SSE).recommendedValues())
+                .containsExactly("none", "AES256", "aws:kms");
+    }
+
+    @Test
+    void everyKeyIsDocumentedAndGrouped() {
+        ConfigDef def = StorageConfig.configDef();
+
+        assertThat(def.configKeys()).hasSize(13);
+        def.configKeys().values().forEach(key -> {
+            assertThat(key.documentation).as(key.name).isNotBlank();
+            assertThat(key.group).as(key.name).startsWith("Storage");
+            assertThat(key.displayName).as(key.name).isNotBlank();
+        });
+        assertThat(def.configKeys().get(StorageConfig.S3_SECRET_KEY).type).isEqualTo(ConfigDef.Type.PASSWORD);
+        assertThat(def.configKeys().get(StorageConfig.KEY_TEMPLATE).documentation).contains("{start_offset}");
+    }
+
+    @Test
+    void addToExtendsAnotherFragmentsConfigDef() {
+        ConfigDef def = new ConfigDef().define("page.format", ConfigDef.Type.STRING, "protobuf",
+                ConfigDef.Importance.HIGH, "format");
+
+        StorageConfig.addTo(def);
+
+        assertThat(def.names()).contains("page.format", StorageConfig.BACKEND, StorageConfig.S3_BUCKET);
+    }
+
+    private static Map<String, ConfigValue> validate(Map<String, String> props) {
+        return StorageConfig.configDef().validate(props).stream()
+                .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
+    }
+}
