@@ -53,6 +53,8 @@ final class NdjsonPageWriter {
             pageSize = total;
         }
         out.write(metadataLine);
+        // Its own compressed block (zstd ends a block on flush): readMetadata needs only the head.
+        out.flush();
         try (JsonGenerator gen = json.createGenerator(out)) {
             writeEvents(gen, events, true);
         }

@@ -15,6 +15,9 @@ import java.util.Map;
  * same content (proto3 default values are left out; map entries always carry key and value), so
  * any protobuf reader parses it.
  *
+ * <p>The metadata is flushed into the compressor before the first event, so with zstd it is a block
+ * of its own and {@link PageReader#readMetadata} can decode it from the head of the object.
+ *
  * <p><b>Page size.</b> Every event's size is computed up front with
  * {@code CodedOutputStream.computeXSize} (kept in an {@code int[]} for the framing). The page
  * size is then {@code tag + varint(metadataSize) + metadataSize + eventBytes}, where the
@@ -52,6 +55,10 @@ final class ProtobufPageWriter {
         cos.writeTag(ProtoTags.PAGE_METADATA_FIELD, ProtoTags.LENGTH_DELIMITED);
         cos.writeUInt32NoTag(metadataSize(metadata));
         writeMetadata(cos, metadata);
+        // The metadata gets a compressed block of its own (zstd ends its block on flush), so a
+        // ranged read of the first few KiB of the object is enough to decode it.
+        cos.flush();
+        out.flush();
         for (int i = 0; i < n; i++) {
             cos.writeTag(ProtoTags.PAGE_EVENTS_FIELD, ProtoTags.LENGTH_DELIMITED);
             cos.writeUInt32NoTag(eventSizes[i]);
