@@ -56,16 +56,6 @@ final class SourceInputStream extends FilterInputStream {
         }
     }
 
-    /**
-     * Always 0. zstd-jni reads more input while {@code available() > 0} even when it already has
-     * output to return; with 0 it returns what it has first, which lets {@code readMetadata} decode
-     * the head of a page from a ranged (truncated) read.
-     */
-    @Override
-    public int available() {
-        return 0;
-    }
-
     @Override
     public void close() {
         // The caller owns the source.
