@@ -1,0 +1,56 @@
+package io.prism.snapshotter.page;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Serializes and compresses one page, streaming the events into the compressor: the page never
+ * exists whole in memory, neither as bytes nor as one {@code EventPage} object.
+ *
+ * <p>{@code pageSizeBytes} is the exact length of the uncompressed serialized page; each codec
+ * says how it knows it before writing the first byte ({@link ProtobufPageWriter},
+ * {@link NdjsonPageWriter}). Thread-safe and reusable.
+ */
+public final class PageEncoder {
+    private static final Logger LOG = LoggerFactory.getLogger(PageEncoder.class);
+
+    private final ProtobufPageWriter protobuf = new ProtobufPageWriter();
+    private final NdjsonPageWriter ndjson = new NdjsonPageWriter();
+
+    /**
+     * Writes {@code events} as one page to {@code out}, which stays open (it is flushed).
+     *
+     * @throws IllegalArgumentException if {@code events} is empty (a page holds at least one event)
+     * @throws IOException              if {@code out} fails
+     */
+    public EncodedPage encode(PageFormat format, Compression compression, PageSpec spec, List<Event> events,
+                              OutputStream out) throws IOException {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(compression, "compression");
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(out, "out");
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("A page holds at least one event (writer " + spec.writerId() + ")");
+        }
+        PageMetadata draft = new PageMetadata(spec.writerId(), spec.pageSequence(),
+                events.get(0).timestampMillis(), events.get(events.size() - 1).timestampMillis(),
+                events.size(), 0, PageMetadata.FORMAT_VERSION_V1, compression, spec.tags(), format);
+
+        CountingOutputStream stored = new CountingOutputStream(out);
+        PageMetadata written;
+        try (OutputStream compressed = compression.compress(stored)) {
+            written = switch (format) {
+                case PROTOBUF -> protobuf.write(draft, events, compressed);
+                case NDJSON -> ndjson.write(draft, events, compressed);
+            };
+        } // closing finishes the compressed frame; the shield keeps `out` open
+        LOG.trace("Encoded page {}#{}: {} events, {} bytes uncompressed, {} stored ({} {})", spec.writerId(),
+                spec.pageSequence(), events.size(), written.pageSizeBytes(), stored.count(), format, compression);
+        return new EncodedPage(written, stored.count());
+    }
+}

@@ -1,0 +1,171 @@
+package io.prism.snapshotter.page;
+
+import com.google.protobuf.CodedOutputStream;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one {@code prism.snapshotter.EventPage} field by field with {@link CodedOutputStream}: no
+ * protobuf object per event, no page-sized buffer.
+ *
+ * <p>The output is byte-for-byte what protobuf-java's {@code EventPage.toByteArray()} gives for the
+ * same content (proto3 default values are left out; map entries always carry key and value), so
+ * any protobuf reader parses it.
+ *
+ * <p>The metadata is flushed into the compressor before the first event, so with zstd it is a block
+ * of its own and {@link PageReader#readMetadata} can decode it from the head of the object.
+ *
+ * <p><b>Page size.</b> Every event's size is computed up front with
+ * {@code CodedOutputStream.computeXSize} (kept in an {@code int[]} for the framing). The page
+ * size is then {@code tag + varint(metadataSize) + metadataSize + eventBytes}, where the
+ * metadata contains the page size itself; it is found by a fixed-point iteration that starts from
+ * {@code eventBytes} and only grows, so it settles after at most a few rounds.
+ */
+final class ProtobufPageWriter {
+    private static final int BUFFER_BYTES = 64 * 1024;
+
+    PageMetadata write(PageMetadata draft, List<Event> events, OutputStream out) throws IOException {
+        int n = events.size();
+        int[] eventSizes = new int[n];
+        long eventBytes = 0;
+        for (int i = 0; i < n; i++) {
+            int size = eventSize(events.get(i), i);
+            eventSizes[i] = size;
+            eventBytes += lengthDelimitedSize(size);
+        }
+        PageMetadata metadata = draft;
+        long pageSize = eventBytes;
+        while (true) {
+            metadata = draft.withPageSizeBytes(pageSize);
+            long total = lengthDelimitedSize(metadataSize(metadata)) + eventBytes;
+            if (total == pageSize) {
+                break;
+            }
+            pageSize = total;
+        }
+        if (pageSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("A protobuf page cannot exceed 2 GiB; this one is " + pageSize
+                    + " bytes (" + n + " events)");
+        }
+
+        CodedOutputStream cos = CodedOutputStream.newInstance(out, BUFFER_BYTES);
+        cos.writeTag(ProtoTags.PAGE_METADATA_FIELD, ProtoTags.LENGTH_DELIMITED);
+        cos.writeUInt32NoTag(metadataSize(metadata));
+        writeMetadata(cos, metadata);
+        // The metadata gets a compressed block of its own (zstd ends its block on flush), so a
+        // ranged read of the first few KiB of the object is enough to decode it.
+        cos.flush();
+        out.flush();
+        for (int i = 0; i < n; i++) {
+            cos.writeTag(ProtoTags.PAGE_EVENTS_FIELD, ProtoTags.LENGTH_DELIMITED);
+            cos.writeUInt32NoTag(eventSizes[i]);
+            writeEvent(cos, events.get(i), i);
+        }
+        cos.flush();
+        return metadata;
+    }
+
+    /** One-byte tag + length varint + content: every field and map entry here has a tag below 16. */
+    private static long lengthDelimitedSize(int contentSize) {
+        return 1L + CodedOutputStream.computeUInt32SizeNoTag(contentSize) + contentSize;
+    }
+
+    private static int eventSize(Event e, long sequence) {
+        int size = 0;
+        if (!e.eventId().isEmpty()) {
+            size += CodedOutputStream.computeStringSize(ProtoTags.EVENT_ID, e.eventId());
+        }
+        if (e.timestampMillis() != 0) {
+            size += CodedOutputStream.computeInt64Size(ProtoTags.EVENT_TIMESTAMP, e.timestampMillis());
+        }
+        if (e.payloadLength() != 0) {
+            size += CodedOutputStream.computeByteArraySize(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
+        }
+        size += mapSize(e.attributes());
+        if (sequence != 0) {
+            size += CodedOutputStream.computeInt64Size(ProtoTags.EVENT_SEQUENCE, sequence);
+        }
+        return size;
+    }
+
+    private static void writeEvent(CodedOutputStream cos, Event e, long sequence) throws IOException {
+        if (!e.eventId().isEmpty()) {
+            cos.writeString(ProtoTags.EVENT_ID, e.eventId());
+        }
+        if (e.timestampMillis() != 0) {
+            cos.writeInt64(ProtoTags.EVENT_TIMESTAMP, e.timestampMillis());
+        }
+        if (e.payloadLength() != 0) {
+            cos.writeByteArray(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
+        }
+        writeMap(cos, ProtoTags.EVENT_ATTRIBUTES, e.attributes());
+        if (sequence != 0) {
+            cos.writeInt64(ProtoTags.EVENT_SEQUENCE, sequence);
+        }
+    }
+
+    private static int metadataSize(PageMetadata m) {
+        int size = 0;
+        if (!m.writerId().isEmpty()) {
+            size += CodedOutputStream.computeStringSize(ProtoTags.META_WRITER_ID, m.writerId());
+        }
+        size += int64Size(ProtoTags.META_PAGE_SEQUENCE, m.pageSequence());
+        size += int64Size(ProtoTags.META_START_TIME, m.startTime());
+        size += int64Size(ProtoTags.META_END_TIME, m.endTime());
+        size += int64Size(ProtoTags.META_EVENT_COUNT, m.eventCount());
+        size += int64Size(ProtoTags.META_PAGE_SIZE_BYTES, m.pageSizeBytes());
+        size += CodedOutputStream.computeStringSize(ProtoTags.META_FORMAT_VERSION, m.formatVersion());
+        size += CodedOutputStream.computeStringSize(ProtoTags.META_COMPRESSION, m.compression().configName());
+        size += mapSize(m.tags());
+        return size;
+    }
+
+    private static void writeMetadata(CodedOutputStream cos, PageMetadata m) throws IOException {
+        if (!m.writerId().isEmpty()) {
+            cos.writeString(ProtoTags.META_WRITER_ID, m.writerId());
+        }
+        writeInt64(cos, ProtoTags.META_PAGE_SEQUENCE, m.pageSequence());
+        writeInt64(cos, ProtoTags.META_START_TIME, m.startTime());
+        writeInt64(cos, ProtoTags.META_END_TIME, m.endTime());
+        writeInt64(cos, ProtoTags.META_EVENT_COUNT, m.eventCount());
+        writeInt64(cos, ProtoTags.META_PAGE_SIZE_BYTES, m.pageSizeBytes());
+        cos.writeString(ProtoTags.META_FORMAT_VERSION, m.formatVersion());
+        cos.writeString(ProtoTags.META_COMPRESSION, m.compression().configName());
+        writeMap(cos, ProtoTags.META_TAGS, m.tags());
+    }
+
+    private static int int64Size(int field, long value) {
+        return value == 0 ? 0 : CodedOutputStream.computeInt64Size(field, value);
+    }
+
+    private static void writeInt64(CodedOutputStream cos, int field, long value) throws IOException {
+        if (value != 0) {
+            cos.writeInt64(field, value);
+        }
+    }
+
+    private static int mapEntrySize(String key, String value) {
+        return CodedOutputStream.computeStringSize(ProtoTags.MAP_KEY, key)
+                + CodedOutputStream.computeStringSize(ProtoTags.MAP_VALUE, value);
+    }
+
+    private static int mapSize(Map<String, String> map) {
+        int size = 0;
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            size += (int) lengthDelimitedSize(mapEntrySize(e.getKey(), e.getValue()));
+        }
+        return size;
+    }
+
+    private static void writeMap(CodedOutputStream cos, int field, Map<String, String> map) throws IOException {
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            cos.writeTag(field, ProtoTags.LENGTH_DELIMITED);
+            cos.writeUInt32NoTag(mapEntrySize(e.getKey(), e.getValue()));
+            cos.writeString(ProtoTags.MAP_KEY, e.getKey());
+            cos.writeString(ProtoTags.MAP_VALUE, e.getValue());
+        }
+    }
+}
