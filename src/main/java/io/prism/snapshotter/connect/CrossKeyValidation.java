@@ -19,9 +19,7 @@ final class CrossKeyValidation {
       attach(values, e.getMessage(), firstKeyIn(e.getMessage(), values));
       return;
     }
-    for (Map.Entry<String, String> error : config.storage().crossKeyErrors().entrySet()) {
-      attach(values, error.getValue(), error.getKey());
-    }
+    config.storage().crossKeyErrors().forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
     long memory = config.buffer().memoryMaxBytes();
     long page = config.buffer().limits().maxBytes();
     if (memory < page) {

@@ -1,7 +1,5 @@
 package io.prism.snapshotter.page;
 
-import com.fasterxml.jackson.core.Base64Variant;
-import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -11,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes the RFC's NDJSON layout with Jackson's streaming generator: a
@@ -27,8 +24,6 @@ import java.util.Map;
  * length is a fixed point.
  */
 final class NdjsonPageWriter {
-    private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS;
-    private static final byte[] NO_BYTES = new byte[0];
 
     private final JsonFactory json = new JsonFactoryBuilder()
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
@@ -80,51 +75,15 @@ final class NdjsonPageWriter {
     private static void writeEvents(JsonGenerator gen, List<Event> events, boolean withPayload) throws IOException {
         int n = events.size();
         for (int i = 0; i < n; i++) {
-            Event e = events.get(i);
-            gen.writeStartObject();
-            gen.writeFieldName(NdjsonFields.EVENT_ID_NAME);
-            gen.writeString(e.eventId());
-            gen.writeFieldName(NdjsonFields.TIMESTAMP_NAME);
-            gen.writeNumber(e.timestampMillis());
-            gen.writeFieldName(NdjsonFields.PAYLOAD_NAME);
-            byte[] payload = withPayload ? e.payloadArray() : NO_BYTES;
-            gen.writeBinary(BASE64, payload, 0, payload.length);
-            gen.writeFieldName(NdjsonFields.ATTRIBUTES_NAME);
-            writeStringMap(gen, e.attributes());
-            gen.writeFieldName(NdjsonFields.SEQUENCE_NAME);
-            gen.writeNumber(i);
-            gen.writeEndObject();
-            gen.writeRaw('\n');
+            NdjsonLines.writeEventLine(gen, events.get(i), i, withPayload);
         }
     }
 
     private byte[] metadataLine(PageMetadata m) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (JsonGenerator gen = json.createGenerator(bytes)) {
-            gen.writeStartObject();
-            gen.writeObjectFieldStart(NdjsonFields.METADATA);
-            gen.writeStringField(NdjsonFields.WRITER_ID, m.writerId());
-            gen.writeNumberField(NdjsonFields.PAGE_SEQUENCE, m.pageSequence());
-            gen.writeNumberField(NdjsonFields.START_TIME, m.startTime());
-            gen.writeNumberField(NdjsonFields.END_TIME, m.endTime());
-            gen.writeNumberField(NdjsonFields.EVENT_COUNT, m.eventCount());
-            gen.writeNumberField(NdjsonFields.PAGE_SIZE_BYTES, m.pageSizeBytes());
-            gen.writeStringField(NdjsonFields.FORMAT_VERSION, m.formatVersion());
-            gen.writeStringField(NdjsonFields.COMPRESSION, m.compression().configName());
-            gen.writeFieldName(NdjsonFields.TAGS);
-            writeStringMap(gen, m.tags());
-            gen.writeEndObject();
-            gen.writeEndObject();
-            gen.writeRaw('\n');
+            NdjsonLines.writeMetadataLine(gen, m);
         }
         return bytes.toByteArray();
-    }
-
-    private static void writeStringMap(JsonGenerator gen, Map<String, String> map) throws IOException {
-        gen.writeStartObject();
-        for (Map.Entry<String, String> e : map.entrySet()) {
-            gen.writeStringField(e.getKey(), e.getValue());
-        }
-        gen.writeEndObject();
     }
 }
