@@ -27,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SinkBadInputIT {
   static ConnectTestCluster cluster;
+  // One directory for the class, removed after the cluster stops: a connector being deleted
+  // may still store its last pages while a per-test directory is already being removed.
+  @TempDir static Path storage;
 
   @BeforeAll
   static void start() {
@@ -39,7 +42,8 @@ class SinkBadInputIT {
   }
 
   @Test
-  void recordsWithoutAWriterGoToTheDeadLetterQueueAndTheRestIsStored(@TempDir Path pages) throws Exception {
+  void recordsWithoutAWriterGoToTheDeadLetterQueueAndTheRestIsStored(org.junit.jupiter.api.TestInfo test) throws Exception {
+    Path pages = storage.resolve(test.getTestMethod().orElseThrow().getName());
     cluster.createTopic("dlq-in", 1);
     cluster.createTopic("dlq-out", 1);
     Map<String, String> config = SinkRoundTripIT.connectorConfig(pages);
@@ -47,6 +51,7 @@ class SinkBadInputIT {
     config.put("errors.tolerance", "all");
     config.put("errors.deadletterqueue.topic.name", "dlq-out");
     config.put("errors.deadletterqueue.topic.replication.factor", "1");
+    config.put("errors.deadletterqueue.context.headers.enable", "true");
     config.put("buffer.max.age.seconds", "1");
     cluster.connect().configureConnector("dlq", config);
     try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
@@ -68,7 +73,8 @@ class SinkBadInputIT {
   }
 
   @Test
-  void withoutADeadLetterQueueTheTaskFailsNamingTheRecord(@TempDir Path pages) throws Exception {
+  void withoutADeadLetterQueueTheTaskFailsNamingTheRecord(org.junit.jupiter.api.TestInfo test) throws Exception {
+    Path pages = storage.resolve(test.getTestMethod().orElseThrow().getName());
     cluster.createTopic("strict-in", 1);
     Map<String, String> config = SinkRoundTripIT.connectorConfig(pages);
     config.put("topics", "strict-in");
@@ -88,7 +94,8 @@ class SinkBadInputIT {
   }
 
   @Test
-  void sessionEndStoresTheWritersPageAndIsNotAnEvent(@TempDir Path pages) throws Exception {
+  void sessionEndStoresTheWritersPageAndIsNotAnEvent(org.junit.jupiter.api.TestInfo test) throws Exception {
+    Path pages = storage.resolve(test.getTestMethod().orElseThrow().getName());
     cluster.createTopic("sessions", 1);
     Map<String, String> config = SinkRoundTripIT.connectorConfig(pages);
     config.put("topics", "sessions");
