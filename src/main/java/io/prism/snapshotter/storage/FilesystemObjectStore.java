@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -263,7 +265,7 @@ public final class FilesystemObjectStore implements ObjectStore {
         try {
             byte[] bytes = json.writeValueAsBytes(sidecar);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
+                channel.write(ByteBuffer.wrap(bytes));
                 channel.force(true);
             }
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -436,7 +438,7 @@ public final class FilesystemObjectStore implements ObjectStore {
     }
 
     /** Reads at most {@code limit} bytes of a stream. */
-    private static final class LimitedInputStream extends java.io.FilterInputStream {
+    private static final class LimitedInputStream extends FilterInputStream {
         private long remaining;
 
         LimitedInputStream(InputStream in, long limit) {

@@ -13,6 +13,8 @@ import java.util.Optional;
  *
  * <p>Every method throws {@link StorageException} (unchecked) on failure, with {@link StorageException#retriable()}
  * telling whether trying again may help, and a message naming the operation, the key and {@link #describe()}.
+ *
+ * <p>Implementations are safe for concurrent use by several threads.
  */
 public interface ObjectStore extends AutoCloseable {
 
