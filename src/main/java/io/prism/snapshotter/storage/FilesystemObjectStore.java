@@ -163,16 +163,17 @@ public final class FilesystemObjectStore implements ObjectStore {
         }
         String safePrefix = prefix == null ? "" : prefix;
         String startAfter = continuationToken == null ? null : decodeToken(continuationToken);
+        int pageSize = Math.min(maxKeys, MAX_KEYS_PER_PAGE);
         List<ObjectInfo> found = new ArrayList<>();
         try {
-            walk(baseDir, "", safePrefix, startAfter, maxKeys + 1, found);
+            walk(baseDir, "", safePrefix, startAfter, pageSize + 1, found);
         } catch (IOException | UncheckedIOException e) {
             throw FilesystemErrors.classify("list", safePrefix + "*", description, e);
         }
-        if (found.size() <= maxKeys) {
+        if (found.size() <= pageSize) {
             return new ListPage(found, null);
         }
-        List<ObjectInfo> page = found.subList(0, maxKeys);
+        List<ObjectInfo> page = found.subList(0, pageSize);
         return new ListPage(page, encodeToken(page.get(page.size() - 1).key()));
     }
 

@@ -18,6 +18,9 @@ import java.util.Optional;
  */
 public interface ObjectStore extends AutoCloseable {
 
+    /** The most keys one {@link #list} call returns, whatever {@code maxKeys} asks (S3's own limit). */
+    int MAX_KEYS_PER_PAGE = 1000;
+
     /**
      * Stores exactly {@code length} bytes read from {@code body} under {@code key}, replacing any object there
      * unless {@link PutOptions#createOnly()} is set. Readers see either the old or the new object, never a
@@ -49,7 +52,7 @@ public interface ObjectStore extends AutoCloseable {
 
     /**
      * Lists keys starting with {@code prefix} ({@code ""} for all) in ascending UTF-8 byte order, at most
-     * {@code maxKeys} per page (a page may hold fewer even when more remain: keep going until
+     * {@code min(maxKeys, MAX_KEYS_PER_PAGE)} per page (a page may hold fewer even when more remain: keep going until
      * {@link ListPage#nextContinuationToken()} is {@code null}). Entries carry key, size and modification time
      * (see {@link ObjectInfo}).
      *

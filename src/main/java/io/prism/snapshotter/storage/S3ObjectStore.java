@@ -59,9 +59,6 @@ import java.util.zip.CRC32;
 public final class S3ObjectStore implements ObjectStore {
 
     private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
-    /** S3 never returns more than this many keys per listing call. */
-    static final int MAX_KEYS_PER_CALL = 1000;
-
     private final S3Client client;
     private final S3Settings settings;
     private final String description;
@@ -167,7 +164,7 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             ListObjectsV2Response response = client.listObjectsV2(b -> b.bucket(settings.bucket())
                     .prefix(safePrefix.isEmpty() ? null : safePrefix)
-                    .maxKeys(Math.min(maxKeys, MAX_KEYS_PER_CALL))
+                    .maxKeys(Math.min(maxKeys, MAX_KEYS_PER_PAGE))
                     .continuationToken(continuationToken));
             List<ObjectInfo> objects = new ArrayList<>(response.contents().size());
             for (S3Object object : response.contents()) {
