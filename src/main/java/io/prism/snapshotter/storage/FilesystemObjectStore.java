@@ -103,6 +103,10 @@ public final class FilesystemObjectStore implements ObjectStore {
             Files.createDirectories(dir);
             String etag = writeDurably(temp, body, length, key);
             String fileKey = fileKey(temp);
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                // Left empty by deleting the keys under it, it is no object; a non-empty one is a key clash (fatal).
+                Files.delete(target);
+            }
             if (options.createOnly()) {
                 try {
                     // A hard link, unlike a rename, fails when the target exists: the atomic claim of the key.
