@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -101,6 +103,10 @@ public final class FilesystemObjectStore implements ObjectStore {
             Files.createDirectories(dir);
             String etag = writeDurably(temp, body, length, key);
             String fileKey = fileKey(temp);
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                // Left empty by deleting the keys under it, it is no object; a non-empty one is a key clash (fatal).
+                Files.delete(target);
+            }
             if (options.createOnly()) {
                 try {
                     // A hard link, unlike a rename, fails when the target exists: the atomic claim of the key.
@@ -161,16 +167,17 @@ public final class FilesystemObjectStore implements ObjectStore {
         }
         String safePrefix = prefix == null ? "" : prefix;
         String startAfter = continuationToken == null ? null : decodeToken(continuationToken);
+        int pageSize = Math.min(maxKeys, MAX_KEYS_PER_PAGE);
         List<ObjectInfo> found = new ArrayList<>();
         try {
-            walk(baseDir, "", safePrefix, startAfter, maxKeys + 1, found);
+            walk(baseDir, "", safePrefix, startAfter, pageSize + 1, found);
         } catch (IOException | UncheckedIOException e) {
             throw FilesystemErrors.classify("list", safePrefix + "*", description, e);
         }
-        if (found.size() <= maxKeys) {
+        if (found.size() <= pageSize) {
             return new ListPage(found, null);
         }
-        List<ObjectInfo> page = found.subList(0, maxKeys);
+        List<ObjectInfo> page = found.subList(0, pageSize);
         return new ListPage(page, encodeToken(page.get(page.size() - 1).key()));
     }
 
@@ -263,7 +270,7 @@ public final class FilesystemObjectStore implements ObjectStore {
         try {
             byte[] bytes = json.writeValueAsBytes(sidecar);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
+                channel.write(ByteBuffer.wrap(bytes));
                 channel.force(true);
             }
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -436,7 +443,7 @@ public final class FilesystemObjectStore implements ObjectStore {
     }
 
     /** Reads at most {@code limit} bytes of a stream. */
-    private static final class LimitedInputStream extends java.io.FilterInputStream {
+    private static final class LimitedInputStream extends FilterInputStream {
         private long remaining;
 
         LimitedInputStream(InputStream in, long limit) {

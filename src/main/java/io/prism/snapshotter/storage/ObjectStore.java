@@ -13,8 +13,13 @@ import java.util.Optional;
  *
  * <p>Every method throws {@link StorageException} (unchecked) on failure, with {@link StorageException#retriable()}
  * telling whether trying again may help, and a message naming the operation, the key and {@link #describe()}.
+ *
+ * <p>Implementations are safe for concurrent use by several threads.
  */
 public interface ObjectStore extends AutoCloseable {
+
+    /** The most keys one {@link #list} call returns, whatever {@code maxKeys} asks (S3's own limit). */
+    int MAX_KEYS_PER_PAGE = 1000;
 
     /**
      * Stores exactly {@code length} bytes read from {@code body} under {@code key}, replacing any object there
@@ -47,7 +52,7 @@ public interface ObjectStore extends AutoCloseable {
 
     /**
      * Lists keys starting with {@code prefix} ({@code ""} for all) in ascending UTF-8 byte order, at most
-     * {@code maxKeys} per page (a page may hold fewer even when more remain: keep going until
+     * {@code min(maxKeys, MAX_KEYS_PER_PAGE)} per page (a page may hold fewer even when more remain: keep going until
      * {@link ListPage#nextContinuationToken()} is {@code null}). Entries carry key, size and modification time
      * (see {@link ObjectInfo}).
      *

@@ -8,10 +8,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.Set;
 
@@ -69,10 +65,8 @@ public final class S3Errors {
             return true;
         }
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof SocketTimeoutException || t instanceof SocketException
-                    || t instanceof NoRouteToHostException || t instanceof UnknownHostException
-                    || t instanceof java.io.InterruptedIOException
-                    || (t instanceof IOException && !(t instanceof java.io.FileNotFoundException))) {
+            // SocketException covers connection refused and reset; InterruptedIOException covers socket timeouts.
+            if (t instanceof IOException || t instanceof UnknownHostException) {
                 return true;
             }
             if (t.getCause() == t) {

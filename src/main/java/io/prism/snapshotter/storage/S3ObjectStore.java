@@ -38,6 +38,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
 /**
@@ -46,7 +47,8 @@ import java.util.zip.CRC32;
  *
  * <ul>
  *   <li>Objects up to the part size go up in one PutObject; larger ones as a multipart upload of part-size
- *       pieces (each held in memory while it uploads, so the SDK can retry it), aborted if anything fails.</li>
+ *       pieces, aborted if anything fails. The body (or each part) is held in memory while it uploads, so the
+ *       SDK can retry it: memory per concurrent put is at most the part size.</li>
  *   <li>Create-only writes send {@code If-None-Match: *} on PutObject or on CompleteMultipartUpload; S3 then
  *       answers 412 when the key exists, which becomes {@link ObjectAlreadyExistsException}.</li>
  *   <li>Parts carry an explicit CRC32 computed here, so completion works on S3 (which wants each part's
@@ -57,9 +59,6 @@ import java.util.zip.CRC32;
 public final class S3ObjectStore implements ObjectStore {
 
     private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
-    /** S3 never returns more than this many keys per listing call. */
-    static final int MAX_KEYS_PER_CALL = 1000;
-
     private final S3Client client;
     private final S3Settings settings;
     private final String description;
@@ -165,7 +164,7 @@ public final class S3ObjectStore implements ObjectStore {
         try {
             ListObjectsV2Response response = client.listObjectsV2(b -> b.bucket(settings.bucket())
                     .prefix(safePrefix.isEmpty() ? null : safePrefix)
-                    .maxKeys(Math.min(maxKeys, MAX_KEYS_PER_CALL))
+                    .maxKeys(Math.min(maxKeys, MAX_KEYS_PER_PAGE))
                     .continuationToken(continuationToken));
             List<ObjectInfo> objects = new ArrayList<>(response.contents().size());
             for (S3Object object : response.contents()) {
@@ -296,14 +295,13 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
-    private void applyStorageClass(java.util.function.Consumer<StorageClass> setter) {
+    private void applyStorageClass(Consumer<StorageClass> setter) {
         if (settings.storageClass() != null) {
             setter.accept(StorageClass.fromValue(settings.storageClass()));
         }
     }
 
-    private void applyEncryption(java.util.function.Consumer<ServerSideEncryption> mode,
-                                 java.util.function.Consumer<String> kmsKey) {
+    private void applyEncryption(Consumer<ServerSideEncryption> mode, Consumer<String> kmsKey) {
         switch (settings.encryption()) {
             case NONE -> {
             }

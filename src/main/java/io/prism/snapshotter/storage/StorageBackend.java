@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** The object-store backends: the single source of their config names (and aliases). */
 public enum StorageBackend {
@@ -27,7 +28,7 @@ public enum StorageBackend {
 
     /** Every name that selects this backend: the canonical one first, then aliases. */
     public List<String> names() {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(configName), aliases.stream()).toList();
+        return Stream.concat(Stream.of(configName), aliases.stream()).toList();
     }
 
     /** The backend called {@code name} (case-insensitive, aliases included). */

@@ -96,6 +96,26 @@ class FilesystemObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void aKeyCanReuseTheNameOfADirectoryEmptiedByDeletes() throws IOException {
+        put("d/child", bytes("x"), PutOptions.defaults());
+        store.delete("d/child");
+
+        put("d", bytes("now a file"), PutOptions.ifAbsent());
+
+        assertThat(read(store.get("d"))).isEqualTo(bytes("now a file"));
+    }
+
+    @Test
+    void aKeyThatIsADirectoryOfOtherKeysIsAFatalError() {
+        put("d/child", bytes("x"), PutOptions.defaults());
+
+        assertThatThrownBy(() -> put("d", bytes("y"), PutOptions.defaults()))
+                .isInstanceOf(StorageException.class)
+                .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+        assertThat(store.head("d/child")).isPresent();
+    }
+
+    @Test
     void aKeyUnderAnExistingObjectIsAFatalError() {
         put("file", bytes("x"), PutOptions.defaults());
 

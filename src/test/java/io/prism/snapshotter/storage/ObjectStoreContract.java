@@ -231,6 +231,8 @@ public abstract class ObjectStoreContract {
 
         assertThat(listAll("many/", 1000)).isEqualTo(expected);
         assertThat(listAll("many/", 7)).isEqualTo(expected);
+        assertThat(listAll("many/", Integer.MAX_VALUE)).isEqualTo(expected);
+        assertThat(store.list("many/", Integer.MAX_VALUE, null).objects()).hasSize(ObjectStore.MAX_KEYS_PER_PAGE);
         assertThat(listAll("many/a/", 1000)).isEqualTo(expected.stream().filter(k -> k.startsWith("many/a/")).toList());
         assertThat(listAll("", 1000)).hasSize(1501).contains("other/x");
     }
@@ -321,6 +323,9 @@ public abstract class ObjectStoreContract {
         do {
             ListPage page = store.list(prefix, pageSize, token);
             assertThat(page.objects().size()).isLessThanOrEqualTo(pageSize);
+            if (page.hasMore()) {
+                assertThat(page.objects()).as("a page with a continuation token").isNotEmpty();
+            }
             page.objects().forEach(info -> keys.add(info.key()));
             token = page.nextContinuationToken();
             assertThat(++pages).as("pages").isLessThan(100_000);
