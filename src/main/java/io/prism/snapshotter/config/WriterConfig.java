@@ -45,7 +45,7 @@ public final class WriterConfig {
             Importance.HIGH, KEY_SOURCE_DOC, GROUP, ++order, Width.MEDIUM, "Writer id source")
         .define(SESSION_HEADER, Type.STRING, "prism.session", new NonEmptyString(), Importance.LOW,
             SESSION_HEADER_DOC, GROUP, ++order, Width.MEDIUM, "Session header")
-        .define(EVENT_ID_HEADER, Type.STRING, "prism.event.id", new NonEmptyString(), Importance.LOW,
+        .define(EVENT_ID_HEADER, Type.STRING, "prism.event_id", new NonEmptyString(), Importance.LOW,
             EVENT_ID_HEADER_DOC, GROUP, ++order, Width.MEDIUM, "Event id header");
   }
 
