@@ -53,9 +53,14 @@ final class InJvmKafka implements AutoCloseable {
 
   /** Reads the topic from the beginning until {@code count} records arrived (or fails after 20 s). */
   List<ConsumerRecord<String, byte[]>> read(String topic, int count) {
+    return read(bootstrapServers(), topic, count);
+  }
+
+  /** Reads a topic of any cluster from the beginning until {@code count} records arrived (20 s at most). */
+  static List<ConsumerRecord<String, byte[]>> read(String bootstrapServers, String topic, int count) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
