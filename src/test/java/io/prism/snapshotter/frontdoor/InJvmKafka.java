@@ -17,14 +17,14 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /** A real single-node KRaft broker in this JVM (Kafka's own test kit), with small helpers. */
-final class InJvmKafka implements AutoCloseable {
+public final class InJvmKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
 
   private InJvmKafka(KafkaClusterTestKit cluster) {
     this.cluster = cluster;
   }
 
-  static InJvmKafka start() throws Exception {
+  public static InJvmKafka start() throws Exception {
     KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
         .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
@@ -38,12 +38,12 @@ final class InJvmKafka implements AutoCloseable {
     return new InJvmKafka(cluster);
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return cluster.bootstrapServers();
   }
 
   /** A fresh topic with a unique name. */
-  String createTopic(int partitions) throws Exception {
+  public String createTopic(int partitions) throws Exception {
     String name = "events-" + UUID.randomUUID();
     try (Admin admin = cluster.admin()) {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
@@ -52,12 +52,12 @@ final class InJvmKafka implements AutoCloseable {
   }
 
   /** Reads the topic from the beginning until {@code count} records arrived (or fails after 20 s). */
-  List<ConsumerRecord<String, byte[]>> read(String topic, int count) {
+  public List<ConsumerRecord<String, byte[]>> read(String topic, int count) {
     return read(bootstrapServers(), topic, count);
   }
 
   /** Reads a topic of any cluster from the beginning until {@code count} records arrived (20 s at most). */
-  static List<ConsumerRecord<String, byte[]>> read(String bootstrapServers, String topic, int count) {
+  public static List<ConsumerRecord<String, byte[]>> read(String bootstrapServers, String topic, int count) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
