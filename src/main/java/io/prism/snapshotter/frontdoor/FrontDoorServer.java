@@ -6,6 +6,7 @@ import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ public final class FrontDoorServer implements AutoCloseable {
   private final EventProducer producer;
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private FrontDoorServer(Server server, EventProducer producer, HealthStatusManager health, Duration grace) {
     this.server = server;
@@ -70,7 +73,7 @@ public final class FrontDoorServer implements AutoCloseable {
           .maxInboundMessageSize(Math.max(MIN_INBOUND_MESSAGE_BYTES, config.limits().maxPayloadBytes() + (1 << 20)))
           .build()
           .start();
-      health.setStatus(PubSubBasicInterfaceGrpc.SERVICE_NAME, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+      health.setStatus(PubSubBasicInterfaceGrpc.SERVICE_NAME, ServingStatus.SERVING);
       log.info("Front door listening on {}:{} (TLS {}, client auth {}, token auth {}), topic {}",
           config.listen().host(), server.getPort(), config.tlsEnabled() ? "on" : "off",
           config.clientAuth().configName(), tokens.isPresent() ? "on" : "off", config.topic());
@@ -113,6 +116,9 @@ public final class FrontDoorServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     health.enterTerminalState();
     server.shutdown();
     try {
