@@ -65,11 +65,20 @@ public final class PublishCommand implements Callable<Integer> {
     this.out = out;
   }
 
+  /** Exit status for options that do not fit together (sysexits.h EX_USAGE). */
+  static final int EXIT_USAGE = 64;
+
   @Override
   public Integer call() throws Exception {
-    ClientOptions options = new ClientOptions(target, writer, attributes, session, Optional.ofNullable(trustedCa),
-        Optional.ofNullable(clientCertificate), Optional.ofNullable(clientKey), Optional.ofNullable(tokenFile),
-        Duration.ofMillis(deadlineMillis));
+    ClientOptions options;
+    try {
+      options = new ClientOptions(target, writer, attributes, session, Optional.ofNullable(trustedCa),
+          Optional.ofNullable(clientCertificate), Optional.ofNullable(clientKey), Optional.ofNullable(tokenFile),
+          Duration.ofMillis(deadlineMillis));
+    } catch (IllegalArgumentException e) {
+      System.err.println("publish: " + e.getMessage());
+      return EXIT_USAGE;
+    }
     return FrontDoorClient.run(options, new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), out);
   }
 }

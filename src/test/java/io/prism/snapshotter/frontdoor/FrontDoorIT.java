@@ -226,6 +226,30 @@ class FrontDoorIT {
     assertThat(kafka.read(topic, 200)).hasSize(200);
   }
 
+  @Test
+  void shutdownLetsAnOpenSessionFinishBeforeTheProducerCloses() throws Exception {
+    CompletableFuture<PublishSessionResponse> answer = new CompletableFuture<>();
+    StreamObserver<PublishRequest> session = async.publishSession(observer(answer));
+    for (int i = 0; i < 10; i++) {
+      session.onNext(event("draining-writer", "before-" + i).build());
+    }
+    assertThat(kafka.read(topic, 10)).hasSize(10);
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+    Thread.sleep(300);
+    assertThat(closing).as("close waits for the open session").isNotDone();
+    for (int i = 0; i < 10; i++) {
+      session.onNext(event("draining-writer", "during-" + i).build());
+    }
+    session.onCompleted();
+
+    assertThat(answer.get(30, TimeUnit.SECONDS).getEventCount()).isEqualTo(20);
+    closing.get(30, TimeUnit.SECONDS);
+    List<ConsumerRecord<String, byte[]>> records = kafka.read(topic, 21);
+    assertThat(records).hasSize(21);
+    assertThat(header(records.get(20), FrontDoorHeaders.SESSION)).isEqualTo(FrontDoorHeaders.SESSION_END);
+  }
+
   static PublishRequest.Builder event(String writer, String payload) {
     return PublishRequest.newBuilder().setTopic(writer).setPayload(ByteString.copyFromUtf8(payload));
   }
