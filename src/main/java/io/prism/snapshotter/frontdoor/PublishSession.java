@@ -7,6 +7,8 @@ import io.grpc.stub.StreamObserver;
 import io.prism.snapshotter.proto.pubsub.PublishRequest;
 import io.prism.snapshotter.proto.pubsub.PublishResponse;
 import io.prism.snapshotter.proto.pubsub.PublishSessionResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +122,7 @@ final class PublishSession implements StreamObserver<PublishRequest> {
     }
     long count = storedEvents;
     PublishResponse last = lastEvent;
-    service.producer().publishSessionEnd(writerId).whenComplete((end, failure) -> {
+    sendSessionEnd(writerId).whenComplete((end, failure) -> {
       if (failure != null) {
         failQuietly(KafkaFailures.toStatus(failure));
       } else {
@@ -148,7 +150,7 @@ final class PublishSession implements StreamObserver<PublishRequest> {
       return;
     }
     String writer = writerId;
-    service.producer().publishSessionEnd(writer).whenComplete((end, failure) -> {
+    sendSessionEnd(writer).whenComplete((end, failure) -> {
       if (failure != null) {
         log.warn("Session of writer {} ended but its session-end record was not stored: {}",
             writer, failure.toString());
@@ -156,6 +158,16 @@ final class PublishSession implements StreamObserver<PublishRequest> {
         log.debug("Session of writer {} ended abnormally; session end at {}", writer, end.getMessageId());
       }
     });
+  }
+
+  /**
+   * Sends the session-end record from another thread: this may run in the producer's I/O thread
+   * (inside an acknowledgement), where a send that waits for buffer space would wait on itself.
+   * Every event of the session was handed to the producer before, so the end still follows them.
+   */
+  private CompletableFuture<PublishResponse> sendSessionEnd(String writer) {
+    return CompletableFuture.supplyAsync(() -> service.producer().publishSessionEnd(writer))
+        .thenCompose(Function.identity());
   }
 
   private void answer(PublishSessionResponse response) {
