@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Prism Snapshotter: event streams landed as pages in object storage.",
-    subcommands = {PagesCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      PagesCommand.class,
+      FrontdoorCommand.class,
+      PublishCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
   /** Exit code for a page or input that cannot be read (EX_DATAERR). */
   public static final int EXIT_BAD_DATA = 65;

@@ -1,0 +1,36 @@
+package io.prism.snapshotter.cli;
+
+import io.prism.snapshotter.frontdoor.FrontDoorServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/snapshotter frontdoor [--config FILE]}: runs the gRPC front door until stopped. */
+@Command(name = "frontdoor", mixinStandardHelpOptions = true,
+    description = {"Runs the gRPC front door (PubSubBasicInterface: Publish, BatchPublish, PublishSession)",
+        "in front of a Kafka cluster, until Ctrl-C or SIGTERM; then drains calls and flushes."})
+public final class FrontdoorCommand implements Callable<Integer> {
+  /** Exit status for a configuration error (sysexits.h EX_CONFIG). */
+  static final int EXIT_CONFIG = 78;
+
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "config/frontdoor.properties",
+      description = "Properties file: frontdoor.* keys plus Kafka producer settings (default: ${DEFAULT-VALUE}).")
+  Path config;
+
+  @Override
+  public Integer call() {
+    if (!Files.isReadable(config)) {
+      System.err.println("frontdoor: cannot read the config file " + config.toAbsolutePath());
+      return EXIT_CONFIG;
+    }
+    try {
+      return FrontDoorServer.runUntilStopped(config);
+    } catch (RuntimeException e) {
+      // ConfigException and friends carry the key and the reason; that is what a user needs.
+      System.err.println("frontdoor: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
+      return EXIT_CONFIG;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.prism.snapshotter.frontdoor;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code bin/snapshotter publish} needs to reach a front door and what to publish.
+ *
+ * @param target host:port of the front door
+ * @param writerId the writer id (PublishRequest.topic) of every event
+ * @param attributes attributes added to every event
+ * @param session publish all events in one PublishSession (its end is the writer's session end)
+ * @param trustedCa PEM CA that signs the server certificate; set to use TLS
+ * @param clientCertificate PEM client certificate for mutual TLS (with {@code clientKey})
+ * @param clientKey PEM PKCS#8 key of the client certificate
+ * @param tokenFile file whose first line is the bearer token to send
+ * @param deadline deadline of each call (of the whole call for a session)
+ */
+public record ClientOptions(
+    String target,
+    String writerId,
+    Map<String, String> attributes,
+    boolean session,
+    Optional<Path> trustedCa,
+    Optional<Path> clientCertificate,
+    Optional<Path> clientKey,
+    Optional<Path> tokenFile,
+    Duration deadline) {
+
+  public ClientOptions {
+    attributes = Map.copyOf(attributes);
+    if (clientCertificate.isPresent() != clientKey.isPresent()) {
+      throw new IllegalArgumentException("a client certificate and its key go together");
+    }
+    if (clientCertificate.isPresent() && trustedCa.isEmpty()) {
+      throw new IllegalArgumentException("mutual TLS needs the CA of the server certificate too");
+    }
+  }
+}

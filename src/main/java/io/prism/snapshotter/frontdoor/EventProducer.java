@@ -1,0 +1,98 @@
+package io.prism.snapshotter.frontdoor;
+
+import io.prism.snapshotter.proto.pubsub.PublishRequest;
+import io.prism.snapshotter.proto.pubsub.PublishResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Turns events into Kafka records on one topic: key = writer id, value = payload, headers = the
+ * attributes plus event id and publish time (see {@link FrontDoorHeaders}). A returned future
+ * completes only when Kafka has acknowledged the record (the producer runs with
+ * {@code acks=all} and idempotence), or fails with the producer's exception.
+ */
+final class EventProducer implements AutoCloseable {
+  private static final byte[] NO_PAYLOAD = new byte[0];
+
+  private final Producer<String, byte[]> producer;
+  private final String topic;
+  private final Clock clock;
+
+  EventProducer(Producer<String, byte[]> producer, String topic, Clock clock) {
+    this.producer = producer;
+    this.topic = topic;
+    this.clock = clock;
+  }
+
+  /** Sends one (already validated) event. */
+  CompletableFuture<PublishResponse> publish(PublishRequest event) {
+    RecordHeaders headers = new RecordHeaders();
+    for (Map.Entry<String, String> attribute : event.getAttributesMap().entrySet()) {
+      headers.add(attribute.getKey(), utf8(attribute.getValue()));
+    }
+    if (!event.containsAttributes(FrontDoorHeaders.EVENT_ID)) {
+      headers.add(FrontDoorHeaders.EVENT_ID, utf8(UUID.randomUUID().toString()));
+    }
+    headers.add(FrontDoorHeaders.PUBLISH_TIME, utf8(Long.toString(clock.millis())));
+    return send(new ProducerRecord<>(topic, null, event.getTopic(), event.getPayload().toByteArray(), headers));
+  }
+
+  /** Sends the session-end control record of a writer. */
+  CompletableFuture<PublishResponse> publishSessionEnd(String writerId) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(FrontDoorHeaders.SESSION, utf8(FrontDoorHeaders.SESSION_END));
+    headers.add(FrontDoorHeaders.EVENT_ID, utf8(UUID.randomUUID().toString()));
+    headers.add(FrontDoorHeaders.PUBLISH_TIME, utf8(Long.toString(clock.millis())));
+    return send(new ProducerRecord<>(topic, null, writerId, NO_PAYLOAD, headers));
+  }
+
+  private CompletableFuture<PublishResponse> send(ProducerRecord<String, byte[]> record) {
+    CompletableFuture<PublishResponse> acknowledged = new CompletableFuture<>();
+    try {
+      producer.send(record, (metadata, error) -> {
+        if (error != null) {
+          acknowledged.completeExceptionally(error);
+        } else {
+          acknowledged.complete(responseFor(metadata));
+        }
+      });
+    } catch (RuntimeException e) {
+      // send() itself throws when metadata does not arrive within max.block.ms, or when closed.
+      acknowledged.completeExceptionally(e);
+    }
+    return acknowledged;
+  }
+
+  static PublishResponse responseFor(RecordMetadata metadata) {
+    return PublishResponse.newBuilder()
+        .setMessageId(metadata.topic() + "-" + metadata.partition() + "-" + metadata.offset())
+        .setSequence(metadata.offset())
+        .build();
+  }
+
+  /** Sends everything buffered and waits for it. */
+  void flush() {
+    producer.flush();
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+
+  void close(Duration timeout) {
+    producer.close(timeout);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

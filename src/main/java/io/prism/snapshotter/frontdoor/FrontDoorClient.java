@@ -1,0 +1,140 @@
+package io.prism.snapshotter.frontdoor;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
+import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc.PubSubBasicInterfaceBlockingStub;
+import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc.PubSubBasicInterfaceStub;
+import io.prism.snapshotter.proto.pubsub.PublishRequest;
+import io.prism.snapshotter.proto.pubsub.PublishResponse;
+import io.prism.snapshotter.proto.pubsub.PublishSessionResponse;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The small client behind {@code bin/snapshotter publish}: each input line is one event's payload.
+ * Prints one line per answer: {@code <message_id> <sequence>} for a stored event, or
+ * {@code <STATUS>: <description>} for a refused one; in session mode, one summary line at the end.
+ */
+public final class FrontDoorClient {
+  private FrontDoorClient() {}
+
+  /** Publishes every line of {@code in}; returns 0 if every event was stored, 1 otherwise. */
+  public static int run(ClientOptions options, BufferedReader in, PrintStream out) throws IOException {
+    ManagedChannel channel = Grpc.newChannelBuilder(options.target(), credentials(options)).build();
+    try {
+      ClientInterceptor[] interceptors = options.tokenFile().isPresent()
+          ? new ClientInterceptor[] {bearer(options)}
+          : new ClientInterceptor[0];
+      return options.session()
+          ? publishSession(PubSubBasicInterfaceGrpc.newStub(channel).withInterceptors(interceptors), options, in, out)
+          : publishEach(PubSubBasicInterfaceGrpc.newBlockingStub(channel).withInterceptors(interceptors), options,
+              in, out);
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static int publishEach(PubSubBasicInterfaceBlockingStub blocking, ClientOptions options,
+      BufferedReader in, PrintStream out) throws IOException {
+    int failures = 0;
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      try {
+        PublishResponse response = blocking.withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+            .publish(event(options, line));
+        out.println(response.getMessageId() + " " + response.getSequence());
+      } catch (StatusRuntimeException refused) {
+        failures++;
+        out.println(describe(refused));
+      }
+    }
+    return failures == 0 ? 0 : 1;
+  }
+
+  private static int publishSession(PubSubBasicInterfaceStub stub, ClientOptions options, BufferedReader in,
+      PrintStream out) throws IOException {
+    CompletableFuture<PublishSessionResponse> answer = new CompletableFuture<>();
+    StreamObserver<PublishRequest> session = stub
+        .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+        .publishSession(new StreamObserver<>() {
+          @Override
+          public void onNext(PublishSessionResponse value) {
+            answer.complete(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            answer.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            answer.complete(PublishSessionResponse.getDefaultInstance());
+          }
+        });
+    for (String line = in.readLine(); line != null && !answer.isDone(); line = in.readLine()) {
+      session.onNext(event(options, line));
+    }
+    session.onCompleted();
+    try {
+      PublishSessionResponse response = answer.get();
+      out.println("session: " + response.getEventCount() + " events stored, last "
+          + (response.hasLastEvent() ? response.getLastEvent().getMessageId() : "none")
+          + ", session end " + response.getSessionEnd().getMessageId());
+      return 0;
+    } catch (ExecutionException e) {
+      out.println(e.getCause() instanceof StatusRuntimeException refused ? describe(refused) : e.getCause().toString());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+
+  private static PublishRequest event(ClientOptions options, String line) {
+    return PublishRequest.newBuilder()
+        .setTopic(options.writerId())
+        .setPayload(ByteString.copyFromUtf8(line))
+        .putAllAttributes(options.attributes())
+        .build();
+  }
+
+  private static String describe(StatusRuntimeException refused) {
+    return refused.getStatus().getCode() + ": " + refused.getStatus().getDescription();
+  }
+
+  private static ChannelCredentials credentials(ClientOptions options) throws IOException {
+    if (options.trustedCa().isEmpty()) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(options.trustedCa().get().toFile());
+    if (options.clientCertificate().isPresent()) {
+      tls.keyManager(options.clientCertificate().get().toFile(), options.clientKey().orElseThrow().toFile());
+    }
+    return tls.build();
+  }
+
+  private static ClientInterceptor bearer(ClientOptions options) throws IOException {
+    String token = Files.readAllLines(options.tokenFile().orElseThrow(), StandardCharsets.UTF_8).stream()
+        .map(String::strip).filter(line -> !line.isEmpty()).findFirst()
+        .orElseThrow(() -> new IOException(options.tokenFile().get() + ": no token in the file"));
+    Metadata headers = new Metadata();
+    headers.put(TokenAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
+  }
+}

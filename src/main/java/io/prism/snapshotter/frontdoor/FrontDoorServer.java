@@ -1,0 +1,155 @@
+package io.prism.snapshotter.frontdoor;
+
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsServerCredentials;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The front door: a gRPC server on Netty with the publish service (behind token auth and the
+ * malformed-request check), the standard health service and server reflection, writing through
+ * one idempotent Kafka producer. {@link #close()} drains in-flight calls, then flushes and closes
+ * the producer, so nothing acknowledged is lost on shutdown.
+ */
+public final class FrontDoorServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FrontDoorServer.class);
+  /** Headroom above the payload limit for the rest of a message (attributes, batch framing). */
+  private static final int MIN_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+  private final Server server;
+  private final EventProducer producer;
+  private final HealthStatusManager health;
+  private final Duration shutdownGrace;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private FrontDoorServer(Server server, EventProducer producer, HealthStatusManager health, Duration grace) {
+    this.server = server;
+    this.producer = producer;
+    this.health = health;
+    this.shutdownGrace = grace;
+  }
+
+  /** Starts against the Kafka cluster named in the config. */
+  public static FrontDoorServer start(FrontDoorConfig config) throws IOException {
+    return start(config, new KafkaProducer<>(config.producerSettings()), Clock.systemUTC());
+  }
+
+  /** Starts with a given producer (which it then owns and closes). */
+  public static FrontDoorServer start(FrontDoorConfig config, Producer<String, byte[]> kafka, Clock clock)
+      throws IOException {
+    EventProducer producer = new EventProducer(kafka, config.topic(), clock);
+    try {
+      PublishService service = new PublishService(producer, new InputRules(config.limits()),
+          new InFlightLimit(config.maxInFlightEvents()), config.sessionWindow());
+      ServerServiceDefinition publish = MalformedRequestInterceptor.wrap(service.bindService());
+      Optional<Path> tokens = config.authTokensFile();
+      if (tokens.isPresent()) {
+        publish = ServerInterceptors.intercept(publish, new TokenAuthInterceptor(BearerTokens.load(tokens.get())));
+      }
+      HealthStatusManager health = new HealthStatusManager();
+      Server server = NettyServerBuilder.forAddress(config.listen().socketAddress(), credentials(config))
+          .addService(publish)
+          .addService(health.getHealthService())
+          .addService(ProtoReflectionServiceV1.newInstance())
+          .maxInboundMessageSize(Math.max(MIN_INBOUND_MESSAGE_BYTES, config.limits().maxPayloadBytes() + (1 << 20)))
+          .build()
+          .start();
+      health.setStatus(PubSubBasicInterfaceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      log.info("Front door listening on {}:{} (TLS {}, client auth {}, token auth {}), topic {}",
+          config.listen().host(), server.getPort(), config.tlsEnabled() ? "on" : "off",
+          config.clientAuth().configName(), tokens.isPresent() ? "on" : "off", config.topic());
+      return new FrontDoorServer(server, producer, health, config.shutdownGrace());
+    } catch (IOException | RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  private static ServerCredentials credentials(FrontDoorConfig config) throws IOException {
+    if (!config.tlsEnabled()) {
+      return InsecureServerCredentials.create();
+    }
+    TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
+        .keyManager(config.tlsCertFile().orElseThrow().toFile(), config.tlsKeyFile().orElseThrow().toFile());
+    Optional<Path> clientCa = config.tlsClientCaFile();
+    if (clientCa.isPresent()) {
+      tls.trustManager(clientCa.get().toFile());
+    }
+    tls.clientAuth(config.clientAuth() == ClientAuth.REQUIRE
+        ? TlsServerCredentials.ClientAuth.REQUIRE
+        : TlsServerCredentials.ClientAuth.NONE);
+    return tls.build();
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Blocks until the server has shut down. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /**
+   * Stops taking calls, lets in-flight calls finish for up to the grace period (then cancels
+   * them), and flushes and closes the producer.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("In-flight calls did not finish within {}; cancelling them", shutdownGrace);
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    producer.flush();
+    producer.close();
+    log.info("Front door stopped");
+  }
+
+  /** Runs until the JVM is asked to stop (Ctrl-C, SIGTERM); for {@code bin/snapshotter frontdoor}. */
+  public static int runUntilStopped(Path configFile) {
+    FrontDoorServer server;
+    try {
+      server = start(FrontDoorConfig.load(configFile));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the front door from " + configFile, e);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "frontdoor-shutdown"));
+    try {
+      server.awaitTermination();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,193 @@
+package io.prism.snapshotter.frontdoor;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.prism.snapshotter.proto.pubsub.PublishRequest;
+import io.prism.snapshotter.proto.pubsub.PublishResponse;
+import io.prism.snapshotter.proto.pubsub.PublishSessionResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client-streaming session of one writer. Events are sent to Kafka as they arrive, at most
+ * {@code window} unacknowledged at a time (gRPC flow control holds the client back beyond that).
+ * However the stream ends (half-close, cancellation, dropped connection, a refused event) the
+ * session-end record of the writer is produced exactly once, after every event of the session
+ * was sent, so it lands after them in the writer's partition.
+ */
+final class PublishSession implements StreamObserver<PublishRequest> {
+  private static final Logger log = LoggerFactory.getLogger(PublishSession.class);
+
+  private final ServerCallStreamObserver<PublishSessionResponse> call;
+  private final PublishService service;
+
+  // Guarded by this.
+  private String writerId;
+  private int unacknowledged;
+  private long storedEvents;
+  private PublishResponse lastEvent;
+  private boolean halfClosed;
+  private boolean ended;
+
+  private PublishSession(ServerCallStreamObserver<PublishSessionResponse> call, PublishService service) {
+    this.call = call;
+    this.service = service;
+  }
+
+  static PublishSession start(
+      ServerCallStreamObserver<PublishSessionResponse> call, PublishService service, int window) {
+    PublishSession session = new PublishSession(call, service);
+    call.disableAutoRequest();
+    // A cancelled call tells the request observer (onError); the handler only stops gRPC from
+    // throwing at our late answers.
+    call.setOnCancelHandler(() -> log.debug("Session of {} cancelled", session.writerIdOrNone()));
+    // Runs when the call closes for any reason, including a refusal by an interceptor that the
+    // request observer never hears about.
+    call.setOnCloseHandler(session::endIfOpen);
+    call.request(window);
+    return session;
+  }
+
+  @Override
+  public void onNext(PublishRequest event) {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      try {
+        service.admit(event, "");
+        if (writerId == null) {
+          writerId = event.getTopic();
+        } else if (!writerId.equals(event.getTopic())) {
+          throw InputRules.invalid("topic", "a session carries one writer (\"" + writerId
+              + "\"); this event names \"" + event.getTopic() + "\"");
+        }
+        service.reserve(1);
+      } catch (StatusRuntimeException refused) {
+        failAndEnd(refused.getStatus());
+        return;
+      }
+      unacknowledged++;
+    }
+    // Sent outside the lock: send() may block on a full producer buffer, and the producer's
+    // I/O thread needs the lock to deliver acknowledgements. gRPC delivers one call's messages
+    // one at a time, so the events still reach the producer in order.
+    service.producer().publish(event).whenComplete(this::acknowledged);
+  }
+
+  private synchronized void acknowledged(PublishResponse response, Throwable failure) {
+    service.inFlight().release(1);
+    unacknowledged--;
+    if (failure != null) {
+      failAndEnd(KafkaFailures.toStatus(failure));
+      return;
+    }
+    storedEvents++;
+    lastEvent = response;
+    if (ended) {
+      return;
+    }
+    if (halfClosed && unacknowledged == 0) {
+      finish();
+    } else {
+      call.request(1);
+    }
+  }
+
+  @Override
+  public synchronized void onError(Throwable cancelled) {
+    // Client cancelled or the connection dropped: that is the session's end too.
+    log.debug("Session of {} ended by the client: {}", writerIdOrNone(), cancelled.toString());
+    endIfOpen();
+  }
+
+  @Override
+  public synchronized void onCompleted() {
+    halfClosed = true;
+    if (!ended && unacknowledged == 0) {
+      finish();
+    }
+  }
+
+  /** Normal end: every event acknowledged; store the session end, then answer. */
+  private void finish() {
+    ended = true;
+    if (writerId == null) {
+      answer(PublishSessionResponse.newBuilder().build());
+      return;
+    }
+    long count = storedEvents;
+    PublishResponse last = lastEvent;
+    sendSessionEnd(writerId).whenComplete((end, failure) -> {
+      if (failure != null) {
+        failQuietly(KafkaFailures.toStatus(failure));
+      } else {
+        answer(PublishSessionResponse.newBuilder()
+            .setEventCount(count).setLastEvent(last).setSessionEnd(end).build());
+      }
+    });
+  }
+
+  private void failAndEnd(Status status) {
+    if (ended) {
+      return;
+    }
+    endIfOpen();
+    failQuietly(status);
+  }
+
+  /** Abnormal end: produce the session-end record (best effort) without answering. */
+  private synchronized void endIfOpen() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (writerId == null) {
+      return;
+    }
+    String writer = writerId;
+    sendSessionEnd(writer).whenComplete((end, failure) -> {
+      if (failure != null) {
+        log.warn("Session of writer {} ended but its session-end record was not stored: {}",
+            writer, failure.toString());
+      } else {
+        log.debug("Session of writer {} ended abnormally; session end at {}", writer, end.getMessageId());
+      }
+    });
+  }
+
+  /**
+   * Sends the session-end record from another thread: this may run in the producer's I/O thread
+   * (inside an acknowledgement), where a send that waits for buffer space would wait on itself.
+   * Every event of the session was handed to the producer before, so the end still follows them.
+   */
+  private CompletableFuture<PublishResponse> sendSessionEnd(String writer) {
+    return CompletableFuture.supplyAsync(() -> service.producer().publishSessionEnd(writer))
+        .thenCompose(Function.identity());
+  }
+
+  private void answer(PublishSessionResponse response) {
+    try {
+      call.onNext(response);
+      call.onCompleted();
+    } catch (RuntimeException callGone) {
+      log.debug("Could not answer the finished session of {}: {}", writerIdOrNone(), callGone.toString());
+    }
+  }
+
+  private void failQuietly(Status status) {
+    try {
+      call.onError(status.asRuntimeException());
+    } catch (RuntimeException callGone) {
+      log.debug("Could not fail the finished session of {}: {}", writerIdOrNone(), callGone.toString());
+    }
+  }
+
+  private synchronized String writerIdOrNone() {
+    return writerId == null ? "(no writer yet)" : writerId;
+  }
+}

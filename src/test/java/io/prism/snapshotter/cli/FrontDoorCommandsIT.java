@@ -1,0 +1,95 @@
+package io.prism.snapshotter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.frontdoor.FrontDoorConfig;
+import io.prism.snapshotter.frontdoor.FrontDoorServer;
+import io.prism.snapshotter.frontdoor.InJvmKafka;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The {@code publish} and {@code frontdoor} commands, run as picocli runs them. */
+class FrontDoorCommandsIT {
+  private static InJvmKafka kafka;
+  private static String topic;
+  private static FrontDoorServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = InJvmKafka.start();
+    topic = kafka.createTopic(1);
+    server = FrontDoorServer.start(new FrontDoorConfig(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+        FrontDoorConfig.TOPIC, topic, FrontDoorConfig.LISTEN, "127.0.0.1:0")));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+    kafka.close();
+  }
+
+  @Test
+  void publishSendsEachLineAndPrintsTheAnswers() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit = publish("one\ntwo\n", out, "--writer", "cli-writer", "--attr", "source=cli", "--target",
+        "127.0.0.1:" + server.port());
+
+    assertThat(exit).isZero();
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).hasSize(2).allMatch(line -> line.matches(topic + "-0-\\d+ \\d+"));
+    List<ConsumerRecord<String, byte[]>> records = kafka.read(topic, 2).stream()
+        .filter(r -> r.key().equals("cli-writer")).toList();
+    assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("one", "two");
+    assertThat(new String(records.get(0).headers().lastHeader("source").value(), StandardCharsets.UTF_8))
+        .isEqualTo("cli");
+  }
+
+  @Test
+  void publishWithSessionPrintsTheSummary() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit = publish("a\nb\nc\n", out, "--writer", "cli-session", "--session", "--target",
+        "127.0.0.1:" + server.port());
+
+    assertThat(exit).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("session: 3 events stored, last " + topic + "-0-")
+        .contains(", session end " + topic + "-0-");
+  }
+
+  @Test
+  void publishPrintsARefusalAndExitsWithOne() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit = publish("x\n", out, "--writer", "w", "--attr", "prism.session=end", "--target",
+        "127.0.0.1:" + server.port());
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .startsWith("INVALID_ARGUMENT: attributes[\"prism.session\"]: names starting with \"prism.\" are reserved");
+  }
+
+  @Test
+  void frontdoorRefusesAMissingOrIncompleteConfig(@TempDir Path directory) throws Exception {
+    assertThat(new CommandLine(new FrontdoorCommand()).execute("--config", directory.resolve("absent").toString()))
+        .isEqualTo(FrontdoorCommand.EXIT_CONFIG);
+    Path noTopic = Files.writeString(directory.resolve("frontdoor.properties"), "bootstrap.servers=127.0.0.1:1\n");
+    assertThat(new CommandLine(new FrontdoorCommand()).execute("--config", noTopic.toString()))
+        .isEqualTo(FrontdoorCommand.EXIT_CONFIG);
+  }
+
+  private static int publish(String stdin, ByteArrayOutputStream out, String... arguments) {
+    PublishCommand command = new PublishCommand(
+        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), new PrintStream(out, true, StandardCharsets.UTF_8));
+    return new CommandLine(command).execute(arguments);
+  }
+}

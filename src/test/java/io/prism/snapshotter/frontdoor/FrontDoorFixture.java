@@ -1,0 +1,51 @@
+package io.prism.snapshotter.frontdoor;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.nio.charset.StandardCharsets;
+
+/** Starting a front door against a test broker, and reading what it wrote. */
+final class FrontDoorFixture {
+  private FrontDoorFixture() {}
+
+  static Map<String, Object> config(InJvmKafka kafka, String topic) {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", kafka.bootstrapServers());
+    config.put(FrontDoorConfig.TOPIC, topic);
+    config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
+    config.put(FrontDoorConfig.SHUTDOWN_GRACE_MS, "5000");
+    return config;
+  }
+
+  static FrontDoorServer start(Map<String, Object> config) throws Exception {
+    return FrontDoorServer.start(new FrontDoorConfig(config));
+  }
+
+  static ManagedChannel plaintextChannel(FrontDoorServer server) {
+    return Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
+        .build();
+  }
+
+  static void close(ManagedChannel channel) throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  static String header(ConsumerRecord<String, byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  static String value(ConsumerRecord<String, byte[]> record) {
+    return new String(record.value(), StandardCharsets.UTF_8);
+  }
+
+  static String coordinates(ConsumerRecord<String, byte[]> record) {
+    return record.topic() + "-" + record.partition() + "-" + record.offset();
+  }
+}

@@ -1,0 +1,99 @@
+package io.prism.snapshotter.frontdoor;
+
+import static io.prism.snapshotter.frontdoor.FrontDoorIT.event;
+import static io.prism.snapshotter.frontdoor.FrontDoorIT.observer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.prism.snapshotter.proto.pubsub.BatchPublishRequest;
+import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
+import io.prism.snapshotter.proto.pubsub.PublishRequest;
+import io.prism.snapshotter.proto.pubsub.PublishSessionResponse;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka that never answers (nothing listens at its address): calls fail with UNAVAILABLE once
+ * the producer gives up, or with DEADLINE_EXCEEDED when the caller's deadline is shorter.
+ */
+class KafkaUnreachableIT {
+  private FrontDoorServer server;
+  private ManagedChannel channel;
+  private PubSubBasicInterfaceGrpc.PubSubBasicInterfaceBlockingStub blocking;
+
+  @BeforeEach
+  void startFrontDoorWithoutKafka() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", "127.0.0.1:" + closedPort);
+    config.put(FrontDoorConfig.TOPIC, "events");
+    config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
+    config.put(FrontDoorConfig.SHUTDOWN_GRACE_MS, "1000");
+    config.put("max.block.ms", "1500");
+    server = FrontDoorServer.start(new FrontDoorConfig(config));
+    channel = FrontDoorFixture.plaintextChannel(server);
+    blocking = PubSubBasicInterfaceGrpc.newBlockingStub(channel);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    FrontDoorFixture.close(channel);
+    server.close();
+  }
+
+  @Test
+  void publishIsUnavailableAndSaysARetryMayDuplicate() {
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> blocking.withDeadlineAfter(20, TimeUnit.SECONDS).publish(event("w", "p").build()))
+        .asInstanceOf(type(StatusRuntimeException.class)).satisfies(e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+          assertThat(e.getStatus().getDescription())
+              .contains("may or may not be stored").contains(FrontDoorHeaders.EVENT_ID);
+        });
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(10_000);
+  }
+
+  @Test
+  void batchIsUnavailable() {
+    BatchPublishRequest batch = BatchPublishRequest.newBuilder()
+        .addEvents(event("a", "1")).addEvents(event("b", "2")).build();
+    assertThatThrownBy(() -> blocking.withDeadlineAfter(20, TimeUnit.SECONDS).batchPublish(batch))
+        .asInstanceOf(type(StatusRuntimeException.class))
+        .satisfies(e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+  }
+
+  @Test
+  void sessionIsUnavailable() {
+    CompletableFuture<PublishSessionResponse> answer = new CompletableFuture<>();
+    StreamObserver<PublishRequest> session = PubSubBasicInterfaceGrpc.newStub(channel)
+        .withDeadlineAfter(20, TimeUnit.SECONDS).publishSession(observer(answer));
+    session.onNext(event("w", "p").build());
+    session.onCompleted();
+    assertThatThrownBy(() -> answer.get(20, TimeUnit.SECONDS)).cause()
+        .asInstanceOf(type(StatusRuntimeException.class))
+        .satisfies(e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+  }
+
+  @Test
+  void aDeadlineShorterThanKafkasTimeoutIsHonoured() {
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> blocking.withDeadlineAfter(300, TimeUnit.MILLISECONDS).publish(event("w", "p").build()))
+        .asInstanceOf(type(StatusRuntimeException.class))
+        .satisfies(e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1_400);
+  }
+}
