@@ -1,5 +1,6 @@
 package io.prism.snapshotter.page;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -56,6 +57,11 @@ public final class Event {
     /** A copy of the payload. */
     public byte[] payload() {
         return payload.clone();
+    }
+
+    /** The payload as a read-only view, without copying (for replay of large pages). */
+    public ByteBuffer payloadBuffer() {
+        return ByteBuffer.wrap(payload).asReadOnlyBuffer();
     }
 
     public int payloadLength() {

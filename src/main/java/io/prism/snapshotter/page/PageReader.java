@@ -88,15 +88,16 @@ public final class PageReader {
     private PageCursor open(InputStream in, Optional<PageFormat> format, Optional<Compression> compression)
             throws IOException, PageFormatException {
         Objects.requireNonNull(in, "in");
-        PushbackInputStream stored = new PushbackInputStream(new SourceInputStream(in), Compression.MAX_MAGIC_BYTES);
+        SourceInputStream source = new SourceInputStream(in);
+        PushbackInputStream stored = new PushbackInputStream(source, Compression.MAX_MAGIC_BYTES);
         Compression c = compression.isPresent() ? compression.get() : detectCompression(stored);
         InputStream decoder = decompress(c, stored);
         PushbackInputStream body = new PushbackInputStream(new LimitedInputStream(decoder, limits.maxPageBytes()), 1);
         try {
             PageFormat f = format.isPresent() ? format.get() : detectFormat(body, c);
             DecodingCursor cursor = switch (f) {
-                case PROTOBUF -> new ProtobufPageCursor(body, c, limits, decoder);
-                case NDJSON -> new NdjsonPageCursor(body, c, limits, decoder);
+                case PROTOBUF -> new ProtobufPageCursor(body, c, limits, decoder, source);
+                case NDJSON -> new NdjsonPageCursor(body, c, limits, decoder, source);
             };
             cursor.start();
             return cursor;

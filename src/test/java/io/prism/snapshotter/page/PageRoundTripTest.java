@@ -10,7 +10,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +118,8 @@ class PageRoundTripTest {
         event.payload()[1] = 9;
 
         assertThat(event.payload()).containsExactly(1, 2, 3);
+        assertThat(event.payloadBuffer().isReadOnly()).isTrue();
+        assertThat(event.payloadBuffer().remaining()).isEqualTo(3);
         assertThat(event.attributes()).containsExactly(Map.entry("a", "b"));
         assertThat(new Event("id", 1, null, null).attributes()).isEmpty();
         assertThat(event).isEqualTo(new Event("id", 1, new byte[] {1, 2, 3}, Map.of("a", "b")));
@@ -140,7 +141,7 @@ class PageRoundTripTest {
         assertThat(m.compression()).isEqualTo(compression);
         assertThat(m.format()).isEqualTo(format);
         if (compression == Compression.NONE) {
-            assertThat(new ArrayList<>(List.of(encoded.bytes().length))).containsExactly(uncompressed.length);
+            assertThat(encoded.bytes()).isEqualTo(uncompressed);
         }
     }
 }
