@@ -125,6 +125,20 @@ class PageRoundTripTest {
         assertThat(event).isEqualTo(new Event("id", 1, new byte[] {1, 2, 3}, Map.of("a", "b")));
     }
 
+    @Test
+    void textThatIsNotValidUnicodeIsRefusedWhereEventsAreBuilt() {
+        assertThatThrownBy(() -> new Event("bad\uD800x", 1, null, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("eventId is not valid Unicode: unpaired surrogate U+D800 at index 3");
+        assertThatThrownBy(() -> Event.wrap("id", 1, null, Map.of("k", "\uDC00")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("value of attribute k");
+        assertThatThrownBy(() -> new PageSpec("w", 1, Map.of("\uD83D", "v")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tag key");
+        assertThat(new Event("🎉", 1, null, Map.of("🎉", "🎉")).eventId()).isEqualTo("🎉");
+    }
+
     private static void assertMetadata(TestPages.EncodedBytes encoded, PageFormat format, Compression compression,
                                        List<Event> events) throws IOException {
         PageMetadata m = encoded.page().metadata();
