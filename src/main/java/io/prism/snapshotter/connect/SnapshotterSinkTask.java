@@ -128,6 +128,10 @@ public class SnapshotterSinkTask extends SinkTask {
     } catch (BadRecordException bad) {
       reportBadRecord(record, bad);
       assembler.skip(partition, offset);
+    } catch (IllegalArgumentException notAnEvent) {
+      // e.g. an event id or header that is not valid Unicode: no page could hold it
+      reportBadRecord(record, new BadRecordException(record, notAnEvent.getMessage()));
+      assembler.skip(partition, offset);
     }
   }
 

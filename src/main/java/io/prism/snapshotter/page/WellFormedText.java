@@ -6,11 +6,12 @@ package io.prism.snapshotter.page;
  * readers (ours included) reject, so the page would not round-trip. Checking where events are built
  * keeps every page the encoder writes readable.
  */
-final class WellFormedText {
+public final class WellFormedText {
     private WellFormedText() {
     }
 
-    static String check(String s, String what) {
+    /** Returns {@code s}; an IllegalArgumentException naming {@code what} and the index when it is not valid Unicode. */
+    public static String check(String s, String what) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
