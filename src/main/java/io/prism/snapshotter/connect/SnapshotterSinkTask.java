@@ -203,7 +203,9 @@ public class SnapshotterSinkTask extends SinkTask {
   public void close(Collection<TopicPartition> partitions) {
     try {
       if (config.buffer().flushOnDisconnect()) {
+        log.info("Storing the open pages of {} revoked partitions ({})", partitions.size(), assembler.stats());
         assembler.flushPartitions(partitions, FlushReason.PARTITION_REVOKED);
+        log.info("Stored the open pages of revoked partitions {}", partitions);
       }
     } catch (Exception e) {
       log.warn("Could not store the open pages of revoked partitions {}; their records will be re-delivered to the next owner",
