@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -103,6 +104,10 @@ public final class SinkThroughputBenchmark {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+    // A loaded 2-core machine can stall the broker for seconds: wait rather than fail a send.
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "120000");
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+    AtomicReference<Exception> failure = new AtomicReference<>();
     long start = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(props)) {
       long t0 = System.currentTimeMillis();
@@ -114,11 +119,22 @@ public final class SinkThroughputBenchmark {
         headers.add("type", ("user." + action).getBytes(StandardCharsets.UTF_8));
         headers.add("source", (payloads.nextBoolean() ? "web" : "ios").getBytes(StandardCharsets.UTF_8));
         byte[] key = ("writer-" + (i % settings.writers)).getBytes(StandardCharsets.UTF_8);
-        producer.send(new ProducerRecord<>(TOPIC, null, key, value, headers));
+        producer.send(new ProducerRecord<>(TOPIC, null, key, value, headers), (metadata, e) -> {
+          if (e != null) {
+            failure.compareAndSet(null, e);
+          }
+        });
       }
       producer.flush();
     }
+    if (failure.get() != null) {
+      throw new IllegalStateException("producing the benchmark records failed", failure.get());
+    }
     ends = endOffsets();
+    long total = ends.values().stream().mapToLong(Long::longValue).sum();
+    if (total != settings.records) {
+      throw new IllegalStateException("the topic holds " + total + " records, not " + settings.records);
+    }
     System.out.printf(Locale.ROOT, "produced %,d records (%,d payload bytes, %.0f bytes/record avg) in %.1f s; end offsets %s%n",
         settings.records, payloadBytes, payloadBytes / (double) settings.records, (System.nanoTime() - start) / 1e9, ends);
   }
@@ -142,7 +158,7 @@ public final class SinkThroughputBenchmark {
         storageRoot, storageRoot.startsWith("/dev/shm") ? "tmpfs" : "disk, not tmpfs",
         Runtime.getRuntime().availableProcessors(), OFFSET_FLUSH_INTERVAL_MS);
     if (settings.records % settings.writers != 0 || (settings.records / settings.writers) % settings.pageEvents != 0) {
-      System.out.println("NOTE: records/writers is not a multiple of pageEvents: the last pages close on age (5 s),"
+      System.out.println("NOTE: records/writers is not a multiple of pageEvents: the last pages close on age (60 s),"
           + " which the sink times include");
     }
     if (settings.warmup) {
@@ -257,7 +273,7 @@ public final class SinkThroughputBenchmark {
     config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     config.put("header.converter", "org.apache.kafka.connect.storage.StringConverter");
     config.put("buffer.max.events", Integer.toString(settings.pageEvents));
-    config.put("buffer.max.age.seconds", "5");
+    config.put("buffer.max.age.seconds", "60");
     config.put("page.format", "protobuf");
     config.put("page.compression", "zstd");
     config.put("storage.backend", "filesystem");
@@ -265,14 +281,15 @@ public final class SinkThroughputBenchmark {
     return config;
   }
 
-  private Timing directTask(int round) throws IOException {
+  private Timing directTask(int round) throws IOException, InterruptedException {
     Path storage = Files.createDirectory(storageRoot.resolve("direct-" + round));
     Map<String, String> taskConfig = connectorConfig(storage);
     taskConfig.put("task.class", "io.prism.snapshotter.connect.SnapshotterSinkTask");
     long start = System.nanoTime();
-    long records = new DirectSinkRun(taskConfig, consumerConfig(), ends).run(RUN_TIMEOUT);
+    DirectSinkRun direct = new DirectSinkRun(taskConfig, consumerConfig(), ends);
+    long records = direct.run(RUN_TIMEOUT);
     double seconds = (System.nanoTime() - start) / 1e9;
-    String note = String.format(Locale.ROOT, "  (%,d pages)", countPages(storage));
+    String note = String.format(Locale.ROOT, "  (%,d pages; %s)", countPages(storage), direct.phases());
     deleteTree(storage);
     if (records != settings.records) {
       throw new IllegalStateException("direct task got " + records + " records");
