@@ -44,8 +44,8 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * </ol>
  * Pages are protobuf + zstd on the filesystem store in a fresh directory per run, on tmpfs
  * ({@code /dev/shm}) when it exists. A plain main, not JMH. Arguments are {@code name=value}:
- * {@code records=200000 payload=1024 writers=1000 partitions=4 rounds=3 pageEvents=100 tasks=1
- * variants=plain,direct,connect warmup=true}.
+ * {@code records=200000 payload=1024 writers=1000 partitions=4 rounds=5 pageEvents=100 tasks=1
+ * variants=plain,direct,connect warmup=true}; variant {@code direct-none} (no compression) on request.
  */
 public final class SinkThroughputBenchmark {
   private static final String TOPIC = "sinkbench";
@@ -164,7 +164,7 @@ public final class SinkThroughputBenchmark {
     if (settings.warmup) {
       System.out.println("warm-up (not counted):");
       for (Variant variant : settings.variants) {
-        if (variant != Variant.CONNECT) {
+        if (variant == Variant.PLAIN || variant == Variant.DIRECT) {
           report(variant, 0, run(variant, 0));
         }
       }
@@ -221,7 +221,8 @@ public final class SinkThroughputBenchmark {
   private Timing run(Variant variant, int round) throws Exception {
     return switch (variant) {
       case PLAIN -> plainConsumer();
-      case DIRECT -> directTask(round);
+      case DIRECT -> directTask(round, "zstd");
+      case DIRECT_UNCOMPRESSED -> directTask(round, "none");
       case CONNECT -> connectWorker(round);
     };
   }
@@ -281,9 +282,10 @@ public final class SinkThroughputBenchmark {
     return config;
   }
 
-  private Timing directTask(int round) throws IOException, InterruptedException {
-    Path storage = Files.createDirectory(storageRoot.resolve("direct-" + round));
+  private Timing directTask(int round, String compression) throws IOException, InterruptedException {
+    Path storage = Files.createDirectory(storageRoot.resolve("direct-" + compression + "-" + round));
     Map<String, String> taskConfig = connectorConfig(storage);
+    taskConfig.put("page.compression", compression);
     taskConfig.put("task.class", "io.prism.snapshotter.connect.SnapshotterSinkTask");
     long start = System.nanoTime();
     DirectSinkRun direct = new DirectSinkRun(taskConfig, consumerConfig(), ends);
@@ -343,7 +345,7 @@ public final class SinkThroughputBenchmark {
 
   private static long countPages(Path storage) throws IOException {
     try (Stream<Path> files = Files.walk(storage)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".pb.zst")).count();
+      return files.filter(f -> f.getFileName().toString().matches(".*\\.pb(\\.zst)?")).count();
     }
   }
 
@@ -374,7 +376,9 @@ public final class SinkThroughputBenchmark {
   private enum Variant {
     PLAIN("plain", "plain `KafkaConsumer` (reads every value)"),
     DIRECT("direct", "sink task driven directly (consumer poll loop -> `SnapshotterSinkTask.put`)"),
-    CONNECT("connect", "connector in a Connect worker (from creation to all offsets committed)");
+    CONNECT("connect", "connector in a Connect worker (from creation to all offsets committed)"),
+    /** Not in the default set: the direct variant without zstd, to show what compression costs. */
+    DIRECT_UNCOMPRESSED("direct-none", "sink task driven directly, `page.compression=none`");
 
     final String label;
     final String description;
@@ -399,11 +403,13 @@ public final class SinkThroughputBenchmark {
       }
       List<Variant> variants = new ArrayList<>();
       for (String v : given.getOrDefault("variants", "plain,direct,connect").split(",")) {
-        variants.add(Variant.valueOf(v.trim().toUpperCase(Locale.ROOT)));
+        variants.add(Arrays.stream(Variant.values()).filter(x -> x.label.equals(v.trim())).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + v + "'; known: plain, direct,"
+                + " connect, direct-none")));
       }
       Settings settings = new Settings(
           intArg(given, "records", 200_000), intArg(given, "payload", 1024), intArg(given, "writers", 1000),
-          intArg(given, "partitions", 4), intArg(given, "rounds", 3), intArg(given, "pageEvents", 100),
+          intArg(given, "partitions", 4), intArg(given, "rounds", 5), intArg(given, "pageEvents", 100),
           intArg(given, "tasks", 1), variants, Boolean.parseBoolean(given.getOrDefault("warmup", "true")));
       given.keySet().removeAll(List.of("records", "payload", "writers", "partitions", "rounds", "pageEvents", "tasks",
           "variants", "warmup"));
