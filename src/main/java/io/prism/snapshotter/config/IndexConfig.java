@@ -202,6 +202,11 @@ public final class IndexConfig {
 
   /** Opens the configured index: the primary, its secondaries, expiry, and the publish mode. */
   public PageIndex open() {
+    return open(publishMode());
+  }
+
+  /** Opens the configured index in {@code mode} (tools such as reindex publish synchronously). */
+  public PageIndex open(PublishMode mode) {
     Map<String, List<String>> errors = crossKeyErrors();
     if (!errors.isEmpty()) {
       Map.Entry<String, List<String>> first = errors.entrySet().iterator().next();
@@ -220,7 +225,7 @@ public final class IndexConfig {
       PageIndex index = secondaries.isEmpty()
           ? primary
           : new FanOutPageIndex(primary, secondaries, publishQueueMaxEntries());
-      return publishMode() == PublishMode.ASYNC ? new QueuedPageIndex(index, publishQueueMaxEntries()) : index;
+      return mode == PublishMode.ASYNC ? new QueuedPageIndex(index, publishQueueMaxEntries()) : index;
     } catch (RuntimeException e) {
       opened.forEach(PageIndex::close);
       throw e;

@@ -191,6 +191,24 @@ public final class PageCommitter implements PageSink {
     return tags;
   }
 
+  /**
+   * The index entry of a stored page from the page alone: its metadata, its size in storage, and
+   * the Kafka coordinates in its tags (-1 / "" where a page lacks them). What reindex publishes.
+   */
+  public static IndexEntry entryFromPage(String key, PageMetadata metadata, long storedSize) {
+    Map<String, String> tags = metadata.tags();
+    return entryOf(key, metadata, storedSize, tags.getOrDefault(TAG_TOPIC, ""),
+        (int) longTag(tags, TAG_PARTITION), longTag(tags, TAG_FIRST_OFFSET), longTag(tags, TAG_LAST_OFFSET));
+  }
+
+  private static long longTag(Map<String, String> tags, String name) {
+    try {
+      return Long.parseLong(tags.getOrDefault(name, "-1"));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private static IndexEntry entryOf(
       String key, PageMetadata metadata, long storedSize, String topic, int partition, long firstOffset, long lastOffset) {
     return new IndexEntry(
