@@ -9,11 +9,17 @@ import java.net.URI;
 public final class TestServices {
   public static final String CLICKHOUSE_URL = "PRISM_TEST_CLICKHOUSE_URL";
   public static final String REDIS_URL = "PRISM_TEST_REDIS_URL";
+  /** The directory start_clickhouse made: config.xml and clickhouse.pid, for tests that stop and restart it. */
+  public static final String CLICKHOUSE_DIR = "PRISM_TEST_CLICKHOUSE_DIR";
 
   private TestServices() {}
 
   public static URI clickHouseUrl() {
     return URI.create(require(CLICKHOUSE_URL, "start_clickhouse"));
+  }
+
+  public static java.nio.file.Path clickHouseDir() {
+    return java.nio.file.Path.of(require(CLICKHOUSE_DIR, "start_clickhouse"));
   }
 
   public static URI redisUrl() {
