@@ -57,6 +57,7 @@ class SinkMemoryIT {
           }
         }
       }
+      cluster.assertTopicHolds("many", PARTITIONS, (long) WRITERS * EVENTS_PER_WRITER);
       // No page reaches its count or its age: only the memory budget can close pages while the
       // stream runs. Committed offsets moving past the start prove that it did.
       ConnectTestCluster.await("pages closed by the memory budget, offsets committed", Duration.ofMinutes(5), () -> {

@@ -67,6 +67,7 @@ class SinkRecoveryIT {
       cluster.connect().addWorker();
     }
     producing.get();
+    cluster.assertTopicHolds(TOPIC, PARTITIONS, 60_000);
     cluster.awaitAllCommitted(TOPIC, PARTITIONS, Duration.ofSeconds(90));
     assertEveryEventOnceInOrder(sent);
   }
@@ -85,6 +86,7 @@ class SinkRecoveryIT {
     Thread.sleep(4_000);
     cluster.connect().removeWorker(second);
     producing.get();
+    cluster.assertTopicHolds(TOPIC, PARTITIONS, 60_000);
     cluster.awaitAllCommitted(TOPIC, PARTITIONS, Duration.ofSeconds(90));
     assertEveryEventOnceInOrder(sent);
   }

@@ -84,6 +84,7 @@ class SinkRoundTripIT {
       samples++;
     }
     producing.get();
+    cluster.assertTopicHolds(TOPIC, PARTITIONS, RECORDS);
     cluster.awaitAllCommitted(TOPIC, PARTITIONS, Duration.ofSeconds(60));
     assertCommittedOffsetsAreDurable(store);
 

@@ -78,6 +78,7 @@ class SinkS3IT {
     Thread.sleep(30_000);
     s3.restart();
     producing.get();
+    cluster.assertTopicHolds(TOPIC, PARTITIONS, 40_000);
     cluster.awaitAllCommitted(TOPIC, PARTITIONS, Duration.ofSeconds(120));
     assertThat(cluster.taskStates()).allMatch(state -> state.startsWith("RUNNING"));
 
