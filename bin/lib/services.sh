@@ -102,5 +102,6 @@ XML
   stop_actions+=("kill \$(cat '$dir/clickhouse.pid' 2>/dev/null) 2>/dev/null; sleep 1")
   wait_until 30 "clickhouse on port $http" curl -sf "http://127.0.0.1:$http/ping"
   export PRISM_TEST_CLICKHOUSE_URL="http://127.0.0.1:$http"
+  export PRISM_TEST_CLICKHOUSE_DIR="$dir"
   echo "bin/test: clickhouse at $PRISM_TEST_CLICKHOUSE_URL" >&2
 }

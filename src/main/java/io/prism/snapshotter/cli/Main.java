@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       PagesCommand.class,
       ConfigCommand.class,
+      ReindexCommand.class,
       FrontdoorCommand.class,
       PublishCommand.class,
       CommandLine.HelpCommand.class
