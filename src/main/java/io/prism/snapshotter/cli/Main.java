@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       PagesCommand.class,
       FrontdoorCommand.class,
       PublishCommand.class,
+      ReplayCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
