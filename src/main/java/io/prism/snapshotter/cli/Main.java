@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       FrontdoorCommand.class,
       PublishCommand.class,
       ReplayCommand.class,
+      LocalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
