@@ -121,11 +121,15 @@ final class LocalBroker implements AutoCloseable {
     return p;
   }
 
+  /** Formats the log directory on the first start only: its meta.properties then holds the cluster id. */
   private void format() throws IOException {
+    if (Files.exists(paths.kafka().resolve("meta.properties"))) {
+      return;
+    }
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     String clusterId = Uuid.randomUuid().toString();
     int status = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c",
-        paths.brokerProperties().toString(), "--ignore-formatted"},
+        paths.brokerProperties().toString()},
         new PrintStream(output, true, StandardCharsets.UTF_8));
     if (status != 0) {
       throw new IOException("formatting the Kafka log directory " + paths.kafka() + " failed: "
