@@ -17,7 +17,8 @@ import java.util.Set;
  * order (partition, then first offset), so the pages that may still repeat an id of the current page are the
  * earlier ones of the same partition whose last offset reaches its first offset; their ids are remembered,
  * the others forgotten. Pages without Kafka tags overlap by time ({@code end_time >= start_time}) instead.
- * Memory: the ids of the overlapping pages (at most a few pages' worth).
+ * Memory: the ids of the overlapping pages (at most a few pages' worth). The page list is known up front,
+ * so a page that no later page overlaps (the usual case) has no id set at all.
  *
  * <p>On top of that, the last {@code recentWindow} ids are remembered whatever their page, for the other
  * source of repeats: a producer that retried a "maybe stored" publish with the same {@code prism.event_id}
@@ -38,9 +39,14 @@ final class RepeatedIds {
         };
     }
 
-    /** Starts a page: forgets the ids of earlier pages it cannot overlap. */
-    void startPage(PageRef page) {
-        if (current != null) {
+    /**
+     * Starts a page: forgets the ids of earlier pages it cannot overlap.
+     *
+     * @param overlappedLater whether a later page of the replay may overlap this one; if none does, its ids
+     *                        need not be remembered past the page (the recent window still sees them)
+     */
+    void startPage(PageRef page, boolean overlappedLater) {
+        if (current != null && current.ids != null) {
             open.addLast(current);
         }
         for (Iterator<SeenPage> it = open.iterator(); it.hasNext(); ) {
@@ -48,12 +54,16 @@ final class RepeatedIds {
                 it.remove();
             }
         }
-        current = new SeenPage(page, new HashSet<>());
+        current = new SeenPage(page, overlappedLater ? new HashSet<>() : null);
+    }
+
+    void startPage(PageRef page) {
+        startPage(page, true);
     }
 
     /** True the first time an id is seen (within the bounds above); false for a repeat, which is to be dropped. */
     boolean firstTime(String eventId) {
-        boolean repeat = recent.containsKey(eventId) || current.ids.contains(eventId);
+        boolean repeat = recent.containsKey(eventId) || (current.ids != null && current.ids.contains(eventId));
         if (!repeat) {
             for (SeenPage earlier : open) {
                 if (earlier.ids.contains(eventId)) {
@@ -67,7 +77,9 @@ final class RepeatedIds {
             return false;
         }
         recent.put(eventId, Boolean.TRUE);
-        current.ids.add(eventId);
+        if (current.ids != null) {
+            current.ids.add(eventId);
+        }
         return true;
     }
 
@@ -77,7 +89,7 @@ final class RepeatedIds {
 
     /** Ids currently remembered (for tests of the memory bound). */
     int remembered() {
-        int n = recent.size() + (current == null ? 0 : current.ids.size());
+        int n = recent.size() + (current == null || current.ids == null ? 0 : current.ids.size());
         for (SeenPage p : open) {
             n += p.ids.size();
         }

@@ -117,11 +117,33 @@ public final class ReplayStream implements AutoCloseable {
             return false;
         }
         fillWindow();
+        int index = pagesRead > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) pagesRead;
         current = await(next);
         current.open();
-        repeats.startPage(current.ref);
+        repeats.startPage(current.ref, overlappedLater(index));
         sequence = 0;
         return true;
+    }
+
+    /** Whether a page after {@code pages[index]} may hold one of its events (see {@link RepeatedIds}). */
+    private boolean overlappedLater(int index) {
+        PageRef page = pages.get(index);
+        for (int i = index + 1; i < pages.size(); i++) {
+            PageRef later = pages.get(i);
+            if (RepeatedIds.mayOverlap(page, later)) {
+                return true;
+            }
+            KafkaSpan a = page.span();
+            KafkaSpan b = later.span();
+            // Later pages of the same partition start later still: none of them can overlap either.
+            if (a != null && b != null && a.samePartition(b)) {
+                return false;
+            }
+            if (a == null && b == null) {
+                return false; // untagged pages are sorted by start time: the same holds
+            }
+        }
+        return false;
     }
 
     private void fillWindow() {
