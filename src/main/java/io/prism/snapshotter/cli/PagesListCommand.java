@@ -30,14 +30,15 @@ final class PagesListCommand implements Callable<Integer> {
   @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
   String writer;
 
-  @Option(names = "--config", paramLabel = "FILE", required = true, description = "Settings naming the store.")
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Settings naming the store (default: data/connector.properties, from bin/snapshotter local).")
   Path config;
 
   @Override
   public Integer call() {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      SnapshotterConfig settings = new SnapshotterConfig(ConfigFile.load(config));
+      SnapshotterConfig settings = new SnapshotterConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
       try (ObjectStore store = ObjectStores.open(settings.storage())) {
         for (PageRef page : new StorageScanLocator(store, settings.storage().keyTemplate(), pool)
             .locate(writer, TimeRange.ALL)) {

@@ -60,8 +60,9 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "Only events with this attribute (repeatable: all must match).")
   Map<String, String> attributes = new LinkedHashMap<>();
 
-  @Option(names = "--config", paramLabel = "FILE", required = true,
-      description = "Settings naming the store (storage.*), e.g. the connector's properties.")
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Settings naming the store (storage.*), e.g. the connector's properties "
+          + "(default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
 
   private final OutputStream stdout;
@@ -85,7 +86,7 @@ public final class ReplayCommand implements Callable<Integer> {
     try {
       filter = new EventFilter(new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to),
           requiredAttributes());
-      settings = new SnapshotterConfig(ConfigFile.load(config));
+      settings = new SnapshotterConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("replay: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
