@@ -83,8 +83,8 @@ public final class LocalSettings {
     if (SnapshotterConfig.configDef().names().contains(INDEX_SQLITE_PATH)) {
       connector.put(INDEX_SQLITE_PATH, paths.indexDb().toString());
     }
-    if ("1".equals(connector.get("errors.deadletterqueue.topic.replication.factor")) == false
-        && connector.containsKey("errors.deadletterqueue.topic.name")) {
+    // One broker: a dead letter queue can have one replica only.
+    if (connector.containsKey("errors.deadletterqueue.topic.name")) {
       connector.put("errors.deadletterqueue.topic.replication.factor", "1");
     }
     frontDoor.put(FrontDoorConfig.TOPIC, TOPIC);
