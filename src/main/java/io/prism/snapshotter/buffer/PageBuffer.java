@@ -42,7 +42,7 @@ public final class PageBuffer {
 
   /** Estimated uncompressed size of one event in a page. Cheap: no encoding. */
   public static long estimateBytes(Event event) {
-    long bytes = EVENT_OVERHEAD_BYTES + event.payload().length + event.eventId().length();
+    long bytes = EVENT_OVERHEAD_BYTES + event.payloadLength() + event.eventId().length();
     if (!event.attributes().isEmpty()) {
       for (var attribute : event.attributes().entrySet()) {
         bytes += attribute.getKey().length() + attribute.getValue().length() + 4;

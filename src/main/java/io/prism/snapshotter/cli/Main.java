@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Prism Snapshotter: event streams landed as pages in object storage.",
     subcommands = {
       PagesCommand.class,
+      ConfigCommand.class,
       FrontdoorCommand.class,
       PublishCommand.class,
       ReplayCommand.class,

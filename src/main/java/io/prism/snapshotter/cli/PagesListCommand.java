@@ -1,63 +1,87 @@
 package io.prism.snapshotter.cli;
 
 import io.prism.snapshotter.config.ConfigFile;
-import io.prism.snapshotter.config.SnapshotterConfig;
-import io.prism.snapshotter.replay.CorruptPageException;
-import io.prism.snapshotter.replay.PageRef;
-import io.prism.snapshotter.replay.StorageScanLocator;
-import io.prism.snapshotter.replay.TimeRange;
-import io.prism.snapshotter.storage.ObjectStore;
-import io.prism.snapshotter.storage.ObjectStores;
-import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.config.IndexConfig;
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.IndexEntryJson;
+import io.prism.snapshotter.index.IndexException;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.PublishMode;
+import io.prism.snapshotter.index.TimeRange;
+import io.prism.snapshotter.util.Printable;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code snapshotter pages list --writer W}: a writer's pages in replay order. */
+/** {@code snapshotter pages list}: a writer's pages in a time range, from the page index. */
 @Command(
     name = "list",
     mixinStandardHelpOptions = true,
     description = {
-      "List a writer's pages in the order replay reads them: key, start and end time (UTC), stored bytes.",
-      "Exit codes: 0 ok, 65 a page is corrupt, 69 storage failed, 78 bad config."
+      "List a writer's pages whose time range overlaps [--from, --to), from the page index,",
+      "ordered by start time then page sequence. Times: epoch milliseconds or ISO-8601.",
+      "Exit codes: 0 ok, 69 the index failed, 78 bad config."
     })
 final class PagesListCommand implements Callable<Integer> {
-  @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
+  enum Output { table, json }
+
+  @Option(names = "--writer", required = true, paramLabel = "W", description = "The writer id.")
   String writer;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Settings naming the store (default: data/connector.properties, from bin/snapshotter local).")
+  @Option(names = "--from", paramLabel = "T", converter = TimeArgument.class, description = "Earliest time (inclusive).")
+  Long from;
+
+  @Option(names = "--to", paramLabel = "T", converter = TimeArgument.class, description = "Latest time (exclusive).")
+  Long to;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Settings naming the index (index.*); default: ./data/index.db.")
   Path config;
+
+  @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
+      description = "table (default), or json: one JSON object per line.")
+  Output output;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
 
   @Override
   public Integer call() {
-    ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      SnapshotterConfig settings = new SnapshotterConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
-      try (ObjectStore store = ObjectStores.open(settings.storage())) {
-        for (PageRef page : new StorageScanLocator(store, settings.storage().keyTemplate(), pool)
-            .locate(writer, TimeRange.ALL)) {
-          System.out.println(page.key() + "\t" + Instant.ofEpochMilli(page.startTime()) + "\t"
-              + Instant.ofEpochMilli(page.endTime()) + "\t" + page.storedSizeBytes());
-        }
+      TimeRange range = new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to);
+      Map<String, String> settings = config == null ? Map.of() : ConfigFile.load(config);
+      List<IndexEntry> entries;
+      try (PageIndex index = new IndexConfig(settings).open(PublishMode.SYNC)) {
+        entries = index.entries(writer, range);
       }
+      if (output == Output.json) {
+        entries.forEach(e -> out.println(IndexEntryJson.write(e)));
+      } else {
+        printTable(entries);
+      }
+      out.flush();
       return 0;
-    } catch (CorruptPageException e) {
-      System.err.println("pages list: " + e.getMessage());
-      return Main.EXIT_BAD_DATA;
-    } catch (StorageException e) {
-      System.err.println("pages list: " + e.getMessage());
-      return Main.EXIT_UNAVAILABLE;
     } catch (ConfigException | IllegalArgumentException e) {
-      System.err.println("pages list: " + e.getMessage());
+      err.println("pages list: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
-    } finally {
-      pool.shutdownNow();
+    } catch (IndexException e) {
+      err.println("pages list: " + e.getMessage());
+      return Main.EXIT_UNAVAILABLE;
     }
+  }
+
+  private void printTable(List<IndexEntry> entries) {
+    String format = "%-24s  %-24s  %12s  %8s  %10s  %10s  %s%n";
+    out.printf(format, "START", "END", "SEQUENCE", "EVENTS", "BYTES", "STORED", "KEY");
+    for (IndexEntry e : entries) {
+      out.printf(format, Instant.ofEpochMilli(e.startTime()), Instant.ofEpochMilli(e.endTime()), e.pageSequence(),
+          e.eventCount(), e.pageSizeBytes(), e.storageSizeBytes(), e.pageKey()); // keys hold no control characters
+    }
+    err.println(entries.size() + " pages of " + Printable.quote(writer));
   }
 }

@@ -2,6 +2,7 @@ package io.prism.snapshotter.cli;
 
 import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.replay.CorruptPageException;
 import io.prism.snapshotter.replay.EventFilter;
 import io.prism.snapshotter.replay.ReplayProgress;
@@ -100,6 +101,9 @@ public final class ReplayCommand implements Callable<Integer> {
       return Main.EXIT_BAD_DATA;
     } catch (StorageException e) {
       err.println("replay: storage failed: " + e.getMessage());
+      return Main.EXIT_UNAVAILABLE;
+    } catch (IndexException e) {
+      err.println("replay: the page index failed: " + e.getMessage());
       return Main.EXIT_UNAVAILABLE;
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("replay: " + e.getMessage());

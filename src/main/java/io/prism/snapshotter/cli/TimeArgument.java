@@ -5,39 +5,46 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * A time on the command line, as milliseconds since the epoch: epoch milliseconds ({@code 1700000000000}),
- * an ISO-8601 instant ({@code 2025-10-01T12:00:00Z}), date-time with offset ({@code 2025-10-01T14:00+02:00})
- * or a date ({@code 2025-10-01}, midnight UTC).
+ * A time on the command line, as milliseconds since the epoch: epoch milliseconds
+ * ({@code 1700000000000}), an ISO-8601 instant ({@code 2024-05-01T12:00:00Z}), date-time with
+ * offset ({@code 2024-05-01T14:00:00+02:00}) or date ({@code 2024-05-01}, midnight UTC).
  */
-final class TimeArgument implements CommandLine.ITypeConverter<Long> {
+final class TimeArgument implements ITypeConverter<Long> {
   @Override
   public Long convert(String value) {
-    String v = value.trim();
-    if (v.matches("-?\\d+")) {
+    return parse(value);
+  }
+
+  static long parse(String value) {
+    String text = value.trim();
+    if (text.matches("-?\\d+")) {
       try {
-        return Long.parseLong(v);
+        return Long.parseLong(text);
       } catch (NumberFormatException e) {
-        throw new CommandLine.TypeConversionException("'" + value + "' is out of range for epoch milliseconds");
+        throw bad(value);
       }
     }
     try {
-      return Instant.parse(v).toEpochMilli();
-    } catch (DateTimeParseException ignored) {
-      // try the next form
+      return Instant.parse(text).toEpochMilli();
+    } catch (DateTimeParseException notInstant) {
+      try {
+        return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+      } catch (DateTimeParseException notOffset) {
+        try {
+          return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        } catch (DateTimeParseException notDate) {
+          throw bad(value);
+        }
+      }
     }
-    try {
-      return OffsetDateTime.parse(v).toInstant().toEpochMilli();
-    } catch (DateTimeParseException ignored) {
-      // try the next form
-    }
-    try {
-      return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    } catch (DateTimeParseException e) {
-      throw new CommandLine.TypeConversionException("'" + value + "' is neither epoch milliseconds nor an "
-          + "ISO-8601 time such as 2025-10-01T12:00:00Z or 2025-10-01");
-    }
+  }
+
+  private static TypeConversionException bad(String value) {
+    return new TypeConversionException("'" + value + "' is not a time: give epoch milliseconds "
+        + "(1700000000000) or ISO-8601 (2024-05-01T12:00:00Z, 2024-05-01T14:00:00+02:00, 2024-05-01)");
   }
 }

@@ -1,41 +1,290 @@
 package io.prism.snapshotter.config;
 
+import io.prism.snapshotter.index.ClickHousePageIndex;
+import io.prism.snapshotter.index.ClickHouseSettings;
+import io.prism.snapshotter.index.FanOutPageIndex;
 import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.PublishMode;
+import io.prism.snapshotter.index.QueuedPageIndex;
+import io.prism.snapshotter.index.RedisPageIndex;
+import io.prism.snapshotter.index.RedisSettings;
+import io.prism.snapshotter.index.ScheduledExpiry;
+import io.prism.snapshotter.index.SqlitePageIndex;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 
 /** {@code index.*}: where page metadata is published once a page is durable. */
 public final class IndexConfig {
   public static final String GROUP = "Index";
+  public static final String GROUP_CLICKHOUSE = "Index: ClickHouse";
+  public static final String GROUP_REDIS = "Index: Redis";
   public static final NamedValues<IndexBackend> BACKENDS =
       NamedValues.of(IndexBackend.class, IndexBackend::configName);
+  public static final NamedValues<PublishMode> PUBLISH_MODES =
+      NamedValues.of(PublishMode.class, PublishMode::configName);
 
   public static final String BACKEND = "index.backend";
-  static final String BACKEND_DOC = "The page index: " + BACKENDS + ".";
+  static final String BACKEND_DOC = "The page index: " + BACKENDS + ". Queries are answered by this one.";
 
+  public static final String SECONDARY = "index.secondary";
+  static final String SECONDARY_DOC = "More indexes that get every entry too (a list of " + BACKENDS
+      + ", other than index.backend). Each has its own retried queue: a secondary's failure never blocks the primary.";
+
+  public static final String TTL_DAYS = "index.ttl.days";
+  static final String TTL_DAYS_DOC = "Entries are removed this many days after their page ended (0: kept). "
+      + "ClickHouse 19.6+ uses a TTL clause, Redis key expiry; the rest a scheduled delete.";
+
+  public static final String PUBLISH_MODE = "index.publish.mode";
+  static final String PUBLISH_MODE_DOC = "sync: a partition's offset passes a page only once its entry is indexed "
+      + "(a crash never leaves a stored page unindexed). async: entries are published in the background with "
+      + "retries; offsets follow durable pages; a full queue holds the sink back.";
+
+  public static final String PUBLISH_QUEUE_MAX_ENTRIES = "index.publish.queue.max.entries";
+  static final String PUBLISH_QUEUE_MAX_ENTRIES_DOC = "Bound of the async publish queue and of each secondary's "
+      + "retry queue, in entries.";
+
+  public static final String SQLITE_PATH = "index.sqlite.path";
+  public static final String SQLITE_PATH_DEFAULT = "./data/index.db";
+  static final String SQLITE_PATH_DOC = "The SQLite index file (created with its directories when missing).";
+
+  public static final String CLICKHOUSE_URL = "index.clickhouse.url";
+  static final String CLICKHOUSE_URL_DOC = "ClickHouse's HTTP interface, http://host:8123 or https://host:8443.";
+  public static final String CLICKHOUSE_DATABASE = "index.clickhouse.database";
+  static final String CLICKHOUSE_DATABASE_DOC = "Database of the index table (created when missing).";
+  public static final String CLICKHOUSE_TABLE = "index.clickhouse.table";
+  static final String CLICKHOUSE_TABLE_DOC = "The index table (created when missing).";
+  public static final String CLICKHOUSE_USER = "index.clickhouse.user";
+  static final String CLICKHOUSE_USER_DOC = "ClickHouse user.";
+  public static final String CLICKHOUSE_PASSWORD = "index.clickhouse.password";
+  static final String CLICKHOUSE_PASSWORD_DOC = "ClickHouse password (never logged).";
+
+  public static final String REDIS_URL = "index.redis.url";
+  static final String REDIS_URL_DOC = "redis://host:6379/0, or rediss:// for TLS.";
+  public static final String REDIS_KEY_PREFIX = "index.redis.key.prefix";
+  static final String REDIS_KEY_PREFIX_DOC = "First segment of every key: entries are {prefix}:{writer_id}:{start_time}:{sequence}.";
+  public static final String REDIS_PASSWORD = "index.redis.password";
+  static final String REDIS_PASSWORD_DOC = "Redis password (never logged); empty: the URL's, if any.";
+
+  private final AbstractConfig config;
   private final IndexBackend backend;
 
   public IndexConfig(AbstractConfig config) {
+    this.config = config;
     this.backend = BACKENDS.parse(BACKEND, config.getString(BACKEND));
   }
 
+  /** Parses {@code props} with only the index keys, e.g. for the CLI. */
+  public IndexConfig(Map<?, ?> props) {
+    this(new AbstractConfig(addTo(new ConfigDef()), props, false));
+  }
+
   public static ConfigDef addTo(ConfigDef def) {
-    return def.define(BACKEND, Type.STRING, IndexBackend.NONE.configName(), BACKENDS, Importance.HIGH,
-        BACKEND_DOC, GROUP, 1, Width.SHORT, "Index backend", BACKENDS);
+    int order = 0;
+    def.define(BACKEND, Type.STRING, IndexBackend.SQLITE.configName(), BACKENDS, Importance.HIGH,
+        BACKEND_DOC, GROUP, ++order, Width.SHORT, "Index backend", BACKENDS);
+    def.define(SECONDARY, Type.LIST, "", new SecondaryValidator(), Importance.LOW, SECONDARY_DOC, GROUP, ++order,
+        Width.MEDIUM, "Secondary indexes");
+    def.define(TTL_DAYS, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.MEDIUM, TTL_DAYS_DOC, GROUP, ++order,
+        Width.SHORT, "Entry TTL (days)");
+    def.define(PUBLISH_MODE, Type.STRING, PublishMode.SYNC.configName(), PUBLISH_MODES, Importance.MEDIUM,
+        PUBLISH_MODE_DOC, GROUP, ++order, Width.SHORT, "Publish mode", PUBLISH_MODES);
+    def.define(PUBLISH_QUEUE_MAX_ENTRIES, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+        PUBLISH_QUEUE_MAX_ENTRIES_DOC, GROUP, ++order, Width.SHORT, "Publish queue bound");
+    def.define(SQLITE_PATH, Type.STRING, SQLITE_PATH_DEFAULT, Importance.MEDIUM, SQLITE_PATH_DOC, GROUP, ++order,
+        Width.LONG, "SQLite file");
+    order = 0;
+    def.define(CLICKHOUSE_URL, Type.STRING, null, Importance.HIGH, CLICKHOUSE_URL_DOC, GROUP_CLICKHOUSE, ++order,
+        Width.LONG, "ClickHouse URL");
+    def.define(CLICKHOUSE_DATABASE, Type.STRING, "prism", Importance.MEDIUM, CLICKHOUSE_DATABASE_DOC,
+        GROUP_CLICKHOUSE, ++order, Width.SHORT, "ClickHouse database");
+    def.define(CLICKHOUSE_TABLE, Type.STRING, "pages", Importance.MEDIUM, CLICKHOUSE_TABLE_DOC, GROUP_CLICKHOUSE,
+        ++order, Width.SHORT, "ClickHouse table");
+    def.define(CLICKHOUSE_USER, Type.STRING, "default", Importance.MEDIUM, CLICKHOUSE_USER_DOC, GROUP_CLICKHOUSE,
+        ++order, Width.SHORT, "ClickHouse user");
+    def.define(CLICKHOUSE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, CLICKHOUSE_PASSWORD_DOC,
+        GROUP_CLICKHOUSE, ++order, Width.SHORT, "ClickHouse password");
+    order = 0;
+    def.define(REDIS_URL, Type.STRING, null, Importance.HIGH, REDIS_URL_DOC, GROUP_REDIS, ++order, Width.LONG,
+        "Redis URL");
+    def.define(REDIS_KEY_PREFIX, Type.STRING, "snapshot", Importance.LOW, REDIS_KEY_PREFIX_DOC, GROUP_REDIS,
+        ++order, Width.SHORT, "Redis key prefix");
+    def.define(REDIS_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, REDIS_PASSWORD_DOC, GROUP_REDIS, ++order,
+        Width.SHORT, "Redis password");
+    return def;
   }
 
   public IndexBackend backend() {
     return backend;
   }
 
-  /** Opens the configured index. */
+  public List<IndexBackend> secondaries() {
+    return config.getList(SECONDARY).stream().map(name -> BACKENDS.parse(SECONDARY, name)).toList();
+  }
+
+  public int ttlDays() {
+    return config.getInt(TTL_DAYS);
+  }
+
+  public PublishMode publishMode() {
+    return PUBLISH_MODES.parse(PUBLISH_MODE, config.getString(PUBLISH_MODE));
+  }
+
+  public int publishQueueMaxEntries() {
+    return config.getInt(PUBLISH_QUEUE_MAX_ENTRIES);
+  }
+
+  public Path sqlitePath() {
+    return Path.of(config.getString(SQLITE_PATH));
+  }
+
+  public ClickHouseSettings clickHouse() {
+    String url = optional(CLICKHOUSE_URL).orElseThrow(() -> new ConfigException(CLICKHOUSE_URL, null,
+        "must be set when clickhouse is the index backend or a secondary"));
+    try {
+      return new ClickHouseSettings(URI.create(url), config.getString(CLICKHOUSE_DATABASE),
+          config.getString(CLICKHOUSE_TABLE), config.getString(CLICKHOUSE_USER), password(CLICKHOUSE_PASSWORD),
+          ttlDays());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Invalid ClickHouse index settings (" + CLICKHOUSE_URL + ", " + CLICKHOUSE_DATABASE
+          + ", " + CLICKHOUSE_TABLE + "): " + e.getMessage());
+    }
+  }
+
+  public RedisSettings redis() {
+    String url = optional(REDIS_URL).orElseThrow(() -> new ConfigException(REDIS_URL, null,
+        "must be set when redis is the index backend or a secondary"));
+    try {
+      return new RedisSettings(URI.create(url), config.getString(REDIS_KEY_PREFIX), password(REDIS_PASSWORD), ttlDays());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("Invalid Redis index settings (" + REDIS_URL + ", " + REDIS_KEY_PREFIX + "): "
+          + e.getMessage());
+    }
+  }
+
+  /**
+   * Problems that involve more than one key, each attached to every key involved, for the
+   * connector's {@code validate()}. Empty when the index config is usable.
+   */
+  public Map<String, List<String>> crossKeyErrors() {
+    Map<String, List<String>> errors = new LinkedHashMap<>();
+    List<IndexBackend> all = new ArrayList<>(secondaries());
+    all.add(0, backend);
+    if (secondaries().contains(backend) || secondaries().stream().distinct().count() != secondaries().size()) {
+      addError(errors, "each index may appear once: " + BACKEND + " is " + backend.configName() + ", "
+          + SECONDARY + " is " + config.getList(SECONDARY), BACKEND, SECONDARY);
+    }
+    if (secondaries().contains(IndexBackend.NONE)) {
+      addError(errors, SECONDARY + " cannot name none", SECONDARY);
+    }
+    if (all.contains(IndexBackend.CLICKHOUSE) && optional(CLICKHOUSE_URL).isEmpty()) {
+      addError(errors, "clickhouse is an index but " + CLICKHOUSE_URL + " is not set", BACKEND, SECONDARY, CLICKHOUSE_URL);
+    }
+    if (all.contains(IndexBackend.REDIS) && optional(REDIS_URL).isEmpty()) {
+      addError(errors, "redis is an index but " + REDIS_URL + " is not set", BACKEND, SECONDARY, REDIS_URL);
+    }
+    return errors;
+  }
+
+  /** Opens the configured index: the primary, its secondaries, expiry, and the publish mode. */
   public PageIndex open() {
-    return switch (backend) {
-      case NONE -> PageIndex.none();
-    };
+    return open(publishMode());
+  }
+
+  /** Opens the configured index in {@code mode} (tools such as reindex publish synchronously). */
+  public PageIndex open(PublishMode mode) {
+    Map<String, List<String>> errors = crossKeyErrors();
+    if (!errors.isEmpty()) {
+      Map.Entry<String, List<String>> first = errors.entrySet().iterator().next();
+      throw new ConfigException(first.getKey(), config.originals().get(first.getKey()), String.join("; ", first.getValue()));
+    }
+    List<PageIndex> opened = new ArrayList<>();
+    try {
+      PageIndex primary = openBackend(backend);
+      opened.add(primary);
+      List<PageIndex> secondaries = new ArrayList<>();
+      for (IndexBackend secondary : secondaries()) {
+        PageIndex index = openBackend(secondary);
+        opened.add(index);
+        secondaries.add(index);
+      }
+      PageIndex index = secondaries.isEmpty()
+          ? primary
+          : new FanOutPageIndex(primary, secondaries, publishQueueMaxEntries());
+      return mode == PublishMode.ASYNC ? new QueuedPageIndex(index, publishQueueMaxEntries()) : index;
+    } catch (RuntimeException e) {
+      opened.forEach(PageIndex::close);
+      throw e;
+    }
+  }
+
+  /** Opens one backend, with a scheduled expiry where the backend does not expire entries itself. */
+  private PageIndex openBackend(IndexBackend which) {
+    PageIndex index;
+    boolean expiresByItself = false;
+    switch (which) {
+      case SQLITE -> index = SqlitePageIndex.open(sqlitePath());
+      case CLICKHOUSE -> {
+        ClickHousePageIndex clickHouse = ClickHousePageIndex.open(clickHouse());
+        expiresByItself = clickHouse.serverExpiresEntries();
+        index = clickHouse;
+      }
+      case REDIS -> index = RedisPageIndex.open(redis()); // keys expire; the scheduled pass tidies the sets
+      case NONE -> {
+        return PageIndex.none();
+      }
+      default -> throw new IllegalStateException("unknown index backend " + which);
+    }
+    if (ttlDays() > 0 && !expiresByItself) {
+      return new ScheduledExpiry(index, Duration.ofDays(ttlDays()), Clock.systemUTC());
+    }
+    return index;
+  }
+
+  private Password password(String key) {
+    Password password = config.getPassword(key);
+    return password == null || password.value() == null || password.value().isEmpty() ? null : password;
+  }
+
+  private Optional<String> optional(String key) {
+    String value = config.getString(key);
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+  }
+
+  private static void addError(Map<String, List<String>> errors, String message, String... keys) {
+    for (String key : keys) {
+      errors.computeIfAbsent(key, k -> new ArrayList<>()).add(message);
+    }
+  }
+
+  /** Each listed name must be a backend. */
+  private static final class SecondaryValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value instanceof List<?> list) {
+        for (Object item : list) {
+          BACKENDS.parse(name, String.valueOf(item));
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "a list of " + BACKENDS;
+    }
   }
 }

@@ -68,7 +68,7 @@ public final class PageConfig {
             TARGET_SIZE_MB_DOC, GROUP, ++order, Width.SHORT, "Target page size (MiB)")
         .define(INCLUDE_METADATA, Type.BOOLEAN, true, Importance.MEDIUM, INCLUDE_METADATA_DOC, GROUP,
             ++order, Width.SHORT, "Keep record headers")
-        .define(TAGS, Type.LIST, "", PageConfig::validateTags, Importance.LOW, TAGS_DOC, GROUP, ++order,
+        .define(TAGS, Type.LIST, "", DescribedValidator.of("name=value,...", PageConfig::validateTags), Importance.LOW, TAGS_DOC, GROUP, ++order,
             Width.LONG, "Page tags");
   }
 

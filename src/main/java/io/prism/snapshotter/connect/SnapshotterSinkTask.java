@@ -128,6 +128,10 @@ public class SnapshotterSinkTask extends SinkTask {
     } catch (BadRecordException bad) {
       reportBadRecord(record, bad);
       assembler.skip(partition, offset);
+    } catch (IllegalArgumentException notAnEvent) {
+      // e.g. an event id or header that is not valid Unicode: no page could hold it
+      reportBadRecord(record, new BadRecordException(record, notAnEvent.getMessage()));
+      assembler.skip(partition, offset);
     }
   }
 
@@ -199,7 +203,9 @@ public class SnapshotterSinkTask extends SinkTask {
   public void close(Collection<TopicPartition> partitions) {
     try {
       if (config.buffer().flushOnDisconnect()) {
+        log.info("Storing the open pages of {} revoked partitions ({})", partitions.size(), assembler.stats());
         assembler.flushPartitions(partitions, FlushReason.PARTITION_REVOKED);
+        log.info("Stored the open pages of revoked partitions {}", partitions);
       }
     } catch (Exception e) {
       log.warn("Could not store the open pages of revoked partitions {}; their records will be re-delivered to the next owner",

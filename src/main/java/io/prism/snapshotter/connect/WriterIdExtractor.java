@@ -1,6 +1,7 @@
 package io.prism.snapshotter.connect;
 
 import io.prism.snapshotter.buffer.WriterKeySource;
+import io.prism.snapshotter.page.WellFormedText;
 import io.prism.snapshotter.util.Utf8;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
@@ -28,7 +29,11 @@ final class WriterIdExtractor {
     if (id == null || id.isEmpty()) {
       throw new BadRecordException(record, "no writer id: " + describeSource() + " is " + (id == null ? "null" : "empty"));
     }
-    return id;
+    try {
+      return WellFormedText.check(id, "writer id from " + describeSource());
+    } catch (IllegalArgumentException notUnicode) {
+      throw new BadRecordException(record, notUnicode.getMessage());
+    }
   }
 
   private String describeSource() {

@@ -1,5 +1,8 @@
 package io.prism.snapshotter.index;
 
+import java.util.Comparator;
+import java.util.Objects;
+
 /**
  * One page's entry in the page index: the RFC's index entry (page key, writer, sequence, time
  * range, counts, sizes, format, compression) plus the Kafka coordinates the page came from.
@@ -19,4 +22,23 @@ public record IndexEntry(
     String topic,
     int partition,
     long firstOffset,
-    long lastOffset) {}
+    long lastOffset) {
+
+  /** The order of {@link PageIndex#entries}: start time, then page sequence, then page key. */
+  public static final Comparator<IndexEntry> QUERY_ORDER =
+      Comparator.comparingLong(IndexEntry::startTime)
+          .thenComparingLong(IndexEntry::pageSequence)
+          .thenComparing(IndexEntry::pageKey);
+
+  public IndexEntry {
+    Objects.requireNonNull(pageKey, "pageKey");
+    Objects.requireNonNull(writerId, "writerId");
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(compression, "compression");
+    Objects.requireNonNull(topic, "topic");
+    if (endTime < startTime) {
+      throw new IllegalArgumentException(
+          "index entry " + pageKey + " ends (" + endTime + ") before it starts (" + startTime + ")");
+    }
+  }
+}

@@ -4,29 +4,44 @@ import java.util.List;
 
 /**
  * The page index (the RFC's index slot): where a page's metadata is published once the page is
- * durable, so pages can be found by writer and time. Publishing the same entry again must be
- * harmless: a re-delivered page is published again.
+ * durable, so pages can be found by writer and time without listing storage.
+ *
+ * <p>Every backend keeps the same semantics, checked by one contract test:
+ * <ul>
+ *   <li>{@link #publish} is idempotent per page key: publishing a page again (a re-delivery, a
+ *       reindex) leaves one entry for it.
+ *   <li>{@link #entries} returns a writer's entries whose time range overlaps the query's,
+ *       ordered by start time, then page sequence, then page key.
+ *   <li>{@link #writers} pages through writer ids in ascending UTF-8 byte order.
+ * </ul>
+ *
+ * <p>Failures are {@link IndexException}s (unchecked). Implementations are safe for concurrent use.
+ * This package knows nothing of Kafka Connect.
  */
 public interface PageIndex extends AutoCloseable {
-  /** Publishes entries of durable pages. Throws when the index cannot take them now. */
-  void publish(List<IndexEntry> entries) throws Exception;
+  /** Publishes entries of durable pages, as one batch where the backend allows. */
+  void publish(List<IndexEntry> entries);
 
-  /** A short description for logs and health, e.g. "clickhouse http://host:8123/db.table". */
+  /** The writer's entries that overlap {@code range}, by start time, then sequence, then key. */
+  List<IndexEntry> entries(String writerId, TimeRange range);
+
+  /**
+   * Up to {@code limit} writer ids greater than {@code after} ({@code null}: from the first), in
+   * ascending UTF-8 byte order; {@link WriterPage#next()} continues the listing.
+   */
+  WriterPage writers(String after, int limit);
+
+  /** Removes the entries of pages that ended before {@code cutoffMillis}. */
+  void expireBefore(long cutoffMillis);
+
+  /** A short description for logs and health, e.g. "clickhouse http://host:8123 db.table"; never a secret. */
   String describe();
 
   @Override
-  default void close() throws Exception {}
+  default void close() {}
 
   /** {@code index.backend=none}: pages are stored but not indexed. */
   static PageIndex none() {
-    return new PageIndex() {
-      @Override
-      public void publish(List<IndexEntry> entries) {}
-
-      @Override
-      public String describe() {
-        return "none";
-      }
-    };
+    return NoPageIndex.INSTANCE;
   }
 }

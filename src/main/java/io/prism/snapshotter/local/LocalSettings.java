@@ -48,8 +48,16 @@ public final class LocalSettings {
     s.local.put(CONTROLLER_PORT, "9093");
     s.local.put(CONNECT_PORT, "8083");
     s.local.put(PARTITIONS, "4");
-    Optional<Path> file = configFile.or(LocalSettings::installedConnectorConfig);
-    file.ifPresent(f -> s.route(ConfigFile.load(f)));
+    if (configFile.isPresent()) {
+      s.route(ConfigFile.load(configFile.get()));
+    } else {
+      installedConnectorConfig().ifPresent(f -> s.route(ConfigFile.load(f)));
+      // The example file leaves the index off; locally it is on (SQLite under the data directory), so
+      // pages list and replay find pages without listing storage. --set index.backend=none turns it off.
+      if (SnapshotterConfig.configDef().names().contains(INDEX_SQLITE_PATH)) {
+        s.connector.put("index.backend", "sqlite");
+      }
+    }
     s.route(sets);
     s.forceLocal();
     return s;

@@ -23,17 +23,22 @@ abstract class DecodingCursor implements PageCursor {
     protected final Compression compression;
     protected final PageLimits limits;
     private final InputStream decoder;
+    private final SourceInputStream stored;
 
     private PageMetadata metadata;
     private Event pending;
     private long nextIndex;
     private boolean finished;
 
-    /** @param decoder the decompressing stream, closed with the cursor to release native/inflater state */
-    DecodingCursor(Compression compression, PageLimits limits, InputStream decoder) {
+    /**
+     * @param decoder the decompressing stream, closed with the cursor to release native/inflater state
+     * @param stored  the caller's stream as read by the decoder, for the compressed offset of errors
+     */
+    DecodingCursor(Compression compression, PageLimits limits, InputStream decoder, SourceInputStream stored) {
         this.compression = compression;
         this.limits = limits;
         this.decoder = decoder;
+        this.stored = stored;
     }
 
     /** Decodes the metadata; empty page, wrong first field etc. are format errors. */
@@ -138,7 +143,7 @@ abstract class DecodingCursor implements PageCursor {
         } catch (IOException e) {
             // Anything else comes from the decompressor: a corrupt or truncated gzip/zstd stream.
             throw new PageFormatException(where() + ": " + compression.configName()
-                    + " data is corrupt or truncated (" + e + ")", e);
+                    + " data is corrupt or truncated, within the first " + stored.count() + " stored bytes (" + e + ")", e);
         } catch (RuntimeException e) {
             // No decoder should throw these on bad bytes, but a hostile page must never escape
             // the reader's contract.

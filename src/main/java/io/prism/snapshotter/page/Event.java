@@ -1,5 +1,6 @@
 package io.prism.snapshotter.page;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,7 +11,8 @@ import java.util.Objects;
  * One event of a page: an immutable value. Its sequence within a page is its position there
  * (from 0), assigned when the page is encoded, so it is not part of the event.
  *
- * <p>Attribute order is kept (it is the order written to the page).
+ * <p>Attribute order is kept (it is the order written to the page). The id and attributes must be
+ * valid Unicode (no unpaired surrogates): anything else could not be written to a page and read back.
  */
 public final class Event {
     private static final byte[] NO_BYTES = new byte[0];
@@ -27,7 +29,7 @@ public final class Event {
     }
 
     private Event(byte[] ownedPayload, String eventId, long timestampMillis, Map<String, String> attributes) {
-        this.eventId = Objects.requireNonNull(eventId, "eventId");
+        this.eventId = WellFormedText.check(Objects.requireNonNull(eventId, "eventId"), "eventId");
         this.timestampMillis = timestampMillis;
         this.payload = ownedPayload;
         this.attributes = attributes;
@@ -58,6 +60,11 @@ public final class Event {
         return payload.clone();
     }
 
+    /** The payload as a read-only view, without copying (for replay of large pages). */
+    public ByteBuffer payloadBuffer() {
+        return ByteBuffer.wrap(payload).asReadOnlyBuffer();
+    }
+
     public int payloadLength() {
         return payload.length;
     }
@@ -81,8 +88,9 @@ public final class Event {
 
     private static <M extends Map<String, String>> M checkEntries(M attributes) {
         for (Map.Entry<String, String> e : attributes.entrySet()) {
-            Objects.requireNonNull(e.getKey(), "attribute key");
-            Objects.requireNonNull(e.getValue(), () -> "value of attribute " + e.getKey());
+            WellFormedText.check(Objects.requireNonNull(e.getKey(), "attribute key"), "attribute key");
+            WellFormedText.check(Objects.requireNonNull(e.getValue(), () -> "value of attribute " + e.getKey()),
+                    "value of attribute " + e.getKey());
         }
         return attributes;
     }

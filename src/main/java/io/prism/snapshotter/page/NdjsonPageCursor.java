@@ -30,8 +30,9 @@ final class NdjsonPageCursor extends DecodingCursor {
 
     private final LineReader lines;
 
-    NdjsonPageCursor(InputStream body, Compression compression, PageLimits limits, InputStream decoder) {
-        super(compression, limits, decoder);
+    NdjsonPageCursor(InputStream body, Compression compression, PageLimits limits, InputStream decoder,
+                       SourceInputStream stored) {
+        super(compression, limits, decoder, stored);
         this.lines = new LineReader(body, limits.maxFieldBytes());
     }
 

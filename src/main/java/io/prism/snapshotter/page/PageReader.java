@@ -41,7 +41,11 @@ public final class PageReader {
         return limits;
     }
 
-    /** Reads a whole page into memory; {@code keyHint} (nullable) is the object key. */
+    /**
+     * Reads a whole page into memory; {@code keyHint} (nullable) is the object key. The heap must
+     * hold the decoded page (up to {@link PageLimits#maxPageBytes()} of it); {@link #open} streams
+     * in bounded memory instead.
+     */
     public Page read(InputStream in, String keyHint) throws IOException, PageFormatException {
         try (PageCursor cursor = open(in, keyHint)) {
             return drain(cursor);
@@ -69,7 +73,8 @@ public final class PageReader {
 
     /**
      * Decodes only the metadata at the head of a page. Needs only the first bytes of the object
-     * (enough to hold the metadata), so it works on a ranged read.
+     * (enough to hold the metadata: the encoder flushes it as its own compressed block, so a few KiB
+     * suffice unless the tags are huge), so it works on a ranged read.
      */
     public PageMetadata readMetadata(InputStream in, String keyHint) throws IOException, PageFormatException {
         try (PageCursor cursor = open(in, keyHint)) {
@@ -88,15 +93,16 @@ public final class PageReader {
     private PageCursor open(InputStream in, Optional<PageFormat> format, Optional<Compression> compression)
             throws IOException, PageFormatException {
         Objects.requireNonNull(in, "in");
-        PushbackInputStream stored = new PushbackInputStream(new SourceInputStream(in), Compression.MAX_MAGIC_BYTES);
+        SourceInputStream source = new SourceInputStream(in);
+        PushbackInputStream stored = new PushbackInputStream(source, Compression.MAX_MAGIC_BYTES);
         Compression c = compression.isPresent() ? compression.get() : detectCompression(stored);
         InputStream decoder = decompress(c, stored);
         PushbackInputStream body = new PushbackInputStream(new LimitedInputStream(decoder, limits.maxPageBytes()), 1);
         try {
             PageFormat f = format.isPresent() ? format.get() : detectFormat(body, c);
             DecodingCursor cursor = switch (f) {
-                case PROTOBUF -> new ProtobufPageCursor(body, c, limits, decoder);
-                case NDJSON -> new NdjsonPageCursor(body, c, limits, decoder);
+                case PROTOBUF -> new ProtobufPageCursor(body, c, limits, decoder, source);
+                case NDJSON -> new NdjsonPageCursor(body, c, limits, decoder, source);
             };
             cursor.start();
             return cursor;

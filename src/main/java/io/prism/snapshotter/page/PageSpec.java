@@ -14,7 +14,11 @@ import java.util.Objects;
  */
 public record PageSpec(String writerId, long pageSequence, Map<String, String> tags) {
     public PageSpec {
-        Objects.requireNonNull(writerId, "writerId");
+        WellFormedText.check(Objects.requireNonNull(writerId, "writerId"), "writerId");
         tags = tags == null || tags.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+        tags.forEach((k, v) -> {
+            WellFormedText.check(k, "tag key");
+            WellFormedText.check(Objects.requireNonNull(v, "tag value"), "value of tag " + k);
+        });
     }
 }

@@ -28,8 +28,9 @@ final class ProtobufPageCursor extends DecodingCursor {
 
     private final CodedInputStream in;
 
-    ProtobufPageCursor(InputStream body, Compression compression, PageLimits limits, InputStream decoder) {
-        super(compression, limits, decoder);
+    ProtobufPageCursor(InputStream body, Compression compression, PageLimits limits, InputStream decoder,
+                       SourceInputStream stored) {
+        super(compression, limits, decoder, stored);
         this.in = CodedInputStream.newInstance(body, BUFFER_BYTES);
         this.in.setSizeLimit(Integer.MAX_VALUE);
     }

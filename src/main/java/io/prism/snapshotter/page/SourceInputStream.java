@@ -25,14 +25,25 @@ final class SourceInputStream extends FilterInputStream {
         }
     }
 
+    private long count;
+
     SourceInputStream(InputStream in) {
         super(in);
+    }
+
+    /** Stored (compressed) bytes read so far, for locating decompressor errors. */
+    long count() {
+        return count;
     }
 
     @Override
     public int read() throws IOException {
         try {
-            return in.read();
+            int b = in.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
         } catch (IOException e) {
             throw new SourceReadException(e);
         }
@@ -41,7 +52,11 @@ final class SourceInputStream extends FilterInputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         try {
-            return in.read(b, off, len);
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
         } catch (IOException e) {
             throw new SourceReadException(e);
         }
@@ -50,7 +65,11 @@ final class SourceInputStream extends FilterInputStream {
     @Override
     public long skip(long n) throws IOException {
         try {
-            return in.skip(n);
+            long skipped = in.skip(n);
+            if (skipped > 0) {
+                count += skipped;
+            }
+            return skipped;
         } catch (IOException e) {
             throw new SourceReadException(e);
         }

@@ -1,6 +1,9 @@
 package io.prism.snapshotter.replay;
 
+import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.index.IndexBackend;
+import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
 import org.slf4j.Logger;
@@ -47,7 +50,9 @@ public final class Replayer implements AutoCloseable {
     }
 
     /**
-     * A replayer reading the store {@code config} names. Pages are located by listing the store
+     * A replayer reading the store {@code config} names. Pages are located through the page index when
+     * the settings name an {@code index.backend} other than {@code none} ({@link IndexPageLocator}), else by
+     * listing the store
      * ({@link StorageScanLocator}).
      *
      * @throws org.apache.kafka.common.config.ConfigException the storage settings are incomplete
@@ -55,10 +60,22 @@ public final class Replayer implements AutoCloseable {
     public static Replayer open(SnapshotterConfig config, ReplaySettings settings) {
         ObjectStore store = ObjectStores.open(config.storage());
         try {
-            // The seam for the page index: once it answers "entries of a writer in a time range", an
-            // index-backed PageLocator is chosen here by config.index().backend(); listing stays the fallback.
-            return new Replayer(pool -> new StorageScanLocator(store, config.storage().keyTemplate(), pool),
-                    new StorePageSource(store), settings, store);
+            // Storage is the truth and the index an accelerator one opts into: only an index.backend the
+            // settings name explicitly is used (its default would otherwise point at an empty ./data/index.db).
+            boolean indexed = config.originals().containsKey(IndexConfig.BACKEND)
+                    && config.index().backend() != IndexBackend.NONE;
+            if (!indexed) {
+                return new Replayer(pool -> new StorageScanLocator(store, config.storage().keyTemplate(), pool),
+                        new StorePageSource(store), settings, store);
+            }
+            PageIndex index = config.index().open();
+            return new Replayer(pool -> new IndexPageLocator(index), new StorePageSource(store), settings, () -> {
+                try {
+                    index.close();
+                } finally {
+                    store.close();
+                }
+            });
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -39,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * page closed sooner, e.g. on age), our events up to there are already stored and only the
  * rest is written, as a page of its own. No page is ever overwritten, so a zombie task that
  * lost its partitions cannot replace a newer page, and no event is stored twice by it.
+ *
+ * <p>Indexing: the entry is published only after the page is durable, and {@link #write} returns
+ * only after {@link PageIndex#publish} did. With {@code index.publish.mode=sync} that means the
+ * entry is in the index, so the partition's offset never passes an unindexed page; when the
+ * index is down, publish throws, the page stays queued, and the retry finds the stored copy and
+ * publishes its entry again (harmless: publishing is idempotent). With {@code async} the index
+ * handed in is a {@link io.prism.snapshotter.index.QueuedPageIndex}: publish only queues the
+ * entry, and throws (holding the offset back the same way) only when that bounded queue is full.
  */
 public final class PageCommitter implements PageSink {
   private static final Logger log = LoggerFactory.getLogger(PageCommitter.class);
@@ -181,6 +189,24 @@ public final class PageCommitter implements PageSink {
     tags.put(TAG_FIRST_OFFSET, Long.toString(firstOffset));
     tags.put(TAG_LAST_OFFSET, Long.toString(lastOffset));
     return tags;
+  }
+
+  /**
+   * The index entry of a stored page from the page alone: its metadata, its size in storage, and
+   * the Kafka coordinates in its tags (-1 / "" where a page lacks them). What reindex publishes.
+   */
+  public static IndexEntry entryFromPage(String key, PageMetadata metadata, long storedSize) {
+    Map<String, String> tags = metadata.tags();
+    return entryOf(key, metadata, storedSize, tags.getOrDefault(TAG_TOPIC, ""),
+        (int) longTag(tags, TAG_PARTITION), longTag(tags, TAG_FIRST_OFFSET), longTag(tags, TAG_LAST_OFFSET));
+  }
+
+  private static long longTag(Map<String, String> tags, String name) {
+    try {
+      return Long.parseLong(tags.getOrDefault(name, "-1"));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static IndexEntry entryOf(

@@ -3,10 +3,8 @@ package io.prism.snapshotter.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prism.snapshotter.page.Event;
-import java.time.Clock;
+import io.prism.snapshotter.testing.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +32,7 @@ class PageAssemblerPropertiesTest {
       @ForAll @IntRange(min = 1, max = 20) int maxEvents,
       @ForAll @IntRange(min = 0, max = 40) int failurePercent) throws Exception {
     Random random = new Random(seed);
-    MutableClock clock = new MutableClock();
+    ManualClock clock = new ManualClock();
     FailingSink sink = new FailingSink(random, failurePercent);
     PageAssembler assembler =
         new PageAssembler(
@@ -133,34 +131,6 @@ class PageAssemblerPropertiesTest {
         ids.add(event.eventId());
       }
       onWrite.accept(page);
-    }
-  }
-
-  static final class MutableClock extends Clock {
-    private long millis = 1_700_000_000_000L;
-
-    void advance(long delta) {
-      millis += delta;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
     }
   }
 }

@@ -3,6 +3,7 @@ package io.prism.snapshotter.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ class PageAssemblerTest {
   private static final TopicPartition P0 = new TopicPartition("events", 0);
   private static final TopicPartition P1 = new TopicPartition("events", 1);
 
-  private final PageAssemblerPropertiesTest.MutableClock clock = new PageAssemblerPropertiesTest.MutableClock();
+  private final ManualClock clock = new ManualClock();
   private final List<PageBuffer> written = new ArrayList<>();
   private final PageAssembler assembler =
       new PageAssembler(

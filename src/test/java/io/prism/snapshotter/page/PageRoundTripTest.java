@@ -10,7 +10,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -119,9 +118,25 @@ class PageRoundTripTest {
         event.payload()[1] = 9;
 
         assertThat(event.payload()).containsExactly(1, 2, 3);
+        assertThat(event.payloadBuffer().isReadOnly()).isTrue();
+        assertThat(event.payloadBuffer().remaining()).isEqualTo(3);
         assertThat(event.attributes()).containsExactly(Map.entry("a", "b"));
         assertThat(new Event("id", 1, null, null).attributes()).isEmpty();
         assertThat(event).isEqualTo(new Event("id", 1, new byte[] {1, 2, 3}, Map.of("a", "b")));
+    }
+
+    @Test
+    void textThatIsNotValidUnicodeIsRefusedWhereEventsAreBuilt() {
+        assertThatThrownBy(() -> new Event("bad\uD800x", 1, null, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("eventId is not valid Unicode: unpaired surrogate U+D800 at index 3");
+        assertThatThrownBy(() -> Event.wrap("id", 1, null, Map.of("k", "\uDC00")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("value of attribute k");
+        assertThatThrownBy(() -> new PageSpec("w", 1, Map.of("\uD83D", "v")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tag key");
+        assertThat(new Event("🎉", 1, null, Map.of("🎉", "🎉")).eventId()).isEqualTo("🎉");
     }
 
     private static void assertMetadata(TestPages.EncodedBytes encoded, PageFormat format, Compression compression,
@@ -140,7 +155,7 @@ class PageRoundTripTest {
         assertThat(m.compression()).isEqualTo(compression);
         assertThat(m.format()).isEqualTo(format);
         if (compression == Compression.NONE) {
-            assertThat(new ArrayList<>(List.of(encoded.bytes().length))).containsExactly(uncompressed.length);
+            assertThat(encoded.bytes()).isEqualTo(uncompressed);
         }
     }
 }

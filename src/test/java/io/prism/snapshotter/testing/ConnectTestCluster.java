@@ -30,11 +30,17 @@ public final class ConnectTestCluster implements AutoCloseable {
   }
 
   public static ConnectTestCluster start(int workers) {
+    return start(workers, Map.of());
+  }
+
+  /** As {@link #start(int)}, with worker settings added or replaced. */
+  public static ConnectTestCluster start(int workers, Map<String, String> extraWorkerProps) {
     Map<String, String> workerProps = new HashMap<>();
     workerProps.put("offset.flush.interval.ms", "1000");
     workerProps.put("plugin.discovery", "service_load");
     workerProps.put("scheduled.rebalance.max.delay.ms", "2000");
     workerProps.put("task.shutdown.graceful.timeout.ms", "20000");
+    workerProps.putAll(extraWorkerProps);
     Properties brokerProps = new Properties();
     brokerProps.put("group.initial.rebalance.delay.ms", "0");
     brokerProps.put("auto.create.topics.enable", "false");

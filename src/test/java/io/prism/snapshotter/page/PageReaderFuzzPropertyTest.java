@@ -11,7 +11,7 @@ import java.util.Random;
  * to a valid page (its event count as declared); nothing else may escape, hang or blow the heap
  * (surefire runs with -Xmx512m). Every decode runs under a timeout.
  */
-class PageReaderFuzzProperties {
+class PageReaderFuzzPropertyTest {
     enum Mutation { FLIP_BITS, TRUNCATE, INSERT_BYTES, DELETE_BYTES, OVERWRITE_RANGE, HOSTILE_VARINT, REPEAT_RANGE }
 
     @Property(tries = 3000)

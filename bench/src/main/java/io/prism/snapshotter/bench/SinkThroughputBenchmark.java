@@ -1,0 +1,426 @@
+package io.prism.snapshotter.bench;
+
+import io.prism.snapshotter.connect.SnapshotterSinkConnector;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+/**
+ * Sink throughput against a plain consumer, in one JVM on one in-JVM broker (Kafka's Connect test
+ * kit): N records are produced once, then rounds alternate
+ * <ol>
+ *   <li><b>plain</b>: a {@code KafkaConsumer<byte[],byte[]>} reads the whole topic (every value);
+ *   <li><b>direct</b>: the same consumer feeds a {@code SnapshotterSinkTask} ({@link DirectSinkRun}),
+ *       until every partition is durable to its end: our code without Connect's;
+ *   <li><b>connect</b>: the connector through a real Connect worker, timed from connector creation
+ *       until the committed offset of every partition reaches its end: includes task start-up, the
+ *       consumer group join and up to one offset commit interval.
+ * </ol>
+ * Pages are protobuf + zstd on the filesystem store in a fresh directory per run, on tmpfs
+ * ({@code /dev/shm}) when it exists. A plain main, not JMH. Arguments are {@code name=value}:
+ * {@code records=200000 payload=1024 writers=1000 partitions=4 rounds=5 pageEvents=100 tasks=1
+ * variants=plain,direct,connect warmup=true}; variant {@code direct-none} (no compression) on request.
+ */
+public final class SinkThroughputBenchmark {
+  private static final String TOPIC = "sinkbench";
+  private static final String OFFSET_FLUSH_INTERVAL_MS = "200";
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
+
+  private final Settings settings;
+  private final EmbeddedConnectCluster connect;
+  private final Path storageRoot;
+  private Map<TopicPartition, Long> ends;
+  private long payloadBytes;
+
+  private SinkThroughputBenchmark(Settings settings, EmbeddedConnectCluster connect, Path storageRoot) {
+    this.settings = settings;
+    this.connect = connect;
+    this.storageRoot = storageRoot;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Settings settings = Settings.parse(args);
+    Path shm = Path.of("/dev/shm");
+    Path storageRoot = Files.isDirectory(shm) && Files.isWritable(shm)
+        ? Files.createTempDirectory(shm, "prism-sinkbench-")
+        : Files.createTempDirectory("prism-sinkbench-");
+    EmbeddedConnectCluster connect = startCluster();
+    try {
+      SinkThroughputBenchmark bench = new SinkThroughputBenchmark(settings, connect, storageRoot);
+      bench.produce();
+      bench.runRounds();
+    } finally {
+      connect.stop();
+      deleteTree(storageRoot);
+    }
+  }
+
+  private static EmbeddedConnectCluster startCluster() {
+    Map<String, String> workerProps = new HashMap<>();
+    workerProps.put("offset.flush.interval.ms", OFFSET_FLUSH_INTERVAL_MS);
+    workerProps.put("plugin.discovery", "service_load");
+    workerProps.put("scheduled.rebalance.max.delay.ms", "2000");
+    Properties brokerProps = new Properties();
+    brokerProps.put("group.initial.rebalance.delay.ms", "0");
+    brokerProps.put("auto.create.topics.enable", "false");
+    EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder()
+        .name("prism-sinkbench").numWorkers(1).numBrokers(1)
+        .workerProps(workerProps).brokerProps(brokerProps).build();
+    connect.start();
+    return connect;
+  }
+
+  /** The records, once: round-robin writers as keys, semi-realistic JSON values, two headers. */
+  private void produce() throws Exception {
+    connect.kafka().createTopic(TOPIC, settings.partitions);
+    BenchPayloads payloads = new BenchPayloads(settings.payloadBytes);
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+    // A loaded 2-core machine can stall the broker for seconds: wait rather than fail a send.
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "120000");
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    long start = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(props)) {
+      long t0 = System.currentTimeMillis();
+      for (int i = 0; i < settings.records; i++) {
+        String action = payloads.nextAction();
+        byte[] value = payloads.next(action, t0 + i);
+        payloadBytes += value.length;
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("type", ("user." + action).getBytes(StandardCharsets.UTF_8));
+        headers.add("source", (payloads.nextBoolean() ? "web" : "ios").getBytes(StandardCharsets.UTF_8));
+        byte[] key = ("writer-" + (i % settings.writers)).getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(TOPIC, null, key, value, headers), (metadata, e) -> {
+          if (e != null) {
+            failure.compareAndSet(null, e);
+          }
+        });
+      }
+      producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("producing the benchmark records failed", failure.get());
+    }
+    ends = endOffsets();
+    long total = ends.values().stream().mapToLong(Long::longValue).sum();
+    if (total != settings.records) {
+      throw new IllegalStateException("the topic holds " + total + " records, not " + settings.records);
+    }
+    System.out.printf(Locale.ROOT, "produced %,d records (%,d payload bytes, %.0f bytes/record avg) in %.1f s; end offsets %s%n",
+        settings.records, payloadBytes, payloadBytes / (double) settings.records, (System.nanoTime() - start) / 1e9, ends);
+  }
+
+  private Map<TopicPartition, Long> endOffsets() throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < settings.partitions; p++) {
+      latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> result = new HashMap<>();
+    try (Admin admin = connect.kafka().createAdminClient()) {
+      admin.listOffsets(latest).all().get().forEach((tp, info) -> result.put(tp, info.offset()));
+    }
+    return result;
+  }
+
+  private void runRounds() throws Exception {
+    System.out.printf(Locale.ROOT, "%,d records x ~%d B, %d writers, %d partitions, pages of %d events, protobuf + zstd,"
+            + " filesystem store under %s (%s); %d cores; offset.flush.interval.ms=%s%n",
+        settings.records, settings.payloadBytes, settings.writers, settings.partitions, settings.pageEvents,
+        storageRoot, storageRoot.startsWith("/dev/shm") ? "tmpfs" : "disk, not tmpfs",
+        Runtime.getRuntime().availableProcessors(), OFFSET_FLUSH_INTERVAL_MS);
+    if (settings.records % settings.writers != 0 || (settings.records / settings.writers) % settings.pageEvents != 0) {
+      System.out.println("NOTE: records/writers is not a multiple of pageEvents: the last pages close on age (60 s),"
+          + " which the sink times include");
+    }
+    if (settings.warmup) {
+      System.out.println("warm-up (not counted):");
+      for (Variant variant : settings.variants) {
+        if (variant == Variant.PLAIN || variant == Variant.DIRECT) {
+          report(variant, 0, run(variant, 0));
+        }
+      }
+    }
+    Map<Variant, double[]> rates = new LinkedHashMap<>();
+    for (Variant variant : settings.variants) {
+      rates.put(variant, new double[settings.rounds]);
+    }
+    for (int round = 1; round <= settings.rounds; round++) {
+      for (Variant variant : settings.variants) {
+        Timing timing = run(variant, round);
+        rates.get(variant)[round - 1] = timing.recordsPerSecond(settings.records);
+        report(variant, round, timing);
+      }
+      double[] plain = rates.get(Variant.PLAIN);
+      if (plain != null) {
+        StringBuilder ratios = new StringBuilder("round " + round + " ratios:");
+        for (Variant variant : settings.variants) {
+          if (variant != Variant.PLAIN) {
+            ratios.append(String.format(Locale.ROOT, " %s/plain %.2fx", variant.label,
+                rates.get(variant)[round - 1] / plain[round - 1]));
+          }
+        }
+        System.out.println(ratios);
+      }
+    }
+    System.out.printf(Locale.ROOT, "%nmedian of %d rounds:%n", settings.rounds);
+    System.out.println("| variant | records/s | payload MB/s | vs plain consumer (median of per-round ratios) |");
+    System.out.println("|---|---:|---:|---:|");
+    for (Variant variant : settings.variants) {
+      double rate = median(rates.get(variant));
+      String ratio = "1.00x";
+      if (variant != Variant.PLAIN && rates.containsKey(Variant.PLAIN)) {
+        double[] perRound = new double[settings.rounds];
+        for (int r = 0; r < settings.rounds; r++) {
+          perRound[r] = rates.get(variant)[r] / rates.get(Variant.PLAIN)[r];
+        }
+        ratio = String.format(Locale.ROOT, "%.2fx", median(perRound));
+      } else if (variant != Variant.PLAIN) {
+        ratio = "n/a";
+      }
+      System.out.printf(Locale.ROOT, "| %s | %,.0f | %.1f | %s |%n", variant.description, rate,
+          rate * payloadBytes / settings.records / 1e6, ratio);
+    }
+  }
+
+  private void report(Variant variant, int round, Timing timing) {
+    double rate = timing.recordsPerSecond(settings.records);
+    System.out.printf(Locale.ROOT, "%s %-7s %,10.0f records/s %6.1f MB/s  %.2f s%s%n",
+        round == 0 ? "warm-up" : "round " + round, variant.label, rate, rate * payloadBytes / settings.records / 1e6,
+        timing.seconds, timing.note);
+  }
+
+  private Timing run(Variant variant, int round) throws Exception {
+    return switch (variant) {
+      case PLAIN -> plainConsumer();
+      case DIRECT -> directTask(round, "zstd");
+      case DIRECT_UNCOMPRESSED -> directTask(round, "none");
+      case CONNECT -> connectWorker(round);
+    };
+  }
+
+  private Map<String, Object> consumerConfig() {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return config;
+  }
+
+  /** The baseline: a fresh consumer, assigned every partition from the beginning, reads every value. */
+  private Timing plainConsumer() {
+    long start = System.nanoTime();
+    long bytes = 0;
+    long records = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig())) {
+      consumer.assign(ends.keySet());
+      consumer.seekToBeginning(ends.keySet());
+      Map<TopicPartition, Long> remaining = new HashMap<>(ends);
+      remaining.values().removeIf(end -> end == 0);
+      while (!remaining.isEmpty()) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          byte[] value = record.value();
+          bytes += value.length;
+          records++;
+          TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+          if (record.offset() + 1 >= remaining.getOrDefault(tp, Long.MAX_VALUE)) {
+            remaining.remove(tp);
+          }
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (records != settings.records || bytes != payloadBytes) {
+      throw new IllegalStateException("plain consumer read " + records + " records / " + bytes + " bytes");
+    }
+    return new Timing(seconds, "");
+  }
+
+  private Map<String, String> connectorConfig(Path storage) {
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", SnapshotterSinkConnector.class.getName());
+    config.put("tasks.max", Integer.toString(settings.tasks));
+    config.put("topics", TOPIC);
+    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    config.put("header.converter", "org.apache.kafka.connect.storage.StringConverter");
+    config.put("buffer.max.events", Integer.toString(settings.pageEvents));
+    config.put("buffer.max.age.seconds", "60");
+    config.put("page.format", "protobuf");
+    config.put("page.compression", "zstd");
+    config.put("storage.backend", "filesystem");
+    config.put("storage.filesystem.path", storage.toString());
+    return config;
+  }
+
+  private Timing directTask(int round, String compression) throws IOException, InterruptedException {
+    Path storage = Files.createDirectory(storageRoot.resolve("direct-" + compression + "-" + round));
+    Map<String, String> taskConfig = connectorConfig(storage);
+    taskConfig.put("page.compression", compression);
+    taskConfig.put("task.class", "io.prism.snapshotter.connect.SnapshotterSinkTask");
+    long start = System.nanoTime();
+    DirectSinkRun direct = new DirectSinkRun(taskConfig, consumerConfig(), ends);
+    long records = direct.run(RUN_TIMEOUT);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    String note = String.format(Locale.ROOT, "  (%,d pages; %s)", countPages(storage), direct.phases());
+    deleteTree(storage);
+    if (records != settings.records) {
+      throw new IllegalStateException("direct task got " + records + " records");
+    }
+    return new Timing(seconds, note);
+  }
+
+  private Timing connectWorker(int round) throws Exception {
+    Path storage = Files.createDirectory(storageRoot.resolve("connect-" + round));
+    String name = "sinkbench-" + round;
+    long start = System.nanoTime();
+    connect.configureConnector(name, connectorConfig(storage));
+    long firstCommitNanos = 0;
+    long firstCommitted = 0;
+    long deadline = start + RUN_TIMEOUT.toNanos();
+    try (Admin admin = connect.kafka().createAdminClient()) {
+      while (true) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets("connect-" + name).partitionsToOffsetAndMetadata().get();
+        long total = committed.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+        if (firstCommitNanos == 0 && total > 0) {
+          firstCommitNanos = System.nanoTime();
+          firstCommitted = total;
+        }
+        boolean done = ends.entrySet().stream().allMatch(e -> {
+          OffsetAndMetadata o = committed.get(e.getKey());
+          return o != null && o.offset() >= e.getValue();
+        });
+        if (done) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("connector " + name + " did not commit everything within " + RUN_TIMEOUT
+              + ": " + committed + "; status " + connect.connectorStatus(name));
+        }
+        Thread.sleep(20);
+      }
+    }
+    long endNanos = System.nanoTime();
+    double seconds = (endNanos - start) / 1e9;
+    String steady = firstCommitted >= settings.records ? "everything in the first commit"
+        : String.format(Locale.ROOT, "%,.0f records/s from there",
+            (settings.records - firstCommitted) / ((endNanos - firstCommitNanos) / 1e9));
+    String note = String.format(Locale.ROOT, "  (%,d pages; first commit after %.2f s; %s)",
+        countPages(storage), (firstCommitNanos - start) / 1e9, steady);
+    connect.deleteConnector(name);
+    connect.assertions().assertConnectorDoesNotExist(name, "connector " + name + " still exists");
+    deleteTree(storage);
+    return new Timing(seconds, note);
+  }
+
+  private static long countPages(Path storage) throws IOException {
+    try (Stream<Path> files = Files.walk(storage)) {
+      return files.filter(f -> f.getFileName().toString().matches(".*\\.pb(\\.zst)?")).count();
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private record Timing(double seconds, String note) {
+    double recordsPerSecond(long records) {
+      return records / seconds;
+    }
+  }
+
+  private enum Variant {
+    PLAIN("plain", "plain `KafkaConsumer` (reads every value)"),
+    DIRECT("direct", "sink task driven directly (consumer poll loop -> `SnapshotterSinkTask.put`)"),
+    CONNECT("connect", "connector in a Connect worker (from creation to all offsets committed)"),
+    /** Not in the default set: the direct variant without zstd, to show what compression costs. */
+    DIRECT_UNCOMPRESSED("direct-none", "sink task driven directly, `page.compression=none`");
+
+    final String label;
+    final String description;
+
+    Variant(String label, String description) {
+      this.label = label;
+      this.description = description;
+    }
+  }
+
+  /** The command line: {@code name=value} pairs, each with a default. */
+  private record Settings(int records, int payloadBytes, int writers, int partitions, int rounds, int pageEvents,
+                          int tasks, List<Variant> variants, boolean warmup) {
+    static Settings parse(String[] args) {
+      Map<String, String> given = new HashMap<>();
+      for (String arg : args) {
+        int eq = arg.indexOf('=');
+        if (eq < 1) {
+          throw new IllegalArgumentException("arguments are name=value, got '" + arg + "'");
+        }
+        given.put(arg.substring(0, eq), arg.substring(eq + 1));
+      }
+      List<Variant> variants = new ArrayList<>();
+      for (String v : given.getOrDefault("variants", "plain,direct,connect").split(",")) {
+        variants.add(Arrays.stream(Variant.values()).filter(x -> x.label.equals(v.trim())).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + v + "'; known: plain, direct,"
+                + " connect, direct-none")));
+      }
+      Settings settings = new Settings(
+          intArg(given, "records", 200_000), intArg(given, "payload", 1024), intArg(given, "writers", 1000),
+          intArg(given, "partitions", 4), intArg(given, "rounds", 5), intArg(given, "pageEvents", 100),
+          intArg(given, "tasks", 1), variants, Boolean.parseBoolean(given.getOrDefault("warmup", "true")));
+      given.keySet().removeAll(List.of("records", "payload", "writers", "partitions", "rounds", "pageEvents", "tasks",
+          "variants", "warmup"));
+      if (!given.isEmpty()) {
+        throw new IllegalArgumentException("unknown arguments " + given.keySet());
+      }
+      return settings;
+    }
+
+    private static int intArg(Map<String, String> given, String name, int fallback) {
+      return given.containsKey(name) ? Integer.parseInt(given.get(name)) : fallback;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.prism.snapshotter.cli;
+
+import io.prism.snapshotter.config.ConfigFile;
+import io.prism.snapshotter.config.IndexConfig;
+import io.prism.snapshotter.config.StorageConfig;
+import io.prism.snapshotter.index.FanOutPageIndex;
+import io.prism.snapshotter.index.IndexException;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.PublishMode;
+import io.prism.snapshotter.sink.Reindexer;
+import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.ObjectStores;
+import io.prism.snapshotter.storage.StorageException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code snapshotter reindex}: the RFC's reconciliation job. */
+@Command(
+    name = "reindex",
+    mixinStandardHelpOptions = true,
+    description = {
+      "List storage, read each page's metadata and add to the index the pages it lacks.",
+      "Safe to run at any time and again: pages already indexed are left alone.",
+      "Exit codes: 0 ok, 65 some objects were not readable pages, 69 storage or index failed, 78 bad config."
+    })
+final class ReindexCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "Settings naming the store (storage.*) and index (index.*).")
+  Path config;
+
+  @Option(names = "--prefix", paramLabel = "P", defaultValue = "", description = "Only keys starting with P.")
+  String prefix;
+
+  @Option(names = "--since", paramLabel = "T", converter = TimeArgument.class,
+      description = "Only objects stored at or after T (epoch milliseconds or ISO-8601).")
+  Long since;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  @Override
+  public Integer call() {
+    try {
+      Map<String, String> settings = config == null ? Map.of() : ConfigFile.load(config);
+      Reindexer.Result result;
+      try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
+          PageIndex index = new IndexConfig(settings).open(PublishMode.SYNC)) {
+        result = new Reindexer(store, index)
+            .run(prefix, since == null ? Long.MIN_VALUE : since, ProgressBar.forTerminal(err, "reindex"));
+        if (index instanceof FanOutPageIndex fanOut && !fanOut.awaitSecondaries(Duration.ofMinutes(5))) {
+          err.println("reindex: the secondary indexes did not take every entry within 5 minutes; run reindex again");
+        }
+      }
+      out.printf("listed %d, skipped (before --since) %d, already indexed %d, added %d, not pages %d%n",
+          result.listed(), result.skipped(), result.alreadyIndexed(), result.added(), result.unreadable());
+      return result.unreadable() > 0 ? Main.EXIT_BAD_DATA : 0;
+    } catch (ConfigException | IllegalArgumentException e) {
+      err.println("reindex: " + e.getMessage());
+      return Main.EXIT_BAD_CONFIG;
+    } catch (IndexException | StorageException e) {
+      err.println("reindex: " + e.getMessage());
+      return Main.EXIT_UNAVAILABLE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Main.EXIT_UNAVAILABLE;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.prism.snapshotter.index;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bounded queue of entries and one thread that publishes them to an index in batches,
+ * retrying a failed batch with a growing back-off until the index takes it. Used for the async
+ * publish mode and for secondary indexes. Re-publishing is harmless, so a batch that may or may
+ * not have landed is simply sent again.
+ */
+final class BackgroundPublisher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BackgroundPublisher.class);
+  static final int MAX_BATCH = 1_000;
+  static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+  private final PageIndex target;
+  private final int capacity;
+  /** One permit per entry that may still be queued: taken when queued, returned once published. */
+  private final Semaphore room;
+  private final BlockingQueue<IndexEntry> queue = new LinkedBlockingQueue<>();
+  private final Thread worker;
+  private volatile boolean closing;
+
+  BackgroundPublisher(PageIndex target, int capacity) {
+    this.target = target;
+    this.capacity = capacity;
+    this.room = new Semaphore(capacity);
+    this.worker = new Thread(this::run, "index-publisher-" + target.describe());
+    worker.setDaemon(true);
+    worker.start();
+  }
+
+  /**
+   * Queues the entries, waiting up to {@code wait} for room. Returns false when the queue stayed
+   * full: some entries may be queued, the rest are not.
+   */
+  boolean offer(List<IndexEntry> entries, Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (IndexEntry entry : entries) {
+      long left = deadline - System.nanoTime();
+      if (!room.tryAcquire(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+      queue.add(entry);
+    }
+    return true;
+  }
+
+  /** Entries queued or being published. */
+  int pending() {
+    return capacity - room.availablePermits();
+  }
+
+  int capacity() {
+    return capacity;
+  }
+
+  /** Waits until everything queued so far is published; false on timeout. */
+  boolean awaitDrained(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (pending() > 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return true;
+  }
+
+  private void run() {
+    List<IndexEntry> batch = new ArrayList<>(MAX_BATCH);
+    Duration backoff = FIRST_BACKOFF;
+    int failures = 0;
+    while (!closing || !queue.isEmpty() || !batch.isEmpty()) {
+      try {
+        if (batch.isEmpty()) {
+          IndexEntry first = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            continue;
+          }
+          batch.add(first);
+          queue.drainTo(batch, MAX_BATCH - 1);
+        }
+        target.publish(batch);
+        if (failures > 0) {
+          log.info("Publishing to {} works again after {} failures", target.describe(), failures);
+        }
+        room.release(batch.size());
+        batch.clear();
+        failures = 0;
+        backoff = FIRST_BACKOFF;
+      } catch (InterruptedException e) {
+        break;
+      } catch (RuntimeException e) {
+        failures++;
+        log.warn("Publishing {} entries to {} failed ({} in a row; {} more queued), retrying in {} ms: {}",
+            batch.size(), target.describe(), failures, queue.size(), backoff.toMillis(), e.toString());
+        try {
+          Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException interrupted) {
+          break;
+        }
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+      }
+    }
+    int lost = batch.size() + queue.size();
+    if (lost > 0) {
+      log.error("{} index entries for {} were not published before shutdown; run `bin/snapshotter reindex` to restore them",
+          lost, target.describe());
+    }
+  }
+
+  /** Tries to publish what is queued for up to {@code drainTimeout}, then stops. */
+  void close(Duration drainTimeout) {
+    closing = true;
+    try {
+      worker.join(drainTimeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    worker.interrupt();
+    try {
+      worker.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,282 @@
+package io.prism.snapshotter.index;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.query.QueryResponse;
+import com.clickhouse.client.api.query.QuerySettings;
+import com.clickhouse.data.ClickHouseFormat;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ClickHouse index (the RFC's {@code timeseries_basic}), over HTTP with clickhouse-java's
+ * client-v2, in SQL that both Debian's ClickHouse 18.16 and current servers accept.
+ *
+ * <p>The table is a {@code ReplacingMergeTree} ordered by (writer, start time, sequence, page
+ * key) and partitioned by month: a re-published page is a duplicate row until a merge, so queries
+ * read {@code FINAL}. Times are kept in milliseconds ({@code *_ms}, Int64) with second-precision
+ * {@code DateTime} columns materialized beside them for partitioning, TTL and people's SQL.
+ *
+ * <p>18.16's traps (see NOTES-services): compressed responses crash it, so compression is off;
+ * it has no query parameters, so values are literals from {@link ClickHouseSql}; errors in the
+ * middle of a result arrive with status 200 unless {@code wait_end_of_query=1}.
+ */
+public final class ClickHousePageIndex implements PageIndex {
+  private static final Logger log = LoggerFactory.getLogger(ClickHousePageIndex.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long TIMEOUT_SECONDS = 60;
+  private static final String COLUMNS =
+      "page_key, writer_id, page_sequence, start_time_ms, end_time_ms, event_count, page_size_bytes, "
+          + "storage_size_bytes, format, compression, topic, kafka_partition, first_offset, last_offset";
+
+  private final ClickHouseSettings settings;
+  private final Client client;
+  private final String table;
+  private final boolean serverTtl;
+
+  private ClickHousePageIndex(ClickHouseSettings settings, Client client, boolean serverTtl) {
+    this.settings = settings;
+    this.client = client;
+    this.table = settings.qualifiedTable();
+    this.serverTtl = serverTtl;
+  }
+
+  /** Connects, and creates the database and table when missing. */
+  public static ClickHousePageIndex open(ClickHouseSettings settings) {
+    Client.Builder builder =
+        new Client.Builder()
+            .addEndpoint(settings.url().toString())
+            .setUsername(settings.user() == null || settings.user().isBlank() ? "default" : settings.user())
+            .setPassword(settings.password() == null || settings.password().value() == null ? "" : settings.password().value())
+            .compressServerResponse(false)
+            .compressClientRequest(false)
+            .useHttpCompression(false)
+            .serverSetting("wait_end_of_query", "1")
+            .setConnectTimeout(5, ChronoUnit.SECONDS)
+            .setSocketTimeout(TIMEOUT_SECONDS, ChronoUnit.SECONDS);
+    Client client = builder.build();
+    try {
+      String version = queryScalar(client, "SELECT version()", settings);
+      boolean ttl = supportsTtl(version);
+      ClickHousePageIndex index = new ClickHousePageIndex(settings, client, ttl);
+      index.createTable(version);
+      return index;
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  /** TTL clauses arrived in ClickHouse 19.6. */
+  static boolean supportsTtl(String version) {
+    String[] parts = version.trim().split("\\.");
+    try {
+      int major = Integer.parseInt(parts[0]);
+      int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return major > 19 || (major == 19 && minor >= 6);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** Whether the server drops old entries itself (a TTL clause); else call {@link #expireBefore} on a schedule. */
+  public boolean serverExpiresEntries() {
+    return serverTtl && settings.ttlDays() > 0;
+  }
+
+  private void createTable(String version) {
+    execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
+    String ttl = serverExpiresEntries() ? " TTL end_time + toIntervalDay(" + settings.ttlDays() + ")" : "";
+    execute(
+        "CREATE TABLE IF NOT EXISTS " + table + " ("
+            + "page_key String, writer_id String, page_sequence Int64, start_time_ms Int64, end_time_ms Int64, "
+            + "event_count Int64, page_size_bytes Int64, storage_size_bytes Int64, format String, compression String, "
+            + "topic String, kafka_partition Int32, first_offset Int64, last_offset Int64, "
+            + "start_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(start_time_ms, 1000), 'UTC'), "
+            + "end_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(end_time_ms, 1000), 'UTC')"
+            + ") ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(start_time) "
+            + "ORDER BY (writer_id, start_time_ms, page_sequence, page_key)" + ttl);
+    log.info("ClickHouse page index {} on server {}{}", describe(), version,
+        settings.ttlDays() == 0 ? "" : serverTtl ? " (TTL " + settings.ttlDays() + " days)" : " (TTL by scheduled delete)");
+  }
+
+  @Override
+  public void publish(List<IndexEntry> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    byte[] rows = jsonEachRow(entries);
+    try (InputStream body = new ByteArrayInputStream(rows)) {
+      client.insert(table, body, ClickHouseFormat.JSONEachRow).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).close();
+    } catch (Exception e) {
+      throw failure("publish " + entries.size() + " entries", e);
+    }
+  }
+
+  private static byte[] jsonEachRow(List<IndexEntry> entries) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(entries.size() * 300);
+    try (JsonGenerator gen = new JsonFactory().createGenerator(out)) {
+      for (IndexEntry e : entries) {
+        gen.writeStartObject();
+        gen.writeStringField("page_key", e.pageKey());
+        gen.writeStringField("writer_id", e.writerId());
+        gen.writeNumberField("page_sequence", e.pageSequence());
+        gen.writeNumberField("start_time_ms", e.startTime());
+        gen.writeNumberField("end_time_ms", e.endTime());
+        gen.writeNumberField("event_count", e.eventCount());
+        gen.writeNumberField("page_size_bytes", e.pageSizeBytes());
+        gen.writeNumberField("storage_size_bytes", e.storageSizeBytes());
+        gen.writeStringField("format", e.format());
+        gen.writeStringField("compression", e.compression());
+        gen.writeStringField("topic", e.topic());
+        gen.writeNumberField("kafka_partition", e.partition());
+        gen.writeNumberField("first_offset", e.firstOffset());
+        gen.writeNumberField("last_offset", e.lastOffset());
+        gen.writeEndObject();
+        gen.writeRaw('\n');
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON rows", e);
+    }
+    return out.toByteArray();
+  }
+
+  @Override
+  public List<IndexEntry> entries(String writerId, TimeRange range) {
+    StringBuilder sql =
+        new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(table)
+            .append(" FINAL WHERE writer_id = ").append(ClickHouseSql.quote(writerId));
+    // Open ends are left out: Int64's minimum is not a literal ClickHouse reads as Int64.
+    if (range.toMillis() != Long.MAX_VALUE) {
+      sql.append(" AND start_time_ms < ").append(range.toMillis());
+    }
+    if (range.fromMillis() != Long.MIN_VALUE) {
+      sql.append(" AND end_time_ms >= ").append(range.fromMillis());
+    }
+    sql.append(" ORDER BY start_time_ms, page_sequence, page_key");
+    List<IndexEntry> entries = new ArrayList<>();
+    for (JsonNode row : query(sql.toString(), "query the pages of a writer")) {
+      entries.add(
+          new IndexEntry(
+              row.get("page_key").asText(), row.get("writer_id").asText(), row.get("page_sequence").asLong(),
+              row.get("start_time_ms").asLong(), row.get("end_time_ms").asLong(), row.get("event_count").asLong(),
+              row.get("page_size_bytes").asLong(), row.get("storage_size_bytes").asLong(), row.get("format").asText(),
+              row.get("compression").asText(), row.get("topic").asText(), row.get("kafka_partition").asInt(),
+              row.get("first_offset").asLong(), row.get("last_offset").asLong()));
+    }
+    return entries;
+  }
+
+  @Override
+  public WriterPage writers(String after, int limit) {
+    String where = after == null ? "" : " WHERE writer_id > " + ClickHouseSql.quote(after);
+    List<String> writers = new ArrayList<>();
+    for (JsonNode row :
+        query("SELECT DISTINCT writer_id FROM " + table + where + " ORDER BY writer_id LIMIT " + limit, "list writers")) {
+      writers.add(row.get("writer_id").asText());
+    }
+    return WriterPage.of(writers, limit);
+  }
+
+  /**
+   * Deletes with {@code ALTER TABLE ... DELETE} (a mutation, on every version) and waits until
+   * the server has applied it, so the entries are gone when this returns.
+   */
+  @Override
+  public void expireBefore(long cutoffMillis) {
+    execute("ALTER TABLE " + table + " DELETE WHERE end_time_ms < " + cutoffMillis);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    String pending =
+        "SELECT count() AS pending FROM system.mutations WHERE database = " + ClickHouseSql.quote(settings.database())
+            + " AND table = " + ClickHouseSql.quote(settings.table()) + " AND is_done = 0";
+    while (Long.parseLong(queryScalar(client, pending, settings)) > 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IndexException("Expiry in " + describe() + " is still running after " + TIMEOUT_SECONDS + " s");
+      }
+      sleep(100);
+    }
+    log.info("Expired entries of pages that ended before {} from {}", cutoffMillis, describe());
+  }
+
+  @Override
+  public String describe() {
+    return "clickhouse " + settings.url() + " " + table;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  private void execute(String sql) {
+    try {
+      client.execute(sql).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).close();
+    } catch (Exception e) {
+      throw failure("run " + firstWords(sql), e);
+    }
+  }
+
+  private List<JsonNode> query(String sql, String what) {
+    return queryRows(client, sql, what, settings);
+  }
+
+  private static List<JsonNode> queryRows(Client client, String sql, String what, ClickHouseSettings settings) {
+    QuerySettings querySettings = new QuerySettings().setFormat(ClickHouseFormat.JSONEachRow);
+    try (QueryResponse response =
+            client.query(sql + " FORMAT JSONEachRow", querySettings).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        MappingIterator<JsonNode> rows = JSON.readerFor(JsonNode.class).readValues(response.getInputStream())) {
+      return rows.readAll();
+    } catch (Exception e) {
+      throw failure(what, e, settings);
+    }
+  }
+
+  private static String queryScalar(Client client, String sql, ClickHouseSettings settings) {
+    List<JsonNode> rows = queryRows(client, sql, "query " + firstWords(sql), settings);
+    if (rows.size() != 1 || rows.get(0).size() != 1) {
+      throw new IndexException("ClickHouse at " + settings.url() + " answered " + rows + " to " + sql);
+    }
+    return rows.get(0).elements().next().asText();
+  }
+
+  private IndexException failure(String what, Exception e) {
+    return failure(what, e, settings);
+  }
+
+  private static IndexException failure(String what, Exception e, ClickHouseSettings settings) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    String reason = cause instanceof TimeoutException ? "no answer in " + TIMEOUT_SECONDS + " s" : String.valueOf(cause.getMessage());
+    return new IndexException(
+        "Cannot " + what + " in clickhouse " + settings.url() + " " + settings.qualifiedTable() + ": " + reason, cause);
+  }
+
+  private static String firstWords(String sql) {
+    return sql.length() <= 40 ? sql : sql.substring(0, 40) + "...";
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IndexException("Interrupted while waiting for ClickHouse");
+    }
+  }
+}

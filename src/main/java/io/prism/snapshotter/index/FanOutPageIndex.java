@@ -1,0 +1,94 @@
+package io.prism.snapshotter.index;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A primary index plus secondaries (the RFC's {@code secondary}). Publishing succeeds when the
+ * primary has the entries; each secondary gets them through its own queue and thread, retried
+ * until it takes them, so a slow or failing secondary never blocks or fails the primary. If a
+ * secondary's queue overflows (a long outage), its newest entries are dropped with an error —
+ * {@code reindex} against that secondary restores them. Queries are answered by the primary.
+ */
+public final class FanOutPageIndex implements PageIndex {
+  private static final Logger log = LoggerFactory.getLogger(FanOutPageIndex.class);
+
+  private final PageIndex primary;
+  private final List<PageIndex> secondaries;
+  private final List<BackgroundPublisher> publishers = new ArrayList<>();
+
+  public FanOutPageIndex(PageIndex primary, List<PageIndex> secondaries, int queueCapacity) {
+    this.primary = primary;
+    this.secondaries = List.copyOf(secondaries);
+    for (PageIndex secondary : this.secondaries) {
+      publishers.add(new BackgroundPublisher(secondary, queueCapacity));
+    }
+  }
+
+  @Override
+  public void publish(List<IndexEntry> entries) {
+    primary.publish(entries);
+    for (int i = 0; i < publishers.size(); i++) {
+      try {
+        if (!publishers.get(i).offer(entries, Duration.ZERO)) {
+          log.error("The queue for secondary index {} is full; entries of {} pages are not sent to it "
+              + "(run `bin/snapshotter reindex` against it once it is back)", secondaries.get(i).describe(), entries.size());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Waits until every secondary has what was published so far; false on timeout. */
+  public boolean awaitSecondaries(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (BackgroundPublisher publisher : publishers) {
+      if (!publisher.awaitDrained(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public List<IndexEntry> entries(String writerId, TimeRange range) {
+    return primary.entries(writerId, range);
+  }
+
+  @Override
+  public WriterPage writers(String after, int limit) {
+    return primary.writers(after, limit);
+  }
+
+  /** Expires on every index; a secondary that fails is logged, not fatal. */
+  @Override
+  public void expireBefore(long cutoffMillis) {
+    primary.expireBefore(cutoffMillis);
+    for (PageIndex secondary : secondaries) {
+      try {
+        secondary.expireBefore(cutoffMillis);
+      } catch (RuntimeException e) {
+        log.warn("Expiry on secondary index {} failed: {}", secondary.describe(), e.toString());
+      }
+    }
+  }
+
+  @Override
+  public String describe() {
+    return primary.describe() + " + secondaries [" 
+        + secondaries.stream().map(PageIndex::describe).collect(Collectors.joining(", ")) + "]";
+  }
+
+  @Override
+  public void close() {
+    publishers.forEach(BackgroundPublisher::close);
+    secondaries.forEach(PageIndex::close);
+    primary.close();
+  }
+}

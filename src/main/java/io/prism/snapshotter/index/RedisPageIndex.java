@@ -1,0 +1,235 @@
+package io.prism.snapshotter.index;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.ZAddParams;
+import redis.clients.jedis.util.JedisURIHelper;
+
+/**
+ * The Redis index (the RFC's {@code keyvalue_basic}). Keys, with prefix {@code P}
+ * ({@code snapshot} by default):
+ *
+ * <ul>
+ *   <li>{@code P:{writer_id}:{start_time}:{sequence}} — the RFC's key, the entry as JSON
+ *       ({@link IndexEntryJson}); with a TTL it expires {@code index.ttl.days} after the page ended.
+ *   <li>{@code P.pages:{writer_id}} — a sorted set of the writer's entry keys scored by start time,
+ *       so a time-range query is one range read, never {@code KEYS} or {@code SCAN}.
+ *   <li>{@code P.span} — per writer, the longest page span (end - start) seen, so pages that started
+ *       before a range but reach into it are found without scanning the writer's history.
+ *   <li>{@code P.writers} — every writer id, all with score 0, listed in byte order by
+ *       {@code ZRANGEBYLEX}.
+ * </ul>
+ *
+ * The index's own keys use {@code P.} and entries {@code P:}, so no writer id can make them
+ * collide. Entry keys whose value has expired are dropped from the sets as queries meet them and
+ * by {@link #expireBefore}.
+ */
+public final class RedisPageIndex implements PageIndex {
+  private static final Logger log = LoggerFactory.getLogger(RedisPageIndex.class);
+  private static final int CHUNK = 5_000;
+
+  private final RedisSettings settings;
+  private final RedisClient redis;
+  private final Clock clock;
+  private final String prefix;
+
+  private RedisPageIndex(RedisSettings settings, RedisClient redis, Clock clock) {
+    this.settings = settings;
+    this.redis = redis;
+    this.clock = clock;
+    this.prefix = settings.keyPrefix();
+  }
+
+  public static RedisPageIndex open(RedisSettings settings) {
+    return open(settings, Clock.systemUTC());
+  }
+
+  /** Connects and checks the server answers; {@code clock} decides entry expiry times. */
+  public static RedisPageIndex open(RedisSettings settings, Clock clock) {
+    var url = settings.url();
+    DefaultJedisClientConfig.Builder config =
+        DefaultJedisClientConfig.builder()
+            .ssl(JedisURIHelper.isRedisSSLScheme(url))
+            .connectionTimeoutMillis(5_000)
+            .socketTimeoutMillis(30_000)
+            .user(JedisURIHelper.getUser(url));
+    String password = settings.password() != null && settings.password().value() != null
+        && !settings.password().value().isEmpty() ? settings.password().value() : JedisURIHelper.getPassword(url);
+    config.password(password);
+    if (JedisURIHelper.hasDbIndex(url)) {
+      config.database(JedisURIHelper.getDBIndex(url));
+    }
+    RedisClient redis =
+        RedisClient.builder().hostAndPort(JedisURIHelper.getHostAndPort(url)).clientConfig(config.build()).build();
+    RedisPageIndex index = new RedisPageIndex(settings, redis, clock);
+    try {
+      redis.ping();
+    } catch (JedisException e) {
+      redis.close();
+      throw index.failure("connect", e);
+    }
+    log.info("Redis page index at {}", index.describe());
+    return index;
+  }
+
+  String entryKey(IndexEntry e) {
+    return prefix + ":" + e.writerId() + ":" + e.startTime() + ":" + e.pageSequence();
+  }
+
+  private String pagesKey(String writerId) {
+    return prefix + ".pages:" + writerId;
+  }
+
+  private String spanKey() {
+    return prefix + ".span";
+  }
+
+  private String writersKey() {
+    return prefix + ".writers";
+  }
+
+  @Override
+  public void publish(List<IndexEntry> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    long now = clock.millis();
+    try (AbstractPipeline pipeline = redis.pipelined()) {
+      Map<String, Long> longestSpan = new HashMap<>();
+      for (IndexEntry e : entries) {
+        SetParams params = new SetParams();
+        if (settings.ttlDays() > 0) {
+          long expiresAt = e.endTime() + Duration.ofDays(settings.ttlDays()).toMillis();
+          if (expiresAt <= now) {
+            continue; // already past its TTL: indexing it would only resurrect an expired entry
+          }
+          params.pxAt(expiresAt);
+        }
+        pipeline.set(entryKey(e), IndexEntryJson.write(e), params);
+        pipeline.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e));
+        longestSpan.merge(e.writerId(), e.endTime() - e.startTime(), Math::max);
+      }
+      for (Map.Entry<String, Long> span : longestSpan.entrySet()) {
+        pipeline.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt());
+        pipeline.zadd(writersKey(), 0, span.getKey());
+      }
+      pipeline.sync();
+    } catch (JedisException e) {
+      throw failure("publish " + entries.size() + " entries", e);
+    }
+  }
+
+  @Override
+  public List<IndexEntry> entries(String writerId, TimeRange range) {
+    try {
+      Double span = redis.zscore(spanKey(), writerId);
+      if (span == null) {
+        return List.of();
+      }
+      String min = range.fromMillis() == Long.MIN_VALUE ? "-inf" : Long.toString(range.fromMillis() - span.longValue());
+      String max = range.toMillis() == Long.MAX_VALUE ? "+inf" : "(" + range.toMillis();
+      List<String> keys = redis.zrangeByScore(pagesKey(writerId), min, max);
+      List<IndexEntry> entries = new ArrayList<>(keys.size());
+      List<String> vanished = new ArrayList<>();
+      for (int from = 0; from < keys.size(); from += CHUNK) {
+        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
+        List<String> values = redis.mget(chunk.toArray(String[]::new));
+        for (int i = 0; i < chunk.size(); i++) {
+          if (values.get(i) == null) {
+            vanished.add(chunk.get(i));
+          } else {
+            IndexEntry entry = IndexEntryJson.read(values.get(i));
+            if (range.overlaps(entry.startTime(), entry.endTime())) {
+              entries.add(entry);
+            }
+          }
+        }
+      }
+      if (!vanished.isEmpty()) {
+        redis.zrem(pagesKey(writerId), vanished.toArray(String[]::new)); // their values expired
+      }
+      entries.sort(IndexEntry.QUERY_ORDER);
+      return entries;
+    } catch (JedisException e) {
+      throw failure("query the pages of a writer", e);
+    }
+  }
+
+  @Override
+  public WriterPage writers(String after, int limit) {
+    try {
+      List<String> writers = redis.zrangeByLex(writersKey(), after == null ? "-" : "(" + after, "+", 0, limit);
+      return WriterPage.of(writers, limit);
+    } catch (JedisException e) {
+      throw failure("list writers", e);
+    }
+  }
+
+  @Override
+  public void expireBefore(long cutoffMillis) {
+    try {
+      long removed = 0;
+      String after = null;
+      do {
+        WriterPage page = writers(after, 1_000);
+        for (String writer : page.writers()) {
+          removed += expireWriter(writer, cutoffMillis);
+        }
+        after = page.next();
+      } while (after != null);
+      log.info("Expired {} entries of pages that ended before {} from {}", removed, cutoffMillis, describe());
+    } catch (JedisException e) {
+      throw failure("expire entries", e);
+    }
+  }
+
+  /** Removes the writer's entries that ended before the cutoff, and the writer when none are left. */
+  private long expireWriter(String writer, long cutoffMillis) {
+    List<String> candidates = redis.zrangeByScore(pagesKey(writer), "-inf", "(" + cutoffMillis);
+    List<String> expired = new ArrayList<>();
+    for (int from = 0; from < candidates.size(); from += CHUNK) {
+      List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + CHUNK));
+      List<String> values = redis.mget(chunk.toArray(String[]::new));
+      for (int i = 0; i < chunk.size(); i++) {
+        if (values.get(i) == null || IndexEntryJson.read(values.get(i)).endTime() < cutoffMillis) {
+          expired.add(chunk.get(i));
+        }
+      }
+    }
+    for (int from = 0; from < expired.size(); from += CHUNK) {
+      String[] chunk = expired.subList(from, Math.min(expired.size(), from + CHUNK)).toArray(String[]::new);
+      redis.del(chunk);
+      redis.zrem(pagesKey(writer), chunk);
+    }
+    if (redis.zcard(pagesKey(writer)) == 0) {
+      redis.zrem(writersKey(), writer);
+      redis.zrem(spanKey(), writer);
+    }
+    return expired.size();
+  }
+
+  @Override
+  public String describe() {
+    return "redis " + RedisSettings.redacted(settings.url()) + " prefix " + prefix;
+  }
+
+  @Override
+  public void close() {
+    redis.close();
+  }
+
+  private IndexException failure(String what, JedisException e) {
+    return new IndexException("Cannot " + what + " in " + describe() + ": " + e.getMessage(), e);
+  }
+}

@@ -1,0 +1,195 @@
+package io.prism.snapshotter.index;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded index: one SQLite file, no server ({@code index.backend=sqlite}, the default and
+ * the local run's index). One connection, used by one caller at a time; WAL mode so readers in
+ * other processes (the CLI) do not block the sink.
+ */
+public final class SqlitePageIndex implements PageIndex {
+  private static final Logger log = LoggerFactory.getLogger(SqlitePageIndex.class);
+
+  private static final String COLUMNS =
+      "page_key, writer_id, page_sequence, start_time, end_time, event_count, page_size_bytes, "
+          + "storage_size_bytes, format, compression, topic, kafka_partition, first_offset, last_offset";
+
+  private final Path path;
+  private final Connection connection;
+
+  private SqlitePageIndex(Path path, Connection connection) {
+    this.path = path;
+    this.connection = connection;
+  }
+
+  /** Opens (creating file, directories and table when missing) the index at {@code path}. */
+  public static SqlitePageIndex open(Path path) {
+    try {
+      Path parent = path.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + path);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("PRAGMA journal_mode=WAL");
+        statement.execute("PRAGMA synchronous=NORMAL");
+        statement.execute("PRAGMA busy_timeout=10000");
+        statement.execute(
+            "CREATE TABLE IF NOT EXISTS pages ("
+                + "page_key TEXT PRIMARY KEY NOT NULL, writer_id TEXT NOT NULL, page_sequence INTEGER NOT NULL, "
+                + "start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, event_count INTEGER NOT NULL, "
+                + "page_size_bytes INTEGER NOT NULL, storage_size_bytes INTEGER NOT NULL, format TEXT NOT NULL, "
+                + "compression TEXT NOT NULL, topic TEXT NOT NULL, kafka_partition INTEGER NOT NULL, "
+                + "first_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL)");
+        statement.execute(
+            "CREATE INDEX IF NOT EXISTS pages_by_writer_time ON pages (writer_id, start_time, page_sequence)");
+        statement.execute("CREATE INDEX IF NOT EXISTS pages_by_end_time ON pages (end_time)");
+      }
+      log.info("SQLite page index at {}", path.toAbsolutePath());
+      return new SqlitePageIndex(path, connection);
+    } catch (SQLException | IOException e) {
+      throw new IndexException("Cannot open the SQLite page index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void publish(List<IndexEntry> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    try {
+      connection.setAutoCommit(false);
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT OR REPLACE INTO pages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (IndexEntry e : entries) {
+          insert.setString(1, e.pageKey());
+          insert.setString(2, e.writerId());
+          insert.setLong(3, e.pageSequence());
+          insert.setLong(4, e.startTime());
+          insert.setLong(5, e.endTime());
+          insert.setLong(6, e.eventCount());
+          insert.setLong(7, e.pageSizeBytes());
+          insert.setLong(8, e.storageSizeBytes());
+          insert.setString(9, e.format());
+          insert.setString(10, e.compression());
+          insert.setString(11, e.topic());
+          insert.setInt(12, e.partition());
+          insert.setLong(13, e.firstOffset());
+          insert.setLong(14, e.lastOffset());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      rollback();
+      throw failure("publish " + entries.size() + " entries", e);
+    } finally {
+      autoCommit();
+    }
+  }
+
+  @Override
+  public synchronized List<IndexEntry> entries(String writerId, TimeRange range) {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT " + COLUMNS + " FROM pages WHERE writer_id = ? AND start_time < ? AND end_time >= ? "
+                + "ORDER BY start_time, page_sequence, page_key")) {
+      query.setString(1, writerId);
+      query.setLong(2, range.toMillis());
+      query.setLong(3, range.fromMillis());
+      List<IndexEntry> entries = new ArrayList<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          entries.add(
+              new IndexEntry(
+                  rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4), rows.getLong(5),
+                  rows.getLong(6), rows.getLong(7), rows.getLong(8), rows.getString(9), rows.getString(10),
+                  rows.getString(11), rows.getInt(12), rows.getLong(13), rows.getLong(14)));
+        }
+      }
+      return entries;
+    } catch (SQLException e) {
+      throw failure("query the pages of a writer", e);
+    }
+  }
+
+  @Override
+  public synchronized WriterPage writers(String after, int limit) {
+    // SQLite compares TEXT with memcmp over UTF-8: the byte order the contract asks for.
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT DISTINCT writer_id FROM pages WHERE (? IS NULL OR writer_id > ?) ORDER BY writer_id LIMIT ?")) {
+      query.setString(1, after);
+      query.setString(2, after);
+      query.setInt(3, limit);
+      List<String> writers = new ArrayList<>(Math.min(limit, 1024));
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          writers.add(rows.getString(1));
+        }
+      }
+      return WriterPage.of(writers, limit);
+    } catch (SQLException e) {
+      throw failure("list writers", e);
+    }
+  }
+
+  @Override
+  public synchronized void expireBefore(long cutoffMillis) {
+    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM pages WHERE end_time < ?")) {
+      delete.setLong(1, cutoffMillis);
+      int removed = delete.executeUpdate();
+      log.info("Expired {} index entries of pages that ended before {}", removed, cutoffMillis);
+    } catch (SQLException e) {
+      throw failure("expire entries", e);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "sqlite " + path;
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      log.warn("Error closing {}", describe(), e);
+    }
+  }
+
+  private IndexException failure(String what, SQLException e) {
+    return new IndexException("Cannot " + what + " in " + describe() + ": " + e.getMessage(), e);
+  }
+
+  private void rollback() {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      log.warn("Rollback failed on {}", describe(), e);
+    }
+  }
+
+  private void autoCommit() {
+    try {
+      connection.setAutoCommit(true);
+    } catch (SQLException e) {
+      log.warn("Cannot restore auto-commit on {}", describe(), e);
+    }
+  }
+}

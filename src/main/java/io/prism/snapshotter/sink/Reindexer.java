@@ -1,0 +1,156 @@
+package io.prism.snapshotter.sink;
+
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.TimeRange;
+import io.prism.snapshotter.page.PageFormatException;
+import io.prism.snapshotter.page.PageMetadata;
+import io.prism.snapshotter.page.PageReader;
+import io.prism.snapshotter.storage.ListPage;
+import io.prism.snapshotter.storage.ObjectInfo;
+import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RFC's reconciliation job: lists storage, reads each page's metadata and publishes the
+ * entries the index lacks. Pages carry their Kafka coordinates in their tags, so a full entry
+ * comes from the page alone. Idempotent: a second run finds nothing to add.
+ *
+ * <p>Only the head of each page is read ({@link #HEAD_BYTES}, a ranged read), since the metadata
+ * comes first in both formats, compressed or not; a page whose metadata does not fit there is
+ * read whole.
+ */
+public final class Reindexer {
+  private static final Logger log = LoggerFactory.getLogger(Reindexer.class);
+  static final long HEAD_BYTES = 64 * 1024;
+  static final int PUBLISH_BATCH = 500;
+
+  /** Told of progress after each page. */
+  @FunctionalInterface
+  public interface Progress {
+    void update(long done, long total);
+  }
+
+  /**
+   * What a run found.
+   *
+   * @param listed         objects under the prefix
+   * @param skipped        objects last modified before {@code since}
+   * @param alreadyIndexed pages the index had
+   * @param added          pages published now
+   * @param unreadable     objects that are not readable pages (each logged)
+   */
+  public record Result(long listed, long skipped, long alreadyIndexed, long added, long unreadable) {}
+
+  private final ObjectStore store;
+  private final PageIndex index;
+  private final PageReader reader = new PageReader();
+  /** Page keys the index holds, per writer, fetched once per writer. */
+  private final Map<String, Set<String>> indexedKeys = new HashMap<>();
+
+  public Reindexer(ObjectStore store, PageIndex index) {
+    this.store = store;
+    this.index = index;
+  }
+
+  /** Reindexes pages under {@code prefix} last modified at or after {@code sinceMillis}. */
+  public Result run(String prefix, long sinceMillis, Progress progress) {
+    List<ObjectInfo> objects = listAll(prefix);
+    long skipped = 0;
+    long already = 0;
+    long unreadable = 0;
+    long added = 0;
+    List<IndexEntry> missing = new ArrayList<>(PUBLISH_BATCH);
+    long done = 0;
+    for (ObjectInfo object : objects) {
+      done++;
+      if (object.lastModifiedMillis() < sinceMillis) {
+        skipped++;
+      } else {
+        PageMetadata metadata = readMetadata(object);
+        if (metadata == null) {
+          unreadable++;
+        } else if (isIndexed(metadata.writerId(), object.key())) {
+          already++;
+        } else {
+          missing.add(PageCommitter.entryFromPage(object.key(), metadata, object.size()));
+          indexedKeys.get(metadata.writerId()).add(object.key());
+          if (missing.size() == PUBLISH_BATCH) {
+            added += publish(missing);
+          }
+        }
+      }
+      progress.update(done, objects.size());
+    }
+    added += publish(missing);
+    Result result = new Result(objects.size(), skipped, already, added, unreadable);
+    log.info("Reindex of {} into {}: {}", store.describe(), index.describe(), result);
+    return result;
+  }
+
+  private List<ObjectInfo> listAll(String prefix) {
+    List<ObjectInfo> objects = new ArrayList<>();
+    String token = null;
+    do {
+      ListPage page = store.list(prefix, ObjectStore.MAX_KEYS_PER_PAGE, token);
+      objects.addAll(page.objects());
+      token = page.nextContinuationToken();
+    } while (token != null);
+    return objects;
+  }
+
+  private boolean isIndexed(String writerId, String key) {
+    return indexedKeys
+        .computeIfAbsent(writerId, w -> {
+          Set<String> keys = new HashSet<>();
+          index.entries(w, TimeRange.ALL).forEach(e -> keys.add(e.pageKey()));
+          return keys;
+        })
+        .contains(key);
+  }
+
+  private long publish(List<IndexEntry> entries) {
+    int count = entries.size();
+    if (count > 0) {
+      index.publish(List.copyOf(entries));
+      entries.clear();
+    }
+    return count;
+  }
+
+  /** The page's metadata from a ranged read of its head, else from the whole page; null if not a page. */
+  private PageMetadata readMetadata(ObjectInfo object) {
+    String key = object.key();
+    try {
+      if (object.size() > HEAD_BYTES) {
+        try (InputStream head = store.get(key, 0, HEAD_BYTES)) {
+          return reader.readMetadata(head, key);
+        } catch (PageFormatException | IOException truncated) {
+          log.debug("Metadata of {} is not within its first {} bytes; reading it whole", key, HEAD_BYTES);
+        }
+      }
+      try (InputStream whole = store.get(key)) {
+        return reader.readMetadata(whole, key);
+      }
+    } catch (PageFormatException | IOException e) {
+      log.warn("Skipping {}: not a readable page ({})", key, e.getMessage());
+      return null;
+    } catch (StorageException e) {
+      if (e.retriable()) {
+        throw e;
+      }
+      log.warn("Skipping {}: {}", key, e.getMessage());
+      return null;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.prism.snapshotter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.IndexEntryJson;
+import io.prism.snapshotter.index.PageIndexContract;
+import io.prism.snapshotter.index.SqlitePageIndex;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PagesListCommandTest {
+  @TempDir Path dir;
+  Path config;
+  final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  final IndexEntry early = PageIndexContract.entry("w1", 1, 1_700_000_000_000L, 1_700_000_001_000L);
+  final IndexEntry late = PageIndexContract.entry("w1", 2, 1_700_000_100_000L, 1_700_000_101_000L);
+
+  @BeforeEach
+  void indexTwoPages() throws Exception {
+    Path db = dir.resolve("index.db");
+    try (SqlitePageIndex index = SqlitePageIndex.open(db)) {
+      index.publish(List.of(late, early, PageIndexContract.entry("w2", 3, 1_700_000_000_000L, 1_700_000_001_000L)));
+    }
+    config = dir.resolve("snapshotter.properties");
+    Files.writeString(config, "index.backend=sqlite\nindex.sqlite.path=" + db + "\n");
+  }
+
+  int run(String... args) {
+    PagesListCommand command = new PagesListCommand();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+  }
+
+  @Test
+  void jsonOutputIsOneEntryPerLineInOrder() {
+    assertThat(run("--writer", "w1", "--config", config.toString(), "--output", "json")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read)).containsExactly(early, late);
+  }
+
+  @Test
+  void timesNarrowTheListInIsoOrEpochMillis() {
+    assertThat(run("--writer", "w1", "--config", config.toString(), "--output", "json",
+        "--from", "2023-11-14T22:14:00Z", "--to", "1700000200000")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read)).containsExactly(late);
+  }
+
+  @Test
+  void tableOutputHasAHeaderAndARowPerPage() {
+    assertThat(run("--writer", "w1", "--config", config.toString())).isZero();
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).startsWith("START").contains("KEY");
+    assertThat(lines.get(1)).startsWith("2023-11-14T22:13:20Z").endsWith(early.pageKey());
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("2 pages of 'w1'");
+  }
+
+  @Test
+  void aBadConfigExitsWith78() throws Exception {
+    Files.writeString(config, "index.backend=cassandra\n");
+    assertThat(run("--writer", "w1", "--config", config.toString())).isEqualTo(Main.EXIT_BAD_CONFIG);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("index.backend");
+  }
+}

@@ -1,0 +1,81 @@
+package io.prism.snapshotter.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prism.snapshotter.index.IndexBackend;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.PublishMode;
+import io.prism.snapshotter.index.QueuedPageIndex;
+import io.prism.snapshotter.index.SqlitePageIndex;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IndexConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsAreAnEmbeddedSqliteFilePublishedSynchronously() {
+    IndexConfig config = new IndexConfig(Map.of());
+    assertThat(config.backend()).isEqualTo(IndexBackend.SQLITE);
+    assertThat(config.sqlitePath()).isEqualTo(Path.of("./data/index.db"));
+    assertThat(config.publishMode()).isEqualTo(PublishMode.SYNC);
+    assertThat(config.ttlDays()).isZero();
+    assertThat(config.secondaries()).isEmpty();
+    assertThat(config.crossKeyErrors()).isEmpty();
+  }
+
+  @Test
+  void opensTheConfiguredBackendInTheConfiguredMode() {
+    String path = dir.resolve("index.db").toString();
+    try (PageIndex sync = new IndexConfig(Map.of("index.sqlite.path", path)).open()) {
+      assertThat(sync).isInstanceOf(SqlitePageIndex.class);
+    }
+    try (PageIndex async = new IndexConfig(Map.of("index.sqlite.path", path, "index.publish.mode", "ASYNC")).open()) {
+      assertThat(async).isInstanceOf(QueuedPageIndex.class);
+      assertThat(async.describe()).contains(path, "async");
+    }
+  }
+
+  @Test
+  void aBackendWithoutItsUrlIsAnErrorOnEveryKeyInvolved() {
+    IndexConfig config = new IndexConfig(Map.of("index.backend", "clickhouse", "index.secondary", "redis"));
+    assertThat(config.crossKeyErrors())
+        .containsKeys("index.backend", "index.secondary", "index.clickhouse.url", "index.redis.url");
+    assertThatThrownBy(config::open).isInstanceOf(ConfigException.class).hasMessageContaining("index.clickhouse.url");
+  }
+
+  @Test
+  void anIndexNamedTwiceIsAnError() {
+    IndexConfig config = new IndexConfig(Map.of("index.backend", "sqlite", "index.secondary", "sqlite"));
+    assertThat(config.crossKeyErrors().get("index.secondary")).singleElement().asString().contains("once");
+  }
+
+  @Test
+  void unknownNamesAreRefusedWithTheirKey() {
+    assertThatThrownBy(() -> new IndexConfig(Map.of("index.secondary", "sqlite,cassandra")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("index.secondary").hasMessageContaining("cassandra");
+    assertThatThrownBy(() -> new IndexConfig(Map.of("index.publish.mode", "later")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("index.publish.mode");
+    assertThatThrownBy(() -> new IndexConfig(Map.of("index.ttl.days", "-1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("index.ttl.days");
+  }
+
+  @Test
+  void badClickHouseNamesAreConfigErrors() {
+    IndexConfig config = new IndexConfig(Map.of("index.backend", "clickhouse", "index.clickhouse.url",
+        "http://127.0.0.1:1", "index.clickhouse.table", "pages; DROP"));
+    assertThatThrownBy(config::clickHouse).isInstanceOf(ConfigException.class).hasMessageContaining("index.clickhouse.table");
+  }
+
+  @Test
+  void passwordsAreHiddenWhenPrinted() {
+    IndexConfig config = new IndexConfig(Map.of("index.backend", "redis", "index.redis.url", "redis://h:1/0",
+        "index.redis.password", "s3cret"));
+    assertThat(config.redis().toString()).doesNotContain("s3cret");
+    assertThat(config.redis().password().value()).isEqualTo("s3cret");
+  }
+}

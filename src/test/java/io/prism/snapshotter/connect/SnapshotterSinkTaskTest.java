@@ -1,0 +1,163 @@
+package io.prism.snapshotter.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prism.snapshotter.testing.ManualClock;
+import io.prism.snapshotter.storage.FilesystemObjectStore;
+import io.prism.snapshotter.testing.StoredPages;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The task on its own, with a stand-in for the worker's context: offsets, bad records, stop. */
+class SnapshotterSinkTaskTest {
+  static final TopicPartition P0 = new TopicPartition("events", 0);
+
+  @TempDir Path pages;
+  final List<SinkRecord> reported = new ArrayList<>();
+  final FakeContext context = new FakeContext();
+
+  private SnapshotterSinkTask start(boolean withReporter, Map<String, String> extra) {
+    context.reporter = withReporter ? (record, error) -> {
+      reported.add(record);
+      return CompletableFuture.completedFuture(null);
+    } : null;
+    SnapshotterSinkTask task = new SnapshotterSinkTask(new ManualClock());
+    task.initialize(context);
+    Map<String, String> props = new HashMap<>();
+    props.put("storage.filesystem.path", pages.toString());
+    props.put("buffer.max.events", "2");
+    props.putAll(extra);
+    task.start(props);
+    task.open(Set.of(P0));
+    return task;
+  }
+
+  private static SinkRecord record(Object key, String value, long offset) {
+    return new SinkRecord("events", 0, Schema.OPTIONAL_STRING_SCHEMA, key, Schema.OPTIONAL_BYTES_SCHEMA,
+        value == null ? null : value.getBytes(StandardCharsets.UTF_8), offset, 1000L + offset,
+        TimestampType.CREATE_TIME, new ConnectHeaders());
+  }
+
+  @Test
+  void offsetsFollowDurablePagesOnly() {
+    SnapshotterSinkTask task = start(true, Map.of());
+    task.put(List.of(record("a", "1", 0), record("b", "2", 1), record("a", "3", 2)));
+    // a's page (0, 2) is stored; b's (1) is only in memory: the commit stops at 1.
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(3)))).containsEntry(P0, new OffsetAndMetadata(1));
+    task.put(List.of(record("b", "4", 3)));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(4)))).containsEntry(P0, new OffsetAndMetadata(4));
+    task.stop();
+  }
+
+  @Test
+  void badRecordsGoToTheReporterAndTheRestIsKept() throws Exception {
+    SnapshotterSinkTask task = start(true, Map.of());
+    task.put(List.of(record("a", "1", 0), record(null, "x", 1), record("", "y", 2), record("\ud800", "z", 3), record("a", "2", 4)));
+    assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L, 3L);
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(5)))).containsEntry(P0, new OffsetAndMetadata(5));
+    task.stop();
+    var stored = StoredPages.readAll(new FilesystemObjectStore(pages), "");
+    assertThat(stored).singleElement().satisfies(page -> assertThat(page.page().events()).hasSize(2));
+  }
+
+  @Test
+  void withoutAReporterABadRecordStopsTheTaskNamingIt() {
+    SnapshotterSinkTask task = start(false, Map.of());
+    assertThatThrownBy(() -> task.put(List.of(record(null, "x", 7))))
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining("events-0@7")
+        .hasMessageContaining("no writer id");
+    task.stop();
+  }
+
+  @Test
+  void tombstonesCarryNoEventButTheirOffsetsAreCommitted() throws Exception {
+    SnapshotterSinkTask task = start(true, Map.of("buffer.max.events", "1"));
+    task.put(List.of(record("a", "1", 0), record("a", null, 1)));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(2)))).containsEntry(P0, new OffsetAndMetadata(2));
+    task.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
+  }
+
+  @Test
+  void stopStoresOpenPagesWhenAskedToAndDropsThemOtherwise() throws Exception {
+    SnapshotterSinkTask flushing = start(true, Map.of("buffer.max.events", "100"));
+    flushing.put(List.of(record("a", "1", 0)));
+    flushing.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
+
+    SnapshotterSinkTask dropping = start(true, Map.of("buffer.max.events", "100", "buffer.flush.on.disconnect", "false"));
+    dropping.put(List.of(record("b", "1", 1)));
+    assertThat(dropping.preCommit(Map.of(P0, new OffsetAndMetadata(2)))).containsEntry(P0, new OffsetAndMetadata(1));
+    dropping.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
+  }
+
+  static final class FakeContext implements SinkTaskContext {
+    ErrantRecordReporter reporter;
+    final Set<TopicPartition> assignment = new HashSet<>(Set.of(P0));
+    final Set<TopicPartition> paused = new HashSet<>();
+
+    @Override
+    public Map<String, String> configs() {
+      return Map.of();
+    }
+
+    @Override
+    public void offset(Map<TopicPartition, Long> offsets) {}
+
+    @Override
+    public void offset(TopicPartition tp, long offset) {}
+
+    @Override
+    public void timeout(long timeoutMs) {}
+
+    @Override
+    public Set<TopicPartition> assignment() {
+      return assignment;
+    }
+
+    @Override
+    public void pause(TopicPartition... partitions) {
+      paused.addAll(List.of(partitions));
+    }
+
+    @Override
+    public void resume(TopicPartition... partitions) {
+      paused.removeAll(List.of(partitions));
+    }
+
+    @Override
+    public void requestCommit() {}
+
+    @Override
+    public ErrantRecordReporter errantRecordReporter() {
+      return reporter;
+    }
+
+    @Override
+    public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+      return null;
+    }
+  }
+}

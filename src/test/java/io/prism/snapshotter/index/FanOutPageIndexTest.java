@@ -1,0 +1,48 @@
+package io.prism.snapshotter.index;
+
+import static io.prism.snapshotter.index.PageIndexContract.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FanOutPageIndexTest {
+  @TempDir Path dir;
+
+  @Test
+  void aFailingSecondaryNeitherBlocksThePrimaryNorMissesEntries() throws Exception {
+    SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
+    SwitchablePageIndex secondary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 1_000)) {
+      secondary.down = true;
+      IndexEntry first = entry("w1", 1, 10, 20);
+      IndexEntry second = entry("w1", 2, 30, 40);
+      long started = System.nanoTime();
+      index.publish(List.of(first));
+      index.publish(List.of(second));
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+      assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(first, second);
+      Thread.sleep(300);
+      assertThat(secondary.failedPublishes.get()).isPositive();
+      assertThat(secondary.entries("w1", TimeRange.ALL)).isEmpty();
+
+      secondary.down = false;
+      assertThat(index.awaitSecondaries(Duration.ofSeconds(20))).isTrue();
+      assertThat(secondary.entries("w1", TimeRange.ALL)).containsExactly(first, second);
+    }
+  }
+
+  @Test
+  void aFailingPrimaryFailsThePublish() {
+    SwitchablePageIndex primary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("primary.db")));
+    SqlitePageIndex secondary = SqlitePageIndex.open(dir.resolve("secondary.db"));
+    try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 1_000)) {
+      primary.down = true;
+      assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 10, 20)))).isInstanceOf(IndexException.class);
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package io.prism.snapshotter.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one {@link PageIndex} contract: every backend runs these tests against a real instance
+ * (SQLite file, ClickHouse server, Redis server), each test on an empty index of its own.
+ */
+public abstract class PageIndexContract {
+  /** Writer ids that break naive quoting, key building or parsing. */
+  public static final List<String> HOSTILE_WRITER_IDS =
+      List.of(
+          "'", "\\", "\n", "'; DROP TABLE x; --", "\\'", "a'b\\'c", "\"quoted\"", "line1\nline2\r\n",
+          "tab\there", "nul\0byte", "%_*?[]", "snapshot:a:1:2", "*", "é漢字🙂", " leading space", "end\\");
+
+  protected PageIndex index;
+
+  /** A new, empty index, which the test closes. */
+  protected abstract PageIndex newIndex() throws Exception;
+
+  @BeforeEach
+  void openIndex() throws Exception {
+    index = newIndex();
+  }
+
+  @AfterEach
+  void closeIndex() {
+    index.close();
+  }
+
+  public static IndexEntry entry(String writer, long sequence, long start, long end) {
+    return new IndexEntry(
+        "pages/" + writer.hashCode() + "/" + sequence + "-" + start + ".pb.zst", writer, sequence, start, end,
+        10 + sequence % 7, 1000 + sequence, 400 + sequence, "protobuf", "zstd", "events", (int) (sequence % 4),
+        sequence, sequence + 9);
+  }
+
+  @Test
+  void publishedEntriesComeBackWithEveryField() {
+    List<IndexEntry> published = List.of(entry("w1", 1, 1_000, 2_000), entry("w1", 2, 3_000, 4_000));
+    index.publish(published);
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactlyElementsOf(published);
+  }
+
+  @Test
+  void publishingAPageAgainCountsOnce() {
+    IndexEntry first = entry("w1", 1, 1_000, 2_000);
+    IndexEntry second = entry("w1", 2, 3_000, 4_000);
+    index.publish(List.of(first, second));
+    index.publish(List.of(first));
+    index.publish(List.of(second, first, second));
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(first, second);
+    assertThat(index.writers(null, 10).writers()).containsExactly("w1");
+  }
+
+  @Test
+  void aPageIsInARangeWhenTheirTimesOverlap() {
+    IndexEntry page = entry("w1", 1, 100, 200);
+    index.publish(List.of(page));
+
+    assertThat(index.entries("w1", new TimeRange(200, 300))).as("range starts at page end").containsExactly(page);
+    assertThat(index.entries("w1", new TimeRange(201, 300))).as("range starts after page end").isEmpty();
+    assertThat(index.entries("w1", new TimeRange(0, 100))).as("range ends (exclusive) at page start").isEmpty();
+    assertThat(index.entries("w1", new TimeRange(0, 101))).as("range ends just after page start").containsExactly(page);
+    assertThat(index.entries("w1", new TimeRange(150, 160))).as("range inside page").containsExactly(page);
+    assertThat(index.entries("w1", new TimeRange(0, 1_000))).as("page inside range").containsExactly(page);
+  }
+
+  @Test
+  void entriesAreOrderedByStartTimeThenSequence() {
+    List<IndexEntry> expected =
+        List.of(
+            entry("w1", 7, 1_000, 1_000),
+            entry("w1", 9, 1_000, 1_500),
+            entry("w1", 10, 1_000, 1_200),
+            entry("w1", 3, 2_000, 5_000),
+            entry("w1", 100, 2_500, 2_600));
+    List<IndexEntry> shuffled = new ArrayList<>(expected);
+    Collections.shuffle(shuffled, new Random(7));
+    index.publish(shuffled);
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aQueryReturnsOnlyItsOwnWritersEntries() {
+    index.publish(List.of(entry("w", 1, 10, 20), entry("w1", 2, 10, 20), entry("W", 3, 10, 20), entry("w ", 4, 10, 20)));
+
+    assertThat(index.entries("w", TimeRange.ALL)).extracting(IndexEntry::pageSequence).containsExactly(1L);
+    assertThat(index.entries("nobody", TimeRange.ALL)).isEmpty();
+  }
+
+  @Test
+  void hundredThousandEntriesOfOneWriter() {
+    int count = 100_000;
+    List<IndexEntry> batch = new ArrayList<>(10_000);
+    for (int i = 0; i < count; i++) {
+      batch.add(entry("busy", i, 1_700_000_000_000L + i * 10L, 1_700_000_000_000L + i * 10L + 9));
+      if (batch.size() == 10_000) {
+        index.publish(batch);
+        batch.clear();
+      }
+    }
+
+    List<IndexEntry> all = index.entries("busy", TimeRange.ALL);
+    assertThat(all).hasSize(count);
+    assertThat(all).isSortedAccordingTo(IndexEntry.QUERY_ORDER);
+    assertThat(all.get(0).pageSequence()).isZero();
+    assertThat(all.get(count - 1).pageSequence()).isEqualTo(count - 1);
+    // Pages 1000..1999 start at +10000..+19990; the range [+10000, +20000) holds exactly them.
+    List<IndexEntry> slice = index.entries("busy", new TimeRange(1_700_000_000_000L + 10_000, 1_700_000_000_000L + 20_000));
+    assertThat(slice).extracting(IndexEntry::pageSequence).first().isEqualTo(1_000L);
+    assertThat(slice).hasSize(1_000);
+  }
+
+  @Test
+  void tenThousandWritersArePagedThroughInByteOrder() {
+    List<IndexEntry> entries = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      String writer = "writer-" + Integer.toString(i * 7919 % 10_000, 36) + "-" + i;
+      expected.add(writer);
+      entries.add(entry(writer, i, 1_000 + i, 2_000 + i));
+    }
+    index.publish(entries);
+    expected.sort(UTF8_ORDER);
+
+    List<String> listed = new ArrayList<>();
+    String after = null;
+    int pages = 0;
+    do {
+      WriterPage page = index.writers(after, 999);
+      listed.addAll(page.writers());
+      after = page.next();
+      pages++;
+    } while (after != null && pages < 100);
+    assertThat(listed).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void hostileWriterIdsAreDataNotCode() {
+    List<IndexEntry> entries = new ArrayList<>();
+    for (int i = 0; i < HOSTILE_WRITER_IDS.size(); i++) {
+      entries.add(entry(HOSTILE_WRITER_IDS.get(i), i, 1_000, 2_000));
+    }
+    index.publish(entries);
+
+    for (int i = 0; i < HOSTILE_WRITER_IDS.size(); i++) {
+      String writer = HOSTILE_WRITER_IDS.get(i);
+      assertThat(index.entries(writer, TimeRange.ALL)).as("entries of %s", writer).containsExactly(entries.get(i));
+    }
+    List<String> expected = new ArrayList<>(HOSTILE_WRITER_IDS);
+    expected.sort(UTF8_ORDER);
+    assertThat(index.writers(null, 1_000).writers()).containsExactlyElementsOf(expected);
+    List<String> pagedByOne = new ArrayList<>();
+    String after = null;
+    do {
+      WriterPage page = index.writers(after, 1);
+      pagedByOne.addAll(page.writers());
+      after = page.next();
+    } while (after != null);
+    assertThat(pagedByOne).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void expiryRemovesPagesThatEndedBeforeTheCutoff() {
+    IndexEntry old = entry("w1", 1, 500, 1_000);
+    IndexEntry atCutoff = entry("w1", 2, 1_500, 2_000);
+    IndexEntry recent = entry("w1", 3, 2_500, 3_000);
+    IndexEntry otherOld = entry("w2", 4, 100, 200);
+    index.publish(List.of(old, atCutoff, recent, otherOld));
+
+    index.expireBefore(2_000);
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(atCutoff, recent);
+    assertThat(index.entries("w2", TimeRange.ALL)).isEmpty();
+    assertThat(index.writers(null, 10).writers()).containsExactly("w1");
+  }
+
+  /** UTF-8 byte order, which is code point order (String.compareTo compares UTF-16 units). */
+  public static final Comparator<String> UTF8_ORDER =
+      (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+          int ca = a.codePointAt(i);
+          int cb = b.codePointAt(j);
+          if (ca != cb) {
+            return Integer.compare(ca, cb);
+          }
+          i += Character.charCount(ca);
+          j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+      };
+}

@@ -1,0 +1,75 @@
+package io.prism.snapshotter.index;
+
+import static io.prism.snapshotter.index.PageIndexContract.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QueuedPageIndexTest {
+  @TempDir Path dir;
+
+  @Test
+  void entriesPublishedWhileTheIndexIsDownLandOnceItIsBack() throws Exception {
+    SwitchablePageIndex target = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("i.db")));
+    try (QueuedPageIndex queued = new QueuedPageIndex(target, 1_000)) {
+      target.down = true;
+      List<IndexEntry> published = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        IndexEntry e = entry("w1", i, 1_000 + i, 2_000 + i);
+        queued.publish(List.of(e));
+        published.add(e);
+      }
+      Thread.sleep(500);
+      assertThat(target.failedPublishes.get()).isPositive();
+      assertThat(queued.entries("w1", TimeRange.ALL)).isEmpty();
+      assertThat(queued.pending()).isEqualTo(50);
+
+      target.down = false;
+      assertThat(queued.awaitPublished(Duration.ofSeconds(20))).isTrue();
+      assertThat(queued.entries("w1", TimeRange.ALL)).containsExactlyElementsOf(published);
+    }
+  }
+
+  @Test
+  void aFullQueuePushesBackInsteadOfDropping() throws Exception {
+    SwitchablePageIndex target = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("i.db")));
+    try (QueuedPageIndex queued = new QueuedPageIndex(target, 10, Duration.ofMillis(200))) {
+      target.down = true;
+      for (int i = 0; i < 10; i++) {
+        queued.publish(List.of(entry("w1", i, 1_000, 2_000)));
+      }
+      assertThatThrownBy(() -> queued.publish(List.of(entry("w1", 10, 1_000, 2_000))))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("queue")
+          .hasMessageContaining("full");
+
+      target.down = false;
+      assertThat(queued.awaitPublished(Duration.ofSeconds(20))).isTrue();
+      queued.publish(List.of(entry("w1", 10, 1_000, 2_000))); // the sink's retry of that page
+      assertThat(queued.awaitPublished(Duration.ofSeconds(20))).isTrue();
+      assertThat(queued.entries("w1", TimeRange.ALL)).hasSize(11);
+    }
+  }
+
+  @Test
+  void closingPublishesWhatIsQueued() {
+    SqlitePageIndex sqlite = SqlitePageIndex.open(dir.resolve("i.db"));
+    QueuedPageIndex queued = new QueuedPageIndex(new SwitchablePageIndex(sqlite), 100_000);
+    List<IndexEntry> batch = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      batch.add(entry("w1", i, i, i + 1));
+    }
+    queued.publish(batch);
+    queued.close();
+
+    try (SqlitePageIndex reopened = SqlitePageIndex.open(dir.resolve("i.db"))) {
+      assertThat(reopened.entries("w1", TimeRange.ALL)).hasSize(20_000);
+    }
+  }
+}

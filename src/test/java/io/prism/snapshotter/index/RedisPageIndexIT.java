@@ -1,0 +1,71 @@
+package io.prism.snapshotter.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prism.snapshotter.testing.TestServices;
+import java.time.Clock;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.common.config.types.Password;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClient;
+
+/** The contract against Debian's real redis-server, each test under a key prefix of its own. */
+class RedisPageIndexIT extends PageIndexContract {
+  String prefix;
+
+  @Override
+  protected PageIndex newIndex() {
+    prefix = "it" + UUID.randomUUID().toString().replace("-", "");
+    return RedisPageIndex.open(new RedisSettings(TestServices.redisUrl(), prefix, null, 0));
+  }
+
+  @Test
+  void entriesLiveUnderTheRfcKeyPatternAsJson() {
+    IndexEntry page = entry("w:1", 7, 1_000, 2_000);
+    index.publish(List.of(page));
+
+    try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
+      String json = redis.get(prefix + ":w:1:1000:7");
+      assertThat(IndexEntryJson.read(json)).isEqualTo(page);
+      assertThat(json).contains("\"writer_id\":\"w:1\"", "\"page_key\"");
+    }
+  }
+
+  @Test
+  void aTtlBecomesKeyExpiryCountedFromThePageEnd() {
+    try (RedisPageIndex withTtl =
+            RedisPageIndex.open(new RedisSettings(TestServices.redisUrl(), prefix + "ttl", null, 2), Clock.systemUTC());
+        RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
+      long endedAnHourAgo = System.currentTimeMillis() - 3_600_000;
+      IndexEntry recent = entry("w1", 1, endedAnHourAgo - 10, endedAnHourAgo);
+      IndexEntry pastTtl = entry("w1", 2, 1_000, 2_000);
+      withTtl.publish(List.of(recent, pastTtl));
+
+      assertThat(withTtl.entries("w1", TimeRange.ALL)).containsExactly(recent);
+      long ttlMillis = redis.pttl(prefix + "ttl:w1:" + recent.startTime() + ":1");
+      assertThat(ttlMillis).isBetween(2 * 86_400_000L - 3_700_000L, 2 * 86_400_000L - 3_500_000L);
+    }
+  }
+
+  @Test
+  void thePasswordIsSentAndAWrongOneRefusedWithoutShowingIt() {
+    String user = "prism-it-" + UUID.randomUUID();
+    try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
+      redis.sendCommand(Protocol.Command.ACL, "SETUSER", user, "on", ">right-secret", "~*", "+@all");
+    }
+    URI asUser = URI.create(TestServices.redisUrl().toString().replace("redis://", "redis://" + user + "@"));
+    try (RedisPageIndex ok = RedisPageIndex.open(new RedisSettings(asUser, prefix, new Password("right-secret"), 0))) {
+      ok.publish(List.of(entry("w1", 1, 10, 20)));
+      assertThat(ok.entries("w1", TimeRange.ALL)).hasSize(1);
+    }
+    var wrong = new RedisSettings(asUser, prefix, new Password("not-the-password"), 0);
+    assertThatThrownBy(() -> RedisPageIndex.open(wrong))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining("redis://127.0.0.1")
+        .hasMessageNotContaining("not-the-password");
+  }
+}

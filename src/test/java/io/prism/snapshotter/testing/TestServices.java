@@ -1,0 +1,38 @@
+package io.prism.snapshotter.testing;
+
+import java.net.URI;
+
+/**
+ * The addresses of the real services bin/test starts (bin/lib/services.sh). A test that needs
+ * one fails, loudly, when it is missing: a skipped index test would pass without testing.
+ */
+public final class TestServices {
+  public static final String CLICKHOUSE_URL = "PRISM_TEST_CLICKHOUSE_URL";
+  public static final String REDIS_URL = "PRISM_TEST_REDIS_URL";
+  /** The directory start_clickhouse made: config.xml and clickhouse.pid, for tests that stop and restart it. */
+  public static final String CLICKHOUSE_DIR = "PRISM_TEST_CLICKHOUSE_DIR";
+
+  private TestServices() {}
+
+  public static URI clickHouseUrl() {
+    return URI.create(require(CLICKHOUSE_URL, "start_clickhouse"));
+  }
+
+  public static java.nio.file.Path clickHouseDir() {
+    return java.nio.file.Path.of(require(CLICKHOUSE_DIR, "start_clickhouse"));
+  }
+
+  public static URI redisUrl() {
+    return URI.create(require(REDIS_URL, "start_redis"));
+  }
+
+  private static String require(String variable, String starter) {
+    String value = System.getenv(variable);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(
+          variable + " is not set: run the tests through bin/test, or by hand after "
+              + "`source bin/lib/services.sh; " + starter + "` in the same shell");
+    }
+    return value;
+  }
+}
