@@ -68,6 +68,7 @@ class PluginPackagingIT {
         connector.load(in);
       }
       connector.setProperty("storage.filesystem.path", pages.toString());
+      connector.setProperty("index.sqlite.path", work.resolve("index.db").toString());
       connector.setProperty("buffer.max.age.seconds", "1");
       Path connectorProps = work.resolve("connector.properties");
       try (var out = Files.newBufferedWriter(connectorProps)) {

@@ -65,6 +65,8 @@ class SinkRoundTripIT {
     config.put("page.compression", "zstd");
     config.put("storage.backend", "filesystem");
     config.put("storage.filesystem.path", storage.toString());
+    // The default index (SQLite) beside the pages, never in the working directory.
+    config.put("index.sqlite.path", storage.toAbsolutePath().getParent().resolve(storage.getFileName() + "-index.db").toString());
     return config;
   }
 

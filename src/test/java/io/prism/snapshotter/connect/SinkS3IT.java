@@ -66,6 +66,7 @@ class SinkS3IT {
   void anS3OutageOfThirtySecondsLosesNothing() throws Exception {
     Map<String, String> config = SinkRoundTripIT.connectorConfig(java.nio.file.Path.of("unused"));
     config.remove("storage.filesystem.path");
+    config.put("index.backend", "none");
     config.putAll(s3Settings());
     config.put("buffer.max.age.seconds", "2");
     cluster.startConnector(config);

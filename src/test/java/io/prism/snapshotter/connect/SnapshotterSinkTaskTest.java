@@ -45,6 +45,7 @@ class SnapshotterSinkTaskTest {
     task.initialize(context);
     Map<String, String> props = new HashMap<>();
     props.put("storage.filesystem.path", pages.toString());
+    props.put("index.sqlite.path", pages.resolveSibling(pages.getFileName() + "-index.db").toString());
     props.put("buffer.max.events", "2");
     props.putAll(extra);
     task.start(props);
