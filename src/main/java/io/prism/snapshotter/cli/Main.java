@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       ReindexCommand.class,
       FrontdoorCommand.class,
       PublishCommand.class,
+      ReplayCommand.class,
+      LocalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

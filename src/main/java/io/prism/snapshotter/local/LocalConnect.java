@@ -1,0 +1,71 @@
+package io.prism.snapshotter.local;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.connect.cli.ConnectStandalone;
+import org.apache.kafka.connect.runtime.Connect;
+import org.apache.kafka.connect.runtime.Herder;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
+import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
+import org.apache.kafka.connect.util.FutureCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A standalone Kafka Connect worker in this JVM ({@link ConnectStandalone}'s own start-up), running
+ * the snapshotter connector. Source offsets go to {@code connect.offsets}; the sink's offsets are
+ * committed to Kafka's consumer group, so a restart resumes where the stored pages end.
+ */
+final class LocalConnect implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalConnect.class);
+
+  private final LocalPaths paths;
+  private final String bootstrapServers;
+  private final int restPort;
+  private Connect<StandaloneHerder> connect;
+
+  LocalConnect(LocalPaths paths, String bootstrapServers, int restPort) {
+    this.paths = paths;
+    this.bootstrapServers = bootstrapServers;
+    this.restPort = restPort;
+  }
+
+  String restUrl() {
+    return "http://127.0.0.1:" + restPort;
+  }
+
+  void start(Map<String, String> connectorConfig) throws InterruptedException, ExecutionException {
+    Map<String, String> worker = new HashMap<>();
+    worker.put("bootstrap.servers", bootstrapServers);
+    worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    worker.put("offset.storage.file.filename", paths.connectOffsets().toString());
+    worker.put("offset.flush.interval.ms", "5000");
+    worker.put("listeners", restUrl());
+    // The connector is on the class path with a ServiceLoader manifest: no plugin scan, half the memory.
+    worker.put("plugin.discovery", "service_load");
+    connect = new ConnectStandalone().startConnect(worker);
+    FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
+    connect.herder().putConnectorConfig(LocalSettings.CONNECTOR_NAME, connectorConfig, true, created);
+    try {
+      created.get(60, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new ExecutionException("the Connect worker did not create the connector within 60 s", e);
+    }
+    log.info("Connect worker started at {} with connector {}", restUrl(), LocalSettings.CONNECTOR_NAME);
+  }
+
+  /** Stops the worker: the sink task's stop stores every open buffer first. */
+  @Override
+  public void close() {
+    if (connect != null) {
+      connect.stop();
+      connect.awaitStop();
+      connect = null;
+      log.info("Connect worker stopped");
+    }
+  }
+}

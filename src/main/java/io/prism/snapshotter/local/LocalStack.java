@@ -1,0 +1,134 @@
+package io.prism.snapshotter.local;
+
+import io.prism.snapshotter.frontdoor.FrontDoorConfig;
+import io.prism.snapshotter.frontdoor.FrontDoorServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline in one process on loopback: a Kafka broker, a Connect worker running the
+ * snapshotter, and the gRPC front door publishing to topic {@value LocalSettings#TOPIC}.
+ *
+ * <p>Start order is broker, topics, worker, front door; {@link #close()} goes the other way: the
+ * front door drains its calls, the worker's stop stores every open buffer (the connector's
+ * {@code buffer.flush.on.disconnect}), then the broker stops. A SIGKILL loses nothing acknowledged
+ * either: acknowledged events are in Kafka, and the sink commits only offsets of stored pages.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+  private final LocalSettings settings;
+  private LocalBroker broker;
+  private LocalConnect connect;
+  private FrontDoorServer frontDoor;
+
+  public LocalStack(LocalSettings settings) {
+    this.settings = settings;
+  }
+
+  public void start() throws Exception {
+    LocalPaths paths = settings.paths();
+    Files.createDirectories(paths.data());
+    Files.createDirectories(paths.pages());
+    broker = new LocalBroker(paths, freeIfZero(settings.port(LocalSettings.KAFKA_PORT)),
+        freeIfZero(settings.port(LocalSettings.CONTROLLER_PORT)));
+    broker.start();
+    Map<String, Integer> topics = new LinkedHashMap<>();
+    topics.put(LocalSettings.TOPIC, settings.partitions());
+    String dlq = settings.connector().get("errors.deadletterqueue.topic.name");
+    if (dlq != null && !dlq.isBlank()) {
+      topics.put(dlq, 1);
+    }
+    broker.createTopics(topics);
+
+    writeConnectorProperties();
+    connect = new LocalConnect(paths, broker.bootstrapServers(), freeIfZero(settings.port(LocalSettings.CONNECT_PORT)));
+    connect.start(settings.connector());
+
+    Map<String, String> frontDoorSettings = new HashMap<>(settings.frontDoor());
+    frontDoorSettings.put("bootstrap.servers", broker.bootstrapServers());
+    frontDoor = FrontDoorServer.start(new FrontDoorConfig(frontDoorSettings));
+  }
+
+  /** Prints where everything is and three commands to try. */
+  public void printWelcome(PrintStream out) {
+    LocalPaths paths = settings.paths();
+    String frontDoorAddress = "127.0.0.1:" + frontDoor.port();
+    String config = paths.connectorProperties().toString();
+    out.println("Prism Snapshotter local stack is up (data in " + paths.data() + "). Ctrl-C stores every buffer and stops.");
+    out.println("  kafka       " + broker.bootstrapServers() + "  (topic " + LocalSettings.TOPIC + ")");
+    out.println("  connect     " + connect.restUrl() + "  (connector " + LocalSettings.CONNECTOR_NAME + ")");
+    out.println("  front door  " + frontDoorAddress);
+    out.println("  pages       " + paths.pages());
+    out.println("Try:");
+    out.println("  printf 'hello\\nworld\\n' | bin/snapshotter publish --writer demo --session --target "
+        + frontDoorAddress);
+    out.println("  bin/snapshotter pages list --writer demo --config " + config);
+    out.println("  bin/snapshotter replay --writer demo --config " + config);
+    out.flush();
+  }
+
+  /** Runs until the JVM is asked to stop (SIGINT, SIGTERM), then closes everything in order. */
+  public void runUntilStopped() throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        close();
+      } finally {
+        stopped.countDown();
+      }
+    }, "local-stack-shutdown"));
+    stopped.await();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (frontDoor != null) {
+      frontDoor.close();
+      frontDoor = null;
+    }
+    if (connect != null) {
+      connect.close();
+      connect = null;
+    }
+    if (broker != null) {
+      broker.close();
+      broker = null;
+    }
+    log.info("Local stack stopped");
+  }
+
+  /** The connector's effective settings, so {@code replay --config} and {@code pages} read the same store. */
+  private void writeConnectorProperties() {
+    Properties p = new Properties();
+    p.putAll(new TreeMap<>(settings.connector()));
+    try (Writer w = Files.newBufferedWriter(settings.paths().connectorProperties(), StandardCharsets.UTF_8)) {
+      p.store(w, "The local stack's connector settings (written at every start): use with replay --config");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int freeIfZero(int port) throws IOException {
+    if (port != 0) {
+      return port;
+    }
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
