@@ -2,7 +2,10 @@ package io.prism.snapshotter.buffer;
 
 import io.prism.snapshotter.page.Event;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -27,12 +30,19 @@ public final class PageAssembler {
 
   private final FlushPolicy policy;
   private final MemoryBudget memory;
+  private final EvictionOrder evictionOrder;
   private final PageSink sink;
   private final Clock clock;
   private final Map<TopicPartition, PartitionBuffers> partitions = new HashMap<>();
 
   public PageAssembler(FlushPolicy policy, MemoryBudget memory, PageSink sink, Clock clock) {
+    this(policy, memory, EvictionOrder.OLDEST_FIRST, sink, clock);
+  }
+
+  public PageAssembler(
+      FlushPolicy policy, MemoryBudget memory, EvictionOrder evictionOrder, PageSink sink, Clock clock) {
     this.policy = policy;
+    this.evictionOrder = evictionOrder;
     this.memory = memory;
     this.sink = sink;
     this.clock = clock;
@@ -102,15 +112,30 @@ public final class PageAssembler {
   }
 
   /**
-   * Over the memory budget, closes the oldest open pages of the task until the open pages fit
-   * under the budget's low-water mark. Oldest first, because the oldest page of a partition
-   * is the one holding back its committed offset.
+   * Over the memory budget, closes open pages until the open pages fit under the budget's
+   * low-water mark, in the configured {@link EvictionOrder}: oldest first by default, because
+   * the oldest page of a partition is the one holding back its committed offset.
    */
   public void closePagesOverBudget() {
     if (!memory.overBudget()) {
       return;
     }
     long openBytes = openBytes();
+    if (evictionOrder == EvictionOrder.LARGEST_FIRST) {
+      List<PageBuffer> open = new ArrayList<>();
+      for (PartitionBuffers buffers : partitions.values()) {
+        open.addAll(buffers.openPages());
+      }
+      open.sort(Comparator.comparingLong(PageBuffer::heapBytes).reversed());
+      for (PageBuffer page : open) {
+        if (openBytes <= memory.lowWaterBytes()) {
+          break;
+        }
+        partitions.get(page.partition()).close(page.writerId(), FlushReason.MEMORY);
+        openBytes -= page.heapBytes();
+      }
+      return;
+    }
     while (openBytes > memory.lowWaterBytes()) {
       PageBuffer oldest = null;
       PartitionBuffers owner = null;

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.config;
 
+import io.prism.snapshotter.buffer.EvictionOrder;
 import io.prism.snapshotter.buffer.FlushLimits;
 import java.time.Duration;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -43,7 +44,16 @@ public final class BufferConfig {
           + " 75% of this.";
   static final long MEMORY_MAX_BYTES_DEFAULT = 128L * 1024 * 1024;
 
+  public static final NamedValues<EvictionOrder> EVICTION_ORDERS =
+      NamedValues.of(EvictionOrder.class, EvictionOrder::configName);
+  public static final String MEMORY_EVICTION = "buffer.memory.eviction";
+  static final String MEMORY_EVICTION_DOC =
+      "Which open pages are stored first when the task passes buffer.memory.max.bytes: 'oldest'"
+          + " (opened first; keeps the committed offsets closest to the stream) or 'largest' (fuller"
+          + " pages). See docs/BENCHMARKS.md for the measured trade-off.";
+
   private final FlushLimits limits;
+  private final EvictionOrder evictionOrder;
   private final boolean flushOnDisconnect;
   private final long memoryMaxBytes;
 
@@ -55,6 +65,7 @@ public final class BufferConfig {
             Duration.ofSeconds(config.getInt(MAX_AGE_SECONDS)));
     this.flushOnDisconnect = config.getBoolean(FLUSH_ON_DISCONNECT);
     this.memoryMaxBytes = config.getLong(MEMORY_MAX_BYTES);
+    this.evictionOrder = EVICTION_ORDERS.parse(MEMORY_EVICTION, config.getString(MEMORY_EVICTION));
   }
 
   public static ConfigDef addTo(ConfigDef def) {
@@ -68,7 +79,9 @@ public final class BufferConfig {
         .define(FLUSH_ON_DISCONNECT, Type.BOOLEAN, FLUSH_ON_DISCONNECT_DEFAULT,
             Importance.MEDIUM, FLUSH_ON_DISCONNECT_DOC, GROUP, ++order, Width.SHORT, "Flush on disconnect")
         .define(MEMORY_MAX_BYTES, Type.LONG, MEMORY_MAX_BYTES_DEFAULT, Range.atLeast(1024 * 1024),
-            Importance.MEDIUM, MEMORY_MAX_BYTES_DOC, GROUP, ++order, Width.SHORT, "Task memory budget (bytes)");
+            Importance.MEDIUM, MEMORY_MAX_BYTES_DOC, GROUP, ++order, Width.SHORT, "Task memory budget (bytes)")
+        .define(MEMORY_EVICTION, Type.STRING, EvictionOrder.OLDEST_FIRST.configName(), EVICTION_ORDERS,
+            Importance.LOW, MEMORY_EVICTION_DOC, GROUP, ++order, Width.SHORT, "Eviction order", EVICTION_ORDERS);
   }
 
   public FlushLimits limits() {
@@ -77,6 +90,10 @@ public final class BufferConfig {
 
   public boolean flushOnDisconnect() {
     return flushOnDisconnect;
+  }
+
+  public EvictionOrder evictionOrder() {
+    return evictionOrder;
   }
 
   public long memoryMaxBytes() {

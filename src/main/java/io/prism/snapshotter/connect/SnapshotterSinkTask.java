@@ -75,6 +75,7 @@ public class SnapshotterSinkTask extends SinkTask {
         new PageAssembler(
             new FlushPolicy(config.buffer().limits()),
             new MemoryBudget(config.buffer().memoryMaxBytes(), LOW_WATER_FRACTION),
+            config.buffer().evictionOrder(),
             committer,
             clock);
     writers = new WriterIdExtractor(config.writer().keySource());

@@ -111,6 +111,25 @@ class PageAssemblerTest {
   }
 
   @Test
+  void largestFirstEvictionStoresTheLargestPagesFirst() throws Exception {
+    List<PageBuffer> stored = new ArrayList<>();
+    PageAssembler largest =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(100, 100_000, Duration.ofSeconds(10))),
+            new MemoryBudget(4_000, 0.5),
+            EvictionOrder.LARGEST_FIRST,
+            stored::add,
+            clock);
+    largest.accept(P0, 0, "small", event(0, 10));
+    largest.accept(P0, 1, "big", event(1, 1_500));
+    largest.accept(P0, 2, "big", event(2, 1_500));
+    largest.closePagesOverBudget();
+    largest.writeClosedPages();
+    assertThat(stored).extracting(PageBuffer::writerId).containsExactly("big");
+    assertThat(largest.committableOffsets()).containsEntry(P0, 0L); // "small" still holds the offset back
+  }
+
+  @Test
   void failedWriteKeepsThePageAndTheOffsetUntilItSucceeds() throws Exception {
     List<PageBuffer> stored = new ArrayList<>();
     boolean[] down = {true};
