@@ -2,20 +2,16 @@ package io.prism.snapshotter.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.StoredPages;
-import io.prism.snapshotter.testing.StoredPages.StoredPage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -92,19 +88,10 @@ class SinkRecoveryIT {
   }
 
   private void assertEveryEventOnceInOrder(Map<String, List<String>> sent) throws Exception {
-    List<StoredPage> stored = StoredPages.readAll(new FilesystemObjectStore(pages), "");
-    Map<String, List<Event>> byWriter = StoredPages.eventsByWriter(stored);
-    for (Map.Entry<String, List<String>> writer : sent.entrySet()) {
-      // Replay's rule: the first copy of an event id wins, later copies are dropped.
-      Set<String> seen = new LinkedHashSet<>();
-      List<String> replayed = new ArrayList<>();
-      for (Event event : byWriter.getOrDefault(writer.getKey(), List.of())) {
-        if (seen.add(event.eventId())) {
-          replayed.add(new String(event.payload(), StandardCharsets.UTF_8));
-        }
-      }
-      assertThat(replayed).as("replay of %s", writer.getKey()).isEqualTo(writer.getValue());
-    }
+    Map<String, List<String>> replayed =
+        StoredPages.replayedPayloads(StoredPages.readAll(new FilesystemObjectStore(pages), ""));
+    sent.forEach((writer, payloads) ->
+        assertThat(replayed.getOrDefault(writer, List.of())).as("replay of %s", writer).isEqualTo(payloads));
   }
 
   private void produce(Map<String, List<String>> sent, int records, AtomicBoolean stop) {

@@ -3,7 +3,6 @@ package io.prism.snapshotter.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prism.snapshotter.config.StorageConfig;
-import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
 import io.prism.snapshotter.testing.ConnectTestCluster;
@@ -13,10 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -85,17 +82,9 @@ class SinkS3IT {
     try (ObjectStore store = ObjectStores.open(new StorageConfig(s3Settings()))) {
       var pages = StoredPages.readAll(store, "");
       assertThat(pages).allSatisfy(page -> assertThat(page.key()).startsWith("snapshots/").endsWith(".pb.zst"));
-      Map<String, List<Event>> byWriter = StoredPages.eventsByWriter(pages);
-      for (Map.Entry<String, List<String>> writer : sent.entrySet()) {
-        Set<String> seen = new LinkedHashSet<>();
-        List<String> replayed = new ArrayList<>();
-        for (Event event : byWriter.getOrDefault(writer.getKey(), List.of())) {
-          if (seen.add(event.eventId())) {
-            replayed.add(new String(event.payload(), StandardCharsets.UTF_8));
-          }
-        }
-        assertThat(replayed).as("replay of %s", writer.getKey()).isEqualTo(writer.getValue());
-      }
+      Map<String, List<String>> replayed = StoredPages.replayedPayloads(pages);
+      sent.forEach((writer, payloads) ->
+          assertThat(replayed.getOrDefault(writer, List.of())).as("replay of %s", writer).isEqualTo(payloads));
     }
   }
 

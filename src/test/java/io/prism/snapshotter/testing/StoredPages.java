@@ -60,4 +60,23 @@ public final class StoredPages {
     }
     return byWriter;
   }
+
+  /**
+   * Each writer's payloads (as UTF-8 text) as replay shows them: in writer order, the first copy
+   * of an event id kept and later copies dropped.
+   */
+  public static Map<String, List<String>> replayedPayloads(List<StoredPage> pages) {
+    Map<String, List<String>> replayed = new HashMap<>();
+    eventsByWriter(pages).forEach((writer, events) -> {
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      List<String> payloads = new ArrayList<>();
+      for (Event event : events) {
+        if (seen.add(event.eventId())) {
+          payloads.add(new String(event.payload(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      replayed.put(writer, payloads);
+    });
+    return replayed;
+  }
 }
