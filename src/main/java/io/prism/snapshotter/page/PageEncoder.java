@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p>{@code pageSizeBytes} is the exact length of the uncompressed serialized page; each codec
  * says how it knows it before writing the first byte ({@link ProtobufPageWriter},
- * {@link NdjsonPageWriter}). Thread-safe and reusable.
+ * {@link NdjsonPageWriter}). Reusable but not thread-safe: it keeps scratch space between pages, so
+ * use one per thread (the sink has one per task).
  */
 public final class PageEncoder {
     private static final Logger LOG = LoggerFactory.getLogger(PageEncoder.class);

@@ -68,6 +68,27 @@ class PageInteropTest {
         assertThat(raw).as("same bytes as EventPage.toByteArray()").isEqualTo(parsed.toByteArray());
     }
 
+    /** The writer keeps its per-event sizes between pages: a reused encoder must not leak one page's into the next. */
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void oneEncoderReusedAcrossPagesOfDifferentShapesWritesEachAsProtobufJavaWould(Compression compression)
+            throws Exception {
+        PageEncoder encoder = new PageEncoder();
+        List<List<Event>> pages = List.of(TestPages.many(700), TestPages.tricky(), TestPages.many(3),
+                TestPages.tricky(), TestPages.many(1500));
+        for (List<Event> events : pages) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            EncodedPage page = encoder.encode(PageFormat.PROTOBUF, compression, TestPages.SPEC, events, out);
+            byte[] raw = TestPages.plainDecompress(compression, out.toByteArray());
+
+            EventPage parsed = EventPage.parseFrom(raw);
+            assertThat(raw).as("same bytes as EventPage.toByteArray()").isEqualTo(parsed.toByteArray());
+            assertThat(page.metadata().pageSizeBytes()).isEqualTo(raw.length);
+            assertThat(reader.read(new ByteArrayInputStream(out.toByteArray()), null).events())
+                    .containsExactlyElementsOf(events);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Compression.class)
     void ndjsonPagesWrittenWithPlainJacksonAreRead(Compression compression) throws Exception {
