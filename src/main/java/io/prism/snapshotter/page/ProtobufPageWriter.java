@@ -37,6 +37,14 @@ final class ProtobufPageWriter {
      */
     private int[] sizes = new int[1024];
 
+    /**
+     * One {@code CodedOutputStream} (and its 64 KiB buffer) for every page: it writes to
+     * {@link #target}, which points at the current page's stream. Each page ends with a flush, so
+     * the buffer is empty between pages; after a failure mid-page it may not be, and is dropped.
+     */
+    private final RetargetableOutputStream target = new RetargetableOutputStream();
+    private CodedOutputStream cos;
+
     PageMetadata write(PageMetadata draft, List<Event> events, OutputStream out) throws IOException {
         int n = events.size();
         long eventBytes = 0;
@@ -72,7 +80,25 @@ final class ProtobufPageWriter {
                     + " bytes (" + n + " events)");
         }
 
-        CodedOutputStream cos = CodedOutputStream.newInstance(out, BUFFER_BYTES);
+        if (cos == null) {
+            cos = CodedOutputStream.newInstance(target, BUFFER_BYTES);
+        }
+        target.current = out;
+        boolean complete = false;
+        try {
+            writePage(metadata, events, out);
+            complete = true;
+        } finally {
+            target.current = null;
+            if (!complete) {
+                cos = null; // may hold part of the failed page
+            }
+        }
+        return metadata;
+    }
+
+    private void writePage(PageMetadata metadata, List<Event> events, OutputStream out) throws IOException {
+        int n = events.size();
         cos.writeTag(ProtoTags.PAGE_METADATA_FIELD, ProtoTags.LENGTH_DELIMITED);
         cos.writeUInt32NoTag(metadataSize(metadata));
         writeMetadata(cos, metadata);
@@ -80,14 +106,28 @@ final class ProtobufPageWriter {
         // ranged read of the first few KiB of the object is enough to decode it.
         cos.flush();
         out.flush();
-        slot = 0;
+        int slot = 0;
         for (int i = 0; i < n; i++) {
             cos.writeTag(ProtoTags.PAGE_EVENTS_FIELD, ProtoTags.LENGTH_DELIMITED);
             cos.writeUInt32NoTag(sizes[slot++]);
             slot = writeEvent(cos, events.get(i), i, sizes, slot);
         }
         cos.flush();
-        return metadata;
+    }
+
+    /** Forwards to the stream of the page being written. */
+    private static final class RetargetableOutputStream extends OutputStream {
+        private OutputStream current;
+
+        @Override
+        public void write(int b) throws IOException {
+            current.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            current.write(b, off, len);
+        }
     }
 
     /** One-byte tag + length varint + content: every field and map entry here has a tag below 16. */
