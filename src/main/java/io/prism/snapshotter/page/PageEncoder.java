@@ -14,13 +14,16 @@ import java.util.Objects;
  *
  * <p>{@code pageSizeBytes} is the exact length of the uncompressed serialized page; each codec
  * says how it knows it before writing the first byte ({@link ProtobufPageWriter},
- * {@link NdjsonPageWriter}). Thread-safe and reusable.
+ * {@link NdjsonPageWriter}). Reusable but not thread-safe: it keeps scratch space between pages, so
+ * use one per thread (the sink has one per task).
  */
 public final class PageEncoder {
     private static final Logger LOG = LoggerFactory.getLogger(PageEncoder.class);
 
     private final ProtobufPageWriter protobuf = new ProtobufPageWriter();
     private final NdjsonPageWriter ndjson = new NdjsonPageWriter();
+    /** Created on the first zstd page; keeps zstd's workspace from page to page. */
+    private ReusableZstdCompressor zstd;
 
     /**
      * Writes {@code events} as one page to {@code out}, which stays open (it is flushed).
@@ -43,7 +46,7 @@ public final class PageEncoder {
 
         CountingOutputStream stored = new CountingOutputStream(out);
         PageMetadata written;
-        try (OutputStream compressed = compression.compress(stored)) {
+        try (OutputStream compressed = compressing(compression, stored)) {
             written = switch (format) {
                 case PROTOBUF -> protobuf.write(draft, events, compressed);
                 case NDJSON -> ndjson.write(draft, events, compressed);
@@ -52,5 +55,16 @@ public final class PageEncoder {
         LOG.trace("Encoded page {}#{}: {} events, {} bytes uncompressed, {} stored ({} {})", spec.writerId(),
                 spec.pageSequence(), events.size(), written.pageSizeBytes(), stored.count(), format, compression);
         return new EncodedPage(written, stored.count());
+    }
+
+    /** The same bytes as {@link Compression#compress}; zstd on this encoder's reused native context. */
+    private OutputStream compressing(Compression compression, OutputStream out) throws IOException {
+        if (compression != Compression.ZSTD) {
+            return compression.compress(out);
+        }
+        if (zstd == null) {
+            zstd = new ReusableZstdCompressor();
+        }
+        return zstd.open(out);
     }
 }

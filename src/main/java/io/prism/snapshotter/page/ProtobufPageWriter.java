@@ -4,6 +4,7 @@ import com.google.protobuf.CodedOutputStream;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -19,21 +20,49 @@ import java.util.Map;
  * of its own and {@link PageReader#readMetadata} can decode it from the head of the object.
  *
  * <p><b>Page size.</b> Every event's size is computed up front with
- * {@code CodedOutputStream.computeXSize} (kept in an {@code int[]} for the framing). The page
- * size is then {@code tag + varint(metadataSize) + metadataSize + eventBytes}, where the
+ * {@code CodedOutputStream.computeXSize}. One sizing pass keeps, in an {@code int[]} reused across
+ * pages, each event's size followed by the size of each of its attribute entries; the writing pass
+ * reads them back in the same order instead of measuring every key and value (UTF-8 length) a
+ * second time. The page size is then {@code tag + varint(metadataSize) + metadataSize + eventBytes}, where the
  * metadata contains the page size itself; it is found by a fixed-point iteration that starts from
  * {@code eventBytes} and only grows, so it settles after at most a few rounds.
  */
 final class ProtobufPageWriter {
     private static final int BUFFER_BYTES = 64 * 1024;
 
+    /**
+     * The sizes of the page being written, in writing order: per event its size, then the size of
+     * each attribute entry. Kept between pages so the steady state allocates no array per page, which
+     * makes this writer (and its {@link PageEncoder}) single-threaded.
+     */
+    private int[] sizes = new int[1024];
+
+    /**
+     * One {@code CodedOutputStream} (and its 64 KiB buffer) for every page: it writes to
+     * {@link #target}, which points at the current page's stream. Each page ends with a flush, so
+     * the buffer is empty between pages; after a failure mid-page it may not be, and is dropped.
+     */
+    private final RetargetableOutputStream target = new RetargetableOutputStream();
+    private CodedOutputStream cos;
+
     PageMetadata write(PageMetadata draft, List<Event> events, OutputStream out) throws IOException {
         int n = events.size();
-        int[] eventSizes = new int[n];
         long eventBytes = 0;
+        int slot = 0;
         for (int i = 0; i < n; i++) {
-            int size = eventSize(events.get(i), i);
-            eventSizes[i] = size;
+            Event e = events.get(i);
+            int needed = slot + 1 + e.attributes().size();
+            if (needed > sizes.length) {
+                sizes = Arrays.copyOf(sizes, Math.max(needed, sizes.length * 2));
+            }
+            int eventSlot = slot++;
+            int size = eventFieldsSize(e, i);
+            for (Map.Entry<String, String> attribute : e.attributes().entrySet()) {
+                int entrySize = mapEntrySize(attribute.getKey(), attribute.getValue());
+                sizes[slot++] = entrySize;
+                size += (int) lengthDelimitedSize(entrySize);
+            }
+            sizes[eventSlot] = size;
             eventBytes += lengthDelimitedSize(size);
         }
         PageMetadata metadata = draft;
@@ -51,7 +80,25 @@ final class ProtobufPageWriter {
                     + " bytes (" + n + " events)");
         }
 
-        CodedOutputStream cos = CodedOutputStream.newInstance(out, BUFFER_BYTES);
+        if (cos == null) {
+            cos = CodedOutputStream.newInstance(target, BUFFER_BYTES);
+        }
+        target.current = out;
+        boolean complete = false;
+        try {
+            writePage(metadata, events, out);
+            complete = true;
+        } finally {
+            target.current = null;
+            if (!complete) {
+                cos = null; // may hold part of the failed page
+            }
+        }
+        return metadata;
+    }
+
+    private void writePage(PageMetadata metadata, List<Event> events, OutputStream out) throws IOException {
+        int n = events.size();
         cos.writeTag(ProtoTags.PAGE_METADATA_FIELD, ProtoTags.LENGTH_DELIMITED);
         cos.writeUInt32NoTag(metadataSize(metadata));
         writeMetadata(cos, metadata);
@@ -59,13 +106,28 @@ final class ProtobufPageWriter {
         // ranged read of the first few KiB of the object is enough to decode it.
         cos.flush();
         out.flush();
+        int slot = 0;
         for (int i = 0; i < n; i++) {
             cos.writeTag(ProtoTags.PAGE_EVENTS_FIELD, ProtoTags.LENGTH_DELIMITED);
-            cos.writeUInt32NoTag(eventSizes[i]);
-            writeEvent(cos, events.get(i), i);
+            cos.writeUInt32NoTag(sizes[slot++]);
+            slot = writeEvent(cos, events.get(i), i, sizes, slot);
         }
         cos.flush();
-        return metadata;
+    }
+
+    /** Forwards to the stream of the page being written. */
+    private static final class RetargetableOutputStream extends OutputStream {
+        private OutputStream current;
+
+        @Override
+        public void write(int b) throws IOException {
+            current.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            current.write(b, off, len);
+        }
     }
 
     /** One-byte tag + length varint + content: every field and map entry here has a tag below 16. */
@@ -73,7 +135,8 @@ final class ProtobufPageWriter {
         return 1L + CodedOutputStream.computeUInt32SizeNoTag(contentSize) + contentSize;
     }
 
-    private static int eventSize(Event e, long sequence) {
+    /** The event's size without its attributes (those are sized entry by entry by the caller). */
+    private static int eventFieldsSize(Event e, long sequence) {
         int size = 0;
         if (!e.eventId().isEmpty()) {
             size += CodedOutputStream.computeStringSize(ProtoTags.EVENT_ID, e.eventId());
@@ -84,14 +147,18 @@ final class ProtobufPageWriter {
         if (e.payloadLength() != 0) {
             size += CodedOutputStream.computeByteArraySize(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
         }
-        size += mapSize(e.attributes());
         if (sequence != 0) {
             size += CodedOutputStream.computeInt64Size(ProtoTags.EVENT_SEQUENCE, sequence);
         }
         return size;
     }
 
-    private static void writeEvent(CodedOutputStream cos, Event e, long sequence) throws IOException {
+    /**
+     * Writes the event's fields; its attribute entries' sizes are read from {@code sizes} from
+     * {@code slot} on. Returns the slot after the last one it read.
+     */
+    private static int writeEvent(CodedOutputStream cos, Event e, long sequence, int[] sizes, int slot)
+            throws IOException {
         if (!e.eventId().isEmpty()) {
             cos.writeString(ProtoTags.EVENT_ID, e.eventId());
         }
@@ -101,10 +168,13 @@ final class ProtobufPageWriter {
         if (e.payloadLength() != 0) {
             cos.writeByteArray(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
         }
-        writeMap(cos, ProtoTags.EVENT_ATTRIBUTES, e.attributes());
+        for (Map.Entry<String, String> attribute : e.attributes().entrySet()) {
+            writeMapEntry(cos, ProtoTags.EVENT_ATTRIBUTES, attribute, sizes[slot++]);
+        }
         if (sequence != 0) {
             cos.writeInt64(ProtoTags.EVENT_SEQUENCE, sequence);
         }
+        return slot;
     }
 
     private static int metadataSize(PageMetadata m) {
@@ -162,10 +232,15 @@ final class ProtobufPageWriter {
 
     private static void writeMap(CodedOutputStream cos, int field, Map<String, String> map) throws IOException {
         for (Map.Entry<String, String> e : map.entrySet()) {
-            cos.writeTag(field, ProtoTags.LENGTH_DELIMITED);
-            cos.writeUInt32NoTag(mapEntrySize(e.getKey(), e.getValue()));
-            cos.writeString(ProtoTags.MAP_KEY, e.getKey());
-            cos.writeString(ProtoTags.MAP_VALUE, e.getValue());
+            writeMapEntry(cos, field, e, mapEntrySize(e.getKey(), e.getValue()));
         }
+    }
+
+    private static void writeMapEntry(CodedOutputStream cos, int field, Map.Entry<String, String> entry, int entrySize)
+            throws IOException {
+        cos.writeTag(field, ProtoTags.LENGTH_DELIMITED);
+        cos.writeUInt32NoTag(entrySize);
+        cos.writeString(ProtoTags.MAP_KEY, entry.getKey());
+        cos.writeString(ProtoTags.MAP_VALUE, entry.getValue());
     }
 }

@@ -1,8 +1,6 @@
 package io.prism.snapshotter.storage;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Function;
@@ -13,12 +11,12 @@ import java.util.stream.Collectors;
  * rendering (the config docs are generated from it). Time placeholders use the page's start time in UTC.
  */
 public enum KeyPlaceholder {
-    YEAR("year", "4-digit year of the page's start time (UTC)", c -> utc(c).getYear() + ""),
-    MONTH("month", "2-digit month 01-12 (UTC)", c -> pad2(utc(c).getMonthValue())),
-    DAY("day", "2-digit day of month 01-31 (UTC)", c -> pad2(utc(c).getDayOfMonth())),
-    HOUR("hour", "2-digit hour 00-23 (UTC)", c -> pad2(utc(c).getHour())),
-    MINUTE("minute", "2-digit minute 00-59 (UTC)", c -> pad2(utc(c).getMinute())),
-    DATE("date", "the start date as yyyy-MM-dd (UTC)", c -> utc(c).toLocalDate().toString()),
+    YEAR("year", "4-digit year of the page's start time (UTC)", c -> Integer.toString(utcDate(c).getYear())),
+    MONTH("month", "2-digit month 01-12 (UTC)", c -> pad2(utcDate(c).getMonthValue())),
+    DAY("day", "2-digit day of month 01-31 (UTC)", c -> pad2(utcDate(c).getDayOfMonth())),
+    HOUR("hour", "2-digit hour 00-23 (UTC)", c -> pad2(hourOfDay(c))),
+    MINUTE("minute", "2-digit minute 00-59 (UTC)", c -> pad2(minuteOfHour(c))),
+    DATE("date", "the start date as yyyy-MM-dd (UTC)", c -> utcDate(c).toString()),
     WRITER_ID("writer_id", "the writer id, percent-encoded into one safe segment (see WriterIds)",
             c -> WriterIds.encode(c.writerId())),
     TIMESTAMP("timestamp", "the page's start time in milliseconds since the epoch", c -> c.startTimeMillis() + ""),
@@ -67,15 +65,44 @@ public enum KeyPlaceholder {
                 .collect(Collectors.joining("; "));
     }
 
-    private static ZonedDateTime utc(KeyContext c) {
-        return Instant.ofEpochMilli(c.startTimeMillis()).atZone(ZoneOffset.UTC);
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+    private static final long MILLIS_PER_HOUR = 3_600_000L;
+    private static final long MILLIS_PER_MINUTE = 60_000L;
+    private static final int PADDED_DIGITS = 20;
+
+    // Keys are rendered once per page on the sink's hot path: a UTC date is a plain split of the
+    // epoch milliseconds (UTC has no offset or leap rules), so no ZonedDateTime or time-zone rules.
+    private static LocalDate utcDate(KeyContext c) {
+        return LocalDate.ofEpochDay(Math.floorDiv(c.startTimeMillis(), MILLIS_PER_DAY));
+    }
+
+    private static int hourOfDay(KeyContext c) {
+        return (int) (Math.floorMod(c.startTimeMillis(), MILLIS_PER_DAY) / MILLIS_PER_HOUR);
+    }
+
+    private static int minuteOfHour(KeyContext c) {
+        return (int) (Math.floorMod(c.startTimeMillis(), MILLIS_PER_HOUR) / MILLIS_PER_MINUTE);
     }
 
     private static String pad2(int value) {
         return value < 10 ? "0" + value : Integer.toString(value);
     }
 
-    private static String pad20(long value) {
-        return String.format("%020d", value);
+    /** What {@code String.format("%020d", value)} gives (sign first, then zeros), without a Formatter. */
+    static String pad20(long value) {
+        String digits = Long.toString(value);
+        if (digits.length() >= PADDED_DIGITS) {
+            return digits;
+        }
+        StringBuilder padded = new StringBuilder(PADDED_DIGITS);
+        int start = 0;
+        if (value < 0) {
+            padded.append('-');
+            start = 1;
+        }
+        for (int i = digits.length(); i < PADDED_DIGITS; i++) {
+            padded.append('0');
+        }
+        return padded.append(digits, start, digits.length()).toString();
     }
 }

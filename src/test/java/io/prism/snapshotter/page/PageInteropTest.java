@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -66,6 +67,59 @@ class PageInteropTest {
         assertThat(m.getFormatVersion()).isEqualTo("v1");
         assertThat(m.getTagsMap()).isEqualTo(TestPages.SPEC.tags());
         assertThat(raw).as("same bytes as EventPage.toByteArray()").isEqualTo(parsed.toByteArray());
+    }
+
+    /** The writer keeps its per-event sizes between pages: a reused encoder must not leak one page's into the next. */
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void oneEncoderReusedAcrossPagesOfDifferentShapesWritesEachAsProtobufJavaWould(Compression compression)
+            throws Exception {
+        PageEncoder encoder = new PageEncoder();
+        List<List<Event>> pages = List.of(TestPages.many(700), TestPages.tricky(), TestPages.many(3),
+                TestPages.tricky(), TestPages.many(1500));
+        for (List<Event> events : pages) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            EncodedPage page = encoder.encode(PageFormat.PROTOBUF, compression, TestPages.SPEC, events, out);
+            byte[] raw = TestPages.plainDecompress(compression, out.toByteArray());
+
+            EventPage parsed = EventPage.parseFrom(raw);
+            assertThat(raw).as("same bytes as EventPage.toByteArray()").isEqualTo(parsed.toByteArray());
+            assertThat(page.metadata().pageSizeBytes()).isEqualTo(raw.length);
+            assertThat(reader.read(new ByteArrayInputStream(out.toByteArray()), null).events())
+                    .containsExactlyElementsOf(events);
+        }
+    }
+
+    /** The writer's buffer is reused too: a page that failed half-way must leave nothing behind for the next. */
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void aPageThatFailedMidwayLeavesNothingInTheNextPage(Compression compression) throws Exception {
+        PageEncoder encoder = new PageEncoder();
+        OutputStream failing = new OutputStream() {
+            private int written;
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                written += len;
+                if (written > 2000) {
+                    throw new java.io.IOException("disk full (test)");
+                }
+            }
+        };
+        List<Event> big = TestPages.many(5000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> encoder.encode(PageFormat.PROTOBUF, compression, TestPages.SPEC, big, failing))
+                .hasMessageContaining("disk full");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        encoder.encode(PageFormat.PROTOBUF, compression, TestPages.SPEC, TestPages.tricky(), out);
+        assertThat(out.toByteArray())
+                .isEqualTo(TestPages.encode(PageFormat.PROTOBUF, compression, TestPages.tricky()).bytes());
     }
 
     @ParameterizedTest
