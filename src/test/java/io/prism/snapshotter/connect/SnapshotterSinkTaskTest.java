@@ -4,26 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.testing.ManualClock;
+import io.prism.snapshotter.testing.StubSinkTaskContext;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.StoredPages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,13 +31,13 @@ class SnapshotterSinkTaskTest {
 
   @TempDir Path pages;
   final List<SinkRecord> reported = new ArrayList<>();
-  final FakeContext context = new FakeContext();
+  final StubSinkTaskContext context = new StubSinkTaskContext(Map.of(), Set.of(P0));
 
   private SnapshotterSinkTask start(boolean withReporter, Map<String, String> extra) {
-    context.reporter = withReporter ? (record, error) -> {
+    context.reporter(withReporter ? (record, error) -> {
       reported.add(record);
       return CompletableFuture.completedFuture(null);
-    } : null;
+    } : null);
     SnapshotterSinkTask task = new SnapshotterSinkTask(new ManualClock());
     task.initialize(context);
     Map<String, String> props = new HashMap<>();
@@ -112,53 +109,5 @@ class SnapshotterSinkTaskTest {
     assertThat(dropping.preCommit(Map.of(P0, new OffsetAndMetadata(2)))).containsEntry(P0, new OffsetAndMetadata(1));
     dropping.stop();
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
-  }
-
-  static final class FakeContext implements SinkTaskContext {
-    ErrantRecordReporter reporter;
-    final Set<TopicPartition> assignment = new HashSet<>(Set.of(P0));
-    final Set<TopicPartition> paused = new HashSet<>();
-
-    @Override
-    public Map<String, String> configs() {
-      return Map.of();
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {}
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {}
-
-    @Override
-    public void timeout(long timeoutMs) {}
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return assignment;
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {
-      paused.addAll(List.of(partitions));
-    }
-
-    @Override
-    public void resume(TopicPartition... partitions) {
-      paused.removeAll(List.of(partitions));
-    }
-
-    @Override
-    public void requestCommit() {}
-
-    @Override
-    public ErrantRecordReporter errantRecordReporter() {
-      return reporter;
-    }
-
-    @Override
-    public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-      return null;
-    }
   }
 }

@@ -2,24 +2,20 @@ package io.prism.snapshotter.bench;
 
 import io.prism.snapshotter.connect.SnapshotterSinkTask;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
+import io.prism.snapshotter.testing.StubSinkTaskContext;
 import org.apache.kafka.connect.storage.StringConverter;
 
 /**
@@ -85,7 +81,8 @@ final class DirectSinkRun {
     headers.configure(Map.of("converter.type", "header"));
 
     SnapshotterSinkTask task = new SnapshotterSinkTask();
-    task.initialize(new StubContext(taskConfig, ends.keySet()));
+    StubSinkTaskContext context = new StubSinkTaskContext(taskConfig, ends.keySet());
+    task.initialize(context);
     task.start(taskConfig);
     long records = 0;
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -119,6 +116,9 @@ final class DirectSinkRun {
         task.put(batch);
         putNanos += System.nanoTime() - t2;
         records += batch.size();
+        if (!context.paused().isEmpty()) {
+          throw new IllegalStateException("the task paused " + context.paused() + ": storage is failing?");
+        }
       }
     } finally {
       task.stop();
@@ -140,51 +140,5 @@ final class DirectSinkRun {
       }
     }
     return true;
-  }
-
-  /** Just enough of a worker's context for a task that reports no bad records and is never paused. */
-  private static final class StubContext implements SinkTaskContext {
-    private final Map<String, String> configs;
-    private final Set<TopicPartition> assignment;
-
-    StubContext(Map<String, String> configs, Set<TopicPartition> assignment) {
-      this.configs = configs;
-      this.assignment = new HashSet<>(assignment);
-    }
-
-    @Override
-    public Map<String, String> configs() {
-      return configs;
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {}
-
-    @Override
-    public void offset(TopicPartition tp, long offset) {}
-
-    @Override
-    public void timeout(long timeoutMs) {}
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return assignment;
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {
-      throw new IllegalStateException("the task paused " + Arrays.toString(partitions) + ": storage is failing?");
-    }
-
-    @Override
-    public void resume(TopicPartition... partitions) {}
-
-    @Override
-    public void requestCommit() {}
-
-    @Override
-    public PluginMetrics pluginMetrics() {
-      return null;
-    }
   }
 }
