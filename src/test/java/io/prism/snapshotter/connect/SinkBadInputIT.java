@@ -85,8 +85,12 @@ class SinkBadInputIT {
       producer.send(new ProducerRecord<>("strict-in", null, bytes("no writer")));
     }
     ConnectTestCluster.await("task failed", Duration.ofSeconds(30), () -> {
-      var tasks = cluster.connect().connectorStatus("strict").tasks();
-      return !tasks.isEmpty() && tasks.get(0).state().equals("FAILED");
+      try {
+        var tasks = cluster.connect().connectorStatus("strict").tasks();
+        return !tasks.isEmpty() && tasks.get(0).state().equals("FAILED");
+      } catch (org.apache.kafka.connect.runtime.rest.errors.ConnectRestException notYet) {
+        return false; // the connector's status is not published yet
+      }
     });
     String trace = cluster.connect().connectorStatus("strict").tasks().get(0).trace();
     assertThat(trace).contains("strict-in-0@1").contains("no writer id");

@@ -96,6 +96,25 @@ public final class ConnectTestCluster implements AutoCloseable {
     connect.configureConnector(CONNECTOR, config);
   }
 
+  /**
+   * Waits until the connector's consumer group is stable with {@code members} members that
+   * together own {@code partitions} partitions: a steady state to start a stream in.
+   */
+  public void awaitGroupAssigned(int members, int partitions, Duration timeout) {
+    await(members + " tasks owning " + partitions + " partitions", timeout, () -> {
+      try {
+        if (admin == null) {
+          admin = connect.kafka().createAdminClient();
+        }
+        var group = admin.describeConsumerGroups(List.of("connect-" + CONNECTOR)).all().get().get("connect-" + CONNECTOR);
+        int owned = group.members().stream().mapToInt(member -> member.assignment().topicPartitions().size()).sum();
+        return group.members().size() == members && owned == partitions;
+      } catch (Exception notYet) {
+        return false;
+      }
+    });
+  }
+
   /** The offsets the connector's consumer group has committed. */
   public Map<TopicPartition, Long> committedOffsets() {
     return committedOffsetsOf(CONNECTOR);
