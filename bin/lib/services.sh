@@ -105,3 +105,32 @@ XML
   export PRISM_TEST_CLICKHOUSE_DIR="$dir"
   echo "bin/test: clickhouse at $PRISM_TEST_CLICKHOUSE_URL" >&2
 }
+
+# Azurite, the Azure Storage emulator (npm package; only its blob service), for the Azure backend's tests.
+# Installed once into a cache directory; npm's registry is reachable from these machines and CI.
+azurite_version=3.37.0
+azurite_home="${PRISM_AZURITE_HOME:-$HOME/.cache/prism/azurite}"
+# The emulator's one well-known account and key (documented by Microsoft; not a secret).
+azurite_account=devstoreaccount1
+azurite_key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+start_azurite() {
+  local bin="$azurite_home/node_modules/.bin/azurite-blob" port dir="$services_dir/azurite"
+  if [[ ! -x "$bin" ]] || ! "$bin" --version 2>/dev/null | grep -qx "$azurite_version"; then
+    command -v npm >/dev/null || ensure_packages nodejs npm
+    echo "bin/test: installing azurite $azurite_version into $azurite_home" >&2
+    mkdir -p "$azurite_home"
+    npm install --prefix "$azurite_home" --no-audit --no-fund --loglevel=error "azurite@$azurite_version" >&2
+  fi
+  port=$(free_port)
+  mkdir -p "$dir/data"
+  # --skipApiVersionCheck: an SDK newer than the emulator still works for the calls the store makes.
+  "$bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$dir/data" --skipApiVersionCheck --loose \
+    --disableTelemetry --silent >"$dir/azurite.log" 2>&1 &
+  echo $! >"$dir/azurite.pid"
+  stop_actions+=("kill \$(cat '$dir/azurite.pid' 2>/dev/null) 2>/dev/null")
+  wait_until 30 "azurite on port $port" curl -s -o /dev/null "http://127.0.0.1:$port/"
+  export PRISM_TEST_AZURITE_URL="http://127.0.0.1:$port/$azurite_account"
+  export PRISM_TEST_AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=$azurite_account;AccountKey=$azurite_key;BlobEndpoint=$PRISM_TEST_AZURITE_URL;"
+  echo "bin/test: azurite at $PRISM_TEST_AZURITE_URL" >&2
+}

@@ -11,6 +11,10 @@ public final class TestServices {
   public static final String REDIS_URL = "PRISM_TEST_REDIS_URL";
   /** The directory start_clickhouse made: config.xml and clickhouse.pid, for tests that stop and restart it. */
   public static final String CLICKHOUSE_DIR = "PRISM_TEST_CLICKHOUSE_DIR";
+  /** Azurite's blob endpoint, account name included: http://127.0.0.1:PORT/devstoreaccount1. */
+  public static final String AZURITE_URL = "PRISM_TEST_AZURITE_URL";
+  /** A connection string for Azurite's well-known account. */
+  public static final String AZURITE_CONNECTION_STRING = "PRISM_TEST_AZURITE_CONNECTION_STRING";
 
   private TestServices() {}
 
@@ -24,6 +28,14 @@ public final class TestServices {
 
   public static URI redisUrl() {
     return URI.create(require(REDIS_URL, "start_redis"));
+  }
+
+  public static URI azuriteUrl() {
+    return URI.create(require(AZURITE_URL, "start_azurite"));
+  }
+
+  public static String azuriteConnectionString() {
+    return require(AZURITE_CONNECTION_STRING, "start_azurite");
   }
 
   private static String require(String variable, String starter) {

@@ -1,0 +1,87 @@
+package io.prism.snapshotter.storage;
+
+import com.azure.core.exception.HttpResponseException;
+import com.azure.storage.blob.models.BlobErrorCode;
+import com.azure.storage.blob.models.BlobStorageException;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+/** The one place that turns Azure Blob Storage (Azure SDK) errors into {@link StorageException}s. */
+public final class AzureErrors {
+
+    /** Error codes that say "slow down" or "try again" whatever their HTTP status. */
+    private static final Set<BlobErrorCode> RETRIABLE_CODES = Set.of(BlobErrorCode.SERVER_BUSY,
+            BlobErrorCode.OPERATION_TIMED_OUT, BlobErrorCode.INTERNAL_ERROR, BlobErrorCode.CONTAINER_BEING_DELETED);
+
+    private AzureErrors() {
+    }
+
+    /**
+     * Classifies {@code error} from {@code operation} on {@code key} in {@code store}.
+     * <ul>
+     *   <li>409 {@code BlobAlreadyExists} or 412 on a create-only write → {@link ObjectAlreadyExistsException};</li>
+     *   <li>404 {@code BlobNotFound} → {@link NoSuchObjectException};</li>
+     *   <li>5xx, 429, 408, {@code ServerBusy}, connection trouble and timeouts → retriable;</li>
+     *   <li>every other 4xx (403 bad key, 404 {@code ContainerNotFound}, 400) → fatal.</li>
+     * </ul>
+     */
+    public static StorageException classify(String operation, String key, String store, Throwable error) {
+        if (error instanceof StorageException storageException) {
+            return storageException;
+        }
+        String where = operation + " of '" + ObjectKeys.printable(key) + "' in " + store;
+        BlobStorageException service = find(error, BlobStorageException.class);
+        if (service != null) {
+            int status = service.getStatusCode();
+            BlobErrorCode code = service.getErrorCode();
+            String detail = " (HTTP " + status + (code == null ? "" : " " + code) + ")";
+            if (operation.startsWith("create-only") && (status == 412 || BlobErrorCode.BLOB_ALREADY_EXISTS.equals(code))) {
+                return new ObjectAlreadyExistsException(where + ": the key already exists" + detail, error);
+            }
+            if (status == 404 && !BlobErrorCode.CONTAINER_NOT_FOUND.equals(code)) {
+                return new NoSuchObjectException(where + ": no such object" + detail, error);
+            }
+            boolean retriable = status >= 500 || status == 429 || status == 408
+                    || (code != null && RETRIABLE_CODES.contains(code));
+            return new StorageException(where + " failed" + detail + ": " + firstLine(service.getMessage()),
+                    retriable, error);
+        }
+        HttpResponseException http = find(error, HttpResponseException.class);
+        if (http != null && http.getResponse() != null) {
+            int status = http.getResponse().getStatusCode();
+            boolean retriable = status >= 500 || status == 429 || status == 408;
+            return new StorageException(where + " failed (HTTP " + status + "): " + firstLine(http.getMessage()),
+                    retriable, error);
+        }
+        return new StorageException(where + " failed: " + error, isTransient(error), error);
+    }
+
+    /** Network trouble and timeouts heal by themselves; a malformed connection string does not. */
+    private static boolean isTransient(Throwable error) {
+        return find(error, IOException.class) != null || find(error, TimeoutException.class) != null;
+    }
+
+    private static <T extends Throwable> T find(Throwable error, Class<T> type) {
+        int depth = 0;
+        for (Throwable t = error; t != null && depth < 20; t = t.getCause(), depth++) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /** Azure's messages carry the whole XML error body over several lines; the first says what went wrong. */
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).trim();
+    }
+}

@@ -1,0 +1,92 @@
+package io.prism.snapshotter.storage;
+
+import org.apache.kafka.common.config.types.Password;
+
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * Everything the Azure Blob Storage backend needs, as typed values. Give either a connection string, or an
+ * account name and key (with an optional endpoint, e.g. Azurite's {@code http://127.0.0.1:10000/devstoreaccount1}).
+ *
+ * @param container        the container pages go to (it must exist)
+ * @param connectionString a storage connection string; a {@link Password} because it holds the account key
+ * @param accountName      the storage account, with {@code accountKey}
+ * @param accountKey       the account's shared key; a {@link Password} so it never prints
+ * @param endpoint         the blob service endpoint; {@code null} for {@code https://<account>.blob.core.windows.net}
+ * @param blockSizeBytes   objects larger than this are staged as blocks of this size and committed as one blob
+ */
+public record AzureSettings(String container, Password connectionString, String accountName, Password accountKey,
+                            URI endpoint, long blockSizeBytes) {
+
+    /** Small enough to keep each staged block cheap to retry, large enough to keep blocks per page few. */
+    public static final long MIN_BLOCK_SIZE_BYTES = 1024L * 1024;
+    /** Blocks are held in memory while they upload, so they stay well below Azure's 4000 MiB maximum. */
+    public static final long MAX_BLOCK_SIZE_BYTES = 1024L * 1024 * 1024;
+    public static final long DEFAULT_BLOCK_SIZE_BYTES = 8L * 1024 * 1024;
+
+    public AzureSettings {
+        if (container == null || container.isBlank()) {
+            throw new IllegalArgumentException("an Azure container is required");
+        }
+        if ((connectionString == null) == (accountName == null)) {
+            throw new IllegalArgumentException("give either a connection string or an account name and key");
+        }
+        if ((accountName == null) != (accountKey == null)) {
+            throw new IllegalArgumentException("give both an account name and an account key, or neither");
+        }
+        if (blockSizeBytes < MIN_BLOCK_SIZE_BYTES || blockSizeBytes > MAX_BLOCK_SIZE_BYTES) {
+            throw new IllegalArgumentException("block size must be between " + MIN_BLOCK_SIZE_BYTES + " and "
+                    + MAX_BLOCK_SIZE_BYTES + " bytes: " + blockSizeBytes);
+        }
+    }
+
+    /** Settings for {@code container} reached through a connection string. */
+    public static AzureSettings ofConnectionString(String container, Password connectionString) {
+        return new AzureSettings(container, Objects.requireNonNull(connectionString, "connectionString"), null, null,
+                null, DEFAULT_BLOCK_SIZE_BYTES);
+    }
+
+    /** Settings for {@code container} in {@code accountName}, signed with its shared key. */
+    public static AzureSettings ofAccountKey(String container, String accountName, Password accountKey,
+                                             URI endpoint) {
+        return new AzureSettings(container, null, Objects.requireNonNull(accountName, "accountName"),
+                Objects.requireNonNull(accountKey, "accountKey"), endpoint, DEFAULT_BLOCK_SIZE_BYTES);
+    }
+
+    public AzureSettings withContainer(String container) {
+        return new AzureSettings(container, connectionString, accountName, accountKey, endpoint, blockSizeBytes);
+    }
+
+    public AzureSettings withBlockSizeBytes(long blockSizeBytes) {
+        return new AzureSettings(container, connectionString, accountName, accountKey, endpoint, blockSizeBytes);
+    }
+
+    /** The blob service endpoint for account-key settings (the public Azure one unless overridden). */
+    public URI serviceEndpoint() {
+        if (endpoint != null) {
+            return endpoint;
+        }
+        return accountName == null ? null : URI.create("https://" + accountName + ".blob.core.windows.net");
+    }
+
+    /**
+     * Where objects go, for messages: {@code azure://account/container} plus a non-default endpoint, or
+     * {@code azure://container} with a connection string (whose parts are all treated as secret). Never a key.
+     */
+    public String describe() {
+        if (accountName == null) {
+            return "azure://" + container + " (connection string)";
+        }
+        return "azure://" + accountName + "/" + container + (endpoint == null ? "" : " at " + endpoint);
+    }
+
+    @Override
+    public String toString() {
+        // Password prints as [hidden] already; spelled out so a future field cannot leak by accident.
+        return "AzureSettings[container=" + container + ", connectionString="
+                + (connectionString == null ? null : "[hidden]") + ", accountName=" + accountName + ", accountKey="
+                + (accountKey == null ? null : "[hidden]") + ", endpoint=" + endpoint + ", blockSizeBytes="
+                + blockSizeBytes + "]";
+    }
+}
