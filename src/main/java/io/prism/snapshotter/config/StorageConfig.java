@@ -1,5 +1,6 @@
 package io.prism.snapshotter.config;
 
+import io.prism.snapshotter.storage.AzureSettings;
 import io.prism.snapshotter.storage.KeyPlaceholder;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.S3Encryption;
@@ -37,6 +38,7 @@ public final class StorageConfig {
     public static final String GROUP = "Storage";
     public static final String GROUP_FILESYSTEM = "Storage: filesystem";
     public static final String GROUP_S3 = "Storage: S3";
+    public static final String GROUP_AZURE = "Storage: Azure Blob Storage";
 
     public static final String BACKEND = "storage.backend";
     public static final String BACKEND_DEFAULT = StorageBackend.FILESYSTEM.configName();
@@ -94,6 +96,30 @@ public final class StorageConfig {
     private static final String S3_SSE_KMS_KEY_ID_DOC = "KMS key id or ARN for storage.s3.sse=aws:kms. Empty: the "
             + "AWS-managed key.";
 
+    public static final String AZURE_CONTAINER = "storage.azure.container";
+    private static final String AZURE_CONTAINER_DOC = "The container pages go to (it must exist). Required for azure.";
+
+    public static final String AZURE_CONNECTION_STRING = "storage.azure.connection.string";
+    private static final String AZURE_CONNECTION_STRING_DOC = "A storage account connection string (never logged), "
+            + "as the Azure portal shows it. Set this, or storage.azure.account.name and storage.azure.account.key.";
+
+    public static final String AZURE_ACCOUNT_NAME = "storage.azure.account.name";
+    private static final String AZURE_ACCOUNT_NAME_DOC = "The storage account, signed for with "
+            + "storage.azure.account.key. Instead of storage.azure.connection.string.";
+
+    public static final String AZURE_ACCOUNT_KEY = "storage.azure.account.key";
+    private static final String AZURE_ACCOUNT_KEY_DOC = "The storage account's shared key (never logged). Set together "
+            + "with storage.azure.account.name.";
+
+    public static final String AZURE_ENDPOINT = "storage.azure.endpoint";
+    private static final String AZURE_ENDPOINT_DOC = "Blob service endpoint used with the account name and key, e.g. "
+            + "http://127.0.0.1:10000/devstoreaccount1 for Azurite. Empty: https://<account>.blob.core.windows.net.";
+
+    public static final String AZURE_BLOCK_SIZE_BYTES = "storage.azure.block.size.bytes";
+    public static final long AZURE_BLOCK_SIZE_BYTES_DEFAULT = AzureSettings.DEFAULT_BLOCK_SIZE_BYTES;
+    private static final String AZURE_BLOCK_SIZE_BYTES_DOC = "Pages larger than this are uploaded as blocks of this "
+            + "size (each held in memory while it uploads) and committed as one blob. Between 1 MiB and 1 GiB.";
+
     private final AbstractConfig config;
 
     /** Parses and validates {@code props} (single-key rules; see {@link #crossKeyErrors()} for the rest). */
@@ -117,7 +143,9 @@ public final class StorageConfig {
         def.define(BACKEND, Type.STRING, BACKEND_DEFAULT, oneOf(StorageBackend.allNames()), Importance.HIGH,
                 BACKEND_DOC, GROUP, ++order, Width.SHORT, "Storage backend",
                 List.of(FILESYSTEM_PATH, S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_PATH_STYLE,
-                        S3_PART_SIZE_BYTES, S3_STORAGE_CLASS, S3_SSE, S3_SSE_KMS_KEY_ID),
+                        S3_PART_SIZE_BYTES, S3_STORAGE_CLASS, S3_SSE, S3_SSE_KMS_KEY_ID, AZURE_CONTAINER,
+                        AZURE_CONNECTION_STRING, AZURE_ACCOUNT_NAME, AZURE_ACCOUNT_KEY, AZURE_ENDPOINT,
+                        AZURE_BLOCK_SIZE_BYTES),
                 new ChoiceRecommender(StorageBackend.allNames(), null));
         def.define(KEY_TEMPLATE, Type.STRING, KEY_TEMPLATE_DEFAULT, new KeyTemplateValidator(), Importance.MEDIUM,
                 KEY_TEMPLATE_DOC, GROUP, ++order, Width.LONG, "Object key template");
@@ -157,6 +185,28 @@ public final class StorageConfig {
         def.define(S3_SSE_KMS_KEY_ID, Type.STRING, null, new OptionalValidator("a non-blank KMS key id",
                         v -> !v.isBlank()), Importance.LOW, S3_SSE_KMS_KEY_ID_DOC, GROUP_S3, ++order, Width.LONG,
                 "KMS key id", s3Only);
+
+        ChoiceRecommender azureOnly = new ChoiceRecommender(List.of(), StorageBackend.AZURE);
+        order = 0;
+        def.define(AZURE_CONTAINER, Type.STRING, null, new OptionalValidator(
+                        "a container name: 3-63 lower-case letters, digits and single hyphens",
+                        v -> v.matches("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")), Importance.HIGH,
+                AZURE_CONTAINER_DOC, GROUP_AZURE, ++order, Width.MEDIUM, "Container", azureOnly);
+        def.define(AZURE_CONNECTION_STRING, Type.PASSWORD, null, Importance.HIGH, AZURE_CONNECTION_STRING_DOC,
+                GROUP_AZURE, ++order, Width.LONG, "Connection string", azureOnly);
+        def.define(AZURE_ACCOUNT_NAME, Type.STRING, null, new OptionalValidator(
+                        "a storage account name: 3-24 lower-case letters and digits", v -> v.matches("[a-z0-9]{3,24}")),
+                Importance.HIGH, AZURE_ACCOUNT_NAME_DOC, GROUP_AZURE, ++order, Width.MEDIUM, "Account name",
+                azureOnly);
+        def.define(AZURE_ACCOUNT_KEY, Type.PASSWORD, null, Importance.HIGH, AZURE_ACCOUNT_KEY_DOC, GROUP_AZURE,
+                ++order, Width.LONG, "Account key", azureOnly);
+        def.define(AZURE_ENDPOINT, Type.STRING, null, new OptionalValidator("an http:// or https:// URL",
+                        StorageConfig::isHttpUrl), Importance.MEDIUM, AZURE_ENDPOINT_DOC, GROUP_AZURE, ++order,
+                Width.LONG, "Blob service endpoint", azureOnly);
+        def.define(AZURE_BLOCK_SIZE_BYTES, Type.LONG, AZURE_BLOCK_SIZE_BYTES_DEFAULT,
+                ConfigDef.Range.between(AzureSettings.MIN_BLOCK_SIZE_BYTES, AzureSettings.MAX_BLOCK_SIZE_BYTES),
+                Importance.LOW, AZURE_BLOCK_SIZE_BYTES_DOC, GROUP_AZURE, ++order, Width.SHORT, "Block size",
+                azureOnly);
         return def;
     }
 
@@ -189,8 +239,7 @@ public final class StorageConfig {
     }
 
     public Optional<Password> s3SecretKey() {
-        return Optional.ofNullable(config.getPassword(S3_SECRET_KEY)).filter(p -> p.value() != null
-                && !p.value().isEmpty());
+        return password(S3_SECRET_KEY);
     }
 
     public boolean s3PathStyle() {
@@ -211,6 +260,42 @@ public final class StorageConfig {
 
     public Optional<String> s3KmsKeyId() {
         return optional(S3_SSE_KMS_KEY_ID);
+    }
+
+    public Optional<String> azureContainer() {
+        return optional(AZURE_CONTAINER);
+    }
+
+    public Optional<Password> azureConnectionString() {
+        return password(AZURE_CONNECTION_STRING);
+    }
+
+    public Optional<String> azureAccountName() {
+        return optional(AZURE_ACCOUNT_NAME);
+    }
+
+    public Optional<Password> azureAccountKey() {
+        return password(AZURE_ACCOUNT_KEY);
+    }
+
+    public Optional<URI> azureEndpoint() {
+        return optional(AZURE_ENDPOINT).map(URI::create);
+    }
+
+    public long azureBlockSizeBytes() {
+        return config.getLong(AZURE_BLOCK_SIZE_BYTES);
+    }
+
+    /**
+     * The Azure backend's settings.
+     *
+     * @throws ConfigException when {@link #crossKeyErrors()} has Azure problems (e.g. no container)
+     */
+    public AzureSettings azureSettings() {
+        requireNoCrossKeyErrors();
+        return new AzureSettings(azureContainer().orElseThrow(), azureConnectionString().orElse(null),
+                azureAccountName().orElse(null), azureAccountKey().orElse(null), azureEndpoint().orElse(null),
+                azureBlockSizeBytes());
     }
 
     /**
@@ -250,6 +335,25 @@ public final class StorageConfig {
                         + ", not " + S3Encryption.AWS_KMS.configName(), S3_SSE, S3_SSE_KMS_KEY_ID);
             }
         }
+        if (backend == StorageBackend.AZURE) {
+            if (azureContainer().isEmpty()) {
+                addError(errors, "storage.backend is azure but " + AZURE_CONTAINER + " is not set", BACKEND,
+                        AZURE_CONTAINER);
+            }
+            boolean accountKey = azureAccountName().isPresent() || azureAccountKey().isPresent();
+            if (azureConnectionString().isPresent() == accountKey) {
+                addError(errors, "set either " + AZURE_CONNECTION_STRING + ", or " + AZURE_ACCOUNT_NAME + " and "
+                        + AZURE_ACCOUNT_KEY + " (not both)", AZURE_CONNECTION_STRING, AZURE_ACCOUNT_NAME,
+                        AZURE_ACCOUNT_KEY);
+            } else if (accountKey && (azureAccountName().isEmpty() || azureAccountKey().isEmpty())) {
+                addError(errors, "set both " + AZURE_ACCOUNT_NAME + " and " + AZURE_ACCOUNT_KEY, AZURE_ACCOUNT_NAME,
+                        AZURE_ACCOUNT_KEY);
+            }
+            if (azureEndpoint().isPresent() && azureConnectionString().isPresent()) {
+                addError(errors, AZURE_ENDPOINT + " is used with the account name and key; a connection string "
+                        + "names its own endpoint (BlobEndpoint=...)", AZURE_ENDPOINT, AZURE_CONNECTION_STRING);
+            }
+        }
         return errors;
     }
 
@@ -275,6 +379,10 @@ public final class StorageConfig {
     private Optional<String> optional(String key) {
         String value = config.getString(key);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    private Optional<Password> password(String key) {
+        return Optional.ofNullable(config.getPassword(key)).filter(p -> p.value() != null && !p.value().isEmpty());
     }
 
     private static void addError(Map<String, List<String>> errors, String message, String... keys) {

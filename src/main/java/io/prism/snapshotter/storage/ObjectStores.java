@@ -23,6 +23,7 @@ public final class ObjectStores {
         ObjectStore store = switch (config.backend()) {
             case FILESYSTEM -> new FilesystemObjectStore(config.filesystemPath().orElseThrow());
             case S3 -> S3ObjectStore.open(config.s3Settings());
+            case AZURE -> AzureObjectStore.open(config.azureSettings());
         };
         log.info("Opened {} object store {}", config.backend().configName(), store.describe());
         return store;

@@ -11,7 +11,9 @@ public enum StorageBackend {
     /** A local or mounted directory ({@link FilesystemObjectStore}). */
     FILESYSTEM("filesystem"),
     /** Amazon S3 or any S3-compatible store ({@link S3ObjectStore}); {@code minio} is an alias. */
-    S3("s3", "minio");
+    S3("s3", "minio"),
+    /** Azure Blob Storage, or the Azurite emulator ({@link AzureObjectStore}). */
+    AZURE("azure");
 
     private final String configName;
     private final List<String> aliases;

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.config;
 
+import io.prism.snapshotter.storage.AzureSettings;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.S3Encryption;
 import io.prism.snapshotter.storage.S3Settings;
@@ -28,6 +29,9 @@ class StorageConfigTest {
             StorageConfig.S3_REGION, StorageConfig.S3_ACCESS_KEY, StorageConfig.S3_SECRET_KEY,
             StorageConfig.S3_PATH_STYLE, StorageConfig.S3_PART_SIZE_BYTES, StorageConfig.S3_STORAGE_CLASS,
             StorageConfig.S3_SSE, StorageConfig.S3_SSE_KMS_KEY_ID);
+    private static final List<String> AZURE_KEYS = List.of(StorageConfig.AZURE_CONTAINER,
+            StorageConfig.AZURE_CONNECTION_STRING, StorageConfig.AZURE_ACCOUNT_NAME, StorageConfig.AZURE_ACCOUNT_KEY,
+            StorageConfig.AZURE_ENDPOINT, StorageConfig.AZURE_BLOCK_SIZE_BYTES);
 
     @Test
     void defaults() {
@@ -161,10 +165,92 @@ class StorageConfigTest {
     }
 
     @Test
+    void azureKeysAreVisibleOnlyWhenAzureIsChosen() {
+        Map<String, ConfigValue> s3 = validate(Map.of("storage.backend", "s3"));
+        Map<String, ConfigValue> azure = validate(Map.of("storage.backend", "azure"));
+
+        AZURE_KEYS.forEach(key -> {
+            assertThat(s3.get(key).visible()).as(key).isFalse();
+            assertThat(azure.get(key).visible()).as(key).isTrue();
+        });
+        S3_KEYS.forEach(key -> assertThat(azure.get(key).visible()).as(key).isFalse());
+        assertThat(azure.get(StorageConfig.FILESYSTEM_PATH).visible()).isFalse();
+    }
+
+    @Test
+    void anAccountKeyAzureConfigGivesTypedSettings() {
+        StorageConfig config = new StorageConfig(Map.of(
+                "storage.backend", "azure",
+                "storage.azure.container", "event-pages",
+                "storage.azure.account.name", "prismdata",
+                "storage.azure.account.key", "a2V5",
+                "storage.azure.endpoint", "http://127.0.0.1:10000/prismdata",
+                "storage.azure.block.size.bytes", "4194304"));
+
+        assertThat(config.backend()).isEqualTo(StorageBackend.AZURE);
+        assertThat(config.crossKeyErrors()).isEmpty();
+        AzureSettings settings = config.azureSettings();
+        assertThat(settings.container()).isEqualTo("event-pages");
+        assertThat(settings.accountName()).isEqualTo("prismdata");
+        assertThat(settings.accountKey().value()).isEqualTo("a2V5");
+        assertThat(settings.connectionString()).isNull();
+        assertThat(settings.serviceEndpoint()).isEqualTo(URI.create("http://127.0.0.1:10000/prismdata"));
+        assertThat(settings.blockSizeBytes()).isEqualTo(4_194_304L);
+        assertThat(settings.describe()).isEqualTo("azure://prismdata/event-pages at http://127.0.0.1:10000/prismdata");
+        assertThat(settings.toString()).doesNotContain("a2V5");
+        assertThat(config.toString()).doesNotContain("a2V5");
+    }
+
+    @Test
+    void aConnectionStringAzureConfigUsesThePublicEndpointDefaults() {
+        StorageConfig config = new StorageConfig(Map.of("storage.backend", "azure", "storage.azure.container", "pages",
+                "storage.azure.connection.string", "AccountName=a;AccountKey=c2VjcmV0"));
+
+        AzureSettings settings = config.azureSettings();
+        assertThat(settings.connectionString().value()).isEqualTo("AccountName=a;AccountKey=c2VjcmV0");
+        assertThat(settings.accountName()).isNull();
+        assertThat(settings.blockSizeBytes()).isEqualTo(StorageConfig.AZURE_BLOCK_SIZE_BYTES_DEFAULT);
+        assertThat(settings.toString()).doesNotContain("c2VjcmV0");
+        assertThat(AzureSettings.ofAccountKey("c", "acct", new org.apache.kafka.common.config.types.Password("k"), null)
+                .serviceEndpoint()).isEqualTo(URI.create("https://acct.blob.core.windows.net"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "storage.azure.account.name=a1b2c                                   | storage.backend,storage.azure.container,storage.azure.account.name,storage.azure.account.key",
+            "storage.azure.container=c1c;storage.azure.account.key=k            | storage.azure.account.name,storage.azure.account.key",
+            "storage.azure.container=c1c                                        | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
+            "storage.azure.container=c1c;storage.azure.connection.string=x;storage.azure.account.name=abc;storage.azure.account.key=k | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
+            "storage.azure.container=c1c;storage.azure.connection.string=x;storage.azure.endpoint=http://h:1/a | storage.azure.endpoint,storage.azure.connection.string"})
+    void azureCrossKeyErrorsNameEveryKeyInvolved(String settings, String keys) {
+        Map<String, String> props = new HashMap<>();
+        props.put("storage.backend", "azure");
+        for (String pair : settings.split(";")) {
+            String[] kv = pair.split("=", 2);
+            props.put(kv[0], kv[1]);
+        }
+        StorageConfig config = new StorageConfig(props);
+
+        assertThat(config.crossKeyErrors()).containsOnlyKeys(keys.split(","));
+        assertThatThrownBy(config::azureSettings).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.azure");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"storage.azure.container, Pages", "storage.azure.container, a--b", "storage.azure.container, ab",
+            "storage.azure.account.name, Upper", "storage.azure.endpoint, ftp://x",
+            "storage.azure.block.size.bytes, 1000"})
+    void badAzureValuesAreRefusedNamingTheKey(String key, String value) {
+        assertThatThrownBy(() -> new StorageConfig(Map.of("storage.backend", "azure", key, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key);
+    }
+
+    @Test
     void theBackendKeyRecommendsEveryBackendName() {
         ConfigValue backend = validate(Map.of()).get(StorageConfig.BACKEND);
 
-        assertThat(backend.recommendedValues()).containsExactly("filesystem", "s3", "minio");
+        assertThat(backend.recommendedValues()).containsExactly("filesystem", "s3", "minio", "azure");
         assertThat(validate(Map.of("storage.backend", "s3")).get(StorageConfig.S3_SSE).recommendedValues())
                 .containsExactly("none", "AES256", "aws:kms");
     }
@@ -173,13 +259,16 @@ class StorageConfigTest {
     void everyKeyIsDocumentedAndGrouped() {
         ConfigDef def = StorageConfig.configDef();
 
-        assertThat(def.configKeys()).hasSize(13);
+        assertThat(def.configKeys()).hasSize(19);
         def.configKeys().values().forEach(key -> {
             assertThat(key.documentation).as(key.name).isNotBlank();
             assertThat(key.group).as(key.name).startsWith("Storage");
             assertThat(key.displayName).as(key.name).isNotBlank();
         });
         assertThat(def.configKeys().get(StorageConfig.S3_SECRET_KEY).type).isEqualTo(ConfigDef.Type.PASSWORD);
+        assertThat(def.configKeys().get(StorageConfig.AZURE_ACCOUNT_KEY).type).isEqualTo(ConfigDef.Type.PASSWORD);
+        assertThat(def.configKeys().get(StorageConfig.AZURE_CONNECTION_STRING).type)
+                .isEqualTo(ConfigDef.Type.PASSWORD);
         assertThat(def.configKeys().get(StorageConfig.KEY_TEMPLATE).documentation).contains("{start_offset}");
     }
 
