@@ -1,6 +1,7 @@
 package io.prism.snapshotter.config;
 
 import io.prism.snapshotter.storage.AzureSettings;
+import io.prism.snapshotter.storage.GcsSettings;
 import io.prism.snapshotter.storage.KeyPlaceholder;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.S3Encryption;
@@ -39,6 +40,7 @@ public final class StorageConfig {
     public static final String GROUP_FILESYSTEM = "Storage: filesystem";
     public static final String GROUP_S3 = "Storage: S3";
     public static final String GROUP_AZURE = "Storage: Azure Blob Storage";
+    public static final String GROUP_GCS = "Storage: Google Cloud Storage";
 
     public static final String BACKEND = "storage.backend";
     public static final String BACKEND_DEFAULT = StorageBackend.FILESYSTEM.configName();
@@ -120,6 +122,27 @@ public final class StorageConfig {
     private static final String AZURE_BLOCK_SIZE_BYTES_DOC = "Pages larger than this are uploaded as blocks of this "
             + "size (each held in memory while it uploads) and committed as one blob. Between 1 MiB and 1 GiB.";
 
+    public static final String GCS_BUCKET = "storage.gcs.bucket";
+    private static final String GCS_BUCKET_DOC = "The bucket pages go to (it must exist). Required for gcs.";
+
+    public static final String GCS_PROJECT_ID = "storage.gcs.project.id";
+    private static final String GCS_PROJECT_ID_DOC = "The Google Cloud project. Empty: the credentials' own "
+            + "(or GOOGLE_CLOUD_PROJECT).";
+
+    public static final String GCS_CREDENTIALS_FILE = "storage.gcs.credentials.file";
+    private static final String GCS_CREDENTIALS_FILE_DOC = "A service-account JSON key file. Empty: Application "
+            + "Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's login, the metadata server).";
+
+    public static final String GCS_ENDPOINT = "storage.gcs.endpoint";
+    private static final String GCS_ENDPOINT_DOC = "Another JSON API endpoint, e.g. an emulator's; requests go "
+            + "unauthenticated unless storage.gcs.credentials.file is set. Empty: Google's.";
+
+    public static final String GCS_CHUNK_SIZE_BYTES = "storage.gcs.chunk.size.bytes";
+    public static final long GCS_CHUNK_SIZE_BYTES_DEFAULT = GcsSettings.DEFAULT_CHUNK_SIZE_BYTES;
+    private static final String GCS_CHUNK_SIZE_BYTES_DOC = "Pages larger than this are uploaded as a resumable "
+            + "upload in chunks of this size (each held in memory while it uploads). A multiple of 256 KiB between "
+            + "1 MiB and 1 GiB.";
+
     private final AbstractConfig config;
 
     /** Parses and validates {@code props} (single-key rules; see {@link #crossKeyErrors()} for the rest). */
@@ -145,7 +168,8 @@ public final class StorageConfig {
                 List.of(FILESYSTEM_PATH, S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_PATH_STYLE,
                         S3_PART_SIZE_BYTES, S3_STORAGE_CLASS, S3_SSE, S3_SSE_KMS_KEY_ID, AZURE_CONTAINER,
                         AZURE_CONNECTION_STRING, AZURE_ACCOUNT_NAME, AZURE_ACCOUNT_KEY, AZURE_ENDPOINT,
-                        AZURE_BLOCK_SIZE_BYTES),
+                        AZURE_BLOCK_SIZE_BYTES, GCS_BUCKET, GCS_PROJECT_ID, GCS_CREDENTIALS_FILE, GCS_ENDPOINT,
+                        GCS_CHUNK_SIZE_BYTES),
                 new ChoiceRecommender(StorageBackend.allNames(), null));
         def.define(KEY_TEMPLATE, Type.STRING, KEY_TEMPLATE_DEFAULT, new KeyTemplateValidator(), Importance.MEDIUM,
                 KEY_TEMPLATE_DOC, GROUP, ++order, Width.LONG, "Object key template");
@@ -207,6 +231,24 @@ public final class StorageConfig {
                 ConfigDef.Range.between(AzureSettings.MIN_BLOCK_SIZE_BYTES, AzureSettings.MAX_BLOCK_SIZE_BYTES),
                 Importance.LOW, AZURE_BLOCK_SIZE_BYTES_DOC, GROUP_AZURE, ++order, Width.SHORT, "Block size",
                 azureOnly);
+
+        ChoiceRecommender gcsOnly = new ChoiceRecommender(List.of(), StorageBackend.GCS);
+        order = 0;
+        def.define(GCS_BUCKET, Type.STRING, null, new OptionalValidator("a bucket name without '/' or spaces",
+                        v -> v.chars().noneMatch(c -> c == '/' || Character.isWhitespace(c))), Importance.HIGH,
+                GCS_BUCKET_DOC, GROUP_GCS, ++order, Width.MEDIUM, "Bucket", gcsOnly);
+        def.define(GCS_PROJECT_ID, Type.STRING, null, new OptionalValidator("a project id such as my-project-123",
+                        v -> v.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")), Importance.MEDIUM, GCS_PROJECT_ID_DOC,
+                GROUP_GCS, ++order, Width.MEDIUM, "Project id", gcsOnly);
+        def.define(GCS_CREDENTIALS_FILE, Type.STRING, null, new OptionalValidator("a file path",
+                        StorageConfig::isPath), Importance.HIGH, GCS_CREDENTIALS_FILE_DOC, GROUP_GCS, ++order,
+                Width.LONG, "Credentials key file", gcsOnly);
+        def.define(GCS_ENDPOINT, Type.STRING, null, new OptionalValidator("an http:// or https:// URL",
+                        StorageConfig::isHttpUrl), Importance.LOW, GCS_ENDPOINT_DOC, GROUP_GCS, ++order, Width.LONG,
+                "Endpoint override", gcsOnly);
+        def.define(GCS_CHUNK_SIZE_BYTES, Type.LONG, GCS_CHUNK_SIZE_BYTES_DEFAULT, new GcsChunkSizeValidator(),
+                Importance.LOW, GCS_CHUNK_SIZE_BYTES_DOC, GROUP_GCS, ++order, Width.SHORT, "Resumable chunk size",
+                gcsOnly);
         return def;
     }
 
@@ -298,6 +340,37 @@ public final class StorageConfig {
                 azureBlockSizeBytes());
     }
 
+    public Optional<String> gcsBucket() {
+        return optional(GCS_BUCKET);
+    }
+
+    public Optional<String> gcsProjectId() {
+        return optional(GCS_PROJECT_ID);
+    }
+
+    public Optional<Path> gcsCredentialsFile() {
+        return optional(GCS_CREDENTIALS_FILE).map(Path::of);
+    }
+
+    public Optional<URI> gcsEndpoint() {
+        return optional(GCS_ENDPOINT).map(URI::create);
+    }
+
+    public long gcsChunkSizeBytes() {
+        return config.getLong(GCS_CHUNK_SIZE_BYTES);
+    }
+
+    /**
+     * The GCS backend's settings.
+     *
+     * @throws ConfigException when {@link #crossKeyErrors()} has GCS problems (no bucket)
+     */
+    public GcsSettings gcsSettings() {
+        requireNoCrossKeyErrors();
+        return new GcsSettings(gcsBucket().orElseThrow(), gcsProjectId().orElse(null),
+                gcsCredentialsFile().orElse(null), gcsEndpoint().orElse(null), gcsChunkSizeBytes());
+    }
+
     /**
      * The S3 backend's settings.
      *
@@ -353,6 +426,10 @@ public final class StorageConfig {
                 addError(errors, AZURE_ENDPOINT + " is used with the account name and key; a connection string "
                         + "names its own endpoint (BlobEndpoint=...)", AZURE_ENDPOINT, AZURE_CONNECTION_STRING);
             }
+        }
+        if (backend == StorageBackend.GCS && gcsBucket().isEmpty()) {
+            addError(errors, "storage.backend is " + config.getString(BACKEND) + " but " + GCS_BUCKET + " is not set",
+                    BACKEND, GCS_BUCKET);
         }
         return errors;
     }
@@ -440,6 +517,24 @@ public final class StorageConfig {
         @Override
         public String toString() {
             return expected;
+        }
+    }
+
+    /** Resumable upload chunks: whole multiples of 256 KiB, within the settings' bounds. */
+    private static final class GcsChunkSizeValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            long bytes = value == null ? 0 : (Long) value;
+            if (bytes < GcsSettings.MIN_CHUNK_SIZE_BYTES || bytes > GcsSettings.MAX_CHUNK_SIZE_BYTES
+                    || bytes % GcsSettings.CHUNK_GRANULE_BYTES != 0) {
+                throw new ConfigException(name, value, "must be " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a multiple of " + GcsSettings.CHUNK_GRANULE_BYTES + " between " + GcsSettings.MIN_CHUNK_SIZE_BYTES
+                    + " and " + GcsSettings.MAX_CHUNK_SIZE_BYTES;
         }
     }
 

@@ -24,6 +24,7 @@ public final class ObjectStores {
             case FILESYSTEM -> new FilesystemObjectStore(config.filesystemPath().orElseThrow());
             case S3 -> S3ObjectStore.open(config.s3Settings());
             case AZURE -> AzureObjectStore.open(config.azureSettings());
+            case GCS -> GcsObjectStore.open(config.gcsSettings());
         };
         log.info("Opened {} object store {}", config.backend().configName(), store.describe());
         return store;

@@ -13,7 +13,9 @@ public enum StorageBackend {
     /** Amazon S3 or any S3-compatible store ({@link S3ObjectStore}); {@code minio} is an alias. */
     S3("s3", "minio"),
     /** Azure Blob Storage, or the Azurite emulator ({@link AzureObjectStore}). */
-    AZURE("azure");
+    AZURE("azure"),
+    /** Google Cloud Storage over its JSON API ({@link GcsObjectStore}); {@code gs} is an alias. */
+    GCS("gcs", "gs");
 
     private final String configName;
     private final List<String> aliases;

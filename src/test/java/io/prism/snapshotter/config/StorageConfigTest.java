@@ -1,6 +1,7 @@
 package io.prism.snapshotter.config;
 
 import io.prism.snapshotter.storage.AzureSettings;
+import io.prism.snapshotter.storage.GcsSettings;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.S3Encryption;
 import io.prism.snapshotter.storage.S3Settings;
@@ -93,7 +94,7 @@ class StorageConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "storage.backend|gcs",
+            "storage.backend|hdfs",
             "storage.key.template|{writer_id}/{oops}",
             "storage.key.template|snapshots/{sequence}",
             "storage.s3.endpoint|minio:9000",
@@ -247,10 +248,56 @@ class StorageConfigTest {
     }
 
     @Test
+    void aGcsConfigGivesTypedSettingsAndItsKeysShowOnlyForGcs() {
+        StorageConfig config = new StorageConfig(Map.of(
+                "storage.backend", "gs",
+                "storage.gcs.bucket", "event-pages",
+                "storage.gcs.project.id", "prism-prod-1",
+                "storage.gcs.credentials.file", "/etc/prism/gcs.json",
+                "storage.gcs.endpoint", "http://127.0.0.1:4443",
+                "storage.gcs.chunk.size.bytes", "16777216"));
+
+        assertThat(config.backend()).isEqualTo(StorageBackend.GCS);
+        GcsSettings settings = config.gcsSettings();
+        assertThat(settings.bucket()).isEqualTo("event-pages");
+        assertThat(settings.projectId()).isEqualTo("prism-prod-1");
+        assertThat(settings.credentialsFile()).isEqualTo(Path.of("/etc/prism/gcs.json"));
+        assertThat(settings.endpoint()).isEqualTo(URI.create("http://127.0.0.1:4443"));
+        assertThat(settings.chunkSizeBytes()).isEqualTo(16L * 1024 * 1024);
+
+        Map<String, ConfigValue> gcs = validate(Map.of("storage.backend", "gcs"));
+        Map<String, ConfigValue> azure = validate(Map.of("storage.backend", "azure"));
+        for (String key : List.of(StorageConfig.GCS_BUCKET, StorageConfig.GCS_PROJECT_ID,
+                StorageConfig.GCS_CREDENTIALS_FILE, StorageConfig.GCS_ENDPOINT, StorageConfig.GCS_CHUNK_SIZE_BYTES)) {
+            assertThat(gcs.get(key).visible()).as(key).isTrue();
+            assertThat(azure.get(key).visible()).as(key).isFalse();
+        }
+        AZURE_KEYS.forEach(key -> assertThat(gcs.get(key).visible()).as(key).isFalse());
+    }
+
+    @Test
+    void gcsWithoutABucketIsACrossKeyError() {
+        StorageConfig config = new StorageConfig(Map.of("storage.backend", "gcs"));
+
+        assertThat(config.crossKeyErrors()).containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.GCS_BUCKET);
+        assertThatThrownBy(config::gcsSettings).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(StorageConfig.GCS_BUCKET);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"storage.gcs.chunk.size.bytes, 1048577", "storage.gcs.chunk.size.bytes, 262144",
+            "storage.gcs.project.id, Has_Caps", "storage.gcs.endpoint, storage.googleapis.com"})
+    void badGcsValuesAreRefusedNamingTheKey(String key, String value) {
+        assertThatThrownBy(() -> new StorageConfig(Map.of("storage.backend", "gcs", key, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key);
+    }
+
+    @Test
     void theBackendKeyRecommendsEveryBackendName() {
         ConfigValue backend = validate(Map.of()).get(StorageConfig.BACKEND);
 
-        assertThat(backend.recommendedValues()).containsExactly("filesystem", "s3", "minio", "azure");
+        assertThat(backend.recommendedValues()).containsExactly("filesystem", "s3", "minio", "azure", "gcs", "gs");
         assertThat(validate(Map.of("storage.backend", "s3")).get(StorageConfig.S3_SSE).recommendedValues())
                 .containsExactly("none", "AES256", "aws:kms");
     }
@@ -259,7 +306,7 @@ class StorageConfigTest {
     void everyKeyIsDocumentedAndGrouped() {
         ConfigDef def = StorageConfig.configDef();
 
-        assertThat(def.configKeys()).hasSize(19);
+        assertThat(def.configKeys()).hasSize(24);
         def.configKeys().values().forEach(key -> {
             assertThat(key.documentation).as(key.name).isNotBlank();
             assertThat(key.group).as(key.name).startsWith("Storage");

@@ -1,0 +1,66 @@
+package io.prism.snapshotter.storage;
+
+import com.google.cloud.BaseServiceException;
+
+import java.io.IOException;
+import java.util.Locale;
+
+/** The one place that turns Google Cloud Storage client errors into {@link StorageException}s. */
+public final class GcsErrors {
+
+    private GcsErrors() {
+    }
+
+    /**
+     * Classifies {@code error} from {@code operation} on {@code key} in {@code store}.
+     * <ul>
+     *   <li>412 on a create-only write (the {@code ifGenerationMatch=0} precondition) →
+     *       {@link ObjectAlreadyExistsException};</li>
+     *   <li>404 for an object → {@link NoSuchObjectException}; 404 for the bucket → fatal;</li>
+     *   <li>5xx, 429, 408, what the client itself calls retryable (connection refused or reset: code 0) and
+     *       network or timeout trouble → retriable;</li>
+     *   <li>every other 4xx (400, 401/403 bad credentials) → fatal.</li>
+     * </ul>
+     */
+    public static StorageException classify(String operation, String key, String store, Throwable error) {
+        if (error instanceof StorageException storageException) {
+            return storageException;
+        }
+        String where = operation + " of '" + ObjectKeys.printable(key) + "' in " + store;
+        BaseServiceException service = find(error, BaseServiceException.class);
+        if (service != null) {
+            int status = service.getCode();
+            String detail = " (HTTP " + status + (service.getReason() == null ? "" : " " + service.getReason())
+                    + "): " + service.getMessage();
+            if (status == 412 && operation.startsWith("create-only")) {
+                return new ObjectAlreadyExistsException(where + ": the key already exists" + detail, error);
+            }
+            if (status == 404 && !isMissingBucket(service)) {
+                return new NoSuchObjectException(where + ": no such object" + detail, error);
+            }
+            boolean retriable = status >= 500 || status == 429 || status == 408 || service.isRetryable()
+                    || find(error, IOException.class) != null && status == 0;
+            return new StorageException(where + " failed" + detail, retriable, error);
+        }
+        boolean retriable = find(error, IOException.class) != null;
+        return new StorageException(where + " failed: " + error, retriable, error);
+    }
+
+    private static boolean isMissingBucket(BaseServiceException error) {
+        String message = error.getMessage();
+        return message != null && message.toLowerCase(Locale.ROOT).contains("bucket does not exist");
+    }
+
+    private static <T extends Throwable> T find(Throwable error, Class<T> type) {
+        int depth = 0;
+        for (Throwable t = error; t != null && depth < 20; t = t.getCause(), depth++) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+}
