@@ -32,10 +32,29 @@ class ObjectStoresTest {
     }
 
     @Test
+    void opensTheAzureAndGcsBackendsTheConfigNames() {
+        // Opening builds clients only; nothing is sent until the first operation.
+        try (ObjectStore azure = ObjectStores.open(new StorageConfig(Map.of("storage.backend", "azure",
+                "storage.azure.container", "pages", "storage.azure.account.name", "prismdata",
+                "storage.azure.account.key", "a2V5")));
+             ObjectStore gcs = ObjectStores.open(new StorageConfig(Map.of("storage.backend", "gs",
+                     "storage.gcs.bucket", "pages", "storage.gcs.endpoint", "http://127.0.0.1:4443")))) {
+            assertThat(azure).isInstanceOf(AzureObjectStore.class);
+            assertThat(azure.describe()).isEqualTo("azure://prismdata/pages");
+            assertThat(gcs).isInstanceOf(GcsObjectStore.class);
+            assertThat(gcs.describe()).isEqualTo("gs://pages at http://127.0.0.1:4443");
+        }
+    }
+
+    @Test
     void refusesAConfigWithCrossKeyErrors() {
         assertThatThrownBy(() -> ObjectStores.open(new StorageConfig(Map.of("storage.backend", "s3"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("storage.s3.bucket");
         assertThatThrownBy(() -> ObjectStores.open(new StorageConfig(Map.of())))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("storage.filesystem.path");
+        assertThatThrownBy(() -> ObjectStores.open(new StorageConfig(Map.of("storage.backend", "azure"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("storage.azure.container");
+        assertThatThrownBy(() -> ObjectStores.open(new StorageConfig(Map.of("storage.backend", "gcs"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("storage.gcs.bucket");
     }
 }
