@@ -109,7 +109,7 @@ XML
 # Azurite, the Azure Storage emulator (npm package; only its blob service), for the Azure backend's tests.
 # Installed once into a cache directory; npm's registry is reachable from these machines and CI.
 azurite_version=3.37.0
-azurite_home="${PRISM_AZURITE_HOME:-$HOME/.cache/prism/azurite}"
+azurite_home="${PRISM_AZURITE_HOME:-${HOME:-/tmp}/.cache/prism/azurite}"
 # The emulator's one well-known account and key (documented by Microsoft; not a secret).
 azurite_account=devstoreaccount1
 azurite_key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
