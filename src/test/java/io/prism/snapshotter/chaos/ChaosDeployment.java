@@ -101,6 +101,8 @@ final class ChaosDeployment implements AutoCloseable {
     frontDoor = new ChildProcess("frontdoor", start -> List.of(root.resolve("bin/snapshotter").toString(),
         "frontdoor", "--config", frontDoorProps.toString()),
         Map.of("SNAPSHOTTER_SKIP_BUILD", "1", "SNAPSHOTTER_JAVA_OPTS", "-Xmx160m"), logs());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> processes().forEach(ChildProcess::killNow),
+        "chaos-children-cleanup"));
   }
 
   Path logs() {
@@ -444,14 +446,19 @@ final class ChaosDeployment implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  /** Every process, in the order they are stopped: clients of a service before the service. */
+  private List<ChildProcess> processes() {
     List<ChildProcess> all = new ArrayList<>();
     all.add(frontDoor);
     all.addAll(workers);
     all.add(s3proxy);
     all.add(broker);
-    for (ChildProcess process : all) {
+    return all;
+  }
+
+  @Override
+  public void close() {
+    for (ChildProcess process : processes()) {
       try {
         process.stop(20);
       } catch (InterruptedException e) {

@@ -10,7 +10,8 @@ import java.util.OptionalDouble;
 record ChaosResult(Instant startedAt, Duration duration, List<ReplayCheck> writers, List<FaultRecord> faults,
                    OptionalDouble baselineCatchUpSeconds, OptionalDouble finalCatchUpSeconds, StorageCheck storage,
                    List<String> overwrittenPages, long refusedWrites, long zombieRefusedWrites,
-                   List<HeapPeaks> heaps, List<String> unexpectedExits, int minimumWorkerKills) {
+                   List<HeapPeaks> heaps, List<String> unexpectedExits, int minimumWorkerKills,
+                   List<TaskDoctor.TaskFailure> taskFailures, boolean allTasksRunningAtEnd) {
 
   long total(java.util.function.ToLongFunction<ReplayCheck> figure) {
     return writers.stream().mapToLong(figure).sum();
@@ -40,6 +41,7 @@ record ChaosResult(Instant startedAt, Duration duration, List<ReplayCheck> write
           + heap.peakUsedMb() + " MB used / " + heap.peakCommittedMb() + " MB committed, over its "
           + ChaosDeployment.WORKER_HEAP_MB + " MB budget (or no GC log)");
     }
+    check(failures, allTasksRunningAtEnd, "the connector's two tasks were not both RUNNING at the end");
     check(failures, unexpectedExits.isEmpty(), "processes exited by themselves: " + unexpectedExits);
     check(failures, faults(FaultKind.WORKER_KILL) >= minimumWorkerKills,
         faults(FaultKind.WORKER_KILL) + " worker kills, fewer than " + minimumWorkerKills);

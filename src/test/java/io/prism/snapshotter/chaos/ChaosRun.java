@@ -64,19 +64,23 @@ public final class ChaosRun {
            ChaosLoad load = new ChaosLoad(deployment.frontDoorTarget(), deployment.bootstrapServers())) {
         SinkProgress progress = new SinkProgress(deployment);
         long t0 = System.nanoTime();
+        TaskDoctor doctor = new TaskDoctor(deployment, t0);
+        doctor.start();
         load.start(WRITERS_PER_KIND);
         watch.start();
         Thread.sleep(15_000);
         OptionalDouble baseline = progress.secondsToCatchUp(CATCH_UP_LIMIT);
         log.info("baseline catch-up {} s", baseline);
 
-        FaultInjector faults = new FaultInjector(deployment, load, progress, t0);
+        FaultInjector faults = new FaultInjector(deployment, load, progress, t0, settings.outage());
         faults.run(settings.duration());
         log.info("faults done; stopping the writers");
         load.stopAndDrain();
         OptionalDouble finalCatchUp = progress.secondsToCatchUp(CATCH_UP_LIMIT);
         List<FaultRecord> records = faults.records();
         log.info("caught up after the run: {} s; checking", finalCatchUp);
+        boolean allTasksRunning = awaitAllTasksRunning(deployment);
+        doctor.close();
 
         List<ReplayCheck> writers = ReplayCheck.run(config, load.ledgers());
         StorageCheck storage = StorageCheck.run(store, settings.clickHouseUrl(), deployment.clickHouseTable());
@@ -90,12 +94,23 @@ public final class ChaosRun {
         }
         ChaosResult result = new ChaosResult(startedAt, settings.duration(), writers, records, baseline, finalCatchUp,
             storage, overwritten, refused, zombieRefused, heaps, faults.unexpectedExits(),
-            settings.full() ? 20 : 1);
+            settings.full() ? 20 : 1, doctor.failures(), allTasksRunning);
         ReliabilityReport.write(result, settings.report());
         log.info("chaos run {}: {}", result.passed() ? "PASSED" : "FAILED", result.failures());
         return result;
       }
     }
+  }
+
+  private static boolean awaitAllTasksRunning(ChaosDeployment deployment) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (deployment.runningTasks() == 2) {
+        return true;
+      }
+      Thread.sleep(1000);
+    }
+    return false;
   }
 
   /** The connector's own keys (not Connect's), which storage, index and replay are opened with. */

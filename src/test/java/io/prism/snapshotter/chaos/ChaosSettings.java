@@ -28,4 +28,9 @@ record ChaosSettings(Duration duration, Path root, Path work, Path report, Path 
   boolean full() {
     return duration.toMinutes() >= 8;
   }
+
+  /** How long S3Proxy and ClickHouse stay down: 30 s, or 15 s in a run shorter than the full one. */
+  Duration outage() {
+    return full() ? Duration.ofSeconds(30) : Duration.ofSeconds(15);
+  }
 }

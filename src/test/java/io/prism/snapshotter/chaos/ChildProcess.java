@@ -80,6 +80,14 @@ final class ChildProcess {
     log.info("killed {} (pid {})", name, process.pid());
   }
 
+  /** For a shutdown hook: SIGKILL without waiting, so no child outlives an interrupted run. */
+  void killNow() {
+    Process running = process;
+    if (running != null && running.isAlive()) {
+      running.destroyForcibly();
+    }
+  }
+
   /** SIGTERM, the orderly stop, then SIGKILL after {@code graceSeconds}. */
   synchronized void stop(int graceSeconds) throws InterruptedException {
     if (process == null || !process.isAlive()) {

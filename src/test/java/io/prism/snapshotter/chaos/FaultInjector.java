@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class FaultInjector {
   private static final Logger log = LoggerFactory.getLogger(FaultInjector.class);
-  private static final Duration OUTAGE = Duration.ofSeconds(30);
   /** Long enough for the worker group (10 s session) and the task's consumer group (10 s) to fence it. */
   private static final Duration FREEZE = Duration.ofSeconds(35);
   private static final Duration BETWEEN_WORKER_KILLS = Duration.ofSeconds(10);
@@ -32,6 +31,7 @@ final class FaultInjector {
   private final ChaosLoad load;
   private final SinkProgress progress;
   private final long t0;
+  private final Duration outage;
   private final ExecutorService measurements = Executors.newCachedThreadPool();
   private final List<Future<FaultRecord>> records = Collections.synchronizedList(new ArrayList<>());
   private final List<String> unexpectedExits = new ArrayList<>();
@@ -39,7 +39,8 @@ final class FaultInjector {
   private java.nio.file.Path zombieLog;
   private String zombieThawedAt;
 
-  FaultInjector(ChaosDeployment deployment, ChaosLoad load, SinkProgress progress, long t0) {
+  FaultInjector(ChaosDeployment deployment, ChaosLoad load, SinkProgress progress, long t0, Duration outage) {
+    this.outage = outage;
     this.deployment = deployment;
     this.load = load;
     this.progress = progress;
@@ -144,15 +145,15 @@ final class FaultInjector {
       }
       case S3_OUTAGE -> {
         target = deployment.s3proxy.name();
-        deployment.s3proxy.stop(10);
-        Thread.sleep(OUTAGE.toMillis());
+        deployment.s3proxy.stop(5);
+        Thread.sleep(outage.toMillis());
         deployment.s3proxy.start();
         ChaosDeployment.await("S3Proxy", Duration.ofSeconds(60), deployment::s3Answers, deployment.s3proxy);
       }
       case CLICKHOUSE_OUTAGE -> {
         target = "clickhouse";
         deployment.clickHouse.stop();
-        Thread.sleep(OUTAGE.toMillis());
+        Thread.sleep(outage.toMillis());
         deployment.clickHouse.start();
       }
       default -> throw new IllegalArgumentException(kind.name());
@@ -162,8 +163,14 @@ final class FaultInjector {
     log.info("fault {} on {} at {} s: down {} s", kind, target, String.format("%.1f", at),
         String.format("%.1f", outage));
     boolean frontDoorSide = kind == FaultKind.FRONT_DOOR_KILL || kind == FaultKind.BROKER_KILL;
-    records.add(measurements.submit(() -> new FaultRecord(kind, target, at, outage,
-        frontDoorSide ? frontDoorBack(back) : OptionalDouble.empty(), progress.secondsToCatchUp(RECOVERY_LIMIT))));
+    Future<FaultRecord> record = measurements.submit(() -> new FaultRecord(kind, target, at, outage,
+        frontDoorSide ? frontDoorBack(back) : OptionalDouble.empty(), progress.secondsToCatchUp(RECOVERY_LIMIT)));
+    records.add(record);
+    if (kind != FaultKind.WORKER_KILL) {
+      // The rarer faults get a recovery time of their own: the next fault waits until this one is
+      // over. Worker kills come every few seconds and may overlap each other's recovery.
+      record.get(RECOVERY_LIMIT.toSeconds() + 60, TimeUnit.SECONDS);
+    }
   }
 
   private OptionalDouble frontDoorBack(long since) throws InterruptedException {

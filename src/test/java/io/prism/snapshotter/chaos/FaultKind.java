@@ -6,8 +6,8 @@ enum FaultKind {
   WORKER_FREEZE("Connect worker SIGSTOP until fenced out, then SIGCONT (the zombie)"),
   FRONT_DOOR_KILL("front door SIGKILL, restarted at once"),
   BROKER_KILL("Kafka broker SIGKILL, restarted at once"),
-  S3_OUTAGE("S3Proxy stopped for 30 s"),
-  CLICKHOUSE_OUTAGE("ClickHouse stopped for 30 s");
+  S3_OUTAGE("S3Proxy stopped (SIGTERM), started again after the outage"),
+  CLICKHOUSE_OUTAGE("ClickHouse stopped (SIGTERM), started again after the outage");
 
   private final String description;
 

@@ -12,6 +12,8 @@ import java.util.stream.Stream;
  * wrote only the rest as a new page).
  */
 final class RefusedWrites {
+  /** A log line proper (stack trace lines carry no time). */
+  private static final java.util.regex.Pattern TIMESTAMPED = java.util.regex.Pattern.compile("\\d\\d:\\d\\d:\\d\\d");
   static final List<String> MARKERS = List.of("was already stored as", "an earlier copy");
 
   private RefusedWrites() {}
@@ -33,7 +35,7 @@ final class RefusedWrites {
       return 0;
     }
     try (Stream<String> lines = Files.lines(log)) {
-      return lines.filter(l -> l.compareTo(since) >= 0)
+      return lines.filter(l -> TIMESTAMPED.matcher(l).lookingAt() && l.compareTo(since) >= 0)
           .filter(l -> MARKERS.stream().anyMatch(l::contains)).count();
     }
   }

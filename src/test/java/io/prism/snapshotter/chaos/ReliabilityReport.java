@@ -78,6 +78,22 @@ final class ReliabilityReport {
         .append(r.finalCatchUpSeconds().isPresent() ? fmt(r.finalCatchUpSeconds().getAsDouble()) + " s" : "—")
         .append(". *Front door answering again*: from the restart until the next acknowledged front-door call.\n\n");
 
+    md.append("## Tasks Connect reported FAILED\n\n");
+    if (r.taskFailures().isEmpty()) {
+      md.append("None: no task failed for good during the run.\n\n");
+    } else {
+      md.append("Connect does not restart a FAILED task by itself; the run restarts it over REST, as an operator's "
+          + "monitoring would (`POST /connectors/.../tasks/<id>/restart`), and counts it here. Nothing is lost "
+          + "meanwhile (the other task takes over the partitions), but this is work for an operator.\n\n");
+      md.append("| at (s) | task | first line of the trace |\n|---:|---:|---|\n");
+      for (TaskDoctor.TaskFailure f : r.taskFailures()) {
+        md.append("| ").append(fmt(f.atSeconds())).append(" | ").append(f.task()).append(" | ")
+            .append(f.reason().replace("|", "\\|")).append(" |\n");
+      }
+      md.append('\n');
+    }
+    md.append("Both tasks RUNNING at the end: ").append(r.allTasksRunningAtEnd() ? "yes" : "**no**").append(".\n\n");
+
     StorageCheck s = r.storage();
     md.append("## Pages in storage and in the index\n\n");
     md.append("| figure | value |\n|---|---:|\n");
