@@ -101,12 +101,12 @@ final class ChildProcess {
   }
 
   /** SIGSTOP: the process keeps its sockets and state but runs no code — a long GC pause or a stalled VM. */
-  synchronized void freeze() throws IOException, InterruptedException {
+  synchronized void freeze() throws InterruptedException {
     signal("STOP");
     log.info("froze {} (pid {})", name, process.pid());
   }
 
-  synchronized void thaw() throws IOException, InterruptedException {
+  synchronized void thaw() throws InterruptedException {
     signal("CONT");
     log.info("thawed {} (pid {})", name, process.pid());
   }

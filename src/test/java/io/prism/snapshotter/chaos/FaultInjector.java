@@ -22,7 +22,7 @@ final class FaultInjector {
   private static final Logger log = LoggerFactory.getLogger(FaultInjector.class);
   /** Long enough for the worker group (10 s session) and the task's consumer group (10 s) to fence it. */
   private static final Duration FREEZE = Duration.ofSeconds(35);
-  private static final Duration BETWEEN_WORKER_KILLS = Duration.ofSeconds(10);
+  private static final Duration BETWEEN_WORKER_KILLS = Duration.ofSeconds(8);
   private static final Duration RECOVERY_LIMIT = Duration.ofMinutes(4);
   private static final List<FaultKind> SPREAD = List.of(FaultKind.FRONT_DOOR_KILL, FaultKind.S3_OUTAGE,
       FaultKind.BROKER_KILL, FaultKind.WORKER_FREEZE, FaultKind.CLICKHOUSE_OUTAGE);

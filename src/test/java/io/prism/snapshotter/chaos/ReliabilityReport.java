@@ -76,7 +76,12 @@ final class ReliabilityReport {
         .append("** (pages close after 2 s, offsets are committed every second). After the last fault and the "
             + "writers' stop, everything was committed within ")
         .append(r.finalCatchUpSeconds().isPresent() ? fmt(r.finalCatchUpSeconds().getAsDouble()) + " s" : "—")
-        .append(". *Front door answering again*: from the restart until the next acknowledged front-door call.\n\n");
+        .append(". *Front door answering again*: from the restart until the next acknowledged front-door call. "
+            + "The rarer faults come one at a time: the next one waits until the connector caught up. Worker "
+            + "kills come every 8 s, faster than the groups settle (each kill and restart rebalances both the "
+            + "worker group and the task's consumer group), so their figure runs until the series pauses for "
+            + "one of the rarer faults; it says how long the connector lags behind under a kill every 8 s, "
+            + "not how long one kill takes.\n\n");
 
     md.append("## Tasks Connect reported FAILED\n\n");
     if (r.taskFailures().isEmpty()) {
@@ -84,7 +89,8 @@ final class ReliabilityReport {
     } else {
       md.append("Connect does not restart a FAILED task by itself; the run restarts it over REST, as an operator's "
           + "monitoring would (`POST /connectors/.../tasks/<id>/restart`), and counts it here. Nothing is lost "
-          + "meanwhile (the other task takes over the partitions), but this is work for an operator.\n\n");
+          + "(a failed task commits no further offset; its partitions go to the other task, or wait for the "
+          + "restart when both failed), but each one is work for an operator.\n\n");
       md.append("| at (s) | task | first line of the trace |\n|---:|---:|---|\n");
       for (TaskDoctor.TaskFailure f : r.taskFailures()) {
         md.append("| ").append(fmt(f.atSeconds())).append(" | ").append(f.task()).append(" | ")
