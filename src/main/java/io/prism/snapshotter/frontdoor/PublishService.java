@@ -76,7 +76,15 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
     }
     List<CompletableFuture<PublishResponse>> acks = new ArrayList<>(events.size());
     for (PublishRequest event : events) {
-      acks.add(producer.publish(event).whenComplete((response, failure) -> inFlight.release(1)));
+      CompletableFuture<PublishResponse> ack = producer.publish(event);
+      acks.add(ack.whenComplete((response, failure) -> inFlight.release(1)));
+      if (ack.isCompletedExceptionally()) {
+        // send() refused at once (no metadata within max.block.ms): the rest are not sent, or a
+        // later event could be stored without this earlier one, and the client's retry of the
+        // batch would then store that event ahead of the earlier ones (bin/chaos found this).
+        inFlight.release(events.size() - acks.size());
+        break;
+      }
     }
     CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
       if (failure != null) {
