@@ -46,16 +46,24 @@ public final class ClickHousePageIndex implements PageIndex {
   private final ClickHouseSettings settings;
   private final Client client;
   private final String table;
-  private final boolean serverTtl;
+  /** Set once the server's version is known and the table exists; until then every call tries. */
+  private volatile boolean ready;
+  private boolean serverTtl;
 
-  private ClickHousePageIndex(ClickHouseSettings settings, Client client, boolean serverTtl) {
+  private ClickHousePageIndex(ClickHouseSettings settings, Client client) {
     this.settings = settings;
     this.client = client;
     this.table = settings.qualifiedTable();
-    this.serverTtl = serverTtl;
   }
 
-  /** Connects, and creates the database and table when missing. */
+  /**
+   * Connects, and creates the database and table when missing. A server that cannot be reached
+   * now is not an error here: a Connect task must not stay FAILED because ClickHouse was down
+   * when it started (the chaos run saw exactly that). The set-up is then done by the first call
+   * that reaches the server, and until then each call fails with an {@link IndexException} that
+   * the sink retries like any index outage. Any other failure (a wrong password, a bad table
+   * name) is still thrown at once.
+   */
   public static ClickHousePageIndex open(ClickHouseSettings settings) {
     Client.Builder builder =
         new Client.Builder()
@@ -69,15 +77,35 @@ public final class ClickHousePageIndex implements PageIndex {
             .setConnectTimeout(5, ChronoUnit.SECONDS)
             .setSocketTimeout(TIMEOUT_SECONDS, ChronoUnit.SECONDS);
     Client client = builder.build();
+    ClickHousePageIndex index = new ClickHousePageIndex(settings, client);
     try {
-      String version = queryScalar(client, "SELECT version()", settings);
-      boolean ttl = supportsTtl(version);
-      ClickHousePageIndex index = new ClickHousePageIndex(settings, client, ttl);
-      index.createTable(version);
-      return index;
+      index.ensureReady();
+    } catch (IndexException e) {
+      if (!Unreachable.causeOf(e)) {
+        client.close();
+        throw e;
+      }
+      log.warn("ClickHouse index {} cannot be reached now; its table is checked on first use: {}",
+          index.describe(), e.getMessage());
     } catch (RuntimeException e) {
       client.close();
       throw e;
+    }
+    return index;
+  }
+
+  /** Reads the server's version and creates the table, once. */
+  private void ensureReady() {
+    if (ready) {
+      return;
+    }
+    synchronized (this) {
+      if (!ready) {
+        String version = queryScalar(client, "SELECT version()", settings);
+        serverTtl = supportsTtl(version);
+        createTable(version);
+        ready = true;
+      }
     }
   }
 
@@ -93,14 +121,18 @@ public final class ClickHousePageIndex implements PageIndex {
     }
   }
 
-  /** Whether the server drops old entries itself (a TTL clause); else call {@link #expireBefore} on a schedule. */
+  /**
+   * Whether the server drops old entries itself (a TTL clause); else call {@link #expireBefore} on
+   * a schedule. False while the server has not been reached: a scheduled delete is then harmless
+   * even if the table turns out to have a TTL.
+   */
   public boolean serverExpiresEntries() {
-    return serverTtl && settings.ttlDays() > 0;
+    return ready && serverTtl && settings.ttlDays() > 0;
   }
 
   private void createTable(String version) {
     execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
-    String ttl = serverExpiresEntries() ? " TTL end_time + toIntervalDay(" + settings.ttlDays() + ")" : "";
+    String ttl = serverTtl && settings.ttlDays() > 0 ? " TTL end_time + toIntervalDay(" + settings.ttlDays() + ")" : "";
     execute(
         "CREATE TABLE IF NOT EXISTS " + table + " ("
             + "page_key String, writer_id String, page_sequence Int64, start_time_ms Int64, end_time_ms Int64, "
@@ -119,6 +151,7 @@ public final class ClickHousePageIndex implements PageIndex {
     if (entries.isEmpty()) {
       return;
     }
+    ensureReady();
     byte[] rows = jsonEachRow(entries);
     try (InputStream body = new ByteArrayInputStream(rows)) {
       client.insert(table, body, ClickHouseFormat.JSONEachRow).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).close();
@@ -157,6 +190,7 @@ public final class ClickHousePageIndex implements PageIndex {
 
   @Override
   public List<IndexEntry> entries(String writerId, TimeRange range) {
+    ensureReady();
     StringBuilder sql =
         new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(table)
             .append(" FINAL WHERE writer_id = ").append(ClickHouseSql.quote(writerId));
@@ -183,6 +217,7 @@ public final class ClickHousePageIndex implements PageIndex {
 
   @Override
   public WriterPage writers(String after, int limit) {
+    ensureReady();
     String where = after == null ? "" : " WHERE writer_id > " + ClickHouseSql.quote(after);
     List<String> writers = new ArrayList<>();
     for (JsonNode row :
@@ -198,6 +233,7 @@ public final class ClickHousePageIndex implements PageIndex {
    */
   @Override
   public void expireBefore(long cutoffMillis) {
+    ensureReady();
     execute("ALTER TABLE " + table + " DELETE WHERE end_time_ms < " + cutoffMillis);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     String pending =

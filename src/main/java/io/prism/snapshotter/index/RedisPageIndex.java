@@ -76,8 +76,14 @@ public final class RedisPageIndex implements PageIndex {
     try {
       redis.ping();
     } catch (JedisException e) {
-      redis.close();
-      throw index.failure("connect", e);
+      // A server that is down now must not fail a starting Connect task for good: every call
+      // connects anew, so later calls work once Redis is back. A refusal (a wrong password) is
+      // still thrown at once.
+      if (!Unreachable.causeOf(e)) {
+        redis.close();
+        throw index.failure("connect", e);
+      }
+      log.warn("Redis index {} cannot be reached now; later calls retry: {}", index.describe(), e.getMessage());
     }
     log.info("Redis page index at {}", index.describe());
     return index;

@@ -8,6 +8,8 @@ import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.StoredPages;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -95,6 +97,37 @@ class ClickHouseOutageIT {
     assertThat(totalEvents(asyncStore)).as("async: no event lost").isGreaterThanOrEqualTo(RECORDS);
     assertThat(distinctEventIds(syncStore)).isEqualTo(RECORDS);
     assertThat(distinctEventIds(asyncStore)).isEqualTo(RECORDS);
+  }
+
+  @Test
+  void aConnectorStartedWhileClickHouseIsDownRunsAndIndexesEveryPageOnceItIsBack() throws Exception {
+    cluster = ConnectTestCluster.start(1);
+    String topic = "down-at-start-" + UUID.randomUUID().toString().substring(0, 8);
+    cluster.createTopic(topic, 2);
+    Map<String, String> config =
+        IndexEndToEndIT.connectorConfig(topic, dir.resolve("pages"), "clickhouse", "sync", dir);
+    clickHouse.stop();
+    cluster.connect().configureConnector(SYNC, config);
+    IndexEndToEndIT.cluster = cluster;
+    IndexEndToEndIT.produce(topic, 2_000, Duration.ofMillis(1));
+    ConnectTestCluster.await("both tasks running", Duration.ofSeconds(60),
+        () -> taskStates(SYNC).size() == 2 && taskStates(SYNC).stream().allMatch("RUNNING"::equals));
+    Thread.sleep(5_000);
+    assertThat(taskStates(SYNC)).as("tasks keep running while ClickHouse is down").containsOnly("RUNNING");
+
+    clickHouse.start();
+    awaitAllCommitted(SYNC, topic);
+    FilesystemObjectStore store = new FilesystemObjectStore(dir.resolve("pages"));
+    ConnectTestCluster.await("every page indexed", Duration.ofSeconds(90), () -> IndexedPages.allIndexed(store, config));
+    IndexedPages.assertEveryPageIndexedOnce(store, config);
+    assertThat(distinctEventIds(store)).isEqualTo(2_000);
+  }
+
+  private List<String> taskStates(String connector) {
+    List<String> states = new ArrayList<>();
+    cluster.connect().connectorStatus(connector).tasks()
+        .forEach(task -> states.add(task.state() + (task.trace() == null ? "" : ": " + task.trace())));
+    return states;
   }
 
   private static long sum(Map<org.apache.kafka.common.TopicPartition, Long> offsets) {

@@ -59,6 +59,22 @@ class ClickHousePageIndexIT extends PageIndexContract {
   }
 
   @Test
+  void aServerDownAtOpenIsNoErrorUntilACallNeedsIt() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    URI down = URI.create("http://127.0.0.1:" + closedPort);
+    try (ClickHousePageIndex index =
+        ClickHousePageIndex.open(new ClickHouseSettings(down, DATABASE, "t", "prism", new Password("prism-secret"), 0))) {
+      assertThatThrownBy(() -> index.publish(java.util.List.of(entry("w1", 1, 10, 20))))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining(down.toString());
+      assertThat(index.serverExpiresEntries()).isFalse();
+    }
+  }
+
+  @Test
   void ttlNeedsAServerOfVersion19Point6OrLater() {
     assertThat(ClickHousePageIndex.supportsTtl("18.16.1")).isFalse();
     assertThat(ClickHousePageIndex.supportsTtl("19.5.3.8")).isFalse();

@@ -52,6 +52,20 @@ class RedisPageIndexIT extends PageIndexContract {
   }
 
   @Test
+  void aServerDownAtOpenIsNoErrorUntilACallNeedsIt() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    URI down = URI.create("redis://127.0.0.1:" + closedPort);
+    try (RedisPageIndex index = RedisPageIndex.open(new RedisSettings(down, prefix, null, 0))) {
+      assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 10, 20))))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("redis://127.0.0.1:" + closedPort);
+    }
+  }
+
+  @Test
   void thePasswordIsSentAndAWrongOneRefusedWithoutShowingIt() {
     String user = "prism-it-" + UUID.randomUUID();
     try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
