@@ -176,6 +176,53 @@ public final class RedisPageIndex implements PageIndex {
     }
   }
 
+  /**
+   * Finds each entry among the writer's entries at its start time and deletes the one whose value
+   * names its page key, so an entry now holding another page (same writer, start and sequence) is
+   * left alone. A writer left without entries leaves the writer list.
+   */
+  @Override
+  public void remove(List<IndexEntry> entries) {
+    try {
+      Map<String, List<IndexEntry>> byWriter = new HashMap<>();
+      for (IndexEntry e : entries) {
+        byWriter.computeIfAbsent(e.writerId(), w -> new ArrayList<>()).add(e);
+      }
+      for (Map.Entry<String, List<IndexEntry>> writer : byWriter.entrySet()) {
+        removeOfWriter(writer.getKey(), writer.getValue());
+      }
+    } catch (JedisException e) {
+      throw failure("remove " + entries.size() + " entries", e);
+    }
+  }
+
+  private void removeOfWriter(String writer, List<IndexEntry> entries) {
+    List<String> removed = new ArrayList<>();
+    for (IndexEntry e : entries) {
+      String score = Long.toString(e.startTime());
+      List<String> candidates = redis.zrangeByScore(pagesKey(writer), score, score);
+      if (candidates.isEmpty()) {
+        continue;
+      }
+      List<String> values = redis.mget(candidates.toArray(String[]::new));
+      for (int i = 0; i < candidates.size(); i++) {
+        String value = values.get(i);
+        if (value == null || IndexEntryJson.read(value).pageKey().equals(e.pageKey())) {
+          removed.add(candidates.get(i)); // a vanished value (expired) goes as well
+        }
+      }
+    }
+    for (int from = 0; from < removed.size(); from += CHUNK) {
+      String[] chunk = removed.subList(from, Math.min(removed.size(), from + CHUNK)).toArray(String[]::new);
+      redis.del(chunk);
+      redis.zrem(pagesKey(writer), chunk);
+    }
+    if (!removed.isEmpty() && redis.zcard(pagesKey(writer)) == 0) {
+      redis.zrem(writersKey(), writer);
+      redis.zrem(spanKey(), writer);
+    }
+  }
+
   @Override
   public void expireBefore(long cutoffMillis) {
     try {

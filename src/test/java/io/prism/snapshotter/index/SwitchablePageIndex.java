@@ -36,6 +36,11 @@ final class SwitchablePageIndex implements PageIndex {
   }
 
   @Override
+  public void remove(List<IndexEntry> entries) {
+    real.remove(entries);
+  }
+
+  @Override
   public void expireBefore(long cutoffMillis) {
     real.expireBefore(cutoffMillis);
   }
