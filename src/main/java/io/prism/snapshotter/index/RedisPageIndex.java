@@ -4,13 +4,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.ZAddParams;
@@ -197,18 +200,30 @@ public final class RedisPageIndex implements PageIndex {
   }
 
   private void removeOfWriter(String writer, List<IndexEntry> entries) {
-    List<String> removed = new ArrayList<>();
-    for (IndexEntry e : entries) {
-      String score = Long.toString(e.startTime());
-      List<String> candidates = redis.zrangeByScore(pagesKey(writer), score, score);
-      if (candidates.isEmpty()) {
-        continue;
+    List<Response<List<String>>> atStart = new ArrayList<>(entries.size());
+    try (AbstractPipeline pipeline = redis.pipelined()) {
+      for (IndexEntry e : entries) {
+        String score = Long.toString(e.startTime());
+        atStart.add(pipeline.zrangeByScore(pagesKey(writer), score, score));
       }
-      List<String> values = redis.mget(candidates.toArray(String[]::new));
-      for (int i = 0; i < candidates.size(); i++) {
+      pipeline.sync();
+    }
+    Map<String, Set<String>> wantedPageKeys = new HashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      for (String member : atStart.get(i).get()) {
+        wantedPageKeys.computeIfAbsent(member, m -> new HashSet<>()).add(entries.get(i).pageKey());
+      }
+    }
+    List<String> candidates = new ArrayList<>(wantedPageKeys.keySet());
+    List<String> removed = new ArrayList<>();
+    for (int from = 0; from < candidates.size(); from += CHUNK) {
+      List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + CHUNK));
+      List<String> values = redis.mget(chunk.toArray(String[]::new));
+      for (int i = 0; i < chunk.size(); i++) {
         String value = values.get(i);
-        if (value == null || IndexEntryJson.read(value).pageKey().equals(e.pageKey())) {
-          removed.add(candidates.get(i)); // a vanished value (expired) goes as well
+        // A vanished value (expired) goes as well.
+        if (value == null || wantedPageKeys.get(chunk.get(i)).contains(IndexEntryJson.read(value).pageKey())) {
+          removed.add(chunk.get(i));
         }
       }
     }
