@@ -48,10 +48,14 @@ class CompactorTest {
     final SqlitePageIndex sqlite;
 
     Fixture(Mode mode, String name) throws Exception {
+      this(mode, name, EVENTS);
+    }
+
+    Fixture(Mode mode, String name, int events) throws Exception {
       this.mode = mode;
       this.store = new FilesystemObjectStore(dir.resolve(name).resolve("pages"));
       this.sqlite = SqlitePageIndex.open(dir.resolve(name).resolve("index.db"));
-      SinkWrittenPages.store(store, index(), 0, EVENTS, 10, START_MILLIS);
+      SinkWrittenPages.store(store, index(), 0, events, 10, START_MILLIS);
     }
 
     PageIndex index() {
@@ -213,6 +217,45 @@ class CompactorTest {
           ? WriterPages.fromIndex(f.index()) : WriterPages.fromStorage(f.store, KeyTemplate.parse(KeyTemplate.DEFAULT));
       assertThat(new Compactor(f.store, f.index(), pages, tinyMinimum, Clock.offset(NOW, Duration.ofDays(9)))
           .run("w", false).merges()).as("no page is under 100 bytes").isEmpty();
+    }
+  }
+
+  @Test
+  void aMergeStoredButNeverIndexedIsDeletedWhenTheNextRunPlansDifferently() throws Exception {
+    // "w" has 10 pages: groups of 4, 4 and 2. The run stops right after storing the third merge.
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "drift", 200)) {
+      Countdown countdown = new Countdown(2 * 7 + 1);
+      assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
+      String orphan = f.keysOf("w").stream()
+          .filter(CompactedKeys::looksMerged)
+          .filter(k -> f.sqlite.entries("w", TimeRange.ALL).stream().noneMatch(e -> e.pageKey().equals(k)))
+          .findFirst().orElseThrow();
+      // Meanwhile 4 more pages of "w" crossed the cutoff: the third group now has 4 pages, not 2.
+      SinkWrittenPages.store(f.store, f.sqlite, 200, 80, 10, START_MILLIS);
+
+      CompactionReport report = f.compactor().run("w", false);
+
+      assertThat(report.orphans()).isEqualTo(1);
+      assertThat(report.merges()).hasSize(2);
+      assertThat(f.keysOf("w")).doesNotContain(orphan).hasSize(4).allMatch(CompactedKeys::looksMerged);
+      assertThat(f.replay("w")).containsExactlyElementsOf(SinkWrittenPages.ids("w", 0, 280));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void anEventIdInTwoSourcesIsMergedOnce(Mode mode) throws Exception {
+    try (Fixture f = new Fixture(mode, "empty", 0)) {
+      // Offsets 0 and 40 of "w" (pages 1 and 3) carry the same id: a producer's retry.
+      SinkWrittenPages.store(f.store, f.index(), 0, 80, 10, START_MILLIS,
+          (writer, offset) -> offset == 40 ? "w-0" : writer + "-" + offset);
+
+      CompactionReport report = f.compactor().run("w", false);
+
+      assertThat(report.merges()).singleElement().extracting(CompactionReport.Merge::events).isEqualTo(39L);
+      List<String> expected = new java.util.ArrayList<>(SinkWrittenPages.ids("w", 0, 80));
+      expected.remove("w-40");
+      assertThat(f.replay("w")).containsExactlyElementsOf(expected);
     }
   }
 }

@@ -48,6 +48,12 @@ final class SinkWrittenPages {
    */
   static void store(ObjectStore store, PageIndex index, long firstOffset, int events, int perPage, long startMillis)
       throws Exception {
+    store(store, index, firstOffset, events, perPage, startMillis, (writer, offset) -> writer + "-" + offset);
+  }
+
+  /** As above, with event ids from {@code ids} (given writer and offset). */
+  static void store(ObjectStore store, PageIndex index, long firstOffset, int events, int perPage, long startMillis,
+      java.util.function.BiFunction<String, Long, String> ids) throws Exception {
     PageCommitter committer = new PageCommitter(PageFormat.PROTOBUF, Compression.GZIP, Map.of("team", "ingest"),
         KeyTemplate.parse(KeyTemplate.DEFAULT), store, index);
     PageAssembler assembler = new PageAssembler(
@@ -59,7 +65,7 @@ final class SinkWrittenPages {
       byte[] payload = new byte[100];
       random.nextBytes(payload);
       assembler.accept(PARTITION, offset, writer,
-          new Event(writer + "-" + offset, startMillis + offset * 1_000L, payload, Map.of()));
+          new Event(ids.apply(writer, offset), startMillis + offset * 1_000L, payload, Map.of()));
       assembler.writeClosedPages();
     }
     assembler.flushPartitions(List.of(PARTITION), FlushReason.TASK_STOP);
