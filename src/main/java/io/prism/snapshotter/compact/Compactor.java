@@ -8,6 +8,7 @@ import io.prism.snapshotter.page.PageMetadata;
 import io.prism.snapshotter.page.PageReader;
 import io.prism.snapshotter.sink.PageCommitter;
 import io.prism.snapshotter.storage.ListPage;
+import io.prism.snapshotter.storage.NoSuchObjectException;
 import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
 import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectStore;
@@ -251,15 +252,16 @@ public final class Compactor {
     try {
       try (InputStream head = store.get(key, 0, HEAD_BYTES)) {
         return reader.readMetadata(head, key);
-      } catch (PageFormatException truncated) {
-        try (InputStream whole = store.get(key)) {
-          return reader.readMetadata(whole, key);
-        }
+      } catch (PageFormatException | IOException truncated) {
+        log.debug("Metadata of {} is not within its first {} bytes; reading it whole", key, HEAD_BYTES);
+      }
+      try (InputStream whole = store.get(key)) {
+        return reader.readMetadata(whole, key);
       }
     } catch (PageFormatException e) {
       log.warn("{} is not a readable page ({}); leaving it alone", key, e.getMessage());
       return null;
-    } catch (io.prism.snapshotter.storage.NoSuchObjectException gone) {
+    } catch (NoSuchObjectException gone) {
       return null;
     }
   }
