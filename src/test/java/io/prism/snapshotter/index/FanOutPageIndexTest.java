@@ -67,12 +67,13 @@ class FanOutPageIndexTest {
   }
 
   @Test
-  void aSecondaryThatCannotRemoveFailsTheRemoval() {
+  void aSecondaryThatCannotRemoveFailsTheRemoval() throws Exception {
     SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
     SqlitePageIndex secondary = SqlitePageIndex.open(dir.resolve("secondary.db"));
     try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 1_000)) {
       IndexEntry page = entry("w1", 1, 10, 20);
       index.publish(List.of(page));
+      assertThat(index.awaitSecondaries(Duration.ofSeconds(20))).isTrue();
       secondary.close(); // its connection is gone: every call fails
 
       assertThatThrownBy(() -> index.remove(List.of(page)))
