@@ -161,29 +161,50 @@ public final class Compactor {
     return Optional.empty();
   }
 
-  /** Steps 3 and 4: removes the sources' entries (those the index may hold), then deletes them, first last. */
+  /**
+   * Steps 3 and 4: removes the sources' entries (with an index), then deletes them, the first one last.
+   * A source no longer listed (its entry already removed: an earlier run got this far) is looked up in
+   * storage, and its entry rebuilt from its metadata so secondary indexes lose it too. A source whose
+   * Kafka span is not within the merged page's is left alone with a warning: something wrote that key
+   * again since (a re-delivery long after the cutoff), and its events may not all be in the merged page.
+   */
   private void replaceSources(IndexEntry merged, List<String> sourceKeys, Map<String, IndexEntry> byKey)
       throws IOException {
-    if (pages.indexed()) {
-      List<IndexEntry> entries = new ArrayList<>();
-      for (String key : sourceKeys) {
-        if (byKey.containsKey(key)) {
-          entries.add(byKey.get(key));
-        } else {
-          // Not in the primary: a removal a crash cut short may have left it on a secondary.
-          Optional<ObjectInfo> object = store.head(key);
-          PageMetadata metadata = object.isPresent() ? readMetadata(key) : null;
-          if (metadata != null) {
-            entries.add(PageCommitter.entryFromPage(key, metadata, object.get().size()));
-          }
-        }
+    List<IndexEntry> present = new ArrayList<>();
+    for (String key : sourceKeys) {
+      IndexEntry source = byKey.containsKey(key) ? byKey.get(key) : storedEntry(key);
+      if (source == null) {
+        continue;
       }
-      index.remove(entries);
+      if (!withinSpan(source, merged)) {
+        log.warn("{} holds offsets {}..{} of {}-{}, not within merged page {} ({}..{}): it was written again "
+                + "after being merged; leaving it", key, source.firstOffset(), source.lastOffset(), source.topic(),
+            source.partition(), merged.pageKey(), merged.firstOffset(), merged.lastOffset());
+        continue;
+      }
+      present.add(source);
     }
-    for (int i = sourceKeys.size() - 1; i >= 0; i--) {
-      store.delete(sourceKeys.get(i));
+    if (pages.indexed()) {
+      index.remove(present);
     }
-    log.debug("Replaced {} pages by {}", sourceKeys.size(), merged.pageKey());
+    for (int i = present.size() - 1; i >= 0; i--) {
+      store.delete(present.get(i).pageKey());
+    }
+    log.debug("Replaced {} pages by {}", present.size(), merged.pageKey());
+  }
+
+  /** The entry of the page stored at {@code key}, from its metadata; null when there is none. */
+  private IndexEntry storedEntry(String key) throws IOException {
+    Optional<ObjectInfo> object = store.head(key);
+    PageMetadata metadata = object.isPresent() ? readMetadata(key) : null;
+    return metadata == null ? null : PageCommitter.entryFromPage(key, metadata, object.get().size());
+  }
+
+  private static boolean withinSpan(IndexEntry source, IndexEntry merged) {
+    return source.topic().equals(merged.topic())
+        && source.partition() == merged.partition()
+        && source.firstOffset() >= merged.firstOffset()
+        && source.lastOffset() <= merged.lastOffset();
   }
 
   /**

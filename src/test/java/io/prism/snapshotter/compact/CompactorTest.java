@@ -258,4 +258,31 @@ class CompactorTest {
       assertThat(f.replay("w")).containsExactlyElementsOf(expected);
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aSourceKeyWrittenAgainWithOtherOffsetsIsNotDeleted(Mode mode) throws Exception {
+    try (Fixture f = new Fixture(mode, "again")) {
+      String first = f.keysOf("w").stream().filter(k -> k.endsWith("-00000000000000000000.pb.gz")).findFirst()
+          .orElseThrow();
+      String fifth = f.keysOf("w").stream().filter(k -> k.endsWith("-00000000000000000080.pb.gz")).findFirst()
+          .orElseThrow();
+      // Stop right after the first group's first delete: its first source, deleted last, is still there.
+      Countdown countdown = new Countdown(mode == Mode.SQLITE_INDEX ? 4 : 3);
+      assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
+      // Then something stores that key again, holding other offsets (here: a copy of the fifth page).
+      byte[] copy;
+      try (var in = f.store.get(fifth)) {
+        copy = in.readAllBytes();
+      }
+      f.store.delete(first);
+      f.store.put(first, new java.io.ByteArrayInputStream(copy), copy.length,
+          io.prism.snapshotter.storage.PutOptions.builder().build());
+
+      f.compactor().run("w", false);
+
+      assertThat(f.keysOf("w")).contains(first);
+      assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+    }
+  }
 }
