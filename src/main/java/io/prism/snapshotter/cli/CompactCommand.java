@@ -31,14 +31,17 @@ import picocli.CommandLine.Option;
     name = "compact",
     mixinStandardHelpOptions = true,
     description = {
-      "Merge a writer's small pages older than --older-than into pages of about page.target.size.mb",
-      "(stored size), in page.format and page.compression; publish the merged pages, then remove the",
-      "old entries and delete the old pages. Safe to interrupt at any point: replay shows each event",
-      "once meanwhile, and running the command again finishes the job.",
-      "Pages are found where replay finds them: through the index if the settings name index.backend,",
-      "else by listing storage. Prints one line per merged page, then a summary.",
-      "Exit codes: 0 ok, 2 bad usage, 65 a page to merge is not readable (its key is named),",
-      "69 storage or the index failed (run again to finish), 78 bad config."
+      "Merge a writer's small pages older than --older-than into pages of about",
+      "page.target.size.mb (stored size), in page.format and page.compression;",
+      "publish the merged pages, then remove the old entries and delete the old",
+      "pages. Safe to interrupt at any point: replay shows each event once",
+      "meanwhile, and running the command again finishes the job.",
+      "Pages are found where replay finds them: through the index if the settings",
+      "name index.backend, else by listing storage. Prints one line per merged",
+      "page, then a summary. See docs/COMPACTION.md.",
+      "Exit codes: 0 ok, 2 bad usage, 65 a page to merge is not readable (its key",
+      "is named), 69 storage or the index failed (run again to finish), 78 bad",
+      "config."
     })
 final class CompactCommand implements Callable<Integer> {
   @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
