@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       PagesCommand.class,
       ConfigCommand.class,
       ReindexCommand.class,
+      CompactCommand.class,
       FrontdoorCommand.class,
       PublishCommand.class,
       ReplayCommand.class,

@@ -56,8 +56,10 @@ final class ReindexCommand implements Callable<Integer> {
           err.println("reindex: the secondary indexes did not take every entry within 5 minutes; run reindex again");
         }
       }
-      out.printf("listed %d, skipped (before --since) %d, already indexed %d, added %d, not pages %d%n",
-          result.listed(), result.skipped(), result.alreadyIndexed(), result.added(), result.unreadable());
+      out.printf("listed %d, skipped (before --since) %d, already indexed %d, added %d, not pages %d, "
+              + "replaced by merged pages %d%n",
+          result.listed(), result.skipped(), result.alreadyIndexed(), result.added(), result.unreadable(),
+          result.superseded());
       return result.unreadable() > 0 ? Main.EXIT_BAD_DATA : 0;
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("reindex: " + e.getMessage());

@@ -39,6 +39,8 @@ public final class ClickHousePageIndex implements PageIndex {
   private static final Logger log = LoggerFactory.getLogger(ClickHousePageIndex.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TIMEOUT_SECONDS = 60;
+  /** Page keys per removal statement, in characters: well under 18.16's 256 KiB max_query_size. */
+  static final int REMOVE_SQL_CHARS = 100_000;
   private static final String COLUMNS =
       "page_key, writer_id, page_sequence, start_time_ms, end_time_ms, event_count, page_size_bytes, "
           + "storage_size_bytes, format, compression, topic, kafka_partition, first_offset, last_offset";
@@ -228,24 +230,58 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   /**
+   * Deletes with {@code ALTER TABLE ... DELETE WHERE page_key IN (...)}, in statements of at most
+   * {@link #REMOVE_SQL_CHARS} characters (18.16 refuses queries over {@code max_query_size}, 256 KiB),
+   * and waits for each mutation, so the entries are gone when this returns. On 18.16 a mutation is
+   * asynchronous and rewrites only the parts that exist when it is submitted: a page published
+   * again afterwards (a re-delivery) would be back, which is what publishing means.
+   */
+  @Override
+  public void remove(List<IndexEntry> entries) {
+    ensureReady();
+    StringBuilder keys = new StringBuilder();
+    for (IndexEntry e : entries) {
+      String quoted = ClickHouseSql.quote(e.pageKey());
+      if (keys.length() > 0 && keys.length() + quoted.length() > REMOVE_SQL_CHARS) {
+        mutate("DELETE WHERE page_key IN (" + keys + ")", "remove entries");
+        keys.setLength(0);
+      }
+      keys.append(keys.length() == 0 ? "" : ", ").append(quoted);
+    }
+    if (keys.length() > 0) {
+      mutate("DELETE WHERE page_key IN (" + keys + ")", "remove entries");
+    }
+    log.debug("Removed the entries of {} pages from {}", entries.size(), describe());
+  }
+
+  /**
    * Deletes with {@code ALTER TABLE ... DELETE} (a mutation, on every version) and waits until
    * the server has applied it, so the entries are gone when this returns.
    */
   @Override
   public void expireBefore(long cutoffMillis) {
     ensureReady();
-    execute("ALTER TABLE " + table + " DELETE WHERE end_time_ms < " + cutoffMillis);
+    mutate("DELETE WHERE end_time_ms < " + cutoffMillis, "expire entries");
+    log.info("Expired entries of pages that ended before {} from {}", cutoffMillis, describe());
+  }
+
+  /**
+   * Runs {@code ALTER TABLE t <command>} and waits until no mutation of the table is pending (18.16
+   * has no {@code mutations_sync}: an ALTER returns as soon as the mutation is queued).
+   */
+  private void mutate(String command, String what) {
+    execute("ALTER TABLE " + table + " " + command);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     String pending =
         "SELECT count() AS pending FROM system.mutations WHERE database = " + ClickHouseSql.quote(settings.database())
             + " AND table = " + ClickHouseSql.quote(settings.table()) + " AND is_done = 0";
     while (Long.parseLong(queryScalar(client, pending, settings)) > 0) {
       if (System.nanoTime() > deadline) {
-        throw new IndexException("Expiry in " + describe() + " is still running after " + TIMEOUT_SECONDS + " s");
+        throw new IndexException("Cannot " + what + " in " + describe() + ": the mutation is still running after "
+            + TIMEOUT_SECONDS + " s");
       }
       sleep(100);
     }
-    log.info("Expired entries of pages that ended before {} from {}", cutoffMillis, describe());
   }
 
   @Override

@@ -14,14 +14,18 @@ import org.slf4j.LoggerFactory;
  * secondary's queue overflows (a long outage), its newest entries are dropped with an error —
  * {@code reindex} against that secondary restores them. Queries are answered by the primary.
  */
-public final class FanOutPageIndex implements PageIndex {
+public final class FanOutPageIndex extends ForwardingPageIndex {
   private static final Logger log = LoggerFactory.getLogger(FanOutPageIndex.class);
+
+  /** How long {@link #remove} waits for a secondary to take what was published before it. */
+  static final Duration DRAIN_BEFORE_REMOVE = Duration.ofMinutes(1);
 
   private final PageIndex primary;
   private final List<PageIndex> secondaries;
   private final List<BackgroundPublisher> publishers = new ArrayList<>();
 
   public FanOutPageIndex(PageIndex primary, List<PageIndex> secondaries, int queueCapacity) {
+    super(primary);
     this.primary = primary;
     this.secondaries = List.copyOf(secondaries);
     for (PageIndex secondary : this.secondaries) {
@@ -56,14 +60,35 @@ public final class FanOutPageIndex implements PageIndex {
     return true;
   }
 
+  /**
+   * Removes from the primary, then from each secondary once it has taken every entry published
+   * before (so a merged page reaches a secondary before the pages it replaces leave it). Unlike
+   * publishing, a secondary that fails here fails the call: compaction then stops before deleting
+   * the pages, and its next run removes the entries again.
+   */
   @Override
-  public List<IndexEntry> entries(String writerId, TimeRange range) {
-    return primary.entries(writerId, range);
-  }
-
-  @Override
-  public WriterPage writers(String after, int limit) {
-    return primary.writers(after, limit);
+  public void remove(List<IndexEntry> entries) {
+    primary.remove(entries);
+    List<String> failed = new ArrayList<>();
+    for (int i = 0; i < secondaries.size(); i++) {
+      PageIndex secondary = secondaries.get(i);
+      try {
+        if (!publishers.get(i).awaitDrained(DRAIN_BEFORE_REMOVE)) {
+          failed.add(secondary.describe() + ": its publish queue did not drain within " + DRAIN_BEFORE_REMOVE);
+          continue;
+        }
+        secondary.remove(entries);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IndexException("Interrupted while removing entries from " + secondary.describe());
+      } catch (RuntimeException e) {
+        failed.add(secondary.describe() + ": " + e.getMessage());
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw new IndexException("Removing entries of " + entries.size() + " pages failed on secondary indexes: "
+          + String.join("; ", failed));
+    }
   }
 
   /** Expires on every index; a secondary that fails is logged, not fatal. */

@@ -22,6 +22,9 @@ final class NoPageIndex implements PageIndex {
   }
 
   @Override
+  public void remove(List<IndexEntry> entries) {}
+
+  @Override
   public void expireBefore(long cutoffMillis) {}
 
   @Override

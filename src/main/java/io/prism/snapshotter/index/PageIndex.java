@@ -13,6 +13,7 @@ import java.util.List;
  *   <li>{@link #entries} returns a writer's entries whose time range overlaps the query's,
  *       ordered by start time, then page sequence, then page key.
  *   <li>{@link #writers} pages through writer ids in ascending UTF-8 byte order.
+ *   <li>{@link #remove} takes entries out by page key; removing what is not there is no error.
  * </ul>
  *
  * <p>Failures are {@link IndexException}s (unchecked). Implementations are safe for concurrent use.
@@ -30,6 +31,14 @@ public interface PageIndex extends AutoCloseable {
    * ascending UTF-8 byte order; {@link WriterPage#next()} continues the listing.
    */
   WriterPage writers(String after, int limit);
+
+  /**
+   * Removes the entries of these pages, matched by page key (a backend may use the entry's other
+   * fields to find it, as Redis does with writer and start time); pages the index does not hold are
+   * ignored. Once this returns, {@link #entries} no longer returns them. Compaction calls it after
+   * publishing the merged page that holds their events.
+   */
+  void remove(List<IndexEntry> entries);
 
   /** Removes the entries of pages that ended before {@code cutoffMillis}. */
   void expireBefore(long cutoffMillis);

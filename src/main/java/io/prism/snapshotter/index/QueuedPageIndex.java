@@ -10,10 +10,11 @@ import java.util.List;
  * entries: the sink then retries the page later, which holds its partition's offset back.
  * Queries go straight to the index.
  */
-public final class QueuedPageIndex implements PageIndex {
+public final class QueuedPageIndex extends ForwardingPageIndex {
   static final Duration BACKPRESSURE_WAIT = Duration.ofSeconds(5);
+  /** How long {@link #remove} waits for the entries queued before it to reach the index. */
+  static final Duration DRAIN_BEFORE_REMOVE = Duration.ofMinutes(1);
 
-  private final PageIndex index;
   private final BackgroundPublisher publisher;
   private final Duration backpressureWait;
 
@@ -22,7 +23,7 @@ public final class QueuedPageIndex implements PageIndex {
   }
 
   QueuedPageIndex(PageIndex index, int capacity, Duration backpressureWait) {
-    this.index = index;
+    super(index);
     this.publisher = new BackgroundPublisher(index, capacity);
     this.backpressureWait = backpressureWait;
   }
@@ -32,12 +33,12 @@ public final class QueuedPageIndex implements PageIndex {
     try {
       if (!publisher.offer(entries, backpressureWait)) {
         throw new IndexException(
-            "The publish queue for " + index.describe() + " is full (" + publisher.capacity()
+            "The publish queue for " + delegate.describe() + " is full (" + publisher.capacity()
                 + " entries waiting for the index); holding back until it drains");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IndexException("Interrupted while queueing entries for " + index.describe());
+      throw new IndexException("Interrupted while queueing entries for " + delegate.describe());
     }
   }
 
@@ -51,24 +52,27 @@ public final class QueuedPageIndex implements PageIndex {
     return publisher.awaitDrained(timeout);
   }
 
+  /**
+   * Removes only once every entry queued before the call is in the index: a merged page queued
+   * for publishing must be there before the entries of the pages it replaces go.
+   */
   @Override
-  public List<IndexEntry> entries(String writerId, TimeRange range) {
-    return index.entries(writerId, range);
-  }
-
-  @Override
-  public WriterPage writers(String after, int limit) {
-    return index.writers(after, limit);
-  }
-
-  @Override
-  public void expireBefore(long cutoffMillis) {
-    index.expireBefore(cutoffMillis);
+  public void remove(List<IndexEntry> entries) {
+    try {
+      if (!publisher.awaitDrained(DRAIN_BEFORE_REMOVE)) {
+        throw new IndexException("Entries queued for " + delegate.describe() + " did not reach it within "
+            + DRAIN_BEFORE_REMOVE + "; not removing entries of " + entries.size() + " pages before they do");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IndexException("Interrupted while waiting for the publish queue of " + delegate.describe());
+    }
+    delegate.remove(entries);
   }
 
   @Override
   public String describe() {
-    return index.describe() + " (async)";
+    return delegate.describe() + " (async)";
   }
 
   @Override
@@ -76,7 +80,7 @@ public final class QueuedPageIndex implements PageIndex {
     try {
       publisher.close();
     } finally {
-      index.close();
+      delegate.close();
     }
   }
 }

@@ -4,13 +4,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.ZAddParams;
@@ -179,6 +182,65 @@ public final class RedisPageIndex implements PageIndex {
       return WriterPage.of(writers, limit);
     } catch (JedisException e) {
       throw failure("list writers", e);
+    }
+  }
+
+  /**
+   * Finds each entry among the writer's entries at its start time and deletes the one whose value
+   * names its page key, so an entry now holding another page (same writer, start and sequence) is
+   * left alone. A writer left without entries leaves the writer list.
+   */
+  @Override
+  public void remove(List<IndexEntry> entries) {
+    try {
+      Map<String, List<IndexEntry>> byWriter = new HashMap<>();
+      for (IndexEntry e : entries) {
+        byWriter.computeIfAbsent(e.writerId(), w -> new ArrayList<>()).add(e);
+      }
+      for (Map.Entry<String, List<IndexEntry>> writer : byWriter.entrySet()) {
+        removeOfWriter(writer.getKey(), writer.getValue());
+      }
+    } catch (JedisException e) {
+      throw failure("remove " + entries.size() + " entries", e);
+    }
+  }
+
+  private void removeOfWriter(String writer, List<IndexEntry> entries) {
+    List<Response<List<String>>> atStart = new ArrayList<>(entries.size());
+    try (AbstractPipeline pipeline = redis.pipelined()) {
+      for (IndexEntry e : entries) {
+        String score = Long.toString(e.startTime());
+        atStart.add(pipeline.zrangeByScore(pagesKey(writer), score, score));
+      }
+      pipeline.sync();
+    }
+    Map<String, Set<String>> wantedPageKeys = new HashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      for (String member : atStart.get(i).get()) {
+        wantedPageKeys.computeIfAbsent(member, m -> new HashSet<>()).add(entries.get(i).pageKey());
+      }
+    }
+    List<String> candidates = new ArrayList<>(wantedPageKeys.keySet());
+    List<String> removed = new ArrayList<>();
+    for (int from = 0; from < candidates.size(); from += CHUNK) {
+      List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + CHUNK));
+      List<String> values = redis.mget(chunk.toArray(String[]::new));
+      for (int i = 0; i < chunk.size(); i++) {
+        String value = values.get(i);
+        // A vanished value (expired) goes as well.
+        if (value == null || wantedPageKeys.get(chunk.get(i)).contains(IndexEntryJson.read(value).pageKey())) {
+          removed.add(chunk.get(i));
+        }
+      }
+    }
+    for (int from = 0; from < removed.size(); from += CHUNK) {
+      String[] chunk = removed.subList(from, Math.min(removed.size(), from + CHUNK)).toArray(String[]::new);
+      redis.del(chunk);
+      redis.zrem(pagesKey(writer), chunk);
+    }
+    if (!removed.isEmpty() && redis.zcard(pagesKey(writer)) == 0) {
+      redis.zrem(writersKey(), writer);
+      redis.zrem(spanKey(), writer);
     }
   }
 

@@ -2,7 +2,6 @@ package io.prism.snapshotter.index;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,16 +13,15 @@ import org.slf4j.LoggerFactory;
  * {@link PageIndex#expireBefore} with "now minus the TTL" on a schedule (first after a minute,
  * so short-lived CLI runs never do it). A failed run is logged and tried again next time.
  */
-public final class ScheduledExpiry implements PageIndex {
+public final class ScheduledExpiry extends ForwardingPageIndex {
   private static final Logger log = LoggerFactory.getLogger(ScheduledExpiry.class);
   static final Duration FIRST_RUN = Duration.ofMinutes(1);
   static final Duration INTERVAL = Duration.ofHours(1);
 
-  private final PageIndex index;
   private final ScheduledExecutorService scheduler;
 
   public ScheduledExpiry(PageIndex index, Duration ttl, Clock clock) {
-    this.index = index;
+    super(index);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "index-expiry-" + index.describe());
       thread.setDaemon(true);
@@ -39,33 +37,8 @@ public final class ScheduledExpiry implements PageIndex {
   }
 
   @Override
-  public void publish(List<IndexEntry> entries) {
-    index.publish(entries);
-  }
-
-  @Override
-  public List<IndexEntry> entries(String writerId, TimeRange range) {
-    return index.entries(writerId, range);
-  }
-
-  @Override
-  public WriterPage writers(String after, int limit) {
-    return index.writers(after, limit);
-  }
-
-  @Override
-  public void expireBefore(long cutoffMillis) {
-    index.expireBefore(cutoffMillis);
-  }
-
-  @Override
-  public String describe() {
-    return index.describe();
-  }
-
-  @Override
   public void close() {
     scheduler.shutdownNow();
-    index.close();
+    delegate.close();
   }
 }

@@ -149,6 +149,29 @@ public final class SqlitePageIndex implements PageIndex {
   }
 
   @Override
+  public synchronized void remove(List<IndexEntry> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    try {
+      connection.setAutoCommit(false);
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM pages WHERE page_key = ?")) {
+        for (IndexEntry e : entries) {
+          delete.setString(1, e.pageKey());
+          delete.addBatch();
+        }
+        delete.executeBatch();
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      rollback();
+      throw failure("remove " + entries.size() + " entries", e);
+    } finally {
+      autoCommit();
+    }
+  }
+
+  @Override
   public synchronized void expireBefore(long cutoffMillis) {
     try (PreparedStatement delete = connection.prepareStatement("DELETE FROM pages WHERE end_time < ?")) {
       delete.setLong(1, cutoffMillis);

@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * entries the index lacks. Pages carry their Kafka coordinates in their tags, so a full entry
  * comes from the page alone. Idempotent: a second run finds nothing to add.
  *
+ * <p>Compaction: a merged page is indexed like any other; a page that a merged page in storage lists
+ * as a source ({@link CompactedKeys#sourcesOf}) is not indexed again, since its events are in the merged
+ * page and an interrupted compaction run deletes it when run again.
+ *
  * <p>Only the head of each page is read ({@link #HEAD_BYTES}, a ranged read), since the metadata
  * comes first in both formats, compressed or not; a page whose metadata does not fit there is
  * read whole.
@@ -49,8 +53,9 @@ public final class Reindexer {
    * @param alreadyIndexed pages the index had
    * @param added          pages published now
    * @param unreadable     objects that are not readable pages (each logged)
+   * @param superseded     pages not indexed because a merged page holds their events (see compaction)
    */
-  public record Result(long listed, long skipped, long alreadyIndexed, long added, long unreadable) {}
+  public record Result(long listed, long skipped, long alreadyIndexed, long added, long unreadable, long superseded) {}
 
   private final ObjectStore store;
   private final PageIndex index;
@@ -66,6 +71,9 @@ public final class Reindexer {
   /** Reindexes pages under {@code prefix} last modified at or after {@code sinceMillis}. */
   public Result run(String prefix, long sinceMillis, Progress progress) {
     List<ObjectInfo> objects = listAll(prefix);
+    Map<String, PageMetadata> mergedPages = new HashMap<>();
+    Set<String> supersededKeys = supersededKeys(objects, mergedPages);
+    long superseded = 0;
     long skipped = 0;
     long already = 0;
     long unreadable = 0;
@@ -76,8 +84,10 @@ public final class Reindexer {
       done++;
       if (object.lastModifiedMillis() < sinceMillis) {
         skipped++;
+      } else if (supersededKeys.contains(object.key())) {
+        superseded++;
       } else {
-        PageMetadata metadata = readMetadata(object);
+        PageMetadata metadata = mergedPages.containsKey(object.key()) ? mergedPages.get(object.key()) : readMetadata(object);
         if (metadata == null) {
           unreadable++;
         } else if (isIndexed(metadata.writerId(), object.key())) {
@@ -93,9 +103,27 @@ public final class Reindexer {
       progress.update(done, objects.size());
     }
     added += publish(missing);
-    Result result = new Result(objects.size(), skipped, already, added, unreadable);
+    Result result = new Result(objects.size(), skipped, already, added, unreadable, superseded);
     log.info("Reindex of {} into {}: {}", store.describe(), index.describe(), result);
     return result;
+  }
+
+  /**
+   * The keys that listed merged pages replace, reading the metadata of each object whose key has the
+   * merged form (kept in {@code mergedPages} so it is read once).
+   */
+  private Set<String> supersededKeys(List<ObjectInfo> objects, Map<String, PageMetadata> mergedPages) {
+    Set<String> superseded = new HashSet<>();
+    for (ObjectInfo object : objects) {
+      if (CompactedKeys.looksMerged(object.key())) {
+        PageMetadata metadata = readMetadata(object);
+        mergedPages.put(object.key(), metadata);
+        if (metadata != null && CompactedKeys.idOf(metadata) != null) {
+          superseded.addAll(CompactedKeys.sourcesOf(metadata));
+        }
+      }
+    }
+    return superseded;
   }
 
   private List<ObjectInfo> listAll(String prefix) {

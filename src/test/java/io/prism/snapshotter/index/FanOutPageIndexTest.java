@@ -45,4 +45,41 @@ class FanOutPageIndexTest {
       assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 10, 20)))).isInstanceOf(IndexException.class);
     }
   }
+
+  @Test
+  void removeReachesEverySecondaryAfterWhatWasPublishedBeforeIt() throws Exception {
+    SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
+    SwitchablePageIndex secondary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 1_000)) {
+      IndexEntry source = entry("w1", 1, 10, 20);
+      IndexEntry merged = entry("w1", 2, 10, 40);
+      index.publish(List.of(source));
+      secondary.down = true;
+      index.publish(List.of(merged));
+      Thread.sleep(300);
+      secondary.down = false;
+
+      index.remove(List.of(source));
+
+      assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(merged);
+      assertThat(secondary.entries("w1", TimeRange.ALL)).containsExactly(merged);
+    }
+  }
+
+  @Test
+  void aSecondaryThatCannotRemoveFailsTheRemoval() throws Exception {
+    SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
+    SqlitePageIndex secondary = SqlitePageIndex.open(dir.resolve("secondary.db"));
+    try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 1_000)) {
+      IndexEntry page = entry("w1", 1, 10, 20);
+      index.publish(List.of(page));
+      assertThat(index.awaitSecondaries(Duration.ofSeconds(20))).isTrue();
+      secondary.close(); // its connection is gone: every call fails
+
+      assertThatThrownBy(() -> index.remove(List.of(page)))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("secondary");
+      assertThat(index.entries("w1", TimeRange.ALL)).as("the primary did remove it").isEmpty();
+    }
+  }
 }

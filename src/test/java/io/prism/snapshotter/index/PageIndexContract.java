@@ -188,6 +188,96 @@ public abstract class PageIndexContract {
     assertThat(index.writers(null, 10).writers()).containsExactly("w1");
   }
 
+  @Test
+  void removeTakesOutOnlyTheNamedPages() {
+    IndexEntry first = entry("w1", 1, 1_000, 2_000);
+    IndexEntry second = entry("w1", 2, 3_000, 4_000);
+    IndexEntry third = entry("w1", 3, 3_000, 5_000);
+    IndexEntry otherWriters = entry("w2", 2, 3_000, 4_000);
+    index.publish(List.of(first, second, third, otherWriters));
+
+    index.remove(List.of(second));
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(first, third);
+    assertThat(index.entries("w2", TimeRange.ALL)).containsExactly(otherWriters);
+    index.remove(List.of(second, entry("w3", 9, 1, 2)));
+    assertThat(index.entries("w1", TimeRange.ALL)).as("removing what is gone is no error").containsExactly(first, third);
+  }
+
+  @Test
+  void removingAWritersLastPagesRemovesTheWriter() {
+    IndexEntry only = entry("w1", 1, 1_000, 2_000);
+    IndexEntry kept = entry("w2", 1, 1_000, 2_000);
+    index.publish(List.of(only, kept));
+
+    index.remove(List.of(only));
+
+    assertThat(index.entries("w1", TimeRange.ALL)).isEmpty();
+    assertThat(index.writers(null, 10).writers()).containsExactly("w2");
+  }
+
+  @Test
+  void aRemovedPagePublishedAgainIsBack() {
+    IndexEntry page = entry("w1", 1, 1_000, 2_000);
+    index.publish(List.of(page));
+    index.remove(List.of(page));
+
+    index.publish(List.of(page));
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(page);
+  }
+
+  @Test
+  void removeMatchesThePageKeyNotTheSlot() {
+    // A merged page shares writer and start time with the first page it replaces.
+    IndexEntry source = entry("w1", 5, 1_000, 2_000);
+    IndexEntry merged = withKey(entry("w1", -77, 1_000, 9_000), source.pageKey() + "_c0123456789abcdef");
+    index.publish(List.of(source, merged));
+
+    index.remove(List.of(source));
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(merged);
+  }
+
+  @Test
+  void hostilePageKeysAreRemovedAsData() {
+    List<IndexEntry> entries = new ArrayList<>();
+    for (int i = 0; i < HOSTILE_WRITER_IDS.size(); i++) {
+      entries.add(withKey(entry("w1", i, 1_000 + i, 2_000), "k/" + HOSTILE_WRITER_IDS.get(i)));
+    }
+    IndexEntry survivor = entry("w1", 99, 5_000, 6_000);
+    entries.add(survivor);
+    index.publish(entries);
+
+    index.remove(entries.subList(0, HOSTILE_WRITER_IDS.size()));
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(survivor);
+  }
+
+  @Test
+  void thousandsOfPagesAreRemovedInOneCall() {
+    List<IndexEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 6_000; i++) {
+      entries.add(entry("w1", i, i * 10L, i * 10L + 5));
+    }
+    index.publish(entries);
+    List<IndexEntry> even = new ArrayList<>();
+    List<IndexEntry> odd = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      (i % 2 == 0 ? even : odd).add(entries.get(i));
+    }
+
+    index.remove(even);
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactlyElementsOf(odd);
+  }
+
+  static IndexEntry withKey(IndexEntry e, String key) {
+    return new IndexEntry(key, e.writerId(), e.pageSequence(), e.startTime(), e.endTime(), e.eventCount(),
+        e.pageSizeBytes(), e.storageSizeBytes(), e.format(), e.compression(), e.topic(), e.partition(),
+        e.firstOffset(), e.lastOffset());
+  }
+
   /** UTF-8 byte order, which is code point order (String.compareTo compares UTF-16 units). */
   public static final Comparator<String> UTF8_ORDER =
       (a, b) -> {

@@ -72,4 +72,28 @@ class QueuedPageIndexTest {
       assertThat(reopened.entries("w1", TimeRange.ALL)).hasSize(20_000);
     }
   }
+
+  @Test
+  void removeWaitsForWhatWasQueuedBeforeIt() throws Exception {
+    SwitchablePageIndex target = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("i.db")));
+    try (QueuedPageIndex queued = new QueuedPageIndex(target, 1_000)) {
+      IndexEntry source = entry("w1", 1, 10, 20);
+      target.publish(List.of(source));
+      target.down = true;
+      IndexEntry merged = entry("w1", 2, 10, 40);
+      queued.publish(List.of(merged));
+      new Thread(() -> {
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        target.down = false;
+      }).start();
+
+      queued.remove(List.of(source));
+
+      assertThat(target.entries("w1", TimeRange.ALL)).containsExactly(merged);
+    }
+  }
 }

@@ -7,13 +7,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real index behind a switch: while {@link #down} is set, publishing fails as an unreachable
  * index would. For the tests of the retry paths, where a real server cannot be stopped in a unit test.
  */
-final class SwitchablePageIndex implements PageIndex {
-  final PageIndex real;
+final class SwitchablePageIndex extends ForwardingPageIndex {
   volatile boolean down;
   final AtomicInteger failedPublishes = new AtomicInteger();
 
   SwitchablePageIndex(PageIndex real) {
-    this.real = real;
+    super(real);
   }
 
   @Override
@@ -22,31 +21,11 @@ final class SwitchablePageIndex implements PageIndex {
       failedPublishes.incrementAndGet();
       throw new IndexException("index is down (test switch)");
     }
-    real.publish(entries);
-  }
-
-  @Override
-  public List<IndexEntry> entries(String writerId, TimeRange range) {
-    return real.entries(writerId, range);
-  }
-
-  @Override
-  public WriterPage writers(String after, int limit) {
-    return real.writers(after, limit);
-  }
-
-  @Override
-  public void expireBefore(long cutoffMillis) {
-    real.expireBefore(cutoffMillis);
+    delegate.publish(entries);
   }
 
   @Override
   public String describe() {
-    return "switchable " + real.describe();
-  }
-
-  @Override
-  public void close() {
-    real.close();
+    return "switchable " + delegate.describe();
   }
 }

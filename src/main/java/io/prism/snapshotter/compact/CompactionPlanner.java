@@ -1,0 +1,114 @@
+package io.prism.snapshotter.compact;
+
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.sink.CompactedKeys;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Decides which of a writer's pages to merge: runs of consecutive pages (in the writer's order) that
+ * all ended before the cutoff and are smaller than the minimum size, from the same Kafka partition,
+ * cut into groups whose stored sizes add up to at most the target. A group of one page is left alone.
+ *
+ * <p>A merged page is never merged again: it ends a run. That keeps plans stable — a run that follows
+ * an interrupted one plans the groups the interrupted one had not finished exactly as it did, whatever
+ * it had finished — at the price of one merged page per run and writer at least, however small.
+ *
+ * <p>Only pages with Kafka coordinates are merged: replay's duplicate check relies on their offset
+ * spans to see a merged page and its sources as overlapping while both exist.
+ *
+ * <p>Grouping is greedy from the start of each run, so a later run that sees more pages (newer ones
+ * crossed the cutoff) forms the same groups up to its last one, which starts at the same page: what a
+ * crashed run wrote is found under {@link CompactedKeys#searchPrefix} of that page.
+ */
+public final class CompactionPlanner {
+  /**
+   * The writer's order, as replay reads pages ({@code replay.PageRef.WRITER_ORDER}): pages from Kafka by
+   * topic, partition and first offset; the rest after them by start time; then sequence and key.
+   */
+  public static final Comparator<IndexEntry> WRITER_ORDER = Comparator
+      .comparing((IndexEntry e) -> !hasKafkaSpan(e))
+      .thenComparing(e -> hasKafkaSpan(e) ? e.topic() : "")
+      .thenComparingInt(e -> hasKafkaSpan(e) ? e.partition() : 0)
+      .thenComparingLong(e -> hasKafkaSpan(e) ? e.firstOffset() : 0)
+      .thenComparingLong(IndexEntry::startTime)
+      .thenComparingLong(IndexEntry::pageSequence)
+      .thenComparing(IndexEntry::pageKey);
+
+  /** Most source keys, in characters, one merged page lists in its tags (so its metadata stays small). */
+  static final int MAX_SOURCE_KEY_CHARS = 32 * 1024;
+  /** Most events decoded for one merge: bounds the heap a merge needs whatever the compression ratio. */
+  static final long MAX_PAGE_BYTES = 128L << 20;
+
+  private final CompactionSettings settings;
+
+  public CompactionPlanner(CompactionSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The groups to merge, in the writer's order, from the writer's pages (in any order). */
+  public List<List<IndexEntry>> plan(List<IndexEntry> pages, long cutoffMillis) {
+    List<IndexEntry> ordered = new ArrayList<>(pages);
+    ordered.sort(WRITER_ORDER);
+    List<List<IndexEntry>> groups = new ArrayList<>();
+    Group group = new Group();
+    for (IndexEntry page : ordered) {
+      if (!isCandidate(page, cutoffMillis)) {
+        group = group.closeInto(groups);
+        continue;
+      }
+      if (!group.accepts(page)) {
+        group = group.closeInto(groups);
+      }
+      group.add(page);
+    }
+    group.closeInto(groups);
+    return groups;
+  }
+
+  private boolean isCandidate(IndexEntry page, long cutoffMillis) {
+    return hasKafkaSpan(page)
+        && !CompactedKeys.looksMerged(page.pageKey())
+        && page.endTime() < cutoffMillis
+        && page.storageSizeBytes() >= 0
+        && page.storageSizeBytes() < settings.minPageSizeBytes();
+  }
+
+  static boolean hasKafkaSpan(IndexEntry e) {
+    return !e.topic().isEmpty() && e.partition() >= 0 && e.firstOffset() >= 0;
+  }
+
+  private final class Group {
+    private final List<IndexEntry> pages = new ArrayList<>();
+    private long storedBytes;
+    private long pageBytes;
+    private long keyChars;
+
+    boolean accepts(IndexEntry page) {
+      if (pages.isEmpty()) {
+        return true;
+      }
+      IndexEntry last = pages.get(pages.size() - 1);
+      return last.topic().equals(page.topic())
+          && last.partition() == page.partition()
+          && storedBytes + page.storageSizeBytes() <= settings.targetSizeBytes()
+          && pageBytes + page.pageSizeBytes() <= MAX_PAGE_BYTES
+          && keyChars + page.pageKey().length() + 1 <= MAX_SOURCE_KEY_CHARS;
+    }
+
+    void add(IndexEntry page) {
+      pages.add(page);
+      storedBytes += page.storageSizeBytes();
+      pageBytes += page.pageSizeBytes();
+      keyChars += page.pageKey().length() + 1;
+    }
+
+    Group closeInto(List<List<IndexEntry>> groups) {
+      if (pages.size() > 1) {
+        groups.add(List.copyOf(pages));
+      }
+      return new Group();
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.prism.snapshotter.compact;
+
+import java.util.List;
+
+/**
+ * What a compaction run did (or, with {@code dryRun}, would do).
+ *
+ * @param merges   the merged pages written (or planned), in the writer's order
+ * @param finished merged pages found from an earlier, interrupted run whose sources this run removed
+ * @param orphans  merged pages of an interrupted run that no index knew and no plan wanted, deleted
+ */
+public record CompactionReport(String writerId, boolean dryRun, List<Merge> merges, int finished, int orphans) {
+  public CompactionReport {
+    merges = List.copyOf(merges);
+  }
+
+  /**
+   * One merged page.
+   *
+   * @param sources       its source pages' keys, in the writer's order
+   * @param sourceBytes   the sources' stored size
+   * @param mergedBytes   its stored size; -1 in a dry run
+   * @param events        its events; -1 in a dry run
+   * @param reused        it was already stored by an interrupted run with the same sources
+   */
+  public record Merge(String key, List<String> sources, long sourceBytes, long mergedBytes, long events,
+                      boolean reused) {
+    public Merge {
+      sources = List.copyOf(sources);
+    }
+  }
+
+  public long pagesReplaced() {
+    return merges.stream().mapToLong(m -> m.sources().size()).sum();
+  }
+}

@@ -1,0 +1,289 @@
+package io.prism.snapshotter.compact;
+
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.sink.CompactedKeys;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.page.PageFormatException;
+import io.prism.snapshotter.page.PageMetadata;
+import io.prism.snapshotter.page.PageReader;
+import io.prism.snapshotter.sink.PageCommitter;
+import io.prism.snapshotter.storage.ListPage;
+import io.prism.snapshotter.storage.NoSuchObjectException;
+import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
+import io.prism.snapshotter.storage.ObjectInfo;
+import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.PutOptions;
+import io.prism.snapshotter.util.Printable;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merges a writer's small old pages (the RFC's open question 2). For each group the
+ * {@link CompactionPlanner} picks, in this order:
+ * <ol>
+ *   <li>store the merged page, create-only, under its {@link CompactedKeys deterministic key};
+ *   <li>publish its index entry;
+ *   <li>remove the sources' entries;
+ *   <li>delete the sources, the first one last.
+ * </ol>
+ * Every step leaves each event readable exactly once: until step 3 the index has the sources (and
+ * after step 2 the merged page too, whose Kafka span contains theirs, so replay's duplicate check drops
+ * their repeats); without an index, storage holds both until step 4, the same way.
+ *
+ * <p>A run picks up what an interrupted one left: a merged page the writer's listing shows whose first
+ * source still exists is finished (steps 2-4 again, all idempotent); a merged page stored but never
+ * indexed is found under its first source's {@link CompactedKeys#searchPrefix} and reused when the plan
+ * has the same sources, else deleted (no index knew it, so no replay could read it).
+ *
+ * <p>Only pages that ended before the cutoff are touched, so a sink still writing the writer's new pages
+ * is left alone. Pick a cutoff well beyond the connector's commit lag: a page re-delivered after its
+ * sources were merged and deleted would be stored again (replay would still show its events once).
+ */
+public final class Compactor {
+  private static final Logger log = LoggerFactory.getLogger(Compactor.class);
+  private static final long HEAD_BYTES = 64 * 1024;
+
+  private final ObjectStore store;
+  private final PageIndex index;
+  private final WriterPages pages;
+  private final CompactionSettings settings;
+  private final CompactionPlanner planner;
+  private final PageMerger merger;
+  private final Clock clock;
+  private final PageReader reader = new PageReader();
+
+  /**
+   * @param index where merged entries are published and replaced ones removed ({@link PageIndex#none()}
+   *              when pages are not indexed)
+   * @param pages where the writer's pages are found: the index, or a listing of storage
+   */
+  public Compactor(ObjectStore store, PageIndex index, WriterPages pages, CompactionSettings settings, Clock clock) {
+    this.store = store;
+    this.index = index;
+    this.pages = pages;
+    this.settings = settings;
+    this.planner = new CompactionPlanner(settings);
+    this.merger = new PageMerger(store, settings);
+    this.clock = clock;
+  }
+
+  /**
+   * Compacts the writer's pages that ended more than {@link CompactionSettings#olderThan()} ago.
+   *
+   * @throws PageFormatException a page to merge cannot be read (nothing of its group was changed)
+   * @throws io.prism.snapshotter.storage.StorageException storage failed (run again to finish)
+   * @throws io.prism.snapshotter.index.IndexException the index failed (run again to finish)
+   */
+  public CompactionReport run(String writerId, boolean dryRun) throws IOException, PageFormatException {
+    long cutoff = clock.millis() - settings.olderThan().toMillis();
+    List<IndexEntry> listed = pages.of(writerId);
+    Map<String, IndexEntry> byKey = new HashMap<>();
+    listed.forEach(e -> byKey.put(e.pageKey(), e));
+
+    int finished = 0;
+    Set<String> replaced = new HashSet<>();
+    for (IndexEntry page : listed) {
+      if (CompactedKeys.looksMerged(page.pageKey())) {
+        Optional<List<String>> unfinished = unfinishedSources(page, byKey);
+        if (unfinished.isPresent()) {
+          replaced.addAll(unfinished.get());
+          if (!dryRun) {
+            log.info("Finishing the merge into {} that an earlier run left", page.pageKey());
+            index.publish(List.of(page)); // again: a secondary may not have taken it before the crash
+            replaceSources(page, unfinished.get(), byKey);
+          }
+          finished++;
+        }
+      }
+    }
+    List<IndexEntry> remaining = listed.stream().filter(e -> !replaced.contains(e.pageKey())).toList();
+
+    List<CompactionReport.Merge> merges = new ArrayList<>();
+    int orphans = 0;
+    for (List<IndexEntry> group : planner.plan(remaining, cutoff)) {
+      long sourceBytes = group.stream().mapToLong(IndexEntry::storageSizeBytes).sum();
+      List<String> sourceKeys = group.stream().map(IndexEntry::pageKey).toList();
+      String id = CompactedKeys.id(sourceKeys);
+      String key = CompactedKeys.keyFor(sourceKeys.get(0), id, settings.extension());
+      if (dryRun) {
+        merges.add(new CompactionReport.Merge(key, sourceKeys, sourceBytes, -1, -1, false));
+        continue;
+      }
+      orphans += deleteOrphans(sourceKeys.get(0), key, byKey);
+      Optional<IndexEntry> stored = storedMerge(key, id);
+      IndexEntry merged;
+      if (stored.isPresent()) {
+        merged = stored.get();
+        log.info("{} already holds the merge of {} pages (an earlier run stored it); using it", key, group.size());
+      } else {
+        MergedPage page = merger.merge(writerId, group);
+        merged = store(page);
+      }
+      index.publish(List.of(merged));
+      replaceSources(merged, sourceKeys, byKey);
+      merges.add(new CompactionReport.Merge(key, sourceKeys, sourceBytes, merged.storageSizeBytes(),
+          merged.eventCount(), stored.isPresent()));
+      log.info("Merged {} pages of writer {} ({} bytes) into {} ({} bytes, {} events)", group.size(),
+          Printable.quote(writerId), sourceBytes, key, merged.storageSizeBytes(), merged.eventCount());
+    }
+    return new CompactionReport(writerId, dryRun, merges, finished, orphans);
+  }
+
+  /**
+   * The sources of a merged page that still need replacing, or empty when it is done (or not a merged
+   * page). Its first source is deleted last, so while it exists the merge is unfinished.
+   */
+  private Optional<List<String>> unfinishedSources(IndexEntry mergedPage, Map<String, IndexEntry> byKey)
+      throws IOException {
+    PageMetadata metadata = readMetadata(mergedPage.pageKey());
+    if (metadata == null || CompactedKeys.idOf(metadata) == null) {
+      return Optional.empty();
+    }
+    List<String> sources = CompactedKeys.sourcesOf(metadata);
+    if (sources.isEmpty()) {
+      return Optional.empty();
+    }
+    boolean listedSource = sources.stream().anyMatch(byKey::containsKey);
+    if (listedSource || store.head(sources.get(0)).isPresent()) {
+      return Optional.of(sources);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Steps 3 and 4: removes the sources' entries (with an index), then deletes them, the first one last.
+   * A source no longer listed (its entry already removed: an earlier run got this far) is looked up in
+   * storage, and its entry rebuilt from its metadata so secondary indexes lose it too. A source whose
+   * Kafka span is not within the merged page's is left alone with a warning: something wrote that key
+   * again since (a re-delivery long after the cutoff), and its events may not all be in the merged page.
+   */
+  private void replaceSources(IndexEntry merged, List<String> sourceKeys, Map<String, IndexEntry> byKey)
+      throws IOException {
+    List<IndexEntry> present = new ArrayList<>();
+    for (String key : sourceKeys) {
+      IndexEntry source = byKey.containsKey(key) ? byKey.get(key) : storedEntry(key);
+      if (source == null) {
+        continue;
+      }
+      if (!withinSpan(source, merged)) {
+        log.warn("{} holds offsets {}..{} of {}-{}, not within merged page {} ({}..{}): it was written again "
+                + "after being merged; leaving it", key, source.firstOffset(), source.lastOffset(), source.topic(),
+            source.partition(), merged.pageKey(), merged.firstOffset(), merged.lastOffset());
+        continue;
+      }
+      present.add(source);
+    }
+    if (pages.indexed()) {
+      index.remove(present);
+    }
+    for (int i = present.size() - 1; i >= 0; i--) {
+      store.delete(present.get(i).pageKey());
+    }
+    log.debug("Replaced {} pages by {}", present.size(), merged.pageKey());
+  }
+
+  /** The entry of the page stored at {@code key}, from its metadata; null when there is none. */
+  private IndexEntry storedEntry(String key) throws IOException {
+    Optional<ObjectInfo> object = store.head(key);
+    PageMetadata metadata = object.isPresent() ? readMetadata(key) : null;
+    return metadata == null ? null : PageCommitter.entryFromPage(key, metadata, object.get().size());
+  }
+
+  private static boolean withinSpan(IndexEntry source, IndexEntry merged) {
+    return source.topic().equals(merged.topic())
+        && source.partition() == merged.partition()
+        && source.firstOffset() >= merged.firstOffset()
+        && source.lastOffset() <= merged.lastOffset();
+  }
+
+  /**
+   * Deletes merged pages stored under the group's first page by an interrupted run that no index knew
+   * and that are not this merge: another run planned differently (more pages had crossed the cutoff).
+   * Without an index there are none: the listing already showed every stored page.
+   */
+  private int deleteOrphans(String firstSourceKey, String mergedKey, Map<String, IndexEntry> byKey) {
+    if (!pages.indexed()) {
+      return 0;
+    }
+    int deleted = 0;
+    String token = null;
+    do {
+      ListPage listed = store.list(CompactedKeys.searchPrefix(firstSourceKey), ObjectStore.MAX_KEYS_PER_PAGE, token);
+      for (ObjectInfo object : listed.objects()) {
+        String key = object.key();
+        if (!key.equals(mergedKey) && !byKey.containsKey(key) && CompactedKeys.looksMerged(key)) {
+          log.info("Deleting {}: a merged page an interrupted run stored but never indexed", key);
+          store.delete(key);
+          deleted++;
+        }
+      }
+      token = listed.nextContinuationToken();
+    } while (token != null);
+    return deleted;
+  }
+
+  /** The entry of the merged page already at {@code key} (a crashed run stored it), if any. */
+  private Optional<IndexEntry> storedMerge(String key, String id) throws IOException {
+    Optional<ObjectInfo> object = store.head(key);
+    if (object.isEmpty()) {
+      return Optional.empty();
+    }
+    PageMetadata metadata = readMetadata(key);
+    if (metadata == null || !id.equals(CompactedKeys.idOf(metadata))) {
+      throw new IllegalStateException("Key " + Printable.quote(key) + " already holds an object that is not the "
+          + "merged page " + id + " of its sources; refusing to overwrite it");
+    }
+    return Optional.of(PageCommitter.entryFromPage(key, metadata, object.get().size()));
+  }
+
+  /** Step 1: stores the merged page create-only; one already there with the same id is taken as it. */
+  private IndexEntry store(MergedPage page) throws IOException {
+    IndexEntry entry = page.entry();
+    try {
+      store.put(page.key(), new ByteArrayInputStream(page.bytes()), page.bytes().length,
+          PutOptions.builder()
+              .contentType(settings.format().contentType())
+              .metadata(PageCommitter.FIRST_OFFSET, Long.toString(entry.firstOffset()))
+              .metadata(PageCommitter.LAST_OFFSET, Long.toString(entry.lastOffset()))
+              .metadata(PageCommitter.EVENT_COUNT, Long.toString(entry.eventCount()))
+              .createOnly(true)
+              .build());
+    } catch (ObjectAlreadyExistsException raced) {
+      return storedMerge(page.key(), page.id()).orElseThrow(() -> raced);
+    }
+    if (page.droppedRepeats() > 0) {
+      log.info("{}: left out {} events whose id an earlier source page already held", page.key(), page.droppedRepeats());
+    }
+    return entry;
+  }
+
+  /** A page's metadata from its head (or whole); null when the object is gone or not a page. */
+  private PageMetadata readMetadata(String key) throws IOException {
+    try {
+      try (InputStream head = store.get(key, 0, HEAD_BYTES)) {
+        return reader.readMetadata(head, key);
+      } catch (PageFormatException | IOException truncated) {
+        log.debug("Metadata of {} is not within its first {} bytes; reading it whole", key, HEAD_BYTES);
+      }
+      try (InputStream whole = store.get(key)) {
+        return reader.readMetadata(whole, key);
+      }
+    } catch (PageFormatException e) {
+      log.warn("{} is not a readable page ({}); leaving it alone", key, e.getMessage());
+      return null;
+    } catch (NoSuchObjectException gone) {
+      return null;
+    }
+  }
+}

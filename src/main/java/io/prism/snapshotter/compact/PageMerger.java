@@ -1,0 +1,84 @@
+package io.prism.snapshotter.compact;
+
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.sink.CompactedKeys;
+import io.prism.snapshotter.page.EncodedPage;
+import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.Page;
+import io.prism.snapshotter.page.PageEncoder;
+import io.prism.snapshotter.page.PageFormatException;
+import io.prism.snapshotter.page.PageReader;
+import io.prism.snapshotter.page.PageSpec;
+import io.prism.snapshotter.sink.PageCommitter;
+import io.prism.snapshotter.storage.ObjectStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a group of pages and encodes their events as one page: in the group's order (the writer's),
+ * each event id once, in the configured format and compression. The merged page carries the first
+ * source's tags, the Kafka span of the whole group, and the compaction tags ({@link CompactedKeys}).
+ */
+final class PageMerger {
+  private final ObjectStore store;
+  private final CompactionSettings settings;
+  private final PageReader reader = new PageReader();
+  private final PageEncoder encoder = new PageEncoder();
+
+  PageMerger(ObjectStore store, CompactionSettings settings) {
+    this.store = store;
+    this.settings = settings;
+  }
+
+  /** The merged page of {@code sources} (at least one, all of {@code writerId}, in the writer's order). */
+  MergedPage merge(String writerId, List<IndexEntry> sources) throws IOException, PageFormatException {
+    List<String> sourceKeys = sources.stream().map(IndexEntry::pageKey).toList();
+    String id = CompactedKeys.id(sourceKeys);
+    List<Event> events = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    Map<String, String> tags = null;
+    long repeats = 0;
+    for (IndexEntry source : sources) {
+      Page page;
+      try (InputStream in = store.get(source.pageKey())) {
+        page = reader.read(in, source.pageKey());
+      }
+      if (!page.metadata().writerId().equals(writerId)) {
+        throw new PageFormatException("page " + source.pageKey() + " belongs to writer "
+            + page.metadata().writerId() + ", not " + writerId);
+      }
+      if (tags == null) {
+        tags = new LinkedHashMap<>(page.metadata().tags());
+      }
+      for (Event event : page.events()) {
+        if (ids.add(event.eventId())) {
+          events.add(event);
+        } else {
+          repeats++;
+        }
+      }
+    }
+    IndexEntry first = sources.get(0);
+    long lastOffset = sources.stream().mapToLong(IndexEntry::lastOffset).max().orElseThrow();
+    tags.put(PageCommitter.TAG_TOPIC, first.topic());
+    tags.put(PageCommitter.TAG_PARTITION, Integer.toString(first.partition()));
+    tags.put(PageCommitter.TAG_FIRST_OFFSET, Long.toString(first.firstOffset()));
+    tags.put(PageCommitter.TAG_LAST_OFFSET, Long.toString(lastOffset));
+    tags.put(CompactedKeys.ID_TAG, id);
+    tags.put(CompactedKeys.SOURCES_TAG, CompactedKeys.joinSources(sourceKeys));
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    EncodedPage encoded = encoder.encode(settings.format(), settings.compression(),
+        new PageSpec(writerId, CompactedKeys.sequenceFor(id), tags), events, out);
+    String key = CompactedKeys.keyFor(first.pageKey(), id, settings.extension());
+    IndexEntry entry = PageCommitter.entryFromPage(key, encoded.metadata(), encoded.storedSizeBytes());
+    return new MergedPage(id, key, out.toByteArray(), entry, sourceKeys, repeats);
+  }
+}

@@ -1,0 +1,105 @@
+package io.prism.snapshotter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.SqlitePageIndex;
+import io.prism.snapshotter.index.TimeRange;
+import io.prism.snapshotter.page.Compression;
+import io.prism.snapshotter.page.PageFormat;
+import io.prism.snapshotter.sink.CompactedKeys;
+import io.prism.snapshotter.sink.ReindexerTestPages;
+import io.prism.snapshotter.storage.FilesystemObjectStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CompactCommandTest {
+  @TempDir Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    out.reset();
+    err.reset();
+    CompactCommand command = new CompactCommand();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    return new CommandLine(command).execute(args);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** 16 pages of 4 writers from 2023 (4 each: alice's are 25 events of 50 bytes, far below 64 KiB). */
+  private Path config(boolean indexed) throws Exception {
+    Path pages = dir.resolve("pages");
+    try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
+      ReindexerTestPages.store(new FilesystemObjectStore(pages), index, PageFormat.PROTOBUF, Compression.GZIP);
+    }
+    Path config = dir.resolve("snapshotter.properties");
+    Files.writeString(config, "storage.backend=filesystem\nstorage.filesystem.path=" + pages
+        + "\npage.format=ndjson\npage.compression=zstd\n"
+        + (indexed ? "index.backend=sqlite\nindex.sqlite.path=" + dir.resolve("index.db") + "\n" : ""));
+    return config;
+  }
+
+  @Test
+  void mergesThroughTheConfiguredIndexAndSaysWhat() throws Exception {
+    Path config = config(true);
+
+    assertThat(run("--config", config.toString(), "--writer", "alice", "--min-page-size", "64k", "--dry-run")).isZero();
+    assertThat(out()).contains("would merge 4 pages", "writer 'alice': 1 merged pages would replace 4 pages");
+    try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
+      assertThat(index.entries("alice", TimeRange.ALL)).hasSize(4);
+    }
+
+    assertThat(run("--config", config.toString(), "--writer", "alice", "--min-page-size", "64k")).isZero();
+    assertThat(out()).contains("merged 4 pages", "100 events", "writer 'alice': 1 merged pages replace 4 pages");
+    try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
+      assertThat(index.entries("alice", TimeRange.ALL)).singleElement()
+          .satisfies(e -> assertThat(CompactedKeys.looksMerged(e.pageKey())).isTrue())
+          .satisfies(e -> assertThat(e.pageKey()).endsWith(".ndjson.zst"))
+          .extracting(IndexEntry::eventCount).isEqualTo(100L);
+      assertThat(index.entries("bob", TimeRange.ALL)).as("another writer's pages").hasSize(4);
+    }
+  }
+
+  @Test
+  void withoutAnIndexItListsStorage() throws Exception {
+    Path config = config(false);
+
+    assertThat(run("--config", config.toString(), "--writer", "bob", "--older-than", "P7D", "--min-page-size", "65536"))
+        .isZero();
+
+    assertThat(out()).contains("merged 4 pages", "writer 'bob': 1 merged pages replace 4 pages");
+  }
+
+  @Test
+  void nothingIsMergedWhenThePagesAreNewerThanTheCutoff() throws Exception {
+    Path config = config(true);
+    long yearsSince2023 = Duration.ofMillis(System.currentTimeMillis() - 1_700_000_000_000L).toDays() + 30;
+
+    assertThat(run("--config", config.toString(), "--writer", "alice", "--min-page-size", "64k",
+        "--older-than", yearsSince2023 + "d")).isZero();
+
+    assertThat(out()).contains("writer 'alice': 0 merged pages replace 0 pages");
+  }
+
+  @Test
+  void badInputGetsItsExitCode() throws Exception {
+    assertThat(run("--writer", "alice", "--older-than", "soon")).as("bad usage").isEqualTo(2);
+    assertThat(run("--writer", "alice", "--min-page-size", "-5")).as("bad usage").isEqualTo(2);
+    Path empty = dir.resolve("empty.properties");
+    Files.writeString(empty, "storage.backend=s3\n");
+    assertThat(run("--config", empty.toString(), "--writer", "alice")).as("no bucket").isEqualTo(Main.EXIT_BAD_CONFIG);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compact: ");
+  }
+}

@@ -1,0 +1,288 @@
+package io.prism.snapshotter.compact;
+
+import static io.prism.snapshotter.compact.SinkWrittenPages.START_MILLIS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prism.snapshotter.compact.CrashingStore.Countdown;
+import io.prism.snapshotter.compact.CrashingStore.CrashingIndex;
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.SqlitePageIndex;
+import io.prism.snapshotter.index.TimeRange;
+import io.prism.snapshotter.page.Compression;
+import io.prism.snapshotter.page.PageFormat;
+import io.prism.snapshotter.sink.CompactedKeys;
+import io.prism.snapshotter.sink.Reindexer;
+import io.prism.snapshotter.storage.FilesystemObjectStore;
+import io.prism.snapshotter.storage.KeyTemplate;
+import io.prism.snapshotter.storage.ObjectStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class CompactorTest {
+  /** Where replay (and so compaction) finds pages. */
+  enum Mode { SQLITE_INDEX, STORAGE_LISTING }
+
+  private static final Clock NOW = Clock.fixed(Instant.ofEpochMilli(START_MILLIS + Duration.ofDays(30).toMillis()),
+      ZoneOffset.UTC);
+  /** 240 offsets, alternating writers: 12 pages of 10 events for "w", 12 for "other". */
+  private static final int EVENTS = 240;
+  private static final List<String> W_IDS = SinkWrittenPages.ids("w", 0, EVENTS);
+  private static final List<String> OTHER_IDS = SinkWrittenPages.ids("other", 0, EVENTS);
+
+  @TempDir Path dir;
+
+  /** One store and index (SQLite, or none), with the pages of {@link #EVENTS} offsets. */
+  private final class Fixture implements AutoCloseable {
+    final Mode mode;
+    final ObjectStore store;
+    final SqlitePageIndex sqlite;
+
+    Fixture(Mode mode, String name) throws Exception {
+      this(mode, name, EVENTS);
+    }
+
+    Fixture(Mode mode, String name, int events) throws Exception {
+      this.mode = mode;
+      this.store = new FilesystemObjectStore(dir.resolve(name).resolve("pages"));
+      this.sqlite = SqlitePageIndex.open(dir.resolve(name).resolve("index.db"));
+      SinkWrittenPages.store(store, index(), 0, events, 10, START_MILLIS);
+    }
+
+    PageIndex index() {
+      return mode == Mode.SQLITE_INDEX ? sqlite : PageIndex.none();
+    }
+
+    Compactor compactor(ObjectStore through, PageIndex index) {
+      WriterPages pages = mode == Mode.SQLITE_INDEX
+          ? WriterPages.fromIndex(index) : WriterPages.fromStorage(through, KeyTemplate.parse(KeyTemplate.DEFAULT));
+      return new Compactor(through, index, pages, settings(), NOW);
+    }
+
+    Compactor compactor() {
+      return compactor(store, index());
+    }
+
+    Compactor crashingAfter(Countdown countdown) {
+      return compactor(new CrashingStore(store, countdown), new CrashingIndex(index(), countdown));
+    }
+
+    List<String> replay(String writer) {
+      return SinkWrittenPages.replay(store, mode == Mode.SQLITE_INDEX ? sqlite : null, writer);
+    }
+
+    List<String> keysOf(String writer) {
+      return SinkWrittenPages.keys(store).stream().filter(k -> k.contains("/" + writer + "/")).toList();
+    }
+
+    @Override
+    public void close() {
+      sqlite.close();
+      store.close();
+    }
+  }
+
+  /** Pages of 10 events are about 1.3 KB: groups of 4 under a 6 KB target, so 3 merged pages per writer. */
+  private static CompactionSettings settings() {
+    return new CompactionSettings(Duration.ofDays(1), 100_000, 6_000, PageFormat.PROTOBUF, Compression.ZSTD);
+  }
+
+  private static void assertOnlyMergedPagesOfW(Fixture f) {
+    List<String> keys = f.keysOf("w");
+    assertThat(keys).hasSize(3).allMatch(CompactedKeys::looksMerged);
+    assertThat(keys).allMatch(k -> k.endsWith(".pb.zst"));
+    assertThat(f.keysOf("other")).as("the other writer's pages").hasSize(12).noneMatch(CompactedKeys::looksMerged);
+    if (f.mode == Mode.SQLITE_INDEX) {
+      assertThat(f.sqlite.entries("w", TimeRange.ALL)).extracting(IndexEntry::pageKey)
+          .containsExactlyInAnyOrderElementsOf(keys);
+    }
+    assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+    assertThat(f.replay("other")).containsExactlyElementsOf(OTHER_IDS);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void mergesTheSmallOldPagesAndReplayShowsTheSameEvents(Mode mode) throws Exception {
+    try (Fixture f = new Fixture(mode, "m")) {
+      assertThat(f.keysOf("w")).hasSize(12);
+      assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+
+      CompactionReport report = f.compactor().run("w", false);
+
+      assertThat(report.merges()).hasSize(3);
+      assertThat(report.pagesReplaced()).isEqualTo(12);
+      assertThat(report.merges()).allSatisfy(m -> assertThat(m.reused()).isFalse());
+      assertThat(report.merges().stream().mapToLong(CompactionReport.Merge::events).sum()).isEqualTo(W_IDS.size());
+      assertOnlyMergedPagesOfW(f);
+
+      CompactionReport again = f.compactor().run("w", false);
+      assertThat(again.merges()).as("each merged page is alone in its run").isEmpty();
+      assertOnlyMergedPagesOfW(f);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aDryRunPlansTheSameMergesAndChangesNothing(Mode mode) throws Exception {
+    try (Fixture f = new Fixture(mode, "dry")) {
+      List<String> before = SinkWrittenPages.keys(f.store);
+
+      CompactionReport planned = f.compactor().run("w", true);
+
+      assertThat(planned.dryRun()).isTrue();
+      assertThat(planned.merges()).hasSize(3).allSatisfy(m -> assertThat(m.mergedBytes()).isEqualTo(-1));
+      assertThat(SinkWrittenPages.keys(f.store)).containsExactlyElementsOf(before);
+      CompactionReport done = f.compactor().run("w", false);
+      assertThat(done.merges()).extracting(CompactionReport.Merge::key)
+          .containsExactlyElementsOf(planned.merges().stream().map(CompactionReport.Merge::key).toList());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aCrashAfterAnyStepLosesAndRepeatsNothingAndARerunFinishes(Mode mode) throws Exception {
+    int steps;
+    try (Fixture f = new Fixture(mode, "count")) {
+      Countdown counting = new Countdown(0);
+      f.crashingAfter(counting).run("w", false);
+      steps = counting.steps;
+    }
+    // 3 merges, each: store, publish, remove (with an index), and delete 4 pages.
+    assertThat(steps).isEqualTo(3 * (mode == Mode.SQLITE_INDEX ? 3 + 4 : 2 + 4));
+    for (int step = 1; step <= steps; step++) {
+      try (Fixture f = new Fixture(mode, "crash-" + step)) {
+        Countdown countdown = new Countdown(step);
+        assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
+
+        assertThat(f.replay("w")).as("replay after a crash after step %d", step).containsExactlyElementsOf(W_IDS);
+
+        f.compactor().run("w", false);
+        assertOnlyMergedPagesOfW(f);
+        assertThat(f.compactor().run("w", false).merges()).as("a third run after step %d", step).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aReindexAfterACrashIndexesMergedPagesAndNoReplacedOne() throws Exception {
+    for (int step = 1; step <= 3 * 7; step++) {
+      try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "reindex-" + step)) {
+        Countdown countdown = new Countdown(step);
+        assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
+
+        Reindexer.Result reindexed = new Reindexer(f.store, f.sqlite).run("", Long.MIN_VALUE, (done, total) -> {});
+
+        List<String> indexed = f.sqlite.entries("w", TimeRange.ALL).stream().map(IndexEntry::pageKey).toList();
+        assertThat(indexed).as("after step %d, every stored merged page is indexed", step)
+            .containsAll(f.keysOf("w").stream().filter(CompactedKeys::looksMerged).toList());
+        // Only a merged page stored but not yet published (the crash came right after storing it) is new.
+        assertThat(reindexed.added()).as("after step %d, pages reindex added (%s)", step, reindexed)
+            .isEqualTo(step % 7 == 1 ? 1 : 0);
+        assertThat(f.replay("w")).as("replay after step %d and a reindex", step).containsExactlyElementsOf(W_IDS);
+
+        f.compactor().run("w", false);
+        assertOnlyMergedPagesOfW(f);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void pagesNewerThanTheCutoffOrNotSmallAreLeftAlone(Mode mode) throws Exception {
+    try (Fixture f = new Fixture(mode, "recent")) {
+      // 12 more pages of "w" whose events are an hour old: newer than the one-day cutoff.
+      long recent = NOW.millis() - Duration.ofHours(1).toMillis() - EVENTS * 1_000L;
+      SinkWrittenPages.store(f.store, f.index(), EVENTS, EVENTS, 10, recent);
+      List<String> recentKeys = f.keysOf("w").stream().filter(k -> !k.contains("/2023/11/14/")).toList();
+      assertThat(recentKeys).hasSize(12);
+
+      CompactionReport report = f.compactor().run("w", false);
+
+      assertThat(report.pagesReplaced()).isEqualTo(12);
+      assertThat(f.keysOf("w")).containsAll(recentKeys).hasSize(3 + 12);
+      assertThat(f.replay("w")).containsExactlyElementsOf(SinkWrittenPages.ids("w", 0, 2 * EVENTS));
+
+      CompactionSettings tinyMinimum = new CompactionSettings(Duration.ofDays(1), 100, 6_000, PageFormat.PROTOBUF,
+          Compression.ZSTD);
+      WriterPages pages = mode == Mode.SQLITE_INDEX
+          ? WriterPages.fromIndex(f.index()) : WriterPages.fromStorage(f.store, KeyTemplate.parse(KeyTemplate.DEFAULT));
+      assertThat(new Compactor(f.store, f.index(), pages, tinyMinimum, Clock.offset(NOW, Duration.ofDays(9)))
+          .run("w", false).merges()).as("no page is under 100 bytes").isEmpty();
+    }
+  }
+
+  @Test
+  void aMergeStoredButNeverIndexedIsDeletedWhenTheNextRunPlansDifferently() throws Exception {
+    // "w" has 10 pages: groups of 4, 4 and 2. The run stops right after storing the third merge.
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "drift", 200)) {
+      Countdown countdown = new Countdown(2 * 7 + 1);
+      assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
+      String orphan = f.keysOf("w").stream()
+          .filter(CompactedKeys::looksMerged)
+          .filter(k -> f.sqlite.entries("w", TimeRange.ALL).stream().noneMatch(e -> e.pageKey().equals(k)))
+          .findFirst().orElseThrow();
+      // Meanwhile 4 more pages of "w" crossed the cutoff: the third group now has 4 pages, not 2.
+      SinkWrittenPages.store(f.store, f.sqlite, 200, 80, 10, START_MILLIS);
+
+      CompactionReport report = f.compactor().run("w", false);
+
+      assertThat(report.orphans()).isEqualTo(1);
+      assertThat(report.merges()).hasSize(2);
+      assertThat(f.keysOf("w")).doesNotContain(orphan).hasSize(4).allMatch(CompactedKeys::looksMerged);
+      assertThat(f.replay("w")).containsExactlyElementsOf(SinkWrittenPages.ids("w", 0, 280));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void anEventIdInTwoSourcesIsMergedOnce(Mode mode) throws Exception {
+    try (Fixture f = new Fixture(mode, "empty", 0)) {
+      // Offsets 0 and 40 of "w" (pages 1 and 3) carry the same id: a producer's retry.
+      SinkWrittenPages.store(f.store, f.index(), 0, 80, 10, START_MILLIS,
+          (writer, offset) -> offset == 40 ? "w-0" : writer + "-" + offset);
+
+      CompactionReport report = f.compactor().run("w", false);
+
+      assertThat(report.merges()).singleElement().extracting(CompactionReport.Merge::events).isEqualTo(39L);
+      List<String> expected = new java.util.ArrayList<>(SinkWrittenPages.ids("w", 0, 80));
+      expected.remove("w-40");
+      assertThat(f.replay("w")).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aSourceKeyWrittenAgainWithOtherOffsetsIsNotDeleted(Mode mode) throws Exception {
+    try (Fixture f = new Fixture(mode, "again")) {
+      String first = f.keysOf("w").stream().filter(k -> k.endsWith("-00000000000000000000.pb.gz")).findFirst()
+          .orElseThrow();
+      String fifth = f.keysOf("w").stream().filter(k -> k.endsWith("-00000000000000000080.pb.gz")).findFirst()
+          .orElseThrow();
+      // Stop right after the first group's first delete: its first source, deleted last, is still there.
+      Countdown countdown = new Countdown(mode == Mode.SQLITE_INDEX ? 4 : 3);
+      assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
+      // Then something stores that key again, holding other offsets (here: a copy of the fifth page).
+      byte[] copy;
+      try (var in = f.store.get(fifth)) {
+        copy = in.readAllBytes();
+      }
+      f.store.delete(first);
+      f.store.put(first, new java.io.ByteArrayInputStream(copy), copy.length,
+          io.prism.snapshotter.storage.PutOptions.builder().build());
+
+      f.compactor().run("w", false);
+
+      assertThat(f.keysOf("w")).contains(first);
+      assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+    }
+  }
+}
