@@ -173,7 +173,7 @@ class StorageConfigTest {
     void everyKeyIsDocumentedAndGrouped() {
         ConfigDef def = StorageConfig.configDef();
 
-        assertThat(def.configKeys()).hasSize(13);
+        assertThat(def.configKeys()).hasSize(14);
         def.configKeys().values().forEach(key -> {
             assertThat(key.documentation).as(key.name).isNotBlank();
             assertThat(key.group).as(key.name).startsWith("Storage");
