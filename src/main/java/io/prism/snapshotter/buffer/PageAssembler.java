@@ -2,6 +2,7 @@ package io.prism.snapshotter.buffer;
 
 import io.prism.snapshotter.page.Event;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -18,33 +19,51 @@ import org.slf4j.LoggerFactory;
  * partition, the offset below which every record is durable.
  *
  * <p>Knows nothing of Kafka Connect: the sink task feeds it and asks it for offsets. Not
- * thread-safe; a sink task calls it from one thread.
+ * thread-safe; a sink task calls it from one thread. Closed pages are stored by a
+ * {@link PageUploads}, which may work on other threads: a closed page stays in its partition's
+ * queue, holding the partition's offset back, until its outcome says it is durable.
  *
- * <p>Failure model: {@link #writeClosedPages()} stops at the first page the {@link PageSink}
- * cannot write and rethrows; that page and all later ones stay queued and are tried again on
- * the next call. Records offered again after such a failure (Connect re-delivers the batch) are
+ * <p>Failure model: {@link #writeClosedPages()} rethrows the first failure the uploads report;
+ * the failed page (and every other page not yet durable) stays queued and is tried again on a
+ * later call. Records offered again after such a failure (Connect re-delivers the batch) are
  * recognised by offset and ignored, so nothing is buffered twice.
  */
 public final class PageAssembler {
   private static final Logger log = LoggerFactory.getLogger(PageAssembler.class);
 
+  /** How often a flush that waits for its pages looks again (outcomes wake it earlier). */
+  private static final Duration OUTCOME_POLL = Duration.ofMillis(100);
+
   private final FlushPolicy policy;
   private final MemoryBudget memory;
   private final EvictionOrder evictionOrder;
-  private final PageSink sink;
+  private final PageUploads uploads;
   private final Clock clock;
   private final Map<TopicPartition, PartitionBuffers> partitions = new HashMap<>();
+  /** Pages handed to {@link #uploads} whose outcome is not taken yet (forgotten partitions' included). */
+  private int storing;
+  private int storedSinceLastCall;
+  /** The first failure taken from {@link #uploads} and not yet rethrown by {@link #writeClosedPages()}. */
+  private Exception pendingFailure;
 
+  /** Pages are stored on the calling thread, one at a time. */
   public PageAssembler(FlushPolicy policy, MemoryBudget memory, PageSink sink, Clock clock) {
     this(policy, memory, EvictionOrder.OLDEST_FIRST, sink, clock);
   }
 
+  /** Pages are stored on the calling thread, one at a time. */
   public PageAssembler(
       FlushPolicy policy, MemoryBudget memory, EvictionOrder evictionOrder, PageSink sink, Clock clock) {
+    this(policy, memory, evictionOrder, PageUploads.inline(sink), clock);
+  }
+
+  /** Pages are stored by {@code uploads}, possibly on other threads while this one buffers more. */
+  public PageAssembler(
+      FlushPolicy policy, MemoryBudget memory, EvictionOrder evictionOrder, PageUploads uploads, Clock clock) {
     this.policy = policy;
     this.evictionOrder = evictionOrder;
     this.memory = memory;
-    this.sink = sink;
+    this.uploads = uploads;
     this.clock = clock;
   }
 
@@ -164,36 +183,149 @@ public final class PageAssembler {
     return bytes;
   }
 
-  /** Writes every closed page, oldest first per partition. Rethrows the first failure. */
+  /**
+   * Hands every closed page that is not already being stored to the {@link PageUploads} (oldest
+   * first per partition), and takes in the outcomes that are ready. Returns how many pages became
+   * durable since the last call. Rethrows the first failure not yet reported: that page stays
+   * queued and is handed over again on a later call; when a failure is pending, the call reports
+   * it before handing anything over, so the caller backs off before the retry.
+   */
   public int writeClosedPages() throws Exception {
-    int written = 0;
+    takeOutcomes(uploads.takeOutcomes());
+    throwPendingFailure();
     for (PartitionBuffers buffers : partitions.values()) {
-      written += writeClosedPages(buffers);
+      submitWaitingPages(buffers, true);
+      if (pendingFailure != null) {
+        break;
+      }
     }
-    return written;
+    throwPendingFailure();
+    int stored = storedSinceLastCall;
+    storedSinceLastCall = 0;
+    return stored;
   }
 
-  private int writeClosedPages(PartitionBuffers buffers) throws Exception {
-    int written = 0;
-    PageBuffer page;
-    while ((page = buffers.closedPages().peekFirst()) != null) {
-      sink.write(page);
-      buffers.closedPages().removeFirst();
-      memory.release(page.heapBytes());
-      written++;
+  /** Hands over the partition's closed pages that are neither durable nor being stored. */
+  private void submitWaitingPages(PartitionBuffers buffers, boolean stopAtFailure) {
+    for (PageBuffer page : List.copyOf(buffers.closedPages())) {
+      if (page.storing()) {
+        continue;
+      }
+      page.storing(true);
+      storing++;
+      uploads.submit(page);
+      // Cheap when nothing is ready; stores inline at once, so a failure stops this loop as before.
+      takeOutcomes(uploads.takeOutcomes());
+      if (stopAtFailure && pendingFailure != null) {
+        return;
+      }
     }
-    return written;
   }
 
-  /** Closes and writes every page of these partitions, e.g. before they are revoked. */
+  /**
+   * Applies outcomes: a durable page leaves its partition (its offset no longer holds the
+   * partition's commit back) and its memory is released; a failed one waits for the next attempt.
+   * Outcomes of pages whose partition was forgotten meanwhile change nothing.
+   */
+  private void takeOutcomes(List<PageUploads.PageOutcome> outcomes) {
+    for (PageUploads.PageOutcome outcome : outcomes) {
+      PageBuffer page = outcome.page();
+      storing--;
+      page.storing(false);
+      PartitionBuffers buffers = partitions.get(page.partition());
+      if (outcome.isStored()) {
+        page.lastFailure(null);
+        // Identity: PageBuffer has no equals. Not found means the partition was forgotten.
+        if (buffers != null && buffers.closedPages().removeFirstOccurrence(page)) {
+          memory.release(page.heapBytes());
+          storedSinceLastCall++;
+        }
+      } else {
+        page.lastFailure(outcome.failure());
+        if (buffers != null && buffers.closedPages().contains(page)) {
+          if (pendingFailure == null) {
+            pendingFailure = outcome.failure();
+          } else if (pendingFailure != outcome.failure()) {
+            pendingFailure.addSuppressed(outcome.failure());
+          }
+        }
+      }
+    }
+  }
+
+  private void throwPendingFailure() throws Exception {
+    if (pendingFailure != null) {
+      Exception failure = pendingFailure;
+      pendingFailure = null;
+      throw failure;
+    }
+  }
+
+  /**
+   * Backpressure: while the buffers (pages being stored included) are over the memory budget
+   * and pages are being stored, waits up to {@code maxWait} for them. Returns without throwing
+   * when a store fails; {@link #writeClosedPages()} reports the failure.
+   */
+  public void awaitStoredWithinBudget(Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (memory.overBudget() && storing > 0 && pendingFailure == null) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      takeOutcomes(uploads.awaitOutcomes(Duration.ofNanos(left)));
+    }
+  }
+
+  /** Closes every open page of these partitions, then stores them as {@link #storeClosedPagesOf} does. */
   public void flushPartitions(Collection<TopicPartition> revoked, FlushReason reason) throws Exception {
     for (TopicPartition partition : revoked) {
       PartitionBuffers buffers = partitions.get(partition);
       if (buffers != null) {
         buffers.closeAll(reason);
-        writeClosedPages(buffers);
       }
     }
+    storeClosedPagesOf(revoked);
+  }
+
+  /**
+   * Stores the closed pages of these partitions and returns once every one is durable, e.g.
+   * before the partitions are revoked; rethrows a failure of one of them (each is tried once).
+   * Pages already being stored are waited for, not stored twice.
+   */
+  public void storeClosedPagesOf(Collection<TopicPartition> revoked) throws Exception {
+    List<PartitionBuffers> owned = new ArrayList<>();
+    for (TopicPartition partition : revoked) {
+      PartitionBuffers buffers = partitions.get(partition);
+      if (buffers != null) {
+        owned.add(buffers);
+        submitWaitingPages(buffers, false);
+      }
+    }
+    while (anyStoring(owned)) {
+      takeOutcomes(uploads.awaitOutcomes(OUTCOME_POLL));
+    }
+    for (PartitionBuffers buffers : owned) {
+      PageBuffer failed = buffers.closedPages().peekFirst();
+      if (failed != null) {
+        Exception cause = failed.lastFailure();
+        if (pendingFailure == cause) {
+          pendingFailure = null; // reported here, with the page it belongs to
+        }
+        throw cause != null ? cause : new IllegalStateException(failed + " was not stored");
+      }
+    }
+  }
+
+  private static boolean anyStoring(List<PartitionBuffers> owned) {
+    for (PartitionBuffers buffers : owned) {
+      for (PageBuffer page : buffers.closedPages()) {
+        if (page.storing()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -215,9 +347,12 @@ public final class PageAssembler {
 
   /**
    * For each partition that accepted a record, the offset to commit: never past a record that
-   * is only in memory.
+   * is only in memory. With pages stored out of order, that is the lowest first offset over the
+   * partition's open pages and its closed pages not yet durable (a low-water mark).
    */
   public Map<TopicPartition, Long> committableOffsets() {
+    // Pages that became durable since the last look move the low-water marks up.
+    takeOutcomes(uploads.takeOutcomes());
     Map<TopicPartition, Long> offsets = new HashMap<>(partitions.size() * 2);
     for (PartitionBuffers buffers : partitions.values()) {
       long offset = buffers.committableOffset();

@@ -33,6 +33,12 @@ public final class PageBuffer {
   private long[] offsets = new long[16];
   private long estimatedBytes;
   private FlushReason closeReason;
+  /**
+   * Closed pages only, touched by the task thread only: true from the hand-over to
+   * {@link PageUploads} until its outcome is taken; the failure of the last attempt, if any.
+   */
+  private boolean storing;
+  private Exception lastFailure;
 
   public PageBuffer(TopicPartition partition, String writerId, long openedAtMillis) {
     this.partition = partition;
@@ -68,6 +74,22 @@ public final class PageBuffer {
 
   void closedFor(FlushReason reason) {
     this.closeReason = reason;
+  }
+
+  boolean storing() {
+    return storing;
+  }
+
+  void storing(boolean storing) {
+    this.storing = storing;
+  }
+
+  Exception lastFailure() {
+    return lastFailure;
+  }
+
+  void lastFailure(Exception failure) {
+    this.lastFailure = failure;
   }
 
   public TopicPartition partition() {

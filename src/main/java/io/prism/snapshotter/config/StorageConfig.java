@@ -10,6 +10,7 @@ import io.prism.snapshotter.storage.StorageBackend;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
@@ -51,6 +52,12 @@ public final class StorageConfig {
     public static final String KEY_TEMPLATE_DEFAULT = KeyTemplate.DEFAULT;
     private static final String KEY_TEMPLATE_DOC = "The object key of each page. Must contain {writer_id} and at "
             + "least one of {sequence} or {start_offset}. Placeholders: " + KeyPlaceholder.documentation() + ".";
+
+    public static final String UPLOAD_THREADS = "storage.upload.threads";
+    public static final int UPLOAD_THREADS_DEFAULT = 2;
+    private static final String UPLOAD_THREADS_DOC = "How many closed pages one task stores at once (encode,"
+            + " compress, write, index), on threads of its own while the task keeps reading records. Pages being"
+            + " stored count in buffer.memory.max.bytes. 0 stores each page on the task's own thread, one at a time.";
 
     public static final String FILESYSTEM_PATH = "storage.filesystem.path";
     private static final String FILESYSTEM_PATH_DOC = "Base directory of the filesystem store (created if missing). "
@@ -173,6 +180,8 @@ public final class StorageConfig {
                 new ChoiceRecommender(StorageBackend.allNames(), null));
         def.define(KEY_TEMPLATE, Type.STRING, KEY_TEMPLATE_DEFAULT, new KeyTemplateValidator(), Importance.MEDIUM,
                 KEY_TEMPLATE_DOC, GROUP, ++order, Width.LONG, "Object key template");
+        def.define(UPLOAD_THREADS, Type.INT, UPLOAD_THREADS_DEFAULT, Range.between(0, 64), Importance.LOW,
+                UPLOAD_THREADS_DOC, GROUP, ++order, Width.SHORT, "Page upload threads");
 
         def.define(FILESYSTEM_PATH, Type.STRING, null, new OptionalValidator("a directory path",
                         StorageConfig::isPath), Importance.HIGH, FILESYSTEM_PATH_DOC, GROUP_FILESYSTEM, 1, Width.LONG,
@@ -254,6 +263,11 @@ public final class StorageConfig {
 
     public StorageBackend backend() {
         return StorageBackend.fromName(config.getString(BACKEND)).orElseThrow(); // the validator guarantees it
+    }
+
+    /** Threads storing pages per task; 0: on the task's thread. */
+    public int uploadThreads() {
+        return config.getInt(UPLOAD_THREADS);
     }
 
     public KeyTemplate keyTemplate() {

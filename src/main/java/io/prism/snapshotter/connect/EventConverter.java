@@ -1,11 +1,11 @@
 package io.prism.snapshotter.connect;
 
+import io.prism.snapshotter.page.AttributeMap;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.util.Utf8;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.connect.data.Values;
 import org.apache.kafka.connect.header.Header;
@@ -20,7 +20,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
  *   <li>Payload: {@code byte[]} as is (ByteArrayConverter); text as UTF-8 (StringConverter);
  *       anything structured (JsonConverter with or without schemas: Struct, Map, List, numbers,
  *       booleans) as its plain JSON, without a schema envelope.
- *   <li>Attributes: the record's headers as text, except the control headers (event id,
+ *   <li>Attributes: the record's headers as text, in header order, except the control headers (event id,
  *       session); none when {@code page.include.metadata=false}.
  *   <li>Event id: the event-id header when present, else {@code <topic>-<partition>-<offset>}.
  *   <li>Timestamp: the record's timestamp in ms; the task's clock when the record has none.
@@ -48,16 +48,21 @@ final class EventConverter {
     String eventId = null;
     Map<String, String> attributes = Map.of();
     if (!record.headers().isEmpty()) {
+      // Header order is kept; a header repeated keeps its first position and its last value.
+      AttributeMap.Builder builder = null;
       for (Header header : record.headers()) {
         String name = header.key();
         if (name.equals(eventIdHeader)) {
           eventId = headerText(header);
         } else if (includeAttributes && !name.equals(sessionHeader)) {
-          if (attributes.isEmpty()) {
-            attributes = new HashMap<>();
+          if (builder == null) {
+            builder = AttributeMap.builder();
           }
-          attributes.put(name, headerText(header));
+          builder.put(name, headerText(header));
         }
+      }
+      if (builder != null) {
+        attributes = builder.build();
       }
     }
     if (eventId == null || eventId.isEmpty()) {

@@ -4,13 +4,16 @@ import io.prism.snapshotter.buffer.FlushPolicy;
 import io.prism.snapshotter.buffer.FlushReason;
 import io.prism.snapshotter.buffer.MemoryBudget;
 import io.prism.snapshotter.buffer.PageAssembler;
+import io.prism.snapshotter.buffer.PageUploads;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.sink.PageCommitter;
+import io.prism.snapshotter.sink.PageUploader;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sink task: buffers records into per-writer pages, stores pages as they close, and commits
+ * The sink task: buffers records into per-writer pages, stores pages as they close (on a small
+ * pool of upload threads, {@code storage.upload.threads}, while it keeps buffering), and commits
  * a partition's offset only up to its first record that is not yet in a durable page.
  *
  * <p>{@code flush()} does nothing: the task owns its offsets through {@link #preCommit}.
@@ -32,11 +36,18 @@ import org.slf4j.LoggerFactory;
 public class SnapshotterSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(SnapshotterSinkTask.class);
   private static final double LOW_WATER_FRACTION = 0.75;
+  /**
+   * How long {@code put} waits for pages being stored when the buffers are over the memory
+   * budget, before it pauses the partitions instead: long enough to ride out a slow moment,
+   * far below the consumer's poll interval.
+   */
+  private static final Duration BACKPRESSURE_WAIT = Duration.ofSeconds(5);
 
   private final Clock clock;
   private SnapshotterConfig config;
   private ObjectStore store;
   private PageIndex index;
+  private PageUploads uploads;
   private PageAssembler assembler;
   private WriterIdExtractor writers;
   private EventConverter events;
@@ -63,20 +74,18 @@ public class SnapshotterSinkTask extends SinkTask {
     config = new SnapshotterConfig(props);
     store = ObjectStores.open(config.storage());
     index = config.index().open();
-    PageCommitter committer =
-        new PageCommitter(
-            config.page().format(),
-            config.page().compression(),
-            config.page().tags(),
-            config.storage().keyTemplate(),
-            store,
-            index);
+    int uploadThreads = config.storage().uploadThreads();
+    // Closed pages are encoded and stored on their own threads (one PageCommitter each: its
+    // encoder is single-threaded) while put() keeps converting and buffering records.
+    uploads = uploadThreads == 0
+        ? PageUploads.inline(newCommitter())
+        : new PageUploader(uploadThreads, this::newCommitter, props.getOrDefault("name", "sink"));
     assembler =
         new PageAssembler(
             new FlushPolicy(config.buffer().limits()),
             new MemoryBudget(config.buffer().memoryMaxBytes(), LOW_WATER_FRACTION),
             config.buffer().evictionOrder(),
-            committer,
+            uploads,
             clock);
     writers = new WriterIdExtractor(config.writer().keySource());
     events =
@@ -88,6 +97,16 @@ public class SnapshotterSinkTask extends SinkTask {
     failures = new StorageFailures(store.describe());
     reporter = errantRecordReporter();
     log.info("Started: pages to {}, index {}", store.describe(), index.describe());
+  }
+
+  private PageCommitter newCommitter() {
+    return new PageCommitter(
+        config.page().format(),
+        config.page().compression(),
+        config.page().tags(),
+        config.storage().keyTemplate(),
+        store,
+        index);
   }
 
   private ErrantRecordReporter errantRecordReporter() {
@@ -151,13 +170,26 @@ public class SnapshotterSinkTask extends SinkTask {
     }
   }
 
+  /**
+   * Hands closed pages to the uploads and takes in those that became durable. Pages being stored
+   * count in the memory budget: over it, waits a little for them (backpressure), and if storage
+   * still lags (or fails) pauses the partitions until the buffers fall below the low-water mark.
+   */
   private void writeClosedPages() {
     try {
       int written = assembler.writeClosedPages();
+      if (assembler.memory().overBudget()) {
+        assembler.awaitStoredWithinBudget(BACKPRESSURE_WAIT);
+        written += assembler.writeClosedPages();
+      }
       if (written > 0) {
         failures.recovered();
       }
+      pauseIfOverBudget();
       resumeIfBelowLowWater();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("Interrupted while waiting for pages to be stored", e);
     } catch (Exception e) {
       pauseIfOverBudget();
       throw failures.onFailure(e, context);
@@ -167,7 +199,7 @@ public class SnapshotterSinkTask extends SinkTask {
   private void pauseIfOverBudget() {
     if (!pausedForMemory && assembler.memory().overBudget()) {
       pausedForMemory = true;
-      log.warn("Pausing {} partitions: {} bytes buffered, over the budget of {} while storage is failing",
+      log.warn("Pausing {} partitions: {} bytes buffered, over the budget of {} while storage is failing or lagging",
           context.assignment().size(), assembler.memory().usedBytes(), assembler.memory().maxBytes());
       context.pause(context.assignment().toArray(new TopicPartition[0]));
     }
@@ -207,6 +239,10 @@ public class SnapshotterSinkTask extends SinkTask {
         log.info("Storing the open pages of {} revoked partitions ({})", partitions.size(), assembler.stats());
         assembler.flushPartitions(partitions, FlushReason.PARTITION_REVOKED);
         log.info("Stored the open pages of revoked partitions {}", partitions);
+      } else {
+        // Open pages are dropped, but pages already closed (and maybe being stored) are
+        // finished here, before the next owner starts on these partitions.
+        assembler.storeClosedPagesOf(partitions);
       }
     } catch (Exception e) {
       log.warn("Could not store the open pages of revoked partitions {}; their records will be re-delivered to the next owner",
@@ -221,10 +257,13 @@ public class SnapshotterSinkTask extends SinkTask {
     try {
       if (assembler != null && config.buffer().flushOnDisconnect()) {
         assembler.flushPartitions(context.assignment(), FlushReason.TASK_STOP);
+      } else if (assembler != null) {
+        assembler.storeClosedPagesOf(context.assignment());
       }
     } catch (Exception e) {
       log.warn("Could not store every open page at stop; those records will be re-delivered", e);
     } finally {
+      closeQuietly(uploads); // before the store and index its threads write to
       closeQuietly(index);
       closeQuietly(store);
     }

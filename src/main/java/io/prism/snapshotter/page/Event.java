@@ -42,7 +42,10 @@ public final class Event {
      */
     public static Event wrap(String eventId, long timestampMillis, byte[] payload, Map<String, String> attributes) {
         Map<String, String> attrs = attributes == null || attributes.isEmpty()
-                ? Map.of() : Collections.unmodifiableMap(checkEntries(attributes));
+                ? Map.of()
+                // An AttributeMap is immutable already: no wrapper (and no wrapper per entry when iterated).
+                : attributes instanceof AttributeMap immutable ? checkEntries(immutable)
+                : Collections.unmodifiableMap(checkEntries(attributes));
         return new Event(payload == null ? NO_BYTES : payload, eventId, timestampMillis, attrs);
     }
 

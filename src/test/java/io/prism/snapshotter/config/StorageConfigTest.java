@@ -306,7 +306,7 @@ class StorageConfigTest {
     void everyKeyIsDocumentedAndGrouped() {
         ConfigDef def = StorageConfig.configDef();
 
-        assertThat(def.configKeys()).hasSize(24);
+        assertThat(def.configKeys()).hasSize(25);
         def.configKeys().values().forEach(key -> {
             assertThat(key.documentation).as(key.name).isNotBlank();
             assertThat(key.group).as(key.name).startsWith("Storage");

@@ -56,11 +56,38 @@ class SnapshotterSinkTaskTest {
         TimestampType.CREATE_TIME, new ConnectHeaders());
   }
 
+  /**
+   * Pages are stored on upload threads, so a closed page becomes durable a little after the put
+   * that closed it: polls preCommit until it reaches {@code expected}, failing if it ever passes it.
+   */
+  private static void awaitCommitted(SnapshotterSinkTask task, long position, long expected) {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+    while (true) {
+      long committed = task.preCommit(Map.of(P0, new OffsetAndMetadata(position))).get(P0).offset();
+      assertThat(committed).as("committed offset").isLessThanOrEqualTo(expected);
+      if (committed == expected) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("committed offset %s reaches %s in time", committed, expected).isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+  }
+
   @Test
   void offsetsFollowDurablePagesOnly() {
     SnapshotterSinkTask task = start(true, Map.of());
     task.put(List.of(record("a", "1", 0), record("b", "2", 1), record("a", "3", 2)));
     // a's page (0, 2) is stored; b's (1) is only in memory: the commit stops at 1.
+    awaitCommitted(task, 3, 1);
+    task.put(List.of(record("b", "4", 3)));
+    awaitCommitted(task, 4, 4);
+    task.stop();
+  }
+
+  @Test
+  void onTheTaskThreadAPageIsDurableWhenPutReturns() {
+    SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
+    task.put(List.of(record("a", "1", 0), record("b", "2", 1), record("a", "3", 2)));
     assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(3)))).containsEntry(P0, new OffsetAndMetadata(1));
     task.put(List.of(record("b", "4", 3)));
     assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(4)))).containsEntry(P0, new OffsetAndMetadata(4));
@@ -72,7 +99,7 @@ class SnapshotterSinkTaskTest {
     SnapshotterSinkTask task = start(true, Map.of());
     task.put(List.of(record("a", "1", 0), record(null, "x", 1), record("", "y", 2), record("\ud800", "z", 3), record("a", "2", 4)));
     assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L, 3L);
-    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(5)))).containsEntry(P0, new OffsetAndMetadata(5));
+    awaitCommitted(task, 5, 5);
     task.stop();
     var stored = StoredPages.readAll(new FilesystemObjectStore(pages), "");
     assertThat(stored).singleElement().satisfies(page -> assertThat(page.page().events()).hasSize(2));
@@ -92,7 +119,7 @@ class SnapshotterSinkTaskTest {
   void tombstonesCarryNoEventButTheirOffsetsAreCommitted() throws Exception {
     SnapshotterSinkTask task = start(true, Map.of("buffer.max.events", "1"));
     task.put(List.of(record("a", "1", 0), record("a", null, 1)));
-    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(2)))).containsEntry(P0, new OffsetAndMetadata(2));
+    awaitCommitted(task, 2, 2);
     task.stop();
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
   }

@@ -228,6 +228,7 @@ public final class SinkThroughputBenchmark {
       case PLAIN -> plainConsumer();
       case DIRECT -> directTask(round, "zstd");
       case DIRECT_UNCOMPRESSED -> directTask(round, "none");
+      case DIRECT_INLINE -> directTask(round, "zstd", "0");
       case CONNECT -> connectWorker(round);
     };
   }
@@ -288,9 +289,18 @@ public final class SinkThroughputBenchmark {
   }
 
   private Timing directTask(int round, String compression) throws IOException, InterruptedException {
-    Path storage = Files.createDirectory(storageRoot.resolve("direct-" + compression + "-" + round));
+    return directTask(round, compression, null);
+  }
+
+  /** @param uploadThreads {@code storage.upload.threads}; {@code null}: the connector's default */
+  private Timing directTask(int round, String compression, String uploadThreads) throws IOException, InterruptedException {
+    Path storage = Files.createDirectory(storageRoot.resolve(
+        "direct-" + compression + (uploadThreads == null ? "" : "-threads" + uploadThreads) + "-" + round));
     Map<String, String> taskConfig = connectorConfig(storage);
     taskConfig.put("page.compression", compression);
+    if (uploadThreads != null) {
+      taskConfig.put("storage.upload.threads", uploadThreads);
+    }
     taskConfig.put("task.class", "io.prism.snapshotter.connect.SnapshotterSinkTask");
     long start = System.nanoTime();
     DirectSinkRun direct = new DirectSinkRun(taskConfig, consumerConfig(), ends);
@@ -383,7 +393,9 @@ public final class SinkThroughputBenchmark {
     DIRECT("direct", "sink task driven directly (consumer poll loop -> `SnapshotterSinkTask.put`)"),
     CONNECT("connect", "connector in a Connect worker (from creation to all offsets committed)"),
     /** Not in the default set: the direct variant without zstd, to show what compression costs. */
-    DIRECT_UNCOMPRESSED("direct-none", "sink task driven directly, `page.compression=none`");
+    DIRECT_UNCOMPRESSED("direct-none", "sink task driven directly, `page.compression=none`"),
+    /** Not in the default set: the direct variant storing pages on the task's thread, as before the upload pool. */
+    DIRECT_INLINE("direct-inline", "sink task driven directly, `storage.upload.threads=0` (pages stored on the task thread)");
 
     final String label;
     final String description;
@@ -410,7 +422,7 @@ public final class SinkThroughputBenchmark {
       for (String v : given.getOrDefault("variants", "plain,direct,connect").split(",")) {
         variants.add(Arrays.stream(Variant.values()).filter(x -> x.label.equals(v.trim())).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + v + "'; known: plain, direct,"
-                + " connect, direct-none")));
+                + " connect, direct-none, direct-inline")));
       }
       Settings settings = new Settings(
           intArg(given, "records", 200_000), intArg(given, "payload", 1024), intArg(given, "writers", 1000),
