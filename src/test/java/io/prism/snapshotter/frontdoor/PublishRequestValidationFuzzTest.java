@@ -34,7 +34,7 @@ class PublishRequestValidationFuzzTest {
             "(events|(events\\[\\d+]\\.)?(topic|payload|attributes|attributes\\[\".*\"])): \\S.*", Pattern.DOTALL);
     private static final Pattern STRING_FIELD = Pattern.compile("(events\\[\\d+]\\.)?(topic|attributes\\[\\d+]\\.(key|value))");
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "25s")
     void requestsAreAdmittedWithinLimitsOrRefusedNamingTheField(byte[] input) {
         if (input.length == 0) {
             return;

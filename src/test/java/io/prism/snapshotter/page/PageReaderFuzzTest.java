@@ -26,7 +26,7 @@ class PageReaderFuzzTest {
     /** The reader under test: small limits, so the limit paths are reachable by mutation too. */
     private static final PageReader READER = new PageReader(new PageLimits(64 << 10, 16 << 10, 100, 50));
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "25s")
     @DictionaryEntries({"\"metadata\"", "\"writer_id\"", "\"page_sequence\"", "\"start_time\"", "\"end_time\"",
             "\"event_count\"", "\"page_size_bytes\"", "\"format_version\"", "\"compression\"", "\"tags\"",
             "\"event_id\"", "\"timestamp\"", "\"payload\"", "\"attributes\"", "\"sequence\"", "\"v1\"", "\"none\"",

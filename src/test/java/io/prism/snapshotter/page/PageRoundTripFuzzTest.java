@@ -31,7 +31,7 @@ class PageRoundTripFuzzTest {
     private static final String[] NASTY = {"\"", "\\", "\n", "\r", "\u0000", "\u001f", "\u007f", "\u2028", "\u2029",
             "\uFEFF", "\uD83C\uDF89", "\uD800", "\uDFFF", "\\u0000", "{\"metadata\":{}}", "\n{", "%", "/", ".."};
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "25s")
     void hostileTextIsRefusedUpFrontOrRoundTrips(FuzzedDataProvider data) throws Exception {
         PageFormat format = data.pickValue(PageFormat.values());
         Compression compression = data.pickValue(Compression.values());

@@ -36,7 +36,7 @@ class KeyTemplateFuzzTest {
     private static final String[] NASTY = {"/", "\\", "..", "../", "%", "%2F", "%2E", "~", ".prism-", "\u0000",
             "\n", "\uD800", "\uDC00", "\uD83C\uDF89", "é", "{", "}"};
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "25s")
     void writerIdsStayInTheirOwnSegmentAndNeverCollide(FuzzedDataProvider data) {
         Optional<KeyTemplate> chosen = template(data);
         if (chosen.isEmpty()) {
