@@ -145,7 +145,19 @@ final class NdjsonPageCursor extends DecodingCursor {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             throw error(name + " must be a string, found " + p.currentToken());
         }
-        return p.getText();
+        return wellFormed(p.getText(), name);
+    }
+
+    /**
+     * JSON escapes can spell an unpaired surrogate ({@code "\ud800"}), which no page we write holds
+     * and no UTF-8 can carry (found by fuzzing: it used to reach {@link Event}'s own check).
+     */
+    private String wellFormed(String text, String name) throws PageFormatException {
+        try {
+            return WellFormedText.check(text, name);
+        } catch (IllegalArgumentException e) {
+            throw new PageFormatException(where() + ": " + e.getMessage(), e);
+        }
     }
 
     private long integer(JsonParser p, String name) throws IOException, PageFormatException {
@@ -161,14 +173,14 @@ final class NdjsonPageCursor extends DecodingCursor {
         }
         Map<String, String> map = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
+            String key = p.currentName(); // Jackson itself refuses unpaired surrogates in names
             if (p.nextToken() != JsonToken.VALUE_STRING) {
                 throw error(name + "." + key + " must be a string, found " + p.currentToken());
             }
             if (map.size() >= limits.maxAttributesPerEvent()) {
                 throw error("more than " + limits.maxAttributesPerEvent() + " " + name);
             }
-            map.put(key, p.getText());
+            map.put(key, wellFormed(p.getText(), name + "." + key));
         }
         return map;
     }

@@ -75,6 +75,22 @@ class PageReaderHostileInputTest {
                 "NDJSON line 2");
     }
 
+    /** Fuzzing finding: a JSON escape of an unpaired surrogate used to reach the reader's last-resort catch. */
+    @Test
+    void ndjsonUnpairedSurrogateEscapesAreRejectedNamingTheField() {
+        assertNdjsonRejected(META + EVENT0.replace("\"e0\"", "\"\\ud800\"") + EVENT1,
+                "NDJSON line 2 (byte offset " + META.length() + "): event_id is not valid Unicode: unpaired surrogate U+D800");
+        assertNdjsonRejected(META + EVENT0 + EVENT1.replace("\"b\"", "\"x\\udc00\""),
+                "NDJSON line 3 (byte offset " + (META.length() + EVENT0.length())
+                        + "): attributes.a is not valid Unicode: unpaired surrogate U+DC00 at index 1");
+        assertNdjsonRejected(META + EVENT0 + EVENT1.replace("\"a\"", "\"\\udc00\""),
+                "NDJSON line 3 (byte offset " + (META.length() + EVENT0.length()) + "): Unexpected low surrogate in field name");
+        assertNdjsonRejected(META.replace("\"w\"", "\"\\ud800\"") + EVENT0 + EVENT1,
+                "NDJSON line 1 (byte offset 0): writer_id is not valid Unicode");
+        assertNdjsonRejected(META.replace("\"tags\":{}", "\"tags\":{\"t\":\"\\ud800\"}") + EVENT0 + EVENT1,
+                "tags.t is not valid Unicode");
+    }
+
     @Test
     void ndjsonCountsAndSequencesMustAgreeWithTheMetadata() {
         assertNdjsonRejected(META + EVENT0, "the page ends after 1 events but its metadata declares event_count 2");

@@ -58,9 +58,18 @@ final class TestPages {
     }
 
     static EncodedBytes encode(PageFormat format, Compression compression, List<Event> events) {
+        return encode(format, compression, SPEC, events);
+    }
+
+    /** The stored bytes of a page of {@code events} written as {@code spec}. */
+    static byte[] encodeWith(PageFormat format, Compression compression, PageSpec spec, List<Event> events) {
+        return encode(format, compression, spec, events).bytes();
+    }
+
+    private static EncodedBytes encode(PageFormat format, Compression compression, PageSpec spec, List<Event> events) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            EncodedPage page = new PageEncoder().encode(format, compression, SPEC, events, out);
+            EncodedPage page = new PageEncoder().encode(format, compression, spec, events, out);
             return new EncodedBytes(page, out.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
