@@ -43,6 +43,7 @@ public class SnapshotterSinkTask extends SinkTask {
   private ErrantRecordReporter reporter;
   private StorageFailures failures;
   private boolean pausedForMemory;
+  private TaskTelemetry telemetry;
 
   public SnapshotterSinkTask() {
     this(Clock.systemUTC());
@@ -61,8 +62,9 @@ public class SnapshotterSinkTask extends SinkTask {
   @Override
   public void start(Map<String, String> props) {
     config = new SnapshotterConfig(props);
-    store = ObjectStores.open(config.storage());
-    index = config.index().open();
+    telemetry = TaskTelemetry.start(config, props, context, clock);
+    store = telemetry.meter(ObjectStores.open(config.storage()));
+    index = telemetry.meter(config.index().open());
     PageCommitter committer =
         new PageCommitter(
             config.page().format(),
@@ -76,7 +78,7 @@ public class SnapshotterSinkTask extends SinkTask {
             new FlushPolicy(config.buffer().limits()),
             new MemoryBudget(config.buffer().memoryMaxBytes(), LOW_WATER_FRACTION),
             config.buffer().evictionOrder(),
-            committer,
+            telemetry.meter(committer),
             clock);
     writers = new WriterIdExtractor(config.writer().keySource());
     events =
@@ -85,7 +87,7 @@ public class SnapshotterSinkTask extends SinkTask {
             config.writer().eventIdHeader(),
             config.writer().sessionHeader(),
             clock);
-    failures = new StorageFailures(store.describe());
+    failures = new StorageFailures(store.describe(), telemetry);
     reporter = errantRecordReporter();
     log.info("Started: pages to {}, index {}", store.describe(), index.describe());
   }
@@ -111,7 +113,11 @@ public class SnapshotterSinkTask extends SinkTask {
     }
     assembler.closeExpiredPages();
     assembler.closePagesOverBudget();
-    writeClosedPages();
+    try {
+      writeClosedPages();
+    } finally {
+      telemetry.afterPut(records.size(), assembler);
+    }
   }
 
   private void accept(TopicPartition partition, SinkRecord record) {
@@ -138,11 +144,13 @@ public class SnapshotterSinkTask extends SinkTask {
 
   private void reportBadRecord(SinkRecord record, BadRecordException bad) {
     if (reporter == null) {
+      log.error("Cannot store {}: {} (no dead letter queue)", BadRecordException.where(record), bad.getMessage());
       throw new ConnectException(bad.getMessage() + " (no dead letter queue: set errors.tolerance=all and errors.deadletterqueue.topic.name)", bad);
     }
     log.warn("Sending {} to the dead letter queue", bad.getMessage());
     try {
       reporter.report(record, bad).get();
+      telemetry.metrics().deadLettered();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectException("Interrupted while reporting " + BadRecordException.where(record), e);
@@ -170,6 +178,7 @@ public class SnapshotterSinkTask extends SinkTask {
       log.warn("Pausing {} partitions: {} bytes buffered, over the budget of {} while storage is failing",
           context.assignment().size(), assembler.memory().usedBytes(), assembler.memory().maxBytes());
       context.pause(context.assignment().toArray(new TopicPartition[0]));
+      telemetry.metrics().pausedPartitions(context.assignment().size());
     }
   }
 
@@ -178,6 +187,7 @@ public class SnapshotterSinkTask extends SinkTask {
       pausedForMemory = false;
       log.info("Resuming partitions: buffers down to {} bytes", assembler.memory().usedBytes());
       context.resume(context.assignment().toArray(new TopicPartition[0]));
+      telemetry.metrics().pausedPartitions(0);
     }
   }
 
@@ -191,7 +201,7 @@ public class SnapshotterSinkTask extends SinkTask {
       // Connect's own position for it is safe.
       commit.put(entry.getKey(), offset != null ? new OffsetAndMetadata(offset) : entry.getValue());
     }
-    log.debug("Committing {}", commit);
+    telemetry.committing(commit, assembler);
     return commit;
   }
 
@@ -213,6 +223,7 @@ public class SnapshotterSinkTask extends SinkTask {
           partitions, e);
     } finally {
       assembler.forgetPartitions(partitions);
+      telemetry.closed(partitions, assembler);
     }
   }
 
@@ -227,6 +238,7 @@ public class SnapshotterSinkTask extends SinkTask {
     } finally {
       closeQuietly(index);
       closeQuietly(store);
+      closeQuietly(telemetry);
     }
   }
 
