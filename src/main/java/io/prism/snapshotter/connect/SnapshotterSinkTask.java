@@ -62,9 +62,12 @@ public class SnapshotterSinkTask extends SinkTask {
   @Override
   public void start(Map<String, String> props) {
     config = new SnapshotterConfig(props);
+    ObjectStore pages = ObjectStores.open(config.storage());
+    PageIndex entries = config.index().open();
+    // After the backends open: a task whose config fails leaves no metrics behind.
     telemetry = TaskTelemetry.start(config, props, context, clock);
-    store = telemetry.meter(ObjectStores.open(config.storage()));
-    index = telemetry.meter(config.index().open());
+    store = telemetry.meter(pages);
+    index = telemetry.meter(entries);
     PageCommitter committer =
         new PageCommitter(
             config.page().format(),

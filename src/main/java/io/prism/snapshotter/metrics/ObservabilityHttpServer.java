@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,21 +23,25 @@ public final class ObservabilityHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ObservabilityHttpServer.class);
 
   private final HttpServer server;
+  private final ExecutorService executor;
   private final Clock clock;
 
-  private ObservabilityHttpServer(HttpServer server, Clock clock) {
+  private ObservabilityHttpServer(HttpServer server, ExecutorService executor, Clock clock) {
     this.server = server;
+    this.executor = executor;
     this.clock = clock;
   }
 
   public static ObservabilityHttpServer start(InetSocketAddress address) throws IOException {
     HttpServer server = HttpServer.create(address, 0);
-    ObservabilityHttpServer http = new ObservabilityHttpServer(server, Clock.systemUTC());
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+    // One thread: scrapes and health checks are rare and cheap.
+    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread thread = new Thread(r, "snapshotter-http");
       thread.setDaemon(true);
       return thread;
-    }));
+    });
+    ObservabilityHttpServer http = new ObservabilityHttpServer(server, executor, Clock.systemUTC());
+    server.setExecutor(executor);
     server.createContext("/metrics", http::metrics);
     for (HealthEndpoint endpoint : HealthEndpoint.values()) {
       server.createContext("/health/" + endpoint.path(), exchange -> http.health(exchange, endpoint));
@@ -81,5 +86,6 @@ public final class ObservabilityHttpServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }
