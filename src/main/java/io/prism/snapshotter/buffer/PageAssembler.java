@@ -377,6 +377,19 @@ public final class PageAssembler {
     return memory;
   }
 
+  /** Shows every partition and every page not yet durable to {@code visitor} (metrics, health). */
+  public void survey(BufferVisitor visitor) {
+    for (PartitionBuffers buffers : partitions.values()) {
+      visitor.partition(buffers.partition(), buffers.receivedOffset(), buffers.committableOffset());
+      for (PageBuffer page : buffers.openPages()) {
+        visitor.page(page, true);
+      }
+      for (PageBuffer page : buffers.closedPages()) {
+        visitor.page(page, false);
+      }
+    }
+  }
+
   /** A snapshot of what is buffered, for metrics and health. */
   public BufferStats stats() {
     long now = clock.millis();

@@ -40,6 +40,11 @@ public final class PartitionBuffers {
     return offset < nextOffset;
   }
 
+  /** The offset after the last record this partition accepted; -1 when none was. */
+  public long receivedOffset() {
+    return nextOffset;
+  }
+
   /** Records that the record at {@code offset} was taken (buffered, skipped, or a control record). */
   public void accepted(long offset) {
     nextOffset = offset + 1;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
       "in this process, on loopback, with every piece of state under --data (so a restart resumes).",
       "Settings: config/connector.properties (or --config FILE), then --set key=value; local.kafka.port,",
       "local.controller.port, local.connect.port (0 = any free port), local.topic.partitions; frontdoor.*",
-      "for the front door; every other key for the connector. Ctrl-C / SIGTERM stores every buffer, then stops.",
+      "for the front door; http.listen for /metrics and /health/* (default 127.0.0.1:8080); every other key for the connector. Ctrl-C / SIGTERM stores every buffer, then stops.",
       "Exit codes: 0 stopped, 69 a service failed to start, 78 bad config."
     })
 public final class LocalCommand implements Callable<Integer> {

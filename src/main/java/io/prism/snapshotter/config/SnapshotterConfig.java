@@ -16,6 +16,7 @@ public final class SnapshotterConfig extends AbstractConfig {
   private final PageConfig page;
   private final StorageConfig storage;
   private final IndexConfig index;
+  private final MetricsConfig metrics;
 
   public SnapshotterConfig(Map<?, ?> originals) {
     super(DEFINITION, originals, false);
@@ -24,6 +25,7 @@ public final class SnapshotterConfig extends AbstractConfig {
     this.page = new PageConfig(this);
     this.storage = new StorageConfig(this);
     this.index = new IndexConfig(this);
+    this.metrics = new MetricsConfig(this);
   }
 
   private static ConfigDef define() {
@@ -33,6 +35,7 @@ public final class SnapshotterConfig extends AbstractConfig {
     PageConfig.addTo(def);
     StorageConfig.addTo(def);
     IndexConfig.addTo(def);
+    MetricsConfig.addTo(def);
     return def;
   }
 
@@ -59,5 +62,9 @@ public final class SnapshotterConfig extends AbstractConfig {
 
   public IndexConfig index() {
     return index;
+  }
+
+  public MetricsConfig metrics() {
+    return metrics;
   }
 }

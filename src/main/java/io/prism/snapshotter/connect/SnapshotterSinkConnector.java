@@ -2,6 +2,7 @@ package io.prism.snapshotter.connect;
 
 import io.prism.snapshotter.config.SnapshotterConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
@@ -38,7 +39,9 @@ public class SnapshotterSinkConnector extends SinkConnector {
   public List<Map<String, String>> taskConfigs(int maxTasks) {
     List<Map<String, String>> configs = new ArrayList<>(maxTasks);
     for (int i = 0; i < maxTasks; i++) {
-      configs.add(props);
+      Map<String, String> task = new HashMap<>(props);
+      task.put(TaskTelemetry.TASK_ID, Integer.toString(i)); // the task's label in metrics
+      configs.add(task);
     }
     return configs;
   }

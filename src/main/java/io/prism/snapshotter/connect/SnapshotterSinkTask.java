@@ -4,6 +4,7 @@ import io.prism.snapshotter.buffer.FlushPolicy;
 import io.prism.snapshotter.buffer.FlushReason;
 import io.prism.snapshotter.buffer.MemoryBudget;
 import io.prism.snapshotter.buffer.PageAssembler;
+import io.prism.snapshotter.buffer.PageSink;
 import io.prism.snapshotter.buffer.PageUploads;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.index.PageIndex;
@@ -54,6 +55,7 @@ public class SnapshotterSinkTask extends SinkTask {
   private ErrantRecordReporter reporter;
   private StorageFailures failures;
   private boolean pausedForMemory;
+  private TaskTelemetry telemetry;
 
   public SnapshotterSinkTask() {
     this(Clock.systemUTC());
@@ -72,8 +74,12 @@ public class SnapshotterSinkTask extends SinkTask {
   @Override
   public void start(Map<String, String> props) {
     config = new SnapshotterConfig(props);
-    store = ObjectStores.open(config.storage());
-    index = config.index().open();
+    ObjectStore pages = ObjectStores.open(config.storage());
+    PageIndex entries = config.index().open();
+    // After the backends open: a task whose config fails leaves no metrics behind.
+    telemetry = TaskTelemetry.start(config, props, context, clock);
+    store = telemetry.meter(pages);
+    index = telemetry.meter(entries);
     int uploadThreads = config.storage().uploadThreads();
     // Closed pages are encoded and stored on their own threads (one PageCommitter each: its
     // encoder is single-threaded) while put() keeps converting and buffering records.
@@ -94,19 +100,21 @@ public class SnapshotterSinkTask extends SinkTask {
             config.writer().eventIdHeader(),
             config.writer().sessionHeader(),
             clock);
-    failures = new StorageFailures(store.describe());
+    failures = new StorageFailures(store.describe(), telemetry);
     reporter = errantRecordReporter();
     log.info("Started: pages to {}, index {}", store.describe(), index.describe());
   }
 
-  private PageCommitter newCommitter() {
-    return new PageCommitter(
-        config.page().format(),
-        config.page().compression(),
-        config.page().tags(),
-        config.storage().keyTemplate(),
-        store,
-        index);
+  /** One metered committer per upload thread; they share the (thread-safe) store and index. */
+  private PageSink newCommitter() {
+    return telemetry.meter(
+        new PageCommitter(
+            config.page().format(),
+            config.page().compression(),
+            config.page().tags(),
+            config.storage().keyTemplate(),
+            store,
+            index));
   }
 
   private ErrantRecordReporter errantRecordReporter() {
@@ -130,7 +138,11 @@ public class SnapshotterSinkTask extends SinkTask {
     }
     assembler.closeExpiredPages();
     assembler.closePagesOverBudget();
-    writeClosedPages();
+    try {
+      writeClosedPages();
+    } finally {
+      telemetry.afterPut(records.size(), assembler);
+    }
   }
 
   private void accept(TopicPartition partition, SinkRecord record) {
@@ -157,11 +169,13 @@ public class SnapshotterSinkTask extends SinkTask {
 
   private void reportBadRecord(SinkRecord record, BadRecordException bad) {
     if (reporter == null) {
+      log.error("Cannot store {}: {} (no dead letter queue)", BadRecordException.where(record), bad.getMessage());
       throw new ConnectException(bad.getMessage() + " (no dead letter queue: set errors.tolerance=all and errors.deadletterqueue.topic.name)", bad);
     }
     log.warn("Sending {} to the dead letter queue", bad.getMessage());
     try {
       reporter.report(record, bad).get();
+      telemetry.metrics().deadLettered();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectException("Interrupted while reporting " + BadRecordException.where(record), e);
@@ -202,6 +216,7 @@ public class SnapshotterSinkTask extends SinkTask {
       log.warn("Pausing {} partitions: {} bytes buffered, over the budget of {} while storage is failing or lagging",
           context.assignment().size(), assembler.memory().usedBytes(), assembler.memory().maxBytes());
       context.pause(context.assignment().toArray(new TopicPartition[0]));
+      telemetry.metrics().pausedPartitions(context.assignment().size());
     }
   }
 
@@ -210,6 +225,7 @@ public class SnapshotterSinkTask extends SinkTask {
       pausedForMemory = false;
       log.info("Resuming partitions: buffers down to {} bytes", assembler.memory().usedBytes());
       context.resume(context.assignment().toArray(new TopicPartition[0]));
+      telemetry.metrics().pausedPartitions(0);
     }
   }
 
@@ -223,7 +239,7 @@ public class SnapshotterSinkTask extends SinkTask {
       // Connect's own position for it is safe.
       commit.put(entry.getKey(), offset != null ? new OffsetAndMetadata(offset) : entry.getValue());
     }
-    log.debug("Committing {}", commit);
+    telemetry.committing(commit, assembler);
     return commit;
   }
 
@@ -249,6 +265,7 @@ public class SnapshotterSinkTask extends SinkTask {
           partitions, e);
     } finally {
       assembler.forgetPartitions(partitions);
+      telemetry.closed(partitions, assembler);
     }
   }
 
@@ -266,6 +283,7 @@ public class SnapshotterSinkTask extends SinkTask {
       closeQuietly(uploads); // before the store and index its threads write to
       closeQuietly(index);
       closeQuietly(store);
+      closeQuietly(telemetry);
     }
   }
 

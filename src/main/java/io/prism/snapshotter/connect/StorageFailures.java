@@ -19,19 +19,24 @@ final class StorageFailures {
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final String store;
+  private final TaskTelemetry telemetry;
   private Duration backoff = FIRST_BACKOFF;
   private int consecutive;
 
-  StorageFailures(String store) {
+  StorageFailures(String store, TaskTelemetry telemetry) {
     this.store = store;
+    this.telemetry = telemetry;
   }
 
   RuntimeException onFailure(Exception failure, SinkTaskContext context) {
+    String page = describe(telemetry.lastFailedPage());
     if (isFatal(failure)) {
+      log.error("Cannot store {} in {}; the task stops: {}", page, store, failure.toString());
       return new ConnectException("Cannot store pages in " + store + ": " + failure.getMessage(), failure);
     }
     consecutive++;
-    log.warn("Storing pages failed ({} in a row), retrying in {} ms: {}", consecutive, backoff.toMillis(), failure.toString());
+    telemetry.metrics().storageRetry();
+    log.warn("Storing {} failed ({} in a row), retrying in {} ms: {}", page, consecutive, backoff.toMillis(), failure.toString());
     context.timeout(backoff.toMillis());
     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     return new RetriableException("Storing pages in " + store + " failed; will retry", failure);
@@ -43,6 +48,15 @@ final class StorageFailures {
     }
     consecutive = 0;
     backoff = FIRST_BACKOFF;
+  }
+
+  /** Topic, partition, first offset and writer of a page, for the log; the page holds no secrets. */
+  private static String describe(io.prism.snapshotter.buffer.PageBuffer page) {
+    if (page == null) {
+      return "pages";
+    }
+    return "the page of writer " + io.prism.snapshotter.util.Printable.quote(page.writerId()) + " at "
+        + page.partition() + " offsets " + page.firstOffset() + ".." + page.lastOffset();
   }
 
   /** Storage says fatal, or the page could not even be formed: retrying cannot help. */

@@ -45,6 +45,9 @@ public final class FrontDoorConfig extends AbstractConfig {
   public static final String MAX_INFLIGHT_EVENTS = "frontdoor.max.inflight.events";
   public static final String SESSION_WINDOW = "frontdoor.session.window";
   public static final String SHUTDOWN_GRACE_MS = "frontdoor.shutdown.grace.ms";
+  /** Not under {@code frontdoor.}: the local run serves the same endpoint for the whole stack. */
+  public static final String HTTP_LISTEN = "http.listen";
+  static final String HTTP_PREFIX = "http.";
 
   /** Producer settings the front door picks unless the file says otherwise. */
   private static final Map<String, Object> PRODUCER_DEFAULTS = Map.of(
@@ -94,7 +97,11 @@ public final class FrontDoorConfig extends AbstractConfig {
       .define(SESSION_WINDOW, Type.INT, 1024, ConfigDef.Range.atLeast(1), Importance.LOW,
           "Most unacknowledged events of one PublishSession; gRPC flow control holds the client beyond it.")
       .define(SHUTDOWN_GRACE_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
-          "On shutdown, how long in-flight calls may take to finish before they are cancelled.");
+          "On shutdown, how long in-flight calls may take to finish before they are cancelled.")
+      .define(HTTP_LISTEN, Type.STRING, "127.0.0.1:8080", Importance.MEDIUM,
+          "host:port of the plain-HTTP metrics and health endpoint (/metrics in Prometheus text format,"
+              + " /health/buffers, /health/storage, /health/index), served by `bin/snapshotter frontdoor` and"
+              + " `bin/snapshotter local`; port 0 picks a free port. See docs/OPERATIONS.md.");
 
   public FrontDoorConfig(Map<?, ?> originals) {
     super(CONFIG_DEF, originals, false);
@@ -123,6 +130,10 @@ public final class FrontDoorConfig extends AbstractConfig {
 
   public ListenAddress listen() {
     return ListenAddress.parse(LISTEN, getString(LISTEN));
+  }
+
+  public ListenAddress httpListen() {
+    return ListenAddress.parse(HTTP_LISTEN, getString(HTTP_LISTEN));
   }
 
   public String topic() {
@@ -174,7 +185,7 @@ public final class FrontDoorConfig extends AbstractConfig {
   public Map<String, Object> producerSettings() {
     Map<String, Object> settings = new HashMap<>(PRODUCER_DEFAULTS);
     originals().forEach((key, value) -> {
-      if (!key.startsWith(PREFIX)) {
+      if (!key.startsWith(PREFIX) && !key.startsWith(HTTP_PREFIX)) {
         settings.put(key, value);
       }
     });

@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
+import io.prism.snapshotter.metrics.ObservabilityHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -65,6 +66,7 @@ public final class FrontDoorServer implements AutoCloseable {
       if (tokens.isPresent()) {
         publish = ServerInterceptors.intercept(publish, new TokenAuthInterceptor(BearerTokens.load(tokens.get())));
       }
+      publish = ServerInterceptors.intercept(publish, new RequestMetricsInterceptor()); // outermost: counts refusals too
       HealthStatusManager health = new HealthStatusManager();
       Server server = NettyServerBuilder.forAddress(config.listen().socketAddress(), credentials(config))
           .addService(publish)
@@ -139,12 +141,24 @@ public final class FrontDoorServer implements AutoCloseable {
   /** Runs until the JVM is asked to stop (Ctrl-C, SIGTERM); for {@code bin/snapshotter frontdoor}. */
   public static int runUntilStopped(Path configFile) {
     FrontDoorServer server;
+    ObservabilityHttpServer http;
     try {
-      server = start(FrontDoorConfig.load(configFile));
+      FrontDoorConfig config = FrontDoorConfig.load(configFile);
+      server = start(config);
+      try {
+        http = ObservabilityHttpServer.start(config.httpListen().socketAddress());
+      } catch (IOException e) {
+        server.close();
+        throw new UncheckedIOException("could not serve metrics on " + FrontDoorConfig.HTTP_LISTEN + "="
+            + config.httpListen().host() + ":" + config.httpListen().port(), e);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the front door from " + configFile, e);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "frontdoor-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      http.close();
+    }, "frontdoor-shutdown"));
     try {
       server.awaitTermination();
     } catch (InterruptedException e) {

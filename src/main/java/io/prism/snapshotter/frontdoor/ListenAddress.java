@@ -27,7 +27,7 @@ public record ListenAddress(String host, int port) {
     return new ListenAddress(host, port);
   }
 
-  InetSocketAddress socketAddress() {
+  public InetSocketAddress socketAddress() {
     return new InetSocketAddress(host, port);
   }
 }

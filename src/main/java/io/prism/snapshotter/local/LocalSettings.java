@@ -67,7 +67,7 @@ public final class LocalSettings {
     settings.forEach((key, value) -> {
       if (key.startsWith("local.")) {
         local.put(key, value);
-      } else if (key.startsWith(FrontDoorConfig.PREFIX)) {
+      } else if (key.startsWith(FrontDoorConfig.PREFIX) || key.equals(FrontDoorConfig.HTTP_LISTEN)) {
         frontDoor.put(key, value);
       } else {
         connector.put(key, value);

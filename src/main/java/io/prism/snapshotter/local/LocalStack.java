@@ -2,6 +2,7 @@ package io.prism.snapshotter.local;
 
 import io.prism.snapshotter.frontdoor.FrontDoorConfig;
 import io.prism.snapshotter.frontdoor.FrontDoorServer;
+import io.prism.snapshotter.metrics.ObservabilityHttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -35,6 +36,7 @@ public final class LocalStack implements AutoCloseable {
   private LocalBroker broker;
   private LocalConnect connect;
   private FrontDoorServer frontDoor;
+  private ObservabilityHttpServer http;
 
   public LocalStack(LocalSettings settings) {
     this.settings = settings;
@@ -61,7 +63,9 @@ public final class LocalStack implements AutoCloseable {
 
     Map<String, String> frontDoorSettings = new HashMap<>(settings.frontDoor());
     frontDoorSettings.put("bootstrap.servers", broker.bootstrapServers());
-    frontDoor = FrontDoorServer.start(new FrontDoorConfig(frontDoorSettings));
+    FrontDoorConfig frontDoorConfig = new FrontDoorConfig(frontDoorSettings);
+    frontDoor = FrontDoorServer.start(frontDoorConfig);
+    http = ObservabilityHttpServer.start(frontDoorConfig.httpListen().socketAddress());
   }
 
   /** Prints where everything is and three commands to try. */
@@ -74,6 +78,7 @@ public final class LocalStack implements AutoCloseable {
     out.println("  connect     " + connect.restUrl() + "  (connector " + LocalSettings.CONNECTOR_NAME + ")");
     out.println("  front door  " + frontDoorAddress);
     out.println("  pages       " + paths.pages());
+    out.println("  metrics     http://127.0.0.1:" + http.port() + "/metrics  (health: /health/buffers, /health/storage, /health/index)");
     out.println("Try:");
     out.println("  printf 'hello\\nworld\\n' | bin/snapshotter publish --writer demo --session --target "
         + frontDoorAddress);
@@ -97,6 +102,10 @@ public final class LocalStack implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (http != null) {
+      http.close();
+      http = null;
+    }
     if (frontDoor != null) {
       frontDoor.close();
       frontDoor = null;

@@ -24,6 +24,12 @@ import java.util.zip.ZipInputStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +49,7 @@ class PluginPackagingIT {
     List<String> entries = unzip(zip, plugins);
     assertThat(entries).contains("prism-snapshotter/manifest.json", "prism-snapshotter/etc/connector.properties");
     assertThat(entries).anyMatch(name -> name.matches("prism-snapshotter/lib/prism-snapshotter-.*\\.jar"));
-    assertThat(entries).noneMatch(name -> name.matches(".*/lib/(kafka|connect-|slf4j|log4j|logback).*"));
+    assertThat(entries).noneMatch(name -> name.matches(".*/lib/(kafka|connect-|slf4j|log4j|logback|jakarta.ws.rs).*"));
 
     EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, new Properties());
     kafka.start();
@@ -62,6 +68,8 @@ class PluginPackagingIT {
           "plugin.path=" + plugins,
           "plugin.discovery=service_load",
           "listeners=http://127.0.0.1:0",
+          // The health checks under the worker's REST API, from the same plugin class loader as the task.
+          "rest.extension.classes=" + HealthRestExtension.class.getName(),
           ""));
       Properties connector = new Properties();
       try (var in = Files.newBufferedReader(Paths.get("config", "connector.properties"))) {
@@ -99,6 +107,13 @@ class PluginPackagingIT {
         return Files.isDirectory(pages) && eventCount(pages) == 100;
       });
       assertThat(Files.readString(log)).contains("SnapshotterSinkConnector").doesNotContain("ClassNotFoundException");
+      Matcher rest = Pattern.compile("REST server listening at (http://\\S+?)/?[,\\s]").matcher(Files.readString(log));
+      assertThat(rest.find()).as("the worker logs its REST address; log in " + log).isTrue();
+      HttpResponse<String> storage = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(rest.group(1) + "/prism/health/storage")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(storage.statusCode()).as(storage.body()).isEqualTo(200);
+      assertThat(storage.body()).contains("\"backend\":\"filesystem\"").contains("\"status\":\"healthy\"")
+          .contains("\"tasks\":1").doesNotContain("\"writes\":0,");
     } finally {
       if (worker != null) {
         worker.destroy();

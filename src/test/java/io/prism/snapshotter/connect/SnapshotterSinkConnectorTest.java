@@ -90,9 +90,15 @@ class SnapshotterSinkConnectorTest {
   }
 
   @Test
-  void everyTaskGetsTheConnectorsSettings() {
+  void everyTaskGetsTheConnectorsSettingsAndItsNumber() {
     SnapshotterSinkConnector connector = new SnapshotterSinkConnector();
     connector.start(valid());
-    assertThat(connector.taskConfigs(3)).hasSize(3).allSatisfy(task -> assertThat(task).isEqualTo(valid()));
+    var tasks = connector.taskConfigs(3);
+    assertThat(tasks).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      var expected = new java.util.HashMap<>(valid());
+      expected.put(TaskTelemetry.TASK_ID, Integer.toString(i));
+      assertThat(tasks.get(i)).isEqualTo(expected);
+    }
   }
 }

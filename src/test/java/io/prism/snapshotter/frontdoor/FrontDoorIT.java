@@ -20,6 +20,7 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import io.prism.snapshotter.metrics.FrontDoorMetrics;
 import io.prism.snapshotter.proto.pubsub.BatchPublishRequest;
 import io.prism.snapshotter.proto.pubsub.BatchPublishResponse;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
@@ -97,6 +98,17 @@ class FrontDoorIT {
     assertThat(header(second, FrontDoorHeaders.EVENT_ID)).hasSize(36); // a UUID
     assertThat(generated.getMessageId()).isEqualTo(coordinates(second));
     assertThat(generated.getSequence()).isGreaterThan(own.getSequence());
+  }
+
+  @Test
+  void callsAreCountedByMethodAndFinalStatus() {
+    long ok = FrontDoorMetrics.requests("Publish", "OK");
+    long invalid = FrontDoorMetrics.requests("Publish", "INVALID_ARGUMENT");
+    blocking.publish(event("writer-1", "counted").build());
+    assertThatThrownBy(() -> blocking.publish(event("", "no writer").build()))
+        .isInstanceOf(io.grpc.StatusRuntimeException.class);
+    assertThat(FrontDoorMetrics.requests("Publish", "OK")).isEqualTo(ok + 1);
+    assertThat(FrontDoorMetrics.requests("Publish", "INVALID_ARGUMENT")).isEqualTo(invalid + 1);
   }
 
   @Test

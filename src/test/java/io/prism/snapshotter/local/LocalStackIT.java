@@ -42,6 +42,7 @@ class LocalStackIT {
     private static final Path ROOT = Path.of(System.getProperty("user.dir"));
     private static final Path LAUNCHER = ROOT.resolve("bin/snapshotter");
     private static final Pattern FRONT_DOOR = Pattern.compile("front door\\s+(127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern METRICS = Pattern.compile("metrics\\s+(http://127\\.0\\.0\\.1:\\d+)/metrics");
     private static final Pattern ACK = Pattern.compile("\\S+-\\d+-\\d+ \\d+");
     private static final int WRITERS = 50;
     private static final int EVENTS_PER_WRITER = 200;
@@ -50,6 +51,7 @@ class LocalStackIT {
     Path dir;
 
     private Process stack;
+    private String metricsBase;
     private int starts;
     private final ExecutorService pool = Executors.newFixedThreadPool(6);
 
@@ -92,6 +94,10 @@ class LocalStackIT {
                 r -> r.entrySet().stream().allMatch(e -> e.getValue().size() >= EVENTS_PER_WRITER));
         assertThat(replayed).isEqualTo(expected);
         log(t0, "replayed");
+        // The stack's own /metrics counted every event it paged (10,000 of them), from the one task.
+        assertThat(httpGet(metricsBase + "/metrics")).containsPattern(
+                "snapshotter_events_paged_total\\{connector=\"prism-snapshotter\",task=\"0\"} 10000(\\.0)?\\n");
+        assertThat(httpGet(metricsBase + "/health/storage")).contains("\"status\":\"healthy\"");
         assertThat(replayCommand("writer-07")).hasSize(EVENTS_PER_WRITER);
         log(t0, "replay command");
 
@@ -158,13 +164,19 @@ class LocalStackIT {
         return lines;
     }
 
+    private static String httpGet(String url) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** Starts {@code bin/snapshotter local} on free ports; returns the front door's address. */
     private String startStack() throws IOException, InterruptedException {
         int start = ++starts;
         Path out = dir.resolve("local-" + start + ".out");
         ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "local", "--data", dir.resolve("data").toString(),
                 "--set", "local.kafka.port=0", "--set", "local.controller.port=0", "--set", "local.connect.port=0",
-                "--set", "frontdoor.listen=127.0.0.1:0", "--set", "buffer.max.events=100",
+                "--set", "frontdoor.listen=127.0.0.1:0", "--set", "http.listen=127.0.0.1:0", "--set", "buffer.max.events=100",
                 "--set", "buffer.max.age.seconds=3")
                 .directory(dir.toFile())
                 .redirectOutput(out.toFile())
@@ -174,7 +186,9 @@ class LocalStackIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             Matcher m = FRONT_DOOR.matcher(Files.readString(out));
-            if (m.find()) {
+            Matcher metrics = METRICS.matcher(Files.readString(out));
+            if (m.find() && metrics.find()) {
+                metricsBase = metrics.group(1);
                 return m.group(1);
             }
             assertThat(stack.isAlive()).as("local stack exited: %s", Files.readString(

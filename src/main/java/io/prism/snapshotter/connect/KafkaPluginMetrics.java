@@ -1,0 +1,80 @@
+package io.prism.snapshotter.connect;
+
+import io.prism.snapshotter.buffer.FlushReason;
+import io.prism.snapshotter.metrics.PartitionOffsets;
+import io.prism.snapshotter.metrics.TaskMetrics;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Measurable;
+import org.apache.kafka.common.metrics.PluginMetrics;
+
+/**
+ * The task's metrics registered with the worker's own metrics (KIP-877 plugin metrics), so they
+ * appear in JMX ({@code kafka.connect:type=plugins,connector=...,task=...}) and in every reporter
+ * the worker runs. Each is read from the same {@link TaskMetrics} the Prometheus endpoint reads.
+ * The worker removes them when the task stops.
+ */
+final class KafkaPluginMetrics {
+  private final PluginMetrics plugin;
+  private final List<MetricName> names = new ArrayList<>();
+
+  private KafkaPluginMetrics(PluginMetrics plugin) {
+    this.plugin = plugin;
+  }
+
+  /** Registers every metric; returns null when the worker offers no plugin metrics. */
+  static KafkaPluginMetrics register(PluginMetrics plugin, TaskMetrics metrics) {
+    if (plugin == null) {
+      return null;
+    }
+    KafkaPluginMetrics kafka = new KafkaPluginMetrics(plugin);
+    kafka.add("records-in-total", "Records the task received.", m -> m.recordsInTotal(), metrics);
+    kafka.add("events-paged-total", "Events in durable pages.", m -> m.eventsPagedTotal(), metrics);
+    kafka.add("page-writes-total", "Pages made durable.", m -> m.pageWritesTotal(), metrics);
+    kafka.add("page-write-time-avg-ms", "Mean time to make a page durable.",
+        m -> m.pageWriteCount() == 0 ? 0 : m.pageWriteSecondsSum() * 1000 / m.pageWriteCount(), metrics);
+    kafka.add("page-size-avg-bytes", "Mean stored page size.",
+        m -> m.pageSizeCount() == 0 ? 0 : m.pageSizeBytesSum() / m.pageSizeCount(), metrics);
+    kafka.add("index-publish-errors-total", "Failed index publishes.", m -> m.indexPublishErrorsTotal(), metrics);
+    kafka.add("storage-errors-total", "Failed object store writes.", m -> m.storageErrorsTotal(), metrics);
+    kafka.add("storage-retries-total", "Batches retried after a failed page write.", m -> m.storageRetriesTotal(), metrics);
+    kafka.add("session-disconnects-total", "Pages closed by a session end.", m -> m.sessionDisconnectsTotal(), metrics);
+    kafka.add("dead-letter-records-total", "Records sent to the dead letter queue.", m -> m.deadLettersTotal(), metrics);
+    kafka.add("paused-partitions", "Partitions paused for memory.", m -> m.pausedPartitions(), metrics);
+    kafka.add("buffer-size-bytes", "Bytes buffered, not yet durable.", m -> m.buffers().bytes(), metrics);
+    kafka.add("buffer-event-count", "Events buffered, not yet durable.", m -> m.buffers().events(), metrics);
+    kafka.add("buffer-age-seconds", "Age of the oldest buffered event.",
+        m -> m.buffers().oldestAgeMillis(System.currentTimeMillis()) / 1000.0, metrics);
+    kafka.add("buffer-active-writers", "Open pages (writer and partition).", m -> m.buffers().activeWriters(), metrics);
+    kafka.add("buffer-writers-over-age-limit", "Buffered pages older than buffer.max.age.seconds.",
+        m -> m.buffers().writersOverAgeLimit(), metrics);
+    kafka.add("offset-gap-records", "Records received but not yet durable, over all partitions.",
+        m -> m.buffers().partitions().stream().mapToLong(PartitionOffsets::gap).sum(), metrics);
+    for (FlushReason reason : FlushReason.values()) {
+      LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+      tags.put("reason", reason.label());
+      kafka.add(plugin.metricName("flushes-total", "Pages made durable, by why they closed.", tags),
+          m -> m.flushesTotal(reason), metrics);
+    }
+    return kafka;
+  }
+
+  private void add(String name, String description, ToDoubleFunction<TaskMetrics> value, TaskMetrics metrics) {
+    add(plugin.metricName(name, description, new LinkedHashMap<>()), value, metrics);
+  }
+
+  private void add(MetricName name, ToDoubleFunction<TaskMetrics> value, TaskMetrics metrics) {
+    plugin.addMetric(name, (Measurable) (config, now) -> value.applyAsDouble(metrics));
+    names.add(name);
+  }
+
+  /** Removes every metric (the worker does too when the task stops; removing twice is harmless). */
+  void close() {
+    for (MetricName name : names) {
+      plugin.removeMetric(name);
+    }
+  }
+}

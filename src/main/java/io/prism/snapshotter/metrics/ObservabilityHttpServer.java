@@ -1,0 +1,91 @@
+package io.prism.snapshotter.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /metrics} (Prometheus text format) and {@code /health/buffers|storage|index} (JSON) on
+ * {@code http.listen}, for the local run and the front door. Plain HTTP on loopback by default:
+ * it serves counts and states, never event data or settings.
+ */
+public final class ObservabilityHttpServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ObservabilityHttpServer.class);
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final Clock clock;
+
+  private ObservabilityHttpServer(HttpServer server, ExecutorService executor, Clock clock) {
+    this.server = server;
+    this.executor = executor;
+    this.clock = clock;
+  }
+
+  public static ObservabilityHttpServer start(InetSocketAddress address) throws IOException {
+    HttpServer server = HttpServer.create(address, 0);
+    // One thread: scrapes and health checks are rare and cheap.
+    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+      Thread thread = new Thread(r, "snapshotter-http");
+      thread.setDaemon(true);
+      return thread;
+    });
+    ObservabilityHttpServer http = new ObservabilityHttpServer(server, executor, Clock.systemUTC());
+    server.setExecutor(executor);
+    server.createContext("/metrics", http::metrics);
+    for (HealthEndpoint endpoint : HealthEndpoint.values()) {
+      server.createContext("/health/" + endpoint.path(), exchange -> http.health(exchange, endpoint));
+    }
+    server.start();
+    log.info("Metrics and health on http://{}:{}/metrics and /health/{buffers,storage,index}",
+        address.getHostString(), server.getAddress().getPort());
+    return http;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void metrics(HttpExchange exchange) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+    PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    writer.write(body, SnapshotterMetrics.REGISTRY.scrape());
+    respond(exchange, 200, writer.getContentType(), body.toByteArray());
+  }
+
+  private void health(HttpExchange exchange, HealthEndpoint endpoint) throws IOException {
+    if (!exchange.getRequestURI().getPath().equals("/health/" + endpoint.path())) {
+      respond(exchange, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    HealthEndpoint.Report report = endpoint.report(clock);
+    respond(exchange, report.httpStatus(), "application/json", report.json().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+    try (exchange) {
+      exchange.getResponseHeaders().set("Content-Type", contentType);
+      exchange.sendResponseHeaders(status, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,90 @@
+package io.prism.snapshotter.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The snapshotter's metric families, one set per JVM, and the tasks that feed them.
+ *
+ * <p>Every family is labelled by {@code connector} and {@code task}. Buffer gauges are per task
+ * plus the {@code metrics.top.writers} oldest and largest writers of each task, never one series
+ * per writer: with 100,000 writers that would be 100,000 series per gauge (a "cardinality bomb"
+ * for Prometheus). Per-writer detail stays in the logs and in the page index.
+ *
+ * <p>Static on purpose: the connector's tasks, the front door and the HTTP endpoint of one
+ * process share one registry, and inside a Connect worker the plugin's REST extension is loaded
+ * by the same plugin class loader as its tasks, so it sees the same instance.
+ */
+public final class SnapshotterMetrics {
+  /** Every snapshotter metric of this JVM; what {@code /metrics} serves. */
+  public static final PrometheusRegistry REGISTRY = new PrometheusRegistry();
+
+  static final String CONNECTOR = "connector";
+  static final String TASK = "task";
+
+  private static final double[] DURATION_BOUNDS = {.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60};
+  private static final double[] SIZE_BOUNDS = {
+    1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20, 1 << 22, 1 << 24, 1 << 26, 1 << 28
+  };
+
+  static final Counter RECORDS_IN = counter("snapshotter_records_in", "Records the sink task received from Kafka.");
+  static final Counter EVENTS_PAGED = counter("snapshotter_events_paged", "Events now in durable (stored and indexed) pages.");
+  static final Counter PAGE_WRITES = counter("snapshotter_page_writes", "Pages made durable (stored and indexed).");
+  static final Counter FLUSHES =
+      Counter.builder().name("snapshotter_flushes").help("Pages made durable, by the reason their page closed.")
+          .labelNames(CONNECTOR, TASK, "reason").withoutExemplars().register(REGISTRY);
+  static final Counter INDEX_PUBLISH_ERRORS = counter("snapshotter_index_publish_errors", "Index publish calls that failed.");
+  static final Counter STORAGE_ERRORS = counter("snapshotter_storage_errors", "Object store writes that failed.");
+  static final Counter STORAGE_RETRIES = counter("snapshotter_storage_retries", "Times the task asked Connect to retry after a failed page write.");
+  static final Counter SESSION_DISCONNECTS =
+      counter("snapshotter_session_disconnects", "Pages made durable because their writer's session ended.");
+  static final Counter DEAD_LETTERS = counter("snapshotter_dead_letter_records", "Records sent to the dead letter queue.");
+  static final Histogram PAGE_WRITE_DURATION =
+      Histogram.builder().name("snapshotter_page_write_duration_seconds").unit(Unit.SECONDS)
+          .help("Time to make one page durable: encode, store and publish its index entry.")
+          .labelNames(CONNECTOR, TASK).classicOnly().classicUpperBounds(DURATION_BOUNDS).withoutExemplars()
+          .register(REGISTRY);
+  static final Histogram PAGE_SIZE =
+      Histogram.builder().name("snapshotter_page_size_bytes").unit(Unit.BYTES)
+          .help("Size of the stored (encoded, compressed) pages.")
+          .labelNames(CONNECTOR, TASK).classicOnly().classicUpperBounds(SIZE_BOUNDS).withoutExemplars()
+          .register(REGISTRY);
+
+  private static final ConcurrentHashMap<TaskId, TaskMetrics> TASKS = new ConcurrentHashMap<>();
+
+  static {
+    BufferGauges.register(REGISTRY);
+  }
+
+  private SnapshotterMetrics() {}
+
+  private static Counter counter(String name, String help) {
+    return Counter.builder().name(name).help(help).labelNames(CONNECTOR, TASK).withoutExemplars().register(REGISTRY);
+  }
+
+  static void add(TaskMetrics task) {
+    TaskMetrics previous = TASKS.put(task.id(), task);
+    if (previous != null && previous != task) {
+      previous.forgetSeries();
+    }
+  }
+
+  static void remove(TaskMetrics task) {
+    TASKS.remove(task.id(), task);
+  }
+
+  /** The tasks of this JVM that are running now. */
+  public static Collection<TaskMetrics> liveTasks() {
+    return List.copyOf(TASKS.values());
+  }
+
+  static GaugeWithCallback.Builder gauge(String name, String help) {
+    return GaugeWithCallback.builder().name(name).help(help);
+  }
+}

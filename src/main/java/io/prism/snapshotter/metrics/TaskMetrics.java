@@ -1,0 +1,287 @@
+package io.prism.snapshotter.metrics;
+
+import io.prism.snapshotter.buffer.FlushReason;
+import io.prism.snapshotter.buffer.PageAssembler;
+import io.prism.snapshotter.buffer.PageBuffer;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One sink task's metrics and health: what the task's hooks call. Counters are bound to the
+ * task's label values once, at start, so counting allocates nothing.
+ *
+ * <p>Thread-safety: counters and health may be updated from any thread; {@link #survey} runs
+ * on the task thread (it walks the task's buffers) and publishes an immutable snapshot that the
+ * metrics endpoint reads.
+ */
+public final class TaskMetrics implements AutoCloseable {
+  /** Buffers are walked at most this often by {@link #survey}; {@link #surveyNow} ignores it. */
+  static final long SURVEY_INTERVAL_MILLIS = 1000;
+
+  private final TaskId id;
+  private final Clock clock;
+  private final int topWriters;
+  private final long maxAgeMillis;
+  private final String[] labels;
+  private final CounterDataPoint recordsIn;
+  private final CounterDataPoint eventsPaged;
+  private final CounterDataPoint pageWrites;
+  private final CounterDataPoint[] flushes = new CounterDataPoint[FlushReason.values().length];
+  private final CounterDataPoint indexPublishErrors;
+  private final CounterDataPoint storageErrors;
+  private final CounterDataPoint storageRetries;
+  private final CounterDataPoint sessionDisconnects;
+  private final CounterDataPoint deadLetters;
+  private final DistributionDataPoint pageWriteDuration;
+  private final DistributionDataPoint pageSize;
+  private final AtomicInteger pausedPartitions = new AtomicInteger();
+  private final BackendHealth storage;
+  private final BackendHealth index;
+  private final DurableProgress progress = new DurableProgress();
+  private volatile BufferSnapshot buffers = BufferSnapshot.EMPTY;
+  private long lastSurveyMillis = Long.MIN_VALUE;
+  private final LongAdder storedBytes = new LongAdder();
+  /** Per thread, so a page sink on an upload thread can measure its own page while others store theirs. */
+  private final ThreadLocal<long[]> storedBytesOfThread = ThreadLocal.withInitial(() -> new long[1]);
+
+  private TaskMetrics(TaskId id, String storageBackend, String indexBackend, int topWriters, Duration maxAge, Clock clock) {
+    if (topWriters < 0) {
+      throw new IllegalArgumentException("top writers must be >= 0, got " + topWriters);
+    }
+    this.id = id;
+    this.clock = clock;
+    this.topWriters = topWriters;
+    this.maxAgeMillis = maxAge.toMillis();
+    this.labels = new String[] {id.connector(), id.task()};
+    this.recordsIn = SnapshotterMetrics.RECORDS_IN.labelValues(labels);
+    this.eventsPaged = SnapshotterMetrics.EVENTS_PAGED.labelValues(labels);
+    this.pageWrites = SnapshotterMetrics.PAGE_WRITES.labelValues(labels);
+    for (FlushReason reason : FlushReason.values()) {
+      flushes[reason.ordinal()] = SnapshotterMetrics.FLUSHES.labelValues(id.connector(), id.task(), reason.label());
+    }
+    this.indexPublishErrors = SnapshotterMetrics.INDEX_PUBLISH_ERRORS.labelValues(labels);
+    this.storageErrors = SnapshotterMetrics.STORAGE_ERRORS.labelValues(labels);
+    this.storageRetries = SnapshotterMetrics.STORAGE_RETRIES.labelValues(labels);
+    this.sessionDisconnects = SnapshotterMetrics.SESSION_DISCONNECTS.labelValues(labels);
+    this.deadLetters = SnapshotterMetrics.DEAD_LETTERS.labelValues(labels);
+    this.pageWriteDuration = SnapshotterMetrics.PAGE_WRITE_DURATION.labelValues(labels);
+    this.pageSize = SnapshotterMetrics.PAGE_SIZE.labelValues(labels);
+    this.storage = new BackendHealth(storageBackend, clock);
+    this.index = new BackendHealth(indexBackend, clock);
+  }
+
+  /**
+   * Starts the metrics of one task, replacing those of an earlier task with the same id.
+   *
+   * @param topWriters how many oldest and largest writers the buffer gauges show (never all)
+   * @param maxAge the page age limit; older buffered pages count as over the limit
+   */
+  public static TaskMetrics open(
+      TaskId id, String storageBackend, String indexBackend, int topWriters, Duration maxAge, Clock clock) {
+    TaskMetrics metrics = new TaskMetrics(id, storageBackend, indexBackend, topWriters, maxAge, clock);
+    SnapshotterMetrics.add(metrics);
+    return metrics;
+  }
+
+  public TaskId id() {
+    return id;
+  }
+
+  long nowMillis() {
+    return clock.millis();
+  }
+
+  // ---- hooks the task calls ----
+
+  /** The task received {@code count} records in one {@code put}. */
+  public void recordsIn(int count) {
+    recordsIn.inc(count);
+  }
+
+  /** {@code page} became durable, {@code nanos} after its write started. */
+  public void pageDurable(PageBuffer page, long nanos, long pageStoredBytes) {
+    pageWrites.inc();
+    eventsPaged.inc(page.eventCount());
+    FlushReason reason = page.closeReason();
+    if (reason != null) {
+      flushes[reason.ordinal()].inc();
+      if (reason == FlushReason.SESSION_END) {
+        sessionDisconnects.inc();
+      }
+    }
+    pageWriteDuration.observe(nanos / 1e9);
+    progress.pageDurable(page.partition(), page.eventCount(), pageStoredBytes);
+  }
+
+  /** The object store took {@code bytes} in {@code nanos}. */
+  public void storageWrite(long bytes, long nanos) {
+    storedBytes.add(bytes);
+    storedBytesOfThread.get()[0] += bytes;
+    pageSize.observe(bytes);
+    storage.succeeded(nanos, 1);
+  }
+
+  public void storageFailed() {
+    storageErrors.inc();
+    storage.failed();
+  }
+
+  public void indexPublished(int entries, long nanos) {
+    index.succeeded(nanos, entries);
+  }
+
+  public void indexFailed() {
+    indexPublishErrors.inc();
+    index.failed();
+  }
+
+  /** The task asked Connect to retry a batch whose pages could not be written. */
+  public void storageRetry() {
+    storageRetries.inc();
+  }
+
+  public void deadLettered() {
+    deadLetters.inc();
+  }
+
+  public void pausedPartitions(int count) {
+    pausedPartitions.set(count);
+  }
+
+  /** Walks the task's buffers when the last survey is older than a second. Task thread only. */
+  public void survey(PageAssembler assembler) {
+    long now = clock.millis();
+    if (now - lastSurveyMillis >= SURVEY_INTERVAL_MILLIS || now < lastSurveyMillis) {
+      surveyNow(assembler, now);
+    }
+  }
+
+  /** Walks the task's buffers now. Task thread only. */
+  public void surveyNow(PageAssembler assembler) {
+    surveyNow(assembler, clock.millis());
+  }
+
+  private void surveyNow(PageAssembler assembler, long now) {
+    BufferSurvey survey = new BufferSurvey(topWriters, now, maxAgeMillis);
+    assembler.survey(survey);
+    buffers = survey.result();
+    lastSurveyMillis = now;
+  }
+
+  // ---- what exporters and health read ----
+
+  public BufferSnapshot buffers() {
+    return buffers;
+  }
+
+  public BackendHealth.Snapshot storageHealth() {
+    return storage.snapshot();
+  }
+
+  public BackendHealth.Snapshot indexHealth() {
+    return index.snapshot();
+  }
+
+  /** Pages, events and bytes made durable per partition since the last call for it. */
+  public DurableProgress progress() {
+    return progress;
+  }
+
+  /** Bytes the object store took from this task (every stored page). */
+  public long storedBytes() {
+    return storedBytes.sum();
+  }
+
+  /** Bytes the object store took from the calling thread. */
+  public long storedBytesOnThisThread() {
+    return storedBytesOfThread.get()[0];
+  }
+
+  public long maxAgeMillis() {
+    return maxAgeMillis;
+  }
+
+  public long recordsInTotal() {
+    return recordsIn.getLongValue();
+  }
+
+  public long eventsPagedTotal() {
+    return eventsPaged.getLongValue();
+  }
+
+  public long pageWritesTotal() {
+    return pageWrites.getLongValue();
+  }
+
+  public long flushesTotal(FlushReason reason) {
+    return flushes[reason.ordinal()].getLongValue();
+  }
+
+  public long indexPublishErrorsTotal() {
+    return indexPublishErrors.getLongValue();
+  }
+
+  public long storageErrorsTotal() {
+    return storageErrors.getLongValue();
+  }
+
+  public long storageRetriesTotal() {
+    return storageRetries.getLongValue();
+  }
+
+  public long sessionDisconnectsTotal() {
+    return sessionDisconnects.getLongValue();
+  }
+
+  public long deadLettersTotal() {
+    return deadLetters.getLongValue();
+  }
+
+  public int pausedPartitions() {
+    return pausedPartitions.get();
+  }
+
+  /** Count and sum (seconds) of the page write durations. */
+  public long pageWriteCount() {
+    return pageWriteDuration.getCount();
+  }
+
+  public double pageWriteSecondsSum() {
+    return pageWriteDuration.getSum();
+  }
+
+  public long pageSizeCount() {
+    return pageSize.getCount();
+  }
+
+  public double pageSizeBytesSum() {
+    return pageSize.getSum();
+  }
+
+  /** Stops exporting this task's series. */
+  @Override
+  public void close() {
+    SnapshotterMetrics.remove(this);
+    forgetSeries();
+  }
+
+  void forgetSeries() {
+    SnapshotterMetrics.RECORDS_IN.remove(labels);
+    SnapshotterMetrics.EVENTS_PAGED.remove(labels);
+    SnapshotterMetrics.PAGE_WRITES.remove(labels);
+    for (FlushReason reason : FlushReason.values()) {
+      SnapshotterMetrics.FLUSHES.remove(id.connector(), id.task(), reason.label());
+    }
+    SnapshotterMetrics.INDEX_PUBLISH_ERRORS.remove(labels);
+    SnapshotterMetrics.STORAGE_ERRORS.remove(labels);
+    SnapshotterMetrics.STORAGE_RETRIES.remove(labels);
+    SnapshotterMetrics.SESSION_DISCONNECTS.remove(labels);
+    SnapshotterMetrics.DEAD_LETTERS.remove(labels);
+    SnapshotterMetrics.PAGE_WRITE_DURATION.remove(labels);
+    SnapshotterMetrics.PAGE_SIZE.remove(labels);
+  }
+}
