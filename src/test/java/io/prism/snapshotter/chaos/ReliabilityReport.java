@@ -135,6 +135,8 @@ final class ReliabilityReport {
         + ".\n\n");
     md.append("## Reproduce\n\n`bin/chaos --minutes 10` (about 15 minutes in all; needs root or ClickHouse installed). "
         + "`bin/test` runs a 3-minute variant (`ChaosIT`), which checks the same guarantees with fewer worker kills.\n");
+    md.append("\n## Fuzzing\n\nThe page reader, the NDJSON code, the key template and the front door's request validation "
+        + "run under Jazzer in every `bin/test`: [FUZZING.md](FUZZING.md).\n");
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, md.toString());
   }
