@@ -96,12 +96,7 @@ public final class AzureObjectStore implements ObjectStore {
 
     @Override
     public PutResult put(String key, InputStream body, long length, PutOptions options) {
-        ObjectKeys.validate(key);
-        Objects.requireNonNull(body, "body");
-        Objects.requireNonNull(options, "options");
-        if (length < 0) {
-            throw new IllegalArgumentException("length must not be negative: " + length);
-        }
+        StoreArguments.checkPut(key, body, length, options);
         String operation = options.createOnly() ? "create-only put" : "put";
         try {
             BlockBlobClient blob = container.getBlobClient(key).getBlockBlobClient();
@@ -139,10 +134,7 @@ public final class AzureObjectStore implements ObjectStore {
 
     @Override
     public InputStream get(String key, long offset, long length) {
-        ObjectKeys.validate(key);
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("offset and length must not be negative: " + offset + ", " + length);
-        }
+        StoreArguments.checkRange(key, offset, length);
         BlobClient blob = container.getBlobClient(key);
         try {
             // One properties call: it says whether the object exists and where it ends, and pins the read to

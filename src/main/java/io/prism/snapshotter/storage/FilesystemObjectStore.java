@@ -89,12 +89,7 @@ public final class FilesystemObjectStore implements ObjectStore {
 
     @Override
     public PutResult put(String key, InputStream body, long length, PutOptions options) {
-        ObjectKeys.validate(key);
-        Objects.requireNonNull(body, "body");
-        Objects.requireNonNull(options, "options");
-        if (length < 0) {
-            throw new IllegalArgumentException("length must not be negative: " + length);
-        }
+        StoreArguments.checkPut(key, body, length, options);
         String operation = options.createOnly() ? "create-only put" : "put";
         Path target = objectPath(key);
         Path dir = target.getParent();

@@ -104,12 +104,7 @@ public final class GcsObjectStore implements ObjectStore {
 
     @Override
     public PutResult put(String key, InputStream body, long length, PutOptions options) {
-        ObjectKeys.validate(key);
-        Objects.requireNonNull(body, "body");
-        Objects.requireNonNull(options, "options");
-        if (length < 0) {
-            throw new IllegalArgumentException("length must not be negative: " + length);
-        }
+        StoreArguments.checkPut(key, body, length, options);
         String operation = options.createOnly() ? "create-only put" : "put";
         BlobInfo info = BlobInfo.newBuilder(blobId(key))
                 .setContentType(options.contentType())
@@ -135,10 +130,7 @@ public final class GcsObjectStore implements ObjectStore {
 
     @Override
     public InputStream get(String key, long offset, long length) {
-        ObjectKeys.validate(key);
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("offset and length must not be negative: " + offset + ", " + length);
-        }
+        StoreArguments.checkRange(key, offset, length);
         try {
             Blob blob = storage.get(blobId(key));
             if (blob == null) {

@@ -89,12 +89,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public PutResult put(String key, InputStream body, long length, PutOptions options) {
-        ObjectKeys.validate(key);
-        Objects.requireNonNull(body, "body");
-        Objects.requireNonNull(options, "options");
-        if (length < 0) {
-            throw new IllegalArgumentException("length must not be negative: " + length);
-        }
+        StoreArguments.checkPut(key, body, length, options);
         String operation = options.createOnly() ? "create-only put" : "put";
         try {
             return length <= settings.partSizeBytes()
@@ -119,10 +114,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public InputStream get(String key, long offset, long length) {
-        ObjectKeys.validate(key);
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("offset and length must not be negative: " + offset + ", " + length);
-        }
+        StoreArguments.checkRange(key, offset, length);
         if (length == 0) {
             requireExists(key);
             return InputStream.nullInputStream();
