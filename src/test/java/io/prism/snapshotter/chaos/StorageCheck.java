@@ -29,12 +29,16 @@ import java.util.regex.Pattern;
  * @param indexEntries distinct page keys in the index (FINAL)
  * @param indexRows rows in the index table before merging (a re-published entry is a second row
  *     until ClickHouse merges it)
- * @param pagesNotIndexed stored pages without an index entry
+ * @param pagesNotIndexed stored pages without an index entry holding an event no indexed page
+ *     holds: replay, which finds pages through the index, would miss it
+ * @param redundantPagesNotIndexed stored pages without an index entry whose every event an
+ *     indexed page holds too: left behind when a task died between storing a page and indexing
+ *     it, and the re-delivered records formed pages with other boundaries (so other keys)
  * @param pagesIndexedTwice page keys with more than one entry after merging
  * @param entriesWithoutPage index entries naming a key the bucket does not hold
  */
 record StorageCheck(long pages, long eventsStored, long eventsStoredTwice, long pagesWithRepeats, long indexEntries,
-                    long indexRows, long pagesNotIndexed, long pagesIndexedTwice, long entriesWithoutPage) {
+                    long indexRows, long pagesNotIndexed, long redundantPagesNotIndexed, long pagesIndexedTwice, long entriesWithoutPage) {
   private static final Pattern ROW = Pattern.compile("\\{\"page_key\":\"((?:[^\"\\\\]|\\\\.)*)\",\"n\":\"?(\\d+)\"?\\}");
 
   static StorageCheck run(ObjectStore store, URI clickHouse, String table) throws Exception {
@@ -58,11 +62,24 @@ record StorageCheck(long pages, long eventsStored, long eventsStoredTwice, long 
         .values().stream().mapToLong(Long::longValue).sum();
     Set<String> keys = new HashSet<>();
     stored.forEach(page -> keys.add(page.key()));
-    long notIndexed = keys.stream().filter(k -> !indexed.containsKey(k)).count();
+    Set<String> indexedEvents = new HashSet<>();
+    stored.stream().filter(page -> indexed.containsKey(page.key()))
+        .forEach(page -> page.page().events().forEach(e -> indexedEvents.add(e.eventId())));
+    long notIndexed = 0;
+    long redundantNotIndexed = 0;
+    for (StoredPage page : stored) {
+      if (!indexed.containsKey(page.key())) {
+        if (page.page().events().stream().allMatch(e -> indexedEvents.contains(e.eventId()))) {
+          redundantNotIndexed++;
+        } else {
+          notIndexed++;
+        }
+      }
+    }
     long twice = indexed.values().stream().filter(n -> n > 1).count();
     long orphans = indexed.keySet().stream().filter(k -> !keys.contains(k)).count();
     return new StorageCheck(stored.size(), events, storedTwice, pagesWithRepeats, indexed.size(), rows, notIndexed,
-        twice, orphans);
+        redundantNotIndexed, twice, orphans);
   }
 
   private static Map<String, Long> countsByKey(URI clickHouse, String sql) throws IOException, InterruptedException {
