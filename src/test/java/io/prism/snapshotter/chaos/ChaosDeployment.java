@@ -51,6 +51,8 @@ final class ChaosDeployment implements AutoCloseable {
   private final int brokerPort = freePort();
   private final int controllerPort = freePort();
   private final int s3Port = freePort();
+  /** The front door's metrics and health endpoint: never the default 8080, which may be taken. */
+  private final int frontDoorHttpPort = freePort();
   private final int frontDoorPort = freePort();
   private final List<Integer> workerPorts = List.of(freePort(), freePort());
   private final String clickHouseDatabase = "prism_chaos_" + System.currentTimeMillis();
@@ -403,6 +405,7 @@ final class ChaosDeployment implements AutoCloseable {
     Path file = dir.resolve("frontdoor.properties");
     Files.writeString(file, String.join("\n",
         "frontdoor.listen=" + frontDoorTarget(),
+        "http.listen=127.0.0.1:" + frontDoorHttpPort,
         "frontdoor.topic=" + TOPIC,
         "frontdoor.shutdown.grace.ms=2000",
         "bootstrap.servers=" + bootstrapServers(),
