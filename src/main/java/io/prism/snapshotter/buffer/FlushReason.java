@@ -17,7 +17,12 @@ public enum FlushReason {
   /** All buffers of the task together passed {@code buffer.memory.max.bytes}. */
   MEMORY("memory"),
   /** One event was larger than a whole page may be; it gets a page of its own. */
-  OVERSIZED_EVENT("oversized");
+  OVERSIZED_EVENT("oversized"),
+  /**
+   * The writer's next record is already in a stored page (Kafka re-delivered it after a crash or a
+   * rebalance): the open page ends before it, so no page spans records it does not hold.
+   */
+  REDELIVERED("redelivered");
 
   private final String label;
 

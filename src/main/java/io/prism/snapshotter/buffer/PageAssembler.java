@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * the failed page (and every other page not yet durable) stays queued and is tried again on a
  * later call. Records offered again after such a failure (Connect re-delivers the batch) are
  * recognised by offset and ignored, so nothing is buffered twice.
+ *
+ * <p>Re-delivery after a crash or a rebalance: when a partition's first record arrives after it was
+ * assigned, the {@link StoredPageLookup} says which pages are already durable from that offset on.
+ * Their records are not buffered again, and a writer's open page ends where a stored page of the
+ * writer begins, so a writer's records form the same pages as before and a page that was stored but
+ * not indexed (the task died in between) is met again under its own key and indexed then.
  */
 public final class PageAssembler {
   private static final Logger log = LoggerFactory.getLogger(PageAssembler.class);
@@ -38,6 +44,7 @@ public final class PageAssembler {
   private final MemoryBudget memory;
   private final EvictionOrder evictionOrder;
   private final PageUploads uploads;
+  private final StoredPageLookup storedPages;
   private final Clock clock;
   private final Map<TopicPartition, PartitionBuffers> partitions = new HashMap<>();
   /** Pages handed to {@link #uploads} whose outcome is not taken yet (forgotten partitions' included). */
@@ -60,21 +67,55 @@ public final class PageAssembler {
   /** Pages are stored by {@code uploads}, possibly on other threads while this one buffers more. */
   public PageAssembler(
       FlushPolicy policy, MemoryBudget memory, EvictionOrder evictionOrder, PageUploads uploads, Clock clock) {
+    this(policy, memory, evictionOrder, uploads, StoredPageLookup.NONE, clock);
+  }
+
+  /**
+   * Pages are stored by {@code uploads}; records re-delivered into pages that {@code storedPages}
+   * knows are durable are not buffered again.
+   */
+  public PageAssembler(
+      FlushPolicy policy,
+      MemoryBudget memory,
+      EvictionOrder evictionOrder,
+      PageUploads uploads,
+      StoredPageLookup storedPages,
+      Clock clock) {
     this.policy = policy;
     this.evictionOrder = evictionOrder;
     this.memory = memory;
     this.uploads = uploads;
+    this.storedPages = storedPages;
     this.clock = clock;
   }
 
-  private PartitionBuffers buffersOf(TopicPartition partition) {
-    return partitions.computeIfAbsent(partition, PartitionBuffers::new);
+  /**
+   * The partition's buffers; the first record since the partition was assigned (or forgotten)
+   * creates them, after asking which pages from its offset on are already stored.
+   */
+  private PartitionBuffers buffersOf(TopicPartition partition, long offset) {
+    PartitionBuffers buffers = partitions.get(partition);
+    if (buffers == null) {
+      StoredRanges stored = storedPages.find(partition, offset);
+      if (!stored.isEmpty()) {
+        log.info("{}: records from offset {} up to {} may already be in stored pages; those will not be stored again",
+            partition, offset, stored.lastOffset());
+      }
+      buffers = new PartitionBuffers(partition, stored);
+      partitions.put(partition, buffers);
+    }
+    return buffers;
   }
 
   /** Adds one event of {@code writerId}. Pages that reach a threshold are closed, not written. */
   public void accept(TopicPartition partition, long offset, String writerId, Event event) {
-    PartitionBuffers buffers = buffersOf(partition);
+    PartitionBuffers buffers = buffersOf(partition, offset);
     if (buffers.alreadyAccepted(offset)) {
+      return;
+    }
+    if (buffers.expectsStoredRecords() && isAlreadyStored(buffers, offset, writerId, event)) {
+      buffers.close(writerId, FlushReason.REDELIVERED);
+      buffers.accepted(offset);
       return;
     }
     long eventBytes = PageBuffer.estimateBytes(event);
@@ -98,9 +139,18 @@ public final class PageAssembler {
     buffers.accepted(offset);
   }
 
+  private static boolean isAlreadyStored(PartitionBuffers buffers, long offset, String writerId, Event event) {
+    boolean stored = buffers.alreadyStored(writerId, offset, event.timestampMillis());
+    if (!buffers.expectsStoredRecords()) {
+      log.info("{}: past the pages stored before the assignment; {} re-delivered records were in them and not stored again",
+          buffers.partition(), buffers.recognisedAsStored());
+    }
+    return stored;
+  }
+
   /** A record that carries no event (a tombstone, a record sent to the dead letter queue). */
   public void skip(TopicPartition partition, long offset) {
-    PartitionBuffers buffers = buffersOf(partition);
+    PartitionBuffers buffers = buffersOf(partition, offset);
     if (!buffers.alreadyAccepted(offset)) {
       buffers.accepted(offset);
     }
@@ -108,7 +158,7 @@ public final class PageAssembler {
 
   /** The writer's session ended: its open page in this partition closes now. */
   public void endSession(TopicPartition partition, long offset, String writerId) {
-    PartitionBuffers buffers = buffersOf(partition);
+    PartitionBuffers buffers = buffersOf(partition, offset);
     if (buffers.alreadyAccepted(offset)) {
       return;
     }

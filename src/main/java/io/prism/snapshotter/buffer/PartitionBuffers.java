@@ -23,9 +23,49 @@ public final class PartitionBuffers {
   private final Deque<PageBuffer> closed = new ArrayDeque<>();
   /** Offset after the last record this partition accepted (buffered or skipped); -1: none. */
   private long nextOffset = -1;
+  /** Pages stored before this assignment that records may be re-delivered into; null once passed. */
+  private StoredRanges stored;
+  /** What {@link #stored} recognised, kept once it is dropped. */
+  private long recognisedBeforePassing;
 
   public PartitionBuffers(TopicPartition partition) {
+    this(partition, StoredRanges.NONE);
+  }
+
+  /** Buffers for a partition just assigned, whose records from here on may already be in {@code stored}. */
+  public PartitionBuffers(TopicPartition partition, StoredRanges stored) {
     this.partition = partition;
+    this.stored = stored.isEmpty() ? null : stored;
+  }
+
+  /**
+   * True when the writer's record at {@code offset} is already in a page stored before this
+   * assignment. Once the partition is past every such page, costs one null check.
+   */
+  public boolean alreadyStored(String writerId, long offset, long timestampMillis) {
+    if (stored == null) {
+      return false;
+    }
+    if (offset > stored.lastOffset()) {
+      passedStoredPages();
+      return false;
+    }
+    return stored.contains(writerId, offset, timestampMillis);
+  }
+
+  private void passedStoredPages() {
+    recognisedBeforePassing = stored.recognised();
+    stored = null;
+  }
+
+  /** Re-delivered records that were not buffered because a stored page holds them. */
+  public long recognisedAsStored() {
+    return stored != null ? stored.recognised() : recognisedBeforePassing;
+  }
+
+  /** True while records may still be recognised as stored. */
+  public boolean expectsStoredRecords() {
+    return stored != null;
   }
 
   public TopicPartition partition() {

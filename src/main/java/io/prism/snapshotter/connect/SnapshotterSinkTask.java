@@ -7,8 +7,11 @@ import io.prism.snapshotter.buffer.PageAssembler;
 import io.prism.snapshotter.buffer.PageSink;
 import io.prism.snapshotter.buffer.PageUploads;
 import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.PublishMode;
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.sink.IndexedPageLookup;
 import io.prism.snapshotter.sink.PageCommitter;
 import io.prism.snapshotter.sink.PageUploader;
 import io.prism.snapshotter.storage.ObjectStore;
@@ -92,6 +95,8 @@ public class SnapshotterSinkTask extends SinkTask {
             new MemoryBudget(config.buffer().memoryMaxBytes(), LOW_WATER_FRACTION),
             config.buffer().evictionOrder(),
             uploads,
+            // Async publishing already accepts an index that lags or is down; sync waits for it.
+            new IndexedPageLookup(index, config.index().publishMode() == PublishMode.ASYNC),
             clock);
     writers = new WriterIdExtractor(config.writer().keySource());
     events =
@@ -128,13 +133,19 @@ public class SnapshotterSinkTask extends SinkTask {
   @Override
   public void put(Collection<SinkRecord> records) {
     TopicPartition partition = null;
-    for (SinkRecord record : records) {
-      if (partition == null
-          || record.kafkaPartition() != partition.partition()
-          || !record.topic().equals(partition.topic())) {
-        partition = new TopicPartition(record.topic(), record.kafkaPartition());
+    try {
+      for (SinkRecord record : records) {
+        if (partition == null
+            || record.kafkaPartition() != partition.partition()
+            || !record.topic().equals(partition.topic())) {
+          partition = new TopicPartition(record.topic(), record.kafkaPartition());
+        }
+        accept(partition, record);
       }
-      accept(partition, record);
+    } catch (IndexException storedPagesUnknown) {
+      // Only a partition's first record after its assignment asks the index (which of its pages
+      // are stored already). The records accepted before it are recognised on re-delivery.
+      throw failures.onIndexLookupFailure(partition, storedPagesUnknown, context);
     }
     assembler.closeExpiredPages();
     assembler.closePagesOverBudget();

@@ -1,7 +1,9 @@
 package io.prism.snapshotter.connect;
 
+import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.storage.StorageException;
 import java.time.Duration;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkTaskContext;
@@ -37,9 +39,25 @@ final class StorageFailures {
     consecutive++;
     telemetry.metrics().storageRetry();
     log.warn("Storing {} failed ({} in a row), retrying in {} ms: {}", page, consecutive, backoff.toMillis(), failure.toString());
+    backOff(context);
+    return new RetriableException("Storing pages in " + store + " failed; will retry", failure);
+  }
+
+  /**
+   * The index could not say which pages of a newly assigned partition are stored already: its
+   * records wait (nothing is committed past them), and Connect delivers them again after a back-off.
+   */
+  RuntimeException onIndexLookupFailure(TopicPartition partition, IndexException failure, SinkTaskContext context) {
+    consecutive++;
+    log.warn("Cannot look up the pages of {} stored before its assignment ({} in a row), retrying in {} ms: {}",
+        partition, consecutive, backoff.toMillis(), failure.getMessage());
+    backOff(context);
+    return new RetriableException("Looking up the stored pages of " + partition + " failed; will retry", failure);
+  }
+
+  private void backOff(SinkTaskContext context) {
     context.timeout(backoff.toMillis());
     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-    return new RetriableException("Storing pages in " + store + " failed; will retry", failure);
   }
 
   void recovered() {

@@ -206,15 +206,36 @@ public final class ClickHousePageIndex implements PageIndex {
     sql.append(" ORDER BY start_time_ms, page_sequence, page_key");
     List<IndexEntry> entries = new ArrayList<>();
     for (JsonNode row : query(sql.toString(), "query the pages of a writer")) {
-      entries.add(
-          new IndexEntry(
-              row.get("page_key").asText(), row.get("writer_id").asText(), row.get("page_sequence").asLong(),
-              row.get("start_time_ms").asLong(), row.get("end_time_ms").asLong(), row.get("event_count").asLong(),
-              row.get("page_size_bytes").asLong(), row.get("storage_size_bytes").asLong(), row.get("format").asText(),
-              row.get("compression").asText(), row.get("topic").asText(), row.get("kafka_partition").asInt(),
-              row.get("first_offset").asLong(), row.get("last_offset").asLong()));
+      entries.add(entryOf(row));
     }
     return entries;
+  }
+
+  /**
+   * Reads the table without {@code FINAL} (which would merge every part of the table, as the filter is
+   * not on the sort key) and drops the copies a re-publish left in unmerged parts here instead.
+   */
+  @Override
+  public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+    ensureReady();
+    String sql = "SELECT " + COLUMNS + " FROM " + table
+        + " WHERE topic = " + ClickHouseSql.quote(topic) + " AND kafka_partition = " + partition
+        + " AND last_offset >= " + fromOffset
+        + " ORDER BY last_offset, page_key LIMIT 1 BY page_key LIMIT " + limit;
+    List<IndexEntry> entries = new ArrayList<>();
+    for (JsonNode row : query(sql, "query the pages of " + topic + "-" + partition)) {
+      entries.add(entryOf(row));
+    }
+    return entries;
+  }
+
+  private static IndexEntry entryOf(JsonNode row) {
+    return new IndexEntry(
+        row.get("page_key").asText(), row.get("writer_id").asText(), row.get("page_sequence").asLong(),
+        row.get("start_time_ms").asLong(), row.get("end_time_ms").asLong(), row.get("event_count").asLong(),
+        row.get("page_size_bytes").asLong(), row.get("storage_size_bytes").asLong(), row.get("format").asText(),
+        row.get("compression").asText(), row.get("topic").asText(), row.get("kafka_partition").asInt(),
+        row.get("first_offset").asLong(), row.get("last_offset").asLong());
   }
 
   @Override

@@ -29,6 +29,11 @@ public abstract class ForwardingPageIndex implements PageIndex {
   }
 
   @Override
+  public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+    return delegate.entriesFromOffset(topic, partition, fromOffset, limit);
+  }
+
+  @Override
   public void remove(List<IndexEntry> entries) {
     delegate.remove(entries);
   }

@@ -22,6 +22,11 @@ final class NoPageIndex implements PageIndex {
   }
 
   @Override
+  public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+    return List.of();
+  }
+
+  @Override
   public void remove(List<IndexEntry> entries) {}
 
   @Override

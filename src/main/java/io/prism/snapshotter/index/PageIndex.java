@@ -14,6 +14,8 @@ import java.util.List;
  *       ordered by start time, then page sequence, then page key.
  *   <li>{@link #writers} pages through writer ids in ascending UTF-8 byte order.
  *   <li>{@link #remove} takes entries out by page key; removing what is not there is no error.
+ *   <li>{@link #entriesFromOffset} returns a topic-partition's entries whose last offset is at or
+ *       after the given one, by last offset, then page key.
  * </ul>
  *
  * <p>Failures are {@link IndexException}s (unchecked). Implementations are safe for concurrent use.
@@ -31,6 +33,15 @@ public interface PageIndex extends AutoCloseable {
    * ascending UTF-8 byte order; {@link WriterPage#next()} continues the listing.
    */
   WriterPage writers(String after, int limit);
+
+  /**
+   * Up to {@code limit} entries of pages that came from this topic-partition and end at or after
+   * {@code fromOffset} (their last offset), ordered by last offset, then page key: over the limit,
+   * those that end first. A sink task
+   * asks this when it is assigned a partition: records Kafka re-delivers that are already in an
+   * indexed page are then recognised and not stored again.
+   */
+  List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit);
 
   /**
    * Removes the entries of these pages, matched by page key (a backend may use the entry's other

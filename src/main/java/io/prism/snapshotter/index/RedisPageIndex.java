@@ -3,6 +3,7 @@ package io.prism.snapshotter.index;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,8 @@ import redis.clients.jedis.util.JedisURIHelper;
  *       before a range but reach into it are found without scanning the writer's history.
  *   <li>{@code P.writers} — every writer id, all with score 0, listed in byte order by
  *       {@code ZRANGEBYLEX}.
+ *   <li>{@code P.offsets:{partition}:{topic}} — the entry keys of the pages from one Kafka
+ *       topic-partition, scored by their last offset ({@link #entriesFromOffset}).
  * </ul>
  *
  * The index's own keys use {@code P.} and entries {@code P:}, so no writer id can make them
@@ -108,6 +111,11 @@ public final class RedisPageIndex implements PageIndex {
     return prefix + ".writers";
   }
 
+  /** The partition comes first: a number ends at the colon, so no topic name can make two keys collide. */
+  private String offsetsKey(String topic, int partition) {
+    return prefix + ".offsets:" + partition + ":" + topic;
+  }
+
   @Override
   public void publish(List<IndexEntry> entries) {
     if (entries.isEmpty()) {
@@ -127,6 +135,7 @@ public final class RedisPageIndex implements PageIndex {
         }
         pipeline.set(entryKey(e), IndexEntryJson.write(e), params);
         pipeline.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e));
+        pipeline.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e));
         longestSpan.merge(e.writerId(), e.endTime() - e.startTime(), Math::max);
       }
       for (Map.Entry<String, Long> span : longestSpan.entrySet()) {
@@ -172,6 +181,34 @@ public final class RedisPageIndex implements PageIndex {
       return entries;
     } catch (JedisException e) {
       throw failure("query the pages of a writer", e);
+    }
+  }
+
+  @Override
+  public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+    try {
+      String offsets = offsetsKey(topic, partition);
+      List<String> keys = redis.zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit);
+      List<IndexEntry> entries = new ArrayList<>(keys.size());
+      List<String> vanished = new ArrayList<>();
+      for (int from = 0; from < keys.size(); from += CHUNK) {
+        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
+        List<String> values = redis.mget(chunk.toArray(String[]::new));
+        for (int i = 0; i < chunk.size(); i++) {
+          if (values.get(i) == null) {
+            vanished.add(chunk.get(i));
+          } else {
+            entries.add(IndexEntryJson.read(values.get(i)));
+          }
+        }
+      }
+      if (!vanished.isEmpty()) {
+        redis.zrem(offsets, vanished.toArray(String[]::new)); // their values expired
+      }
+      entries.sort(Comparator.comparingLong(IndexEntry::lastOffset).thenComparing(IndexEntry::pageKey));
+      return entries;
+    } catch (JedisException e) {
+      throw failure("query the pages of " + topic + "-" + partition, e);
     }
   }
 
@@ -222,22 +259,25 @@ public final class RedisPageIndex implements PageIndex {
     }
     List<String> candidates = new ArrayList<>(wantedPageKeys.keySet());
     List<String> removed = new ArrayList<>();
+    List<IndexEntry> removedEntries = new ArrayList<>();
     for (int from = 0; from < candidates.size(); from += CHUNK) {
       List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + CHUNK));
       List<String> values = redis.mget(chunk.toArray(String[]::new));
       for (int i = 0; i < chunk.size(); i++) {
         String value = values.get(i);
         // A vanished value (expired) goes as well.
-        if (value == null || wantedPageKeys.get(chunk.get(i)).contains(IndexEntryJson.read(value).pageKey())) {
+        if (value == null) {
           removed.add(chunk.get(i));
+        } else {
+          IndexEntry entry = IndexEntryJson.read(value);
+          if (wantedPageKeys.get(chunk.get(i)).contains(entry.pageKey())) {
+            removed.add(chunk.get(i));
+            removedEntries.add(entry);
+          }
         }
       }
     }
-    for (int from = 0; from < removed.size(); from += CHUNK) {
-      String[] chunk = removed.subList(from, Math.min(removed.size(), from + CHUNK)).toArray(String[]::new);
-      redis.del(chunk);
-      redis.zrem(pagesKey(writer), chunk);
-    }
+    deleteEntries(writer, removed, removedEntries);
     if (!removed.isEmpty() && redis.zcard(pagesKey(writer)) == 0) {
       redis.zrem(writersKey(), writer);
       redis.zrem(spanKey(), writer);
@@ -266,25 +306,50 @@ public final class RedisPageIndex implements PageIndex {
   private long expireWriter(String writer, long cutoffMillis) {
     List<String> candidates = redis.zrangeByScore(pagesKey(writer), "-inf", "(" + cutoffMillis);
     List<String> expired = new ArrayList<>();
+    List<IndexEntry> expiredEntries = new ArrayList<>();
     for (int from = 0; from < candidates.size(); from += CHUNK) {
       List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + CHUNK));
       List<String> values = redis.mget(chunk.toArray(String[]::new));
       for (int i = 0; i < chunk.size(); i++) {
-        if (values.get(i) == null || IndexEntryJson.read(values.get(i)).endTime() < cutoffMillis) {
+        if (values.get(i) == null) {
           expired.add(chunk.get(i));
+        } else {
+          IndexEntry entry = IndexEntryJson.read(values.get(i));
+          if (entry.endTime() < cutoffMillis) {
+            expired.add(chunk.get(i));
+            expiredEntries.add(entry);
+          }
         }
       }
     }
-    for (int from = 0; from < expired.size(); from += CHUNK) {
-      String[] chunk = expired.subList(from, Math.min(expired.size(), from + CHUNK)).toArray(String[]::new);
-      redis.del(chunk);
-      redis.zrem(pagesKey(writer), chunk);
-    }
+    deleteEntries(writer, expired, expiredEntries);
     if (redis.zcard(pagesKey(writer)) == 0) {
       redis.zrem(writersKey(), writer);
       redis.zrem(spanKey(), writer);
     }
     return expired.size();
+  }
+
+  /**
+   * Deletes entry keys and takes them out of the writer's set and, for the entries whose value was
+   * still there ({@code entries}), out of their partition's offsets set. Keys whose value had expired
+   * leave the offsets sets when a query meets them.
+   */
+  private void deleteEntries(String writer, List<String> keys, List<IndexEntry> entries) {
+    for (int from = 0; from < keys.size(); from += CHUNK) {
+      String[] chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK)).toArray(String[]::new);
+      redis.del(chunk);
+      redis.zrem(pagesKey(writer), chunk);
+    }
+    if (entries.isEmpty()) {
+      return;
+    }
+    try (AbstractPipeline pipeline = redis.pipelined()) {
+      for (IndexEntry e : entries) {
+        pipeline.zrem(offsetsKey(e.topic(), e.partition()), entryKey(e));
+      }
+      pipeline.sync();
+    }
   }
 
   @Override

@@ -56,6 +56,8 @@ public final class SqlitePageIndex implements PageIndex {
         statement.execute(
             "CREATE INDEX IF NOT EXISTS pages_by_writer_time ON pages (writer_id, start_time, page_sequence)");
         statement.execute("CREATE INDEX IF NOT EXISTS pages_by_end_time ON pages (end_time)");
+        statement.execute(
+            "CREATE INDEX IF NOT EXISTS pages_by_partition_offset ON pages (topic, kafka_partition, last_offset)");
       }
       log.info("SQLite page index at {}", path.toAbsolutePath());
       return new SqlitePageIndex(path, connection);
@@ -111,20 +113,40 @@ public final class SqlitePageIndex implements PageIndex {
       query.setString(1, writerId);
       query.setLong(2, range.toMillis());
       query.setLong(3, range.fromMillis());
-      List<IndexEntry> entries = new ArrayList<>();
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          entries.add(
-              new IndexEntry(
-                  rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4), rows.getLong(5),
-                  rows.getLong(6), rows.getLong(7), rows.getLong(8), rows.getString(9), rows.getString(10),
-                  rows.getString(11), rows.getInt(12), rows.getLong(13), rows.getLong(14)));
-        }
-      }
-      return entries;
+      return readEntries(query);
     } catch (SQLException e) {
       throw failure("query the pages of a writer", e);
     }
+  }
+
+  @Override
+  public synchronized List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT " + COLUMNS + " FROM pages WHERE topic = ? AND kafka_partition = ? AND last_offset >= ? "
+                + "ORDER BY last_offset, page_key LIMIT ?")) {
+      query.setString(1, topic);
+      query.setInt(2, partition);
+      query.setLong(3, fromOffset);
+      query.setInt(4, limit);
+      return readEntries(query);
+    } catch (SQLException e) {
+      throw failure("query the pages of " + topic + "-" + partition, e);
+    }
+  }
+
+  private static List<IndexEntry> readEntries(PreparedStatement query) throws SQLException {
+    List<IndexEntry> entries = new ArrayList<>();
+    try (ResultSet rows = query.executeQuery()) {
+      while (rows.next()) {
+        entries.add(
+            new IndexEntry(
+                rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4), rows.getLong(5),
+                rows.getLong(6), rows.getLong(7), rows.getLong(8), rows.getString(9), rows.getString(10),
+                rows.getString(11), rows.getInt(12), rows.getLong(13), rows.getLong(14)));
+      }
+    }
+    return entries;
   }
 
   @Override

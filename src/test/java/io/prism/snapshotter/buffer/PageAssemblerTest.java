@@ -31,6 +31,63 @@ class PageAssemblerTest {
   }
 
   @Test
+  void recordsReDeliveredIntoStoredPagesAreNotBufferedAgain() throws Exception {
+    // Before the assignment: a's page 2..4 and b's page 3..5 were stored; the commit was at 1.
+    StoredRanges stored = StoredRanges.builder().add("a", 2, 4, 1002, 1004).add("b", 3, 5, 1003, 1005).build();
+    List<Long> lookups = new ArrayList<>();
+    PageAssembler restarted =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(3, 1_000, Duration.ofSeconds(10))),
+            new MemoryBudget(2_000, 0.5),
+            EvictionOrder.OLDEST_FIRST,
+            PageUploads.inline(written::add),
+            (partition, from) -> {
+              lookups.add(from);
+              return stored;
+            },
+            clock);
+
+    restarted.accept(P0, 1, "a", event(1, 1)); // not in a stored page: buffered
+    restarted.accept(P0, 2, "a", event(2, 1)); // in a's page: a's open page ends before it
+    restarted.accept(P0, 3, "b", event(3, 1));
+    restarted.accept(P0, 4, "a", event(4, 1));
+    restarted.accept(P0, 5, "b", event(5, 1));
+    assertThat(restarted.committableOffsets()).as("offset 1 is in memory").containsEntry(P0, 1L);
+    restarted.accept(P0, 6, "a", event(6, 1)); // past every stored page
+    restarted.accept(P0, 7, "b", event(7, 1));
+    restarted.flushPartitions(List.of(P0), FlushReason.PARTITION_REVOKED);
+
+    assertThat(lookups).as("asked once, with the first offset since the assignment").containsExactly(1L);
+    assertThat(written).extracting(PageBuffer::writerId, PageBuffer::firstOffset, PageBuffer::lastOffset, PageBuffer::closeReason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", 1L, 1L, FlushReason.REDELIVERED),
+            org.assertj.core.groups.Tuple.tuple("a", 6L, 6L, FlushReason.PARTITION_REVOKED),
+            org.assertj.core.groups.Tuple.tuple("b", 7L, 7L, FlushReason.PARTITION_REVOKED));
+    assertThat(restarted.committableOffsets()).containsEntry(P0, 8L);
+  }
+
+  @Test
+  void aPartitionAssignedAgainAsksAgain() throws Exception {
+    List<Long> lookups = new ArrayList<>();
+    PageAssembler assembler =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(3, 1_000, Duration.ofSeconds(10))),
+            new MemoryBudget(2_000, 0.5),
+            EvictionOrder.OLDEST_FIRST,
+            PageUploads.inline(written::add),
+            (partition, from) -> {
+              lookups.add(from);
+              return StoredRanges.NONE;
+            },
+            clock);
+    assembler.accept(P0, 10, "a", event(10, 1));
+    assembler.accept(P0, 11, "a", event(11, 1));
+    assembler.forgetPartitions(List.of(P0));
+    assembler.skip(P0, 10);
+    assertThat(lookups).containsExactly(10L, 10L);
+  }
+
+  @Test
   void countClosesThePageAtMaxEvents() throws Exception {
     for (long o = 0; o < 4; o++) {
       assembler.accept(P0, o, "a", event(o, 1));

@@ -272,6 +272,66 @@ public abstract class PageIndexContract {
     assertThat(index.entries("w1", TimeRange.ALL)).containsExactlyElementsOf(odd);
   }
 
+  /** A page of {@code writer} from offsets {@code first..last} of a topic-partition. */
+  static IndexEntry pageAt(String writer, String topic, int partition, long first, long last) {
+    return new IndexEntry(
+        "pages/" + Integer.toHexString(topic.hashCode()) + "/" + partition + "/" + Integer.toHexString(writer.hashCode())
+            + "/" + first + ".pb.zst",
+        writer, first, 1_000 + first, 1_000 + last, last - first + 1, 100, 50, "protobuf", "zstd", topic, partition,
+        first, last);
+  }
+
+  @Test
+  void entriesFromOffsetFindTheTopicPartitionsPagesThatEndAtOrAfterIt() {
+    IndexEntry endsBefore = pageAt("w1", "events", 0, 0, 9);
+    IndexEntry endsAt = pageAt("w2", "events", 0, 5, 20);
+    IndexEntry spans = pageAt("w1", "events", 0, 10, 29);
+    IndexEntry after = pageAt("w2", "events", 0, 21, 40);
+    IndexEntry otherPartition = pageAt("w1", "events", 1, 10, 30);
+    IndexEntry otherTopic = pageAt("w1", "events-2", 0, 10, 30);
+    index.publish(List.of(after, otherTopic, endsBefore, spans, endsAt, otherPartition));
+    index.publish(List.of(spans)); // a re-delivered page, published again
+
+    assertThat(index.entriesFromOffset("events", 0, 20, 100)).containsExactly(endsAt, spans, after);
+    assertThat(index.entriesFromOffset("events", 0, 20, 2)).as("over the limit, those that end first")
+        .containsExactly(endsAt, spans);
+    assertThat(index.entriesFromOffset("events", 0, 0, 100)).containsExactly(endsBefore, endsAt, spans, after);
+    assertThat(index.entriesFromOffset("events", 0, 41, 100)).isEmpty();
+    assertThat(index.entriesFromOffset("events", 1, 0, 100)).containsExactly(otherPartition);
+    assertThat(index.entriesFromOffset("events", 2, 0, 100)).isEmpty();
+    assertThat(index.entriesFromOffset("nope", 0, 0, 100)).isEmpty();
+  }
+
+  @Test
+  void entriesFromOffsetKeepEveryTopicNameApart() {
+    List<IndexEntry> pages = new ArrayList<>();
+    int i = 0;
+    for (String topic : HOSTILE_WRITER_IDS) {
+      pages.add(pageAt("w" + i, topic, i % 2, 100 + i, 200 + i));
+      i++;
+    }
+    pages.add(pageAt("w", "1:x", 0, 5, 6)); // against a key of partition 0 plus a topic "1:x" ...
+    pages.add(pageAt("w", "x", 1, 7, 8)); // ... colliding with partition 1 of a topic "x" and the like
+    index.publish(pages);
+
+    for (IndexEntry page : pages) {
+      assertThat(index.entriesFromOffset(page.topic(), page.partition(), 0, 100)).as(page.topic()).containsExactly(page);
+    }
+  }
+
+  @Test
+  void removedAndExpiredEntriesLeaveTheOffsetQuery() {
+    IndexEntry removed = pageAt("w1", "events", 0, 0, 9);
+    IndexEntry expired = pageAt("w2", "events", 0, 10, 19);
+    IndexEntry kept = pageAt("w3", "events", 0, 20, 29);
+    index.publish(List.of(removed, expired, kept));
+
+    index.remove(List.of(removed));
+    index.expireBefore(expired.endTime() + 1);
+
+    assertThat(index.entriesFromOffset("events", 0, 0, 100)).containsExactly(kept);
+  }
+
   static IndexEntry withKey(IndexEntry e, String key) {
     return new IndexEntry(key, e.writerId(), e.pageSequence(), e.startTime(), e.endTime(), e.eventCount(),
         e.pageSizeBytes(), e.storageSizeBytes(), e.format(), e.compression(), e.topic(), e.partition(),

@@ -1,0 +1,167 @@
+package io.prism.snapshotter.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.SqlitePageIndex;
+import io.prism.snapshotter.index.TimeRange;
+import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.storage.FilesystemObjectStore;
+import io.prism.snapshotter.testing.ManualClock;
+import io.prism.snapshotter.testing.StoredPages;
+import io.prism.snapshotter.testing.StubSinkTaskContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A task that takes over a partition (after a crash, or from another worker) gets the records after
+ * the committed offset again, some of which are already in stored pages: it stores none of them a
+ * second time, and a page that was stored but never indexed is indexed when its records come again.
+ */
+class RedeliveryTest {
+  static final TopicPartition P0 = new TopicPartition("events", 0);
+
+  @TempDir Path dir;
+
+  private Path pages() {
+    return dir.resolve("pages");
+  }
+
+  private Path indexFile() {
+    return dir.resolve("index.db");
+  }
+
+  private SnapshotterSinkTask start(Map<String, String> extra) {
+    SnapshotterSinkTask task = new SnapshotterSinkTask(new ManualClock());
+    task.initialize(new StubSinkTaskContext(Map.of(), Set.of(P0)));
+    Map<String, String> props = new HashMap<>();
+    props.put("storage.filesystem.path", pages().toString());
+    props.put("index.sqlite.path", indexFile().toString());
+    props.put("buffer.max.events", "2");
+    props.put("storage.upload.threads", "0"); // a page is stored and indexed when put returns
+    props.putAll(extra);
+    task.start(props);
+    task.open(Set.of(P0));
+    return task;
+  }
+
+  private static SinkRecord record(String writer, long offset) {
+    return new SinkRecord("events", 0, Schema.OPTIONAL_STRING_SCHEMA, writer, Schema.OPTIONAL_BYTES_SCHEMA,
+        (writer + offset).getBytes(StandardCharsets.UTF_8), offset, 1000L + offset, TimestampType.CREATE_TIME,
+        new ConnectHeaders());
+  }
+
+  private static List<SinkRecord> records(String... writerAtOffset) {
+    List<SinkRecord> records = new ArrayList<>();
+    for (String w : writerAtOffset) {
+      records.add(record(w.substring(0, 1), Long.parseLong(w.substring(1))));
+    }
+    return records;
+  }
+
+  private static long committed(SnapshotterSinkTask task, long position) {
+    return task.preCommit(Map.of(P0, new OffsetAndMetadata(position))).get(P0).offset();
+  }
+
+  /** Every stored event id with the number of pages holding it. */
+  private Map<String, Long> storedEventCopies() throws Exception {
+    return StoredPages.readAll(new FilesystemObjectStore(pages()), "").stream()
+        .flatMap(page -> page.page().events().stream())
+        .collect(Collectors.groupingBy(Event::eventId, Collectors.counting()));
+  }
+
+  private List<String> storedKeys() throws Exception {
+    return StoredPages.readAll(new FilesystemObjectStore(pages()), "").stream().map(StoredPages.StoredPage::key).toList();
+  }
+
+  private List<String> indexedKeys() {
+    try (SqlitePageIndex index = SqlitePageIndex.open(indexFile())) {
+      List<String> keys = new ArrayList<>();
+      for (String writer : List.of("a", "b")) {
+        index.entries(writer, TimeRange.ALL).forEach(e -> keys.add(e.pageKey()));
+      }
+      return keys;
+    }
+  }
+
+  @Test
+  void recordsAlreadyInStoredPagesAreNotStoredAgainAfterACrash() throws Exception {
+    SnapshotterSinkTask crashed = start(Map.of());
+    crashed.put(records("a0", "b1", "a2")); // a's page 0..2 is stored; b's record 1 only in memory
+    assertThat(committed(crashed, 3)).isEqualTo(1);
+    // The worker dies here: no stop, no close. Kafka re-delivers from the committed offset 1.
+
+    SnapshotterSinkTask next = start(Map.of());
+    next.put(records("b1", "a2", "b3", "a4", "a5"));
+    assertThat(committed(next, 6)).isEqualTo(6);
+    next.stop();
+
+    assertThat(storedEventCopies()).as("each event in one page")
+        .containsOnlyKeys("events-0-0", "events-0-1", "events-0-2", "events-0-3", "events-0-4", "events-0-5")
+        .allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
+    assertThat(indexedKeys()).containsExactlyInAnyOrderElementsOf(storedKeys());
+    crashed.stop();
+  }
+
+  @Test
+  void aPageStoredButNeverIndexedIsIndexedWhenItsRecordsComeAgain() throws Exception {
+    SnapshotterSinkTask crashed = start(Map.of());
+    crashed.put(records("a0", "b1", "a2", "a3", "a4")); // a: 0..2 and 3..4 stored; b's 1 in memory
+    assertThat(committed(crashed, 5)).isEqualTo(1);
+    // The task died between storing a's second page and indexing it: take its entry out.
+    try (SqlitePageIndex index = SqlitePageIndex.open(indexFile())) {
+      List<IndexEntry> second = index.entries("a", TimeRange.ALL).stream().filter(e -> e.firstOffset() == 3).toList();
+      assertThat(second).hasSize(1);
+      index.remove(second);
+    }
+    assertThat(indexedKeys()).hasSize(1);
+
+    SnapshotterSinkTask next = start(Map.of());
+    // Without knowing a's first page is stored, a2 would open a page at 2, and a's pages would
+    // never again start at offset 3: the stored page 3..4 would stay out of the index for good.
+    next.put(records("b1", "a2", "a3", "a4", "b5", "a6"));
+    next.stop();
+
+    assertThat(indexedKeys()).as("every stored page indexed").containsExactlyInAnyOrderElementsOf(storedKeys());
+    assertThat(storedEventCopies()).allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
+    assertThat(storedEventCopies()).hasSize(7);
+    crashed.stop();
+  }
+
+  @Test
+  void whileTheIndexCannotSayWhatIsStoredThePartitionsRecordsWait() throws Exception {
+    SnapshotterSinkTask crashed = start(Map.of());
+    crashed.put(records("a0", "a1"));
+    crashed.stop();
+    SnapshotterSinkTask next = start(Map.of());
+    // The index fails every query: its table is gone (dropped behind the task's back).
+    try (var sql = java.sql.DriverManager.getConnection("jdbc:sqlite:" + indexFile());
+        var statement = sql.createStatement()) {
+      statement.execute("DROP TABLE pages");
+    }
+    try {
+      assertThatThrownBy(() -> next.put(records("a2"))).isInstanceOf(RetriableException.class)
+          .hasMessageContaining("events-0");
+      assertThat(next.preCommit(Map.of(P0, new OffsetAndMetadata(3)))).as("nothing accepted, Connect's position kept")
+          .containsEntry(P0, new OffsetAndMetadata(3));
+    } finally {
+      next.stop();
+    }
+  }
+}
