@@ -287,8 +287,9 @@ public abstract class PageIndexContract {
     IndexEntry endsAt = pageAt("w2", "events", 0, 5, 20);
     IndexEntry spans = pageAt("w1", "events", 0, 10, 29);
     IndexEntry after = pageAt("w2", "events", 0, 21, 40);
-    IndexEntry otherPartition = pageAt("w1", "events", 1, 10, 30);
-    IndexEntry otherTopic = pageAt("w1", "events-2", 0, 10, 30);
+    // Other start offsets: Redis keys an entry by writer, start time and sequence (the RFC's key).
+    IndexEntry otherPartition = pageAt("w1", "events", 1, 11, 30);
+    IndexEntry otherTopic = pageAt("w1", "events-2", 0, 12, 30);
     index.publish(List.of(after, otherTopic, endsBefore, spans, endsAt, otherPartition));
     index.publish(List.of(spans)); // a re-delivered page, published again
 
