@@ -124,7 +124,11 @@ final class ReliabilityReport {
         + "duplicates in replay above are the figure that must be 0. Redundant pages not indexed come the same "
         + "way: a task died between storing a page and indexing it (a ClickHouse outage widens that window to "
         + "the whole outage, since tasks keep storing pages while they wait for the index), and the re-delivered "
-        + "records formed pages with other boundaries. They cost storage, not correctness, and are counted, not "
+        + "records formed pages with other boundaries. Since a task asks the index which of a partition's pages "
+        + "are stored when it is assigned the partition, re-delivered records keep their writer's page "
+        + "boundaries, so such a page is met again under its own key and indexed then (README, guarantee 2); "
+        + "what is left needs a second fault before the re-formed page is stored. They cost storage, not "
+        + "correctness, and are counted, not "
         + "failed; `reindex` would index them (replay drops their events as repeats). A stored page not indexed "
         + "that holds an event no indexed page holds fails the run.\n\n");
 
