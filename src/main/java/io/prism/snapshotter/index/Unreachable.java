@@ -2,6 +2,7 @@ package io.prism.snapshotter.index;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
@@ -26,7 +27,10 @@ final class Unreachable {
     if (e == null || depth > 10) {
       return false;
     }
-    if (e instanceof ConnectException
+    // SocketException: a connection reset or broken while the server is stopping or restarting
+    // (seen in the chaos run during a ClickHouse restart), besides refused and unroutable ones.
+    if (e instanceof SocketException
+        || e instanceof ConnectException
         || e instanceof NoRouteToHostException
         || e instanceof SocketTimeoutException
         || e instanceof UnknownHostException
