@@ -105,7 +105,7 @@ public final class AzureObjectStore implements ObjectStore {
                     ? new BlobRequestConditions().setIfNoneMatch("*") : null;
             Response<BlockBlobItem> response = length <= settings.blockSizeBytes()
                     ? blob.uploadWithResponse(new BlockBlobSimpleUploadOptions(
-                            BinaryData.fromBytes(readExactly(body, (int) length, key)))
+                            BinaryData.fromBytes(StoreArguments.readExactly(body, (int) length, key)))
                             .setHeaders(headers)
                             .setMetadata(AzureMetadataNames.encode(options.userMetadata()))
                             .setRequestConditions(conditions), null, Context.NONE)
@@ -233,7 +233,7 @@ public final class AzureObjectStore implements ObjectStore {
         long remaining = length;
         while (remaining > 0) {
             int size = (int) Math.min(settings.blockSizeBytes(), remaining);
-            byte[] block = readExactly(body, size, key);
+            byte[] block = StoreArguments.readExactly(body, size, key);
             // Every id of one blob must have the same length: a fixed-width number after the upload id.
             String blockId = Base64.getEncoder().encodeToString(
                     String.format("%s-%06d", uploadId, blockIds.size()).getBytes(StandardCharsets.US_ASCII));
@@ -260,15 +260,6 @@ public final class AzureObjectStore implements ObjectStore {
         } catch (IOException e) {
             return where;
         }
-    }
-
-    private static byte[] readExactly(InputStream body, int length, String key) throws IOException {
-        byte[] content = body.readNBytes(length);
-        if (content.length < length) {
-            throw new IllegalArgumentException("body of '" + ObjectKeys.printable(key) + "' ended after "
-                    + content.length + " of the promised " + length + " bytes");
-        }
-        return content;
     }
 
     private static long millis(OffsetDateTime time) {

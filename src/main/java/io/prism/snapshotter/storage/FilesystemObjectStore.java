@@ -245,8 +245,7 @@ public final class FilesystemObjectStore implements ObjectStore {
             while (remaining > 0) {
                 int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
                 if (read < 0) {
-                    throw new IllegalArgumentException("body of '" + ObjectKeys.printable(key) + "' ended after "
-                            + (length - remaining) + " of the promised " + length + " bytes");
+                    throw StoreArguments.bodyEndedEarly(key, length - remaining, length);
                 }
                 out.write(buffer, 0, read);
                 remaining -= read;

@@ -112,7 +112,7 @@ public final class GcsObjectStore implements ObjectStore {
                 .build();
         try {
             BlobInfo stored = length <= settings.chunkSizeBytes()
-                    ? putSingle(info, readExactly(body, (int) length, key), options)
+                    ? putSingle(info, StoreArguments.readExactly(body, (int) length, key), options)
                     : putResumable(info, body, length, options);
             return new PutResult(stored.getEtag(), length, stored.getGeneration() == null ? null
                     : Long.toString(stored.getGeneration()));
@@ -247,7 +247,7 @@ public final class GcsObjectStore implements ObjectStore {
         long remaining = length;
         while (remaining > 0) {
             int size = (int) Math.min(chunkSize, remaining);
-            ByteBuffer chunk = ByteBuffer.wrap(readExactly(body, size, info.getName()));
+            ByteBuffer chunk = ByteBuffer.wrap(StoreArguments.readExactly(body, size, info.getName()));
             while (chunk.hasRemaining()) {
                 writer.write(chunk);
             }
@@ -261,15 +261,6 @@ public final class GcsObjectStore implements ObjectStore {
                     + ": the finished upload is not visible", true);
         }
         return stored;
-    }
-
-    private static byte[] readExactly(InputStream body, int length, String key) throws IOException {
-        byte[] content = body.readNBytes(length);
-        if (content.length < length) {
-            throw new IllegalArgumentException("body of '" + ObjectKeys.printable(key) + "' ended after "
-                    + content.length + " of the promised " + length + " bytes");
-        }
-        return content;
     }
 
     private static long millis(OffsetDateTime time) {

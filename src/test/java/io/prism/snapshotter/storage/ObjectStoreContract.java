@@ -198,7 +198,8 @@ public abstract class ObjectStoreContract {
     @Test
     void aBodyShorterThanItsLengthIsRefused() {
         assertThatThrownBy(() -> store.put("short", new ByteArrayInputStream(bytes("abc")), 10, PutOptions.defaults()))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("body of 'short' ended after 3 of the promised 10 bytes");
         assertThat(store.head("short")).isEmpty();
     }
 
