@@ -107,8 +107,7 @@ public final class FilesystemObjectStore implements ObjectStore {
                     // A hard link, unlike a rename, fails when the target exists: the atomic claim of the key.
                     Files.createLink(target, temp);
                 } catch (FileAlreadyExistsException e) {
-                    throw new ObjectAlreadyExistsException(operation + " of '" + ObjectKeys.printable(key) + "' in "
-                            + description + ": the key already exists", e);
+                    throw new FailedCall(operation, key, description).keyTaken("", e);
                 }
             } else {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -134,8 +134,7 @@ public final class GcsObjectStore implements ObjectStore {
         try {
             Blob blob = storage.get(blobId(key));
             if (blob == null) {
-                throw new NoSuchObjectException("get of '" + ObjectKeys.printable(key) + "' in " + description
-                        + ": no such object", null);
+                throw new FailedCall("get", key, description).noSuchObject("", null);
             }
             long size = blob.getSize() == null ? 0 : blob.getSize();
             if (length == 0 || offset >= size) {
@@ -257,7 +256,7 @@ public final class GcsObjectStore implements ObjectStore {
         writer.close();
         Blob stored = storage.get(info.getBlobId());
         if (stored == null) {
-            throw new StorageException("put of '" + ObjectKeys.printable(info.getName()) + "' in " + description
+            throw new StorageException(new FailedCall("put", info.getName(), description).where()
                     + ": the finished upload is not visible", true);
         }
         return stored;

@@ -282,8 +282,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     private void requireExists(String key) {
         if (head(key).isEmpty()) {
-            throw new NoSuchObjectException("get of '" + ObjectKeys.printable(key) + "' in " + description
-                    + ": no such object", null);
+            throw new FailedCall("get", key, description).noSuchObject("", null);
         }
     }
 
