@@ -156,9 +156,7 @@ public final class FilesystemObjectStore implements ObjectStore {
 
     @Override
     public ListPage list(String prefix, int maxKeys, String continuationToken) {
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("maxKeys must be at least 1: " + maxKeys);
-        }
+        StoreArguments.checkList(maxKeys);
         String safePrefix = prefix == null ? "" : prefix;
         String startAfter = continuationToken == null ? null : decodeToken(continuationToken);
         int pageSize = Math.min(maxKeys, MAX_KEYS_PER_PAGE);

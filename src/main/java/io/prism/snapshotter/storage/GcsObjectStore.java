@@ -163,9 +163,7 @@ public final class GcsObjectStore implements ObjectStore {
 
     @Override
     public ListPage list(String prefix, int maxKeys, String continuationToken) {
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("maxKeys must be at least 1: " + maxKeys);
-        }
+        StoreArguments.checkList(maxKeys);
         String safePrefix = prefix == null ? "" : prefix;
         List<BlobListOption> listOptions = new ArrayList<>();
         listOptions.add(BlobListOption.pageSize(Math.min(maxKeys, MAX_KEYS_PER_PAGE)));

@@ -149,9 +149,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public ListPage list(String prefix, int maxKeys, String continuationToken) {
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("maxKeys must be at least 1: " + maxKeys);
-        }
+        StoreArguments.checkList(maxKeys);
         String safePrefix = prefix == null ? "" : prefix;
         try {
             ListObjectsV2Response response = client.listObjectsV2(b -> b.bucket(settings.bucket())

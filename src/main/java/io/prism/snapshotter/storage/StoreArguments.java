@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * The argument checks every {@link ObjectStore} makes, in one place so that the backends refuse bad calls with the
- * same messages (the contract suite checks them): the key, body, length and options of a put before any I/O, and
- * the body's promised length while it is read.
+ * same messages (the contract suite checks them): the arguments of a put, a ranged get and a list before any I/O,
+ * and a put body's promised length while it is read.
  */
 final class StoreArguments {
     private StoreArguments() {}
@@ -27,6 +27,13 @@ final class StoreArguments {
         ObjectKeys.validate(key);
         if (offset < 0 || length < 0) {
             throw new IllegalArgumentException("offset and length must not be negative: " + offset + ", " + length);
+        }
+    }
+
+    /** A list's page size. */
+    static void checkList(int maxKeys) {
+        if (maxKeys < 1) {
+            throw new IllegalArgumentException("maxKeys must be at least 1: " + maxKeys);
         }
     }
 

@@ -215,6 +215,14 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void badRangesAndPageSizesAreRefusedBeforeAnyRequest() {
+        assertThatThrownBy(() -> store.get("k", -1, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("offset and length must not be negative: -1, 2");
+        assertThatThrownBy(() -> store.list("", 0, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxKeys must be at least 1: 0");
+    }
+
+    @Test
     void listingPaginatesPastAThousandKeysInByteOrderGivingEachKeyOnce() {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 1500; i++) {
