@@ -12,7 +12,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -73,7 +72,8 @@ class ErrorMessagesTest {
                 arguments(s3, "get", s3Error(404, "NoSuchBucket"), StorageException.class, false,
                         "get of 'a/key' in s3://b failed (HTTP 404 NoSuchBucket): test NoSuchBucket"),
                 arguments(s3, "put", SdkClientException.builder().message("refused")
-                                .cause(new ConnectException("Connection refused")).build(), StorageException.class, true,
+                                .cause(new ConnectException("Connection refused")).build(),
+                        StorageException.class, true,
                         "put of 'a/key' in s3://b failed: refused"),
                 arguments(s3, "put", SdkClientException.builder().message("Unable to load credentials").build(),
                         StorageException.class, false, "put of 'a/key' in s3://b failed: Unable to load credentials"));
@@ -84,10 +84,12 @@ class ErrorMessagesTest {
         return Stream.of(
                 arguments(azure, "create-only put", azureError(409, "BlobAlreadyExists"),
                         ObjectAlreadyExistsException.class, false,
-                        "create-only put of 'a/key' in azure://acct/c: the key already exists (HTTP 409 BlobAlreadyExists)"),
+                        "create-only put of 'a/key' in azure://acct/c: the key already exists"
+                                + " (HTTP 409 BlobAlreadyExists)"),
                 arguments(azure, "create-only put", azureError(412, "ConditionNotMet"),
                         ObjectAlreadyExistsException.class, false,
-                        "create-only put of 'a/key' in azure://acct/c: the key already exists (HTTP 412 ConditionNotMet)"),
+                        "create-only put of 'a/key' in azure://acct/c: the key already exists"
+                                + " (HTTP 412 ConditionNotMet)"),
                 arguments(azure, "put", azureError(409, "BlobAlreadyExists"), StorageException.class, false,
                         "put of 'a/key' in azure://acct/c failed (HTTP 409 BlobAlreadyExists): Status code 409,"
                                 + " \"<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
@@ -138,7 +140,8 @@ class ErrorMessagesTest {
                         "put of 'a/key' in gs://b failed (HTTP 503): Backend Error"),
                 arguments(gcs, "put", gcsError(429, "Too Many Requests"), StorageException.class, true,
                         "put of 'a/key' in gs://b failed (HTTP 429): Too Many Requests"),
-                arguments(gcs, "get", new com.google.cloud.storage.StorageException(new IOException("Connection reset")),
+                arguments(gcs, "get",
+                        new com.google.cloud.storage.StorageException(new IOException("Connection reset")),
                         StorageException.class, true, "get of 'a/key' in gs://b failed (HTTP 0): Connection reset"),
                 arguments(gcs, "put", new RuntimeException(new ConnectException("Connection refused")),
                         StorageException.class, true, "put of 'a/key' in gs://b failed: java.lang.RuntimeException:"
@@ -186,17 +189,14 @@ class ErrorMessagesTest {
     }
 
     private static S3Exception s3Error(int status, String code) {
-        return (S3Exception) S3Exception.builder()
-                .statusCode(status)
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage("test " + code).build())
-                .message("test " + code)
-                .build();
+        return S3ErrorsTest.serviceError(status, code);
     }
 
     /** As the SDK builds it: the error code in a header, the XML error body in the message. */
     private static BlobStorageException azureError(int status, String code) {
         return new BlobStorageException("Status code " + status + ", \"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-                + "<Error><Code>" + code + "</Code><Message>test</Message></Error>\"", new Response(status, code), null);
+                + "<Error><Code>" + code + "</Code><Message>test</Message></Error>\"",
+                new Response(status, code), null);
     }
 
     private static com.google.cloud.storage.StorageException gcsError(int status, String message) {
