@@ -1,25 +1,22 @@
 package io.prism.snapshotter.metrics;
 
-import io.prism.snapshotter.storage.ListPage;
+import io.prism.snapshotter.storage.ForwardingObjectStore;
 import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
-import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.PutOptions;
 import io.prism.snapshotter.storage.PutResult;
 import java.io.InputStream;
-import java.util.Optional;
 
 /**
  * An object store that reports each write to a task's metrics: its size and latency on success,
  * a storage error on failure. A create-only write refused because the object exists is neither:
- * it is how a re-delivered page is recognised.
+ * it is how a re-delivered page is recognised. Reads, lists and deletes pass through unmetered.
  */
-public final class MeteredObjectStore implements ObjectStore {
-  private final ObjectStore store;
+public final class MeteredObjectStore extends ForwardingObjectStore {
   private final TaskMetrics metrics;
 
   public MeteredObjectStore(ObjectStore store, TaskMetrics metrics) {
-    this.store = store;
+    super(store);
     this.metrics = metrics;
   }
 
@@ -27,7 +24,7 @@ public final class MeteredObjectStore implements ObjectStore {
   public PutResult put(String key, InputStream body, long length, PutOptions options) {
     long start = System.nanoTime();
     try {
-      PutResult result = store.put(key, body, length, options);
+      PutResult result = super.put(key, body, length, options);
       metrics.storageWrite(length, System.nanoTime() - start);
       return result;
     } catch (ObjectAlreadyExistsException exists) {
@@ -36,40 +33,5 @@ public final class MeteredObjectStore implements ObjectStore {
       metrics.storageFailed();
       throw e;
     }
-  }
-
-  @Override
-  public InputStream get(String key) {
-    return store.get(key);
-  }
-
-  @Override
-  public InputStream get(String key, long offset, long length) {
-    return store.get(key, offset, length);
-  }
-
-  @Override
-  public boolean delete(String key) {
-    return store.delete(key);
-  }
-
-  @Override
-  public ListPage list(String prefix, int maxKeys, String continuationToken) {
-    return store.list(prefix, maxKeys, continuationToken);
-  }
-
-  @Override
-  public Optional<ObjectInfo> head(String key) {
-    return store.head(key);
-  }
-
-  @Override
-  public String describe() {
-    return store.describe();
-  }
-
-  @Override
-  public void close() {
-    store.close();
   }
 }

@@ -31,49 +31,35 @@ public final class AzureErrors {
         if (error instanceof StorageException storageException) {
             return storageException;
         }
-        String where = operation + " of '" + ObjectKeys.printable(key) + "' in " + store;
-        BlobStorageException service = find(error, BlobStorageException.class);
+        FailedCall call = new FailedCall(operation, key, store);
+        BlobStorageException service = StoreErrors.find(error, BlobStorageException.class);
         if (service != null) {
             int status = service.getStatusCode();
             BlobErrorCode code = service.getErrorCode();
             String detail = " (HTTP " + status + (code == null ? "" : " " + code) + ")";
-            if (operation.startsWith("create-only") && (status == 412 || BlobErrorCode.BLOB_ALREADY_EXISTS.equals(code))) {
-                return new ObjectAlreadyExistsException(where + ": the key already exists" + detail, error);
+            if (call.createOnly() && (status == 412 || BlobErrorCode.BLOB_ALREADY_EXISTS.equals(code))) {
+                return call.keyTaken(detail, error);
             }
             if (status == 404 && !BlobErrorCode.CONTAINER_NOT_FOUND.equals(code)) {
-                return new NoSuchObjectException(where + ": no such object" + detail, error);
+                return call.noSuchObject(detail, error);
             }
-            boolean retriable = status >= 500 || status == 429 || status == 408
+            boolean retriable = StoreErrors.isRetriableStatus(status)
                     || (code != null && RETRIABLE_CODES.contains(code));
-            return new StorageException(where + " failed" + detail + ": " + firstLine(service.getMessage()),
-                    retriable, error);
+            return call.failed(detail + ": " + firstLine(service.getMessage()), retriable, error);
         }
-        HttpResponseException http = find(error, HttpResponseException.class);
+        HttpResponseException http = StoreErrors.find(error, HttpResponseException.class);
         if (http != null && http.getResponse() != null) {
             int status = http.getResponse().getStatusCode();
-            boolean retriable = status >= 500 || status == 429 || status == 408;
-            return new StorageException(where + " failed (HTTP " + status + "): " + firstLine(http.getMessage()),
-                    retriable, error);
+            return call.failed(" (HTTP " + status + "): " + firstLine(http.getMessage()),
+                    StoreErrors.isRetriableStatus(status), error);
         }
-        return new StorageException(where + " failed: " + error, isTransient(error), error);
+        return call.failed(": " + error, isTransient(error), error);
     }
 
     /** Network trouble and timeouts heal by themselves; a malformed connection string does not. */
     private static boolean isTransient(Throwable error) {
-        return find(error, IOException.class) != null || find(error, TimeoutException.class) != null;
-    }
-
-    private static <T extends Throwable> T find(Throwable error, Class<T> type) {
-        int depth = 0;
-        for (Throwable t = error; t != null && depth < 20; t = t.getCause(), depth++) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return null;
+        return StoreErrors.find(error, IOException.class) != null
+                || StoreErrors.find(error, TimeoutException.class) != null;
     }
 
     /** Azure's messages carry the whole XML error body over several lines; the first says what went wrong. */

@@ -105,7 +105,7 @@ public final class AzureObjectStore implements ObjectStore {
                     ? new BlobRequestConditions().setIfNoneMatch("*") : null;
             Response<BlockBlobItem> response = length <= settings.blockSizeBytes()
                     ? blob.uploadWithResponse(new BlockBlobSimpleUploadOptions(
-                            BinaryData.fromBytes(readExactly(body, (int) length, key)))
+                            BinaryData.fromBytes(StoreArguments.readExactly(body, (int) length, key)))
                             .setHeaders(headers)
                             .setMetadata(AzureMetadataNames.encode(options.userMetadata()))
                             .setRequestConditions(conditions), null, Context.NONE)
@@ -165,9 +165,7 @@ public final class AzureObjectStore implements ObjectStore {
 
     @Override
     public ListPage list(String prefix, int maxKeys, String continuationToken) {
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("maxKeys must be at least 1: " + maxKeys);
-        }
+        StoreArguments.checkList(maxKeys);
         String safePrefix = prefix == null ? "" : prefix;
         int pageSize = Math.min(maxKeys, MAX_KEYS_PER_PAGE);
         try {
@@ -233,7 +231,7 @@ public final class AzureObjectStore implements ObjectStore {
         long remaining = length;
         while (remaining > 0) {
             int size = (int) Math.min(settings.blockSizeBytes(), remaining);
-            byte[] block = readExactly(body, size, key);
+            byte[] block = StoreArguments.readExactly(body, size, key);
             // Every id of one blob must have the same length: a fixed-width number after the upload id.
             String blockId = Base64.getEncoder().encodeToString(
                     String.format("%s-%06d", uploadId, blockIds.size()).getBytes(StandardCharsets.US_ASCII));
@@ -260,15 +258,6 @@ public final class AzureObjectStore implements ObjectStore {
         } catch (IOException e) {
             return where;
         }
-    }
-
-    private static byte[] readExactly(InputStream body, int length, String key) throws IOException {
-        byte[] content = body.readNBytes(length);
-        if (content.length < length) {
-            throw new IllegalArgumentException("body of '" + ObjectKeys.printable(key) + "' ended after "
-                    + content.length + " of the promised " + length + " bytes");
-        }
-        return content;
     }
 
     private static long millis(OffsetDateTime time) {

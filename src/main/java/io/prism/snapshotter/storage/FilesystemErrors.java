@@ -21,13 +21,12 @@ final class FilesystemErrors {
      * (they do not heal by themselves); anything else (a full disk, an I/O error, a vanished mount) is retriable.
      */
     static StorageException classify(String operation, String key, String store, Throwable error) {
-        String message = operation + " of '" + ObjectKeys.printable(key) + "' in " + store + " failed: " + error;
         if (error instanceof StorageException storageException) {
             return storageException;
         }
+        FailedCall call = new FailedCall(operation, key, store);
         if (error instanceof NoSuchFileException) {
-            return new NoSuchObjectException(operation + " of '" + ObjectKeys.printable(key) + "' in " + store
-                    + ": no such object", error);
+            return call.noSuchObject("", error);
         }
         boolean fatal = error instanceof AccessDeniedException
                 || error instanceof ReadOnlyFileSystemException
@@ -37,6 +36,6 @@ final class FilesystemErrors {
                 || error instanceof FileSystemLoopException
                 || error instanceof SecurityException
                 || !(error instanceof IOException);
-        return new StorageException(message, !fatal, error);
+        return call.failed(": " + error, !fatal, error);
     }
 }

@@ -107,8 +107,7 @@ public final class FilesystemObjectStore implements ObjectStore {
                     // A hard link, unlike a rename, fails when the target exists: the atomic claim of the key.
                     Files.createLink(target, temp);
                 } catch (FileAlreadyExistsException e) {
-                    throw new ObjectAlreadyExistsException(operation + " of '" + ObjectKeys.printable(key) + "' in "
-                            + description + ": the key already exists", e);
+                    throw new FailedCall(operation, key, description).keyTaken("", e);
                 }
             } else {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -157,9 +156,7 @@ public final class FilesystemObjectStore implements ObjectStore {
 
     @Override
     public ListPage list(String prefix, int maxKeys, String continuationToken) {
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("maxKeys must be at least 1: " + maxKeys);
-        }
+        StoreArguments.checkList(maxKeys);
         String safePrefix = prefix == null ? "" : prefix;
         String startAfter = continuationToken == null ? null : decodeToken(continuationToken);
         int pageSize = Math.min(maxKeys, MAX_KEYS_PER_PAGE);
@@ -245,8 +242,7 @@ public final class FilesystemObjectStore implements ObjectStore {
             while (remaining > 0) {
                 int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
                 if (read < 0) {
-                    throw new IllegalArgumentException("body of '" + ObjectKeys.printable(key) + "' ended after "
-                            + (length - remaining) + " of the promised " + length + " bytes");
+                    throw StoreArguments.bodyEndedEarly(key, length - remaining, length);
                 }
                 out.write(buffer, 0, read);
                 remaining -= read;

@@ -26,41 +26,28 @@ public final class GcsErrors {
         if (error instanceof StorageException storageException) {
             return storageException;
         }
-        String where = operation + " of '" + ObjectKeys.printable(key) + "' in " + store;
-        BaseServiceException service = find(error, BaseServiceException.class);
+        FailedCall call = new FailedCall(operation, key, store);
+        boolean networkTrouble = StoreErrors.find(error, IOException.class) != null;
+        BaseServiceException service = StoreErrors.find(error, BaseServiceException.class);
         if (service != null) {
             int status = service.getCode();
             String detail = " (HTTP " + status + (service.getReason() == null ? "" : " " + service.getReason())
                     + "): " + service.getMessage();
-            if (status == 412 && operation.startsWith("create-only")) {
-                return new ObjectAlreadyExistsException(where + ": the key already exists" + detail, error);
+            if (status == 412 && call.createOnly()) {
+                return call.keyTaken(detail, error);
             }
             if (status == 404 && !isMissingBucket(service)) {
-                return new NoSuchObjectException(where + ": no such object" + detail, error);
+                return call.noSuchObject(detail, error);
             }
-            boolean retriable = status >= 500 || status == 429 || status == 408 || service.isRetryable()
-                    || find(error, IOException.class) != null && status == 0;
-            return new StorageException(where + " failed" + detail, retriable, error);
+            boolean retriable = StoreErrors.isRetriableStatus(status) || service.isRetryable()
+                    || networkTrouble && status == 0;
+            return call.failed(detail, retriable, error);
         }
-        boolean retriable = find(error, IOException.class) != null;
-        return new StorageException(where + " failed: " + error, retriable, error);
+        return call.failed(": " + error, networkTrouble, error);
     }
 
     private static boolean isMissingBucket(BaseServiceException error) {
         String message = error.getMessage();
         return message != null && message.toLowerCase(Locale.ROOT).contains("bucket does not exist");
-    }
-
-    private static <T extends Throwable> T find(Throwable error, Class<T> type) {
-        int depth = 0;
-        for (Throwable t = error; t != null && depth < 20; t = t.getCause(), depth++) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return null;
     }
 }

@@ -112,7 +112,7 @@ public final class GcsObjectStore implements ObjectStore {
                 .build();
         try {
             BlobInfo stored = length <= settings.chunkSizeBytes()
-                    ? putSingle(info, readExactly(body, (int) length, key), options)
+                    ? putSingle(info, StoreArguments.readExactly(body, (int) length, key), options)
                     : putResumable(info, body, length, options);
             return new PutResult(stored.getEtag(), length, stored.getGeneration() == null ? null
                     : Long.toString(stored.getGeneration()));
@@ -134,8 +134,7 @@ public final class GcsObjectStore implements ObjectStore {
         try {
             Blob blob = storage.get(blobId(key));
             if (blob == null) {
-                throw new NoSuchObjectException("get of '" + ObjectKeys.printable(key) + "' in " + description
-                        + ": no such object", null);
+                throw new FailedCall("get", key, description).noSuchObject("", null);
             }
             long size = blob.getSize() == null ? 0 : blob.getSize();
             if (length == 0 || offset >= size) {
@@ -164,9 +163,7 @@ public final class GcsObjectStore implements ObjectStore {
 
     @Override
     public ListPage list(String prefix, int maxKeys, String continuationToken) {
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("maxKeys must be at least 1: " + maxKeys);
-        }
+        StoreArguments.checkList(maxKeys);
         String safePrefix = prefix == null ? "" : prefix;
         List<BlobListOption> listOptions = new ArrayList<>();
         listOptions.add(BlobListOption.pageSize(Math.min(maxKeys, MAX_KEYS_PER_PAGE)));
@@ -247,7 +244,7 @@ public final class GcsObjectStore implements ObjectStore {
         long remaining = length;
         while (remaining > 0) {
             int size = (int) Math.min(chunkSize, remaining);
-            ByteBuffer chunk = ByteBuffer.wrap(readExactly(body, size, info.getName()));
+            ByteBuffer chunk = ByteBuffer.wrap(StoreArguments.readExactly(body, size, info.getName()));
             while (chunk.hasRemaining()) {
                 writer.write(chunk);
             }
@@ -257,19 +254,10 @@ public final class GcsObjectStore implements ObjectStore {
         writer.close();
         Blob stored = storage.get(info.getBlobId());
         if (stored == null) {
-            throw new StorageException("put of '" + ObjectKeys.printable(info.getName()) + "' in " + description
+            throw new StorageException(new FailedCall("put", info.getName(), description).where()
                     + ": the finished upload is not visible", true);
         }
         return stored;
-    }
-
-    private static byte[] readExactly(InputStream body, int length, String key) throws IOException {
-        byte[] content = body.readNBytes(length);
-        if (content.length < length) {
-            throw new IllegalArgumentException("body of '" + ObjectKeys.printable(key) + "' ended after "
-                    + content.length + " of the promised " + length + " bytes");
-        }
-        return content;
     }
 
     private static long millis(OffsetDateTime time) {

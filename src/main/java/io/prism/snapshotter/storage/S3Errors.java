@@ -8,7 +8,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 import java.io.IOException;
-import java.net.UnknownHostException;
 import java.util.Set;
 
 /** The one place that turns S3 (AWS SDK) errors into {@link StorageException}s. */
@@ -37,25 +36,24 @@ public final class S3Errors {
         if (error instanceof StorageException storageException) {
             return storageException;
         }
-        String where = operation + " of '" + ObjectKeys.printable(key) + "' in " + store;
+        FailedCall call = new FailedCall(operation, key, store);
         if (error instanceof AwsServiceException service) {
             int status = service.statusCode();
             String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
             String detail = " (HTTP " + status + (code == null ? "" : " " + code) + "): "
                     + (service.awsErrorDetails() == null ? service.getMessage()
                     : service.awsErrorDetails().errorMessage());
-            if (status == 412 && operation.startsWith("create-only")) {
-                return new ObjectAlreadyExistsException(where + ": the key already exists" + detail, error);
+            if (status == 412 && call.createOnly()) {
+                return call.keyTaken(detail, error);
             }
             if (status == 404 && (code == null || "NoSuchKey".equals(code))) {
-                return new NoSuchObjectException(where + ": no such object" + detail, error);
+                return call.noSuchObject(detail, error);
             }
-            boolean retriable = status >= 500 || status == 429 || status == 408
+            boolean retriable = StoreErrors.isRetriableStatus(status)
                     || (code != null && RETRIABLE_CODES.contains(code)) || service.isThrottlingException();
-            return new StorageException(where + " failed" + detail, retriable, error);
+            return call.failed(detail, retriable, error);
         }
-        boolean retriable = isTransient(error);
-        return new StorageException(where + " failed: " + error.getMessage(), retriable, error);
+        return call.failed(": " + error.getMessage(), isTransient(error), error);
     }
 
     /** Network trouble and timeouts heal by themselves; a missing credential or region does not. */
@@ -64,14 +62,10 @@ public final class S3Errors {
                 || error instanceof AbortedException) {
             return true;
         }
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            // SocketException covers connection refused and reset; InterruptedIOException covers socket timeouts.
-            if (t instanceof IOException || t instanceof UnknownHostException) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
+        // SocketException covers connection refused and reset, InterruptedIOException socket timeouts,
+        // UnknownHostException a name that does not resolve (yet): all IOExceptions.
+        if (StoreErrors.find(error, IOException.class) != null) {
+            return true;
         }
         if (error instanceof SdkClientException client) {
             return client.retryable();

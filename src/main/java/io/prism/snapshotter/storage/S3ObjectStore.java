@@ -149,9 +149,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public ListPage list(String prefix, int maxKeys, String continuationToken) {
-        if (maxKeys < 1) {
-            throw new IllegalArgumentException("maxKeys must be at least 1: " + maxKeys);
-        }
+        StoreArguments.checkList(maxKeys);
         String safePrefix = prefix == null ? "" : prefix;
         try {
             ListObjectsV2Response response = client.listObjectsV2(b -> b.bucket(settings.bucket())
@@ -207,7 +205,7 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     private PutResult putSingle(String key, InputStream body, int length, PutOptions options) throws IOException {
-        byte[] content = readExactly(body, length, key);
+        byte[] content = StoreArguments.readExactly(body, length, key);
         PutObjectRequest.Builder request = PutObjectRequest.builder()
                 .bucket(settings.bucket())
                 .key(key)
@@ -241,7 +239,7 @@ public final class S3ObjectStore implements ObjectStore {
             int partNumber = 1;
             while (remaining > 0) {
                 int size = (int) Math.min(settings.partSizeBytes(), remaining);
-                byte[] part = readExactly(body, size, key);
+                byte[] part = StoreArguments.readExactly(body, size, key);
                 String crc32 = crc32Base64(part);
                 int number = partNumber;
                 String etag = client.uploadPart(UploadPartRequest.builder()
@@ -282,8 +280,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     private void requireExists(String key) {
         if (head(key).isEmpty()) {
-            throw new NoSuchObjectException("get of '" + ObjectKeys.printable(key) + "' in " + description
-                    + ": no such object", null);
+            throw new FailedCall("get", key, description).noSuchObject("", null);
         }
     }
 
@@ -305,15 +302,6 @@ public final class S3ObjectStore implements ObjectStore {
                 }
             }
         }
-    }
-
-    private static byte[] readExactly(InputStream body, int length, String key) throws IOException {
-        byte[] content = body.readNBytes(length);
-        if (content.length < length) {
-            throw new IllegalArgumentException("body of '" + ObjectKeys.printable(key) + "' ended after "
-                    + content.length + " of the promised " + length + " bytes");
-        }
-        return content;
     }
 
     private static String crc32Base64(byte[] content) {

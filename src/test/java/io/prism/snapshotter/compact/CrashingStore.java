@@ -3,21 +3,19 @@ package io.prism.snapshotter.compact;
 import io.prism.snapshotter.index.ForwardingPageIndex;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
-import io.prism.snapshotter.storage.ListPage;
-import io.prism.snapshotter.storage.ObjectInfo;
+import io.prism.snapshotter.storage.ForwardingObjectStore;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.PutOptions;
 import io.prism.snapshotter.storage.PutResult;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A real store and index behind a countdown: every change (store put and delete, index publish and
  * remove) is one step; the step that brings the countdown to zero is done, then the "process dies"
  * ({@link Crash}), so nothing after it runs. A countdown of 0 never fires and just counts the steps.
  */
-final class CrashingStore implements ObjectStore {
+final class CrashingStore extends ForwardingObjectStore {
   static final class Crash extends RuntimeException {
     Crash(String step) {
       super("simulated crash after " + step);
@@ -67,51 +65,30 @@ final class CrashingStore implements ObjectStore {
     }
   }
 
-  private final ObjectStore store;
   private final Countdown countdown;
 
   CrashingStore(ObjectStore store, Countdown countdown) {
-    this.store = store;
+    super(store);
     this.countdown = countdown;
   }
 
   @Override
   public PutResult put(String key, InputStream body, long length, PutOptions options) {
-    PutResult result = store.put(key, body, length, options);
+    PutResult result = super.put(key, body, length, options);
     countdown.stepDone("storing " + key);
     return result;
   }
 
   @Override
   public boolean delete(String key) {
-    boolean existed = store.delete(key);
+    boolean existed = super.delete(key);
     countdown.stepDone("deleting " + key);
     return existed;
   }
 
   @Override
-  public InputStream get(String key) {
-    return store.get(key);
-  }
-
-  @Override
-  public InputStream get(String key, long offset, long length) {
-    return store.get(key, offset, length);
-  }
-
-  @Override
-  public ListPage list(String prefix, int maxKeys, String continuationToken) {
-    return store.list(prefix, maxKeys, continuationToken);
-  }
-
-  @Override
-  public Optional<ObjectInfo> head(String key) {
-    return store.head(key);
-  }
-
-  @Override
   public String describe() {
-    return "crashing " + store.describe();
+    return "crashing " + super.describe();
   }
 
   @Override

@@ -198,7 +198,8 @@ public abstract class ObjectStoreContract {
     @Test
     void aBodyShorterThanItsLengthIsRefused() {
         assertThatThrownBy(() -> store.put("short", new ByteArrayInputStream(bytes("abc")), 10, PutOptions.defaults()))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("body of 'short' ended after 3 of the promised 10 bytes");
         assertThat(store.head("short")).isEmpty();
     }
 
@@ -211,6 +212,14 @@ public abstract class ObjectStoreContract {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("invalid object key");
         }
+    }
+
+    @Test
+    void badRangesAndPageSizesAreRefusedBeforeAnyRequest() {
+        assertThatThrownBy(() -> store.get("k", -1, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("offset and length must not be negative: -1, 2");
+        assertThatThrownBy(() -> store.list("", 0, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxKeys must be at least 1: 0");
     }
 
     @Test

@@ -71,7 +71,8 @@ class S3ErrorsTest {
                 .isFalse();
     }
 
-    private static S3Exception serviceError(int status, String code) {
+    /** An S3 error answer as the SDK builds it from a response (also used by {@link ErrorMessagesTest}). */
+    static S3Exception serviceError(int status, String code) {
         return (S3Exception) S3Exception.builder()
                 .statusCode(status)
                 .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage("test " + code).build())
