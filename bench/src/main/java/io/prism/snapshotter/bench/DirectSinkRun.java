@@ -21,11 +21,15 @@ import org.apache.kafka.connect.storage.StringConverter;
 /**
  * The sink task without Kafka Connect: a {@link KafkaConsumer} poll loop that converts records
  * as Connect's {@code WorkerSinkTask} does (key, value and header converters of the benchmark's
- * connector config) and hands them to {@link SnapshotterSinkTask#put}; after every batch it asks
- * {@link SnapshotterSinkTask#preCommit} how far is durable. Done when every partition is durable
+ * connector config) and hands them to {@link SnapshotterSinkTask#put}; every {@link #COMMIT_INTERVAL}
+ * (and after every batch once it has read to the end) it asks {@link SnapshotterSinkTask#preCommit}
+ * how far is durable, as the worker does once per {@code offset.flush.interval.ms}. Done when every partition is durable
  * up to its end offset.
  */
 final class DirectSinkRun {
+  /** How often the loop asks preCommit: the connect variant's {@code offset.flush.interval.ms}. */
+  static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
+
   private final Map<String, String> taskConfig;
   private final Map<String, Object> consumerConfig;
   private final Map<TopicPartition, Long> ends;
@@ -90,7 +94,17 @@ final class DirectSinkRun {
       consumer.assign(ends.keySet());
       consumer.seekToBeginning(ends.keySet());
       Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
-      while (!allDurable(task, positions)) {
+      long lastCommit = System.nanoTime();
+      while (true) {
+        // Like WorkerSinkTask: preCommit once per commit interval, not after every batch; once
+        // the consumer has read everything, after every poll, to see the end without delay.
+        long now = System.nanoTime();
+        if (now - lastCommit >= COMMIT_INTERVAL.toNanos() || readToTheEnd(positions)) {
+          lastCommit = now;
+          if (allDurable(task, positions)) {
+            break;
+          }
+        }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("direct sink did not finish within " + timeout + "; positions " + positions);
         }
@@ -124,6 +138,16 @@ final class DirectSinkRun {
       task.stop();
     }
     return records;
+  }
+
+  private boolean readToTheEnd(Map<TopicPartition, OffsetAndMetadata> positions) {
+    for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+      OffsetAndMetadata position = positions.get(end.getKey());
+      if (position == null || position.offset() < end.getValue()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean allDurable(SnapshotterSinkTask task, Map<TopicPartition, OffsetAndMetadata> positions) {
