@@ -285,6 +285,9 @@ public final class SinkThroughputBenchmark {
     config.put("page.compression", "zstd");
     config.put("storage.backend", "filesystem");
     config.put("storage.filesystem.path", storage.toString());
+    // An index of its own beside each run's fresh store: a task taking over a partition asks the
+    // index which pages are stored, and a shared index would name pages of earlier runs.
+    config.put("index.sqlite.path", storage.resolveSibling(storage.getFileName() + "-index.db").toString());
     return config;
   }
 
