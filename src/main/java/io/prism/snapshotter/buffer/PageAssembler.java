@@ -186,6 +186,9 @@ public final class PageAssembler {
    * the oldest page of a partition is the one holding back its committed offset.
    */
   public void closePagesOverBudget() {
+    // Pages stored since the last look still count in the budget until their outcomes are taken:
+    // take them first, or a busy pool would make pages close early for memory it already freed.
+    takeOutcomes(uploads.takeOutcomes());
     if (!memory.overBudget()) {
       return;
     }

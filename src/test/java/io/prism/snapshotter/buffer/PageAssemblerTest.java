@@ -87,6 +87,62 @@ class PageAssemblerTest {
     assertThat(lookups).containsExactly(10L, 10L);
   }
 
+  /** Uploads that finish only when the test says so; their outcomes wait to be taken. */
+  private static final class HeldUploads implements PageUploads {
+    final List<PageBuffer> submitted = new ArrayList<>();
+    final List<PageOutcome> ready = new ArrayList<>();
+
+    @Override
+    public void submit(PageBuffer page) {
+      submitted.add(page);
+    }
+
+    void finishAll() {
+      submitted.forEach(page -> ready.add(PageOutcome.stored(page)));
+      submitted.clear();
+    }
+
+    @Override
+    public List<PageOutcome> takeOutcomes() {
+      List<PageOutcome> taken = List.copyOf(ready);
+      ready.clear();
+      return taken;
+    }
+
+    @Override
+    public List<PageOutcome> awaitOutcomes(Duration timeout) {
+      return takeOutcomes();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void pagesStoredSinceTheLastLookNoLongerCountAgainstTheBudget() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    PageAssembler pooled =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(4, 100_000, Duration.ofSeconds(10))),
+            new MemoryBudget(6_000, 0.5),
+            EvictionOrder.OLDEST_FIRST,
+            uploads,
+            clock);
+    for (long o = 0; o < 4; o++) {
+      pooled.accept(P0, o, "a", event(o, 1_000)); // a's page (~5 KB of heap) closes on its count
+    }
+    pooled.writeClosedPages(); // handed to the uploads
+    uploads.finishAll(); // durable, but its outcome is not taken yet
+    for (long o = 4; o < 7; o++) {
+      pooled.accept(P0, o, "b", event(o, 1_000)); // ~4 KB: over the budget only with a's page counted
+    }
+
+    pooled.closePagesOverBudget();
+
+    assertThat(pooled.stats().openPages()).as("b's page stays open").isEqualTo(1);
+    assertThat(pooled.memory().overBudget()).isFalse();
+  }
+
   @Test
   void countClosesThePageAtMaxEvents() throws Exception {
     for (long o = 0; o < 4; o++) {
