@@ -76,7 +76,7 @@ public final class IndexConfig {
   public static final String REDIS_URL = "index.redis.url";
   static final String REDIS_URL_DOC = "redis://host:6379/0, or rediss:// for TLS.";
   public static final String REDIS_KEY_PREFIX = "index.redis.key.prefix";
-  static final String REDIS_KEY_PREFIX_DOC = "First segment of every key: entries are {prefix}:{writer_id}:{start_time}:{sequence}.";
+  static final String REDIS_KEY_PREFIX_DOC = "First segment of every key: entries are {prefix}:{writer_id}:{start_time}:{sequence}:{partition}:{topic}.";
   public static final String REDIS_PASSWORD = "index.redis.password";
   static final String REDIS_PASSWORD_DOC = "Redis password (never logged); empty: the URL's, if any.";
 

@@ -25,8 +25,14 @@ import redis.clients.jedis.util.JedisURIHelper;
  * ({@code snapshot} by default):
  *
  * <ul>
- *   <li>{@code P:{writer_id}:{start_time}:{sequence}} — the RFC's key, the entry as JSON
- *       ({@link IndexEntryJson}); with a TTL it expires {@code index.ttl.days} after the page ended.
+ *   <li>{@code P:{writer_id}:{start_time}:{sequence}:{partition}:{topic}} — the RFC's key
+ *       ({@code snapshot:{writer_id}:{timestamp}:{sequence}}) plus the Kafka partition and topic the
+ *       page came from: a sink page's sequence is its first offset, unique only within its
+ *       topic-partition, and one writer's pages in two partitions or topics (a writer id from a
+ *       header or field, mirrored topics) can start at the same offset and millisecond. The value
+ *       is the entry as JSON ({@link IndexEntryJson}); with a TTL it expires
+ *       {@code index.ttl.days} after the page ended. Entries written before this suffix keep their
+ *       key: queries return one entry per page key.
  *   <li>{@code P.pages:{writer_id}} — a sorted set of the writer's entry keys scored by start time,
  *       so a time-range query is one range read, never {@code KEYS} or {@code SCAN}.
  *   <li>{@code P.span} — per writer, the longest page span (end - start) seen, so pages that started
@@ -96,7 +102,8 @@ public final class RedisPageIndex implements PageIndex {
   }
 
   String entryKey(IndexEntry e) {
-    return prefix + ":" + e.writerId() + ":" + e.startTime() + ":" + e.pageSequence();
+    return prefix + ":" + e.writerId() + ":" + e.startTime() + ":" + e.pageSequence() + ":" + e.partition() + ":"
+        + e.topic();
   }
 
   private String pagesKey(String writerId) {
@@ -178,7 +185,7 @@ public final class RedisPageIndex implements PageIndex {
         redis.zrem(pagesKey(writerId), vanished.toArray(String[]::new)); // their values expired
       }
       entries.sort(IndexEntry.QUERY_ORDER);
-      return entries;
+      return onePerPageKey(entries);
     } catch (JedisException e) {
       throw failure("query the pages of a writer", e);
     }
@@ -210,6 +217,21 @@ public final class RedisPageIndex implements PageIndex {
     } catch (JedisException e) {
       throw failure("query the pages of " + topic + "-" + partition, e);
     }
+  }
+
+  /**
+   * A page published before entry keys carried partition and topic, and again since (a re-delivery,
+   * a reindex), has an entry under each key: one is returned.
+   */
+  private static List<IndexEntry> onePerPageKey(List<IndexEntry> entries) {
+    Set<String> seen = new HashSet<>(entries.size() * 2);
+    List<IndexEntry> unique = new ArrayList<>(entries.size());
+    for (IndexEntry entry : entries) {
+      if (seen.add(entry.pageKey())) {
+        unique.add(entry);
+      }
+    }
+    return unique;
   }
 
   @Override

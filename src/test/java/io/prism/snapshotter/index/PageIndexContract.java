@@ -228,6 +228,20 @@ public abstract class PageIndexContract {
   }
 
   @Test
+  void oneWritersPagesFromTwoPartitionsOrTopicsStartingAlikeAreBothKept() {
+    // A sink page's sequence is its first offset: unique only within its topic-partition.
+    IndexEntry p0 = pageAt("w1", "events", 0, 10, 19);
+    IndexEntry p1 = pageAt("w1", "events", 1, 10, 19);
+    IndexEntry mirror = pageAt("w1", "events-mirror", 0, 10, 19);
+    index.publish(List.of(p0, p1, mirror));
+    index.publish(List.of(p1));
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactlyInAnyOrder(p0, p1, mirror);
+    index.remove(List.of(p1));
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactlyInAnyOrder(p0, mirror);
+  }
+
+  @Test
   void removeMatchesThePageKeyNotTheSlot() {
     // A merged page shares writer and start time with the first page it replaces.
     IndexEntry source = entry("w1", 5, 1_000, 2_000);

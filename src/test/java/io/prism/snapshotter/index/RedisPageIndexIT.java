@@ -24,14 +24,33 @@ class RedisPageIndexIT extends PageIndexContract {
   }
 
   @Test
-  void entriesLiveUnderTheRfcKeyPatternAsJson() {
-    IndexEntry page = entry("w:1", 7, 1_000, 2_000);
+  void entriesLiveUnderTheRfcKeyPatternPlusPartitionAndTopicAsJson() {
+    IndexEntry page = entry("w:1", 7, 1_000, 2_000); // partition 3 of "events"
     index.publish(List.of(page));
 
     try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
-      String json = redis.get(prefix + ":w:1:1000:7");
+      String json = redis.get(prefix + ":w:1:1000:7:3:events");
       assertThat(IndexEntryJson.read(json)).isEqualTo(page);
       assertThat(json).contains("\"writer_id\":\"w:1\"", "\"page_key\"");
+    }
+  }
+
+  @Test
+  void anEntryUnderTheEarlierKeyWithoutPartitionAndTopicCountsOnceWhenPublishedAgain() {
+    IndexEntry page = entry("w1", 5, 1_000, 2_000);
+    try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
+      String legacyKey = prefix + ":w1:1000:5"; // as published before the suffix
+      redis.set(legacyKey, IndexEntryJson.write(page));
+      redis.zadd(prefix + ".pages:w1", 1_000, legacyKey);
+      redis.zadd(prefix + ".span", 1_000, "w1");
+      redis.zadd(prefix + ".writers", 0, "w1");
+
+      index.publish(List.of(page)); // a re-delivery or a reindex
+
+      assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(page);
+      index.remove(List.of(page));
+      assertThat(index.entries("w1", TimeRange.ALL)).isEmpty();
+      assertThat(redis.exists(legacyKey)).isFalse();
     }
   }
 
@@ -46,7 +65,7 @@ class RedisPageIndexIT extends PageIndexContract {
       withTtl.publish(List.of(recent, pastTtl));
 
       assertThat(withTtl.entries("w1", TimeRange.ALL)).containsExactly(recent);
-      long ttlMillis = redis.pttl(prefix + "ttl:w1:" + recent.startTime() + ":1");
+      long ttlMillis = redis.pttl(prefix + "ttl:w1:" + recent.startTime() + ":1:1:events");
       assertThat(ttlMillis).isBetween(2 * 86_400_000L - 3_700_000L, 2 * 86_400_000L - 3_500_000L);
     }
   }
