@@ -11,16 +11,18 @@ import java.util.List;
  * all ended before the cutoff and are smaller than the minimum size, from the same Kafka partition,
  * cut into groups whose stored sizes add up to at most the target. A group of one page is left alone.
  *
- * <p>A merged page is never merged again: it ends a run. That keeps plans stable — a run that follows
- * an interrupted one plans the groups the interrupted one had not finished exactly as it did, whatever
- * it had finished — at the price of one merged page per run and writer at least, however small.
+ * <p>A merged page is merged again like any other page (when it is small and old enough): it is read
+ * whole as a source and its key, under {@link CompactedKeys#searchPrefix} of its own first source, gives
+ * the new merge's key. A run that follows an interrupted one may then plan differently (a group the
+ * interrupted run finished is now a merged page that can join the next pages), so a merged page the
+ * interrupted run stored but never indexed can sit under the prefix of any page of a new group, not only
+ * its first: the {@link Compactor} searches under every source's prefix.
  *
  * <p>Only pages with Kafka coordinates are merged: replay's duplicate check relies on their offset
  * spans to see a merged page and its sources as overlapping while both exist.
  *
  * <p>Grouping is greedy from the start of each run, so a later run that sees more pages (newer ones
- * crossed the cutoff) forms the same groups up to its last one, which starts at the same page: what a
- * crashed run wrote is found under {@link CompactedKeys#searchPrefix} of that page.
+ * crossed the cutoff) forms the same groups up to its last one, which starts at the same page.
  */
 public final class CompactionPlanner {
   /**
@@ -69,7 +71,6 @@ public final class CompactionPlanner {
 
   private boolean isCandidate(IndexEntry page, long cutoffMillis) {
     return hasKafkaSpan(page)
-        && !CompactedKeys.looksMerged(page.pageKey())
         && page.endTime() < cutoffMillis
         && page.storageSizeBytes() >= 0
         && page.storageSizeBytes() < settings.minPageSizeBytes();

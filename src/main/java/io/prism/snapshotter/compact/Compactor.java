@@ -111,16 +111,19 @@ public final class Compactor {
 
     List<CompactionReport.Merge> merges = new ArrayList<>();
     int orphans = 0;
-    for (List<IndexEntry> group : planner.plan(remaining, cutoff)) {
+    List<List<IndexEntry>> plan = planner.plan(remaining, cutoff);
+    Set<String> planned = new HashSet<>();
+    plan.forEach(group -> planned.add(mergedKeyOf(group)));
+    for (List<IndexEntry> group : plan) {
       long sourceBytes = group.stream().mapToLong(IndexEntry::storageSizeBytes).sum();
       List<String> sourceKeys = group.stream().map(IndexEntry::pageKey).toList();
       String id = CompactedKeys.id(sourceKeys);
-      String key = CompactedKeys.keyFor(sourceKeys.get(0), id, settings.extension());
+      String key = mergedKeyOf(group);
       if (dryRun) {
         merges.add(new CompactionReport.Merge(key, sourceKeys, sourceBytes, -1, -1, false));
         continue;
       }
-      orphans += deleteOrphans(sourceKeys.get(0), key, byKey);
+      orphans += deleteOrphans(sourceKeys, planned, byKey);
       Optional<IndexEntry> stored = storedMerge(key, id);
       IndexEntry merged;
       if (stored.isPresent()) {
@@ -207,29 +210,45 @@ public final class Compactor {
         && source.lastOffset() <= merged.lastOffset();
   }
 
+  private String mergedKeyOf(List<IndexEntry> group) {
+    List<String> sourceKeys = group.stream().map(IndexEntry::pageKey).toList();
+    return CompactedKeys.keyFor(sourceKeys.get(0), CompactedKeys.id(sourceKeys), settings.extension());
+  }
+
   /**
-   * Deletes merged pages stored under the group's first page by an interrupted run that no index knew
-   * and that are not this merge: another run planned differently (more pages had crossed the cutoff).
-   * Without an index there are none: the listing already showed every stored page.
+   * Deletes merged pages stored by an interrupted run that no index knew and that this run's plan does
+   * not want: the interrupted run planned differently (more pages had crossed the cutoff, or a group it
+   * had finished is now a merged page that joins the next pages). Such a page sits under the
+   * {@link CompactedKeys#searchPrefix} of its own first source, which is still indexed (the page was
+   * never published, so its sources were never removed) and which the greedy planner puts into a group
+   * again: so every source's prefix is searched, before the group's merge is stored. Without an index
+   * there are none: the listing already showed every stored page.
    */
-  private int deleteOrphans(String firstSourceKey, String mergedKey, Map<String, IndexEntry> byKey) {
+  private int deleteOrphans(List<String> sourceKeys, Set<String> planned, Map<String, IndexEntry> byKey) {
     if (!pages.indexed()) {
       return 0;
     }
     int deleted = 0;
-    String token = null;
-    do {
-      ListPage listed = store.list(CompactedKeys.searchPrefix(firstSourceKey), ObjectStore.MAX_KEYS_PER_PAGE, token);
-      for (ObjectInfo object : listed.objects()) {
-        String key = object.key();
-        if (!key.equals(mergedKey) && !byKey.containsKey(key) && CompactedKeys.looksMerged(key)) {
-          log.info("Deleting {}: a merged page an interrupted run stored but never indexed", key);
-          store.delete(key);
-          deleted++;
-        }
+    Set<String> searched = new HashSet<>();
+    for (String sourceKey : sourceKeys) {
+      String prefix = CompactedKeys.searchPrefix(sourceKey);
+      if (!searched.add(prefix)) {
+        continue;
       }
-      token = listed.nextContinuationToken();
-    } while (token != null);
+      String token = null;
+      do {
+        ListPage listed = store.list(prefix, ObjectStore.MAX_KEYS_PER_PAGE, token);
+        for (ObjectInfo object : listed.objects()) {
+          String key = object.key();
+          if (!planned.contains(key) && !byKey.containsKey(key) && CompactedKeys.looksMerged(key)) {
+            log.info("Deleting {}: a merged page an interrupted run stored but never indexed", key);
+            store.delete(key);
+            deleted++;
+          }
+        }
+        token = listed.nextContinuationToken();
+      } while (token != null);
+    }
     return deleted;
   }
 

@@ -62,18 +62,26 @@ class CompactorTest {
       return mode == Mode.SQLITE_INDEX ? sqlite : PageIndex.none();
     }
 
-    Compactor compactor(ObjectStore through, PageIndex index) {
+    Compactor compactor(ObjectStore through, PageIndex index, CompactionSettings settings) {
       WriterPages pages = mode == Mode.SQLITE_INDEX
           ? WriterPages.fromIndex(index) : WriterPages.fromStorage(through, KeyTemplate.parse(KeyTemplate.DEFAULT));
-      return new Compactor(through, index, pages, settings(), NOW);
+      return new Compactor(through, index, pages, settings, NOW);
     }
 
     Compactor compactor() {
-      return compactor(store, index());
+      return compactor(settings());
+    }
+
+    Compactor compactor(CompactionSettings settings) {
+      return compactor(store, index(), settings);
     }
 
     Compactor crashingAfter(Countdown countdown) {
-      return compactor(new CrashingStore(store, countdown), new CrashingIndex(index(), countdown));
+      return crashingAfter(countdown, settings());
+    }
+
+    Compactor crashingAfter(Countdown countdown, CompactionSettings settings) {
+      return compactor(new CrashingStore(store, countdown), new CrashingIndex(index(), countdown), settings);
     }
 
     List<String> replay(String writer) {
@@ -172,6 +180,64 @@ class CompactorTest {
     }
   }
 
+  /** A target that takes the three merged pages of {@link #settings()} (about 4.4 KB each) as one group. */
+  private static CompactionSettings secondGeneration() {
+    return new CompactionSettings(Duration.ofDays(1), 100_000, 20_000, PageFormat.PROTOBUF, Compression.ZSTD);
+  }
+
+  private static void assertOneSecondGenerationPageOfW(Fixture f, List<String> firstGeneration) throws Exception {
+    List<String> keys = f.keysOf("w");
+    assertThat(keys).singleElement().satisfies(k -> assertThat(CompactedKeys.looksMerged(k)).isTrue())
+        .satisfies(k -> assertThat(k).startsWith(CompactedKeys.searchPrefix(firstGeneration.get(0))));
+    io.prism.snapshotter.page.PageMetadata metadata;
+    try (var in = f.store.get(keys.get(0))) {
+      metadata = new io.prism.snapshotter.page.PageReader().readMetadata(in, keys.get(0));
+    }
+    assertThat(CompactedKeys.sourcesOf(metadata)).containsExactlyElementsOf(firstGeneration);
+    assertThat(f.keysOf("other")).as("the other writer's pages").hasSize(12);
+    if (f.mode == Mode.SQLITE_INDEX) {
+      assertThat(f.sqlite.entries("w", TimeRange.ALL)).extracting(IndexEntry::pageKey).containsExactlyElementsOf(keys);
+    }
+    assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+    assertThat(f.replay("other")).containsExactlyElementsOf(OTHER_IDS);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void mergedPagesAreMergedAgainAndACrashAfterAnyStepOfThatLosesAndRepeatsNothing(Mode mode) throws Exception {
+    int steps;
+    try (Fixture f = new Fixture(mode, "gen2-count")) {
+      f.compactor().run("w", false);
+      Countdown counting = new Countdown(0);
+      CompactionReport report = f.crashingAfter(counting, secondGeneration()).run("w", false);
+      assertThat(report.merges()).singleElement().extracting(CompactionReport.Merge::events).isEqualTo(120L);
+      steps = counting.steps;
+    }
+    // One merge of the 3 merged pages: store, publish, remove (with an index), and delete 3 pages.
+    assertThat(steps).isEqualTo(mode == Mode.SQLITE_INDEX ? 3 + 3 : 2 + 3);
+    for (int step = 1; step <= steps; step++) {
+      try (Fixture f = new Fixture(mode, "gen2-crash-" + step)) {
+        f.compactor().run("w", false);
+        List<String> firstGeneration = f.keysOf("w").stream().sorted().toList();
+        assertOnlyMergedPagesOfW(f);
+        Countdown countdown = new Countdown(step);
+        assertThatThrownBy(() -> f.crashingAfter(countdown, secondGeneration()).run("w", false))
+            .isInstanceOf(CrashingStore.Crash.class);
+
+        assertThat(f.replay("w")).as("replay after a crash after step %d", step).containsExactlyElementsOf(W_IDS);
+        if (mode == Mode.SQLITE_INDEX) {
+          new Reindexer(f.store, f.sqlite).run("", Long.MIN_VALUE, (done, total) -> {});
+          assertThat(f.replay("w")).as("replay after step %d and a reindex", step).containsExactlyElementsOf(W_IDS);
+        }
+
+        f.compactor(secondGeneration()).run("w", false);
+        assertOneSecondGenerationPageOfW(f, firstGeneration);
+        assertThat(f.compactor(secondGeneration()).run("w", false).merges()).as("a third run after step %d", step)
+            .isEmpty();
+      }
+    }
+  }
+
   @Test
   void aReindexAfterACrashIndexesMergedPagesAndNoReplacedOne() throws Exception {
     for (int step = 1; step <= 3 * 7; step++) {
@@ -235,9 +301,13 @@ class CompactorTest {
 
       CompactionReport report = f.compactor().run("w", false);
 
+      // The orphan (pages 9 and 10) sits under page 9's key, which now joins the second merged page:
+      // groups [merged 5-8, 9], [10-13], and page 14 alone.
+      assertThat(orphan).contains("-00000000000000000160_c");
       assertThat(report.orphans()).isEqualTo(1);
-      assertThat(report.merges()).hasSize(2);
-      assertThat(f.keysOf("w")).doesNotContain(orphan).hasSize(4).allMatch(CompactedKeys::looksMerged);
+      assertThat(report.merges()).extracting(m -> m.sources().size()).containsExactly(2, 4);
+      assertThat(report.merges().get(0).sources().get(0)).satisfies(k -> assertThat(CompactedKeys.looksMerged(k)).isTrue());
+      assertThat(f.keysOf("w")).doesNotContain(orphan).hasSize(4).filteredOn(CompactedKeys::looksMerged).hasSize(3);
       assertThat(f.replay("w")).containsExactlyElementsOf(SinkWrittenPages.ids("w", 0, 280));
     }
   }
