@@ -1,5 +1,6 @@
 package io.prism.snapshotter.cli;
 
+import io.prism.snapshotter.compact.AllWritersCompaction;
 import io.prism.snapshotter.compact.CompactionReport;
 import io.prism.snapshotter.compact.CompactionSettings;
 import io.prism.snapshotter.compact.Compactor;
@@ -23,10 +24,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code snapshotter compact}: merges a writer's small old pages (see docs/COMPACTION.md). */
+/** {@code snapshotter compact}: merges a writer's (or every writer's) small old pages (see docs/COMPACTION.md). */
 @Command(
     name = "compact",
     mixinStandardHelpOptions = true,
@@ -39,13 +41,27 @@ import picocli.CommandLine.Option;
       "Pages are found where replay finds them: through the index if the settings",
       "name index.backend, else by listing storage. Prints one line per merged",
       "page, then a summary. See docs/COMPACTION.md.",
+      "With --all-writers (needs index.backend), every writer the index lists is",
+      "compacted in turn: one line per writer that changed, then a total; a",
+      "writer that fails is named and the run goes on with the next.",
       "Exit codes: 0 ok, 2 bad usage, 65 a page to merge is not readable (its key",
       "is named), 69 storage or the index failed (run again to finish), 78 bad",
-      "config."
+      "config. With --all-writers: 69 if any writer failed on storage or the",
+      "index, else 65 if any failed on a page."
     })
 final class CompactCommand implements Callable<Integer> {
-  @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
-  String writer;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Writers writers;
+
+  /** Which writers: exactly one of the two options. */
+  static final class Writers {
+    @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
+    String writer;
+
+    @Option(names = "--all-writers", required = true,
+        description = "Every writer the index lists, one after another (needs index.backend).")
+    boolean all;
+  }
 
   @Option(names = "--older-than", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "1d",
       description = "Only pages whose last event is older than this: 12h, 7d, P7D... (default: ${DEFAULT-VALUE}). "
@@ -84,11 +100,20 @@ final class CompactCommand implements Callable<Integer> {
     // As replay: the index only when the settings name one, else storage is listed.
     boolean indexed = settings.originals().containsKey(IndexConfig.BACKEND)
         && settings.index().backend() != IndexBackend.NONE;
+    if (writers.all && !indexed) {
+      err.println("compact: --all-writers lists writers from the page index, and the settings name none "
+          + "(set " + IndexConfig.BACKEND + "); without an index, compact one --writer at a time");
+      return Main.EXIT_BAD_CONFIG;
+    }
     try (ObjectStore store = ObjectStores.open(settings.storage());
         PageIndex index = indexed ? settings.index().open(PublishMode.SYNC) : PageIndex.none()) {
       WriterPages pages = indexed
           ? WriterPages.fromIndex(index) : WriterPages.fromStorage(store, settings.storage().keyTemplate());
-      CompactionReport report = new Compactor(store, index, pages, compaction, clock).run(writer, dryRun);
+      Compactor compactor = new Compactor(store, index, pages, compaction, clock);
+      if (writers.all) {
+        return compactAll(new AllWritersCompaction(index, compactor));
+      }
+      CompactionReport report = compactor.run(writers.writer, dryRun);
       print(report);
       return 0;
     } catch (PageFormatException | IllegalStateException e) {
@@ -103,6 +128,31 @@ final class CompactCommand implements Callable<Integer> {
     }
   }
 
+  private int compactAll(AllWritersCompaction compaction) {
+    AllWritersCompaction.Summary summary = compaction.run(dryRun, new AllWritersCompaction.Listener() {
+      @Override
+      public void compacted(CompactionReport report) {
+        out.println(summaryLine(report) + String.format("; %d bytes before, %s after", report.sourceBytes(),
+            report.dryRun() ? "unknown" : Long.toString(report.mergedBytes())));
+      }
+
+      @Override
+      public void failed(String writerId, AllWritersCompaction.FailureKind kind, Exception cause) {
+        err.printf("compact: writer %s failed: %s%s%n", Printable.quote(writerId), cause.getMessage(),
+            kind == AllWritersCompaction.FailureKind.UNAVAILABLE ? " (run again to finish)" : "");
+      }
+    });
+    out.printf("all writers: %d seen, %d %s, %d pages %s into %d; %d bytes before, %s after; %d failed%s%n",
+        summary.writersSeen(), summary.writersChanged(), dryRun ? "to compact" : "compacted",
+        summary.pagesReplaced(), dryRun ? "would be merged" : "merged", summary.mergedPages(),
+        summary.bytesBefore(), dryRun ? "unknown" : Long.toString(summary.bytesAfter()), summary.failed(),
+        summary.stoppedEarly() ? " (stopped: storage or the index kept failing)" : "");
+    if (summary.unavailable() > 0) {
+      return Main.EXIT_UNAVAILABLE;
+    }
+    return summary.badData() > 0 ? Main.EXIT_BAD_DATA : 0;
+  }
+
   private void print(CompactionReport report) {
     for (CompactionReport.Merge merge : report.merges()) {
       if (report.dryRun()) {
@@ -113,8 +163,12 @@ final class CompactCommand implements Callable<Integer> {
             merge.reused() ? ", stored by an interrupted run" : "");
       }
     }
-    out.printf("writer %s: %d merged pages %s %d pages; %d interrupted merges finished; %d unindexed leftovers "
-            + "deleted%n", Printable.quote(report.writerId()), report.merges().size(),
+    out.println(summaryLine(report));
+  }
+
+  private static String summaryLine(CompactionReport report) {
+    return String.format("writer %s: %d merged pages %s %d pages; %d interrupted merges finished; %d unindexed "
+            + "leftovers deleted", Printable.quote(report.writerId()), report.merges().size(),
         report.dryRun() ? "would replace" : "replace", report.pagesReplaced(), report.finished(), report.orphans());
   }
 }

@@ -33,4 +33,19 @@ public record CompactionReport(String writerId, boolean dryRun, List<Merge> merg
   public long pagesReplaced() {
     return merges.stream().mapToLong(m -> m.sources().size()).sum();
   }
+
+  /** The merged (or planned) pages' sources' stored size. */
+  public long sourceBytes() {
+    return merges.stream().mapToLong(Merge::sourceBytes).sum();
+  }
+
+  /** The merged pages' stored size; 0 in a dry run (nothing is encoded). */
+  public long mergedBytes() {
+    return merges.stream().mapToLong(m -> Math.max(0, m.mergedBytes())).sum();
+  }
+
+  /** Whether the run merged pages, finished an interrupted merge or deleted leftovers (or would). */
+  public boolean changedSomething() {
+    return !merges.isEmpty() || finished > 0 || orphans > 0;
+  }
 }

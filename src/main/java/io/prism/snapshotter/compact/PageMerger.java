@@ -49,6 +49,9 @@ final class PageMerger {
       Page page;
       try (InputStream in = store.get(source.pageKey())) {
         page = reader.read(in, source.pageKey());
+      } catch (PageFormatException e) {
+        // The reader's message says what is wrong, not where: name the page for the operator.
+        throw new PageFormatException("page " + source.pageKey() + " is not readable: " + e.getMessage(), e);
       }
       if (!page.metadata().writerId().equals(writerId)) {
         throw new PageFormatException("page " + source.pageKey() + " belongs to writer "

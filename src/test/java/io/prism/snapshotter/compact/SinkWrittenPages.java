@@ -54,6 +54,20 @@ final class SinkWrittenPages {
   /** As above, with event ids from {@code ids} (given writer and offset). */
   static void store(ObjectStore store, PageIndex index, long firstOffset, int events, int perPage, long startMillis,
       java.util.function.BiFunction<String, Long, String> ids) throws Exception {
+    store(store, index, List.of("w", "other"), firstOffset, events, perPage, startMillis, ids);
+  }
+
+  /**
+   * As above, the offsets going round {@code writers} (offset {@code o} to {@code writers[o % size]}), ids
+   * {@code <writer>-<offset>}.
+   */
+  static void store(ObjectStore store, PageIndex index, List<String> writers, long firstOffset, int events,
+      int perPage, long startMillis) throws Exception {
+    store(store, index, writers, firstOffset, events, perPage, startMillis, (writer, offset) -> writer + "-" + offset);
+  }
+
+  private static void store(ObjectStore store, PageIndex index, List<String> writers, long firstOffset, int events,
+      int perPage, long startMillis, java.util.function.BiFunction<String, Long, String> ids) throws Exception {
     PageCommitter committer = new PageCommitter(PageFormat.PROTOBUF, Compression.GZIP, Map.of("team", "ingest"),
         KeyTemplate.parse(KeyTemplate.DEFAULT), store, index);
     PageAssembler assembler = new PageAssembler(
@@ -61,7 +75,7 @@ final class SinkWrittenPages {
         new MemoryBudget(64L << 20, 0.75), committer, Clock.systemUTC());
     Random random = new Random(firstOffset);
     for (long offset = firstOffset; offset < firstOffset + events; offset++) {
-      String writer = offset % 2 == 0 ? "w" : "other";
+      String writer = writers.get((int) (offset % writers.size()));
       byte[] payload = new byte[100];
       random.nextBytes(payload);
       assembler.accept(PARTITION, offset, writer,
@@ -76,6 +90,17 @@ final class SinkWrittenPages {
     List<String> ids = new ArrayList<>();
     for (long offset = firstOffset; offset < firstOffset + events; offset++) {
       if ((offset % 2 == 0) == writer.equals("w")) {
+        ids.add(writer + "-" + offset);
+      }
+    }
+    return ids;
+  }
+
+  /** The ids {@link #store} gave {@code writer}'s events, going round {@code writers} from offset 0. */
+  static List<String> ids(List<String> writers, String writer, int events) {
+    List<String> ids = new ArrayList<>();
+    for (long offset = 0; offset < events; offset++) {
+      if (writers.get((int) (offset % writers.size())).equals(writer)) {
         ids.add(writer + "-" + offset);
       }
     }
