@@ -31,7 +31,9 @@ class CompactCommandTest {
     CompactCommand command = new CompactCommand();
     command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
     command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    return new CommandLine(command).execute(args);
+    return new CommandLine(command)
+        .setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true))
+        .execute(args);
   }
 
   private String out() {
@@ -91,6 +93,57 @@ class CompactCommandTest {
         "--older-than", yearsSince2023 + "d")).isZero();
 
     assertThat(out()).contains("writer 'alice': 0 merged pages replace 0 pages");
+  }
+
+  @Test
+  void allWritersCompactsEachWriterTheIndexListsAndSaysWhatInTotal() throws Exception {
+    Path config = config(true);
+
+    assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k", "--dry-run")).isZero();
+    assertThat(out()).contains("writer 'alice': 1 merged pages would replace 4 pages", "bytes before, unknown after",
+        "all writers: 4 seen, ", "to compact", "unknown after; 0 failed");
+    try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
+      assertThat(index.entries("alice", TimeRange.ALL)).hasSize(4);
+    }
+
+    assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k")).isZero();
+    assertThat(out()).contains("writer 'alice': 1 merged pages replace 4 pages", "all writers: 4 seen, ", "; 0 failed")
+        .doesNotContain("merged 4 pages (");
+    // Every writer has small pages (one of them also a page of 200 KB, left alone): each one's line, then the total.
+    assertThat(out().lines().filter(l -> l.startsWith("writer ")).count()).isEqualTo(4);
+    assertThat(out()).contains("all writers: 4 seen, 4 compacted, 15 pages merged into 4; ");
+
+    assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k")).isZero();
+    assertThat(out()).as("a second run").startsWith("all writers: 4 seen, 0 compacted");
+  }
+
+  @Test
+  void allWritersNamesTheWriterWhosePageIsUnreadableAndExitsWith65() throws Exception {
+    Path config = config(true);
+    Path page;
+    try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
+      page = dir.resolve("pages").resolve(index.entries("alice", TimeRange.ALL).get(1).pageKey());
+    }
+    Files.writeString(page, "not a page");
+
+    assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k"))
+        .isEqualTo(Main.EXIT_BAD_DATA);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("compact: writer 'alice' failed: page ", " is not readable");
+    assertThat(out()).contains("writer 'bob': 1 merged pages replace 4 pages", "; 1 failed");
+  }
+
+  @Test
+  void exactlyOneOfWriterAndAllWritersIsRequired() throws Exception {
+    Path config = config(true);
+    assertThat(run("--config", config.toString())).as("neither").isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--writer", "--all-writers");
+    assertThat(run("--config", config.toString(), "--writer", "alice", "--all-writers")).as("both").isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("mutually exclusive");
+    Path unindexed = config(false);
+    assertThat(run("--config", unindexed.toString(), "--all-writers")).as("no index to list writers")
+        .isEqualTo(Main.EXIT_BAD_CONFIG);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("index.backend");
   }
 
   @Test
