@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -60,16 +61,9 @@ class CompactionS3IT {
     s3.close();
   }
 
-  /**
-   * @param crashAfterStep 1: the first merged page is stored; 2: published; 3: the old entries removed;
-   *                       5: two old pages deleted; 8: the second merged page stored
-   */
-  @ParameterizedTest
-  @ValueSource(ints = {1, 2, 3, 5, 8})
-  void aRunCutShortIsFinishedByTheNext(int crashAfterStep) throws Exception {
-    String name = "c" + UUID.randomUUID().toString().replace("-", "");
+  private static Map<String, String> storageSettings(String name) {
     s3.createBucket(name);
-    Map<String, String> settings = Map.of(
+    return Map.of(
         "storage.backend", "s3",
         "storage.s3.bucket", name,
         "storage.s3.endpoint", s3.endpoint(),
@@ -77,7 +71,10 @@ class CompactionS3IT {
         "storage.s3.path.style", "true",
         "storage.s3.access.key", RestartableS3.ACCESS_KEY,
         "storage.s3.secret.key", RestartableS3.SECRET_KEY);
-    Map<String, String> indexSettings = Map.of(
+  }
+
+  private static Map<String, String> indexSettings(String name) {
+    return Map.of(
         "index.backend", "clickhouse",
         "index.secondary", "redis",
         "index.clickhouse.url", TestServices.clickHouseUrl().toString(),
@@ -87,6 +84,61 @@ class CompactionS3IT {
         "index.clickhouse.password", "prism-secret",
         "index.redis.url", TestServices.redisUrl().toString(),
         "index.redis.key.prefix", name);
+  }
+
+  @Test
+  void allWritersCompactsEveryWriterClickHouseLists() throws Exception {
+    String name = "a" + UUID.randomUUID().toString().replace("-", "");
+    Map<String, String> settings = storageSettings(name);
+    try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
+        PageIndex index = new IndexConfig(indexSettings(name)).open(PublishMode.SYNC);
+        RedisPageIndex redis = RedisPageIndex.open(new RedisSettings(TestServices.redisUrl(), name, null, 0))) {
+      SinkWrittenPages.store(store, index, 0, EVENTS, 10, START_MILLIS);
+      assertThat(((FanOutPageIndex) index).awaitSecondaries(Duration.ofSeconds(30))).isTrue();
+      Compactor compactor = new Compactor(store, index, WriterPages.fromIndex(index), SETTINGS, NOW);
+      List<String> changed = new java.util.ArrayList<>();
+      AllWritersCompaction.Listener listener = new AllWritersCompaction.Listener() {
+        @Override
+        public void compacted(CompactionReport report) {
+          changed.add(report.writerId());
+        }
+
+        @Override
+        public void failed(String writerId, AllWritersCompaction.FailureKind kind, Exception cause) {
+          throw new AssertionError("writer " + writerId + " failed", cause);
+        }
+      };
+
+      AllWritersCompaction.Summary summary = new AllWritersCompaction(index, compactor).run(false, listener);
+
+      assertThat(changed).containsExactly("other", "w");
+      assertThat(summary.writersSeen()).isEqualTo(2);
+      assertThat(summary.pagesReplaced()).isEqualTo(24);
+      assertThat(summary.failed()).isZero();
+      for (String writer : List.of("w", "other")) {
+        List<String> stored = SinkWrittenPages.keys(store).stream().filter(k -> k.contains("/" + writer + "/")).toList();
+        assertThat(stored).hasSize(3).allMatch(CompactedKeys::looksMerged);
+        assertThat(index.entries(writer, TimeRange.ALL)).extracting(IndexEntry::pageKey)
+            .containsExactlyInAnyOrderElementsOf(stored);
+        assertThat(redis.entries(writer, TimeRange.ALL)).as("the secondary").extracting(IndexEntry::pageKey)
+            .containsExactlyInAnyOrderElementsOf(stored);
+        assertThat(SinkWrittenPages.replay(store, index, writer))
+            .containsExactlyElementsOf(SinkWrittenPages.ids(writer, 0, EVENTS));
+      }
+      assertThat(new AllWritersCompaction(index, compactor).run(false, listener).writersChanged()).isZero();
+    }
+  }
+
+  /**
+   * @param crashAfterStep 1: the first merged page is stored; 2: published; 3: the old entries removed;
+   *                       5: two old pages deleted; 8: the second merged page stored
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 5, 8})
+  void aRunCutShortIsFinishedByTheNext(int crashAfterStep) throws Exception {
+    String name = "c" + UUID.randomUUID().toString().replace("-", "");
+    Map<String, String> settings = storageSettings(name);
+    Map<String, String> indexSettings = indexSettings(name);
     try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
         PageIndex index = new IndexConfig(indexSettings).open(PublishMode.SYNC);
         RedisPageIndex redis = RedisPageIndex.open(new RedisSettings(TestServices.redisUrl(), name, null, 0))) {
