@@ -43,8 +43,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run picks up what an interrupted one left: a merged page the writer's listing shows whose first
  * source still exists is finished (steps 2-4 again, all idempotent); a merged page stored but never
- * indexed is found under its first source's {@link CompactedKeys#searchPrefix} and reused when the plan
- * has the same sources, else deleted (no index knew it, so no replay could read it).
+ * indexed is reused when the plan has the same sources, else found under the
+ * {@link CompactedKeys#searchPrefix} of one of a planned group's sources and deleted (no index knew it,
+ * so no replay could read it).
+ *
+ * <p>Merged pages are sources like any other (see {@link CompactionPlanner}); a merged source is
+ * replaced exactly as a sink page is, and its own sources were deleted before it could be planned.
  *
  * <p>Only pages that ended before the cutoff are touched, so a sink still writing the writer's new pages
  * is left alone. Pick a cutoff well beyond the connector's commit lag: a page re-delivered after its
