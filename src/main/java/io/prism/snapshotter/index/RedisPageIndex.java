@@ -164,25 +164,11 @@ public final class RedisPageIndex implements PageIndex {
       }
       String min = range.fromMillis() == Long.MIN_VALUE ? "-inf" : Long.toString(range.fromMillis() - span.longValue());
       String max = range.toMillis() == Long.MAX_VALUE ? "+inf" : "(" + range.toMillis();
-      List<String> keys = redis.zrangeByScore(pagesKey(writerId), min, max);
-      List<IndexEntry> entries = new ArrayList<>(keys.size());
-      List<String> vanished = new ArrayList<>();
-      for (int from = 0; from < keys.size(); from += CHUNK) {
-        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
-        List<String> values = redis.mget(chunk.toArray(String[]::new));
-        for (int i = 0; i < chunk.size(); i++) {
-          if (values.get(i) == null) {
-            vanished.add(chunk.get(i));
-          } else {
-            IndexEntry entry = IndexEntryJson.read(values.get(i));
-            if (range.overlaps(entry.startTime(), entry.endTime())) {
-              entries.add(entry);
-            }
-          }
+      List<IndexEntry> entries = new ArrayList<>();
+      for (IndexEntry entry : readEntries(pagesKey(writerId), redis.zrangeByScore(pagesKey(writerId), min, max))) {
+        if (range.overlaps(entry.startTime(), entry.endTime())) {
+          entries.add(entry);
         }
-      }
-      if (!vanished.isEmpty()) {
-        redis.zrem(pagesKey(writerId), vanished.toArray(String[]::new)); // their values expired
       }
       entries.sort(IndexEntry.QUERY_ORDER);
       return onePerPageKey(entries);
@@ -195,28 +181,37 @@ public final class RedisPageIndex implements PageIndex {
   public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
     try {
       String offsets = offsetsKey(topic, partition);
-      List<String> keys = redis.zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit);
-      List<IndexEntry> entries = new ArrayList<>(keys.size());
-      List<String> vanished = new ArrayList<>();
-      for (int from = 0; from < keys.size(); from += CHUNK) {
-        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
-        List<String> values = redis.mget(chunk.toArray(String[]::new));
-        for (int i = 0; i < chunk.size(); i++) {
-          if (values.get(i) == null) {
-            vanished.add(chunk.get(i));
-          } else {
-            entries.add(IndexEntryJson.read(values.get(i)));
-          }
-        }
-      }
-      if (!vanished.isEmpty()) {
-        redis.zrem(offsets, vanished.toArray(String[]::new)); // their values expired
-      }
+      List<IndexEntry> entries =
+          readEntries(offsets, redis.zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit));
       entries.sort(Comparator.comparingLong(IndexEntry::lastOffset).thenComparing(IndexEntry::pageKey));
       return entries;
     } catch (JedisException e) {
       throw failure("query the pages of " + topic + "-" + partition, e);
     }
+  }
+
+  /**
+   * The entries stored under {@code keys}, members of the sorted set {@code setKey}, read in chunks;
+   * members whose value has expired leave the set.
+   */
+  private List<IndexEntry> readEntries(String setKey, List<String> keys) {
+    List<IndexEntry> entries = new ArrayList<>(keys.size());
+    List<String> vanished = new ArrayList<>();
+    for (int from = 0; from < keys.size(); from += CHUNK) {
+      List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
+      List<String> values = redis.mget(chunk.toArray(String[]::new));
+      for (int i = 0; i < chunk.size(); i++) {
+        if (values.get(i) == null) {
+          vanished.add(chunk.get(i));
+        } else {
+          entries.add(IndexEntryJson.read(values.get(i)));
+        }
+      }
+    }
+    if (!vanished.isEmpty()) {
+      redis.zrem(setKey, vanished.toArray(String[]::new));
+    }
+    return entries;
   }
 
   /**

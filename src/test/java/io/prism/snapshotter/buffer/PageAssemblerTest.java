@@ -30,22 +30,26 @@ class PageAssemblerTest {
     return new Event("e" + offset, 1000 + offset, new byte[size], Map.of());
   }
 
+  /** The test's assembler, with a lookup of pages stored before the assignment. */
+  private PageAssembler withStoredPages(StoredPageLookup storedPages) {
+    return new PageAssembler(
+        new FlushPolicy(new FlushLimits(3, 1_000, Duration.ofSeconds(10))),
+        new MemoryBudget(2_000, 0.5),
+        EvictionOrder.OLDEST_FIRST,
+        PageUploads.inline(written::add),
+        storedPages,
+        clock);
+  }
+
   @Test
   void recordsReDeliveredIntoStoredPagesAreNotBufferedAgain() throws Exception {
     // Before the assignment: a's page 2..4 and b's page 3..5 were stored; the commit was at 1.
     StoredRanges stored = StoredRanges.builder().add("a", 2, 4, 1002, 1004).add("b", 3, 5, 1003, 1005).build();
     List<Long> lookups = new ArrayList<>();
-    PageAssembler restarted =
-        new PageAssembler(
-            new FlushPolicy(new FlushLimits(3, 1_000, Duration.ofSeconds(10))),
-            new MemoryBudget(2_000, 0.5),
-            EvictionOrder.OLDEST_FIRST,
-            PageUploads.inline(written::add),
-            (partition, from) -> {
-              lookups.add(from);
-              return stored;
-            },
-            clock);
+    PageAssembler restarted = withStoredPages((partition, from) -> {
+      lookups.add(from);
+      return stored;
+    });
 
     restarted.accept(P0, 1, "a", event(1, 1)); // not in a stored page: buffered
     restarted.accept(P0, 2, "a", event(2, 1)); // in a's page: a's open page ends before it
@@ -69,17 +73,10 @@ class PageAssemblerTest {
   @Test
   void aPartitionAssignedAgainAsksAgain() throws Exception {
     List<Long> lookups = new ArrayList<>();
-    PageAssembler assembler =
-        new PageAssembler(
-            new FlushPolicy(new FlushLimits(3, 1_000, Duration.ofSeconds(10))),
-            new MemoryBudget(2_000, 0.5),
-            EvictionOrder.OLDEST_FIRST,
-            PageUploads.inline(written::add),
-            (partition, from) -> {
-              lookups.add(from);
-              return StoredRanges.NONE;
-            },
-            clock);
+    PageAssembler assembler = withStoredPages((partition, from) -> {
+      lookups.add(from);
+      return StoredRanges.NONE;
+    });
     assembler.accept(P0, 10, "a", event(10, 1));
     assembler.accept(P0, 11, "a", event(11, 1));
     assembler.forgetPartitions(List.of(P0));
