@@ -50,6 +50,8 @@ public final class PageAssembler {
   /** Pages handed to {@link #uploads} whose outcome is not taken yet (forgotten partitions' included). */
   private int storing;
   private int storedSinceLastCall;
+  /** Re-delivered records recognised as already stored since {@link #takeRecordsAlreadyStored} last asked. */
+  private long alreadyStoredSinceLastCall;
   /** The first failure taken from {@link #uploads} and not yet rethrown by {@link #writeClosedPages()}. */
   private Exception pendingFailure;
 
@@ -114,6 +116,7 @@ public final class PageAssembler {
       return;
     }
     if (buffers.expectsStoredRecords() && isAlreadyStored(buffers, offset, writerId, event)) {
+      alreadyStoredSinceLastCall++;
       buffers.close(writerId, FlushReason.REDELIVERED);
       buffers.accepted(offset);
       return;
@@ -146,6 +149,13 @@ public final class PageAssembler {
           buffers.partition(), buffers.recognisedAsStored());
     }
     return stored;
+  }
+
+  /** How many re-delivered records were found already stored (and not buffered) since the last call. */
+  public long takeRecordsAlreadyStored() {
+    long count = alreadyStoredSinceLastCall;
+    alreadyStoredSinceLastCall = 0;
+    return count;
   }
 
   /** A record that carries no event (a tombstone, a record sent to the dead letter queue). */

@@ -43,6 +43,8 @@ final class KafkaPluginMetrics {
     kafka.add("storage-retries-total", "Batches retried after a failed page write.", m -> m.storageRetriesTotal(), metrics);
     kafka.add("session-disconnects-total", "Pages closed by a session end.", m -> m.sessionDisconnectsTotal(), metrics);
     kafka.add("dead-letter-records-total", "Records sent to the dead letter queue.", m -> m.deadLettersTotal(), metrics);
+    kafka.add("records-already-stored-total", "Re-delivered records already in stored pages, not stored again.",
+        m -> m.recordsAlreadyStoredTotal(), metrics);
     kafka.add("paused-partitions", "Partitions paused for memory.", m -> m.pausedPartitions(), metrics);
     kafka.add("buffer-size-bytes", "Bytes buffered, not yet durable.", m -> m.buffers().bytes(), metrics);
     kafka.add("buffer-event-count", "Events buffered, not yet durable.", m -> m.buffers().events(), metrics);

@@ -83,6 +83,7 @@ final class TaskTelemetry implements AutoCloseable {
 
   void afterPut(int records, PageAssembler assembler) {
     metrics.recordsIn(records);
+    metrics.recordsAlreadyStored(assembler.takeRecordsAlreadyStored());
     metrics.survey(assembler);
   }
 

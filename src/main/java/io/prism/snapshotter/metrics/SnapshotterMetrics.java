@@ -45,6 +45,8 @@ public final class SnapshotterMetrics {
   static final Counter SESSION_DISCONNECTS =
       counter("snapshotter_session_disconnects", "Pages made durable because their writer's session ended.");
   static final Counter DEAD_LETTERS = counter("snapshotter_dead_letter_records", "Records sent to the dead letter queue.");
+  static final Counter RECORDS_ALREADY_STORED = counter("snapshotter_records_already_stored",
+      "Re-delivered records not stored again: a page stored before the task took over their partition holds them.");
   static final Histogram PAGE_WRITE_DURATION =
       Histogram.builder().name("snapshotter_page_write_duration_seconds").unit(Unit.SECONDS)
           .help("Time to make one page durable: encode, store and publish its index entry.")

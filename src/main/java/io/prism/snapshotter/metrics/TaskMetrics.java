@@ -36,6 +36,7 @@ public final class TaskMetrics implements AutoCloseable {
   private final CounterDataPoint storageRetries;
   private final CounterDataPoint sessionDisconnects;
   private final CounterDataPoint deadLetters;
+  private final CounterDataPoint recordsAlreadyStored;
   private final DistributionDataPoint pageWriteDuration;
   private final DistributionDataPoint pageSize;
   private final AtomicInteger pausedPartitions = new AtomicInteger();
@@ -68,6 +69,7 @@ public final class TaskMetrics implements AutoCloseable {
     this.storageRetries = SnapshotterMetrics.STORAGE_RETRIES.labelValues(labels);
     this.sessionDisconnects = SnapshotterMetrics.SESSION_DISCONNECTS.labelValues(labels);
     this.deadLetters = SnapshotterMetrics.DEAD_LETTERS.labelValues(labels);
+    this.recordsAlreadyStored = SnapshotterMetrics.RECORDS_ALREADY_STORED.labelValues(labels);
     this.pageWriteDuration = SnapshotterMetrics.PAGE_WRITE_DURATION.labelValues(labels);
     this.pageSize = SnapshotterMetrics.PAGE_SIZE.labelValues(labels);
     this.storage = new BackendHealth(storageBackend, clock);
@@ -146,6 +148,13 @@ public final class TaskMetrics implements AutoCloseable {
 
   public void deadLettered() {
     deadLetters.inc();
+  }
+
+  /** {@code count} re-delivered records were recognised as already in stored pages. */
+  public void recordsAlreadyStored(long count) {
+    if (count > 0) {
+      recordsAlreadyStored.inc(count);
+    }
   }
 
   public void pausedPartitions(int count) {
@@ -241,6 +250,10 @@ public final class TaskMetrics implements AutoCloseable {
     return deadLetters.getLongValue();
   }
 
+  public long recordsAlreadyStoredTotal() {
+    return recordsAlreadyStored.getLongValue();
+  }
+
   public int pausedPartitions() {
     return pausedPartitions.get();
   }
@@ -281,6 +294,7 @@ public final class TaskMetrics implements AutoCloseable {
     SnapshotterMetrics.STORAGE_RETRIES.remove(labels);
     SnapshotterMetrics.SESSION_DISCONNECTS.remove(labels);
     SnapshotterMetrics.DEAD_LETTERS.remove(labels);
+    SnapshotterMetrics.RECORDS_ALREADY_STORED.remove(labels);
     SnapshotterMetrics.PAGE_WRITE_DURATION.remove(labels);
     SnapshotterMetrics.PAGE_SIZE.remove(labels);
   }

@@ -62,6 +62,8 @@ class PageAssemblerTest {
     restarted.flushPartitions(List.of(P0), FlushReason.PARTITION_REVOKED);
 
     assertThat(lookups).as("asked once, with the first offset since the assignment").containsExactly(1L);
+    assertThat(restarted.takeRecordsAlreadyStored()).as("offsets 2 to 5").isEqualTo(4);
+    assertThat(restarted.takeRecordsAlreadyStored()).isZero();
     assertThat(written).extracting(PageBuffer::writerId, PageBuffer::firstOffset, PageBuffer::lastOffset, PageBuffer::closeReason)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("a", 1L, 1L, FlushReason.REDELIVERED),

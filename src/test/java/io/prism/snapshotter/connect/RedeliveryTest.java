@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.SqlitePageIndex;
 import io.prism.snapshotter.index.TimeRange;
+import io.prism.snapshotter.metrics.SnapshotterMetrics;
+import io.prism.snapshotter.metrics.TaskMetrics;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.ManualClock;
@@ -47,10 +49,14 @@ class RedeliveryTest {
     return dir.resolve("index.db");
   }
 
+  /** A connector name of this test's own, so its tasks' metrics are told apart from other tests'. */
+  final String connector = "redelivery-" + System.nanoTime();
+
   private SnapshotterSinkTask start(Map<String, String> extra) {
     SnapshotterSinkTask task = new SnapshotterSinkTask(new ManualClock());
     task.initialize(new StubSinkTaskContext(Map.of(), Set.of(P0)));
     Map<String, String> props = new HashMap<>();
+    props.put("name", connector);
     props.put("storage.filesystem.path", pages().toString());
     props.put("index.sqlite.path", indexFile().toString());
     props.put("buffer.max.events", "2");
@@ -110,6 +116,9 @@ class RedeliveryTest {
     SnapshotterSinkTask next = start(Map.of());
     next.put(records("b1", "a2", "b3", "a4", "a5"));
     assertThat(committed(next, 6)).isEqualTo(6);
+    assertThat(SnapshotterMetrics.liveTasks().stream().filter(t -> t.id().connector().equals(connector))
+        .mapToLong(TaskMetrics::recordsAlreadyStoredTotal).sum())
+        .as("a2 was in a's stored page").isEqualTo(1);
     next.stop();
 
     assertThat(storedEventCopies()).as("each event in one page")
