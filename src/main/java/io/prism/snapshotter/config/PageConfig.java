@@ -35,8 +35,8 @@ public final class PageConfig {
 
   public static final String COMPRESSION_LEVEL = "page.compression.level";
   static final String COMPRESSION_LEVEL_DOC =
-      "How hard " + COMPRESSION + " works: lower is faster, higher stores less. Empty for the codec's"
-          + " default (zstd " + Compression.ZSTD.defaultLevel() + ", gzip " + Compression.GZIP.defaultLevel()
+      "How hard " + COMPRESSION + " works: lower is faster, higher stores less. Unset (the default): the"
+          + " codec's own level (zstd " + Compression.ZSTD.defaultLevel() + ", gzip " + Compression.GZIP.defaultLevel()
           + "); " + levelRanges() + "; none ignores it. Readers need no setting: pages of every level decode"
           + " alike.";
 
@@ -78,8 +78,8 @@ public final class PageConfig {
         .define(COMPRESSION, Type.STRING, Compression.GZIP.configName(), COMPRESSIONS, Importance.HIGH,
             COMPRESSION_DOC, GROUP, ++order, Width.SHORT, "Page compression", COMPRESSIONS)
         .define(COMPRESSION_LEVEL, Type.INT, null,
-            DescribedValidator.of("empty, or a level that " + COMPRESSION + " takes", PageConfig::validateLevel), Importance.LOW,
-            COMPRESSION_LEVEL_DOC, GROUP, ++order, Width.SHORT, "Page compression level")
+            DescribedValidator.of("unset, or a level that " + COMPRESSION + " takes", PageConfig::validateLevel),
+            Importance.LOW, COMPRESSION_LEVEL_DOC, GROUP, ++order, Width.SHORT, "Page compression level")
         .define(TARGET_SIZE_MB, Type.INT, 10, Range.between(1, 5 * 1024), Importance.LOW,
             TARGET_SIZE_MB_DOC, GROUP, ++order, Width.SHORT, "Target page size (MiB)")
         .define(INCLUDE_METADATA, Type.BOOLEAN, true, Importance.MEDIUM, INCLUDE_METADATA_DOC, GROUP,
@@ -96,7 +96,7 @@ public final class PageConfig {
     int level = (Integer) value;
     if (!Compression.ZSTD.acceptsLevel(level) && !Compression.GZIP.acceptsLevel(level)) {
       throw new ConfigException(name, value, "no codec has this level: " + levelRanges()
-          + " (leave it empty for the codec's default)");
+          + " (leave it unset for the codec's default)");
     }
   }
 
@@ -162,7 +162,7 @@ public final class PageConfig {
       return Map.of();
     }
     return Map.of(COMPRESSION_LEVEL, List.of(COMPRESSION_LEVEL + " " + compressionLevel + " is out of range for "
-        + COMPRESSION + "=" + compression.configName() + ": " + compression.levelRange() + " (leave it empty for "
+        + COMPRESSION + "=" + compression.configName() + ": " + compression.levelRange() + " (leave it unset for "
         + compression.configName() + "'s default, " + compression.defaultLevel() + ")"));
   }
 
