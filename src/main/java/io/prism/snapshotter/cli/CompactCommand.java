@@ -34,9 +34,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Merge a writer's small pages older than --older-than into pages of about",
-      "page.target.size.mb (stored size), in page.format and page.compression;",
-      "publish the merged pages, then remove the old entries and delete the old",
-      "pages. Safe to interrupt at any point: replay shows each event once",
+      "page.target.size.mb (stored size), in page.format and page.compression",
+      "(at page.compression.level); publish the merged pages, then remove the old",
+      "entries and delete the old pages. Safe to interrupt at any point: replay shows each event once",
       "meanwhile, and running the command again finishes the job.",
       "Pages are found where replay finds them: through the index if the settings",
       "name index.backend, else by listing storage. Prints one line per merged",
@@ -92,7 +92,7 @@ final class CompactCommand implements Callable<Integer> {
       settings = new SnapshotterConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
       long target = settings.page().targetSizeBytes();
       compaction = new CompactionSettings(olderThan, minPageSize == null ? target / 2 : minPageSize, target,
-          settings.page().format(), settings.page().compression());
+          settings.page().format(), settings.page().compression(), settings.page().compressionLevel());
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("compact: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;

@@ -78,7 +78,7 @@ final class PageMerger {
     tags.put(CompactedKeys.SOURCES_TAG, CompactedKeys.joinSources(sourceKeys));
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    EncodedPage encoded = encoder.encode(settings.format(), settings.compression(),
+    EncodedPage encoded = encoder.encode(settings.format(), settings.compression(), settings.compressionLevel(),
         new PageSpec(writerId, CompactedKeys.sequenceFor(id), tags), events, out);
     String key = CompactedKeys.keyFor(first.pageKey(), id, settings.extension());
     IndexEntry entry = PageCommitter.entryFromPage(key, encoded.metadata(), encoded.storedSizeBytes());

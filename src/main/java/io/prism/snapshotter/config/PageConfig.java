@@ -1,10 +1,13 @@
 package io.prism.snapshotter.config;
 
 import io.prism.snapshotter.page.Compression;
+import io.prism.snapshotter.page.CompressionLevel;
 import io.prism.snapshotter.page.PageFormat;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -30,6 +33,13 @@ public final class PageConfig {
   public static final String COMPRESSION = "page.compression";
   static final String COMPRESSION_DOC = "Compression of a whole page: " + COMPRESSIONS + ".";
 
+  public static final String COMPRESSION_LEVEL = "page.compression.level";
+  static final String COMPRESSION_LEVEL_DOC =
+      "How hard " + COMPRESSION + " works: lower is faster, higher stores less. Unset (the default): the"
+          + " codec's own level (zstd " + Compression.ZSTD.defaultLevel() + ", gzip " + Compression.GZIP.defaultLevel()
+          + "); " + levelRanges() + "; none ignores it. Readers need no setting: pages of every level decode"
+          + " alike.";
+
   public static final String TARGET_SIZE_MB = "page.target.size.mb";
   static final String TARGET_SIZE_MB_DOC =
       "Soft target for a page's stored size, in MiB: compaction merges small pages up to it. The"
@@ -46,6 +56,7 @@ public final class PageConfig {
 
   private final PageFormat format;
   private final Compression compression;
+  private final CompressionLevel compressionLevel;
   private final int targetSizeMb;
   private final boolean includeMetadata;
   private final Map<String, String> tags;
@@ -53,6 +64,8 @@ public final class PageConfig {
   public PageConfig(AbstractConfig config) {
     this.format = FORMATS.parse(FORMAT, config.getString(FORMAT));
     this.compression = COMPRESSIONS.parse(COMPRESSION, config.getString(COMPRESSION));
+    // Whether the level fits the codec is a cross-key question: see crossKeyErrors().
+    this.compressionLevel = CompressionLevel.ofNullable(config.getInt(COMPRESSION_LEVEL));
     this.targetSizeMb = config.getInt(TARGET_SIZE_MB);
     this.includeMetadata = config.getBoolean(INCLUDE_METADATA);
     this.tags = parseTags(config.getList(TAGS));
@@ -64,12 +77,34 @@ public final class PageConfig {
             FORMAT_DOC, GROUP, ++order, Width.SHORT, "Page format", FORMATS)
         .define(COMPRESSION, Type.STRING, Compression.GZIP.configName(), COMPRESSIONS, Importance.HIGH,
             COMPRESSION_DOC, GROUP, ++order, Width.SHORT, "Page compression", COMPRESSIONS)
+        .define(COMPRESSION_LEVEL, Type.INT, null,
+            DescribedValidator.of("unset, or a level that " + COMPRESSION + " takes", PageConfig::validateLevel),
+            Importance.LOW, COMPRESSION_LEVEL_DOC, GROUP, ++order, Width.SHORT, "Page compression level")
         .define(TARGET_SIZE_MB, Type.INT, 10, Range.between(1, 5 * 1024), Importance.LOW,
             TARGET_SIZE_MB_DOC, GROUP, ++order, Width.SHORT, "Target page size (MiB)")
         .define(INCLUDE_METADATA, Type.BOOLEAN, true, Importance.MEDIUM, INCLUDE_METADATA_DOC, GROUP,
             ++order, Width.SHORT, "Keep record headers")
         .define(TAGS, Type.LIST, "", DescribedValidator.of("name=value,...", PageConfig::validateTags), Importance.LOW, TAGS_DOC, GROUP, ++order,
             Width.LONG, "Page tags");
+  }
+
+  /** Single-key check: a level that no codec takes. Whether it fits page.compression is cross-key. */
+  private static void validateLevel(String name, Object value) {
+    if (value == null) {
+      return;
+    }
+    int level = (Integer) value;
+    if (!Compression.ZSTD.acceptsLevel(level) && !Compression.GZIP.acceptsLevel(level)) {
+      throw new ConfigException(name, value, "no codec has this level: " + levelRanges()
+          + " (leave it unset for the codec's default)");
+    }
+  }
+
+  private static String levelRanges() {
+    return Arrays.stream(Compression.values())
+        .filter(c -> c != Compression.NONE)
+        .map(Compression::levelRange)
+        .collect(Collectors.joining("; "));
   }
 
   private static void validateTags(String name, Object value) {
@@ -102,6 +137,33 @@ public final class PageConfig {
 
   public Compression compression() {
     return compression;
+  }
+
+  /**
+   * The configured {@code page.compression.level}, which {@link #compression()} accepts.
+   *
+   * @throws ConfigException when it does not (see {@link #crossKeyErrors()})
+   */
+  public CompressionLevel compressionLevel() {
+    Map<String, List<String>> errors = crossKeyErrors();
+    if (!errors.isEmpty()) {
+      throw new ConfigException(COMPRESSION_LEVEL, compressionLevel.toString(),
+          String.join("; ", errors.get(COMPRESSION_LEVEL)));
+    }
+    return compressionLevel;
+  }
+
+  /**
+   * Problems that involve more than one key, for the connector's {@code validate()} (key → messages).
+   * A level the codec does not take is attached to {@code page.compression.level}, the key to change.
+   */
+  public Map<String, List<String>> crossKeyErrors() {
+    if (compressionLevel.fits(compression)) {
+      return Map.of();
+    }
+    return Map.of(COMPRESSION_LEVEL, List.of(COMPRESSION_LEVEL + " " + compressionLevel + " is out of range for "
+        + COMPRESSION + "=" + compression.configName() + ": " + compression.levelRange() + " (leave it unset for "
+        + compression.configName() + "'s default, " + compression.defaultLevel() + ")"));
   }
 
   public long targetSizeBytes() {

@@ -20,6 +20,7 @@ final class CrossKeyValidation {
       return;
     }
     config.storage().crossKeyErrors().forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
+    config.page().crossKeyErrors().forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
     config.index().crossKeyErrors().forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
     long memory = config.buffer().memoryMaxBytes();
     long page = config.buffer().limits().maxBytes();

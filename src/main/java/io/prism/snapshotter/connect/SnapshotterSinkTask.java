@@ -116,6 +116,7 @@ public class SnapshotterSinkTask extends SinkTask {
         new PageCommitter(
             config.page().format(),
             config.page().compression(),
+            config.page().compressionLevel(),
             config.page().tags(),
             config.storage().keyTemplate(),
             store,

@@ -1,6 +1,7 @@
 package io.prism.snapshotter.page;
 
 import com.github.luben.zstd.RecyclingBufferPool;
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 
@@ -10,6 +11,7 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -21,12 +23,31 @@ import java.util.zip.GZIPOutputStream;
  * <p>{@link #compress} and {@link #decompress} follow the usual Java convention: closing the
  * returned stream finishes the compressed frame and closes the wrapped stream. Callers that must
  * keep their stream open wrap it in a close shield first (as {@link PageEncoder} does).
+ *
+ * <p>Levels ({@code page.compression.level}) change only how hard the writer works: a reader needs
+ * no level, so pages of any level decode alike. Each codec has its own range and default
+ * ({@link #acceptsLevel}, {@link #levelRange}, {@link #defaultLevel}); NONE ignores the level.
  */
 public enum Compression {
     NONE("none", "") {
         @Override
-        public OutputStream compress(OutputStream out) {
+        public OutputStream compress(OutputStream out, int level) {
             return out;
+        }
+
+        @Override
+        public boolean acceptsLevel(int level) {
+            return true; // nothing to tune: the level is ignored
+        }
+
+        @Override
+        public String levelRange() {
+            return "none takes no level (it is ignored)";
+        }
+
+        @Override
+        public int defaultLevel() {
+            return 0;
         }
 
         @Override
@@ -36,8 +57,24 @@ public enum Compression {
     },
     GZIP("gzip", ".gz") {
         @Override
-        public OutputStream compress(OutputStream out) throws IOException {
-            return new GZIPOutputStream(out, STREAM_BUFFER_BYTES, false);
+        public OutputStream compress(OutputStream out, int level) throws IOException {
+            requireLevel(level);
+            return new LeveledGzipOutputStream(out, STREAM_BUFFER_BYTES, level);
+        }
+
+        @Override
+        public boolean acceptsLevel(int level) {
+            return level >= Deflater.BEST_SPEED && level <= Deflater.BEST_COMPRESSION;
+        }
+
+        @Override
+        public String levelRange() {
+            return "gzip levels are " + Deflater.BEST_SPEED + ".." + Deflater.BEST_COMPRESSION;
+        }
+
+        @Override
+        public int defaultLevel() {
+            return GZIP_DEFAULT_LEVEL;
         }
 
         @Override
@@ -47,12 +84,30 @@ public enum Compression {
     },
     ZSTD("zstd", ".zst") {
         @Override
-        public OutputStream compress(OutputStream out) throws IOException {
+        public OutputStream compress(OutputStream out, int level) throws IOException {
+            requireLevel(level);
             // The frame checksum costs little and lets a reader tell corrupt storage from a bug.
             // The no-finalizer variants with a recycling pool keep the sink's hot path free of
             // finalizers and of a fresh native-sized buffer per page.
-            return new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE, ZSTD_LEVEL)
+            return new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE, level)
                     .setChecksum(true);
+        }
+
+        @Override
+        public boolean acceptsLevel(int level) {
+            // 0 is zstd's alias for its default; asking for the default is leaving the level unset.
+            return (level >= 1 && level <= ZSTD_MAX_LEVEL) || (level >= Zstd.minCompressionLevel() && level < 0);
+        }
+
+        @Override
+        public String levelRange() {
+            return "zstd levels are 1.." + ZSTD_MAX_LEVEL + ", or " + Zstd.minCompressionLevel()
+                    + "..-1 for zstd's fast levels";
+        }
+
+        @Override
+        public int defaultLevel() {
+            return ZSTD_LEVEL;
         }
 
         @Override
@@ -63,6 +118,15 @@ public enum Compression {
 
     /** zstd's own default: the best throughput/ratio balance for a streaming sink. */
     public static final int ZSTD_LEVEL = 3;
+
+    /**
+     * The strongest zstd level accepted. zstd's "ultra" levels 20..22 need windows of 32 MB and
+     * more, per context and per reader, for little gain on pages of a few MB at most.
+     */
+    public static final int ZSTD_MAX_LEVEL = 19;
+
+    /** What zlib does for {@link Deflater#DEFAULT_COMPRESSION}, and so what gzip pages always had. */
+    public static final int GZIP_DEFAULT_LEVEL = 6;
 
     private static final int STREAM_BUFFER_BYTES = 64 * 1024;
     private static final byte[] GZIP_MAGIC = {(byte) 0x1f, (byte) 0x8b};
@@ -89,8 +153,38 @@ public enum Compression {
         return extension;
     }
 
-    /** Wraps {@code out}; closing the result finishes the compressed data and closes {@code out}. */
-    public abstract OutputStream compress(OutputStream out) throws IOException;
+    /**
+     * Wraps {@code out} at this codec's {@link #defaultLevel()}; closing the result finishes the
+     * compressed data and closes {@code out}.
+     */
+    public OutputStream compress(OutputStream out) throws IOException {
+        return compress(out, defaultLevel());
+    }
+
+    /**
+     * Wraps {@code out} at {@code level}; closing the result finishes the compressed data and closes
+     * {@code out}.
+     *
+     * @throws IllegalArgumentException if this codec does not {@linkplain #acceptsLevel accept} {@code level}
+     */
+    public abstract OutputStream compress(OutputStream out, int level) throws IOException;
+
+    /** Whether {@code level} is one of this codec's levels (NONE accepts, and ignores, any). */
+    public abstract boolean acceptsLevel(int level);
+
+    /** The levels this codec accepts, in words for an error message, e.g. "gzip levels are 1..9". */
+    public abstract String levelRange();
+
+    /** The level used when none is configured: zstd 3, gzip 6 (0 for NONE, which has none). */
+    public abstract int defaultLevel();
+
+    /** @throws IllegalArgumentException naming the range when this codec does not accept {@code level} */
+    public void requireLevel(int level) {
+        if (!acceptsLevel(level)) {
+            throw new IllegalArgumentException("Compression level " + level + " is not valid for " + configName
+                    + ": " + levelRange());
+        }
+    }
 
     /** Wraps {@code in}; gzip reads its header here, so a bad header fails in this call. */
     public abstract InputStream decompress(InputStream in) throws IOException;
@@ -160,6 +254,16 @@ public enum Compression {
             return Optional.of(GZIP);
         }
         return Optional.empty();
+    }
+
+    /** A gzip stream at a chosen level: the JDK's only way to set it is its protected deflater. */
+    private static final class LeveledGzipOutputStream extends GZIPOutputStream {
+        LeveledGzipOutputStream(OutputStream out, int bufferBytes, int level) throws IOException {
+            super(out, bufferBytes, false);
+            // Nothing is deflated yet (the constructor only wrote the header), so every byte of the
+            // body is at this level.
+            def.setLevel(level);
+        }
     }
 
     private static boolean startsWith(byte[] head, int len, byte[] magic) {

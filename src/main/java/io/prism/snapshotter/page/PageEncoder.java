@@ -26,15 +26,27 @@ public final class PageEncoder {
     private ReusableZstdCompressor zstd;
 
     /**
-     * Writes {@code events} as one page to {@code out}, which stays open (it is flushed).
-     *
-     * @throws IllegalArgumentException if {@code events} is empty (a page holds at least one event)
-     * @throws IOException              if {@code out} fails
+     * Writes {@code events} as one page to {@code out} at the codec's default level; see
+     * {@link #encode(PageFormat, Compression, CompressionLevel, PageSpec, List, OutputStream)}.
      */
     public EncodedPage encode(PageFormat format, Compression compression, PageSpec spec, List<Event> events,
                               OutputStream out) throws IOException {
+        return encode(format, compression, CompressionLevel.CODEC_DEFAULT, spec, events, out);
+    }
+
+    /**
+     * Writes {@code events} as one page to {@code out}, which stays open (it is flushed), compressed
+     * at {@code level}. The level changes only the stored bytes' size: readers need not know it.
+     *
+     * @throws IllegalArgumentException if {@code events} is empty (a page holds at least one event), or
+     *                                  {@code compression} does not accept {@code level}
+     * @throws IOException              if {@code out} fails
+     */
+    public EncodedPage encode(PageFormat format, Compression compression, CompressionLevel level, PageSpec spec,
+                              List<Event> events, OutputStream out) throws IOException {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(compression, "compression");
+        Objects.requireNonNull(level, "level");
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(out, "out");
         if (events.isEmpty()) {
@@ -44,27 +56,29 @@ public final class PageEncoder {
                 events.get(0).timestampMillis(), events.get(events.size() - 1).timestampMillis(),
                 events.size(), 0, PageMetadata.FORMAT_VERSION_V1, compression, spec.tags(), format);
 
+        int resolvedLevel = level.resolve(compression);
         CountingOutputStream stored = new CountingOutputStream(out);
         PageMetadata written;
-        try (OutputStream compressed = compressing(compression, stored)) {
+        try (OutputStream compressed = compressing(compression, resolvedLevel, stored)) {
             written = switch (format) {
                 case PROTOBUF -> protobuf.write(draft, events, compressed);
                 case NDJSON -> ndjson.write(draft, events, compressed);
             };
         } // closing finishes the compressed frame; the shield keeps `out` open
-        LOG.trace("Encoded page {}#{}: {} events, {} bytes uncompressed, {} stored ({} {})", spec.writerId(),
-                spec.pageSequence(), events.size(), written.pageSizeBytes(), stored.count(), format, compression);
+        LOG.trace("Encoded page {}#{}: {} events, {} bytes uncompressed, {} stored ({} {} level {})",
+                spec.writerId(), spec.pageSequence(), events.size(), written.pageSizeBytes(), stored.count(), format,
+                compression, resolvedLevel);
         return new EncodedPage(written, stored.count());
     }
 
     /** The same bytes as {@link Compression#compress}; zstd on this encoder's reused native context. */
-    private OutputStream compressing(Compression compression, OutputStream out) throws IOException {
+    private OutputStream compressing(Compression compression, int level, OutputStream out) throws IOException {
         if (compression != Compression.ZSTD) {
-            return compression.compress(out);
+            return compression.compress(out, level);
         }
         if (zstd == null) {
             zstd = new ReusableZstdCompressor();
         }
-        return zstd.open(out);
+        return zstd.open(out, level);
     }
 }

@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
  * zstd's workspace (a few MB at level 3, allocated and its match tables cleared each time). For the
  * sink's ~100 KB pages that set-up is a large share of the compression time; a context that is
  * reused keeps its workspace. The frames are byte-for-byte those of
- * {@code ZstdOutputStreamNoFinalizer} at {@link Compression#ZSTD_LEVEL} with the frame checksum
+ * {@code ZstdOutputStreamNoFinalizer} at the same level with the frame checksum
  * (what {@link Compression#ZSTD} writes): the same zstd calls in the same order, i.e. "continue"
  * on write, "flush" on flush, "end" on close.
  *
@@ -38,16 +38,25 @@ final class ReusableZstdCompressor {
         CLEANER.register(this, created::close);
     }
 
-    /**
-     * A stream that writes one zstd frame to {@code target}: closing it ends the frame and closes
-     * {@code target}. Only one frame at a time; the previous one must be closed (or abandoned after
-     * an error: a new frame starts from a reset context either way).
-     */
+    /** {@link #open(OutputStream, int)} at zstd's default level, {@link Compression#ZSTD_LEVEL}. */
     OutputStream open(OutputStream target) {
+        return open(target, Compression.ZSTD_LEVEL);
+    }
+
+    /**
+     * A stream that writes one zstd frame at {@code level} to {@code target}: closing it ends the
+     * frame and closes {@code target}. Only one frame at a time; the previous one must be closed (or
+     * abandoned after an error: a new frame starts from a reset context either way).
+     *
+     * @throws IllegalArgumentException if zstd does not {@linkplain Compression#acceptsLevel accept} {@code level}
+     */
+    OutputStream open(OutputStream target, int level) {
+        Compression.ZSTD.requireLevel(level);
         // Resetting the session drops any half-written frame an earlier failure left; the
-        // workspace stays allocated. Parameters are set again so the frame never depends on history.
+        // workspace stays allocated (zstd resizes it when a level needs more). Parameters are set
+        // again so the frame never depends on history.
         ctx.reset();
-        ctx.setLevel(Compression.ZSTD_LEVEL);
+        ctx.setLevel(level);
         ctx.setChecksum(true);
         return new FrameStream(target);
     }

@@ -5,6 +5,7 @@ import io.prism.snapshotter.buffer.PageSink;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.page.Compression;
+import io.prism.snapshotter.page.CompressionLevel;
 import io.prism.snapshotter.page.EncodedPage;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.PageEncoder;
@@ -64,6 +65,7 @@ public final class PageCommitter implements PageSink {
 
   private final PageFormat format;
   private final Compression compression;
+  private final CompressionLevel level;
   private final Map<String, String> userTags;
   private final KeyTemplate keys;
   private final ObjectStore store;
@@ -72,6 +74,7 @@ public final class PageCommitter implements PageSink {
   private final PageReader reader = new PageReader();
   private final ReusableBuffer encoded = new ReusableBuffer();
 
+  /** A committer that compresses at the codec's default level. */
   public PageCommitter(
       PageFormat format,
       Compression compression,
@@ -79,8 +82,24 @@ public final class PageCommitter implements PageSink {
       KeyTemplate keys,
       ObjectStore store,
       PageIndex index) {
+    this(format, compression, CompressionLevel.CODEC_DEFAULT, userTags, keys, store, index);
+  }
+
+  /**
+   * @throws IllegalArgumentException if {@code compression} does not accept {@code level}
+   */
+  public PageCommitter(
+      PageFormat format,
+      Compression compression,
+      CompressionLevel level,
+      Map<String, String> userTags,
+      KeyTemplate keys,
+      ObjectStore store,
+      PageIndex index) {
+    level.resolve(compression); // refuse a bad level now, not at the first page
     this.format = format;
     this.compression = compression;
+    this.level = level;
     this.userTags = Map.copyOf(userTags);
     this.keys = keys;
     this.store = store;
@@ -127,6 +146,7 @@ public final class PageCommitter implements PageSink {
         encoder.encode(
             format,
             compression,
+            level,
             new PageSpec(page.writerId(), firstOffset, tags(topic, partition, firstOffset, lastOffset)),
             events,
             encoded);

@@ -1,15 +1,22 @@
 package io.prism.snapshotter.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.page.CompressionLevel;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Bad configuration is refused at validation, each error on the keys it concerns. */
 class SnapshotterSinkConnectorTest {
@@ -63,6 +70,59 @@ class SnapshotterSinkConnectorTest {
     config.put("buffer.memory.max.bytes", "10485760");
     Map<String, List<String>> errors = validate(config);
     assertThat(errors).containsOnlyKeys("buffer.max.size.bytes", "buffer.memory.max.bytes");
+  }
+
+  @Test
+  void aCompressionLevelOutOfTheCodecsRangeIsRefusedOnTheLevelKeyWithTheRange() {
+    Map<String, String> config = valid();
+    config.put("page.compression", "gzip");
+    config.put("page.compression.level", "12"); // a zstd level
+    Map<String, List<String>> errors = validate(config);
+    assertThat(errors).containsOnlyKeys("page.compression.level");
+    assertThat(errors.get("page.compression.level").get(0)).contains("gzip levels are 1..9");
+
+    config.put("page.compression", "zstd");
+    config.put("page.compression.level", "0");
+    errors = validate(config);
+    assertThat(errors).containsOnlyKeys("page.compression.level");
+    assertThat(errors.get("page.compression.level").get(0)).contains("zstd levels are 1..19");
+  }
+
+  @Test
+  void aCompressionLevelNoCodecHasIsASingleKeyError() {
+    Map<String, String> config = valid();
+    config.put("page.compression", "none");
+    config.put("page.compression.level", "25");
+    Map<String, List<String>> errors = validate(config);
+    assertThat(errors).containsOnlyKeys("page.compression.level");
+    assertThat(errors.get("page.compression.level").get(0)).contains("gzip levels are 1..9").contains("1..19");
+
+    config.put("page.compression.level", "fast");
+    assertThat(validate(config)).containsOnlyKeys("page.compression.level");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"zstd, 1", "zstd, 19", "zstd, -5", "gzip, 1", "gzip, 9", "none, 9", "none, 19"})
+  void compressionLevelsTheCodecTakesAreValid(String codec, String level) {
+    Map<String, String> config = valid();
+    config.put("page.compression", codec);
+    config.put("page.compression.level", level);
+    assertThat(validate(config)).isEmpty();
+    assertThat(new SnapshotterConfig(config).page().compressionLevel()).isEqualTo(CompressionLevel.of(Integer.parseInt(level)));
+  }
+
+  @Test
+  void aTaskRefusesALevelItsCodecDoesNotTake() {
+    Map<String, String> config = valid();
+    config.put("page.compression", "gzip");
+    config.put("page.compression.level", "15");
+    SnapshotterConfig parsed = new SnapshotterConfig(config);
+    assertThatThrownBy(() -> parsed.page().compressionLevel())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("page.compression.level")
+        .hasMessageContaining("gzip levels are 1..9");
+    config.remove("page.compression.level");
+    assertThat(new SnapshotterConfig(config).page().compressionLevel()).isEqualTo(CompressionLevel.CODEC_DEFAULT);
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.prism.snapshotter.page;
 import com.github.luben.zstd.RecyclingBufferPool;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,10 +15,11 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * One encoder's zstd context is reused page after page; every page must still be the exact bytes a
- * fresh {@code ZstdOutputStreamNoFinalizer} (level 3, checksum) writes for the same calls.
+ * fresh {@code ZstdOutputStreamNoFinalizer} (at the page's level, with checksum) writes for the same calls.
  */
 class ReusableZstdCompressorTest {
 
@@ -30,8 +33,33 @@ class ReusableZstdCompressorTest {
             reused.encode(PageFormat.PROTOBUF, Compression.ZSTD, TestPages.SPEC, events, stored);
 
             byte[] page = TestPages.plainDecompress(Compression.ZSTD, stored.toByteArray());
-            assertThat(stored.toByteArray()).isEqualTo(freshZstd(page));
+            assertThat(stored.toByteArray()).isEqualTo(freshZstd(page, Compression.ZSTD_LEVEL));
         }
+    }
+
+    @Test
+    void oneContextSwitchingLevelsWritesEachPageAsAFreshStreamAtThatLevel() throws IOException {
+        PageEncoder reused = new PageEncoder();
+        List<Event> events = large(600);
+        for (int level : new int[] {19, 1, -5, 3, 19, 1}) {
+            ByteArrayOutputStream stored = new ByteArrayOutputStream();
+            reused.encode(PageFormat.PROTOBUF, Compression.ZSTD, CompressionLevel.of(level), TestPages.SPEC, events,
+                    stored);
+
+            byte[] page = TestPages.plainDecompress(Compression.ZSTD, stored.toByteArray());
+            assertThat(stored.toByteArray()).as("level %d", level).isEqualTo(freshZstd(page, level));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 20, 22, Integer.MIN_VALUE})
+    void aLevelZstdDoesNotTakeIsRefusedBeforeAnyByteIsWritten(int level) {
+        ReusableZstdCompressor compressor = new ReusableZstdCompressor();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> compressor.open(out, level))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1..19");
+        assertThat(out.size()).isZero();
     }
 
     @Test
@@ -49,11 +77,11 @@ class ReusableZstdCompressorTest {
     }
 
     /** The uncompressed page, fed to ZstdOutputStreamNoFinalizer with the encoder's flush after the metadata. */
-    private static byte[] freshZstd(byte[] page) throws IOException {
+    private static byte[] freshZstd(byte[] page, int level) throws IOException {
         int metadataEnd = metadataFieldEnd(page);
 
         ByteArrayOutputStream stored = new ByteArrayOutputStream();
-        try (var zstd = new ZstdOutputStreamNoFinalizer(stored, RecyclingBufferPool.INSTANCE, Compression.ZSTD_LEVEL)
+        try (var zstd = new ZstdOutputStreamNoFinalizer(stored, RecyclingBufferPool.INSTANCE, level)
                 .setChecksum(true)) {
             zstd.write(page, 0, metadataEnd);
             zstd.flush();

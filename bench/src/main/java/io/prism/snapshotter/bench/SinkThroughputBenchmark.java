@@ -45,7 +45,8 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * Pages are protobuf + zstd on the filesystem store in a fresh directory per run, on tmpfs
  * ({@code /dev/shm}) when it exists. A plain main, not JMH. Arguments are {@code name=value}:
  * {@code records=200000 payload=1024 writers=1000 partitions=4 rounds=5 pageEvents=100 tasks=1
- * variants=plain,direct,connect warmup=true}; variant {@code direct-none} (no compression) on request.
+ * variants=plain,direct,connect warmup=true}; variants {@code direct-none} (no compression) and
+ * {@code direct-zstd1} ({@code page.compression.level=1}) on request.
  */
 public final class SinkThroughputBenchmark {
   private static final String TOPIC = "sinkbench";
@@ -228,7 +229,8 @@ public final class SinkThroughputBenchmark {
       case PLAIN -> plainConsumer();
       case DIRECT -> directTask(round, "zstd");
       case DIRECT_UNCOMPRESSED -> directTask(round, "none");
-      case DIRECT_INLINE -> directTask(round, "zstd", "0");
+      case DIRECT_ZSTD_LEVEL_1 -> directTask(round, "zstd", null, "1");
+      case DIRECT_INLINE -> directTask(round, "zstd", "0", null);
       case CONNECT -> connectWorker(round);
     };
   }
@@ -292,24 +294,33 @@ public final class SinkThroughputBenchmark {
   }
 
   private Timing directTask(int round, String compression) throws IOException, InterruptedException {
-    return directTask(round, compression, null);
+    return directTask(round, compression, null, null);
   }
 
-  /** @param uploadThreads {@code storage.upload.threads}; {@code null}: the connector's default */
-  private Timing directTask(int round, String compression, String uploadThreads) throws IOException, InterruptedException {
+  /**
+   * @param uploadThreads {@code storage.upload.threads}; {@code null}: the connector's default
+   * @param level         {@code page.compression.level}; {@code null}: the codec's default
+   */
+  private Timing directTask(int round, String compression, String uploadThreads, String level)
+      throws IOException, InterruptedException {
     Path storage = Files.createDirectory(storageRoot.resolve(
-        "direct-" + compression + (uploadThreads == null ? "" : "-threads" + uploadThreads) + "-" + round));
+        "direct-" + compression + (level == null ? "" : "-level" + level)
+            + (uploadThreads == null ? "" : "-threads" + uploadThreads) + "-" + round));
     Map<String, String> taskConfig = connectorConfig(storage);
     taskConfig.put("page.compression", compression);
     if (uploadThreads != null) {
       taskConfig.put("storage.upload.threads", uploadThreads);
+    }
+    if (level != null) {
+      taskConfig.put("page.compression.level", level);
     }
     taskConfig.put("task.class", "io.prism.snapshotter.connect.SnapshotterSinkTask");
     long start = System.nanoTime();
     DirectSinkRun direct = new DirectSinkRun(taskConfig, consumerConfig(), ends);
     long records = direct.run(RUN_TIMEOUT);
     double seconds = (System.nanoTime() - start) / 1e9;
-    String note = String.format(Locale.ROOT, "  (%,d pages; %s)", countPages(storage), direct.phases());
+    String note = String.format(Locale.ROOT, "  (%,d pages, %,d bytes stored; %s)", countPages(storage),
+        storedBytes(storage), direct.phases());
     deleteTree(storage);
     if (records != settings.records) {
       throw new IllegalStateException("direct task got " + records + " records");
@@ -367,6 +378,17 @@ public final class SinkThroughputBenchmark {
     }
   }
 
+  /** The pages' stored size together: what the compression level trades CPU for. */
+  private static long storedBytes(Path storage) throws IOException {
+    try (Stream<Path> files = Files.walk(storage)) {
+      long total = 0;
+      for (Path page : files.filter(f -> f.getFileName().toString().matches(".*\\.pb(\\.zst)?")).toList()) {
+        total += Files.size(page);
+      }
+      return total;
+    }
+  }
+
   private static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
@@ -397,6 +419,8 @@ public final class SinkThroughputBenchmark {
     CONNECT("connect", "connector in a Connect worker (from creation to all offsets committed)"),
     /** Not in the default set: the direct variant without zstd, to show what compression costs. */
     DIRECT_UNCOMPRESSED("direct-none", "sink task driven directly, `page.compression=none`"),
+    /** Not in the default set: the direct variant at zstd's fastest positive level, to show what level 3 costs. */
+    DIRECT_ZSTD_LEVEL_1("direct-zstd1", "sink task driven directly, `page.compression.level=1`"),
     /** Not in the default set: the direct variant storing pages on the task's thread, as before the upload pool. */
     DIRECT_INLINE("direct-inline", "sink task driven directly, `storage.upload.threads=0` (pages stored on the task thread)");
 
@@ -425,7 +449,7 @@ public final class SinkThroughputBenchmark {
       for (String v : given.getOrDefault("variants", "plain,direct,connect").split(",")) {
         variants.add(Arrays.stream(Variant.values()).filter(x -> x.label.equals(v.trim())).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + v + "'; known: plain, direct,"
-                + " connect, direct-none, direct-inline")));
+                + " connect, direct-none, direct-zstd1, direct-inline")));
       }
       Settings settings = new Settings(
           intArg(given, "records", 200_000), intArg(given, "payload", 1024), intArg(given, "writers", 1000),
