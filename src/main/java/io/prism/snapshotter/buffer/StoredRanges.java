@@ -1,7 +1,10 @@
 package io.prism.snapshotter.buffer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -82,8 +85,7 @@ public final class StoredRanges {
 
   /** Pages by writer. */
   public static final class Builder {
-    private final Map<String, long[]> byWriter = new HashMap<>();
-    private final Map<String, Integer> sizes = new HashMap<>();
+    private final Map<String, List<long[]>> byWriter = new HashMap<>();
     private long lastOffset = -1;
 
     /**
@@ -94,17 +96,8 @@ public final class StoredRanges {
       if (firstOffset < 0 || lastOffset < firstOffset) {
         throw new IllegalArgumentException("a page covers offsets " + firstOffset + ".." + lastOffset);
       }
-      int size = sizes.getOrDefault(writerId, 0);
-      long[] ranges = byWriter.get(writerId);
-      if (ranges == null || ranges.length == size) {
-        ranges = ranges == null ? new long[FIELDS * 2] : Arrays.copyOf(ranges, ranges.length * 2);
-        byWriter.put(writerId, ranges);
-      }
-      ranges[size] = firstOffset;
-      ranges[size + 1] = lastOffset;
-      ranges[size + 2] = Math.min(startTime, endTime);
-      ranges[size + 3] = Math.max(startTime, endTime);
-      sizes.put(writerId, size + FIELDS);
+      byWriter.computeIfAbsent(writerId, w -> new ArrayList<>())
+          .add(new long[] {firstOffset, lastOffset, Math.min(startTime, endTime), Math.max(startTime, endTime)});
       this.lastOffset = Math.max(this.lastOffset, lastOffset);
       return this;
     }
@@ -114,29 +107,29 @@ public final class StoredRanges {
         return NONE;
       }
       Map<String, long[]> sorted = new HashMap<>(byWriter.size() * 2);
-      for (Map.Entry<String, long[]> writer : byWriter.entrySet()) {
-        sorted.put(writer.getKey(), sortedByFirstOffset(writer.getValue(), sizes.get(writer.getKey())));
+      for (Map.Entry<String, List<long[]>> writer : byWriter.entrySet()) {
+        sorted.put(writer.getKey(), sortedByFirstOffset(writer.getValue()));
       }
       return new StoredRanges(sorted, lastOffset);
     }
 
-    /** The ranges sorted by first offset; a range inside an earlier one (a page published twice) dropped. */
-    private static long[] sortedByFirstOffset(long[] ranges, int size) {
-      Integer[] order = new Integer[size / FIELDS];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(order, (a, b) -> Long.compare(ranges[a * FIELDS], ranges[b * FIELDS]));
-      long[] sorted = new long[size];
+    /**
+     * The ranges flattened by first offset; a range inside an earlier one (the same records stored
+     * twice from different first offsets) dropped, so the binary search in {@link #contains} finds
+     * the range that covers an offset.
+     */
+    private static long[] sortedByFirstOffset(List<long[]> ranges) {
+      ranges.sort(Comparator.comparingLong(range -> range[0]));
+      long[] flat = new long[ranges.size() * FIELDS];
       int kept = 0;
-      for (int i : order) {
-        if (kept > 0 && ranges[i * FIELDS + 1] <= sorted[kept - FIELDS + 1]) {
+      for (long[] range : ranges) {
+        if (kept > 0 && range[1] <= flat[kept - FIELDS + 1]) {
           continue;
         }
-        System.arraycopy(ranges, i * FIELDS, sorted, kept, FIELDS);
+        System.arraycopy(range, 0, flat, kept, FIELDS);
         kept += FIELDS;
       }
-      return Arrays.copyOf(sorted, kept);
+      return Arrays.copyOf(flat, kept);
     }
   }
 }
