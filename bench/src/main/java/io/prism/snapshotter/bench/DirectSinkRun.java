@@ -34,8 +34,13 @@ final class DirectSinkRun {
   private final Map<String, Object> consumerConfig;
   private final Map<TopicPartition, Long> ends;
 
-  DirectSinkRun(Map<String, String> taskConfig, Map<String, Object> consumerConfig, Map<TopicPartition, Long> ends) {
+  /** Told when everything is durable, before the task stops (and its upload threads end). */
+  private final Runnable onDurable;
+
+  DirectSinkRun(Map<String, String> taskConfig, Map<String, Object> consumerConfig, Map<TopicPartition, Long> ends,
+                Runnable onDurable) {
     this.taskConfig = taskConfig;
+    this.onDurable = onDurable;
     this.consumerConfig = consumerConfig;
     this.ends = ends;
   }
@@ -45,6 +50,14 @@ final class DirectSinkRun {
   long convertNanos;
   long putNanos;
   long preCommitNanos;
+  /** When the run began, when the task had started, when the consumer had read every record, when all was durable. */
+  long runStartNanos;
+  long taskStartedNanos;
+  long readEndNanos;
+  long durableNanos;
+  /** How long {@code task.stop()} and closing the consumer took. */
+  long stopNanos;
+  long closeNanos;
 
   /**
    * Runs to the end on a thread of its own named {@code sink-direct} (so a profile can pick out
@@ -68,14 +81,29 @@ final class DirectSinkRun {
     return records[0];
   }
 
-  /** The phases as a share of the loop's wall-clock time. */
+  /**
+   * The sink's time: from before {@code task.start} until {@code preCommit} said every partition is
+   * durable to its end. Stopping the task and closing the consumer are not counted (nor is the plain
+   * consumer's close); {@link #phases()} says how long they took.
+   */
+  double secondsToDurable() {
+    return (durableNanos - runStartNanos) / 1e9;
+  }
+
+  /** The phases as a share of the loop's wall-clock time, and the run's milestones. */
   String phases() {
     double total = pollNanos + convertNanos + putNanos + preCommitNanos;
-    return String.format(java.util.Locale.ROOT, "poll %.0f%%, convert %.0f%%, put %.0f%%, preCommit %.0f%%",
-        100 * pollNanos / total, 100 * convertNanos / total, 100 * putNanos / total, 100 * preCommitNanos / total);
+    return String.format(java.util.Locale.ROOT, "poll %.0f%%, convert %.0f%%, put %.0f%%, preCommit %.0f%%;"
+            + " task started at %.2f s, last record read at %.2f s, all durable at %.2f s; then task stopped in %.2f s,"
+            + " consumer closed in %.2f s (not counted)",
+        100 * pollNanos / total, 100 * convertNanos / total, 100 * putNanos / total, 100 * preCommitNanos / total,
+        (taskStartedNanos - runStartNanos) / 1e9, (readEndNanos - runStartNanos) / 1e9,
+        (durableNanos - runStartNanos) / 1e9, stopNanos / 1e9, closeNanos / 1e9);
   }
 
   private long runHere(Duration timeout) {
+    runStartNanos = System.nanoTime();
+    readEndNanos = 0;
     String topic = ends.keySet().iterator().next().topic();
     StringConverter keys = new StringConverter();
     keys.configure(Map.of(), true);
@@ -88,9 +116,11 @@ final class DirectSinkRun {
     StubSinkTaskContext context = new StubSinkTaskContext(taskConfig, ends.keySet());
     task.initialize(context);
     task.start(taskConfig);
+    taskStartedNanos = System.nanoTime();
     long records = 0;
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig)) {
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
+    try {
       consumer.assign(ends.keySet());
       consumer.seekToBeginning(ends.keySet());
       Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
@@ -99,9 +129,15 @@ final class DirectSinkRun {
         // Like WorkerSinkTask: preCommit once per commit interval, not after every batch; once
         // the consumer has read everything, after every poll, to see the end without delay.
         long now = System.nanoTime();
-        if (now - lastCommit >= COMMIT_INTERVAL.toNanos() || readToTheEnd(positions)) {
+        boolean readAll = readToTheEnd(positions);
+        if (readAll && readEndNanos == 0) {
+          readEndNanos = now;
+        }
+        if (now - lastCommit >= COMMIT_INTERVAL.toNanos() || readAll) {
           lastCommit = now;
           if (allDurable(task, positions)) {
+            durableNanos = System.nanoTime();
+            onDurable.run();
             break;
           }
         }
@@ -109,7 +145,9 @@ final class DirectSinkRun {
           throw new IllegalStateException("direct sink did not finish within " + timeout + "; positions " + positions);
         }
         long t0 = System.nanoTime();
-        ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(100));
+        // Once everything is read, a short poll: the loop only waits for the last pages to be stored,
+        // and a 100 ms poll would add up to 100 ms to the time it notices.
+        ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(readAll ? 5 : 100));
         long t1 = System.nanoTime();
         pollNanos += t1 - t0;
         List<SinkRecord> batch = new ArrayList<>(polled.count());
@@ -135,7 +173,12 @@ final class DirectSinkRun {
         }
       }
     } finally {
+      long stopping = System.nanoTime();
       task.stop();
+      long closing = System.nanoTime();
+      stopNanos = closing - stopping;
+      consumer.close();
+      closeNanos = System.nanoTime() - closing;
     }
     return records;
   }

@@ -45,7 +45,7 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * Pages are protobuf + zstd on the filesystem store in a fresh directory per run, on tmpfs
  * ({@code /dev/shm}) when it exists. A plain main, not JMH. Arguments are {@code name=value}:
  * {@code records=200000 payload=1024 writers=1000 partitions=4 rounds=5 pageEvents=100 tasks=1
- * variants=plain,direct,connect warmup=true}; variants {@code direct-none} (no compression) and
+ * variants=plain,direct,connect warmups=5}; variants {@code direct-none} (no compression) and
  * {@code direct-zstd1} ({@code page.compression.level=1}) on request.
  */
 public final class SinkThroughputBenchmark {
@@ -167,12 +167,11 @@ public final class SinkThroughputBenchmark {
       System.out.println("NOTE: records/writers is not a multiple of pageEvents: the last pages close on age (60 s),"
           + " which the sink times include");
     }
-    if (settings.warmup) {
-      System.out.println("warm-up (not counted):");
+    // The JIT compiler's threads take a third to half of the CPU through the first rounds (measured:
+    // CpuByThread), so timed rounds come after warm-up rounds of every variant.
+    for (int warmup = 1; warmup <= settings.warmups; warmup++) {
       for (Variant variant : settings.variants) {
-        if (variant == Variant.PLAIN || variant == Variant.DIRECT) {
-          report(variant, 0, run(variant, 0));
-        }
+        report(variant, -warmup, run(variant, -warmup));
       }
     }
     Map<Variant, double[]> rates = new LinkedHashMap<>();
@@ -220,18 +219,28 @@ public final class SinkThroughputBenchmark {
   private void report(Variant variant, int round, Timing timing) {
     double rate = timing.recordsPerSecond(settings.records);
     System.out.printf(Locale.ROOT, "%s %-7s %,10.0f records/s %6.1f MB/s  %.2f s%s%n",
-        round == 0 ? "warm-up" : "round " + round, variant.label, rate, rate * payloadBytes / settings.records / 1e6,
+        round < 0 ? "warm-up " + -round : "round " + round, variant.label, rate, rate * payloadBytes / settings.records / 1e6,
         timing.seconds, timing.note);
   }
 
+  /**
+   * One variant's run, with the JVM's CPU time over it: the broker, the consumer and the sink all
+   * share this process, so CPU seconds per wall second says how close the run came to the cores.
+   */
   private Timing run(Variant variant, int round) throws Exception {
+    CpuByThread cpu = CpuByThread.start();
+    Timing timing = runOnce(variant, round, cpu);
+    return new Timing(timing.seconds(), timing.note() + "\n          [" + cpu.summary() + "]");
+  }
+
+  private Timing runOnce(Variant variant, int round, CpuByThread cpu) throws Exception {
     return switch (variant) {
-      case PLAIN -> plainConsumer();
-      case DIRECT -> directTask(round, "zstd");
-      case DIRECT_UNCOMPRESSED -> directTask(round, "none");
-      case DIRECT_ZSTD_LEVEL_1 -> directTask(round, "zstd", null, "1");
-      case DIRECT_INLINE -> directTask(round, "zstd", "0", null);
-      case CONNECT -> connectWorker(round);
+      case PLAIN -> plainConsumer(cpu);
+      case DIRECT -> directTask(round, cpu, "zstd", null, null);
+      case DIRECT_UNCOMPRESSED -> directTask(round, cpu, "none", null, null);
+      case DIRECT_ZSTD_LEVEL_1 -> directTask(round, cpu, "zstd", null, "1");
+      case DIRECT_INLINE -> directTask(round, cpu, "zstd", "0", null);
+      case CONNECT -> connectWorker(round, cpu);
     };
   }
 
@@ -244,12 +253,17 @@ public final class SinkThroughputBenchmark {
     return config;
   }
 
-  /** The baseline: a fresh consumer, assigned every partition from the beginning, reads every value. */
-  private Timing plainConsumer() {
+  /**
+   * The baseline: a fresh consumer, assigned every partition from the beginning, reads every value.
+   * Timed until the last record is read; closing the consumer is not counted (nor for the sink).
+   */
+  private Timing plainConsumer(CpuByThread cpu) {
     long start = System.nanoTime();
+    long readAll;
     long bytes = 0;
     long records = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig())) {
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig());
+    try {
       consumer.assign(ends.keySet());
       consumer.seekToBeginning(ends.keySet());
       Map<TopicPartition, Long> remaining = new HashMap<>(ends);
@@ -265,12 +279,16 @@ public final class SinkThroughputBenchmark {
           }
         }
       }
+    } finally {
+      readAll = System.nanoTime();
+      cpu.mark();
+      consumer.close();
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
     if (records != settings.records || bytes != payloadBytes) {
       throw new IllegalStateException("plain consumer read " + records + " records / " + bytes + " bytes");
     }
-    return new Timing(seconds, "");
+    return new Timing((readAll - start) / 1e9,
+        String.format(Locale.ROOT, "  (consumer closed in %.2f s, not counted)", (System.nanoTime() - readAll) / 1e9));
   }
 
   private Map<String, String> connectorConfig(Path storage) {
@@ -293,15 +311,11 @@ public final class SinkThroughputBenchmark {
     return config;
   }
 
-  private Timing directTask(int round, String compression) throws IOException, InterruptedException {
-    return directTask(round, compression, null, null);
-  }
-
   /**
    * @param uploadThreads {@code storage.upload.threads}; {@code null}: the connector's default
    * @param level         {@code page.compression.level}; {@code null}: the codec's default
    */
-  private Timing directTask(int round, String compression, String uploadThreads, String level)
+  private Timing directTask(int round, CpuByThread cpu, String compression, String uploadThreads, String level)
       throws IOException, InterruptedException {
     Path storage = Files.createDirectory(storageRoot.resolve(
         "direct-" + compression + (level == null ? "" : "-level" + level)
@@ -315,10 +329,9 @@ public final class SinkThroughputBenchmark {
       taskConfig.put("page.compression.level", level);
     }
     taskConfig.put("task.class", "io.prism.snapshotter.connect.SnapshotterSinkTask");
-    long start = System.nanoTime();
-    DirectSinkRun direct = new DirectSinkRun(taskConfig, consumerConfig(), ends);
+    DirectSinkRun direct = new DirectSinkRun(taskConfig, consumerConfig(), ends, cpu::mark);
     long records = direct.run(RUN_TIMEOUT);
-    double seconds = (System.nanoTime() - start) / 1e9;
+    double seconds = direct.secondsToDurable();
     String note = String.format(Locale.ROOT, "  (%,d pages, %,d bytes stored; %s)", countPages(storage),
         storedBytes(storage), direct.phases());
     deleteTree(storage);
@@ -328,7 +341,7 @@ public final class SinkThroughputBenchmark {
     return new Timing(seconds, note);
   }
 
-  private Timing connectWorker(int round) throws Exception {
+  private Timing connectWorker(int round, CpuByThread cpu) throws Exception {
     Path storage = Files.createDirectory(storageRoot.resolve("connect-" + round));
     String name = "sinkbench-" + round;
     long start = System.nanoTime();
@@ -350,6 +363,7 @@ public final class SinkThroughputBenchmark {
           return o != null && o.offset() >= e.getValue();
         });
         if (done) {
+          cpu.mark();
           break;
         }
         if (System.nanoTime() > deadline) {
@@ -435,7 +449,7 @@ public final class SinkThroughputBenchmark {
 
   /** The command line: {@code name=value} pairs, each with a default. */
   private record Settings(int records, int payloadBytes, int writers, int partitions, int rounds, int pageEvents,
-                          int tasks, List<Variant> variants, boolean warmup) {
+                          int tasks, List<Variant> variants, int warmups) {
     static Settings parse(String[] args) {
       Map<String, String> given = new HashMap<>();
       for (String arg : args) {
@@ -454,9 +468,9 @@ public final class SinkThroughputBenchmark {
       Settings settings = new Settings(
           intArg(given, "records", 200_000), intArg(given, "payload", 1024), intArg(given, "writers", 1000),
           intArg(given, "partitions", 4), intArg(given, "rounds", 5), intArg(given, "pageEvents", 100),
-          intArg(given, "tasks", 1), variants, Boolean.parseBoolean(given.getOrDefault("warmup", "true")));
+          intArg(given, "tasks", 1), variants, intArg(given, "warmups", 5));
       given.keySet().removeAll(List.of("records", "payload", "writers", "partitions", "rounds", "pageEvents", "tasks",
-          "variants", "warmup"));
+          "variants", "warmups"));
       if (!given.isEmpty()) {
         throw new IllegalArgumentException("unknown arguments " + given.keySet());
       }
