@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An {@link ObjectStore} in a local (or mounted) directory: key {@code a/b/c} is the file {@code baseDir/a/b/c}.
@@ -65,6 +66,9 @@ public final class FilesystemObjectStore implements ObjectStore {
     private static final int COPY_BUFFER_BYTES = 64 * 1024;
 
     private final Path baseDir;
+    /** See {@link #tempName()}. */
+    private final String instanceId = UUID.randomUUID().toString();
+    private final AtomicLong tempCounter = new AtomicLong();
     private final Path metaDir;
     private final String description;
     private final ObjectMapper json = new ObjectMapper()
@@ -93,12 +97,13 @@ public final class FilesystemObjectStore implements ObjectStore {
         String operation = options.createOnly() ? "create-only put" : "put";
         Path target = objectPath(key);
         Path dir = target.getParent();
-        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        Path temp = dir.resolve(tempName());
         try {
-            Files.createDirectories(dir);
+            ensureDirectory(dir);
             String etag = writeDurably(temp, body, length, key);
             String fileKey = fileKey(temp);
-            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            // Files.isDirectory without options first: for the usual absent target it costs no exception
+            if (Files.isDirectory(target) && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 // Left empty by deleting the keys under it, it is no object; a non-empty one is a key clash (fatal).
                 Files.delete(target);
             }
@@ -256,8 +261,8 @@ public final class FilesystemObjectStore implements ObjectStore {
     private void writeSidecar(String key, Sidecar sidecar) throws IOException {
         Path path = sidecarPath(key);
         Path dir = path.getParent();
-        Files.createDirectories(dir);
-        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        ensureDirectory(dir);
+        Path temp = dir.resolve(tempName());
         try {
             byte[] bytes = json.writeValueAsBytes(sidecar);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -394,6 +399,26 @@ public final class FilesystemObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * Creates {@code dir} and its parents unless it is a directory already. {@code createDirectories}
+     * alone would, for a directory that exists, throw and catch a {@code FileAlreadyExistsException}
+     * (with its stack trace) on every put.
+     */
+    private static void ensureDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /**
+     * A temp file name unique among every writer of this directory, other processes included: a
+     * random prefix per store instance and a counter. {@code UUID.randomUUID()} per file read
+     * {@code /dev/urandom} under a lock twice per stored page.
+     */
+    private String tempName() {
+        return TEMP_PREFIX + instanceId + "-" + tempCounter.incrementAndGet();
+    }
+
     private static String md5Of(Path file) throws IOException {
         MessageDigest md5 = md5();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), md5)) {
@@ -410,8 +435,12 @@ public final class FilesystemObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * Deletes {@code path} if it is there. Not {@code Files.exists} first: on JDK 17 it answers "no"
+     * by throwing and catching an exception with a full stack trace, once per stored page.
+     */
     private static void deleteQuietly(Path path) {
-        if (path == null || !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+        if (path == null) {
             return;
         }
         try {
