@@ -31,7 +31,9 @@ final class CpuByThread {
   private String marked;
 
   private CpuByThread() {
-    ticksAtStart = ticksByThread();
+    // by thread id alone: Connect renames its executor's threads when it gives them a task
+    ticksAtStart = new HashMap<>();
+    ticksByThread().forEach((thread, ticks) -> ticksAtStart.put(id(thread), ticks));
     processCpuAtStart = PROCESS.getProcessCpuTime();
     wallAtStart = System.nanoTime();
   }
@@ -64,7 +66,7 @@ final class CpuByThread {
     double processCpu = (PROCESS.getProcessCpuTime() - processCpuAtStart) / 1e9;
     Map<String, Double> byGroup = new HashMap<>();
     ticksByThread().forEach((thread, ticks) -> {
-      long used = ticks - ticksAtStart.getOrDefault(thread, 0L);
+      long used = ticks - ticksAtStart.getOrDefault(id(thread), 0L);
       if (used > 0) {
         byGroup.merge(group(thread), used / TICKS_PER_SECOND, Double::sum);
       }
@@ -103,6 +105,10 @@ final class CpuByThread {
       return ticks;
     }
     return ticks;
+  }
+
+  private static String id(String thread) {
+    return thread.substring(0, thread.indexOf('/'));
   }
 
   /** {@code 1234/GC Thread#1} and {@code 1240/page-uploader-} lose their id and numbers. */
