@@ -35,7 +35,7 @@ public final class PageConfig {
 
   public static final String COMPRESSION_LEVEL = "page.compression.level";
   static final String COMPRESSION_LEVEL_DOC =
-      "How hard " + COMPRESSION + " works: lower is faster, higher stores less. Unset (the default): the"
+      "How hard " + COMPRESSION + " works: lower is faster, higher stores less. Unset or empty (the default): the"
           + " codec's own level (zstd " + Compression.ZSTD.defaultLevel() + ", gzip " + Compression.GZIP.defaultLevel()
           + "); " + levelRanges() + "; none ignores it. Readers need no setting: pages of every level decode"
           + " alike.";
@@ -65,7 +65,7 @@ public final class PageConfig {
     this.format = FORMATS.parse(FORMAT, config.getString(FORMAT));
     this.compression = COMPRESSIONS.parse(COMPRESSION, config.getString(COMPRESSION));
     // Whether the level fits the codec is a cross-key question: see crossKeyErrors().
-    this.compressionLevel = CompressionLevel.ofNullable(config.getInt(COMPRESSION_LEVEL));
+    this.compressionLevel = CompressionLevel.ofNullable(parseLevel(config.getString(COMPRESSION_LEVEL)));
     this.targetSizeMb = config.getInt(TARGET_SIZE_MB);
     this.includeMetadata = config.getBoolean(INCLUDE_METADATA);
     this.tags = parseTags(config.getList(TAGS));
@@ -77,8 +77,10 @@ public final class PageConfig {
             FORMAT_DOC, GROUP, ++order, Width.SHORT, "Page format", FORMATS)
         .define(COMPRESSION, Type.STRING, Compression.GZIP.configName(), COMPRESSIONS, Importance.HIGH,
             COMPRESSION_DOC, GROUP, ++order, Width.SHORT, "Page compression", COMPRESSIONS)
-        .define(COMPRESSION_LEVEL, Type.INT, null,
-            DescribedValidator.of("unset, or a level that " + COMPRESSION + " takes", PageConfig::validateLevel),
+        // A string, not an INT: "page.compression.level=" (empty, as a properties file or a form
+        // leaves it) then means the codec's default instead of "not a number".
+        .define(COMPRESSION_LEVEL, Type.STRING, null,
+            DescribedValidator.of("unset, empty, or a level that " + COMPRESSION + " takes", PageConfig::validateLevel),
             Importance.LOW, COMPRESSION_LEVEL_DOC, GROUP, ++order, Width.SHORT, "Page compression level")
         .define(TARGET_SIZE_MB, Type.INT, 10, Range.between(1, 5 * 1024), Importance.LOW,
             TARGET_SIZE_MB_DOC, GROUP, ++order, Width.SHORT, "Target page size (MiB)")
@@ -93,10 +95,26 @@ public final class PageConfig {
     if (value == null) {
       return;
     }
-    int level = (Integer) value;
+    Integer level = parseLevel((String) value);
+    if (level == null) {
+      return;
+    }
     if (!Compression.ZSTD.acceptsLevel(level) && !Compression.GZIP.acceptsLevel(level)) {
       throw new ConfigException(name, value, "no codec has this level: " + levelRanges()
           + " (leave it unset for the codec's default)");
+    }
+  }
+
+  /** Null for unset or blank (the codec's default), else the whole number given. */
+  private static Integer parseLevel(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(COMPRESSION_LEVEL, value, "not a whole number: " + levelRanges()
+          + " (leave it empty or unset for the codec's default)");
     }
   }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Bad configuration is refused at validation, each error on the keys it concerns. */
 class SnapshotterSinkConnectorTest {
@@ -99,6 +100,17 @@ class SnapshotterSinkConnectorTest {
 
     config.put("page.compression.level", "fast");
     assertThat(validate(config)).containsOnlyKeys("page.compression.level");
+    assertThat(validate(config).get("page.compression.level").get(0)).contains("not a whole number");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "  "})
+  void anEmptyCompressionLevelMeansTheCodecsDefault(String empty) {
+    Map<String, String> config = valid();
+    config.put("page.compression", "zstd");
+    config.put("page.compression.level", empty);
+    assertThat(validate(config)).isEmpty();
+    assertThat(new SnapshotterConfig(config).page().compressionLevel()).isEqualTo(CompressionLevel.CODEC_DEFAULT);
   }
 
   @ParameterizedTest
