@@ -51,7 +51,8 @@ public final class IndexedPageLookup implements StoredPageLookup {
     StoredRanges.Builder stored = StoredRanges.builder();
     for (IndexEntry entry : entries) {
       if (entry.pageSequence() >= 0 && entry.firstOffset() >= 0 && entry.lastOffset() >= entry.firstOffset()) {
-        stored.add(entry.writerId(), entry.firstOffset(), entry.lastOffset(), entry.startTime(), entry.endTime());
+        stored.add(entry.writerId(), entry.firstOffset(), entry.lastOffset(), entry.startTime(), entry.endTime(),
+            entry.pageKey());
       }
     }
     return stored.build();
