@@ -374,9 +374,11 @@ public final class PageAssembler {
       memory.release(page.heapBytes());
     }
     leftToNewOwnerSinceLastCall += records;
+    // Usually a new owner's page; it may also be one stored before this assignment that the lookup
+    // did not show then (the index was down, say): either way those records are stored or will be.
     log.warn("{}: another task has stored {}, which holds a record buffered here: the partition was taken over, "
-        + "not just revoked. Dropping {} pages ({} records) instead of storing copies; the new owner has them or will "
-        + "read them", buffers.partition(), storedByAnother, dropped.size(), records);
+        + "not just revoked. Dropping {} pages ({} records) instead of storing copies; the partition's owner has them "
+        + "or will read them", buffers.partition(), storedByAnother, dropped.size(), records);
   }
 
   /** How many buffered records were left to a partition's new owner (not stored) since the last call. */
