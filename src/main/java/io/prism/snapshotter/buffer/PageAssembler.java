@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * Their records are not buffered again, and a writer's open page ends where a stored page of the
  * writer begins, so a writer's records form the same pages as before and a page that was stored but
  * not indexed (the task died in between) is met again under its own key and indexed then.
+ *
+ * <p>Revocation: {@link #flushRevokedPartitions} stores a revoked partition's open pages, unless
+ * another task has meanwhile stored records of it that this one still buffers (this task was
+ * frozen and lost the partition): those pages would only be extra copies, and are dropped.
  */
 public final class PageAssembler {
   private static final Logger log = LoggerFactory.getLogger(PageAssembler.class);
@@ -45,6 +49,7 @@ public final class PageAssembler {
   private final EvictionOrder evictionOrder;
   private final PageUploads uploads;
   private final StoredPageLookup storedPages;
+  private final LostPartitionCheck lostPartitions;
   private final Clock clock;
   private final Map<TopicPartition, PartitionBuffers> partitions = new HashMap<>();
   /** Pages handed to {@link #uploads} whose outcome is not taken yet (forgotten partitions' included). */
@@ -52,6 +57,8 @@ public final class PageAssembler {
   private int storedSinceLastCall;
   /** Re-delivered records recognised as already stored since {@link #takeRecordsAlreadyStored} last asked. */
   private long alreadyStoredSinceLastCall;
+  /** Buffered records dropped at revocation (another task stored them) since {@link #takeRecordsLeftToNewOwner}. */
+  private long leftToNewOwnerSinceLastCall;
   /** The first failure taken from {@link #uploads} and not yet rethrown by {@link #writeClosedPages()}. */
   private Exception pendingFailure;
 
@@ -88,6 +95,7 @@ public final class PageAssembler {
     this.memory = memory;
     this.uploads = uploads;
     this.storedPages = storedPages;
+    this.lostPartitions = new LostPartitionCheck(storedPages);
     this.clock = clock;
   }
 
@@ -338,6 +346,46 @@ public final class PageAssembler {
       }
       takeOutcomes(uploads.awaitOutcomes(Duration.ofNanos(left)));
     }
+  }
+
+  /**
+   * Before revoked partitions are forgotten: stores their open pages as {@link #flushPartitions}
+   * does, except those of a partition that another task owns already. Such a partition is known by
+   * a page, stored by another task, holding a record still buffered here (see
+   * {@link LostPartitionCheck}); its pages not yet being stored are dropped instead. That is safe:
+   * a record buffered here is past the partition's committed offset, so its new owner has it or
+   * will read it. Pages already being stored are waited for as usual (they finish or are refused).
+   */
+  public void flushRevokedPartitions(Collection<TopicPartition> revoked) throws Exception {
+    for (TopicPartition partition : revoked) {
+      PartitionBuffers buffers = partitions.get(partition);
+      if (buffers != null) {
+        lostPartitions.pageOfAnotherTask(buffers).ifPresent(page -> leaveToNewOwner(buffers, page));
+      }
+    }
+    flushPartitions(revoked, FlushReason.PARTITION_REVOKED);
+  }
+
+  private void leaveToNewOwner(PartitionBuffers buffers, StoredRanges.StoredPage storedByAnother) {
+    List<PageBuffer> dropped = buffers.dropPagesNotBeingStored();
+    long records = 0;
+    for (PageBuffer page : dropped) {
+      records += page.eventCount();
+      memory.release(page.heapBytes());
+    }
+    leftToNewOwnerSinceLastCall += records;
+    // Usually a new owner's page; it may also be one stored before this assignment that the lookup
+    // did not show then (the index was down, say): either way those records are stored or will be.
+    log.warn("{}: another task has stored {}, which holds a record buffered here: the partition was taken over, "
+        + "not just revoked. Dropping {} pages ({} records) instead of storing copies; the partition's owner has them "
+        + "or will read them", buffers.partition(), storedByAnother, dropped.size(), records);
+  }
+
+  /** How many buffered records were left to a partition's new owner (not stored) since the last call. */
+  public long takeRecordsLeftToNewOwner() {
+    long count = leftToNewOwnerSinceLastCall;
+    leftToNewOwnerSinceLastCall = 0;
+    return count;
   }
 
   /** Closes every open page of these partitions, then stores them as {@link #storeClosedPagesOf} does. */

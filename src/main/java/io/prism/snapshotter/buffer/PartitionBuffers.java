@@ -1,10 +1,12 @@
 package io.prism.snapshotter.buffer;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
@@ -149,6 +151,36 @@ public final class PartitionBuffers {
 
   public boolean isEmpty() {
     return open.isEmpty() && closed.isEmpty();
+  }
+
+  /**
+   * The pages whose records are only in memory and not being stored: the open pages and the
+   * closed pages not handed to the uploads (or handed back after a failure).
+   */
+  public List<PageBuffer> pagesNotBeingStored() {
+    List<PageBuffer> pages = new ArrayList<>(open.size() + closed.size());
+    for (PageBuffer page : open.values()) {
+      if (!page.isEmpty()) {
+        pages.add(page);
+      }
+    }
+    for (PageBuffer page : closed) {
+      if (!page.storing()) {
+        pages.add(page);
+      }
+    }
+    return pages;
+  }
+
+  /**
+   * Drops the {@link #pagesNotBeingStored} and returns them; pages being stored stay until their
+   * outcome. The caller releases their memory.
+   */
+  public List<PageBuffer> dropPagesNotBeingStored() {
+    List<PageBuffer> dropped = pagesNotBeingStored();
+    open.clear();
+    closed.removeIf(page -> !page.storing());
+    return dropped;
   }
 
   /**

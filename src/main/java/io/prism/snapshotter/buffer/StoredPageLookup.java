@@ -4,7 +4,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Finds the pages already durable for a partition from a given offset on: asked once each time a
- * partition's first record arrives after it was assigned, with that record's offset.
+ * partition's first record arrives after it was assigned, with that record's offset; and when a
+ * partition that buffers records is revoked, with its lowest buffered offset (has another task
+ * stored them meanwhile?).
  */
 @FunctionalInterface
 public interface StoredPageLookup {

@@ -45,6 +45,8 @@ final class KafkaPluginMetrics {
     kafka.add("dead-letter-records-total", "Records sent to the dead letter queue.", m -> m.deadLettersTotal(), metrics);
     kafka.add("records-already-stored-total", "Re-delivered records already in stored pages, not stored again.",
         m -> m.recordsAlreadyStoredTotal(), metrics);
+    kafka.add("records-left-to-new-owner-total", "Buffered records not stored at revocation: the new owner had stored some.",
+        m -> m.recordsLeftToNewOwnerTotal(), metrics);
     kafka.add("paused-partitions", "Partitions paused for memory.", m -> m.pausedPartitions(), metrics);
     kafka.add("buffer-size-bytes", "Bytes buffered, not yet durable.", m -> m.buffers().bytes(), metrics);
     kafka.add("buffer-event-count", "Events buffered, not yet durable.", m -> m.buffers().events(), metrics);

@@ -265,8 +265,10 @@ public class SnapshotterSinkTask extends SinkTask {
     try {
       if (config.buffer().flushOnDisconnect()) {
         log.info("Storing the open pages of {} revoked partitions ({})", partitions.size(), assembler.stats());
-        assembler.flushPartitions(partitions, FlushReason.PARTITION_REVOKED);
-        log.info("Stored the open pages of revoked partitions {}", partitions);
+        // Unless another task has stored some of their buffered records already (this one was
+        // frozen and lost them): then they are left to it, not stored as copies.
+        assembler.flushRevokedPartitions(partitions);
+        log.info("Stored (or left to their new owner) the open pages of revoked partitions {}", partitions);
       } else {
         // Open pages are dropped, but pages already closed (and maybe being stored) are
         // finished here, before the next owner starts on these partitions.

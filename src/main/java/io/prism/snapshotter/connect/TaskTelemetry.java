@@ -94,6 +94,7 @@ final class TaskTelemetry implements AutoCloseable {
 
   void closed(Collection<TopicPartition> partitions, PageAssembler assembler) {
     commits.forget(partitions);
+    metrics.recordsLeftToNewOwner(assembler.takeRecordsLeftToNewOwner());
     metrics.surveyNow(assembler);
   }
 

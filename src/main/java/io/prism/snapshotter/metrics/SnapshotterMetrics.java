@@ -47,6 +47,8 @@ public final class SnapshotterMetrics {
   static final Counter DEAD_LETTERS = counter("snapshotter_dead_letter_records", "Records sent to the dead letter queue.");
   static final Counter RECORDS_ALREADY_STORED = counter("snapshotter_records_already_stored",
       "Re-delivered records not stored again: a page stored before the task took over their partition holds them.");
+  static final Counter RECORDS_LEFT_TO_NEW_OWNER = counter("snapshotter_records_left_to_new_owner",
+      "Buffered records not stored at revocation: another task, the partition's new owner, had stored some of them.");
   static final Histogram PAGE_WRITE_DURATION =
       Histogram.builder().name("snapshotter_page_write_duration_seconds").unit(Unit.SECONDS)
           .help("Time to make one page durable: encode, store and publish its index entry.")

@@ -37,6 +37,7 @@ public final class TaskMetrics implements AutoCloseable {
   private final CounterDataPoint sessionDisconnects;
   private final CounterDataPoint deadLetters;
   private final CounterDataPoint recordsAlreadyStored;
+  private final CounterDataPoint recordsLeftToNewOwner;
   private final DistributionDataPoint pageWriteDuration;
   private final DistributionDataPoint pageSize;
   private final AtomicInteger pausedPartitions = new AtomicInteger();
@@ -70,6 +71,7 @@ public final class TaskMetrics implements AutoCloseable {
     this.sessionDisconnects = SnapshotterMetrics.SESSION_DISCONNECTS.labelValues(labels);
     this.deadLetters = SnapshotterMetrics.DEAD_LETTERS.labelValues(labels);
     this.recordsAlreadyStored = SnapshotterMetrics.RECORDS_ALREADY_STORED.labelValues(labels);
+    this.recordsLeftToNewOwner = SnapshotterMetrics.RECORDS_LEFT_TO_NEW_OWNER.labelValues(labels);
     this.pageWriteDuration = SnapshotterMetrics.PAGE_WRITE_DURATION.labelValues(labels);
     this.pageSize = SnapshotterMetrics.PAGE_SIZE.labelValues(labels);
     this.storage = new BackendHealth(storageBackend, clock);
@@ -154,6 +156,13 @@ public final class TaskMetrics implements AutoCloseable {
   public void recordsAlreadyStored(long count) {
     if (count > 0) {
       recordsAlreadyStored.inc(count);
+    }
+  }
+
+  /** {@code count} buffered records were dropped at revocation: the partition's new owner had stored some. */
+  public void recordsLeftToNewOwner(long count) {
+    if (count > 0) {
+      recordsLeftToNewOwner.inc(count);
     }
   }
 
@@ -254,6 +263,10 @@ public final class TaskMetrics implements AutoCloseable {
     return recordsAlreadyStored.getLongValue();
   }
 
+  public long recordsLeftToNewOwnerTotal() {
+    return recordsLeftToNewOwner.getLongValue();
+  }
+
   public int pausedPartitions() {
     return pausedPartitions.get();
   }
@@ -295,6 +308,7 @@ public final class TaskMetrics implements AutoCloseable {
     SnapshotterMetrics.SESSION_DISCONNECTS.remove(labels);
     SnapshotterMetrics.DEAD_LETTERS.remove(labels);
     SnapshotterMetrics.RECORDS_ALREADY_STORED.remove(labels);
+    SnapshotterMetrics.RECORDS_LEFT_TO_NEW_OWNER.remove(labels);
     SnapshotterMetrics.PAGE_WRITE_DURATION.remove(labels);
     SnapshotterMetrics.PAGE_SIZE.remove(labels);
   }

@@ -44,14 +44,15 @@ public final class IndexedPageLookup implements StoredPageLookup {
       if (!failOpen) {
         throw e;
       }
-      log.warn("Cannot look up the pages of {} stored from offset {} on in {}; re-delivered records will be stored "
-          + "again (replay shows each event once): {}", partition, fromOffset, index.describe(), e.getMessage());
+      log.warn("Cannot look up the pages of {} stored from offset {} on in {}; taken as none, so records may be "
+          + "stored twice (replay shows each event once): {}", partition, fromOffset, index.describe(), e.getMessage());
       return StoredRanges.NONE;
     }
     StoredRanges.Builder stored = StoredRanges.builder();
     for (IndexEntry entry : entries) {
       if (entry.pageSequence() >= 0 && entry.firstOffset() >= 0 && entry.lastOffset() >= entry.firstOffset()) {
-        stored.add(entry.writerId(), entry.firstOffset(), entry.lastOffset(), entry.startTime(), entry.endTime());
+        stored.add(entry.writerId(), entry.firstOffset(), entry.lastOffset(), entry.startTime(), entry.endTime(),
+            entry.pageKey());
       }
     }
     return stored.build();

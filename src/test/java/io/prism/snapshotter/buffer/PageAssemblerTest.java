@@ -3,12 +3,14 @@ package io.prism.snapshotter.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class PageAssemblerTest {
   private static final TopicPartition P0 = new TopicPartition("events", 0);
   private static final TopicPartition P1 = new TopicPartition("events", 1);
+  private static final TopicPartition P2 = new TopicPartition("events", 2);
 
   private final ManualClock clock = new ManualClock();
   private final List<PageBuffer> written = new ArrayList<>();
@@ -86,6 +89,86 @@ class PageAssemblerTest {
     assertThat(lookups).containsExactly(10L, 10L);
   }
 
+  /** Lookups asked for (partition and offset); nothing stored at assignment, {@code atRevocation} once closing. */
+  private static final class RevocationLookup implements StoredPageLookup {
+    final List<String> asked = new ArrayList<>();
+    Supplier<StoredRanges> atRevocation = () -> StoredRanges.NONE;
+    boolean revoking;
+
+    @Override
+    public StoredRanges find(TopicPartition partition, long fromOffset) {
+      asked.add(partition.partition() + "@" + fromOffset);
+      return revoking && partition.equals(P0) ? atRevocation.get() : StoredRanges.NONE;
+    }
+  }
+
+  @Test
+  void aRevokedPartitionAnotherTaskStoredRecordsOfIsLeftToIt() throws Exception {
+    RevocationLookup lookup = new RevocationLookup();
+    PageAssembler zombie = withStoredPages(lookup);
+    zombie.accept(P0, 5, "a", event(5, 1));
+    zombie.accept(P0, 6, "b", event(6, 1));
+    zombie.accept(P0, 7, "a", event(7, 1));
+    zombie.accept(P1, 0, "a", event(0, 1));
+    zombie.skip(P2, 0); // assigned, nothing buffered
+    lookup.asked.clear();
+    // Meanwhile the new owner of P0 stored a's records from 7 on; P1 was only revoked.
+    lookup.atRevocation = () -> StoredRanges.builder().add("a", 7, 9, 1007, 1009, "events/a/new-owner-page").build();
+    lookup.revoking = true;
+
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      zombie.flushRevokedPartitions(List.of(P0, P1, P2));
+      assertThat(logs.lines()).filteredOn(line -> line.startsWith("WARN")).singleElement().asString()
+          .contains("events-0", "events/a/new-owner-page", "2 pages (3 records)");
+    }
+
+    assertThat(lookup.asked).as("from each partition's lowest buffered offset; none for P2").containsExactly("0@5", "1@0");
+    assertThat(written).as("only P1's page is stored").extracting(PageBuffer::partition).containsExactly(P1);
+    assertThat(zombie.takeRecordsLeftToNewOwner()).as("every record P0 buffered, b's too").isEqualTo(3);
+    assertThat(zombie.takeRecordsLeftToNewOwner()).isZero();
+    assertThat(zombie.memory().usedBytes()).as("dropped pages release their memory").isZero();
+    zombie.forgetPartitions(List.of(P0, P1, P2));
+    assertThat(zombie.memory().usedBytes()).isZero();
+  }
+
+  @Test
+  void aStoredPageOfAnotherWriterOrOfOtherTimesProvesNothing() throws Exception {
+    RevocationLookup lookup = new RevocationLookup();
+    PageAssembler revoked = withStoredPages(lookup);
+    revoked.accept(P0, 5, "a", event(5, 1));
+    revoked.accept(P0, 7, "a", event(7, 1));
+    lookup.atRevocation = () -> StoredRanges.builder()
+        .add("b", 0, 10, 1000, 1010) // b's records around a's offsets: b's page holds none of a's
+        .add("a", 5, 7, 5005, 5007) // a's offsets but other times: a topic created again
+        .build();
+    lookup.revoking = true;
+
+    revoked.flushRevokedPartitions(List.of(P0));
+
+    assertThat(written).singleElement().satisfies(page -> {
+      assertThat(page.writerId()).isEqualTo("a");
+      assertThat(page.eventCount()).isEqualTo(2);
+      assertThat(page.closeReason()).isEqualTo(FlushReason.PARTITION_REVOKED);
+    });
+    assertThat(revoked.takeRecordsLeftToNewOwner()).isZero();
+  }
+
+  @Test
+  void whenTheLookupFailsAtRevocationTheOpenPagesAreStored() throws Exception {
+    RevocationLookup lookup = new RevocationLookup();
+    PageAssembler revoked = withStoredPages(lookup);
+    revoked.accept(P0, 5, "a", event(5, 1));
+    lookup.atRevocation = () -> {
+      throw new IllegalStateException("index is down (test)");
+    };
+    lookup.revoking = true;
+
+    revoked.flushRevokedPartitions(List.of(P0));
+
+    assertThat(written).extracting(PageBuffer::firstOffset).containsExactly(5L);
+    assertThat(revoked.takeRecordsLeftToNewOwner()).isZero();
+  }
+
   /** Uploads that finish only when the test says so; their outcomes wait to be taken. */
   private static final class HeldUploads implements PageUploads {
     final List<PageBuffer> submitted = new ArrayList<>();
@@ -140,6 +223,38 @@ class PageAssemblerTest {
 
     assertThat(pooled.stats().openPages()).as("b's page stays open").isEqualTo(1);
     assertThat(pooled.memory().overBudget()).isFalse();
+  }
+
+  @Test
+  void pagesAlreadyBeingStoredWhenThePartitionTurnsOutLostAreLeftToFinish() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    RevocationLookup lookup = new RevocationLookup();
+    PageAssembler zombie =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(3, 100_000, Duration.ofSeconds(10))),
+            new MemoryBudget(100_000, 0.5),
+            EvictionOrder.OLDEST_FIRST,
+            uploads,
+            lookup,
+            clock);
+    for (long o = 0; o < 3; o++) {
+      zombie.accept(P0, o, "a", event(o, 1)); // a's page 0..2 closes on its count
+    }
+    zombie.writeClosedPages(); // and is being stored
+    for (long o = 3; o < 6; o++) {
+      zombie.accept(P0, o, "b", event(o, 1)); // b's page 3..5 closes, not handed over yet
+    }
+    zombie.accept(P0, 6, "a", event(6, 1)); // a's open page
+    lookup.atRevocation = () -> StoredRanges.builder().add("a", 6, 6, 1006, 1006).build();
+    lookup.revoking = true;
+    uploads.finishAll(); // a's page 0..2 is durable; its outcome is taken during the revocation
+
+    zombie.flushRevokedPartitions(List.of(P0));
+
+    assertThat(lookup.asked).as("from the lowest offset not being stored").endsWith("0@3");
+    assertThat(uploads.submitted).as("nothing more handed over").isEmpty();
+    assertThat(zombie.takeRecordsLeftToNewOwner()).as("b's closed page and a's open one").isEqualTo(4);
+    assertThat(zombie.memory().usedBytes()).isZero();
   }
 
   @Test

@@ -61,6 +61,21 @@ class StoredRangesTest {
   }
 
   @Test
+  void thePageHoldingARecordIsFoundWithItsKeyByTheSameRules() {
+    StoredRanges stored = StoredRanges.builder()
+        .add("a", 0, 9, 1_000, 1_900, "a-0")
+        .add("a", 10, 19, 2_000, 2_900) // key unknown
+        .build();
+
+    assertThat(stored.pageHolding("a", 5, 1_500)).contains(new StoredRanges.StoredPage("a", 0, 9, "a-0"));
+    assertThat(stored.pageHolding("a", 15, 2_500)).contains(new StoredRanges.StoredPage("a", 10, 19, null));
+    assertThat(stored.pageHolding("a", 5, 999)).as("outside the time range").isEmpty();
+    assertThat(stored.pageHolding("a", 20, 2_950)).isEmpty();
+    assertThat(stored.pageHolding("b", 5, 1_500)).as("another writer").isEmpty();
+    assertThat(stored.recognised()).as("not counted as re-delivered").isZero();
+  }
+
+  @Test
   void noPagesMeansNothingIsStored() {
     assertThat(StoredRanges.builder().build()).isSameAs(StoredRanges.NONE);
     assertThat(StoredRanges.NONE.isEmpty()).isTrue();

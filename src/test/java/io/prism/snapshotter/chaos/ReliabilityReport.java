@@ -127,7 +127,12 @@ final class ReliabilityReport {
         + "records formed pages with other boundaries. Since a task asks the index which of a partition's pages "
         + "are stored when it is assigned the partition, re-delivered records keep their writer's page "
         + "boundaries, so such a page is met again under its own key and indexed then (README, guarantee 2); "
-        + "what is left needs a second fault before the re-formed page is stored. They cost storage, not "
+        + "what is left needs a second fault before the re-formed page is stored. A task that was frozen and lost "
+        + "its partitions (the zombie) drops the pages it buffered when, as Connect closes the partitions, the "
+        + "index shows a page of the new owner holding one of their records "
+        + "(`snapshotter_records_left_to_new_owner_total`); it still stores copies when the new owner has not "
+        + "stored such a page yet, and the pages it had already handed to its upload threads are stored or "
+        + "refused (the zombie's refused writes above). They cost storage, not "
         + "correctness, and are counted, not "
         + "failed; `reindex` would index them (replay drops their events as repeats). A stored page not indexed "
         + "that holds an event no indexed page holds fails the run.\n\n");

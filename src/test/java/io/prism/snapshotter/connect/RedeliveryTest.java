@@ -153,6 +153,54 @@ class RedeliveryTest {
     crashed.stop();
   }
 
+  private long recordsLeftToNewOwner(String taskId) {
+    return SnapshotterMetrics.liveTasks().stream()
+        .filter(t -> t.id().connector().equals(connector) && t.id().task().equals(taskId))
+        .mapToLong(TaskMetrics::recordsLeftToNewOwnerTotal).sum();
+  }
+
+  @Test
+  void aTaskThatLostItsPartitionWhileFrozenLeavesItsBufferedRecordsToTheNewOwner() throws Exception {
+    SnapshotterSinkTask zombie = start(Map.of("buffer.max.events", "10"));
+    zombie.put(records("a0", "b1", "a2", "b3", "a4", "b5")); // all in open pages; nothing committed past 0
+    assertThat(committed(zombie, 6)).isZero();
+    // The zombie's worker is frozen; the group gives P0 to another task, which reads from offset 0.
+    SnapshotterSinkTask newOwner = start(Map.of("prism.task.id", "1"));
+    newOwner.put(records("a0", "b1", "a2", "b3", "a4", "b5")); // stores a 0..2 and b 1..3; a4, b5 open
+    List<String> storedByNewOwner = storedKeys();
+    assertThat(storedByNewOwner).hasSize(2);
+
+    // The zombie resumes and Connect closes its partition: it stores nothing of it.
+    zombie.close(Set.of(P0));
+
+    assertThat(storedKeys()).as("no page of the zombie").containsExactlyInAnyOrderElementsOf(storedByNewOwner);
+    assertThat(recordsLeftToNewOwner("0")).as("the zombie's six buffered records").isEqualTo(6);
+    newOwner.stop();
+    assertThat(storedEventCopies()).as("each event in one page").hasSize(6)
+        .allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
+    zombie.stop();
+    assertThat(recordsLeftToNewOwner("1")).isZero();
+  }
+
+  @Test
+  void aRevocationWithoutANewOwnersPagesStoresTheOpenPages() throws Exception {
+    SnapshotterSinkTask task = start(Map.of("buffer.max.events", "3"));
+    task.put(records("a0", "b1", "a2", "a3", "b4", "a5")); // its own page a 0..3 stored; b 1..4 and a5 open
+    // A page of another writer, c, over these offsets (another task's, say): it holds none of them.
+    try (SqlitePageIndex index = SqlitePageIndex.open(indexFile())) {
+      index.publish(List.of(new IndexEntry("c-elsewhere", "c", 0, 1000, 1010, 3, 100, 50, "protobuf", "zstd",
+          "events", 0, 0, 10)));
+    }
+    assertThat(storedKeys()).hasSize(1);
+
+    task.close(Set.of(P0));
+
+    assertThat(storedKeys()).as("b's and a's open pages stored as before").hasSize(3);
+    assertThat(recordsLeftToNewOwner("0")).isZero();
+    task.stop();
+    assertThat(storedEventCopies()).hasSize(6).allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
+  }
+
   @Test
   void whileTheIndexCannotSayWhatIsStoredThePartitionsRecordsWait() throws Exception {
     SnapshotterSinkTask crashed = start(Map.of());

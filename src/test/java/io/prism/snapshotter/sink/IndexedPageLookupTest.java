@@ -42,6 +42,8 @@ class IndexedPageLookupTest {
       assertThat(stored.contains("a", 5, 1_005)).as("page ended before offset 15").isFalse();
       assertThat(stored.contains("a", 16, 1_016)).isTrue();
       assertThat(stored.contains("b", 20, 1_020)).isTrue();
+      assertThat(stored.pageHolding("b", 20, 1_020)).as("with its key, for logs")
+          .contains(new StoredRanges.StoredPage("b", 12, 30, "b-12"));
       assertThat(stored.contains("c", 20, 1_020)).as("merged page").isFalse();
       assertThat(new IndexedPageLookup(index, false).find(new TopicPartition("events", 1), 0).isEmpty()).isTrue();
     }
