@@ -132,6 +132,8 @@ class TaskMetricsWorkloadTest {
     assertThat(value(scrape, "snapshotter_buffer_event_count", labels + ",selection=\"oldest\",writer_id=\"e\"")).isEqualTo(1);
     assertThat(value(scrape, "snapshotter_buffer_age_seconds", labels + ",selection=\"oldest\",writer_id=\"e\"")).isEqualTo(1);
     assertThat(value(scrape, "snapshotter_offset_gap_records", labels + ",topic=\"events\",partition=\"0\"")).isEqualTo(2);
+    assertThat(value(scrape, "snapshotter_index_publish_queue_entries", labels)).isZero();
+    assertThat(value(scrape, "snapshotter_index_background_publish_errors_total", labels)).isZero();
 
     var health = HealthEndpoint.BUFFERS.report(clock);
     assertThat(health.fields()).containsEntry("status", "healthy");
