@@ -4,8 +4,10 @@ import io.prism.snapshotter.index.ClickHousePageIndex;
 import io.prism.snapshotter.index.ClickHouseSettings;
 import io.prism.snapshotter.index.FanOutPageIndex;
 import io.prism.snapshotter.index.IndexBackend;
+import io.prism.snapshotter.index.IndexDecorator;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.PublishMode;
+import io.prism.snapshotter.index.PublishPath;
 import io.prism.snapshotter.index.QueuedPageIndex;
 import io.prism.snapshotter.index.RedisPageIndex;
 import io.prism.snapshotter.index.RedisSettings;
@@ -207,6 +209,16 @@ public final class IndexConfig {
 
   /** Opens the configured index in {@code mode} (tools such as reindex publish synchronously). */
   public PageIndex open(PublishMode mode) {
+    return open(mode, IndexDecorator.NONE);
+  }
+
+  /**
+   * Opens the configured index in {@code mode}, each part wrapped by {@code decorator} as it is
+   * put together: every secondary before its queue, in async mode the primary (with the fan-out)
+   * before the queue, and last what the caller publishes to. So the sink task's metrics see a
+   * publish where it reaches a backend, not only where it enters a queue.
+   */
+  public PageIndex open(PublishMode mode, IndexDecorator decorator) {
     Map<String, List<String>> errors = crossKeyErrors();
     if (!errors.isEmpty()) {
       Map.Entry<String, List<String>> first = errors.entrySet().iterator().next();
@@ -220,12 +232,17 @@ public final class IndexConfig {
       for (IndexBackend secondary : secondaries()) {
         PageIndex index = openBackend(secondary);
         opened.add(index);
-        secondaries.add(index);
+        secondaries.add(decorator.decorate(index, PublishPath.BACKGROUND_TO_SECONDARY));
       }
       PageIndex index = secondaries.isEmpty()
           ? primary
           : new FanOutPageIndex(primary, secondaries, publishQueueMaxEntries());
-      return mode == PublishMode.ASYNC ? new QueuedPageIndex(index, publishQueueMaxEntries()) : index;
+      if (mode == PublishMode.ASYNC) {
+        PageIndex queued = new QueuedPageIndex(
+            decorator.decorate(index, PublishPath.BACKGROUND_TO_PRIMARY), publishQueueMaxEntries());
+        return decorator.decorate(queued, PublishPath.TASK_TO_QUEUE);
+      }
+      return decorator.decorate(index, PublishPath.TASK_TO_INDEX);
     } catch (RuntimeException e) {
       opened.forEach(PageIndex::close);
       throw e;

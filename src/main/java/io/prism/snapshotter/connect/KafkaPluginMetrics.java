@@ -38,7 +38,12 @@ final class KafkaPluginMetrics {
         m -> m.pageWriteCount() == 0 ? 0 : m.pageWriteSecondsSum() * 1000 / m.pageWriteCount(), metrics);
     kafka.add("page-size-avg-bytes", "Mean stored page size.",
         m -> m.pageSizeCount() == 0 ? 0 : m.pageSizeBytesSum() / m.pageSizeCount(), metrics);
-    kafka.add("index-publish-errors-total", "Failed index publishes.", m -> m.indexPublishErrorsTotal(), metrics);
+    kafka.add("index-publish-errors-total", "Failed index publishes by the task (async: refused enqueues).",
+        m -> m.indexPublishErrorsTotal(), metrics);
+    kafka.add("index-background-publish-errors-total", "Failed background index publishes (async queue, secondaries).",
+        m -> m.indexBackgroundPublishErrorsTotal(), metrics);
+    kafka.add("index-publish-queue-entries", "Index entries waiting in the task's publish queues.",
+        m -> m.indexQueueEntries(), metrics);
     kafka.add("storage-errors-total", "Failed object store writes.", m -> m.storageErrorsTotal(), metrics);
     kafka.add("storage-retries-total", "Batches retried after a failed page write.", m -> m.storageRetriesTotal(), metrics);
     kafka.add("session-disconnects-total", "Pages closed by a session end.", m -> m.sessionDisconnectsTotal(), metrics);

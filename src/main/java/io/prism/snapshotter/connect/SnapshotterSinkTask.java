@@ -78,11 +78,17 @@ public class SnapshotterSinkTask extends SinkTask {
   public void start(Map<String, String> props) {
     config = new SnapshotterConfig(props);
     ObjectStore pages = ObjectStores.open(config.storage());
-    PageIndex entries = config.index().open();
-    // After the backends open: a task whose config fails leaves no metrics behind.
+    // After the store opens, and closed if the index cannot open: a task whose config fails
+    // leaves no metrics behind. Before the index, whose queues it meters from the inside.
     telemetry = TaskTelemetry.start(config, props, context, clock);
+    try {
+      index = telemetry.openIndex(config.index());
+    } catch (RuntimeException e) {
+      telemetry.close();
+      telemetry = null;
+      throw e;
+    }
     store = telemetry.meter(pages);
-    index = telemetry.meter(entries);
     int uploadThreads = config.storage().uploadThreads();
     // Closed pages are encoded and stored on their own threads (one PageCommitter each: its
     // encoder is single-threaded) while put() keeps converting and buffering records.

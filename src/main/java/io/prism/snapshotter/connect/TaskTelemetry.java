@@ -3,6 +3,7 @@ package io.prism.snapshotter.connect;
 import io.prism.snapshotter.buffer.PageAssembler;
 import io.prism.snapshotter.buffer.PageBuffer;
 import io.prism.snapshotter.buffer.PageSink;
+import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.metrics.MeteredObjectStore;
@@ -68,8 +69,14 @@ final class TaskTelemetry implements AutoCloseable {
     return new MeteredObjectStore(store, metrics);
   }
 
-  PageIndex meter(PageIndex index) {
-    return new MeteredPageIndex(index, metrics);
+  /**
+   * Opens the task's index with every part metered (so async and secondary publishes are counted
+   * where they reach a backend) and its queues watched by the queue gauge.
+   */
+  PageIndex openIndex(IndexConfig config) {
+    PageIndex index = config.open(config.publishMode(), MeteredPageIndex.decorator(metrics));
+    metrics.watchIndexQueue(index::queuedEntries);
+    return index;
   }
 
   PageSink meter(PageSink pages) {

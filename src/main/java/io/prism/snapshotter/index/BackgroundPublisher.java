@@ -15,6 +15,13 @@ import org.slf4j.LoggerFactory;
  * retrying a failed batch with a growing back-off until the index takes it. Used for the async
  * publish mode and for secondary indexes. Re-publishing is harmless, so a batch that may or may
  * not have landed is simply sent again.
+ *
+ * <p>A failure never drops entries: the same batch is retried ({@link #FIRST_BACKOFF} doubling
+ * to {@link #MAX_BACKOFF}, with no limit on attempts) while the entries behind it wait, each
+ * holding its place until published. What a full queue means is the caller's choice in
+ * {@link #offer}. Only at {@link #close} are entries given up: those still queued after the drain
+ * timeout are logged. The target's failures are seen by whatever wraps the target (the task's
+ * metrics wrap it: see {@link IndexDecorator}).
  */
 final class BackgroundPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackgroundPublisher.class);

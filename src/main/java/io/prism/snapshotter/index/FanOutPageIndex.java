@@ -49,6 +49,16 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
     }
   }
 
+  /** Entries waiting in (or being retried from) the secondaries' queues. */
+  @Override
+  public int queuedEntries() {
+    int queued = primary.queuedEntries();
+    for (BackgroundPublisher publisher : publishers) {
+      queued += publisher.pending();
+    }
+    return queued;
+  }
+
   /** Waits until every secondary has what was published so far; false on timeout. */
   public boolean awaitSecondaries(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

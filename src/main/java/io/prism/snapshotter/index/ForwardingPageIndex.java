@@ -44,6 +44,11 @@ public abstract class ForwardingPageIndex implements PageIndex {
   }
 
   @Override
+  public int queuedEntries() {
+    return delegate.queuedEntries();
+  }
+
+  @Override
   public String describe() {
     return delegate.describe();
   }

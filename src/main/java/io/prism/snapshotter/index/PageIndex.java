@@ -54,6 +54,14 @@ public interface PageIndex extends AutoCloseable {
   /** Removes the entries of pages that ended before {@code cutoffMillis}. */
   void expireBefore(long cutoffMillis);
 
+  /**
+   * Entries accepted but not yet taken by every backend: waiting (or being retried) in the async
+   * publish queue and in the secondaries' queues, summed over the queues. 0 for a plain backend.
+   */
+  default int queuedEntries() {
+    return 0;
+  }
+
   /** A short description for logs and health, e.g. "clickhouse http://host:8123 db.table"; never a secret. */
   String describe();
 

@@ -47,6 +47,12 @@ public final class QueuedPageIndex extends ForwardingPageIndex {
     return publisher.pending();
   }
 
+  /** This queue's entries plus those queued behind it (a fan-out's secondaries). */
+  @Override
+  public int queuedEntries() {
+    return publisher.pending() + delegate.queuedEntries();
+  }
+
   /** Waits until every entry queued so far is in the index; false on timeout. */
   public boolean awaitPublished(Duration timeout) throws InterruptedException {
     return publisher.awaitDrained(timeout);

@@ -74,17 +74,24 @@ public enum HealthEndpoint {
     @Override
     Report report(Collection<TaskMetrics> tasks, Clock clock) {
       List<BackendHealth.Snapshot> parts = new ArrayList<>();
-      tasks.forEach(task -> parts.add(task.indexHealth()));
+      long queued = 0;
+      for (TaskMetrics task : tasks) {
+        parts.add(task.indexHealth());
+        queued += task.indexQueueEntries();
+      }
       BackendHealth.Snapshot all = BackendHealth.Snapshot.merge("none", parts);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("backend", all.backend());
       body.put("status", all.status().label());
       body.put("last_publish_success", all.lastSuccess() == null ? null : all.lastSuccess().toString());
       body.put("publish_success_rate", all.successRate());
+      // Of the publishes to the index itself: with async publishing, the background ones.
+      body.put("avg_publish_latency_ms", all.avgLatencyMillis());
       // Entries this JVM's tasks published since they started (re-publishes included), not a
       // count query against the backend.
       body.put("index_entry_count", all.items());
       body.put("publish_failures", all.failures());
+      body.put("publish_queue_entries", queued);
       body.put("tasks", tasks.size());
       return new Report(all.status(), body);
     }

@@ -1,20 +1,31 @@
 package io.prism.snapshotter.metrics;
 
 import io.prism.snapshotter.index.ForwardingPageIndex;
+import io.prism.snapshotter.index.IndexDecorator;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.PublishPath;
 import java.util.List;
 
 /**
- * A page index that reports each publish to a task's metrics. With
- * {@code index.publish.mode=async} it wraps the queue, so a publish is a successful enqueue.
+ * A page index that reports each publish to a task's metrics, timed around the call it wraps.
+ * {@link #decorator} puts one on every part of an opened index, each knowing its
+ * {@link PublishPath}: so in async mode the background publish to the index is timed and counted,
+ * not only the enqueue (see {@link TaskMetrics#indexPublished}).
  */
 public final class MeteredPageIndex extends ForwardingPageIndex {
   private final TaskMetrics metrics;
+  private final PublishPath path;
 
-  public MeteredPageIndex(PageIndex index, TaskMetrics metrics) {
+  public MeteredPageIndex(PageIndex index, TaskMetrics metrics, PublishPath path) {
     super(index);
     this.metrics = metrics;
+    this.path = path;
+  }
+
+  /** Meters every part of an index to {@code metrics}: pass to {@code IndexConfig.open}. */
+  public static IndexDecorator decorator(TaskMetrics metrics) {
+    return (index, path) -> new MeteredPageIndex(index, metrics, path);
   }
 
   @Override
@@ -23,9 +34,9 @@ public final class MeteredPageIndex extends ForwardingPageIndex {
     try {
       delegate.publish(entries);
     } catch (RuntimeException e) {
-      metrics.indexFailed();
+      metrics.indexFailed(path);
       throw e;
     }
-    metrics.indexPublished(entries.size(), System.nanoTime() - start);
+    metrics.indexPublished(path, entries.size(), System.nanoTime() - start);
   }
 }

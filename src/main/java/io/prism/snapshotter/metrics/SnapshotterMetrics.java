@@ -39,7 +39,10 @@ public final class SnapshotterMetrics {
   static final Counter FLUSHES =
       Counter.builder().name("snapshotter_flushes").help("Pages made durable, by the reason their page closed.")
           .labelNames(CONNECTOR, TASK, "reason").withoutExemplars().register(REGISTRY);
-  static final Counter INDEX_PUBLISH_ERRORS = counter("snapshotter_index_publish_errors", "Index publish calls that failed.");
+  static final Counter INDEX_PUBLISH_ERRORS = counter("snapshotter_index_publish_errors",
+      "Index publishes the task made that failed: sync publishes, and with async publishing enqueues refused for a full queue.");
+  static final Counter INDEX_BACKGROUND_PUBLISH_ERRORS = counter("snapshotter_index_background_publish_errors",
+      "Background publish attempts that failed (async publish queue, secondary indexes); each retry of a batch counts.");
   static final Counter STORAGE_ERRORS = counter("snapshotter_storage_errors", "Object store writes that failed.");
   static final Counter STORAGE_RETRIES = counter("snapshotter_storage_retries", "Times the task asked Connect to retry after a failed page write.");
   static final Counter SESSION_DISCONNECTS =
@@ -64,6 +67,15 @@ public final class SnapshotterMetrics {
 
   static {
     BufferGauges.register(REGISTRY);
+    GaugeWithCallback.builder().name("snapshotter_index_publish_queue_entries")
+        .help("Index entries waiting (or being retried) in the task's publish queues: the async queue and each secondary's.")
+        .labelNames(CONNECTOR, TASK)
+        .callback(callback -> {
+          for (TaskMetrics task : liveTasks()) {
+            callback.call(task.indexQueueEntries(), task.id().connector(), task.id().task());
+          }
+        })
+        .register(REGISTRY);
   }
 
   private SnapshotterMetrics() {}

@@ -3,12 +3,14 @@ package io.prism.snapshotter.metrics;
 import io.prism.snapshotter.buffer.FlushReason;
 import io.prism.snapshotter.buffer.PageAssembler;
 import io.prism.snapshotter.buffer.PageBuffer;
+import io.prism.snapshotter.index.PublishPath;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * One sink task's metrics and health: what the task's hooks call. Counters are bound to the
@@ -32,6 +34,7 @@ public final class TaskMetrics implements AutoCloseable {
   private final CounterDataPoint pageWrites;
   private final CounterDataPoint[] flushes = new CounterDataPoint[FlushReason.values().length];
   private final CounterDataPoint indexPublishErrors;
+  private final CounterDataPoint indexBackgroundPublishErrors;
   private final CounterDataPoint storageErrors;
   private final CounterDataPoint storageRetries;
   private final CounterDataPoint sessionDisconnects;
@@ -45,6 +48,7 @@ public final class TaskMetrics implements AutoCloseable {
   private final BackendHealth index;
   private final DurableProgress progress = new DurableProgress();
   private volatile BufferSnapshot buffers = BufferSnapshot.EMPTY;
+  private volatile IntSupplier indexQueue = () -> 0;
   private long lastSurveyMillis = Long.MIN_VALUE;
   private final LongAdder storedBytes = new LongAdder();
   /** Per thread, so a page sink on an upload thread can measure its own page while others store theirs. */
@@ -66,6 +70,7 @@ public final class TaskMetrics implements AutoCloseable {
       flushes[reason.ordinal()] = SnapshotterMetrics.FLUSHES.labelValues(id.connector(), id.task(), reason.label());
     }
     this.indexPublishErrors = SnapshotterMetrics.INDEX_PUBLISH_ERRORS.labelValues(labels);
+    this.indexBackgroundPublishErrors = SnapshotterMetrics.INDEX_BACKGROUND_PUBLISH_ERRORS.labelValues(labels);
     this.storageErrors = SnapshotterMetrics.STORAGE_ERRORS.labelValues(labels);
     this.storageRetries = SnapshotterMetrics.STORAGE_RETRIES.labelValues(labels);
     this.sessionDisconnects = SnapshotterMetrics.SESSION_DISCONNECTS.labelValues(labels);
@@ -134,13 +139,32 @@ public final class TaskMetrics implements AutoCloseable {
     storage.failed();
   }
 
-  public void indexPublished(int entries, long nanos) {
-    index.succeeded(nanos, entries);
+  /**
+   * A publish by {@code path} took {@code entries} in {@code nanos}. Only one that reached the
+   * primary index counts for {@code /health/index}: in async mode the queue's publish, not the
+   * task's enqueue, so its latency and last success are the index's own.
+   */
+  public void indexPublished(PublishPath path, int entries, long nanos) {
+    if (path.reachesPrimary()) {
+      index.succeeded(nanos, entries);
+    }
   }
 
-  public void indexFailed() {
-    indexPublishErrors.inc();
-    index.failed();
+  /**
+   * A publish by {@code path} failed. The task's own failed calls (sync publishes, refused
+   * enqueues) count in one counter, the queues' failed attempts in another: one outage is then
+   * not counted twice in one series (first as retries, then as the refusals they cause).
+   */
+  public void indexFailed(PublishPath path) {
+    (path.background() ? indexBackgroundPublishErrors : indexPublishErrors).inc();
+    if (path.reachesPrimary()) {
+      index.failed();
+    }
+  }
+
+  /** Where {@link #indexQueueEntries} reads the index's queued entries (the task's opened index). */
+  public void watchIndexQueue(IntSupplier queuedEntries) {
+    this.indexQueue = queuedEntries;
   }
 
   /** The task asked Connect to retry a batch whose pages could not be written. */
@@ -243,6 +267,15 @@ public final class TaskMetrics implements AutoCloseable {
     return indexPublishErrors.getLongValue();
   }
 
+  public long indexBackgroundPublishErrorsTotal() {
+    return indexBackgroundPublishErrors.getLongValue();
+  }
+
+  /** Entries waiting in the task's index queues (async publish queue and secondaries' queues). */
+  public int indexQueueEntries() {
+    return indexQueue.getAsInt();
+  }
+
   public long storageErrorsTotal() {
     return storageErrors.getLongValue();
   }
@@ -303,6 +336,7 @@ public final class TaskMetrics implements AutoCloseable {
       SnapshotterMetrics.FLUSHES.remove(id.connector(), id.task(), reason.label());
     }
     SnapshotterMetrics.INDEX_PUBLISH_ERRORS.remove(labels);
+    SnapshotterMetrics.INDEX_BACKGROUND_PUBLISH_ERRORS.remove(labels);
     SnapshotterMetrics.STORAGE_ERRORS.remove(labels);
     SnapshotterMetrics.STORAGE_RETRIES.remove(labels);
     SnapshotterMetrics.SESSION_DISCONNECTS.remove(labels);

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.index.IndexBackend;
+import io.prism.snapshotter.index.IndexDecorator;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.PublishMode;
 import io.prism.snapshotter.index.QueuedPageIndex;
 import io.prism.snapshotter.index.SqlitePageIndex;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -37,6 +40,24 @@ class IndexConfigTest {
     try (PageIndex async = new IndexConfig(Map.of("index.sqlite.path", path, "index.publish.mode", "ASYNC")).open()) {
       assertThat(async).isInstanceOf(QueuedPageIndex.class);
       assertThat(async.describe()).contains(path, "async");
+    }
+  }
+
+  @Test
+  void theDecoratorWrapsEachPartByWhereItsPublishesComeFrom() {
+    String path = dir.resolve("index.db").toString();
+    List<String> seen = new ArrayList<>();
+    IndexDecorator recording = (part, from) -> {
+      seen.add(from + " " + part.getClass().getSimpleName());
+      return part;
+    };
+    IndexConfig config = new IndexConfig(Map.of("index.sqlite.path", path));
+    try (PageIndex sync = config.open(PublishMode.SYNC, recording)) {
+      assertThat(seen).containsExactly("TASK_TO_INDEX SqlitePageIndex");
+    }
+    seen.clear();
+    try (PageIndex async = config.open(PublishMode.ASYNC, recording)) {
+      assertThat(seen).containsExactly("BACKGROUND_TO_PRIMARY SqlitePageIndex", "TASK_TO_QUEUE QueuedPageIndex");
     }
   }
 

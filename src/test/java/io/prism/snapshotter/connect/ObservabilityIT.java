@@ -139,6 +139,8 @@ class ObservabilityIT {
     assertThat(jmx("flushes-total", ",reason=count")).isEqualTo(10);
     assertThat(jmx("flushes-total", ",reason=age")).isZero();
     assertThat(jmx("storage-errors-total", "")).isZero();
+    assertThat(jmx("index-background-publish-errors-total", "")).isZero();
+    assertThat(jmx("index-publish-queue-entries", "")).isZero();
     assertThat(jmx("dead-letter-records-total", "")).isZero();
     assertThat(jmx("page-size-avg-bytes", "")).isPositive();
     ConnectTestCluster.await("the buffers surveyed empty", Duration.ofSeconds(30), () -> {
@@ -169,6 +171,8 @@ class ObservabilityIT {
     assertThat(index.get("publish_success_rate").asDouble()).isEqualTo(1.0);
     assertThat(index.get("index_entry_count").asLong()).isEqualTo(10);
     assertThat(index.get("last_publish_success").isTextual()).isTrue();
+    assertThat(index.get("avg_publish_latency_ms").asDouble()).isPositive();
+    assertThat(index.get("publish_queue_entries").asLong()).isZero();
   }
 
   @Test

@@ -9,11 +9,16 @@ import io.prism.snapshotter.metrics.SnapshotterMetrics;
 import io.prism.snapshotter.metrics.TaskMetrics;
 import io.prism.snapshotter.metrics.WriterBuffer;
 import io.prism.snapshotter.testing.ManualClock;
+import io.prism.snapshotter.testing.Poll;
 import io.prism.snapshotter.testing.StubSinkTaskContext;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +42,14 @@ class TaskMetricsWorkloadTest {
   final StubSinkTaskContext context = new StubSinkTaskContext(Map.of(), Set.of(P0));
 
   private SnapshotterSinkTask start(String connector) {
+    return start(connector, Map.of());
+  }
+
+  private Path indexFile() {
+    return pages.resolveSibling(pages.getFileName() + "-index.db");
+  }
+
+  private SnapshotterSinkTask start(String connector, Map<String, String> more) {
     context.reporter((record, error) -> CompletableFuture.completedFuture(null));
     SnapshotterSinkTask task = new SnapshotterSinkTask(clock);
     task.initialize(context);
@@ -44,10 +57,11 @@ class TaskMetricsWorkloadTest {
     props.put("name", connector);
     props.put(TaskTelemetry.TASK_ID, "3");
     props.put("storage.filesystem.path", pages.toString());
-    props.put("index.sqlite.path", pages.resolveSibling(pages.getFileName() + "-index.db").toString());
+    props.put("index.sqlite.path", indexFile().toString());
     props.put("buffer.max.events", "2");
     props.put("buffer.max.age.seconds", "10");
     props.put("metrics.top.writers", "2");
+    props.putAll(more);
     task.start(props);
     task.open(Set.of(P0));
     return task;
@@ -132,6 +146,8 @@ class TaskMetricsWorkloadTest {
     assertThat(value(scrape, "snapshotter_buffer_event_count", labels + ",selection=\"oldest\",writer_id=\"e\"")).isEqualTo(1);
     assertThat(value(scrape, "snapshotter_buffer_age_seconds", labels + ",selection=\"oldest\",writer_id=\"e\"")).isEqualTo(1);
     assertThat(value(scrape, "snapshotter_offset_gap_records", labels + ",topic=\"events\",partition=\"0\"")).isEqualTo(2);
+    assertThat(value(scrape, "snapshotter_index_publish_queue_entries", labels)).isZero();
+    assertThat(value(scrape, "snapshotter_index_background_publish_errors_total", labels)).isZero();
 
     var health = HealthEndpoint.BUFFERS.report(clock);
     assertThat(health.fields()).containsEntry("status", "healthy");
@@ -141,6 +157,31 @@ class TaskMetricsWorkloadTest {
     task.stop();
     assertThat(SnapshotterMetrics.liveTasks()).noneMatch(t -> t.id().connector().equals(connector));
     assertThat(scrape()).doesNotContain(connector);
+  }
+
+  @Test
+  void withAsyncPublishingTheQueueGaugeAndIndexHealthFollowTheIndexNotTheQueue() throws Exception {
+    String connector = "async-" + System.nanoTime();
+    SnapshotterSinkTask task = start(connector, Map.of("index.publish.mode", "async"));
+    TaskMetrics metrics = metricsOf(connector);
+    String labels = "connector=\"" + connector + "\",task=\"3\"";
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + indexFile());
+        Statement statement = other.createStatement()) {
+      statement.execute("BEGIN IMMEDIATE"); // another writer holds the index: its publishes wait
+      task.put(List.of(record("a", "1", 0), record("a", "2", 1))); // a page closed by count
+
+      Poll.until("the page's entry queued", Duration.ofSeconds(10), () -> metrics.indexQueueEntries() == 1);
+      assertThat(value(scrape(), "snapshotter_index_publish_queue_entries", labels)).isEqualTo(1);
+      assertThat(metrics.indexHealth().successes()).as("nothing reached the index yet").isZero();
+      assertThat(HealthEndpoint.INDEX.report(clock).fields()).containsEntry("publish_queue_entries", 1L);
+
+      statement.execute("ROLLBACK");
+      Poll.until("the queue drained", Duration.ofSeconds(30), () -> metrics.indexQueueEntries() == 0);
+      assertThat(metrics.indexHealth().items()).isEqualTo(1);
+      assertThat(value(scrape(), "snapshotter_index_publish_queue_entries", labels)).isZero();
+    } finally {
+      task.stop();
+    }
   }
 
   /** The value of the one series of {@code name} whose labels are exactly {@code labels} (any order). */

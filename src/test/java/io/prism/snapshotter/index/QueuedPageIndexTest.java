@@ -58,6 +58,23 @@ class QueuedPageIndexTest {
   }
 
   @Test
+  void queuedEntriesCountTheQueueAndTheSecondariesQueuesBehindIt() throws Exception {
+    SwitchablePageIndex secondary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    FanOutPageIndex fanOut = new FanOutPageIndex(SqlitePageIndex.open(dir.resolve("primary.db")), List.of(secondary), 1_000);
+    try (QueuedPageIndex queued = new QueuedPageIndex(fanOut, 1_000)) {
+      secondary.down = true;
+      queued.publish(List.of(entry("w1", 1, 10, 20), entry("w1", 2, 30, 40)));
+      assertThat(queued.queuedEntries()).isEqualTo(2);
+      assertThat(queued.awaitPublished(Duration.ofSeconds(20))).as("the primary took them").isTrue();
+      assertThat(queued.queuedEntries()).as("now waiting for the secondary").isEqualTo(2);
+
+      secondary.down = false;
+      assertThat(fanOut.awaitSecondaries(Duration.ofSeconds(20))).isTrue();
+      assertThat(queued.queuedEntries()).isZero();
+    }
+  }
+
+  @Test
   void closingPublishesWhatIsQueued() {
     SqlitePageIndex sqlite = SqlitePageIndex.open(dir.resolve("i.db"));
     QueuedPageIndex queued = new QueuedPageIndex(new SwitchablePageIndex(sqlite), 100_000);

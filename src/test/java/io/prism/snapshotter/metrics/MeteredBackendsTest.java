@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.index.PageIndexContract;
+import io.prism.snapshotter.index.PublishPath;
 import io.prism.snapshotter.index.SqlitePageIndex;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
@@ -57,7 +58,7 @@ class MeteredBackendsTest {
   @Test
   void indexPublishesCountTheirEntriesAndFailuresCountAsPublishErrors() {
     SqlitePageIndex sqlite = SqlitePageIndex.open(dir.resolve("index.db"));
-    MeteredPageIndex index = new MeteredPageIndex(sqlite, metrics);
+    MeteredPageIndex index = new MeteredPageIndex(sqlite, metrics, PublishPath.TASK_TO_INDEX);
     index.publish(List.of(PageIndexContract.entry("w", 1, 1_000, 2_000), PageIndexContract.entry("w", 2, 3_000, 4_000)));
     assertThat(metrics.indexHealth().items()).isEqualTo(2);
     assertThat(metrics.indexPublishErrorsTotal()).isZero();

@@ -1,0 +1,44 @@
+package io.prism.snapshotter.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.index.PublishPath;
+import io.prism.snapshotter.metrics.TaskId;
+import io.prism.snapshotter.metrics.TaskMetrics;
+import io.prism.snapshotter.testing.ManualClock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.junit.jupiter.api.Test;
+
+/** The plugin metrics (JMX) read the same index values as the Prometheus families. */
+class KafkaPluginMetricsTest {
+  @Test
+  void indexQueueAndBackgroundErrorsAreKafkaMetricsToo() throws Exception {
+    AtomicInteger queued = new AtomicInteger(7);
+    try (Metrics registry = new Metrics();
+        PluginMetricsImpl plugin = new PluginMetricsImpl(registry, Map.of("connector", "c", "task", "0"));
+        TaskMetrics metrics = TaskMetrics.open(new TaskId("plugin-" + System.nanoTime(), "0"), "filesystem", "sqlite", 1,
+            Duration.ofSeconds(60), new ManualClock())) {
+      metrics.watchIndexQueue(queued::get);
+      metrics.indexFailed(PublishPath.BACKGROUND_TO_PRIMARY);
+      metrics.indexFailed(PublishPath.BACKGROUND_TO_SECONDARY);
+      metrics.indexFailed(PublishPath.TASK_TO_QUEUE);
+      KafkaPluginMetrics.register(plugin, metrics);
+
+      assertThat(value(registry, "index-publish-queue-entries")).isEqualTo(7);
+      assertThat(value(registry, "index-background-publish-errors-total")).isEqualTo(2);
+      assertThat(value(registry, "index-publish-errors-total")).isEqualTo(1);
+      queued.set(0);
+      assertThat(value(registry, "index-publish-queue-entries")).isZero();
+    }
+  }
+
+  private static double value(Metrics registry, String name) {
+    return registry.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+        .map(e -> ((Number) e.getValue().metricValue()).doubleValue())
+        .findFirst().orElseThrow(() -> new AssertionError(name + " not registered: " + registry.metrics().keySet()));
+  }
+}
