@@ -44,6 +44,8 @@ final class KafkaPluginMetrics {
         m -> m.indexBackgroundPublishErrorsTotal(), metrics);
     kafka.add("index-publish-queue-entries", "Index entries waiting in the task's publish queues.",
         m -> m.indexQueueEntries(), metrics);
+    kafka.add("index-dropped-entries-total", "Index entries a secondary never got: its queue was full.",
+        m -> m.indexDroppedEntriesTotal(), metrics);
     kafka.add("storage-errors-total", "Failed object store writes.", m -> m.storageErrorsTotal(), metrics);
     kafka.add("storage-retries-total", "Batches retried after a failed page write.", m -> m.storageRetriesTotal(), metrics);
     kafka.add("session-disconnects-total", "Pages closed by a session end.", m -> m.sessionDisconnectsTotal(), metrics);

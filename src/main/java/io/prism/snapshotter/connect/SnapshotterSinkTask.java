@@ -80,12 +80,14 @@ public class SnapshotterSinkTask extends SinkTask {
     ObjectStore pages = ObjectStores.open(config.storage());
     // After the store opens, and closed if the index cannot open: a task whose config fails
     // leaves no metrics behind. Before the index, whose queues it meters from the inside.
-    telemetry = TaskTelemetry.start(config, props, context, clock);
     try {
+      telemetry = TaskTelemetry.start(config, props, context, clock);
       index = telemetry.openIndex(config.index());
     } catch (RuntimeException e) {
-      telemetry.close();
+      // Nor an open store: an S3 client's connection pool would outlive the failed task.
+      closeQuietly(telemetry);
       telemetry = null;
+      closeQuietly(pages);
       throw e;
     }
     store = telemetry.meter(pages);

@@ -76,6 +76,7 @@ final class TaskTelemetry implements AutoCloseable {
   PageIndex openIndex(IndexConfig config) {
     PageIndex index = config.open(config.publishMode(), MeteredPageIndex.decorator(metrics));
     metrics.watchIndexQueue(index::queuedEntries);
+    metrics.watchIndexDrops(index::droppedEntries);
     return index;
   }
 

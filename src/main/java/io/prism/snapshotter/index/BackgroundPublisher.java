@@ -47,19 +47,21 @@ final class BackgroundPublisher implements AutoCloseable {
   }
 
   /**
-   * Queues the entries, waiting up to {@code wait} for room. Returns false when the queue stayed
-   * full: some entries may be queued, the rest are not.
+   * Queues the entries in order, waiting up to {@code wait} for room, and returns how many it
+   * queued: fewer than all when the queue stayed full (the first ones are queued, the rest not).
    */
-  boolean offer(List<IndexEntry> entries, Duration wait) throws InterruptedException {
+  int offer(List<IndexEntry> entries, Duration wait) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
+    int queued = 0;
     for (IndexEntry entry : entries) {
       long left = deadline - System.nanoTime();
       if (!room.tryAcquire(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-        return false;
+        return queued;
       }
       queue.add(entry);
+      queued++;
     }
-    return true;
+    return queued;
   }
 
   /** Entries queued or being published. */

@@ -3,6 +3,7 @@ package io.prism.snapshotter.index;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
   private final PageIndex primary;
   private final List<PageIndex> secondaries;
   private final List<BackgroundPublisher> publishers = new ArrayList<>();
+  private final LongAdder droppedEntries = new LongAdder();
 
   public FanOutPageIndex(PageIndex primary, List<PageIndex> secondaries, int queueCapacity) {
     super(primary);
@@ -38,9 +40,11 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
     primary.publish(entries);
     for (int i = 0; i < publishers.size(); i++) {
       try {
-        if (!publishers.get(i).offer(entries, Duration.ZERO)) {
-          log.error("The queue for secondary index {} is full; entries of {} pages are not sent to it "
-              + "(run `bin/snapshotter reindex` against it once it is back)", secondaries.get(i).describe(), entries.size());
+        int dropped = entries.size() - publishers.get(i).offer(entries, Duration.ZERO);
+        if (dropped > 0) {
+          droppedEntries.add(dropped);
+          log.error("The queue for secondary index {} is full; the entries of {} pages are not sent to it "
+              + "(run `bin/snapshotter reindex` against it once it is back)", secondaries.get(i).describe(), dropped);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -57,6 +61,12 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
       queued += publisher.pending();
     }
     return queued;
+  }
+
+  /** Entries a secondary never got because its queue was full, summed over the secondaries. */
+  @Override
+  public long droppedEntries() {
+    return primary.droppedEntries() + droppedEntries.sum();
   }
 
   /** Waits until every secondary has what was published so far; false on timeout. */

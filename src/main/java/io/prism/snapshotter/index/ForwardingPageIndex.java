@@ -49,6 +49,11 @@ public abstract class ForwardingPageIndex implements PageIndex {
   }
 
   @Override
+  public long droppedEntries() {
+    return delegate.droppedEntries();
+  }
+
+  @Override
   public String describe() {
     return delegate.describe();
   }

@@ -62,6 +62,15 @@ public interface PageIndex extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * Entries accepted but given up without reaching some backend since this index opened: those a
+   * secondary's full queue refused (its outage outlasted the queue; {@code reindex} against it
+   * restores them). 0 for a plain backend; never decreases.
+   */
+  default long droppedEntries() {
+    return 0;
+  }
+
   /** A short description for logs and health, e.g. "clickhouse http://host:8123 db.table"; never a secret. */
   String describe();
 

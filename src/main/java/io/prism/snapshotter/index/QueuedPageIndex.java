@@ -31,7 +31,7 @@ public final class QueuedPageIndex extends ForwardingPageIndex {
   @Override
   public void publish(List<IndexEntry> entries) {
     try {
-      if (!publisher.offer(entries, backpressureWait)) {
+      if (publisher.offer(entries, backpressureWait) < entries.size()) {
         throw new IndexException(
             "The publish queue for " + delegate.describe() + " is full (" + publisher.capacity()
                 + " entries waiting for the index); holding back until it drains");

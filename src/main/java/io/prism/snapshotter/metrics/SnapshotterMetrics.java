@@ -1,6 +1,7 @@
 package io.prism.snapshotter.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -73,6 +74,15 @@ public final class SnapshotterMetrics {
         .callback(callback -> {
           for (TaskMetrics task : liveTasks()) {
             callback.call(task.indexQueueEntries(), task.id().connector(), task.id().task());
+          }
+        })
+        .register(REGISTRY);
+    CounterWithCallback.builder().name("snapshotter_index_dropped_entries")
+        .help("Index entries a secondary index never got because its queue was full (reindex against it restores them).")
+        .labelNames(CONNECTOR, TASK)
+        .callback(callback -> {
+          for (TaskMetrics task : liveTasks()) {
+            callback.call(task.indexDroppedEntriesTotal(), task.id().connector(), task.id().task());
           }
         })
         .register(REGISTRY);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * One sink task's metrics and health: what the task's hooks call. Counters are bound to the
@@ -49,6 +50,7 @@ public final class TaskMetrics implements AutoCloseable {
   private final DurableProgress progress = new DurableProgress();
   private volatile BufferSnapshot buffers = BufferSnapshot.EMPTY;
   private volatile IntSupplier indexQueue = () -> 0;
+  private volatile LongSupplier indexDropped = () -> 0;
   private long lastSurveyMillis = Long.MIN_VALUE;
   private final LongAdder storedBytes = new LongAdder();
   /** Per thread, so a page sink on an upload thread can measure its own page while others store theirs. */
@@ -167,6 +169,11 @@ public final class TaskMetrics implements AutoCloseable {
     this.indexQueue = queuedEntries;
   }
 
+  /** Where {@link #indexDroppedEntriesTotal} reads the entries the index gave up (a secondary's full queue). */
+  public void watchIndexDrops(LongSupplier droppedEntries) {
+    this.indexDropped = droppedEntries;
+  }
+
   /** The task asked Connect to retry a batch whose pages could not be written. */
   public void storageRetry() {
     storageRetries.inc();
@@ -274,6 +281,11 @@ public final class TaskMetrics implements AutoCloseable {
   /** Entries waiting in the task's index queues (async publish queue and secondaries' queues). */
   public int indexQueueEntries() {
     return indexQueue.getAsInt();
+  }
+
+  /** Index entries given up without reaching every backend: a secondary's queue was full. */
+  public long indexDroppedEntriesTotal() {
+    return indexDropped.getAsLong();
   }
 
   public long storageErrorsTotal() {

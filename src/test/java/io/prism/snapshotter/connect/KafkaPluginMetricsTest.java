@@ -23,6 +23,7 @@ class KafkaPluginMetricsTest {
         TaskMetrics metrics = TaskMetrics.open(new TaskId("plugin-" + System.nanoTime(), "0"), "filesystem", "sqlite", 1,
             Duration.ofSeconds(60), new ManualClock())) {
       metrics.watchIndexQueue(queued::get);
+      metrics.watchIndexDrops(() -> 5);
       metrics.indexFailed(PublishPath.BACKGROUND_TO_PRIMARY);
       metrics.indexFailed(PublishPath.BACKGROUND_TO_SECONDARY);
       metrics.indexFailed(PublishPath.TASK_TO_QUEUE);
@@ -31,6 +32,7 @@ class KafkaPluginMetricsTest {
       assertThat(value(registry, "index-publish-queue-entries")).isEqualTo(7);
       assertThat(value(registry, "index-background-publish-errors-total")).isEqualTo(2);
       assertThat(value(registry, "index-publish-errors-total")).isEqualTo(1);
+      assertThat(value(registry, "index-dropped-entries-total")).isEqualTo(5);
       queued.set(0);
       assertThat(value(registry, "index-publish-queue-entries")).isZero();
     }

@@ -37,6 +37,28 @@ class FanOutPageIndexTest {
   }
 
   @Test
+  void aSecondaryWhoseQueueIsFullLosesOnlyTheEntriesThatDidNotFitAndTheyAreCounted() throws Exception {
+    SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
+    SwitchablePageIndex secondary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 2)) {
+      secondary.down = true;
+      IndexEntry a = entry("w1", 1, 10, 20);
+      IndexEntry b = entry("w1", 2, 30, 40);
+      IndexEntry c = entry("w1", 3, 50, 60);
+      IndexEntry d = entry("w1", 4, 70, 80);
+      index.publish(List.of(a, b, c)); // room for two
+      index.publish(List.of(d));
+
+      assertThat(index.droppedEntries()).isEqualTo(2);
+      assertThat(index.entries("w1", TimeRange.ALL)).as("the primary has them all").containsExactly(a, b, c, d);
+      secondary.down = false;
+      assertThat(index.awaitSecondaries(Duration.ofSeconds(20))).isTrue();
+      assertThat(secondary.entries("w1", TimeRange.ALL)).containsExactly(a, b);
+      assertThat(index.droppedEntries()).as("a counter: it never goes back").isEqualTo(2);
+    }
+  }
+
+  @Test
   void aFailingPrimaryFailsThePublish() {
     SwitchablePageIndex primary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("primary.db")));
     SqlitePageIndex secondary = SqlitePageIndex.open(dir.resolve("secondary.db"));

@@ -140,6 +140,26 @@ class BackgroundIndexMetricsTest {
     }
   }
 
+  @Test
+  void entriesASecondarysFullQueueRefusesAreCountedAsDropped() throws Exception {
+    GatedPageIndex secondary = new GatedPageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    FanOutPageIndex fanOut = new FanOutPageIndex(SqlitePageIndex.open(dir.resolve("primary.db")),
+        List.of(new MeteredPageIndex(secondary, metrics, PublishPath.BACKGROUND_TO_SECONDARY)), 1);
+    try (PageIndex index = new MeteredPageIndex(fanOut, metrics, PublishPath.TASK_TO_INDEX)) {
+      metrics.watchIndexQueue(index::queuedEntries);
+      metrics.watchIndexDrops(index::droppedEntries);
+      secondary.down = true;
+      index.publish(List.of(entry("w", 1, 1_000, 2_000), entry("w", 2, 3_000, 4_000), entry("w", 3, 5_000, 6_000)));
+
+      assertThat(metrics.indexDroppedEntriesTotal()).isEqualTo(2);
+      assertThat(value(scrape(), "snapshotter_index_dropped_entries_total")).isEqualTo(2);
+      assertThat(metrics.indexPublishErrorsTotal()).as("the primary took them all").isZero();
+      secondary.down = false;
+      Poll.until("the secondary's queue drained", PATIENCE, () -> metrics.indexQueueEntries() == 0);
+      assertThat(value(scrape(), "snapshotter_index_dropped_entries_total")).isEqualTo(2);
+    }
+  }
+
   private String scrape() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrometheusTextFormatWriter.create().write(out, SnapshotterMetrics.REGISTRY.scrape());
