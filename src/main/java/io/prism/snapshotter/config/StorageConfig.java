@@ -110,7 +110,8 @@ public final class StorageConfig {
 
     public static final String AZURE_CONNECTION_STRING = "storage.azure.connection.string";
     private static final String AZURE_CONNECTION_STRING_DOC = "A storage account connection string (never logged), "
-            + "as the Azure portal shows it. Set this, or storage.azure.account.name and storage.azure.account.key.";
+            + "as the Azure portal shows it, or BlobEndpoint=...;SharedAccessSignature=... to sign with a SAS token "
+            + "instead of the account key. Set this, or storage.azure.account.name and storage.azure.account.key.";
 
     public static final String AZURE_ACCOUNT_NAME = "storage.azure.account.name";
     private static final String AZURE_ACCOUNT_NAME_DOC = "The storage account, signed for with "

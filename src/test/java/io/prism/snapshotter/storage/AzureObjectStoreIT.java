@@ -35,6 +35,41 @@ class AzureObjectStoreIT extends ObjectStoreContract {
     }
 
     @Test
+    void aSharedAccessSignatureInTheConnectionStringIsEnoughToStoreListAndDeletePages() throws IOException {
+        String container = Azurite.newContainer();
+        try (ObjectStore bySas = AzureObjectStore.open(Azurite.sasSettings(container, "racwdl"));
+             ObjectStore byKey = AzureObjectStore.open(Azurite.settings(container))) {
+            bySas.put("pages/p1", new ByteArrayInputStream(bytes("page")), 4,
+                    PutOptions.builder().metadata("prism-first-offset", "7").createOnly(true).build());
+            assertThatThrownBy(() -> bySas.put("pages/p1", new ByteArrayInputStream(bytes("other")), 5,
+                    PutOptions.ifAbsent()))
+                    .as("create-only writes still refuse a taken key")
+                    .isInstanceOf(ObjectAlreadyExistsException.class);
+
+            assertThat(read(byKey.get("pages/p1"))).isEqualTo(bytes("page"));
+            assertThat(bySas.head("pages/p1")).hasValueSatisfying(info ->
+                    assertThat(info.userMetadata()).containsEntry("prism-first-offset", "7"));
+            assertThat(bySas.list("pages/", 10, null).objects()).extracting(ObjectInfo::key).containsExactly("pages/p1");
+            assertThat(bySas.delete("pages/p1")).isTrue();
+            assertThat(byKey.head("pages/p1")).isEmpty();
+            assertThat(bySas.describe()).as("the signature is a secret").doesNotContain("sig=");
+        }
+    }
+
+    @Test
+    void aReadOnlySignatureMakesWritesAFatalError() {
+        String container = Azurite.newContainer();
+        try (ObjectStore readOnly = AzureObjectStore.open(Azurite.sasSettings(container, "rl"))) {
+            assertThatThrownBy(() -> readOnly.put("k", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults()))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("403")
+                    .hasMessageContaining("'k'")
+                    .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+            assertThat(readOnly.list("", 10, null).objects()).isEmpty();
+        }
+    }
+
+    @Test
     void aWrongKeyIsAFatalError() {
         String container = Azurite.newContainer();
         String wrongKey = java.util.Base64.getEncoder().encodeToString(bytes("not-the-account-key-at-all"));

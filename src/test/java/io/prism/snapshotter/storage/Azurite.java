@@ -2,10 +2,13 @@ package io.prism.snapshotter.storage;
 
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.sas.BlobContainerSasPermission;
+import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import io.prism.snapshotter.testing.TestServices;
 import org.apache.kafka.common.config.types.Password;
 
 import java.net.URI;
+import java.time.OffsetDateTime;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -33,6 +36,18 @@ public final class Azurite {
     /** Connection-string settings for {@code container}. */
     public static AzureSettings connectionStringSettings(String container) {
         return AzureSettings.ofConnectionString(container, new Password(TestServices.azuriteConnectionString()));
+    }
+
+    /**
+     * Connection-string settings for {@code container} carrying a shared access signature for that container
+     * alone, with {@code permissions} (e.g. {@code "racwdl"}), valid for an hour: no account key in them.
+     */
+    public static AzureSettings sasSettings(String container, String permissions) {
+        BlobContainerSasPermission allowed = BlobContainerSasPermission.parse(permissions);
+        String sas = serviceClient().getBlobContainerClient(container)
+                .generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1), allowed));
+        return AzureSettings.ofConnectionString(container,
+                new Password("BlobEndpoint=" + endpoint() + ";SharedAccessSignature=" + sas));
     }
 
     /** Creates a container with a unique name and returns the name. */
