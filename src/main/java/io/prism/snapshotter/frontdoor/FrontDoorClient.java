@@ -7,6 +7,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
@@ -60,7 +61,7 @@ public final class FrontDoorClient {
         out.println(response.getMessageId() + " " + response.getSequence());
       } catch (StatusRuntimeException refused) {
         failures++;
-        out.println(describe(refused));
+        out.println(describe(refused, options.target()));
       }
     }
     return failures == 0 ? 0 : 1;
@@ -98,7 +99,8 @@ public final class FrontDoorClient {
           + ", session end " + response.getSessionEnd().getMessageId());
       return 0;
     } catch (ExecutionException e) {
-      out.println(e.getCause() instanceof StatusRuntimeException refused ? describe(refused) : e.getCause().toString());
+      out.println(e.getCause() instanceof StatusRuntimeException refused
+          ? describe(refused, options.target()) : e.getCause().toString());
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -114,8 +116,23 @@ public final class FrontDoorClient {
         .build();
   }
 
-  private static String describe(StatusRuntimeException refused) {
-    return refused.getStatus().getCode() + ": " + refused.getStatus().getDescription();
+  /**
+   * {@code <STATUS>: <description>}. When the call never reached the front door (unavailable, out of
+   * time) the line names the target and the transport's reason, e.g. "Connection refused", which
+   * gRPC keeps in the status's cause while its description says only "io exception".
+   */
+  static String describe(StatusRuntimeException refused, String target) {
+    Status status = refused.getStatus();
+    StringBuilder line = new StringBuilder().append(status.getCode()).append(": ");
+    boolean notReached = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
+    if (notReached) {
+      line.append("front door at ").append(target).append(": ");
+    }
+    line.append(status.getDescription() == null ? "(no description)" : status.getDescription());
+    if (notReached && status.getCause() != null && status.getCause().getMessage() != null) {
+      line.append(" (").append(status.getCause().getMessage()).append(')');
+    }
+    return line.toString();
   }
 
   private static ChannelCredentials credentials(ClientOptions options) throws IOException {

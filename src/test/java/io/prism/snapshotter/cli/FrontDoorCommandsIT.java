@@ -79,6 +79,28 @@ class FrontDoorCommandsIT {
   }
 
   @Test
+  void publishToAnAddressWhereNothingListensNamesItAndTheReason() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit = publish("x\ny\n", out, "--writer", "w", "--target", "127.0.0.1:" + closedPort);
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(2).allSatisfy(line -> assertThat(line)
+        .startsWith("UNAVAILABLE: front door at 127.0.0.1:" + closedPort + ": ")
+        .containsIgnoringCase("connection refused"));
+
+    ByteArrayOutputStream sessionOut = new ByteArrayOutputStream();
+    assertThat(publish("x\n", sessionOut, "--writer", "w", "--session", "--target", "127.0.0.1:" + closedPort))
+        .isEqualTo(1);
+    assertThat(sessionOut.toString(StandardCharsets.UTF_8))
+        .startsWith("UNAVAILABLE: front door at 127.0.0.1:" + closedPort + ": ")
+        .containsIgnoringCase("connection refused");
+  }
+
+  @Test
   void frontdoorRefusesAMissingOrIncompleteConfig(@TempDir Path directory) throws Exception {
     assertThat(new CommandLine(new FrontdoorCommand()).execute("--config", directory.resolve("absent").toString()))
         .isEqualTo(FrontdoorCommand.EXIT_CONFIG);
