@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
       "Exit codes: 0 ok, 65 some objects were not readable pages, 69 storage or index failed, 78 bad config."
     })
 final class ReindexCommand implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "Settings naming the store (storage.*) and index (index.*).")
+  @Option(names = "--config", paramLabel = "FILE", description = "Settings naming the store (storage.*) and index (index.*) "
+      + "(default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
 
   @Option(names = "--prefix", paramLabel = "P", defaultValue = "", description = "Only keys starting with P.")
@@ -46,7 +47,7 @@ final class ReindexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      Map<String, String> settings = config == null ? Map.of() : ConfigFile.load(config);
+      Map<String, String> settings = ConfigFile.load(StoreConfigOption.resolve(config));
       Reindexer.Result result;
       try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
           PageIndex index = new IndexConfig(settings).open(PublishMode.SYNC)) {
