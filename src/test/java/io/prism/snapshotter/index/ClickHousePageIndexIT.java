@@ -64,7 +64,8 @@ class ClickHousePageIndexIT extends PageIndexContract {
   void theCompanionTableIsSortedForTheOffsetLookup() throws Exception {
     String ddl = http("SELECT engine, partition_key, sorting_key FROM system.tables WHERE database = '" + DATABASE
         + "' AND name = '" + table + ClickHousePageIndex.BY_OFFSET_SUFFIX + "' FORMAT TSV");
-    assertThat(ddl).isEqualTo("ReplacingMergeTree\ttoYYYYMM(start_time)\ttopic, kafka_partition, last_offset, page_key\n");
+    assertThat(ddl).as("not partitioned: a lookup reads a granule of every part")
+        .isEqualTo("ReplacingMergeTree\t\ttopic, kafka_partition, last_offset, page_key\n");
   }
 
   /**
@@ -78,7 +79,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
     List<IndexEntry> published = new ArrayList<>();
     long[] nextOffset = new long[6];
     for (int step = 0; step < 12; step++) {
-      int action = step < 3 ? 0 : random.nextInt(4);
+      int action = step < 3 ? 0 : step < 6 ? step - 2 : random.nextInt(4); // each kind at least once
       switch (action) {
         case 0, 1 -> {
           List<IndexEntry> batch = new ArrayList<>();
@@ -143,9 +144,10 @@ class ClickHousePageIndexIT extends PageIndexContract {
         CompletableFuture.runAsync(() -> opened.add(ClickHousePageIndex.open(settings(old))))).get();
     index = opened.get(0);
     try {
-      long copied = Long.parseLong(http("SELECT count() FROM " + DATABASE + "." + old
-          + ClickHousePageIndex.BY_OFFSET_SUFFIX + " FORMAT TSV").trim());
-      assertThat(copied).as("rows in the companion after one or two fills").isIn(35L, 70L);
+      String companion = DATABASE + "." + old + ClickHousePageIndex.BY_OFFSET_SUFFIX;
+      // One or two copies of 35 rows, fewer once a merge has replaced copies of a page: 30 pages.
+      assertThat(http("SELECT uniqExact(page_key), count() BETWEEN 30 AND 70 FROM " + companion + " FORMAT TSV"))
+          .isEqualTo("30\t1\n");
       for (int partition = 0; partition < 2; partition++) {
         int p = partition;
         List<IndexEntry> expected = entries.stream().filter(e -> e.partition() == p)
@@ -155,10 +157,14 @@ class ClickHousePageIndexIT extends PageIndexContract {
             .containsExactlyElementsOf(scanOfTheMainTable("events", partition, 0, 100));
       }
 
-      // Opened again, the companion is not empty: nothing is copied a second time.
+      // Opened again, the companion is not empty: nothing is copied a second time. Any insert
+      // would change its set of active parts (a new part, or a merged one with a new name).
+      String parts = "SELECT groupArray(name) FROM (SELECT name FROM system.parts WHERE database = '" + DATABASE
+          + "' AND table = '" + old + ClickHousePageIndex.BY_OFFSET_SUFFIX + "' AND active ORDER BY name) FORMAT TSV";
+      http("OPTIMIZE TABLE " + companion + " FINAL");
+      String before = http(parts);
       ClickHousePageIndex.open(settings(old)).close();
-      assertThat(Long.parseLong(http("SELECT count() FROM " + DATABASE + "." + old
-          + ClickHousePageIndex.BY_OFFSET_SUFFIX + " FORMAT TSV").trim())).isEqualTo(copied);
+      assertThat(http(parts)).isEqualTo(before);
     } finally {
       opened.get(1).close();
     }
@@ -172,10 +178,12 @@ class ClickHousePageIndexIT extends PageIndexContract {
   void measureTheOffsetLookupWithAndWithoutTheCompanion() throws Exception {
     int rows = Integer.getInteger("clickhouse.lookup.rows", 200_000);
     String main = DATABASE + "." + table;
-    // 64 partitions of one topic, 1,000 writers, pages of 100 offsets over three months; the
-    // server makes the rows (a publish of 200,000 entries would measure JSON, not lookups).
+    // 64 partitions of one topic, 1,000 writers, pages of 100 offsets over 90 days; the server
+    // makes the rows (a publish of 200,000 entries would measure JSON, not lookups).
+    long step = 90L * 24 * 3600 * 1000 / rows;
     String select = "SELECT concat('pages/', toString(number)) AS page_key, concat('w', toString(number % 1000)), "
-        + "toInt64(intDiv(number, 64)), toInt64(1700000000000 + number * 40000), toInt64(1700000000000 + number * 40000 + 30000), "
+        + "toInt64(intDiv(number, 64)), toInt64(1700000000000 + number * " + step + "), "
+        + "toInt64(1700000000000 + number * " + step + " + 30000), "
         + "toInt64(100), toInt64(1000), toInt64(500), 'protobuf', 'zstd', 'events', toInt32(number % 64), "
         + "toInt64(intDiv(number, 64) * 100), toInt64(intDiv(number, 64) * 100 + 99) FROM system.numbers LIMIT " + rows;
     http("INSERT INTO " + main + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
