@@ -17,6 +17,8 @@ import java.io.InputStream;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,7 +51,7 @@ public final class ClickHousePageIndex implements PageIndex {
   static final int REMOVE_SQL_CHARS = 100_000;
   /** The companion table's name is the main table's plus this. */
   static final String BY_OFFSET_SUFFIX = "_by_offset";
-  /** How long one month of the one-time fill of the companion may take. */
+  /** How long copying one month of the main table into the companion may take. */
   private static final long FILL_TIMEOUT_SECONDS = 600;
   static final String COLUMNS =
       "page_key, writer_id, page_sequence, start_time_ms, end_time_ms, event_count, page_size_bytes, "
@@ -169,8 +171,8 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   /**
-   * Creates {@code <table>_by_offset}, and fills it once from the main table when it is empty and
-   * the main table is not (a deployment whose table predates the companion).
+   * Creates {@code <table>_by_offset}, and copies into it each month of the main table it holds no
+   * row of: all of them for a deployment whose table predates the companion, none after that.
    *
    * <p>It holds whole rows, not just keys: the lookup is then one range of one sorted table; with
    * keys only, the rows would have to be fetched from the main table by {@code page_key}, which is
@@ -179,36 +181,53 @@ public final class ClickHousePageIndex implements PageIndex {
    * and {@link #expireBefore} run the same mutations on it, so it keeps the same rows. It is not
    * partitioned: a lookup reads at least one granule (8192 rows) of every part, and monthly
    * partitions would make that one per month kept (20 million entries on 18.16: 433 ms when they
-   * span 300 months; 5 ms over three months partitioned, 3 ms not). A page published twice is two rows until a merge; the lookup drops the copies itself
+   * span 300 months; 5 ms over three months partitioned, 3 ms not).
+   *
+   * <p>A page published twice is two rows until a merge; the lookup drops the copies itself
    * ({@code LIMIT 1 BY page_key}, as the scan of the main table did) rather than reading
    * {@code FINAL}, which on 18.16 merges in one thread every part the range touches. That is also
-   * why two tasks filling at once is harmless: their copies are such duplicates.
+   * why a copy made twice (two tasks opening at once, or a publish landing between the check and
+   * the copy) is harmless: its rows are such duplicates. Copying by month rather than only when
+   * the companion is empty also picks up again after a copy that failed part way (a timeout, a
+   * crash) at the next open, from the first month it had not reached.
    */
   private void createCompanion() {
     execute(tableDdl(byOffset, "", "topic, kafka_partition, last_offset, page_key"));
-    long companionRows = Long.parseLong(queryScalar(client, "SELECT count() FROM " + byOffset, settings));
-    if (companionRows > 0) {
-      return;
-    }
-    long mainRows = Long.parseLong(queryScalar(client, "SELECT count() FROM " + table, settings));
-    if (mainRows == 0) {
-      return;
-    }
-    log.info("ClickHouse page index {}: filling {} from its {} rows (once: the table predates it)",
-        describe(), byOffset, mainRows);
-    long started = System.nanoTime();
-    // Month by month (the tables' partitions), so each statement has a bounded amount of work.
-    List<String> months = new ArrayList<>();
-    for (JsonNode row : query("SELECT DISTINCT partition FROM system.parts WHERE database = "
+    // The main table's months from its parts' metadata (no scan); the companion's need one scan of
+    // its start_time column, as it is not partitioned.
+    Map<String, Long> mainMonths = new TreeMap<>();
+    for (JsonNode row : query("SELECT partition, sum(rows) AS n FROM system.parts WHERE database = "
         + ClickHouseSql.quote(settings.database()) + " AND table = " + ClickHouseSql.quote(settings.table())
-        + " AND active ORDER BY partition", "list the partitions of " + table)) {
-      months.add(row.get("partition").asText());
+        + " AND active GROUP BY partition HAVING n > 0", "list the partitions of " + table)) {
+      mainMonths.put(row.get("partition").asText(), row.get("n").asLong());
     }
-    for (String month : months) {
+    if (mainMonths.isEmpty()) {
+      return;
+    }
+    for (JsonNode row : query("SELECT DISTINCT toString(toYYYYMM(start_time)) AS month FROM " + byOffset,
+        "list the months of " + byOffset)) {
+      mainMonths.remove(row.get("month").asText());
+    }
+    if (mainMonths.isEmpty()) {
+      return;
+    }
+    long rows = mainMonths.values().stream().mapToLong(Long::longValue).sum();
+    log.info("ClickHouse page index {}: copying {} rows of {} (months {}) into {}, which holds none of them",
+        describe(), rows, table, mainMonths.keySet(), byOffset);
+    long started = System.nanoTime();
+    for (String month : mainMonths.keySet()) {
+      if (!month.matches("[0-9]{6}")) { // a table partitioned by hand otherwise
+        log.warn("ClickHouse page index {}: cannot copy partition '{}' of {} into {}: it is not a month; until it"
+            + " is copied by hand (INSERT INTO {} ({}) SELECT {} FROM {}), lookups by offset miss its pages and"
+            + " records of them may be stored twice", describe(), month, table, byOffset, byOffset, COLUMNS,
+            COLUMNS, table);
+        continue;
+      }
+      // Month by month (the main table's partitions): each statement has a bounded amount of work.
       execute("INSERT INTO " + byOffset + " (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + table
-          + " WHERE toYYYYMM(start_time) = " + Long.parseLong(month), FILL_TIMEOUT_SECONDS);
+          + " WHERE toYYYYMM(start_time) = " + month, FILL_TIMEOUT_SECONDS);
     }
-    log.info("ClickHouse page index {}: filled {} with {} rows in {} ms", describe(), byOffset, mainRows,
+    log.info("ClickHouse page index {}: copied {} rows into {} in {} ms", describe(), rows, byOffset,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
@@ -410,7 +429,7 @@ public final class ClickHousePageIndex implements PageIndex {
     try {
       client.execute(sql, command).get(seconds, TimeUnit.SECONDS).close();
     } catch (Exception e) {
-      throw failure("run " + firstWords(sql), e);
+      throw failure("run " + firstWords(sql), e, settings, seconds);
     }
   }
 
@@ -442,11 +461,15 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   private static IndexException failure(String what, Exception e, ClickHouseSettings settings) {
+    return failure(what, e, settings, TIMEOUT_SECONDS);
+  }
+
+  private static IndexException failure(String what, Exception e, ClickHouseSettings settings, long seconds) {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-    String reason = cause instanceof TimeoutException ? "no answer in " + TIMEOUT_SECONDS + " s" : String.valueOf(cause.getMessage());
+    String reason = cause instanceof TimeoutException ? "no answer in " + seconds + " s" : String.valueOf(cause.getMessage());
     return new IndexException(
         "Cannot " + what + " in clickhouse " + settings.url() + " " + settings.qualifiedTable() + ": " + reason, cause);
   }
