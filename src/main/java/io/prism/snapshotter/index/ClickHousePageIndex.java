@@ -175,9 +175,10 @@ public final class ClickHousePageIndex implements PageIndex {
    * row of: all of them for a deployment whose table predates the companion, none after that
    * (checked only when the companion holds under 99% of the main table's rows).
    *
-   * <p>It holds whole rows, not just keys: the lookup is then one range of one sorted table; with
-   * keys only, the rows would have to be fetched from the main table by {@code page_key}, which is
-   * not a prefix of its sort key, so that second query would scan the page key column again.
+   * <p>It holds whole rows, not just keys: the lookup is then one range of one sorted table. Keys
+   * only, then the rows from the main table by its sort key ({@code (writer_id, start_time_ms,
+   * page_sequence, page_key) IN (...)}), took 160 to 730 ms over 20 million entries on 18.16, whose
+   * {@code IN} does not narrow the read to the keys' granules; whole rows 4 to 14 ms.
    * It is a {@code ReplacingMergeTree} like the main table, with the same TTL, and {@link #remove}
    * and {@link #expireBefore} run the same mutations on it, so it keeps the same rows. It is not
    * partitioned: a lookup reads at least one granule (8192 rows) of every part, and monthly
