@@ -201,8 +201,8 @@ public final class ClickHousePageIndex implements PageIndex {
     // Both tables get the same inserts and deletes; their counts differ by the copies of pages
     // published twice that a merge has not yet replaced, in one table or the other.
     Map<String, Long> mainMonths = partRows(settings.table());
-    long mainRows = mainMonths.values().stream().mapToLong(Long::longValue).sum();
-    long companionRows = partRows(settings.table() + BY_OFFSET_SUFFIX).values().stream().mapToLong(Long::longValue).sum();
+    long mainRows = sum(mainMonths);
+    long companionRows = sum(partRows(settings.table() + BY_OFFSET_SUFFIX));
     if (mainRows == 0 || companionRows >= mainRows * 0.99) {
       return;
     }
@@ -213,7 +213,7 @@ public final class ClickHousePageIndex implements PageIndex {
     if (mainMonths.isEmpty()) {
       return;
     }
-    long rows = mainMonths.values().stream().mapToLong(Long::longValue).sum();
+    long rows = sum(mainMonths);
     log.info("ClickHouse page index {}: copying {} rows of {} (months {}) into {}, which holds none of them",
         describe(), rows, table, mainMonths.keySet(), byOffset);
     long started = System.nanoTime();
@@ -231,6 +231,10 @@ public final class ClickHousePageIndex implements PageIndex {
     }
     log.info("ClickHouse page index {}: copied {} rows into {} in {} ms", describe(), rows, byOffset,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  private static long sum(Map<String, Long> rows) {
+    return rows.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /** Rows per partition of a table of the index's database, from its active parts; none if it is empty. */

@@ -198,10 +198,11 @@ class ClickHousePageIndexIT extends PageIndexContract {
         + "toInt64(1700000000000 + number * " + step + " + 30000), "
         + "toInt64(100), toInt64(1000), toInt64(500), 'protobuf', 'zstd', 'events', toInt32(number % 64), "
         + "toInt64(intDiv(number, 64) * 100), toInt64(intDiv(number, 64) * 100 + 99) FROM system.numbers LIMIT " + rows;
+    String companion = main + ClickHousePageIndex.BY_OFFSET_SUFFIX;
     http("INSERT INTO " + main + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
-    http("INSERT INTO " + main + ClickHousePageIndex.BY_OFFSET_SUFFIX + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
+    http("INSERT INTO " + companion + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
     http("OPTIMIZE TABLE " + main + " FINAL");
-    http("OPTIMIZE TABLE " + main + ClickHousePageIndex.BY_OFFSET_SUFFIX + " FINAL");
+    http("OPTIMIZE TABLE " + companion + " FINAL");
     long from = (rows / 64 - 5) * 100L; // a committed offset near the end: the last five pages
     List<IndexEntry> expected = scanOfTheMainTable("events", 7, from, 10_000);
     assertThat(index.entriesFromOffset("events", 7, from, 10_000)).containsExactlyElementsOf(expected);
