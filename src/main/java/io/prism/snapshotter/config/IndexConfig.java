@@ -69,7 +69,8 @@ public final class IndexConfig {
   public static final String CLICKHOUSE_DATABASE = "index.clickhouse.database";
   static final String CLICKHOUSE_DATABASE_DOC = "Database of the index table (created when missing).";
   public static final String CLICKHOUSE_TABLE = "index.clickhouse.table";
-  static final String CLICKHOUSE_TABLE_DOC = "The index table (created when missing).";
+  static final String CLICKHOUSE_TABLE_DOC =
+      "The index table (created when missing), and beside it the same name plus _by_offset: the same rows, sorted for the lookup by topic, partition and offset.";
   public static final String CLICKHOUSE_USER = "index.clickhouse.user";
   static final String CLICKHOUSE_USER_DOC = "ClickHouse user.";
   public static final String CLICKHOUSE_PASSWORD = "index.clickhouse.password";

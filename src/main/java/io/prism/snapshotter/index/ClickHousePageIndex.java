@@ -1,6 +1,7 @@
 package io.prism.snapshotter.index;
 
 import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.command.CommandSettings;
 import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.client.api.query.QuerySettings;
 import com.clickhouse.data.ClickHouseFormat;
@@ -16,6 +17,8 @@ import java.io.InputStream;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * read {@code FINAL}. Times are kept in milliseconds ({@code *_ms}, Int64) with second-precision
  * {@code DateTime} columns materialized beside them for partitioning, TTL and people's SQL.
  *
+ * <p>A companion table {@code <table>_by_offset} holds the same rows ordered by (topic, partition,
+ * last offset, page key), for {@link #entriesFromOffset}: on the main table that lookup scans
+ * every row (its sort key is writer and time), and a task asks it for every partition it takes
+ * over or gives up, while the group's rebalance waits. See {@link #createCompanion}.
+ *
  * <p>18.16's traps (see NOTES-services): compressed responses crash it, so compression is off;
  * it has no query parameters, so values are literals from {@link ClickHouseSql}; errors in the
  * middle of a result arrive with status 200 unless {@code wait_end_of_query=1}.
@@ -41,13 +49,19 @@ public final class ClickHousePageIndex implements PageIndex {
   private static final long TIMEOUT_SECONDS = 60;
   /** Page keys per removal statement, in characters: well under 18.16's 256 KiB max_query_size. */
   static final int REMOVE_SQL_CHARS = 100_000;
-  private static final String COLUMNS =
+  /** The companion table's name is the main table's plus this. */
+  static final String BY_OFFSET_SUFFIX = "_by_offset";
+  /** How long copying one month of the main table into the companion may take. */
+  private static final long FILL_TIMEOUT_SECONDS = 600;
+  static final String COLUMNS =
       "page_key, writer_id, page_sequence, start_time_ms, end_time_ms, event_count, page_size_bytes, "
           + "storage_size_bytes, format, compression, topic, kafka_partition, first_offset, last_offset";
 
   private final ClickHouseSettings settings;
   private final Client client;
   private final String table;
+  /** {@code <table>_by_offset}: the same rows, ordered for {@link #entriesFromOffset}. */
+  private final String byOffset;
   /** Set once the server's version is known and the table exists; until then every call tries. */
   private volatile boolean ready;
   private boolean serverTtl;
@@ -56,6 +70,7 @@ public final class ClickHousePageIndex implements PageIndex {
     this.settings = settings;
     this.client = client;
     this.table = settings.qualifiedTable();
+    this.byOffset = settings.qualifiedTable() + BY_OFFSET_SUFFIX;
   }
 
   /**
@@ -134,20 +149,110 @@ public final class ClickHousePageIndex implements PageIndex {
 
   private void createTable(String version) {
     execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
-    String ttl = serverTtl && settings.ttlDays() > 0 ? " TTL end_time + toIntervalDay(" + settings.ttlDays() + ")" : "";
-    execute(
-        "CREATE TABLE IF NOT EXISTS " + table + " ("
-            + "page_key String, writer_id String, page_sequence Int64, start_time_ms Int64, end_time_ms Int64, "
-            + "event_count Int64, page_size_bytes Int64, storage_size_bytes Int64, format String, compression String, "
-            + "topic String, kafka_partition Int32, first_offset Int64, last_offset Int64, "
-            + "start_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(start_time_ms, 1000), 'UTC'), "
-            + "end_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(end_time_ms, 1000), 'UTC')"
-            + ") ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(start_time) "
-            + "ORDER BY (writer_id, start_time_ms, page_sequence, page_key)" + ttl);
+    execute(tableDdl(table, " PARTITION BY toYYYYMM(start_time)", "writer_id, start_time_ms, page_sequence, page_key"));
+    createCompanion();
     log.info("ClickHouse page index {} on server {}{}", describe(), version,
         settings.ttlDays() == 0 ? "" : serverTtl ? " (TTL " + settings.ttlDays() + " days)" : " (TTL by scheduled delete)");
   }
 
+  /**
+   * {@code CREATE TABLE IF NOT EXISTS} for the main table or its companion: the same columns,
+   * engine and TTL, partitioned and ordered as given.
+   */
+  private String tableDdl(String name, String partitionBy, String orderBy) {
+    String ttl = serverTtl && settings.ttlDays() > 0 ? " TTL end_time + toIntervalDay(" + settings.ttlDays() + ")" : "";
+    return "CREATE TABLE IF NOT EXISTS " + name + " ("
+        + "page_key String, writer_id String, page_sequence Int64, start_time_ms Int64, end_time_ms Int64, "
+        + "event_count Int64, page_size_bytes Int64, storage_size_bytes Int64, format String, compression String, "
+        + "topic String, kafka_partition Int32, first_offset Int64, last_offset Int64, "
+        + "start_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(start_time_ms, 1000), 'UTC'), "
+        + "end_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(end_time_ms, 1000), 'UTC')"
+        + ") ENGINE = ReplacingMergeTree()" + partitionBy + " ORDER BY (" + orderBy + ")" + ttl;
+  }
+
+  /**
+   * Creates {@code <table>_by_offset}, and copies into it each month of the main table it holds no
+   * row of: all of them for a deployment whose table predates the companion, none after that
+   * (checked only when the companion holds under 99% of the main table's rows).
+   *
+   * <p>It holds whole rows, not just keys: the lookup is then one range of one sorted table. Keys
+   * only, then the rows from the main table by its sort key ({@code (writer_id, start_time_ms,
+   * page_sequence, page_key) IN (...)}), took 160 to 730 ms over 20 million entries on 18.16, whose
+   * {@code IN} does not narrow the read to the keys' granules; whole rows 4 to 14 ms.
+   * It is a {@code ReplacingMergeTree} like the main table, with the same TTL, and {@link #remove}
+   * and {@link #expireBefore} run the same mutations on it, so it keeps the same rows. It is not
+   * partitioned: a lookup reads at least one granule (8192 rows) of every part, and monthly
+   * partitions would make that one per month kept (20 million entries on 18.16: 433 ms when they
+   * span 300 months; 5 ms over three months partitioned, 3 ms not).
+   *
+   * <p>A page published twice is two rows until a merge; the lookup drops the copies itself
+   * ({@code LIMIT 1 BY page_key}, as the scan of the main table did) rather than reading
+   * {@code FINAL}, which on 18.16 merges in one thread every part the range touches. That is also
+   * why a copy made twice (two tasks opening at once, or a publish landing between the check and
+   * the copy) is harmless: its rows are such duplicates. Copying by month rather than only when
+   * the companion is empty also picks up again after a copy that failed part way (a timeout, a
+   * crash) at the next open, from the first month it had not reached.
+   */
+  private void createCompanion() {
+    execute(tableDdl(byOffset, "", "topic, kafka_partition, last_offset, page_key"));
+    // Row counts and the main table's months come from the parts' metadata (no scan); the
+    // companion's months need a scan of its start_time column (0.15 to 0.3 s over 20 million rows),
+    // as it is not partitioned, so they are read only when the companion holds clearly fewer rows.
+    // Both tables get the same inserts and deletes; their counts differ by the copies of pages
+    // published twice that a merge has not yet replaced, in one table or the other.
+    Map<String, Long> mainMonths = partRows(settings.table());
+    long mainRows = sum(mainMonths);
+    long companionRows = sum(partRows(settings.table() + BY_OFFSET_SUFFIX));
+    if (mainRows == 0 || companionRows >= mainRows * 0.99) {
+      return;
+    }
+    for (JsonNode row : query("SELECT DISTINCT toString(toYYYYMM(start_time)) AS month FROM " + byOffset,
+        "list the months of " + byOffset)) {
+      mainMonths.remove(row.get("month").asText());
+    }
+    if (mainMonths.isEmpty()) {
+      return;
+    }
+    long rows = sum(mainMonths);
+    log.info("ClickHouse page index {}: copying {} rows of {} (months {}) into {}, which holds none of them",
+        describe(), rows, table, mainMonths.keySet(), byOffset);
+    long started = System.nanoTime();
+    for (String month : mainMonths.keySet()) {
+      if (!month.matches("[0-9]{6}")) { // a table partitioned by hand otherwise
+        log.warn("ClickHouse page index {}: cannot copy partition '{}' of {} into {}: it is not a month; until it"
+            + " is copied by hand (INSERT INTO {} ({}) SELECT {} FROM {}), lookups by offset miss its pages and"
+            + " records of them may be stored twice", describe(), month, table, byOffset, byOffset, COLUMNS,
+            COLUMNS, table);
+        continue;
+      }
+      // Month by month (the main table's partitions): each statement has a bounded amount of work.
+      execute("INSERT INTO " + byOffset + " (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + table
+          + " WHERE toYYYYMM(start_time) = " + month, FILL_TIMEOUT_SECONDS);
+    }
+    log.info("ClickHouse page index {}: copied {} rows into {} in {} ms", describe(), rows, byOffset,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  private static long sum(Map<String, Long> rows) {
+    return rows.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Rows per partition of a table of the index's database, from its active parts; none if it is empty. */
+  private Map<String, Long> partRows(String name) {
+    Map<String, Long> rows = new TreeMap<>();
+    for (JsonNode row : query("SELECT partition, sum(rows) AS n FROM system.parts WHERE database = "
+        + ClickHouseSql.quote(settings.database()) + " AND table = " + ClickHouseSql.quote(name)
+        + " AND active GROUP BY partition HAVING n > 0", "list the parts of " + settings.database() + "." + name)) {
+      rows.put(row.get("partition").asText(), row.get("n").asLong());
+    }
+    return rows;
+  }
+
+  /**
+   * Writes the main table, then the companion: if the second insert fails, the publish fails and
+   * is retried, and meanwhile the companion lacks the entry, which costs at most records stored
+   * twice; never the other way round (a page the lookup lists but the index does not).
+   */
   @Override
   public void publish(List<IndexEntry> entries) {
     if (entries.isEmpty()) {
@@ -155,10 +260,15 @@ public final class ClickHousePageIndex implements PageIndex {
     }
     ensureReady();
     byte[] rows = jsonEachRow(entries);
+    insert(table, rows, entries.size());
+    insert(byOffset, rows, entries.size());
+  }
+
+  private void insert(String into, byte[] rows, int count) {
     try (InputStream body = new ByteArrayInputStream(rows)) {
-      client.insert(table, body, ClickHouseFormat.JSONEachRow).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).close();
+      client.insert(into, body, ClickHouseFormat.JSONEachRow).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).close();
     } catch (Exception e) {
-      throw failure("publish " + entries.size() + " entries", e);
+      throw failure("publish " + count + " entries into " + into, e);
     }
   }
 
@@ -212,13 +322,14 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   /**
-   * Reads the table without {@code FINAL} (which would merge every part of the table, as the filter is
-   * not on the sort key) and drops the copies a re-publish left in unmerged parts here instead.
+   * Reads the companion table, whose sort key starts with the filter's columns, so only the
+   * partition's range from {@code fromOffset} on is read. Without {@code FINAL}: the copies a
+   * re-publish left in unmerged parts are dropped by {@code LIMIT 1 BY page_key}.
    */
   @Override
   public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
     ensureReady();
-    String sql = "SELECT " + COLUMNS + " FROM " + table
+    String sql = "SELECT " + COLUMNS + " FROM " + byOffset
         + " WHERE topic = " + ClickHouseSql.quote(topic) + " AND kafka_partition = " + partition
         + " AND last_offset >= " + fromOffset
         + " ORDER BY last_offset, page_key LIMIT 1 BY page_key LIMIT " + limit;
@@ -229,7 +340,8 @@ public final class ClickHousePageIndex implements PageIndex {
     return entries;
   }
 
-  private static IndexEntry entryOf(JsonNode row) {
+  /** An entry from a row of {@link #COLUMNS} in JSONEachRow (Int64 arrives quoted). */
+  static IndexEntry entryOf(JsonNode row) {
     return new IndexEntry(
         row.get("page_key").asText(), row.get("writer_id").asText(), row.get("page_sequence").asLong(),
         row.get("start_time_ms").asLong(), row.get("end_time_ms").asLong(), row.get("event_count").asLong(),
@@ -255,7 +367,8 @@ public final class ClickHousePageIndex implements PageIndex {
    * {@link #REMOVE_SQL_CHARS} characters (18.16 refuses queries over {@code max_query_size}, 256 KiB),
    * and waits for each mutation, so the entries are gone when this returns. On 18.16 a mutation is
    * asynchronous and rewrites only the parts that exist when it is submitted: a page published
-   * again afterwards (a re-delivery) would be back, which is what publishing means.
+   * again afterwards (a re-delivery) would be back, which is what publishing means. The companion
+   * first, so that it never lists a page the main table no longer holds.
    */
   @Override
   public void remove(List<IndexEntry> entries) {
@@ -264,13 +377,13 @@ public final class ClickHousePageIndex implements PageIndex {
     for (IndexEntry e : entries) {
       String quoted = ClickHouseSql.quote(e.pageKey());
       if (keys.length() > 0 && keys.length() + quoted.length() > REMOVE_SQL_CHARS) {
-        mutate("DELETE WHERE page_key IN (" + keys + ")", "remove entries");
+        mutateBoth("DELETE WHERE page_key IN (" + keys + ")", "remove entries");
         keys.setLength(0);
       }
       keys.append(keys.length() == 0 ? "" : ", ").append(quoted);
     }
     if (keys.length() > 0) {
-      mutate("DELETE WHERE page_key IN (" + keys + ")", "remove entries");
+      mutateBoth("DELETE WHERE page_key IN (" + keys + ")", "remove entries");
     }
     log.debug("Removed the entries of {} pages from {}", entries.size(), describe());
   }
@@ -282,23 +395,30 @@ public final class ClickHousePageIndex implements PageIndex {
   @Override
   public void expireBefore(long cutoffMillis) {
     ensureReady();
-    mutate("DELETE WHERE end_time_ms < " + cutoffMillis, "expire entries");
+    mutateBoth("DELETE WHERE end_time_ms < " + cutoffMillis, "expire entries");
     log.info("Expired entries of pages that ended before {} from {}", cutoffMillis, describe());
+  }
+
+  /** Runs the mutation on the companion, then on the main table. */
+  private void mutateBoth(String command, String what) {
+    mutate(byOffset, settings.table() + BY_OFFSET_SUFFIX, command, what);
+    mutate(table, settings.table(), command, what);
   }
 
   /**
    * Runs {@code ALTER TABLE t <command>} and waits until no mutation of the table is pending (18.16
    * has no {@code mutations_sync}: an ALTER returns as soon as the mutation is queued).
    */
-  private void mutate(String command, String what) {
-    execute("ALTER TABLE " + table + " " + command);
+  private void mutate(String qualified, String name, String command, String what) {
+    execute("ALTER TABLE " + qualified + " " + command);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     String pending =
         "SELECT count() AS pending FROM system.mutations WHERE database = " + ClickHouseSql.quote(settings.database())
-            + " AND table = " + ClickHouseSql.quote(settings.table()) + " AND is_done = 0";
+            + " AND table = " + ClickHouseSql.quote(name) + " AND is_done = 0";
     while (Long.parseLong(queryScalar(client, pending, settings)) > 0) {
       if (System.nanoTime() > deadline) {
-        throw new IndexException("Cannot " + what + " in " + describe() + ": the mutation is still running after "
+        throw new IndexException("Cannot " + what + " in " + describe() + ": the mutation of " + qualified
+            + " is still running after "
             + TIMEOUT_SECONDS + " s");
       }
       sleep(100);
@@ -316,10 +436,17 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   private void execute(String sql) {
+    execute(sql, TIMEOUT_SECONDS);
+  }
+
+  /** Runs a statement; {@code seconds} longer than the client's socket timeout raises it for this one. */
+  private void execute(String sql, long seconds) {
+    CommandSettings command = new CommandSettings();
+    command.setNetworkTimeout(seconds, ChronoUnit.SECONDS);
     try {
-      client.execute(sql).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).close();
+      client.execute(sql, command).get(seconds, TimeUnit.SECONDS).close();
     } catch (Exception e) {
-      throw failure("run " + firstWords(sql), e);
+      throw failure("run " + firstWords(sql), e, settings, seconds);
     }
   }
 
@@ -351,11 +478,15 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   private static IndexException failure(String what, Exception e, ClickHouseSettings settings) {
+    return failure(what, e, settings, TIMEOUT_SECONDS);
+  }
+
+  private static IndexException failure(String what, Exception e, ClickHouseSettings settings, long seconds) {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-    String reason = cause instanceof TimeoutException ? "no answer in " + TIMEOUT_SECONDS + " s" : String.valueOf(cause.getMessage());
+    String reason = cause instanceof TimeoutException ? "no answer in " + seconds + " s" : String.valueOf(cause.getMessage());
     return new IndexException(
         "Cannot " + what + " in clickhouse " + settings.url() + " " + settings.qualifiedTable() + ": " + reason, cause);
   }

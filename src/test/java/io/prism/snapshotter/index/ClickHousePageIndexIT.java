@@ -3,6 +3,9 @@ package io.prism.snapshotter.index;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prism.snapshotter.testing.TestServices;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -10,7 +13,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +42,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
   @AfterEach
   void dropTable() throws Exception {
     http("DROP TABLE IF EXISTS " + DATABASE + "." + table);
+    http("DROP TABLE IF EXISTS " + DATABASE + "." + table + ClickHousePageIndex.BY_OFFSET_SUFFIX);
   }
 
   @Test
@@ -48,6 +58,231 @@ class ClickHousePageIndexIT extends PageIndexContract {
     String ddl = http("SELECT engine, partition_key, sorting_key FROM system.tables WHERE database = '" + DATABASE
         + "' AND name = '" + table + "' FORMAT TSV");
     assertThat(ddl).isEqualTo("ReplacingMergeTree\ttoYYYYMM(start_time)\twriter_id, start_time_ms, page_sequence, page_key\n");
+  }
+
+  @Test
+  void theCompanionTableIsSortedForTheOffsetLookup() throws Exception {
+    String ddl = http("SELECT engine, partition_key, sorting_key FROM system.tables WHERE database = '" + DATABASE
+        + "' AND name = '" + table + ClickHousePageIndex.BY_OFFSET_SUFFIX + "' FORMAT TSV");
+    assertThat(ddl).as("not partitioned: a lookup reads a granule of every part")
+        .isEqualTo("ReplacingMergeTree\t\ttopic, kafka_partition, last_offset, page_key\n");
+  }
+
+  /**
+   * Publishes, re-publishes, removes and expires at random, and after each step compares every
+   * offset lookup with what the index answered before the companion table: the scan of the main
+   * table ({@link #scanOfTheMainTable}).
+   */
+  @Test
+  void offsetLookupsAnswerWhatTheScanOfTheMainTableAnswered() throws Exception {
+    Random random = new Random(42);
+    List<IndexEntry> published = new ArrayList<>();
+    long[] nextOffset = new long[6];
+    for (int step = 0; step < 12; step++) {
+      int action = step < 3 ? 0 : step < 6 ? step - 2 : random.nextInt(4); // each kind at least once
+      switch (action) {
+        case 0, 1 -> {
+          List<IndexEntry> batch = new ArrayList<>();
+          for (int i = 0; i < 40; i++) {
+            int tp = random.nextInt(6);
+            long first = nextOffset[tp];
+            long last = first + random.nextInt(20);
+            nextOffset[tp] = last + 1;
+            batch.add(page("w" + random.nextInt(5), tp < 3 ? "events" : "events-2", tp % 3, first, last,
+                MONTH_MS * random.nextInt(3) + first * 1_000));
+          }
+          if (action == 1 && !published.isEmpty()) { // re-deliveries: pages published again
+            for (int i = 0; i < 10; i++) {
+              batch.add(published.get(random.nextInt(published.size())));
+            }
+          }
+          index.publish(batch);
+          published.addAll(batch);
+        }
+        case 2 -> {
+          List<IndexEntry> gone = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            gone.add(published.get(random.nextInt(published.size())));
+          }
+          index.remove(gone);
+        }
+        default -> index.expireBefore(published.get(random.nextInt(published.size())).endTime());
+      }
+      for (String topic : List.of("events", "events-2")) {
+        for (int partition = 0; partition < 3; partition++) {
+          for (long from : List.of(0L, 50L, 200L)) {
+            for (int limit : List.of(3, 1000)) {
+              assertThat(index.entriesFromOffset(topic, partition, from, limit))
+                  .as("step %d, %s-%d from %d, limit %d", step, topic, partition, from, limit)
+                  .containsExactlyElementsOf(scanOfTheMainTable(topic, partition, from, limit));
+            }
+          }
+        }
+      }
+    }
+    assertThat(scanOfTheMainTable("events", 0, 0, 1000)).as("the comparison had something to compare").isNotEmpty();
+  }
+
+  @Test
+  void aTablePublishedBeforeTheCompanionExistedIsCopiedIntoItOnOpen() throws Exception {
+    index.close();
+    dropTable(); // the empty table newIndex made
+    String old = "pages_old_" + UUID.randomUUID().toString().replace("-", "");
+    table = old; // dropped after the test, with its companion
+    http(OLD_DDL.replace("TABLE_NAME", DATABASE + "." + old));
+    List<IndexEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 30; i++) { // three months, so three partitions to copy
+      entries.add(page("w" + i % 4, "events", i % 2, i * 10L, i * 10L + 9, MONTH_MS * (i % 3) + i));
+    }
+    insertByHand(old, entries);
+    insertByHand(old, entries.subList(0, 5)); // re-published before the upgrade: copies in the main table
+
+    // Two tasks opening at once may both see an empty companion and both fill it.
+    List<ClickHousePageIndex> opened = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture.allOf(
+        CompletableFuture.runAsync(() -> opened.add(ClickHousePageIndex.open(settings(old)))),
+        CompletableFuture.runAsync(() -> opened.add(ClickHousePageIndex.open(settings(old))))).get();
+    index = opened.get(0);
+    try {
+      String companion = DATABASE + "." + old + ClickHousePageIndex.BY_OFFSET_SUFFIX;
+      // One or two copies of 35 rows, fewer once a merge has replaced copies of a page: 30 pages.
+      assertThat(http("SELECT uniqExact(page_key), count() BETWEEN 30 AND 70 FROM " + companion + " FORMAT TSV"))
+          .isEqualTo("30\t1\n");
+      for (int partition = 0; partition < 2; partition++) {
+        int p = partition;
+        List<IndexEntry> expected = entries.stream().filter(e -> e.partition() == p)
+            .sorted(Comparator.comparingLong(IndexEntry::lastOffset)).toList();
+        assertThat(index.entriesFromOffset("events", partition, 0, 100)).containsExactlyElementsOf(expected);
+        assertThat(index.entriesFromOffset("events", partition, 0, 100))
+            .containsExactlyElementsOf(scanOfTheMainTable("events", partition, 0, 100));
+      }
+
+      // Opened again, the companion is not empty: nothing is copied a second time. Any insert
+      // would change its set of active parts (a new part, or a merged one with a new name).
+      String parts = "SELECT groupArray(name) FROM (SELECT name FROM system.parts WHERE database = '" + DATABASE
+          + "' AND table = '" + old + ClickHousePageIndex.BY_OFFSET_SUFFIX + "' AND active ORDER BY name) FORMAT TSV";
+      http("OPTIMIZE TABLE " + companion + " FINAL");
+      String before = http(parts);
+      ClickHousePageIndex.open(settings(old)).close();
+      assertThat(http(parts)).isEqualTo(before);
+
+      // A month the companion lacks (a copy that failed part way) is copied at the next open.
+      http("ALTER TABLE " + companion + " DELETE WHERE toYYYYMM(start_time) = 197002");
+      awaitMutations(old + ClickHousePageIndex.BY_OFFSET_SUFFIX);
+      assertThat(http("SELECT count() FROM " + companion + " FORMAT TSV")).isEqualTo("20\n");
+      ClickHousePageIndex.open(settings(old)).close();
+      assertThat(http("SELECT uniqExact(page_key) FROM " + companion + " FORMAT TSV")).isEqualTo("30\n");
+      assertThat(http("SELECT toYYYYMM(start_time) AS m, count() FROM " + companion
+          + " WHERE m != 197002 GROUP BY m ORDER BY m FORMAT TSV"))
+          .as("the other months not copied again").isEqualTo("197001\t10\n197003\t10\n");
+      assertThat(index.entriesFromOffset("events", 1, 0, 100))
+          .containsExactlyElementsOf(scanOfTheMainTable("events", 1, 0, 100));
+    } finally {
+      opened.get(1).close();
+    }
+  }
+
+  /**
+   * Not a check: prints how long the offset lookup takes on the main table (the scan the index did
+   * before) and on the companion, over {@code -Dclickhouse.lookup.rows} entries (200,000).
+   */
+  @Test
+  void measureTheOffsetLookupWithAndWithoutTheCompanion() throws Exception {
+    int rows = Integer.getInteger("clickhouse.lookup.rows", 200_000);
+    String main = DATABASE + "." + table;
+    // 64 partitions of one topic, 1,000 writers, pages of 100 offsets over 90 days; the server
+    // makes the rows (a publish of 200,000 entries would measure JSON, not lookups).
+    long step = 90L * 24 * 3600 * 1000 / rows;
+    String select = "SELECT concat('pages/', toString(number)) AS page_key, concat('w', toString(number % 1000)), "
+        + "toInt64(intDiv(number, 64)), toInt64(1700000000000 + number * " + step + "), "
+        + "toInt64(1700000000000 + number * " + step + " + 30000), "
+        + "toInt64(100), toInt64(1000), toInt64(500), 'protobuf', 'zstd', 'events', toInt32(number % 64), "
+        + "toInt64(intDiv(number, 64) * 100), toInt64(intDiv(number, 64) * 100 + 99) FROM system.numbers LIMIT " + rows;
+    String companion = main + ClickHousePageIndex.BY_OFFSET_SUFFIX;
+    http("INSERT INTO " + main + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
+    http("INSERT INTO " + companion + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
+    http("OPTIMIZE TABLE " + main + " FINAL");
+    http("OPTIMIZE TABLE " + companion + " FINAL");
+    long from = (rows / 64 - 5) * 100L; // a committed offset near the end: the last five pages
+    List<IndexEntry> expected = scanOfTheMainTable("events", 7, from, 10_000);
+    assertThat(index.entriesFromOffset("events", 7, from, 10_000)).containsExactlyElementsOf(expected);
+    assertThat(expected).hasSizeBetween(4, 6);
+
+    long scan = medianMillis(() -> scanOfTheMainTable("events", 7, from, 10_000));
+    long lookup = medianMillis(() -> index.entriesFromOffset("events", 7, from, 10_000));
+    System.out.printf("ClickHouse offset lookup over %,d entries: scan of the main table %d ms, companion %d ms "
+        + "(median of 15, server %s)%n", rows, scan, lookup, http("SELECT version() FORMAT TSV").trim());
+  }
+
+  private interface Lookup {
+    List<IndexEntry> run() throws Exception;
+  }
+
+  private static long medianMillis(Lookup lookup) throws Exception {
+    long[] times = new long[15];
+    for (int i = 0; i < times.length; i++) {
+      long started = System.nanoTime();
+      lookup.run();
+      times[i] = (System.nanoTime() - started) / 1_000_000;
+    }
+    java.util.Arrays.sort(times);
+    return times[times.length / 2];
+  }
+
+  private static void awaitMutations(String name) throws Exception {
+    for (int i = 0; i < 300; i++) {
+      if (http("SELECT count() FROM system.mutations WHERE database = '" + DATABASE + "' AND table = '" + name
+          + "' AND is_done = 0 FORMAT TSV").equals("0\n")) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("mutations of " + name + " still running after 30 s");
+  }
+
+  static final long MONTH_MS = 31L * 24 * 3600 * 1000;
+
+  static IndexEntry page(String writer, String topic, int partition, long first, long last, long startMs) {
+    return new IndexEntry("pages/" + topic + "/" + partition + "/" + writer + "/" + first + ".pb.zst", writer, first,
+        startMs, startMs + 500, last - first + 1, 100, 50, "protobuf", "zstd", topic, partition, first, last);
+  }
+
+  /** The table as the index created it before the companion existed. */
+  static final String OLD_DDL = "CREATE TABLE TABLE_NAME ("
+      + "page_key String, writer_id String, page_sequence Int64, start_time_ms Int64, end_time_ms Int64, "
+      + "event_count Int64, page_size_bytes Int64, storage_size_bytes Int64, format String, compression String, "
+      + "topic String, kafka_partition Int32, first_offset Int64, last_offset Int64, "
+      + "start_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(start_time_ms, 1000), 'UTC'), "
+      + "end_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(end_time_ms, 1000), 'UTC')"
+      + ") ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(start_time) "
+      + "ORDER BY (writer_id, start_time_ms, page_sequence, page_key)";
+
+  private static void insertByHand(String name, List<IndexEntry> entries) throws Exception {
+    StringBuilder values = new StringBuilder();
+    for (IndexEntry e : entries) {
+      values.append(values.length() == 0 ? "" : ", ").append("(")
+          .append(String.join(", ", ClickHouseSql.quote(e.pageKey()), ClickHouseSql.quote(e.writerId()),
+              "" + e.pageSequence(), "" + e.startTime(), "" + e.endTime(), "" + e.eventCount(), "" + e.pageSizeBytes(),
+              "" + e.storageSizeBytes(), ClickHouseSql.quote(e.format()), ClickHouseSql.quote(e.compression()),
+              ClickHouseSql.quote(e.topic()), "" + e.partition(), "" + e.firstOffset(), "" + e.lastOffset()))
+          .append(")");
+    }
+    http("INSERT INTO " + DATABASE + "." + name + " (" + ClickHousePageIndex.COLUMNS + ") VALUES " + values);
+  }
+
+  /** The offset lookup as the index ran it before the companion table: a scan of the main table. */
+  List<IndexEntry> scanOfTheMainTable(String topic, int partition, long fromOffset, int limit) throws Exception {
+    String rows = http("SELECT " + ClickHousePageIndex.COLUMNS + " FROM " + DATABASE + "." + table
+        + " WHERE topic = " + ClickHouseSql.quote(topic) + " AND kafka_partition = " + partition
+        + " AND last_offset >= " + fromOffset
+        + " ORDER BY last_offset, page_key LIMIT 1 BY page_key LIMIT " + limit + " FORMAT JSONEachRow");
+    List<IndexEntry> entries = new ArrayList<>();
+    try (MappingIterator<JsonNode> it = new ObjectMapper().readerFor(JsonNode.class).readValues(rows)) {
+      while (it.hasNext()) {
+        entries.add(ClickHousePageIndex.entryOf(it.next()));
+      }
+    }
+    return entries;
   }
 
   @Test
