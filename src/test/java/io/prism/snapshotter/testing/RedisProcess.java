@@ -1,7 +1,8 @@
 package io.prism.snapshotter.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -45,12 +47,28 @@ public final class RedisProcess implements AutoCloseable {
 
   /** Starts the server (again) on the same port with the same directory, and waits until it answers. */
   public synchronized void start() throws Exception {
+    launch(List.of());
+    awaitReply("+PONG", "answer");
+  }
+
+  /**
+   * Starts the server again, reading its data back {@code microsPerKey} µs per key (Redis's
+   * {@code key-load-delay}, a debug setting), and returns while it still loads: until then it
+   * answers every command with {@code -LOADING}, as a server reading a large append-only file does.
+   */
+  public synchronized void startLoadingSlowly(int microsPerKey) throws Exception {
+    launch(List.of("--key-load-delay", Integer.toString(microsPerKey)));
+    awaitReply("-LOADING", "answer LOADING");
+  }
+
+  private void launch(List<String> extra) {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server on port " + port + " is running already");
     }
-    List<String> command = List.of("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
-        "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-        "--logfile", dir.resolve("redis.log").toString());
+    List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--port",
+        Integer.toString(port), "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always",
+        "--save", "", "--logfile", dir.resolve("redis.log").toString()));
+    command.addAll(extra);
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -58,17 +76,20 @@ public final class RedisProcess implements AutoCloseable {
       throw new IllegalStateException("Cannot run redis-server (bin/test installs it: Debian's redis-server): "
           + e.getMessage(), e);
     }
+  }
+
+  private void awaitReply(String prefix, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!answers()) {
+    while (!pingReply().startsWith(prefix)) {
       if (!process.isAlive()) {
         throw new IllegalStateException("redis-server on port " + port + " exited with " + process.exitValue()
             + "; its log: " + dir.resolve("redis.log"));
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("redis-server on port " + port + " did not answer within 30 s; its log: "
-            + dir.resolve("redis.log"));
+        throw new IllegalStateException("redis-server on port " + port + " did not " + what
+            + " within 30 s; its log: " + dir.resolve("redis.log"));
       }
-      Thread.sleep(50);
+      Thread.sleep(20);
     }
   }
 
@@ -87,20 +108,29 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
-  /** Whether the server answers PING now (a raw RESP exchange: no client library and no pool to reset). */
+  /** Whether the server answers PING now (not -LOADING: it still reads its data back). */
   public boolean answers() {
+    return pingReply().equals("+PONG");
+  }
+
+  /** Whether the server is up but still reading its data back. */
+  public boolean loading() {
+    return pingReply().startsWith("-LOADING");
+  }
+
+  /** The first line of the reply to PING, or "" when none came (a raw RESP exchange: no client, no pool). */
+  private String pingReply() {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
       socket.setSoTimeout(1_000);
       OutputStream out = socket.getOutputStream();
       out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      InputStream in = socket.getInputStream();
-      byte[] reply = in.readNBytes(7);
-      // While it loads its append-only file Redis answers -LOADING: not ready yet.
-      return "+PONG\r\n".equals(new String(reply, StandardCharsets.US_ASCII));
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      String line = in.readLine();
+      return line == null ? "" : line;
     } catch (IOException e) {
-      return false;
+      return "";
     }
   }
 
