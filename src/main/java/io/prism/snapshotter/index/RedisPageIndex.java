@@ -96,7 +96,8 @@ public final class RedisPageIndex implements PageIndex {
         redis.close();
         throw index.failure("connect", e);
       }
-      log.warn("Redis index {} cannot be used now (down or still loading its data); later calls retry: {}", index.describe(), e.getMessage());
+      log.warn("Redis index {} cannot be used now (down or still loading its data); later calls retry: {}",
+          index.describe(), e.getMessage());
     }
     log.info("Redis page index at {}", index.describe());
     return index;
