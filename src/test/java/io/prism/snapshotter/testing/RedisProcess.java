@@ -37,7 +37,12 @@ public final class RedisProcess implements AutoCloseable {
   public static RedisProcess startIn(Path dir) throws Exception {
     Files.createDirectories(dir);
     RedisProcess redis = new RedisProcess(dir, freePort());
-    redis.start();
+    try {
+      redis.start();
+    } catch (Exception | Error e) {
+      redis.stop(); // one that started but never answered is not left behind
+      throw e;
+    }
     return redis;
   }
 
