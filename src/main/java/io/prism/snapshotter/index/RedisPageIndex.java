@@ -15,6 +15,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.ZAddParams;
@@ -88,17 +89,31 @@ public final class RedisPageIndex implements PageIndex {
     try {
       redis.ping();
     } catch (JedisException e) {
-      // A server that is down now must not fail a starting Connect task for good: every call
-      // connects anew, so later calls work once Redis is back. A refusal (a wrong password) is
-      // still thrown at once.
-      if (!Unreachable.causeOf(e)) {
+      // A server that is down now, or up but still reading its data back after a restart, must
+      // not fail a starting Connect task for good: every call connects anew, so later calls work
+      // once Redis is back. A refusal (a wrong password) is still thrown at once.
+      if (!Unreachable.causeOf(e) && !stillLoading(e)) {
         redis.close();
         throw index.failure("connect", e);
       }
-      log.warn("Redis index {} cannot be reached now; later calls retry: {}", index.describe(), e.getMessage());
+      log.warn("Redis index {} cannot be used now (down or still loading its data); later calls retry: {}",
+          index.describe(), e.getMessage());
     }
     log.info("Redis page index at {}", index.describe());
     return index;
+  }
+
+  /**
+   * Whether Redis answered {@code -LOADING}: it is up but still reading its RDB or append-only file
+   * back (seconds to minutes for a large one) and refuses every command until it is done.
+   */
+  static boolean stillLoading(Throwable e) {
+    for (int depth = 0; e != null && depth < 10; e = e.getCause(), depth++) {
+      if (e instanceof JedisDataException && e.getMessage() != null && e.getMessage().startsWith("LOADING")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   String entryKey(IndexEntry e) {
@@ -130,6 +145,7 @@ public final class RedisPageIndex implements PageIndex {
     }
     long now = clock.millis();
     try (AbstractPipeline pipeline = redis.pipelined()) {
+      List<Response<?>> replies = new ArrayList<>(entries.size() * 3);
       Map<String, Long> longestSpan = new HashMap<>();
       for (IndexEntry e : entries) {
         SetParams params = new SetParams();
@@ -140,16 +156,16 @@ public final class RedisPageIndex implements PageIndex {
           }
           params.pxAt(expiresAt);
         }
-        pipeline.set(entryKey(e), IndexEntryJson.write(e), params);
-        pipeline.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e));
-        pipeline.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e));
+        replies.add(pipeline.set(entryKey(e), IndexEntryJson.write(e), params));
+        replies.add(pipeline.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e)));
+        replies.add(pipeline.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e)));
         longestSpan.merge(e.writerId(), e.endTime() - e.startTime(), Math::max);
       }
       for (Map.Entry<String, Long> span : longestSpan.entrySet()) {
-        pipeline.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt());
-        pipeline.zadd(writersKey(), 0, span.getKey());
+        replies.add(pipeline.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt()));
+        replies.add(pipeline.zadd(writersKey(), 0, span.getKey()));
       }
-      pipeline.sync();
+      syncChecked(pipeline, replies);
     } catch (JedisException e) {
       throw failure("publish " + entries.size() + " entries", e);
     }
@@ -362,10 +378,23 @@ public final class RedisPageIndex implements PageIndex {
       return;
     }
     try (AbstractPipeline pipeline = redis.pipelined()) {
+      List<Response<?>> replies = new ArrayList<>(entries.size());
       for (IndexEntry e : entries) {
-        pipeline.zrem(offsetsKey(e.topic(), e.partition()), entryKey(e));
+        replies.add(pipeline.zrem(offsetsKey(e.topic(), e.partition()), entryKey(e)));
       }
-      pipeline.sync();
+      syncChecked(pipeline, replies);
+    }
+  }
+
+  /**
+   * Sends what is queued and throws the first error reply. A pipeline's {@code sync()} only reads
+   * the replies: an error (-LOADING after a restart, -OOM, -READONLY after a failover) stays in its
+   * {@link Response} until {@code get()}, so without this a refused publish would count as done.
+   */
+  private static void syncChecked(AbstractPipeline pipeline, List<Response<?>> replies) {
+    pipeline.sync();
+    for (Response<?> reply : replies) {
+      reply.get();
     }
   }
 

@@ -1,153 +1,37 @@
 package io.prism.snapshotter.index;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.ClickHouseProcess;
-import io.prism.snapshotter.testing.ConnectTestCluster;
-import io.prism.snapshotter.testing.StoredPages;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/**
- * ClickHouse stopped for 30 s while records stream in (about 60 s of them), with one connector in each publish mode
- * (both through the same outage): nothing is lost, and afterwards every stored page has exactly
- * one index entry.
- */
-class ClickHouseOutageIT {
-  static final String SYNC = "sync-connector";
-  static final String ASYNC = "async-connector";
-  static final int RECORDS = 6_000;
-
+/** {@link IndexOutageScenarios} with the ClickHouse server bin/test started, stopped and started again. */
+class ClickHouseOutageIT extends IndexOutageScenarios {
   final ClickHouseProcess clickHouse = ClickHouseProcess.fromEnvironment();
-  ConnectTestCluster cluster;
-  @TempDir Path dir;
 
-  @AfterEach
-  void cleanUp() throws Exception {
+  @Override
+  String backend() {
+    return "clickhouse";
+  }
+
+  @Override
+  Map<String, String> connectorConfig(String topic, Path storage, String mode) {
+    return IndexEndToEndIT.connectorConfig(topic, storage, "clickhouse", mode, dir);
+  }
+
+  @Override
+  void stopIndex() throws Exception {
+    clickHouse.stop();
+  }
+
+  @Override
+  void startIndex() throws Exception {
+    clickHouse.start();
+  }
+
+  @Override
+  void restoreIndex() throws Exception {
     if (!clickHouse.answers()) {
       clickHouse.start(); // never leave the shared server down for the next test
     }
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  @Test
-  void anOutageLosesNothingInEitherPublishMode() throws Exception {
-    cluster = ConnectTestCluster.start(1);
-    String suffix = UUID.randomUUID().toString().substring(0, 8);
-    String syncTopic = "outage-sync-" + suffix;
-    String asyncTopic = "outage-async-" + suffix;
-    cluster.createTopic(syncTopic, 2);
-    cluster.createTopic(asyncTopic, 2);
-    Map<String, String> syncConfig =
-        IndexEndToEndIT.connectorConfig(syncTopic, dir.resolve("sync-pages"), "clickhouse", "sync", dir);
-    Map<String, String> asyncConfig =
-        IndexEndToEndIT.connectorConfig(asyncTopic, dir.resolve("async-pages"), "clickhouse", "async", dir);
-    cluster.connect().configureConnector(SYNC, syncConfig);
-    cluster.connect().configureConnector(ASYNC, asyncConfig);
-
-    IndexEndToEndIT.cluster = cluster;
-    CompletableFuture<Void> producing = CompletableFuture.allOf(
-        CompletableFuture.runAsync(() -> IndexEndToEndIT.produce(syncTopic, RECORDS, Duration.ofMillis(1_000))),
-        CompletableFuture.runAsync(() -> IndexEndToEndIT.produce(asyncTopic, RECORDS, Duration.ofMillis(1_000))));
-    Thread.sleep(5_000);
-    FilesystemObjectStore syncStore = new FilesystemObjectStore(dir.resolve("sync-pages"));
-    FilesystemObjectStore asyncStore = new FilesystemObjectStore(dir.resolve("async-pages"));
-    int syncPagesBefore = StoredPages.readAll(syncStore, "").size();
-    int asyncPagesBefore = StoredPages.readAll(asyncStore, "").size();
-
-    // Records keep coming for about 60 s: through the whole outage.
-    clickHouse.stop();
-    Thread.sleep(5_000); // pages indexed just before the stop may still be committed in this time
-    Map<org.apache.kafka.common.TopicPartition, Long> syncCommittedEarly = cluster.committedOffsetsOf(SYNC);
-    Map<org.apache.kafka.common.TopicPartition, Long> asyncCommittedEarly = cluster.committedOffsetsOf(ASYNC);
-    Thread.sleep(25_000);
-    Map<org.apache.kafka.common.TopicPartition, Long> syncCommittedLate = cluster.committedOffsetsOf(SYNC);
-    Map<org.apache.kafka.common.TopicPartition, Long> asyncCommittedLate = cluster.committedOffsetsOf(ASYNC);
-    int asyncPagesDuring = StoredPages.readAll(asyncStore, "").size();
-    clickHouse.start();
-    assertThat(producing).as("still producing when ClickHouse came back").isNotDone();
-    // sync: no offset passes a page that could not be indexed; async: offsets follow stored pages.
-    assertThat(syncCommittedLate).as("sync offsets held during the outage").isEqualTo(syncCommittedEarly);
-    assertThat(sum(asyncCommittedLate)).as("async offsets advance during the outage").isGreaterThan(sum(asyncCommittedEarly));
-
-    producing.get();
-    awaitAllCommitted(SYNC, syncTopic);
-    awaitAllCommitted(ASYNC, asyncTopic);
-    ConnectTestCluster.await("every sync page indexed", Duration.ofSeconds(90),
-        () -> IndexedPages.allIndexed(syncStore, syncConfig));
-    ConnectTestCluster.await("every async page indexed", Duration.ofSeconds(90),
-        () -> IndexedPages.allIndexed(asyncStore, asyncConfig));
-    IndexedPages.assertEveryPageIndexedOnce(syncStore, syncConfig);
-    IndexedPages.assertEveryPageIndexedOnce(asyncStore, asyncConfig);
-
-    assertThat(syncPagesBefore).isPositive();
-    assertThat(asyncPagesDuring).as("async stores pages during the outage").isGreaterThan(asyncPagesBefore);
-    assertThat(totalEvents(syncStore)).as("sync: no event lost").isGreaterThanOrEqualTo(RECORDS);
-    assertThat(totalEvents(asyncStore)).as("async: no event lost").isGreaterThanOrEqualTo(RECORDS);
-    assertThat(distinctEventIds(syncStore)).isEqualTo(RECORDS);
-    assertThat(distinctEventIds(asyncStore)).isEqualTo(RECORDS);
-  }
-
-  @Test
-  void aConnectorStartedWhileClickHouseIsDownRunsAndIndexesEveryPageOnceItIsBack() throws Exception {
-    cluster = ConnectTestCluster.start(1);
-    String topic = "down-at-start-" + UUID.randomUUID().toString().substring(0, 8);
-    cluster.createTopic(topic, 2);
-    Map<String, String> config =
-        IndexEndToEndIT.connectorConfig(topic, dir.resolve("pages"), "clickhouse", "sync", dir);
-    clickHouse.stop();
-    cluster.connect().configureConnector(SYNC, config);
-    IndexEndToEndIT.cluster = cluster;
-    IndexEndToEndIT.produce(topic, 2_000, Duration.ofMillis(1));
-    ConnectTestCluster.await("both tasks running", Duration.ofSeconds(60),
-        () -> taskStates(SYNC).size() == 2 && taskStates(SYNC).stream().allMatch("RUNNING"::equals));
-    Thread.sleep(5_000);
-    assertThat(taskStates(SYNC)).as("tasks keep running while ClickHouse is down").containsOnly("RUNNING");
-
-    clickHouse.start();
-    awaitAllCommitted(SYNC, topic);
-    FilesystemObjectStore store = new FilesystemObjectStore(dir.resolve("pages"));
-    ConnectTestCluster.await("every page indexed", Duration.ofSeconds(90), () -> IndexedPages.allIndexed(store, config));
-    IndexedPages.assertEveryPageIndexedOnce(store, config);
-    assertThat(distinctEventIds(store)).isEqualTo(2_000);
-  }
-
-  private List<String> taskStates(String connector) {
-    List<String> states = new ArrayList<>();
-    cluster.connect().connectorStatus(connector).tasks()
-        .forEach(task -> states.add(task.state() + (task.trace() == null ? "" : ": " + task.trace())));
-    return states;
-  }
-
-  private static long sum(Map<org.apache.kafka.common.TopicPartition, Long> offsets) {
-    return offsets.values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  private void awaitAllCommitted(String connector, String topic) {
-    Map<org.apache.kafka.common.TopicPartition, Long> ends = cluster.endOffsets(topic, 2);
-    ConnectTestCluster.await(connector + " committed " + ends, Duration.ofSeconds(120), () -> {
-      Map<org.apache.kafka.common.TopicPartition, Long> committed = cluster.committedOffsetsOf(connector);
-      return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
-    });
-  }
-
-  private static long totalEvents(FilesystemObjectStore store) throws Exception {
-    return StoredPages.readAll(store, "").stream().mapToLong(p -> p.page().events().size()).sum();
-  }
-
-  private static long distinctEventIds(FilesystemObjectStore store) throws Exception {
-    return StoredPages.readAll(store, "").stream().flatMap(p -> p.page().events().stream())
-        .map(io.prism.snapshotter.page.Event::eventId).distinct().count();
   }
 }

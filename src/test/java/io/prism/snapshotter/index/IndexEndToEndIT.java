@@ -6,6 +6,7 @@ import io.prism.snapshotter.connect.SnapshotterSinkConnector;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.TestServices;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,12 @@ class IndexEndToEndIT {
 
   /** A connector config storing into {@code storage} and indexing into {@code backend}, fresh names each time. */
   static Map<String, String> connectorConfig(String topic, Path storage, String backend, String mode, Path dir) {
+    return connectorConfig(topic, storage, backend, mode, dir, null);
+  }
+
+  /** As above, with the index server at {@code indexUrl} ({@code null}: the one bin/test started). */
+  static Map<String, String> connectorConfig(
+      String topic, Path storage, String backend, String mode, Path dir, URI indexUrl) {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", SnapshotterSinkConnector.class.getName());
     config.put("tasks.max", "2");
@@ -63,14 +70,14 @@ class IndexEndToEndIT {
     switch (backend) {
       case "sqlite" -> config.put("index.sqlite.path", dir.resolve("index.db").toString());
       case "clickhouse" -> {
-        config.put("index.clickhouse.url", TestServices.clickHouseUrl().toString());
+        config.put("index.clickhouse.url", (indexUrl != null ? indexUrl : TestServices.clickHouseUrl()).toString());
         config.put("index.clickhouse.user", "prism");
         config.put("index.clickhouse.password", "prism-secret");
         config.put("index.clickhouse.database", "prism_e2e");
         config.put("index.clickhouse.table", unique);
       }
       case "redis" -> {
-        config.put("index.redis.url", TestServices.redisUrl().toString());
+        config.put("index.redis.url", (indexUrl != null ? indexUrl : TestServices.redisUrl()).toString());
         config.put("index.redis.key.prefix", unique);
       }
       default -> throw new IllegalArgumentException(backend);

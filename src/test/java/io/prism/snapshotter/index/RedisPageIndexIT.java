@@ -3,13 +3,18 @@ package io.prism.snapshotter.index;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prism.snapshotter.testing.Poll;
+import io.prism.snapshotter.testing.RedisProcess;
 import io.prism.snapshotter.testing.TestServices;
 import java.time.Clock;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
@@ -81,6 +86,46 @@ class RedisPageIndexIT extends PageIndexContract {
       assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 10, 20))))
           .isInstanceOf(IndexException.class)
           .hasMessageContaining("redis://127.0.0.1:" + closedPort);
+    }
+  }
+
+  @Test
+  void aServerStillLoadingItsDataAtOpenIsNoErrorUntilACallNeedsIt(@TempDir Path dir) throws Exception {
+    try (RedisProcess own = RedisProcess.startIn(dir)) {
+      try (RedisClient redis = RedisClient.create(own.url())) {
+        // 100,000 keys read back at 50 µs each: about 5 s of -LOADING after the restart.
+        redis.eval("for i = 1, 100000 do redis.call('set', 'filler:' .. i, 'x') end", 0);
+      }
+      own.stop();
+      own.startLoadingSlowly(50);
+
+      try (RedisPageIndex index = RedisPageIndex.open(new RedisSettings(own.url(), prefix, null, 0))) {
+        assertThat(own.loading()).as("still loading after open").isTrue();
+        assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 10, 20))))
+            .isInstanceOf(IndexException.class)
+            .hasMessageContaining("LOADING");
+        Poll.until("Redis loaded", Duration.ofSeconds(30), own::answers);
+        index.publish(List.of(entry("w1", 1, 10, 20)));
+        assertThat(index.entries("w1", TimeRange.ALL)).hasSize(1);
+      }
+    }
+  }
+
+  @Test
+  void anErrorReplyFailsThePublishInsteadOfCountingAsDone(@TempDir Path dir) throws Exception {
+    try (RedisProcess own = RedisProcess.startIn(dir);
+        RedisClient redis = RedisClient.create(own.url());
+        RedisPageIndex index = RedisPageIndex.open(new RedisSettings(own.url(), prefix, null, 0))) {
+      redis.configSet("maxmemory-policy", "noeviction");
+      redis.configSet("maxmemory", "1"); // every write is refused: -OOM
+
+      assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 10, 20))))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("OOM");
+
+      redis.configSet("maxmemory", "0");
+      index.publish(List.of(entry("w1", 1, 10, 20)));
+      assertThat(index.entries("w1", TimeRange.ALL)).hasSize(1);
     }
   }
 
