@@ -45,7 +45,7 @@ public final class AzureErrors {
             }
             boolean retriable = StoreErrors.isRetriableStatus(status)
                     || (code != null && RETRIABLE_CODES.contains(code));
-            return call.failed(detail + ": " + firstLine(service.getMessage()), retriable, error);
+            return call.failed(detail + ": " + serviceMessage(service.getMessage()), retriable, error);
         }
         HttpResponseException http = StoreErrors.find(error, HttpResponseException.class);
         if (http != null && http.getResponse() != null) {
@@ -60,6 +60,30 @@ public final class AzureErrors {
     private static boolean isTransient(Throwable error) {
         return StoreErrors.find(error, IOException.class) != null
                 || StoreErrors.find(error, TimeoutException.class) != null;
+    }
+
+    /**
+     * What the service said: the first line of the error body's {@code <Message>}, plus its
+     * {@code <AuthenticationErrorDetail>} (e.g. "Invalid token audience.") when it has one, which is the actual reason
+     * for a 403. The SDK's own text comes first in its message (for a 403, advice about shared-key signatures that
+     * does not apply to SAS or Entra ID), so it is only the fallback when there is no body.
+     */
+    private static String serviceMessage(String message) {
+        String said = element(message, "Message");
+        if (said == null) {
+            return firstLine(message);
+        }
+        String why = element(message, "AuthenticationErrorDetail");
+        return firstLine(said) + (why == null ? "" : " " + why.trim());
+    }
+
+    private static String element(String message, String name) {
+        if (message == null) {
+            return null;
+        }
+        int start = message.indexOf("<" + name + ">");
+        int end = start < 0 ? -1 : message.indexOf("</" + name + ">", start);
+        return end < 0 ? null : message.substring(start + name.length() + 2, end);
     }
 
     /** Azure's messages carry the whole XML error body over several lines; the first says what went wrong. */
