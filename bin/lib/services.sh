@@ -149,7 +149,7 @@ start_azurite_oauth() {
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
     -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
-  java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+  java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
   cp "$java_home/lib/security/cacerts" "$dir/truststore.p12"
   chmod u+w "$dir/truststore.p12"
   keytool -importcert -noprompt -alias prism-azurite -file "$dir/cert.pem" -keystore "$dir/truststore.p12" \
