@@ -6,9 +6,9 @@ source), asks GET ?api-version=2019-08-01&resource=...[&client_id=...] with the 
 gets {"access_token", "expires_on", "resource", "token_type"} back, as from the real endpoint.
 
 The token is a JWT Azurite's `--oauth basic` accepts: an Entra issuer, the requested resource as audience, a
-lifetime. Azurite does not check signatures, so it is unsigned. One exception, for the refusal test: the
-user-assigned identity whose client id is "wrong-audience" gets a token for another storage account's audience,
-which Azurite refuses.
+lifetime. Azurite does not check signatures, so it is unsigned. Two user-assigned identities are there for the
+failure tests: "wrong-audience" gets a token for another storage account's audience, which Azurite refuses, and
+"no-such-identity" gets App Service's answer for an identity not assigned to the app (400).
 
 Usage: managed-identity-endpoint.py PORT SECRET
 """
@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlparse
 
 TENANT = "72f988bf-0000-0000-0000-00000000c0de"
 WRONG_AUDIENCE_CLIENT_ID = "wrong-audience"
+UNKNOWN_CLIENT_ID = "no-such-identity"
 
 
 def b64(data):
@@ -45,6 +46,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(401, {"error": "unauthorized", "error_description": "wrong X-IDENTITY-HEADER"})
         if query.get("api-version", [""])[0] != "2019-08-01" or not resource:
             return self.reply(400, {"error": "invalid_request", "error_description": "api-version and resource"})
+        if client_id == UNKNOWN_CLIENT_ID:
+            return self.reply(400, {"statusCode": 400, "message": "Unable to load the proper Managed Identity."})
         audience = "https://otheraccount.blob.core.windows.net" if client_id == WRONG_AUDIENCE_CLIENT_ID else resource
         access_token, expires_on = token(audience, client_id)
         self.reply(200, {"access_token": access_token, "expires_on": str(expires_on), "resource": resource,

@@ -481,6 +481,11 @@ public final class StorageConfig {
                     + " (or " + AZURE_ENDPOINT + ") alone to sign in with Entra ID", AZURE_CONNECTION_STRING,
                     AZURE_ACCOUNT_NAME, AZURE_ACCOUNT_KEY);
         }
+        if (endpoint && !connectionString && !key && !"https".equalsIgnoreCase(azureEndpoint().get().getScheme())) {
+            addError(errors, AZURE_ENDPOINT + " must be an https:// URL to sign in with Entra ID (no "
+                    + AZURE_ACCOUNT_KEY + "): the Azure SDK sends tokens over HTTPS only", AZURE_ENDPOINT,
+                    AZURE_ACCOUNT_KEY);
+        }
         if (endpoint && connectionString) {
             addError(errors, AZURE_ENDPOINT + " is used without a connection string; a connection string "
                     + "names its own endpoint (BlobEndpoint=...)", AZURE_ENDPOINT, AZURE_CONNECTION_STRING);

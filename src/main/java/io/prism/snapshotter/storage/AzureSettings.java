@@ -48,6 +48,10 @@ public record AzureSettings(String container, Password connectionString, String 
             throw new IllegalArgumentException("a managed identity client id is for signing in with Entra ID, "
                     + "not with a connection string or account key");
         }
+        if (connectionString == null && accountKey == null && endpoint != null
+                && !"https".equalsIgnoreCase(endpoint.getScheme())) {
+            throw new IllegalArgumentException("signing in with Entra ID needs an https:// endpoint: " + endpoint);
+        }
         if (blockSizeBytes < MIN_BLOCK_SIZE_BYTES || blockSizeBytes > MAX_BLOCK_SIZE_BYTES) {
             throw new IllegalArgumentException("block size must be between " + MIN_BLOCK_SIZE_BYTES + " and "
                     + MAX_BLOCK_SIZE_BYTES + " bytes: " + blockSizeBytes);

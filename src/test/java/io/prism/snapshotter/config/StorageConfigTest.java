@@ -255,7 +255,8 @@ class StorageConfigTest {
             "storage.azure.container=c1c;storage.azure.endpoint=http://h:1/a;storage.azure.account.key=k | storage.azure.account.name,storage.azure.account.key",
             "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id;storage.azure.connection.string=x | storage.azure.managed.identity.client.id,storage.azure.connection.string",
             "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id;storage.azure.account.name=abc;storage.azure.account.key=k | storage.azure.managed.identity.client.id,storage.azure.account.key",
-            "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key"})
+            "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
+            "storage.azure.container=c1c;storage.azure.endpoint=http://127.0.0.1:10000/devstoreaccount1 | storage.azure.endpoint,storage.azure.account.key"})
     void azureCrossKeyErrorsNameEveryKeyInvolved(String settings, String keys) {
         Map<String, String> props = new HashMap<>();
         props.put("storage.backend", "azure");

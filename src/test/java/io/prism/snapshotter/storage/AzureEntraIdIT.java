@@ -26,6 +26,8 @@ class AzureEntraIdIT extends ObjectStoreContract {
 
     /** The user-assigned identity the token endpoint gives another account's audience, which Azurite refuses. */
     private static final String WRONG_AUDIENCE_IDENTITY = "wrong-audience";
+    /** The user-assigned identity the token endpoint answers 400 for, as App Service does for one not assigned. */
+    private static final String UNKNOWN_IDENTITY = "no-such-identity";
 
     @BeforeAll
     static void identityEndpointIsConfigured() {
@@ -73,8 +75,28 @@ class AzureEntraIdIT extends ObjectStoreContract {
                     .isInstanceOf(StorageException.class)
                     .hasMessageContaining("Invalid token audience")
                     .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+            assertThatThrownBy(() -> refused.head("k"))
+                    .as("a HEAD answer has no body to quote, and the SDK's shared-key advice does not apply")
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("HTTP 403 AuthenticationFailed")
+                    .hasMessageNotContaining("StorageSharedKeyCredential")
+                    .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
         }
         assertThat(keyClient().getBlobContainerClient(container).getBlobClient("k").exists()).isFalse();
+    }
+
+    @Test
+    void anIdentityTheEndpointDoesNotKnowIsAFatalErrorThatSaysWhy() {
+        String container = newContainer();
+        try (ObjectStore unknown = AzureObjectStore.open(entraIdSettings(container)
+                .withManagedIdentityClientId(UNKNOWN_IDENTITY))) {
+            assertThatThrownBy(() -> unknown.put("k", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults()))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("'k'")
+                    .hasMessageContaining("could not sign in with Entra ID")
+                    .hasMessageContaining("Unable to load the proper Managed Identity")
+                    .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+        }
     }
 
     private static AzureSettings entraIdSettings(String container) {

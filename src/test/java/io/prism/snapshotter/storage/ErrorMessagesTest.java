@@ -110,6 +110,10 @@ class ErrorMessagesTest {
                                 null), StorageException.class, false,
                         "put of 'a/key' in azure://acct/c failed (HTTP 403 AuthenticationFailed): Server failed to"
                                 + " authenticate the request. Invalid token audience."),
+                arguments(azure, "head", new BlobStorageException("If you are using a StorageSharedKeyCredential, ..."
+                                + "\nStatus code 403, (empty body)", new Response(403, "AuthenticationFailed"), null),
+                        StorageException.class, false, "head of 'a/key' in azure://acct/c failed"
+                                + " (HTTP 403 AuthenticationFailed): Status code 403, (empty body)"),
                 arguments(azure, "list", new HttpResponseException("Bad gateway\nfrom the proxy",
                                 new Response(502, null), null), StorageException.class, true,
                         "list of 'a/key' in azure://acct/c failed (HTTP 502): Bad gateway"),
