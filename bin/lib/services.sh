@@ -150,9 +150,9 @@ start_azurite_oauth() {
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
     -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
   java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
-  cp "$java_home/lib/security/cacerts" "$dir/truststore.p12"
-  chmod u+w "$dir/truststore.p12"
-  keytool -importcert -noprompt -alias prism-azurite -file "$dir/cert.pem" -keystore "$dir/truststore.p12" \
+  cp "$java_home/lib/security/cacerts" "$dir/cacerts"
+  chmod u+w "$dir/cacerts"
+  keytool -importcert -noprompt -alias prism-azurite -file "$dir/cert.pem" -keystore "$dir/cacerts" \
     -storepass changeit >/dev/null
   port=$(free_port)
   "$bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$dir/data" --skipApiVersionCheck --loose \
@@ -170,7 +170,7 @@ start_azurite_oauth() {
   wait_until 20 "managed-identity endpoint on port $identity_port" \
     curl -sf -H "X-IDENTITY-HEADER: $secret" "http://127.0.0.1:$identity_port/?api-version=2019-08-01&resource=r"
   export PRISM_TEST_AZURITE_OAUTH_URL="https://127.0.0.1:$port/$azurite_account"
-  export PRISM_TEST_AZURITE_OAUTH_TRUSTSTORE="$dir/truststore.p12"
+  export PRISM_TEST_AZURITE_OAUTH_TRUSTSTORE="$dir/cacerts"
   export PRISM_TEST_IDENTITY_ENDPOINT="http://127.0.0.1:$identity_port/"
   export PRISM_TEST_IDENTITY_HEADER="$secret"
   echo "bin/test: azurite with Entra ID sign-in at $PRISM_TEST_AZURITE_OAUTH_URL" >&2
