@@ -130,7 +130,7 @@ public final class StorageConfig {
     public static final String AZURE_ENDPOINT = "storage.azure.endpoint";
     private static final String AZURE_ENDPOINT_DOC = "Blob service endpoint used without a connection string, e.g. "
             + "http://127.0.0.1:10000/devstoreaccount1 for Azurite or a private endpoint's URL; it names the account, "
-            + "so with Entra ID sign-in storage.azure.account.name may be left empty. Empty: "
+            + "so with Entra ID sign-in (which needs https://) storage.azure.account.name may be left empty. Empty: "
             + "https://<account>.blob.core.windows.net.";
 
     public static final String AZURE_MANAGED_IDENTITY_CLIENT_ID = "storage.azure.managed.identity.client.id";
