@@ -112,7 +112,8 @@ public final class StorageConfig {
     private static final String AZURE_CONNECTION_STRING_DOC = "A storage account connection string (never logged), "
             + "as the Azure portal shows it, or BlobEndpoint=...;SharedAccessSignature=... to sign with a SAS token "
             + "instead of the account key. Set this, or storage.azure.account.name and storage.azure.account.key, or "
-            + "neither (storage.azure.account.name or storage.azure.endpoint alone) to sign in with Microsoft Entra ID.";
+            + "neither (storage.azure.account.name or storage.azure.endpoint alone) to sign in with Microsoft "
+            + "Entra ID.";
 
     public static final String AZURE_ACCOUNT_NAME = "storage.azure.account.name";
     private static final String AZURE_ACCOUNT_NAME_DOC = "The storage account, instead of "

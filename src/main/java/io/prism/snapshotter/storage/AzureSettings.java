@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param endpoint                the blob service endpoint; {@code null} for
  *                                {@code https://<account>.blob.core.windows.net}
  * @param managedIdentityClientId the client id of the user-assigned managed identity to sign in as (Entra ID only);
- *                                {@code null} for the credential's default (system-assigned, or {@code AZURE_CLIENT_ID})
+ *                                {@code null} for the credential's default (system-assigned, or the one
+ *                                {@code AZURE_CLIENT_ID} names)
  * @param blockSizeBytes          objects larger than this are staged as blocks of this size and committed as one blob
  */
 public record AzureSettings(String container, Password connectionString, String accountName, Password accountKey,

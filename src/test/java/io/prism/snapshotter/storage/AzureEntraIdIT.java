@@ -106,7 +106,8 @@ class AzureEntraIdIT extends ObjectStoreContract {
 
     /** Creates a container with a unique name (with the account key) and returns the name. */
     private static String newContainer() {
-        String name = "entra-" + UUID.randomUUID().toString().toLowerCase(Locale.ROOT).replace("-", "").substring(0, 20);
+        String name = "entra-"
+                + UUID.randomUUID().toString().toLowerCase(Locale.ROOT).replace("-", "").substring(0, 20);
         keyClient().createBlobContainer(name);
         return name;
     }
