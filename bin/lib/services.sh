@@ -134,3 +134,44 @@ start_azurite() {
   export PRISM_TEST_AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=$azurite_account;AccountKey=$azurite_key;BlobEndpoint=$PRISM_TEST_AZURITE_URL;"
   echo "bin/test: azurite at $PRISM_TEST_AZURITE_URL" >&2
 }
+
+# A second Azurite, on HTTPS and accepting Entra ID (OAuth) bearer tokens, with a local stand-in for App
+# Service's managed-identity token endpoint, for signing in with DefaultAzureCredential (AzureEntraIdIT).
+# Azurite's basic OAuth checks a token's issuer, audience and lifetime, not its signature. Needs start_azurite's
+# install. The failsafe JVM gets IDENTITY_ENDPOINT/IDENTITY_HEADER and a trust store (the JDK's CAs plus this
+# self-signed certificate) from the azure-entra-it profile in pom.xml, which these variables switch on.
+start_azurite_oauth() {
+  local bin="$azurite_home/node_modules/.bin/azurite-blob" port identity_port dir="$services_dir/azurite-oauth"
+  local secret java_home
+  [[ -x "$bin" ]] || { echo "bin/test: start_azurite_oauth needs start_azurite's install first" >&2; return 1; }
+  command -v openssl >/dev/null || ensure_packages openssl
+  mkdir -p "$dir/data"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+  java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+  cp "$java_home/lib/security/cacerts" "$dir/cacerts"
+  chmod u+w "$dir/cacerts"
+  keytool -importcert -noprompt -alias prism-azurite -file "$dir/cert.pem" -keystore "$dir/cacerts" \
+    -storepass changeit >/dev/null
+  port=$(free_port)
+  "$bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$dir/data" --skipApiVersionCheck --loose \
+    --disableTelemetry --silent --oauth basic --cert "$dir/cert.pem" --key "$dir/key.pem" \
+    >"$dir/azurite.log" 2>&1 &
+  echo $! >"$dir/azurite.pid"
+  stop_actions+=("kill \$(cat '$dir/azurite.pid' 2>/dev/null) 2>/dev/null")
+  identity_port=$(free_port)
+  secret=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+  python3 "$(dirname "${BASH_SOURCE[0]}")/managed-identity-endpoint.py" "$identity_port" "$secret" \
+    >"$dir/identity.log" 2>&1 &
+  echo $! >"$dir/identity.pid"
+  stop_actions+=("kill \$(cat '$dir/identity.pid' 2>/dev/null) 2>/dev/null")
+  wait_until 30 "azurite (https) on port $port" curl -s -o /dev/null --cacert "$dir/cert.pem" "https://127.0.0.1:$port/"
+  wait_until 20 "managed-identity endpoint on port $identity_port" \
+    curl -sf -H "X-IDENTITY-HEADER: $secret" "http://127.0.0.1:$identity_port/?api-version=2019-08-01&resource=r"
+  export PRISM_TEST_AZURITE_OAUTH_URL="https://127.0.0.1:$port/$azurite_account"
+  export PRISM_TEST_AZURITE_OAUTH_TRUSTSTORE="$dir/cacerts"
+  export PRISM_TEST_IDENTITY_ENDPOINT="http://127.0.0.1:$identity_port/"
+  export PRISM_TEST_IDENTITY_HEADER="$secret"
+  echo "bin/test: azurite with Entra ID sign-in at $PRISM_TEST_AZURITE_OAUTH_URL" >&2
+}

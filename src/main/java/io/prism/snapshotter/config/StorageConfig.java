@@ -111,19 +111,33 @@ public final class StorageConfig {
     public static final String AZURE_CONNECTION_STRING = "storage.azure.connection.string";
     private static final String AZURE_CONNECTION_STRING_DOC = "A storage account connection string (never logged), "
             + "as the Azure portal shows it, or BlobEndpoint=...;SharedAccessSignature=... to sign with a SAS token "
-            + "instead of the account key. Set this, or storage.azure.account.name and storage.azure.account.key.";
+            + "instead of the account key. Set this, or storage.azure.account.name and storage.azure.account.key, or "
+            + "neither (storage.azure.account.name or storage.azure.endpoint alone) to sign in with Microsoft "
+            + "Entra ID.";
 
     public static final String AZURE_ACCOUNT_NAME = "storage.azure.account.name";
-    private static final String AZURE_ACCOUNT_NAME_DOC = "The storage account, signed for with "
-            + "storage.azure.account.key. Instead of storage.azure.connection.string.";
+    private static final String AZURE_ACCOUNT_NAME_DOC = "The storage account, instead of "
+            + "storage.azure.connection.string. With storage.azure.account.key, requests are signed with that key; "
+            + "without it, the connector signs in with Microsoft Entra ID through the Azure SDK's "
+            + "DefaultAzureCredential: a service principal from AZURE_CLIENT_ID, AZURE_TENANT_ID and "
+            + "AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH), AKS workload identity, or the managed identity "
+            + "of the VM, App Service or container the worker runs on. The identity needs a data role on the "
+            + "container, such as Storage Blob Data Contributor.";
 
     public static final String AZURE_ACCOUNT_KEY = "storage.azure.account.key";
     private static final String AZURE_ACCOUNT_KEY_DOC = "The storage account's shared key (never logged). Set together "
-            + "with storage.azure.account.name.";
+            + "with storage.azure.account.name. Empty: sign in with Entra ID.";
 
     public static final String AZURE_ENDPOINT = "storage.azure.endpoint";
-    private static final String AZURE_ENDPOINT_DOC = "Blob service endpoint used with the account name and key, e.g. "
-            + "http://127.0.0.1:10000/devstoreaccount1 for Azurite. Empty: https://<account>.blob.core.windows.net.";
+    private static final String AZURE_ENDPOINT_DOC = "Blob service endpoint used without a connection string, e.g. "
+            + "http://127.0.0.1:10000/devstoreaccount1 for Azurite or a private endpoint's URL; it names the account, "
+            + "so with Entra ID sign-in (which needs https://) storage.azure.account.name may be left empty. Empty: "
+            + "https://<account>.blob.core.windows.net.";
+
+    public static final String AZURE_MANAGED_IDENTITY_CLIENT_ID = "storage.azure.managed.identity.client.id";
+    private static final String AZURE_MANAGED_IDENTITY_CLIENT_ID_DOC = "With Entra ID sign-in: the client id of the "
+            + "user-assigned managed identity to sign in as, when the worker has several. Empty: the "
+            + "system-assigned identity, or the one AZURE_CLIENT_ID names.";
 
     public static final String AZURE_BLOCK_SIZE_BYTES = "storage.azure.block.size.bytes";
     public static final long AZURE_BLOCK_SIZE_BYTES_DEFAULT = AzureSettings.DEFAULT_BLOCK_SIZE_BYTES;
@@ -176,6 +190,7 @@ public final class StorageConfig {
                 List.of(FILESYSTEM_PATH, S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_PATH_STYLE,
                         S3_PART_SIZE_BYTES, S3_STORAGE_CLASS, S3_SSE, S3_SSE_KMS_KEY_ID, AZURE_CONTAINER,
                         AZURE_CONNECTION_STRING, AZURE_ACCOUNT_NAME, AZURE_ACCOUNT_KEY, AZURE_ENDPOINT,
+                        AZURE_MANAGED_IDENTITY_CLIENT_ID,
                         AZURE_BLOCK_SIZE_BYTES, GCS_BUCKET, GCS_PROJECT_ID, GCS_CREDENTIALS_FILE, GCS_ENDPOINT,
                         GCS_CHUNK_SIZE_BYTES),
                 new ChoiceRecommender(StorageBackend.allNames(), null));
@@ -237,6 +252,10 @@ public final class StorageConfig {
         def.define(AZURE_ENDPOINT, Type.STRING, null, new OptionalValidator("an http:// or https:// URL",
                         StorageConfig::isHttpUrl), Importance.MEDIUM, AZURE_ENDPOINT_DOC, GROUP_AZURE, ++order,
                 Width.LONG, "Blob service endpoint", azureOnly);
+        def.define(AZURE_MANAGED_IDENTITY_CLIENT_ID, Type.STRING, null, new OptionalValidator(
+                        "a non-blank client id", v -> !v.isBlank()), Importance.LOW,
+                AZURE_MANAGED_IDENTITY_CLIENT_ID_DOC, GROUP_AZURE, ++order, Width.MEDIUM,
+                "Managed identity client id", azureOnly);
         def.define(AZURE_BLOCK_SIZE_BYTES, Type.LONG, AZURE_BLOCK_SIZE_BYTES_DEFAULT,
                 ConfigDef.Range.between(AzureSettings.MIN_BLOCK_SIZE_BYTES, AzureSettings.MAX_BLOCK_SIZE_BYTES),
                 Importance.LOW, AZURE_BLOCK_SIZE_BYTES_DOC, GROUP_AZURE, ++order, Width.SHORT, "Block size",
@@ -339,6 +358,10 @@ public final class StorageConfig {
         return optional(AZURE_ENDPOINT).map(URI::create);
     }
 
+    public Optional<String> azureManagedIdentityClientId() {
+        return optional(AZURE_MANAGED_IDENTITY_CLIENT_ID);
+    }
+
     public long azureBlockSizeBytes() {
         return config.getLong(AZURE_BLOCK_SIZE_BYTES);
     }
@@ -352,7 +375,7 @@ public final class StorageConfig {
         requireNoCrossKeyErrors();
         return new AzureSettings(azureContainer().orElseThrow(), azureConnectionString().orElse(null),
                 azureAccountName().orElse(null), azureAccountKey().orElse(null), azureEndpoint().orElse(null),
-                azureBlockSizeBytes());
+                azureManagedIdentityClientId().orElse(null), azureBlockSizeBytes());
     }
 
     public Optional<String> gcsBucket() {
@@ -428,25 +451,51 @@ public final class StorageConfig {
                 addError(errors, "storage.backend is azure but " + AZURE_CONTAINER + " is not set", BACKEND,
                         AZURE_CONTAINER);
             }
-            boolean accountKey = azureAccountName().isPresent() || azureAccountKey().isPresent();
-            if (azureConnectionString().isPresent() == accountKey) {
-                addError(errors, "set either " + AZURE_CONNECTION_STRING + ", or " + AZURE_ACCOUNT_NAME + " and "
-                        + AZURE_ACCOUNT_KEY + " (not both)", AZURE_CONNECTION_STRING, AZURE_ACCOUNT_NAME,
-                        AZURE_ACCOUNT_KEY);
-            } else if (accountKey && (azureAccountName().isEmpty() || azureAccountKey().isEmpty())) {
-                addError(errors, "set both " + AZURE_ACCOUNT_NAME + " and " + AZURE_ACCOUNT_KEY, AZURE_ACCOUNT_NAME,
-                        AZURE_ACCOUNT_KEY);
-            }
-            if (azureEndpoint().isPresent() && azureConnectionString().isPresent()) {
-                addError(errors, AZURE_ENDPOINT + " is used with the account name and key; a connection string "
-                        + "names its own endpoint (BlobEndpoint=...)", AZURE_ENDPOINT, AZURE_CONNECTION_STRING);
-            }
+            azureCredentialErrors(errors);
         }
         if (backend == StorageBackend.GCS && gcsBucket().isEmpty()) {
             addError(errors, "storage.backend is " + config.getString(BACKEND) + " but " + GCS_BUCKET + " is not set",
                     BACKEND, GCS_BUCKET);
         }
         return errors;
+    }
+
+    /**
+     * How the Azure backend signs its requests: a connection string; an account name and key; or, with neither a
+     * connection string nor a key, Entra ID (DefaultAzureCredential) for the account the name or endpoint gives.
+     */
+    private void azureCredentialErrors(Map<String, List<String>> errors) {
+        boolean connectionString = azureConnectionString().isPresent();
+        boolean name = azureAccountName().isPresent();
+        boolean key = azureAccountKey().isPresent();
+        boolean endpoint = azureEndpoint().isPresent();
+        if (connectionString && (name || key)) {
+            addError(errors, "set either " + AZURE_CONNECTION_STRING + ", or " + AZURE_ACCOUNT_NAME + " (with "
+                    + AZURE_ACCOUNT_KEY + ", or without it to sign in with Entra ID), not both",
+                    AZURE_CONNECTION_STRING, AZURE_ACCOUNT_NAME, AZURE_ACCOUNT_KEY);
+        } else if (key && !name) {
+            addError(errors, AZURE_ACCOUNT_KEY + " is set but " + AZURE_ACCOUNT_NAME + " is not: set both",
+                    AZURE_ACCOUNT_NAME, AZURE_ACCOUNT_KEY);
+        } else if (!connectionString && !name && !endpoint) {
+            addError(errors, "storage.backend is azure but no account is given: set " + AZURE_CONNECTION_STRING
+                    + ", or " + AZURE_ACCOUNT_NAME + " and " + AZURE_ACCOUNT_KEY + ", or " + AZURE_ACCOUNT_NAME
+                    + " (or " + AZURE_ENDPOINT + ") alone to sign in with Entra ID", AZURE_CONNECTION_STRING,
+                    AZURE_ACCOUNT_NAME, AZURE_ACCOUNT_KEY);
+        }
+        if (endpoint && !connectionString && !key && !"https".equalsIgnoreCase(azureEndpoint().get().getScheme())) {
+            addError(errors, AZURE_ENDPOINT + " must be an https:// URL to sign in with Entra ID (no "
+                    + AZURE_ACCOUNT_KEY + "): the Azure SDK sends tokens over HTTPS only", AZURE_ENDPOINT,
+                    AZURE_ACCOUNT_KEY);
+        }
+        if (endpoint && connectionString) {
+            addError(errors, AZURE_ENDPOINT + " is used without a connection string; a connection string "
+                    + "names its own endpoint (BlobEndpoint=...)", AZURE_ENDPOINT, AZURE_CONNECTION_STRING);
+        }
+        if (azureManagedIdentityClientId().isPresent() && (connectionString || key)) {
+            String other = connectionString ? AZURE_CONNECTION_STRING : AZURE_ACCOUNT_KEY;
+            addError(errors, AZURE_MANAGED_IDENTITY_CLIENT_ID + " is for signing in with Entra ID, but " + other
+                    + " is set (remove one of them)", AZURE_MANAGED_IDENTITY_CLIENT_ID, other);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.storage;
 
+import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobStorageException;
@@ -14,6 +15,9 @@ public final class AzureErrors {
     /** Error codes that say "slow down" or "try again" whatever their HTTP status. */
     private static final Set<BlobErrorCode> RETRIABLE_CODES = Set.of(BlobErrorCode.SERVER_BUSY,
             BlobErrorCode.OPERATION_TIMED_OUT, BlobErrorCode.INTERNAL_ERROR, BlobErrorCode.CONTAINER_BEING_DELETED);
+
+    /** How the SDK begins the message of every 403, before the service's answer. */
+    private static final String SHARED_KEY_ADVICE = "If you are using a StorageSharedKeyCredential";
 
     private AzureErrors() {
     }
@@ -45,7 +49,14 @@ public final class AzureErrors {
             }
             boolean retriable = StoreErrors.isRetriableStatus(status)
                     || (code != null && RETRIABLE_CODES.contains(code));
-            return call.failed(detail + ": " + firstLine(service.getMessage()), retriable, error);
+            return call.failed(detail + ": " + serviceMessage(service.getMessage()), retriable, error);
+        }
+        ClientAuthenticationException signIn = StoreErrors.find(error, ClientAuthenticationException.class);
+        if (signIn != null && signIn.getResponse() == null) {
+            // No token: the credential chain found no identity, or the identity endpoint refused. Its own message
+            // is generic ("see inner exception"); the innermost cause says what the endpoint answered.
+            return call.failed(": could not sign in with Entra ID (DefaultAzureCredential): "
+                    + firstLine(signIn.getMessage()) + innermost(signIn), isTransient(error), error);
         }
         HttpResponseException http = StoreErrors.find(error, HttpResponseException.class);
         if (http != null && http.getResponse() != null) {
@@ -56,10 +67,44 @@ public final class AzureErrors {
         return call.failed(": " + error, isTransient(error), error);
     }
 
+    private static String innermost(Throwable error) {
+        Throwable cause = error;
+        for (int depth = 0; cause.getCause() != null && cause.getCause() != cause && depth < 20; depth++) {
+            cause = cause.getCause();
+        }
+        return cause == error || cause.getMessage() == null ? "" : " (" + firstLine(cause.getMessage()) + ")";
+    }
+
     /** Network trouble and timeouts heal by themselves; a malformed connection string does not. */
     private static boolean isTransient(Throwable error) {
         return StoreErrors.find(error, IOException.class) != null
                 || StoreErrors.find(error, TimeoutException.class) != null;
+    }
+
+    /**
+     * What the service said: the first line of the error body's {@code <Message>}, plus its
+     * {@code <AuthenticationErrorDetail>} (e.g. "Invalid token audience.") when it has one, which is the actual reason
+     * for a 403. The SDK's own text comes first in its message (for a 403, advice about shared-key signatures that
+     * does not apply to SAS or Entra ID), so it is only the fallback when there is no body (HEAD requests), and
+     * then without that advice.
+     */
+    private static String serviceMessage(String message) {
+        String said = element(message, "Message");
+        if (said == null) {
+            return firstLine(message != null && message.startsWith(SHARED_KEY_ADVICE) && message.indexOf('\n') > 0
+                    ? message.substring(message.indexOf('\n') + 1) : message);
+        }
+        String why = element(message, "AuthenticationErrorDetail");
+        return firstLine(said) + (why == null ? "" : " " + why.trim());
+    }
+
+    private static String element(String message, String name) {
+        if (message == null) {
+            return null;
+        }
+        int start = message.indexOf("<" + name + ">");
+        int end = start < 0 ? -1 : message.indexOf("</" + name + ">", start);
+        return end < 0 ? null : message.substring(start + name.length() + 2, end);
     }
 
     /** Azure's messages carry the whole XML error body over several lines; the first says what went wrong. */

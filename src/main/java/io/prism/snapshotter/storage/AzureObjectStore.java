@@ -6,6 +6,7 @@ import com.azure.core.http.rest.PagedResponse;
 import com.azure.core.http.rest.Response;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
+import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobContainerClientBuilder;
@@ -71,7 +72,7 @@ public final class AzureObjectStore implements ObjectStore {
     public AzureObjectStore(BlobContainerClient container, AzureSettings settings) {
         this.container = Objects.requireNonNull(container, "container");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.description = describe(container);
+        this.description = describe(container) + (settings.signsInWithEntraId() ? " (Entra ID)" : "");
     }
 
     /** Builds a container client from {@code settings} and opens a store on it. */
@@ -81,15 +82,24 @@ public final class AzureObjectStore implements ObjectStore {
 
     /** The SDK container client for {@code settings}: credentials, endpoint, the JDK HTTP client and retries. */
     public static BlobContainerClient buildClient(AzureSettings settings) {
+        HttpClient http = jdkHttpClient();
         BlobContainerClientBuilder builder = new BlobContainerClientBuilder()
-                .httpClient(jdkHttpClient())
+                .httpClient(http)
                 .retryOptions(RETRIES)
                 .containerName(settings.container());
         if (settings.connectionString() != null) {
             builder.connectionString(settings.connectionString().value());
-        } else {
+        } else if (settings.accountKey() != null) {
             builder.endpoint(settings.serviceEndpoint().toString())
                     .credential(new StorageSharedKeyCredential(settings.accountName(), settings.accountKey().value()));
+        } else {
+            // Entra ID: the credential chain finds the identity in the environment (AZURE_* variables, a workload
+            // identity token file, the managed-identity endpoint) and fetches tokens lazily, on the first request.
+            DefaultAzureCredentialBuilder credential = new DefaultAzureCredentialBuilder().httpClient(http);
+            if (settings.managedIdentityClientId() != null) {
+                credential.managedIdentityClientId(settings.managedIdentityClientId());
+            }
+            builder.endpoint(settings.serviceEndpoint().toString()).credential(credential.build());
         }
         return builder.buildClient();
     }

@@ -32,7 +32,8 @@ class StorageConfigTest {
             StorageConfig.S3_SSE, StorageConfig.S3_SSE_KMS_KEY_ID);
     private static final List<String> AZURE_KEYS = List.of(StorageConfig.AZURE_CONTAINER,
             StorageConfig.AZURE_CONNECTION_STRING, StorageConfig.AZURE_ACCOUNT_NAME, StorageConfig.AZURE_ACCOUNT_KEY,
-            StorageConfig.AZURE_ENDPOINT, StorageConfig.AZURE_BLOCK_SIZE_BYTES);
+            StorageConfig.AZURE_ENDPOINT, StorageConfig.AZURE_MANAGED_IDENTITY_CLIENT_ID,
+            StorageConfig.AZURE_BLOCK_SIZE_BYTES);
 
     @Test
     void defaults() {
@@ -216,13 +217,46 @@ class StorageConfigTest {
                 .serviceEndpoint()).isEqualTo(URI.create("https://acct.blob.core.windows.net"));
     }
 
+    @Test
+    void anAccountNameWithoutAKeySignsInWithEntraId() {
+        StorageConfig config = new StorageConfig(Map.of("storage.backend", "azure", "storage.azure.container", "pages",
+                "storage.azure.account.name", "prismdata", "storage.azure.managed.identity.client.id", "0c1d-id"));
+
+        assertThat(config.crossKeyErrors()).isEmpty();
+        AzureSettings settings = config.azureSettings();
+        assertThat(settings.signsInWithEntraId()).isTrue();
+        assertThat(settings.managedIdentityClientId()).isEqualTo("0c1d-id");
+        assertThat(settings.serviceEndpoint()).isEqualTo(URI.create("https://prismdata.blob.core.windows.net"));
+        assertThat(settings.describe()).isEqualTo("azure://prismdata/pages (Entra ID)");
+    }
+
+    @Test
+    void anEndpointAloneNamesTheAccountForEntraId() {
+        StorageConfig config = new StorageConfig(Map.of("storage.backend", "azure", "storage.azure.container", "pages",
+                "storage.azure.endpoint", "https://prismdata.privatelink.blob.core.windows.net"));
+
+        assertThat(config.crossKeyErrors()).isEmpty();
+        AzureSettings settings = config.azureSettings();
+        assertThat(settings.signsInWithEntraId()).isTrue();
+        assertThat(settings.accountName()).isNull();
+        assertThat(settings.serviceEndpoint())
+                .isEqualTo(URI.create("https://prismdata.privatelink.blob.core.windows.net"));
+        assertThat(AzureSettings.ofAccountKey("c", "acct", new org.apache.kafka.common.config.types.Password("k"),
+                null).signsInWithEntraId()).isFalse();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "storage.azure.account.name=a1b2c                                   | storage.backend,storage.azure.container,storage.azure.account.name,storage.azure.account.key",
+            "storage.azure.account.name=a1b2c                                   | storage.backend,storage.azure.container",
             "storage.azure.container=c1c;storage.azure.account.key=k            | storage.azure.account.name,storage.azure.account.key",
             "storage.azure.container=c1c                                        | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
             "storage.azure.container=c1c;storage.azure.connection.string=x;storage.azure.account.name=abc;storage.azure.account.key=k | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
-            "storage.azure.container=c1c;storage.azure.connection.string=x;storage.azure.endpoint=http://h:1/a | storage.azure.endpoint,storage.azure.connection.string"})
+            "storage.azure.container=c1c;storage.azure.connection.string=x;storage.azure.endpoint=http://h:1/a | storage.azure.endpoint,storage.azure.connection.string",
+            "storage.azure.container=c1c;storage.azure.endpoint=http://h:1/a;storage.azure.account.key=k | storage.azure.account.name,storage.azure.account.key",
+            "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id;storage.azure.connection.string=x | storage.azure.managed.identity.client.id,storage.azure.connection.string",
+            "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id;storage.azure.account.name=abc;storage.azure.account.key=k | storage.azure.managed.identity.client.id,storage.azure.account.key",
+            "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
+            "storage.azure.container=c1c;storage.azure.endpoint=http://127.0.0.1:10000/devstoreaccount1 | storage.azure.endpoint,storage.azure.account.key"})
     void azureCrossKeyErrorsNameEveryKeyInvolved(String settings, String keys) {
         Map<String, String> props = new HashMap<>();
         props.put("storage.backend", "azure");
@@ -306,7 +340,7 @@ class StorageConfigTest {
     void everyKeyIsDocumentedAndGrouped() {
         ConfigDef def = StorageConfig.configDef();
 
-        assertThat(def.configKeys()).hasSize(25);
+        assertThat(def.configKeys()).hasSize(26);
         def.configKeys().values().forEach(key -> {
             assertThat(key.documentation).as(key.name).isNotBlank();
             assertThat(key.group).as(key.name).startsWith("Storage");

@@ -91,22 +91,29 @@ class ErrorMessagesTest {
                         "create-only put of 'a/key' in azure://acct/c: the key already exists"
                                 + " (HTTP 412 ConditionNotMet)"),
                 arguments(azure, "put", azureError(409, "BlobAlreadyExists"), StorageException.class, false,
-                        "put of 'a/key' in azure://acct/c failed (HTTP 409 BlobAlreadyExists): Status code 409,"
-                                + " \"<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
+                        "put of 'a/key' in azure://acct/c failed (HTTP 409 BlobAlreadyExists): test"),
                 arguments(azure, "get", azureError(404, "BlobNotFound"), NoSuchObjectException.class, false,
                         "get of 'a/key' in azure://acct/c: no such object (HTTP 404 BlobNotFound)"),
                 arguments(azure, "get", azureError(404, "ContainerNotFound"), StorageException.class, false,
-                        "get of 'a/key' in azure://acct/c failed (HTTP 404 ContainerNotFound): Status code 404,"
-                                + " \"<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
+                        "get of 'a/key' in azure://acct/c failed (HTTP 404 ContainerNotFound): test"),
                 arguments(azure, "put", azureError(503, "ServerBusy"), StorageException.class, true,
-                        "put of 'a/key' in azure://acct/c failed (HTTP 503 ServerBusy): Status code 503,"
-                                + " \"<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
+                        "put of 'a/key' in azure://acct/c failed (HTTP 503 ServerBusy): test"),
                 arguments(azure, "put", azureError(400, "OperationTimedOut"), StorageException.class, true,
-                        "put of 'a/key' in azure://acct/c failed (HTTP 400 OperationTimedOut): Status code 400,"
-                                + " \"<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
+                        "put of 'a/key' in azure://acct/c failed (HTTP 400 OperationTimedOut): test"),
                 arguments(azure, "put", azureError(403, "AuthenticationFailed"), StorageException.class, false,
-                        "put of 'a/key' in azure://acct/c failed (HTTP 403 AuthenticationFailed): Status code 403,"
-                                + " \"<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
+                        "put of 'a/key' in azure://acct/c failed (HTTP 403 AuthenticationFailed): test"),
+                arguments(azure, "put", new BlobStorageException("If you are using a StorageSharedKeyCredential, ..."
+                                + "\nStatus code 403, \"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Error><Code>"
+                                + "AuthenticationFailed</Code><Message>Server failed to authenticate the request.\n"
+                                + "RequestId:1b35</Message><AuthenticationErrorDetail>Invalid token audience."
+                                + "</AuthenticationErrorDetail></Error>\"", new Response(403, "AuthenticationFailed"),
+                                null), StorageException.class, false,
+                        "put of 'a/key' in azure://acct/c failed (HTTP 403 AuthenticationFailed): Server failed to"
+                                + " authenticate the request. Invalid token audience."),
+                arguments(azure, "head", new BlobStorageException("If you are using a StorageSharedKeyCredential, ..."
+                                + "\nStatus code 403, (empty body)", new Response(403, "AuthenticationFailed"), null),
+                        StorageException.class, false, "head of 'a/key' in azure://acct/c failed"
+                                + " (HTTP 403 AuthenticationFailed): Status code 403, (empty body)"),
                 arguments(azure, "list", new HttpResponseException("Bad gateway\nfrom the proxy",
                                 new Response(502, null), null), StorageException.class, true,
                         "list of 'a/key' in azure://acct/c failed (HTTP 502): Bad gateway"),

@@ -47,6 +47,15 @@ class ObjectStoresTest {
     }
 
     @Test
+    void opensAnAzureStoreThatSignsInWithEntraIdWhenNoKeyIsGiven() {
+        // The credential looks for an identity only when the first request needs a token.
+        try (ObjectStore azure = ObjectStores.open(new StorageConfig(Map.of("storage.backend", "azure",
+                "storage.azure.container", "pages", "storage.azure.account.name", "prismdata")))) {
+            assertThat(azure.describe()).isEqualTo("azure://prismdata/pages (Entra ID)");
+        }
+    }
+
+    @Test
     void refusesAConfigWithCrossKeyErrors() {
         assertThatThrownBy(() -> ObjectStores.open(new StorageConfig(Map.of("storage.backend", "s3"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("storage.s3.bucket");

@@ -16,6 +16,14 @@ public final class TestServices {
   /** A connection string for Azurite's well-known account. */
   public static final String AZURITE_CONNECTION_STRING = "PRISM_TEST_AZURITE_CONNECTION_STRING";
 
+  /** The HTTPS Azurite that accepts Entra ID tokens (start_azurite_oauth): https://127.0.0.1:PORT/devstoreaccount1. */
+  public static final String AZURITE_OAUTH_URL = "PRISM_TEST_AZURITE_OAUTH_URL";
+  /**
+   * Where DefaultAzureCredential's App Service managed-identity source finds its token endpoint; the
+   * azure-entra-it profile in pom.xml sets it for the test JVM from start_azurite_oauth's PRISM_TEST_IDENTITY_ENDPOINT.
+   */
+  public static final String IDENTITY_ENDPOINT = "IDENTITY_ENDPOINT";
+
   private TestServices() {}
 
   public static URI clickHouseUrl() {
@@ -36,6 +44,15 @@ public final class TestServices {
 
   public static String azuriteConnectionString() {
     return require(AZURITE_CONNECTION_STRING, "start_azurite");
+  }
+
+  public static URI azuriteOAuthUrl() {
+    return URI.create(require(AZURITE_OAUTH_URL, "start_azurite_oauth"));
+  }
+
+  /** Fails unless the test JVM has the managed-identity endpoint in its environment. */
+  public static void requireIdentityEndpoint() {
+    require(IDENTITY_ENDPOINT, "start_azurite_oauth");
   }
 
   private static String require(String variable, String starter) {
