@@ -38,7 +38,9 @@ final class StorageFailures {
     }
     consecutive++;
     telemetry.metrics().storageRetry();
-    log.warn("Storing {} failed ({} in a row), retrying in {} ms: {}", page, consecutive, backoff.toMillis(), failure.toString());
+    // "At most": Connect waits for the back-off or its next offset commit, whichever comes first.
+    log.warn("Storing {} failed ({} in a row), retrying in at most {} ms: {}", page, consecutive, backoff.toMillis(),
+        failure.toString());
     backOff(context);
     return new RetriableException("Storing pages in " + store + " failed; will retry", failure);
   }
@@ -49,7 +51,7 @@ final class StorageFailures {
    */
   RuntimeException onIndexLookupFailure(TopicPartition partition, IndexException failure, SinkTaskContext context) {
     consecutive++;
-    log.warn("Cannot look up the pages of {} stored before its assignment ({} in a row), retrying in {} ms: {}",
+    log.warn("Cannot look up the pages of {} stored before its assignment ({} in a row), retrying in at most {} ms: {}",
         partition, consecutive, backoff.toMillis(), failure.getMessage());
     backOff(context);
     return new RetriableException("Looking up the stored pages of " + partition + " failed; will retry", failure);
