@@ -9,27 +9,24 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Measurable;
-import org.apache.kafka.common.metrics.PluginMetrics;
 
 /**
- * The task's metrics registered with the worker's own metrics (KIP-877 plugin metrics), so they
- * appear in JMX ({@code kafka.connect:type=plugins,connector=...,task=...}) and in every reporter
- * the worker runs. Each is read from the same {@link TaskMetrics} the Prometheus endpoint reads.
- * The worker removes them when the task stops.
+ * The task's metrics as Kafka metrics: with the worker's own (KIP-877 plugin metrics, Kafka 4.1
+ * on), so they appear in JMX ({@code kafka.connect:type=plugins,connector=...,task=...}) and in
+ * every reporter the worker runs; on older workers in JMX under the same names
+ * ({@link OwnJmxMetrics}). Each is read from the same {@link TaskMetrics} the Prometheus endpoint
+ * reads.
  */
 final class KafkaPluginMetrics {
-  private final PluginMetrics plugin;
+  private final KafkaMetricsRegistry plugin;
   private final List<MetricName> names = new ArrayList<>();
 
-  private KafkaPluginMetrics(PluginMetrics plugin) {
+  private KafkaPluginMetrics(KafkaMetricsRegistry plugin) {
     this.plugin = plugin;
   }
 
-  /** Registers every metric; returns null when the worker offers no plugin metrics. */
-  static KafkaPluginMetrics register(PluginMetrics plugin, TaskMetrics metrics) {
-    if (plugin == null) {
-      return null;
-    }
+  /** Registers every metric with {@code plugin}, which {@link #close} then closes. */
+  static KafkaPluginMetrics register(KafkaMetricsRegistry plugin, TaskMetrics metrics) {
     KafkaPluginMetrics kafka = new KafkaPluginMetrics(plugin);
     kafka.add("records-in-total", "Records the task received.", m -> m.recordsInTotal(), metrics);
     kafka.add("events-paged-total", "Events in durable pages.", m -> m.eventsPagedTotal(), metrics);
@@ -82,10 +79,11 @@ final class KafkaPluginMetrics {
     names.add(name);
   }
 
-  /** Removes every metric (the worker does too when the task stops; removing twice is harmless). */
+  /** Removes every metric (a worker does too when the task stops; removing twice is harmless). */
   void close() {
     for (MetricName name : names) {
       plugin.removeMetric(name);
     }
+    plugin.close();
   }
 }

@@ -49,16 +49,20 @@ final class TaskTelemetry implements AutoCloseable {
     TaskId id = new TaskId(props.getOrDefault("name", "snapshotter"), props.getOrDefault(TASK_ID, "0"));
     TaskMetrics metrics = TaskMetrics.open(id, config.storage().backend().configName(),
         config.index().backend().configName(), config.metrics().topWriters(), config.buffer().limits().maxAge(), clock);
-    return new TaskTelemetry(metrics, KafkaPluginMetrics.register(pluginMetrics(context), metrics));
+    return new TaskTelemetry(metrics, KafkaPluginMetrics.register(kafkaMetrics(context, id), metrics));
   }
 
-  private static PluginMetrics pluginMetrics(SinkTaskContext context) {
+  /** The worker's plugin metrics where it offers them, else JMX metrics of the task's own. */
+  private static KafkaMetricsRegistry kafkaMetrics(SinkTaskContext context, TaskId id) {
     try {
-      return context == null ? null : context.pluginMetrics();
-    } catch (NoSuchMethodError | AbstractMethodError | UnsupportedOperationException e) {
-      log.info("This worker offers no plugin metrics (Kafka before 4.1); metrics are on the Prometheus endpoint only");
-      return null;
+      PluginMetrics plugin = context == null ? null : context.pluginMetrics();
+      if (plugin != null) {
+        return new WorkerPluginMetrics(plugin);
+      }
+    } catch (NoSuchMethodError | NoClassDefFoundError | AbstractMethodError | UnsupportedOperationException e) {
+      log.info("This worker offers no plugin metrics (Kafka before 4.1); the task registers its metrics in JMX itself");
     }
+    return new OwnJmxMetrics(id.connector(), id.task());
   }
 
   TaskMetrics metrics() {

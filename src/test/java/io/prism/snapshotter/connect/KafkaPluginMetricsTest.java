@@ -27,7 +27,7 @@ class KafkaPluginMetricsTest {
       metrics.indexFailed(PublishPath.BACKGROUND_TO_PRIMARY);
       metrics.indexFailed(PublishPath.BACKGROUND_TO_SECONDARY);
       metrics.indexFailed(PublishPath.TASK_TO_QUEUE);
-      KafkaPluginMetrics.register(plugin, metrics);
+      KafkaPluginMetrics.register(new WorkerPluginMetrics(plugin), metrics);
 
       assertThat(value(registry, "index-publish-queue-entries")).isEqualTo(7);
       assertThat(value(registry, "index-background-publish-errors-total")).isEqualTo(2);

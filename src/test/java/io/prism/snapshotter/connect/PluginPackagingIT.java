@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.StoredPages;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,112 +22,256 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The plugin archive, unzipped into a stock worker's plugin.path, runs the connector from
- * config/connector.properties: a standalone worker in a separate JVM whose class path holds
- * Kafka only, never our classes.
+ * config/connector.properties: a standalone worker in a separate JVM whose class path is a Kafka
+ * distribution's (connect-runtime of that version and what it depends on, nothing of ours), for
+ * every version in the build's {@code stock.worker.versions} — Connect 3.x workers included,
+ * which lack APIs the connector is compiled against (plugin metrics, KIP-877) or name them
+ * differently (javax instead of jakarta REST).
  */
 class PluginPackagingIT {
+  private static final Duration WORKER_START = Duration.ofSeconds(120);
+  private static EmbeddedKafkaCluster kafka;
+
   @TempDir Path work;
 
-  @Test
-  void theZippedPluginRunsInAStockStandaloneWorker() throws Exception {
+  @BeforeAll
+  static void startKafka() {
+    kafka = new EmbeddedKafkaCluster(1, new Properties());
+    kafka.start();
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    kafka.stop();
+  }
+
+  static Stream<String> stockWorkers() {
+    String versions = System.getProperty("stock.worker.versions");
+    assertThat(versions).as("stock.worker.versions, set by the build (pom.xml)").isNotBlank();
+    return Arrays.stream(versions.split(",")).map(String::trim);
+  }
+
+  @ParameterizedTest(name = "Kafka Connect {0}")
+  @MethodSource("stockWorkers")
+  void theZippedPluginRunsInAStockStandaloneWorker(String version) throws Exception {
     Path zip = Paths.get("target", "prism-snapshotter-plugin.zip");
     assertThat(zip).as("mvn package builds the plugin archive").exists();
     Path plugins = Files.createDirectories(work.resolve("plugins"));
     List<String> entries = unzip(zip, plugins);
     assertThat(entries).contains("prism-snapshotter/manifest.json", "prism-snapshotter/etc/connector.properties");
     assertThat(entries).anyMatch(name -> name.matches("prism-snapshotter/lib/prism-snapshotter-.*\\.jar"));
-    assertThat(entries).noneMatch(name -> name.matches(".*/lib/(kafka|connect-|slf4j|log4j|logback|jakarta.ws.rs).*"));
+    assertThat(entries).noneMatch(name -> name.matches(".*/lib/(kafka|connect-|slf4j|log4j|logback|reload4j|jakarta.ws.rs).*"));
 
-    EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, new Properties());
-    kafka.start();
-    Process worker = null;
+    boolean jakartaRest = atLeast(version, 4, 0); // Connect's REST API moved to jakarta.ws.rs in 4.0
+    String topic = "events-" + version.replace('.', '-');
+    kafka.createTopic(topic, 1);
+    kafka.createTopic(topic + "-dlq", 1); // else the worker logs an ERROR that it creates it
+    Path pages = work.resolve("pages");
     Path log = work.resolve("worker.log");
+    Path workerProps = work.resolve("worker.properties");
+    Files.writeString(workerProps, String.join("\n",
+        "bootstrap.servers=" + kafka.bootstrapServers(),
+        "offset.storage.file.filename=" + work.resolve("offsets"),
+        "offset.flush.interval.ms=1000",
+        "key.converter=org.apache.kafka.connect.storage.StringConverter",
+        "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
+        "plugin.path=" + plugins,
+        "listeners=http://127.0.0.1:0",
+        // Service-loader discovery from 3.6 on (older workers scan the plugin's classes instead);
+        // the health checks under the REST API need the jakarta.ws.rs API of 4.0 on.
+        atLeast(version, 3, 6) ? "plugin.discovery=service_load" : "",
+        jakartaRest ? "rest.extension.classes=" + HealthRestExtension.class.getName() : "",
+        ""));
+    Properties connector = new Properties();
+    try (var in = Files.newBufferedReader(Paths.get("config", "connector.properties"))) {
+      connector.load(in);
+    }
+    connector.setProperty("topics", topic);
+    connector.setProperty("errors.deadletterqueue.topic.name", topic + "-dlq");
+    connector.setProperty("storage.filesystem.path", pages.toString());
+    connector.setProperty("index.sqlite.path", work.resolve("index.db").toString());
+    connector.setProperty("buffer.max.age.seconds", "1");
+    Path connectorProps = work.resolve("connector.properties");
+    try (var out = Files.newBufferedWriter(connectorProps)) {
+      connector.store(out, "config/connector.properties with a temporary storage path");
+    }
+
+    int jmxPort = freePort();
+    Process worker = startWorker(version, workerProps, connectorProps, log, jmxPort);
     try {
-      kafka.createTopic("events", 1);
-      Path pages = work.resolve("pages");
-      Path workerProps = work.resolve("worker.properties");
-      Files.writeString(workerProps, String.join("\n",
-          "bootstrap.servers=" + kafka.bootstrapServers(),
-          "offset.storage.file.filename=" + work.resolve("offsets"),
-          "offset.flush.interval.ms=1000",
-          "key.converter=org.apache.kafka.connect.storage.StringConverter",
-          "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
-          "plugin.path=" + plugins,
-          "plugin.discovery=service_load",
-          "listeners=http://127.0.0.1:0",
-          // The health checks under the worker's REST API, from the same plugin class loader as the task.
-          "rest.extension.classes=" + HealthRestExtension.class.getName(),
-          ""));
-      Properties connector = new Properties();
-      try (var in = Files.newBufferedReader(Paths.get("config", "connector.properties"))) {
-        connector.load(in);
-      }
-      connector.setProperty("storage.filesystem.path", pages.toString());
-      connector.setProperty("index.sqlite.path", work.resolve("index.db").toString());
-      connector.setProperty("buffer.max.age.seconds", "1");
-      Path connectorProps = work.resolve("connector.properties");
-      try (var out = Files.newBufferedWriter(connectorProps)) {
-        connector.store(out, "config/connector.properties with a temporary storage path");
-      }
-      Path log4j = work.resolve("log4j2.properties");
-      Files.writeString(log4j, "rootLogger.level=INFO\nrootLogger.appenderRef.f.ref=F\nappender.f.type=File\n"
-          + "appender.f.name=F\nappender.f.fileName=" + log + "\nappender.f.layout.type=PatternLayout\n"
-          + "appender.f.layout.pattern=%d %p %c{1} %m%n\n");
-
-      worker = new ProcessBuilder(
-              javaBinary(), "-Xmx256m", "-Dlog4j2.configurationFile=" + log4j,
-              "-cp", kafkaOnlyClassPath(),
-              "org.apache.kafka.connect.cli.ConnectStandalone", workerProps.toString(), connectorProps.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(work.resolve("worker.out").toFile())
-          .start();
-
+      String restUrl = awaitRestAddress(worker, log);
       try (KafkaProducer<byte[], byte[]> producer = kafka.createProducer(java.util.Map.of())) {
         for (int i = 0; i < 100; i++) {
-          producer.send(new ProducerRecord<>("events", ("w" + i % 5).getBytes(StandardCharsets.UTF_8),
+          producer.send(new ProducerRecord<>(topic, ("w" + i % 5).getBytes(StandardCharsets.UTF_8),
               ("event " + i).getBytes(StandardCharsets.UTF_8)));
         }
       }
-      Process running = worker;
-      ConnectTestCluster.await("100 events in pages (worker log: " + log + ")", Duration.ofSeconds(90), () -> {
-        assertThat(running.isAlive()).as("worker process alive; output in " + work).isTrue();
-        return Files.isDirectory(pages) && eventCount(pages) == 100;
-      });
-      assertThat(Files.readString(log)).contains("SnapshotterSinkConnector").doesNotContain("ClassNotFoundException");
-      Matcher rest = Pattern.compile("REST server listening at (http://\\S+?)/?[,\\s]").matcher(Files.readString(log));
-      assertThat(rest.find()).as("the worker logs its REST address; log in " + log).isTrue();
-      HttpResponse<String> storage = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(rest.group(1) + "/prism/health/storage")).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(storage.statusCode()).as(storage.body()).isEqualTo(200);
-      assertThat(storage.body()).contains("\"backend\":\"filesystem\"").contains("\"status\":\"healthy\"")
-          .contains("\"tasks\":1").doesNotContain("\"writes\":0,");
+      ConnectTestCluster.await("100 events in pages on Connect " + version + " (worker log: " + log + ")",
+          Duration.ofSeconds(90), () -> {
+            assertThat(worker.isAlive()).as("worker process alive; output in " + work).isTrue();
+            return Files.isDirectory(pages) && eventCount(pages) == 100;
+          });
+      // Workers before 3.6 scan every class of the plugin and warn (ClassNotFoundException) about
+      // optional dependencies of its libraries that are not there: harmless. A missing API is not.
+      String workerLog = Files.readString(log);
+      assertThat(workerLog)
+          .contains("SnapshotterSinkConnector")
+          .doesNotContain("NoClassDefFoundError", "NoSuchMethodError", "AbstractMethodError", "LinkageError");
+      assertThat(workerLog.lines().filter(line -> line.contains(" ERROR ")))
+          .as("errors in the worker log " + log).isEmpty();
+
+      // The worker validates a config through the connector's ConfigDef and cross-key checks,
+      // each error on its key: what a user sees in the REST API or a UI before creating it.
+      String validation = validate(restUrl, "{\"name\":\"checked\",\"connector.class\":\"" + SnapshotterSinkConnector.class.getName()
+          + "\",\"topics\":\"t\",\"page.compression\":\"lz4\",\"buffer.max.events\":\"0\"}");
+      assertThat(validation).contains("\"error_count\":2");
+      assertThat(errorsOf(validation, "page.compression")).contains("lz4");
+      assertThat(errorsOf(validation, "buffer.max.events")).isNotEqualTo("[]");
+
+      // The task's metrics, in the worker's JMX under the same names whatever its version:
+      // plugin metrics from 4.1 on, registered by the task itself before.
+      assertThat(jmxAttribute(jmxPort, "kafka.connect:type=plugins,connector=" + connector.getProperty("name") + ",task=0",
+          "events-paged-total")).isEqualTo(100.0);
+
+      if (jakartaRest) {
+        HttpResponse<String> storage = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(restUrl + "/prism/health/storage")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(storage.statusCode()).as(storage.body()).isEqualTo(200);
+        assertThat(storage.body()).contains("\"backend\":\"filesystem\"").contains("\"status\":\"healthy\"")
+            .contains("\"tasks\":1").doesNotContain("\"writes\":0,");
+      }
     } finally {
-      if (worker != null) {
-        worker.destroy();
-        if (!worker.waitFor(20, TimeUnit.SECONDS)) {
-          worker.destroyForcibly();
+      worker.destroy();
+      if (!worker.waitFor(20, TimeUnit.SECONDS)) {
+        worker.destroyForcibly();
+      }
+    }
+  }
+
+  private Process startWorker(String version, Path workerProps, Path connectorProps, Path log, int jmxPort)
+      throws IOException {
+    // Both logging backends are configured; the worker's version uses the one it ships with.
+    Path log4j2 = work.resolve("log4j2.properties");
+    Files.writeString(log4j2, "rootLogger.level=INFO\nrootLogger.appenderRef.f.ref=F\nappender.f.type=File\n"
+        + "appender.f.name=F\nappender.f.fileName=" + log + "\nappender.f.layout.type=PatternLayout\n"
+        + "appender.f.layout.pattern=%d %p %c{1} %m%n\n");
+    Path log4j1 = work.resolve("log4j.properties");
+    Files.writeString(log4j1, "log4j.rootLogger=INFO, F\nlog4j.appender.F=org.apache.log4j.FileAppender\n"
+        + "log4j.appender.F.File=" + log + "\nlog4j.appender.F.layout=org.apache.log4j.PatternLayout\n"
+        + "log4j.appender.F.layout.ConversionPattern=%d %p %c{1} %m%n\n");
+    return new ProcessBuilder(
+            javaBinary(), "-Xmx256m",
+            "-Dcom.sun.management.jmxremote.port=" + jmxPort, "-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort,
+            "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1",
+            "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false",
+            "-Dlog4j2.configurationFile=" + log4j2, "-Dlog4j.configuration=" + log4j1.toUri(),
+            "-cp", stockWorkerClassPath(version),
+            "org.apache.kafka.connect.cli.ConnectStandalone", workerProps.toString(), connectorProps.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(work.resolve("worker.out").toFile())
+        .start();
+  }
+
+  private String awaitRestAddress(Process worker, Path log) {
+    Pattern listening = Pattern.compile("REST server listening at (http://\\S+?)/?[,\\s]");
+    String[] found = new String[1];
+    ConnectTestCluster.await("the worker's REST address in " + log, WORKER_START, () -> {
+      assertThat(worker.isAlive()).as("worker process alive; output in " + work).isTrue();
+      try {
+        Matcher rest = listening.matcher(Files.exists(log) ? Files.readString(log) : "");
+        if (rest.find()) {
+          found[0] = rest.group(1);
+        }
+      } catch (IOException e) {
+        return false;
+      }
+      return found[0] != null;
+    });
+    return found[0];
+  }
+
+  /** One attribute of the first MBean matching {@code name}{@code ,*} in the worker's JMX. */
+  private static double jmxAttribute(int port, String name, String attribute) throws Exception {
+    JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
+    try (JMXConnector connector = JMXConnectorFactory.connect(url)) {
+      MBeanServerConnection server = connector.getMBeanServerConnection();
+      Set<ObjectName> found = server.queryNames(new ObjectName(name + ",*"), null);
+      assertThat(found).as("MBeans " + name + " in the worker; plugin MBeans: "
+          + server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null)).isNotEmpty();
+      for (ObjectName bean : found) {
+        for (var info : server.getMBeanInfo(bean).getAttributes()) {
+          if (info.getName().equals(attribute)) {
+            return ((Number) server.getAttribute(bean, attribute)).doubleValue();
+          }
         }
       }
-      kafka.stop();
+      throw new AssertionError("no attribute " + attribute + " on " + found);
     }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String validate(String restUrl, String configJson) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(restUrl + "/connector-plugins/"
+                + SnapshotterSinkConnector.class.getSimpleName() + "/config/validate"))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(configJson))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The "errors" array of one key in a validation response, as JSON text. */
+  private static String errorsOf(String validation, String key) throws IOException {
+    var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(validation);
+    for (var config : root.get("configs")) {
+      if (key.equals(config.get("value").get("name").asText())) {
+        return config.get("value").get("errors").toString();
+      }
+    }
+    throw new AssertionError("no key " + key + " in " + validation);
+  }
+
+  private static boolean atLeast(String version, int major, int minor) {
+    String[] parts = version.split("\\.");
+    int actualMajor = Integer.parseInt(parts[0]);
+    return actualMajor > major || (actualMajor == major && Integer.parseInt(parts[1]) >= minor);
+  }
+
+  private static String stockWorkerClassPath(String version) throws IOException {
+    Path file = Paths.get(System.getProperty("stock.worker.classpaths", "target/stock-workers"), version + ".classpath");
+    assertThat(file).as("class path of a stock Connect " + version + " worker, written before the integration tests by "
+        + "src/test/stock-worker/resolve.sh (mvn verify runs it)").exists();
+    return Files.readString(file).trim();
   }
 
   private static long eventCount(Path pages) {
@@ -133,14 +282,6 @@ class PluginPackagingIT {
     } catch (Exception e) {
       return -1;
     }
-  }
-
-  /** This JVM's class path without the project's own classes: Kafka, Connect and the rest. */
-  private static String kafkaOnlyClassPath() {
-    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(entry -> !entry.endsWith("target" + File.separator + "classes"))
-        .filter(entry -> !entry.endsWith("target" + File.separator + "test-classes"))
-        .collect(Collectors.joining(File.pathSeparator));
   }
 
   private static String javaBinary() {
