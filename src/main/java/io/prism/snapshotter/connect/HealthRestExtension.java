@@ -1,5 +1,6 @@
 package io.prism.snapshotter.connect;
 
+import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
 import org.apache.kafka.connect.rest.ConnectRestExtension;
 import org.apache.kafka.connect.rest.ConnectRestExtensionContext;
@@ -9,11 +10,30 @@ import org.apache.kafka.connect.rest.ConnectRestExtensionContext;
  * {@code GET /prism/health/buffers}, {@code /prism/health/storage}, {@code /prism/health/index},
  * over every snapshotter task running in this worker. Enable it with the worker setting
  * {@code rest.extension.classes=io.prism.snapshotter.connect.HealthRestExtension}.
+ *
+ * <p>Kafka 4.0 moved the REST API from javax.ws.rs to jakarta.ws.rs, and with it the type
+ * {@link ConnectRestExtensionContext#configurable()} returns: compiled against 4.x, the call fails
+ * to link on a 3.x worker, where the same method is found by name and given the javax resource.
  */
 public class HealthRestExtension implements ConnectRestExtension {
   @Override
   public void register(ConnectRestExtensionContext restPluginContext) {
-    restPluginContext.configurable().register(new HealthResource());
+    try {
+      restPluginContext.configurable().register(new HealthResource());
+    } catch (NoSuchMethodError | NoClassDefFoundError javaxWorker) {
+      registerOnJavaxWorker(restPluginContext);
+    }
+  }
+
+  private static void registerOnJavaxWorker(ConnectRestExtensionContext context) {
+    Object configurable;
+    try {
+      configurable = ConnectRestExtensionContext.class.getMethod("configurable").invoke(context);
+    } catch (NoSuchMethodException | IllegalAccessException | InvocationTargetException e) {
+      throw new IllegalStateException("Cannot register the health checks: this worker's REST extension context has no "
+          + "usable configurable() (" + e + ")", e);
+    }
+    ((javax.ws.rs.core.Configurable<?>) configurable).register(new JavaxHealthResource());
   }
 
   @Override

@@ -85,7 +85,6 @@ class PluginPackagingIT {
     assertThat(entries).anyMatch(name -> name.matches("prism-snapshotter/lib/prism-snapshotter-.*\\.jar"));
     assertThat(entries).noneMatch(name -> name.matches(".*/lib/(kafka|connect-|slf4j|log4j|logback|reload4j|jakarta.ws.rs).*"));
 
-    boolean jakartaRest = atLeast(version, 4, 0); // Connect's REST API moved to jakarta.ws.rs in 4.0
     String topic = "events-" + version.replace('.', '-');
     kafka.createTopic(topic, 1);
     kafka.createTopic(topic + "-dlq", 1); // else the worker logs an ERROR that it creates it
@@ -100,10 +99,10 @@ class PluginPackagingIT {
         "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
         "plugin.path=" + plugins,
         "listeners=http://127.0.0.1:0",
-        // Service-loader discovery from 3.6 on (older workers scan the plugin's classes instead);
-        // the health checks under the REST API need the jakarta.ws.rs API of 4.0 on.
+        // Service-loader discovery from 3.6 on (older workers scan the plugin's classes instead).
         atLeast(version, 3, 6) ? "plugin.discovery=service_load" : "",
-        jakartaRest ? "rest.extension.classes=" + HealthRestExtension.class.getName() : "",
+        // The health checks under the REST API: jakarta.ws.rs from 4.0 on, javax.ws.rs before.
+        "rest.extension.classes=" + HealthRestExtension.class.getName(),
         ""));
     Properties connector = new Properties();
     try (var in = Files.newBufferedReader(Paths.get("config", "connector.properties"))) {
@@ -156,13 +155,15 @@ class PluginPackagingIT {
       assertThat(jmxAttribute(jmxPort, "kafka.connect:type=plugins,connector=" + connector.getProperty("name") + ",task=0",
           "events-paged-total")).isEqualTo(100.0);
 
-      if (jakartaRest) {
-        HttpResponse<String> storage = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(URI.create(restUrl + "/prism/health/storage")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(storage.statusCode()).as(storage.body()).isEqualTo(200);
-        assertThat(storage.body()).contains("\"backend\":\"filesystem\"").contains("\"status\":\"healthy\"")
-            .contains("\"tasks\":1").doesNotContain("\"writes\":0,");
-      }
+      HttpResponse<String> storage = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(restUrl + "/prism/health/storage")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(storage.statusCode()).as(storage.body()).isEqualTo(200);
+      assertThat(storage.body()).contains("\"backend\":\"filesystem\"").contains("\"status\":\"healthy\"")
+          .contains("\"tasks\":1").doesNotContain("\"writes\":0,");
+      HttpResponse<String> unknown = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(restUrl + "/prism/health/nope")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(unknown.statusCode()).isEqualTo(404);
+      assertThat(unknown.body()).contains("no health check named nope");
     } finally {
       worker.destroy();
       if (!worker.waitFor(20, TimeUnit.SECONDS)) {
