@@ -23,6 +23,8 @@ public final class PageConfig {
   public static final NamedValues<PageFormat> FORMATS = NamedValues.of(PageFormat.class, PageFormat::configName);
   public static final NamedValues<Compression> COMPRESSIONS =
       NamedValues.of(Compression.class, Compression::configName);
+  public static final NamedValues<JsonDecimalFormat> DECIMAL_FORMATS =
+      NamedValues.of(JsonDecimalFormat.class, JsonDecimalFormat::configName);
 
   /** Tag names the sink sets itself; users may not set them through {@code page.tags}. */
   public static final String RESERVED_TAG_PREFIX = "kafka.";
@@ -54,12 +56,20 @@ public final class PageConfig {
       "Tags copied into every page's metadata, as k=v,k=v. Names starting with '"
           + RESERVED_TAG_PREFIX + "' are reserved for the Kafka coordinates the sink adds.";
 
+  public static final String JSON_DECIMAL_FORMAT = "page.json.decimal.format";
+  static final String JSON_DECIMAL_FORMAT_DOC =
+      "How decimals (Connect's Decimal logical type, e.g. from Avro or JsonConverter with schemas) are written"
+          + " when a structured record value becomes the event's JSON payload: numeric, a JSON number with every"
+          + " digit (12.30); base64, the unscaled value's bytes as JsonConverter writes them by default. Byte"
+          + " array and string values are stored as they are, whatever this says.";
+
   private final PageFormat format;
   private final Compression compression;
   private final CompressionLevel compressionLevel;
   private final int targetSizeMb;
   private final boolean includeMetadata;
   private final Map<String, String> tags;
+  private final JsonDecimalFormat jsonDecimalFormat;
 
   public PageConfig(AbstractConfig config) {
     this.format = FORMATS.parse(FORMAT, config.getString(FORMAT));
@@ -69,6 +79,7 @@ public final class PageConfig {
     this.targetSizeMb = config.getInt(TARGET_SIZE_MB);
     this.includeMetadata = config.getBoolean(INCLUDE_METADATA);
     this.tags = parseTags(config.getList(TAGS));
+    this.jsonDecimalFormat = DECIMAL_FORMATS.parse(JSON_DECIMAL_FORMAT, config.getString(JSON_DECIMAL_FORMAT));
   }
 
   public static ConfigDef addTo(ConfigDef def) {
@@ -87,7 +98,10 @@ public final class PageConfig {
         .define(INCLUDE_METADATA, Type.BOOLEAN, true, Importance.MEDIUM, INCLUDE_METADATA_DOC, GROUP,
             ++order, Width.SHORT, "Keep record headers")
         .define(TAGS, Type.LIST, "", DescribedValidator.of("name=value,...", PageConfig::validateTags), Importance.LOW, TAGS_DOC, GROUP, ++order,
-            Width.LONG, "Page tags");
+            Width.LONG, "Page tags")
+        .define(JSON_DECIMAL_FORMAT, Type.STRING, JsonDecimalFormat.NUMERIC.configName(), DECIMAL_FORMATS,
+            Importance.LOW, JSON_DECIMAL_FORMAT_DOC, GROUP, ++order, Width.SHORT, "Decimals in JSON payloads",
+            DECIMAL_FORMATS);
   }
 
   /** Single-key check: a level that no codec takes. Whether it fits page.compression is cross-key. */
@@ -194,5 +208,9 @@ public final class PageConfig {
 
   public Map<String, String> tags() {
     return tags;
+  }
+
+  public JsonDecimalFormat jsonDecimalFormat() {
+    return jsonDecimalFormat;
   }
 }

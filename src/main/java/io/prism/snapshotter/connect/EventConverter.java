@@ -1,5 +1,6 @@
 package io.prism.snapshotter.connect;
 
+import io.prism.snapshotter.config.JsonDecimalFormat;
 import io.prism.snapshotter.page.AttributeMap;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.util.Utf8;
@@ -19,7 +20,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * <ul>
  *   <li>Payload: {@code byte[]} as is (ByteArrayConverter); text as UTF-8 (StringConverter);
  *       anything structured (JsonConverter with or without schemas: Struct, Map, List, numbers,
- *       booleans) as its plain JSON, without a schema envelope.
+ *       booleans) as its plain JSON, without a schema envelope; decimals as
+ *       {@code page.json.decimal.format} says.
  *   <li>Attributes: the record's headers as text, in header order, except the control headers (event id,
  *       session); none when {@code page.include.metadata=false}.
  *   <li>Event id: the event-id header when present, else {@code <topic>-<partition>-<offset>}.
@@ -35,13 +37,16 @@ final class EventConverter {
   private final Clock clock;
   private final JsonConverter json = new JsonConverter();
 
-  EventConverter(boolean includeAttributes, String eventIdHeader, String sessionHeader, Clock clock) {
+  EventConverter(
+      boolean includeAttributes, String eventIdHeader, String sessionHeader, JsonDecimalFormat decimals, Clock clock) {
     this.includeAttributes = includeAttributes;
     this.eventIdHeader = eventIdHeader;
     this.sessionHeader = sessionHeader;
     this.clock = clock;
-    json.configure(
-        Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false", "converter.type", "value"));
+    json.configure(Map.of(
+        JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false",
+        JsonConverterConfig.DECIMAL_FORMAT_CONFIG, decimals == JsonDecimalFormat.NUMERIC ? "NUMERIC" : "BASE64",
+        "converter.type", "value"));
   }
 
   Event toEvent(SinkRecord record) {

@@ -112,6 +112,7 @@ public class SnapshotterSinkTask extends SinkTask {
             config.page().includeMetadata(),
             config.writer().eventIdHeader(),
             config.writer().sessionHeader(),
+            config.page().jsonDecimalFormat(),
             clock);
     failures = new StorageFailures(store.describe(), telemetry);
     reporter = errantRecordReporter();

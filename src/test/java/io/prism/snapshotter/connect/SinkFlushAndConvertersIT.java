@@ -142,8 +142,10 @@ class SinkFlushAndConvertersIT {
     cluster.connect().configureConnector("structs", config);
     String envelope = "{\"schema\":{\"type\":\"struct\",\"fields\":["
         + "{\"field\":\"user\",\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"string\"}]},"
-        + "{\"field\":\"clicks\",\"type\":\"int32\"}]},"
-        + "\"payload\":{\"user\":{\"id\":\"u-7\"},\"clicks\":3}}";
+        + "{\"field\":\"clicks\",\"type\":\"int32\"},"
+        + "{\"field\":\"amount\",\"type\":\"bytes\",\"name\":\"org.apache.kafka.connect.data.Decimal\","
+        + "\"version\":1,\"parameters\":{\"scale\":\"2\"}}]},"
+        + "\"payload\":{\"user\":{\"id\":\"u-7\"},\"clicks\":3,\"amount\":12.30}}";
     send("structs", 0, "ignored", envelope.getBytes(StandardCharsets.UTF_8));
     ConnectTestCluster.await("a page", Duration.ofSeconds(30), () -> pages(pages).size() == 1);
     StoredPage page = pages(pages).get(0);
@@ -151,6 +153,8 @@ class SinkFlushAndConvertersIT {
     var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(page.page().events().get(0).payload());
     assertThat(json.path("user").path("id").asText()).isEqualTo("u-7");
     assertThat(json.path("clicks").asInt()).isEqualTo(3);
+    assertThat(json.path("amount").isNumber()).as("a decimal is a JSON number by default: " + json).isTrue();
+    assertThat(json.path("amount").decimalValue()).isEqualByComparingTo("12.30");
     assertThat(json.has("schema")).as("no schema envelope in the payload").isFalse();
     cluster.connect().deleteConnector("structs");
   }
