@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       PagesCommand.class,
       ConfigCommand.class,
       ReindexCommand.class,
+      CheckCommand.class,
       CompactCommand.class,
       FrontdoorCommand.class,
       PublishCommand.class,

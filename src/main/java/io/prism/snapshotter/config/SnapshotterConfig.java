@@ -1,5 +1,8 @@
 package io.prism.snapshotter.config;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -37,6 +40,27 @@ public final class SnapshotterConfig extends AbstractConfig {
     IndexConfig.addTo(def);
     MetricsConfig.addTo(def);
     return def;
+  }
+
+  /**
+   * Problems that involve more than one key (key → messages), each message under every key
+   * involved: what the connector's {@code validate()} attaches and {@code snapshotter check} prints.
+   */
+  public Map<String, List<String>> crossKeyErrors() {
+    Map<String, List<String>> errors = new LinkedHashMap<>();
+    for (Map<String, List<String>> part : List.of(storage.crossKeyErrors(), page.crossKeyErrors(), index.crossKeyErrors())) {
+      part.forEach((key, messages) -> errors.computeIfAbsent(key, k -> new ArrayList<>()).addAll(messages));
+    }
+    long memory = buffer.memoryMaxBytes();
+    long pageBytes = buffer.limits().maxBytes();
+    if (memory < pageBytes) {
+      String message = BufferConfig.MEMORY_MAX_BYTES + " (" + memory + ") must be at least " + BufferConfig.MAX_SIZE_BYTES
+          + " (" + pageBytes + "): one full page must fit in the task's budget";
+      for (String key : List.of(BufferConfig.MEMORY_MAX_BYTES, BufferConfig.MAX_SIZE_BYTES)) {
+        errors.computeIfAbsent(key, k -> new ArrayList<>()).add(message);
+      }
+    }
+    return errors;
   }
 
   /** The whole definition, e.g. for {@code Connector.config()} and the generated docs. */

@@ -1,6 +1,5 @@
 package io.prism.snapshotter.connect;
 
-import io.prism.snapshotter.config.BufferConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +18,7 @@ final class CrossKeyValidation {
       attach(values, e.getMessage(), firstKeyIn(e.getMessage(), values));
       return;
     }
-    config.storage().crossKeyErrors().forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
-    config.page().crossKeyErrors().forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
-    config.index().crossKeyErrors().forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
-    long memory = config.buffer().memoryMaxBytes();
-    long page = config.buffer().limits().maxBytes();
-    if (memory < page) {
-      String message =
-          BufferConfig.MEMORY_MAX_BYTES + " (" + memory + ") must be at least " + BufferConfig.MAX_SIZE_BYTES
-              + " (" + page + "): one full page must fit in the task's budget";
-      attach(values, message, BufferConfig.MEMORY_MAX_BYTES, BufferConfig.MAX_SIZE_BYTES);
-    }
+    config.crossKeyErrors().forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
   }
 
   private static String firstKeyIn(String message, List<ConfigValue> values) {

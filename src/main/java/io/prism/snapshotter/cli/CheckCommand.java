@@ -1,0 +1,105 @@
+package io.prism.snapshotter.cli;
+
+import io.prism.snapshotter.config.ConfigFile;
+import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.index.IndexBackend;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.PublishMode;
+import io.prism.snapshotter.preflight.Check;
+import io.prism.snapshotter.preflight.ConfigChecks;
+import io.prism.snapshotter.preflight.IndexChecks;
+import io.prism.snapshotter.preflight.StoreChecks;
+import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.ObjectStores;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code snapshotter check}: a connector's settings, store and index, before it is deployed. */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Check a connector's settings, then use its object store and page index as the sink does:",
+      "a create-only write of a probe object under the key template (a second one must be refused),",
+      "read, list, delete; a probe index entry published, read back, removed. No probe is left behind",
+      "(a filesystem store keeps the empty directories of its key).",
+      "Exit codes: 0 every check passed, 69 storage or index failed a check, 78 bad settings."
+    })
+final class CheckCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "The connector's settings, e.g. its connector.properties "
+      + "(default: data/connector.properties, as bin/snapshotter local writes it).")
+  Path config;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  @Override
+  public Integer call() {
+    Map<String, String> settings;
+    try {
+      settings = ConfigFile.load(StoreConfigOption.resolve(config));
+    } catch (ConfigException | IllegalArgumentException e) {
+      err.println("check: " + e.getMessage());
+      return Main.EXIT_BAD_CONFIG;
+    }
+    List<Check> checks = new ArrayList<>();
+    ConfigChecks.Result parsed = ConfigChecks.run(settings);
+    checks.addAll(parsed.checks());
+    SnapshotterConfig valid = parsed.config();
+    if (valid != null) {
+      checks.addAll(storeChecks(valid));
+      checks.addAll(indexChecks(valid));
+    }
+    print(checks);
+    if (valid == null) {
+      return Main.EXIT_BAD_CONFIG;
+    }
+    return checks.stream().anyMatch(Check::failed) ? Main.EXIT_UNAVAILABLE : 0;
+  }
+
+  private static List<Check> storeChecks(SnapshotterConfig config) {
+    try (ObjectStore store = ObjectStores.open(config.storage())) {
+      return StoreChecks.run(store, config.storage().keyTemplate(), System.currentTimeMillis());
+    } catch (RuntimeException cannotOpen) {
+      return List.of(new Check("storage", "open", Check.Outcome.FAILED, cannotOpen.getMessage()));
+    }
+  }
+
+  private static List<Check> indexChecks(SnapshotterConfig config) {
+    if (config.index().backend() == IndexBackend.NONE) {
+      return List.of(new Check("index", "open", Check.Outcome.SKIPPED, "index.backend=none: pages are not indexed"));
+    }
+    try (PageIndex index = config.index().open(PublishMode.SYNC)) {
+      return IndexChecks.run(index, System.currentTimeMillis());
+    } catch (RuntimeException cannotOpen) {
+      return List.of(new Check("index", "open", Check.Outcome.FAILED, cannotOpen.getMessage()));
+    }
+  }
+
+  private void print(List<Check> checks) {
+    int nameWidth = checks.stream().mapToInt(check -> check.name().length()).max().orElse(0);
+    String line = "%-8s %-" + nameWidth + "s  %-7s %s%n";
+    for (Check check : checks) {
+      out.printf(line, check.subject(), check.name(), label(check.outcome()), check.detail());
+    }
+    long failed = checks.stream().filter(Check::failed).count();
+    out.println(failed == 0
+        ? "All " + checks.size() + " checks passed (or were skipped as not applicable)."
+        : failed + " of " + checks.size() + " checks FAILED.");
+  }
+
+  private static String label(Check.Outcome outcome) {
+    return switch (outcome) {
+      case PASSED -> "ok";
+      case FAILED -> "FAILED";
+      case SKIPPED -> "skipped";
+    };
+  }
+}

@@ -1,0 +1,62 @@
+package io.prism.snapshotter.preflight;
+
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.TimeRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The page index used as the sink and replay use it: a writer's entries read, one probe entry
+ * published (as the sink publishes a stored page's), read back, and removed (as compaction removes
+ * the entries of pages it merged). The probe entry names writer {@code _prism-check-<uuid>} and a
+ * page key that does not exist; ClickHouse applies the removal in the background, shortly after.
+ */
+public final class IndexChecks {
+  static final String SUBJECT = "index";
+
+  private IndexChecks() {}
+
+  public static List<Check> run(PageIndex index, long nowMillis) {
+    List<Check> checks = new ArrayList<>();
+    String writer = StoreChecks.PROBE_NAME + "-" + UUID.randomUUID();
+    IndexEntry probe = new IndexEntry(StoreChecks.PROBE_NAME + "/" + writer, writer, 0, nowMillis, nowMillis, 1, 1, 1,
+        "protobuf", "none", StoreChecks.PROBE_NAME, 0, 0, 0);
+    try {
+      List<IndexEntry> none = index.entries(writer, TimeRange.ALL);
+      checks.add(Check.passed(SUBJECT, "read", "asked " + index.describe() + " for a writer's pages (" + none.size()
+          + " for a new writer, as expected)"));
+    } catch (RuntimeException e) {
+      checks.add(Check.failed(SUBJECT, "read", e.getMessage()));
+      checks.add(Check.skipped(SUBJECT, "write", "the index could not be read"));
+      return checks;
+    }
+    try {
+      index.publish(List.of(probe));
+    } catch (RuntimeException e) {
+      checks.add(Check.failed(SUBJECT, "write", "publishing a probe entry: " + e.getMessage()));
+      return checks;
+    }
+    try {
+      List<IndexEntry> found = index.entries(writer, TimeRange.ALL);
+      if (found.stream().anyMatch(entry -> entry.pageKey().equals(probe.pageKey()))) {
+        checks.add(Check.passed(SUBJECT, "write", "published a probe entry and read it back"));
+      } else {
+        checks.add(Check.failed(SUBJECT, "write", "a published probe entry is not there when read back"
+            + " (found " + found.size() + " entries for its writer)"));
+      }
+    } catch (RuntimeException e) {
+      checks.add(Check.failed(SUBJECT, "write", "reading the probe entry back: " + e.getMessage()));
+    } finally {
+      try {
+        index.remove(List.of(probe));
+        checks.add(Check.passed(SUBJECT, "remove", "removed the probe entry"));
+      } catch (RuntimeException e) {
+        checks.add(Check.failed(SUBJECT, "remove", "removing the probe entry " + probe.pageKey() + " of writer "
+            + writer + ": " + e.getMessage()));
+      }
+    }
+    return checks;
+  }
+}

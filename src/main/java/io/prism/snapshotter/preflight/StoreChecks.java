@@ -1,0 +1,140 @@
+package io.prism.snapshotter.preflight;
+
+import io.prism.snapshotter.storage.KeyContext;
+import io.prism.snapshotter.storage.KeyTemplate;
+import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
+import io.prism.snapshotter.storage.ObjectInfo;
+import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.PutOptions;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The object store used as the sink uses it, on one probe object whose key the connector's own key
+ * template renders (so a bucket policy or a permission on a prefix is met exactly as the sink meets
+ * it): a create-only write, a second create-only write to the same key that must be refused (what
+ * keeps a zombie task from overwriting a newer page), read, list, head, delete. The probe object is
+ * deleted at the end, also when a check fails.
+ */
+public final class StoreChecks {
+  static final String SUBJECT = "storage";
+  /** The writer id and topic the probe key is rendered with: recognisable in a listing. */
+  static final String PROBE_NAME = "_prism-check";
+
+  private final ObjectStore store;
+  private final KeyTemplate keys;
+  private final List<Check> checks = new ArrayList<>();
+
+  private StoreChecks(ObjectStore store, KeyTemplate keys) {
+    this.store = store;
+    this.keys = keys;
+  }
+
+  /** Every check, in order; after the first failure the ones that depend on it are skipped. */
+  public static List<Check> run(ObjectStore store, KeyTemplate keys, long nowMillis) {
+    return new StoreChecks(store, keys).all(nowMillis);
+  }
+
+  /** A probe key as the sink would render it for writer {@value #PROBE_NAME}. */
+  static String probeKey(KeyTemplate keys, long nowMillis) {
+    return keys.render(new KeyContext(PROBE_NAME + "-" + UUID.randomUUID(), nowMillis, 0, PROBE_NAME, 0, 0,
+        "probe", ".probe", "none"));
+  }
+
+  private List<Check> all(long nowMillis) {
+    String key = probeKey(keys, nowMillis);
+    byte[] first = ("prism snapshotter check " + key).getBytes(StandardCharsets.UTF_8);
+    if (!attempt("write", () -> {
+      store.put(key, new ByteArrayInputStream(first), first.length, PutOptions.ifAbsent());
+      return "stored " + first.length + " bytes at " + key + " in " + store.describe() + " (create-only)";
+    })) {
+      skipRest("create-only", "read", "list", "delete");
+      return checks;
+    }
+    try {
+      if (createOnly(key)) {
+        attempt("read", () -> readBack(key, first));
+      } else {
+        checks.add(Check.skipped(SUBJECT, "read", "the probe object was replaced by the second write"));
+      }
+      attempt("list", () -> {
+        // The key itself as the prefix: found whatever else lies beside it.
+        boolean listed = store.list(key, 10, null).objects().stream().anyMatch(object -> object.key().equals(key));
+        if (!listed) {
+          throw new CheckFailure("a listing does not show the object just written");
+        }
+        return "a listing shows it (reindex and compaction list the store)";
+      });
+    } finally {
+      attempt("delete", () -> {
+        store.delete(key);
+        if (store.head(key).isPresent()) {
+          throw new CheckFailure("the object is still there after delete");
+        }
+        return "deleted the probe object (compaction deletes the pages it merges)";
+      });
+    }
+    return checks;
+  }
+
+  private boolean createOnly(String key) {
+    byte[] second = "overwritten".getBytes(StandardCharsets.UTF_8);
+    return attempt("create-only", () -> {
+      try {
+        store.put(key, new ByteArrayInputStream(second), second.length, PutOptions.ifAbsent());
+      } catch (ObjectAlreadyExistsException refused) {
+        return "a second create-only write to the same key was refused, as it must be";
+      }
+      throw new CheckFailure("a second create-only write to the same key REPLACED the object: this store ignores"
+          + " conditional writes (S3: If-None-Match: *), so a task that lost its partitions could overwrite a newer"
+          + " page. Use a store that honours them (AWS S3, MinIO, Azure, GCS do) before relying on the sink's"
+          + " zombie protection");
+    });
+  }
+
+  private String readBack(String key, byte[] written) throws CheckFailure, IOException {
+    byte[] read = readAll(key);
+    if (!Arrays.equals(read, written)) {
+      throw new CheckFailure("read back " + read.length + " bytes that differ from the " + written.length + " written");
+    }
+    Optional<ObjectInfo> info = store.head(key);
+    if (info.isEmpty() || info.get().size() != written.length) {
+      throw new CheckFailure("head says " + info.map(i -> i.size() + " bytes").orElse("no such object")
+          + " for the object just read (" + written.length + " bytes)");
+    }
+    return "read back the same " + written.length + " bytes; head agrees";
+  }
+
+  private byte[] readAll(String key) throws IOException {
+    try (InputStream in = store.get(key)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private boolean attempt(String name, Step step) {
+    try {
+      checks.add(Check.passed(SUBJECT, name, step.run()));
+      return true;
+    } catch (CheckFailure | IOException | RuntimeException e) {
+      checks.add(Check.failed(SUBJECT, name, e.getMessage()));
+      return false;
+    }
+  }
+
+  private void skipRest(String... names) {
+    for (String name : names) {
+      checks.add(Check.skipped(SUBJECT, name, "the probe object could not be written"));
+    }
+  }
+
+  private interface Step {
+    String run() throws CheckFailure, IOException;
+  }
+}

@@ -1,0 +1,53 @@
+package io.prism.snapshotter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CheckCommandTest {
+  @TempDir Path dir;
+  final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+  int run(String settings) throws Exception {
+    Path config = dir.resolve("connector.properties");
+    Files.writeString(config, settings);
+    CheckCommand command = new CheckCommand();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(out, true, StandardCharsets.UTF_8);
+    return new CommandLine(command).execute("--config", config.toString());
+  }
+
+  String output() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aWorkingStoreAndIndexPassEveryCheck() throws Exception {
+    int code = run("name=c\ntopics=events\nstorage.filesystem.path=" + dir.resolve("pages")
+        + "\nindex.backend=sqlite\nindex.sqlite.path=" + dir.resolve("index.db") + "\n");
+    assertThat(code).as(output()).isZero();
+    assertThat(output()).contains("storage  create-only", "index    write", "All 9 checks passed").doesNotContain("FAILED");
+  }
+
+  @Test
+  void badSettingsExit78NamingEachKeyAndTouchNoService() throws Exception {
+    int code = run("storage.backend=s3\nstorage.s3.bucket=b\nbuffer.max.events=0\n");
+    assertThat(code).isEqualTo(Main.EXIT_BAD_CONFIG);
+    assertThat(output()).contains("buffer.max.events", "FAILED").doesNotContain("storage  write");
+  }
+
+  @Test
+  void anUnreachableStoreExits69WithTheReason() throws Exception {
+    int code = run("storage.backend=s3\nstorage.s3.bucket=b\nstorage.s3.endpoint=http://127.0.0.1:1\n"
+        + "storage.s3.region=us-east-1\nstorage.s3.access.key=a\nstorage.s3.secret.key=s\nindex.backend=none\n");
+    assertThat(code).isEqualTo(Main.EXIT_UNAVAILABLE);
+    assertThat(output()).contains("storage  write", "FAILED", "127.0.0.1:1", "index.backend=none").contains("1 of 7 checks FAILED");
+  }
+}

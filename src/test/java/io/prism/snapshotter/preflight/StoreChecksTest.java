@@ -1,0 +1,68 @@
+package io.prism.snapshotter.preflight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.preflight.Check.Outcome;
+import io.prism.snapshotter.storage.FilesystemObjectStore;
+import io.prism.snapshotter.storage.ForwardingObjectStore;
+import io.prism.snapshotter.storage.KeyTemplate;
+import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.PutOptions;
+import io.prism.snapshotter.storage.PutResult;
+import io.prism.snapshotter.storage.StorageException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreChecksTest {
+  private static final long NOW = 1_795_000_000_000L;
+  @TempDir Path dir;
+
+  @Test
+  void aStoreThatWorksAsTheSinkNeedsPassesEveryCheckAndKeepsNoProbe() {
+    FilesystemObjectStore store = new FilesystemObjectStore(dir);
+    List<Check> checks = StoreChecks.run(store, KeyTemplate.parse(KeyTemplate.DEFAULT), NOW);
+
+    assertThat(checks).extracting(Check::name).containsExactly("write", "create-only", "read", "list", "delete");
+    assertThat(checks).allMatch(check -> check.outcome() == Outcome.PASSED, "all passed: " + checks);
+    assertThat(checks.get(0).detail()).as("the probe key is the template's").contains("snapshots/2026/");
+    assertThat(store.list("", 100, null).objects()).as("no probe left behind").isEmpty();
+  }
+
+  @Test
+  void aStoreThatIgnoresCreateOnlyFailsThatCheckAndSaysWhatItRisks() {
+    ObjectStore overwriting = new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
+      @Override
+      public PutResult put(String key, InputStream body, long length, PutOptions options) {
+        return delegate.put(key, body, length, PutOptions.defaults()); // drops If-None-Match, as some stores do
+      }
+    };
+    List<Check> checks = StoreChecks.run(overwriting, KeyTemplate.parse(KeyTemplate.DEFAULT), NOW);
+
+    Check createOnly = checks.stream().filter(check -> check.name().equals("create-only")).findFirst().orElseThrow();
+    assertThat(createOnly.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(createOnly.detail()).contains("REPLACED", "overwrite a newer page");
+    assertThat(checks).filteredOn(check -> check.name().equals("read")).extracting(Check::outcome)
+        .containsExactly(Outcome.SKIPPED);
+    assertThat(checks).filteredOn(check -> check.name().equals("delete")).extracting(Check::outcome)
+        .containsExactly(Outcome.PASSED);
+    assertThat(overwriting.list("", 100, null).objects()).as("the probe is deleted all the same").isEmpty();
+  }
+
+  @Test
+  void aStoreThatCannotBeWrittenFailsTheWriteWithItsReasonAndSkipsTheRest() {
+    ObjectStore readOnly = new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
+      @Override
+      public PutResult put(String key, InputStream body, long length, PutOptions options) {
+        throw new StorageException("put of '" + key + "' failed: Access Denied (403)", false);
+      }
+    };
+    List<Check> checks = StoreChecks.run(readOnly, KeyTemplate.parse("pages/{writer_id}/{start_offset}"), NOW);
+
+    assertThat(checks.get(0).outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(checks.get(0).detail()).contains("Access Denied", "pages/_prism-check-");
+    assertThat(checks.subList(1, checks.size())).extracting(Check::outcome).containsOnly(Outcome.SKIPPED);
+  }
+}
