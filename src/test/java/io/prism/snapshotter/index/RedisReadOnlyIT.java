@@ -10,6 +10,7 @@ import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.Poll;
 import io.prism.snapshotter.testing.RedisProcess;
 import io.prism.snapshotter.testing.StoredPages;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,20 @@ class RedisReadOnlyIT {
     }
     try (CapturedLogs logs = CapturedLogs.capture(); RedisPageIndex index = open(primary)) {
       assertThat(logs.lines()).noneMatch(line -> line.contains("is a replica of"));
+    }
+  }
+
+  /** ROLE is an @admin command: a user an ACL denies it opens the index on a replica all the same. */
+  @Test
+  void aUserWithoutRoleOpensTheIndexOnAReplicaAndItsPublishStillSaysReadOnly() throws Exception {
+    command(replica, Protocol.Command.ACL, "SETUSER", "indexer", "on", ">secret", "~*", "+@all", "-role");
+    URI asIndexer = URI.create("redis://indexer@127.0.0.1:" + replica.port() + "/0");
+    try (CapturedLogs logs = CapturedLogs.capture();
+        RedisPageIndex index = RedisPageIndex.open(new RedisSettings(asIndexer, prefix, new Password("secret"), 0))) {
+      assertThat(logs.lines()).noneMatch(line -> line.contains("is a replica of"));
+      assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 1_000, 2_000))))
+          .isExactlyInstanceOf(IndexException.class)
+          .hasMessageContaining("READONLY You can't write against a read only replica.");
     }
   }
 
