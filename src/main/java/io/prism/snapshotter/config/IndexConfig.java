@@ -77,7 +77,9 @@ public final class IndexConfig {
   static final String CLICKHOUSE_PASSWORD_DOC = "ClickHouse password (never logged).";
 
   public static final String REDIS_URL = "index.redis.url";
-  static final String REDIS_URL_DOC = "redis://host:6379/0, or rediss:// for TLS.";
+  static final String REDIS_URL_DOC = "redis://host:6379/0, or rediss:// for TLS. The primary's address, one that "
+      + "follows a failover (such as a DNS name or VIP that Sentinel moves): Sentinel discovery and Redis Cluster are "
+      + "not built in. At a read-only replica, publishes fail (-READONLY) and are retried.";
   public static final String REDIS_KEY_PREFIX = "index.redis.key.prefix";
   static final String REDIS_KEY_PREFIX_DOC = "First segment of every key: entries are {prefix}:{writer_id}:{start_time}:{sequence}:{partition}:{topic}.";
   public static final String REDIS_PASSWORD = "index.redis.password";

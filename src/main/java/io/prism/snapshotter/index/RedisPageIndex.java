@@ -92,28 +92,22 @@ public final class RedisPageIndex implements PageIndex {
       // A server that is down now, or up but still reading its data back after a restart, must
       // not fail a starting Connect task for good: every call connects anew, so later calls work
       // once Redis is back. A refusal (a wrong password) is still thrown at once.
-      if (!Unreachable.causeOf(e) && !stillLoading(e)) {
+      if (!Unreachable.causeOf(e) && !RedisRole.loading(e)) {
         redis.close();
         throw index.failure("connect", e);
       }
       log.warn("Redis index {} cannot be used now (down or still loading its data); later calls retry: {}",
           index.describe(), e.getMessage());
+      return index;
     }
-    log.info("Redis page index at {}", index.describe());
+    // A replica starts the task too: it may be the old primary, demoted by a failover, at an
+    // address that follows the new primary seconds later; a task failed for that would wait for
+    // a person to restart it. Publishes fail (-READONLY) and are retried until it is a primary.
+    RedisRole.replicaOf(redis).ifPresentOrElse(
+        replica -> log.warn("Redis index {} is {}: it refuses writes (-READONLY), so publishes fail and are "
+            + "retried until it is promoted or index.redis.url leads to the primary", index.describe(), replica),
+        () -> log.info("Redis page index at {}", index.describe()));
     return index;
-  }
-
-  /**
-   * Whether Redis answered {@code -LOADING}: it is up but still reading its RDB or append-only file
-   * back (seconds to minutes for a large one) and refuses every command until it is done.
-   */
-  static boolean stillLoading(Throwable e) {
-    for (int depth = 0; e != null && depth < 10; e = e.getCause(), depth++) {
-      if (e instanceof JedisDataException && e.getMessage() != null && e.getMessage().startsWith("LOADING")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   String entryKey(IndexEntry e) {
@@ -225,9 +219,25 @@ public final class RedisPageIndex implements PageIndex {
       }
     }
     if (!vanished.isEmpty()) {
-      redis.zrem(setKey, vanished.toArray(String[]::new));
+      forgetVanished(setKey, vanished);
     }
     return entries;
+  }
+
+  /**
+   * Tidying a query does on the side: a read-only replica (one read from on purpose, or the old
+   * primary after a failover) refuses it, and the query still answers; the primary's next query or
+   * {@link #expireBefore} tidies instead.
+   */
+  private void forgetVanished(String setKey, List<String> vanished) {
+    try {
+      redis.zrem(setKey, vanished.toArray(String[]::new));
+    } catch (JedisDataException e) {
+      if (!RedisRole.readOnly(e)) {
+        throw e;
+      }
+      log.debug("Left {} vanished entry keys in {} of {}: {}", vanished.size(), setKey, describe(), e.getMessage());
+    }
   }
 
   /**
@@ -409,6 +419,10 @@ public final class RedisPageIndex implements PageIndex {
   }
 
   private IndexException failure(String what, JedisException e) {
-    return new IndexException("Cannot " + what + " in " + describe() + ": " + e.getMessage(), e);
+    String why = RedisRole.readOnly(e)
+        ? " (the server at this address is a read-only replica, as the old primary is after a failover: "
+            + "writes work again once it is promoted or index.redis.url leads to the primary)"
+        : "";
+    return new IndexException("Cannot " + what + " in " + describe() + ": " + e.getMessage() + why, e);
   }
 }

@@ -2,19 +2,16 @@ package io.prism.snapshotter.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.StoredPages;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +80,7 @@ abstract class IndexOutageScenarios {
     FilesystemObjectStore asyncStore = new FilesystemObjectStore(dir.resolve("async-pages"));
     int syncPagesBefore = StoredPages.readAll(syncStore, "").size();
     int asyncPagesBefore = StoredPages.readAll(asyncStore, "").size();
-    Set<String> syncIndexedBefore = indexedPageKeys(syncStore, syncConfig);
+    Set<String> syncIndexedBefore = IndexedPages.indexedPageKeys(syncStore, syncConfig);
 
     // Records keep coming for about 60 s: through the whole outage.
     stopIndex();
@@ -99,8 +96,8 @@ abstract class IndexOutageScenarios {
     // What was indexed before the stop is there after the restart (nothing re-publishes it: its
     // offsets are committed).
     assertThat(syncIndexedBefore).as("sync pages indexed before the outage").isNotEmpty();
-    assertThat(indexedPageKeys(syncStore, syncConfig)).as("entries published before the outage, after the restart")
-        .containsAll(syncIndexedBefore);
+    assertThat(IndexedPages.indexedPageKeys(syncStore, syncConfig))
+        .as("entries published before the outage, after the restart").containsAll(syncIndexedBefore);
     // sync: no offset passes a page that could not be indexed; async: offsets follow stored pages.
     assertThat(syncCommittedLate).as("sync offsets held during the outage").isEqualTo(syncCommittedEarly);
     assertThat(sum(asyncCommittedLate)).as("async offsets advance during the outage").isGreaterThan(sum(asyncCommittedEarly));
@@ -117,10 +114,10 @@ abstract class IndexOutageScenarios {
 
     assertThat(syncPagesBefore).isPositive();
     assertThat(asyncPagesDuring).as("async stores pages during the outage").isGreaterThan(asyncPagesBefore);
-    assertThat(totalEvents(syncStore)).as("sync: no event lost").isGreaterThanOrEqualTo(RECORDS);
-    assertThat(totalEvents(asyncStore)).as("async: no event lost").isGreaterThanOrEqualTo(RECORDS);
-    assertThat(distinctEventIds(syncStore)).isEqualTo(RECORDS);
-    assertThat(distinctEventIds(asyncStore)).isEqualTo(RECORDS);
+    assertThat(StoredPages.totalEvents(syncStore)).as("sync: no event lost").isGreaterThanOrEqualTo(RECORDS);
+    assertThat(StoredPages.totalEvents(asyncStore)).as("async: no event lost").isGreaterThanOrEqualTo(RECORDS);
+    assertThat(StoredPages.distinctEventIds(syncStore)).isEqualTo(RECORDS);
+    assertThat(StoredPages.distinctEventIds(asyncStore)).isEqualTo(RECORDS);
   }
 
   @Test
@@ -134,32 +131,17 @@ abstract class IndexOutageScenarios {
     IndexEndToEndIT.cluster = cluster;
     IndexEndToEndIT.produce(topic, 2_000, Duration.ofMillis(1));
     ConnectTestCluster.await("both tasks running", Duration.ofSeconds(60),
-        () -> taskStates(SYNC).size() == 2 && taskStates(SYNC).stream().allMatch("RUNNING"::equals));
+        () -> cluster.taskStates(SYNC).size() == 2 && cluster.taskStates(SYNC).stream().allMatch("RUNNING"::equals));
     Thread.sleep(5_000);
-    assertThat(taskStates(SYNC)).as("tasks keep running while the %s index is down", backend()).containsOnly("RUNNING");
+    assertThat(cluster.taskStates(SYNC)).as("tasks keep running while the %s index is down", backend())
+        .containsOnly("RUNNING");
 
     startIndex();
     awaitAllCommitted(SYNC, topic);
     FilesystemObjectStore store = new FilesystemObjectStore(dir.resolve("pages"));
     ConnectTestCluster.await("every page indexed", Duration.ofSeconds(90), () -> IndexedPages.allIndexed(store, config));
     IndexedPages.assertEveryPageIndexedOnce(store, config);
-    assertThat(distinctEventIds(store)).isEqualTo(2_000);
-  }
-
-  /** The keys of the stored pages that have an index entry now. */
-  private static Set<String> indexedPageKeys(FilesystemObjectStore store, Map<String, String> config) throws Exception {
-    Set<String> writers = StoredPages.readAll(store, "").stream().map(p -> p.page().metadata().writerId())
-        .collect(Collectors.toSet());
-    try (PageIndex index = new io.prism.snapshotter.config.IndexConfig(config).open(PublishMode.SYNC)) {
-      return IndexedPages.entriesByKey(index, writers).keySet();
-    }
-  }
-
-  private List<String> taskStates(String connector) {
-    List<String> states = new ArrayList<>();
-    cluster.connect().connectorStatus(connector).tasks()
-        .forEach(task -> states.add(task.state() + (task.trace() == null ? "" : ": " + task.trace())));
-    return states;
+    assertThat(StoredPages.distinctEventIds(store)).isEqualTo(2_000);
   }
 
   private static long sum(Map<TopicPartition, Long> offsets) {
@@ -167,19 +149,6 @@ abstract class IndexOutageScenarios {
   }
 
   private void awaitAllCommitted(String connector, String topic) {
-    Map<TopicPartition, Long> ends = cluster.endOffsets(topic, 2);
-    ConnectTestCluster.await(connector + " committed " + ends, Duration.ofSeconds(120), () -> {
-      Map<TopicPartition, Long> committed = cluster.committedOffsetsOf(connector);
-      return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
-    });
-  }
-
-  private static long totalEvents(FilesystemObjectStore store) throws Exception {
-    return StoredPages.readAll(store, "").stream().mapToLong(p -> p.page().events().size()).sum();
-  }
-
-  private static long distinctEventIds(FilesystemObjectStore store) throws Exception {
-    return StoredPages.readAll(store, "").stream().flatMap(p -> p.page().events().stream())
-        .map(Event::eventId).distinct().count();
+    cluster.awaitAllCommitted(connector, topic, 2, Duration.ofSeconds(120));
   }
 }

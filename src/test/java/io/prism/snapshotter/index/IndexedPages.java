@@ -29,6 +29,15 @@ final class IndexedPages {
     return counts;
   }
 
+  /** The keys of the stored pages that have an index entry now. */
+  static Set<String> indexedPageKeys(ObjectStore store, Map<String, String> connectorConfig) throws Exception {
+    Set<String> writers = StoredPages.readAll(store, "").stream().map(p -> p.page().metadata().writerId())
+        .collect(Collectors.toSet());
+    try (PageIndex index = new IndexConfig(connectorConfig).open(PublishMode.SYNC)) {
+      return entriesByKey(index, writers).keySet();
+    }
+  }
+
   /** Every stored page has exactly one index entry, and the index has no entry of its own. */
   static void assertEveryPageIndexedOnce(ObjectStore store, Map<String, String> connectorConfig) throws Exception {
     List<StoredPage> stored = StoredPages.readAll(store, "");

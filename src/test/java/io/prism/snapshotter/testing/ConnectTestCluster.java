@@ -155,9 +155,14 @@ public final class ConnectTestCluster implements AutoCloseable {
 
   /** Waits until the connector has committed every partition of the topic up to its end. */
   public void awaitAllCommitted(String topic, int partitions, Duration timeout) {
+    awaitAllCommitted(CONNECTOR, topic, partitions, timeout);
+  }
+
+  /** Waits until the named connector has committed every partition of the topic up to its end. */
+  public void awaitAllCommitted(String connector, String topic, int partitions, Duration timeout) {
     Map<TopicPartition, Long> ends = endOffsets(topic, partitions);
-    await("all of " + topic + " committed: " + ends, timeout, () -> {
-      Map<TopicPartition, Long> committed = committedOffsets();
+    await(connector + ": all of " + topic + " committed: " + ends, timeout, () -> {
+      Map<TopicPartition, Long> committed = committedOffsetsOf(connector);
       return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
     });
   }
@@ -178,8 +183,13 @@ public final class ConnectTestCluster implements AutoCloseable {
   }
 
   public List<String> taskStates() {
+    return taskStates(CONNECTOR);
+  }
+
+  /** The state of each task of the named connector, with its stack trace when it has one. */
+  public List<String> taskStates(String connector) {
     List<String> states = new ArrayList<>();
-    var status = connect.connectorStatus(CONNECTOR);
+    var status = connect.connectorStatus(connector);
     status.tasks().forEach(task -> states.add(task.state() + (task.trace() == null ? "" : ": " + task.trace())));
     return states;
   }

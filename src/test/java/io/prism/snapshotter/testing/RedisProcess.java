@@ -26,17 +26,34 @@ import java.util.concurrent.TimeUnit;
 public final class RedisProcess implements AutoCloseable {
   private final Path dir;
   private final int port;
+  /** Arguments every start adds (a replica's {@code --replicaof}). */
+  private final List<String> always;
   private Process process;
 
-  private RedisProcess(Path dir, int port) {
+  private RedisProcess(Path dir, int port, List<String> always) {
     this.dir = dir;
     this.port = port;
+    this.always = always;
   }
 
   /** Starts a server keeping its data in {@code dir} (created if missing), and waits until it answers. */
   public static RedisProcess startIn(Path dir) throws Exception {
+    return startIn(dir, List.of());
+  }
+
+  /**
+   * Starts a server in {@code dir} as a replica of {@code primary} ({@code --replicaof}; read-only,
+   * Redis's default), and waits until it answers: its copy of the primary's data may still be on
+   * its way. Without an append-only file: a replica rewrites it after its first sync, and one
+   * stopped during that rewrite (a test's teardown) did not exit on SIGTERM (Redis 7.0.15).
+   */
+  public static RedisProcess startReplicaIn(Path dir, RedisProcess primary) throws Exception {
+    return startIn(dir, List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port()), "--appendonly", "no"));
+  }
+
+  private static RedisProcess startIn(Path dir, List<String> always) throws Exception {
     Files.createDirectories(dir);
-    RedisProcess redis = new RedisProcess(dir, freePort());
+    RedisProcess redis = new RedisProcess(dir, freePort(), always);
     try {
       redis.start();
     } catch (Exception | Error e) {
@@ -48,6 +65,10 @@ public final class RedisProcess implements AutoCloseable {
 
   public URI url() {
     return URI.create("redis://127.0.0.1:" + port + "/0");
+  }
+
+  public int port() {
+    return port;
   }
 
   /** Starts the server (again) on the same port with the same directory, and waits until it answers. */
@@ -72,7 +93,10 @@ public final class RedisProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--port",
         Integer.toString(port), "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always",
-        "--save", "", "--logfile", dir.resolve("redis.log").toString()));
+        "--save", "", "--logfile", dir.resolve("redis.log").toString(),
+        // A replica's first sync starts at once, not after Redis's default 5 s wait for more replicas.
+        "--repl-diskless-sync-delay", "0"));
+    command.addAll(always);
     command.addAll(extra);
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true)

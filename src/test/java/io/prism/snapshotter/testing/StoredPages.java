@@ -46,6 +46,16 @@ public final class StoredPages {
     return pages;
   }
 
+  /** Events over all pages of the store, each copy counted. */
+  public static long totalEvents(ObjectStore store) throws Exception {
+    return readAll(store, "").stream().mapToLong(p -> p.page().events().size()).sum();
+  }
+
+  /** Distinct event ids over all pages of the store. */
+  public static long distinctEventIds(ObjectStore store) throws Exception {
+    return readAll(store, "").stream().flatMap(p -> p.page().events().stream()).map(Event::eventId).distinct().count();
+  }
+
   /**
    * Each writer's events in replay order (by partition, then first offset, then position),
    * keyed by writer id.
