@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PageAssembler {
   private static final Logger log = LoggerFactory.getLogger(PageAssembler.class);
+  /**
+   * Failures of other pages attached to the one reported, at most: Connect logs a retriable
+   * failure with its whole stack at every retry, and in an outage every open page fails at once.
+   */
+  static final int MAX_SUPPRESSED_FAILURES = 3;
 
   /** How often a flush that waits for its pages looks again (outcomes wake it earlier). */
   private static final Duration OUTCOME_POLL = Duration.ofMillis(100);
@@ -316,7 +321,8 @@ public final class PageAssembler {
         if (buffers != null && buffers.closedPages().contains(page)) {
           if (pendingFailure == null) {
             pendingFailure = outcome.failure();
-          } else if (pendingFailure != outcome.failure()) {
+          } else if (pendingFailure != outcome.failure()
+              && pendingFailure.getSuppressed().length < MAX_SUPPRESSED_FAILURES) {
             pendingFailure.addSuppressed(outcome.failure());
           }
         }

@@ -39,7 +39,7 @@ final class StorageFailures {
     consecutive++;
     telemetry.metrics().storageRetry();
     // "At most": Connect waits for the back-off or its next offset commit, whichever comes first.
-    log.warn("Storing {} failed ({} in a row), retrying in at most {} ms: {}", page, consecutive, backoff.toMillis(),
+    log.warn("Storing or indexing {} failed ({} in a row), retrying in at most {} ms: {}", page, consecutive, backoff.toMillis(),
         failure.toString());
     backOff(context);
     return new RetriableException("Storing pages in " + store + " failed; will retry", failure);

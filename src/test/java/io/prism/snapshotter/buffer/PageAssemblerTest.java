@@ -184,6 +184,11 @@ class PageAssemblerTest {
       submitted.clear();
     }
 
+    void failAll() {
+      submitted.forEach(page -> ready.add(PageOutcome.failed(page, new java.io.IOException("down: " + page.writerId()))));
+      submitted.clear();
+    }
+
     @Override
     public List<PageOutcome> takeOutcomes() {
       List<PageOutcome> taken = List.copyOf(ready);
@@ -198,6 +203,30 @@ class PageAssemblerTest {
 
     @Override
     public void close() {}
+  }
+
+  @Test
+  void manyPagesFailingAtOnceReportOneFailureWithAFewOthersNotAPileOfThem() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    PageAssembler pooled =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(1, 100_000, Duration.ofSeconds(10))),
+            new MemoryBudget(1_000_000, 0.5),
+            EvictionOrder.OLDEST_FIRST,
+            uploads,
+            clock);
+    for (long o = 0; o < 200; o++) {
+      pooled.accept(P0, o, "w" + o, event(o, 10)); // 200 pages of one event each, stored at once
+    }
+    pooled.writeClosedPages();
+    uploads.failAll();
+
+    // Connect logs the exception with its whole stack at every retry: one trace per failed page
+    // made thousands of lines per retry in an outage.
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(pooled::writeClosedPages);
+    assertThat(failure).hasMessageStartingWith("down: ");
+    assertThat(failure.getSuppressed()).hasSizeLessThanOrEqualTo(PageAssembler.MAX_SUPPRESSED_FAILURES);
+    assertThat(pooled.committableOffsets()).containsEntry(P0, 0L);
   }
 
   @Test
