@@ -26,10 +26,10 @@ import picocli.CommandLine.Option;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a connector's settings, then use its object store and page index as the sink does:",
-      "a create-only write of a probe object under the key template (a second one must be refused),",
-      "read, list, delete; a probe index entry published, read back, removed. No probe is left behind",
-      "(a filesystem store keeps the empty directories of its key).",
+      "Check a connector's settings, then use its store and index as the sink does.",
+      "Storage: a create-only write of a probe object at a key of the key template; a second",
+      "create-only write must be refused; read, list, delete. Index: a probe entry published,",
+      "read back, removed. No probe is left behind (a filesystem store keeps empty directories).",
       "Exit codes: 0 every check passed, 69 storage or index failed a check, 78 bad settings."
     })
 final class CheckCommand implements Callable<Integer> {
