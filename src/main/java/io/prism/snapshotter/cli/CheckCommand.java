@@ -27,10 +27,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Check a connector's settings, then use its store and index as the sink does.",
-      "Storage: a create-only write of a probe object at a key of the key template; a second",
-      "create-only write must be refused; read, list, delete. Index: a probe entry published,",
-      "read back, removed. No probe is left behind (a filesystem store keeps empty directories).",
-      "Exit codes: 0 every check passed, 69 storage or index failed a check, 78 bad settings."
+      "Storage: a create-only write of a probe object at a key of the key template;",
+      "a second create-only write must be refused; read, list, delete.",
+      "Index: a probe entry published, read back, removed.",
+      "No probe is left behind (a filesystem store keeps empty directories).",
+      "Exit codes: 0 every check passed, 69 storage or index failed a check,",
+      "78 bad settings."
     })
 final class CheckCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "The connector's settings, e.g. its connector.properties "
