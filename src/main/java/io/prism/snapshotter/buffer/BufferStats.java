@@ -8,4 +8,5 @@ package io.prism.snapshotter.buffer;
  * @param bufferedBytes their estimated uncompressed size
  * @param oldestAgeMillis age of the oldest page not yet durable, 0 when there is none
  */
-public record BufferStats(int openPages, long bufferedEvents, long bufferedBytes, long oldestAgeMillis) {}
+public record BufferStats(
+    int openPages, long bufferedEvents, long bufferedBytes, long oldestAgeMillis) {}

@@ -7,9 +7,9 @@ import java.time.Duration;
  *
  * @param maxEvents events in one page
  * @param maxBytes uncompressed event bytes in one page (as estimated by {@link PageBuffer})
- * @param maxAge how long the page's first event may wait, measured on the task's clock from
- *     the moment the event was buffered (not the record's timestamp: a backlog of old records
- *     must not flush one page per record)
+ * @param maxAge how long the page's first event may wait, measured on the task's clock from the
+ *     moment the event was buffered (not the record's timestamp: a backlog of old records must not
+ *     flush one page per record)
  */
 public record FlushLimits(int maxEvents, long maxBytes, Duration maxAge) {
   public FlushLimits {

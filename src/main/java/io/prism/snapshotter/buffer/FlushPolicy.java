@@ -1,9 +1,9 @@
 package io.prism.snapshotter.buffer;
 
 /**
- * When does a page close? All of the rules in one place: event count, byte size and age.
- * Session end, revocation, stop and memory pressure are decided by the caller, which knows
- * about those events; this class answers only for the page's own thresholds.
+ * When does a page close? All of the rules in one place: event count, byte size and age. Session
+ * end, revocation, stop and memory pressure are decided by the caller, which knows about those
+ * events; this class answers only for the page's own thresholds.
  */
 public final class FlushPolicy {
   private final FlushLimits limits;

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * {@link PageUploads} on the caller's thread: {@code submit} writes the page through the sink and
- * keeps the outcome until it is taken. For {@code storage.upload.threads=0} and for tests that
- * want one thread and a deterministic order.
+ * keeps the outcome until it is taken. For {@code storage.upload.threads=0} and for tests that want
+ * one thread and a deterministic order.
  */
 final class InlinePageUploads implements PageUploads {
   private final PageSink sink;

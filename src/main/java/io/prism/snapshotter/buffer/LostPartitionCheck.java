@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * consumed and stored the same records. Storing the open pages then only makes extra copies.
  *
  * <p>The proof is a stored page of the record's writer that holds a record this task still buffers
- * (its offset in the page's range, its timestamp in the page's time range: the rules of
- * {@link StoredRanges}). This task's own pages never hold a record it still buffers (a record is
- * either in a page it stored or in its buffers), so such a page was stored by another task.
+ * (its offset in the page's range, its timestamp in the page's time range: the rules of {@link
+ * StoredRanges}). This task's own pages never hold a record it still buffers (a record is either in
+ * a page it stored or in its buffers), so such a page was stored by another task.
  *
  * <p>Asks the {@link StoredPageLookup} once per partition that buffers records (none for the rest,
  * which keeps rebalances cheap), from the partition's lowest buffered offset on. When the lookup
@@ -47,8 +47,11 @@ final class LostPartitionCheck {
     try {
       stored = storedPages.find(buffers.partition(), lowestOffset);
     } catch (RuntimeException e) {
-      log.warn("{}: cannot tell whether another task has stored records from offset {} on ({}); storing the open pages",
-          buffers.partition(), lowestOffset, e.getMessage());
+      log.warn(
+          "{}: cannot tell whether another task has stored records from offset {} on ({}); storing the open pages",
+          buffers.partition(),
+          lowestOffset,
+          e.getMessage());
       return Optional.empty();
     }
     if (stored.isEmpty()) {
@@ -60,7 +63,8 @@ final class LostPartitionCheck {
         if (offset > stored.lastOffset()) {
           break; // a page's offsets only grow; beyond the last stored one nothing is held
         }
-        Optional<StoredPage> holder = stored.pageHolding(page.writerId(), offset, page.events().get(i).timestampMillis());
+        Optional<StoredPage> holder =
+            stored.pageHolding(page.writerId(), offset, page.events().get(i).timestampMillis());
         if (holder.isPresent()) {
           return holder;
         }

@@ -2,21 +2,24 @@ package io.prism.snapshotter.buffer;
 
 /**
  * The byte budget shared by all buffers of one task. Above {@link #maxBytes()} the task closes
- * pages early; it stops reading (pauses its partitions) while the buffered bytes stay above
- * the budget because storage cannot keep up, and reads again below the low-water mark.
+ * pages early; it stops reading (pauses its partitions) while the buffered bytes stay above the
+ * budget because storage cannot keep up, and reads again below the low-water mark.
  */
 public final class MemoryBudget {
   private final long maxBytes;
   private final long lowWaterBytes;
   private long usedBytes;
 
-  /** @param lowWaterFraction the low-water mark as a fraction of {@code maxBytes}, in (0, 1) */
+  /**
+   * @param lowWaterFraction the low-water mark as a fraction of {@code maxBytes}, in (0, 1)
+   */
   public MemoryBudget(long maxBytes, double lowWaterFraction) {
     if (maxBytes < 1) {
       throw new IllegalArgumentException("memory budget must be positive, was " + maxBytes);
     }
     if (!(lowWaterFraction > 0 && lowWaterFraction < 1)) {
-      throw new IllegalArgumentException("low-water fraction must be in (0, 1), was " + lowWaterFraction);
+      throw new IllegalArgumentException(
+          "low-water fraction must be in (0, 1), was " + lowWaterFraction);
     }
     this.maxBytes = maxBytes;
     this.lowWaterBytes = (long) (maxBytes * lowWaterFraction);

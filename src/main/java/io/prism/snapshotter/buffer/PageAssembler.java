@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.List;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -19,14 +19,14 @@ import org.slf4j.LoggerFactory;
  * partition, the offset below which every record is durable.
  *
  * <p>Knows nothing of Kafka Connect: the sink task feeds it and asks it for offsets. Not
- * thread-safe; a sink task calls it from one thread. Closed pages are stored by a
- * {@link PageUploads}, which may work on other threads: a closed page stays in its partition's
- * queue, holding the partition's offset back, until its outcome says it is durable.
+ * thread-safe; a sink task calls it from one thread. Closed pages are stored by a {@link
+ * PageUploads}, which may work on other threads: a closed page stays in its partition's queue,
+ * holding the partition's offset back, until its outcome says it is durable.
  *
- * <p>Failure model: {@link #writeClosedPages()} rethrows the first failure the uploads report;
- * the failed page (and every other page not yet durable) stays queued and is tried again on a
- * later call. Records offered again after such a failure (Connect re-delivers the batch) are
- * recognised by offset and ignored, so nothing is buffered twice.
+ * <p>Failure model: {@link #writeClosedPages()} rethrows the first failure the uploads report; the
+ * failed page (and every other page not yet durable) stays queued and is tried again on a later
+ * call. Records offered again after such a failure (Connect re-delivers the batch) are recognised
+ * by offset and ignored, so nothing is buffered twice.
  *
  * <p>Re-delivery after a crash or a rebalance: when a partition's first record arrives after it was
  * assigned, the {@link StoredPageLookup} says which pages are already durable from that offset on.
@@ -35,14 +35,15 @@ import org.slf4j.LoggerFactory;
  * not indexed (the task died in between) is met again under its own key and indexed then.
  *
  * <p>Revocation: {@link #flushRevokedPartitions} stores a revoked partition's open pages, unless
- * another task has meanwhile stored records of it that this one still buffers (this task was
- * frozen and lost the partition): those pages would only be extra copies, and are dropped.
+ * another task has meanwhile stored records of it that this one still buffers (this task was frozen
+ * and lost the partition): those pages would only be extra copies, and are dropped.
  */
 public final class PageAssembler {
   private static final Logger log = LoggerFactory.getLogger(PageAssembler.class);
+
   /**
-   * Failures of other pages attached to the one reported, at most: Connect logs a retriable
-   * failure with its whole stack at every retry, and in an outage every open page fails at once.
+   * Failures of other pages attached to the one reported, at most: Connect logs a retriable failure
+   * with its whole stack at every retry, and in an outage every open page fails at once.
    */
   static final int MAX_SUPPRESSED_FAILURES = 3;
 
@@ -57,14 +58,31 @@ public final class PageAssembler {
   private final LostPartitionCheck lostPartitions;
   private final Clock clock;
   private final Map<TopicPartition, PartitionBuffers> partitions = new HashMap<>();
-  /** Pages handed to {@link #uploads} whose outcome is not taken yet (forgotten partitions' included). */
+
+  /**
+   * Pages handed to {@link #uploads} whose outcome is not taken yet (forgotten partitions'
+   * included).
+   */
   private int storing;
+
   private int storedSinceLastCall;
-  /** Re-delivered records recognised as already stored since {@link #takeRecordsAlreadyStored} last asked. */
+
+  /**
+   * Re-delivered records recognised as already stored since {@link #takeRecordsAlreadyStored} last
+   * asked.
+   */
   private long alreadyStoredSinceLastCall;
-  /** Buffered records dropped at revocation (another task stored them) since {@link #takeRecordsLeftToNewOwner}. */
+
+  /**
+   * Buffered records dropped at revocation (another task stored them) since {@link
+   * #takeRecordsLeftToNewOwner}.
+   */
   private long leftToNewOwnerSinceLastCall;
-  /** The first failure taken from {@link #uploads} and not yet rethrown by {@link #writeClosedPages()}. */
+
+  /**
+   * The first failure taken from {@link #uploads} and not yet rethrown by {@link
+   * #writeClosedPages()}.
+   */
   private Exception pendingFailure;
 
   /** Pages are stored on the calling thread, one at a time. */
@@ -74,13 +92,21 @@ public final class PageAssembler {
 
   /** Pages are stored on the calling thread, one at a time. */
   public PageAssembler(
-      FlushPolicy policy, MemoryBudget memory, EvictionOrder evictionOrder, PageSink sink, Clock clock) {
+      FlushPolicy policy,
+      MemoryBudget memory,
+      EvictionOrder evictionOrder,
+      PageSink sink,
+      Clock clock) {
     this(policy, memory, evictionOrder, PageUploads.inline(sink), clock);
   }
 
   /** Pages are stored by {@code uploads}, possibly on other threads while this one buffers more. */
   public PageAssembler(
-      FlushPolicy policy, MemoryBudget memory, EvictionOrder evictionOrder, PageUploads uploads, Clock clock) {
+      FlushPolicy policy,
+      MemoryBudget memory,
+      EvictionOrder evictionOrder,
+      PageUploads uploads,
+      Clock clock) {
     this(policy, memory, evictionOrder, uploads, StoredPageLookup.NONE, clock);
   }
 
@@ -113,8 +139,11 @@ public final class PageAssembler {
     if (buffers == null) {
       StoredRanges stored = storedPages.find(partition, offset);
       if (!stored.isEmpty()) {
-        log.info("{}: records from offset {} up to {} may already be in stored pages; those will not be stored again",
-            partition, offset, stored.lastOffset());
+        log.info(
+            "{}: records from offset {} up to {} may already be in stored pages; those will not be stored again",
+            partition,
+            offset,
+            stored.lastOffset());
       }
       buffers = new PartitionBuffers(partition, stored);
       partitions.put(partition, buffers);
@@ -155,16 +184,21 @@ public final class PageAssembler {
     buffers.accepted(offset);
   }
 
-  private static boolean isAlreadyStored(PartitionBuffers buffers, long offset, String writerId, Event event) {
+  private static boolean isAlreadyStored(
+      PartitionBuffers buffers, long offset, String writerId, Event event) {
     boolean stored = buffers.alreadyStored(writerId, offset, event.timestampMillis());
     if (!buffers.expectsStoredRecords()) {
-      log.info("{}: past the pages stored before the assignment; {} re-delivered records were in them and not stored again",
-          buffers.partition(), buffers.recognisedAsStored());
+      log.info(
+          "{}: past the pages stored before the assignment; {} re-delivered records were in them and not stored again",
+          buffers.partition(),
+          buffers.recognisedAsStored());
     }
     return stored;
   }
 
-  /** How many re-delivered records were found already stored (and not buffered) since the last call. */
+  /**
+   * How many re-delivered records were found already stored (and not buffered) since the last call.
+   */
   public long takeRecordsAlreadyStored() {
     long count = alreadyStoredSinceLastCall;
     alreadyStoredSinceLastCall = 0;
@@ -190,8 +224,8 @@ public final class PageAssembler {
   }
 
   /**
-   * Closes every open page whose first event is older than the age limit, in every partition,
-   * also those that received nothing in this batch (idle writers, idle partitions).
+   * Closes every open page whose first event is older than the age limit, in every partition, also
+   * those that received nothing in this batch (idle writers, idle partitions).
    */
   public void closeExpiredPages() {
     long now = clock.millis();
@@ -204,9 +238,9 @@ public final class PageAssembler {
   }
 
   /**
-   * Over the memory budget, closes open pages until the open pages fit under the budget's
-   * low-water mark, in the configured {@link EvictionOrder}: oldest first by default, because
-   * the oldest page of a partition is the one holding back its committed offset.
+   * Over the memory budget, closes open pages until the open pages fit under the budget's low-water
+   * mark, in the configured {@link EvictionOrder}: oldest first by default, because the oldest page
+   * of a partition is the one holding back its committed offset.
    */
   public void closePagesOverBudget() {
     // Pages stored since the last look still count in the budget until their outcomes are taken:
@@ -236,7 +270,8 @@ public final class PageAssembler {
       PartitionBuffers owner = null;
       for (PartitionBuffers buffers : partitions.values()) {
         PageBuffer candidate = buffers.oldestOpen();
-        if (candidate != null && (oldest == null || candidate.openedAtMillis() < oldest.openedAtMillis())) {
+        if (candidate != null
+            && (oldest == null || candidate.openedAtMillis() < oldest.openedAtMillis())) {
           oldest = candidate;
           owner = buffers;
         }
@@ -263,8 +298,8 @@ public final class PageAssembler {
    * Hands every closed page that is not already being stored to the {@link PageUploads} (oldest
    * first per partition), and takes in the outcomes that are ready. Returns how many pages became
    * durable since the last call. Rethrows the first failure not yet reported: that page stays
-   * queued and is handed over again on a later call; when a failure is pending, the call reports
-   * it before handing anything over, so the caller backs off before the retry.
+   * queued and is handed over again on a later call; when a failure is pending, the call reports it
+   * before handing anything over, so the caller backs off before the retry.
    */
   public int writeClosedPages() throws Exception {
     takeOutcomes(uploads.takeOutcomes());
@@ -339,9 +374,9 @@ public final class PageAssembler {
   }
 
   /**
-   * Backpressure: while the buffers (pages being stored included) are over the memory budget
-   * and pages are being stored, waits up to {@code maxWait} for them. Returns without throwing
-   * when a store fails; {@link #writeClosedPages()} reports the failure.
+   * Backpressure: while the buffers (pages being stored included) are over the memory budget and
+   * pages are being stored, waits up to {@code maxWait} for them. Returns without throwing when a
+   * store fails; {@link #writeClosedPages()} reports the failure.
    */
   public void awaitStoredWithinBudget(Duration maxWait) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
@@ -357,10 +392,10 @@ public final class PageAssembler {
   /**
    * Before revoked partitions are forgotten: stores their open pages as {@link #flushPartitions}
    * does, except those of a partition that another task owns already. Such a partition is known by
-   * a page, stored by another task, holding a record still buffered here (see
-   * {@link LostPartitionCheck}); its pages not yet being stored are dropped instead. That is safe:
-   * a record buffered here is past the partition's committed offset, so its new owner has it or
-   * will read it. Pages already being stored are waited for as usual (they finish or are refused).
+   * a page, stored by another task, holding a record still buffered here (see {@link
+   * LostPartitionCheck}); its pages not yet being stored are dropped instead. That is safe: a
+   * record buffered here is past the partition's committed offset, so its new owner has it or will
+   * read it. Pages already being stored are waited for as usual (they finish or are refused).
    */
   public void flushRevokedPartitions(Collection<TopicPartition> revoked) throws Exception {
     for (TopicPartition partition : revoked) {
@@ -382,20 +417,32 @@ public final class PageAssembler {
     leftToNewOwnerSinceLastCall += records;
     // Usually a new owner's page; it may also be one stored before this assignment that the lookup
     // did not show then (the index was down, say): either way those records are stored or will be.
-    log.warn("{}: another task has stored {}, which holds a record buffered here: the partition was taken over, "
-        + "not just revoked. Dropping {} pages ({} records) instead of storing copies; the partition's owner has them "
-        + "or will read them", buffers.partition(), storedByAnother, dropped.size(), records);
+    log.warn(
+        "{}: another task has stored {}, which holds a record buffered here: the partition was taken over, "
+            + "not just revoked. Dropping {} pages ({} records) instead of storing copies; the partition's owner has them "
+            + "or will read them",
+        buffers.partition(),
+        storedByAnother,
+        dropped.size(),
+        records);
   }
 
-  /** How many buffered records were left to a partition's new owner (not stored) since the last call. */
+  /**
+   * How many buffered records were left to a partition's new owner (not stored) since the last
+   * call.
+   */
   public long takeRecordsLeftToNewOwner() {
     long count = leftToNewOwnerSinceLastCall;
     leftToNewOwnerSinceLastCall = 0;
     return count;
   }
 
-  /** Closes every open page of these partitions, then stores them as {@link #storeClosedPagesOf} does. */
-  public void flushPartitions(Collection<TopicPartition> revoked, FlushReason reason) throws Exception {
+  /**
+   * Closes every open page of these partitions, then stores them as {@link #storeClosedPagesOf}
+   * does.
+   */
+  public void flushPartitions(Collection<TopicPartition> revoked, FlushReason reason)
+      throws Exception {
     for (TopicPartition partition : revoked) {
       PartitionBuffers buffers = partitions.get(partition);
       if (buffers != null) {
@@ -406,9 +453,9 @@ public final class PageAssembler {
   }
 
   /**
-   * Stores the closed pages of these partitions and returns once every one is durable, e.g.
-   * before the partitions are revoked; rethrows a failure of one of them (each is tried once).
-   * Pages already being stored are waited for, not stored twice.
+   * Stores the closed pages of these partitions and returns once every one is durable, e.g. before
+   * the partitions are revoked; rethrows a failure of one of them (each is tried once). Pages
+   * already being stored are waited for, not stored twice.
    */
   public void storeClosedPagesOf(Collection<TopicPartition> revoked) throws Exception {
     List<PartitionBuffers> owned = new ArrayList<>();
@@ -446,8 +493,8 @@ public final class PageAssembler {
   }
 
   /**
-   * Forgets these partitions and everything buffered for them. Their offsets were never
-   * committed past what is durable, so Kafka re-delivers whatever is dropped here.
+   * Forgets these partitions and everything buffered for them. Their offsets were never committed
+   * past what is durable, so Kafka re-delivers whatever is dropped here.
    */
   public void forgetPartitions(Collection<TopicPartition> revoked) {
     for (TopicPartition partition : revoked) {
@@ -463,8 +510,8 @@ public final class PageAssembler {
   }
 
   /**
-   * For each partition that accepted a record, the offset to commit: never past a record that
-   * is only in memory. With pages stored out of order, that is the lowest first offset over the
+   * For each partition that accepted a record, the offset to commit: never past a record that is
+   * only in memory. With pages stored out of order, that is the lowest first offset over the
    * partition's open pages and its closed pages not yet durable (a low-water mark).
    */
   public Map<TopicPartition, Long> committableOffsets() {

@@ -8,22 +8,24 @@ import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One writer's open page within one topic-partition: its events in arrival order, the Kafka
- * offset of each, and an estimate of the page's uncompressed size.
+ * One writer's open page within one topic-partition: its events in arrival order, the Kafka offset
+ * of each, and an estimate of the page's uncompressed size.
  *
- * <p>Every record of this writer in this partition from {@link #firstOffset()} on is either
- * in this buffer or was deliberately skipped (a tombstone, a record sent to the dead letter
- * queue). That is what lets a re-delivered page be recognised by its first offset.
+ * <p>Every record of this writer in this partition from {@link #firstOffset()} on is either in this
+ * buffer or was deliberately skipped (a tombstone, a record sent to the dead letter queue). That is
+ * what lets a re-delivered page be recognised by its first offset.
  */
 public final class PageBuffer {
   /** Fixed per-event cost added to the payload size: field tags, lengths, timestamp, sequence. */
   static final int EVENT_OVERHEAD_BYTES = 24;
+
   /**
-   * Heap an event costs beyond its encoded size (the Event object, array headers, its offset
-   * slot), and heap an open page costs when empty (this object, its lists, a map entry). The
-   * memory budget counts these, so 100,000 writers of tiny events stay inside it too.
+   * Heap an event costs beyond its encoded size (the Event object, array headers, its offset slot),
+   * and heap an open page costs when empty (this object, its lists, a map entry). The memory budget
+   * counts these, so 100,000 writers of tiny events stay inside it too.
    */
   static final int EVENT_HEAP_OVERHEAD_BYTES = 96;
+
   static final int PAGE_HEAP_OVERHEAD_BYTES = 512;
 
   private final TopicPartition partition;
@@ -33,11 +35,13 @@ public final class PageBuffer {
   private long[] offsets = new long[16];
   private long estimatedBytes;
   private FlushReason closeReason;
+
   /**
-   * Closed pages only, touched by the task thread only: true from the hand-over to
-   * {@link PageUploads} until its outcome is taken; the failure of the last attempt, if any.
+   * Closed pages only, touched by the task thread only: true from the hand-over to {@link
+   * PageUploads} until its outcome is taken; the failure of the last attempt, if any.
    */
   private boolean storing;
+
   private Exception lastFailure;
 
   public PageBuffer(TopicPartition partition, String writerId, long openedAtMillis) {
@@ -114,7 +118,9 @@ public final class PageBuffer {
 
   /** What this page costs the heap, as the task's memory budget counts it. */
   public long heapBytes() {
-    return PAGE_HEAP_OVERHEAD_BYTES + estimatedBytes + (long) events.size() * EVENT_HEAP_OVERHEAD_BYTES;
+    return PAGE_HEAP_OVERHEAD_BYTES
+        + estimatedBytes
+        + (long) events.size() * EVENT_HEAP_OVERHEAD_BYTES;
   }
 
   public boolean isEmpty() {
@@ -140,7 +146,14 @@ public final class PageBuffer {
 
   @Override
   public String toString() {
-    return "page of writer " + Printable.quote(writerId) + " in " + partition + " (" + events.size() + " events"
-        + (events.isEmpty() ? "" : ", offsets " + firstOffset() + ".." + lastOffset()) + ")";
+    return "page of writer "
+        + Printable.quote(writerId)
+        + " in "
+        + partition
+        + " ("
+        + events.size()
+        + " events"
+        + (events.isEmpty() ? "" : ", offsets " + firstOffset() + ".." + lastOffset())
+        + ")";
   }
 }

@@ -7,23 +7,31 @@ import java.util.List;
  * Stores closed pages, on the caller's thread or on threads of its own, and reports how each
  * attempt ended.
  *
- * <p>The contract with {@link PageAssembler}: a page is handed over once per attempt and, until
- * its outcome has been taken, is neither changed nor forgotten by the assembler; it keeps holding
- * its partition's committable offset back. Outcomes come back in completion order, which need not
- * be submission order.
+ * <p>The contract with {@link PageAssembler}: a page is handed over once per attempt and, until its
+ * outcome has been taken, is neither changed nor forgotten by the assembler; it keeps holding its
+ * partition's committable offset back. Outcomes come back in completion order, which need not be
+ * submission order.
  */
 public interface PageUploads extends AutoCloseable {
 
-  /** Starts storing {@code page}; never blocks for the store. Its outcome comes out of {@link #takeOutcomes}. */
+  /**
+   * Starts storing {@code page}; never blocks for the store. Its outcome comes out of {@link
+   * #takeOutcomes}.
+   */
   void submit(PageBuffer page);
 
   /** The outcomes ready now, without waiting. */
   List<PageOutcome> takeOutcomes();
 
-  /** Waits up to {@code timeout} for at least one outcome, then returns those ready (possibly none). */
+  /**
+   * Waits up to {@code timeout} for at least one outcome, then returns those ready (possibly none).
+   */
   List<PageOutcome> awaitOutcomes(Duration timeout) throws InterruptedException;
 
-  /** Releases threads, if any. Pages still being stored may be abandoned (they were never committed). */
+  /**
+   * Releases threads, if any. Pages still being stored may be abandoned (they were never
+   * committed).
+   */
   @Override
   void close();
 
@@ -32,7 +40,10 @@ public interface PageUploads extends AutoCloseable {
     return new InlinePageUploads(sink);
   }
 
-  /** How one attempt to store a page ended: {@code failure} is {@code null} when the page is durable. */
+  /**
+   * How one attempt to store a page ended: {@code failure} is {@code null} when the page is
+   * durable.
+   */
   record PageOutcome(PageBuffer page, Exception failure) {
     public static PageOutcome stored(PageBuffer page) {
       return new PageOutcome(page, null);

@@ -11,22 +11,26 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The pages of one topic-partition that are not yet durable: open pages (one per writer,
- * oldest first) and closed pages waiting to be stored.
+ * The pages of one topic-partition that are not yet durable: open pages (one per writer, oldest
+ * first) and closed pages waiting to be stored.
  *
- * <p>Open pages are kept in the order they were opened. Records arrive in offset order, so
- * the oldest open page is also the one with the lowest first offset: the partition's
- * committable offset and its next page to expire are both found at the head, in O(1), even
- * with 100,000 writers.
+ * <p>Open pages are kept in the order they were opened. Records arrive in offset order, so the
+ * oldest open page is also the one with the lowest first offset: the partition's committable offset
+ * and its next page to expire are both found at the head, in O(1), even with 100,000 writers.
  */
 public final class PartitionBuffers {
   private final TopicPartition partition;
   private final LinkedHashMap<String, PageBuffer> open = new LinkedHashMap<>();
   private final Deque<PageBuffer> closed = new ArrayDeque<>();
+
   /** Offset after the last record this partition accepted (buffered or skipped); -1: none. */
   private long nextOffset = -1;
-  /** Pages stored before this assignment that records may be re-delivered into; null once passed. */
+
+  /**
+   * Pages stored before this assignment that records may be re-delivered into; null once passed.
+   */
   private StoredRanges stored;
+
   /** What {@link #stored} recognised, kept once it is dropped. */
   private long recognisedBeforePassing;
 
@@ -34,7 +38,10 @@ public final class PartitionBuffers {
     this(partition, StoredRanges.NONE);
   }
 
-  /** Buffers for a partition just assigned, whose records from here on may already be in {@code stored}. */
+  /**
+   * Buffers for a partition just assigned, whose records from here on may already be in {@code
+   * stored}.
+   */
   public PartitionBuffers(TopicPartition partition, StoredRanges stored) {
     this.partition = partition;
     this.stored = stored.isEmpty() ? null : stored;
@@ -75,8 +82,8 @@ public final class PartitionBuffers {
   }
 
   /**
-   * True when the record at {@code offset} was already accepted: Connect re-delivers a batch
-   * after {@code put} throws a retriable error, and the same record must not be buffered twice.
+   * True when the record at {@code offset} was already accepted: Connect re-delivers a batch after
+   * {@code put} throws a retriable error, and the same record must not be buffered twice.
    */
   public boolean alreadyAccepted(long offset) {
     return offset < nextOffset;
@@ -87,7 +94,9 @@ public final class PartitionBuffers {
     return nextOffset;
   }
 
-  /** Records that the record at {@code offset} was taken (buffered, skipped, or a control record). */
+  /**
+   * Records that the record at {@code offset} was taken (buffered, skipped, or a control record).
+   */
   public void accepted(long offset) {
     nextOffset = offset + 1;
   }
@@ -154,8 +163,8 @@ public final class PartitionBuffers {
   }
 
   /**
-   * The pages whose records are only in memory and not being stored: the open pages and the
-   * closed pages not handed to the uploads (or handed back after a failure).
+   * The pages whose records are only in memory and not being stored: the open pages and the closed
+   * pages not handed to the uploads (or handed back after a failure).
    */
   public List<PageBuffer> pagesNotBeingStored() {
     List<PageBuffer> pages = new ArrayList<>(open.size() + closed.size());
@@ -184,9 +193,9 @@ public final class PartitionBuffers {
   }
 
   /**
-   * The offset to commit for this partition: the first offset of the oldest page not yet
-   * durable, else the offset after the last accepted record; -1 when nothing was accepted
-   * since the partition was assigned (the caller then keeps Connect's own position).
+   * The offset to commit for this partition: the first offset of the oldest page not yet durable,
+   * else the offset after the last accepted record; -1 when nothing was accepted since the
+   * partition was assigned (the caller then keeps Connect's own position).
    */
   public long committableOffset() {
     long lowest = Long.MAX_VALUE;

@@ -14,13 +14,14 @@ import java.util.Optional;
  * events. Kafka re-delivers every record after the committed offset, and some of them were stored
  * before the task died or lost the partition; a record this says is stored is not buffered again.
  *
- * <p>A page holds every record of its writer in its partition between its first and last offset,
- * so an offset inside a page's range is in that page. The record's timestamp must also lie within
- * the page's time range: a topic deleted and created again under the same name starts its offsets
+ * <p>A page holds every record of its writer in its partition between its first and last offset, so
+ * an offset inside a page's range is in that page. The record's timestamp must also lie within the
+ * page's time range: a topic deleted and created again under the same name starts its offsets
  * again, and its new records must not be taken for the old ones.
  *
  * <p>The same rules tell, when a partition is revoked, whether another task has stored records this
- * task still buffers ({@link #pageHolding}); the pages' keys, when given, are kept for that log line.
+ * task still buffers ({@link #pageHolding}); the pages' keys, when given, are kept for that log
+ * line.
  */
 public final class StoredRanges {
   /** Nothing is known to be stored: every record is buffered. */
@@ -30,23 +31,38 @@ public final class StoredRanges {
 
   /** Per writer, its pages' ranges as (first, last, min time, max time), by first offset. */
   private final Map<String, long[]> byWriter;
-  /** Per writer, the key of each range in {@link #byWriter} (null where unknown); no entry when none is known. */
+
+  /**
+   * Per writer, the key of each range in {@link #byWriter} (null where unknown); no entry when none
+   * is known.
+   */
   private final Map<String, String[]> keysByWriter;
+
   private final long lastOffset;
   private long recognised;
 
-  private StoredRanges(Map<String, long[]> byWriter, Map<String, String[]> keysByWriter, long lastOffset) {
+  private StoredRanges(
+      Map<String, long[]> byWriter, Map<String, String[]> keysByWriter, long lastOffset) {
     this.byWriter = byWriter;
     this.keysByWriter = keysByWriter;
     this.lastOffset = lastOffset;
   }
 
-  /** One stored page: its writer, the offsets it covers, and its key when the lookup gave it (else null). */
+  /**
+   * One stored page: its writer, the offsets it covers, and its key when the lookup gave it (else
+   * null).
+   */
   public record StoredPage(String writerId, long firstOffset, long lastOffset, String key) {
     @Override
     public String toString() {
-      return (key != null ? key : "a page") + " of writer " + Printable.quote(writerId)
-          + " (offsets " + firstOffset + ".." + lastOffset + ")";
+      return (key != null ? key : "a page")
+          + " of writer "
+          + Printable.quote(writerId)
+          + " (offsets "
+          + firstOffset
+          + ".."
+          + lastOffset
+          + ")";
     }
   }
 
@@ -55,7 +71,9 @@ public final class StoredRanges {
     return new Builder();
   }
 
-  /** The highest last offset of any page here; -1 when there is none. Beyond it nothing is stored. */
+  /**
+   * The highest last offset of any page here; -1 when there is none. Beyond it nothing is stored.
+   */
   public long lastOffset() {
     return lastOffset;
   }
@@ -85,7 +103,8 @@ public final class StoredRanges {
     }
     String[] keys = keysByWriter.get(writerId);
     int at = range * FIELDS;
-    return Optional.of(new StoredPage(writerId, ranges[at], ranges[at + 1], keys != null ? keys[range] : null));
+    return Optional.of(
+        new StoredPage(writerId, ranges[at], ranges[at + 1], keys != null ? keys[range] : null));
   }
 
   /** The index of the range holding the record, or -1. */
@@ -110,7 +129,10 @@ public final class StoredRanges {
       return -1;
     }
     int at = found * FIELDS;
-    boolean holds = offset <= ranges[at + 1] && timestampMillis >= ranges[at + 2] && timestampMillis <= ranges[at + 3];
+    boolean holds =
+        offset <= ranges[at + 1]
+            && timestampMillis >= ranges[at + 2]
+            && timestampMillis <= ranges[at + 3];
     return holds ? found : -1;
   }
 
@@ -129,20 +151,37 @@ public final class StoredRanges {
     private record Range(long first, long last, long minTime, long maxTime, String key) {}
 
     /**
-     * Adds a stored page of {@code writerId} holding its records from {@code firstOffset} to
-     * {@code lastOffset}, whose first and last events have these timestamps.
+     * Adds a stored page of {@code writerId} holding its records from {@code firstOffset} to {@code
+     * lastOffset}, whose first and last events have these timestamps.
      */
-    public Builder add(String writerId, long firstOffset, long lastOffset, long startTime, long endTime) {
+    public Builder add(
+        String writerId, long firstOffset, long lastOffset, long startTime, long endTime) {
       return add(writerId, firstOffset, lastOffset, startTime, endTime, null);
     }
 
-    /** As {@link #add(String, long, long, long, long)}, for a page whose key is known (for logs). */
-    public Builder add(String writerId, long firstOffset, long lastOffset, long startTime, long endTime, String pageKey) {
+    /**
+     * As {@link #add(String, long, long, long, long)}, for a page whose key is known (for logs).
+     */
+    public Builder add(
+        String writerId,
+        long firstOffset,
+        long lastOffset,
+        long startTime,
+        long endTime,
+        String pageKey) {
       if (firstOffset < 0 || lastOffset < firstOffset) {
-        throw new IllegalArgumentException("a page covers offsets " + firstOffset + ".." + lastOffset);
+        throw new IllegalArgumentException(
+            "a page covers offsets " + firstOffset + ".." + lastOffset);
       }
-      byWriter.computeIfAbsent(writerId, w -> new ArrayList<>()).add(
-          new Range(firstOffset, lastOffset, Math.min(startTime, endTime), Math.max(startTime, endTime), pageKey));
+      byWriter
+          .computeIfAbsent(writerId, w -> new ArrayList<>())
+          .add(
+              new Range(
+                  firstOffset,
+                  lastOffset,
+                  Math.min(startTime, endTime),
+                  Math.max(startTime, endTime),
+                  pageKey));
       this.lastOffset = Math.max(this.lastOffset, lastOffset);
       anyKey |= pageKey != null;
       return this;
@@ -165,9 +204,9 @@ public final class StoredRanges {
     }
 
     /**
-     * The ranges by first offset; a range inside an earlier one (the same records stored twice
-     * from different first offsets) dropped, so the binary search in {@link #contains} finds the
-     * range that covers an offset.
+     * The ranges by first offset; a range inside an earlier one (the same records stored twice from
+     * different first offsets) dropped, so the binary search in {@link #contains} finds the range
+     * that covers an offset.
      */
     private static List<Range> sortedByFirstOffset(List<Range> ranges) {
       ranges.sort(Comparator.comparingLong(Range::first));

@@ -3,8 +3,8 @@ package io.prism.snapshotter.buffer;
 import java.util.List;
 
 /**
- * Where a record's writer id comes from ({@code writer.key.source}): the record key, a header,
- * a field of the value (a dotted path into a Struct or Map), or the record's topic.
+ * Where a record's writer id comes from ({@code writer.key.source}): the record key, a header, a
+ * field of the value (a dotted path into a Struct or Map), or the record's topic.
  */
 public record WriterKeySource(Kind kind, String name, List<String> path) {
   public enum Kind {
@@ -41,7 +41,8 @@ public record WriterKeySource(Kind kind, String name, List<String> path) {
       String field = value.substring("field:".length());
       List<String> path = List.of(field.split("\\.", -1));
       if (field.isEmpty() || path.stream().anyMatch(String::isEmpty)) {
-        throw new IllegalArgumentException("field: needs a dotted path of non-empty names, e.g. field:user.id");
+        throw new IllegalArgumentException(
+            "field: needs a dotted path of non-empty names, e.g. field:user.id");
       }
       return new WriterKeySource(Kind.FIELD, field, path);
     }

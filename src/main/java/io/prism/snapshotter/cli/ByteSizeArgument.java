@@ -6,7 +6,10 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** A size in bytes on the command line: {@code 65536}, or with a binary unit {@code 64k}, {@code 5m}, {@code 1g}. */
+/**
+ * A size in bytes on the command line: {@code 65536}, or with a binary unit {@code 64k}, {@code
+ * 5m}, {@code 1g}.
+ */
 final class ByteSizeArgument implements ITypeConverter<Long> {
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)i?b?");
 
@@ -22,12 +25,13 @@ final class ByteSizeArgument implements ITypeConverter<Long> {
     }
     try {
       long amount = Long.parseLong(m.group(1));
-      int shift = switch (m.group(2)) {
-        case "k" -> 10;
-        case "m" -> 20;
-        case "g" -> 30;
-        default -> 0;
-      };
+      int shift =
+          switch (m.group(2)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+          };
       long bytes = Math.multiplyExact(amount, 1L << shift);
       if (bytes <= 0) {
         throw bad(value);
@@ -39,6 +43,7 @@ final class ByteSizeArgument implements ITypeConverter<Long> {
   }
 
   private static TypeConversionException bad(String value) {
-    return new TypeConversionException("'" + value + "' is not a positive size: use bytes (65536) or k, m, g (64k, 5m)");
+    return new TypeConversionException(
+        "'" + value + "' is not a positive size: use bytes (65536) or k, m, g (64k, 5m)");
   }
 }

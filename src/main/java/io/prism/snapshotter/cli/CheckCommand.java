@@ -35,8 +35,12 @@ import picocli.CommandLine.Option;
       "78 bad settings."
     })
 final class CheckCommand implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "The connector's settings, e.g. its connector.properties "
-      + "(default: data/connector.properties, as bin/snapshotter local writes it).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "The connector's settings, e.g. its connector.properties "
+              + "(default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
 
   PrintStream out = System.out;
@@ -76,7 +80,9 @@ final class CheckCommand implements Callable<Integer> {
 
   private static List<Check> indexChecks(SnapshotterConfig config) {
     if (config.index().backend() == IndexBackend.NONE) {
-      return List.of(new Check("index", "open", Check.Outcome.SKIPPED, "index.backend=none: pages are not indexed"));
+      return List.of(
+          new Check(
+              "index", "open", Check.Outcome.SKIPPED, "index.backend=none: pages are not indexed"));
     }
     try (PageIndex index = config.index().open(PublishMode.SYNC)) {
       return IndexChecks.run(index, System.currentTimeMillis());
@@ -92,9 +98,10 @@ final class CheckCommand implements Callable<Integer> {
       out.printf(line, check.subject(), check.name(), label(check.outcome()), check.detail());
     }
     long failed = checks.stream().filter(Check::failed).count();
-    out.println(failed == 0
-        ? "All " + checks.size() + " checks passed (or were skipped as not applicable)."
-        : failed + " of " + checks.size() + " checks FAILED.");
+    out.println(
+        failed == 0
+            ? "All " + checks.size() + " checks passed (or were skipped as not applicable)."
+            : failed + " of " + checks.size() + " checks FAILED.");
   }
 
   private static String label(Check.Outcome outcome) {

@@ -28,7 +28,10 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code snapshotter compact}: merges a writer's (or every writer's) small old pages (see docs/COMPACTION.md). */
+/**
+ * {@code snapshotter compact}: merges a writer's (or every writer's) small old pages (see
+ * docs/COMPACTION.md).
+ */
 @Command(
     name = "compact",
     mixinStandardHelpOptions = true,
@@ -58,23 +61,37 @@ final class CompactCommand implements Callable<Integer> {
     @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
     String writer;
 
-    @Option(names = "--all-writers", required = true,
+    @Option(
+        names = "--all-writers",
+        required = true,
         description = "Every writer the index lists, one after another (needs index.backend).")
     boolean all;
   }
 
-  @Option(names = "--older-than", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "1d",
-      description = "Only pages whose last event is older than this: 12h, 7d, P7D... (default: ${DEFAULT-VALUE}). "
-          + "Keep it well beyond the connector's commit lag.")
+  @Option(
+      names = "--older-than",
+      paramLabel = "DURATION",
+      converter = DurationArgument.class,
+      defaultValue = "1d",
+      description =
+          "Only pages whose last event is older than this: 12h, 7d, P7D... (default: ${DEFAULT-VALUE}). "
+              + "Keep it well beyond the connector's commit lag.")
   Duration olderThan;
 
-  @Option(names = "--min-page-size", paramLabel = "BYTES", converter = ByteSizeArgument.class,
-      description = "Only pages stored in fewer bytes than this: 65536, 512k, 2m (default: half of page.target.size.mb).")
+  @Option(
+      names = "--min-page-size",
+      paramLabel = "BYTES",
+      converter = ByteSizeArgument.class,
+      description =
+          "Only pages stored in fewer bytes than this: 65536, 512k, 2m (default: half of page.target.size.mb).")
   Long minPageSize;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Settings naming the store (storage.*), index (index.*) and page format (page.*) "
-          + "(default: data/connector.properties, as bin/snapshotter local writes it).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Settings naming the store (storage.*), index (index.*) and page format (page.*) "
+              + "(default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
 
   @Option(names = "--dry-run", description = "Print what would be merged; change nothing.")
@@ -91,24 +108,36 @@ final class CompactCommand implements Callable<Integer> {
     try {
       settings = new SnapshotterConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
       long target = settings.page().targetSizeBytes();
-      compaction = new CompactionSettings(olderThan, minPageSize == null ? target / 2 : minPageSize, target,
-          settings.page().format(), settings.page().compression(), settings.page().compressionLevel());
+      compaction =
+          new CompactionSettings(
+              olderThan,
+              minPageSize == null ? target / 2 : minPageSize,
+              target,
+              settings.page().format(),
+              settings.page().compression(),
+              settings.page().compressionLevel());
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("compact: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
     }
     // As replay: the index only when the settings name one, else storage is listed.
-    boolean indexed = settings.originals().containsKey(IndexConfig.BACKEND)
-        && settings.index().backend() != IndexBackend.NONE;
+    boolean indexed =
+        settings.originals().containsKey(IndexConfig.BACKEND)
+            && settings.index().backend() != IndexBackend.NONE;
     if (writers.all && !indexed) {
-      err.println("compact: --all-writers lists writers from the page index, and the settings name none "
-          + "(set " + IndexConfig.BACKEND + "); without an index, compact one --writer at a time");
+      err.println(
+          "compact: --all-writers lists writers from the page index, and the settings name none "
+              + "(set "
+              + IndexConfig.BACKEND
+              + "); without an index, compact one --writer at a time");
       return Main.EXIT_BAD_CONFIG;
     }
     try (ObjectStore store = ObjectStores.open(settings.storage());
         PageIndex index = indexed ? settings.index().open(PublishMode.SYNC) : PageIndex.none()) {
-      WriterPages pages = indexed
-          ? WriterPages.fromIndex(index) : WriterPages.fromStorage(store, settings.storage().keyTemplate());
+      WriterPages pages =
+          indexed
+              ? WriterPages.fromIndex(index)
+              : WriterPages.fromStorage(store, settings.storage().keyTemplate());
       Compactor compactor = new Compactor(store, index, pages, compaction, clock);
       if (writers.all) {
         return compactAll(new AllWritersCompaction(index, compactor));
@@ -129,23 +158,43 @@ final class CompactCommand implements Callable<Integer> {
   }
 
   private int compactAll(AllWritersCompaction compaction) {
-    AllWritersCompaction.Summary summary = compaction.run(dryRun, new AllWritersCompaction.Listener() {
-      @Override
-      public void compacted(CompactionReport report) {
-        out.println(summaryLine(report) + String.format("; %d bytes before, %s after", report.sourceBytes(),
-            report.dryRun() ? "unknown" : Long.toString(report.mergedBytes())));
-      }
+    AllWritersCompaction.Summary summary =
+        compaction.run(
+            dryRun,
+            new AllWritersCompaction.Listener() {
+              @Override
+              public void compacted(CompactionReport report) {
+                out.println(
+                    summaryLine(report)
+                        + String.format(
+                            "; %d bytes before, %s after",
+                            report.sourceBytes(),
+                            report.dryRun() ? "unknown" : Long.toString(report.mergedBytes())));
+              }
 
-      @Override
-      public void failed(String writerId, AllWritersCompaction.FailureKind kind, Exception cause) {
-        err.printf("compact: writer %s failed: %s%s%n", Printable.quote(writerId), cause.getMessage(),
-            kind == AllWritersCompaction.FailureKind.UNAVAILABLE ? " (run again to finish)" : "");
-      }
-    });
-    out.printf("all writers: %d seen, %d %s, %d pages %s into %d; %d bytes before, %s after; %d failed%s%n",
-        summary.writersSeen(), summary.writersChanged(), dryRun ? "to compact" : "compacted",
-        summary.pagesReplaced(), dryRun ? "would be merged" : "merged", summary.mergedPages(),
-        summary.bytesBefore(), dryRun ? "unknown" : Long.toString(summary.bytesAfter()), summary.failed(),
+              @Override
+              public void failed(
+                  String writerId, AllWritersCompaction.FailureKind kind, Exception cause) {
+                err.printf(
+                    "compact: writer %s failed: %s%s%n",
+                    Printable.quote(writerId),
+                    cause.getMessage(),
+                    kind == AllWritersCompaction.FailureKind.UNAVAILABLE
+                        ? " (run again to finish)"
+                        : "");
+              }
+            });
+    out.printf(
+        "all writers: %d seen, %d %s, %d pages %s into %d; %d bytes before, %s after; %d failed%s%n",
+        summary.writersSeen(),
+        summary.writersChanged(),
+        dryRun ? "to compact" : "compacted",
+        summary.pagesReplaced(),
+        dryRun ? "would be merged" : "merged",
+        summary.mergedPages(),
+        summary.bytesBefore(),
+        dryRun ? "unknown" : Long.toString(summary.bytesAfter()),
+        summary.failed(),
         summary.stoppedEarly() ? " (stopped: storage or the index kept failing)" : "");
     if (summary.unavailable() > 0) {
       return Main.EXIT_UNAVAILABLE;
@@ -156,10 +205,17 @@ final class CompactCommand implements Callable<Integer> {
   private void print(CompactionReport report) {
     for (CompactionReport.Merge merge : report.merges()) {
       if (report.dryRun()) {
-        out.printf("would merge %d pages (%d bytes) into %s%n", merge.sources().size(), merge.sourceBytes(), merge.key());
+        out.printf(
+            "would merge %d pages (%d bytes) into %s%n",
+            merge.sources().size(), merge.sourceBytes(), merge.key());
       } else {
-        out.printf("merged %d pages (%d bytes) into %s (%d bytes, %d events%s)%n", merge.sources().size(),
-            merge.sourceBytes(), merge.key(), merge.mergedBytes(), merge.events(),
+        out.printf(
+            "merged %d pages (%d bytes) into %s (%d bytes, %d events%s)%n",
+            merge.sources().size(),
+            merge.sourceBytes(),
+            merge.key(),
+            merge.mergedBytes(),
+            merge.events(),
             merge.reused() ? ", stored by an interrupted run" : "");
       }
     }
@@ -167,8 +223,14 @@ final class CompactCommand implements Callable<Integer> {
   }
 
   private static String summaryLine(CompactionReport report) {
-    return String.format("writer %s: %d merged pages %s %d pages; %d interrupted merges finished; %d unindexed "
-            + "leftovers deleted", Printable.quote(report.writerId()), report.merges().size(),
-        report.dryRun() ? "would replace" : "replace", report.pagesReplaced(), report.finished(), report.orphans());
+    return String.format(
+        "writer %s: %d merged pages %s %d pages; %d interrupted merges finished; %d unindexed "
+            + "leftovers deleted",
+        Printable.quote(report.writerId()),
+        report.merges().size(),
+        report.dryRun() ? "would replace" : "replace",
+        report.pagesReplaced(),
+        report.finished(),
+        report.orphans());
   }
 }

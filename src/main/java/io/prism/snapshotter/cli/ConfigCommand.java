@@ -19,7 +19,8 @@ final class ConfigCommand {
   @Command(
       name = "docs",
       mixinStandardHelpOptions = true,
-      description = "Print the configuration reference (markdown), generated from the code's ConfigDefs.")
+      description =
+          "Print the configuration reference (markdown), generated from the code's ConfigDefs.")
   static final class Docs implements Callable<Integer> {
     PrintStream out = System.out;
 

@@ -43,7 +43,10 @@ final class DurationArgument implements ITypeConverter<Duration> {
   }
 
   private static TypeConversionException bad(String value) {
-    return new TypeConversionException("'" + value + "' is not a duration: use e.g. 90s, 15m, 12h, 7d or ISO-8601 "
-        + "such as PT12H, P7D");
+    return new TypeConversionException(
+        "'"
+            + value
+            + "' is not a duration: use e.g. 90s, 15m, 12h, 7d or ISO-8601 "
+            + "such as PT12H, P7D");
   }
 }

@@ -8,15 +8,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bin/snapshotter frontdoor [--config FILE]}: runs the gRPC front door until stopped. */
-@Command(name = "frontdoor", mixinStandardHelpOptions = true,
-    description = {"Runs the gRPC front door (PubSubBasicInterface: Publish, BatchPublish, PublishSession)",
-        "in front of a Kafka cluster, until Ctrl-C or SIGTERM; then drains calls and flushes."})
+@Command(
+    name = "frontdoor",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the gRPC front door (PubSubBasicInterface: Publish, BatchPublish, PublishSession)",
+      "in front of a Kafka cluster, until Ctrl-C or SIGTERM; then drains calls and flushes."
+    })
 public final class FrontdoorCommand implements Callable<Integer> {
   /** Exit status for a configuration error (sysexits.h EX_CONFIG). */
   static final int EXIT_CONFIG = 78;
 
-  @Option(names = "--config", paramLabel = "FILE", defaultValue = "config/frontdoor.properties",
-      description = "Properties file: frontdoor.* keys plus Kafka producer settings (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      defaultValue = "config/frontdoor.properties",
+      description =
+          "Properties file: frontdoor.* keys plus Kafka producer settings (default: ${DEFAULT-VALUE}).")
   Path config;
 
   @Override
@@ -29,7 +37,10 @@ public final class FrontdoorCommand implements Callable<Integer> {
       return FrontDoorServer.runUntilStopped(config);
     } catch (RuntimeException e) {
       // ConfigException and friends carry the key and the reason; that is what a user needs.
-      System.err.println("frontdoor: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
+      System.err.println(
+          "frontdoor: "
+              + e.getMessage()
+              + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
       return EXIT_CONFIG;
     }
   }

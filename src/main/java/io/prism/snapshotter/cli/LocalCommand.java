@@ -26,17 +26,27 @@ import picocli.CommandLine.Option;
       "Exit codes: 0 stopped, 69 a service failed to start, 78 bad config."
     })
 public final class LocalCommand implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "Connector settings (default: config/connector.properties).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Connector settings (default: config/connector.properties).")
   Path config;
 
-  @Option(names = "--set", paramLabel = "key=value", description = "Override one setting (repeatable).")
+  @Option(
+      names = "--set",
+      paramLabel = "key=value",
+      description = "Override one setting (repeatable).")
   Map<String, String> sets = new LinkedHashMap<>();
 
   @Option(names = "--fresh", description = "Delete the data directory first.")
   boolean fresh;
 
-  @Option(names = "--data", paramLabel = "DIR", defaultValue = "./data",
-      description = "Where the broker, the worker and the pages keep their state (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      defaultValue = "./data",
+      description =
+          "Where the broker, the worker and the pages keep their state (default: ${DEFAULT-VALUE}).")
   Path data;
 
   @Override

@@ -24,8 +24,10 @@ import picocli.CommandLine.Command;
 public final class Main {
   /** Exit code for a page or input that cannot be read (EX_DATAERR). */
   public static final int EXIT_BAD_DATA = 65;
+
   /** Exit code for a bad configuration (EX_CONFIG). */
   public static final int EXIT_BAD_CONFIG = 78;
+
   /** Exit code for storage or another service that fails (EX_UNAVAILABLE). */
   public static final int EXIT_UNAVAILABLE = 69;
 

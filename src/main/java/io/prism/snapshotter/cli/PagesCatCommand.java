@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code snapshotter pages cat}: decodes one page, of any format and compression, and prints
- * its events as the RFC's NDJSON event lines.
+ * {@code snapshotter pages cat}: decodes one page, of any format and compression, and prints its
+ * events as the RFC's NDJSON event lines.
  */
 @Command(
     name = "cat",
@@ -46,10 +46,16 @@ final class PagesCatCommand implements Callable<Integer> {
           .rootValueSeparator((String) null)
           .build();
 
-  @Parameters(index = "0", paramLabel = "<file-or-key>", description = "A page file, or a key in the store.")
+  @Parameters(
+      index = "0",
+      paramLabel = "<file-or-key>",
+      description = "A page file, or a key in the store.")
   String page;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Settings naming the store (storage.*).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Settings naming the store (storage.*).")
   Path config;
 
   @Option(names = "--with-metadata", description = "Print the page's metadata line first.")
@@ -69,7 +75,10 @@ final class PagesCatCommand implements Callable<Integer> {
         return 0;
       }
       if (config == null) {
-        err.println("pages cat: no such file: " + page + " (give --config FILE to read a key from a store)");
+        err.println(
+            "pages cat: no such file: "
+                + page
+                + " (give --config FILE to read a key from a store)");
         return 66;
       }
       try (ObjectStore store = ObjectStores.open(new StorageConfig(ConfigFile.load(config)));

@@ -29,21 +29,38 @@ import picocli.CommandLine.Option;
       "Exit codes: 0 ok, 69 the index failed, 78 bad config."
     })
 final class PagesListCommand implements Callable<Integer> {
-  enum Output { table, json }
+  enum Output {
+    table,
+    json
+  }
 
   @Option(names = "--writer", required = true, paramLabel = "W", description = "The writer id.")
   String writer;
 
-  @Option(names = "--from", paramLabel = "T", converter = TimeArgument.class, description = "Earliest time (inclusive).")
+  @Option(
+      names = "--from",
+      paramLabel = "T",
+      converter = TimeArgument.class,
+      description = "Earliest time (inclusive).")
   Long from;
 
-  @Option(names = "--to", paramLabel = "T", converter = TimeArgument.class, description = "Latest time (exclusive).")
+  @Option(
+      names = "--to",
+      paramLabel = "T",
+      converter = TimeArgument.class,
+      description = "Latest time (exclusive).")
   Long to;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Settings naming the index (index.*); default: ./data/index.db.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Settings naming the index (index.*); default: ./data/index.db.")
   Path config;
 
-  @Option(names = "--output", paramLabel = "table|json", defaultValue = "table",
+  @Option(
+      names = "--output",
+      paramLabel = "table|json",
+      defaultValue = "table",
       description = "table (default), or json: one JSON object per line.")
   Output output;
 
@@ -53,7 +70,8 @@ final class PagesListCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      TimeRange range = new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to);
+      TimeRange range =
+          new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to);
       Map<String, String> settings = config == null ? Map.of() : ConfigFile.load(config);
       List<IndexEntry> entries;
       try (PageIndex index = new IndexConfig(settings).open(PublishMode.SYNC)) {
@@ -79,8 +97,15 @@ final class PagesListCommand implements Callable<Integer> {
     String format = "%-24s  %-24s  %12s  %8s  %10s  %10s  %s%n";
     out.printf(format, "START", "END", "SEQUENCE", "EVENTS", "BYTES", "STORED", "KEY");
     for (IndexEntry e : entries) {
-      out.printf(format, Instant.ofEpochMilli(e.startTime()), Instant.ofEpochMilli(e.endTime()), e.pageSequence(),
-          e.eventCount(), e.pageSizeBytes(), e.storageSizeBytes(), e.pageKey()); // keys hold no control characters
+      out.printf(
+          format,
+          Instant.ofEpochMilli(e.startTime()),
+          Instant.ofEpochMilli(e.endTime()),
+          e.pageSequence(),
+          e.eventCount(),
+          e.pageSizeBytes(),
+          e.storageSizeBytes(),
+          e.pageKey()); // keys hold no control characters
     }
     err.println(entries.size() + " pages of " + Printable.quote(writer));
   }

@@ -4,8 +4,8 @@ import io.prism.snapshotter.sink.Reindexer;
 import java.io.PrintStream;
 
 /**
- * A one-line progress bar, redrawn in place with {@code \r}, at most a few times a second. Only
- * for a terminal: piped or redirected output gets no bar.
+ * A one-line progress bar, redrawn in place with {@code \r}, at most a few times a second. Only for
+ * a terminal: piped or redirected output gets no bar.
  */
 final class ProgressBar implements Reindexer.Progress {
   private static final int WIDTH = 40;
@@ -33,7 +33,16 @@ final class ProgressBar implements Reindexer.Progress {
     }
     lastDraw = now;
     int filled = total == 0 ? WIDTH : (int) (WIDTH * done / total);
-    out.print("\r" + label + " [" + "=".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + done + "/" + total);
+    out.print(
+        "\r"
+            + label
+            + " ["
+            + "=".repeat(filled)
+            + " ".repeat(WIDTH - filled)
+            + "] "
+            + done
+            + "/"
+            + total);
     if (done >= total) {
       out.println();
     }

@@ -30,14 +30,25 @@ import picocli.CommandLine.Option;
       "Exit codes: 0 ok, 65 some objects were not readable pages, 69 storage or index failed, 78 bad config."
     })
 final class ReindexCommand implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "Settings naming the store (storage.*) and index (index.*) "
-      + "(default: data/connector.properties, as bin/snapshotter local writes it).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Settings naming the store (storage.*) and index (index.*) "
+              + "(default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
 
-  @Option(names = "--prefix", paramLabel = "P", defaultValue = "", description = "Only keys starting with P.")
+  @Option(
+      names = "--prefix",
+      paramLabel = "P",
+      defaultValue = "",
+      description = "Only keys starting with P.")
   String prefix;
 
-  @Option(names = "--since", paramLabel = "T", converter = TimeArgument.class,
+  @Option(
+      names = "--since",
+      paramLabel = "T",
+      converter = TimeArgument.class,
       description = "Only objects stored at or after T (epoch milliseconds or ISO-8601).")
   Long since;
 
@@ -51,15 +62,26 @@ final class ReindexCommand implements Callable<Integer> {
       Reindexer.Result result;
       try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
           PageIndex index = new IndexConfig(settings).open(PublishMode.SYNC)) {
-        result = new Reindexer(store, index)
-            .run(prefix, since == null ? Long.MIN_VALUE : since, ProgressBar.forTerminal(err, "reindex"));
-        if (index instanceof FanOutPageIndex fanOut && !fanOut.awaitSecondaries(Duration.ofMinutes(5))) {
-          err.println("reindex: the secondary indexes did not take every entry within 5 minutes; run reindex again");
+        result =
+            new Reindexer(store, index)
+                .run(
+                    prefix,
+                    since == null ? Long.MIN_VALUE : since,
+                    ProgressBar.forTerminal(err, "reindex"));
+        if (index instanceof FanOutPageIndex fanOut
+            && !fanOut.awaitSecondaries(Duration.ofMinutes(5))) {
+          err.println(
+              "reindex: the secondary indexes did not take every entry within 5 minutes; run reindex again");
         }
       }
-      out.printf("listed %d, skipped (before --since) %d, already indexed %d, added %d, not pages %d, "
+      out.printf(
+          "listed %d, skipped (before --since) %d, already indexed %d, added %d, not pages %d, "
               + "replaced by merged pages %d%n",
-          result.listed(), result.skipped(), result.alreadyIndexed(), result.added(), result.unreadable(),
+          result.listed(),
+          result.skipped(),
+          result.alreadyIndexed(),
+          result.added(),
+          result.unreadable(),
           result.superseded());
       return result.unreadable() > 0 ? Main.EXIT_BAD_DATA : 0;
     } catch (ConfigException | IllegalArgumentException e) {

@@ -45,25 +45,40 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
   String writer;
 
-  @Option(names = "--from", paramLabel = "T", converter = TimeArgument.class,
+  @Option(
+      names = "--from",
+      paramLabel = "T",
+      converter = TimeArgument.class,
       description = "First event time included (default: the beginning).")
   Long from;
 
-  @Option(names = "--to", paramLabel = "T", converter = TimeArgument.class,
+  @Option(
+      names = "--to",
+      paramLabel = "T",
+      converter = TimeArgument.class,
       description = "Last event time included (default: no end).")
   Long to;
 
-  @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "ndjson", converter = ReplayOutput.Converter.class,
+  @Option(
+      names = "--output",
+      paramLabel = "FORMAT",
+      defaultValue = "ndjson",
+      converter = ReplayOutput.Converter.class,
       description = "ndjson | raw | protobuf-delimited (default: ${DEFAULT-VALUE}).")
   ReplayOutput output;
 
-  @Option(names = "--attr", paramLabel = "k=v",
+  @Option(
+      names = "--attr",
+      paramLabel = "k=v",
       description = "Only events with this attribute (repeatable: all must match).")
   Map<String, String> attributes = new LinkedHashMap<>();
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Settings naming the store (storage.*), e.g. the connector's properties "
-          + "(default: data/connector.properties, as bin/snapshotter local writes it).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Settings naming the store (storage.*), e.g. the connector's properties "
+              + "(default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
 
   private final OutputStream stdout;
@@ -85,8 +100,10 @@ public final class ReplayCommand implements Callable<Integer> {
     EventFilter filter;
     SnapshotterConfig settings;
     try {
-      filter = new EventFilter(new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to),
-          requiredAttributes());
+      filter =
+          new EventFilter(
+              new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to),
+              requiredAttributes());
       settings = new SnapshotterConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("replay: " + e.getMessage());
@@ -160,8 +177,13 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private String line(ReplayProgress p, long now) {
       double seconds = Math.max((now - startNanos) / 1e9, 1e-3);
-      return String.format("pages %d/%d, events %d, %.1f MB read, %.0f events/s, %d repeats dropped  ",
-          p.pagesRead(), p.pagesTotal(), p.eventsOut(), p.storedBytes() / 1e6, p.eventsOut() / seconds,
+      return String.format(
+          "pages %d/%d, events %d, %.1f MB read, %.0f events/s, %d repeats dropped  ",
+          p.pagesRead(),
+          p.pagesTotal(),
+          p.eventsOut(),
+          p.storedBytes() / 1e6,
+          p.eventsOut() / seconds,
           p.repeatsDropped());
     }
   }

@@ -8,7 +8,10 @@ import picocli.CommandLine;
 enum ReplayOutput {
   /** The RFC's NDJSON event lines (payload in base64), one per event. */
   NDJSON("ndjson"),
-  /** Each payload's bytes as they are, followed by one newline byte (payloads holding newlines stay ambiguous). */
+  /**
+   * Each payload's bytes as they are, followed by one newline byte (payloads holding newlines stay
+   * ambiguous).
+   */
   RAW("raw"),
   /** Length-delimited {@code prism.snapshotter.Event} messages (protobuf's writeDelimitedTo). */
   PROTOBUF_DELIMITED("protobuf-delimited");

@@ -11,12 +11,17 @@ final class StoreConfigOption {
 
   private StoreConfigOption() {}
 
-  /** {@code --config} if given, else the local stack's settings in ./data, else a ConfigException. */
+  /**
+   * {@code --config} if given, else the local stack's settings in ./data, else a ConfigException.
+   */
   static Path resolve(Path given) {
     return resolve(given, LOCAL_STACK_CONFIG);
   }
 
-  /** As {@link #resolve(Path)}, with the local stack's settings looked for at {@code localStackConfig}. */
+  /**
+   * As {@link #resolve(Path)}, with the local stack's settings looked for at {@code
+   * localStackConfig}.
+   */
   static Path resolve(Path given, Path localStackConfig) {
     if (given != null) {
       return given;
@@ -24,7 +29,9 @@ final class StoreConfigOption {
     if (Files.isRegularFile(localStackConfig)) {
       return localStackConfig;
     }
-    throw new ConfigException("no --config FILE given and no " + localStackConfig
-        + " (written by bin/snapshotter local) here: give the settings naming the store (storage.*)");
+    throw new ConfigException(
+        "no --config FILE given and no "
+            + localStackConfig
+            + " (written by bin/snapshotter local) here: give the settings naming the store (storage.*)");
   }
 }

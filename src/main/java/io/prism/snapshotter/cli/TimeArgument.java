@@ -9,9 +9,9 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * A time on the command line, as milliseconds since the epoch: epoch milliseconds
- * ({@code 1700000000000}), an ISO-8601 instant ({@code 2024-05-01T12:00:00Z}), date-time with
- * offset ({@code 2024-05-01T14:00:00+02:00}) or date ({@code 2024-05-01}, midnight UTC).
+ * A time on the command line, as milliseconds since the epoch: epoch milliseconds ({@code
+ * 1700000000000}), an ISO-8601 instant ({@code 2024-05-01T12:00:00Z}), date-time with offset
+ * ({@code 2024-05-01T14:00:00+02:00}) or date ({@code 2024-05-01}, midnight UTC).
  */
 final class TimeArgument implements ITypeConverter<Long> {
   @Override
@@ -44,7 +44,10 @@ final class TimeArgument implements ITypeConverter<Long> {
   }
 
   private static TypeConversionException bad(String value) {
-    return new TypeConversionException("'" + value + "' is not a time: give epoch milliseconds "
-        + "(1700000000000) or ISO-8601 (2024-05-01T12:00:00Z, 2024-05-01T14:00:00+02:00, 2024-05-01)");
+    return new TypeConversionException(
+        "'"
+            + value
+            + "' is not a time: give epoch milliseconds "
+            + "(1700000000000) or ISO-8601 (2024-05-01T12:00:00Z, 2024-05-01T14:00:00+02:00, 2024-05-01)");
   }
 }

@@ -11,13 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compacts every writer the index knows, one after another, each by the same {@link Compactor#run} as a
- * single-writer run: so each writer's merges keep their order of steps and their crash safety, and a
- * writer whose run fails is left as an interrupted run is, finished by the next run.
+ * Compacts every writer the index knows, one after another, each by the same {@link Compactor#run}
+ * as a single-writer run: so each writer's merges keep their order of steps and their crash safety,
+ * and a writer whose run fails is left as an interrupted run is, finished by the next run.
  *
- * <p>A writer's failure is told to the {@link Listener} and the run goes on with the next writer: a page
- * that cannot be read stops only its writer. A store or index that fails for
- * {@link #MAX_CONSECUTIVE_UNAVAILABLE} writers in a row is taken to be down, and the run stops there
+ * <p>A writer's failure is told to the {@link Listener} and the run goes on with the next writer: a
+ * page that cannot be read stops only its writer. A store or index that fails for {@link
+ * #MAX_CONSECUTIVE_UNAVAILABLE} writers in a row is taken to be down, and the run stops there
  * rather than fail the same way for every remaining writer.
  *
  * <p>Writers are read from {@link PageIndex#writers} a page at a time, so memory does not grow with
@@ -31,13 +31,18 @@ public final class AllWritersCompaction {
 
   /** Why a writer's compaction failed; decides the command's exit code. */
   public enum FailureKind {
-    /** A page to merge is not readable, or a merged key holds something else: running again will not help. */
+    /**
+     * A page to merge is not readable, or a merged key holds something else: running again will not
+     * help.
+     */
     BAD_DATA,
     /** Storage or the index failed: running again finishes the job. */
     UNAVAILABLE
   }
 
-  /** Told of each writer that changed something (or would, in a dry run) and of each that failed. */
+  /**
+   * Told of each writer that changed something (or would, in a dry run) and of each that failed.
+   */
   public interface Listener {
     void compacted(CompactionReport report);
 
@@ -47,18 +52,28 @@ public final class AllWritersCompaction {
   /**
    * What a run over all writers did.
    *
-   * @param writersSeen     writers the index listed and this run looked at
-   * @param writersChanged  writers whose pages were merged, or whose interrupted merges were finished
-   * @param pagesReplaced   source pages merged (or, in a dry run, planned to be)
-   * @param mergedPages     merged pages written (or planned)
-   * @param bytesBefore     the sources' stored size
-   * @param bytesAfter      the merged pages' stored size; 0 in a dry run
-   * @param badData         writers that failed on a page that cannot be read
-   * @param unavailable     writers that failed because storage or the index did
-   * @param stoppedEarly    the run stopped after {@link #MAX_CONSECUTIVE_UNAVAILABLE} unavailable writers in a row
+   * @param writersSeen writers the index listed and this run looked at
+   * @param writersChanged writers whose pages were merged, or whose interrupted merges were
+   *     finished
+   * @param pagesReplaced source pages merged (or, in a dry run, planned to be)
+   * @param mergedPages merged pages written (or planned)
+   * @param bytesBefore the sources' stored size
+   * @param bytesAfter the merged pages' stored size; 0 in a dry run
+   * @param badData writers that failed on a page that cannot be read
+   * @param unavailable writers that failed because storage or the index did
+   * @param stoppedEarly the run stopped after {@link #MAX_CONSECUTIVE_UNAVAILABLE} unavailable
+   *     writers in a row
    */
-  public record Summary(long writersSeen, long writersChanged, long pagesReplaced, long mergedPages, long bytesBefore,
-                        long bytesAfter, long badData, long unavailable, boolean stoppedEarly) {
+  public record Summary(
+      long writersSeen,
+      long writersChanged,
+      long pagesReplaced,
+      long mergedPages,
+      long bytesBefore,
+      long bytesAfter,
+      long badData,
+      long unavailable,
+      boolean stoppedEarly) {
     public long failed() {
       return badData + unavailable;
     }
@@ -68,7 +83,7 @@ public final class AllWritersCompaction {
   private final Compactor compactor;
 
   /**
-   * @param index     where writers are listed (the one {@code compactor} finds their pages in)
+   * @param index where writers are listed (the one {@code compactor} finds their pages in)
    * @param compactor the per-writer compaction
    */
   public AllWritersCompaction(PageIndex index, Compactor compactor) {
@@ -76,7 +91,10 @@ public final class AllWritersCompaction {
     this.compactor = compactor;
   }
 
-  /** Compacts every writer in the index's order; a failing index listing ends the run with its exception. */
+  /**
+   * Compacts every writer in the index's order; a failing index listing ends the run with its
+   * exception.
+   */
   public Summary run(boolean dryRun, Listener listener) {
     Totals totals = new Totals();
     String after = null;
@@ -85,8 +103,10 @@ public final class AllWritersCompaction {
       for (String writerId : page.writers()) {
         compactOne(writerId, dryRun, listener, totals);
         if (totals.consecutiveUnavailable >= MAX_CONSECUTIVE_UNAVAILABLE) {
-          log.error("Storage or the index failed for {} writers in a row; stopping after writer {}",
-              totals.consecutiveUnavailable, Printable.quote(writerId));
+          log.error(
+              "Storage or the index failed for {} writers in a row; stopping after writer {}",
+              totals.consecutiveUnavailable,
+              Printable.quote(writerId));
           return totals.summary(true);
         }
       }
@@ -137,7 +157,15 @@ public final class AllWritersCompaction {
     }
 
     Summary summary(boolean stoppedEarly) {
-      return new Summary(seen, changed, pagesReplaced, mergedPages, bytesBefore, bytesAfter, badData, unavailable,
+      return new Summary(
+          seen,
+          changed,
+          pagesReplaced,
+          mergedPages,
+          bytesBefore,
+          bytesAfter,
+          badData,
+          unavailable,
           stoppedEarly);
     }
   }

@@ -7,16 +7,18 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Decides which of a writer's pages to merge: runs of consecutive pages (in the writer's order) that
- * all ended before the cutoff and are smaller than the minimum size, from the same Kafka partition,
- * cut into groups whose stored sizes add up to at most the target. A group of one page is left alone.
+ * Decides which of a writer's pages to merge: runs of consecutive pages (in the writer's order)
+ * that all ended before the cutoff and are smaller than the minimum size, from the same Kafka
+ * partition, cut into groups whose stored sizes add up to at most the target. A group of one page
+ * is left alone.
  *
- * <p>A merged page is merged again like any other page (when it is small and old enough): it is read
- * whole as a source and its key, under {@link CompactedKeys#searchPrefix} of its own first source, gives
- * the new merge's key. A run that follows an interrupted one may then plan differently (a group the
- * interrupted run finished is now a merged page that can join the next pages), so a merged page the
- * interrupted run stored but never indexed can sit under the prefix of any page of a new group, not only
- * its first: the {@link Compactor} searches under every source's prefix.
+ * <p>A merged page is merged again like any other page (when it is small and old enough): it is
+ * read whole as a source and its key, under {@link CompactedKeys#searchPrefix} of its own first
+ * source, gives the new merge's key. A run that follows an interrupted one may then plan
+ * differently (a group the interrupted run finished is now a merged page that can join the next
+ * pages), so a merged page the interrupted run stored but never indexed can sit under the prefix of
+ * any page of a new group, not only its first: the {@link Compactor} searches under every source's
+ * prefix.
  *
  * <p>Only pages with Kafka coordinates are merged: replay's duplicate check relies on their offset
  * spans to see a merged page and its sources as overlapping while both exist.
@@ -26,21 +28,29 @@ import java.util.List;
  */
 public final class CompactionPlanner {
   /**
-   * The writer's order, as replay reads pages ({@code replay.PageRef.WRITER_ORDER}): pages from Kafka by
-   * topic, partition and first offset; the rest after them by start time; then sequence and key.
+   * The writer's order, as replay reads pages ({@code replay.PageRef.WRITER_ORDER}): pages from
+   * Kafka by topic, partition and first offset; the rest after them by start time; then sequence
+   * and key.
    */
-  public static final Comparator<IndexEntry> WRITER_ORDER = Comparator
-      .comparing((IndexEntry e) -> !hasKafkaSpan(e))
-      .thenComparing(e -> hasKafkaSpan(e) ? e.topic() : "")
-      .thenComparingInt(e -> hasKafkaSpan(e) ? e.partition() : 0)
-      .thenComparingLong(e -> hasKafkaSpan(e) ? e.firstOffset() : 0)
-      .thenComparingLong(IndexEntry::startTime)
-      .thenComparingLong(IndexEntry::pageSequence)
-      .thenComparing(IndexEntry::pageKey);
+  public static final Comparator<IndexEntry> WRITER_ORDER =
+      Comparator.comparing((IndexEntry e) -> !hasKafkaSpan(e))
+          .thenComparing(e -> hasKafkaSpan(e) ? e.topic() : "")
+          .thenComparingInt(e -> hasKafkaSpan(e) ? e.partition() : 0)
+          .thenComparingLong(e -> hasKafkaSpan(e) ? e.firstOffset() : 0)
+          .thenComparingLong(IndexEntry::startTime)
+          .thenComparingLong(IndexEntry::pageSequence)
+          .thenComparing(IndexEntry::pageKey);
 
-  /** Most source keys, in characters, one merged page lists in its tags (so its metadata stays small). */
+  /**
+   * Most source keys, in characters, one merged page lists in its tags (so its metadata stays
+   * small).
+   */
   static final int MAX_SOURCE_KEY_CHARS = 32 * 1024;
-  /** Most events decoded for one merge: bounds the heap a merge needs whatever the compression ratio. */
+
+  /**
+   * Most events decoded for one merge: bounds the heap a merge needs whatever the compression
+   * ratio.
+   */
   static final long MAX_PAGE_BYTES = 128L << 20;
 
   private final CompactionSettings settings;

@@ -9,15 +9,22 @@ import java.util.Objects;
 /**
  * What a compaction run merges and how it writes.
  *
- * @param olderThan         only pages whose last event is older than this (relative to the run's clock)
- * @param minPageSizeBytes  only pages whose stored size is below this
- * @param targetSizeBytes   merged pages' stored size, at most (the sum of their sources'), {@code page.target.size.mb}
- * @param format            the merged pages' format ({@code page.format})
- * @param compression       the merged pages' compression ({@code page.compression})
- * @param compressionLevel  its level ({@code page.compression.level}), which {@code compression} must accept
+ * @param olderThan only pages whose last event is older than this (relative to the run's clock)
+ * @param minPageSizeBytes only pages whose stored size is below this
+ * @param targetSizeBytes merged pages' stored size, at most (the sum of their sources'), {@code
+ *     page.target.size.mb}
+ * @param format the merged pages' format ({@code page.format})
+ * @param compression the merged pages' compression ({@code page.compression})
+ * @param compressionLevel its level ({@code page.compression.level}), which {@code compression}
+ *     must accept
  */
-public record CompactionSettings(Duration olderThan, long minPageSizeBytes, long targetSizeBytes, PageFormat format,
-                                 Compression compression, CompressionLevel compressionLevel) {
+public record CompactionSettings(
+    Duration olderThan,
+    long minPageSizeBytes,
+    long targetSizeBytes,
+    PageFormat format,
+    Compression compression,
+    CompressionLevel compressionLevel) {
   public static final Duration DEFAULT_OLDER_THAN = Duration.ofDays(1);
 
   public CompactionSettings {
@@ -30,15 +37,25 @@ public record CompactionSettings(Duration olderThan, long minPageSizeBytes, long
       throw new IllegalArgumentException("--older-than must not be negative: " + olderThan);
     }
     if (minPageSizeBytes <= 0 || targetSizeBytes <= 0) {
-      throw new IllegalArgumentException("page sizes must be positive: min " + minPageSizeBytes + ", target "
-          + targetSizeBytes);
+      throw new IllegalArgumentException(
+          "page sizes must be positive: min " + minPageSizeBytes + ", target " + targetSizeBytes);
     }
   }
 
   /** Settings that compress at the codec's default level. */
-  public CompactionSettings(Duration olderThan, long minPageSizeBytes, long targetSizeBytes, PageFormat format,
-                            Compression compression) {
-    this(olderThan, minPageSizeBytes, targetSizeBytes, format, compression, CompressionLevel.CODEC_DEFAULT);
+  public CompactionSettings(
+      Duration olderThan,
+      long minPageSizeBytes,
+      long targetSizeBytes,
+      PageFormat format,
+      Compression compression) {
+    this(
+        olderThan,
+        minPageSizeBytes,
+        targetSizeBytes,
+        format,
+        compression,
+        CompressionLevel.CODEC_DEFAULT);
   }
 
   /** The merged pages' file extension, e.g. {@code .pb.gz}. */

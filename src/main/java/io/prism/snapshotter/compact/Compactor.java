@@ -1,11 +1,11 @@
 package io.prism.snapshotter.compact;
 
 import io.prism.snapshotter.index.IndexEntry;
-import io.prism.snapshotter.sink.CompactedKeys;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.page.PageFormatException;
 import io.prism.snapshotter.page.PageMetadata;
 import io.prism.snapshotter.page.PageReader;
+import io.prism.snapshotter.sink.CompactedKeys;
 import io.prism.snapshotter.sink.PageCommitter;
 import io.prism.snapshotter.storage.ListPage;
 import io.prism.snapshotter.storage.NoSuchObjectException;
@@ -29,30 +29,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Merges a writer's small old pages (the RFC's open question 2). For each group the
- * {@link CompactionPlanner} picks, in this order:
+ * Merges a writer's small old pages (the RFC's open question 2). For each group the {@link
+ * CompactionPlanner} picks, in this order:
+ *
  * <ol>
  *   <li>store the merged page, create-only, under its {@link CompactedKeys deterministic key};
  *   <li>publish its index entry;
  *   <li>remove the sources' entries;
  *   <li>delete the sources, the first one last.
  * </ol>
- * Every step leaves each event readable exactly once: until step 3 the index has the sources (and
- * after step 2 the merged page too, whose Kafka span contains theirs, so replay's duplicate check drops
- * their repeats); without an index, storage holds both until step 4, the same way.
  *
- * <p>A run picks up what an interrupted one left: a merged page the writer's listing shows whose first
- * source still exists is finished (steps 2-4 again, all idempotent); a merged page stored but never
- * indexed is reused when the plan has the same sources, else found under the
- * {@link CompactedKeys#searchPrefix} of one of a planned group's sources and deleted (no index knew it,
- * so no replay could read it).
+ * Every step leaves each event readable exactly once: until step 3 the index has the sources (and
+ * after step 2 the merged page too, whose Kafka span contains theirs, so replay's duplicate check
+ * drops their repeats); without an index, storage holds both until step 4, the same way.
+ *
+ * <p>A run picks up what an interrupted one left: a merged page the writer's listing shows whose
+ * first source still exists is finished (steps 2-4 again, all idempotent); a merged page stored but
+ * never indexed is reused when the plan has the same sources, else found under the {@link
+ * CompactedKeys#searchPrefix} of one of a planned group's sources and deleted (no index knew it, so
+ * no replay could read it).
  *
  * <p>Merged pages are sources like any other (see {@link CompactionPlanner}); a merged source is
  * replaced exactly as a sink page is, and its own sources were deleted before it could be planned.
  *
- * <p>Only pages that ended before the cutoff are touched, so a sink still writing the writer's new pages
- * is left alone. Pick a cutoff well beyond the connector's commit lag: a page re-delivered after its
- * sources were merged and deleted would be stored again (replay would still show its events once).
+ * <p>Only pages that ended before the cutoff are touched, so a sink still writing the writer's new
+ * pages is left alone. Pick a cutoff well beyond the connector's commit lag: a page re-delivered
+ * after its sources were merged and deleted would be stored again (replay would still show its
+ * events once).
  */
 public final class Compactor {
   private static final Logger log = LoggerFactory.getLogger(Compactor.class);
@@ -68,11 +71,16 @@ public final class Compactor {
   private final PageReader reader = new PageReader();
 
   /**
-   * @param index where merged entries are published and replaced ones removed ({@link PageIndex#none()}
-   *              when pages are not indexed)
+   * @param index where merged entries are published and replaced ones removed ({@link
+   *     PageIndex#none()} when pages are not indexed)
    * @param pages where the writer's pages are found: the index, or a listing of storage
    */
-  public Compactor(ObjectStore store, PageIndex index, WriterPages pages, CompactionSettings settings, Clock clock) {
+  public Compactor(
+      ObjectStore store,
+      PageIndex index,
+      WriterPages pages,
+      CompactionSettings settings,
+      Clock clock) {
     this.store = store;
     this.index = index;
     this.pages = pages;
@@ -89,7 +97,8 @@ public final class Compactor {
    * @throws io.prism.snapshotter.storage.StorageException storage failed (run again to finish)
    * @throws io.prism.snapshotter.index.IndexException the index failed (run again to finish)
    */
-  public CompactionReport run(String writerId, boolean dryRun) throws IOException, PageFormatException {
+  public CompactionReport run(String writerId, boolean dryRun)
+      throws IOException, PageFormatException {
     long cutoff = clock.millis() - settings.olderThan().toMillis();
     List<IndexEntry> listed = pages.of(writerId);
     Map<String, IndexEntry> byKey = new HashMap<>();
@@ -104,14 +113,16 @@ public final class Compactor {
           replaced.addAll(unfinished.get());
           if (!dryRun) {
             log.info("Finishing the merge into {} that an earlier run left", page.pageKey());
-            index.publish(List.of(page)); // again: a secondary may not have taken it before the crash
+            index.publish(
+                List.of(page)); // again: a secondary may not have taken it before the crash
             replaceSources(page, unfinished.get(), byKey);
           }
           finished++;
         }
       }
     }
-    List<IndexEntry> remaining = listed.stream().filter(e -> !replaced.contains(e.pageKey())).toList();
+    List<IndexEntry> remaining =
+        listed.stream().filter(e -> !replaced.contains(e.pageKey())).toList();
 
     List<CompactionReport.Merge> merges = new ArrayList<>();
     int orphans = 0;
@@ -132,27 +143,42 @@ public final class Compactor {
       IndexEntry merged;
       if (stored.isPresent()) {
         merged = stored.get();
-        log.info("{} already holds the merge of {} pages (an earlier run stored it); using it", key, group.size());
+        log.info(
+            "{} already holds the merge of {} pages (an earlier run stored it); using it",
+            key,
+            group.size());
       } else {
         MergedPage page = merger.merge(writerId, group);
         merged = store(page);
       }
       index.publish(List.of(merged));
       replaceSources(merged, sourceKeys, byKey);
-      merges.add(new CompactionReport.Merge(key, sourceKeys, sourceBytes, merged.storageSizeBytes(),
-          merged.eventCount(), stored.isPresent()));
-      log.info("Merged {} pages of writer {} ({} bytes) into {} ({} bytes, {} events)", group.size(),
-          Printable.quote(writerId), sourceBytes, key, merged.storageSizeBytes(), merged.eventCount());
+      merges.add(
+          new CompactionReport.Merge(
+              key,
+              sourceKeys,
+              sourceBytes,
+              merged.storageSizeBytes(),
+              merged.eventCount(),
+              stored.isPresent()));
+      log.info(
+          "Merged {} pages of writer {} ({} bytes) into {} ({} bytes, {} events)",
+          group.size(),
+          Printable.quote(writerId),
+          sourceBytes,
+          key,
+          merged.storageSizeBytes(),
+          merged.eventCount());
     }
     return new CompactionReport(writerId, dryRun, merges, finished, orphans);
   }
 
   /**
-   * The sources of a merged page that still need replacing, or empty when it is done (or not a merged
-   * page). Its first source is deleted last, so while it exists the merge is unfinished.
+   * The sources of a merged page that still need replacing, or empty when it is done (or not a
+   * merged page). Its first source is deleted last, so while it exists the merge is unfinished.
    */
-  private Optional<List<String>> unfinishedSources(IndexEntry mergedPage, Map<String, IndexEntry> byKey)
-      throws IOException {
+  private Optional<List<String>> unfinishedSources(
+      IndexEntry mergedPage, Map<String, IndexEntry> byKey) throws IOException {
     PageMetadata metadata = readMetadata(mergedPage.pageKey());
     if (metadata == null || CompactedKeys.idOf(metadata) == null) {
       return Optional.empty();
@@ -169,13 +195,15 @@ public final class Compactor {
   }
 
   /**
-   * Steps 3 and 4: removes the sources' entries (with an index), then deletes them, the first one last.
-   * A source no longer listed (its entry already removed: an earlier run got this far) is looked up in
-   * storage, and its entry rebuilt from its metadata so secondary indexes lose it too. A source whose
-   * Kafka span is not within the merged page's is left alone with a warning: something wrote that key
-   * again since (a re-delivery long after the cutoff), and its events may not all be in the merged page.
+   * Steps 3 and 4: removes the sources' entries (with an index), then deletes them, the first one
+   * last. A source no longer listed (its entry already removed: an earlier run got this far) is
+   * looked up in storage, and its entry rebuilt from its metadata so secondary indexes lose it too.
+   * A source whose Kafka span is not within the merged page's is left alone with a warning:
+   * something wrote that key again since (a re-delivery long after the cutoff), and its events may
+   * not all be in the merged page.
    */
-  private void replaceSources(IndexEntry merged, List<String> sourceKeys, Map<String, IndexEntry> byKey)
+  private void replaceSources(
+      IndexEntry merged, List<String> sourceKeys, Map<String, IndexEntry> byKey)
       throws IOException {
     List<IndexEntry> present = new ArrayList<>();
     for (String key : sourceKeys) {
@@ -184,9 +212,17 @@ public final class Compactor {
         continue;
       }
       if (!withinSpan(source, merged)) {
-        log.warn("{} holds offsets {}..{} of {}-{}, not within merged page {} ({}..{}): it was written again "
-                + "after being merged; leaving it", key, source.firstOffset(), source.lastOffset(), source.topic(),
-            source.partition(), merged.pageKey(), merged.firstOffset(), merged.lastOffset());
+        log.warn(
+            "{} holds offsets {}..{} of {}-{}, not within merged page {} ({}..{}): it was written again "
+                + "after being merged; leaving it",
+            key,
+            source.firstOffset(),
+            source.lastOffset(),
+            source.topic(),
+            source.partition(),
+            merged.pageKey(),
+            merged.firstOffset(),
+            merged.lastOffset());
         continue;
       }
       present.add(source);
@@ -204,7 +240,9 @@ public final class Compactor {
   private IndexEntry storedEntry(String key) throws IOException {
     Optional<ObjectInfo> object = store.head(key);
     PageMetadata metadata = object.isPresent() ? readMetadata(key) : null;
-    return metadata == null ? null : PageCommitter.entryFromPage(key, metadata, object.get().size());
+    return metadata == null
+        ? null
+        : PageCommitter.entryFromPage(key, metadata, object.get().size());
   }
 
   private static boolean withinSpan(IndexEntry source, IndexEntry merged) {
@@ -216,19 +254,21 @@ public final class Compactor {
 
   private String mergedKeyOf(List<IndexEntry> group) {
     List<String> sourceKeys = group.stream().map(IndexEntry::pageKey).toList();
-    return CompactedKeys.keyFor(sourceKeys.get(0), CompactedKeys.id(sourceKeys), settings.extension());
+    return CompactedKeys.keyFor(
+        sourceKeys.get(0), CompactedKeys.id(sourceKeys), settings.extension());
   }
 
   /**
-   * Deletes merged pages stored by an interrupted run that no index knew and that this run's plan does
-   * not want: the interrupted run planned differently (more pages had crossed the cutoff, or a group it
-   * had finished is now a merged page that joins the next pages). Such a page sits under the
-   * {@link CompactedKeys#searchPrefix} of its own first source, which is still indexed (the page was
-   * never published, so its sources were never removed) and which the greedy planner puts into a group
-   * again: so every source's prefix is searched, before the group's merge is stored. Without an index
-   * there are none: the listing already showed every stored page.
+   * Deletes merged pages stored by an interrupted run that no index knew and that this run's plan
+   * does not want: the interrupted run planned differently (more pages had crossed the cutoff, or a
+   * group it had finished is now a merged page that joins the next pages). Such a page sits under
+   * the {@link CompactedKeys#searchPrefix} of its own first source, which is still indexed (the
+   * page was never published, so its sources were never removed) and which the greedy planner puts
+   * into a group again: so every source's prefix is searched, before the group's merge is stored.
+   * Without an index there are none: the listing already showed every stored page.
    */
-  private int deleteOrphans(List<String> sourceKeys, Set<String> planned, Map<String, IndexEntry> byKey) {
+  private int deleteOrphans(
+      List<String> sourceKeys, Set<String> planned, Map<String, IndexEntry> byKey) {
     if (!pages.indexed()) {
       return 0;
     }
@@ -264,17 +304,27 @@ public final class Compactor {
     }
     PageMetadata metadata = readMetadata(key);
     if (metadata == null || !id.equals(CompactedKeys.idOf(metadata))) {
-      throw new IllegalStateException("Key " + Printable.quote(key) + " already holds an object that is not the "
-          + "merged page " + id + " of its sources; refusing to overwrite it");
+      throw new IllegalStateException(
+          "Key "
+              + Printable.quote(key)
+              + " already holds an object that is not the "
+              + "merged page "
+              + id
+              + " of its sources; refusing to overwrite it");
     }
     return Optional.of(PageCommitter.entryFromPage(key, metadata, object.get().size()));
   }
 
-  /** Step 1: stores the merged page create-only; one already there with the same id is taken as it. */
+  /**
+   * Step 1: stores the merged page create-only; one already there with the same id is taken as it.
+   */
   private IndexEntry store(MergedPage page) throws IOException {
     IndexEntry entry = page.entry();
     try {
-      store.put(page.key(), new ByteArrayInputStream(page.bytes()), page.bytes().length,
+      store.put(
+          page.key(),
+          new ByteArrayInputStream(page.bytes()),
+          page.bytes().length,
           PutOptions.builder()
               .contentType(settings.format().contentType())
               .metadata(PageCommitter.FIRST_OFFSET, Long.toString(entry.firstOffset()))
@@ -286,7 +336,10 @@ public final class Compactor {
       return storedMerge(page.key(), page.id()).orElseThrow(() -> raced);
     }
     if (page.droppedRepeats() > 0) {
-      log.info("{}: left out {} events whose id an earlier source page already held", page.key(), page.droppedRepeats());
+      log.info(
+          "{}: left out {} events whose id an earlier source page already held",
+          page.key(),
+          page.droppedRepeats());
     }
     return entry;
   }
@@ -297,7 +350,8 @@ public final class Compactor {
       try (InputStream head = store.get(key, 0, HEAD_BYTES)) {
         return reader.readMetadata(head, key);
       } catch (PageFormatException | IOException truncated) {
-        log.debug("Metadata of {} is not within its first {} bytes; reading it whole", key, HEAD_BYTES);
+        log.debug(
+            "Metadata of {} is not within its first {} bytes; reading it whole", key, HEAD_BYTES);
       }
       try (InputStream whole = store.get(key)) {
         return reader.readMetadata(whole, key);

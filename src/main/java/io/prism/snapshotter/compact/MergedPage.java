@@ -8,5 +8,10 @@ import java.util.List;
  *
  * @param droppedRepeats events left out because an earlier source already held their event id
  */
-record MergedPage(String id, String key, byte[] bytes, IndexEntry entry, List<String> sourceKeys, long droppedRepeats) {
-}
+record MergedPage(
+    String id,
+    String key,
+    byte[] bytes,
+    IndexEntry entry,
+    List<String> sourceKeys,
+    long droppedRepeats) {}

@@ -1,7 +1,6 @@
 package io.prism.snapshotter.compact;
 
 import io.prism.snapshotter.index.IndexEntry;
-import io.prism.snapshotter.sink.CompactedKeys;
 import io.prism.snapshotter.page.EncodedPage;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.Page;
@@ -9,6 +8,7 @@ import io.prism.snapshotter.page.PageEncoder;
 import io.prism.snapshotter.page.PageFormatException;
 import io.prism.snapshotter.page.PageReader;
 import io.prism.snapshotter.page.PageSpec;
+import io.prism.snapshotter.sink.CompactedKeys;
 import io.prism.snapshotter.sink.PageCommitter;
 import io.prism.snapshotter.storage.ObjectStore;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +24,8 @@ import java.util.Set;
 /**
  * Reads a group of pages and encodes their events as one page: in the group's order (the writer's),
  * each event id once, in the configured format and compression. The merged page carries the first
- * source's tags, the Kafka span of the whole group, and the compaction tags ({@link CompactedKeys}).
+ * source's tags, the Kafka span of the whole group, and the compaction tags ({@link
+ * CompactedKeys}).
  */
 final class PageMerger {
   private final ObjectStore store;
@@ -37,8 +38,12 @@ final class PageMerger {
     this.settings = settings;
   }
 
-  /** The merged page of {@code sources} (at least one, all of {@code writerId}, in the writer's order). */
-  MergedPage merge(String writerId, List<IndexEntry> sources) throws IOException, PageFormatException {
+  /**
+   * The merged page of {@code sources} (at least one, all of {@code writerId}, in the writer's
+   * order).
+   */
+  MergedPage merge(String writerId, List<IndexEntry> sources)
+      throws IOException, PageFormatException {
     List<String> sourceKeys = sources.stream().map(IndexEntry::pageKey).toList();
     String id = CompactedKeys.id(sourceKeys);
     List<Event> events = new ArrayList<>();
@@ -51,11 +56,17 @@ final class PageMerger {
         page = reader.read(in, source.pageKey());
       } catch (PageFormatException e) {
         // The reader's message says what is wrong, not where: name the page for the operator.
-        throw new PageFormatException("page " + source.pageKey() + " is not readable: " + e.getMessage(), e);
+        throw new PageFormatException(
+            "page " + source.pageKey() + " is not readable: " + e.getMessage(), e);
       }
       if (!page.metadata().writerId().equals(writerId)) {
-        throw new PageFormatException("page " + source.pageKey() + " belongs to writer "
-            + page.metadata().writerId() + ", not " + writerId);
+        throw new PageFormatException(
+            "page "
+                + source.pageKey()
+                + " belongs to writer "
+                + page.metadata().writerId()
+                + ", not "
+                + writerId);
       }
       if (tags == null) {
         tags = new LinkedHashMap<>(page.metadata().tags());
@@ -78,10 +89,17 @@ final class PageMerger {
     tags.put(CompactedKeys.SOURCES_TAG, CompactedKeys.joinSources(sourceKeys));
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    EncodedPage encoded = encoder.encode(settings.format(), settings.compression(), settings.compressionLevel(),
-        new PageSpec(writerId, CompactedKeys.sequenceFor(id), tags), events, out);
+    EncodedPage encoded =
+        encoder.encode(
+            settings.format(),
+            settings.compression(),
+            settings.compressionLevel(),
+            new PageSpec(writerId, CompactedKeys.sequenceFor(id), tags),
+            events,
+            out);
     String key = CompactedKeys.keyFor(first.pageKey(), id, settings.extension());
-    IndexEntry entry = PageCommitter.entryFromPage(key, encoded.metadata(), encoded.storedSizeBytes());
+    IndexEntry entry =
+        PageCommitter.entryFromPage(key, encoded.metadata(), encoded.storedSizeBytes());
     return new MergedPage(id, key, out.toByteArray(), entry, sourceKeys, repeats);
   }
 }

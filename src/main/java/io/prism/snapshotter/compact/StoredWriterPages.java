@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A writer's pages from a listing of storage, as replay's storage scan finds them: under the key
  * template's writer prefix when it has one, else every key containing the encoded writer id, each
- * page's metadata read from its head. An object that is not a readable page is skipped with a warning
- * (compaction leaves it alone).
+ * page's metadata read from its head. An object that is not a readable page is skipped with a
+ * warning (compaction leaves it alone).
  */
 final class StoredWriterPages implements WriterPages {
   private static final Logger log = LoggerFactory.getLogger(StoredWriterPages.class);
@@ -69,7 +69,10 @@ final class StoredWriterPages implements WriterPages {
         try (InputStream head = store.get(object.key(), 0, HEAD_BYTES)) {
           return reader.readMetadata(head, object.key());
         } catch (PageFormatException | IOException truncated) {
-          log.debug("Metadata of {} is not within its first {} bytes; reading it whole", object.key(), HEAD_BYTES);
+          log.debug(
+              "Metadata of {} is not within its first {} bytes; reading it whole",
+              object.key(),
+              HEAD_BYTES);
         }
       }
       try (InputStream whole = store.get(object.key())) {

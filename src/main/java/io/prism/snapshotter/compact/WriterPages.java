@@ -9,15 +9,17 @@ import java.util.List;
 
 /**
  * Where compaction finds a writer's pages: where replay finds them. With a page index, the index's
- * entries (pages it does not know are not replayed, so not merged either); without one, a listing of
- * storage.
+ * entries (pages it does not know are not replayed, so not merged either); without one, a listing
+ * of storage.
  */
 @FunctionalInterface
 public interface WriterPages {
   /** The writer's pages as index entries, in any order. */
   List<IndexEntry> of(String writerId);
 
-  /** Whether the pages come from an index (then removing their entries is part of replacing them). */
+  /**
+   * Whether the pages come from an index (then removing their entries is part of replacing them).
+   */
   default boolean indexed() {
     return true;
   }

@@ -70,18 +70,72 @@ public final class BufferConfig {
 
   public static ConfigDef addTo(ConfigDef def) {
     int order = 0;
-    return def.define(MAX_EVENTS, Type.INT, MAX_EVENTS_DEFAULT, Range.between(1, 10_000_000),
-            Importance.HIGH, MAX_EVENTS_DOC, GROUP, ++order, Width.SHORT, "Max events per page")
-        .define(MAX_SIZE_BYTES, Type.LONG, MAX_SIZE_BYTES_DEFAULT, Range.between(1024, 2L * 1024 * 1024 * 1024 - 1),
-            Importance.HIGH, MAX_SIZE_BYTES_DOC, GROUP, ++order, Width.SHORT, "Max page size (bytes)")
-        .define(MAX_AGE_SECONDS, Type.INT, MAX_AGE_SECONDS_DEFAULT, Range.between(1, 7 * 24 * 3600),
-            Importance.HIGH, MAX_AGE_SECONDS_DOC, GROUP, ++order, Width.SHORT, "Max page age (s)")
-        .define(FLUSH_ON_DISCONNECT, Type.BOOLEAN, FLUSH_ON_DISCONNECT_DEFAULT,
-            Importance.MEDIUM, FLUSH_ON_DISCONNECT_DOC, GROUP, ++order, Width.SHORT, "Flush on disconnect")
-        .define(MEMORY_MAX_BYTES, Type.LONG, MEMORY_MAX_BYTES_DEFAULT, Range.atLeast(1024 * 1024),
-            Importance.MEDIUM, MEMORY_MAX_BYTES_DOC, GROUP, ++order, Width.SHORT, "Task memory budget (bytes)")
-        .define(MEMORY_EVICTION, Type.STRING, EvictionOrder.OLDEST_FIRST.configName(), EVICTION_ORDERS,
-            Importance.LOW, MEMORY_EVICTION_DOC, GROUP, ++order, Width.SHORT, "Eviction order", EVICTION_ORDERS);
+    return def.define(
+            MAX_EVENTS,
+            Type.INT,
+            MAX_EVENTS_DEFAULT,
+            Range.between(1, 10_000_000),
+            Importance.HIGH,
+            MAX_EVENTS_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Max events per page")
+        .define(
+            MAX_SIZE_BYTES,
+            Type.LONG,
+            MAX_SIZE_BYTES_DEFAULT,
+            Range.between(1024, 2L * 1024 * 1024 * 1024 - 1),
+            Importance.HIGH,
+            MAX_SIZE_BYTES_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Max page size (bytes)")
+        .define(
+            MAX_AGE_SECONDS,
+            Type.INT,
+            MAX_AGE_SECONDS_DEFAULT,
+            Range.between(1, 7 * 24 * 3600),
+            Importance.HIGH,
+            MAX_AGE_SECONDS_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Max page age (s)")
+        .define(
+            FLUSH_ON_DISCONNECT,
+            Type.BOOLEAN,
+            FLUSH_ON_DISCONNECT_DEFAULT,
+            Importance.MEDIUM,
+            FLUSH_ON_DISCONNECT_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Flush on disconnect")
+        .define(
+            MEMORY_MAX_BYTES,
+            Type.LONG,
+            MEMORY_MAX_BYTES_DEFAULT,
+            Range.atLeast(1024 * 1024),
+            Importance.MEDIUM,
+            MEMORY_MAX_BYTES_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Task memory budget (bytes)")
+        .define(
+            MEMORY_EVICTION,
+            Type.STRING,
+            EvictionOrder.OLDEST_FIRST.configName(),
+            EVICTION_ORDERS,
+            Importance.LOW,
+            MEMORY_EVICTION_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Eviction order",
+            EVICTION_ORDERS);
   }
 
   public FlushLimits limits() {

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Reads a settings file ({@code .properties}, the format Kafka Connect uses) for the CLI
- * commands. {@code ${NAME}} in a value is replaced by the environment variable NAME, so
- * secrets can stay out of the file (as the RFC's {@code ${MINIO_SECRET_KEY}}); a missing
- * variable is an error naming the key and the variable.
+ * Reads a settings file ({@code .properties}, the format Kafka Connect uses) for the CLI commands.
+ * {@code ${NAME}} in a value is replaced by the environment variable NAME, so secrets can stay out
+ * of the file (as the RFC's {@code ${MINIO_SECRET_KEY}}); a missing variable is an error naming the
+ * key and the variable.
  */
 public final class ConfigFile {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -42,7 +42,8 @@ public final class ConfigFile {
     return settings;
   }
 
-  private static String expand(String key, String value, UnaryOperator<String> environment, Path file) {
+  private static String expand(
+      String key, String value, UnaryOperator<String> environment, Path file) {
     Matcher matcher = VARIABLE.matcher(value);
     StringBuilder out = new StringBuilder();
     while (matcher.find()) {
@@ -50,7 +51,9 @@ public final class ConfigFile {
       String replacement = environment.apply(variable);
       if (replacement == null) {
         throw new ConfigException(
-            key, "${" + variable + "}", "environment variable " + variable + " is not set (in " + file + ")");
+            key,
+            "${" + variable + "}",
+            "environment variable " + variable + " is not set (in " + file + ")");
       }
       matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }

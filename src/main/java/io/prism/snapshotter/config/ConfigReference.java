@@ -8,8 +8,8 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
 
 /**
- * The configuration reference, generated from the {@link ConfigDef}s themselves so the docs
- * can never say one thing while the validator enforces another.
+ * The configuration reference, generated from the {@link ConfigDef}s themselves so the docs can
+ * never say one thing while the validator enforces another.
  */
 public final class ConfigReference {
   private ConfigReference() {}
@@ -18,7 +18,9 @@ public final class ConfigReference {
   public static String markdown(String title, String intro, ConfigDef def) {
     Map<String, List<ConfigDef.ConfigKey>> groups = new LinkedHashMap<>();
     for (ConfigDef.ConfigKey key : def.configKeys().values()) {
-      groups.computeIfAbsent(key.group == null ? "Other" : key.group, g -> new ArrayList<>()).add(key);
+      groups
+          .computeIfAbsent(key.group == null ? "Other" : key.group, g -> new ArrayList<>())
+          .add(key);
     }
     StringBuilder out = new StringBuilder();
     out.append("## ").append(title).append("\n\n").append(intro).append("\n\n");
@@ -29,12 +31,19 @@ public final class ConfigReference {
       List<ConfigDef.ConfigKey> keys = new ArrayList<>(group.getValue());
       keys.sort((a, b) -> Integer.compare(a.orderInGroup, b.orderInGroup));
       for (ConfigDef.ConfigKey key : keys) {
-        out.append("| `").append(key.name).append("` | ")
-            .append(key.type.name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
-            .append(defaultOf(key)).append(" | ")
-            .append(cell(key.validator == null ? "" : key.validator.toString())).append(" | ")
-            .append(key.importance.name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
-            .append(cell(key.documentation)).append(" |\n");
+        out.append("| `")
+            .append(key.name)
+            .append("` | ")
+            .append(key.type.name().toLowerCase(java.util.Locale.ROOT))
+            .append(" | ")
+            .append(defaultOf(key))
+            .append(" | ")
+            .append(cell(key.validator == null ? "" : key.validator.toString()))
+            .append(" | ")
+            .append(key.importance.name().toLowerCase(java.util.Locale.ROOT))
+            .append(" | ")
+            .append(cell(key.documentation))
+            .append(" |\n");
       }
       out.append('\n');
     }
@@ -52,7 +61,10 @@ public final class ConfigReference {
     if (value instanceof Password) {
       return "*hidden*";
     }
-    String text = value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(value);
+    String text =
+        value instanceof List<?> list
+            ? String.join(",", list.stream().map(String::valueOf).toList())
+            : String.valueOf(value);
     return text.isEmpty() ? "\"\"" : "`" + text + "`";
   }
 

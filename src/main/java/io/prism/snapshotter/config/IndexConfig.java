@@ -41,33 +41,41 @@ public final class IndexConfig {
       NamedValues.of(PublishMode.class, PublishMode::configName);
 
   public static final String BACKEND = "index.backend";
-  static final String BACKEND_DOC = "The page index: " + BACKENDS + ". Queries are answered by this one.";
+  static final String BACKEND_DOC =
+      "The page index: " + BACKENDS + ". Queries are answered by this one.";
 
   public static final String SECONDARY = "index.secondary";
-  static final String SECONDARY_DOC = "More indexes that get every entry too (a list of " + BACKENDS
-      + ", other than index.backend). Each has its own retried queue: a secondary's failure never blocks the primary.";
+  static final String SECONDARY_DOC =
+      "More indexes that get every entry too (a list of "
+          + BACKENDS
+          + ", other than index.backend). Each has its own retried queue: a secondary's failure never blocks the primary.";
 
   public static final String TTL_DAYS = "index.ttl.days";
-  static final String TTL_DAYS_DOC = "Entries are removed this many days after their page ended (0: kept). "
-      + "ClickHouse 19.6+ uses a TTL clause, Redis key expiry; the rest a scheduled delete.";
+  static final String TTL_DAYS_DOC =
+      "Entries are removed this many days after their page ended (0: kept). "
+          + "ClickHouse 19.6+ uses a TTL clause, Redis key expiry; the rest a scheduled delete.";
 
   public static final String PUBLISH_MODE = "index.publish.mode";
-  static final String PUBLISH_MODE_DOC = "sync: a partition's offset passes a page only once its entry is indexed "
-      + "(a crash never leaves a stored page unindexed). async: entries are published in the background with "
-      + "retries; offsets follow durable pages; a full queue holds the sink back.";
+  static final String PUBLISH_MODE_DOC =
+      "sync: a partition's offset passes a page only once its entry is indexed "
+          + "(a crash never leaves a stored page unindexed). async: entries are published in the background with "
+          + "retries; offsets follow durable pages; a full queue holds the sink back.";
 
   public static final String PUBLISH_QUEUE_MAX_ENTRIES = "index.publish.queue.max.entries";
-  static final String PUBLISH_QUEUE_MAX_ENTRIES_DOC = "Bound of the async publish queue and of each secondary's "
-      + "retry queue, in entries.";
+  static final String PUBLISH_QUEUE_MAX_ENTRIES_DOC =
+      "Bound of the async publish queue and of each secondary's " + "retry queue, in entries.";
 
   public static final String SQLITE_PATH = "index.sqlite.path";
   public static final String SQLITE_PATH_DEFAULT = "./data/index.db";
-  static final String SQLITE_PATH_DOC = "The SQLite index file (created with its directories when missing).";
+  static final String SQLITE_PATH_DOC =
+      "The SQLite index file (created with its directories when missing).";
 
   public static final String CLICKHOUSE_URL = "index.clickhouse.url";
-  static final String CLICKHOUSE_URL_DOC = "ClickHouse's HTTP interface, http://host:8123 or https://host:8443.";
+  static final String CLICKHOUSE_URL_DOC =
+      "ClickHouse's HTTP interface, http://host:8123 or https://host:8443.";
   public static final String CLICKHOUSE_DATABASE = "index.clickhouse.database";
-  static final String CLICKHOUSE_DATABASE_DOC = "Database of the index table (created when missing).";
+  static final String CLICKHOUSE_DATABASE_DOC =
+      "Database of the index table (created when missing).";
   public static final String CLICKHOUSE_TABLE = "index.clickhouse.table";
   static final String CLICKHOUSE_TABLE_DOC =
       "The index table (created when missing), and beside it the same name plus _by_offset: the same rows, sorted for the lookup by topic, partition and offset.";
@@ -77,13 +85,16 @@ public final class IndexConfig {
   static final String CLICKHOUSE_PASSWORD_DOC = "ClickHouse password (never logged).";
 
   public static final String REDIS_URL = "index.redis.url";
-  static final String REDIS_URL_DOC = "redis://host:6379/0, or rediss:// for TLS. The primary's address, one that "
-      + "follows a failover (such as a DNS name or VIP that Sentinel moves): Sentinel discovery and Redis Cluster are "
-      + "not built in. At a read-only replica, publishes fail (-READONLY) and are retried.";
+  static final String REDIS_URL_DOC =
+      "redis://host:6379/0, or rediss:// for TLS. The primary's address, one that "
+          + "follows a failover (such as a DNS name or VIP that Sentinel moves): Sentinel discovery and Redis Cluster are "
+          + "not built in. At a read-only replica, publishes fail (-READONLY) and are retried.";
   public static final String REDIS_KEY_PREFIX = "index.redis.key.prefix";
-  static final String REDIS_KEY_PREFIX_DOC = "First segment of every key: entries are {prefix}:{writer_id}:{start_time}:{sequence}:{partition}:{topic}.";
+  static final String REDIS_KEY_PREFIX_DOC =
+      "First segment of every key: entries are {prefix}:{writer_id}:{start_time}:{sequence}:{partition}:{topic}.";
   public static final String REDIS_PASSWORD = "index.redis.password";
-  static final String REDIS_PASSWORD_DOC = "Redis password (never logged); empty: the URL's, if any.";
+  static final String REDIS_PASSWORD_DOC =
+      "Redis password (never logged); empty: the URL's, if any.";
 
   private final AbstractConfig config;
   private final IndexBackend backend;
@@ -100,36 +111,155 @@ public final class IndexConfig {
 
   public static ConfigDef addTo(ConfigDef def) {
     int order = 0;
-    def.define(BACKEND, Type.STRING, IndexBackend.SQLITE.configName(), BACKENDS, Importance.HIGH,
-        BACKEND_DOC, GROUP, ++order, Width.SHORT, "Index backend", BACKENDS);
-    def.define(SECONDARY, Type.LIST, "", new SecondaryValidator(), Importance.LOW, SECONDARY_DOC, GROUP, ++order,
-        Width.MEDIUM, "Secondary indexes");
-    def.define(TTL_DAYS, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.MEDIUM, TTL_DAYS_DOC, GROUP, ++order,
-        Width.SHORT, "Entry TTL (days)");
-    def.define(PUBLISH_MODE, Type.STRING, PublishMode.SYNC.configName(), PUBLISH_MODES, Importance.MEDIUM,
-        PUBLISH_MODE_DOC, GROUP, ++order, Width.SHORT, "Publish mode", PUBLISH_MODES);
-    def.define(PUBLISH_QUEUE_MAX_ENTRIES, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.LOW,
-        PUBLISH_QUEUE_MAX_ENTRIES_DOC, GROUP, ++order, Width.SHORT, "Publish queue bound");
-    def.define(SQLITE_PATH, Type.STRING, SQLITE_PATH_DEFAULT, Importance.MEDIUM, SQLITE_PATH_DOC, GROUP, ++order,
-        Width.LONG, "SQLite file");
+    def.define(
+        BACKEND,
+        Type.STRING,
+        IndexBackend.SQLITE.configName(),
+        BACKENDS,
+        Importance.HIGH,
+        BACKEND_DOC,
+        GROUP,
+        ++order,
+        Width.SHORT,
+        "Index backend",
+        BACKENDS);
+    def.define(
+        SECONDARY,
+        Type.LIST,
+        "",
+        new SecondaryValidator(),
+        Importance.LOW,
+        SECONDARY_DOC,
+        GROUP,
+        ++order,
+        Width.MEDIUM,
+        "Secondary indexes");
+    def.define(
+        TTL_DAYS,
+        Type.INT,
+        0,
+        ConfigDef.Range.atLeast(0),
+        Importance.MEDIUM,
+        TTL_DAYS_DOC,
+        GROUP,
+        ++order,
+        Width.SHORT,
+        "Entry TTL (days)");
+    def.define(
+        PUBLISH_MODE,
+        Type.STRING,
+        PublishMode.SYNC.configName(),
+        PUBLISH_MODES,
+        Importance.MEDIUM,
+        PUBLISH_MODE_DOC,
+        GROUP,
+        ++order,
+        Width.SHORT,
+        "Publish mode",
+        PUBLISH_MODES);
+    def.define(
+        PUBLISH_QUEUE_MAX_ENTRIES,
+        Type.INT,
+        100_000,
+        ConfigDef.Range.atLeast(1),
+        Importance.LOW,
+        PUBLISH_QUEUE_MAX_ENTRIES_DOC,
+        GROUP,
+        ++order,
+        Width.SHORT,
+        "Publish queue bound");
+    def.define(
+        SQLITE_PATH,
+        Type.STRING,
+        SQLITE_PATH_DEFAULT,
+        Importance.MEDIUM,
+        SQLITE_PATH_DOC,
+        GROUP,
+        ++order,
+        Width.LONG,
+        "SQLite file");
     order = 0;
-    def.define(CLICKHOUSE_URL, Type.STRING, null, Importance.HIGH, CLICKHOUSE_URL_DOC, GROUP_CLICKHOUSE, ++order,
-        Width.LONG, "ClickHouse URL");
-    def.define(CLICKHOUSE_DATABASE, Type.STRING, "prism", Importance.MEDIUM, CLICKHOUSE_DATABASE_DOC,
-        GROUP_CLICKHOUSE, ++order, Width.SHORT, "ClickHouse database");
-    def.define(CLICKHOUSE_TABLE, Type.STRING, "pages", Importance.MEDIUM, CLICKHOUSE_TABLE_DOC, GROUP_CLICKHOUSE,
-        ++order, Width.SHORT, "ClickHouse table");
-    def.define(CLICKHOUSE_USER, Type.STRING, "default", Importance.MEDIUM, CLICKHOUSE_USER_DOC, GROUP_CLICKHOUSE,
-        ++order, Width.SHORT, "ClickHouse user");
-    def.define(CLICKHOUSE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, CLICKHOUSE_PASSWORD_DOC,
-        GROUP_CLICKHOUSE, ++order, Width.SHORT, "ClickHouse password");
+    def.define(
+        CLICKHOUSE_URL,
+        Type.STRING,
+        null,
+        Importance.HIGH,
+        CLICKHOUSE_URL_DOC,
+        GROUP_CLICKHOUSE,
+        ++order,
+        Width.LONG,
+        "ClickHouse URL");
+    def.define(
+        CLICKHOUSE_DATABASE,
+        Type.STRING,
+        "prism",
+        Importance.MEDIUM,
+        CLICKHOUSE_DATABASE_DOC,
+        GROUP_CLICKHOUSE,
+        ++order,
+        Width.SHORT,
+        "ClickHouse database");
+    def.define(
+        CLICKHOUSE_TABLE,
+        Type.STRING,
+        "pages",
+        Importance.MEDIUM,
+        CLICKHOUSE_TABLE_DOC,
+        GROUP_CLICKHOUSE,
+        ++order,
+        Width.SHORT,
+        "ClickHouse table");
+    def.define(
+        CLICKHOUSE_USER,
+        Type.STRING,
+        "default",
+        Importance.MEDIUM,
+        CLICKHOUSE_USER_DOC,
+        GROUP_CLICKHOUSE,
+        ++order,
+        Width.SHORT,
+        "ClickHouse user");
+    def.define(
+        CLICKHOUSE_PASSWORD,
+        Type.PASSWORD,
+        null,
+        Importance.MEDIUM,
+        CLICKHOUSE_PASSWORD_DOC,
+        GROUP_CLICKHOUSE,
+        ++order,
+        Width.SHORT,
+        "ClickHouse password");
     order = 0;
-    def.define(REDIS_URL, Type.STRING, null, Importance.HIGH, REDIS_URL_DOC, GROUP_REDIS, ++order, Width.LONG,
+    def.define(
+        REDIS_URL,
+        Type.STRING,
+        null,
+        Importance.HIGH,
+        REDIS_URL_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.LONG,
         "Redis URL");
-    def.define(REDIS_KEY_PREFIX, Type.STRING, "snapshot", Importance.LOW, REDIS_KEY_PREFIX_DOC, GROUP_REDIS,
-        ++order, Width.SHORT, "Redis key prefix");
-    def.define(REDIS_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, REDIS_PASSWORD_DOC, GROUP_REDIS, ++order,
-        Width.SHORT, "Redis password");
+    def.define(
+        REDIS_KEY_PREFIX,
+        Type.STRING,
+        "snapshot",
+        Importance.LOW,
+        REDIS_KEY_PREFIX_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.SHORT,
+        "Redis key prefix");
+    def.define(
+        REDIS_PASSWORD,
+        Type.PASSWORD,
+        null,
+        Importance.MEDIUM,
+        REDIS_PASSWORD_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.SHORT,
+        "Redis password");
     return def;
   }
 
@@ -158,26 +288,55 @@ public final class IndexConfig {
   }
 
   public ClickHouseSettings clickHouse() {
-    String url = optional(CLICKHOUSE_URL).orElseThrow(() -> new ConfigException(CLICKHOUSE_URL, null,
-        "must be set when clickhouse is the index backend or a secondary"));
+    String url =
+        optional(CLICKHOUSE_URL)
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        CLICKHOUSE_URL,
+                        null,
+                        "must be set when clickhouse is the index backend or a secondary"));
     try {
-      return new ClickHouseSettings(URI.create(url), config.getString(CLICKHOUSE_DATABASE),
-          config.getString(CLICKHOUSE_TABLE), config.getString(CLICKHOUSE_USER), password(CLICKHOUSE_PASSWORD),
+      return new ClickHouseSettings(
+          URI.create(url),
+          config.getString(CLICKHOUSE_DATABASE),
+          config.getString(CLICKHOUSE_TABLE),
+          config.getString(CLICKHOUSE_USER),
+          password(CLICKHOUSE_PASSWORD),
           ttlDays());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("Invalid ClickHouse index settings (" + CLICKHOUSE_URL + ", " + CLICKHOUSE_DATABASE
-          + ", " + CLICKHOUSE_TABLE + "): " + e.getMessage());
+      throw new ConfigException(
+          "Invalid ClickHouse index settings ("
+              + CLICKHOUSE_URL
+              + ", "
+              + CLICKHOUSE_DATABASE
+              + ", "
+              + CLICKHOUSE_TABLE
+              + "): "
+              + e.getMessage());
     }
   }
 
   public RedisSettings redis() {
-    String url = optional(REDIS_URL).orElseThrow(() -> new ConfigException(REDIS_URL, null,
-        "must be set when redis is the index backend or a secondary"));
+    String url =
+        optional(REDIS_URL)
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        REDIS_URL,
+                        null,
+                        "must be set when redis is the index backend or a secondary"));
     try {
-      return new RedisSettings(URI.create(url), config.getString(REDIS_KEY_PREFIX), password(REDIS_PASSWORD), ttlDays());
+      return new RedisSettings(
+          URI.create(url), config.getString(REDIS_KEY_PREFIX), password(REDIS_PASSWORD), ttlDays());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("Invalid Redis index settings (" + REDIS_URL + ", " + REDIS_KEY_PREFIX + "): "
-          + e.getMessage());
+      throw new ConfigException(
+          "Invalid Redis index settings ("
+              + REDIS_URL
+              + ", "
+              + REDIS_KEY_PREFIX
+              + "): "
+              + e.getMessage());
     }
   }
 
@@ -189,18 +348,39 @@ public final class IndexConfig {
     Map<String, List<String>> errors = new LinkedHashMap<>();
     List<IndexBackend> all = new ArrayList<>(secondaries());
     all.add(0, backend);
-    if (secondaries().contains(backend) || secondaries().stream().distinct().count() != secondaries().size()) {
-      addError(errors, "each index may appear once: " + BACKEND + " is " + backend.configName() + ", "
-          + SECONDARY + " is " + config.getList(SECONDARY), BACKEND, SECONDARY);
+    if (secondaries().contains(backend)
+        || secondaries().stream().distinct().count() != secondaries().size()) {
+      addError(
+          errors,
+          "each index may appear once: "
+              + BACKEND
+              + " is "
+              + backend.configName()
+              + ", "
+              + SECONDARY
+              + " is "
+              + config.getList(SECONDARY),
+          BACKEND,
+          SECONDARY);
     }
     if (secondaries().contains(IndexBackend.NONE)) {
       addError(errors, SECONDARY + " cannot name none", SECONDARY);
     }
     if (all.contains(IndexBackend.CLICKHOUSE) && optional(CLICKHOUSE_URL).isEmpty()) {
-      addError(errors, "clickhouse is an index but " + CLICKHOUSE_URL + " is not set", BACKEND, SECONDARY, CLICKHOUSE_URL);
+      addError(
+          errors,
+          "clickhouse is an index but " + CLICKHOUSE_URL + " is not set",
+          BACKEND,
+          SECONDARY,
+          CLICKHOUSE_URL);
     }
     if (all.contains(IndexBackend.REDIS) && optional(REDIS_URL).isEmpty()) {
-      addError(errors, "redis is an index but " + REDIS_URL + " is not set", BACKEND, SECONDARY, REDIS_URL);
+      addError(
+          errors,
+          "redis is an index but " + REDIS_URL + " is not set",
+          BACKEND,
+          SECONDARY,
+          REDIS_URL);
     }
     return errors;
   }
@@ -216,16 +396,19 @@ public final class IndexConfig {
   }
 
   /**
-   * Opens the configured index in {@code mode}, each part wrapped by {@code decorator} as it is
-   * put together: every secondary before its queue, in async mode the primary (with the fan-out)
-   * before the queue, and last what the caller publishes to. So the sink task's metrics see a
-   * publish where it reaches a backend, not only where it enters a queue.
+   * Opens the configured index in {@code mode}, each part wrapped by {@code decorator} as it is put
+   * together: every secondary before its queue, in async mode the primary (with the fan-out) before
+   * the queue, and last what the caller publishes to. So the sink task's metrics see a publish
+   * where it reaches a backend, not only where it enters a queue.
    */
   public PageIndex open(PublishMode mode, IndexDecorator decorator) {
     Map<String, List<String>> errors = crossKeyErrors();
     if (!errors.isEmpty()) {
       Map.Entry<String, List<String>> first = errors.entrySet().iterator().next();
-      throw new ConfigException(first.getKey(), config.originals().get(first.getKey()), String.join("; ", first.getValue()));
+      throw new ConfigException(
+          first.getKey(),
+          config.originals().get(first.getKey()),
+          String.join("; ", first.getValue()));
     }
     List<PageIndex> opened = new ArrayList<>();
     try {
@@ -237,12 +420,15 @@ public final class IndexConfig {
         opened.add(index);
         secondaries.add(decorator.decorate(index, PublishPath.BACKGROUND_TO_SECONDARY));
       }
-      PageIndex index = secondaries.isEmpty()
-          ? primary
-          : new FanOutPageIndex(primary, secondaries, publishQueueMaxEntries());
+      PageIndex index =
+          secondaries.isEmpty()
+              ? primary
+              : new FanOutPageIndex(primary, secondaries, publishQueueMaxEntries());
       if (mode == PublishMode.ASYNC) {
-        PageIndex queued = new QueuedPageIndex(
-            decorator.decorate(index, PublishPath.BACKGROUND_TO_PRIMARY), publishQueueMaxEntries());
+        PageIndex queued =
+            new QueuedPageIndex(
+                decorator.decorate(index, PublishPath.BACKGROUND_TO_PRIMARY),
+                publishQueueMaxEntries());
         return decorator.decorate(queued, PublishPath.TASK_TO_QUEUE);
       }
       return decorator.decorate(index, PublishPath.TASK_TO_INDEX);
@@ -252,7 +438,9 @@ public final class IndexConfig {
     }
   }
 
-  /** Opens one backend, with a scheduled expiry where the backend does not expire entries itself. */
+  /**
+   * Opens one backend, with a scheduled expiry where the backend does not expire entries itself.
+   */
   private PageIndex openBackend(IndexBackend which) {
     PageIndex index;
     boolean expiresByItself = false;
@@ -263,7 +451,8 @@ public final class IndexConfig {
         expiresByItself = clickHouse.serverExpiresEntries();
         index = clickHouse;
       }
-      case REDIS -> index = RedisPageIndex.open(redis()); // keys expire; the scheduled pass tidies the sets
+      case REDIS ->
+          index = RedisPageIndex.open(redis()); // keys expire; the scheduled pass tidies the sets
       case NONE -> {
         return PageIndex.none();
       }
@@ -277,7 +466,9 @@ public final class IndexConfig {
 
   private Password password(String key) {
     Password password = config.getPassword(key);
-    return password == null || password.value() == null || password.value().isEmpty() ? null : password;
+    return password == null || password.value() == null || password.value().isEmpty()
+        ? null
+        : password;
   }
 
   private Optional<String> optional(String key) {

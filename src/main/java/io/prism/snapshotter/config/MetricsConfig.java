@@ -23,8 +23,17 @@ public final class MetricsConfig {
   }
 
   public static ConfigDef addTo(ConfigDef def) {
-    return def.define(TOP_WRITERS, Type.INT, 5, Range.between(0, 100), Importance.LOW, TOP_WRITERS_DOC,
-        GROUP, 1, Width.SHORT, "Top writers shown");
+    return def.define(
+        TOP_WRITERS,
+        Type.INT,
+        5,
+        Range.between(0, 100),
+        Importance.LOW,
+        TOP_WRITERS_DOC,
+        GROUP,
+        1,
+        Width.SHORT,
+        "Top writers shown");
   }
 
   public int topWriters() {

@@ -10,10 +10,11 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * A closed set of config values backed by an enum: the enum is the one source of the names,
- * and this class derives from it the validator, the recommender and the documented list.
+ * A closed set of config values backed by an enum: the enum is the one source of the names, and
+ * this class derives from it the validator, the recommender and the documented list.
  */
-public final class NamedValues<E extends Enum<E>> implements ConfigDef.Validator, ConfigDef.Recommender {
+public final class NamedValues<E extends Enum<E>>
+    implements ConfigDef.Validator, ConfigDef.Recommender {
   private final Map<String, E> byName;
   private final List<Object> names;
 

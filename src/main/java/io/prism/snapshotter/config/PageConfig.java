@@ -20,7 +20,8 @@ import org.apache.kafka.common.config.ConfigException;
 public final class PageConfig {
   public static final String GROUP = "Page";
 
-  public static final NamedValues<PageFormat> FORMATS = NamedValues.of(PageFormat.class, PageFormat::configName);
+  public static final NamedValues<PageFormat> FORMATS =
+      NamedValues.of(PageFormat.class, PageFormat::configName);
   public static final NamedValues<Compression> COMPRESSIONS =
       NamedValues.of(Compression.class, Compression::configName);
   public static final NamedValues<JsonDecimalFormat> DECIMAL_FORMATS =
@@ -37,9 +38,16 @@ public final class PageConfig {
 
   public static final String COMPRESSION_LEVEL = "page.compression.level";
   static final String COMPRESSION_LEVEL_DOC =
-      "How hard " + COMPRESSION + " works: lower is faster, higher stores less. Unset or empty (the default): the"
-          + " codec's own level (zstd " + Compression.ZSTD.defaultLevel() + ", gzip " + Compression.GZIP.defaultLevel()
-          + "); " + levelRanges() + "; none ignores it. Readers need no setting: pages of every level decode"
+      "How hard "
+          + COMPRESSION
+          + " works: lower is faster, higher stores less. Unset or empty (the default): the"
+          + " codec's own level (zstd "
+          + Compression.ZSTD.defaultLevel()
+          + ", gzip "
+          + Compression.GZIP.defaultLevel()
+          + "); "
+          + levelRanges()
+          + "; none ignores it. Readers need no setting: pages of every level decode"
           + " alike.";
 
   public static final String TARGET_SIZE_MB = "page.target.size.mb";
@@ -54,7 +62,8 @@ public final class PageConfig {
   public static final String TAGS = "page.tags";
   static final String TAGS_DOC =
       "Tags copied into every page's metadata, as k=v,k=v. Names starting with '"
-          + RESERVED_TAG_PREFIX + "' are reserved for the Kafka coordinates the sink adds.";
+          + RESERVED_TAG_PREFIX
+          + "' are reserved for the Kafka coordinates the sink adds.";
 
   public static final String JSON_DECIMAL_FORMAT = "page.json.decimal.format";
   static final String JSON_DECIMAL_FORMAT_DOC =
@@ -75,36 +84,105 @@ public final class PageConfig {
     this.format = FORMATS.parse(FORMAT, config.getString(FORMAT));
     this.compression = COMPRESSIONS.parse(COMPRESSION, config.getString(COMPRESSION));
     // Whether the level fits the codec is a cross-key question: see crossKeyErrors().
-    this.compressionLevel = CompressionLevel.ofNullable(parseLevel(config.getString(COMPRESSION_LEVEL)));
+    this.compressionLevel =
+        CompressionLevel.ofNullable(parseLevel(config.getString(COMPRESSION_LEVEL)));
     this.targetSizeMb = config.getInt(TARGET_SIZE_MB);
     this.includeMetadata = config.getBoolean(INCLUDE_METADATA);
     this.tags = parseTags(config.getList(TAGS));
-    this.jsonDecimalFormat = DECIMAL_FORMATS.parse(JSON_DECIMAL_FORMAT, config.getString(JSON_DECIMAL_FORMAT));
+    this.jsonDecimalFormat =
+        DECIMAL_FORMATS.parse(JSON_DECIMAL_FORMAT, config.getString(JSON_DECIMAL_FORMAT));
   }
 
   public static ConfigDef addTo(ConfigDef def) {
     int order = 0;
-    return def.define(FORMAT, Type.STRING, PageFormat.PROTOBUF.configName(), FORMATS, Importance.HIGH,
-            FORMAT_DOC, GROUP, ++order, Width.SHORT, "Page format", FORMATS)
-        .define(COMPRESSION, Type.STRING, Compression.GZIP.configName(), COMPRESSIONS, Importance.HIGH,
-            COMPRESSION_DOC, GROUP, ++order, Width.SHORT, "Page compression", COMPRESSIONS)
+    return def.define(
+            FORMAT,
+            Type.STRING,
+            PageFormat.PROTOBUF.configName(),
+            FORMATS,
+            Importance.HIGH,
+            FORMAT_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Page format",
+            FORMATS)
+        .define(
+            COMPRESSION,
+            Type.STRING,
+            Compression.GZIP.configName(),
+            COMPRESSIONS,
+            Importance.HIGH,
+            COMPRESSION_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Page compression",
+            COMPRESSIONS)
         // A string, not an INT: "page.compression.level=" (empty, as a properties file or a form
         // leaves it) then means the codec's default instead of "not a number".
-        .define(COMPRESSION_LEVEL, Type.STRING, null,
-            DescribedValidator.of("unset, empty, or a level that " + COMPRESSION + " takes", PageConfig::validateLevel),
-            Importance.LOW, COMPRESSION_LEVEL_DOC, GROUP, ++order, Width.SHORT, "Page compression level")
-        .define(TARGET_SIZE_MB, Type.INT, 10, Range.between(1, 5 * 1024), Importance.LOW,
-            TARGET_SIZE_MB_DOC, GROUP, ++order, Width.SHORT, "Target page size (MiB)")
-        .define(INCLUDE_METADATA, Type.BOOLEAN, true, Importance.MEDIUM, INCLUDE_METADATA_DOC, GROUP,
-            ++order, Width.SHORT, "Keep record headers")
-        .define(TAGS, Type.LIST, "", DescribedValidator.of("name=value,...", PageConfig::validateTags), Importance.LOW, TAGS_DOC, GROUP, ++order,
-            Width.LONG, "Page tags")
-        .define(JSON_DECIMAL_FORMAT, Type.STRING, JsonDecimalFormat.NUMERIC.configName(), DECIMAL_FORMATS,
-            Importance.LOW, JSON_DECIMAL_FORMAT_DOC, GROUP, ++order, Width.SHORT, "Decimals in JSON payloads",
+        .define(
+            COMPRESSION_LEVEL,
+            Type.STRING,
+            null,
+            DescribedValidator.of(
+                "unset, empty, or a level that " + COMPRESSION + " takes",
+                PageConfig::validateLevel),
+            Importance.LOW,
+            COMPRESSION_LEVEL_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Page compression level")
+        .define(
+            TARGET_SIZE_MB,
+            Type.INT,
+            10,
+            Range.between(1, 5 * 1024),
+            Importance.LOW,
+            TARGET_SIZE_MB_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Target page size (MiB)")
+        .define(
+            INCLUDE_METADATA,
+            Type.BOOLEAN,
+            true,
+            Importance.MEDIUM,
+            INCLUDE_METADATA_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Keep record headers")
+        .define(
+            TAGS,
+            Type.LIST,
+            "",
+            DescribedValidator.of("name=value,...", PageConfig::validateTags),
+            Importance.LOW,
+            TAGS_DOC,
+            GROUP,
+            ++order,
+            Width.LONG,
+            "Page tags")
+        .define(
+            JSON_DECIMAL_FORMAT,
+            Type.STRING,
+            JsonDecimalFormat.NUMERIC.configName(),
+            DECIMAL_FORMATS,
+            Importance.LOW,
+            JSON_DECIMAL_FORMAT_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Decimals in JSON payloads",
             DECIMAL_FORMATS);
   }
 
-  /** Single-key check: a level that no codec takes. Whether it fits page.compression is cross-key. */
+  /**
+   * Single-key check: a level that no codec takes. Whether it fits page.compression is cross-key.
+   */
   private static void validateLevel(String name, Object value) {
     if (value == null) {
       return;
@@ -114,8 +192,12 @@ public final class PageConfig {
       return;
     }
     if (!Compression.ZSTD.acceptsLevel(level) && !Compression.GZIP.acceptsLevel(level)) {
-      throw new ConfigException(name, value, "no codec has this level: " + levelRanges()
-          + " (leave it unset for the codec's default)");
+      throw new ConfigException(
+          name,
+          value,
+          "no codec has this level: "
+              + levelRanges()
+              + " (leave it unset for the codec's default)");
     }
   }
 
@@ -127,8 +209,12 @@ public final class PageConfig {
     try {
       return Integer.valueOf(value.trim());
     } catch (NumberFormatException e) {
-      throw new ConfigException(COMPRESSION_LEVEL, value, "not a whole number: " + levelRanges()
-          + " (leave it empty or unset for the codec's default)");
+      throw new ConfigException(
+          COMPRESSION_LEVEL,
+          value,
+          "not a whole number: "
+              + levelRanges()
+              + " (leave it empty or unset for the codec's default)");
     }
   }
 
@@ -154,7 +240,8 @@ public final class PageConfig {
       }
       String name = entry.substring(0, eq).trim();
       if (name.startsWith(RESERVED_TAG_PREFIX)) {
-        throw new ConfigException(TAGS, entry, "tag names starting with '" + RESERVED_TAG_PREFIX + "' are reserved");
+        throw new ConfigException(
+            TAGS, entry, "tag names starting with '" + RESERVED_TAG_PREFIX + "' are reserved");
       }
       if (tags.put(name, entry.substring(eq + 1).trim()) != null) {
         throw new ConfigException(TAGS, entry, "tag '" + name + "' is given twice");
@@ -179,23 +266,40 @@ public final class PageConfig {
   public CompressionLevel compressionLevel() {
     Map<String, List<String>> errors = crossKeyErrors();
     if (!errors.isEmpty()) {
-      throw new ConfigException(COMPRESSION_LEVEL, compressionLevel.toString(),
+      throw new ConfigException(
+          COMPRESSION_LEVEL,
+          compressionLevel.toString(),
           String.join("; ", errors.get(COMPRESSION_LEVEL)));
     }
     return compressionLevel;
   }
 
   /**
-   * Problems that involve more than one key, for the connector's {@code validate()} (key → messages).
-   * A level the codec does not take is attached to {@code page.compression.level}, the key to change.
+   * Problems that involve more than one key, for the connector's {@code validate()} (key →
+   * messages). A level the codec does not take is attached to {@code page.compression.level}, the
+   * key to change.
    */
   public Map<String, List<String>> crossKeyErrors() {
     if (compressionLevel.fits(compression)) {
       return Map.of();
     }
-    return Map.of(COMPRESSION_LEVEL, List.of(COMPRESSION_LEVEL + " " + compressionLevel + " is out of range for "
-        + COMPRESSION + "=" + compression.configName() + ": " + compression.levelRange() + " (leave it unset for "
-        + compression.configName() + "'s default, " + compression.defaultLevel() + ")"));
+    return Map.of(
+        COMPRESSION_LEVEL,
+        List.of(
+            COMPRESSION_LEVEL
+                + " "
+                + compressionLevel
+                + " is out of range for "
+                + COMPRESSION
+                + "="
+                + compression.configName()
+                + ": "
+                + compression.levelRange()
+                + " (leave it unset for "
+                + compression.configName()
+                + "'s default, "
+                + compression.defaultLevel()
+                + ")"));
   }
 
   public long targetSizeBytes() {

@@ -8,8 +8,8 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
- * Every setting of the snapshotter, assembled from one fragment per concern. The connector,
- * the CLI and the local run all read their settings through this class.
+ * Every setting of the snapshotter, assembled from one fragment per concern. The connector, the CLI
+ * and the local run all read their settings through this class.
  */
 public final class SnapshotterConfig extends AbstractConfig {
   private static final ConfigDef DEFINITION = define();
@@ -44,18 +44,28 @@ public final class SnapshotterConfig extends AbstractConfig {
 
   /**
    * Problems that involve more than one key (key → messages), each message under every key
-   * involved: what the connector's {@code validate()} attaches and {@code snapshotter check} prints.
+   * involved: what the connector's {@code validate()} attaches and {@code snapshotter check}
+   * prints.
    */
   public Map<String, List<String>> crossKeyErrors() {
     Map<String, List<String>> errors = new LinkedHashMap<>();
-    for (Map<String, List<String>> part : List.of(storage.crossKeyErrors(), page.crossKeyErrors(), index.crossKeyErrors())) {
-      part.forEach((key, messages) -> errors.computeIfAbsent(key, k -> new ArrayList<>()).addAll(messages));
+    for (Map<String, List<String>> part :
+        List.of(storage.crossKeyErrors(), page.crossKeyErrors(), index.crossKeyErrors())) {
+      part.forEach(
+          (key, messages) -> errors.computeIfAbsent(key, k -> new ArrayList<>()).addAll(messages));
     }
     long memory = buffer.memoryMaxBytes();
     long pageBytes = buffer.limits().maxBytes();
     if (memory < pageBytes) {
-      String message = BufferConfig.MEMORY_MAX_BYTES + " (" + memory + ") must be at least " + BufferConfig.MAX_SIZE_BYTES
-          + " (" + pageBytes + "): one full page must fit in the task's budget";
+      String message =
+          BufferConfig.MEMORY_MAX_BYTES
+              + " ("
+              + memory
+              + ") must be at least "
+              + BufferConfig.MAX_SIZE_BYTES
+              + " ("
+              + pageBytes
+              + "): one full page must fit in the task's budget";
       for (String key : List.of(BufferConfig.MEMORY_MAX_BYTES, BufferConfig.MAX_SIZE_BYTES)) {
         errors.computeIfAbsent(key, k -> new ArrayList<>()).add(message);
       }

@@ -41,12 +41,41 @@ public final class WriterConfig {
 
   public static ConfigDef addTo(ConfigDef def) {
     int order = 0;
-    return def.define(KEY_SOURCE, Type.STRING, "key", DescribedValidator.of("key, topic, header:<name>, field:<path>", (name, value) -> parseKeySource((String) value)),
-            Importance.HIGH, KEY_SOURCE_DOC, GROUP, ++order, Width.MEDIUM, "Writer id source")
-        .define(SESSION_HEADER, Type.STRING, "prism.session", new NonEmptyString(), Importance.LOW,
-            SESSION_HEADER_DOC, GROUP, ++order, Width.MEDIUM, "Session header")
-        .define(EVENT_ID_HEADER, Type.STRING, "prism.event_id", new NonEmptyString(), Importance.LOW,
-            EVENT_ID_HEADER_DOC, GROUP, ++order, Width.MEDIUM, "Event id header");
+    return def.define(
+            KEY_SOURCE,
+            Type.STRING,
+            "key",
+            DescribedValidator.of(
+                "key, topic, header:<name>, field:<path>",
+                (name, value) -> parseKeySource((String) value)),
+            Importance.HIGH,
+            KEY_SOURCE_DOC,
+            GROUP,
+            ++order,
+            Width.MEDIUM,
+            "Writer id source")
+        .define(
+            SESSION_HEADER,
+            Type.STRING,
+            "prism.session",
+            new NonEmptyString(),
+            Importance.LOW,
+            SESSION_HEADER_DOC,
+            GROUP,
+            ++order,
+            Width.MEDIUM,
+            "Session header")
+        .define(
+            EVENT_ID_HEADER,
+            Type.STRING,
+            "prism.event_id",
+            new NonEmptyString(),
+            Importance.LOW,
+            EVENT_ID_HEADER_DOC,
+            GROUP,
+            ++order,
+            Width.MEDIUM,
+            "Event id header");
   }
 
   private static WriterKeySource parseKeySource(String value) {

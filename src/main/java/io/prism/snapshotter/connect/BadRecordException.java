@@ -11,7 +11,12 @@ final class BadRecordException extends DataException {
   }
 
   static String where(SinkRecord record) {
-    return "record " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset()
+    return "record "
+        + record.topic()
+        + "-"
+        + record.kafkaPartition()
+        + "@"
+        + record.kafkaOffset()
         + (record.key() instanceof String key ? " (key " + Printable.quote(key) + ")" : "");
   }
 }

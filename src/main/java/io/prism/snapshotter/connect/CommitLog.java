@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One INFO line per partition and commit that made progress: the pages, events and bytes that
- * became durable since the last one, and the offset now committed. A partition whose offset did
- * not move logs nothing, so an idle connector is quiet.
+ * became durable since the last one, and the offset now committed. A partition whose offset did not
+ * move logs nothing, so an idle connector is quiet.
  */
 final class CommitLog {
   private static final Logger log = LoggerFactory.getLogger(CommitLog.class);
@@ -35,8 +35,13 @@ final class CommitLog {
       if (made.pages() == 0 && before == null) {
         continue; // first sight of a partition that delivered nothing yet
       }
-      log.info("Committing {} at offset {}: {} pages, {} events, {} bytes durable since the last commit",
-          partition, offset, made.pages(), made.events(), made.bytes());
+      log.info(
+          "Committing {} at offset {}: {} pages, {} events, {} bytes durable since the last commit",
+          partition,
+          offset,
+          made.pages(),
+          made.events(),
+          made.bytes());
     }
   }
 

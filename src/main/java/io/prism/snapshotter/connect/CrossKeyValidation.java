@@ -18,7 +18,9 @@ final class CrossKeyValidation {
       attach(values, e.getMessage(), firstKeyIn(e.getMessage(), values));
       return;
     }
-    config.crossKeyErrors().forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
+    config
+        .crossKeyErrors()
+        .forEach((key, messages) -> messages.forEach(message -> attach(values, message, key)));
   }
 
   private static String firstKeyIn(String message, List<ConfigValue> values) {

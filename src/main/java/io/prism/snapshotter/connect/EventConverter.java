@@ -20,10 +20,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * <ul>
  *   <li>Payload: {@code byte[]} as is (ByteArrayConverter); text as UTF-8 (StringConverter);
  *       anything structured (JsonConverter with or without schemas: Struct, Map, List, numbers,
- *       booleans) as its plain JSON, without a schema envelope; decimals as
- *       {@code page.json.decimal.format} says.
- *   <li>Attributes: the record's headers as text, in header order, except the control headers (event id,
- *       session); none when {@code page.include.metadata=false}.
+ *       booleans) as its plain JSON, without a schema envelope; decimals as {@code
+ *       page.json.decimal.format} says.
+ *   <li>Attributes: the record's headers as text, in header order, except the control headers
+ *       (event id, session); none when {@code page.include.metadata=false}.
  *   <li>Event id: the event-id header when present, else {@code <topic>-<partition>-<offset>}.
  *   <li>Timestamp: the record's timestamp in ms; the task's clock when the record has none.
  * </ul>
@@ -38,15 +38,23 @@ final class EventConverter {
   private final JsonConverter json = new JsonConverter();
 
   EventConverter(
-      boolean includeAttributes, String eventIdHeader, String sessionHeader, JsonDecimalFormat decimals, Clock clock) {
+      boolean includeAttributes,
+      String eventIdHeader,
+      String sessionHeader,
+      JsonDecimalFormat decimals,
+      Clock clock) {
     this.includeAttributes = includeAttributes;
     this.eventIdHeader = eventIdHeader;
     this.sessionHeader = sessionHeader;
     this.clock = clock;
-    json.configure(Map.of(
-        JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false",
-        JsonConverterConfig.DECIMAL_FORMAT_CONFIG, decimals == JsonDecimalFormat.NUMERIC ? "NUMERIC" : "BASE64",
-        "converter.type", "value"));
+    json.configure(
+        Map.of(
+            JsonConverterConfig.SCHEMAS_ENABLE_CONFIG,
+            "false",
+            JsonConverterConfig.DECIMAL_FORMAT_CONFIG,
+            decimals == JsonDecimalFormat.NUMERIC ? "NUMERIC" : "BASE64",
+            "converter.type",
+            "value"));
   }
 
   Event toEvent(SinkRecord record) {

@@ -15,7 +15,10 @@ record HealthAnswer(int httpStatus, String json) {
         return new HealthAnswer(report.httpStatus(), report.json());
       }
     }
-    return new HealthAnswer(404,
-        "{\"error\":\"no health check named " + check.replaceAll("[^a-z_-]", "?") + "; try buffers, storage, index\"}");
+    return new HealthAnswer(
+        404,
+        "{\"error\":\"no health check named "
+            + check.replaceAll("[^a-z_-]", "?")
+            + "; try buffers, storage, index\"}");
   }
 }

@@ -6,14 +6,14 @@ import org.apache.kafka.connect.rest.ConnectRestExtension;
 import org.apache.kafka.connect.rest.ConnectRestExtensionContext;
 
 /**
- * Serves the snapshotter's health checks under the worker's own REST API:
- * {@code GET /prism/health/buffers}, {@code /prism/health/storage}, {@code /prism/health/index},
- * over every snapshotter task running in this worker. Enable it with the worker setting
- * {@code rest.extension.classes=io.prism.snapshotter.connect.HealthRestExtension}.
+ * Serves the snapshotter's health checks under the worker's own REST API: {@code GET
+ * /prism/health/buffers}, {@code /prism/health/storage}, {@code /prism/health/index}, over every
+ * snapshotter task running in this worker. Enable it with the worker setting {@code
+ * rest.extension.classes=io.prism.snapshotter.connect.HealthRestExtension}.
  *
- * <p>Kafka 4.0 moved the REST API from javax.ws.rs to jakarta.ws.rs, and with it the type
- * {@link ConnectRestExtensionContext#configurable()} returns: compiled against 4.x, the call fails
- * to link on a 3.x worker, where the same method is found by name and given the javax resource.
+ * <p>Kafka 4.0 moved the REST API from javax.ws.rs to jakarta.ws.rs, and with it the type {@link
+ * ConnectRestExtensionContext#configurable()} returns: compiled against 4.x, the call fails to link
+ * on a 3.x worker, where the same method is found by name and given the javax resource.
  */
 public class HealthRestExtension implements ConnectRestExtension {
   @Override
@@ -30,8 +30,12 @@ public class HealthRestExtension implements ConnectRestExtension {
     try {
       configurable = ConnectRestExtensionContext.class.getMethod("configurable").invoke(context);
     } catch (NoSuchMethodException | IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("Cannot register the health checks: this worker's REST extension context has no "
-          + "usable configurable() (" + e + ")", e);
+      throw new IllegalStateException(
+          "Cannot register the health checks: this worker's REST extension context has no "
+              + "usable configurable() ("
+              + e
+              + ")",
+          e);
     }
     ((javax.ws.rs.core.Configurable<?>) configurable).register(new JavaxHealthResource());
   }

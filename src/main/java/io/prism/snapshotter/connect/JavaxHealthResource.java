@@ -21,6 +21,9 @@ public class JavaxHealthResource {
   @Produces(MediaType.APPLICATION_JSON)
   public Response check(@PathParam("check") String check) {
     HealthAnswer answer = HealthAnswer.of(check, clock);
-    return Response.status(answer.httpStatus()).entity(answer.json()).type(MediaType.APPLICATION_JSON).build();
+    return Response.status(answer.httpStatus())
+        .entity(answer.json())
+        .type(MediaType.APPLICATION_JSON)
+        .build();
   }
 }

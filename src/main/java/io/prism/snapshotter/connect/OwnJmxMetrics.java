@@ -15,8 +15,8 @@ import org.apache.kafka.common.utils.Time;
  * The task's metrics on a worker that offers no plugin metrics (Kafka before 4.1): a metrics
  * registry of the task's own, reported to JMX under the names a 4.1 worker gives plugin metrics
  * ({@code kafka.connect:type=plugins,connector=<name>,task=<n>}), so dashboards and JMX exporter
- * rules work on every worker version. Only those MBeans are registered: the registry's own
- * {@code kafka-metrics-count} would clash with the worker's MBean of that name.
+ * rules work on every worker version. Only those MBeans are registered: the registry's own {@code
+ * kafka-metrics-count} would clash with the worker's MBean of that name.
  */
 final class OwnJmxMetrics implements KafkaMetricsRegistry {
   static final String JMX_DOMAIN = "kafka.connect";
@@ -28,7 +28,9 @@ final class OwnJmxMetrics implements KafkaMetricsRegistry {
   OwnJmxMetrics(String connector, String task) {
     JmxReporter jmx = new JmxReporter();
     jmx.configure(Map.of(JmxReporter.INCLUDE_CONFIG, JMX_DOMAIN + ":type=" + GROUP + ",.*"));
-    metrics = new Metrics(new MetricConfig(), List.of(jmx), Time.SYSTEM, new KafkaMetricsContext(JMX_DOMAIN));
+    metrics =
+        new Metrics(
+            new MetricConfig(), List.of(jmx), Time.SYSTEM, new KafkaMetricsContext(JMX_DOMAIN));
     LinkedHashMap<String, String> tags = new LinkedHashMap<>();
     tags.put("connector", connector);
     tags.put("task", task);
@@ -36,7 +38,8 @@ final class OwnJmxMetrics implements KafkaMetricsRegistry {
   }
 
   @Override
-  public MetricName metricName(String name, String description, LinkedHashMap<String, String> tags) {
+  public MetricName metricName(
+      String name, String description, LinkedHashMap<String, String> tags) {
     LinkedHashMap<String, String> all = new LinkedHashMap<>(taskTags);
     all.putAll(tags);
     return metrics.metricName(name, GROUP, description, all);

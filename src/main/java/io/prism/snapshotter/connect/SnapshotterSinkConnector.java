@@ -12,9 +12,8 @@ import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
- * Prism Snapshotter sink connector: lands a topic's events as per-writer pages in object
- * storage and indexes them. Every task gets the same configuration; Kafka spreads the
- * partitions.
+ * Prism Snapshotter sink connector: lands a topic's events as per-writer pages in object storage
+ * and indexes them. Every task gets the same configuration; Kafka spreads the partitions.
  */
 public class SnapshotterSinkConnector extends SinkConnector {
   private Map<String, String> props;

@@ -31,19 +31,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sink task: buffers records into per-writer pages, stores pages as they close (on a small
- * pool of upload threads, {@code storage.upload.threads}, while it keeps buffering), and commits
- * a partition's offset only up to its first record that is not yet in a durable page.
+ * The sink task: buffers records into per-writer pages, stores pages as they close (on a small pool
+ * of upload threads, {@code storage.upload.threads}, while it keeps buffering), and commits a
+ * partition's offset only up to its first record that is not yet in a durable page.
  *
  * <p>{@code flush()} does nothing: the task owns its offsets through {@link #preCommit}.
  */
 public class SnapshotterSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(SnapshotterSinkTask.class);
   private static final double LOW_WATER_FRACTION = 0.75;
+
   /**
-   * How long {@code put} waits for pages being stored when the buffers are over the memory
-   * budget, before it pauses the partitions instead: long enough to ride out a slow moment,
-   * far below the consumer's poll interval.
+   * How long {@code put} waits for pages being stored when the buffers are over the memory budget,
+   * before it pauses the partitions instead: long enough to ride out a slow moment, far below the
+   * consumer's poll interval.
    */
   private static final Duration BACKPRESSURE_WAIT = Duration.ofSeconds(5);
 
@@ -94,9 +95,11 @@ public class SnapshotterSinkTask extends SinkTask {
     int uploadThreads = config.storage().uploadThreads();
     // Closed pages are encoded and stored on their own threads (one PageCommitter each: its
     // encoder is single-threaded) while put() keeps converting and buffering records.
-    uploads = uploadThreads == 0
-        ? PageUploads.inline(newCommitter())
-        : new PageUploader(uploadThreads, this::newCommitter, props.getOrDefault("name", "sink"));
+    uploads =
+        uploadThreads == 0
+            ? PageUploads.inline(newCommitter())
+            : new PageUploader(
+                uploadThreads, this::newCommitter, props.getOrDefault("name", "sink"));
     assembler =
         new PageAssembler(
             new FlushPolicy(config.buffer().limits()),
@@ -190,8 +193,14 @@ public class SnapshotterSinkTask extends SinkTask {
 
   private void reportBadRecord(SinkRecord record, BadRecordException bad) {
     if (reporter == null) {
-      log.error("Cannot store {}: {} (no dead letter queue)", BadRecordException.where(record), bad.getMessage());
-      throw new ConnectException(bad.getMessage() + " (no dead letter queue: set errors.tolerance=all and errors.deadletterqueue.topic.name)", bad);
+      log.error(
+          "Cannot store {}: {} (no dead letter queue)",
+          BadRecordException.where(record),
+          bad.getMessage());
+      throw new ConnectException(
+          bad.getMessage()
+              + " (no dead letter queue: set errors.tolerance=all and errors.deadletterqueue.topic.name)",
+          bad);
     }
     log.warn("Sending {} to the dead letter queue", bad.getMessage());
     try {
@@ -199,9 +208,11 @@ public class SnapshotterSinkTask extends SinkTask {
       telemetry.metrics().deadLettered();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ConnectException("Interrupted while reporting " + BadRecordException.where(record), e);
+      throw new ConnectException(
+          "Interrupted while reporting " + BadRecordException.where(record), e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new ConnectException("Could not report " + bad.getMessage() + " to the dead letter queue", e.getCause());
+      throw new ConnectException(
+          "Could not report " + bad.getMessage() + " to the dead letter queue", e.getCause());
     }
   }
 
@@ -234,8 +245,11 @@ public class SnapshotterSinkTask extends SinkTask {
   private void pauseIfOverBudget() {
     if (!pausedForMemory && assembler.memory().overBudget()) {
       pausedForMemory = true;
-      log.warn("Pausing {} partitions: {} bytes buffered, over the budget of {} while storage is failing or lagging",
-          context.assignment().size(), assembler.memory().usedBytes(), assembler.memory().maxBytes());
+      log.warn(
+          "Pausing {} partitions: {} bytes buffered, over the budget of {} while storage is failing or lagging",
+          context.assignment().size(),
+          assembler.memory().usedBytes(),
+          assembler.memory().maxBytes());
       context.pause(context.assignment().toArray(new TopicPartition[0]));
       telemetry.metrics().pausedPartitions(context.assignment().size());
     }
@@ -251,7 +265,8 @@ public class SnapshotterSinkTask extends SinkTask {
   }
 
   @Override
-  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(
+      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     Map<TopicPartition, Long> durable = assembler.committableOffsets();
     Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>(currentOffsets.size() * 2);
     for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : currentOffsets.entrySet()) {
@@ -273,19 +288,26 @@ public class SnapshotterSinkTask extends SinkTask {
   public void close(Collection<TopicPartition> partitions) {
     try {
       if (config.buffer().flushOnDisconnect()) {
-        log.info("Storing the open pages of {} revoked partitions ({})", partitions.size(), assembler.stats());
+        log.info(
+            "Storing the open pages of {} revoked partitions ({})",
+            partitions.size(),
+            assembler.stats());
         // Unless another task has stored some of their buffered records already (this one was
         // frozen and lost them): then they are left to it, not stored as copies.
         assembler.flushRevokedPartitions(partitions);
-        log.info("Stored (or left to their new owner) the open pages of revoked partitions {}", partitions);
+        log.info(
+            "Stored (or left to their new owner) the open pages of revoked partitions {}",
+            partitions);
       } else {
         // Open pages are dropped, but pages already closed (and maybe being stored) are
         // finished here, before the next owner starts on these partitions.
         assembler.storeClosedPagesOf(partitions);
       }
     } catch (Exception e) {
-      log.warn("Could not store the open pages of revoked partitions {}; their records will be re-delivered to the next owner",
-          partitions, e);
+      log.warn(
+          "Could not store the open pages of revoked partitions {}; their records will be re-delivered to the next owner",
+          partitions,
+          e);
     } finally {
       assembler.forgetPartitions(partitions);
       telemetry.closed(partitions, assembler);

@@ -36,6 +36,7 @@ final class TaskTelemetry implements AutoCloseable {
   private final TaskMetrics metrics;
   private final KafkaPluginMetrics kafka;
   private final CommitLog commits;
+
   /** The page whose write failed last, shared by the metered sinks of every upload thread. */
   private final AtomicReference<PageBuffer> lastFailed = new AtomicReference<>();
 
@@ -45,11 +46,20 @@ final class TaskTelemetry implements AutoCloseable {
     this.commits = new CommitLog(metrics.progress());
   }
 
-  static TaskTelemetry start(SnapshotterConfig config, Map<String, String> props, SinkTaskContext context, Clock clock) {
-    TaskId id = new TaskId(props.getOrDefault("name", "snapshotter"), props.getOrDefault(TASK_ID, "0"));
-    TaskMetrics metrics = TaskMetrics.open(id, config.storage().backend().configName(),
-        config.index().backend().configName(), config.metrics().topWriters(), config.buffer().limits().maxAge(), clock);
-    return new TaskTelemetry(metrics, KafkaPluginMetrics.register(kafkaMetrics(context, id), metrics));
+  static TaskTelemetry start(
+      SnapshotterConfig config, Map<String, String> props, SinkTaskContext context, Clock clock) {
+    TaskId id =
+        new TaskId(props.getOrDefault("name", "snapshotter"), props.getOrDefault(TASK_ID, "0"));
+    TaskMetrics metrics =
+        TaskMetrics.open(
+            id,
+            config.storage().backend().configName(),
+            config.index().backend().configName(),
+            config.metrics().topWriters(),
+            config.buffer().limits().maxAge(),
+            clock);
+    return new TaskTelemetry(
+        metrics, KafkaPluginMetrics.register(kafkaMetrics(context, id), metrics));
   }
 
   /** The worker's plugin metrics where it offers them, else JMX metrics of the task's own. */
@@ -59,8 +69,12 @@ final class TaskTelemetry implements AutoCloseable {
       if (plugin != null) {
         return new WorkerPluginMetrics(plugin);
       }
-    } catch (NoSuchMethodError | NoClassDefFoundError | AbstractMethodError | UnsupportedOperationException e) {
-      log.info("This worker offers no plugin metrics (Kafka before 4.1); the task registers its metrics in JMX itself");
+    } catch (NoSuchMethodError
+        | NoClassDefFoundError
+        | AbstractMethodError
+        | UnsupportedOperationException e) {
+      log.info(
+          "This worker offers no plugin metrics (Kafka before 4.1); the task registers its metrics in JMX itself");
     }
     return new OwnJmxMetrics(id.connector(), id.task());
   }

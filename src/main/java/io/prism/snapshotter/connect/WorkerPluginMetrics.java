@@ -18,7 +18,8 @@ final class WorkerPluginMetrics implements KafkaMetricsRegistry {
   }
 
   @Override
-  public MetricName metricName(String name, String description, LinkedHashMap<String, String> tags) {
+  public MetricName metricName(
+      String name, String description, LinkedHashMap<String, String> tags) {
     return plugin.metricName(name, description, tags);
   }
 

@@ -27,7 +27,8 @@ final class WriterIdExtractor {
           case FIELD -> fromField(record);
         };
     if (id == null || id.isEmpty()) {
-      throw new BadRecordException(record, "no writer id: " + describeSource() + " is " + (id == null ? "null" : "empty"));
+      throw new BadRecordException(
+          record, "no writer id: " + describeSource() + " is " + (id == null ? "null" : "empty"));
     }
     try {
       return WellFormedText.check(id, "writer id from " + describeSource());
@@ -61,7 +62,9 @@ final class WriterIdExtractor {
       } else {
         throw new BadRecordException(
             record,
-            "cannot read field '" + source.name() + "': the value is "
+            "cannot read field '"
+                + source.name()
+                + "': the value is "
                 + (current == null ? "null" : "a " + current.getClass().getSimpleName())
                 + ", not a Struct or Map");
       }
@@ -88,6 +91,10 @@ final class WriterIdExtractor {
       return value.toString();
     }
     throw new BadRecordException(
-        record, what + " is a " + value.getClass().getSimpleName() + "; a writer id must be text, bytes or a number");
+        record,
+        what
+            + " is a "
+            + value.getClass().getSimpleName()
+            + "; a writer id must be text, bytes or a number");
   }
 }

@@ -36,13 +36,19 @@ final class BearerTokens {
       }
       String[] parts = line.split("\\s+");
       if (parts.length > 2) {
-        throw new IllegalArgumentException(file + " line " + (i + 1)
-            + ": expected \"<token> [<writer-id-prefix>]\", found " + parts.length + " words");
+        throw new IllegalArgumentException(
+            file
+                + " line "
+                + (i + 1)
+                + ": expected \"<token> [<writer-id-prefix>]\", found "
+                + parts.length
+                + " words");
       }
       entries.add(new Entry(digest(parts[0]), new WriterScope(parts.length == 2 ? parts[1] : "")));
     }
     if (entries.isEmpty()) {
-      throw new IllegalArgumentException(file + ": no tokens (token auth with no token admits nobody)");
+      throw new IllegalArgumentException(
+          file + ": no tokens (token auth with no token admits nobody)");
     }
     return new BearerTokens(entries);
   }

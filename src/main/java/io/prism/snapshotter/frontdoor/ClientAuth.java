@@ -3,11 +3,15 @@ package io.prism.snapshotter.frontdoor;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Whether the front door asks TLS clients for a certificate ({@code frontdoor.tls.client.auth}). */
+/**
+ * Whether the front door asks TLS clients for a certificate ({@code frontdoor.tls.client.auth}).
+ */
 public enum ClientAuth {
   /** Server-authenticated TLS only. */
   NONE,
-  /** Mutual TLS: a client certificate signed by {@code frontdoor.tls.client.ca.file} is required. */
+  /**
+   * Mutual TLS: a client certificate signed by {@code frontdoor.tls.client.ca.file} is required.
+   */
   REQUIRE;
 
   public String configName() {

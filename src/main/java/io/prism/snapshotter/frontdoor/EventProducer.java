@@ -16,8 +16,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Turns events into Kafka records on one topic: key = writer id, value = payload, headers = the
  * attributes plus event id and publish time (see {@link FrontDoorHeaders}). A returned future
- * completes only when Kafka has acknowledged the record (the producer runs with
- * {@code acks=all} and idempotence), or fails with the producer's exception.
+ * completes only when Kafka has acknowledged the record (the producer runs with {@code acks=all}
+ * and idempotence), or fails with the producer's exception.
  */
 final class EventProducer implements AutoCloseable {
   private static final byte[] NO_PAYLOAD = new byte[0];
@@ -42,7 +42,9 @@ final class EventProducer implements AutoCloseable {
       headers.add(FrontDoorHeaders.EVENT_ID, utf8(UUID.randomUUID().toString()));
     }
     headers.add(FrontDoorHeaders.PUBLISH_TIME, utf8(Long.toString(clock.millis())));
-    return send(new ProducerRecord<>(topic, null, event.getTopic(), event.getPayload().toByteArray(), headers));
+    return send(
+        new ProducerRecord<>(
+            topic, null, event.getTopic(), event.getPayload().toByteArray(), headers));
   }
 
   /** Sends the session-end control record of a writer. */
@@ -57,13 +59,15 @@ final class EventProducer implements AutoCloseable {
   private CompletableFuture<PublishResponse> send(ProducerRecord<String, byte[]> record) {
     CompletableFuture<PublishResponse> acknowledged = new CompletableFuture<>();
     try {
-      producer.send(record, (metadata, error) -> {
-        if (error != null) {
-          acknowledged.completeExceptionally(error);
-        } else {
-          acknowledged.complete(responseFor(metadata));
-        }
-      });
+      producer.send(
+          record,
+          (metadata, error) -> {
+            if (error != null) {
+              acknowledged.completeExceptionally(error);
+            } else {
+              acknowledged.complete(responseFor(metadata));
+            }
+          });
     } catch (RuntimeException e) {
       // send() itself throws when metadata does not arrive within max.block.ms, or when closed.
       acknowledged.completeExceptionally(e);

@@ -29,35 +29,50 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The small client behind {@code bin/snapshotter publish}: each input line is one event's payload.
- * Prints one line per answer: {@code <message_id> <sequence>} for a stored event, or
- * {@code <STATUS>: <description>} for a refused one; in session mode, one summary line at the end.
+ * Prints one line per answer: {@code <message_id> <sequence>} for a stored event, or {@code
+ * <STATUS>: <description>} for a refused one; in session mode, one summary line at the end.
  */
 public final class FrontDoorClient {
   private FrontDoorClient() {}
 
   /** Publishes every line of {@code in}; returns 0 if every event was stored, 1 otherwise. */
-  public static int run(ClientOptions options, BufferedReader in, PrintStream out) throws IOException {
+  public static int run(ClientOptions options, BufferedReader in, PrintStream out)
+      throws IOException {
     ManagedChannel channel = Grpc.newChannelBuilder(options.target(), credentials(options)).build();
     try {
-      ClientInterceptor[] interceptors = options.tokenFile().isPresent()
-          ? new ClientInterceptor[] {bearer(options)}
-          : new ClientInterceptor[0];
+      ClientInterceptor[] interceptors =
+          options.tokenFile().isPresent()
+              ? new ClientInterceptor[] {bearer(options)}
+              : new ClientInterceptor[0];
       return options.session()
-          ? publishSession(PubSubBasicInterfaceGrpc.newStub(channel).withInterceptors(interceptors), options, in, out)
-          : publishEach(PubSubBasicInterfaceGrpc.newBlockingStub(channel).withInterceptors(interceptors), options,
-              in, out);
+          ? publishSession(
+              PubSubBasicInterfaceGrpc.newStub(channel).withInterceptors(interceptors),
+              options,
+              in,
+              out)
+          : publishEach(
+              PubSubBasicInterfaceGrpc.newBlockingStub(channel).withInterceptors(interceptors),
+              options,
+              in,
+              out);
     } finally {
       channel.shutdownNow();
     }
   }
 
-  private static int publishEach(PubSubBasicInterfaceBlockingStub blocking, ClientOptions options,
-      BufferedReader in, PrintStream out) throws IOException {
+  private static int publishEach(
+      PubSubBasicInterfaceBlockingStub blocking,
+      ClientOptions options,
+      BufferedReader in,
+      PrintStream out)
+      throws IOException {
     int failures = 0;
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       try {
-        PublishResponse response = blocking.withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
-            .publish(event(options, line));
+        PublishResponse response =
+            blocking
+                .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                .publish(event(options, line));
         out.println(response.getMessageId() + " " + response.getSequence());
       } catch (StatusRuntimeException refused) {
         failures++;
@@ -67,40 +82,48 @@ public final class FrontDoorClient {
     return failures == 0 ? 0 : 1;
   }
 
-  private static int publishSession(PubSubBasicInterfaceStub stub, ClientOptions options, BufferedReader in,
-      PrintStream out) throws IOException {
+  private static int publishSession(
+      PubSubBasicInterfaceStub stub, ClientOptions options, BufferedReader in, PrintStream out)
+      throws IOException {
     CompletableFuture<PublishSessionResponse> answer = new CompletableFuture<>();
-    StreamObserver<PublishRequest> session = stub
-        .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
-        .publishSession(new StreamObserver<>() {
-          @Override
-          public void onNext(PublishSessionResponse value) {
-            answer.complete(value);
-          }
+    StreamObserver<PublishRequest> session =
+        stub.withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+            .publishSession(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(PublishSessionResponse value) {
+                    answer.complete(value);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            answer.completeExceptionally(t);
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    answer.completeExceptionally(t);
+                  }
 
-          @Override
-          public void onCompleted() {
-            answer.complete(PublishSessionResponse.getDefaultInstance());
-          }
-        });
+                  @Override
+                  public void onCompleted() {
+                    answer.complete(PublishSessionResponse.getDefaultInstance());
+                  }
+                });
     for (String line = in.readLine(); line != null && !answer.isDone(); line = in.readLine()) {
       session.onNext(event(options, line));
     }
     session.onCompleted();
     try {
       PublishSessionResponse response = answer.get();
-      out.println("session: " + response.getEventCount() + " events stored, last "
-          + (response.hasLastEvent() ? response.getLastEvent().getMessageId() : "none")
-          + ", session end " + response.getSessionEnd().getMessageId());
+      out.println(
+          "session: "
+              + response.getEventCount()
+              + " events stored, last "
+              + (response.hasLastEvent() ? response.getLastEvent().getMessageId() : "none")
+              + ", session end "
+              + response.getSessionEnd().getMessageId());
       return 0;
     } catch (ExecutionException e) {
-      out.println(e.getCause() instanceof StatusRuntimeException refused
-          ? describe(refused, options.target()) : e.getCause().toString());
+      out.println(
+          e.getCause() instanceof StatusRuntimeException refused
+              ? describe(refused, options.target())
+              : e.getCause().toString());
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -117,14 +140,16 @@ public final class FrontDoorClient {
   }
 
   /**
-   * {@code <STATUS>: <description>}. When the call never reached the front door (unavailable, out of
-   * time) the line names the target and the transport's reason, e.g. "Connection refused", which
+   * {@code <STATUS>: <description>}. When the call never reached the front door (unavailable, out
+   * of time) the line names the target and the transport's reason, e.g. "Connection refused", which
    * gRPC keeps in the status's cause while its description says only "io exception".
    */
   static String describe(StatusRuntimeException refused, String target) {
     Status status = refused.getStatus();
     StringBuilder line = new StringBuilder().append(status.getCode()).append(": ");
-    boolean notReached = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
+    boolean notReached =
+        status.getCode() == Status.Code.UNAVAILABLE
+            || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
     if (notReached) {
       line.append("front door at ").append(target).append(": ");
     }
@@ -139,17 +164,23 @@ public final class FrontDoorClient {
     if (options.trustedCa().isEmpty()) {
       return InsecureChannelCredentials.create();
     }
-    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(options.trustedCa().get().toFile());
+    TlsChannelCredentials.Builder tls =
+        TlsChannelCredentials.newBuilder().trustManager(options.trustedCa().get().toFile());
     if (options.clientCertificate().isPresent()) {
-      tls.keyManager(options.clientCertificate().get().toFile(), options.clientKey().orElseThrow().toFile());
+      tls.keyManager(
+          options.clientCertificate().get().toFile(), options.clientKey().orElseThrow().toFile());
     }
     return tls.build();
   }
 
   private static ClientInterceptor bearer(ClientOptions options) throws IOException {
-    String token = Files.readAllLines(options.tokenFile().orElseThrow(), StandardCharsets.UTF_8).stream()
-        .map(String::strip).filter(line -> !line.isEmpty()).findFirst()
-        .orElseThrow(() -> new IOException(options.tokenFile().get() + ": no token in the file"));
+    String token =
+        Files.readAllLines(options.tokenFile().orElseThrow(), StandardCharsets.UTF_8).stream()
+            .map(String::strip)
+            .filter(line -> !line.isEmpty())
+            .findFirst()
+            .orElseThrow(
+                () -> new IOException(options.tokenFile().get() + ": no token in the file"));
     Metadata headers = new Metadata();
     headers.put(TokenAuthInterceptor.AUTHORIZATION, "Bearer " + token);
     return MetadataUtils.newAttachHeadersInterceptor(headers);

@@ -21,10 +21,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The front door's settings, from one {@code .properties} file: the {@code frontdoor.*} keys
- * below, and every other key passed through to the Kafka producer ({@code bootstrap.servers},
- * {@code security.protocol}, {@code sasl.*}, ...). Durability settings are not negotiable:
- * {@code acks=all} and idempotence are always on.
+ * The front door's settings, from one {@code .properties} file: the {@code frontdoor.*} keys below,
+ * and every other key passed through to the Kafka producer ({@code bootstrap.servers}, {@code
+ * security.protocol}, {@code sasl.*}, ...). Durability settings are not negotiable: {@code
+ * acks=all} and idempotence are always on.
  */
 public final class FrontDoorConfig extends AbstractConfig {
   public static final String PREFIX = "frontdoor.";
@@ -45,76 +45,174 @@ public final class FrontDoorConfig extends AbstractConfig {
   public static final String MAX_INFLIGHT_EVENTS = "frontdoor.max.inflight.events";
   public static final String SESSION_WINDOW = "frontdoor.session.window";
   public static final String SHUTDOWN_GRACE_MS = "frontdoor.shutdown.grace.ms";
+
   /** Not under {@code frontdoor.}: the local run serves the same endpoint for the whole stack. */
   public static final String HTTP_LISTEN = "http.listen";
+
   static final String HTTP_PREFIX = "http.";
 
   /** Producer settings the front door picks unless the file says otherwise. */
-  private static final Map<String, Object> PRODUCER_DEFAULTS = Map.of(
-      ProducerConfig.LINGER_MS_CONFIG, "5",
-      // Bounded waits, so a Kafka outage becomes UNAVAILABLE within seconds, not minutes.
-      ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000",
-      ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
-      ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+  private static final Map<String, Object> PRODUCER_DEFAULTS =
+      Map.of(
+          ProducerConfig.LINGER_MS_CONFIG, "5",
+          // Bounded waits, so a Kafka outage becomes UNAVAILABLE within seconds, not minutes.
+          ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000",
+          ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
+          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
 
   /** Producer settings that make a response mean "stored"; the file cannot change them. */
-  private static final Map<String, Object> PRODUCER_FIXED = Map.of(
-      ProducerConfig.ACKS_CONFIG, "all",
-      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-      ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-      ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+  private static final Map<String, Object> PRODUCER_FIXED =
+      Map.of(
+          ProducerConfig.ACKS_CONFIG,
+          "all",
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+          "true",
+          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+          StringSerializer.class.getName(),
+          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+          ByteArraySerializer.class.getName());
 
-  public static final ConfigDef CONFIG_DEF = new ConfigDef()
-      .define(LISTEN, Type.STRING, "127.0.0.1:50051", Importance.HIGH,
-          "host:port the gRPC server listens on (port 0 picks a free port).")
-      .define(TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-          "Kafka topic the events go to: the topic the snapshotter connector reads.")
-      .define(TLS_CERT_FILE, Type.STRING, null, Importance.HIGH,
-          "PEM certificate chain of the server. With frontdoor.tls.key.file, turns TLS on.")
-      .define(TLS_KEY_FILE, Type.STRING, null, Importance.HIGH,
-          "PEM PKCS#8 private key of the server certificate.")
-      .define(TLS_CLIENT_CA_FILE, Type.STRING, null, Importance.MEDIUM,
-          "PEM CA certificates that sign client certificates (mutual TLS).")
-      .define(TLS_CLIENT_AUTH, Type.STRING, ClientAuth.NONE.configName(),
-          ValidString.in(ClientAuth.configNames()), Importance.MEDIUM,
-          "'require' for mutual TLS (needs frontdoor.tls.client.ca.file), 'none' otherwise.")
-      .define(AUTH_TOKENS_FILE, Type.STRING, null, Importance.MEDIUM,
-          "File of accepted bearer tokens, one per line: '<token> [<writer-id-prefix>]'. Unset: no token auth.")
-      .define(MAX_WRITER_ID_BYTES, Type.INT, PublishLimits.DEFAULTS.maxWriterIdBytes(), ConfigDef.Range.atLeast(1),
-          Importance.LOW, "Longest writer id (PublishRequest.topic), UTF-8 bytes.")
-      .define(MAX_PAYLOAD_BYTES, Type.INT, PublishLimits.DEFAULTS.maxPayloadBytes(), ConfigDef.Range.atLeast(1),
-          Importance.MEDIUM, "Largest payload, bytes. Keep it under the topic's max.message.bytes.")
-      .define(MAX_ATTRIBUTES, Type.INT, PublishLimits.DEFAULTS.maxAttributes(), ConfigDef.Range.atLeast(1),
-          Importance.LOW, "Most attributes per event.")
-      .define(MAX_ATTRIBUTE_KEY_BYTES, Type.INT, PublishLimits.DEFAULTS.maxAttributeKeyBytes(),
-          ConfigDef.Range.atLeast(1), Importance.LOW, "Longest attribute name, UTF-8 bytes.")
-      .define(MAX_ATTRIBUTE_VALUE_BYTES, Type.INT, PublishLimits.DEFAULTS.maxAttributeValueBytes(),
-          ConfigDef.Range.atLeast(1), Importance.LOW, "Longest attribute value, UTF-8 bytes.")
-      .define(MAX_BATCH_EVENTS, Type.INT, PublishLimits.DEFAULTS.maxBatchEvents(), ConfigDef.Range.atLeast(1),
-          Importance.LOW, "Most events in one BatchPublish call.")
-      .define(MAX_INFLIGHT_EVENTS, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
-          "Most events sent to Kafka and not yet acknowledged, over all calls; beyond it, RESOURCE_EXHAUSTED.")
-      .define(SESSION_WINDOW, Type.INT, 1024, ConfigDef.Range.atLeast(1), Importance.LOW,
-          "Most unacknowledged events of one PublishSession; gRPC flow control holds the client beyond it.")
-      .define(SHUTDOWN_GRACE_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
-          "On shutdown, how long in-flight calls may take to finish before they are cancelled.")
-      .define(HTTP_LISTEN, Type.STRING, "127.0.0.1:8080", Importance.MEDIUM,
-          "host:port of the plain-HTTP metrics and health endpoint (/metrics in Prometheus text format,"
-              + " /health/buffers, /health/storage, /health/index), served by `bin/snapshotter frontdoor` and"
-              + " `bin/snapshotter local`; port 0 picks a free port. See docs/OPERATIONS.md.");
+  public static final ConfigDef CONFIG_DEF =
+      new ConfigDef()
+          .define(
+              LISTEN,
+              Type.STRING,
+              "127.0.0.1:50051",
+              Importance.HIGH,
+              "host:port the gRPC server listens on (port 0 picks a free port).")
+          .define(
+              TOPIC,
+              Type.STRING,
+              ConfigDef.NO_DEFAULT_VALUE,
+              new ConfigDef.NonEmptyString(),
+              Importance.HIGH,
+              "Kafka topic the events go to: the topic the snapshotter connector reads.")
+          .define(
+              TLS_CERT_FILE,
+              Type.STRING,
+              null,
+              Importance.HIGH,
+              "PEM certificate chain of the server. With frontdoor.tls.key.file, turns TLS on.")
+          .define(
+              TLS_KEY_FILE,
+              Type.STRING,
+              null,
+              Importance.HIGH,
+              "PEM PKCS#8 private key of the server certificate.")
+          .define(
+              TLS_CLIENT_CA_FILE,
+              Type.STRING,
+              null,
+              Importance.MEDIUM,
+              "PEM CA certificates that sign client certificates (mutual TLS).")
+          .define(
+              TLS_CLIENT_AUTH,
+              Type.STRING,
+              ClientAuth.NONE.configName(),
+              ValidString.in(ClientAuth.configNames()),
+              Importance.MEDIUM,
+              "'require' for mutual TLS (needs frontdoor.tls.client.ca.file), 'none' otherwise.")
+          .define(
+              AUTH_TOKENS_FILE,
+              Type.STRING,
+              null,
+              Importance.MEDIUM,
+              "File of accepted bearer tokens, one per line: '<token> [<writer-id-prefix>]'. Unset: no token auth.")
+          .define(
+              MAX_WRITER_ID_BYTES,
+              Type.INT,
+              PublishLimits.DEFAULTS.maxWriterIdBytes(),
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Longest writer id (PublishRequest.topic), UTF-8 bytes.")
+          .define(
+              MAX_PAYLOAD_BYTES,
+              Type.INT,
+              PublishLimits.DEFAULTS.maxPayloadBytes(),
+              ConfigDef.Range.atLeast(1),
+              Importance.MEDIUM,
+              "Largest payload, bytes. Keep it under the topic's max.message.bytes.")
+          .define(
+              MAX_ATTRIBUTES,
+              Type.INT,
+              PublishLimits.DEFAULTS.maxAttributes(),
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Most attributes per event.")
+          .define(
+              MAX_ATTRIBUTE_KEY_BYTES,
+              Type.INT,
+              PublishLimits.DEFAULTS.maxAttributeKeyBytes(),
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Longest attribute name, UTF-8 bytes.")
+          .define(
+              MAX_ATTRIBUTE_VALUE_BYTES,
+              Type.INT,
+              PublishLimits.DEFAULTS.maxAttributeValueBytes(),
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Longest attribute value, UTF-8 bytes.")
+          .define(
+              MAX_BATCH_EVENTS,
+              Type.INT,
+              PublishLimits.DEFAULTS.maxBatchEvents(),
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Most events in one BatchPublish call.")
+          .define(
+              MAX_INFLIGHT_EVENTS,
+              Type.INT,
+              20_000,
+              ConfigDef.Range.atLeast(1),
+              Importance.MEDIUM,
+              "Most events sent to Kafka and not yet acknowledged, over all calls; beyond it, RESOURCE_EXHAUSTED.")
+          .define(
+              SESSION_WINDOW,
+              Type.INT,
+              1024,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "Most unacknowledged events of one PublishSession; gRPC flow control holds the client beyond it.")
+          .define(
+              SHUTDOWN_GRACE_MS,
+              Type.LONG,
+              30_000L,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              "On shutdown, how long in-flight calls may take to finish before they are cancelled.")
+          .define(
+              HTTP_LISTEN,
+              Type.STRING,
+              "127.0.0.1:8080",
+              Importance.MEDIUM,
+              "host:port of the plain-HTTP metrics and health endpoint (/metrics in Prometheus text format,"
+                  + " /health/buffers, /health/storage, /health/index), served by `bin/snapshotter frontdoor` and"
+                  + " `bin/snapshotter local`; port 0 picks a free port. See docs/OPERATIONS.md.");
 
   public FrontDoorConfig(Map<?, ?> originals) {
     super(CONFIG_DEF, originals, false);
     if (tlsEnabled() != (getString(TLS_KEY_FILE) != null)) {
-      throw new ConfigException(TLS_CERT_FILE, getString(TLS_CERT_FILE),
+      throw new ConfigException(
+          TLS_CERT_FILE,
+          getString(TLS_CERT_FILE),
           TLS_CERT_FILE + " and " + TLS_KEY_FILE + " go together: set both for TLS, or neither");
     }
     if (clientAuth() == ClientAuth.REQUIRE && (!tlsEnabled() || tlsClientCaFile().isEmpty())) {
-      throw new ConfigException(TLS_CLIENT_AUTH, ClientAuth.REQUIRE.configName(),
-          "mutual TLS needs TLS (" + TLS_CERT_FILE + ", " + TLS_KEY_FILE + ") and " + TLS_CLIENT_CA_FILE);
+      throw new ConfigException(
+          TLS_CLIENT_AUTH,
+          ClientAuth.REQUIRE.configName(),
+          "mutual TLS needs TLS ("
+              + TLS_CERT_FILE
+              + ", "
+              + TLS_KEY_FILE
+              + ") and "
+              + TLS_CLIENT_CA_FILE);
     }
     if (!originals.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-      throw new ConfigException(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, null,
+      throw new ConfigException(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+          null,
           "the Kafka cluster to write to is required");
     }
   }
@@ -165,8 +263,13 @@ public final class FrontDoorConfig extends AbstractConfig {
   }
 
   public PublishLimits limits() {
-    return new PublishLimits(getInt(MAX_WRITER_ID_BYTES), getInt(MAX_PAYLOAD_BYTES), getInt(MAX_ATTRIBUTES),
-        getInt(MAX_ATTRIBUTE_KEY_BYTES), getInt(MAX_ATTRIBUTE_VALUE_BYTES), getInt(MAX_BATCH_EVENTS));
+    return new PublishLimits(
+        getInt(MAX_WRITER_ID_BYTES),
+        getInt(MAX_PAYLOAD_BYTES),
+        getInt(MAX_ATTRIBUTES),
+        getInt(MAX_ATTRIBUTE_KEY_BYTES),
+        getInt(MAX_ATTRIBUTE_VALUE_BYTES),
+        getInt(MAX_BATCH_EVENTS));
   }
 
   public int maxInFlightEvents() {
@@ -181,14 +284,18 @@ public final class FrontDoorConfig extends AbstractConfig {
     return Duration.ofMillis(getLong(SHUTDOWN_GRACE_MS));
   }
 
-  /** The Kafka producer's settings: every non-{@code frontdoor.} key, the defaults, the fixed ones. */
+  /**
+   * The Kafka producer's settings: every non-{@code frontdoor.} key, the defaults, the fixed ones.
+   */
   public Map<String, Object> producerSettings() {
     Map<String, Object> settings = new HashMap<>(PRODUCER_DEFAULTS);
-    originals().forEach((key, value) -> {
-      if (!key.startsWith(PREFIX) && !key.startsWith(HTTP_PREFIX)) {
-        settings.put(key, value);
-      }
-    });
+    originals()
+        .forEach(
+            (key, value) -> {
+              if (!key.startsWith(PREFIX) && !key.startsWith(HTTP_PREFIX)) {
+                settings.put(key, value);
+              }
+            });
     settings.putAll(PRODUCER_FIXED);
     return settings;
   }

@@ -10,8 +10,8 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
 import io.prism.snapshotter.metrics.ObservabilityHttpServer;
+import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -27,12 +27,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The front door: a gRPC server on Netty with the publish service (behind token auth and the
- * malformed-request check), the standard health service and server reflection, writing through
- * one idempotent Kafka producer. {@link #close()} drains in-flight calls, then flushes and closes
- * the producer, so nothing acknowledged is lost on shutdown.
+ * malformed-request check), the standard health service and server reflection, writing through one
+ * idempotent Kafka producer. {@link #close()} drains in-flight calls, then flushes and closes the
+ * producer, so nothing acknowledged is lost on shutdown.
  */
 public final class FrontDoorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FrontDoorServer.class);
+
   /** Headroom above the payload limit for the rest of a message (attributes, batch framing). */
   private static final int MIN_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -42,7 +43,8 @@ public final class FrontDoorServer implements AutoCloseable {
   private final Duration shutdownGrace;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private FrontDoorServer(Server server, EventProducer producer, HealthStatusManager health, Duration grace) {
+  private FrontDoorServer(
+      Server server, EventProducer producer, HealthStatusManager health, Duration grace) {
     this.server = server;
     this.producer = producer;
     this.health = health;
@@ -55,30 +57,46 @@ public final class FrontDoorServer implements AutoCloseable {
   }
 
   /** Starts with a given producer (which it then owns and closes). */
-  public static FrontDoorServer start(FrontDoorConfig config, Producer<String, byte[]> kafka, Clock clock)
-      throws IOException {
+  public static FrontDoorServer start(
+      FrontDoorConfig config, Producer<String, byte[]> kafka, Clock clock) throws IOException {
     EventProducer producer = new EventProducer(kafka, config.topic(), clock);
     try {
-      PublishService service = new PublishService(producer, new InputRules(config.limits()),
-          new InFlightLimit(config.maxInFlightEvents()), config.sessionWindow());
+      PublishService service =
+          new PublishService(
+              producer,
+              new InputRules(config.limits()),
+              new InFlightLimit(config.maxInFlightEvents()),
+              config.sessionWindow());
       ServerServiceDefinition publish = MalformedRequestInterceptor.wrap(service.bindService());
       Optional<Path> tokens = config.authTokensFile();
       if (tokens.isPresent()) {
-        publish = ServerInterceptors.intercept(publish, new TokenAuthInterceptor(BearerTokens.load(tokens.get())));
+        publish =
+            ServerInterceptors.intercept(
+                publish, new TokenAuthInterceptor(BearerTokens.load(tokens.get())));
       }
-      publish = ServerInterceptors.intercept(publish, new RequestMetricsInterceptor()); // outermost: counts refusals too
+      publish =
+          ServerInterceptors.intercept(
+              publish, new RequestMetricsInterceptor()); // outermost: counts refusals too
       HealthStatusManager health = new HealthStatusManager();
-      Server server = NettyServerBuilder.forAddress(config.listen().socketAddress(), credentials(config))
-          .addService(publish)
-          .addService(health.getHealthService())
-          .addService(ProtoReflectionServiceV1.newInstance())
-          .maxInboundMessageSize(Math.max(MIN_INBOUND_MESSAGE_BYTES, config.limits().maxPayloadBytes() + (1 << 20)))
-          .build()
-          .start();
+      Server server =
+          NettyServerBuilder.forAddress(config.listen().socketAddress(), credentials(config))
+              .addService(publish)
+              .addService(health.getHealthService())
+              .addService(ProtoReflectionServiceV1.newInstance())
+              .maxInboundMessageSize(
+                  Math.max(
+                      MIN_INBOUND_MESSAGE_BYTES, config.limits().maxPayloadBytes() + (1 << 20)))
+              .build()
+              .start();
       health.setStatus(PubSubBasicInterfaceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-      log.info("Front door listening on {}:{} (TLS {}, client auth {}, token auth {}), topic {}",
-          config.listen().host(), server.getPort(), config.tlsEnabled() ? "on" : "off",
-          config.clientAuth().configName(), tokens.isPresent() ? "on" : "off", config.topic());
+      log.info(
+          "Front door listening on {}:{} (TLS {}, client auth {}, token auth {}), topic {}",
+          config.listen().host(),
+          server.getPort(),
+          config.tlsEnabled() ? "on" : "off",
+          config.clientAuth().configName(),
+          tokens.isPresent() ? "on" : "off",
+          config.topic());
       return new FrontDoorServer(server, producer, health, config.shutdownGrace());
     } catch (IOException | RuntimeException e) {
       producer.close(Duration.ZERO);
@@ -90,15 +108,19 @@ public final class FrontDoorServer implements AutoCloseable {
     if (!config.tlsEnabled()) {
       return InsecureServerCredentials.create();
     }
-    TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
-        .keyManager(config.tlsCertFile().orElseThrow().toFile(), config.tlsKeyFile().orElseThrow().toFile());
+    TlsServerCredentials.Builder tls =
+        TlsServerCredentials.newBuilder()
+            .keyManager(
+                config.tlsCertFile().orElseThrow().toFile(),
+                config.tlsKeyFile().orElseThrow().toFile());
     Optional<Path> clientCa = config.tlsClientCaFile();
     if (clientCa.isPresent()) {
       tls.trustManager(clientCa.get().toFile());
     }
-    tls.clientAuth(config.clientAuth() == ClientAuth.REQUIRE
-        ? TlsServerCredentials.ClientAuth.REQUIRE
-        : TlsServerCredentials.ClientAuth.NONE);
+    tls.clientAuth(
+        config.clientAuth() == ClientAuth.REQUIRE
+            ? TlsServerCredentials.ClientAuth.REQUIRE
+            : TlsServerCredentials.ClientAuth.NONE);
     return tls.build();
   }
 
@@ -113,8 +135,8 @@ public final class FrontDoorServer implements AutoCloseable {
   }
 
   /**
-   * Stops taking calls, lets in-flight calls finish for up to the grace period (then cancels
-   * them), and flushes and closes the producer.
+   * Stops taking calls, lets in-flight calls finish for up to the grace period (then cancels them),
+   * and flushes and closes the producer.
    */
   @Override
   public void close() {
@@ -138,7 +160,9 @@ public final class FrontDoorServer implements AutoCloseable {
     log.info("Front door stopped");
   }
 
-  /** Runs until the JVM is asked to stop (Ctrl-C, SIGTERM); for {@code bin/snapshotter frontdoor}. */
+  /**
+   * Runs until the JVM is asked to stop (Ctrl-C, SIGTERM); for {@code bin/snapshotter frontdoor}.
+   */
   public static int runUntilStopped(Path configFile) {
     FrontDoorServer server;
     ObservabilityHttpServer http;
@@ -149,16 +173,26 @@ public final class FrontDoorServer implements AutoCloseable {
         http = ObservabilityHttpServer.start(config.httpListen().socketAddress());
       } catch (IOException e) {
         server.close();
-        throw new UncheckedIOException("could not serve metrics on " + FrontDoorConfig.HTTP_LISTEN + "="
-            + config.httpListen().host() + ":" + config.httpListen().port(), e);
+        throw new UncheckedIOException(
+            "could not serve metrics on "
+                + FrontDoorConfig.HTTP_LISTEN
+                + "="
+                + config.httpListen().host()
+                + ":"
+                + config.httpListen().port(),
+            e);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the front door from " + configFile, e);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      http.close();
-    }, "frontdoor-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  http.close();
+                },
+                "frontdoor-shutdown"));
     try {
       server.awaitTermination();
     } catch (InterruptedException e) {

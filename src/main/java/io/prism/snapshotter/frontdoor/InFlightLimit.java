@@ -3,8 +3,8 @@ package io.prism.snapshotter.frontdoor;
 import java.util.concurrent.Semaphore;
 
 /**
- * Caps the events sent to Kafka and not yet acknowledged, across all calls. Over the cap a call
- * is refused at once ({@code RESOURCE_EXHAUSTED}) rather than queued, so an overloaded front door
+ * Caps the events sent to Kafka and not yet acknowledged, across all calls. Over the cap a call is
+ * refused at once ({@code RESOURCE_EXHAUSTED}) rather than queued, so an overloaded front door
  * sheds load instead of growing its heap and latency.
  */
 final class InFlightLimit {

@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * The input rules of one event. A breach is an {@code INVALID_ARGUMENT} whose description starts
- * with the field's path (for example {@code events[2].attributes["k"]}), so a client knows what
- * to fix. Invalid UTF-8 never reaches here: the protobuf parser refuses it first, and
- * {@link MalformedRequestInterceptor} names the field.
+ * with the field's path (for example {@code events[2].attributes["k"]}), so a client knows what to
+ * fix. Invalid UTF-8 never reaches here: the protobuf parser refuses it first, and {@link
+ * MalformedRequestInterceptor} names the field.
  */
 final class InputRules {
   private final PublishLimits limits;
@@ -32,18 +32,27 @@ final class InputRules {
     }
     int writerBytes = utf8Length(writer);
     if (writerBytes > limits.maxWriterIdBytes()) {
-      throw invalid(path + "topic", "the writer id is " + writerBytes + " bytes, over the limit of "
-          + limits.maxWriterIdBytes());
+      throw invalid(
+          path + "topic",
+          "the writer id is "
+              + writerBytes
+              + " bytes, over the limit of "
+              + limits.maxWriterIdBytes());
     }
     int payloadBytes = event.getPayload().size();
     if (payloadBytes > limits.maxPayloadBytes()) {
-      throw invalid(path + "payload", "the payload is " + payloadBytes + " bytes, over the limit of "
-          + limits.maxPayloadBytes());
+      throw invalid(
+          path + "payload",
+          "the payload is "
+              + payloadBytes
+              + " bytes, over the limit of "
+              + limits.maxPayloadBytes());
     }
     int attributeCount = event.getAttributesCount();
     if (attributeCount > limits.maxAttributes()) {
-      throw invalid(path + "attributes", attributeCount + " attributes, over the limit of "
-          + limits.maxAttributes());
+      throw invalid(
+          path + "attributes",
+          attributeCount + " attributes, over the limit of " + limits.maxAttributes());
     }
     for (Map.Entry<String, String> attribute : event.getAttributesMap().entrySet()) {
       checkAttribute(attribute.getKey(), attribute.getValue(), path);
@@ -57,17 +66,30 @@ final class InputRules {
     }
     int keyBytes = utf8Length(key);
     if (keyBytes > limits.maxAttributeKeyBytes()) {
-      throw invalid(path + "attributes", "an attribute name is " + keyBytes
-          + " bytes, over the limit of " + limits.maxAttributeKeyBytes());
+      throw invalid(
+          path + "attributes",
+          "an attribute name is "
+              + keyBytes
+              + " bytes, over the limit of "
+              + limits.maxAttributeKeyBytes());
     }
     if (!FrontDoorHeaders.clientMaySet(key)) {
-      throw invalid(field, "names starting with \"" + FrontDoorHeaders.RESERVED_PREFIX
-          + "\" are reserved (only \"" + FrontDoorHeaders.EVENT_ID + "\" may be set)");
+      throw invalid(
+          field,
+          "names starting with \""
+              + FrontDoorHeaders.RESERVED_PREFIX
+              + "\" are reserved (only \""
+              + FrontDoorHeaders.EVENT_ID
+              + "\" may be set)");
     }
     int valueBytes = utf8Length(value);
     if (valueBytes > limits.maxAttributeValueBytes()) {
-      throw invalid(field, "the value is " + valueBytes + " bytes, over the limit of "
-          + limits.maxAttributeValueBytes());
+      throw invalid(
+          field,
+          "the value is "
+              + valueBytes
+              + " bytes, over the limit of "
+              + limits.maxAttributeValueBytes());
     }
     if (key.equals(FrontDoorHeaders.EVENT_ID) && value.isEmpty()) {
       throw invalid(field, "an event id must not be empty");
@@ -80,7 +102,8 @@ final class InputRules {
       throw invalid("events", "the batch is empty");
     }
     if (events.size() > limits.maxBatchEvents()) {
-      throw invalid("events", events.size() + " events, over the limit of " + limits.maxBatchEvents());
+      throw invalid(
+          "events", events.size() + " events, over the limit of " + limits.maxBatchEvents());
     }
     for (int i = 0; i < events.size(); i++) {
       check(events.get(i), "events[" + i + "].");

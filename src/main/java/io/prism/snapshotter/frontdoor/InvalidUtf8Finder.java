@@ -34,8 +34,10 @@ final class InvalidUtf8Finder {
       int tag;
       while ((tag = in.readTag()) != 0) {
         FieldDescriptor field = type.findFieldByNumber(WireFormat.getTagFieldNumber(tag));
-        if (field == null || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED
-            || (field.getType() != FieldDescriptor.Type.STRING && field.getType() != FieldDescriptor.Type.MESSAGE)) {
+        if (field == null
+            || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED
+            || (field.getType() != FieldDescriptor.Type.STRING
+                && field.getType() != FieldDescriptor.Type.MESSAGE)) {
           in.skipField(tag);
           continue;
         }

@@ -18,17 +18,24 @@ final class KafkaFailures {
   static Status toStatus(Throwable failure) {
     Throwable cause = unwrap(failure);
     if (cause instanceof RecordTooLargeException) {
-      return Status.INVALID_ARGUMENT
-          .withDescription("payload: the record is larger than Kafka accepts: " + cause.getMessage());
+      return Status.INVALID_ARGUMENT.withDescription(
+          "payload: the record is larger than Kafka accepts: " + cause.getMessage());
     }
     if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
       // The front door's own Kafka credentials are wrong: nothing the client can fix.
-      return Status.INTERNAL.withDescription("the front door may not write to Kafka: " + cause.getMessage());
+      return Status.INTERNAL.withDescription(
+          "the front door may not write to Kafka: " + cause.getMessage());
     }
-    return Status.UNAVAILABLE.withCause(cause).withDescription(
-        "Kafka did not confirm the event (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
-            + "); it may or may not be stored. A retry can store a second copy: reuse the event's "
-            + FrontDoorHeaders.EVENT_ID + " attribute so replay drops it");
+    return Status.UNAVAILABLE
+        .withCause(cause)
+        .withDescription(
+            "Kafka did not confirm the event ("
+                + cause.getClass().getSimpleName()
+                + ": "
+                + cause.getMessage()
+                + "); it may or may not be stored. A retry can store a second copy: reuse the event's "
+                + FrontDoorHeaders.EVENT_ID
+                + " attribute so replay drops it");
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -19,11 +19,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * Turns a request the protobuf parser refuses (invalid UTF-8 in a string field, broken wire
- * format) into {@code INVALID_ARGUMENT} naming the field, instead of gRPC's default
- * {@code INTERNAL: Invalid protobuf byte sequence}. It works on the raw bytes, ahead of parsing:
- * {@link #wrap} makes the service receive input streams, so the parse happens inside this
- * interceptor's listener, where its failure can be caught.
+ * Turns a request the protobuf parser refuses (invalid UTF-8 in a string field, broken wire format)
+ * into {@code INVALID_ARGUMENT} naming the field, instead of gRPC's default {@code INTERNAL:
+ * Invalid protobuf byte sequence}. It works on the raw bytes, ahead of parsing: {@link #wrap} makes
+ * the service receive input streams, so the parse happens inside this interceptor's listener, where
+ * its failure can be caught.
  */
 final class MalformedRequestInterceptor implements ServerInterceptor {
 
@@ -36,10 +36,11 @@ final class MalformedRequestInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    Descriptor requestType = PubSubBasicProto.getDescriptor()
-        .findServiceByName("PubSubBasicInterface")
-        .findMethodByName(call.getMethodDescriptor().getBareMethodName())
-        .getInputType();
+    Descriptor requestType =
+        PubSubBasicProto.getDescriptor()
+            .findServiceByName("PubSubBasicInterface")
+            .findMethodByName(call.getMethodDescriptor().getBareMethodName())
+            .getInputType();
     return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
       private boolean refused;
 
@@ -57,10 +58,14 @@ final class MalformedRequestInterceptor implements ServerInterceptor {
             throw e;
           }
           refused = true;
-          String description = InvalidUtf8Finder.find(requestType, ByteString.copyFrom(wire))
-              .map(field -> field + ": not valid UTF-8")
-              .orElse("the request is not a valid " + requestType.getName() + ": "
-                  + e.getCause().getMessage());
+          String description =
+              InvalidUtf8Finder.find(requestType, ByteString.copyFrom(wire))
+                  .map(field -> field + ": not valid UTF-8")
+                  .orElse(
+                      "the request is not a valid "
+                          + requestType.getName()
+                          + ": "
+                          + e.getCause().getMessage());
           call.close(Status.INVALID_ARGUMENT.withDescription(description), new Metadata());
         }
       }

@@ -1,8 +1,8 @@
 package io.prism.snapshotter.frontdoor;
 
 /**
- * The size limits a single request must respect; each breach is an {@code INVALID_ARGUMENT}
- * naming the field. Sizes are UTF-8 bytes for strings and raw bytes for the payload.
+ * The size limits a single request must respect; each breach is an {@code INVALID_ARGUMENT} naming
+ * the field. Sizes are UTF-8 bytes for strings and raw bytes for the payload.
  */
 public record PublishLimits(
     int maxWriterIdBytes,
@@ -12,7 +12,8 @@ public record PublishLimits(
     int maxAttributeValueBytes,
     int maxBatchEvents) {
 
-  public static final PublishLimits DEFAULTS = new PublishLimits(1024, 1024 * 1024, 64, 256, 4096, 1000);
+  public static final PublishLimits DEFAULTS =
+      new PublishLimits(1024, 1024 * 1024, 64, 256, 4096, 1000);
 
   public PublishLimits {
     requirePositive("maxWriterIdBytes", maxWriterIdBytes);

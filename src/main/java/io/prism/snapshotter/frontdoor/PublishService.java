@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write-only PubSubBasicInterface: every accepted event becomes one Kafka record, and a
- * success is answered only after Kafka acknowledged it. Order of checks per call: input rules
- * ({@code INVALID_ARGUMENT}), writer scope ({@code PERMISSION_DENIED}), deadline
- * ({@code DEADLINE_EXCEEDED}), in-flight capacity ({@code RESOURCE_EXHAUSTED}); then Kafka
- * ({@code UNAVAILABLE} when it does not confirm).
+ * The write-only PubSubBasicInterface: every accepted event becomes one Kafka record, and a success
+ * is answered only after Kafka acknowledged it. Order of checks per call: input rules ({@code
+ * INVALID_ARGUMENT}), writer scope ({@code PERMISSION_DENIED}), deadline ({@code
+ * DEADLINE_EXCEEDED}), in-flight capacity ({@code RESOURCE_EXHAUSTED}); then Kafka ({@code
+ * UNAVAILABLE} when it does not confirm).
  */
 final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterfaceImplBase {
   private static final Logger log = LoggerFactory.getLogger(PublishService.class);
@@ -33,7 +33,8 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
   private final InFlightLimit inFlight;
   private final int sessionWindow;
 
-  PublishService(EventProducer producer, InputRules rules, InFlightLimit inFlight, int sessionWindow) {
+  PublishService(
+      EventProducer producer, InputRules rules, InFlightLimit inFlight, int sessionWindow) {
     this.producer = producer;
     this.rules = rules;
     this.inFlight = inFlight;
@@ -50,18 +51,22 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
       responses.onError(refused);
       return;
     }
-    producer.publish(request).whenComplete((response, failure) -> {
-      inFlight.release(1);
-      if (failure != null) {
-        fail(responses, KafkaFailures.toStatus(failure));
-      } else {
-        answer(responses, response);
-      }
-    });
+    producer
+        .publish(request)
+        .whenComplete(
+            (response, failure) -> {
+              inFlight.release(1);
+              if (failure != null) {
+                fail(responses, KafkaFailures.toStatus(failure));
+              } else {
+                answer(responses, response);
+              }
+            });
   }
 
   @Override
-  public void batchPublish(BatchPublishRequest request, StreamObserver<BatchPublishResponse> responses) {
+  public void batchPublish(
+      BatchPublishRequest request, StreamObserver<BatchPublishResponse> responses) {
     List<PublishRequest> events = request.getEventsList();
     try {
       rules.checkBatch(events);
@@ -86,19 +91,22 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
         break;
       }
     }
-    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
-      if (failure != null) {
-        fail(responses, KafkaFailures.toStatus(failure));
-        return;
-      }
-      BatchPublishResponse.Builder batch = BatchPublishResponse.newBuilder();
-      acks.forEach(ack -> batch.addResults(ack.join()));
-      answer(responses, batch.build());
-    });
+    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (ignored, failure) -> {
+              if (failure != null) {
+                fail(responses, KafkaFailures.toStatus(failure));
+                return;
+              }
+              BatchPublishResponse.Builder batch = BatchPublishResponse.newBuilder();
+              acks.forEach(ack -> batch.addResults(ack.join()));
+              answer(responses, batch.build());
+            });
   }
 
   @Override
-  public StreamObserver<PublishRequest> publishSession(StreamObserver<PublishSessionResponse> responses) {
+  public StreamObserver<PublishRequest> publishSession(
+      StreamObserver<PublishSessionResponse> responses) {
     ServerCallStreamObserver<PublishSessionResponse> call =
         (ServerCallStreamObserver<PublishSessionResponse>) responses;
     return PublishSession.start(call, this, sessionWindow);
@@ -121,23 +129,35 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
   private static void checkScope(String writerId, String path) {
     WriterScope scope = WriterScope.current();
     if (!scope.permits(writerId)) {
-      throw Status.PERMISSION_DENIED.withDescription(path + "topic: this token may only publish writer ids "
-          + "starting with \"" + scope.writerIdPrefix() + "\"").asRuntimeException();
+      throw Status.PERMISSION_DENIED
+          .withDescription(
+              path
+                  + "topic: this token may only publish writer ids "
+                  + "starting with \""
+                  + scope.writerIdPrefix()
+                  + "\"")
+          .asRuntimeException();
     }
   }
 
   private static void requireTimeLeft() {
     Deadline deadline = Context.current().getDeadline();
     if (deadline != null && deadline.isExpired()) {
-      throw Status.DEADLINE_EXCEEDED.withDescription("the deadline passed before the event was sent")
+      throw Status.DEADLINE_EXCEEDED
+          .withDescription("the deadline passed before the event was sent")
           .asRuntimeException();
     }
   }
 
   void reserve(int events) {
     if (!inFlight.tryAcquire(events)) {
-      throw Status.RESOURCE_EXHAUSTED.withDescription("the front door has too many events in flight "
-          + "(limit " + inFlight.capacity() + "); retry with backoff").asRuntimeException();
+      throw Status.RESOURCE_EXHAUSTED
+          .withDescription(
+              "the front door has too many events in flight "
+                  + "(limit "
+                  + inFlight.capacity()
+                  + "); retry with backoff")
+          .asRuntimeException();
     }
   }
 

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * One client-streaming session of one writer. Events are sent to Kafka as they arrive, at most
  * {@code window} unacknowledged at a time (gRPC flow control holds the client back beyond that).
  * However the stream ends (half-close, cancellation, dropped connection, a refused event) the
- * session-end record of the writer is produced exactly once, after every event of the session
- * was sent, so it lands after them in the writer's partition.
+ * session-end record of the writer is produced exactly once, after every event of the session was
+ * sent, so it lands after them in the writer's partition.
  */
 final class PublishSession implements StreamObserver<PublishRequest> {
   private static final Logger log = LoggerFactory.getLogger(PublishSession.class);
@@ -33,7 +33,8 @@ final class PublishSession implements StreamObserver<PublishRequest> {
   private boolean halfClosed;
   private boolean ended;
 
-  private PublishSession(ServerCallStreamObserver<PublishSessionResponse> call, PublishService service) {
+  private PublishSession(
+      ServerCallStreamObserver<PublishSessionResponse> call, PublishService service) {
     this.call = call;
     this.service = service;
   }
@@ -63,8 +64,13 @@ final class PublishSession implements StreamObserver<PublishRequest> {
         if (writerId == null) {
           writerId = event.getTopic();
         } else if (!writerId.equals(event.getTopic())) {
-          throw InputRules.invalid("topic", "a session carries one writer (\"" + writerId
-              + "\"); this event names \"" + event.getTopic() + "\"");
+          throw InputRules.invalid(
+              "topic",
+              "a session carries one writer (\""
+                  + writerId
+                  + "\"); this event names \""
+                  + event.getTopic()
+                  + "\"");
         }
         service.reserve(1);
       } catch (StatusRuntimeException refused) {
@@ -122,14 +128,20 @@ final class PublishSession implements StreamObserver<PublishRequest> {
     }
     long count = storedEvents;
     PublishResponse last = lastEvent;
-    sendSessionEnd(writerId).whenComplete((end, failure) -> {
-      if (failure != null) {
-        failQuietly(KafkaFailures.toStatus(failure));
-      } else {
-        answer(PublishSessionResponse.newBuilder()
-            .setEventCount(count).setLastEvent(last).setSessionEnd(end).build());
-      }
-    });
+    sendSessionEnd(writerId)
+        .whenComplete(
+            (end, failure) -> {
+              if (failure != null) {
+                failQuietly(KafkaFailures.toStatus(failure));
+              } else {
+                answer(
+                    PublishSessionResponse.newBuilder()
+                        .setEventCount(count)
+                        .setLastEvent(last)
+                        .setSessionEnd(end)
+                        .build());
+              }
+            });
   }
 
   private void failAndEnd(Status status) {
@@ -150,14 +162,21 @@ final class PublishSession implements StreamObserver<PublishRequest> {
       return;
     }
     String writer = writerId;
-    sendSessionEnd(writer).whenComplete((end, failure) -> {
-      if (failure != null) {
-        log.warn("Session of writer {} ended but its session-end record was not stored: {}",
-            writer, failure.toString());
-      } else {
-        log.debug("Session of writer {} ended abnormally; session end at {}", writer, end.getMessageId());
-      }
-    });
+    sendSessionEnd(writer)
+        .whenComplete(
+            (end, failure) -> {
+              if (failure != null) {
+                log.warn(
+                    "Session of writer {} ended but its session-end record was not stored: {}",
+                    writer,
+                    failure.toString());
+              } else {
+                log.debug(
+                    "Session of writer {} ended abnormally; session end at {}",
+                    writer,
+                    end.getMessageId());
+              }
+            });
   }
 
   /**
@@ -175,7 +194,8 @@ final class PublishSession implements StreamObserver<PublishRequest> {
       call.onNext(response);
       call.onCompleted();
     } catch (RuntimeException callGone) {
-      log.debug("Could not answer the finished session of {}: {}", writerIdOrNone(), callGone.toString());
+      log.debug(
+          "Could not answer the finished session of {}: {}", writerIdOrNone(), callGone.toString());
     }
   }
 
@@ -183,7 +203,8 @@ final class PublishSession implements StreamObserver<PublishRequest> {
     try {
       call.onError(status.asRuntimeException());
     } catch (RuntimeException callGone) {
-      log.debug("Could not fail the finished session of {}: {}", writerIdOrNone(), callGone.toString());
+      log.debug(
+          "Could not fail the finished session of {}: {}", writerIdOrNone(), callGone.toString());
     }
   }
 

@@ -17,12 +17,15 @@ final class RequestMetricsInterceptor implements ServerInterceptor {
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getBareMethodName();
-    return next.startCall(new SimpleForwardingServerCall<>(call) {
-      @Override
-      public void close(Status status, Metadata trailers) {
-        FrontDoorMetrics.requestEnded(method == null ? "unknown" : method, status.getCode().name());
-        super.close(status, trailers);
-      }
-    }, headers);
+    return next.startCall(
+        new SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            FrontDoorMetrics.requestEnded(
+                method == null ? "unknown" : method, status.getCode().name());
+            super.close(status, trailers);
+          }
+        },
+        headers);
   }
 }

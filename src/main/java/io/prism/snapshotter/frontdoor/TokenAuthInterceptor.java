@@ -10,9 +10,9 @@ import io.grpc.Status;
 import java.util.Optional;
 
 /**
- * Requires {@code authorization: Bearer <token>} on every call of the publish service
- * ({@code UNAUTHENTICATED} otherwise) and puts the token's {@link WriterScope} into the call's
- * context, where the service checks each writer id against it.
+ * Requires {@code authorization: Bearer <token>} on every call of the publish service ({@code
+ * UNAUTHENTICATED} otherwise) and puts the token's {@link WriterScope} into the call's context,
+ * where the service checks each writer id against it.
  */
 final class TokenAuthInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =
@@ -30,8 +30,10 @@ final class TokenAuthInterceptor implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String header = headers.get(AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      call.close(Status.UNAUTHENTICATED.withDescription(
-          "missing \"authorization: Bearer <token>\" metadata"), new Metadata());
+      call.close(
+          Status.UNAUTHENTICATED.withDescription(
+              "missing \"authorization: Bearer <token>\" metadata"),
+          new Metadata());
       return new ServerCall.Listener<>() {};
     }
     Optional<WriterScope> scope = tokens.scopeOf(header.substring(BEARER.length()).strip());

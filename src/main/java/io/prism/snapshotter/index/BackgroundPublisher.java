@@ -11,17 +11,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bounded queue of entries and one thread that publishes them to an index in batches,
- * retrying a failed batch with a growing back-off until the index takes it. Used for the async
- * publish mode and for secondary indexes. Re-publishing is harmless, so a batch that may or may
- * not have landed is simply sent again.
+ * A bounded queue of entries and one thread that publishes them to an index in batches, retrying a
+ * failed batch with a growing back-off until the index takes it. Used for the async publish mode
+ * and for secondary indexes. Re-publishing is harmless, so a batch that may or may not have landed
+ * is simply sent again.
  *
- * <p>A failure never drops entries: the same batch is retried ({@link #FIRST_BACKOFF} doubling
- * to {@link #MAX_BACKOFF}, with no limit on attempts) while the entries behind it wait, each
- * holding its place until published. What a full queue means is the caller's choice in
- * {@link #offer}. Only at {@link #close} are entries given up: those still queued after the drain
- * timeout are logged. The target's failures are seen by whatever wraps the target (the task's
- * metrics wrap it: see {@link IndexDecorator}).
+ * <p>A failure never drops entries: the same batch is retried ({@link #FIRST_BACKOFF} doubling to
+ * {@link #MAX_BACKOFF}, with no limit on attempts) while the entries behind it wait, each holding
+ * its place until published. What a full queue means is the caller's choice in {@link #offer}. Only
+ * at {@link #close} are entries given up: those still queued after the drain timeout are logged.
+ * The target's failures are seen by whatever wraps the target (the task's metrics wrap it: see
+ * {@link IndexDecorator}).
  */
 final class BackgroundPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackgroundPublisher.class);
@@ -31,8 +31,10 @@ final class BackgroundPublisher implements AutoCloseable {
 
   private final PageIndex target;
   private final int capacity;
+
   /** One permit per entry that may still be queued: taken when queued, returned once published. */
   private final Semaphore room;
+
   private final BlockingQueue<IndexEntry> queue = new LinkedBlockingQueue<>();
   private final Thread worker;
   private volatile boolean closing;
@@ -111,20 +113,31 @@ final class BackgroundPublisher implements AutoCloseable {
         break;
       } catch (RuntimeException e) {
         failures++;
-        log.warn("Publishing {} entries to {} failed ({} in a row; {} more queued), retrying in {} ms: {}",
-            batch.size(), target.describe(), failures, queue.size(), backoff.toMillis(), e.toString());
+        log.warn(
+            "Publishing {} entries to {} failed ({} in a row; {} more queued), retrying in {} ms: {}",
+            batch.size(),
+            target.describe(),
+            failures,
+            queue.size(),
+            backoff.toMillis(),
+            e.toString());
         try {
           Thread.sleep(backoff.toMillis());
         } catch (InterruptedException interrupted) {
           break;
         }
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        backoff =
+            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                ? MAX_BACKOFF
+                : backoff.multipliedBy(2);
       }
     }
     int lost = batch.size() + queue.size();
     if (lost > 0) {
-      log.error("{} index entries for {} were not published before shutdown; run `bin/snapshotter reindex` to restore them",
-          lost, target.describe());
+      log.error(
+          "{} index entries for {} were not published before shutdown; run `bin/snapshotter reindex` to restore them",
+          lost,
+          target.describe());
     }
   }
 

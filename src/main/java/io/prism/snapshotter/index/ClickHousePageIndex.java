@@ -29,30 +29,34 @@ import org.slf4j.LoggerFactory;
  * The ClickHouse index (the RFC's {@code timeseries_basic}), over HTTP with clickhouse-java's
  * client-v2, in SQL that both Debian's ClickHouse 18.16 and current servers accept.
  *
- * <p>The table is a {@code ReplacingMergeTree} ordered by (writer, start time, sequence, page
- * key) and partitioned by month: a re-published page is a duplicate row until a merge, so queries
- * read {@code FINAL}. Times are kept in milliseconds ({@code *_ms}, Int64) with second-precision
- * {@code DateTime} columns materialized beside them for partitioning, TTL and people's SQL.
+ * <p>The table is a {@code ReplacingMergeTree} ordered by (writer, start time, sequence, page key)
+ * and partitioned by month: a re-published page is a duplicate row until a merge, so queries read
+ * {@code FINAL}. Times are kept in milliseconds ({@code *_ms}, Int64) with second-precision {@code
+ * DateTime} columns materialized beside them for partitioning, TTL and people's SQL.
  *
  * <p>A companion table {@code <table>_by_offset} holds the same rows ordered by (topic, partition,
- * last offset, page key), for {@link #entriesFromOffset}: on the main table that lookup scans
- * every row (its sort key is writer and time), and a task asks it for every partition it takes
- * over or gives up, while the group's rebalance waits. See {@link #createCompanion}.
+ * last offset, page key), for {@link #entriesFromOffset}: on the main table that lookup scans every
+ * row (its sort key is writer and time), and a task asks it for every partition it takes over or
+ * gives up, while the group's rebalance waits. See {@link #createCompanion}.
  *
- * <p>18.16's traps (see NOTES-services): compressed responses crash it, so compression is off;
- * it has no query parameters, so values are literals from {@link ClickHouseSql}; errors in the
- * middle of a result arrive with status 200 unless {@code wait_end_of_query=1}.
+ * <p>18.16's traps (see NOTES-services): compressed responses crash it, so compression is off; it
+ * has no query parameters, so values are literals from {@link ClickHouseSql}; errors in the middle
+ * of a result arrive with status 200 unless {@code wait_end_of_query=1}.
  */
 public final class ClickHousePageIndex implements PageIndex {
   private static final Logger log = LoggerFactory.getLogger(ClickHousePageIndex.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TIMEOUT_SECONDS = 60;
+
   /** Page keys per removal statement, in characters: well under 18.16's 256 KiB max_query_size. */
   static final int REMOVE_SQL_CHARS = 100_000;
+
   /** The companion table's name is the main table's plus this. */
   static final String BY_OFFSET_SUFFIX = "_by_offset";
+
   /** How long copying one month of the main table into the companion may take. */
   private static final long FILL_TIMEOUT_SECONDS = 600;
+
   static final String COLUMNS =
       "page_key, writer_id, page_sequence, start_time_ms, end_time_ms, event_count, page_size_bytes, "
           + "storage_size_bytes, format, compression, topic, kafka_partition, first_offset, last_offset";
@@ -60,10 +64,13 @@ public final class ClickHousePageIndex implements PageIndex {
   private final ClickHouseSettings settings;
   private final Client client;
   private final String table;
+
   /** {@code <table>_by_offset}: the same rows, ordered for {@link #entriesFromOffset}. */
   private final String byOffset;
+
   /** Set once the server's version is known and the table exists; until then every call tries. */
   private volatile boolean ready;
+
   private boolean serverTtl;
 
   private ClickHousePageIndex(ClickHouseSettings settings, Client client) {
@@ -74,19 +81,23 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   /**
-   * Connects, and creates the database and table when missing. A server that cannot be reached
-   * now is not an error here: a Connect task must not stay FAILED because ClickHouse was down
-   * when it started (the chaos run saw exactly that). The set-up is then done by the first call
-   * that reaches the server, and until then each call fails with an {@link IndexException} that
-   * the sink retries like any index outage. Any other failure (a wrong password, a bad table
-   * name) is still thrown at once.
+   * Connects, and creates the database and table when missing. A server that cannot be reached now
+   * is not an error here: a Connect task must not stay FAILED because ClickHouse was down when it
+   * started (the chaos run saw exactly that). The set-up is then done by the first call that
+   * reaches the server, and until then each call fails with an {@link IndexException} that the sink
+   * retries like any index outage. Any other failure (a wrong password, a bad table name) is still
+   * thrown at once.
    */
   public static ClickHousePageIndex open(ClickHouseSettings settings) {
     Client.Builder builder =
         new Client.Builder()
             .addEndpoint(settings.url().toString())
-            .setUsername(settings.user() == null || settings.user().isBlank() ? "default" : settings.user())
-            .setPassword(settings.password() == null || settings.password().value() == null ? "" : settings.password().value())
+            .setUsername(
+                settings.user() == null || settings.user().isBlank() ? "default" : settings.user())
+            .setPassword(
+                settings.password() == null || settings.password().value() == null
+                    ? ""
+                    : settings.password().value())
             .compressServerResponse(false)
             .compressClientRequest(false)
             .useHttpCompression(false)
@@ -102,8 +113,10 @@ public final class ClickHousePageIndex implements PageIndex {
         client.close();
         throw e;
       }
-      log.warn("ClickHouse index {} cannot be reached now; its table is checked on first use: {}",
-          index.describe(), e.getMessage());
+      log.warn(
+          "ClickHouse index {} cannot be reached now; its table is checked on first use: {}",
+          index.describe(),
+          e.getMessage());
     } catch (RuntimeException e) {
       client.close();
       throw e;
@@ -149,10 +162,19 @@ public final class ClickHousePageIndex implements PageIndex {
 
   private void createTable(String version) {
     execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
-    execute(tableDdl(table, " PARTITION BY toYYYYMM(start_time)", "writer_id, start_time_ms, page_sequence, page_key"));
+    execute(
+        tableDdl(
+            table,
+            " PARTITION BY toYYYYMM(start_time)",
+            "writer_id, start_time_ms, page_sequence, page_key"));
     createCompanion();
-    log.info("ClickHouse page index {} on server {}{}", describe(), version,
-        settings.ttlDays() == 0 ? "" : serverTtl ? " (TTL " + settings.ttlDays() + " days)" : " (TTL by scheduled delete)");
+    log.info(
+        "ClickHouse page index {} on server {}{}",
+        describe(),
+        version,
+        settings.ttlDays() == 0
+            ? ""
+            : serverTtl ? " (TTL " + settings.ttlDays() + " days)" : " (TTL by scheduled delete)");
   }
 
   /**
@@ -160,14 +182,24 @@ public final class ClickHousePageIndex implements PageIndex {
    * engine and TTL, partitioned and ordered as given.
    */
   private String tableDdl(String name, String partitionBy, String orderBy) {
-    String ttl = serverTtl && settings.ttlDays() > 0 ? " TTL end_time + toIntervalDay(" + settings.ttlDays() + ")" : "";
-    return "CREATE TABLE IF NOT EXISTS " + name + " ("
+    String ttl =
+        serverTtl && settings.ttlDays() > 0
+            ? " TTL end_time + toIntervalDay(" + settings.ttlDays() + ")"
+            : "";
+    return "CREATE TABLE IF NOT EXISTS "
+        + name
+        + " ("
         + "page_key String, writer_id String, page_sequence Int64, start_time_ms Int64, end_time_ms Int64, "
         + "event_count Int64, page_size_bytes Int64, storage_size_bytes Int64, format String, compression String, "
         + "topic String, kafka_partition Int32, first_offset Int64, last_offset Int64, "
         + "start_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(start_time_ms, 1000), 'UTC'), "
         + "end_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(end_time_ms, 1000), 'UTC')"
-        + ") ENGINE = ReplacingMergeTree()" + partitionBy + " ORDER BY (" + orderBy + ")" + ttl;
+        + ") ENGINE = ReplacingMergeTree()"
+        + partitionBy
+        + " ORDER BY ("
+        + orderBy
+        + ")"
+        + ttl;
   }
 
   /**
@@ -178,20 +210,20 @@ public final class ClickHousePageIndex implements PageIndex {
    * <p>It holds whole rows, not just keys: the lookup is then one range of one sorted table. Keys
    * only, then the rows from the main table by its sort key ({@code (writer_id, start_time_ms,
    * page_sequence, page_key) IN (...)}), took 160 to 730 ms over 20 million entries on 18.16, whose
-   * {@code IN} does not narrow the read to the keys' granules; whole rows 4 to 14 ms.
-   * It is a {@code ReplacingMergeTree} like the main table, with the same TTL, and {@link #remove}
-   * and {@link #expireBefore} run the same mutations on it, so it keeps the same rows. It is not
+   * {@code IN} does not narrow the read to the keys' granules; whole rows 4 to 14 ms. It is a
+   * {@code ReplacingMergeTree} like the main table, with the same TTL, and {@link #remove} and
+   * {@link #expireBefore} run the same mutations on it, so it keeps the same rows. It is not
    * partitioned: a lookup reads at least one granule (8192 rows) of every part, and monthly
    * partitions would make that one per month kept (20 million entries on 18.16: 433 ms when they
    * span 300 months; 5 ms over three months partitioned, 3 ms not).
    *
-   * <p>A page published twice is two rows until a merge; the lookup drops the copies itself
-   * ({@code LIMIT 1 BY page_key}, as the scan of the main table did) rather than reading
-   * {@code FINAL}, which on 18.16 merges in one thread every part the range touches. That is also
-   * why a copy made twice (two tasks opening at once, or a publish landing between the check and
-   * the copy) is harmless: its rows are such duplicates. Copying by month rather than only when
-   * the companion is empty also picks up again after a copy that failed part way (a timeout, a
-   * crash) at the next open, from the first month it had not reached.
+   * <p>A page published twice is two rows until a merge; the lookup drops the copies itself ({@code
+   * LIMIT 1 BY page_key}, as the scan of the main table did) rather than reading {@code FINAL},
+   * which on 18.16 merges in one thread every part the range touches. That is also why a copy made
+   * twice (two tasks opening at once, or a publish landing between the check and the copy) is
+   * harmless: its rows are such duplicates. Copying by month rather than only when the companion is
+   * empty also picks up again after a copy that failed part way (a timeout, a crash) at the next
+   * open, from the first month it had not reached.
    */
   private void createCompanion() {
     execute(tableDdl(byOffset, "", "topic, kafka_partition, last_offset, page_key"));
@@ -206,30 +238,59 @@ public final class ClickHousePageIndex implements PageIndex {
     if (mainRows == 0 || companionRows >= mainRows * 0.99) {
       return;
     }
-    for (JsonNode row : query("SELECT DISTINCT toString(toYYYYMM(start_time)) AS month FROM " + byOffset,
-        "list the months of " + byOffset)) {
+    for (JsonNode row :
+        query(
+            "SELECT DISTINCT toString(toYYYYMM(start_time)) AS month FROM " + byOffset,
+            "list the months of " + byOffset)) {
       mainMonths.remove(row.get("month").asText());
     }
     if (mainMonths.isEmpty()) {
       return;
     }
     long rows = sum(mainMonths);
-    log.info("ClickHouse page index {}: copying {} rows of {} (months {}) into {}, which holds none of them",
-        describe(), rows, table, mainMonths.keySet(), byOffset);
+    log.info(
+        "ClickHouse page index {}: copying {} rows of {} (months {}) into {}, which holds none of them",
+        describe(),
+        rows,
+        table,
+        mainMonths.keySet(),
+        byOffset);
     long started = System.nanoTime();
     for (String month : mainMonths.keySet()) {
       if (!month.matches("[0-9]{6}")) { // a table partitioned by hand otherwise
-        log.warn("ClickHouse page index {}: cannot copy partition '{}' of {} into {}: it is not a month; until it"
-            + " is copied by hand (INSERT INTO {} ({}) SELECT {} FROM {}), lookups by offset miss its pages and"
-            + " records of them may be stored twice", describe(), month, table, byOffset, byOffset, COLUMNS,
-            COLUMNS, table);
+        log.warn(
+            "ClickHouse page index {}: cannot copy partition '{}' of {} into {}: it is not a month; until it"
+                + " is copied by hand (INSERT INTO {} ({}) SELECT {} FROM {}), lookups by offset miss its pages and"
+                + " records of them may be stored twice",
+            describe(),
+            month,
+            table,
+            byOffset,
+            byOffset,
+            COLUMNS,
+            COLUMNS,
+            table);
         continue;
       }
       // Month by month (the main table's partitions): each statement has a bounded amount of work.
-      execute("INSERT INTO " + byOffset + " (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + table
-          + " WHERE toYYYYMM(start_time) = " + month, FILL_TIMEOUT_SECONDS);
+      execute(
+          "INSERT INTO "
+              + byOffset
+              + " ("
+              + COLUMNS
+              + ") SELECT "
+              + COLUMNS
+              + " FROM "
+              + table
+              + " WHERE toYYYYMM(start_time) = "
+              + month,
+          FILL_TIMEOUT_SECONDS);
     }
-    log.info("ClickHouse page index {}: copied {} rows into {} in {} ms", describe(), rows, byOffset,
+    log.info(
+        "ClickHouse page index {}: copied {} rows into {} in {} ms",
+        describe(),
+        rows,
+        byOffset,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
@@ -237,21 +298,29 @@ public final class ClickHousePageIndex implements PageIndex {
     return rows.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Rows per partition of a table of the index's database, from its active parts; none if it is empty. */
+  /**
+   * Rows per partition of a table of the index's database, from its active parts; none if it is
+   * empty.
+   */
   private Map<String, Long> partRows(String name) {
     Map<String, Long> rows = new TreeMap<>();
-    for (JsonNode row : query("SELECT partition, sum(rows) AS n FROM system.parts WHERE database = "
-        + ClickHouseSql.quote(settings.database()) + " AND table = " + ClickHouseSql.quote(name)
-        + " AND active GROUP BY partition HAVING n > 0", "list the parts of " + settings.database() + "." + name)) {
+    for (JsonNode row :
+        query(
+            "SELECT partition, sum(rows) AS n FROM system.parts WHERE database = "
+                + ClickHouseSql.quote(settings.database())
+                + " AND table = "
+                + ClickHouseSql.quote(name)
+                + " AND active GROUP BY partition HAVING n > 0",
+            "list the parts of " + settings.database() + "." + name)) {
       rows.put(row.get("partition").asText(), row.get("n").asLong());
     }
     return rows;
   }
 
   /**
-   * Writes the main table, then the companion: if the second insert fails, the publish fails and
-   * is retried, and meanwhile the companion lacks the entry, which costs at most records stored
-   * twice; never the other way round (a page the lookup lists but the index does not).
+   * Writes the main table, then the companion: if the second insert fails, the publish fails and is
+   * retried, and meanwhile the companion lacks the entry, which costs at most records stored twice;
+   * never the other way round (a page the lookup lists but the index does not).
    */
   @Override
   public void publish(List<IndexEntry> entries) {
@@ -266,7 +335,10 @@ public final class ClickHousePageIndex implements PageIndex {
 
   private void insert(String into, byte[] rows, int count) {
     try (InputStream body = new ByteArrayInputStream(rows)) {
-      client.insert(into, body, ClickHouseFormat.JSONEachRow).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).close();
+      client
+          .insert(into, body, ClickHouseFormat.JSONEachRow)
+          .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          .close();
     } catch (Exception e) {
       throw failure("publish " + count + " entries into " + into, e);
     }
@@ -304,8 +376,12 @@ public final class ClickHousePageIndex implements PageIndex {
   public List<IndexEntry> entries(String writerId, TimeRange range) {
     ensureReady();
     StringBuilder sql =
-        new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(table)
-            .append(" FINAL WHERE writer_id = ").append(ClickHouseSql.quote(writerId));
+        new StringBuilder("SELECT ")
+            .append(COLUMNS)
+            .append(" FROM ")
+            .append(table)
+            .append(" FINAL WHERE writer_id = ")
+            .append(ClickHouseSql.quote(writerId));
     // Open ends are left out: Int64's minimum is not a literal ClickHouse reads as Int64.
     if (range.toMillis() != Long.MAX_VALUE) {
       sql.append(" AND start_time_ms < ").append(range.toMillis());
@@ -327,12 +403,22 @@ public final class ClickHousePageIndex implements PageIndex {
    * re-publish left in unmerged parts are dropped by {@code LIMIT 1 BY page_key}.
    */
   @Override
-  public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+  public List<IndexEntry> entriesFromOffset(
+      String topic, int partition, long fromOffset, int limit) {
     ensureReady();
-    String sql = "SELECT " + COLUMNS + " FROM " + byOffset
-        + " WHERE topic = " + ClickHouseSql.quote(topic) + " AND kafka_partition = " + partition
-        + " AND last_offset >= " + fromOffset
-        + " ORDER BY last_offset, page_key LIMIT 1 BY page_key LIMIT " + limit;
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM "
+            + byOffset
+            + " WHERE topic = "
+            + ClickHouseSql.quote(topic)
+            + " AND kafka_partition = "
+            + partition
+            + " AND last_offset >= "
+            + fromOffset
+            + " ORDER BY last_offset, page_key LIMIT 1 BY page_key LIMIT "
+            + limit;
     List<IndexEntry> entries = new ArrayList<>();
     for (JsonNode row : query(sql, "query the pages of " + topic + "-" + partition)) {
       entries.add(entryOf(row));
@@ -343,11 +429,20 @@ public final class ClickHousePageIndex implements PageIndex {
   /** An entry from a row of {@link #COLUMNS} in JSONEachRow (Int64 arrives quoted). */
   static IndexEntry entryOf(JsonNode row) {
     return new IndexEntry(
-        row.get("page_key").asText(), row.get("writer_id").asText(), row.get("page_sequence").asLong(),
-        row.get("start_time_ms").asLong(), row.get("end_time_ms").asLong(), row.get("event_count").asLong(),
-        row.get("page_size_bytes").asLong(), row.get("storage_size_bytes").asLong(), row.get("format").asText(),
-        row.get("compression").asText(), row.get("topic").asText(), row.get("kafka_partition").asInt(),
-        row.get("first_offset").asLong(), row.get("last_offset").asLong());
+        row.get("page_key").asText(),
+        row.get("writer_id").asText(),
+        row.get("page_sequence").asLong(),
+        row.get("start_time_ms").asLong(),
+        row.get("end_time_ms").asLong(),
+        row.get("event_count").asLong(),
+        row.get("page_size_bytes").asLong(),
+        row.get("storage_size_bytes").asLong(),
+        row.get("format").asText(),
+        row.get("compression").asText(),
+        row.get("topic").asText(),
+        row.get("kafka_partition").asInt(),
+        row.get("first_offset").asLong(),
+        row.get("last_offset").asLong());
   }
 
   @Override
@@ -356,7 +451,13 @@ public final class ClickHousePageIndex implements PageIndex {
     String where = after == null ? "" : " WHERE writer_id > " + ClickHouseSql.quote(after);
     List<String> writers = new ArrayList<>();
     for (JsonNode row :
-        query("SELECT DISTINCT writer_id FROM " + table + where + " ORDER BY writer_id LIMIT " + limit, "list writers")) {
+        query(
+            "SELECT DISTINCT writer_id FROM "
+                + table
+                + where
+                + " ORDER BY writer_id LIMIT "
+                + limit,
+            "list writers")) {
       writers.add(row.get("writer_id").asText());
     }
     return WriterPage.of(writers, limit);
@@ -364,11 +465,11 @@ public final class ClickHousePageIndex implements PageIndex {
 
   /**
    * Deletes with {@code ALTER TABLE ... DELETE WHERE page_key IN (...)}, in statements of at most
-   * {@link #REMOVE_SQL_CHARS} characters (18.16 refuses queries over {@code max_query_size}, 256 KiB),
-   * and waits for each mutation, so the entries are gone when this returns. On 18.16 a mutation is
-   * asynchronous and rewrites only the parts that exist when it is submitted: a page published
-   * again afterwards (a re-delivery) would be back, which is what publishing means. The companion
-   * first, so that it never lists a page the main table no longer holds.
+   * {@link #REMOVE_SQL_CHARS} characters (18.16 refuses queries over {@code max_query_size}, 256
+   * KiB), and waits for each mutation, so the entries are gone when this returns. On 18.16 a
+   * mutation is asynchronous and rewrites only the parts that exist when it is submitted: a page
+   * published again afterwards (a re-delivery) would be back, which is what publishing means. The
+   * companion first, so that it never lists a page the main table no longer holds.
    */
   @Override
   public void remove(List<IndexEntry> entries) {
@@ -389,8 +490,8 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   /**
-   * Deletes with {@code ALTER TABLE ... DELETE} (a mutation, on every version) and waits until
-   * the server has applied it, so the entries are gone when this returns.
+   * Deletes with {@code ALTER TABLE ... DELETE} (a mutation, on every version) and waits until the
+   * server has applied it, so the entries are gone when this returns.
    */
   @Override
   public void expireBefore(long cutoffMillis) {
@@ -413,13 +514,23 @@ public final class ClickHousePageIndex implements PageIndex {
     execute("ALTER TABLE " + qualified + " " + command);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     String pending =
-        "SELECT count() AS pending FROM system.mutations WHERE database = " + ClickHouseSql.quote(settings.database())
-            + " AND table = " + ClickHouseSql.quote(name) + " AND is_done = 0";
+        "SELECT count() AS pending FROM system.mutations WHERE database = "
+            + ClickHouseSql.quote(settings.database())
+            + " AND table = "
+            + ClickHouseSql.quote(name)
+            + " AND is_done = 0";
     while (Long.parseLong(queryScalar(client, pending, settings)) > 0) {
       if (System.nanoTime() > deadline) {
-        throw new IndexException("Cannot " + what + " in " + describe() + ": the mutation of " + qualified
-            + " is still running after "
-            + TIMEOUT_SECONDS + " s");
+        throw new IndexException(
+            "Cannot "
+                + what
+                + " in "
+                + describe()
+                + ": the mutation of "
+                + qualified
+                + " is still running after "
+                + TIMEOUT_SECONDS
+                + " s");
       }
       sleep(100);
     }
@@ -439,7 +550,10 @@ public final class ClickHousePageIndex implements PageIndex {
     execute(sql, TIMEOUT_SECONDS);
   }
 
-  /** Runs a statement; {@code seconds} longer than the client's socket timeout raises it for this one. */
+  /**
+   * Runs a statement; {@code seconds} longer than the client's socket timeout raises it for this
+   * one.
+   */
   private void execute(String sql, long seconds) {
     CommandSettings command = new CommandSettings();
     command.setNetworkTimeout(seconds, ChronoUnit.SECONDS);
@@ -454,11 +568,15 @@ public final class ClickHousePageIndex implements PageIndex {
     return queryRows(client, sql, what, settings);
   }
 
-  private static List<JsonNode> queryRows(Client client, String sql, String what, ClickHouseSettings settings) {
+  private static List<JsonNode> queryRows(
+      Client client, String sql, String what, ClickHouseSettings settings) {
     QuerySettings querySettings = new QuerySettings().setFormat(ClickHouseFormat.JSONEachRow);
     try (QueryResponse response =
-            client.query(sql + " FORMAT JSONEachRow", querySettings).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        MappingIterator<JsonNode> rows = JSON.readerFor(JsonNode.class).readValues(response.getInputStream())) {
+            client
+                .query(sql + " FORMAT JSONEachRow", querySettings)
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        MappingIterator<JsonNode> rows =
+            JSON.readerFor(JsonNode.class).readValues(response.getInputStream())) {
       return rows.readAll();
     } catch (Exception e) {
       throw failure(what, e, settings);
@@ -468,7 +586,8 @@ public final class ClickHousePageIndex implements PageIndex {
   private static String queryScalar(Client client, String sql, ClickHouseSettings settings) {
     List<JsonNode> rows = queryRows(client, sql, "query " + firstWords(sql), settings);
     if (rows.size() != 1 || rows.get(0).size() != 1) {
-      throw new IndexException("ClickHouse at " + settings.url() + " answered " + rows + " to " + sql);
+      throw new IndexException(
+          "ClickHouse at " + settings.url() + " answered " + rows + " to " + sql);
     }
     return rows.get(0).elements().next().asText();
   }
@@ -481,14 +600,26 @@ public final class ClickHousePageIndex implements PageIndex {
     return failure(what, e, settings, TIMEOUT_SECONDS);
   }
 
-  private static IndexException failure(String what, Exception e, ClickHouseSettings settings, long seconds) {
+  private static IndexException failure(
+      String what, Exception e, ClickHouseSettings settings, long seconds) {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-    String reason = cause instanceof TimeoutException ? "no answer in " + seconds + " s" : String.valueOf(cause.getMessage());
+    String reason =
+        cause instanceof TimeoutException
+            ? "no answer in " + seconds + " s"
+            : String.valueOf(cause.getMessage());
     return new IndexException(
-        "Cannot " + what + " in clickhouse " + settings.url() + " " + settings.qualifiedTable() + ": " + reason, cause);
+        "Cannot "
+            + what
+            + " in clickhouse "
+            + settings.url()
+            + " "
+            + settings.qualifiedTable()
+            + ": "
+            + reason,
+        cause);
   }
 
   private static String firstWords(String sql) {

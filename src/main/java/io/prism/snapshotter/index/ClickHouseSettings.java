@@ -7,11 +7,12 @@ import org.apache.kafka.common.config.types.Password;
 /**
  * Where the ClickHouse index lives.
  *
- * @param url      {@code http://host:8123} or {@code https://host:8443}
+ * @param url {@code http://host:8123} or {@code https://host:8443}
  * @param password {@code null} for none; never logged
- * @param ttlDays  entries are dropped this many days after their page ended; 0 keeps them
+ * @param ttlDays entries are dropped this many days after their page ended; 0 keeps them
  */
-public record ClickHouseSettings(URI url, String database, String table, String user, Password password, int ttlDays) {
+public record ClickHouseSettings(
+    URI url, String database, String table, String user, Password password, int ttlDays) {
   public ClickHouseSettings {
     Objects.requireNonNull(url, "url");
     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
@@ -30,6 +31,14 @@ public record ClickHouseSettings(URI url, String database, String table, String 
 
   @Override
   public String toString() {
-    return "ClickHouseSettings[" + url + " " + qualifiedTable() + " user=" + user + " ttlDays=" + ttlDays + "]";
+    return "ClickHouseSettings["
+        + url
+        + " "
+        + qualifiedTable()
+        + " user="
+        + user
+        + " ttlDays="
+        + ttlDays
+        + "]";
   }
 }

@@ -3,8 +3,8 @@ package io.prism.snapshotter.index;
 import java.util.regex.Pattern;
 
 /**
- * The one place where values become ClickHouse SQL text. ClickHouse 18.16 has no server-side
- * query parameters, so every value in a SELECT or ALTER is a literal made here.
+ * The one place where values become ClickHouse SQL text. ClickHouse 18.16 has no server-side query
+ * parameters, so every value in a SELECT or ALTER is a literal made here.
  */
 public final class ClickHouseSql {
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -46,7 +46,9 @@ public final class ClickHouseSql {
   public static String identifier(String what, String name) {
     if (name == null || !IDENTIFIER.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          what + " " + (name == null ? "null" : "'" + name + "'")
+          what
+              + " "
+              + (name == null ? "null" : "'" + name + "'")
               + " is not a plain ClickHouse identifier (letters, digits, '_'; not starting with a digit)");
     }
     return name;

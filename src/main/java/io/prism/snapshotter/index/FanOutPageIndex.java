@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A primary index plus secondaries (the RFC's {@code secondary}). Publishing succeeds when the
- * primary has the entries; each secondary gets them through its own queue and thread, retried
- * until it takes them, so a slow or failing secondary never blocks or fails the primary. If a
- * secondary's queue overflows (a long outage), its newest entries are dropped with an error —
- * {@code reindex} against that secondary restores them. Queries are answered by the primary.
+ * primary has the entries; each secondary gets them through its own queue and thread, retried until
+ * it takes them, so a slow or failing secondary never blocks or fails the primary. If a secondary's
+ * queue overflows (a long outage), its newest entries are dropped with an error — {@code reindex}
+ * against that secondary restores them. Queries are answered by the primary.
  */
 public final class FanOutPageIndex extends ForwardingPageIndex {
   private static final Logger log = LoggerFactory.getLogger(FanOutPageIndex.class);
@@ -43,8 +43,11 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
         int dropped = entries.size() - publishers.get(i).offer(entries, Duration.ZERO);
         if (dropped > 0) {
           droppedEntries.add(dropped);
-          log.error("The queue for secondary index {} is full; the entries of {} pages are not sent to it "
-              + "(run `bin/snapshotter reindex` against it once it is back)", secondaries.get(i).describe(), dropped);
+          log.error(
+              "The queue for secondary index {} is full; the entries of {} pages are not sent to it "
+                  + "(run `bin/snapshotter reindex` against it once it is back)",
+              secondaries.get(i).describe(),
+              dropped);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -94,7 +97,10 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
       PageIndex secondary = secondaries.get(i);
       try {
         if (!publishers.get(i).awaitDrained(DRAIN_BEFORE_REMOVE)) {
-          failed.add(secondary.describe() + ": its publish queue did not drain within " + DRAIN_BEFORE_REMOVE);
+          failed.add(
+              secondary.describe()
+                  + ": its publish queue did not drain within "
+                  + DRAIN_BEFORE_REMOVE);
           continue;
         }
         secondary.remove(entries);
@@ -106,8 +112,11 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
       }
     }
     if (!failed.isEmpty()) {
-      throw new IndexException("Removing entries of " + entries.size() + " pages failed on secondary indexes: "
-          + String.join("; ", failed));
+      throw new IndexException(
+          "Removing entries of "
+              + entries.size()
+              + " pages failed on secondary indexes: "
+              + String.join("; ", failed));
     }
   }
 
@@ -126,8 +135,10 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
 
   @Override
   public String describe() {
-    return primary.describe() + " + secondaries [" 
-        + secondaries.stream().map(PageIndex::describe).collect(Collectors.joining(", ")) + "]";
+    return primary.describe()
+        + " + secondaries ["
+        + secondaries.stream().map(PageIndex::describe).collect(Collectors.joining(", "))
+        + "]";
   }
 
   @Override

@@ -29,7 +29,8 @@ public abstract class ForwardingPageIndex implements PageIndex {
   }
 
   @Override
-  public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+  public List<IndexEntry> entriesFromOffset(
+      String topic, int partition, long fromOffset, int limit) {
     return delegate.entriesFromOffset(topic, partition, fromOffset, limit);
   }
 

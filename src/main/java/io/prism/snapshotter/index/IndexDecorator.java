@@ -2,8 +2,8 @@ package io.prism.snapshotter.index;
 
 /**
  * Wraps each part of an index as it is opened, told which {@link PublishPath} its publishes come
- * by: how the sink task meters publishes behind the queues without this package knowing its
- * metrics (or Kafka Connect).
+ * by: how the sink task meters publishes behind the queues without this package knowing its metrics
+ * (or Kafka Connect).
  */
 @FunctionalInterface
 public interface IndexDecorator {

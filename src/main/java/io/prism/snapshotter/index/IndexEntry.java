@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * One page's entry in the page index: the RFC's index entry (page key, writer, sequence, time
- * range, counts, sizes, format, compression) plus the Kafka coordinates the page came from.
- * Times are milliseconds since the epoch.
+ * range, counts, sizes, format, compression) plus the Kafka coordinates the page came from. Times
+ * are milliseconds since the epoch.
  */
 public record IndexEntry(
     String pageKey,
@@ -38,7 +38,13 @@ public record IndexEntry(
     Objects.requireNonNull(topic, "topic");
     if (endTime < startTime) {
       throw new IllegalArgumentException(
-          "index entry " + pageKey + " ends (" + endTime + ") before it starts (" + startTime + ")");
+          "index entry "
+              + pageKey
+              + " ends ("
+              + endTime
+              + ") before it starts ("
+              + startTime
+              + ")");
     }
   }
 }

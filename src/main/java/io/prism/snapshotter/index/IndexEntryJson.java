@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
- * An index entry as one JSON object with snake_case field names ({@code page_key},
- * {@code writer_id}, {@code start_time}, ...): the Redis value and the CLI's JSON output.
+ * An index entry as one JSON object with snake_case field names ({@code page_key}, {@code
+ * writer_id}, {@code start_time}, ...): the Redis value and the CLI's JSON output.
  */
 public final class IndexEntryJson {
   private static final ObjectMapper MAPPER =
@@ -23,7 +23,8 @@ public final class IndexEntryJson {
     try {
       return MAPPER.writeValueAsString(entry);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write index entry " + entry.pageKey() + " as JSON", e);
+      throw new IllegalStateException(
+          "cannot write index entry " + entry.pageKey() + " as JSON", e);
     }
   }
 

@@ -22,7 +22,8 @@ final class NoPageIndex implements PageIndex {
   }
 
   @Override
-  public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+  public List<IndexEntry> entriesFromOffset(
+      String topic, int partition, long fromOffset, int limit) {
     return List.of();
   }
 

@@ -7,11 +7,12 @@ import java.util.List;
  * durable, so pages can be found by writer and time without listing storage.
  *
  * <p>Every backend keeps the same semantics, checked by one contract test:
+ *
  * <ul>
  *   <li>{@link #publish} is idempotent per page key: publishing a page again (a re-delivery, a
  *       reindex) leaves one entry for it.
- *   <li>{@link #entries} returns a writer's entries whose time range overlaps the query's,
- *       ordered by start time, then page sequence, then page key.
+ *   <li>{@link #entries} returns a writer's entries whose time range overlaps the query's, ordered
+ *       by start time, then page sequence, then page key.
  *   <li>{@link #writers} pages through writer ids in ascending UTF-8 byte order.
  *   <li>{@link #remove} takes entries out by page key; removing what is not there is no error.
  *   <li>{@link #entriesFromOffset} returns a topic-partition's entries whose last offset is at or
@@ -37,9 +38,8 @@ public interface PageIndex extends AutoCloseable {
   /**
    * Up to {@code limit} entries of pages that came from this topic-partition and end at or after
    * {@code fromOffset} (their last offset), ordered by last offset, then page key: over the limit,
-   * those that end first. A sink task
-   * asks this when it is assigned a partition: records Kafka re-delivers that are already in an
-   * indexed page are then recognised and not stored again.
+   * those that end first. A sink task asks this when it is assigned a partition: records Kafka
+   * re-delivers that are already in an indexed page are then recognised and not stored again.
    */
   List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit);
 
@@ -71,7 +71,10 @@ public interface PageIndex extends AutoCloseable {
     return 0;
   }
 
-  /** A short description for logs and health, e.g. "clickhouse http://host:8123 db.table"; never a secret. */
+  /**
+   * A short description for logs and health, e.g. "clickhouse http://host:8123 db.table"; never a
+   * secret.
+   */
   String describe();
 
   @Override

@@ -6,7 +6,10 @@ package io.prism.snapshotter.index;
  * really reaches a backend, also behind {@link QueuedPageIndex} and {@link FanOutPageIndex}.
  */
 public enum PublishPath {
-  /** The task's call reaches the primary index (sync mode; through the fan-out if there are secondaries). */
+  /**
+   * The task's call reaches the primary index (sync mode; through the fan-out if there are
+   * secondaries).
+   */
   TASK_TO_INDEX(false, true),
   /** The task's call only queues the entries (async mode): a success is not a publish yet. */
   TASK_TO_QUEUE(false, false),
@@ -23,7 +26,9 @@ public enum PublishPath {
     this.reachesPrimary = reachesPrimary;
   }
 
-  /** Runs on a queue's thread, retried there until it succeeds; the task never sees its failures. */
+  /**
+   * Runs on a queue's thread, retried there until it succeeds; the task never sees its failures.
+   */
   public boolean background() {
     return background;
   }

@@ -5,13 +5,14 @@ import java.util.List;
 
 /**
  * {@code index.publish.mode=async}: {@link #publish} queues entries for a background thread (see
- * {@link BackgroundPublisher}) and returns, so a page counts as written once it is stored. When
- * the queue stays full for {@link #BACKPRESSURE_WAIT}, {@link #publish} fails instead of dropping
- * entries: the sink then retries the page later, which holds its partition's offset back.
- * Queries go straight to the index.
+ * {@link BackgroundPublisher}) and returns, so a page counts as written once it is stored. When the
+ * queue stays full for {@link #BACKPRESSURE_WAIT}, {@link #publish} fails instead of dropping
+ * entries: the sink then retries the page later, which holds its partition's offset back. Queries
+ * go straight to the index.
  */
 public final class QueuedPageIndex extends ForwardingPageIndex {
   static final Duration BACKPRESSURE_WAIT = Duration.ofSeconds(5);
+
   /** How long {@link #remove} waits for the entries queued before it to reach the index. */
   static final Duration DRAIN_BEFORE_REMOVE = Duration.ofMinutes(1);
 
@@ -33,7 +34,10 @@ public final class QueuedPageIndex extends ForwardingPageIndex {
     try {
       if (publisher.offer(entries, backpressureWait) < entries.size()) {
         throw new IndexException(
-            "The publish queue for " + delegate.describe() + " is full (" + publisher.capacity()
+            "The publish queue for "
+                + delegate.describe()
+                + " is full ("
+                + publisher.capacity()
                 + " entries waiting for the index); holding back until it drains");
       }
     } catch (InterruptedException e) {
@@ -59,19 +63,26 @@ public final class QueuedPageIndex extends ForwardingPageIndex {
   }
 
   /**
-   * Removes only once every entry queued before the call is in the index: a merged page queued
-   * for publishing must be there before the entries of the pages it replaces go.
+   * Removes only once every entry queued before the call is in the index: a merged page queued for
+   * publishing must be there before the entries of the pages it replaces go.
    */
   @Override
   public void remove(List<IndexEntry> entries) {
     try {
       if (!publisher.awaitDrained(DRAIN_BEFORE_REMOVE)) {
-        throw new IndexException("Entries queued for " + delegate.describe() + " did not reach it within "
-            + DRAIN_BEFORE_REMOVE + "; not removing entries of " + entries.size() + " pages before they do");
+        throw new IndexException(
+            "Entries queued for "
+                + delegate.describe()
+                + " did not reach it within "
+                + DRAIN_BEFORE_REMOVE
+                + "; not removing entries of "
+                + entries.size()
+                + " pages before they do");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IndexException("Interrupted while waiting for the publish queue of " + delegate.describe());
+      throw new IndexException(
+          "Interrupted while waiting for the publish queue of " + delegate.describe());
     }
     delegate.remove(entries);
   }

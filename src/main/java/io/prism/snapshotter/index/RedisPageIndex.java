@@ -22,31 +22,31 @@ import redis.clients.jedis.params.ZAddParams;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
- * The Redis index (the RFC's {@code keyvalue_basic}). Keys, with prefix {@code P}
- * ({@code snapshot} by default):
+ * The Redis index (the RFC's {@code keyvalue_basic}). Keys, with prefix {@code P} ({@code snapshot}
+ * by default):
  *
  * <ul>
- *   <li>{@code P:{writer_id}:{start_time}:{sequence}:{partition}:{topic}} — the RFC's key
- *       ({@code snapshot:{writer_id}:{timestamp}:{sequence}}) plus the Kafka partition and topic the
- *       page came from: a sink page's sequence is its first offset, unique only within its
+ *   <li>{@code P:{writer_id}:{start_time}:{sequence}:{partition}:{topic}} — the RFC's key ({@code
+ *       snapshot:{writer_id}:{timestamp}:{sequence}}) plus the Kafka partition and topic the page
+ *       came from: a sink page's sequence is its first offset, unique only within its
  *       topic-partition, and one writer's pages in two partitions or topics (a writer id from a
  *       header or field, mirrored topics) can start at the same offset and millisecond. The value
- *       is the entry as JSON ({@link IndexEntryJson}); with a TTL it expires
- *       {@code index.ttl.days} after the page ended. Entries written before this suffix keep their
- *       key: queries return one entry per page key.
+ *       is the entry as JSON ({@link IndexEntryJson}); with a TTL it expires {@code index.ttl.days}
+ *       after the page ended. Entries written before this suffix keep their key: queries return one
+ *       entry per page key.
  *   <li>{@code P.pages:{writer_id}} — a sorted set of the writer's entry keys scored by start time,
  *       so a time-range query is one range read, never {@code KEYS} or {@code SCAN}.
- *   <li>{@code P.span} — per writer, the longest page span (end - start) seen, so pages that started
- *       before a range but reach into it are found without scanning the writer's history.
- *   <li>{@code P.writers} — every writer id, all with score 0, listed in byte order by
- *       {@code ZRANGEBYLEX}.
+ *   <li>{@code P.span} — per writer, the longest page span (end - start) seen, so pages that
+ *       started before a range but reach into it are found without scanning the writer's history.
+ *   <li>{@code P.writers} — every writer id, all with score 0, listed in byte order by {@code
+ *       ZRANGEBYLEX}.
  *   <li>{@code P.offsets:{partition}:{topic}} — the entry keys of the pages from one Kafka
  *       topic-partition, scored by their last offset ({@link #entriesFromOffset}).
  * </ul>
  *
  * The index's own keys use {@code P.} and entries {@code P:}, so no writer id can make them
- * collide. Entry keys whose value has expired are dropped from the sets as queries meet them and
- * by {@link #expireBefore}.
+ * collide. Entry keys whose value has expired are dropped from the sets as queries meet them and by
+ * {@link #expireBefore}.
  */
 public final class RedisPageIndex implements PageIndex {
   private static final Logger log = LoggerFactory.getLogger(RedisPageIndex.class);
@@ -77,14 +77,21 @@ public final class RedisPageIndex implements PageIndex {
             .connectionTimeoutMillis(5_000)
             .socketTimeoutMillis(30_000)
             .user(JedisURIHelper.getUser(url));
-    String password = settings.password() != null && settings.password().value() != null
-        && !settings.password().value().isEmpty() ? settings.password().value() : JedisURIHelper.getPassword(url);
+    String password =
+        settings.password() != null
+                && settings.password().value() != null
+                && !settings.password().value().isEmpty()
+            ? settings.password().value()
+            : JedisURIHelper.getPassword(url);
     config.password(password);
     if (JedisURIHelper.hasDbIndex(url)) {
       config.database(JedisURIHelper.getDBIndex(url));
     }
     RedisClient redis =
-        RedisClient.builder().hostAndPort(JedisURIHelper.getHostAndPort(url)).clientConfig(config.build()).build();
+        RedisClient.builder()
+            .hostAndPort(JedisURIHelper.getHostAndPort(url))
+            .clientConfig(config.build())
+            .build();
     RedisPageIndex index = new RedisPageIndex(settings, redis, clock);
     try {
       redis.ping();
@@ -96,22 +103,38 @@ public final class RedisPageIndex implements PageIndex {
         redis.close();
         throw index.failure("connect", e);
       }
-      log.warn("Redis index {} cannot be used now (down or still loading its data); later calls retry: {}",
-          index.describe(), e.getMessage());
+      log.warn(
+          "Redis index {} cannot be used now (down or still loading its data); later calls retry: {}",
+          index.describe(),
+          e.getMessage());
       return index;
     }
     // A replica starts the task too: it may be the old primary, demoted by a failover, at an
     // address that follows the new primary seconds later; a task failed for that would wait for
     // a person to restart it. Publishes fail (-READONLY) and are retried until it is a primary.
-    RedisRole.replicaOf(redis).ifPresentOrElse(
-        replica -> log.warn("Redis index {} is {}: it refuses writes (-READONLY), so publishes fail and are "
-            + "retried until it is promoted or index.redis.url leads to the primary", index.describe(), replica),
-        () -> log.info("Redis page index at {}", index.describe()));
+    RedisRole.replicaOf(redis)
+        .ifPresentOrElse(
+            replica ->
+                log.warn(
+                    "Redis index {} is {}: it refuses writes (-READONLY), so publishes fail and are "
+                        + "retried until it is promoted or index.redis.url leads to the primary",
+                    index.describe(),
+                    replica),
+            () -> log.info("Redis page index at {}", index.describe()));
     return index;
   }
 
   String entryKey(IndexEntry e) {
-    return prefix + ":" + e.writerId() + ":" + e.startTime() + ":" + e.pageSequence() + ":" + e.partition() + ":"
+    return prefix
+        + ":"
+        + e.writerId()
+        + ":"
+        + e.startTime()
+        + ":"
+        + e.pageSequence()
+        + ":"
+        + e.partition()
+        + ":"
         + e.topic();
   }
 
@@ -127,7 +150,10 @@ public final class RedisPageIndex implements PageIndex {
     return prefix + ".writers";
   }
 
-  /** The partition comes first: a number ends at the colon, so no topic name can make two keys collide. */
+  /**
+   * The partition comes first: a number ends at the colon, so no topic name can make two keys
+   * collide.
+   */
   private String offsetsKey(String topic, int partition) {
     return prefix + ".offsets:" + partition + ":" + topic;
   }
@@ -152,11 +178,13 @@ public final class RedisPageIndex implements PageIndex {
         }
         replies.add(pipeline.set(entryKey(e), IndexEntryJson.write(e), params));
         replies.add(pipeline.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e)));
-        replies.add(pipeline.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e)));
+        replies.add(
+            pipeline.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e)));
         longestSpan.merge(e.writerId(), e.endTime() - e.startTime(), Math::max);
       }
       for (Map.Entry<String, Long> span : longestSpan.entrySet()) {
-        replies.add(pipeline.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt()));
+        replies.add(
+            pipeline.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt()));
         replies.add(pipeline.zadd(writersKey(), 0, span.getKey()));
       }
       syncChecked(pipeline, replies);
@@ -172,10 +200,14 @@ public final class RedisPageIndex implements PageIndex {
       if (span == null) {
         return List.of();
       }
-      String min = range.fromMillis() == Long.MIN_VALUE ? "-inf" : Long.toString(range.fromMillis() - span.longValue());
+      String min =
+          range.fromMillis() == Long.MIN_VALUE
+              ? "-inf"
+              : Long.toString(range.fromMillis() - span.longValue());
       String max = range.toMillis() == Long.MAX_VALUE ? "+inf" : "(" + range.toMillis();
       List<IndexEntry> entries = new ArrayList<>();
-      for (IndexEntry entry : readEntries(pagesKey(writerId), redis.zrangeByScore(pagesKey(writerId), min, max))) {
+      for (IndexEntry entry :
+          readEntries(pagesKey(writerId), redis.zrangeByScore(pagesKey(writerId), min, max))) {
         if (range.overlaps(entry.startTime(), entry.endTime())) {
           entries.add(entry);
         }
@@ -188,12 +220,15 @@ public final class RedisPageIndex implements PageIndex {
   }
 
   @Override
-  public List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+  public List<IndexEntry> entriesFromOffset(
+      String topic, int partition, long fromOffset, int limit) {
     try {
       String offsets = offsetsKey(topic, partition);
       List<IndexEntry> entries =
-          readEntries(offsets, redis.zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit));
-      entries.sort(Comparator.comparingLong(IndexEntry::lastOffset).thenComparing(IndexEntry::pageKey));
+          readEntries(
+              offsets, redis.zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit));
+      entries.sort(
+          Comparator.comparingLong(IndexEntry::lastOffset).thenComparing(IndexEntry::pageKey));
       return entries;
     } catch (JedisException e) {
       throw failure("query the pages of " + topic + "-" + partition, e);
@@ -201,8 +236,8 @@ public final class RedisPageIndex implements PageIndex {
   }
 
   /**
-   * The entries stored under {@code keys}, members of the sorted set {@code setKey}, read in chunks;
-   * members whose value has expired leave the set.
+   * The entries stored under {@code keys}, members of the sorted set {@code setKey}, read in
+   * chunks; members whose value has expired leave the set.
    */
   private List<IndexEntry> readEntries(String setKey, List<String> keys) {
     List<IndexEntry> entries = new ArrayList<>(keys.size());
@@ -236,7 +271,12 @@ public final class RedisPageIndex implements PageIndex {
       if (!RedisRole.readOnly(e)) {
         throw e;
       }
-      log.debug("Left {} vanished entry keys in {} of {}: {}", vanished.size(), setKey, describe(), e.getMessage());
+      log.debug(
+          "Left {} vanished entry keys in {} of {}: {}",
+          vanished.size(),
+          setKey,
+          describe(),
+          e.getMessage());
     }
   }
 
@@ -258,7 +298,8 @@ public final class RedisPageIndex implements PageIndex {
   @Override
   public WriterPage writers(String after, int limit) {
     try {
-      List<String> writers = redis.zrangeByLex(writersKey(), after == null ? "-" : "(" + after, "+", 0, limit);
+      List<String> writers =
+          redis.zrangeByLex(writersKey(), after == null ? "-" : "(" + after, "+", 0, limit);
       return WriterPage.of(writers, limit);
     } catch (JedisException e) {
       throw failure("list writers", e);
@@ -339,13 +380,19 @@ public final class RedisPageIndex implements PageIndex {
         }
         after = page.next();
       } while (after != null);
-      log.info("Expired {} entries of pages that ended before {} from {}", removed, cutoffMillis, describe());
+      log.info(
+          "Expired {} entries of pages that ended before {} from {}",
+          removed,
+          cutoffMillis,
+          describe());
     } catch (JedisException e) {
       throw failure("expire entries", e);
     }
   }
 
-  /** Removes the writer's entries that ended before the cutoff, and the writer when none are left. */
+  /**
+   * Removes the writer's entries that ended before the cutoff, and the writer when none are left.
+   */
   private long expireWriter(String writer, long cutoffMillis) {
     List<String> candidates = redis.zrangeByScore(pagesKey(writer), "-inf", "(" + cutoffMillis);
     List<String> expired = new ArrayList<>();
@@ -375,12 +422,13 @@ public final class RedisPageIndex implements PageIndex {
 
   /**
    * Deletes entry keys and takes them out of the writer's set and, for the entries whose value was
-   * still there ({@code entries}), out of their partition's offsets set. Keys whose value had expired
-   * leave the offsets sets when a query meets them.
+   * still there ({@code entries}), out of their partition's offsets set. Keys whose value had
+   * expired leave the offsets sets when a query meets them.
    */
   private void deleteEntries(String writer, List<String> keys, List<IndexEntry> entries) {
     for (int from = 0; from < keys.size(); from += CHUNK) {
-      String[] chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK)).toArray(String[]::new);
+      String[] chunk =
+          keys.subList(from, Math.min(keys.size(), from + CHUNK)).toArray(String[]::new);
       redis.del(chunk);
       redis.zrem(pagesKey(writer), chunk);
     }
@@ -419,10 +467,12 @@ public final class RedisPageIndex implements PageIndex {
   }
 
   private IndexException failure(String what, JedisException e) {
-    String why = RedisRole.readOnly(e)
-        ? " (the server at this address is a read-only replica, as the old primary is after a failover: "
-            + "writes work again once it is promoted or index.redis.url leads to the primary)"
-        : "";
-    return new IndexException("Cannot " + what + " in " + describe() + ": " + e.getMessage() + why, e);
+    String why =
+        RedisRole.readOnly(e)
+            ? " (the server at this address is a read-only replica, as the old primary is after a failover: "
+                + "writes work again once it is promoted or index.redis.url leads to the primary)"
+            : "";
+    return new IndexException(
+        "Cannot " + what + " in " + describe() + ": " + e.getMessage() + why, e);
   }
 }

@@ -34,11 +34,19 @@ final class RedisRole {
 
   /** Reads a ROLE reply: {@code ["slave", host, port, link state, offset]} for a replica. */
   static Optional<String> replicaOf(Object reply) {
-    if (!(reply instanceof List<?> fields) || fields.size() < 4 || !"slave".equals(text(fields.get(0)))) {
+    if (!(reply instanceof List<?> fields)
+        || fields.size() < 4
+        || !"slave".equals(text(fields.get(0)))) {
       return Optional.empty();
     }
-    return Optional.of("a replica of " + text(fields.get(1)) + ":" + text(fields.get(2)) + " (link "
-        + text(fields.get(3)) + ")");
+    return Optional.of(
+        "a replica of "
+            + text(fields.get(1))
+            + ":"
+            + text(fields.get(2))
+            + " (link "
+            + text(fields.get(3))
+            + ")");
   }
 
   /**
@@ -61,7 +69,9 @@ final class RedisRole {
   private static boolean errorReply(Throwable e, String code) {
     for (int depth = 0; e != null && depth < 10; e = e.getCause(), depth++) {
       // Jedis keeps a reply's error code as the start of the message; it has no class for these.
-      if (e instanceof JedisDataException && e.getMessage() != null && e.getMessage().startsWith(code)) {
+      if (e instanceof JedisDataException
+          && e.getMessage() != null
+          && e.getMessage().startsWith(code)) {
         return true;
       }
     }

@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded index: one SQLite file, no server ({@code index.backend=sqlite}, the default and
- * the local run's index). One connection, used by one caller at a time; WAL mode so readers in
- * other processes (the CLI) do not block the sink.
+ * The embedded index: one SQLite file, no server ({@code index.backend=sqlite}, the default and the
+ * local run's index). One connection, used by one caller at a time; WAL mode so readers in other
+ * processes (the CLI) do not block the sink.
  */
 public final class SqlitePageIndex implements PageIndex {
   private static final Logger log = LoggerFactory.getLogger(SqlitePageIndex.class);
@@ -65,7 +65,8 @@ public final class SqlitePageIndex implements PageIndex {
       log.info("SQLite page index at {}", path.toAbsolutePath());
       return new SqlitePageIndex(path, connection);
     } catch (SQLException | IOException e) {
-      throw new IndexException("Cannot open the SQLite page index " + path + ": " + e.getMessage(), e);
+      throw new IndexException(
+          "Cannot open the SQLite page index " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -78,7 +79,9 @@ public final class SqlitePageIndex implements PageIndex {
       connection.setAutoCommit(false);
       try (PreparedStatement insert =
           connection.prepareStatement(
-              "INSERT OR REPLACE INTO pages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+              "INSERT OR REPLACE INTO pages ("
+                  + COLUMNS
+                  + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         for (IndexEntry e : entries) {
           insert.setString(1, e.pageKey());
           insert.setString(2, e.writerId());
@@ -111,7 +114,9 @@ public final class SqlitePageIndex implements PageIndex {
   public synchronized List<IndexEntry> entries(String writerId, TimeRange range) {
     try (PreparedStatement query =
         connection.prepareStatement(
-            "SELECT " + COLUMNS + " FROM pages WHERE writer_id = ? AND start_time < ? AND end_time >= ? "
+            "SELECT "
+                + COLUMNS
+                + " FROM pages WHERE writer_id = ? AND start_time < ? AND end_time >= ? "
                 + "ORDER BY start_time, page_sequence, page_key")) {
       query.setString(1, writerId);
       query.setLong(2, range.toMillis());
@@ -123,10 +128,13 @@ public final class SqlitePageIndex implements PageIndex {
   }
 
   @Override
-  public synchronized List<IndexEntry> entriesFromOffset(String topic, int partition, long fromOffset, int limit) {
+  public synchronized List<IndexEntry> entriesFromOffset(
+      String topic, int partition, long fromOffset, int limit) {
     try (PreparedStatement query =
         connection.prepareStatement(
-            "SELECT " + COLUMNS + " FROM pages WHERE topic = ? AND kafka_partition = ? AND last_offset >= ? "
+            "SELECT "
+                + COLUMNS
+                + " FROM pages WHERE topic = ? AND kafka_partition = ? AND last_offset >= ? "
                 + "ORDER BY last_offset, page_key LIMIT ?")) {
       query.setString(1, topic);
       query.setInt(2, partition);
@@ -144,9 +152,20 @@ public final class SqlitePageIndex implements PageIndex {
       while (rows.next()) {
         entries.add(
             new IndexEntry(
-                rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4), rows.getLong(5),
-                rows.getLong(6), rows.getLong(7), rows.getLong(8), rows.getString(9), rows.getString(10),
-                rows.getString(11), rows.getInt(12), rows.getLong(13), rows.getLong(14)));
+                rows.getString(1),
+                rows.getString(2),
+                rows.getLong(3),
+                rows.getLong(4),
+                rows.getLong(5),
+                rows.getLong(6),
+                rows.getLong(7),
+                rows.getLong(8),
+                rows.getString(9),
+                rows.getString(10),
+                rows.getString(11),
+                rows.getInt(12),
+                rows.getLong(13),
+                rows.getLong(14)));
       }
     }
     return entries;
@@ -180,7 +199,8 @@ public final class SqlitePageIndex implements PageIndex {
     }
     try {
       connection.setAutoCommit(false);
-      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM pages WHERE page_key = ?")) {
+      try (PreparedStatement delete =
+          connection.prepareStatement("DELETE FROM pages WHERE page_key = ?")) {
         for (IndexEntry e : entries) {
           delete.setString(1, e.pageKey());
           delete.addBatch();
@@ -198,7 +218,8 @@ public final class SqlitePageIndex implements PageIndex {
 
   @Override
   public synchronized void expireBefore(long cutoffMillis) {
-    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM pages WHERE end_time < ?")) {
+    try (PreparedStatement delete =
+        connection.prepareStatement("DELETE FROM pages WHERE end_time < ?")) {
       delete.setLong(1, cutoffMillis);
       int removed = delete.executeUpdate();
       log.info("Expired {} index entries of pages that ended before {}", removed, cutoffMillis);
@@ -207,14 +228,17 @@ public final class SqlitePageIndex implements PageIndex {
     }
   }
 
-  /** SQLite's {@code synchronous} setting on this connection (2 = FULL): what a commit waits for. */
+  /**
+   * SQLite's {@code synchronous} setting on this connection (2 = FULL): what a commit waits for.
+   */
   synchronized int synchronousSetting() {
     try (Statement statement = connection.createStatement();
         var result = statement.executeQuery("PRAGMA synchronous")) {
       result.next();
       return result.getInt(1);
     } catch (SQLException e) {
-      throw new IndexException("Cannot read PRAGMA synchronous of " + path + ": " + e.getMessage(), e);
+      throw new IndexException(
+          "Cannot read PRAGMA synchronous of " + path + ": " + e.getMessage(), e);
     }
   }
 

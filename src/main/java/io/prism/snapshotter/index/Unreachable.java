@@ -16,8 +16,8 @@ final class Unreachable {
   private Unreachable() {}
 
   /**
-   * Whether {@code e}, one of its causes, or an exception suppressed along the way (Jedis keeps
-   * the failed attempts per address there) is a failure to reach the server.
+   * Whether {@code e}, one of its causes, or an exception suppressed along the way (Jedis keeps the
+   * failed attempts per address there) is a failure to reach the server.
    */
   static boolean causeOf(Throwable e) {
     return causeOf(e, 0);

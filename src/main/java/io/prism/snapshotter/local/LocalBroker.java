@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One real Kafka broker, KRaft, broker and controller in one node, run by Kafka's own server code
- * ({@code kafka.server.KafkaRaftServer}) in this JVM. Its log directory is formatted once ({@link StorageTool});
- * later starts reuse it, so topics, records and consumer offsets survive a restart. The quorum is
- * static ({@code controller.quorum.voters}), so the ports may change between starts.
+ * ({@code kafka.server.KafkaRaftServer}) in this JVM. Its log directory is formatted once ({@link
+ * StorageTool}); later starts reuse it, so topics, records and consumer offsets survive a restart.
+ * The quorum is static ({@code controller.quorum.voters}), so the ports may change between starts.
  */
 final class LocalBroker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalBroker.class);
@@ -60,36 +60,52 @@ final class LocalBroker implements AutoCloseable {
   }
 
   /** Creates the topics the stack uses (idempotent), waiting for the broker to answer. */
-  void createTopics(Map<String, Integer> partitionsByTopic) throws InterruptedException, ExecutionException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
+  void createTopics(Map<String, Integer> partitionsByTopic)
+      throws InterruptedException, ExecutionException {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                60_000))) {
       for (Map.Entry<String, Integer> topic : partitionsByTopic.entrySet()) {
         try {
-          admin.createTopics(List.of(new NewTopic(topic.getKey(), topic.getValue(), (short) 1)))
-              .all().get(60, TimeUnit.SECONDS);
+          admin
+              .createTopics(List.of(new NewTopic(topic.getKey(), topic.getValue(), (short) 1)))
+              .all()
+              .get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
             throw e;
           }
         } catch (TimeoutException e) {
-          throw new ExecutionException("Kafka did not create topic " + topic.getKey() + " within 60 s", e);
+          throw new ExecutionException(
+              "Kafka did not create topic " + topic.getKey() + " within 60 s", e);
         }
       }
     }
   }
 
   /**
-   * {@code new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM)}, by reflection: the
-   * server classes' parents live in Kafka's runtime-scoped modules, which this code does not compile against.
+   * {@code new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM)}, by reflection:
+   * the server classes' parents live in Kafka's runtime-scoped modules, which this code does not
+   * compile against.
    */
   private static Server newServer(Properties props) throws IOException {
     try {
       Class<?> configClass = Class.forName("kafka.server.KafkaConfig");
-      Object config = configClass.getMethod("fromProps", Properties.class, boolean.class).invoke(null, props, false);
-      return (Server) Class.forName("kafka.server.KafkaRaftServer").getConstructor(configClass, Time.class)
-          .newInstance(config, Time.SYSTEM);
+      Object config =
+          configClass
+              .getMethod("fromProps", Properties.class, boolean.class)
+              .invoke(null, props, false);
+      return (Server)
+          Class.forName("kafka.server.KafkaRaftServer")
+              .getConstructor(configClass, Time.class)
+              .newInstance(config, Time.SYSTEM);
     } catch (java.lang.reflect.InvocationTargetException e) {
-      throw new IOException("the Kafka broker refused its configuration: " + e.getCause().getMessage(), e.getCause());
+      throw new IOException(
+          "the Kafka broker refused its configuration: " + e.getCause().getMessage(), e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("Kafka's server classes are missing from the class path", e);
     }
@@ -100,7 +116,8 @@ final class LocalBroker implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put(
+        "listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -121,19 +138,26 @@ final class LocalBroker implements AutoCloseable {
     return p;
   }
 
-  /** Formats the log directory on the first start only: its meta.properties then holds the cluster id. */
+  /**
+   * Formats the log directory on the first start only: its meta.properties then holds the cluster
+   * id.
+   */
   private void format() throws IOException {
     if (Files.exists(paths.kafka().resolve("meta.properties"))) {
       return;
     }
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     String clusterId = Uuid.randomUuid().toString();
-    int status = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c",
-        paths.brokerProperties().toString()},
-        new PrintStream(output, true, StandardCharsets.UTF_8));
+    int status =
+        StorageTool.execute(
+            new String[] {"format", "-t", clusterId, "-c", paths.brokerProperties().toString()},
+            new PrintStream(output, true, StandardCharsets.UTF_8));
     if (status != 0) {
-      throw new IOException("formatting the Kafka log directory " + paths.kafka() + " failed: "
-          + output.toString(StandardCharsets.UTF_8).trim());
+      throw new IOException(
+          "formatting the Kafka log directory "
+              + paths.kafka()
+              + " failed: "
+              + output.toString(StandardCharsets.UTF_8).trim());
     }
   }
 

@@ -45,17 +45,22 @@ final class LocalConnect implements AutoCloseable {
     worker.put("offset.storage.file.filename", paths.connectOffsets().toString());
     worker.put("offset.flush.interval.ms", "5000");
     worker.put("listeners", restUrl());
-    // The connector is on the class path with a ServiceLoader manifest: no plugin scan, half the memory.
+    // The connector is on the class path with a ServiceLoader manifest: no plugin scan, half the
+    // memory.
     worker.put("plugin.discovery", "service_load");
     connect = new ConnectStandalone().startConnect(worker);
     FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
-    connect.herder().putConnectorConfig(LocalSettings.CONNECTOR_NAME, connectorConfig, true, created);
+    connect
+        .herder()
+        .putConnectorConfig(LocalSettings.CONNECTOR_NAME, connectorConfig, true, created);
     try {
       created.get(60, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      throw new ExecutionException("the Connect worker did not create the connector within 60 s", e);
+      throw new ExecutionException(
+          "the Connect worker did not create the connector within 60 s", e);
     }
-    log.info("Connect worker started at {} with connector {}", restUrl(), LocalSettings.CONNECTOR_NAME);
+    log.info(
+        "Connect worker started at {} with connector {}", restUrl(), LocalSettings.CONNECTOR_NAME);
   }
 
   /** Stops the worker: the sink task's stop stores every open buffer first. */

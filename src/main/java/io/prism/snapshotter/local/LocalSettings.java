@@ -11,11 +11,11 @@ import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The local stack's settings, from three layers (later wins): the connector's example
- * {@code config/connector.properties} (or {@code --config FILE}), then each {@code --set key=value}.
- * Keys are routed by name: {@code local.*} configure the stack itself (ports, partitions),
- * {@code frontdoor.*} the front door, everything else the connector. The stack then forces what
- * makes it local: storage and index under the data directory, the topic {@value #TOPIC}.
+ * The local stack's settings, from three layers (later wins): the connector's example {@code
+ * config/connector.properties} (or {@code --config FILE}), then each {@code --set key=value}. Keys
+ * are routed by name: {@code local.*} configure the stack itself (ports, partitions), {@code
+ * frontdoor.*} the front door, everything else the connector. The stack then forces what makes it
+ * local: storage and index under the data directory, the topic {@value #TOPIC}.
  */
 public final class LocalSettings {
   public static final String TOPIC = "events";
@@ -41,7 +41,8 @@ public final class LocalSettings {
    * @param configFile the connector settings; empty: {@code config/connector.properties} of the
    *     installation, if there is one
    */
-  public static LocalSettings assemble(Optional<Path> configFile, Map<String, String> sets, LocalPaths paths) {
+  public static LocalSettings assemble(
+      Optional<Path> configFile, Map<String, String> sets, LocalPaths paths) {
     LocalSettings s = new LocalSettings(paths);
     s.frontDoor.put(FrontDoorConfig.LISTEN, "127.0.0.1:50051");
     s.local.put(KAFKA_PORT, "9092");
@@ -52,8 +53,10 @@ public final class LocalSettings {
       s.route(ConfigFile.load(configFile.get()));
     } else {
       installedConnectorConfig().ifPresent(f -> s.route(ConfigFile.load(f)));
-      // The example file leaves the index off; locally it is on (SQLite under the data directory), so
-      // pages list and replay find pages without listing storage. --set index.backend=none turns it off.
+      // The example file leaves the index off; locally it is on (SQLite under the data directory),
+      // so
+      // pages list and replay find pages without listing storage. --set index.backend=none turns it
+      // off.
       if (SnapshotterConfig.configDef().names().contains(INDEX_SQLITE_PATH)) {
         s.connector.put("index.backend", "sqlite");
       }
@@ -64,22 +67,26 @@ public final class LocalSettings {
   }
 
   private void route(Map<String, String> settings) {
-    settings.forEach((key, value) -> {
-      if (key.startsWith("local.")) {
-        local.put(key, value);
-      } else if (key.startsWith(FrontDoorConfig.PREFIX) || key.equals(FrontDoorConfig.HTTP_LISTEN)) {
-        frontDoor.put(key, value);
-      } else {
-        connector.put(key, value);
-      }
-    });
+    settings.forEach(
+        (key, value) -> {
+          if (key.startsWith("local.")) {
+            local.put(key, value);
+          } else if (key.startsWith(FrontDoorConfig.PREFIX)
+              || key.equals(FrontDoorConfig.HTTP_LISTEN)) {
+            frontDoor.put(key, value);
+          } else {
+            connector.put(key, value);
+          }
+        });
   }
 
   private void forceLocal() {
     connector.put("name", CONNECTOR_NAME);
-    connector.putIfAbsent("connector.class", "io.prism.snapshotter.connect.SnapshotterSinkConnector");
+    connector.putIfAbsent(
+        "connector.class", "io.prism.snapshotter.connect.SnapshotterSinkConnector");
     connector.putIfAbsent("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    connector.putIfAbsent("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    connector.putIfAbsent(
+        "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     connector.putIfAbsent("header.converter", "org.apache.kafka.connect.storage.StringConverter");
     connector.putIfAbsent("writer.key.source", "key");
     connector.putIfAbsent("tasks.max", "1");
@@ -101,7 +108,8 @@ public final class LocalSettings {
   /** {@code config/connector.properties} next to the installation's {@code target/} directory. */
   private static Optional<Path> installedConnectorConfig() {
     try {
-      Path jar = Path.of(LocalSettings.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path jar =
+          Path.of(LocalSettings.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Path root = jar.getParent() == null ? null : jar.getParent().getParent();
       if (root != null) {
         Path file = root.resolve("config").resolve("connector.properties");

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * snapshotter, and the gRPC front door publishing to topic {@value LocalSettings#TOPIC}.
  *
  * <p>Start order is broker, topics, worker, front door; {@link #close()} goes the other way: the
- * front door drains its calls, the worker's stop stores every open buffer (the connector's
- * {@code buffer.flush.on.disconnect}), then the broker stops. A SIGKILL loses nothing acknowledged
- * either: acknowledged events are in Kafka, and the sink commits only offsets of stored pages.
+ * front door drains its calls, the worker's stop stores every open buffer (the connector's {@code
+ * buffer.flush.on.disconnect}), then the broker stops. A SIGKILL loses nothing acknowledged either:
+ * acknowledged events are in Kafka, and the sink commits only offsets of stored pages.
  */
 public final class LocalStack implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
@@ -46,8 +46,11 @@ public final class LocalStack implements AutoCloseable {
     LocalPaths paths = settings.paths();
     Files.createDirectories(paths.data());
     Files.createDirectories(paths.pages());
-    broker = new LocalBroker(paths, freeIfZero(settings.port(LocalSettings.KAFKA_PORT)),
-        freeIfZero(settings.port(LocalSettings.CONTROLLER_PORT)));
+    broker =
+        new LocalBroker(
+            paths,
+            freeIfZero(settings.port(LocalSettings.KAFKA_PORT)),
+            freeIfZero(settings.port(LocalSettings.CONTROLLER_PORT)));
     broker.start();
     Map<String, Integer> topics = new LinkedHashMap<>();
     topics.put(LocalSettings.TOPIC, settings.partitions());
@@ -58,7 +61,11 @@ public final class LocalStack implements AutoCloseable {
     broker.createTopics(topics);
 
     writeConnectorProperties();
-    connect = new LocalConnect(paths, broker.bootstrapServers(), freeIfZero(settings.port(LocalSettings.CONNECT_PORT)));
+    connect =
+        new LocalConnect(
+            paths,
+            broker.bootstrapServers(),
+            freeIfZero(settings.port(LocalSettings.CONNECT_PORT)));
     connect.start(settings.connector());
 
     Map<String, String> frontDoorSettings = new HashMap<>(settings.frontDoor());
@@ -73,15 +80,28 @@ public final class LocalStack implements AutoCloseable {
     LocalPaths paths = settings.paths();
     String frontDoorAddress = "127.0.0.1:" + frontDoor.port();
     String config = paths.connectorProperties().toString();
-    out.println("Prism Snapshotter local stack is up (data in " + paths.data() + "). Ctrl-C stores every buffer and stops.");
-    out.println("  kafka       " + broker.bootstrapServers() + "  (topic " + LocalSettings.TOPIC + ")");
-    out.println("  connect     " + connect.restUrl() + "  (connector " + LocalSettings.CONNECTOR_NAME + ")");
+    out.println(
+        "Prism Snapshotter local stack is up (data in "
+            + paths.data()
+            + "). Ctrl-C stores every buffer and stops.");
+    out.println(
+        "  kafka       " + broker.bootstrapServers() + "  (topic " + LocalSettings.TOPIC + ")");
+    out.println(
+        "  connect     "
+            + connect.restUrl()
+            + "  (connector "
+            + LocalSettings.CONNECTOR_NAME
+            + ")");
     out.println("  front door  " + frontDoorAddress);
     out.println("  pages       " + paths.pages());
-    out.println("  metrics     http://127.0.0.1:" + http.port() + "/metrics  (health: /health/buffers, /health/storage, /health/index)");
+    out.println(
+        "  metrics     http://127.0.0.1:"
+            + http.port()
+            + "/metrics  (health: /health/buffers, /health/storage, /health/index)");
     out.println("Try:");
-    out.println("  printf 'hello\\nworld\\n' | bin/snapshotter publish --writer demo --session --target "
-        + frontDoorAddress);
+    out.println(
+        "  printf 'hello\\nworld\\n' | bin/snapshotter publish --writer demo --session --target "
+            + frontDoorAddress);
     out.println("  bin/snapshotter pages list --writer demo --config " + config);
     out.println("  bin/snapshotter replay --writer demo --config " + config);
     out.flush();
@@ -90,13 +110,17 @@ public final class LocalStack implements AutoCloseable {
   /** Runs until the JVM is asked to stop (SIGINT, SIGTERM), then closes everything in order. */
   public void runUntilStopped() throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        close();
-      } finally {
-        stopped.countDown();
-      }
-    }, "local-stack-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    close();
+                  } finally {
+                    stopped.countDown();
+                  }
+                },
+                "local-stack-shutdown"));
     stopped.await();
   }
 
@@ -121,12 +145,18 @@ public final class LocalStack implements AutoCloseable {
     log.info("Local stack stopped");
   }
 
-  /** The connector's effective settings, so {@code replay --config} and {@code pages} read the same store. */
+  /**
+   * The connector's effective settings, so {@code replay --config} and {@code pages} read the same
+   * store.
+   */
   private void writeConnectorProperties() {
     Properties p = new Properties();
     p.putAll(new TreeMap<>(settings.connector()));
-    try (Writer w = Files.newBufferedWriter(settings.paths().connectorProperties(), StandardCharsets.UTF_8)) {
-      p.store(w, "The local stack's connector settings (written at every start): use with replay --config");
+    try (Writer w =
+        Files.newBufferedWriter(settings.paths().connectorProperties(), StandardCharsets.UTF_8)) {
+      p.store(
+          w,
+          "The local stack's connector settings (written at every start): use with replay --config");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

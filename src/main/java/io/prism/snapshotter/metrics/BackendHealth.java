@@ -9,10 +9,10 @@ import java.util.TreeSet;
  * Outcomes of one task's calls to a backend (the object store's page writes, or the index's
  * publishes), and the status they give.
  *
- * <p>Status rule: {@code healthy} when the last call succeeded (or none was made yet);
- * {@code degraded} after 1 or 2 failures in a row (a blip that the retry may absorb);
- * {@code unhealthy} after {@value #UNHEALTHY_AFTER} or more failures in a row. One success
- * makes it healthy again. Thread-safe: the task writes, the HTTP endpoint reads.
+ * <p>Status rule: {@code healthy} when the last call succeeded (or none was made yet); {@code
+ * degraded} after 1 or 2 failures in a row (a blip that the retry may absorb); {@code unhealthy}
+ * after {@value #UNHEALTHY_AFTER} or more failures in a row. One success makes it healthy again.
+ * Thread-safe: the task writes, the HTTP endpoint reads.
  */
 public final class BackendHealth {
   /** Failures in a row from which a backend is reported unhealthy. */
@@ -32,7 +32,10 @@ public final class BackendHealth {
     this.clock = clock;
   }
 
-  /** A call that succeeded after {@code nanos}, having written {@code itemCount} items (entries, pages). */
+  /**
+   * A call that succeeded after {@code nanos}, having written {@code itemCount} items (entries,
+   * pages).
+   */
   public synchronized void succeeded(long nanos, long itemCount) {
     successes++;
     latencyNanos += nanos;
@@ -47,7 +50,14 @@ public final class BackendHealth {
   }
 
   public synchronized Snapshot snapshot() {
-    return new Snapshot(backend, statusOf(consecutiveFailures), lastSuccess, successes, failures, latencyNanos, items);
+    return new Snapshot(
+        backend,
+        statusOf(consecutiveFailures),
+        lastSuccess,
+        successes,
+        failures,
+        latencyNanos,
+        items);
   }
 
   static HealthStatus statusOf(int consecutiveFailures) {
@@ -64,7 +74,13 @@ public final class BackendHealth {
    * @param items what the successful calls wrote (pages for storage, index entries for the index)
    */
   public record Snapshot(
-      String backend, HealthStatus status, Instant lastSuccess, long successes, long failures, long latencyNanos, long items) {
+      String backend,
+      HealthStatus status,
+      Instant lastSuccess,
+      long successes,
+      long failures,
+      long latencyNanos,
+      long items) {
 
     /** Successful calls over all calls; 1.0 before the first call. */
     public double successRate() {

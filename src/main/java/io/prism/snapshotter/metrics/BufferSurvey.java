@@ -9,12 +9,14 @@ import java.util.PriorityQueue;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Walks a task's buffers once and keeps totals plus the N oldest and N largest writers (two
- * bounded heaps, so a survey of 100,000 writers holds 2N entries, not 100,000).
+ * Walks a task's buffers once and keeps totals plus the N oldest and N largest writers (two bounded
+ * heaps, so a survey of 100,000 writers holds 2N entries, not 100,000).
  */
 final class BufferSurvey implements BufferVisitor {
-  private static final Comparator<PageBuffer> BY_AGE = Comparator.comparingLong(PageBuffer::openedAtMillis);
-  private static final Comparator<PageBuffer> BY_SIZE = Comparator.comparingLong(PageBuffer::heapBytes);
+  private static final Comparator<PageBuffer> BY_AGE =
+      Comparator.comparingLong(PageBuffer::openedAtMillis);
+  private static final Comparator<PageBuffer> BY_SIZE =
+      Comparator.comparingLong(PageBuffer::heapBytes);
 
   private final int topN;
   private final long nowMillis;
@@ -71,16 +73,26 @@ final class BufferSurvey implements BufferVisitor {
   }
 
   BufferSnapshot result() {
-    return new BufferSnapshot(activeWriters, events, bytes, oldestOpenedAt, overAgeLimit,
-        drain(oldest, BY_AGE), drain(largest, BY_SIZE.reversed()), List.copyOf(partitions));
+    return new BufferSnapshot(
+        activeWriters,
+        events,
+        bytes,
+        oldestOpenedAt,
+        overAgeLimit,
+        drain(oldest, BY_AGE),
+        drain(largest, BY_SIZE.reversed()),
+        List.copyOf(partitions));
   }
 
-  private static List<WriterBuffer> drain(PriorityQueue<PageBuffer> top, Comparator<PageBuffer> order) {
+  private static List<WriterBuffer> drain(
+      PriorityQueue<PageBuffer> top, Comparator<PageBuffer> order) {
     List<PageBuffer> pages = new ArrayList<>(top);
     pages.sort(order);
     List<WriterBuffer> writers = new ArrayList<>(pages.size());
     for (PageBuffer page : pages) {
-      writers.add(new WriterBuffer(page.writerId(), page.heapBytes(), page.eventCount(), page.openedAtMillis()));
+      writers.add(
+          new WriterBuffer(
+              page.writerId(), page.heapBytes(), page.eventCount(), page.openedAtMillis()));
     }
     return List.copyOf(writers);
   }

@@ -8,9 +8,13 @@ import io.prometheus.metrics.core.metrics.Counter;
  */
 public final class FrontDoorMetrics {
   private static final Counter REQUESTS =
-      Counter.builder().name("snapshotter_frontdoor_requests")
-          .help("Front door calls by gRPC method and final status (OK, INVALID_ARGUMENT, UNAVAILABLE, ...).")
-          .labelNames("method", "status").withoutExemplars().register(SnapshotterMetrics.REGISTRY);
+      Counter.builder()
+          .name("snapshotter_frontdoor_requests")
+          .help(
+              "Front door calls by gRPC method and final status (OK, INVALID_ARGUMENT, UNAVAILABLE, ...).")
+          .labelNames("method", "status")
+          .withoutExemplars()
+          .register(SnapshotterMetrics.REGISTRY);
 
   private FrontDoorMetrics() {}
 

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The RFC's three health checks, over every live task of this JVM. Served by the local run and
- * the front door ({@code /health/<name>}) and by the Connect REST extension.
+ * The RFC's three health checks, over every live task of this JVM. Served by the local run and the
+ * front door ({@code /health/<name>}) and by the Connect REST extension.
  *
  * <p>Status rules: storage and index follow {@link BackendHealth} (healthy after a success,
  * degraded after 1-2 failures in a row, unhealthy after 3+), the worst task deciding. Buffers are
@@ -39,7 +39,9 @@ public enum HealthEndpoint {
         paused += task.pausedPartitions();
       }
       HealthStatus status =
-          paused > 0 ? HealthStatus.UNHEALTHY : overAge > 0 ? HealthStatus.DEGRADED : HealthStatus.HEALTHY;
+          paused > 0
+              ? HealthStatus.UNHEALTHY
+              : overAge > 0 ? HealthStatus.DEGRADED : HealthStatus.HEALTHY;
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", status.label());
       body.put("active_writers", writers);
@@ -61,7 +63,8 @@ public enum HealthEndpoint {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("backend", all.backend());
       body.put("status", all.status().label());
-      body.put("last_write_success", all.lastSuccess() == null ? null : all.lastSuccess().toString());
+      body.put(
+          "last_write_success", all.lastSuccess() == null ? null : all.lastSuccess().toString());
       body.put("write_success_rate", all.successRate());
       body.put("avg_write_latency_ms", all.avgLatencyMillis());
       body.put("writes", all.successes());
@@ -83,7 +86,8 @@ public enum HealthEndpoint {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("backend", all.backend());
       body.put("status", all.status().label());
-      body.put("last_publish_success", all.lastSuccess() == null ? null : all.lastSuccess().toString());
+      body.put(
+          "last_publish_success", all.lastSuccess() == null ? null : all.lastSuccess().toString());
       body.put("publish_success_rate", all.successRate());
       // Of the publishes to the index itself: with async publishing, the background ones.
       body.put("avg_publish_latency_ms", all.avgLatencyMillis());

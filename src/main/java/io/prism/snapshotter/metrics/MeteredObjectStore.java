@@ -8,9 +8,9 @@ import io.prism.snapshotter.storage.PutResult;
 import java.io.InputStream;
 
 /**
- * An object store that reports each write to a task's metrics: its size and latency on success,
- * a storage error on failure. A create-only write refused because the object exists is neither:
- * it is how a re-delivered page is recognised. Reads, lists and deletes pass through unmetered.
+ * An object store that reports each write to a task's metrics: its size and latency on success, a
+ * storage error on failure. A create-only write refused because the object exists is neither: it is
+ * how a re-delivered page is recognised. Reads, lists and deletes pass through unmetered.
  */
 public final class MeteredObjectStore extends ForwardingObjectStore {
   private final TaskMetrics metrics;

@@ -9,9 +9,9 @@ import java.util.List;
 
 /**
  * A page index that reports each publish to a task's metrics, timed around the call it wraps.
- * {@link #decorator} puts one on every part of an opened index, each knowing its
- * {@link PublishPath}: so in async mode the background publish to the index is timed and counted,
- * not only the enqueue (see {@link TaskMetrics#indexPublished}).
+ * {@link #decorator} puts one on every part of an opened index, each knowing its {@link
+ * PublishPath}: so in async mode the background publish to the index is timed and counted, not only
+ * the enqueue (see {@link TaskMetrics#indexPublished}).
  */
 public final class MeteredPageIndex extends ForwardingPageIndex {
   private final TaskMetrics metrics;

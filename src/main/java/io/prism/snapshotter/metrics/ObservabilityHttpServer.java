@@ -3,9 +3,9 @@ package io.prism.snapshotter.metrics;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code /metrics} (Prometheus text format) and {@code /health/buffers|storage|index} (JSON) on
- * {@code http.listen}, for the local run and the front door. Plain HTTP on loopback by default:
- * it serves counts and states, never event data or settings.
+ * {@code http.listen}, for the local run and the front door. Plain HTTP on loopback by default: it
+ * serves counts and states, never event data or settings.
  */
 public final class ObservabilityHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ObservabilityHttpServer.class);
@@ -35,20 +35,25 @@ public final class ObservabilityHttpServer implements AutoCloseable {
   public static ObservabilityHttpServer start(InetSocketAddress address) throws IOException {
     HttpServer server = HttpServer.create(address, 0);
     // One thread: scrapes and health checks are rare and cheap.
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-      Thread thread = new Thread(r, "snapshotter-http");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread thread = new Thread(r, "snapshotter-http");
+              thread.setDaemon(true);
+              return thread;
+            });
     ObservabilityHttpServer http = new ObservabilityHttpServer(server, executor, Clock.systemUTC());
     server.setExecutor(executor);
     server.createContext("/metrics", http::metrics);
     for (HealthEndpoint endpoint : HealthEndpoint.values()) {
-      server.createContext("/health/" + endpoint.path(), exchange -> http.health(exchange, endpoint));
+      server.createContext(
+          "/health/" + endpoint.path(), exchange -> http.health(exchange, endpoint));
     }
     server.start();
-    log.info("Metrics and health on http://{}:{}/metrics and /health/{buffers,storage,index}",
-        address.getHostString(), server.getAddress().getPort());
+    log.info(
+        "Metrics and health on http://{}:{}/metrics and /health/{buffers,storage,index}",
+        address.getHostString(),
+        server.getAddress().getPort());
     return http;
   }
 
@@ -66,14 +71,23 @@ public final class ObservabilityHttpServer implements AutoCloseable {
 
   private void health(HttpExchange exchange, HealthEndpoint endpoint) throws IOException {
     if (!exchange.getRequestURI().getPath().equals("/health/" + endpoint.path())) {
-      respond(exchange, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
+      respond(
+          exchange,
+          404,
+          "text/plain; charset=utf-8",
+          "not found\n".getBytes(StandardCharsets.UTF_8));
       return;
     }
     HealthEndpoint.Report report = endpoint.report(clock);
-    respond(exchange, report.httpStatus(), "application/json", report.json().getBytes(StandardCharsets.UTF_8));
+    respond(
+        exchange,
+        report.httpStatus(),
+        "application/json",
+        report.json().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void respond(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+  private static void respond(HttpExchange exchange, int status, String contentType, byte[] body)
+      throws IOException {
     try (exchange) {
       exchange.getResponseHeaders().set("Content-Type", contentType);
       exchange.sendResponseHeaders(status, body.length);

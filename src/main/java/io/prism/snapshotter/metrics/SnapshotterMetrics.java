@@ -15,12 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Every family is labelled by {@code connector} and {@code task}. Buffer gauges are per task
  * plus the {@code metrics.top.writers} oldest and largest writers of each task, never one series
- * per writer: with 100,000 writers that would be 100,000 series per gauge (a "cardinality bomb"
- * for Prometheus). Per-writer detail stays in the logs and in the page index.
+ * per writer: with 100,000 writers that would be 100,000 series per gauge (a "cardinality bomb" for
+ * Prometheus). Per-writer detail stays in the logs and in the page index.
  *
- * <p>Static on purpose: the connector's tasks, the front door and the HTTP endpoint of one
- * process share one registry, and inside a Connect worker the plugin's REST extension is loaded
- * by the same plugin class loader as its tasks, so it sees the same instance.
+ * <p>Static on purpose: the connector's tasks, the front door and the HTTP endpoint of one process
+ * share one registry, and inside a Connect worker the plugin's REST extension is loaded by the same
+ * plugin class loader as its tasks, so it sees the same instance.
  */
 public final class SnapshotterMetrics {
   /** Every snapshotter metric of this JVM; what {@code /metrics} serves. */
@@ -29,69 +29,115 @@ public final class SnapshotterMetrics {
   static final String CONNECTOR = "connector";
   static final String TASK = "task";
 
-  private static final double[] DURATION_BOUNDS = {.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60};
+  private static final double[] DURATION_BOUNDS = {
+    .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60
+  };
   private static final double[] SIZE_BOUNDS = {
     1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20, 1 << 22, 1 << 24, 1 << 26, 1 << 28
   };
 
-  static final Counter RECORDS_IN = counter("snapshotter_records_in", "Records the sink task received from Kafka.");
-  static final Counter EVENTS_PAGED = counter("snapshotter_events_paged", "Events now in durable (stored and indexed) pages.");
-  static final Counter PAGE_WRITES = counter("snapshotter_page_writes", "Pages made durable (stored and indexed).");
+  static final Counter RECORDS_IN =
+      counter("snapshotter_records_in", "Records the sink task received from Kafka.");
+  static final Counter EVENTS_PAGED =
+      counter("snapshotter_events_paged", "Events now in durable (stored and indexed) pages.");
+  static final Counter PAGE_WRITES =
+      counter("snapshotter_page_writes", "Pages made durable (stored and indexed).");
   static final Counter FLUSHES =
-      Counter.builder().name("snapshotter_flushes").help("Pages made durable, by the reason their page closed.")
-          .labelNames(CONNECTOR, TASK, "reason").withoutExemplars().register(REGISTRY);
-  static final Counter INDEX_PUBLISH_ERRORS = counter("snapshotter_index_publish_errors",
-      "Index publishes the task made that failed: sync publishes, and with async publishing enqueues refused for a full queue.");
-  static final Counter INDEX_BACKGROUND_PUBLISH_ERRORS = counter("snapshotter_index_background_publish_errors",
-      "Background publish attempts that failed (async publish queue, secondary indexes); each retry of a batch counts.");
-  static final Counter STORAGE_ERRORS = counter("snapshotter_storage_errors", "Object store writes that failed.");
-  static final Counter STORAGE_RETRIES = counter("snapshotter_storage_retries", "Times the task asked Connect to retry after a failed page write.");
+      Counter.builder()
+          .name("snapshotter_flushes")
+          .help("Pages made durable, by the reason their page closed.")
+          .labelNames(CONNECTOR, TASK, "reason")
+          .withoutExemplars()
+          .register(REGISTRY);
+  static final Counter INDEX_PUBLISH_ERRORS =
+      counter(
+          "snapshotter_index_publish_errors",
+          "Index publishes the task made that failed: sync publishes, and with async publishing enqueues refused for a full queue.");
+  static final Counter INDEX_BACKGROUND_PUBLISH_ERRORS =
+      counter(
+          "snapshotter_index_background_publish_errors",
+          "Background publish attempts that failed (async publish queue, secondary indexes); each retry of a batch counts.");
+  static final Counter STORAGE_ERRORS =
+      counter("snapshotter_storage_errors", "Object store writes that failed.");
+  static final Counter STORAGE_RETRIES =
+      counter(
+          "snapshotter_storage_retries",
+          "Times the task asked Connect to retry after a failed page write.");
   static final Counter SESSION_DISCONNECTS =
-      counter("snapshotter_session_disconnects", "Pages made durable because their writer's session ended.");
-  static final Counter DEAD_LETTERS = counter("snapshotter_dead_letter_records", "Records sent to the dead letter queue.");
-  static final Counter RECORDS_ALREADY_STORED = counter("snapshotter_records_already_stored",
-      "Re-delivered records not stored again: a page stored before the task took over their partition holds them.");
-  static final Counter RECORDS_LEFT_TO_NEW_OWNER = counter("snapshotter_records_left_to_new_owner",
-      "Buffered records not stored at revocation: another task, the partition's new owner, had stored some of them.");
+      counter(
+          "snapshotter_session_disconnects",
+          "Pages made durable because their writer's session ended.");
+  static final Counter DEAD_LETTERS =
+      counter("snapshotter_dead_letter_records", "Records sent to the dead letter queue.");
+  static final Counter RECORDS_ALREADY_STORED =
+      counter(
+          "snapshotter_records_already_stored",
+          "Re-delivered records not stored again: a page stored before the task took over their partition holds them.");
+  static final Counter RECORDS_LEFT_TO_NEW_OWNER =
+      counter(
+          "snapshotter_records_left_to_new_owner",
+          "Buffered records not stored at revocation: another task, the partition's new owner, had stored some of them.");
   static final Histogram PAGE_WRITE_DURATION =
-      Histogram.builder().name("snapshotter_page_write_duration_seconds").unit(Unit.SECONDS)
+      Histogram.builder()
+          .name("snapshotter_page_write_duration_seconds")
+          .unit(Unit.SECONDS)
           .help("Time to make one page durable: encode, store and publish its index entry.")
-          .labelNames(CONNECTOR, TASK).classicOnly().classicUpperBounds(DURATION_BOUNDS).withoutExemplars()
+          .labelNames(CONNECTOR, TASK)
+          .classicOnly()
+          .classicUpperBounds(DURATION_BOUNDS)
+          .withoutExemplars()
           .register(REGISTRY);
   static final Histogram PAGE_SIZE =
-      Histogram.builder().name("snapshotter_page_size_bytes").unit(Unit.BYTES)
+      Histogram.builder()
+          .name("snapshotter_page_size_bytes")
+          .unit(Unit.BYTES)
           .help("Size of the stored (encoded, compressed) pages.")
-          .labelNames(CONNECTOR, TASK).classicOnly().classicUpperBounds(SIZE_BOUNDS).withoutExemplars()
+          .labelNames(CONNECTOR, TASK)
+          .classicOnly()
+          .classicUpperBounds(SIZE_BOUNDS)
+          .withoutExemplars()
           .register(REGISTRY);
 
   private static final ConcurrentHashMap<TaskId, TaskMetrics> TASKS = new ConcurrentHashMap<>();
 
   static {
     BufferGauges.register(REGISTRY);
-    GaugeWithCallback.builder().name("snapshotter_index_publish_queue_entries")
-        .help("Index entries waiting (or being retried) in the task's publish queues: the async queue and each secondary's.")
+    GaugeWithCallback.builder()
+        .name("snapshotter_index_publish_queue_entries")
+        .help(
+            "Index entries waiting (or being retried) in the task's publish queues: the async queue and each secondary's.")
         .labelNames(CONNECTOR, TASK)
-        .callback(callback -> {
-          for (TaskMetrics task : liveTasks()) {
-            callback.call(task.indexQueueEntries(), task.id().connector(), task.id().task());
-          }
-        })
+        .callback(
+            callback -> {
+              for (TaskMetrics task : liveTasks()) {
+                callback.call(task.indexQueueEntries(), task.id().connector(), task.id().task());
+              }
+            })
         .register(REGISTRY);
-    CounterWithCallback.builder().name("snapshotter_index_dropped_entries")
-        .help("Index entries a secondary index never got because its queue was full (reindex against it restores them).")
+    CounterWithCallback.builder()
+        .name("snapshotter_index_dropped_entries")
+        .help(
+            "Index entries a secondary index never got because its queue was full (reindex against it restores them).")
         .labelNames(CONNECTOR, TASK)
-        .callback(callback -> {
-          for (TaskMetrics task : liveTasks()) {
-            callback.call(task.indexDroppedEntriesTotal(), task.id().connector(), task.id().task());
-          }
-        })
+        .callback(
+            callback -> {
+              for (TaskMetrics task : liveTasks()) {
+                callback.call(
+                    task.indexDroppedEntriesTotal(), task.id().connector(), task.id().task());
+              }
+            })
         .register(REGISTRY);
   }
 
   private SnapshotterMetrics() {}
 
   private static Counter counter(String name, String help) {
-    return Counter.builder().name(name).help(help).labelNames(CONNECTOR, TASK).withoutExemplars().register(REGISTRY);
+    return Counter.builder()
+        .name(name)
+        .help(help)
+        .labelNames(CONNECTOR, TASK)
+        .withoutExemplars()
+        .register(REGISTRY);
   }
 
   static void add(TaskMetrics task) {

@@ -4,7 +4,12 @@ package io.prism.snapshotter.metrics;
 public record TaskId(String connector, String task) {
   public TaskId {
     if (connector == null || connector.isEmpty() || task == null || task.isEmpty()) {
-      throw new IllegalArgumentException("a task id needs a connector name and a task number, got '" + connector + "' '" + task + "'");
+      throw new IllegalArgumentException(
+          "a task id needs a connector name and a task number, got '"
+              + connector
+              + "' '"
+              + task
+              + "'");
     }
   }
 

@@ -8,18 +8,18 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * One sink task's metrics and health: what the task's hooks call. Counters are bound to the
- * task's label values once, at start, so counting allocates nothing.
+ * One sink task's metrics and health: what the task's hooks call. Counters are bound to the task's
+ * label values once, at start, so counting allocates nothing.
  *
- * <p>Thread-safety: counters and health may be updated from any thread; {@link #survey} runs
- * on the task thread (it walks the task's buffers) and publishes an immutable snapshot that the
- * metrics endpoint reads.
+ * <p>Thread-safety: counters and health may be updated from any thread; {@link #survey} runs on the
+ * task thread (it walks the task's buffers) and publishes an immutable snapshot that the metrics
+ * endpoint reads.
  */
 public final class TaskMetrics implements AutoCloseable {
   /** Buffers are walked at most this often by {@link #survey}; {@link #surveyNow} ignores it. */
@@ -53,10 +53,21 @@ public final class TaskMetrics implements AutoCloseable {
   private volatile LongSupplier indexDropped = () -> 0;
   private long lastSurveyMillis = Long.MIN_VALUE;
   private final LongAdder storedBytes = new LongAdder();
-  /** Per thread, so a page sink on an upload thread can measure its own page while others store theirs. */
-  private final ThreadLocal<long[]> storedBytesOfThread = ThreadLocal.withInitial(() -> new long[1]);
 
-  private TaskMetrics(TaskId id, String storageBackend, String indexBackend, int topWriters, Duration maxAge, Clock clock) {
+  /**
+   * Per thread, so a page sink on an upload thread can measure its own page while others store
+   * theirs.
+   */
+  private final ThreadLocal<long[]> storedBytesOfThread =
+      ThreadLocal.withInitial(() -> new long[1]);
+
+  private TaskMetrics(
+      TaskId id,
+      String storageBackend,
+      String indexBackend,
+      int topWriters,
+      Duration maxAge,
+      Clock clock) {
     if (topWriters < 0) {
       throw new IllegalArgumentException("top writers must be >= 0, got " + topWriters);
     }
@@ -69,10 +80,12 @@ public final class TaskMetrics implements AutoCloseable {
     this.eventsPaged = SnapshotterMetrics.EVENTS_PAGED.labelValues(labels);
     this.pageWrites = SnapshotterMetrics.PAGE_WRITES.labelValues(labels);
     for (FlushReason reason : FlushReason.values()) {
-      flushes[reason.ordinal()] = SnapshotterMetrics.FLUSHES.labelValues(id.connector(), id.task(), reason.label());
+      flushes[reason.ordinal()] =
+          SnapshotterMetrics.FLUSHES.labelValues(id.connector(), id.task(), reason.label());
     }
     this.indexPublishErrors = SnapshotterMetrics.INDEX_PUBLISH_ERRORS.labelValues(labels);
-    this.indexBackgroundPublishErrors = SnapshotterMetrics.INDEX_BACKGROUND_PUBLISH_ERRORS.labelValues(labels);
+    this.indexBackgroundPublishErrors =
+        SnapshotterMetrics.INDEX_BACKGROUND_PUBLISH_ERRORS.labelValues(labels);
     this.storageErrors = SnapshotterMetrics.STORAGE_ERRORS.labelValues(labels);
     this.storageRetries = SnapshotterMetrics.STORAGE_RETRIES.labelValues(labels);
     this.sessionDisconnects = SnapshotterMetrics.SESSION_DISCONNECTS.labelValues(labels);
@@ -92,8 +105,14 @@ public final class TaskMetrics implements AutoCloseable {
    * @param maxAge the page age limit; older buffered pages count as over the limit
    */
   public static TaskMetrics open(
-      TaskId id, String storageBackend, String indexBackend, int topWriters, Duration maxAge, Clock clock) {
-    TaskMetrics metrics = new TaskMetrics(id, storageBackend, indexBackend, topWriters, maxAge, clock);
+      TaskId id,
+      String storageBackend,
+      String indexBackend,
+      int topWriters,
+      Duration maxAge,
+      Clock clock) {
+    TaskMetrics metrics =
+        new TaskMetrics(id, storageBackend, indexBackend, topWriters, maxAge, clock);
     SnapshotterMetrics.add(metrics);
     return metrics;
   }
@@ -154,8 +173,8 @@ public final class TaskMetrics implements AutoCloseable {
 
   /**
    * A publish by {@code path} failed. The task's own failed calls (sync publishes, refused
-   * enqueues) count in one counter, the queues' failed attempts in another: one outage is then
-   * not counted twice in one series (first as retries, then as the refusals they cause).
+   * enqueues) count in one counter, the queues' failed attempts in another: one outage is then not
+   * counted twice in one series (first as retries, then as the refusals they cause).
    */
   public void indexFailed(PublishPath path) {
     (path.background() ? indexBackgroundPublishErrors : indexPublishErrors).inc();
@@ -164,12 +183,17 @@ public final class TaskMetrics implements AutoCloseable {
     }
   }
 
-  /** Where {@link #indexQueueEntries} reads the index's queued entries (the task's opened index). */
+  /**
+   * Where {@link #indexQueueEntries} reads the index's queued entries (the task's opened index).
+   */
   public void watchIndexQueue(IntSupplier queuedEntries) {
     this.indexQueue = queuedEntries;
   }
 
-  /** Where {@link #indexDroppedEntriesTotal} reads the entries the index gave up (a secondary's full queue). */
+  /**
+   * Where {@link #indexDroppedEntriesTotal} reads the entries the index gave up (a secondary's full
+   * queue).
+   */
   public void watchIndexDrops(LongSupplier droppedEntries) {
     this.indexDropped = droppedEntries;
   }
@@ -190,7 +214,10 @@ public final class TaskMetrics implements AutoCloseable {
     }
   }
 
-  /** {@code count} buffered records were dropped at revocation: the partition's new owner had stored some. */
+  /**
+   * {@code count} buffered records were dropped at revocation: the partition's new owner had stored
+   * some.
+   */
   public void recordsLeftToNewOwner(long count) {
     if (count > 0) {
       recordsLeftToNewOwner.inc(count);

@@ -9,35 +9,35 @@ import java.io.OutputStream;
  * flushes): the encoder closes its compressor to finish the frame, but the caller owns the output.
  */
 final class CountingOutputStream extends FilterOutputStream {
-    private long count;
+  private long count;
 
-    CountingOutputStream(OutputStream out) {
-        super(out);
-    }
+  CountingOutputStream(OutputStream out) {
+    super(out);
+  }
 
-    long count() {
-        return count;
-    }
+  long count() {
+    return count;
+  }
 
-    @Override
-    public void write(int b) throws IOException {
-        out.write(b);
-        count++;
-    }
+  @Override
+  public void write(int b) throws IOException {
+    out.write(b);
+    count++;
+  }
 
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-        count += len;
-    }
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    out.write(b, off, len);
+    count += len;
+  }
 
-    @Override
-    public void close() throws IOException {
-        out.flush();
-    }
+  @Override
+  public void close() throws IOException {
+    out.flush();
+  }
 
-    /** Discards everything: for measuring. */
-    static CountingOutputStream toNowhere() {
-        return new CountingOutputStream(OutputStream.nullOutputStream());
-    }
+  /** Discards everything: for measuring. */
+  static CountingOutputStream toNowhere() {
+    return new CountingOutputStream(OutputStream.nullOutputStream());
+  }
 }

@@ -1,84 +1,116 @@
 package io.prism.snapshotter.page;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serializes and compresses one page, streaming the events into the compressor: the page never
  * exists whole in memory, neither as bytes nor as one {@code EventPage} object.
  *
- * <p>{@code pageSizeBytes} is the exact length of the uncompressed serialized page; each codec
- * says how it knows it before writing the first byte ({@link ProtobufPageWriter},
- * {@link NdjsonPageWriter}). Reusable but not thread-safe: it keeps scratch space between pages, so
- * use one per thread (the sink has one per task).
+ * <p>{@code pageSizeBytes} is the exact length of the uncompressed serialized page; each codec says
+ * how it knows it before writing the first byte ({@link ProtobufPageWriter}, {@link
+ * NdjsonPageWriter}). Reusable but not thread-safe: it keeps scratch space between pages, so use
+ * one per thread (the sink has one per task).
  */
 public final class PageEncoder {
-    private static final Logger LOG = LoggerFactory.getLogger(PageEncoder.class);
+  private static final Logger LOG = LoggerFactory.getLogger(PageEncoder.class);
 
-    private final ProtobufPageWriter protobuf = new ProtobufPageWriter();
-    private final NdjsonPageWriter ndjson = new NdjsonPageWriter();
-    /** Created on the first zstd page; keeps zstd's workspace from page to page. */
-    private ReusableZstdCompressor zstd;
+  private final ProtobufPageWriter protobuf = new ProtobufPageWriter();
+  private final NdjsonPageWriter ndjson = new NdjsonPageWriter();
 
-    /**
-     * Writes {@code events} as one page to {@code out} at the codec's default level; see
-     * {@link #encode(PageFormat, Compression, CompressionLevel, PageSpec, List, OutputStream)}.
-     */
-    public EncodedPage encode(PageFormat format, Compression compression, PageSpec spec, List<Event> events,
-                              OutputStream out) throws IOException {
-        return encode(format, compression, CompressionLevel.CODEC_DEFAULT, spec, events, out);
+  /** Created on the first zstd page; keeps zstd's workspace from page to page. */
+  private ReusableZstdCompressor zstd;
+
+  /**
+   * Writes {@code events} as one page to {@code out} at the codec's default level; see {@link
+   * #encode(PageFormat, Compression, CompressionLevel, PageSpec, List, OutputStream)}.
+   */
+  public EncodedPage encode(
+      PageFormat format,
+      Compression compression,
+      PageSpec spec,
+      List<Event> events,
+      OutputStream out)
+      throws IOException {
+    return encode(format, compression, CompressionLevel.CODEC_DEFAULT, spec, events, out);
+  }
+
+  /**
+   * Writes {@code events} as one page to {@code out}, which stays open (it is flushed), compressed
+   * at {@code level}. The level changes only the stored bytes' size: readers need not know it.
+   *
+   * @throws IllegalArgumentException if {@code events} is empty (a page holds at least one event),
+   *     or {@code compression} does not accept {@code level}
+   * @throws IOException if {@code out} fails
+   */
+  public EncodedPage encode(
+      PageFormat format,
+      Compression compression,
+      CompressionLevel level,
+      PageSpec spec,
+      List<Event> events,
+      OutputStream out)
+      throws IOException {
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(compression, "compression");
+    Objects.requireNonNull(level, "level");
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(out, "out");
+    if (events.isEmpty()) {
+      throw new IllegalArgumentException(
+          "A page holds at least one event (writer " + spec.writerId() + ")");
     }
+    PageMetadata draft =
+        new PageMetadata(
+            spec.writerId(),
+            spec.pageSequence(),
+            events.get(0).timestampMillis(),
+            events.get(events.size() - 1).timestampMillis(),
+            events.size(),
+            0,
+            PageMetadata.FORMAT_VERSION_V1,
+            compression,
+            spec.tags(),
+            format);
 
-    /**
-     * Writes {@code events} as one page to {@code out}, which stays open (it is flushed), compressed
-     * at {@code level}. The level changes only the stored bytes' size: readers need not know it.
-     *
-     * @throws IllegalArgumentException if {@code events} is empty (a page holds at least one event), or
-     *                                  {@code compression} does not accept {@code level}
-     * @throws IOException              if {@code out} fails
-     */
-    public EncodedPage encode(PageFormat format, Compression compression, CompressionLevel level, PageSpec spec,
-                              List<Event> events, OutputStream out) throws IOException {
-        Objects.requireNonNull(format, "format");
-        Objects.requireNonNull(compression, "compression");
-        Objects.requireNonNull(level, "level");
-        Objects.requireNonNull(spec, "spec");
-        Objects.requireNonNull(out, "out");
-        if (events.isEmpty()) {
-            throw new IllegalArgumentException("A page holds at least one event (writer " + spec.writerId() + ")");
-        }
-        PageMetadata draft = new PageMetadata(spec.writerId(), spec.pageSequence(),
-                events.get(0).timestampMillis(), events.get(events.size() - 1).timestampMillis(),
-                events.size(), 0, PageMetadata.FORMAT_VERSION_V1, compression, spec.tags(), format);
+    int resolvedLevel = level.resolve(compression);
+    CountingOutputStream stored = new CountingOutputStream(out);
+    PageMetadata written;
+    try (OutputStream compressed = compressing(compression, resolvedLevel, stored)) {
+      written =
+          switch (format) {
+            case PROTOBUF -> protobuf.write(draft, events, compressed);
+            case NDJSON -> ndjson.write(draft, events, compressed);
+          };
+    } // closing finishes the compressed frame; the shield keeps `out` open
+    LOG.trace(
+        "Encoded page {}#{}: {} events, {} bytes uncompressed, {} stored ({} {} level {})",
+        spec.writerId(),
+        spec.pageSequence(),
+        events.size(),
+        written.pageSizeBytes(),
+        stored.count(),
+        format,
+        compression,
+        resolvedLevel);
+    return new EncodedPage(written, stored.count());
+  }
 
-        int resolvedLevel = level.resolve(compression);
-        CountingOutputStream stored = new CountingOutputStream(out);
-        PageMetadata written;
-        try (OutputStream compressed = compressing(compression, resolvedLevel, stored)) {
-            written = switch (format) {
-                case PROTOBUF -> protobuf.write(draft, events, compressed);
-                case NDJSON -> ndjson.write(draft, events, compressed);
-            };
-        } // closing finishes the compressed frame; the shield keeps `out` open
-        LOG.trace("Encoded page {}#{}: {} events, {} bytes uncompressed, {} stored ({} {} level {})",
-                spec.writerId(), spec.pageSequence(), events.size(), written.pageSizeBytes(), stored.count(), format,
-                compression, resolvedLevel);
-        return new EncodedPage(written, stored.count());
+  /**
+   * The same bytes as {@link Compression#compress}; zstd on this encoder's reused native context.
+   */
+  private OutputStream compressing(Compression compression, int level, OutputStream out)
+      throws IOException {
+    if (compression != Compression.ZSTD) {
+      return compression.compress(out, level);
     }
-
-    /** The same bytes as {@link Compression#compress}; zstd on this encoder's reused native context. */
-    private OutputStream compressing(Compression compression, int level, OutputStream out) throws IOException {
-        if (compression != Compression.ZSTD) {
-            return compression.compress(out, level);
-        }
-        if (zstd == null) {
-            zstd = new ReusableZstdCompressor();
-        }
-        return zstd.open(out, level);
+    if (zstd == null) {
+      zstd = new ReusableZstdCompressor();
     }
+    return zstd.open(out, level);
+  }
 }

@@ -6,13 +6,13 @@ package io.prism.snapshotter.page;
  * number, event index), e.g. {@code "NDJSON line 3: payload is not valid base64"}.
  */
 public class PageFormatException extends Exception {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public PageFormatException(String message) {
-        super(message);
-    }
+  public PageFormatException(String message) {
+    super(message);
+  }
 
-    public PageFormatException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  public PageFormatException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

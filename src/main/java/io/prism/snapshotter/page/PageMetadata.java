@@ -10,28 +10,48 @@ import java.util.Objects;
  * compression, plus the {@link PageFormat} the page is serialized in (known from the page itself,
  * not a field of the message).
  *
- * @param startTime     timestamp of the first event, ms since the epoch
- * @param endTime       timestamp of the last event, ms since the epoch
+ * @param startTime timestamp of the first event, ms since the epoch
+ * @param endTime timestamp of the last event, ms since the epoch
  * @param pageSizeBytes the exact length of the uncompressed serialized page
- * @param tags          never null; order kept
+ * @param tags never null; order kept
  */
-public record PageMetadata(String writerId, long pageSequence, long startTime, long endTime, long eventCount,
-                           long pageSizeBytes, String formatVersion, Compression compression,
-                           Map<String, String> tags, PageFormat format) {
+public record PageMetadata(
+    String writerId,
+    long pageSequence,
+    long startTime,
+    long endTime,
+    long eventCount,
+    long pageSizeBytes,
+    String formatVersion,
+    Compression compression,
+    Map<String, String> tags,
+    PageFormat format) {
 
-    /** The only schema version this codec writes and reads. */
-    public static final String FORMAT_VERSION_V1 = "v1";
+  /** The only schema version this codec writes and reads. */
+  public static final String FORMAT_VERSION_V1 = "v1";
 
-    public PageMetadata {
-        Objects.requireNonNull(writerId, "writerId");
-        Objects.requireNonNull(formatVersion, "formatVersion");
-        Objects.requireNonNull(compression, "compression");
-        Objects.requireNonNull(format, "format");
-        tags = tags == null || tags.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
-    }
+  public PageMetadata {
+    Objects.requireNonNull(writerId, "writerId");
+    Objects.requireNonNull(formatVersion, "formatVersion");
+    Objects.requireNonNull(compression, "compression");
+    Objects.requireNonNull(format, "format");
+    tags =
+        tags == null || tags.isEmpty()
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+  }
 
-    PageMetadata withPageSizeBytes(long size) {
-        return new PageMetadata(writerId, pageSequence, startTime, endTime, eventCount, size, formatVersion,
-                compression, tags, format);
-    }
+  PageMetadata withPageSizeBytes(long size) {
+    return new PageMetadata(
+        writerId,
+        pageSequence,
+        startTime,
+        endTime,
+        eventCount,
+        size,
+        formatVersion,
+        compression,
+        tags,
+        format);
+  }
 }

@@ -1,8 +1,5 @@
 package io.prism.snapshotter.page;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
@@ -10,174 +7,192 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Decodes pages, safely for hostile input: anything wrong with the bytes is a
- * {@link PageFormatException} saying what and where; memory is bounded by {@link PageLimits}.
- * {@link IOException} only ever means the caller's stream failed.
+ * Decodes pages, safely for hostile input: anything wrong with the bytes is a {@link
+ * PageFormatException} saying what and where; memory is bounded by {@link PageLimits}. {@link
+ * IOException} only ever means the caller's stream failed.
  *
  * <p>Compression and format come from explicit arguments if given, else from the key's extension,
- * else from the magic bytes (gzip, zstd; then '{' for NDJSON, 0x0a for protobuf). Whatever says
- * so, the page's own metadata must agree on the compression and on the event count.
+ * else from the magic bytes (gzip, zstd; then '{' for NDJSON, 0x0a for protobuf). Whatever says so,
+ * the page's own metadata must agree on the compression and on the event count.
  *
  * <p>The caller keeps ownership of the stream it passes: nothing here closes it. Thread-safe.
  */
 public final class PageReader {
-    private static final Logger LOG = LoggerFactory.getLogger(PageReader.class);
-    /** Pre-size the event list from event_count only up to this, since event_count may lie. */
-    private static final int MAX_PRESIZE = 4096;
+  private static final Logger LOG = LoggerFactory.getLogger(PageReader.class);
 
-    private final PageLimits limits;
+  /** Pre-size the event list from event_count only up to this, since event_count may lie. */
+  private static final int MAX_PRESIZE = 4096;
 
-    public PageReader() {
-        this(PageLimits.DEFAULT);
+  private final PageLimits limits;
+
+  public PageReader() {
+    this(PageLimits.DEFAULT);
+  }
+
+  public PageReader(PageLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  public PageLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Reads a whole page into memory; {@code keyHint} (nullable) is the object key. The heap must
+   * hold the decoded page (up to {@link PageLimits#maxPageBytes()} of it); {@link #open} streams in
+   * bounded memory instead.
+   */
+  public Page read(InputStream in, String keyHint) throws IOException, PageFormatException {
+    try (PageCursor cursor = open(in, keyHint)) {
+      return drain(cursor);
     }
+  }
 
-    public PageReader(PageLimits limits) {
-        this.limits = Objects.requireNonNull(limits, "limits");
+  /** Reads a whole page whose format and compression are known. */
+  public Page read(InputStream in, PageFormat format, Compression compression)
+      throws IOException, PageFormatException {
+    try (PageCursor cursor = open(in, format, compression)) {
+      return drain(cursor);
     }
+  }
 
-    public PageLimits limits() {
-        return limits;
-    }
+  /** Opens a page for streaming; the metadata is decoded before this returns. */
+  public PageCursor open(InputStream in, String keyHint) throws IOException, PageFormatException {
+    return open(in, PageFormat.fromKey(keyHint), Compression.fromKey(keyHint));
+  }
 
-    /**
-     * Reads a whole page into memory; {@code keyHint} (nullable) is the object key. The heap must
-     * hold the decoded page (up to {@link PageLimits#maxPageBytes()} of it); {@link #open} streams
-     * in bounded memory instead.
-     */
-    public Page read(InputStream in, String keyHint) throws IOException, PageFormatException {
-        try (PageCursor cursor = open(in, keyHint)) {
-            return drain(cursor);
-        }
-    }
+  /** Opens a page whose format and compression are known, for streaming. */
+  public PageCursor open(InputStream in, PageFormat format, Compression compression)
+      throws IOException, PageFormatException {
+    return open(in, Optional.of(format), Optional.of(compression));
+  }
 
-    /** Reads a whole page whose format and compression are known. */
-    public Page read(InputStream in, PageFormat format, Compression compression)
-            throws IOException, PageFormatException {
-        try (PageCursor cursor = open(in, format, compression)) {
-            return drain(cursor);
-        }
+  /**
+   * Decodes only the metadata at the head of a page. Needs only the first bytes of the object
+   * (enough to hold the metadata: the encoder flushes it as its own compressed block, so a few KiB
+   * suffice unless the tags are huge), so it works on a ranged read.
+   */
+  public PageMetadata readMetadata(InputStream in, String keyHint)
+      throws IOException, PageFormatException {
+    try (PageCursor cursor = open(in, keyHint)) {
+      return cursor.metadata();
     }
+  }
 
-    /** Opens a page for streaming; the metadata is decoded before this returns. */
-    public PageCursor open(InputStream in, String keyHint) throws IOException, PageFormatException {
-        return open(in, PageFormat.fromKey(keyHint), Compression.fromKey(keyHint));
+  private Page drain(PageCursor cursor) throws IOException, PageFormatException {
+    List<Event> events =
+        new ArrayList<>((int) Math.min(cursor.metadata().eventCount(), MAX_PRESIZE));
+    while (cursor.hasNext()) {
+      events.add(cursor.next());
     }
+    return new Page(cursor.metadata(), events);
+  }
 
-    /** Opens a page whose format and compression are known, for streaming. */
-    public PageCursor open(InputStream in, PageFormat format, Compression compression)
-            throws IOException, PageFormatException {
-        return open(in, Optional.of(format), Optional.of(compression));
+  private PageCursor open(
+      InputStream in, Optional<PageFormat> format, Optional<Compression> compression)
+      throws IOException, PageFormatException {
+    Objects.requireNonNull(in, "in");
+    SourceInputStream source = new SourceInputStream(in);
+    PushbackInputStream stored = new PushbackInputStream(source, Compression.MAX_MAGIC_BYTES);
+    Compression c = compression.isPresent() ? compression.get() : detectCompression(stored);
+    InputStream decoder = decompress(c, stored);
+    PushbackInputStream body =
+        new PushbackInputStream(new LimitedInputStream(decoder, limits.maxPageBytes()), 1);
+    try {
+      PageFormat f = format.isPresent() ? format.get() : detectFormat(body, c);
+      DecodingCursor cursor =
+          switch (f) {
+            case PROTOBUF -> new ProtobufPageCursor(body, c, limits, decoder, source);
+            case NDJSON -> new NdjsonPageCursor(body, c, limits, decoder, source);
+          };
+      cursor.start();
+      return cursor;
+    } catch (IOException | PageFormatException | RuntimeException e) {
+      closeQuietly(decoder);
+      if (e instanceof PageFormatException pfe) {
+        LOG.debug("Rejected page: {}", pfe.getMessage());
+      }
+      throw e;
     }
+  }
 
-    /**
-     * Decodes only the metadata at the head of a page. Needs only the first bytes of the object
-     * (enough to hold the metadata: the encoder flushes it as its own compressed block, so a few KiB
-     * suffice unless the tags are huge), so it works on a ranged read.
-     */
-    public PageMetadata readMetadata(InputStream in, String keyHint) throws IOException, PageFormatException {
-        try (PageCursor cursor = open(in, keyHint)) {
-            return cursor.metadata();
-        }
+  private static Compression detectCompression(PushbackInputStream stored) throws IOException {
+    byte[] head = new byte[Compression.MAX_MAGIC_BYTES];
+    int n;
+    try {
+      n = readHead(stored, head);
+    } catch (SourceInputStream.SourceReadException e) {
+      throw e.original();
     }
+    stored.unread(head, 0, n);
+    return Compression.detect(head, n).orElse(Compression.NONE);
+  }
 
-    private Page drain(PageCursor cursor) throws IOException, PageFormatException {
-        List<Event> events = new ArrayList<>((int) Math.min(cursor.metadata().eventCount(), MAX_PRESIZE));
-        while (cursor.hasNext()) {
-            events.add(cursor.next());
-        }
-        return new Page(cursor.metadata(), events);
+  private static PageFormat detectFormat(PushbackInputStream body, Compression c)
+      throws IOException, PageFormatException {
+    byte[] head = new byte[1];
+    int n;
+    try {
+      n = readHead(body, head);
+    } catch (SourceInputStream.SourceReadException e) {
+      throw e.original();
+    } catch (LimitedInputStream.LimitExceededException e) {
+      throw new PageFormatException("byte 0: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new PageFormatException(
+          "byte 0: " + c.configName() + " data is corrupt or truncated (" + e + ")", e);
     }
+    if (n == 0) {
+      throw new PageFormatException(
+          "byte 0: empty page (no bytes after " + c.configName() + " decompression)");
+    }
+    body.unread(head, 0, n);
+    return PageFormat.detect(head, n)
+        .orElseThrow(
+            () ->
+                new PageFormatException(
+                    String.format(
+                        "byte 0: not a page: first byte 0x%02x is neither '{' (NDJSON) nor 0x0a (protobuf)%s",
+                        head[0] & 0xff,
+                        c == Compression.NONE
+                            ? " and no gzip or zstd magic number was found"
+                            : " after " + c.configName() + " decompression")));
+  }
 
-    private PageCursor open(InputStream in, Optional<PageFormat> format, Optional<Compression> compression)
-            throws IOException, PageFormatException {
-        Objects.requireNonNull(in, "in");
-        SourceInputStream source = new SourceInputStream(in);
-        PushbackInputStream stored = new PushbackInputStream(source, Compression.MAX_MAGIC_BYTES);
-        Compression c = compression.isPresent() ? compression.get() : detectCompression(stored);
-        InputStream decoder = decompress(c, stored);
-        PushbackInputStream body = new PushbackInputStream(new LimitedInputStream(decoder, limits.maxPageBytes()), 1);
-        try {
-            PageFormat f = format.isPresent() ? format.get() : detectFormat(body, c);
-            DecodingCursor cursor = switch (f) {
-                case PROTOBUF -> new ProtobufPageCursor(body, c, limits, decoder, source);
-                case NDJSON -> new NdjsonPageCursor(body, c, limits, decoder, source);
-            };
-            cursor.start();
-            return cursor;
-        } catch (IOException | PageFormatException | RuntimeException e) {
-            closeQuietly(decoder);
-            if (e instanceof PageFormatException pfe) {
-                LOG.debug("Rejected page: {}", pfe.getMessage());
-            }
-            throw e;
-        }
+  private static InputStream decompress(Compression c, InputStream stored)
+      throws IOException, PageFormatException {
+    try {
+      return c.decompress(stored);
+    } catch (SourceInputStream.SourceReadException e) {
+      throw e.original();
+    } catch (IOException | RuntimeException e) {
+      throw new PageFormatException(
+          "compressed byte 0: not a valid " + c.configName() + " stream (" + e + ")", e);
     }
+  }
 
-    private static Compression detectCompression(PushbackInputStream stored) throws IOException {
-        byte[] head = new byte[Compression.MAX_MAGIC_BYTES];
-        int n;
-        try {
-            n = readHead(stored, head);
-        } catch (SourceInputStream.SourceReadException e) {
-            throw e.original();
-        }
-        stored.unread(head, 0, n);
-        return Compression.detect(head, n).orElse(Compression.NONE);
+  /** Reads until {@code head} is full or the stream ends. */
+  private static int readHead(InputStream in, byte[] head) throws IOException {
+    int n = 0;
+    while (n < head.length) {
+      int r = in.read(head, n, head.length - n);
+      if (r < 0) {
+        break;
+      }
+      n += r;
     }
+    return n;
+  }
 
-    private static PageFormat detectFormat(PushbackInputStream body, Compression c)
-            throws IOException, PageFormatException {
-        byte[] head = new byte[1];
-        int n;
-        try {
-            n = readHead(body, head);
-        } catch (SourceInputStream.SourceReadException e) {
-            throw e.original();
-        } catch (LimitedInputStream.LimitExceededException e) {
-            throw new PageFormatException("byte 0: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new PageFormatException("byte 0: " + c.configName() + " data is corrupt or truncated (" + e + ")", e);
-        }
-        if (n == 0) {
-            throw new PageFormatException("byte 0: empty page (no bytes after " + c.configName() + " decompression)");
-        }
-        body.unread(head, 0, n);
-        return PageFormat.detect(head, n).orElseThrow(() -> new PageFormatException(String.format(
-                "byte 0: not a page: first byte 0x%02x is neither '{' (NDJSON) nor 0x0a (protobuf)%s", head[0] & 0xff,
-                c == Compression.NONE ? " and no gzip or zstd magic number was found" : " after " + c.configName()
-                        + " decompression")));
+  private static void closeQuietly(InputStream decoder) {
+    try {
+      decoder.close();
+    } catch (IOException | RuntimeException ignored) {
+      // The page error is what matters.
     }
-
-    private static InputStream decompress(Compression c, InputStream stored) throws IOException, PageFormatException {
-        try {
-            return c.decompress(stored);
-        } catch (SourceInputStream.SourceReadException e) {
-            throw e.original();
-        } catch (IOException | RuntimeException e) {
-            throw new PageFormatException("compressed byte 0: not a valid " + c.configName() + " stream (" + e + ")", e);
-        }
-    }
-
-    /** Reads until {@code head} is full or the stream ends. */
-    private static int readHead(InputStream in, byte[] head) throws IOException {
-        int n = 0;
-        while (n < head.length) {
-            int r = in.read(head, n, head.length - n);
-            if (r < 0) {
-                break;
-            }
-            n += r;
-        }
-        return n;
-    }
-
-    private static void closeQuietly(InputStream decoder) {
-        try {
-            decoder.close();
-        } catch (IOException | RuntimeException ignored) {
-            // The page error is what matters.
-        }
-    }
+  }
 }

@@ -10,15 +10,19 @@ import java.util.Objects;
  * counts, sizes) from the events.
  *
  * @param pageSequence the sink uses the page's first Kafka offset
- * @param tags         user-defined tags, never null
+ * @param tags user-defined tags, never null
  */
 public record PageSpec(String writerId, long pageSequence, Map<String, String> tags) {
-    public PageSpec {
-        WellFormedText.check(Objects.requireNonNull(writerId, "writerId"), "writerId");
-        tags = tags == null || tags.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
-        tags.forEach((k, v) -> {
-            WellFormedText.check(k, "tag key");
-            WellFormedText.check(Objects.requireNonNull(v, "tag value"), "value of tag " + k);
+  public PageSpec {
+    WellFormedText.check(Objects.requireNonNull(writerId, "writerId"), "writerId");
+    tags =
+        tags == null || tags.isEmpty()
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+    tags.forEach(
+        (k, v) -> {
+          WellFormedText.check(k, "tag key");
+          WellFormedText.check(Objects.requireNonNull(v, "tag value"), "value of tag " + k);
         });
-    }
+  }
 }

@@ -1,7 +1,6 @@
 package io.prism.snapshotter.page;
 
 import com.google.protobuf.CodedOutputStream;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -13,234 +12,244 @@ import java.util.Map;
  * protobuf object per event, no page-sized buffer.
  *
  * <p>The output is byte-for-byte what protobuf-java's {@code EventPage.toByteArray()} gives for the
- * same content (proto3 default values are left out; map entries always carry key and value), so
- * any protobuf reader parses it.
+ * same content (proto3 default values are left out; map entries always carry key and value), so any
+ * protobuf reader parses it.
  *
  * <p>The metadata is flushed into the compressor before the first event, so with zstd it is a block
  * of its own and {@link PageReader#readMetadata} can decode it from the head of the object.
  *
- * <p><b>Page size.</b> Every event's size is computed up front with
- * {@code CodedOutputStream.computeXSize}. One sizing pass keeps, in an {@code int[]} reused across
- * pages, each event's size followed by the size of each of its attribute entries; the writing pass
- * reads them back in the same order instead of measuring every key and value (UTF-8 length) a
- * second time. The page size is then {@code tag + varint(metadataSize) + metadataSize + eventBytes}, where the
- * metadata contains the page size itself; it is found by a fixed-point iteration that starts from
- * {@code eventBytes} and only grows, so it settles after at most a few rounds.
+ * <p><b>Page size.</b> Every event's size is computed up front with {@code
+ * CodedOutputStream.computeXSize}. One sizing pass keeps, in an {@code int[]} reused across pages,
+ * each event's size followed by the size of each of its attribute entries; the writing pass reads
+ * them back in the same order instead of measuring every key and value (UTF-8 length) a second
+ * time. The page size is then {@code tag + varint(metadataSize) + metadataSize + eventBytes}, where
+ * the metadata contains the page size itself; it is found by a fixed-point iteration that starts
+ * from {@code eventBytes} and only grows, so it settles after at most a few rounds.
  */
 final class ProtobufPageWriter {
-    private static final int BUFFER_BYTES = 64 * 1024;
+  private static final int BUFFER_BYTES = 64 * 1024;
 
-    /**
-     * The sizes of the page being written, in writing order: per event its size, then the size of
-     * each attribute entry. Kept between pages so the steady state allocates no array per page, which
-     * makes this writer (and its {@link PageEncoder}) single-threaded.
-     */
-    private int[] sizes = new int[1024];
+  /**
+   * The sizes of the page being written, in writing order: per event its size, then the size of
+   * each attribute entry. Kept between pages so the steady state allocates no array per page, which
+   * makes this writer (and its {@link PageEncoder}) single-threaded.
+   */
+  private int[] sizes = new int[1024];
 
-    /**
-     * One {@code CodedOutputStream} (and its 64 KiB buffer) for every page: it writes to
-     * {@link #target}, which points at the current page's stream. Each page ends with a flush, so
-     * the buffer is empty between pages; after a failure mid-page it may not be, and is dropped.
-     */
-    private final RetargetableOutputStream target = new RetargetableOutputStream();
-    private CodedOutputStream cos;
+  /**
+   * One {@code CodedOutputStream} (and its 64 KiB buffer) for every page: it writes to {@link
+   * #target}, which points at the current page's stream. Each page ends with a flush, so the buffer
+   * is empty between pages; after a failure mid-page it may not be, and is dropped.
+   */
+  private final RetargetableOutputStream target = new RetargetableOutputStream();
 
-    PageMetadata write(PageMetadata draft, List<Event> events, OutputStream out) throws IOException {
-        int n = events.size();
-        long eventBytes = 0;
-        int slot = 0;
-        for (int i = 0; i < n; i++) {
-            Event e = events.get(i);
-            int needed = slot + 1 + e.attributes().size();
-            if (needed > sizes.length) {
-                sizes = Arrays.copyOf(sizes, Math.max(needed, sizes.length * 2));
-            }
-            int eventSlot = slot++;
-            int size = eventFieldsSize(e, i);
-            for (Map.Entry<String, String> attribute : e.attributes().entrySet()) {
-                int entrySize = mapEntrySize(attribute.getKey(), attribute.getValue());
-                sizes[slot++] = entrySize;
-                size += (int) lengthDelimitedSize(entrySize);
-            }
-            sizes[eventSlot] = size;
-            eventBytes += lengthDelimitedSize(size);
-        }
-        PageMetadata metadata = draft;
-        long pageSize = eventBytes;
-        while (true) {
-            metadata = draft.withPageSizeBytes(pageSize);
-            long total = lengthDelimitedSize(metadataSize(metadata)) + eventBytes;
-            if (total == pageSize) {
-                break;
-            }
-            pageSize = total;
-        }
-        if (pageSize > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("A protobuf page cannot exceed 2 GiB; this one is " + pageSize
-                    + " bytes (" + n + " events)");
-        }
+  private CodedOutputStream cos;
 
-        if (cos == null) {
-            cos = CodedOutputStream.newInstance(target, BUFFER_BYTES);
-        }
-        target.current = out;
-        boolean complete = false;
-        try {
-            writePage(metadata, events, out);
-            complete = true;
-        } finally {
-            target.current = null;
-            if (!complete) {
-                cos = null; // may hold part of the failed page
-            }
-        }
-        return metadata;
+  PageMetadata write(PageMetadata draft, List<Event> events, OutputStream out) throws IOException {
+    int n = events.size();
+    long eventBytes = 0;
+    int slot = 0;
+    for (int i = 0; i < n; i++) {
+      Event e = events.get(i);
+      int needed = slot + 1 + e.attributes().size();
+      if (needed > sizes.length) {
+        sizes = Arrays.copyOf(sizes, Math.max(needed, sizes.length * 2));
+      }
+      int eventSlot = slot++;
+      int size = eventFieldsSize(e, i);
+      for (Map.Entry<String, String> attribute : e.attributes().entrySet()) {
+        int entrySize = mapEntrySize(attribute.getKey(), attribute.getValue());
+        sizes[slot++] = entrySize;
+        size += (int) lengthDelimitedSize(entrySize);
+      }
+      sizes[eventSlot] = size;
+      eventBytes += lengthDelimitedSize(size);
+    }
+    PageMetadata metadata = draft;
+    long pageSize = eventBytes;
+    while (true) {
+      metadata = draft.withPageSizeBytes(pageSize);
+      long total = lengthDelimitedSize(metadataSize(metadata)) + eventBytes;
+      if (total == pageSize) {
+        break;
+      }
+      pageSize = total;
+    }
+    if (pageSize > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "A protobuf page cannot exceed 2 GiB; this one is "
+              + pageSize
+              + " bytes ("
+              + n
+              + " events)");
     }
 
-    private void writePage(PageMetadata metadata, List<Event> events, OutputStream out) throws IOException {
-        int n = events.size();
-        cos.writeTag(ProtoTags.PAGE_METADATA_FIELD, ProtoTags.LENGTH_DELIMITED);
-        cos.writeUInt32NoTag(metadataSize(metadata));
-        writeMetadata(cos, metadata);
-        // The metadata gets a compressed block of its own (zstd ends its block on flush), so a
-        // ranged read of the first few KiB of the object is enough to decode it.
-        cos.flush();
-        out.flush();
-        int slot = 0;
-        for (int i = 0; i < n; i++) {
-            cos.writeTag(ProtoTags.PAGE_EVENTS_FIELD, ProtoTags.LENGTH_DELIMITED);
-            cos.writeUInt32NoTag(sizes[slot++]);
-            slot = writeEvent(cos, events.get(i), i, sizes, slot);
-        }
-        cos.flush();
+    if (cos == null) {
+      cos = CodedOutputStream.newInstance(target, BUFFER_BYTES);
+    }
+    target.current = out;
+    boolean complete = false;
+    try {
+      writePage(metadata, events, out);
+      complete = true;
+    } finally {
+      target.current = null;
+      if (!complete) {
+        cos = null; // may hold part of the failed page
+      }
+    }
+    return metadata;
+  }
+
+  private void writePage(PageMetadata metadata, List<Event> events, OutputStream out)
+      throws IOException {
+    int n = events.size();
+    cos.writeTag(ProtoTags.PAGE_METADATA_FIELD, ProtoTags.LENGTH_DELIMITED);
+    cos.writeUInt32NoTag(metadataSize(metadata));
+    writeMetadata(cos, metadata);
+    // The metadata gets a compressed block of its own (zstd ends its block on flush), so a
+    // ranged read of the first few KiB of the object is enough to decode it.
+    cos.flush();
+    out.flush();
+    int slot = 0;
+    for (int i = 0; i < n; i++) {
+      cos.writeTag(ProtoTags.PAGE_EVENTS_FIELD, ProtoTags.LENGTH_DELIMITED);
+      cos.writeUInt32NoTag(sizes[slot++]);
+      slot = writeEvent(cos, events.get(i), i, sizes, slot);
+    }
+    cos.flush();
+  }
+
+  /** Forwards to the stream of the page being written. */
+  private static final class RetargetableOutputStream extends OutputStream {
+    private OutputStream current;
+
+    @Override
+    public void write(int b) throws IOException {
+      current.write(b);
     }
 
-    /** Forwards to the stream of the page being written. */
-    private static final class RetargetableOutputStream extends OutputStream {
-        private OutputStream current;
-
-        @Override
-        public void write(int b) throws IOException {
-            current.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            current.write(b, off, len);
-        }
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      current.write(b, off, len);
     }
+  }
 
-    /** One-byte tag + length varint + content: every field and map entry here has a tag below 16. */
-    private static long lengthDelimitedSize(int contentSize) {
-        return 1L + CodedOutputStream.computeUInt32SizeNoTag(contentSize) + contentSize;
-    }
+  /** One-byte tag + length varint + content: every field and map entry here has a tag below 16. */
+  private static long lengthDelimitedSize(int contentSize) {
+    return 1L + CodedOutputStream.computeUInt32SizeNoTag(contentSize) + contentSize;
+  }
 
-    /** The event's size without its attributes (those are sized entry by entry by the caller). */
-    private static int eventFieldsSize(Event e, long sequence) {
-        int size = 0;
-        if (!e.eventId().isEmpty()) {
-            size += CodedOutputStream.computeStringSize(ProtoTags.EVENT_ID, e.eventId());
-        }
-        if (e.timestampMillis() != 0) {
-            size += CodedOutputStream.computeInt64Size(ProtoTags.EVENT_TIMESTAMP, e.timestampMillis());
-        }
-        if (e.payloadLength() != 0) {
-            size += CodedOutputStream.computeByteArraySize(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
-        }
-        if (sequence != 0) {
-            size += CodedOutputStream.computeInt64Size(ProtoTags.EVENT_SEQUENCE, sequence);
-        }
-        return size;
+  /** The event's size without its attributes (those are sized entry by entry by the caller). */
+  private static int eventFieldsSize(Event e, long sequence) {
+    int size = 0;
+    if (!e.eventId().isEmpty()) {
+      size += CodedOutputStream.computeStringSize(ProtoTags.EVENT_ID, e.eventId());
     }
+    if (e.timestampMillis() != 0) {
+      size += CodedOutputStream.computeInt64Size(ProtoTags.EVENT_TIMESTAMP, e.timestampMillis());
+    }
+    if (e.payloadLength() != 0) {
+      size += CodedOutputStream.computeByteArraySize(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
+    }
+    if (sequence != 0) {
+      size += CodedOutputStream.computeInt64Size(ProtoTags.EVENT_SEQUENCE, sequence);
+    }
+    return size;
+  }
 
-    /**
-     * Writes the event's fields; its attribute entries' sizes are read from {@code sizes} from
-     * {@code slot} on. Returns the slot after the last one it read.
-     */
-    private static int writeEvent(CodedOutputStream cos, Event e, long sequence, int[] sizes, int slot)
-            throws IOException {
-        if (!e.eventId().isEmpty()) {
-            cos.writeString(ProtoTags.EVENT_ID, e.eventId());
-        }
-        if (e.timestampMillis() != 0) {
-            cos.writeInt64(ProtoTags.EVENT_TIMESTAMP, e.timestampMillis());
-        }
-        if (e.payloadLength() != 0) {
-            cos.writeByteArray(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
-        }
-        for (Map.Entry<String, String> attribute : e.attributes().entrySet()) {
-            writeMapEntry(cos, ProtoTags.EVENT_ATTRIBUTES, attribute, sizes[slot++]);
-        }
-        if (sequence != 0) {
-            cos.writeInt64(ProtoTags.EVENT_SEQUENCE, sequence);
-        }
-        return slot;
+  /**
+   * Writes the event's fields; its attribute entries' sizes are read from {@code sizes} from {@code
+   * slot} on. Returns the slot after the last one it read.
+   */
+  private static int writeEvent(
+      CodedOutputStream cos, Event e, long sequence, int[] sizes, int slot) throws IOException {
+    if (!e.eventId().isEmpty()) {
+      cos.writeString(ProtoTags.EVENT_ID, e.eventId());
     }
+    if (e.timestampMillis() != 0) {
+      cos.writeInt64(ProtoTags.EVENT_TIMESTAMP, e.timestampMillis());
+    }
+    if (e.payloadLength() != 0) {
+      cos.writeByteArray(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
+    }
+    for (Map.Entry<String, String> attribute : e.attributes().entrySet()) {
+      writeMapEntry(cos, ProtoTags.EVENT_ATTRIBUTES, attribute, sizes[slot++]);
+    }
+    if (sequence != 0) {
+      cos.writeInt64(ProtoTags.EVENT_SEQUENCE, sequence);
+    }
+    return slot;
+  }
 
-    private static int metadataSize(PageMetadata m) {
-        int size = 0;
-        if (!m.writerId().isEmpty()) {
-            size += CodedOutputStream.computeStringSize(ProtoTags.META_WRITER_ID, m.writerId());
-        }
-        size += int64Size(ProtoTags.META_PAGE_SEQUENCE, m.pageSequence());
-        size += int64Size(ProtoTags.META_START_TIME, m.startTime());
-        size += int64Size(ProtoTags.META_END_TIME, m.endTime());
-        size += int64Size(ProtoTags.META_EVENT_COUNT, m.eventCount());
-        size += int64Size(ProtoTags.META_PAGE_SIZE_BYTES, m.pageSizeBytes());
-        size += CodedOutputStream.computeStringSize(ProtoTags.META_FORMAT_VERSION, m.formatVersion());
-        size += CodedOutputStream.computeStringSize(ProtoTags.META_COMPRESSION, m.compression().configName());
-        size += mapSize(m.tags());
-        return size;
+  private static int metadataSize(PageMetadata m) {
+    int size = 0;
+    if (!m.writerId().isEmpty()) {
+      size += CodedOutputStream.computeStringSize(ProtoTags.META_WRITER_ID, m.writerId());
     }
+    size += int64Size(ProtoTags.META_PAGE_SEQUENCE, m.pageSequence());
+    size += int64Size(ProtoTags.META_START_TIME, m.startTime());
+    size += int64Size(ProtoTags.META_END_TIME, m.endTime());
+    size += int64Size(ProtoTags.META_EVENT_COUNT, m.eventCount());
+    size += int64Size(ProtoTags.META_PAGE_SIZE_BYTES, m.pageSizeBytes());
+    size += CodedOutputStream.computeStringSize(ProtoTags.META_FORMAT_VERSION, m.formatVersion());
+    size +=
+        CodedOutputStream.computeStringSize(
+            ProtoTags.META_COMPRESSION, m.compression().configName());
+    size += mapSize(m.tags());
+    return size;
+  }
 
-    private static void writeMetadata(CodedOutputStream cos, PageMetadata m) throws IOException {
-        if (!m.writerId().isEmpty()) {
-            cos.writeString(ProtoTags.META_WRITER_ID, m.writerId());
-        }
-        writeInt64(cos, ProtoTags.META_PAGE_SEQUENCE, m.pageSequence());
-        writeInt64(cos, ProtoTags.META_START_TIME, m.startTime());
-        writeInt64(cos, ProtoTags.META_END_TIME, m.endTime());
-        writeInt64(cos, ProtoTags.META_EVENT_COUNT, m.eventCount());
-        writeInt64(cos, ProtoTags.META_PAGE_SIZE_BYTES, m.pageSizeBytes());
-        cos.writeString(ProtoTags.META_FORMAT_VERSION, m.formatVersion());
-        cos.writeString(ProtoTags.META_COMPRESSION, m.compression().configName());
-        writeMap(cos, ProtoTags.META_TAGS, m.tags());
+  private static void writeMetadata(CodedOutputStream cos, PageMetadata m) throws IOException {
+    if (!m.writerId().isEmpty()) {
+      cos.writeString(ProtoTags.META_WRITER_ID, m.writerId());
     }
+    writeInt64(cos, ProtoTags.META_PAGE_SEQUENCE, m.pageSequence());
+    writeInt64(cos, ProtoTags.META_START_TIME, m.startTime());
+    writeInt64(cos, ProtoTags.META_END_TIME, m.endTime());
+    writeInt64(cos, ProtoTags.META_EVENT_COUNT, m.eventCount());
+    writeInt64(cos, ProtoTags.META_PAGE_SIZE_BYTES, m.pageSizeBytes());
+    cos.writeString(ProtoTags.META_FORMAT_VERSION, m.formatVersion());
+    cos.writeString(ProtoTags.META_COMPRESSION, m.compression().configName());
+    writeMap(cos, ProtoTags.META_TAGS, m.tags());
+  }
 
-    private static int int64Size(int field, long value) {
-        return value == 0 ? 0 : CodedOutputStream.computeInt64Size(field, value);
-    }
+  private static int int64Size(int field, long value) {
+    return value == 0 ? 0 : CodedOutputStream.computeInt64Size(field, value);
+  }
 
-    private static void writeInt64(CodedOutputStream cos, int field, long value) throws IOException {
-        if (value != 0) {
-            cos.writeInt64(field, value);
-        }
+  private static void writeInt64(CodedOutputStream cos, int field, long value) throws IOException {
+    if (value != 0) {
+      cos.writeInt64(field, value);
     }
+  }
 
-    private static int mapEntrySize(String key, String value) {
-        return CodedOutputStream.computeStringSize(ProtoTags.MAP_KEY, key)
-                + CodedOutputStream.computeStringSize(ProtoTags.MAP_VALUE, value);
-    }
+  private static int mapEntrySize(String key, String value) {
+    return CodedOutputStream.computeStringSize(ProtoTags.MAP_KEY, key)
+        + CodedOutputStream.computeStringSize(ProtoTags.MAP_VALUE, value);
+  }
 
-    private static int mapSize(Map<String, String> map) {
-        int size = 0;
-        for (Map.Entry<String, String> e : map.entrySet()) {
-            size += (int) lengthDelimitedSize(mapEntrySize(e.getKey(), e.getValue()));
-        }
-        return size;
+  private static int mapSize(Map<String, String> map) {
+    int size = 0;
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      size += (int) lengthDelimitedSize(mapEntrySize(e.getKey(), e.getValue()));
     }
+    return size;
+  }
 
-    private static void writeMap(CodedOutputStream cos, int field, Map<String, String> map) throws IOException {
-        for (Map.Entry<String, String> e : map.entrySet()) {
-            writeMapEntry(cos, field, e, mapEntrySize(e.getKey(), e.getValue()));
-        }
+  private static void writeMap(CodedOutputStream cos, int field, Map<String, String> map)
+      throws IOException {
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      writeMapEntry(cos, field, e, mapEntrySize(e.getKey(), e.getValue()));
     }
+  }
 
-    private static void writeMapEntry(CodedOutputStream cos, int field, Map.Entry<String, String> entry, int entrySize)
-            throws IOException {
-        cos.writeTag(field, ProtoTags.LENGTH_DELIMITED);
-        cos.writeUInt32NoTag(entrySize);
-        cos.writeString(ProtoTags.MAP_KEY, entry.getKey());
-        cos.writeString(ProtoTags.MAP_VALUE, entry.getValue());
-    }
+  private static void writeMapEntry(
+      CodedOutputStream cos, int field, Map.Entry<String, String> entry, int entrySize)
+      throws IOException {
+    cos.writeTag(field, ProtoTags.LENGTH_DELIMITED);
+    cos.writeUInt32NoTag(entrySize);
+    cos.writeString(ProtoTags.MAP_KEY, entry.getKey());
+    cos.writeString(ProtoTags.MAP_VALUE, entry.getValue());
+  }
 }

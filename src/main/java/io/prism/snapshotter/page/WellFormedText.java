@@ -7,20 +7,28 @@ package io.prism.snapshotter.page;
  * keeps every page the encoder writes readable.
  */
 public final class WellFormedText {
-    private WellFormedText() {
-    }
+  private WellFormedText() {}
 
-    /** Returns {@code s}; an IllegalArgumentException naming {@code what} and the index when it is not valid Unicode. */
-    public static String check(String s, String what) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException(what + " is not valid Unicode: unpaired surrogate U+"
-                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i);
-            }
-        }
-        return s;
+  /**
+   * Returns {@code s}; an IllegalArgumentException naming {@code what} and the index when it is not
+   * valid Unicode.
+   */
+  public static String check(String s, String what) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(
+            what
+                + " is not valid Unicode: unpaired surrogate U+"
+                + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
+                + " at index "
+                + i);
+      }
     }
+    return s;
+  }
 }

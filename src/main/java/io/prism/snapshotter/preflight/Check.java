@@ -1,6 +1,9 @@
 package io.prism.snapshotter.preflight;
 
-/** One pre-flight check: what was checked ({@code subject}: config, storage, index), and how it went. */
+/**
+ * One pre-flight check: what was checked ({@code subject}: config, storage, index), and how it
+ * went.
+ */
 public record Check(String subject, String name, Outcome outcome, String detail) {
   public enum Outcome {
     PASSED,

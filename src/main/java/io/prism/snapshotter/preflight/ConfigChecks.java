@@ -17,7 +17,9 @@ public final class ConfigChecks {
 
   private ConfigChecks() {}
 
-  /** One failed check per problem, or one passed check; the parsed config when there is no problem. */
+  /**
+   * One failed check per problem, or one passed check; the parsed config when there is no problem.
+   */
   public static Result run(Map<String, String> settings) {
     List<Check> problems = new ArrayList<>();
     for (ConfigValue value : SnapshotterConfig.configDef().validate(settings)) {
@@ -34,14 +36,27 @@ public final class ConfigChecks {
     } catch (ConfigException e) {
       return new Result(List.of(Check.failed(SUBJECT, "settings", e.getMessage())), null);
     }
-    config.crossKeyErrors().forEach((key, messages) ->
-        messages.forEach(message -> problems.add(Check.failed(SUBJECT, key, message))));
+    config
+        .crossKeyErrors()
+        .forEach(
+            (key, messages) ->
+                messages.forEach(message -> problems.add(Check.failed(SUBJECT, key, message))));
     if (!problems.isEmpty()) {
       return new Result(problems, null);
     }
-    return new Result(List.of(Check.passed(SUBJECT, "settings",
-        "storage " + config.storage().backend().configName() + ", index " + config.index().backend().configName()
-            + ", pages " + config.page().format().configName() + " + " + config.page().compression().configName())),
+    return new Result(
+        List.of(
+            Check.passed(
+                SUBJECT,
+                "settings",
+                "storage "
+                    + config.storage().backend().configName()
+                    + ", index "
+                    + config.index().backend().configName()
+                    + ", pages "
+                    + config.page().format().configName()
+                    + " + "
+                    + config.page().compression().configName())),
         config);
   }
 

@@ -21,12 +21,33 @@ public final class IndexChecks {
   public static List<Check> run(PageIndex index, long nowMillis) {
     List<Check> checks = new ArrayList<>();
     String writer = StoreChecks.PROBE_NAME + "-" + UUID.randomUUID();
-    IndexEntry probe = new IndexEntry(StoreChecks.PROBE_NAME + "/" + writer, writer, 0, nowMillis, nowMillis, 1, 1, 1,
-        "protobuf", "none", StoreChecks.PROBE_NAME, 0, 0, 0);
+    IndexEntry probe =
+        new IndexEntry(
+            StoreChecks.PROBE_NAME + "/" + writer,
+            writer,
+            0,
+            nowMillis,
+            nowMillis,
+            1,
+            1,
+            1,
+            "protobuf",
+            "none",
+            StoreChecks.PROBE_NAME,
+            0,
+            0,
+            0);
     try {
       List<IndexEntry> none = index.entries(writer, TimeRange.ALL);
-      checks.add(Check.passed(SUBJECT, "read", "asked " + index.describe() + " for a writer's pages (" + none.size()
-          + " for a new writer, as expected)"));
+      checks.add(
+          Check.passed(
+              SUBJECT,
+              "read",
+              "asked "
+                  + index.describe()
+                  + " for a writer's pages ("
+                  + none.size()
+                  + " for a new writer, as expected)"));
     } catch (RuntimeException e) {
       checks.add(Check.failed(SUBJECT, "read", e.getMessage()));
       checks.add(Check.skipped(SUBJECT, "write", "the index could not be read"));
@@ -43,8 +64,14 @@ public final class IndexChecks {
       if (found.stream().anyMatch(entry -> entry.pageKey().equals(probe.pageKey()))) {
         checks.add(Check.passed(SUBJECT, "write", "published a probe entry and read it back"));
       } else {
-        checks.add(Check.failed(SUBJECT, "write", "a published probe entry is not there when read back"
-            + " (found " + found.size() + " entries for its writer)"));
+        checks.add(
+            Check.failed(
+                SUBJECT,
+                "write",
+                "a published probe entry is not there when read back"
+                    + " (found "
+                    + found.size()
+                    + " entries for its writer)"));
       }
     } catch (RuntimeException e) {
       checks.add(Check.failed(SUBJECT, "write", "reading the probe entry back: " + e.getMessage()));
@@ -53,8 +80,16 @@ public final class IndexChecks {
         index.remove(List.of(probe));
         checks.add(Check.passed(SUBJECT, "remove", "removed the probe entry"));
       } catch (RuntimeException e) {
-        checks.add(Check.failed(SUBJECT, "remove", "removing the probe entry " + probe.pageKey() + " of writer "
-            + writer + ": " + e.getMessage()));
+        checks.add(
+            Check.failed(
+                SUBJECT,
+                "remove",
+                "removing the probe entry "
+                    + probe.pageKey()
+                    + " of writer "
+                    + writer
+                    + ": "
+                    + e.getMessage()));
       }
     }
     return checks;

@@ -25,6 +25,7 @@ import java.util.UUID;
  */
 public final class StoreChecks {
   static final String SUBJECT = "storage";
+
   /** The writer id and topic the probe key is rendered with: recognisable in a listing. */
   static final String PROBE_NAME = "_prism-check";
 
@@ -44,17 +45,34 @@ public final class StoreChecks {
 
   /** A probe key as the sink would render it for writer {@value #PROBE_NAME}. */
   static String probeKey(KeyTemplate keys, long nowMillis) {
-    return keys.render(new KeyContext(PROBE_NAME + "-" + UUID.randomUUID(), nowMillis, 0, PROBE_NAME, 0, 0,
-        "probe", ".probe", "none"));
+    return keys.render(
+        new KeyContext(
+            PROBE_NAME + "-" + UUID.randomUUID(),
+            nowMillis,
+            0,
+            PROBE_NAME,
+            0,
+            0,
+            "probe",
+            ".probe",
+            "none"));
   }
 
   private List<Check> all(long nowMillis) {
     String key = probeKey(keys, nowMillis);
     byte[] first = ("prism snapshotter check " + key).getBytes(StandardCharsets.UTF_8);
-    if (!attempt("write", () -> {
-      store.put(key, new ByteArrayInputStream(first), first.length, PutOptions.ifAbsent());
-      return "stored " + first.length + " bytes at " + key + " in " + store.describe() + " (create-only)";
-    })) {
+    if (!attempt(
+        "write",
+        () -> {
+          store.put(key, new ByteArrayInputStream(first), first.length, PutOptions.ifAbsent());
+          return "stored "
+              + first.length
+              + " bytes at "
+              + key
+              + " in "
+              + store.describe()
+              + " (create-only)";
+        })) {
       skipRest("create-only", "read", "list", "delete");
       return checks;
     }
@@ -62,52 +80,71 @@ public final class StoreChecks {
       if (createOnly(key)) {
         attempt("read", () -> readBack(key, first));
       } else {
-        checks.add(Check.skipped(SUBJECT, "read", "the probe object was replaced by the second write"));
+        checks.add(
+            Check.skipped(SUBJECT, "read", "the probe object was replaced by the second write"));
       }
-      attempt("list", () -> {
-        // The key itself as the prefix: found whatever else lies beside it.
-        boolean listed = store.list(key, 10, null).objects().stream().anyMatch(object -> object.key().equals(key));
-        if (!listed) {
-          throw new CheckFailure("a listing does not show the object just written");
-        }
-        return "a listing shows it (reindex and compaction list the store)";
-      });
+      attempt(
+          "list",
+          () -> {
+            // The key itself as the prefix: found whatever else lies beside it.
+            boolean listed =
+                store.list(key, 10, null).objects().stream()
+                    .anyMatch(object -> object.key().equals(key));
+            if (!listed) {
+              throw new CheckFailure("a listing does not show the object just written");
+            }
+            return "a listing shows it (reindex and compaction list the store)";
+          });
     } finally {
-      attempt("delete", () -> {
-        store.delete(key);
-        if (store.head(key).isPresent()) {
-          throw new CheckFailure("the object is still there after delete");
-        }
-        return "deleted the probe object (compaction deletes the pages it merges)";
-      });
+      attempt(
+          "delete",
+          () -> {
+            store.delete(key);
+            if (store.head(key).isPresent()) {
+              throw new CheckFailure("the object is still there after delete");
+            }
+            return "deleted the probe object (compaction deletes the pages it merges)";
+          });
     }
     return checks;
   }
 
   private boolean createOnly(String key) {
     byte[] second = "overwritten".getBytes(StandardCharsets.UTF_8);
-    return attempt("create-only", () -> {
-      try {
-        store.put(key, new ByteArrayInputStream(second), second.length, PutOptions.ifAbsent());
-      } catch (ObjectAlreadyExistsException refused) {
-        return "a second create-only write to the same key was refused, as it must be";
-      }
-      throw new CheckFailure("a second create-only write to the same key REPLACED the object: this store ignores"
-          + " conditional writes (S3: If-None-Match: *), so a task that lost its partitions could overwrite a newer"
-          + " page. Use a store that honours them (AWS S3, MinIO, Azure, GCS do) before relying on the sink's"
-          + " zombie protection");
-    });
+    return attempt(
+        "create-only",
+        () -> {
+          try {
+            store.put(key, new ByteArrayInputStream(second), second.length, PutOptions.ifAbsent());
+          } catch (ObjectAlreadyExistsException refused) {
+            return "a second create-only write to the same key was refused, as it must be";
+          }
+          throw new CheckFailure(
+              "a second create-only write to the same key REPLACED the object: this store ignores"
+                  + " conditional writes (S3: If-None-Match: *), so a task that lost its partitions could overwrite a newer"
+                  + " page. Use a store that honours them (AWS S3, MinIO, Azure, GCS do) before relying on the sink's"
+                  + " zombie protection");
+        });
   }
 
   private String readBack(String key, byte[] written) throws CheckFailure, IOException {
     byte[] read = readAll(key);
     if (!Arrays.equals(read, written)) {
-      throw new CheckFailure("read back " + read.length + " bytes that differ from the " + written.length + " written");
+      throw new CheckFailure(
+          "read back "
+              + read.length
+              + " bytes that differ from the "
+              + written.length
+              + " written");
     }
     Optional<ObjectInfo> info = store.head(key);
     if (info.isEmpty() || info.get().size() != written.length) {
-      throw new CheckFailure("head says " + info.map(i -> i.size() + " bytes").orElse("no such object")
-          + " for the object just read (" + written.length + " bytes)");
+      throw new CheckFailure(
+          "head says "
+              + info.map(i -> i.size() + " bytes").orElse("no such object")
+              + " for the object just read ("
+              + written.length
+              + " bytes)");
     }
     return "read back the same " + written.length + " bytes; head agrees";
   }

@@ -4,17 +4,19 @@ import java.util.List;
 
 /**
  * Finds the pages replay must read: the seam between replay and whatever knows where pages are.
- * {@link StorageScanLocator} lists the object store; an index-backed locator (the page index's query
- * "entries of a writer in a time range, ordered by start time then sequence") plugs in here too.
+ * {@link StorageScanLocator} lists the object store; an index-backed locator (the page index's
+ * query "entries of a writer in a time range, ordered by start time then sequence") plugs in here
+ * too.
  */
 public interface PageLocator {
 
-    /**
-     * The pages of {@code writerId} that may hold events in {@code range} (a page overlaps when its
-     * {@code [start_time, end_time]} does), sorted in {@link PageRef#WRITER_ORDER}. Empty when the writer has no pages.
-     *
-     * @throws CorruptPageException               a page's metadata cannot be decoded
-     * @throws io.prism.snapshotter.storage.StorageException storage failed
-     */
-    List<PageRef> locate(String writerId, TimeRange range);
+  /**
+   * The pages of {@code writerId} that may hold events in {@code range} (a page overlaps when its
+   * {@code [start_time, end_time]} does), sorted in {@link PageRef#WRITER_ORDER}. Empty when the
+   * writer has no pages.
+   *
+   * @throws CorruptPageException a page's metadata cannot be decoded
+   * @throws io.prism.snapshotter.storage.StorageException storage failed
+   */
+  List<PageRef> locate(String writerId, TimeRange range);
 }

@@ -3,21 +3,30 @@ package io.prism.snapshotter.replay;
 /**
  * How replay fetches.
  *
- * @param fetchThreads     pages fetched and decoded at once
- * @param prefetchPages    pages fetched ahead of the one being handed out; with {@code maxInMemoryPageBytes}
- *                         this bounds replay's memory whatever the range
- * @param maxInMemoryPageBytes a page stored larger than this is not prefetched but streamed event by event
- * @param recentIdWindow   ids remembered whatever their page, for retried publishes (see {@link RepeatedIds})
+ * @param fetchThreads pages fetched and decoded at once
+ * @param prefetchPages pages fetched ahead of the one being handed out; with {@code
+ *     maxInMemoryPageBytes} this bounds replay's memory whatever the range
+ * @param maxInMemoryPageBytes a page stored larger than this is not prefetched but streamed event
+ *     by event
+ * @param recentIdWindow ids remembered whatever their page, for retried publishes (see {@link
+ *     RepeatedIds})
  */
-public record ReplaySettings(int fetchThreads, int prefetchPages, long maxInMemoryPageBytes, int recentIdWindow) {
+public record ReplaySettings(
+    int fetchThreads, int prefetchPages, long maxInMemoryPageBytes, int recentIdWindow) {
 
-    public static final ReplaySettings DEFAULT = new ReplaySettings(4, 8, 16L << 20, 65_536);
+  public static final ReplaySettings DEFAULT = new ReplaySettings(4, 8, 16L << 20, 65_536);
 
-    public ReplaySettings {
-        if (fetchThreads < 1 || prefetchPages < 1 || maxInMemoryPageBytes < 0 || recentIdWindow < 0) {
-            throw new IllegalArgumentException("replay settings out of range: fetchThreads " + fetchThreads
-                    + ", prefetchPages " + prefetchPages + ", maxInMemoryPageBytes " + maxInMemoryPageBytes
-                    + ", recentIdWindow " + recentIdWindow);
-        }
+  public ReplaySettings {
+    if (fetchThreads < 1 || prefetchPages < 1 || maxInMemoryPageBytes < 0 || recentIdWindow < 0) {
+      throw new IllegalArgumentException(
+          "replay settings out of range: fetchThreads "
+              + fetchThreads
+              + ", prefetchPages "
+              + prefetchPages
+              + ", maxInMemoryPageBytes "
+              + maxInMemoryPageBytes
+              + ", recentIdWindow "
+              + recentIdWindow);
     }
+  }
 }

@@ -6,9 +6,6 @@ import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -16,12 +13,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replays a writer's events from its pages: locate ({@link PageLocator}), fetch ahead in parallel
- * ({@link PageSource}), decode, drop repeated ids ({@link RepeatedIds}), filter ({@link EventFilter}),
- * and hand them out in the writer's order ({@link ReplayStream}). Memory stays bounded whatever the range:
- * prefetched pages, the located page list, and the remembered ids of overlapping pages.
+ * ({@link PageSource}), decode, drop repeated ids ({@link RepeatedIds}), filter ({@link
+ * EventFilter}), and hand them out in the writer's order ({@link ReplayStream}). Memory stays
+ * bounded whatever the range: prefetched pages, the located page list, and the remembered ids of
+ * overlapping pages.
  *
  * <pre>{@code
  * try (Replayer replayer = Replayer.open(config);
@@ -31,93 +31,104 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class Replayer implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Replayer.class);
+  private static final Logger log = LoggerFactory.getLogger(Replayer.class);
 
-    private final PageLocator locator;
-    private final PageSource source;
-    private final ReplaySettings settings;
-    private final ExecutorService executor;
-    private final AutoCloseable owned;
+  private final PageLocator locator;
+  private final PageSource source;
+  private final ReplaySettings settings;
+  private final ExecutorService executor;
+  private final AutoCloseable owned;
 
-    /** A replayer over the given locator and source; {@code owned} (nullable) is closed with it. */
-    public Replayer(Function<ExecutorService, PageLocator> locator, PageSource source, ReplaySettings settings,
-                    AutoCloseable owned) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.executor = Executors.newFixedThreadPool(settings.fetchThreads(), fetchThreads());
-        this.locator = locator.apply(executor);
-        this.source = Objects.requireNonNull(source, "source");
-        this.owned = owned;
-    }
+  /** A replayer over the given locator and source; {@code owned} (nullable) is closed with it. */
+  public Replayer(
+      Function<ExecutorService, PageLocator> locator,
+      PageSource source,
+      ReplaySettings settings,
+      AutoCloseable owned) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.executor = Executors.newFixedThreadPool(settings.fetchThreads(), fetchThreads());
+    this.locator = locator.apply(executor);
+    this.source = Objects.requireNonNull(source, "source");
+    this.owned = owned;
+  }
 
-    /**
-     * A replayer reading the store {@code config} names. Pages are located through the page index when
-     * the settings name an {@code index.backend} other than {@code none} ({@link IndexPageLocator}), else by
-     * listing the store
-     * ({@link StorageScanLocator}).
-     *
-     * @throws org.apache.kafka.common.config.ConfigException the storage settings are incomplete
-     */
-    public static Replayer open(SnapshotterConfig config, ReplaySettings settings) {
-        ObjectStore store = ObjectStores.open(config.storage());
-        try {
-            // Storage is the truth and the index an accelerator one opts into: only an index.backend the
-            // settings name explicitly is used (its default would otherwise point at an empty ./data/index.db).
-            boolean indexed = config.originals().containsKey(IndexConfig.BACKEND)
-                    && config.index().backend() != IndexBackend.NONE;
-            if (!indexed) {
-                return new Replayer(pool -> new StorageScanLocator(store, config.storage().keyTemplate(), pool),
-                        new StorePageSource(store), settings, store);
-            }
-            PageIndex index = config.index().open();
-            return new Replayer(pool -> new IndexPageLocator(index), new StorePageSource(store), settings, () -> {
-                try {
-                    index.close();
-                } finally {
-                    store.close();
-                }
-            });
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-    }
-
-    public static Replayer open(SnapshotterConfig config) {
-        return open(config, ReplaySettings.DEFAULT);
-    }
-
-    /**
-     * Locates the writer's pages that overlap the filter's range and starts fetching them.
-     *
-     * @throws CorruptPageException a page's metadata cannot be decoded
-     * @throws io.prism.snapshotter.storage.StorageException storage failed
-     */
-    public ReplayStream replay(String writerId, EventFilter filter) {
-        Objects.requireNonNull(writerId, "writerId");
-        Objects.requireNonNull(filter, "filter");
-        List<PageRef> pages = locator.locate(writerId, filter.range());
-        log.debug("Replaying writer {}: {} pages", writerId, pages.size());
-        return new ReplayStream(pages, source, filter, settings, executor);
-    }
-
-    @Override
-    public void close() {
-        executor.shutdownNow();
-        if (owned != null) {
+  /**
+   * A replayer reading the store {@code config} names. Pages are located through the page index
+   * when the settings name an {@code index.backend} other than {@code none} ({@link
+   * IndexPageLocator}), else by listing the store ({@link StorageScanLocator}).
+   *
+   * @throws org.apache.kafka.common.config.ConfigException the storage settings are incomplete
+   */
+  public static Replayer open(SnapshotterConfig config, ReplaySettings settings) {
+    ObjectStore store = ObjectStores.open(config.storage());
+    try {
+      // Storage is the truth and the index an accelerator one opts into: only an index.backend the
+      // settings name explicitly is used (its default would otherwise point at an empty
+      // ./data/index.db).
+      boolean indexed =
+          config.originals().containsKey(IndexConfig.BACKEND)
+              && config.index().backend() != IndexBackend.NONE;
+      if (!indexed) {
+        return new Replayer(
+            pool -> new StorageScanLocator(store, config.storage().keyTemplate(), pool),
+            new StorePageSource(store),
+            settings,
+            store);
+      }
+      PageIndex index = config.index().open();
+      return new Replayer(
+          pool -> new IndexPageLocator(index),
+          new StorePageSource(store),
+          settings,
+          () -> {
             try {
-                owned.close();
-            } catch (Exception e) {
-                log.warn("Closing {} failed: {}", owned, e.toString());
+              index.close();
+            } finally {
+              store.close();
             }
-        }
+          });
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
     }
+  }
 
-    private static ThreadFactory fetchThreads() {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "replay-fetch-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+  public static Replayer open(SnapshotterConfig config) {
+    return open(config, ReplaySettings.DEFAULT);
+  }
+
+  /**
+   * Locates the writer's pages that overlap the filter's range and starts fetching them.
+   *
+   * @throws CorruptPageException a page's metadata cannot be decoded
+   * @throws io.prism.snapshotter.storage.StorageException storage failed
+   */
+  public ReplayStream replay(String writerId, EventFilter filter) {
+    Objects.requireNonNull(writerId, "writerId");
+    Objects.requireNonNull(filter, "filter");
+    List<PageRef> pages = locator.locate(writerId, filter.range());
+    log.debug("Replaying writer {}: {} pages", writerId, pages.size());
+    return new ReplayStream(pages, source, filter, settings, executor);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    if (owned != null) {
+      try {
+        owned.close();
+      } catch (Exception e) {
+        log.warn("Closing {} failed: {}", owned, e.toString());
+      }
     }
+  }
+
+  private static ThreadFactory fetchThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "replay-fetch-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
 }

@@ -9,9 +9,6 @@ import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.StorageException;
 import io.prism.snapshotter.storage.WriterIds;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,123 +20,167 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Locates a writer's pages without an index, by listing the object store and reading each candidate's
- * metadata (only the head of the object: the metadata comes first in both page formats).
+ * Locates a writer's pages without an index, by listing the object store and reading each
+ * candidate's metadata (only the head of the object: the metadata comes first in both page
+ * formats).
  *
- * <p>Fast path: when the key template has a literal writer prefix ({@link KeyTemplate#writerPrefix}, e.g.
- * {@code {writer_id}/{date}/{sequence}.pb}), only the keys under it are listed.
+ * <p>Fast path: when the key template has a literal writer prefix ({@link
+ * KeyTemplate#writerPrefix}, e.g. {@code {writer_id}/{date}/{sequence}.pb}), only the keys under it
+ * are listed.
  *
- * <p>Slow path: otherwise (e.g. the default template, where the date comes first) the whole store is
- * listed. Every key of the writer contains its encoded id (that is how the template renders it), so only
- * keys containing it are read; their metadata decides. The cost grows with the store, not the writer: for
- * large stores use a template that starts with {@code {writer_id}/}, or a page index.
+ * <p>Slow path: otherwise (e.g. the default template, where the date comes first) the whole store
+ * is listed. Every key of the writer contains its encoded id (that is how the template renders it),
+ * so only keys containing it are read; their metadata decides. The cost grows with the store, not
+ * the writer: for large stores use a template that starts with {@code {writer_id}/}, or a page
+ * index.
  */
 public final class StorageScanLocator implements PageLocator {
-    private static final Logger log = LoggerFactory.getLogger(StorageScanLocator.class);
-    /** Bytes read to decode a page's metadata; a page whose metadata is larger is read whole. */
-    static final int HEAD_BYTES = 64 * 1024;
-    static final String TAG_TOPIC = "kafka.topic";
-    static final String TAG_PARTITION = "kafka.partition";
-    static final String TAG_FIRST_OFFSET = "kafka.offset.first";
-    static final String TAG_LAST_OFFSET = "kafka.offset.last";
+  private static final Logger log = LoggerFactory.getLogger(StorageScanLocator.class);
 
-    private final ObjectStore store;
-    private final KeyTemplate template;
-    private final Executor executor;
-    private final PageReader reader = new PageReader();
+  /** Bytes read to decode a page's metadata; a page whose metadata is larger is read whole. */
+  static final int HEAD_BYTES = 64 * 1024;
 
-    /** @param executor runs the metadata reads, several at once */
-    public StorageScanLocator(ObjectStore store, KeyTemplate template, Executor executor) {
-        this.store = Objects.requireNonNull(store, "store");
-        this.template = Objects.requireNonNull(template, "template");
-        this.executor = Objects.requireNonNull(executor, "executor");
+  static final String TAG_TOPIC = "kafka.topic";
+  static final String TAG_PARTITION = "kafka.partition";
+  static final String TAG_FIRST_OFFSET = "kafka.offset.first";
+  static final String TAG_LAST_OFFSET = "kafka.offset.last";
+
+  private final ObjectStore store;
+  private final KeyTemplate template;
+  private final Executor executor;
+  private final PageReader reader = new PageReader();
+
+  /**
+   * @param executor runs the metadata reads, several at once
+   */
+  public StorageScanLocator(ObjectStore store, KeyTemplate template, Executor executor) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.template = Objects.requireNonNull(template, "template");
+    this.executor = Objects.requireNonNull(executor, "executor");
+  }
+
+  @Override
+  public List<PageRef> locate(String writerId, TimeRange range) {
+    Optional<String> prefix = template.writerPrefix(writerId);
+    String encoded = WriterIds.encode(writerId);
+    if (prefix.isEmpty()) {
+      log.debug(
+          "Key template {} has no literal writer prefix: listing the whole store {} for writer {}",
+          template,
+          store.describe(),
+          writerId);
     }
-
-    @Override
-    public List<PageRef> locate(String writerId, TimeRange range) {
-        Optional<String> prefix = template.writerPrefix(writerId);
-        String encoded = WriterIds.encode(writerId);
-        if (prefix.isEmpty()) {
-            log.debug("Key template {} has no literal writer prefix: listing the whole store {} for writer {}",
-                    template, store.describe(), writerId);
+    List<CompletableFuture<Optional<PageRef>>> reads = new ArrayList<>();
+    String token = null;
+    do {
+      ListPage listed = store.list(prefix.orElse(""), ObjectStore.MAX_KEYS_PER_PAGE, token);
+      for (ObjectInfo object : listed.objects()) {
+        if (prefix.isPresent() || object.key().contains(encoded)) {
+          reads.add(
+              CompletableFuture.supplyAsync(() -> describe(object, writerId, range), executor));
         }
-        List<CompletableFuture<Optional<PageRef>>> reads = new ArrayList<>();
-        String token = null;
-        do {
-            ListPage listed = store.list(prefix.orElse(""), ObjectStore.MAX_KEYS_PER_PAGE, token);
-            for (ObjectInfo object : listed.objects()) {
-                if (prefix.isPresent() || object.key().contains(encoded)) {
-                    reads.add(CompletableFuture.supplyAsync(() -> describe(object, writerId, range), executor));
-                }
-            }
-            token = listed.nextContinuationToken();
-        } while (token != null);
+      }
+      token = listed.nextContinuationToken();
+    } while (token != null);
 
-        List<PageRef> pages = new ArrayList<>();
-        for (CompletableFuture<Optional<PageRef>> read : reads) {
-            try {
-                read.join().ifPresent(pages::add);
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw e;
-            }
+    List<PageRef> pages = new ArrayList<>();
+    for (CompletableFuture<Optional<PageRef>> read : reads) {
+      try {
+        read.join().ifPresent(pages::add);
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
         }
-        pages.sort(PageRef.WRITER_ORDER);
-        log.debug("Writer {}: {} pages overlap {} (of {} candidates)", writerId, pages.size(), range, reads.size());
-        return pages;
+        throw e;
+      }
     }
+    pages.sort(PageRef.WRITER_ORDER);
+    log.debug(
+        "Writer {}: {} pages overlap {} (of {} candidates)",
+        writerId,
+        pages.size(),
+        range,
+        reads.size());
+    return pages;
+  }
 
-    /** The page's ref if it belongs to the writer and overlaps the range. */
-    private Optional<PageRef> describe(ObjectInfo object, String writerId, TimeRange range) {
-        PageMetadata m = readMetadata(object);
-        if (!m.writerId().equals(writerId) || !range.overlaps(m.startTime(), m.endTime())) {
-            return Optional.empty();
-        }
-        return Optional.of(new PageRef(object.key(), m.writerId(), m.pageSequence(), m.startTime(), m.endTime(),
-                object.size(), spanOf(object.key(), m.tags())));
+  /** The page's ref if it belongs to the writer and overlaps the range. */
+  private Optional<PageRef> describe(ObjectInfo object, String writerId, TimeRange range) {
+    PageMetadata m = readMetadata(object);
+    if (!m.writerId().equals(writerId) || !range.overlaps(m.startTime(), m.endTime())) {
+      return Optional.empty();
     }
+    return Optional.of(
+        new PageRef(
+            object.key(),
+            m.writerId(),
+            m.pageSequence(),
+            m.startTime(),
+            m.endTime(),
+            object.size(),
+            spanOf(object.key(), m.tags())));
+  }
 
-    private PageMetadata readMetadata(ObjectInfo object) {
-        try (InputStream head = store.get(object.key(), 0, HEAD_BYTES)) {
-            return reader.readMetadata(head, object.key());
-        } catch (PageFormatException e) {
-            if (object.size() <= HEAD_BYTES) {
-                throw new CorruptPageException(object.key(), e);
-            }
-        } catch (IOException e) {
-            throw new StorageException("reading the head of " + object.key() + " in " + store.describe() + " failed: "
-                    + e.getMessage(), true, e);
-        }
-        // The metadata did not fit in the head (huge tags): read on.
-        try (InputStream whole = store.get(object.key())) {
-            return reader.readMetadata(whole, object.key());
-        } catch (PageFormatException e) {
-            throw new CorruptPageException(object.key(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + object.key() + " failed", e);
-        }
+  private PageMetadata readMetadata(ObjectInfo object) {
+    try (InputStream head = store.get(object.key(), 0, HEAD_BYTES)) {
+      return reader.readMetadata(head, object.key());
+    } catch (PageFormatException e) {
+      if (object.size() <= HEAD_BYTES) {
+        throw new CorruptPageException(object.key(), e);
+      }
+    } catch (IOException e) {
+      throw new StorageException(
+          "reading the head of "
+              + object.key()
+              + " in "
+              + store.describe()
+              + " failed: "
+              + e.getMessage(),
+          true,
+          e);
     }
+    // The metadata did not fit in the head (huge tags): read on.
+    try (InputStream whole = store.get(object.key())) {
+      return reader.readMetadata(whole, object.key());
+    } catch (PageFormatException e) {
+      throw new CorruptPageException(object.key(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + object.key() + " failed", e);
+    }
+  }
 
-    /** The page's Kafka span from its tags; null when it has none; corrupt when they are there but malformed. */
-    static KafkaSpan spanOf(String key, Map<String, String> tags) {
-        String partition = tags.get(TAG_PARTITION);
-        String first = tags.get(TAG_FIRST_OFFSET);
-        if (partition == null || first == null) {
-            return null;
-        }
-        try {
-            long firstOffset = Long.parseLong(first);
-            String last = tags.get(TAG_LAST_OFFSET);
-            long lastOffset = last == null ? Long.MAX_VALUE : Long.parseLong(last);
-            return new KafkaSpan(tags.getOrDefault(TAG_TOPIC, ""), Integer.parseInt(partition), firstOffset,
-                    lastOffset);
-        } catch (NumberFormatException e) {
-            throw new CorruptPageException(key, "tag " + TAG_PARTITION + "=" + partition + " or " + TAG_FIRST_OFFSET
-                    + "=" + first + " is not a number");
-        }
+  /**
+   * The page's Kafka span from its tags; null when it has none; corrupt when they are there but
+   * malformed.
+   */
+  static KafkaSpan spanOf(String key, Map<String, String> tags) {
+    String partition = tags.get(TAG_PARTITION);
+    String first = tags.get(TAG_FIRST_OFFSET);
+    if (partition == null || first == null) {
+      return null;
     }
+    try {
+      long firstOffset = Long.parseLong(first);
+      String last = tags.get(TAG_LAST_OFFSET);
+      long lastOffset = last == null ? Long.MAX_VALUE : Long.parseLong(last);
+      return new KafkaSpan(
+          tags.getOrDefault(TAG_TOPIC, ""), Integer.parseInt(partition), firstOffset, lastOffset);
+    } catch (NumberFormatException e) {
+      throw new CorruptPageException(
+          key,
+          "tag "
+              + TAG_PARTITION
+              + "="
+              + partition
+              + " or "
+              + TAG_FIRST_OFFSET
+              + "="
+              + first
+              + " is not a number");
+    }
+  }
 }

@@ -15,24 +15,25 @@ import java.util.regex.Pattern;
 /**
  * How a merged page is named and how it says what it replaced.
  *
- * <p>Its <b>compaction id</b> is the first 16 hex digits of the SHA-256 of its source pages' keys (in
- * the writer's order, joined by newlines): the same sources give the same id, so a run that follows a
- * crash finds the page the crashed run wrote; different sources give different ids, so two compactions
- * never write the same key.
+ * <p>Its <b>compaction id</b> is the first 16 hex digits of the SHA-256 of its source pages' keys
+ * (in the writer's order, joined by newlines): the same sources give the same id, so a run that
+ * follows a crash finds the page the crashed run wrote; different sources give different ids, so
+ * two compactions never write the same key.
  *
- * <p>Its <b>key</b> is its first source's key with {@code _c<id>} put before the extension:
- * {@code .../1700000000000_events-0-00000000000000000042.pb.gz} becomes
- * {@code .../1700000000000_events-0-00000000000000000042_c5d41402abc4b2a76.pb.gz} (a merged source's own
- * {@code _c<id>} is replaced, not stacked). It stays under the writer's prefix, so listing a writer finds
- * it. A sink key never has this form with the key templates whose file name ends in
- * {@code {start_offset}{ext}} or {@code {sequence}{ext}} (the default and the documented ones): 20 digits
- * stand before the extension there. Writes are create-only in any case, and an existing object under a
- * merged key is used only if its {@link #ID_TAG} matches.
+ * <p>Its <b>key</b> is its first source's key with {@code _c<id>} put before the extension: {@code
+ * .../1700000000000_events-0-00000000000000000042.pb.gz} becomes {@code
+ * .../1700000000000_events-0-00000000000000000042_c5d41402abc4b2a76.pb.gz} (a merged source's own
+ * {@code _c<id>} is replaced, not stacked). It stays under the writer's prefix, so listing a writer
+ * finds it. A sink key never has this form with the key templates whose file name ends in {@code
+ * {start_offset}{ext}} or {@code {sequence}{ext}} (the default and the documented ones): 20 digits
+ * stand before the extension there. Writes are create-only in any case, and an existing object
+ * under a merged key is used only if its {@link #ID_TAG} matches.
  *
- * <p>Its <b>tags</b> hold {@link #ID_TAG} and {@link #SOURCES_TAG}, the source keys one per line, so a
- * later run (or reindex) knows which pages it replaces from the page alone. Its <b>page sequence</b> is
- * negative, derived from the id ({@link #sequenceFor}), so its index slot (Redis keys a page by writer,
- * start time and sequence) never equals a sink page's, whose sequence is a Kafka offset.
+ * <p>Its <b>tags</b> hold {@link #ID_TAG} and {@link #SOURCES_TAG}, the source keys one per line,
+ * so a later run (or reindex) knows which pages it replaces from the page alone. Its <b>page
+ * sequence</b> is negative, derived from the id ({@link #sequenceFor}), so its index slot (Redis
+ * keys a page by writer, start time and sequence) never equals a sink page's, whose sequence is a
+ * Kafka offset.
  */
 public final class CompactedKeys {
   public static final String ID_TAG = "prism.compaction.id";
@@ -40,8 +41,12 @@ public final class CompactedKeys {
 
   private static final int ID_HEX_DIGITS = 16;
   private static final String MARKER = "_c";
-  private static final Pattern TRAILING_ID = Pattern.compile(MARKER + "[0-9a-f]{" + ID_HEX_DIGITS + "}$");
-  /** Every extension a page key can end in, longest first so {@code .pb.gz} wins over {@code .gz}. */
+  private static final Pattern TRAILING_ID =
+      Pattern.compile(MARKER + "[0-9a-f]{" + ID_HEX_DIGITS + "}$");
+
+  /**
+   * Every extension a page key can end in, longest first so {@code .pb.gz} wins over {@code .gz}.
+   */
   private static final List<String> EXTENSIONS = knownExtensions();
 
   private CompactedKeys() {}
@@ -49,8 +54,9 @@ public final class CompactedKeys {
   /** The compaction id of a merge of these pages (keys in the writer's order). */
   public static String id(List<String> sourceKeys) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(String.join("\n", sourceKeys).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(String.join("\n", sourceKeys).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest).substring(0, ID_HEX_DIGITS);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JVM", e);
@@ -66,7 +72,9 @@ public final class CompactedKeys {
     return searchPrefix(firstSourceKey) + id + (hadExtension ? extension : "");
   }
 
-  /** What every merged key derived from this source key starts with (for finding them by listing). */
+  /**
+   * What every merged key derived from this source key starts with (for finding them by listing).
+   */
   public static String searchPrefix(String sourceKey) {
     String base = sourceKey.substring(0, sourceKey.length() - extensionOf(sourceKey).length());
     return TRAILING_ID.matcher(base).replaceFirst("") + MARKER;

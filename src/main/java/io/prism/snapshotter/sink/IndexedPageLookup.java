@@ -27,8 +27,8 @@ public final class IndexedPageLookup implements StoredPageLookup {
 
   /**
    * @param failOpen when the index cannot answer: {@code true} buffers every record again (more
-   *                 pages stored twice, nothing lost); {@code false} throws the {@link IndexException},
-   *                 so the caller retries before accepting the partition's records
+   *     pages stored twice, nothing lost); {@code false} throws the {@link IndexException}, so the
+   *     caller retries before accepting the partition's records
    */
   public IndexedPageLookup(PageIndex index, boolean failOpen) {
     this.index = index;
@@ -39,19 +39,32 @@ public final class IndexedPageLookup implements StoredPageLookup {
   public StoredRanges find(TopicPartition partition, long fromOffset) {
     Iterable<IndexEntry> entries;
     try {
-      entries = index.entriesFromOffset(partition.topic(), partition.partition(), fromOffset, MAX_PAGES);
+      entries =
+          index.entriesFromOffset(partition.topic(), partition.partition(), fromOffset, MAX_PAGES);
     } catch (IndexException e) {
       if (!failOpen) {
         throw e;
       }
-      log.warn("Cannot look up the pages of {} stored from offset {} on in {}; taken as none, so records may be "
-          + "stored twice (replay shows each event once): {}", partition, fromOffset, index.describe(), e.getMessage());
+      log.warn(
+          "Cannot look up the pages of {} stored from offset {} on in {}; taken as none, so records may be "
+              + "stored twice (replay shows each event once): {}",
+          partition,
+          fromOffset,
+          index.describe(),
+          e.getMessage());
       return StoredRanges.NONE;
     }
     StoredRanges.Builder stored = StoredRanges.builder();
     for (IndexEntry entry : entries) {
-      if (entry.pageSequence() >= 0 && entry.firstOffset() >= 0 && entry.lastOffset() >= entry.firstOffset()) {
-        stored.add(entry.writerId(), entry.firstOffset(), entry.lastOffset(), entry.startTime(), entry.endTime(),
+      if (entry.pageSequence() >= 0
+          && entry.firstOffset() >= 0
+          && entry.lastOffset() >= entry.firstOffset()) {
+        stored.add(
+            entry.writerId(),
+            entry.firstOffset(),
+            entry.lastOffset(),
+            entry.startTime(),
+            entry.endTime(),
             entry.pageKey());
       }
     }

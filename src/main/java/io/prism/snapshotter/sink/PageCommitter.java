@@ -28,37 +28,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a closed page durable: encodes it, stores it under its key with a create-only write,
- * then publishes its index entry.
+ * Makes a closed page durable: encodes it, stores it under its key with a create-only write, then
+ * publishes its index entry.
  *
- * <p>A page's key derives from its writer, topic, partition and first offset, so a page that
- * is written again after a crash or a rebalance lands on the same key. The store refuses to
- * overwrite it; the refusal is then read as follows. The stored copy holds every event of
- * this writer in this partition from the same first offset up to its own last offset
- * ({@link #LAST_OFFSET}). If that reaches our last offset, our page is already durable (a
- * re-delivery); its entry is published again, harmlessly. If it stops earlier (the earlier
- * page closed sooner, e.g. on age), our events up to there are already stored and only the
- * rest is written, as a page of its own. No page is ever overwritten, so a zombie task that
- * lost its partitions cannot replace a newer page, and no event is stored twice by it.
+ * <p>A page's key derives from its writer, topic, partition and first offset, so a page that is
+ * written again after a crash or a rebalance lands on the same key. The store refuses to overwrite
+ * it; the refusal is then read as follows. The stored copy holds every event of this writer in this
+ * partition from the same first offset up to its own last offset ({@link #LAST_OFFSET}). If that
+ * reaches our last offset, our page is already durable (a re-delivery); its entry is published
+ * again, harmlessly. If it stops earlier (the earlier page closed sooner, e.g. on age), our events
+ * up to there are already stored and only the rest is written, as a page of its own. No page is
+ * ever overwritten, so a zombie task that lost its partitions cannot replace a newer page, and no
+ * event is stored twice by it.
  *
  * <p>Indexing: the entry is published only after the page is durable, and {@link #write} returns
  * only after {@link PageIndex#publish} did. With {@code index.publish.mode=sync} that means the
- * entry is in the index, so the partition's offset never passes an unindexed page; when the
- * index is down, publish throws, the page stays queued, and the retry finds the stored copy and
- * publishes its entry again (harmless: publishing is idempotent). With {@code async} the index
- * handed in is a {@link io.prism.snapshotter.index.QueuedPageIndex}: publish only queues the
- * entry, and throws (holding the offset back the same way) only when that bounded queue is full.
+ * entry is in the index, so the partition's offset never passes an unindexed page; when the index
+ * is down, publish throws, the page stays queued, and the retry finds the stored copy and publishes
+ * its entry again (harmless: publishing is idempotent). With {@code async} the index handed in is a
+ * {@link io.prism.snapshotter.index.QueuedPageIndex}: publish only queues the entry, and throws
+ * (holding the offset back the same way) only when that bounded queue is full.
  */
 public final class PageCommitter implements PageSink {
   private static final Logger log = LoggerFactory.getLogger(PageCommitter.class);
 
   /** User metadata on every stored page: the Kafka offsets it covers, and its event count. */
   public static final String FIRST_OFFSET = "prism-first-offset";
+
   public static final String LAST_OFFSET = "prism-last-offset";
   public static final String EVENT_COUNT = "prism-event-count";
 
   /** Page tags naming the Kafka coordinates, so reindex can rebuild entries from pages alone. */
   public static final String TAG_TOPIC = "kafka.topic";
+
   public static final String TAG_PARTITION = "kafka.partition";
   public static final String TAG_FIRST_OFFSET = "kafka.offset.first";
   public static final String TAG_LAST_OFFSET = "kafka.offset.last";
@@ -119,8 +121,8 @@ public final class PageCommitter implements PageSink {
   }
 
   /**
-   * Writes the page's events from index {@code from} on. Returns -1 when they are all durable,
-   * else the index of the first event that an earlier copy of the page did not hold.
+   * Writes the page's events from index {@code from} on. Returns -1 when they are all durable, else
+   * the index of the first event that an earlier copy of the page did not hold.
    */
   private int writeFrom(PageBuffer page, int from) throws Exception {
     List<Event> events = page.events().subList(from, page.eventCount());
@@ -147,7 +149,8 @@ public final class PageCommitter implements PageSink {
             format,
             compression,
             level,
-            new PageSpec(page.writerId(), firstOffset, tags(topic, partition, firstOffset, lastOffset)),
+            new PageSpec(
+                page.writerId(), firstOffset, tags(topic, partition, firstOffset, lastOffset)),
             events,
             encoded);
     try {
@@ -165,7 +168,16 @@ public final class PageCommitter implements PageSink {
     } catch (ObjectAlreadyExistsException exists) {
       return resolveExisting(page, from, key);
     }
-    index.publish(List.of(entryOf(key, result.metadata(), result.storedSizeBytes(), topic, partition, firstOffset, lastOffset)));
+    index.publish(
+        List.of(
+            entryOf(
+                key,
+                result.metadata(),
+                result.storedSizeBytes(),
+                topic,
+                partition,
+                firstOffset,
+                lastOffset)));
     log.debug("Stored {} as {} ({} reason)", page, key, page.closeReason());
     return -1;
   }
@@ -179,14 +191,27 @@ public final class PageCommitter implements PageSink {
     long storedLast = Long.parseLong(stored.tags().getOrDefault(TAG_LAST_OFFSET, "-1"));
     if (storedFirst != page.offsetAt(from) || storedLast < storedFirst) {
       throw new IllegalStateException(
-          "Key " + Printable.quote(key) + " already holds a page that is not an earlier copy of "
-              + page + " (its tags say offsets " + storedFirst + ".." + storedLast
+          "Key "
+              + Printable.quote(key)
+              + " already holds a page that is not an earlier copy of "
+              + page
+              + " (its tags say offsets "
+              + storedFirst
+              + ".."
+              + storedLast
               + "); refusing to overwrite it. Is another connector writing to the same store with the same key template?");
     }
     var storedInfo = store.head(key).orElseThrow();
     index.publish(
         List.of(
-            entryOf(key, stored, storedInfo.size(), page.partition().topic(), page.partition().partition(), storedFirst, storedLast)));
+            entryOf(
+                key,
+                stored,
+                storedInfo.size(),
+                page.partition().topic(),
+                page.partition().partition(),
+                storedFirst,
+                storedLast)));
     int next = from;
     while (next < page.eventCount() && page.offsetAt(next) <= storedLast) {
       next++;
@@ -197,7 +222,10 @@ public final class PageCommitter implements PageSink {
     }
     log.info(
         "{}: an earlier copy {} holds offsets up to {}; writing the remaining {} events as a new page",
-        page, key, storedLast, page.eventCount() - next);
+        page,
+        key,
+        storedLast,
+        page.eventCount() - next);
     return next;
   }
 
@@ -217,8 +245,14 @@ public final class PageCommitter implements PageSink {
    */
   public static IndexEntry entryFromPage(String key, PageMetadata metadata, long storedSize) {
     Map<String, String> tags = metadata.tags();
-    return entryOf(key, metadata, storedSize, tags.getOrDefault(TAG_TOPIC, ""),
-        (int) longTag(tags, TAG_PARTITION), longTag(tags, TAG_FIRST_OFFSET), longTag(tags, TAG_LAST_OFFSET));
+    return entryOf(
+        key,
+        metadata,
+        storedSize,
+        tags.getOrDefault(TAG_TOPIC, ""),
+        (int) longTag(tags, TAG_PARTITION),
+        longTag(tags, TAG_FIRST_OFFSET),
+        longTag(tags, TAG_LAST_OFFSET));
   }
 
   private static long longTag(Map<String, String> tags, String name) {
@@ -230,7 +264,13 @@ public final class PageCommitter implements PageSink {
   }
 
   private static IndexEntry entryOf(
-      String key, PageMetadata metadata, long storedSize, String topic, int partition, long firstOffset, long lastOffset) {
+      String key,
+      PageMetadata metadata,
+      long storedSize,
+      String topic,
+      int partition,
+      long firstOffset,
+      long lastOffset) {
     return new IndexEntry(
         key,
         metadata.writerId(),

@@ -19,23 +19,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores closed pages on a small pool of threads ({@code storage.upload.threads}), so the sink
- * task keeps converting and buffering records while pages are encoded, compressed, written and
- * indexed.
+ * Stores closed pages on a small pool of threads ({@code storage.upload.threads}), so the sink task
+ * keeps converting and buffering records while pages are encoded, compressed, written and indexed.
  *
  * <p>Each thread writes through a {@link PageSink} of its own (a {@link PageCommitter} keeps
- * encoder state between pages and is not thread-safe); the {@code ObjectStore} and
- * {@code PageIndex} behind them are shared, which their contracts allow. The queue of pages is
- * not bounded here: the task's memory budget counts every page until it is durable, and the task
- * waits or pauses when it is over.
+ * encoder state between pages and is not thread-safe); the {@code ObjectStore} and {@code
+ * PageIndex} behind them are shared, which their contracts allow. The queue of pages is not bounded
+ * here: the task's memory budget counts every page until it is durable, and the task waits or
+ * pauses when it is over.
  */
 public final class PageUploader implements PageUploads {
   private static final Logger log = LoggerFactory.getLogger(PageUploader.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
   private final ExecutorService pool;
+
   /** One sink per thread, lent to whichever thread stores the next page. */
   private final BlockingQueue<PageSink> idleSinks;
+
   private final LinkedBlockingQueue<PageOutcome> outcomes = new LinkedBlockingQueue<>();
   private final String name;
 
@@ -54,7 +55,13 @@ public final class PageUploader implements PageUploads {
       idleSinks.add(sinks.get());
     }
     this.pool =
-        new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threadsNamed(name));
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            threadsNamed(name));
   }
 
   private static ThreadFactory threadsNamed(String name) {
@@ -87,7 +94,9 @@ public final class PageUploader implements PageUploads {
       outcomes.add(PageOutcome.failed(page, e));
     } catch (Error e) {
       // An Error here must not vanish with the thread: the page would hold its offset forever.
-      outcomes.add(PageOutcome.failed(page, new IllegalStateException("Storing " + page + " failed: " + e, e)));
+      outcomes.add(
+          PageOutcome.failed(
+              page, new IllegalStateException("Storing " + page + " failed: " + e, e)));
       throw e;
     } finally {
       idleSinks.add(sink);
@@ -121,8 +130,10 @@ public final class PageUploader implements PageUploads {
     pool.shutdown();
     try {
       if (!pool.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Page uploads of {} still running after {} s; abandoning them (their offsets were not committed)",
-            name, CLOSE_WAIT.toSeconds());
+        log.warn(
+            "Page uploads of {} still running after {} s; abandoning them (their offsets were not committed)",
+            name,
+            CLOSE_WAIT.toSeconds());
         pool.shutdownNow();
       }
     } catch (InterruptedException e) {

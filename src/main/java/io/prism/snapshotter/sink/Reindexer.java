@@ -22,17 +22,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The RFC's reconciliation job: lists storage, reads each page's metadata and publishes the
- * entries the index lacks. Pages carry their Kafka coordinates in their tags, so a full entry
- * comes from the page alone. Idempotent: a second run finds nothing to add.
+ * The RFC's reconciliation job: lists storage, reads each page's metadata and publishes the entries
+ * the index lacks. Pages carry their Kafka coordinates in their tags, so a full entry comes from
+ * the page alone. Idempotent: a second run finds nothing to add.
  *
- * <p>Compaction: a merged page is indexed like any other; a page that a merged page in storage lists
- * as a source ({@link CompactedKeys#sourcesOf}) is not indexed again, since its events are in the merged
- * page and an interrupted compaction run deletes it when run again.
+ * <p>Compaction: a merged page is indexed like any other; a page that a merged page in storage
+ * lists as a source ({@link CompactedKeys#sourcesOf}) is not indexed again, since its events are in
+ * the merged page and an interrupted compaction run deletes it when run again.
  *
  * <p>Only the head of each page is read ({@link #HEAD_BYTES}, a ranged read), since the metadata
- * comes first in both formats, compressed or not; a page whose metadata does not fit there is
- * read whole.
+ * comes first in both formats, compressed or not; a page whose metadata does not fit there is read
+ * whole.
  */
 public final class Reindexer {
   private static final Logger log = LoggerFactory.getLogger(Reindexer.class);
@@ -48,18 +48,25 @@ public final class Reindexer {
   /**
    * What a run found.
    *
-   * @param listed         objects under the prefix
-   * @param skipped        objects last modified before {@code since}
+   * @param listed objects under the prefix
+   * @param skipped objects last modified before {@code since}
    * @param alreadyIndexed pages the index had
-   * @param added          pages published now
-   * @param unreadable     objects that are not readable pages (each logged)
-   * @param superseded     pages not indexed because a merged page holds their events (see compaction)
+   * @param added pages published now
+   * @param unreadable objects that are not readable pages (each logged)
+   * @param superseded pages not indexed because a merged page holds their events (see compaction)
    */
-  public record Result(long listed, long skipped, long alreadyIndexed, long added, long unreadable, long superseded) {}
+  public record Result(
+      long listed,
+      long skipped,
+      long alreadyIndexed,
+      long added,
+      long unreadable,
+      long superseded) {}
 
   private final ObjectStore store;
   private final PageIndex index;
   private final PageReader reader = new PageReader();
+
   /** Page keys the index holds, per writer, fetched once per writer. */
   private final Map<String, Set<String>> indexedKeys = new HashMap<>();
 
@@ -87,7 +94,10 @@ public final class Reindexer {
       } else if (supersededKeys.contains(object.key())) {
         superseded++;
       } else {
-        PageMetadata metadata = mergedPages.containsKey(object.key()) ? mergedPages.get(object.key()) : readMetadata(object);
+        PageMetadata metadata =
+            mergedPages.containsKey(object.key())
+                ? mergedPages.get(object.key())
+                : readMetadata(object);
         if (metadata == null) {
           unreadable++;
         } else if (isIndexed(metadata.writerId(), object.key())) {
@@ -109,10 +119,11 @@ public final class Reindexer {
   }
 
   /**
-   * The keys that listed merged pages replace, reading the metadata of each object whose key has the
-   * merged form (kept in {@code mergedPages} so it is read once).
+   * The keys that listed merged pages replace, reading the metadata of each object whose key has
+   * the merged form (kept in {@code mergedPages} so it is read once).
    */
-  private Set<String> supersededKeys(List<ObjectInfo> objects, Map<String, PageMetadata> mergedPages) {
+  private Set<String> supersededKeys(
+      List<ObjectInfo> objects, Map<String, PageMetadata> mergedPages) {
     Set<String> superseded = new HashSet<>();
     for (ObjectInfo object : objects) {
       if (CompactedKeys.looksMerged(object.key())) {
@@ -139,11 +150,13 @@ public final class Reindexer {
 
   private boolean isIndexed(String writerId, String key) {
     return indexedKeys
-        .computeIfAbsent(writerId, w -> {
-          Set<String> keys = new HashSet<>();
-          index.entries(w, TimeRange.ALL).forEach(e -> keys.add(e.pageKey()));
-          return keys;
-        })
+        .computeIfAbsent(
+            writerId,
+            w -> {
+              Set<String> keys = new HashSet<>();
+              index.entries(w, TimeRange.ALL).forEach(e -> keys.add(e.pageKey()));
+              return keys;
+            })
         .contains(key);
   }
 
@@ -156,7 +169,10 @@ public final class Reindexer {
     return count;
   }
 
-  /** The page's metadata from a ranged read of its head, else from the whole page; null if not a page. */
+  /**
+   * The page's metadata from a ranged read of its head, else from the whole page; null if not a
+   * page.
+   */
   private PageMetadata readMetadata(ObjectInfo object) {
     String key = object.key();
     try {
@@ -164,7 +180,8 @@ public final class Reindexer {
         try (InputStream head = store.get(key, 0, HEAD_BYTES)) {
           return reader.readMetadata(head, key);
         } catch (PageFormatException | IOException truncated) {
-          log.debug("Metadata of {} is not within its first {} bytes; reading it whole", key, HEAD_BYTES);
+          log.debug(
+              "Metadata of {} is not within its first {} bytes; reading it whole", key, HEAD_BYTES);
         }
       }
       try (InputStream whole = store.get(key)) {

@@ -12,30 +12,33 @@ import java.nio.file.ReadOnlyFileSystemException;
 /** The one place that turns the filesystem store's I/O errors into {@link StorageException}s. */
 final class FilesystemErrors {
 
-    private FilesystemErrors() {
-    }
+  private FilesystemErrors() {}
 
-    /**
-     * Classifies {@code error} from {@code operation} on {@code key}. Missing files become
-     * {@link NoSuchObjectException}; permissions, a read-only filesystem and key/directory clashes are fatal
-     * (they do not heal by themselves); anything else (a full disk, an I/O error, a vanished mount) is retriable.
-     */
-    static StorageException classify(String operation, String key, String store, Throwable error) {
-        if (error instanceof StorageException storageException) {
-            return storageException;
-        }
-        FailedCall call = new FailedCall(operation, key, store);
-        if (error instanceof NoSuchFileException) {
-            return call.noSuchObject("", error);
-        }
-        boolean fatal = error instanceof AccessDeniedException
-                || error instanceof ReadOnlyFileSystemException
-                || error instanceof NotDirectoryException
-                || error instanceof FileAlreadyExistsException // a key segment is a file where a directory must be
-                || error instanceof DirectoryNotEmptyException // the key is a directory of other keys
-                || error instanceof FileSystemLoopException
-                || error instanceof SecurityException
-                || !(error instanceof IOException);
-        return call.failed(": " + error, !fatal, error);
+  /**
+   * Classifies {@code error} from {@code operation} on {@code key}. Missing files become {@link
+   * NoSuchObjectException}; permissions, a read-only filesystem and key/directory clashes are fatal
+   * (they do not heal by themselves); anything else (a full disk, an I/O error, a vanished mount)
+   * is retriable.
+   */
+  static StorageException classify(String operation, String key, String store, Throwable error) {
+    if (error instanceof StorageException storageException) {
+      return storageException;
     }
+    FailedCall call = new FailedCall(operation, key, store);
+    if (error instanceof NoSuchFileException) {
+      return call.noSuchObject("", error);
+    }
+    boolean fatal =
+        error instanceof AccessDeniedException
+            || error instanceof ReadOnlyFileSystemException
+            || error instanceof NotDirectoryException
+            || error
+                instanceof
+                FileAlreadyExistsException // a key segment is a file where a directory must be
+            || error instanceof DirectoryNotEmptyException // the key is a directory of other keys
+            || error instanceof FileSystemLoopException
+            || error instanceof SecurityException
+            || !(error instanceof IOException);
+    return call.failed(": " + error, !fatal, error);
+  }
 }

@@ -5,110 +5,119 @@ import java.util.Arrays;
 import java.util.Comparator;
 
 /**
- * The rules every object key obeys, on every backend, so a key that works on one store works on all of them
- * and can never leave a filesystem store's base directory.
+ * The rules every object key obeys, on every backend, so a key that works on one store works on all
+ * of them and can never leave a filesystem store's base directory.
  */
 public final class ObjectKeys {
 
-    /** S3's limit on a key. */
-    public static final int MAX_KEY_BYTES = 1024;
-    /** The usual limit on one file name; keeps every key storable by the filesystem backend. */
-    public static final int MAX_SEGMENT_BYTES = 255;
-    /**
-     * Segments starting with this are reserved for the filesystem store's own files (temp files, metadata
-     * sidecars). Encoded writer ids and topics never start with {@code .}, so they never clash.
-     */
-    public static final String RESERVED_SEGMENT_PREFIX = ".prism-";
+  /** S3's limit on a key. */
+  public static final int MAX_KEY_BYTES = 1024;
 
-    /** Ascending order of the keys' UTF-8 bytes (unsigned), which is the order S3 lists keys in. */
-    public static final Comparator<String> UTF8_ORDER = (a, b) -> Arrays.compareUnsigned(utf8(a), utf8(b));
+  /** The usual limit on one file name; keeps every key storable by the filesystem backend. */
+  public static final int MAX_SEGMENT_BYTES = 255;
 
-    private ObjectKeys() {
+  /**
+   * Segments starting with this are reserved for the filesystem store's own files (temp files,
+   * metadata sidecars). Encoded writer ids and topics never start with {@code .}, so they never
+   * clash.
+   */
+  public static final String RESERVED_SEGMENT_PREFIX = ".prism-";
+
+  /** Ascending order of the keys' UTF-8 bytes (unsigned), which is the order S3 lists keys in. */
+  public static final Comparator<String> UTF8_ORDER =
+      (a, b) -> Arrays.compareUnsigned(utf8(a), utf8(b));
+
+  private ObjectKeys() {}
+
+  /**
+   * Checks {@code key}, returning it unchanged.
+   *
+   * @throws IllegalArgumentException naming the key and the rule it breaks
+   */
+  public static String validate(String key) {
+    String problem = problem(key);
+    if (problem != null) {
+      throw new IllegalArgumentException("invalid object key '" + printable(key) + "': " + problem);
     }
+    return key;
+  }
 
-    /**
-     * Checks {@code key}, returning it unchanged.
-     *
-     * @throws IllegalArgumentException naming the key and the rule it breaks
-     */
-    public static String validate(String key) {
-        String problem = problem(key);
-        if (problem != null) {
-            throw new IllegalArgumentException("invalid object key '" + printable(key) + "': " + problem);
-        }
-        return key;
+  /** The rule {@code key} breaks, or {@code null} when it is a valid key. */
+  public static String problem(String key) {
+    if (key == null || key.isEmpty()) {
+      return "a key must not be empty";
     }
+    if (utf8(key).length > MAX_KEY_BYTES) {
+      return "longer than " + MAX_KEY_BYTES + " UTF-8 bytes";
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c == '\\') {
+        return "backslash at position " + i + " (use '/' to separate segments)";
+      }
+      if (Character.isISOControl(c)) {
+        return "control character U+" + String.format("%04X", (int) c) + " at position " + i;
+      }
+      if (Character.isSurrogate(c) && !isPairedSurrogate(key, i)) {
+        return "unpaired surrogate at position " + i;
+      }
+    }
+    if (key.startsWith("/")) {
+      return "must not start with '/' (keys are relative)";
+    }
+    for (String segment : key.split("/", -1)) {
+      if (segment.isEmpty()) {
+        return "empty segment (a '//' or a trailing '/')";
+      }
+      if (segment.equals(".") || segment.equals("..")) {
+        return "'" + segment + "' segment";
+      }
+      if (segment.startsWith(RESERVED_SEGMENT_PREFIX)) {
+        return "segment '"
+            + segment
+            + "' starts with the reserved '"
+            + RESERVED_SEGMENT_PREFIX
+            + "'";
+      }
+      if (utf8(segment).length > MAX_SEGMENT_BYTES) {
+        return "segment longer than " + MAX_SEGMENT_BYTES + " UTF-8 bytes";
+      }
+    }
+    return null;
+  }
 
-    /** The rule {@code key} breaks, or {@code null} when it is a valid key. */
-    public static String problem(String key) {
-        if (key == null || key.isEmpty()) {
-            return "a key must not be empty";
-        }
-        if (utf8(key).length > MAX_KEY_BYTES) {
-            return "longer than " + MAX_KEY_BYTES + " UTF-8 bytes";
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c == '\\') {
-                return "backslash at position " + i + " (use '/' to separate segments)";
-            }
-            if (Character.isISOControl(c)) {
-                return "control character U+" + String.format("%04X", (int) c) + " at position " + i;
-            }
-            if (Character.isSurrogate(c) && !isPairedSurrogate(key, i)) {
-                return "unpaired surrogate at position " + i;
-            }
-        }
-        if (key.startsWith("/")) {
-            return "must not start with '/' (keys are relative)";
-        }
-        for (String segment : key.split("/", -1)) {
-            if (segment.isEmpty()) {
-                return "empty segment (a '//' or a trailing '/')";
-            }
-            if (segment.equals(".") || segment.equals("..")) {
-                return "'" + segment + "' segment";
-            }
-            if (segment.startsWith(RESERVED_SEGMENT_PREFIX)) {
-                return "segment '" + segment + "' starts with the reserved '" + RESERVED_SEGMENT_PREFIX + "'";
-            }
-            if (utf8(segment).length > MAX_SEGMENT_BYTES) {
-                return "segment longer than " + MAX_SEGMENT_BYTES + " UTF-8 bytes";
-            }
-        }
-        return null;
+  /**
+   * The key shortened and with control characters escaped, safe to put in a log line or message.
+   */
+  public static String printable(String key) {
+    if (key == null) {
+      return "null";
     }
+    StringBuilder out = new StringBuilder();
+    int limit = Math.min(key.length(), 300);
+    for (int i = 0; i < limit; i++) {
+      char c = key.charAt(i);
+      if (Character.isISOControl(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    if (key.length() > limit) {
+      out.append("...(").append(key.length()).append(" chars)");
+    }
+    return out.toString();
+  }
 
-    /** The key shortened and with control characters escaped, safe to put in a log line or message. */
-    public static String printable(String key) {
-        if (key == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder();
-        int limit = Math.min(key.length(), 300);
-        for (int i = 0; i < limit; i++) {
-            char c = key.charAt(i);
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        if (key.length() > limit) {
-            out.append("...(").append(key.length()).append(" chars)");
-        }
-        return out.toString();
-    }
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+  private static boolean isPairedSurrogate(String s, int i) {
+    char c = s.charAt(i);
+    if (Character.isHighSurrogate(c)) {
+      return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
     }
-
-    private static boolean isPairedSurrogate(String s, int i) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c)) {
-            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-        }
-        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
-    }
+    return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+  }
 }

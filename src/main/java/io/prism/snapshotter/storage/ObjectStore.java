@@ -4,69 +4,78 @@ import java.io.InputStream;
 import java.util.Optional;
 
 /**
- * The RFC's {@code storage_object} interface (proto/prism/interfaces/storage_object.proto) as a Java
- * interface: an S3-like key/object store. One implementation per backend, all passing one contract test.
+ * The RFC's {@code storage_object} interface (proto/prism/interfaces/storage_object.proto) as a
+ * Java interface: an S3-like key/object store. One implementation per backend, all passing one
+ * contract test.
  *
- * <p>Keys follow {@link ObjectKeys#validate}: non-empty {@code /}-separated segments, no {@code .}/{@code ..}
- * segments, no backslash or control characters, at most 1024 UTF-8 bytes. A bad key is refused with an
- * {@link IllegalArgumentException} naming it.
+ * <p>Keys follow {@link ObjectKeys#validate}: non-empty {@code /}-separated segments, no {@code
+ * .}/{@code ..} segments, no backslash or control characters, at most 1024 UTF-8 bytes. A bad key
+ * is refused with an {@link IllegalArgumentException} naming it.
  *
- * <p>Every method throws {@link StorageException} (unchecked) on failure, with {@link StorageException#retriable()}
- * telling whether trying again may help, and a message naming the operation, the key and {@link #describe()}.
+ * <p>Every method throws {@link StorageException} (unchecked) on failure, with {@link
+ * StorageException#retriable()} telling whether trying again may help, and a message naming the
+ * operation, the key and {@link #describe()}.
  *
  * <p>Implementations are safe for concurrent use by several threads.
  */
 public interface ObjectStore extends AutoCloseable {
 
-    /** The most keys one {@link #list} call returns, whatever {@code maxKeys} asks (S3's own limit). */
-    int MAX_KEYS_PER_PAGE = 1000;
+  /**
+   * The most keys one {@link #list} call returns, whatever {@code maxKeys} asks (S3's own limit).
+   */
+  int MAX_KEYS_PER_PAGE = 1000;
 
-    /**
-     * Stores exactly {@code length} bytes read from {@code body} under {@code key}, replacing any object there
-     * unless {@link PutOptions#createOnly()} is set. Readers see either the old or the new object, never a
-     * partial one. The caller keeps ownership of {@code body}.
-     *
-     * @throws ObjectAlreadyExistsException create-only and the key exists (the existing object survives)
-     * @throws IllegalArgumentException     bad key, negative length, or {@code body} ends before {@code length} bytes
-     */
-    PutResult put(String key, InputStream body, long length, PutOptions options);
+  /**
+   * Stores exactly {@code length} bytes read from {@code body} under {@code key}, replacing any
+   * object there unless {@link PutOptions#createOnly()} is set. Readers see either the old or the
+   * new object, never a partial one. The caller keeps ownership of {@code body}.
+   *
+   * @throws ObjectAlreadyExistsException create-only and the key exists (the existing object
+   *     survives)
+   * @throws IllegalArgumentException bad key, negative length, or {@code body} ends before {@code
+   *     length} bytes
+   */
+  PutResult put(String key, InputStream body, long length, PutOptions options);
 
-    /**
-     * Streams the whole object. The caller must close the stream.
-     *
-     * @throws NoSuchObjectException the key does not exist
-     */
-    InputStream get(String key);
+  /**
+   * Streams the whole object. The caller must close the stream.
+   *
+   * @throws NoSuchObjectException the key does not exist
+   */
+  InputStream get(String key);
 
-    /**
-     * Streams bytes {@code [offset, offset + length)} of the object, cut short at its end: a range that starts
-     * at or past the end gives an empty stream. The caller must close the stream.
-     *
-     * @throws NoSuchObjectException    the key does not exist
-     * @throws IllegalArgumentException negative offset or length
-     */
-    InputStream get(String key, long offset, long length);
+  /**
+   * Streams bytes {@code [offset, offset + length)} of the object, cut short at its end: a range
+   * that starts at or past the end gives an empty stream. The caller must close the stream.
+   *
+   * @throws NoSuchObjectException the key does not exist
+   * @throws IllegalArgumentException negative offset or length
+   */
+  InputStream get(String key, long offset, long length);
 
-    /** Deletes the object; returns whether it existed. Deleting a missing key is not an error. */
-    boolean delete(String key);
+  /** Deletes the object; returns whether it existed. Deleting a missing key is not an error. */
+  boolean delete(String key);
 
-    /**
-     * Lists keys starting with {@code prefix} ({@code ""} for all) in ascending UTF-8 byte order, at most
-     * {@code min(maxKeys, MAX_KEYS_PER_PAGE)} per page (a page may hold fewer even when more remain: keep going until
-     * {@link ListPage#nextContinuationToken()} is {@code null}). Entries carry key, size and modification time
-     * (see {@link ObjectInfo}).
-     *
-     * @param continuationToken {@code null} for the first page, else the previous page's token
-     */
-    ListPage list(String prefix, int maxKeys, String continuationToken);
+  /**
+   * Lists keys starting with {@code prefix} ({@code ""} for all) in ascending UTF-8 byte order, at
+   * most {@code min(maxKeys, MAX_KEYS_PER_PAGE)} per page (a page may hold fewer even when more
+   * remain: keep going until {@link ListPage#nextContinuationToken()} is {@code null}). Entries
+   * carry key, size and modification time (see {@link ObjectInfo}).
+   *
+   * @param continuationToken {@code null} for the first page, else the previous page's token
+   */
+  ListPage list(String prefix, int maxKeys, String continuationToken);
 
-    /** The object's metadata, or empty when the key does not exist. */
-    Optional<ObjectInfo> head(String key);
+  /** The object's metadata, or empty when the key does not exist. */
+  Optional<ObjectInfo> head(String key);
 
-    /** Where this store keeps its objects, e.g. {@code s3://bucket} or {@code file:/var/lib/prism}; never a secret. */
-    String describe();
+  /**
+   * Where this store keeps its objects, e.g. {@code s3://bucket} or {@code file:/var/lib/prism};
+   * never a secret.
+   */
+  String describe();
 
-    /** Releases clients and connections; never throws a checked exception. */
-    @Override
-    void close();
+  /** Releases clients and connections; never throws a checked exception. */
+  @Override
+  void close();
 }

@@ -8,25 +8,25 @@ import org.slf4j.LoggerFactory;
 /** Opens the {@link ObjectStore} a {@link StorageConfig} asks for. */
 public final class ObjectStores {
 
-    private static final Logger log = LoggerFactory.getLogger(ObjectStores.class);
+  private static final Logger log = LoggerFactory.getLogger(ObjectStores.class);
 
-    private ObjectStores() {
-    }
+  private ObjectStores() {}
 
-    /**
-     * Opens the configured backend.
-     *
-     * @throws ConfigException the config has cross-key problems (e.g. S3 without a bucket)
-     */
-    public static ObjectStore open(StorageConfig config) {
-        config.requireNoCrossKeyErrors();
-        ObjectStore store = switch (config.backend()) {
-            case FILESYSTEM -> new FilesystemObjectStore(config.filesystemPath().orElseThrow());
-            case S3 -> S3ObjectStore.open(config.s3Settings());
-            case AZURE -> AzureObjectStore.open(config.azureSettings());
-            case GCS -> GcsObjectStore.open(config.gcsSettings());
+  /**
+   * Opens the configured backend.
+   *
+   * @throws ConfigException the config has cross-key problems (e.g. S3 without a bucket)
+   */
+  public static ObjectStore open(StorageConfig config) {
+    config.requireNoCrossKeyErrors();
+    ObjectStore store =
+        switch (config.backend()) {
+          case FILESYSTEM -> new FilesystemObjectStore(config.filesystemPath().orElseThrow());
+          case S3 -> S3ObjectStore.open(config.s3Settings());
+          case AZURE -> AzureObjectStore.open(config.azureSettings());
+          case GCS -> GcsObjectStore.open(config.gcsSettings());
         };
-        log.info("Opened {} object store {}", config.backend().configName(), store.describe());
-        return store;
-    }
+    log.info("Opened {} object store {}", config.backend().configName(), store.describe());
+    return store;
+  }
 }

@@ -1,5 +1,15 @@
 package io.prism.snapshotter.storage;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -30,315 +40,358 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.StorageClass;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.function.Consumer;
-import java.util.zip.CRC32;
-
 /**
- * An {@link ObjectStore} on Amazon S3 or an S3-compatible store (MinIO, S3Proxy), through the AWS SDK v2
- * synchronous client.
+ * An {@link ObjectStore} on Amazon S3 or an S3-compatible store (MinIO, S3Proxy), through the AWS
+ * SDK v2 synchronous client.
  *
  * <ul>
- *   <li>Objects up to the part size go up in one PutObject; larger ones as a multipart upload of part-size
- *       pieces, aborted if anything fails. The body (or each part) is held in memory while it uploads, so the
- *       SDK can retry it: memory per concurrent put is at most the part size.</li>
- *   <li>Create-only writes send {@code If-None-Match: *} on PutObject or on CompleteMultipartUpload; S3 then
- *       answers 412 when the key exists, which becomes {@link ObjectAlreadyExistsException}.</li>
- *   <li>Parts carry an explicit CRC32 computed here, so completion works on S3 (which wants each part's
- *       checksum) and on stores that do not echo checksums back.</li>
- *   <li>Errors are classified by {@link S3Errors}.</li>
+ *   <li>Objects up to the part size go up in one PutObject; larger ones as a multipart upload of
+ *       part-size pieces, aborted if anything fails. The body (or each part) is held in memory
+ *       while it uploads, so the SDK can retry it: memory per concurrent put is at most the part
+ *       size.
+ *   <li>Create-only writes send {@code If-None-Match: *} on PutObject or on
+ *       CompleteMultipartUpload; S3 then answers 412 when the key exists, which becomes {@link
+ *       ObjectAlreadyExistsException}.
+ *   <li>Parts carry an explicit CRC32 computed here, so completion works on S3 (which wants each
+ *       part's checksum) and on stores that do not echo checksums back.
+ *   <li>Errors are classified by {@link S3Errors}.
  * </ul>
  */
 public final class S3ObjectStore implements ObjectStore {
 
-    private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
-    private final S3Client client;
-    private final S3Settings settings;
-    private final String description;
+  private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
+  private final S3Client client;
+  private final S3Settings settings;
+  private final String description;
 
-    /** Uses {@code client} (closed by {@link #close()}) with {@code settings} for bucket, parts and encryption. */
-    public S3ObjectStore(S3Client client, S3Settings settings) {
-        this.client = Objects.requireNonNull(client, "client");
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.description = settings.describe();
+  /**
+   * Uses {@code client} (closed by {@link #close()}) with {@code settings} for bucket, parts and
+   * encryption.
+   */
+  public S3ObjectStore(S3Client client, S3Settings settings) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.description = settings.describe();
+  }
+
+  /** Builds an SDK client from {@code settings} and opens a store on it. */
+  public static S3ObjectStore open(S3Settings settings) {
+    return new S3ObjectStore(buildClient(settings), settings);
+  }
+
+  /** The SDK client for {@code settings}: region, endpoint override, path style and credentials. */
+  public static S3Client buildClient(S3Settings settings) {
+    S3ClientBuilder builder =
+        S3Client.builder()
+            .region(resolveRegion(settings))
+            .forcePathStyle(settings.pathStyle())
+            .credentialsProvider(credentials(settings));
+    if (settings.endpoint() != null) {
+      builder.endpointOverride(settings.endpoint());
     }
+    return builder.build();
+  }
 
-    /** Builds an SDK client from {@code settings} and opens a store on it. */
-    public static S3ObjectStore open(S3Settings settings) {
-        return new S3ObjectStore(buildClient(settings), settings);
+  @Override
+  public PutResult put(String key, InputStream body, long length, PutOptions options) {
+    StoreArguments.checkPut(key, body, length, options);
+    String operation = options.createOnly() ? "create-only put" : "put";
+    try {
+      return length <= settings.partSizeBytes()
+          ? putSingle(key, body, (int) length, options)
+          : putMultipart(key, body, length, options, operation);
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw S3Errors.classify(operation, key, description, e);
     }
+  }
 
-    /** The SDK client for {@code settings}: region, endpoint override, path style and credentials. */
-    public static S3Client buildClient(S3Settings settings) {
-        S3ClientBuilder builder = S3Client.builder()
-                .region(resolveRegion(settings))
-                .forcePathStyle(settings.pathStyle())
-                .credentialsProvider(credentials(settings));
-        if (settings.endpoint() != null) {
-            builder.endpointOverride(settings.endpoint());
+  @Override
+  public InputStream get(String key) {
+    ObjectKeys.validate(key);
+    try {
+      return client.getObject(
+          GetObjectRequest.builder().bucket(settings.bucket()).key(key).build());
+    } catch (SdkException e) {
+      throw S3Errors.classify("get", key, description, e);
+    }
+  }
+
+  @Override
+  public InputStream get(String key, long offset, long length) {
+    StoreArguments.checkRange(key, offset, length);
+    if (length == 0) {
+      requireExists(key);
+      return InputStream.nullInputStream();
+    }
+    long last = length > Long.MAX_VALUE - offset ? Long.MAX_VALUE - 1 : offset + length - 1;
+    try {
+      return client.getObject(
+          GetObjectRequest.builder()
+              .bucket(settings.bucket())
+              .key(key)
+              .range("bytes=" + offset + "-" + last)
+              .build());
+    } catch (AwsServiceException e) {
+      if (e.statusCode() == 416) {
+        // The object exists but the range starts at or past its end (or it is empty): nothing to
+        // read.
+        return InputStream.nullInputStream();
+      }
+      throw S3Errors.classify("get", key, description, e);
+    } catch (SdkException e) {
+      throw S3Errors.classify("get", key, description, e);
+    }
+  }
+
+  /**
+   * S3's DeleteObject does not say whether the key existed, so this asks first (not atomic with the
+   * delete).
+   */
+  @Override
+  public boolean delete(String key) {
+    ObjectKeys.validate(key);
+    boolean existed = head(key).isPresent();
+    try {
+      client.deleteObject(b -> b.bucket(settings.bucket()).key(key));
+      return existed;
+    } catch (SdkException e) {
+      throw S3Errors.classify("delete", key, description, e);
+    }
+  }
+
+  @Override
+  public ListPage list(String prefix, int maxKeys, String continuationToken) {
+    StoreArguments.checkList(maxKeys);
+    String safePrefix = prefix == null ? "" : prefix;
+    try {
+      ListObjectsV2Response response =
+          client.listObjectsV2(
+              b ->
+                  b.bucket(settings.bucket())
+                      .prefix(safePrefix.isEmpty() ? null : safePrefix)
+                      .maxKeys(Math.min(maxKeys, MAX_KEYS_PER_PAGE))
+                      .continuationToken(continuationToken));
+      List<ObjectInfo> objects = new ArrayList<>(response.contents().size());
+      for (S3Object object : response.contents()) {
+        objects.add(
+            ObjectInfo.listed(
+                object.key(),
+                object.size(),
+                object.lastModified() == null ? 0 : object.lastModified().toEpochMilli(),
+                unquote(object.eTag())));
+      }
+      boolean more =
+          Boolean.TRUE.equals(response.isTruncated()) && response.nextContinuationToken() != null;
+      return new ListPage(objects, more ? response.nextContinuationToken() : null);
+    } catch (SdkException e) {
+      throw S3Errors.classify("list", safePrefix + "*", description, e);
+    }
+  }
+
+  @Override
+  public Optional<ObjectInfo> head(String key) {
+    ObjectKeys.validate(key);
+    try {
+      HeadObjectResponse response = client.headObject(b -> b.bucket(settings.bucket()).key(key));
+      return Optional.of(
+          new ObjectInfo(
+              key,
+              response.contentLength(),
+              response.lastModified() == null ? 0 : response.lastModified().toEpochMilli(),
+              unquote(response.eTag()),
+              response.contentType(),
+              response.metadata()));
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (AwsServiceException e) {
+      if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
+        return Optional.empty();
+      }
+      throw S3Errors.classify("head", key, description, e);
+    } catch (SdkException e) {
+      throw S3Errors.classify("head", key, description, e);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  @Override
+  public String toString() {
+    return "S3ObjectStore[" + description + "]";
+  }
+
+  private PutResult putSingle(String key, InputStream body, int length, PutOptions options)
+      throws IOException {
+    byte[] content = StoreArguments.readExactly(body, length, key);
+    PutObjectRequest.Builder request =
+        PutObjectRequest.builder()
+            .bucket(settings.bucket())
+            .key(key)
+            .contentType(options.contentType())
+            .contentLength((long) length)
+            .metadata(options.userMetadata());
+    if (options.createOnly()) {
+      request.ifNoneMatch("*");
+    }
+    applyStorageClass(request::storageClass);
+    applyEncryption(request::serverSideEncryption, request::ssekmsKeyId);
+    PutObjectResponse response = client.putObject(request.build(), RequestBody.fromBytes(content));
+    return new PutResult(unquote(response.eTag()), length, response.versionId());
+  }
+
+  private PutResult putMultipart(
+      String key, InputStream body, long length, PutOptions options, String operation)
+      throws IOException {
+    CreateMultipartUploadRequest.Builder create =
+        CreateMultipartUploadRequest.builder()
+            .bucket(settings.bucket())
+            .key(key)
+            .contentType(options.contentType())
+            .metadata(options.userMetadata())
+            .checksumAlgorithm(ChecksumAlgorithm.CRC32);
+    applyStorageClass(create::storageClass);
+    applyEncryption(create::serverSideEncryption, create::ssekmsKeyId);
+    String uploadId = client.createMultipartUpload(create.build()).uploadId();
+    log.debug("Multipart upload {} of '{}' in {} ({} bytes)", uploadId, key, description, length);
+    try {
+      List<CompletedPart> parts = new ArrayList<>();
+      long remaining = length;
+      int partNumber = 1;
+      while (remaining > 0) {
+        int size = (int) Math.min(settings.partSizeBytes(), remaining);
+        byte[] part = StoreArguments.readExactly(body, size, key);
+        String crc32 = crc32Base64(part);
+        int number = partNumber;
+        String etag =
+            client
+                .uploadPart(
+                    UploadPartRequest.builder()
+                        .bucket(settings.bucket())
+                        .key(key)
+                        .uploadId(uploadId)
+                        .partNumber(number)
+                        .contentLength((long) size)
+                        .checksumAlgorithm(ChecksumAlgorithm.CRC32)
+                        .checksumCRC32(crc32)
+                        .build(),
+                    RequestBody.fromBytes(part))
+                .eTag();
+        parts.add(
+            CompletedPart.builder().partNumber(number).eTag(etag).checksumCRC32(crc32).build());
+        remaining -= size;
+        partNumber++;
+      }
+      CompleteMultipartUploadRequest.Builder complete =
+          CompleteMultipartUploadRequest.builder()
+              .bucket(settings.bucket())
+              .key(key)
+              .uploadId(uploadId)
+              .multipartUpload(b -> b.parts(parts));
+      if (options.createOnly()) {
+        complete.ifNoneMatch("*");
+      }
+      CompleteMultipartUploadResponse response = client.completeMultipartUpload(complete.build());
+      return new PutResult(unquote(response.eTag()), length, response.versionId());
+    } catch (IOException | RuntimeException e) {
+      abort(key, uploadId, operation, e);
+      throw e;
+    }
+  }
+
+  private void abort(String key, String uploadId, String operation, Exception cause) {
+    try {
+      client.abortMultipartUpload(
+          AbortMultipartUploadRequest.builder()
+              .bucket(settings.bucket())
+              .key(key)
+              .uploadId(uploadId)
+              .build());
+      log.debug("Aborted multipart upload {} of '{}' after: {}", uploadId, key, cause.toString());
+    } catch (RuntimeException abortFailure) {
+      // The bucket's lifecycle rule for incomplete uploads (or a later retry) cleans up what is
+      // left.
+      cause.addSuppressed(abortFailure);
+      log.warn(
+          "Could not abort multipart upload {} of '{}' in {} after a failed {}: {}",
+          uploadId,
+          ObjectKeys.printable(key),
+          description,
+          operation,
+          abortFailure.toString());
+    }
+  }
+
+  private void requireExists(String key) {
+    if (head(key).isEmpty()) {
+      throw new FailedCall("get", key, description).noSuchObject("", null);
+    }
+  }
+
+  private void applyStorageClass(Consumer<StorageClass> setter) {
+    if (settings.storageClass() != null) {
+      setter.accept(StorageClass.fromValue(settings.storageClass()));
+    }
+  }
+
+  private void applyEncryption(Consumer<ServerSideEncryption> mode, Consumer<String> kmsKey) {
+    switch (settings.encryption()) {
+      case NONE -> {}
+      case AES256 -> mode.accept(ServerSideEncryption.AES256);
+      case AWS_KMS -> {
+        mode.accept(ServerSideEncryption.AWS_KMS);
+        if (settings.kmsKeyId() != null) {
+          kmsKey.accept(settings.kmsKeyId());
         }
-        return builder.build();
+      }
     }
+  }
 
-    @Override
-    public PutResult put(String key, InputStream body, long length, PutOptions options) {
-        StoreArguments.checkPut(key, body, length, options);
-        String operation = options.createOnly() ? "create-only put" : "put";
-        try {
-            return length <= settings.partSizeBytes()
-                    ? putSingle(key, body, (int) length, options)
-                    : putMultipart(key, body, length, options, operation);
-        } catch (IllegalArgumentException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw S3Errors.classify(operation, key, description, e);
-        }
-    }
+  private static String crc32Base64(byte[] content) {
+    CRC32 crc = new CRC32();
+    crc.update(content);
+    return Base64.getEncoder()
+        .encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
 
-    @Override
-    public InputStream get(String key) {
-        ObjectKeys.validate(key);
-        try {
-            return client.getObject(GetObjectRequest.builder().bucket(settings.bucket()).key(key).build());
-        } catch (SdkException e) {
-            throw S3Errors.classify("get", key, description, e);
-        }
-    }
+  private static boolean isNoSuchBucket(AwsServiceException e) {
+    return e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode());
+  }
 
-    @Override
-    public InputStream get(String key, long offset, long length) {
-        StoreArguments.checkRange(key, offset, length);
-        if (length == 0) {
-            requireExists(key);
-            return InputStream.nullInputStream();
-        }
-        long last = length > Long.MAX_VALUE - offset ? Long.MAX_VALUE - 1 : offset + length - 1;
-        try {
-            return client.getObject(GetObjectRequest.builder().bucket(settings.bucket()).key(key)
-                    .range("bytes=" + offset + "-" + last).build());
-        } catch (AwsServiceException e) {
-            if (e.statusCode() == 416) {
-                // The object exists but the range starts at or past its end (or it is empty): nothing to read.
-                return InputStream.nullInputStream();
-            }
-            throw S3Errors.classify("get", key, description, e);
-        } catch (SdkException e) {
-            throw S3Errors.classify("get", key, description, e);
-        }
+  private static String unquote(String etag) {
+    if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
+      return etag.substring(1, etag.length() - 1);
     }
+    return etag;
+  }
 
-    /** S3's DeleteObject does not say whether the key existed, so this asks first (not atomic with the delete). */
-    @Override
-    public boolean delete(String key) {
-        ObjectKeys.validate(key);
-        boolean existed = head(key).isPresent();
-        try {
-            client.deleteObject(b -> b.bucket(settings.bucket()).key(key));
-            return existed;
-        } catch (SdkException e) {
-            throw S3Errors.classify("delete", key, description, e);
-        }
+  private static Region resolveRegion(S3Settings settings) {
+    if (settings.region() != null && !settings.region().isBlank()) {
+      return Region.of(settings.region());
     }
+    try {
+      return new DefaultAwsRegionProviderChain().getRegion();
+    } catch (SdkException e) {
+      // S3-compatible stores ignore the region but the SDK needs one to sign requests.
+      log.info("No S3 region configured or found in the environment; using us-east-1");
+      return Region.US_EAST_1;
+    }
+  }
 
-    @Override
-    public ListPage list(String prefix, int maxKeys, String continuationToken) {
-        StoreArguments.checkList(maxKeys);
-        String safePrefix = prefix == null ? "" : prefix;
-        try {
-            ListObjectsV2Response response = client.listObjectsV2(b -> b.bucket(settings.bucket())
-                    .prefix(safePrefix.isEmpty() ? null : safePrefix)
-                    .maxKeys(Math.min(maxKeys, MAX_KEYS_PER_PAGE))
-                    .continuationToken(continuationToken));
-            List<ObjectInfo> objects = new ArrayList<>(response.contents().size());
-            for (S3Object object : response.contents()) {
-                objects.add(ObjectInfo.listed(object.key(), object.size(),
-                        object.lastModified() == null ? 0 : object.lastModified().toEpochMilli(),
-                        unquote(object.eTag())));
-            }
-            boolean more = Boolean.TRUE.equals(response.isTruncated()) && response.nextContinuationToken() != null;
-            return new ListPage(objects, more ? response.nextContinuationToken() : null);
-        } catch (SdkException e) {
-            throw S3Errors.classify("list", safePrefix + "*", description, e);
-        }
+  private static AwsCredentialsProvider credentials(S3Settings settings) {
+    if (settings.accessKey() != null) {
+      return StaticCredentialsProvider.create(
+          AwsBasicCredentials.create(settings.accessKey(), settings.secretKey().value()));
     }
-
-    @Override
-    public Optional<ObjectInfo> head(String key) {
-        ObjectKeys.validate(key);
-        try {
-            HeadObjectResponse response = client.headObject(b -> b.bucket(settings.bucket()).key(key));
-            return Optional.of(new ObjectInfo(key, response.contentLength(),
-                    response.lastModified() == null ? 0 : response.lastModified().toEpochMilli(),
-                    unquote(response.eTag()), response.contentType(), response.metadata()));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (AwsServiceException e) {
-            if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
-                return Optional.empty();
-            }
-            throw S3Errors.classify("head", key, description, e);
-        } catch (SdkException e) {
-            throw S3Errors.classify("head", key, description, e);
-        }
-    }
-
-    @Override
-    public String describe() {
-        return description;
-    }
-
-    @Override
-    public void close() {
-        client.close();
-    }
-
-    @Override
-    public String toString() {
-        return "S3ObjectStore[" + description + "]";
-    }
-
-    private PutResult putSingle(String key, InputStream body, int length, PutOptions options) throws IOException {
-        byte[] content = StoreArguments.readExactly(body, length, key);
-        PutObjectRequest.Builder request = PutObjectRequest.builder()
-                .bucket(settings.bucket())
-                .key(key)
-                .contentType(options.contentType())
-                .contentLength((long) length)
-                .metadata(options.userMetadata());
-        if (options.createOnly()) {
-            request.ifNoneMatch("*");
-        }
-        applyStorageClass(request::storageClass);
-        applyEncryption(request::serverSideEncryption, request::ssekmsKeyId);
-        PutObjectResponse response = client.putObject(request.build(), RequestBody.fromBytes(content));
-        return new PutResult(unquote(response.eTag()), length, response.versionId());
-    }
-
-    private PutResult putMultipart(String key, InputStream body, long length, PutOptions options, String operation)
-            throws IOException {
-        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
-                .bucket(settings.bucket())
-                .key(key)
-                .contentType(options.contentType())
-                .metadata(options.userMetadata())
-                .checksumAlgorithm(ChecksumAlgorithm.CRC32);
-        applyStorageClass(create::storageClass);
-        applyEncryption(create::serverSideEncryption, create::ssekmsKeyId);
-        String uploadId = client.createMultipartUpload(create.build()).uploadId();
-        log.debug("Multipart upload {} of '{}' in {} ({} bytes)", uploadId, key, description, length);
-        try {
-            List<CompletedPart> parts = new ArrayList<>();
-            long remaining = length;
-            int partNumber = 1;
-            while (remaining > 0) {
-                int size = (int) Math.min(settings.partSizeBytes(), remaining);
-                byte[] part = StoreArguments.readExactly(body, size, key);
-                String crc32 = crc32Base64(part);
-                int number = partNumber;
-                String etag = client.uploadPart(UploadPartRequest.builder()
-                        .bucket(settings.bucket()).key(key).uploadId(uploadId)
-                        .partNumber(number).contentLength((long) size)
-                        .checksumAlgorithm(ChecksumAlgorithm.CRC32).checksumCRC32(crc32)
-                        .build(), RequestBody.fromBytes(part)).eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).checksumCRC32(crc32).build());
-                remaining -= size;
-                partNumber++;
-            }
-            CompleteMultipartUploadRequest.Builder complete = CompleteMultipartUploadRequest.builder()
-                    .bucket(settings.bucket()).key(key).uploadId(uploadId)
-                    .multipartUpload(b -> b.parts(parts));
-            if (options.createOnly()) {
-                complete.ifNoneMatch("*");
-            }
-            CompleteMultipartUploadResponse response = client.completeMultipartUpload(complete.build());
-            return new PutResult(unquote(response.eTag()), length, response.versionId());
-        } catch (IOException | RuntimeException e) {
-            abort(key, uploadId, operation, e);
-            throw e;
-        }
-    }
-
-    private void abort(String key, String uploadId, String operation, Exception cause) {
-        try {
-            client.abortMultipartUpload(AbortMultipartUploadRequest.builder()
-                    .bucket(settings.bucket()).key(key).uploadId(uploadId).build());
-            log.debug("Aborted multipart upload {} of '{}' after: {}", uploadId, key, cause.toString());
-        } catch (RuntimeException abortFailure) {
-            // The bucket's lifecycle rule for incomplete uploads (or a later retry) cleans up what is left.
-            cause.addSuppressed(abortFailure);
-            log.warn("Could not abort multipart upload {} of '{}' in {} after a failed {}: {}", uploadId,
-                    ObjectKeys.printable(key), description, operation, abortFailure.toString());
-        }
-    }
-
-    private void requireExists(String key) {
-        if (head(key).isEmpty()) {
-            throw new FailedCall("get", key, description).noSuchObject("", null);
-        }
-    }
-
-    private void applyStorageClass(Consumer<StorageClass> setter) {
-        if (settings.storageClass() != null) {
-            setter.accept(StorageClass.fromValue(settings.storageClass()));
-        }
-    }
-
-    private void applyEncryption(Consumer<ServerSideEncryption> mode, Consumer<String> kmsKey) {
-        switch (settings.encryption()) {
-            case NONE -> {
-            }
-            case AES256 -> mode.accept(ServerSideEncryption.AES256);
-            case AWS_KMS -> {
-                mode.accept(ServerSideEncryption.AWS_KMS);
-                if (settings.kmsKeyId() != null) {
-                    kmsKey.accept(settings.kmsKeyId());
-                }
-            }
-        }
-    }
-
-    private static String crc32Base64(byte[] content) {
-        CRC32 crc = new CRC32();
-        crc.update(content);
-        return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-    }
-
-    private static boolean isNoSuchBucket(AwsServiceException e) {
-        return e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode());
-    }
-
-    private static String unquote(String etag) {
-        if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
-            return etag.substring(1, etag.length() - 1);
-        }
-        return etag;
-    }
-
-    private static Region resolveRegion(S3Settings settings) {
-        if (settings.region() != null && !settings.region().isBlank()) {
-            return Region.of(settings.region());
-        }
-        try {
-            return new DefaultAwsRegionProviderChain().getRegion();
-        } catch (SdkException e) {
-            // S3-compatible stores ignore the region but the SDK needs one to sign requests.
-            log.info("No S3 region configured or found in the environment; using us-east-1");
-            return Region.US_EAST_1;
-        }
-    }
-
-    private static AwsCredentialsProvider credentials(S3Settings settings) {
-        if (settings.accessKey() != null) {
-            return StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(settings.accessKey(), settings.secretKey().value()));
-        }
-        return DefaultCredentialsProvider.builder().build();
-    }
+    return DefaultCredentialsProvider.builder().build();
+  }
 }

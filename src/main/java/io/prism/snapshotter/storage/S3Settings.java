@@ -1,95 +1,201 @@
 package io.prism.snapshotter.storage;
 
-import org.apache.kafka.common.config.types.Password;
-
 import java.net.URI;
 import java.util.Objects;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * Everything the S3 backend needs, as typed values.
  *
- * @param bucket        the bucket (must exist)
- * @param region        the region, or {@code null} for the AWS default region chain (falling back to us-east-1)
- * @param endpoint      an endpoint override for MinIO, S3Proxy and other S3-compatible stores, or {@code null}
- * @param pathStyle     address the bucket in the path ({@code http://host/bucket/key}) instead of the host name
- * @param accessKey     a static access key id, or {@code null} for the AWS default credentials chain
- * @param secretKey     the static secret (with {@code accessKey}); a {@link Password} so it never prints
+ * @param bucket the bucket (must exist)
+ * @param region the region, or {@code null} for the AWS default region chain (falling back to
+ *     us-east-1)
+ * @param endpoint an endpoint override for MinIO, S3Proxy and other S3-compatible stores, or {@code
+ *     null}
+ * @param pathStyle address the bucket in the path ({@code http://host/bucket/key}) instead of the
+ *     host name
+ * @param accessKey a static access key id, or {@code null} for the AWS default credentials chain
+ * @param secretKey the static secret (with {@code accessKey}); a {@link Password} so it never
+ *     prints
  * @param partSizeBytes objects larger than this go up in parts of this size (at least 5 MiB)
- * @param storageClass  an S3 storage class name such as {@code STANDARD_IA}, or {@code null} for the bucket default
- * @param encryption    server-side encryption to request
- * @param kmsKeyId      the KMS key for {@link S3Encryption#AWS_KMS}, or {@code null} for the AWS-managed key
+ * @param storageClass an S3 storage class name such as {@code STANDARD_IA}, or {@code null} for the
+ *     bucket default
+ * @param encryption server-side encryption to request
+ * @param kmsKeyId the KMS key for {@link S3Encryption#AWS_KMS}, or {@code null} for the AWS-managed
+ *     key
  */
-public record S3Settings(String bucket, String region, URI endpoint, boolean pathStyle, String accessKey,
-                         Password secretKey, long partSizeBytes, String storageClass, S3Encryption encryption,
-                         String kmsKeyId) {
+public record S3Settings(
+    String bucket,
+    String region,
+    URI endpoint,
+    boolean pathStyle,
+    String accessKey,
+    Password secretKey,
+    long partSizeBytes,
+    String storageClass,
+    S3Encryption encryption,
+    String kmsKeyId) {
 
-    /** S3's smallest part (except the last). */
-    public static final long MIN_PART_SIZE_BYTES = 5L * 1024 * 1024;
-    /** Parts are held in memory while they upload, so they stay well below S3's 5 GiB maximum. */
-    public static final long MAX_PART_SIZE_BYTES = 1024L * 1024 * 1024;
-    public static final long DEFAULT_PART_SIZE_BYTES = 8L * 1024 * 1024;
+  /** S3's smallest part (except the last). */
+  public static final long MIN_PART_SIZE_BYTES = 5L * 1024 * 1024;
 
-    public S3Settings {
-        if (bucket == null || bucket.isBlank()) {
-            throw new IllegalArgumentException("an S3 bucket is required");
-        }
-        if (partSizeBytes < MIN_PART_SIZE_BYTES || partSizeBytes > MAX_PART_SIZE_BYTES) {
-            throw new IllegalArgumentException("part size must be between " + MIN_PART_SIZE_BYTES + " and "
-                    + MAX_PART_SIZE_BYTES + " bytes: " + partSizeBytes);
-        }
-        if ((accessKey == null) != (secretKey == null)) {
-            throw new IllegalArgumentException("give both an access key and a secret key, or neither");
-        }
-        encryption = Objects.requireNonNullElse(encryption, S3Encryption.NONE);
+  /** Parts are held in memory while they upload, so they stay well below S3's 5 GiB maximum. */
+  public static final long MAX_PART_SIZE_BYTES = 1024L * 1024 * 1024;
+
+  public static final long DEFAULT_PART_SIZE_BYTES = 8L * 1024 * 1024;
+
+  public S3Settings {
+    if (bucket == null || bucket.isBlank()) {
+      throw new IllegalArgumentException("an S3 bucket is required");
     }
-
-    /** Settings for a bucket with the defaults for everything else (default chains, no encryption header). */
-    public static S3Settings forBucket(String bucket) {
-        return new S3Settings(bucket, null, null, false, null, null, DEFAULT_PART_SIZE_BYTES, null,
-                S3Encryption.NONE, null);
+    if (partSizeBytes < MIN_PART_SIZE_BYTES || partSizeBytes > MAX_PART_SIZE_BYTES) {
+      throw new IllegalArgumentException(
+          "part size must be between "
+              + MIN_PART_SIZE_BYTES
+              + " and "
+              + MAX_PART_SIZE_BYTES
+              + " bytes: "
+              + partSizeBytes);
     }
-
-    public S3Settings withEndpoint(URI endpoint, boolean pathStyle) {
-        return new S3Settings(bucket, region, endpoint, pathStyle, accessKey, secretKey, partSizeBytes, storageClass,
-                encryption, kmsKeyId);
+    if ((accessKey == null) != (secretKey == null)) {
+      throw new IllegalArgumentException("give both an access key and a secret key, or neither");
     }
+    encryption = Objects.requireNonNullElse(encryption, S3Encryption.NONE);
+  }
 
-    public S3Settings withRegion(String region) {
-        return new S3Settings(bucket, region, endpoint, pathStyle, accessKey, secretKey, partSizeBytes, storageClass,
-                encryption, kmsKeyId);
-    }
+  /**
+   * Settings for a bucket with the defaults for everything else (default chains, no encryption
+   * header).
+   */
+  public static S3Settings forBucket(String bucket) {
+    return new S3Settings(
+        bucket,
+        null,
+        null,
+        false,
+        null,
+        null,
+        DEFAULT_PART_SIZE_BYTES,
+        null,
+        S3Encryption.NONE,
+        null);
+  }
 
-    public S3Settings withCredentials(String accessKey, Password secretKey) {
-        return new S3Settings(bucket, region, endpoint, pathStyle, accessKey, secretKey, partSizeBytes, storageClass,
-                encryption, kmsKeyId);
-    }
+  public S3Settings withEndpoint(URI endpoint, boolean pathStyle) {
+    return new S3Settings(
+        bucket,
+        region,
+        endpoint,
+        pathStyle,
+        accessKey,
+        secretKey,
+        partSizeBytes,
+        storageClass,
+        encryption,
+        kmsKeyId);
+  }
 
-    public S3Settings withPartSizeBytes(long partSizeBytes) {
-        return new S3Settings(bucket, region, endpoint, pathStyle, accessKey, secretKey, partSizeBytes, storageClass,
-                encryption, kmsKeyId);
-    }
+  public S3Settings withRegion(String region) {
+    return new S3Settings(
+        bucket,
+        region,
+        endpoint,
+        pathStyle,
+        accessKey,
+        secretKey,
+        partSizeBytes,
+        storageClass,
+        encryption,
+        kmsKeyId);
+  }
 
-    public S3Settings withStorageClass(String storageClass) {
-        return new S3Settings(bucket, region, endpoint, pathStyle, accessKey, secretKey, partSizeBytes, storageClass,
-                encryption, kmsKeyId);
-    }
+  public S3Settings withCredentials(String accessKey, Password secretKey) {
+    return new S3Settings(
+        bucket,
+        region,
+        endpoint,
+        pathStyle,
+        accessKey,
+        secretKey,
+        partSizeBytes,
+        storageClass,
+        encryption,
+        kmsKeyId);
+  }
 
-    public S3Settings withEncryption(S3Encryption encryption, String kmsKeyId) {
-        return new S3Settings(bucket, region, endpoint, pathStyle, accessKey, secretKey, partSizeBytes, storageClass,
-                encryption, kmsKeyId);
-    }
+  public S3Settings withPartSizeBytes(long partSizeBytes) {
+    return new S3Settings(
+        bucket,
+        region,
+        endpoint,
+        pathStyle,
+        accessKey,
+        secretKey,
+        partSizeBytes,
+        storageClass,
+        encryption,
+        kmsKeyId);
+  }
 
-    /** Where objects go, for messages: {@code s3://bucket}, plus the endpoint when overridden. Never the secret. */
-    public String describe() {
-        return "s3://" + bucket + (endpoint == null ? "" : " at " + endpoint);
-    }
+  public S3Settings withStorageClass(String storageClass) {
+    return new S3Settings(
+        bucket,
+        region,
+        endpoint,
+        pathStyle,
+        accessKey,
+        secretKey,
+        partSizeBytes,
+        storageClass,
+        encryption,
+        kmsKeyId);
+  }
 
-    @Override
-    public String toString() {
-        // Password prints as [hidden] already; spelled out so a future field cannot leak by accident.
-        return "S3Settings[bucket=" + bucket + ", region=" + region + ", endpoint=" + endpoint + ", pathStyle="
-                + pathStyle + ", accessKey=" + accessKey + ", secretKey=" + (secretKey == null ? null : "[hidden]")
-                + ", partSizeBytes=" + partSizeBytes + ", storageClass=" + storageClass + ", encryption="
-                + encryption + ", kmsKeyId=" + kmsKeyId + "]";
-    }
+  public S3Settings withEncryption(S3Encryption encryption, String kmsKeyId) {
+    return new S3Settings(
+        bucket,
+        region,
+        endpoint,
+        pathStyle,
+        accessKey,
+        secretKey,
+        partSizeBytes,
+        storageClass,
+        encryption,
+        kmsKeyId);
+  }
+
+  /**
+   * Where objects go, for messages: {@code s3://bucket}, plus the endpoint when overridden. Never
+   * the secret.
+   */
+  public String describe() {
+    return "s3://" + bucket + (endpoint == null ? "" : " at " + endpoint);
+  }
+
+  @Override
+  public String toString() {
+    // Password prints as [hidden] already; spelled out so a future field cannot leak by accident.
+    return "S3Settings[bucket="
+        + bucket
+        + ", region="
+        + region
+        + ", endpoint="
+        + endpoint
+        + ", pathStyle="
+        + pathStyle
+        + ", accessKey="
+        + accessKey
+        + ", secretKey="
+        + (secretKey == null ? null : "[hidden]")
+        + ", partSizeBytes="
+        + partSizeBytes
+        + ", storageClass="
+        + storageClass
+        + ", encryption="
+        + encryption
+        + ", kmsKeyId="
+        + kmsKeyId
+        + "]";
+  }
 }

@@ -8,44 +8,44 @@ import java.util.stream.Stream;
 
 /** The object-store backends: the single source of their config names (and aliases). */
 public enum StorageBackend {
-    /** A local or mounted directory ({@link FilesystemObjectStore}). */
-    FILESYSTEM("filesystem"),
-    /** Amazon S3 or any S3-compatible store ({@link S3ObjectStore}); {@code minio} is an alias. */
-    S3("s3", "minio"),
-    /** Azure Blob Storage, or the Azurite emulator ({@link AzureObjectStore}). */
-    AZURE("azure"),
-    /** Google Cloud Storage over its JSON API ({@link GcsObjectStore}); {@code gs} is an alias. */
-    GCS("gcs", "gs");
+  /** A local or mounted directory ({@link FilesystemObjectStore}). */
+  FILESYSTEM("filesystem"),
+  /** Amazon S3 or any S3-compatible store ({@link S3ObjectStore}); {@code minio} is an alias. */
+  S3("s3", "minio"),
+  /** Azure Blob Storage, or the Azurite emulator ({@link AzureObjectStore}). */
+  AZURE("azure"),
+  /** Google Cloud Storage over its JSON API ({@link GcsObjectStore}); {@code gs} is an alias. */
+  GCS("gcs", "gs");
 
-    private final String configName;
-    private final List<String> aliases;
+  private final String configName;
+  private final List<String> aliases;
 
-    StorageBackend(String configName, String... aliases) {
-        this.configName = configName;
-        this.aliases = List.of(aliases);
+  StorageBackend(String configName, String... aliases) {
+    this.configName = configName;
+    this.aliases = List.of(aliases);
+  }
+
+  /** The canonical name used in configs, e.g. {@code s3}. */
+  public String configName() {
+    return configName;
+  }
+
+  /** Every name that selects this backend: the canonical one first, then aliases. */
+  public List<String> names() {
+    return Stream.concat(Stream.of(configName), aliases.stream()).toList();
+  }
+
+  /** The backend called {@code name} (case-insensitive, aliases included). */
+  public static Optional<StorageBackend> fromName(String name) {
+    if (name == null) {
+      return Optional.empty();
     }
+    String wanted = name.trim().toLowerCase(Locale.ROOT);
+    return Arrays.stream(values()).filter(b -> b.names().contains(wanted)).findFirst();
+  }
 
-    /** The canonical name used in configs, e.g. {@code s3}. */
-    public String configName() {
-        return configName;
-    }
-
-    /** Every name that selects this backend: the canonical one first, then aliases. */
-    public List<String> names() {
-        return Stream.concat(Stream.of(configName), aliases.stream()).toList();
-    }
-
-    /** The backend called {@code name} (case-insensitive, aliases included). */
-    public static Optional<StorageBackend> fromName(String name) {
-        if (name == null) {
-            return Optional.empty();
-        }
-        String wanted = name.trim().toLowerCase(Locale.ROOT);
-        return Arrays.stream(values()).filter(b -> b.names().contains(wanted)).findFirst();
-    }
-
-    /** All accepted names, canonical and aliases, in declaration order. */
-    public static List<String> allNames() {
-        return Arrays.stream(values()).flatMap(b -> b.names().stream()).toList();
-    }
+  /** All accepted names, canonical and aliases, in declaration order. */
+  public static List<String> allNames() {
+    return Arrays.stream(values()).flatMap(b -> b.names().stream()).toList();
+  }
 }

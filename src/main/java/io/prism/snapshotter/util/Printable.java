@@ -1,9 +1,9 @@
 package io.prism.snapshotter.util;
 
 /**
- * Makes untrusted text (writer ids, keys) safe to put in a log line or an error message:
- * control characters are escaped and long values are cut, so a hostile writer id can neither
- * forge log lines nor flood them.
+ * Makes untrusted text (writer ids, keys) safe to put in a log line or an error message: control
+ * characters are escaped and long values are cut, so a hostile writer id can neither forge log
+ * lines nor flood them.
  */
 public final class Printable {
   private static final int MAX_CHARS = 120;

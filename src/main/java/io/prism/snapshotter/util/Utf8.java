@@ -9,7 +9,9 @@ import java.util.Base64;
 
 /** Strict UTF-8 decoding, with one documented, reversible fallback for bytes that are not UTF-8. */
 public final class Utf8 {
-  /** Prefix of the text form of bytes that are not valid UTF-8: {@code base64:<standard base64>}. */
+  /**
+   * Prefix of the text form of bytes that are not valid UTF-8: {@code base64:<standard base64>}.
+   */
   public static final String BINARY_PREFIX = "base64:";
 
   private Utf8() {}

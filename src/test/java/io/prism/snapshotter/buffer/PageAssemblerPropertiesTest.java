@@ -3,6 +3,7 @@ package io.prism.snapshotter.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.sink.PageUploader;
 import io.prism.snapshotter.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import io.prism.snapshotter.sink.PageUploader;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -20,9 +20,9 @@ import net.jqwik.api.constraints.LongRange;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Grouping and offsets under random traffic, random thresholds and a storage that fails at
- * random: every event lands in exactly one page of its writer, in order, and no committable
- * offset ever passes a record that is only in memory.
+ * Grouping and offsets under random traffic, random thresholds and a storage that fails at random:
+ * every event lands in exactly one page of its writer, in order, and no committable offset ever
+ * passes a record that is only in memory.
  */
 class PageAssemblerPropertiesTest {
 
@@ -33,12 +33,14 @@ class PageAssemblerPropertiesTest {
       @ForAll @IntRange(min = 1, max = 30) int writerCount,
       @ForAll @IntRange(min = 1, max = 20) int maxEvents,
       @ForAll @IntRange(min = 0, max = 40) int failurePercent,
-      @ForAll boolean onUploadThreads) throws Exception {
+      @ForAll boolean onUploadThreads)
+      throws Exception {
     Random random = new Random(seed);
     ManualClock clock = new ManualClock();
     FailingSink sink = new FailingSink(new Random(seed + 1), failurePercent);
     // Pages stored on two threads complete in any order; inline, in the order they closed.
-    PageUploads uploads = onUploadThreads ? new PageUploader(2, () -> sink, "test") : PageUploads.inline(sink);
+    PageUploads uploads =
+        onUploadThreads ? new PageUploader(2, () -> sink, "test") : PageUploads.inline(sink);
     try {
       run(random, clock, sink, uploads, partitionCount, writerCount, maxEvents);
     } finally {
@@ -46,8 +48,15 @@ class PageAssemblerPropertiesTest {
     }
   }
 
-  private static void run(Random random, ManualClock clock, FailingSink sink, PageUploads uploads,
-      int partitionCount, int writerCount, int maxEvents) throws Exception {
+  private static void run(
+      Random random,
+      ManualClock clock,
+      FailingSink sink,
+      PageUploads uploads,
+      int partitionCount,
+      int writerCount,
+      int maxEvents)
+      throws Exception {
     PageAssembler assembler =
         new PageAssembler(
             new FlushPolicy(new FlushLimits(maxEvents, 2_000, Duration.ofSeconds(5))),
@@ -67,13 +76,14 @@ class PageAssemblerPropertiesTest {
       nextOffset.put(tp, 0L);
       inMemory.put(tp, new TreeSet<>());
     }
-    sink.onWrite = page -> {
-      synchronized (inMemory) {
-        for (int i = 0; i < page.eventCount(); i++) {
-          inMemory.get(page.partition()).remove(page.offsetAt(i));
-        }
-      }
-    };
+    sink.onWrite =
+        page -> {
+          synchronized (inMemory) {
+            for (int i = 0; i < page.eventCount(); i++) {
+              inMemory.get(page.partition()).remove(page.offsetAt(i));
+            }
+          }
+        };
 
     for (int step = 0; step < 400; step++) {
       TopicPartition tp = partitions.get(random.nextInt(partitionCount));
@@ -87,13 +97,17 @@ class PageAssemblerPropertiesTest {
       } else {
         int size = random.nextInt(100) < 2 ? 3_000 : random.nextInt(200); // some oversized
         String id = tp.partition() + ":" + offset;
-        assembler.accept(tp, offset, writer, new Event(id, clock.millis(), new byte[size], Map.of()));
+        assembler.accept(
+            tp, offset, writer, new Event(id, clock.millis(), new byte[size], Map.of()));
         // Connect re-delivers after a failure: offering the same record again changes nothing.
-        assembler.accept(tp, offset, writer, new Event(id, clock.millis(), new byte[size], Map.of()));
+        assembler.accept(
+            tp, offset, writer, new Event(id, clock.millis(), new byte[size], Map.of()));
         synchronized (inMemory) {
           inMemory.get(tp).add(offset);
         }
-        sentPerWriter.computeIfAbsent(tp.partition() + "/" + writer, k -> new ArrayList<>()).add(id);
+        sentPerWriter
+            .computeIfAbsent(tp.partition() + "/" + writer, k -> new ArrayList<>())
+            .add(id);
       }
       nextOffset.put(tp, offset + 1);
       clock.advance(random.nextInt(300));
@@ -113,7 +127,8 @@ class PageAssemblerPropertiesTest {
     try {
       assembler.flushPartitions(partitions, FlushReason.TASK_STOP);
     } catch (java.io.IOException failedBeforeTheStorageCameBack) {
-      assembler.flushPartitions(partitions, FlushReason.TASK_STOP); // each page is tried once per flush
+      assembler.flushPartitions(
+          partitions, FlushReason.TASK_STOP); // each page is tried once per flush
     }
     assertOffsetsNeverPassMemory(assembler, inMemory);
     for (TopicPartition tp : partitions) {
@@ -129,12 +144,15 @@ class PageAssemblerPropertiesTest {
     // Offsets first: pages stored meanwhile only leave less in memory, which cannot fail this.
     Map<TopicPartition, Long> committableOffsets = assembler.committableOffsets();
     synchronized (inMemory) {
-      committableOffsets.forEach((tp, committable) -> {
-        TreeSet<Long> pending = inMemory.get(tp);
-        if (!pending.isEmpty()) {
-          assertThat(committable).as("committable offset of %s", tp).isLessThanOrEqualTo(pending.first());
-        }
-      });
+      committableOffsets.forEach(
+          (tp, committable) -> {
+            TreeSet<Long> pending = inMemory.get(tp);
+            if (!pending.isEmpty()) {
+              assertThat(committable)
+                  .as("committable offset of %s", tp)
+                  .isLessThanOrEqualTo(pending.first());
+            }
+          });
     }
   }
 
@@ -143,7 +161,11 @@ class PageAssemblerPropertiesTest {
     final Random random;
     volatile int failurePercent;
     volatile java.util.function.Consumer<PageBuffer> onWrite = page -> {};
-    /** Per partition/writer, the stored pages' event ids by first offset: upload threads store them in any order. */
+
+    /**
+     * Per partition/writer, the stored pages' event ids by first offset: upload threads store them
+     * in any order.
+     */
     private final Map<String, TreeMap<Long, List<String>>> pagesPerWriter = new HashMap<>();
 
     FailingSink(Random random, int failurePercent) {
@@ -161,9 +183,11 @@ class PageAssemblerPropertiesTest {
         for (Event event : page.events()) {
           ids.add(event.eventId());
         }
-        List<String> before = pagesPerWriter
-            .computeIfAbsent(page.partition().partition() + "/" + page.writerId(), k -> new TreeMap<>())
-            .put(page.firstOffset(), ids);
+        List<String> before =
+            pagesPerWriter
+                .computeIfAbsent(
+                    page.partition().partition() + "/" + page.writerId(), k -> new TreeMap<>())
+                .put(page.firstOffset(), ids);
         assertThat(before).as("%s stored once", page).isNull();
       }
       onWrite.accept(page);
@@ -172,11 +196,12 @@ class PageAssemblerPropertiesTest {
     /** Every stored event id per partition/writer, pages in offset order. */
     synchronized Map<String, List<String>> writtenPerWriter() {
       Map<String, List<String>> written = new HashMap<>();
-      pagesPerWriter.forEach((writer, pages) -> {
-        List<String> ids = new ArrayList<>();
-        pages.values().forEach(ids::addAll);
-        written.put(writer, ids);
-      });
+      pagesPerWriter.forEach(
+          (writer, pages) -> {
+            List<String> ids = new ArrayList<>();
+            pages.values().forEach(ids::addAll);
+            written.put(writer, ids);
+          });
       return written;
     }
   }

@@ -47,12 +47,15 @@ class PageAssemblerTest {
   @Test
   void recordsReDeliveredIntoStoredPagesAreNotBufferedAgain() throws Exception {
     // Before the assignment: a's page 2..4 and b's page 3..5 were stored; the commit was at 1.
-    StoredRanges stored = StoredRanges.builder().add("a", 2, 4, 1002, 1004).add("b", 3, 5, 1003, 1005).build();
+    StoredRanges stored =
+        StoredRanges.builder().add("a", 2, 4, 1002, 1004).add("b", 3, 5, 1003, 1005).build();
     List<Long> lookups = new ArrayList<>();
-    PageAssembler restarted = withStoredPages((partition, from) -> {
-      lookups.add(from);
-      return stored;
-    });
+    PageAssembler restarted =
+        withStoredPages(
+            (partition, from) -> {
+              lookups.add(from);
+              return stored;
+            });
 
     restarted.accept(P0, 1, "a", event(1, 1)); // not in a stored page: buffered
     restarted.accept(P0, 2, "a", event(2, 1)); // in a's page: a's open page ends before it
@@ -64,10 +67,17 @@ class PageAssemblerTest {
     restarted.accept(P0, 7, "b", event(7, 1));
     restarted.flushPartitions(List.of(P0), FlushReason.PARTITION_REVOKED);
 
-    assertThat(lookups).as("asked once, with the first offset since the assignment").containsExactly(1L);
+    assertThat(lookups)
+        .as("asked once, with the first offset since the assignment")
+        .containsExactly(1L);
     assertThat(restarted.takeRecordsAlreadyStored()).as("offsets 2 to 5").isEqualTo(4);
     assertThat(restarted.takeRecordsAlreadyStored()).isZero();
-    assertThat(written).extracting(PageBuffer::writerId, PageBuffer::firstOffset, PageBuffer::lastOffset, PageBuffer::closeReason)
+    assertThat(written)
+        .extracting(
+            PageBuffer::writerId,
+            PageBuffer::firstOffset,
+            PageBuffer::lastOffset,
+            PageBuffer::closeReason)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("a", 1L, 1L, FlushReason.REDELIVERED),
             org.assertj.core.groups.Tuple.tuple("a", 6L, 6L, FlushReason.PARTITION_REVOKED),
@@ -78,10 +88,12 @@ class PageAssemblerTest {
   @Test
   void aPartitionAssignedAgainAsksAgain() throws Exception {
     List<Long> lookups = new ArrayList<>();
-    PageAssembler assembler = withStoredPages((partition, from) -> {
-      lookups.add(from);
-      return StoredRanges.NONE;
-    });
+    PageAssembler assembler =
+        withStoredPages(
+            (partition, from) -> {
+              lookups.add(from);
+              return StoredRanges.NONE;
+            });
     assembler.accept(P0, 10, "a", event(10, 1));
     assembler.accept(P0, 11, "a", event(11, 1));
     assembler.forgetPartitions(List.of(P0));
@@ -89,7 +101,10 @@ class PageAssemblerTest {
     assertThat(lookups).containsExactly(10L, 10L);
   }
 
-  /** Lookups asked for (partition and offset); nothing stored at assignment, {@code atRevocation} once closing. */
+  /**
+   * Lookups asked for (partition and offset); nothing stored at assignment, {@code atRevocation}
+   * once closing.
+   */
   private static final class RevocationLookup implements StoredPageLookup {
     final List<String> asked = new ArrayList<>();
     Supplier<StoredRanges> atRevocation = () -> StoredRanges.NONE;
@@ -113,18 +128,29 @@ class PageAssemblerTest {
     zombie.skip(P2, 0); // assigned, nothing buffered
     lookup.asked.clear();
     // Meanwhile the new owner of P0 stored a's records from 7 on; P1 was only revoked.
-    lookup.atRevocation = () -> StoredRanges.builder().add("a", 7, 9, 1007, 1009, "events/a/new-owner-page").build();
+    lookup.atRevocation =
+        () -> StoredRanges.builder().add("a", 7, 9, 1007, 1009, "events/a/new-owner-page").build();
     lookup.revoking = true;
 
     try (CapturedLogs logs = CapturedLogs.capture()) {
       zombie.flushRevokedPartitions(List.of(P0, P1, P2));
-      assertThat(logs.lines()).filteredOn(line -> line.startsWith("WARN")).singleElement().asString()
+      assertThat(logs.lines())
+          .filteredOn(line -> line.startsWith("WARN"))
+          .singleElement()
+          .asString()
           .contains("events-0", "events/a/new-owner-page", "2 pages (3 records)");
     }
 
-    assertThat(lookup.asked).as("from each partition's lowest buffered offset; none for P2").containsExactly("0@5", "1@0");
-    assertThat(written).as("only P1's page is stored").extracting(PageBuffer::partition).containsExactly(P1);
-    assertThat(zombie.takeRecordsLeftToNewOwner()).as("every record P0 buffered, b's too").isEqualTo(3);
+    assertThat(lookup.asked)
+        .as("from each partition's lowest buffered offset; none for P2")
+        .containsExactly("0@5", "1@0");
+    assertThat(written)
+        .as("only P1's page is stored")
+        .extracting(PageBuffer::partition)
+        .containsExactly(P1);
+    assertThat(zombie.takeRecordsLeftToNewOwner())
+        .as("every record P0 buffered, b's too")
+        .isEqualTo(3);
     assertThat(zombie.takeRecordsLeftToNewOwner()).isZero();
     assertThat(zombie.memory().usedBytes()).as("dropped pages release their memory").isZero();
     zombie.forgetPartitions(List.of(P0, P1, P2));
@@ -137,19 +163,26 @@ class PageAssemblerTest {
     PageAssembler revoked = withStoredPages(lookup);
     revoked.accept(P0, 5, "a", event(5, 1));
     revoked.accept(P0, 7, "a", event(7, 1));
-    lookup.atRevocation = () -> StoredRanges.builder()
-        .add("b", 0, 10, 1000, 1010) // b's records around a's offsets: b's page holds none of a's
-        .add("a", 5, 7, 5005, 5007) // a's offsets but other times: a topic created again
-        .build();
+    lookup.atRevocation =
+        () ->
+            StoredRanges.builder()
+                .add(
+                    "b", 0, 10, 1000,
+                    1010) // b's records around a's offsets: b's page holds none of a's
+                .add("a", 5, 7, 5005, 5007) // a's offsets but other times: a topic created again
+                .build();
     lookup.revoking = true;
 
     revoked.flushRevokedPartitions(List.of(P0));
 
-    assertThat(written).singleElement().satisfies(page -> {
-      assertThat(page.writerId()).isEqualTo("a");
-      assertThat(page.eventCount()).isEqualTo(2);
-      assertThat(page.closeReason()).isEqualTo(FlushReason.PARTITION_REVOKED);
-    });
+    assertThat(written)
+        .singleElement()
+        .satisfies(
+            page -> {
+              assertThat(page.writerId()).isEqualTo("a");
+              assertThat(page.eventCount()).isEqualTo(2);
+              assertThat(page.closeReason()).isEqualTo(FlushReason.PARTITION_REVOKED);
+            });
     assertThat(revoked.takeRecordsLeftToNewOwner()).isZero();
   }
 
@@ -158,9 +191,10 @@ class PageAssemblerTest {
     RevocationLookup lookup = new RevocationLookup();
     PageAssembler revoked = withStoredPages(lookup);
     revoked.accept(P0, 5, "a", event(5, 1));
-    lookup.atRevocation = () -> {
-      throw new IllegalStateException("index is down (test)");
-    };
+    lookup.atRevocation =
+        () -> {
+          throw new IllegalStateException("index is down (test)");
+        };
     lookup.revoking = true;
 
     revoked.flushRevokedPartitions(List.of(P0));
@@ -185,7 +219,10 @@ class PageAssemblerTest {
     }
 
     void failAll() {
-      submitted.forEach(page -> ready.add(PageOutcome.failed(page, new java.io.IOException("down: " + page.writerId()))));
+      submitted.forEach(
+          page ->
+              ready.add(
+                  PageOutcome.failed(page, new java.io.IOException("down: " + page.writerId()))));
       submitted.clear();
     }
 
@@ -225,7 +262,8 @@ class PageAssemblerTest {
     // made thousands of lines per retry in an outage.
     Throwable failure = org.assertj.core.api.Assertions.catchThrowable(pooled::writeClosedPages);
     assertThat(failure).hasMessageStartingWith("down: ");
-    assertThat(failure.getSuppressed()).hasSizeLessThanOrEqualTo(PageAssembler.MAX_SUPPRESSED_FAILURES);
+    assertThat(failure.getSuppressed())
+        .hasSizeLessThanOrEqualTo(PageAssembler.MAX_SUPPRESSED_FAILURES);
     assertThat(pooled.committableOffsets()).containsEntry(P0, 0L);
   }
 
@@ -245,7 +283,8 @@ class PageAssemblerTest {
     pooled.writeClosedPages(); // handed to the uploads
     uploads.finishAll(); // durable, but its outcome is not taken yet
     for (long o = 4; o < 7; o++) {
-      pooled.accept(P0, o, "b", event(o, 1_000)); // ~4 KB: over the budget only with a's page counted
+      pooled.accept(
+          P0, o, "b", event(o, 1_000)); // ~4 KB: over the budget only with a's page counted
     }
 
     pooled.closePagesOverBudget();
@@ -282,7 +321,9 @@ class PageAssemblerTest {
 
     assertThat(lookup.asked).as("from the lowest offset not being stored").endsWith("0@3");
     assertThat(uploads.submitted).as("nothing more handed over").isEmpty();
-    assertThat(zombie.takeRecordsLeftToNewOwner()).as("b's closed page and a's open one").isEqualTo(4);
+    assertThat(zombie.takeRecordsLeftToNewOwner())
+        .as("b's closed page and a's open one")
+        .isEqualTo(4);
     assertThat(zombie.memory().usedBytes()).isZero();
   }
 
@@ -303,10 +344,13 @@ class PageAssemblerTest {
     assembler.accept(P0, 0, "a", event(0, 600));
     assembler.accept(P0, 1, "a", event(1, 600));
     assembler.writeClosedPages();
-    assertThat(written).singleElement().satisfies(page -> {
-      assertThat(page.closeReason()).isEqualTo(FlushReason.SIZE);
-      assertThat(page.eventCount()).isEqualTo(2);
-    });
+    assertThat(written)
+        .singleElement()
+        .satisfies(
+            page -> {
+              assertThat(page.closeReason()).isEqualTo(FlushReason.SIZE);
+              assertThat(page.eventCount()).isEqualTo(2);
+            });
   }
 
   @Test
@@ -326,10 +370,13 @@ class PageAssemblerTest {
     clock.advance(4_000);
     assembler.closeExpiredPages(); // P0's page is 10 s old, P1's 4 s
     assembler.writeClosedPages();
-    assertThat(written).singleElement().satisfies(page -> {
-      assertThat(page.partition()).isEqualTo(P0);
-      assertThat(page.closeReason()).isEqualTo(FlushReason.AGE);
-    });
+    assertThat(written)
+        .singleElement()
+        .satisfies(
+            page -> {
+              assertThat(page.partition()).isEqualTo(P0);
+              assertThat(page.closeReason()).isEqualTo(FlushReason.AGE);
+            });
     clock.advance(6_000);
     assembler.closeExpiredPages(); // nothing new arrived anywhere
     assembler.writeClosedPages();
@@ -343,11 +390,14 @@ class PageAssemblerTest {
     assembler.accept(P0, 1, "b", event(1, 1));
     assembler.endSession(P0, 2, "a");
     assembler.writeClosedPages();
-    assertThat(written).singleElement().satisfies(page -> {
-      assertThat(page.writerId()).isEqualTo("a");
-      assertThat(page.eventCount()).isEqualTo(1);
-      assertThat(page.closeReason()).isEqualTo(FlushReason.SESSION_END);
-    });
+    assertThat(written)
+        .singleElement()
+        .satisfies(
+            page -> {
+              assertThat(page.writerId()).isEqualTo("a");
+              assertThat(page.eventCount()).isEqualTo(1);
+              assertThat(page.closeReason()).isEqualTo(FlushReason.SESSION_END);
+            });
     // b's page (offset 1) is still in memory: the commit stops there.
     assertThat(assembler.committableOffsets()).containsEntry(P0, 1L);
   }
@@ -362,8 +412,10 @@ class PageAssemblerTest {
     assembler.writeClosedPages();
     assertThat(written).isNotEmpty();
     assertThat(written).extracting(PageBuffer::writerId).startsWith("w0", "w1");
-    assertThat(written).allSatisfy(page -> assertThat(page.closeReason()).isEqualTo(FlushReason.MEMORY));
-    assertThat(assembler.memory().usedBytes()).isLessThanOrEqualTo(assembler.memory().lowWaterBytes());
+    assertThat(written)
+        .allSatisfy(page -> assertThat(page.closeReason()).isEqualTo(FlushReason.MEMORY));
+    assertThat(assembler.memory().usedBytes())
+        .isLessThanOrEqualTo(assembler.memory().lowWaterBytes());
   }
 
   @Test
@@ -382,7 +434,8 @@ class PageAssemblerTest {
     largest.closePagesOverBudget();
     largest.writeClosedPages();
     assertThat(stored).extracting(PageBuffer::writerId).containsExactly("big");
-    assertThat(largest.committableOffsets()).containsEntry(P0, 0L); // "small" still holds the offset back
+    assertThat(largest.committableOffsets())
+        .containsEntry(P0, 0L); // "small" still holds the offset back
   }
 
   @Test
@@ -402,12 +455,15 @@ class PageAssemblerTest {
             clock);
     failing.accept(P0, 10, "a", event(10, 1));
     failing.accept(P0, 11, "a", event(11, 1));
-    org.assertj.core.api.Assertions.assertThatThrownBy(failing::writeClosedPages).hasMessage("down");
+    org.assertj.core.api.Assertions.assertThatThrownBy(failing::writeClosedPages)
+        .hasMessage("down");
     assertThat(failing.committableOffsets()).containsEntry(P0, 10L);
     failing.accept(P0, 11, "a", event(11, 1)); // re-delivered: ignored
     down[0] = false;
     failing.writeClosedPages();
-    assertThat(stored).singleElement().satisfies(page -> assertThat(page.eventCount()).isEqualTo(2));
+    assertThat(stored)
+        .singleElement()
+        .satisfies(page -> assertThat(page.eventCount()).isEqualTo(2));
     assertThat(failing.committableOffsets()).containsEntry(P0, 12L);
   }
 

@@ -9,11 +9,12 @@ import org.junit.jupiter.api.Test;
 class StoredRangesTest {
   @Test
   void aRecordIsStoredWhenItsWritersPageCoversItsOffsetAndTime() {
-    StoredRanges stored = StoredRanges.builder()
-        .add("a", 20, 29, 2_000, 2_900) // added out of order on purpose
-        .add("a", 0, 9, 1_000, 1_900)
-        .add("b", 5, 15, 1_500, 1_600)
-        .build();
+    StoredRanges stored =
+        StoredRanges.builder()
+            .add("a", 20, 29, 2_000, 2_900) // added out of order on purpose
+            .add("a", 0, 9, 1_000, 1_900)
+            .add("b", 5, 15, 1_500, 1_600)
+            .build();
 
     assertThat(stored.lastOffset()).isEqualTo(29);
     assertThat(stored.contains("a", 0, 1_000)).isTrue();
@@ -47,11 +48,12 @@ class StoredRangesTest {
   @Test
   void overlappingPagesOfOneWriterCoverTheirUnion() {
     // a page stored twice from different first offsets, and one inside another
-    StoredRanges stored = StoredRanges.builder()
-        .add("a", 10, 29, 0, 100)
-        .add("a", 15, 20, 0, 100)
-        .add("a", 18, 35, 0, 100)
-        .build();
+    StoredRanges stored =
+        StoredRanges.builder()
+            .add("a", 10, 29, 0, 100)
+            .add("a", 15, 20, 0, 100)
+            .add("a", 18, 35, 0, 100)
+            .build();
 
     for (long offset = 10; offset <= 35; offset++) {
       assertThat(stored.contains("a", offset, 50)).as("offset %s", offset).isTrue();
@@ -62,13 +64,16 @@ class StoredRangesTest {
 
   @Test
   void thePageHoldingARecordIsFoundWithItsKeyByTheSameRules() {
-    StoredRanges stored = StoredRanges.builder()
-        .add("a", 0, 9, 1_000, 1_900, "a-0")
-        .add("a", 10, 19, 2_000, 2_900) // key unknown
-        .build();
+    StoredRanges stored =
+        StoredRanges.builder()
+            .add("a", 0, 9, 1_000, 1_900, "a-0")
+            .add("a", 10, 19, 2_000, 2_900) // key unknown
+            .build();
 
-    assertThat(stored.pageHolding("a", 5, 1_500)).contains(new StoredRanges.StoredPage("a", 0, 9, "a-0"));
-    assertThat(stored.pageHolding("a", 15, 2_500)).contains(new StoredRanges.StoredPage("a", 10, 19, null));
+    assertThat(stored.pageHolding("a", 5, 1_500))
+        .contains(new StoredRanges.StoredPage("a", 0, 9, "a-0"));
+    assertThat(stored.pageHolding("a", 15, 2_500))
+        .contains(new StoredRanges.StoredPage("a", 10, 19, null));
     assertThat(stored.pageHolding("a", 5, 999)).as("outside the time range").isEmpty();
     assertThat(stored.pageHolding("a", 20, 2_950)).isEmpty();
     assertThat(stored.pageHolding("b", 5, 1_500)).as("another writer").isEmpty();
@@ -84,7 +89,9 @@ class StoredRangesTest {
 
   @Test
   void aPageMustCoverOffsets() {
-    assertThatThrownBy(() -> StoredRanges.builder().add("a", 5, 4, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoredRanges.builder().add("a", -1, 4, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoredRanges.builder().add("a", 5, 4, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoredRanges.builder().add("a", -1, 4, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

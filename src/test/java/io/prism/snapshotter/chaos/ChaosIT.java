@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The short chaos run in the suite (bin/test): the deployment as separate processes, three minutes
- * of faults of every kind (fewer worker kills, 15 s outages), and every guarantee checked as
- * {@code bin/chaos} checks it. Its report and every process's log stay under target/chaos-it/.
+ * of faults of every kind (fewer worker kills, 15 s outages), and every guarantee checked as {@code
+ * bin/chaos} checks it. Its report and every process's log stay under target/chaos-it/.
  */
 class ChaosIT {
   private static final Path ROOT = Path.of(System.getProperty("user.dir"));
@@ -22,8 +22,15 @@ class ChaosIT {
   void theGuaranteesHoldOnSeparateProcessesUnderFaults() throws Exception {
     Path work = ROOT.resolve("target/chaos-it");
     deleteRecursively(work); // a fresh broker, bucket and report each time
-    ChaosSettings settings = new ChaosSettings(Duration.ofMinutes(3), ROOT, work, work.resolve("RELIABILITY.md"),
-        ROOT.resolve("target/chaos/s3proxy.jar"), TestServices.clickHouseUrl(), TestServices.clickHouseDir());
+    ChaosSettings settings =
+        new ChaosSettings(
+            Duration.ofMinutes(3),
+            ROOT,
+            work,
+            work.resolve("RELIABILITY.md"),
+            ROOT.resolve("target/chaos/s3proxy.jar"),
+            TestServices.clickHouseUrl(),
+            TestServices.clickHouseDir());
 
     ChaosResult result = ChaosRun.run(settings);
 

@@ -37,6 +37,7 @@ final class ChaosLoad implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChaosLoad.class);
   private static final String EVENT_ID = "prism.event_id";
   private static final Duration CALL_DEADLINE = Duration.ofSeconds(8);
+
   /** After stop(), how long a writer keeps retrying its last unacknowledged call. */
   private static final Duration DRAIN = Duration.ofSeconds(90);
 
@@ -52,14 +53,23 @@ final class ChaosLoad implements AutoCloseable {
 
   ChaosLoad(String frontDoorTarget, String bootstrapServers) {
     channel = Grpc.newChannelBuilder(frontDoorTarget, InsecureChannelCredentials.create()).build();
-    producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
-        new StringSerializer(), new ByteArraySerializer());
+    producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                15_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5_000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                5_000),
+            new StringSerializer(),
+            new ByteArraySerializer());
   }
 
   /** Starts the writers: {@code perKind} of each kind. */
@@ -77,7 +87,9 @@ final class ChaosLoad implements AutoCloseable {
     return List.copyOf(ledgers);
   }
 
-  /** Nanotime of the last acknowledgement through the front door, and through the plain producer. */
+  /**
+   * Nanotime of the last acknowledgement through the front door, and through the plain producer.
+   */
   long lastFrontDoorAckNanos() {
     return lastFrontDoorAck.get();
   }
@@ -86,7 +98,9 @@ final class ChaosLoad implements AutoCloseable {
     return lastKafkaAck.get();
   }
 
-  /** Stops starting new calls; each writer retries its open call for a while, then gives up on it. */
+  /**
+   * Stops starting new calls; each writer retries its open call for a while, then gives up on it.
+   */
   void stopAndDrain() throws InterruptedException {
     stopAt = System.nanoTime();
     stopping = true;
@@ -100,16 +114,18 @@ final class ChaosLoad implements AutoCloseable {
   }
 
   private void write(WriterLedger ledger) {
-    int batch = switch (ledger.kind()) {
-      case UNARY, KAFKA -> 1;
-      case BATCH -> 20;
-      case SESSION -> 50;
-    };
-    long pauseMillis = switch (ledger.kind()) {
-      case UNARY, KAFKA -> 40;
-      case BATCH -> 250;
-      case SESSION -> 700;
-    };
+    int batch =
+        switch (ledger.kind()) {
+          case UNARY, KAFKA -> 1;
+          case BATCH -> 20;
+          case SESSION -> 50;
+        };
+    long pauseMillis =
+        switch (ledger.kind()) {
+          case UNARY, KAFKA -> 40;
+          case BATCH -> 250;
+          case SESSION -> 700;
+        };
     long next = 0;
     while (!stopping) {
       List<String> payloads = new ArrayList<>(batch);
@@ -121,13 +137,17 @@ final class ChaosLoad implements AutoCloseable {
         try {
           send(ledger, payloads);
           ledger.acknowledged(payloads);
-          (ledger.kind() == WriterKind.KAFKA ? lastKafkaAck : lastFrontDoorAck).set(System.nanoTime());
+          (ledger.kind() == WriterKind.KAFKA ? lastKafkaAck : lastFrontDoorAck)
+              .set(System.nanoTime());
           break;
         } catch (Exception failed) {
           ledger.failedCall();
           if (stopping && System.nanoTime() - stopAt > DRAIN.toNanos()) {
-            log.warn("{}: giving up on {} unacknowledged events after the drain period: {}", ledger.writerId(),
-                payloads.size(), failed.toString());
+            log.warn(
+                "{}: giving up on {} unacknowledged events after the drain period: {}",
+                ledger.writerId(),
+                payloads.size(),
+                failed.toString());
             return;
           }
           sleep(250);
@@ -139,24 +159,33 @@ final class ChaosLoad implements AutoCloseable {
 
   private void send(WriterLedger ledger, List<String> payloads) throws Exception {
     switch (ledger.kind()) {
-      case UNARY -> PubSubBasicInterfaceGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-          .publish(request(ledger.writerId(), payloads.get(0)));
+      case UNARY ->
+          PubSubBasicInterfaceGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+              .publish(request(ledger.writerId(), payloads.get(0)));
       case BATCH -> {
         BatchPublishRequest.Builder batch = BatchPublishRequest.newBuilder();
         payloads.forEach(p -> batch.addEvents(request(ledger.writerId(), p)));
-        BatchPublishResponse response = PubSubBasicInterfaceGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-            .batchPublish(batch.build());
+        BatchPublishResponse response =
+            PubSubBasicInterfaceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                .batchPublish(batch.build());
         if (response.getResultsCount() != payloads.size()) {
-          throw new IllegalStateException("batch of " + payloads.size() + " answered with "
-              + response.getResultsCount() + " results");
+          throw new IllegalStateException(
+              "batch of "
+                  + payloads.size()
+                  + " answered with "
+                  + response.getResultsCount()
+                  + " results");
         }
       }
       case SESSION -> session(ledger.writerId(), payloads);
       case KAFKA -> {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(ChaosDeployment.TOPIC, ledger.writerId(),
-            payloads.get(0).getBytes(StandardCharsets.UTF_8));
+        ProducerRecord<String, byte[]> record =
+            new ProducerRecord<>(
+                ChaosDeployment.TOPIC,
+                ledger.writerId(),
+                payloads.get(0).getBytes(StandardCharsets.UTF_8));
         record.headers().add(EVENT_ID, payloads.get(0).getBytes(StandardCharsets.UTF_8));
         producer.send(record).get(30, TimeUnit.SECONDS);
       }
@@ -165,32 +194,36 @@ final class ChaosLoad implements AutoCloseable {
 
   private void session(String writerId, List<String> payloads) throws Exception {
     CompletableFuture<PublishSessionResponse> answer = new CompletableFuture<>();
-    StreamObserver<PublishRequest> session = PubSubBasicInterfaceGrpc.newStub(channel)
-        .withDeadlineAfter(CALL_DEADLINE.toMillis() * 2, TimeUnit.MILLISECONDS)
-        .publishSession(new StreamObserver<>() {
-          @Override
-          public void onNext(PublishSessionResponse value) {
-            answer.complete(value);
-          }
+    StreamObserver<PublishRequest> session =
+        PubSubBasicInterfaceGrpc.newStub(channel)
+            .withDeadlineAfter(CALL_DEADLINE.toMillis() * 2, TimeUnit.MILLISECONDS)
+            .publishSession(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(PublishSessionResponse value) {
+                    answer.complete(value);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            answer.completeExceptionally(t);
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    answer.completeExceptionally(t);
+                  }
 
-          @Override
-          public void onCompleted() {
-            answer.completeExceptionally(new IllegalStateException("session ended without an answer"));
-          }
-        });
+                  @Override
+                  public void onCompleted() {
+                    answer.completeExceptionally(
+                        new IllegalStateException("session ended without an answer"));
+                  }
+                });
     for (String payload : payloads) {
       session.onNext(request(writerId, payload));
     }
     session.onCompleted();
-    PublishSessionResponse response = answer.get(CALL_DEADLINE.toMillis() * 3, TimeUnit.MILLISECONDS);
+    PublishSessionResponse response =
+        answer.get(CALL_DEADLINE.toMillis() * 3, TimeUnit.MILLISECONDS);
     if (response.getEventCount() != payloads.size()) {
-      throw new IllegalStateException("session of " + payloads.size() + " events stored "
-          + response.getEventCount());
+      throw new IllegalStateException(
+          "session of " + payloads.size() + " events stored " + response.getEventCount());
     }
   }
 

@@ -27,27 +27,40 @@ public final class ChaosRun {
 
   private ChaosRun() {}
 
-  /** {@code --minutes N --report FILE --work DIR --s3proxy-jar JAR}; ClickHouse from PRISM_TEST_CLICKHOUSE_URL/_DIR. */
+  /**
+   * {@code --minutes N --report FILE --work DIR --s3proxy-jar JAR}; ClickHouse from
+   * PRISM_TEST_CLICKHOUSE_URL/_DIR.
+   */
   public static void main(String[] args) throws Exception {
     Map<String, String> options = new java.util.HashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("usage: --minutes N [--report FILE] [--work DIR] [--s3proxy-jar JAR]; got "
-            + String.join(" ", args));
+        throw new IllegalArgumentException(
+            "usage: --minutes N [--report FILE] [--work DIR] [--s3proxy-jar JAR]; got "
+                + String.join(" ", args));
       }
       options.put(args[i].substring(2), args[++i]);
     }
     Path root = Path.of("").toAbsolutePath();
-    ChaosSettings settings = new ChaosSettings(
-        Duration.ofMinutes(Long.parseLong(options.getOrDefault("minutes", "10"))), root,
-        Path.of(options.getOrDefault("work", "target/chaos-" + System.currentTimeMillis())).toAbsolutePath(),
-        Path.of(options.getOrDefault("report", "docs/RELIABILITY.md")).toAbsolutePath(),
-        Path.of(options.getOrDefault("s3proxy-jar", "target/chaos/s3proxy.jar")).toAbsolutePath(),
-        io.prism.snapshotter.testing.TestServices.clickHouseUrl(),
-        io.prism.snapshotter.testing.TestServices.clickHouseDir());
+    ChaosSettings settings =
+        new ChaosSettings(
+            Duration.ofMinutes(Long.parseLong(options.getOrDefault("minutes", "10"))),
+            root,
+            Path.of(options.getOrDefault("work", "target/chaos-" + System.currentTimeMillis()))
+                .toAbsolutePath(),
+            Path.of(options.getOrDefault("report", "docs/RELIABILITY.md")).toAbsolutePath(),
+            Path.of(options.getOrDefault("s3proxy-jar", "target/chaos/s3proxy.jar"))
+                .toAbsolutePath(),
+            io.prism.snapshotter.testing.TestServices.clickHouseUrl(),
+            io.prism.snapshotter.testing.TestServices.clickHouseDir());
     ChaosResult result = run(settings);
-    System.out.println(result.passed() ? "chaos: PASSED; report in " + settings.report()
-        : "chaos: FAILED: " + String.join("; ", result.failures()) + "; report in " + settings.report());
+    System.out.println(
+        result.passed()
+            ? "chaos: PASSED; report in " + settings.report()
+            : "chaos: FAILED: "
+                + String.join("; ", result.failures())
+                + "; report in "
+                + settings.report());
     System.exit(result.passed() ? 0 : 1);
   }
 
@@ -56,12 +69,14 @@ public final class ChaosRun {
     Instant startedAt = Instant.now();
     Files.createDirectories(settings.work());
     log.info("chaos run for {} in {}", settings.duration(), settings.work());
-    try (ChaosDeployment deployment = new ChaosDeployment(settings.root(), settings.work(), settings)) {
+    try (ChaosDeployment deployment =
+        new ChaosDeployment(settings.root(), settings.work(), settings)) {
       deployment.start();
       SnapshotterConfig config = new SnapshotterConfig(sinkKeys(deployment.connectorConfig()));
       try (ObjectStore store = ObjectStores.open(config.storage());
-           OverwriteWatch watch = new OverwriteWatch(store);
-           ChaosLoad load = new ChaosLoad(deployment.frontDoorTarget(), deployment.bootstrapServers())) {
+          OverwriteWatch watch = new OverwriteWatch(store);
+          ChaosLoad load =
+              new ChaosLoad(deployment.frontDoorTarget(), deployment.bootstrapServers())) {
         SinkProgress progress = new SinkProgress(deployment);
         long t0 = System.nanoTime();
         TaskDoctor doctor = new TaskDoctor(deployment, t0);
@@ -83,18 +98,35 @@ public final class ChaosRun {
         doctor.close();
 
         List<ReplayCheck> writers = ReplayCheck.run(config, load.ledgers());
-        StorageCheck storage = StorageCheck.run(store, settings.clickHouseUrl(), deployment.clickHouseTable());
+        StorageCheck storage =
+            StorageCheck.run(store, settings.clickHouseUrl(), deployment.clickHouseTable());
         List<String> overwritten = watch.overwritten();
         long refused = RefusedWrites.inAllWorkerLogs(deployment.logs());
-        long zombieRefused = faults.zombieLog().isPresent()
-            ? RefusedWrites.count(faults.zombieLog().get(), faults.zombieThawedAt()) : 0;
+        long zombieRefused =
+            faults.zombieLog().isPresent()
+                ? RefusedWrites.count(faults.zombieLog().get(), faults.zombieThawedAt())
+                : 0;
         List<HeapPeaks> heaps = new ArrayList<>();
         for (ChildProcess worker : deployment.workers) {
           heaps.add(HeapPeaks.read(deployment.logs(), worker.name()));
         }
-        ChaosResult result = new ChaosResult(startedAt, settings.duration(), writers, records, baseline, finalCatchUp,
-            storage, overwritten, refused, zombieRefused, heaps, faults.unexpectedExits(),
-            settings.full() ? 20 : 1, doctor.failures(), allTasksRunning);
+        ChaosResult result =
+            new ChaosResult(
+                startedAt,
+                settings.duration(),
+                writers,
+                records,
+                baseline,
+                finalCatchUp,
+                storage,
+                overwritten,
+                refused,
+                zombieRefused,
+                heaps,
+                faults.unexpectedExits(),
+                settings.full() ? 20 : 1,
+                doctor.failures(),
+                allTasksRunning);
         ReliabilityReport.write(result, settings.report());
         log.info("chaos run {}: {}", result.passed() ? "PASSED" : "FAILED", result.failures());
         return result;
@@ -102,7 +134,8 @@ public final class ChaosRun {
     }
   }
 
-  private static boolean awaitAllTasksRunning(ChaosDeployment deployment) throws InterruptedException {
+  private static boolean awaitAllTasksRunning(ChaosDeployment deployment)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < deadline) {
       if (deployment.runningTasks() == 2) {
@@ -119,5 +152,4 @@ public final class ChaosRun {
         .filter(e -> e.getKey().matches("(writer|buffer|page|storage|index)\\..*"))
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
-
 }

@@ -16,8 +16,14 @@ import java.time.Duration;
  * @param clickHouseUrl HTTP address of the ClickHouse server bin/lib/services.sh started
  * @param clickHouseDir its directory (config.xml, clickhouse.pid), to stop and restart it
  */
-record ChaosSettings(Duration duration, Path root, Path work, Path report, Path s3proxyJar, URI clickHouseUrl,
-                     Path clickHouseDir) {
+record ChaosSettings(
+    Duration duration,
+    Path root,
+    Path work,
+    Path report,
+    Path s3proxyJar,
+    URI clickHouseUrl,
+    Path clickHouseDir) {
   ChaosSettings {
     if (duration.toSeconds() < 60) {
       throw new IllegalArgumentException("a chaos run needs at least one minute, got " + duration);
@@ -29,7 +35,9 @@ record ChaosSettings(Duration duration, Path root, Path work, Path report, Path 
     return duration.toMinutes() >= 8;
   }
 
-  /** How long S3Proxy and ClickHouse stay down: 30 s, or 15 s in a run shorter than the full one. */
+  /**
+   * How long S3Proxy and ClickHouse stay down: 30 s, or 15 s in a run shorter than the full one.
+   */
   Duration outage() {
     return full() ? Duration.ofSeconds(30) : Duration.ofSeconds(15);
   }

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One service of the deployment as a separate OS process that the chaos run starts, kills
- * (SIGKILL), stops (SIGTERM), freezes (SIGSTOP) and thaws (SIGCONT). Each start gets its own
- * output file, numbered, so a killed process's last words stay readable.
+ * (SIGKILL), stops (SIGTERM), freezes (SIGSTOP) and thaws (SIGCONT). Each start gets its own output
+ * file, numbered, so a killed process's last words stay readable.
  */
 final class ChildProcess {
   private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
@@ -25,8 +25,15 @@ final class ChildProcess {
   private int starts;
   private Process process;
 
-  /** {@code commandForStart} gets the start number (1, 2, ...), so logs of each start can be told apart. */
-  ChildProcess(String name, IntFunction<List<String>> commandForStart, Map<String, String> environment, Path logDir) {
+  /**
+   * {@code commandForStart} gets the start number (1, 2, ...), so logs of each start can be told
+   * apart.
+   */
+  ChildProcess(
+      String name,
+      IntFunction<List<String>> commandForStart,
+      Map<String, String> environment,
+      Path logDir) {
     this.name = name;
     this.commandForStart = commandForStart;
     this.environment = Map.copyOf(environment);
@@ -46,9 +53,10 @@ final class ChildProcess {
       throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
     }
     int start = ++starts;
-    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(commandForStart.apply(start)))
-        .redirectErrorStream(true)
-        .redirectOutput(logDir.resolve(name + "-" + start + ".out").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(new ArrayList<>(commandForStart.apply(start)))
+            .redirectErrorStream(true)
+            .redirectOutput(logDir.resolve(name + "-" + start + ".out").toFile());
     builder.environment().putAll(environment);
     process = builder.start();
     log.info("started {} (start {}, pid {})", name, start, process.pid());
@@ -63,8 +71,14 @@ final class ChildProcess {
     if (process == null) {
       return name + " never started";
     }
-    return process.isAlive() ? name + " is running" : name + " exited with " + process.exitValue()
-        + " (output: " + logDir.resolve(name + "-" + starts + ".out") + ")";
+    return process.isAlive()
+        ? name + " is running"
+        : name
+            + " exited with "
+            + process.exitValue()
+            + " (output: "
+            + logDir.resolve(name + "-" + starts + ".out")
+            + ")";
   }
 
   /** SIGKILL, the crash: no shutdown hook runs, nothing is flushed. */
@@ -75,7 +89,8 @@ final class ChildProcess {
     signal("CONT"); // a frozen process cannot die until it runs again
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException(name + " (pid " + process.pid() + ") survived SIGKILL for 30 s");
+      throw new IllegalStateException(
+          name + " (pid " + process.pid() + ") survived SIGKILL for 30 s");
     }
     log.info("killed {} (pid {})", name, process.pid());
   }
@@ -100,7 +115,10 @@ final class ChildProcess {
     }
   }
 
-  /** SIGSTOP: the process keeps its sockets and state but runs no code — a long GC pause or a stalled VM. */
+  /**
+   * SIGSTOP: the process keeps its sockets and state but runs no code — a long GC pause or a
+   * stalled VM.
+   */
   synchronized void freeze() throws InterruptedException {
     signal("STOP");
     log.info("froze {} (pid {})", name, process.pid());
@@ -116,8 +134,10 @@ final class ChildProcess {
       return;
     }
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-          .redirectErrorStream(true).start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
       }

@@ -20,12 +20,22 @@ import org.slf4j.LoggerFactory;
  */
 final class FaultInjector {
   private static final Logger log = LoggerFactory.getLogger(FaultInjector.class);
-  /** Long enough for the worker group (10 s session) and the task's consumer group (10 s) to fence it. */
+
+  /**
+   * Long enough for the worker group (10 s session) and the task's consumer group (10 s) to fence
+   * it.
+   */
   private static final Duration FREEZE = Duration.ofSeconds(35);
+
   private static final Duration BETWEEN_WORKER_KILLS = Duration.ofSeconds(8);
   private static final Duration RECOVERY_LIMIT = Duration.ofMinutes(4);
-  private static final List<FaultKind> SPREAD = List.of(FaultKind.FRONT_DOOR_KILL, FaultKind.S3_OUTAGE,
-      FaultKind.BROKER_KILL, FaultKind.WORKER_FREEZE, FaultKind.CLICKHOUSE_OUTAGE);
+  private static final List<FaultKind> SPREAD =
+      List.of(
+          FaultKind.FRONT_DOOR_KILL,
+          FaultKind.S3_OUTAGE,
+          FaultKind.BROKER_KILL,
+          FaultKind.WORKER_FREEZE,
+          FaultKind.CLICKHOUSE_OUTAGE);
 
   private final ChaosDeployment deployment;
   private final ChaosLoad load;
@@ -39,7 +49,8 @@ final class FaultInjector {
   private java.nio.file.Path zombieLog;
   private String zombieThawedAt;
 
-  FaultInjector(ChaosDeployment deployment, ChaosLoad load, SinkProgress progress, long t0, Duration outage) {
+  FaultInjector(
+      ChaosDeployment deployment, ChaosLoad load, SinkProgress progress, long t0, Duration outage) {
     this.outage = outage;
     this.deployment = deployment;
     this.load = load;
@@ -82,7 +93,9 @@ final class FaultInjector {
     return List.copyOf(unexpectedExits);
   }
 
-  /** The log of the worker start that was frozen, if any, and when it was thawed (log time format). */
+  /**
+   * The log of the worker start that was frozen, if any, and when it was thawed (log time format).
+   */
   java.util.Optional<java.nio.file.Path> zombieLog() {
     return java.util.Optional.ofNullable(zombieLog);
   }
@@ -128,27 +141,34 @@ final class FaultInjector {
         Thread.sleep(FREEZE.toMillis());
         worker.thaw();
         zombieLog = deployment.logFile(worker.name(), worker.starts());
-        zombieThawedAt = java.time.LocalTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS"));
+        zombieThawedAt =
+            java.time.LocalTime.now()
+                .format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS"));
       }
       case FRONT_DOOR_KILL -> {
         target = deployment.frontDoor.name();
         deployment.frontDoor.kill();
         deployment.frontDoor.start();
-        ChaosDeployment.await("the front door", Duration.ofSeconds(60), deployment::frontDoorListens,
+        ChaosDeployment.await(
+            "the front door",
+            Duration.ofSeconds(60),
+            deployment::frontDoorListens,
             deployment.frontDoor);
       }
       case BROKER_KILL -> {
         target = deployment.broker.name();
         deployment.broker.kill();
         deployment.broker.start();
-        ChaosDeployment.await("the broker", Duration.ofSeconds(120), deployment::brokerAnswers, deployment.broker);
+        ChaosDeployment.await(
+            "the broker", Duration.ofSeconds(120), deployment::brokerAnswers, deployment.broker);
       }
       case S3_OUTAGE -> {
         target = deployment.s3proxy.name();
         deployment.s3proxy.stop(5);
         Thread.sleep(outage.toMillis());
         deployment.s3proxy.start();
-        ChaosDeployment.await("S3Proxy", Duration.ofSeconds(60), deployment::s3Answers, deployment.s3proxy);
+        ChaosDeployment.await(
+            "S3Proxy", Duration.ofSeconds(60), deployment::s3Answers, deployment.s3proxy);
       }
       case CLICKHOUSE_OUTAGE -> {
         target = "clickhouse";
@@ -160,11 +180,23 @@ final class FaultInjector {
     }
     long back = System.nanoTime();
     double outage = (back - down) / 1e9;
-    log.info("fault {} on {} at {} s: down {} s", kind, target, String.format("%.1f", at),
+    log.info(
+        "fault {} on {} at {} s: down {} s",
+        kind,
+        target,
+        String.format("%.1f", at),
         String.format("%.1f", outage));
     boolean frontDoorSide = kind == FaultKind.FRONT_DOOR_KILL || kind == FaultKind.BROKER_KILL;
-    Future<FaultRecord> record = measurements.submit(() -> new FaultRecord(kind, target, at, outage,
-        frontDoorSide ? frontDoorBack(back) : OptionalDouble.empty(), progress.secondsToCatchUp(RECOVERY_LIMIT)));
+    Future<FaultRecord> record =
+        measurements.submit(
+            () ->
+                new FaultRecord(
+                    kind,
+                    target,
+                    at,
+                    outage,
+                    frontDoorSide ? frontDoorBack(back) : OptionalDouble.empty(),
+                    progress.secondsToCatchUp(RECOVERY_LIMIT)));
     records.add(record);
     if (kind != FaultKind.WORKER_KILL) {
       // The rarer faults get a recovery time of their own: the next fault waits until this one is

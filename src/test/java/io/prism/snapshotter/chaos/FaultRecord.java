@@ -13,5 +13,10 @@ import java.util.OptionalDouble;
  * @param caughtUpSeconds from the end of the outage until the connector had committed (stored and
  *     indexed) every record that was in Kafka at that moment; empty if it had not within the limit
  */
-record FaultRecord(FaultKind kind, String target, double atSeconds, double outageSeconds,
-                   OptionalDouble frontDoorBackSeconds, OptionalDouble caughtUpSeconds) {}
+record FaultRecord(
+    FaultKind kind,
+    String target,
+    double atSeconds,
+    double outageSeconds,
+    OptionalDouble frontDoorBackSeconds,
+    OptionalDouble caughtUpSeconds) {}

@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * A worker's heap over all its starts, read from its unified GC logs ({@code -Xlog:gc}): each
- * collection logs {@code <used before>M-><used after>M(<committed>M)}. The log is written as
- * the JVM runs, so it survives a SIGKILL.
+ * collection logs {@code <used before>M-><used after>M(<committed>M)}. The log is written as the
+ * JVM runs, so it survives a SIGKILL.
  *
  * @param worker the worker's name
  * @param collections collections seen
@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * @param peakLiveMb the most heap still in use just after a collection (the live set, roughly)
  * @param peakCommittedMb the largest heap the JVM had reserved
  */
-record HeapPeaks(String worker, long collections, long peakUsedMb, long peakLiveMb, long peakCommittedMb) {
+record HeapPeaks(
+    String worker, long collections, long peakUsedMb, long peakLiveMb, long peakCommittedMb) {
   private static final Pattern SIZES = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
   static HeapPeaks read(Path logs, String worker) throws IOException {
@@ -29,8 +30,12 @@ record HeapPeaks(String worker, long collections, long peakUsedMb, long peakLive
     long committed = 0;
     List<Path> files;
     try (Stream<Path> all = Files.list(logs)) {
-      files = all.filter(f -> f.getFileName().toString().startsWith(worker + "-")
-          && f.getFileName().toString().endsWith("-gc.log")).toList();
+      files =
+          all.filter(
+                  f ->
+                      f.getFileName().toString().startsWith(worker + "-")
+                          && f.getFileName().toString().endsWith("-gc.log"))
+              .toList();
     }
     for (Path file : files) {
       for (String line : Files.readAllLines(file)) {

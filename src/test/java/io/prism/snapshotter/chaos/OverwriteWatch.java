@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lists the bucket every few seconds during the run and remembers each page's size, ETag and
- * modification time as first seen: a page whose listing later differs was overwritten (pages
- * are written create-only, so this must never happen, zombie or not).
+ * modification time as first seen: a page whose listing later differs was overwritten (pages are
+ * written create-only, so this must never happen, zombie or not).
  */
 final class OverwriteWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OverwriteWatch.class);
@@ -68,7 +68,8 @@ final class OverwriteWatch implements AutoCloseable {
   }
 
   private static boolean sameObject(Seen a, Seen b) {
-    return a.size() == b.size() && a.lastModifiedMillis() == b.lastModifiedMillis()
+    return a.size() == b.size()
+        && a.lastModifiedMillis() == b.lastModifiedMillis()
         && (a.etag() == null || b.etag() == null || Objects.equals(a.etag(), b.etag()));
   }
 

@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Create-only writes the store refused, counted from the workers' logs: PageCommitter logs each
- * one ("was already stored as" when the earlier copy held every event, "an earlier copy" when it
- * wrote only the rest as a new page).
+ * Create-only writes the store refused, counted from the workers' logs: PageCommitter logs each one
+ * ("was already stored as" when the earlier copy held every event, "an earlier copy" when it wrote
+ * only the rest as a new page).
  */
 final class RefusedWrites {
   /** A log line proper (stack trace lines carry no time). */
-  private static final java.util.regex.Pattern TIMESTAMPED = java.util.regex.Pattern.compile("\\d\\d:\\d\\d:\\d\\d");
+  private static final java.util.regex.Pattern TIMESTAMPED =
+      java.util.regex.Pattern.compile("\\d\\d:\\d\\d:\\d\\d");
+
   static final List<String> MARKERS = List.of("was already stored as", "an earlier copy");
 
   private RefusedWrites() {}
@@ -22,7 +24,8 @@ final class RefusedWrites {
   static long inAllWorkerLogs(Path logs) throws IOException {
     long n = 0;
     try (Stream<Path> files = Files.list(logs)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().matches("worker-.*-\\d+\\.log")).toList()) {
+      for (Path f :
+          files.filter(f -> f.getFileName().toString().matches("worker-.*-\\d+\\.log")).toList()) {
         n += count(f, "");
       }
     }
@@ -35,8 +38,10 @@ final class RefusedWrites {
       return 0;
     }
     try (Stream<String> lines = Files.lines(log)) {
-      return lines.filter(l -> TIMESTAMPED.matcher(l).lookingAt() && l.compareTo(since) >= 0)
-          .filter(l -> MARKERS.stream().anyMatch(l::contains)).count();
+      return lines
+          .filter(l -> TIMESTAMPED.matcher(l).lookingAt() && l.compareTo(since) >= 0)
+          .filter(l -> MARKERS.stream().anyMatch(l::contains))
+          .count();
     }
   }
 }

@@ -25,8 +25,16 @@ import java.util.Set;
  * @param outOfOrder places where replay returned an event before one the writer sent earlier
  * @param unknown events replay returned that the writer never sent
  */
-record ReplayCheck(String writer, WriterKind kind, long sent, long acknowledged, long replayed, long lost,
-                   long duplicates, long outOfOrder, long unknown) {
+record ReplayCheck(
+    String writer,
+    WriterKind kind,
+    long sent,
+    long acknowledged,
+    long replayed,
+    long lost,
+    long duplicates,
+    long outOfOrder,
+    long unknown) {
 
   static List<ReplayCheck> run(SnapshotterConfig config, List<WriterLedger> ledgers) {
     List<ReplayCheck> checks = new ArrayList<>();
@@ -56,7 +64,15 @@ record ReplayCheck(String writer, WriterKind kind, long sent, long acknowledged,
         outOfOrder++;
       }
     }
-    return new ReplayCheck(ledger.writerId(), ledger.kind(), sent.size(), acknowledged.size(), replayed.size(),
-        lost, replayed.size() - distinct.size(), outOfOrder, unknown);
+    return new ReplayCheck(
+        ledger.writerId(),
+        ledger.kind(),
+        sent.size(),
+        acknowledged.size(),
+        replayed.size(),
+        lost,
+        replayed.size() - distinct.size(),
+        outOfOrder,
+        unknown);
   }
 }

@@ -13,9 +13,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * How far the connector is: the end offsets of the topic against the offsets its consumer group
- * committed. The sink commits an offset only once every record before it is in a stored (and,
- * with {@code index.publish.mode=sync}, indexed) page, so "committed reached the end offsets of
- * time T" means "everything written before T is durable".
+ * committed. The sink commits an offset only once every record before it is in a stored (and, with
+ * {@code index.publish.mode=sync}, indexed) page, so "committed reached the end offsets of time T"
+ * means "everything written before T is durable".
  */
 final class SinkProgress {
   static final String GROUP = "connect-" + ChaosDeployment.CONNECTOR;
@@ -43,12 +43,17 @@ final class SinkProgress {
   /** True once the group's committed offsets reach {@code target} on every partition. */
   boolean reached(Map<TopicPartition, Long> target) {
     try (Admin admin = deployment.admin()) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(GROUP)
-          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-      return target.entrySet().stream().allMatch(e -> {
-        OffsetAndMetadata c = committed.get(e.getKey());
-        return e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
-      });
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin
+              .listConsumerGroupOffsets(GROUP)
+              .partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS);
+      return target.entrySet().stream()
+          .allMatch(
+              e -> {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                return e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
+              });
     } catch (Exception e) {
       return false;
     }

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Does what an operator's monitoring does: watches the connector's status over REST and restarts a
- * task that Connect reports FAILED (Connect never restarts one by itself). Each failure is
- * recorded with the first line of its trace, for the report: a FAILED task stops its share of the
- * work until someone restarts it, so every one is a finding even when nothing is lost.
+ * task that Connect reports FAILED (Connect never restarts one by itself). Each failure is recorded
+ * with the first line of its trace, for the report: a FAILED task stops its share of the work until
+ * someone restarts it, so every one is a finding even when nothing is lost.
  */
 final class TaskDoctor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskDoctor.class);
@@ -30,7 +30,8 @@ final class TaskDoctor implements AutoCloseable {
   private final ChaosDeployment deployment;
   private final long t0;
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<TaskFailure> failures = new ArrayList<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
@@ -51,9 +52,14 @@ final class TaskDoctor implements AutoCloseable {
     for (int w = 0; w < deployment.workers.size(); w++) {
       URI base = deployment.workerUrl(w);
       try {
-        HttpResponse<String> status = http.send(HttpRequest.newBuilder(
-            URI.create(base + "/connectors/" + ChaosDeployment.CONNECTOR + "/status"))
-            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> status =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create(base + "/connectors/" + ChaosDeployment.CONNECTOR + "/status"))
+                    .timeout(Duration.ofSeconds(5))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (status.statusCode() != 200) {
           continue;
         }
@@ -64,9 +70,19 @@ final class TaskDoctor implements AutoCloseable {
             String reason = trace.lines().findFirst().orElse("(no trace)");
             failures.add(new TaskFailure((System.nanoTime() - t0) / 1e9, id, reason));
             log.warn("task {} FAILED ({}); restarting it over REST", id, reason);
-            http.send(HttpRequest.newBuilder(URI.create(base + "/connectors/" + ChaosDeployment.CONNECTOR
-                + "/tasks/" + id + "/restart")).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            base
+                                + "/connectors/"
+                                + ChaosDeployment.CONNECTOR
+                                + "/tasks/"
+                                + id
+                                + "/restart"))
+                    .timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
           }
         }
         return; // one answering worker speaks for the cluster
@@ -74,7 +90,8 @@ final class TaskDoctor implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (Exception e) {
-        log.debug("status from {} failed: {}", base, e.toString()); // that worker is down; ask the other
+        log.debug(
+            "status from {} failed: {}", base, e.toString()); // that worker is down; ask the other
       }
     }
   }

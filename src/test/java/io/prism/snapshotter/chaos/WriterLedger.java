@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What one writer sent and what was acknowledged, in order. An event is retried with the same
- * event id until it is acknowledged, so "sent" can hold events stored more than once in Kafka
- * (a "maybe stored" answer); replay must show each acknowledged one exactly once.
+ * What one writer sent and what was acknowledged, in order. An event is retried with the same event
+ * id until it is acknowledged, so "sent" can hold events stored more than once in Kafka (a "maybe
+ * stored" answer); replay must show each acknowledged one exactly once.
  */
 final class WriterLedger {
   private final String writerId;

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code snapshotter check} against a real S3 server (S3Proxy), a real ClickHouse and a real Redis. */
+/**
+ * {@code snapshotter check} against a real S3 server (S3Proxy), a real ClickHouse and a real Redis.
+ */
 class CheckCommandIT {
   private static RestartableS3 s3;
   @TempDir Path dir;
@@ -33,14 +35,20 @@ class CheckCommandIT {
   }
 
   private String s3Settings(String secret) {
-    return "storage.backend=s3\nstorage.s3.bucket=checked\nstorage.s3.endpoint=" + s3.endpoint()
-        + "\nstorage.s3.path.style=true\nstorage.s3.region=us-east-1\nstorage.s3.access.key=" + RestartableS3.ACCESS_KEY
-        + "\nstorage.s3.secret.key=" + secret + "\n";
+    return "storage.backend=s3\nstorage.s3.bucket=checked\nstorage.s3.endpoint="
+        + s3.endpoint()
+        + "\nstorage.s3.path.style=true\nstorage.s3.region=us-east-1\nstorage.s3.access.key="
+        + RestartableS3.ACCESS_KEY
+        + "\nstorage.s3.secret.key="
+        + secret
+        + "\n";
   }
 
   private static String clickHouseSettings(String password) {
-    return "index.backend=clickhouse\nindex.clickhouse.url=" + TestServices.clickHouseUrl()
-        + "\nindex.clickhouse.user=prism\nindex.clickhouse.password=" + password
+    return "index.backend=clickhouse\nindex.clickhouse.url="
+        + TestServices.clickHouseUrl()
+        + "\nindex.clickhouse.user=prism\nindex.clickhouse.password="
+        + password
         + "\nindex.clickhouse.database=prism_check\nindex.clickhouse.table=pages\n";
   }
 
@@ -59,22 +67,30 @@ class CheckCommandIT {
 
   @Test
   void s3AndClickHouseThatWorkPassEveryCheck() throws Exception {
-    assertThat(run(s3Settings(RestartableS3.SECRET_KEY) + clickHouseSettings("prism-secret"))).as(output()).isZero();
-    assertThat(output()).contains("create-only  ok", "a second create-only write to the same key was refused")
+    assertThat(run(s3Settings(RestartableS3.SECRET_KEY) + clickHouseSettings("prism-secret")))
+        .as(output())
+        .isZero();
+    assertThat(output())
+        .contains("create-only  ok", "a second create-only write to the same key was refused")
         .contains("index    write", "All 9 checks passed");
   }
 
   @Test
   void s3AndRedisThatWorkPassEveryCheck() throws Exception {
-    String redis = "index.backend=redis\nindex.redis.url=" + TestServices.redisUrl() + "\nindex.redis.key.prefix=check\n";
+    String redis =
+        "index.backend=redis\nindex.redis.url="
+            + TestServices.redisUrl()
+            + "\nindex.redis.key.prefix=check\n";
     assertThat(run(s3Settings(RestartableS3.SECRET_KEY) + redis)).as(output()).isZero();
     assertThat(output()).contains("All 9 checks passed");
   }
 
   @Test
   void aWrongS3SecretAndAWrongClickHousePasswordFailWithTheServicesReasons() throws Exception {
-    assertThat(run(s3Settings("wrong-secret") + clickHouseSettings("wrong-password"))).isEqualTo(Main.EXIT_UNAVAILABLE);
-    assertThat(output()).containsPattern("storage  write +FAILED .*(SignatureDoesNotMatch|signature|403)")
+    assertThat(run(s3Settings("wrong-secret") + clickHouseSettings("wrong-password")))
+        .isEqualTo(Main.EXIT_UNAVAILABLE);
+    assertThat(output())
+        .containsPattern("storage  write +FAILED .*(SignatureDoesNotMatch|signature|403)")
         .containsPattern("index    (open|read) +FAILED .*(password|Authentication|authentication)")
         .doesNotContain("wrong-secret", "wrong-password");
   }

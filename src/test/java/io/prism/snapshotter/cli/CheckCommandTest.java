@@ -30,10 +30,17 @@ class CheckCommandTest {
 
   @Test
   void aWorkingStoreAndIndexPassEveryCheck() throws Exception {
-    int code = run("name=c\ntopics=events\nstorage.filesystem.path=" + dir.resolve("pages")
-        + "\nindex.backend=sqlite\nindex.sqlite.path=" + dir.resolve("index.db") + "\n");
+    int code =
+        run(
+            "name=c\ntopics=events\nstorage.filesystem.path="
+                + dir.resolve("pages")
+                + "\nindex.backend=sqlite\nindex.sqlite.path="
+                + dir.resolve("index.db")
+                + "\n");
     assertThat(code).as(output()).isZero();
-    assertThat(output()).contains("storage  create-only", "index    write", "All 9 checks passed").doesNotContain("FAILED");
+    assertThat(output())
+        .contains("storage  create-only", "index    write", "All 9 checks passed")
+        .doesNotContain("FAILED");
   }
 
   @Test
@@ -45,9 +52,13 @@ class CheckCommandTest {
 
   @Test
   void anUnreachableStoreExits69WithTheReason() throws Exception {
-    int code = run("storage.backend=s3\nstorage.s3.bucket=b\nstorage.s3.endpoint=http://127.0.0.1:1\n"
-        + "storage.s3.region=us-east-1\nstorage.s3.access.key=a\nstorage.s3.secret.key=s\nindex.backend=none\n");
+    int code =
+        run(
+            "storage.backend=s3\nstorage.s3.bucket=b\nstorage.s3.endpoint=http://127.0.0.1:1\n"
+                + "storage.s3.region=us-east-1\nstorage.s3.access.key=a\nstorage.s3.secret.key=s\nindex.backend=none\n");
     assertThat(code).isEqualTo(Main.EXIT_UNAVAILABLE);
-    assertThat(output()).contains("storage  write", "FAILED", "127.0.0.1:1", "index.backend=none").contains("1 of 7 checks FAILED");
+    assertThat(output())
+        .contains("storage  write", "FAILED", "127.0.0.1:1", "index.backend=none")
+        .contains("1 of 7 checks FAILED");
   }
 }

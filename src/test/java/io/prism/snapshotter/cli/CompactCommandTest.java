@@ -32,7 +32,9 @@ class CompactCommandTest {
     command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
     command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
     return new CommandLine(command)
-        .setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true))
+        .setErr(
+            new java.io.PrintWriter(
+                new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true))
         .execute(args);
   }
 
@@ -40,16 +42,24 @@ class CompactCommandTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  /** 16 pages of 4 writers from 2023 (4 each: alice's are 25 events of 50 bytes, far below 64 KiB). */
+  /**
+   * 16 pages of 4 writers from 2023 (4 each: alice's are 25 events of 50 bytes, far below 64 KiB).
+   */
   private Path config(boolean indexed) throws Exception {
     Path pages = dir.resolve("pages");
     try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
-      ReindexerTestPages.store(new FilesystemObjectStore(pages), index, PageFormat.PROTOBUF, Compression.GZIP);
+      ReindexerTestPages.store(
+          new FilesystemObjectStore(pages), index, PageFormat.PROTOBUF, Compression.GZIP);
     }
     Path config = dir.resolve("snapshotter.properties");
-    Files.writeString(config, "storage.backend=filesystem\nstorage.filesystem.path=" + pages
-        + "\npage.format=ndjson\npage.compression=zstd\n"
-        + (indexed ? "index.backend=sqlite\nindex.sqlite.path=" + dir.resolve("index.db") + "\n" : ""));
+    Files.writeString(
+        config,
+        "storage.backend=filesystem\nstorage.filesystem.path="
+            + pages
+            + "\npage.format=ndjson\npage.compression=zstd\n"
+            + (indexed
+                ? "index.backend=sqlite\nindex.sqlite.path=" + dir.resolve("index.db") + "\n"
+                : ""));
     return config;
   }
 
@@ -57,19 +67,33 @@ class CompactCommandTest {
   void mergesThroughTheConfiguredIndexAndSaysWhat() throws Exception {
     Path config = config(true);
 
-    assertThat(run("--config", config.toString(), "--writer", "alice", "--min-page-size", "64k", "--dry-run")).isZero();
-    assertThat(out()).contains("would merge 4 pages", "writer 'alice': 1 merged pages would replace 4 pages");
+    assertThat(
+            run(
+                "--config",
+                config.toString(),
+                "--writer",
+                "alice",
+                "--min-page-size",
+                "64k",
+                "--dry-run"))
+        .isZero();
+    assertThat(out())
+        .contains("would merge 4 pages", "writer 'alice': 1 merged pages would replace 4 pages");
     try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
       assertThat(index.entries("alice", TimeRange.ALL)).hasSize(4);
     }
 
-    assertThat(run("--config", config.toString(), "--writer", "alice", "--min-page-size", "64k")).isZero();
-    assertThat(out()).contains("merged 4 pages", "100 events", "writer 'alice': 1 merged pages replace 4 pages");
+    assertThat(run("--config", config.toString(), "--writer", "alice", "--min-page-size", "64k"))
+        .isZero();
+    assertThat(out())
+        .contains("merged 4 pages", "100 events", "writer 'alice': 1 merged pages replace 4 pages");
     try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
-      assertThat(index.entries("alice", TimeRange.ALL)).singleElement()
+      assertThat(index.entries("alice", TimeRange.ALL))
+          .singleElement()
           .satisfies(e -> assertThat(CompactedKeys.looksMerged(e.pageKey())).isTrue())
           .satisfies(e -> assertThat(e.pageKey()).endsWith(".ndjson.zst"))
-          .extracting(IndexEntry::eventCount).isEqualTo(100L);
+          .extracting(IndexEntry::eventCount)
+          .isEqualTo(100L);
       assertThat(index.entries("bob", TimeRange.ALL)).as("another writer's pages").hasSize(4);
     }
   }
@@ -78,7 +102,16 @@ class CompactCommandTest {
   void withoutAnIndexItListsStorage() throws Exception {
     Path config = config(false);
 
-    assertThat(run("--config", config.toString(), "--writer", "bob", "--older-than", "P7D", "--min-page-size", "65536"))
+    assertThat(
+            run(
+                "--config",
+                config.toString(),
+                "--writer",
+                "bob",
+                "--older-than",
+                "P7D",
+                "--min-page-size",
+                "65536"))
         .isZero();
 
     assertThat(out()).contains("merged 4 pages", "writer 'bob': 1 merged pages replace 4 pages");
@@ -87,10 +120,20 @@ class CompactCommandTest {
   @Test
   void nothingIsMergedWhenThePagesAreNewerThanTheCutoff() throws Exception {
     Path config = config(true);
-    long yearsSince2023 = Duration.ofMillis(System.currentTimeMillis() - 1_700_000_000_000L).toDays() + 30;
+    long yearsSince2023 =
+        Duration.ofMillis(System.currentTimeMillis() - 1_700_000_000_000L).toDays() + 30;
 
-    assertThat(run("--config", config.toString(), "--writer", "alice", "--min-page-size", "64k",
-        "--older-than", yearsSince2023 + "d")).isZero();
+    assertThat(
+            run(
+                "--config",
+                config.toString(),
+                "--writer",
+                "alice",
+                "--min-page-size",
+                "64k",
+                "--older-than",
+                yearsSince2023 + "d"))
+        .isZero();
 
     assertThat(out()).contains("writer 'alice': 0 merged pages replace 0 pages");
   }
@@ -99,21 +142,39 @@ class CompactCommandTest {
   void allWritersCompactsEachWriterTheIndexListsAndSaysWhatInTotal() throws Exception {
     Path config = config(true);
 
-    assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k", "--dry-run")).isZero();
-    assertThat(out()).contains("writer 'alice': 1 merged pages would replace 4 pages", "bytes before, unknown after",
-        "all writers: 4 seen, ", "to compact", "unknown after; 0 failed");
+    assertThat(
+            run(
+                "--config",
+                config.toString(),
+                "--all-writers",
+                "--min-page-size",
+                "64k",
+                "--dry-run"))
+        .isZero();
+    assertThat(out())
+        .contains(
+            "writer 'alice': 1 merged pages would replace 4 pages",
+            "bytes before, unknown after",
+            "all writers: 4 seen, ",
+            "to compact",
+            "unknown after; 0 failed");
     try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
       assertThat(index.entries("alice", TimeRange.ALL)).hasSize(4);
     }
 
-    assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k")).isZero();
-    assertThat(out()).contains("writer 'alice': 1 merged pages replace 4 pages", "all writers: 4 seen, ", "; 0 failed")
+    assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k"))
+        .isZero();
+    assertThat(out())
+        .contains(
+            "writer 'alice': 1 merged pages replace 4 pages", "all writers: 4 seen, ", "; 0 failed")
         .doesNotContain("merged 4 pages (");
-    // Every writer has small pages (one of them also a page of 200 KB, left alone): each one's line, then the total.
+    // Every writer has small pages (one of them also a page of 200 KB, left alone): each one's
+    // line, then the total.
     assertThat(out().lines().filter(l -> l.startsWith("writer ")).count()).isEqualTo(4);
     assertThat(out()).contains("all writers: 4 seen, 4 compacted, 15 pages merged into 4; ");
 
-    assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k")).isZero();
+    assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k"))
+        .isZero();
     assertThat(out()).as("a second run").startsWith("all writers: 4 seen, 0 compacted");
   }
 
@@ -129,7 +190,8 @@ class CompactCommandTest {
     assertThat(run("--config", config.toString(), "--all-writers", "--min-page-size", "64k"))
         .isEqualTo(Main.EXIT_BAD_DATA);
 
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("compact: writer 'alice' failed: page ", " is not readable");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("compact: writer 'alice' failed: page ", " is not readable");
     assertThat(out()).contains("writer 'bob': 1 merged pages replace 4 pages", "; 1 failed");
   }
 
@@ -138,10 +200,13 @@ class CompactCommandTest {
     Path config = config(true);
     assertThat(run("--config", config.toString())).as("neither").isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--writer", "--all-writers");
-    assertThat(run("--config", config.toString(), "--writer", "alice", "--all-writers")).as("both").isEqualTo(2);
+    assertThat(run("--config", config.toString(), "--writer", "alice", "--all-writers"))
+        .as("both")
+        .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("mutually exclusive");
     Path unindexed = config(false);
-    assertThat(run("--config", unindexed.toString(), "--all-writers")).as("no index to list writers")
+    assertThat(run("--config", unindexed.toString(), "--all-writers"))
+        .as("no index to list writers")
         .isEqualTo(Main.EXIT_BAD_CONFIG);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("index.backend");
   }
@@ -152,7 +217,9 @@ class CompactCommandTest {
     assertThat(run("--writer", "alice", "--min-page-size", "-5")).as("bad usage").isEqualTo(2);
     Path empty = dir.resolve("empty.properties");
     Files.writeString(empty, "storage.backend=s3\n");
-    assertThat(run("--config", empty.toString(), "--writer", "alice")).as("no bucket").isEqualTo(Main.EXIT_BAD_CONFIG);
+    assertThat(run("--config", empty.toString(), "--writer", "alice"))
+        .as("no bucket")
+        .isEqualTo(Main.EXIT_BAD_CONFIG);
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compact: ");
   }
 }

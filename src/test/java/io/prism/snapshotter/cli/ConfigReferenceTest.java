@@ -13,14 +13,16 @@ class ConfigReferenceTest {
     String generated = ConfigCommand.Docs.reference();
     String committed = Files.readString(Path.of("docs", "configuration.md"));
     assertThat(committed)
-        .as("docs/configuration.md is out of date: run bin/snapshotter config docs > docs/configuration.md")
+        .as(
+            "docs/configuration.md is out of date: run bin/snapshotter config docs > docs/configuration.md")
         .isEqualTo(generated);
   }
 
   @Test
   void everyConnectorKeyIsInTheReference() {
     String generated = ConfigCommand.Docs.reference();
-    io.prism.snapshotter.config.SnapshotterConfig.configDef().names()
+    io.prism.snapshotter.config.SnapshotterConfig.configDef()
+        .names()
         .forEach(name -> assertThat(generated).contains("`" + name + "`"));
   }
 }

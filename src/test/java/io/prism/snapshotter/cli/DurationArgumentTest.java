@@ -21,8 +21,10 @@ class DurationArgumentTest {
   @Test
   void anythingElseIsRefusedWithTheForms() {
     for (String bad : new String[] {"", "7", "7w", "-1d", "PT-1H", "soon"}) {
-      assertThatThrownBy(() -> DurationArgument.parse(bad)).as(bad)
-          .isInstanceOf(TypeConversionException.class).hasMessageContaining("12h");
+      assertThatThrownBy(() -> DurationArgument.parse(bad))
+          .as(bad)
+          .isInstanceOf(TypeConversionException.class)
+          .hasMessageContaining("12h");
     }
   }
 
@@ -33,7 +35,9 @@ class DurationArgumentTest {
     assertThat(ByteSizeArgument.parse("2MiB")).isEqualTo(2L << 20);
     assertThat(ByteSizeArgument.parse("1g")).isEqualTo(1L << 30);
     for (String bad : new String[] {"", "0", "-5", "5t", "1e6"}) {
-      assertThatThrownBy(() -> ByteSizeArgument.parse(bad)).as(bad).isInstanceOf(TypeConversionException.class);
+      assertThatThrownBy(() -> ByteSizeArgument.parse(bad))
+          .as(bad)
+          .isInstanceOf(TypeConversionException.class);
     }
   }
 }

@@ -30,8 +30,16 @@ class FrontDoorCommandsIT {
   static void start() throws Exception {
     kafka = InJvmKafka.start();
     topic = kafka.createTopic(1);
-    server = FrontDoorServer.start(new FrontDoorConfig(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-        FrontDoorConfig.TOPIC, topic, FrontDoorConfig.LISTEN, "127.0.0.1:0")));
+    server =
+        FrontDoorServer.start(
+            new FrontDoorConfig(
+                Map.of(
+                    "bootstrap.servers",
+                    kafka.bootstrapServers(),
+                    FrontDoorConfig.TOPIC,
+                    topic,
+                    FrontDoorConfig.LISTEN,
+                    "127.0.0.1:0")));
   }
 
   @AfterAll
@@ -43,39 +51,68 @@ class FrontDoorCommandsIT {
   @Test
   void publishSendsEachLineAndPrintsTheAnswers() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = publish("one\ntwo\n", out, "--writer", "cli-writer", "--attr", "source=cli", "--target",
-        "127.0.0.1:" + server.port());
+    int exit =
+        publish(
+            "one\ntwo\n",
+            out,
+            "--writer",
+            "cli-writer",
+            "--attr",
+            "source=cli",
+            "--target",
+            "127.0.0.1:" + server.port());
 
     assertThat(exit).isZero();
     List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines).hasSize(2).allMatch(line -> line.matches(topic + "-0-\\d+ \\d+"));
-    List<ConsumerRecord<String, byte[]>> records = kafka.read(topic, 2).stream()
-        .filter(r -> r.key().equals("cli-writer")).toList();
-    assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("one", "two");
-    assertThat(new String(records.get(0).headers().lastHeader("source").value(), StandardCharsets.UTF_8))
+    List<ConsumerRecord<String, byte[]>> records =
+        kafka.read(topic, 2).stream().filter(r -> r.key().equals("cli-writer")).toList();
+    assertThat(records)
+        .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+        .containsExactly("one", "two");
+    assertThat(
+            new String(
+                records.get(0).headers().lastHeader("source").value(), StandardCharsets.UTF_8))
         .isEqualTo("cli");
   }
 
   @Test
   void publishWithSessionPrintsTheSummary() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = publish("a\nb\nc\n", out, "--writer", "cli-session", "--session", "--target",
-        "127.0.0.1:" + server.port());
+    int exit =
+        publish(
+            "a\nb\nc\n",
+            out,
+            "--writer",
+            "cli-session",
+            "--session",
+            "--target",
+            "127.0.0.1:" + server.port());
 
     assertThat(exit).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("session: 3 events stored, last " + topic + "-0-")
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .startsWith("session: 3 events stored, last " + topic + "-0-")
         .contains(", session end " + topic + "-0-");
   }
 
   @Test
   void publishPrintsARefusalAndExitsWithOne() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = publish("x\n", out, "--writer", "w", "--attr", "prism.session=end", "--target",
-        "127.0.0.1:" + server.port());
+    int exit =
+        publish(
+            "x\n",
+            out,
+            "--writer",
+            "w",
+            "--attr",
+            "prism.session=end",
+            "--target",
+            "127.0.0.1:" + server.port());
 
     assertThat(exit).isEqualTo(1);
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .startsWith("INVALID_ARGUMENT: attributes[\"prism.session\"]: names starting with \"prism.\" are reserved");
+        .startsWith(
+            "INVALID_ARGUMENT: attributes[\"prism.session\"]: names starting with \"prism.\" are reserved");
   }
 
   @Test
@@ -88,12 +125,24 @@ class FrontDoorCommandsIT {
     int exit = publish("x\ny\n", out, "--writer", "w", "--target", "127.0.0.1:" + closedPort);
 
     assertThat(exit).isEqualTo(1);
-    assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(2).allSatisfy(line -> assertThat(line)
-        .startsWith("UNAVAILABLE: front door at 127.0.0.1:" + closedPort + ": ")
-        .containsIgnoringCase("connection refused"));
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().toList())
+        .hasSize(2)
+        .allSatisfy(
+            line ->
+                assertThat(line)
+                    .startsWith("UNAVAILABLE: front door at 127.0.0.1:" + closedPort + ": ")
+                    .containsIgnoringCase("connection refused"));
 
     ByteArrayOutputStream sessionOut = new ByteArrayOutputStream();
-    assertThat(publish("x\n", sessionOut, "--writer", "w", "--session", "--target", "127.0.0.1:" + closedPort))
+    assertThat(
+            publish(
+                "x\n",
+                sessionOut,
+                "--writer",
+                "w",
+                "--session",
+                "--target",
+                "127.0.0.1:" + closedPort))
         .isEqualTo(1);
     assertThat(sessionOut.toString(StandardCharsets.UTF_8))
         .startsWith("UNAVAILABLE: front door at 127.0.0.1:" + closedPort + ": ")
@@ -102,16 +151,22 @@ class FrontDoorCommandsIT {
 
   @Test
   void frontdoorRefusesAMissingOrIncompleteConfig(@TempDir Path directory) throws Exception {
-    assertThat(new CommandLine(new FrontdoorCommand()).execute("--config", directory.resolve("absent").toString()))
+    assertThat(
+            new CommandLine(new FrontdoorCommand())
+                .execute("--config", directory.resolve("absent").toString()))
         .isEqualTo(FrontdoorCommand.EXIT_CONFIG);
-    Path noTopic = Files.writeString(directory.resolve("frontdoor.properties"), "bootstrap.servers=127.0.0.1:1\n");
+    Path noTopic =
+        Files.writeString(
+            directory.resolve("frontdoor.properties"), "bootstrap.servers=127.0.0.1:1\n");
     assertThat(new CommandLine(new FrontdoorCommand()).execute("--config", noTopic.toString()))
         .isEqualTo(FrontdoorCommand.EXIT_CONFIG);
   }
 
   private static int publish(String stdin, ByteArrayOutputStream out, String... arguments) {
-    PublishCommand command = new PublishCommand(
-        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), new PrintStream(out, true, StandardCharsets.UTF_8));
+    PublishCommand command =
+        new PublishCommand(
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
     return new CommandLine(command).execute(arguments);
   }
 }

@@ -29,7 +29,11 @@ class PagesListCommandTest {
   void indexTwoPages() throws Exception {
     Path db = dir.resolve("index.db");
     try (SqlitePageIndex index = SqlitePageIndex.open(db)) {
-      index.publish(List.of(late, early, PageIndexContract.entry("w2", 3, 1_700_000_000_000L, 1_700_000_001_000L)));
+      index.publish(
+          List.of(
+              late,
+              early,
+              PageIndexContract.entry("w2", 3, 1_700_000_000_000L, 1_700_000_001_000L)));
     }
     config = dir.resolve("snapshotter.properties");
     Files.writeString(config, "index.backend=sqlite\nindex.sqlite.path=" + db + "\n");
@@ -45,14 +49,27 @@ class PagesListCommandTest {
   @Test
   void jsonOutputIsOneEntryPerLineInOrder() {
     assertThat(run("--writer", "w1", "--config", config.toString(), "--output", "json")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read)).containsExactly(early, late);
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read))
+        .containsExactly(early, late);
   }
 
   @Test
   void timesNarrowTheListInIsoOrEpochMillis() {
-    assertThat(run("--writer", "w1", "--config", config.toString(), "--output", "json",
-        "--from", "2023-11-14T22:14:00Z", "--to", "1700000200000")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read)).containsExactly(late);
+    assertThat(
+            run(
+                "--writer",
+                "w1",
+                "--config",
+                config.toString(),
+                "--output",
+                "json",
+                "--from",
+                "2023-11-14T22:14:00Z",
+                "--to",
+                "1700000200000"))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read))
+        .containsExactly(late);
   }
 
   @Test
@@ -68,7 +85,8 @@ class PagesListCommandTest {
   @Test
   void aBadConfigExitsWith78() throws Exception {
     Files.writeString(config, "index.backend=cassandra\n");
-    assertThat(run("--writer", "w1", "--config", config.toString())).isEqualTo(Main.EXIT_BAD_CONFIG);
+    assertThat(run("--writer", "w1", "--config", config.toString()))
+        .isEqualTo(Main.EXIT_BAD_CONFIG);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("index.backend");
   }
 }

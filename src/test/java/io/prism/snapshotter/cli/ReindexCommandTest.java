@@ -33,15 +33,22 @@ class ReindexCommandTest {
   void rebuildsTheConfiguredIndexAndPrintsCounts() throws Exception {
     Path pages = dir.resolve("pages");
     try (PageIndex throwaway = SqlitePageIndex.open(dir.resolve("throwaway.db"))) {
-      io.prism.snapshotter.sink.ReindexerTestPages.store(new FilesystemObjectStore(pages), throwaway,
-          PageFormat.PROTOBUF, Compression.GZIP);
+      io.prism.snapshotter.sink.ReindexerTestPages.store(
+          new FilesystemObjectStore(pages), throwaway, PageFormat.PROTOBUF, Compression.GZIP);
     }
     Path config = dir.resolve("snapshotter.properties");
-    Files.writeString(config, "storage.backend=filesystem\nstorage.filesystem.path=" + pages
-        + "\nindex.backend=sqlite\nindex.sqlite.path=" + dir.resolve("index.db") + "\n");
+    Files.writeString(
+        config,
+        "storage.backend=filesystem\nstorage.filesystem.path="
+            + pages
+            + "\nindex.backend=sqlite\nindex.sqlite.path="
+            + dir.resolve("index.db")
+            + "\n");
 
-    assertThat(run("--config", config.toString())).contains("listed 16,", "already indexed 0,", "added 16,");
-    assertThat(run("--config", config.toString(), "--since", "2000-01-01")).contains("already indexed 16,", "added 0,");
+    assertThat(run("--config", config.toString()))
+        .contains("listed 16,", "already indexed 0,", "added 16,");
+    assertThat(run("--config", config.toString(), "--since", "2000-01-01"))
+        .contains("already indexed 16,", "added 0,");
     assertThat(run("--config", config.toString(), "--prefix", "nothing/")).contains("listed 0,");
   }
 }

@@ -1,5 +1,7 @@
 package io.prism.snapshotter.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.prism.snapshotter.page.Compression;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.PageEncoder;
@@ -7,11 +9,6 @@ import io.prism.snapshotter.page.PageFormat;
 import io.prism.snapshotter.page.PageSpec;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.PutOptions;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,96 +19,148 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class ReplayCommandTest {
-    @TempDir
-    Path dir;
+  @TempDir Path dir;
 
-    private Path config;
-    private FilesystemObjectStore store;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private Path config;
+  private FilesystemObjectStore store;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-    @BeforeEach
-    void setUp() throws IOException {
-        config = dir.resolve("replay.properties");
-        Files.writeString(config, "storage.backend=filesystem\nstorage.filesystem.path=" + dir.resolve("pages") + "\n");
-        store = new FilesystemObjectStore(dir.resolve("pages"));
+  @BeforeEach
+  void setUp() throws IOException {
+    config = dir.resolve("replay.properties");
+    Files.writeString(
+        config,
+        "storage.backend=filesystem\nstorage.filesystem.path=" + dir.resolve("pages") + "\n");
+    store = new FilesystemObjectStore(dir.resolve("pages"));
+  }
+
+  private void storePage(String key, long first, int count) throws IOException {
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      long offset = first + i;
+      events.add(
+          new Event(
+              "events-0-" + offset,
+              1_700_000_000_000L + offset,
+              ("p" + offset).getBytes(StandardCharsets.UTF_8),
+              Map.of("kind", offset % 2 == 0 ? "even" : "odd")));
     }
+    ByteArrayOutputStream page = new ByteArrayOutputStream();
+    new PageEncoder()
+        .encode(
+            PageFormat.PROTOBUF,
+            Compression.ZSTD,
+            new PageSpec(
+                "user-1",
+                first,
+                Map.of(
+                    "kafka.topic",
+                    "events",
+                    "kafka.partition",
+                    "0",
+                    "kafka.offset.first",
+                    Long.toString(first),
+                    "kafka.offset.last",
+                    Long.toString(first + count - 1))),
+            events,
+            page);
+    store.put(
+        key, new ByteArrayInputStream(page.toByteArray()), page.size(), PutOptions.defaults());
+  }
 
-    private void storePage(String key, long first, int count) throws IOException {
-        List<Event> events = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            long offset = first + i;
-            events.add(new Event("events-0-" + offset, 1_700_000_000_000L + offset,
-                    ("p" + offset).getBytes(StandardCharsets.UTF_8), Map.of("kind", offset % 2 == 0 ? "even" : "odd")));
-        }
-        ByteArrayOutputStream page = new ByteArrayOutputStream();
-        new PageEncoder().encode(PageFormat.PROTOBUF, Compression.ZSTD, new PageSpec("user-1", first, Map.of(
-                "kafka.topic", "events", "kafka.partition", "0", "kafka.offset.first", Long.toString(first),
-                "kafka.offset.last", Long.toString(first + count - 1))), events, page);
-        store.put(key, new ByteArrayInputStream(page.toByteArray()), page.size(), PutOptions.defaults());
-    }
+  private int run(String... args) {
+    return new CommandLine(
+            new ReplayCommand(out, new PrintStream(err, true, StandardCharsets.UTF_8), false))
+        .execute(args);
+  }
 
-    private int run(String... args) {
-        return new CommandLine(new ReplayCommand(out, new PrintStream(err, true, StandardCharsets.UTF_8), false))
-                .execute(args);
-    }
+  @Test
+  void printsNdjsonEventLinesInOrderFilteredByTimeAndAttribute() throws IOException {
+    storePage("snapshots/2023/11/14/user-1/b_events-0-3.pb.zst", 3, 3);
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 3);
 
-    @Test
-    void printsNdjsonEventLinesInOrderFilteredByTimeAndAttribute() throws IOException {
-        storePage("snapshots/2023/11/14/user-1/b_events-0-3.pb.zst", 3, 3);
-        storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 3);
-
-        assertThat(run("--writer", "user-1", "--config", config.toString())).isZero();
-        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
-        assertThat(lines).hasSize(6);
-        assertThat(lines[0]).isEqualTo("{\"event_id\":\"events-0-0\",\"timestamp\":1700000000000,\"payload\":\"cDA=\","
+    assertThat(run("--writer", "user-1", "--config", config.toString())).isZero();
+    String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+    assertThat(lines).hasSize(6);
+    assertThat(lines[0])
+        .isEqualTo(
+            "{\"event_id\":\"events-0-0\",\"timestamp\":1700000000000,\"payload\":\"cDA=\","
                 + "\"attributes\":{\"kind\":\"even\"},\"sequence\":0}");
-        assertThat(lines[5]).contains("\"event_id\":\"events-0-5\"").contains("\"sequence\":2");
+    assertThat(lines[5]).contains("\"event_id\":\"events-0-5\"").contains("\"sequence\":2");
 
-        out.reset();
-        assertThat(run("--writer", "user-1", "--config", config.toString(), "--from", "1700000000001",
-                "--to", "2023-11-14T22:13:20.004Z", "--attr", "kind=odd", "--output", "raw")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("p1\np3\n");
-    }
+    out.reset();
+    assertThat(
+            run(
+                "--writer",
+                "user-1",
+                "--config",
+                config.toString(),
+                "--from",
+                "1700000000001",
+                "--to",
+                "2023-11-14T22:13:20.004Z",
+                "--attr",
+                "kind=odd",
+                "--output",
+                "raw"))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("p1\np3\n");
+  }
 
-    @Test
-    void protobufDelimitedOutputParsesAsEvents() throws IOException {
-        storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 4);
-        assertThat(run("--writer", "user-1", "--config", config.toString(), "--output", "protobuf-delimited")).isZero();
-        ByteArrayInputStream in = new ByteArrayInputStream(out.toByteArray());
-        List<String> ids = new ArrayList<>();
-        io.prism.snapshotter.proto.Event e;
-        while ((e = io.prism.snapshotter.proto.Event.parseDelimitedFrom(in)) != null) {
-            ids.add(e.getEventId() + "#" + e.getSequence());
-        }
-        assertThat(ids).containsExactly("events-0-0#0", "events-0-1#1", "events-0-2#2", "events-0-3#3");
+  @Test
+  void protobufDelimitedOutputParsesAsEvents() throws IOException {
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 4);
+    assertThat(
+            run(
+                "--writer",
+                "user-1",
+                "--config",
+                config.toString(),
+                "--output",
+                "protobuf-delimited"))
+        .isZero();
+    ByteArrayInputStream in = new ByteArrayInputStream(out.toByteArray());
+    List<String> ids = new ArrayList<>();
+    io.prism.snapshotter.proto.Event e;
+    while ((e = io.prism.snapshotter.proto.Event.parseDelimitedFrom(in)) != null) {
+      ids.add(e.getEventId() + "#" + e.getSequence());
     }
+    assertThat(ids).containsExactly("events-0-0#0", "events-0-1#1", "events-0-2#2", "events-0-3#3");
+  }
 
-    @Test
-    void aWriterWithoutPagesPrintsNothingAndSucceeds() {
-        assertThat(run("--writer", "nobody", "--config", config.toString())).isZero();
-        assertThat(out.size()).isZero();
-    }
+  @Test
+  void aWriterWithoutPagesPrintsNothingAndSucceeds() {
+    assertThat(run("--writer", "nobody", "--config", config.toString())).isZero();
+    assertThat(out.size()).isZero();
+  }
 
-    @Test
-    void aCorruptPageExitsWith65NamingItsKey() {
-        byte[] junk = "{\"metadata\":".getBytes(StandardCharsets.UTF_8);
-        store.put("snapshots/2023/11/14/user-1/x.ndjson", new ByteArrayInputStream(junk), junk.length,
-                PutOptions.defaults());
-        assertThat(run("--writer", "user-1", "--config", config.toString())).isEqualTo(65);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("snapshots/2023/11/14/user-1/x.ndjson");
-    }
+  @Test
+  void aCorruptPageExitsWith65NamingItsKey() {
+    byte[] junk = "{\"metadata\":".getBytes(StandardCharsets.UTF_8);
+    store.put(
+        "snapshots/2023/11/14/user-1/x.ndjson",
+        new ByteArrayInputStream(junk),
+        junk.length,
+        PutOptions.defaults());
+    assertThat(run("--writer", "user-1", "--config", config.toString())).isEqualTo(65);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("snapshots/2023/11/14/user-1/x.ndjson");
+  }
 
-    @Test
-    void badConfigOrOptionsExitWith78() throws IOException {
-        Files.writeString(config, "storage.backend=s3\n");
-        assertThat(run("--writer", "user-1", "--config", config.toString())).isEqualTo(78);
-        assertThat(run("--writer", "user-1", "--config", dir.resolve("missing.properties").toString())).isEqualTo(78);
-        assertThat(run("--writer", "user-1", "--config", config.toString(), "--from", "5", "--to", "4"))
-                .isEqualTo(78);
-    }
+  @Test
+  void badConfigOrOptionsExitWith78() throws IOException {
+    Files.writeString(config, "storage.backend=s3\n");
+    assertThat(run("--writer", "user-1", "--config", config.toString())).isEqualTo(78);
+    assertThat(run("--writer", "user-1", "--config", dir.resolve("missing.properties").toString()))
+        .isEqualTo(78);
+    assertThat(run("--writer", "user-1", "--config", config.toString(), "--from", "5", "--to", "4"))
+        .isEqualTo(78);
+  }
 }

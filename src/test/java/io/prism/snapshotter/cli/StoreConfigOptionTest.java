@@ -9,13 +9,17 @@ import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which settings the store-reading commands (replay, compact, reindex) use when --config is left out. */
+/**
+ * Which settings the store-reading commands (replay, compact, reindex) use when --config is left
+ * out.
+ */
 class StoreConfigOptionTest {
   @TempDir Path dir;
 
   @Test
   void aGivenFileWinsOverTheLocalStacksSettings() throws Exception {
-    Path local = Files.writeString(dir.resolve("connector.properties"), "storage.backend=filesystem\n");
+    Path local =
+        Files.writeString(dir.resolve("connector.properties"), "storage.backend=filesystem\n");
     Path given = dir.resolve("other.properties");
 
     assertThat(StoreConfigOption.resolve(given, local)).isEqualTo(given);
@@ -23,7 +27,8 @@ class StoreConfigOptionTest {
 
   @Test
   void withoutOneTheLocalStacksSettingsAreUsed() throws Exception {
-    Path local = Files.writeString(dir.resolve("connector.properties"), "storage.backend=filesystem\n");
+    Path local =
+        Files.writeString(dir.resolve("connector.properties"), "storage.backend=filesystem\n");
 
     assertThat(StoreConfigOption.resolve(null, local)).isEqualTo(local);
   }

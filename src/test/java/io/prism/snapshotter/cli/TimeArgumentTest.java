@@ -22,6 +22,7 @@ class TimeArgumentTest {
         .isInstanceOf(TypeConversionException.class)
         .hasMessageContaining("'yesterday'")
         .hasMessageContaining("epoch milliseconds");
-    assertThatThrownBy(() -> TimeArgument.parse("99999999999999999999")).isInstanceOf(TypeConversionException.class);
+    assertThatThrownBy(() -> TimeArgument.parse("99999999999999999999"))
+        .isInstanceOf(TypeConversionException.class);
   }
 }

@@ -31,17 +31,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AllWritersCompactionTest {
-  private static final Clock NOW = Clock.fixed(Instant.ofEpochMilli(START_MILLIS + Duration.ofDays(30).toMillis()),
-      ZoneOffset.UTC);
+  private static final Clock NOW =
+      Clock.fixed(
+          Instant.ofEpochMilli(START_MILLIS + Duration.ofDays(30).toMillis()), ZoneOffset.UTC);
+
   /** 120 events each, 12 pages of 10: three merges of 4 pages under a 6 KB target. */
   private static final List<String> OLD_WRITERS = List.of("corrupt", "flaky", "w1", "w2");
+
   private static final int OLD_EVENTS = 4 * 120;
   private static final CompactionSettings SETTINGS =
-      new CompactionSettings(Duration.ofDays(1), 100_000, 6_000, PageFormat.PROTOBUF, Compression.ZSTD);
+      new CompactionSettings(
+          Duration.ofDays(1), 100_000, 6_000, PageFormat.PROTOBUF, Compression.ZSTD);
 
   @TempDir Path dir;
 
-  /** Fails every read of the pages of writers named "flaky...", as a store that cannot serve them would. */
+  /**
+   * Fails every read of the pages of writers named "flaky...", as a store that cannot serve them
+   * would.
+   */
   private static final class FlakyStore extends ForwardingObjectStore {
     FlakyStore(ObjectStore store) {
       super(store);
@@ -90,11 +97,15 @@ class AllWritersCompactionTest {
   }
 
   private static List<String> keysOf(ObjectStore store, String writer) {
-    return SinkWrittenPages.keys(store).stream().filter(k -> k.contains("/" + writer + "/")).sorted().toList();
+    return SinkWrittenPages.keys(store).stream()
+        .filter(k -> k.contains("/" + writer + "/"))
+        .sorted()
+        .toList();
   }
 
   private static AllWritersCompaction compaction(ObjectStore store, SqlitePageIndex index) {
-    return new AllWritersCompaction(index, new Compactor(store, index, WriterPages.fromIndex(index), SETTINGS, NOW));
+    return new AllWritersCompaction(
+        index, new Compactor(store, index, WriterPages.fromIndex(index), SETTINGS, NOW));
   }
 
   @Test
@@ -103,43 +114,63 @@ class AllWritersCompactionTest {
     try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
       SinkWrittenPages.store(store, index, OLD_WRITERS, 0, OLD_EVENTS, 10, START_MILLIS);
       // Nothing to compact: "fresh" has 4 pages newer than the cutoff, "lone" a single old page.
-      SinkWrittenPages.store(store, index, List.of("fresh"), 10_000, 40, 10, NOW.millis() - 3_600_000L);
+      SinkWrittenPages.store(
+          store, index, List.of("fresh"), 10_000, 40, 10, NOW.millis() - 3_600_000L);
       SinkWrittenPages.store(store, index, List.of("lone"), 20_000, 5, 10, START_MILLIS);
       // The fifth page of "corrupt" (in its second group) becomes unreadable.
       String unreadable = keysOf(store, "corrupt").get(4);
       byte[] garbage = "not a page".getBytes(StandardCharsets.UTF_8);
       store.delete(unreadable);
-      store.put(unreadable, new ByteArrayInputStream(garbage), garbage.length, PutOptions.builder().build());
+      store.put(
+          unreadable,
+          new ByteArrayInputStream(garbage),
+          garbage.length,
+          PutOptions.builder().build());
       List<String> before = SinkWrittenPages.keys(store);
 
       Heard planned = new Heard();
-      AllWritersCompaction.Summary dry = compaction(new FlakyStore(store), index).run(true, planned);
+      AllWritersCompaction.Summary dry =
+          compaction(new FlakyStore(store), index).run(true, planned);
 
-      assertThat(dry).isEqualTo(new AllWritersCompaction.Summary(6, 4, 48, 12, dry.bytesBefore(), 0, 0, 0, false));
+      assertThat(dry)
+          .isEqualTo(
+              new AllWritersCompaction.Summary(6, 4, 48, 12, dry.bytesBefore(), 0, 0, 0, false));
       assertThat(planned.compacted).containsOnlyKeys(OLD_WRITERS);
-      assertThat(SinkWrittenPages.keys(store)).as("a dry run changes nothing").containsExactlyElementsOf(before);
+      assertThat(SinkWrittenPages.keys(store))
+          .as("a dry run changes nothing")
+          .containsExactlyElementsOf(before);
 
       Heard heard = new Heard();
-      AllWritersCompaction.Summary done = compaction(new FlakyStore(store), index).run(false, heard);
+      AllWritersCompaction.Summary done =
+          compaction(new FlakyStore(store), index).run(false, heard);
 
       assertThat(heard.compacted).containsOnlyKeys("w1", "w2");
-      assertThat(heard.failed).containsOnly(entry("corrupt", AllWritersCompaction.FailureKind.BAD_DATA),
-          entry("flaky", AllWritersCompaction.FailureKind.UNAVAILABLE));
+      assertThat(heard.failed)
+          .containsOnly(
+              entry("corrupt", AllWritersCompaction.FailureKind.BAD_DATA),
+              entry("flaky", AllWritersCompaction.FailureKind.UNAVAILABLE));
       assertThat(heard.messages).anySatisfy(m -> assertThat(m).contains(unreadable));
-      assertThat(done).isEqualTo(new AllWritersCompaction.Summary(6, 2, 24, 6, done.bytesBefore(), done.bytesAfter(),
-          1, 1, false));
-      assertThat(done.bytesBefore()).isEqualTo(heard.compacted.get("w1").sourceBytes()
-          + heard.compacted.get("w2").sourceBytes());
+      assertThat(done)
+          .isEqualTo(
+              new AllWritersCompaction.Summary(
+                  6, 2, 24, 6, done.bytesBefore(), done.bytesAfter(), 1, 1, false));
+      assertThat(done.bytesBefore())
+          .isEqualTo(
+              heard.compacted.get("w1").sourceBytes() + heard.compacted.get("w2").sourceBytes());
       assertThat(done.bytesAfter()).isPositive().isLessThan(done.bytesBefore());
       for (String writer : List.of("w1", "w2")) {
         assertThat(keysOf(store, writer)).hasSize(3).allMatch(CompactedKeys::looksMerged);
-        assertThat(index.entries(writer, TimeRange.ALL)).extracting(IndexEntry::pageKey)
+        assertThat(index.entries(writer, TimeRange.ALL))
+            .extracting(IndexEntry::pageKey)
             .containsExactlyInAnyOrderElementsOf(keysOf(store, writer));
         assertThat(SinkWrittenPages.replay(store, index, writer))
             .containsExactlyElementsOf(SinkWrittenPages.ids(OLD_WRITERS, writer, OLD_EVENTS));
       }
-      assertThat(keysOf(store, "corrupt")).as("its first group merged, then the unreadable page stopped it")
-          .hasSize(1 + 8).filteredOn(CompactedKeys::looksMerged).hasSize(1);
+      assertThat(keysOf(store, "corrupt"))
+          .as("its first group merged, then the unreadable page stopped it")
+          .hasSize(1 + 8)
+          .filteredOn(CompactedKeys::looksMerged)
+          .hasSize(1);
       assertThat(keysOf(store, "flaky")).hasSize(12);
       assertThat(keysOf(store, "fresh")).hasSize(4);
       assertThat(keysOf(store, "lone")).hasSize(1);
@@ -150,8 +181,10 @@ class AllWritersCompactionTest {
 
       assertThat(again.compacted).containsOnlyKeys("flaky");
       assertThat(again.failed).containsOnlyKeys("corrupt");
-      assertThat(next).isEqualTo(new AllWritersCompaction.Summary(6, 1, 12, 3, next.bytesBefore(), next.bytesAfter(),
-          1, 0, false));
+      assertThat(next)
+          .isEqualTo(
+              new AllWritersCompaction.Summary(
+                  6, 1, 12, 3, next.bytesBefore(), next.bytesAfter(), 1, 0, false));
       assertThat(SinkWrittenPages.replay(store, index, "flaky"))
           .containsExactlyElementsOf(SinkWrittenPages.ids(OLD_WRITERS, "flaky", OLD_EVENTS));
     }
@@ -168,7 +201,8 @@ class AllWritersCompactionTest {
       SinkWrittenPages.store(store, index, writers, 0, writers.size() * 20, 10, START_MILLIS);
 
       Heard heard = new Heard();
-      AllWritersCompaction.Summary summary = compaction(new FlakyStore(store), index).run(false, heard);
+      AllWritersCompaction.Summary summary =
+          compaction(new FlakyStore(store), index).run(false, heard);
 
       assertThat(summary.stoppedEarly()).isTrue();
       assertThat(summary.writersSeen()).isEqualTo(AllWritersCompaction.MAX_CONSECUTIVE_UNAVAILABLE);

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Compaction writes its merged pages at page.compression.level; replay reads them as any other. */
 class CompactionLevelTest {
-  private static final Clock NOW = Clock.fixed(Instant.ofEpochMilli(START_MILLIS + Duration.ofDays(30).toMillis()),
-      ZoneOffset.UTC);
+  private static final Clock NOW =
+      Clock.fixed(
+          Instant.ofEpochMilli(START_MILLIS + Duration.ofDays(30).toMillis()), ZoneOffset.UTC);
   private static final int EVENTS = 240;
 
   @TempDir Path dir;
@@ -42,31 +43,51 @@ class CompactionLevelTest {
     assertThat(fast).hasSize(3);
     assertThat(strong.keySet()).containsExactlyElementsOf(fast.keySet());
     for (String key : fast.keySet()) {
-      assertThat(fastAgain.get(key)).as("the same level writes the same bytes").isEqualTo(fast.get(key));
+      assertThat(fastAgain.get(key))
+          .as("the same level writes the same bytes")
+          .isEqualTo(fast.get(key));
       assertThat(strong.get(key)).as("level 19 compresses differently").isNotEqualTo(fast.get(key));
-      assertThat(unzstd(strong.get(key))).as("the same uncompressed page").isEqualTo(unzstd(fast.get(key)));
+      assertThat(unzstd(strong.get(key)))
+          .as("the same uncompressed page")
+          .isEqualTo(unzstd(fast.get(key)));
     }
   }
 
   @Test
   void settingsWithALevelTheCodecDoesNotTakeAreRefused() {
-    assertThatThrownBy(() -> new CompactionSettings(Duration.ofDays(1), 100_000, 6_000, PageFormat.PROTOBUF,
-            Compression.GZIP, CompressionLevel.of(15)))
+    assertThatThrownBy(
+            () ->
+                new CompactionSettings(
+                    Duration.ofDays(1),
+                    100_000,
+                    6_000,
+                    PageFormat.PROTOBUF,
+                    Compression.GZIP,
+                    CompressionLevel.of(15)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("gzip levels are 1..9");
   }
 
-  /** Merges writer w's 12 small pages into 3 (as CompactorTest), returns the merged pages' bytes by key. */
+  /**
+   * Merges writer w's 12 small pages into 3 (as CompactorTest), returns the merged pages' bytes by
+   * key.
+   */
   private Map<String, byte[]> compactAt(String name, CompressionLevel level) throws Exception {
     try (ObjectStore store = new FilesystemObjectStore(dir.resolve(name))) {
       SinkWrittenPages.store(store, PageIndex.none(), 0, EVENTS, 10, START_MILLIS);
-      CompactionSettings settings = new CompactionSettings(Duration.ofDays(1), 100_000, 6_000, PageFormat.PROTOBUF,
-          Compression.ZSTD, level);
-      new Compactor(store, PageIndex.none(),
-          WriterPages.fromStorage(store, KeyTemplate.parse(KeyTemplate.DEFAULT)), settings, NOW).run("w", false);
+      CompactionSettings settings =
+          new CompactionSettings(
+              Duration.ofDays(1), 100_000, 6_000, PageFormat.PROTOBUF, Compression.ZSTD, level);
+      new Compactor(
+              store,
+              PageIndex.none(),
+              WriterPages.fromStorage(store, KeyTemplate.parse(KeyTemplate.DEFAULT)),
+              settings,
+              NOW)
+          .run("w", false);
 
-      assertThat(SinkWrittenPages.replay(store, null, "w")).containsExactlyElementsOf(
-          SinkWrittenPages.ids("w", 0, EVENTS));
+      assertThat(SinkWrittenPages.replay(store, null, "w"))
+          .containsExactlyElementsOf(SinkWrittenPages.ids("w", 0, EVENTS));
       Map<String, byte[]> merged = new LinkedHashMap<>();
       for (String key : SinkWrittenPages.keys(store)) {
         if (key.contains("/w/") && CompactedKeys.looksMerged(key)) {

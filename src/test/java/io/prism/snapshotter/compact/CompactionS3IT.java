@@ -36,18 +36,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Compaction against real servers: pages in S3 (S3Proxy), indexed in ClickHouse (Debian's 18.16, whose
- * deletes are asynchronous mutations) with Redis as a secondary index. A run is cut short after a step
- * of each kind; replay through the index then shows each event once, and a second run finishes: storage
- * and both indexes hold only the merged pages.
+ * Compaction against real servers: pages in S3 (S3Proxy), indexed in ClickHouse (Debian's 18.16,
+ * whose deletes are asynchronous mutations) with Redis as a secondary index. A run is cut short
+ * after a step of each kind; replay through the index then shows each event once, and a second run
+ * finishes: storage and both indexes hold only the merged pages.
  */
 class CompactionS3IT {
-  private static final Clock NOW = Clock.fixed(Instant.ofEpochMilli(START_MILLIS + Duration.ofDays(30).toMillis()),
-      ZoneOffset.UTC);
+  private static final Clock NOW =
+      Clock.fixed(
+          Instant.ofEpochMilli(START_MILLIS + Duration.ofDays(30).toMillis()), ZoneOffset.UTC);
   private static final int EVENTS = 240;
   private static final List<String> W_IDS = SinkWrittenPages.ids("w", 0, EVENTS);
   private static final CompactionSettings SETTINGS =
-      new CompactionSettings(Duration.ofDays(1), 100_000, 6_000, PageFormat.NDJSON, Compression.GZIP);
+      new CompactionSettings(
+          Duration.ofDays(1), 100_000, 6_000, PageFormat.NDJSON, Compression.GZIP);
 
   static RestartableS3 s3;
 
@@ -64,13 +66,20 @@ class CompactionS3IT {
   private static Map<String, String> storageSettings(String name) {
     s3.createBucket(name);
     return Map.of(
-        "storage.backend", "s3",
-        "storage.s3.bucket", name,
-        "storage.s3.endpoint", s3.endpoint(),
-        "storage.s3.region", "us-east-1",
-        "storage.s3.path.style", "true",
-        "storage.s3.access.key", RestartableS3.ACCESS_KEY,
-        "storage.s3.secret.key", RestartableS3.SECRET_KEY);
+        "storage.backend",
+        "s3",
+        "storage.s3.bucket",
+        name,
+        "storage.s3.endpoint",
+        s3.endpoint(),
+        "storage.s3.region",
+        "us-east-1",
+        "storage.s3.path.style",
+        "true",
+        "storage.s3.access.key",
+        RestartableS3.ACCESS_KEY,
+        "storage.s3.secret.key",
+        RestartableS3.SECRET_KEY);
   }
 
   private static Map<String, String> indexSettings(String name) {
@@ -92,46 +101,58 @@ class CompactionS3IT {
     Map<String, String> settings = storageSettings(name);
     try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
         PageIndex index = new IndexConfig(indexSettings(name)).open(PublishMode.SYNC);
-        RedisPageIndex redis = RedisPageIndex.open(new RedisSettings(TestServices.redisUrl(), name, null, 0))) {
+        RedisPageIndex redis =
+            RedisPageIndex.open(new RedisSettings(TestServices.redisUrl(), name, null, 0))) {
       SinkWrittenPages.store(store, index, 0, EVENTS, 10, START_MILLIS);
       assertThat(((FanOutPageIndex) index).awaitSecondaries(Duration.ofSeconds(30))).isTrue();
-      Compactor compactor = new Compactor(store, index, WriterPages.fromIndex(index), SETTINGS, NOW);
+      Compactor compactor =
+          new Compactor(store, index, WriterPages.fromIndex(index), SETTINGS, NOW);
       List<String> changed = new java.util.ArrayList<>();
-      AllWritersCompaction.Listener listener = new AllWritersCompaction.Listener() {
-        @Override
-        public void compacted(CompactionReport report) {
-          changed.add(report.writerId());
-        }
+      AllWritersCompaction.Listener listener =
+          new AllWritersCompaction.Listener() {
+            @Override
+            public void compacted(CompactionReport report) {
+              changed.add(report.writerId());
+            }
 
-        @Override
-        public void failed(String writerId, AllWritersCompaction.FailureKind kind, Exception cause) {
-          throw new AssertionError("writer " + writerId + " failed", cause);
-        }
-      };
+            @Override
+            public void failed(
+                String writerId, AllWritersCompaction.FailureKind kind, Exception cause) {
+              throw new AssertionError("writer " + writerId + " failed", cause);
+            }
+          };
 
-      AllWritersCompaction.Summary summary = new AllWritersCompaction(index, compactor).run(false, listener);
+      AllWritersCompaction.Summary summary =
+          new AllWritersCompaction(index, compactor).run(false, listener);
 
       assertThat(changed).containsExactly("other", "w");
       assertThat(summary.writersSeen()).isEqualTo(2);
       assertThat(summary.pagesReplaced()).isEqualTo(24);
       assertThat(summary.failed()).isZero();
       for (String writer : List.of("w", "other")) {
-        List<String> stored = SinkWrittenPages.keys(store).stream().filter(k -> k.contains("/" + writer + "/")).toList();
+        List<String> stored =
+            SinkWrittenPages.keys(store).stream()
+                .filter(k -> k.contains("/" + writer + "/"))
+                .toList();
         assertThat(stored).hasSize(3).allMatch(CompactedKeys::looksMerged);
-        assertThat(index.entries(writer, TimeRange.ALL)).extracting(IndexEntry::pageKey)
+        assertThat(index.entries(writer, TimeRange.ALL))
+            .extracting(IndexEntry::pageKey)
             .containsExactlyInAnyOrderElementsOf(stored);
-        assertThat(redis.entries(writer, TimeRange.ALL)).as("the secondary").extracting(IndexEntry::pageKey)
+        assertThat(redis.entries(writer, TimeRange.ALL))
+            .as("the secondary")
+            .extracting(IndexEntry::pageKey)
             .containsExactlyInAnyOrderElementsOf(stored);
         assertThat(SinkWrittenPages.replay(store, index, writer))
             .containsExactlyElementsOf(SinkWrittenPages.ids(writer, 0, EVENTS));
       }
-      assertThat(new AllWritersCompaction(index, compactor).run(false, listener).writersChanged()).isZero();
+      assertThat(new AllWritersCompaction(index, compactor).run(false, listener).writersChanged())
+          .isZero();
     }
   }
 
   /**
-   * @param crashAfterStep 1: the first merged page is stored; 2: published; 3: the old entries removed;
-   *                       5: two old pages deleted; 8: the second merged page stored
+   * @param crashAfterStep 1: the first merged page is stored; 2: published; 3: the old entries
+   *     removed; 5: two old pages deleted; 8: the second merged page stored
    */
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 5, 8})
@@ -141,35 +162,55 @@ class CompactionS3IT {
     Map<String, String> indexSettings = indexSettings(name);
     try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
         PageIndex index = new IndexConfig(indexSettings).open(PublishMode.SYNC);
-        RedisPageIndex redis = RedisPageIndex.open(new RedisSettings(TestServices.redisUrl(), name, null, 0))) {
+        RedisPageIndex redis =
+            RedisPageIndex.open(new RedisSettings(TestServices.redisUrl(), name, null, 0))) {
       assertThat(index).isInstanceOf(FanOutPageIndex.class);
       SinkWrittenPages.store(store, index, 0, EVENTS, 10, START_MILLIS);
       assertThat(((FanOutPageIndex) index).awaitSecondaries(Duration.ofSeconds(30))).isTrue();
       assertThat(redis.entries("w", TimeRange.ALL)).hasSize(12);
 
       Countdown countdown = new Countdown(crashAfterStep);
-      Compactor crashing = new Compactor(new CrashingStore(store, countdown), new CrashingIndex(index, countdown),
-          WriterPages.fromIndex(index), SETTINGS, NOW);
+      Compactor crashing =
+          new Compactor(
+              new CrashingStore(store, countdown),
+              new CrashingIndex(index, countdown),
+              WriterPages.fromIndex(index),
+              SETTINGS,
+              NOW);
       assertThatThrownBy(() -> crashing.run("w", false)).isInstanceOf(CrashingStore.Crash.class);
       assertThat(SinkWrittenPages.replay(store, index, "w")).containsExactlyElementsOf(W_IDS);
 
-      CompactionReport report = new Compactor(store, index, WriterPages.fromIndex(index), SETTINGS, NOW).run("w", false);
+      CompactionReport report =
+          new Compactor(store, index, WriterPages.fromIndex(index), SETTINGS, NOW).run("w", false);
 
-      assertThat(report.finished()).as("merges published but not finished").isEqualTo(crashAfterStep == 2
-          || crashAfterStep == 3 || crashAfterStep == 5 ? 1 : 0);
-      assertThat(report.merges()).as("the groups the first run had not published").hasSize(crashAfterStep == 1 ? 3 : 2);
+      assertThat(report.finished())
+          .as("merges published but not finished")
+          .isEqualTo(crashAfterStep == 2 || crashAfterStep == 3 || crashAfterStep == 5 ? 1 : 0);
+      assertThat(report.merges())
+          .as("the groups the first run had not published")
+          .hasSize(crashAfterStep == 1 ? 3 : 2);
       assertThat(report.merges().stream().filter(CompactionReport.Merge::reused).count())
-          .as("merged pages the first run stored but did not publish").isEqualTo(crashAfterStep == 1 || crashAfterStep == 8 ? 1 : 0);
-      List<String> stored = SinkWrittenPages.keys(store).stream().filter(k -> k.contains("/w/")).toList();
-      assertThat(stored).hasSize(3).allMatch(CompactedKeys::looksMerged).allMatch(k -> k.endsWith(".ndjson.gz"));
-      assertThat(index.entries("w", TimeRange.ALL)).extracting(IndexEntry::pageKey)
+          .as("merged pages the first run stored but did not publish")
+          .isEqualTo(crashAfterStep == 1 || crashAfterStep == 8 ? 1 : 0);
+      List<String> stored =
+          SinkWrittenPages.keys(store).stream().filter(k -> k.contains("/w/")).toList();
+      assertThat(stored)
+          .hasSize(3)
+          .allMatch(CompactedKeys::looksMerged)
+          .allMatch(k -> k.endsWith(".ndjson.gz"));
+      assertThat(index.entries("w", TimeRange.ALL))
+          .extracting(IndexEntry::pageKey)
           .containsExactlyInAnyOrderElementsOf(stored);
-      assertThat(redis.entries("w", TimeRange.ALL)).as("the secondary").extracting(IndexEntry::pageKey)
+      assertThat(redis.entries("w", TimeRange.ALL))
+          .as("the secondary")
+          .extracting(IndexEntry::pageKey)
           .containsExactlyInAnyOrderElementsOf(stored);
       assertThat(SinkWrittenPages.replay(store, index, "w")).containsExactlyElementsOf(W_IDS);
-      assertThat(SinkWrittenPages.replay(store, null, "w")).as("listing storage").containsExactlyElementsOf(W_IDS);
-      assertThat(SinkWrittenPages.replay(store, index, "other")).containsExactlyElementsOf(
-          SinkWrittenPages.ids("other", 0, EVENTS));
+      assertThat(SinkWrittenPages.replay(store, null, "w"))
+          .as("listing storage")
+          .containsExactlyElementsOf(W_IDS);
+      assertThat(SinkWrittenPages.replay(store, index, "other"))
+          .containsExactlyElementsOf(SinkWrittenPages.ids("other", 0, EVENTS));
     }
   }
 }

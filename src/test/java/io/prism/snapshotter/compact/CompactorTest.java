@@ -30,12 +30,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class CompactorTest {
   /** Where replay (and so compaction) finds pages. */
-  enum Mode { SQLITE_INDEX, STORAGE_LISTING }
+  enum Mode {
+    SQLITE_INDEX,
+    STORAGE_LISTING
+  }
 
-  private static final Clock NOW = Clock.fixed(Instant.ofEpochMilli(START_MILLIS + Duration.ofDays(30).toMillis()),
-      ZoneOffset.UTC);
+  private static final Clock NOW =
+      Clock.fixed(
+          Instant.ofEpochMilli(START_MILLIS + Duration.ofDays(30).toMillis()), ZoneOffset.UTC);
+
   /** 240 offsets, alternating writers: 12 pages of 10 events for "w", 12 for "other". */
   private static final int EVENTS = 240;
+
   private static final List<String> W_IDS = SinkWrittenPages.ids("w", 0, EVENTS);
   private static final List<String> OTHER_IDS = SinkWrittenPages.ids("other", 0, EVENTS);
 
@@ -63,8 +69,10 @@ class CompactorTest {
     }
 
     Compactor compactor(ObjectStore through, PageIndex index, CompactionSettings settings) {
-      WriterPages pages = mode == Mode.SQLITE_INDEX
-          ? WriterPages.fromIndex(index) : WriterPages.fromStorage(through, KeyTemplate.parse(KeyTemplate.DEFAULT));
+      WriterPages pages =
+          mode == Mode.SQLITE_INDEX
+              ? WriterPages.fromIndex(index)
+              : WriterPages.fromStorage(through, KeyTemplate.parse(KeyTemplate.DEFAULT));
       return new Compactor(through, index, pages, settings, NOW);
     }
 
@@ -81,7 +89,8 @@ class CompactorTest {
     }
 
     Compactor crashingAfter(Countdown countdown, CompactionSettings settings) {
-      return compactor(new CrashingStore(store, countdown), new CrashingIndex(index(), countdown), settings);
+      return compactor(
+          new CrashingStore(store, countdown), new CrashingIndex(index(), countdown), settings);
     }
 
     List<String> replay(String writer) {
@@ -89,7 +98,9 @@ class CompactorTest {
     }
 
     List<String> keysOf(String writer) {
-      return SinkWrittenPages.keys(store).stream().filter(k -> k.contains("/" + writer + "/")).toList();
+      return SinkWrittenPages.keys(store).stream()
+          .filter(k -> k.contains("/" + writer + "/"))
+          .toList();
     }
 
     @Override
@@ -99,18 +110,26 @@ class CompactorTest {
     }
   }
 
-  /** Pages of 10 events are about 1.3 KB: groups of 4 under a 6 KB target, so 3 merged pages per writer. */
+  /**
+   * Pages of 10 events are about 1.3 KB: groups of 4 under a 6 KB target, so 3 merged pages per
+   * writer.
+   */
   private static CompactionSettings settings() {
-    return new CompactionSettings(Duration.ofDays(1), 100_000, 6_000, PageFormat.PROTOBUF, Compression.ZSTD);
+    return new CompactionSettings(
+        Duration.ofDays(1), 100_000, 6_000, PageFormat.PROTOBUF, Compression.ZSTD);
   }
 
   private static void assertOnlyMergedPagesOfW(Fixture f) {
     List<String> keys = f.keysOf("w");
     assertThat(keys).hasSize(3).allMatch(CompactedKeys::looksMerged);
     assertThat(keys).allMatch(k -> k.endsWith(".pb.zst"));
-    assertThat(f.keysOf("other")).as("the other writer's pages").hasSize(12).noneMatch(CompactedKeys::looksMerged);
+    assertThat(f.keysOf("other"))
+        .as("the other writer's pages")
+        .hasSize(12)
+        .noneMatch(CompactedKeys::looksMerged);
     if (f.mode == Mode.SQLITE_INDEX) {
-      assertThat(f.sqlite.entries("w", TimeRange.ALL)).extracting(IndexEntry::pageKey)
+      assertThat(f.sqlite.entries("w", TimeRange.ALL))
+          .extracting(IndexEntry::pageKey)
           .containsExactlyInAnyOrderElementsOf(keys);
     }
     assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
@@ -129,7 +148,8 @@ class CompactorTest {
       assertThat(report.merges()).hasSize(3);
       assertThat(report.pagesReplaced()).isEqualTo(12);
       assertThat(report.merges()).allSatisfy(m -> assertThat(m.reused()).isFalse());
-      assertThat(report.merges().stream().mapToLong(CompactionReport.Merge::events).sum()).isEqualTo(W_IDS.size());
+      assertThat(report.merges().stream().mapToLong(CompactionReport.Merge::events).sum())
+          .isEqualTo(W_IDS.size());
       assertOnlyMergedPagesOfW(f);
 
       CompactionReport again = f.compactor().run("w", false);
@@ -147,11 +167,15 @@ class CompactorTest {
       CompactionReport planned = f.compactor().run("w", true);
 
       assertThat(planned.dryRun()).isTrue();
-      assertThat(planned.merges()).hasSize(3).allSatisfy(m -> assertThat(m.mergedBytes()).isEqualTo(-1));
+      assertThat(planned.merges())
+          .hasSize(3)
+          .allSatisfy(m -> assertThat(m.mergedBytes()).isEqualTo(-1));
       assertThat(SinkWrittenPages.keys(f.store)).containsExactlyElementsOf(before);
       CompactionReport done = f.compactor().run("w", false);
-      assertThat(done.merges()).extracting(CompactionReport.Merge::key)
-          .containsExactlyElementsOf(planned.merges().stream().map(CompactionReport.Merge::key).toList());
+      assertThat(done.merges())
+          .extracting(CompactionReport.Merge::key)
+          .containsExactlyElementsOf(
+              planned.merges().stream().map(CompactionReport.Merge::key).toList());
     }
   }
 
@@ -169,26 +193,39 @@ class CompactorTest {
     for (int step = 1; step <= steps; step++) {
       try (Fixture f = new Fixture(mode, "crash-" + step)) {
         Countdown countdown = new Countdown(step);
-        assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
+        assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false))
+            .isInstanceOf(CrashingStore.Crash.class);
 
-        assertThat(f.replay("w")).as("replay after a crash after step %d", step).containsExactlyElementsOf(W_IDS);
+        assertThat(f.replay("w"))
+            .as("replay after a crash after step %d", step)
+            .containsExactlyElementsOf(W_IDS);
 
         f.compactor().run("w", false);
         assertOnlyMergedPagesOfW(f);
-        assertThat(f.compactor().run("w", false).merges()).as("a third run after step %d", step).isEmpty();
+        assertThat(f.compactor().run("w", false).merges())
+            .as("a third run after step %d", step)
+            .isEmpty();
       }
     }
   }
 
-  /** A target that takes the three merged pages of {@link #settings()} (about 4.4 KB each) as one group. */
+  /**
+   * A target that takes the three merged pages of {@link #settings()} (about 4.4 KB each) as one
+   * group.
+   */
   private static CompactionSettings secondGeneration() {
-    return new CompactionSettings(Duration.ofDays(1), 100_000, 20_000, PageFormat.PROTOBUF, Compression.ZSTD);
+    return new CompactionSettings(
+        Duration.ofDays(1), 100_000, 20_000, PageFormat.PROTOBUF, Compression.ZSTD);
   }
 
-  private static void assertOneSecondGenerationPageOfW(Fixture f, List<String> firstGeneration) throws Exception {
+  private static void assertOneSecondGenerationPageOfW(Fixture f, List<String> firstGeneration)
+      throws Exception {
     List<String> keys = f.keysOf("w");
-    assertThat(keys).singleElement().satisfies(k -> assertThat(CompactedKeys.looksMerged(k)).isTrue())
-        .satisfies(k -> assertThat(k).startsWith(CompactedKeys.searchPrefix(firstGeneration.get(0))));
+    assertThat(keys)
+        .singleElement()
+        .satisfies(k -> assertThat(CompactedKeys.looksMerged(k)).isTrue())
+        .satisfies(
+            k -> assertThat(k).startsWith(CompactedKeys.searchPrefix(firstGeneration.get(0))));
     io.prism.snapshotter.page.PageMetadata metadata;
     try (var in = f.store.get(keys.get(0))) {
       metadata = new io.prism.snapshotter.page.PageReader().readMetadata(in, keys.get(0));
@@ -196,7 +233,9 @@ class CompactorTest {
     assertThat(CompactedKeys.sourcesOf(metadata)).containsExactlyElementsOf(firstGeneration);
     assertThat(f.keysOf("other")).as("the other writer's pages").hasSize(12);
     if (f.mode == Mode.SQLITE_INDEX) {
-      assertThat(f.sqlite.entries("w", TimeRange.ALL)).extracting(IndexEntry::pageKey).containsExactlyElementsOf(keys);
+      assertThat(f.sqlite.entries("w", TimeRange.ALL))
+          .extracting(IndexEntry::pageKey)
+          .containsExactlyElementsOf(keys);
     }
     assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
     assertThat(f.replay("other")).containsExactlyElementsOf(OTHER_IDS);
@@ -204,13 +243,17 @@ class CompactorTest {
 
   @ParameterizedTest
   @EnumSource(Mode.class)
-  void mergedPagesAreMergedAgainAndACrashAfterAnyStepOfThatLosesAndRepeatsNothing(Mode mode) throws Exception {
+  void mergedPagesAreMergedAgainAndACrashAfterAnyStepOfThatLosesAndRepeatsNothing(Mode mode)
+      throws Exception {
     int steps;
     try (Fixture f = new Fixture(mode, "gen2-count")) {
       f.compactor().run("w", false);
       Countdown counting = new Countdown(0);
       CompactionReport report = f.crashingAfter(counting, secondGeneration()).run("w", false);
-      assertThat(report.merges()).singleElement().extracting(CompactionReport.Merge::events).isEqualTo(120L);
+      assertThat(report.merges())
+          .singleElement()
+          .extracting(CompactionReport.Merge::events)
+          .isEqualTo(120L);
       steps = counting.steps;
     }
     // One merge of the 3 merged pages: store, publish, remove (with an index), and delete 3 pages.
@@ -224,15 +267,20 @@ class CompactorTest {
         assertThatThrownBy(() -> f.crashingAfter(countdown, secondGeneration()).run("w", false))
             .isInstanceOf(CrashingStore.Crash.class);
 
-        assertThat(f.replay("w")).as("replay after a crash after step %d", step).containsExactlyElementsOf(W_IDS);
+        assertThat(f.replay("w"))
+            .as("replay after a crash after step %d", step)
+            .containsExactlyElementsOf(W_IDS);
         if (mode == Mode.SQLITE_INDEX) {
           new Reindexer(f.store, f.sqlite).run("", Long.MIN_VALUE, (done, total) -> {});
-          assertThat(f.replay("w")).as("replay after step %d and a reindex", step).containsExactlyElementsOf(W_IDS);
+          assertThat(f.replay("w"))
+              .as("replay after step %d and a reindex", step)
+              .containsExactlyElementsOf(W_IDS);
         }
 
         f.compactor(secondGeneration()).run("w", false);
         assertOneSecondGenerationPageOfW(f, firstGeneration);
-        assertThat(f.compactor(secondGeneration()).run("w", false).merges()).as("a third run after step %d", step)
+        assertThat(f.compactor(secondGeneration()).run("w", false).merges())
+            .as("a third run after step %d", step)
             .isEmpty();
       }
     }
@@ -243,17 +291,25 @@ class CompactorTest {
     for (int step = 1; step <= 3 * 7; step++) {
       try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "reindex-" + step)) {
         Countdown countdown = new Countdown(step);
-        assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
+        assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false))
+            .isInstanceOf(CrashingStore.Crash.class);
 
-        Reindexer.Result reindexed = new Reindexer(f.store, f.sqlite).run("", Long.MIN_VALUE, (done, total) -> {});
+        Reindexer.Result reindexed =
+            new Reindexer(f.store, f.sqlite).run("", Long.MIN_VALUE, (done, total) -> {});
 
-        List<String> indexed = f.sqlite.entries("w", TimeRange.ALL).stream().map(IndexEntry::pageKey).toList();
-        assertThat(indexed).as("after step %d, every stored merged page is indexed", step)
+        List<String> indexed =
+            f.sqlite.entries("w", TimeRange.ALL).stream().map(IndexEntry::pageKey).toList();
+        assertThat(indexed)
+            .as("after step %d, every stored merged page is indexed", step)
             .containsAll(f.keysOf("w").stream().filter(CompactedKeys::looksMerged).toList());
-        // Only a merged page stored but not yet published (the crash came right after storing it) is new.
-        assertThat(reindexed.added()).as("after step %d, pages reindex added (%s)", step, reindexed)
+        // Only a merged page stored but not yet published (the crash came right after storing it)
+        // is new.
+        assertThat(reindexed.added())
+            .as("after step %d, pages reindex added (%s)", step, reindexed)
             .isEqualTo(step % 7 == 1 ? 1 : 0);
-        assertThat(f.replay("w")).as("replay after step %d and a reindex", step).containsExactlyElementsOf(W_IDS);
+        assertThat(f.replay("w"))
+            .as("replay after step %d and a reindex", step)
+            .containsExactlyElementsOf(W_IDS);
 
         f.compactor().run("w", false);
         assertOnlyMergedPagesOfW(f);
@@ -268,7 +324,8 @@ class CompactorTest {
       // 12 more pages of "w" whose events are an hour old: newer than the one-day cutoff.
       long recent = NOW.millis() - Duration.ofHours(1).toMillis() - EVENTS * 1_000L;
       SinkWrittenPages.store(f.store, f.index(), EVENTS, EVENTS, 10, recent);
-      List<String> recentKeys = f.keysOf("w").stream().filter(k -> !k.contains("/2023/11/14/")).toList();
+      List<String> recentKeys =
+          f.keysOf("w").stream().filter(k -> !k.contains("/2023/11/14/")).toList();
       assertThat(recentKeys).hasSize(12);
 
       CompactionReport report = f.compactor().run("w", false);
@@ -277,12 +334,20 @@ class CompactorTest {
       assertThat(f.keysOf("w")).containsAll(recentKeys).hasSize(3 + 12);
       assertThat(f.replay("w")).containsExactlyElementsOf(SinkWrittenPages.ids("w", 0, 2 * EVENTS));
 
-      CompactionSettings tinyMinimum = new CompactionSettings(Duration.ofDays(1), 100, 6_000, PageFormat.PROTOBUF,
-          Compression.ZSTD);
-      WriterPages pages = mode == Mode.SQLITE_INDEX
-          ? WriterPages.fromIndex(f.index()) : WriterPages.fromStorage(f.store, KeyTemplate.parse(KeyTemplate.DEFAULT));
-      assertThat(new Compactor(f.store, f.index(), pages, tinyMinimum, Clock.offset(NOW, Duration.ofDays(9)))
-          .run("w", false).merges()).as("no page is under 100 bytes").isEmpty();
+      CompactionSettings tinyMinimum =
+          new CompactionSettings(
+              Duration.ofDays(1), 100, 6_000, PageFormat.PROTOBUF, Compression.ZSTD);
+      WriterPages pages =
+          mode == Mode.SQLITE_INDEX
+              ? WriterPages.fromIndex(f.index())
+              : WriterPages.fromStorage(f.store, KeyTemplate.parse(KeyTemplate.DEFAULT));
+      assertThat(
+              new Compactor(
+                      f.store, f.index(), pages, tinyMinimum, Clock.offset(NOW, Duration.ofDays(9)))
+                  .run("w", false)
+                  .merges())
+          .as("no page is under 100 bytes")
+          .isEmpty();
     }
   }
 
@@ -291,23 +356,35 @@ class CompactorTest {
     // "w" has 10 pages: groups of 4, 4 and 2. The run stops right after storing the third merge.
     try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "drift", 200)) {
       Countdown countdown = new Countdown(2 * 7 + 1);
-      assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
-      String orphan = f.keysOf("w").stream()
-          .filter(CompactedKeys::looksMerged)
-          .filter(k -> f.sqlite.entries("w", TimeRange.ALL).stream().noneMatch(e -> e.pageKey().equals(k)))
-          .findFirst().orElseThrow();
+      assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false))
+          .isInstanceOf(CrashingStore.Crash.class);
+      String orphan =
+          f.keysOf("w").stream()
+              .filter(CompactedKeys::looksMerged)
+              .filter(
+                  k ->
+                      f.sqlite.entries("w", TimeRange.ALL).stream()
+                          .noneMatch(e -> e.pageKey().equals(k)))
+              .findFirst()
+              .orElseThrow();
       // Meanwhile 4 more pages of "w" crossed the cutoff: the third group now has 4 pages, not 2.
       SinkWrittenPages.store(f.store, f.sqlite, 200, 80, 10, START_MILLIS);
 
       CompactionReport report = f.compactor().run("w", false);
 
-      // The orphan (pages 9 and 10) sits under page 9's key, which now joins the second merged page:
+      // The orphan (pages 9 and 10) sits under page 9's key, which now joins the second merged
+      // page:
       // groups [merged 5-8, 9], [10-13], and page 14 alone.
       assertThat(orphan).contains("-00000000000000000160_c");
       assertThat(report.orphans()).isEqualTo(1);
       assertThat(report.merges()).extracting(m -> m.sources().size()).containsExactly(2, 4);
-      assertThat(report.merges().get(0).sources().get(0)).satisfies(k -> assertThat(CompactedKeys.looksMerged(k)).isTrue());
-      assertThat(f.keysOf("w")).doesNotContain(orphan).hasSize(4).filteredOn(CompactedKeys::looksMerged).hasSize(3);
+      assertThat(report.merges().get(0).sources().get(0))
+          .satisfies(k -> assertThat(CompactedKeys.looksMerged(k)).isTrue());
+      assertThat(f.keysOf("w"))
+          .doesNotContain(orphan)
+          .hasSize(4)
+          .filteredOn(CompactedKeys::looksMerged)
+          .hasSize(3);
       assertThat(f.replay("w")).containsExactlyElementsOf(SinkWrittenPages.ids("w", 0, 280));
     }
   }
@@ -317,12 +394,21 @@ class CompactorTest {
   void anEventIdInTwoSourcesIsMergedOnce(Mode mode) throws Exception {
     try (Fixture f = new Fixture(mode, "empty", 0)) {
       // Offsets 0 and 40 of "w" (pages 1 and 3) carry the same id: a producer's retry.
-      SinkWrittenPages.store(f.store, f.index(), 0, 80, 10, START_MILLIS,
+      SinkWrittenPages.store(
+          f.store,
+          f.index(),
+          0,
+          80,
+          10,
+          START_MILLIS,
           (writer, offset) -> offset == 40 ? "w-0" : writer + "-" + offset);
 
       CompactionReport report = f.compactor().run("w", false);
 
-      assertThat(report.merges()).singleElement().extracting(CompactionReport.Merge::events).isEqualTo(39L);
+      assertThat(report.merges())
+          .singleElement()
+          .extracting(CompactionReport.Merge::events)
+          .isEqualTo(39L);
       List<String> expected = new java.util.ArrayList<>(SinkWrittenPages.ids("w", 0, 80));
       expected.remove("w-40");
       assertThat(f.replay("w")).containsExactlyElementsOf(expected);
@@ -333,20 +419,32 @@ class CompactorTest {
   @EnumSource(Mode.class)
   void aSourceKeyWrittenAgainWithOtherOffsetsIsNotDeleted(Mode mode) throws Exception {
     try (Fixture f = new Fixture(mode, "again")) {
-      String first = f.keysOf("w").stream().filter(k -> k.endsWith("-00000000000000000000.pb.gz")).findFirst()
-          .orElseThrow();
-      String fifth = f.keysOf("w").stream().filter(k -> k.endsWith("-00000000000000000080.pb.gz")).findFirst()
-          .orElseThrow();
-      // Stop right after the first group's first delete: its first source, deleted last, is still there.
+      String first =
+          f.keysOf("w").stream()
+              .filter(k -> k.endsWith("-00000000000000000000.pb.gz"))
+              .findFirst()
+              .orElseThrow();
+      String fifth =
+          f.keysOf("w").stream()
+              .filter(k -> k.endsWith("-00000000000000000080.pb.gz"))
+              .findFirst()
+              .orElseThrow();
+      // Stop right after the first group's first delete: its first source, deleted last, is still
+      // there.
       Countdown countdown = new Countdown(mode == Mode.SQLITE_INDEX ? 4 : 3);
-      assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false)).isInstanceOf(CrashingStore.Crash.class);
-      // Then something stores that key again, holding other offsets (here: a copy of the fifth page).
+      assertThatThrownBy(() -> f.crashingAfter(countdown).run("w", false))
+          .isInstanceOf(CrashingStore.Crash.class);
+      // Then something stores that key again, holding other offsets (here: a copy of the fifth
+      // page).
       byte[] copy;
       try (var in = f.store.get(fifth)) {
         copy = in.readAllBytes();
       }
       f.store.delete(first);
-      f.store.put(first, new java.io.ByteArrayInputStream(copy), copy.length,
+      f.store.put(
+          first,
+          new java.io.ByteArrayInputStream(copy),
+          copy.length,
           io.prism.snapshotter.storage.PutOptions.builder().build());
 
       f.compactor().run("w", false);

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * A real store and index behind a countdown: every change (store put and delete, index publish and
  * remove) is one step; the step that brings the countdown to zero is done, then the "process dies"
- * ({@link Crash}), so nothing after it runs. A countdown of 0 never fires and just counts the steps.
+ * ({@link Crash}), so nothing after it runs. A countdown of 0 never fires and just counts the
+ * steps.
  */
 final class CrashingStore extends ForwardingObjectStore {
   static final class Crash extends RuntimeException {

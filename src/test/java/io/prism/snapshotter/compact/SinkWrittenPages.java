@@ -30,12 +30,13 @@ import java.util.Random;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Pages stored the way the sink stores them (the real {@link PageCommitter} behind the real
- * {@link PageAssembler}), and replay of them, for the compaction tests.
+ * Pages stored the way the sink stores them (the real {@link PageCommitter} behind the real {@link
+ * PageAssembler}), and replay of them, for the compaction tests.
  */
 final class SinkWrittenPages {
   static final TopicPartition PARTITION = new TopicPartition("events", 0);
   static final long START_MILLIS = 1_700_000_000_000L;
+
   /** Replay with no window of recent ids: only the page-overlap check may drop repeats. */
   static final ReplaySettings STRICT_REPLAY = new ReplaySettings(2, 4, 16L << 20, 0);
 
@@ -43,49 +44,107 @@ final class SinkWrittenPages {
 
   /**
    * Stores {@code events} events at offsets from {@code firstOffset}, alternating between writers
-   * {@code w} and {@code other} (so a writer's offsets have gaps), {@code perPage} events of a writer per
-   * page. Event ids are {@code <writer>-<offset>}; event times one second per offset after {@code startMillis}.
+   * {@code w} and {@code other} (so a writer's offsets have gaps), {@code perPage} events of a
+   * writer per page. Event ids are {@code <writer>-<offset>}; event times one second per offset
+   * after {@code startMillis}.
    */
-  static void store(ObjectStore store, PageIndex index, long firstOffset, int events, int perPage, long startMillis)
+  static void store(
+      ObjectStore store,
+      PageIndex index,
+      long firstOffset,
+      int events,
+      int perPage,
+      long startMillis)
       throws Exception {
-    store(store, index, firstOffset, events, perPage, startMillis, (writer, offset) -> writer + "-" + offset);
+    store(
+        store,
+        index,
+        firstOffset,
+        events,
+        perPage,
+        startMillis,
+        (writer, offset) -> writer + "-" + offset);
   }
 
   /** As above, with event ids from {@code ids} (given writer and offset). */
-  static void store(ObjectStore store, PageIndex index, long firstOffset, int events, int perPage, long startMillis,
-      java.util.function.BiFunction<String, Long, String> ids) throws Exception {
+  static void store(
+      ObjectStore store,
+      PageIndex index,
+      long firstOffset,
+      int events,
+      int perPage,
+      long startMillis,
+      java.util.function.BiFunction<String, Long, String> ids)
+      throws Exception {
     store(store, index, List.of("w", "other"), firstOffset, events, perPage, startMillis, ids);
   }
 
   /**
-   * As above, the offsets going round {@code writers} (offset {@code o} to {@code writers[o % size]}), ids
-   * {@code <writer>-<offset>}.
+   * As above, the offsets going round {@code writers} (offset {@code o} to {@code writers[o %
+   * size]}), ids {@code <writer>-<offset>}.
    */
-  static void store(ObjectStore store, PageIndex index, List<String> writers, long firstOffset, int events,
-      int perPage, long startMillis) throws Exception {
-    store(store, index, writers, firstOffset, events, perPage, startMillis, (writer, offset) -> writer + "-" + offset);
+  static void store(
+      ObjectStore store,
+      PageIndex index,
+      List<String> writers,
+      long firstOffset,
+      int events,
+      int perPage,
+      long startMillis)
+      throws Exception {
+    store(
+        store,
+        index,
+        writers,
+        firstOffset,
+        events,
+        perPage,
+        startMillis,
+        (writer, offset) -> writer + "-" + offset);
   }
 
-  private static void store(ObjectStore store, PageIndex index, List<String> writers, long firstOffset, int events,
-      int perPage, long startMillis, java.util.function.BiFunction<String, Long, String> ids) throws Exception {
-    PageCommitter committer = new PageCommitter(PageFormat.PROTOBUF, Compression.GZIP, Map.of("team", "ingest"),
-        KeyTemplate.parse(KeyTemplate.DEFAULT), store, index);
-    PageAssembler assembler = new PageAssembler(
-        new FlushPolicy(new FlushLimits(perPage, 50L << 20, Duration.ofDays(365))),
-        new MemoryBudget(64L << 20, 0.75), committer, Clock.systemUTC());
+  private static void store(
+      ObjectStore store,
+      PageIndex index,
+      List<String> writers,
+      long firstOffset,
+      int events,
+      int perPage,
+      long startMillis,
+      java.util.function.BiFunction<String, Long, String> ids)
+      throws Exception {
+    PageCommitter committer =
+        new PageCommitter(
+            PageFormat.PROTOBUF,
+            Compression.GZIP,
+            Map.of("team", "ingest"),
+            KeyTemplate.parse(KeyTemplate.DEFAULT),
+            store,
+            index);
+    PageAssembler assembler =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(perPage, 50L << 20, Duration.ofDays(365))),
+            new MemoryBudget(64L << 20, 0.75),
+            committer,
+            Clock.systemUTC());
     Random random = new Random(firstOffset);
     for (long offset = firstOffset; offset < firstOffset + events; offset++) {
       String writer = writers.get((int) (offset % writers.size()));
       byte[] payload = new byte[100];
       random.nextBytes(payload);
-      assembler.accept(PARTITION, offset, writer,
+      assembler.accept(
+          PARTITION,
+          offset,
+          writer,
           new Event(ids.apply(writer, offset), startMillis + offset * 1_000L, payload, Map.of()));
       assembler.writeClosedPages();
     }
     assembler.flushPartitions(List.of(PARTITION), FlushReason.TASK_STOP);
   }
 
-  /** The ids {@link #store} gave {@code writer}'s events at offsets {@code [first, first + events)}. */
+  /**
+   * The ids {@link #store} gave {@code writer}'s events at offsets {@code [first, first + events)}.
+   */
   static List<String> ids(String writer, long firstOffset, int events) {
     List<String> ids = new ArrayList<>();
     for (long offset = firstOffset; offset < firstOffset + events; offset++) {
@@ -96,7 +155,9 @@ final class SinkWrittenPages {
     return ids;
   }
 
-  /** The ids {@link #store} gave {@code writer}'s events, going round {@code writers} from offset 0. */
+  /**
+   * The ids {@link #store} gave {@code writer}'s events, going round {@code writers} from offset 0.
+   */
   static List<String> ids(List<String> writers, String writer, int events) {
     List<String> ids = new ArrayList<>();
     for (long offset = 0; offset < events; offset++) {
@@ -107,13 +168,21 @@ final class SinkWrittenPages {
     return ids;
   }
 
-  /** The writer's event ids as replay gives them, through the index ({@code null}: listing storage). */
+  /**
+   * The writer's event ids as replay gives them, through the index ({@code null}: listing storage).
+   */
   static List<String> replay(ObjectStore store, PageIndex index, String writer) {
     KeyTemplate template = KeyTemplate.parse(KeyTemplate.DEFAULT);
     List<String> ids = new ArrayList<>();
-    try (Replayer replayer = new Replayer(
-            pool -> index == null ? new StorageScanLocator(store, template, pool) : new IndexPageLocator(index),
-            new StorePageSource(store), STRICT_REPLAY, null);
+    try (Replayer replayer =
+            new Replayer(
+                pool ->
+                    index == null
+                        ? new StorageScanLocator(store, template, pool)
+                        : new IndexPageLocator(index),
+                new StorePageSource(store),
+                STRICT_REPLAY,
+                null);
         ReplayStream events = replayer.replay(writer, EventFilter.ALL)) {
       while (events.hasNext()) {
         ids.add(events.next().event().eventId());

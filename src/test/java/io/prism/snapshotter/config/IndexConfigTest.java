@@ -37,7 +37,8 @@ class IndexConfigTest {
     try (PageIndex sync = new IndexConfig(Map.of("index.sqlite.path", path)).open()) {
       assertThat(sync).isInstanceOf(SqlitePageIndex.class);
     }
-    try (PageIndex async = new IndexConfig(Map.of("index.sqlite.path", path, "index.publish.mode", "ASYNC")).open()) {
+    try (PageIndex async =
+        new IndexConfig(Map.of("index.sqlite.path", path, "index.publish.mode", "ASYNC")).open()) {
       assertThat(async).isInstanceOf(QueuedPageIndex.class);
       assertThat(async.describe()).contains(path, "async");
     }
@@ -47,55 +48,86 @@ class IndexConfigTest {
   void theDecoratorWrapsEachPartByWhereItsPublishesComeFrom() {
     String path = dir.resolve("index.db").toString();
     List<String> seen = new ArrayList<>();
-    IndexDecorator recording = (part, from) -> {
-      seen.add(from + " " + part.getClass().getSimpleName());
-      return part;
-    };
+    IndexDecorator recording =
+        (part, from) -> {
+          seen.add(from + " " + part.getClass().getSimpleName());
+          return part;
+        };
     IndexConfig config = new IndexConfig(Map.of("index.sqlite.path", path));
     try (PageIndex sync = config.open(PublishMode.SYNC, recording)) {
       assertThat(seen).containsExactly("TASK_TO_INDEX SqlitePageIndex");
     }
     seen.clear();
     try (PageIndex async = config.open(PublishMode.ASYNC, recording)) {
-      assertThat(seen).containsExactly("BACKGROUND_TO_PRIMARY SqlitePageIndex", "TASK_TO_QUEUE QueuedPageIndex");
+      assertThat(seen)
+          .containsExactly(
+              "BACKGROUND_TO_PRIMARY SqlitePageIndex", "TASK_TO_QUEUE QueuedPageIndex");
     }
   }
 
   @Test
   void aBackendWithoutItsUrlIsAnErrorOnEveryKeyInvolved() {
-    IndexConfig config = new IndexConfig(Map.of("index.backend", "clickhouse", "index.secondary", "redis"));
+    IndexConfig config =
+        new IndexConfig(Map.of("index.backend", "clickhouse", "index.secondary", "redis"));
     assertThat(config.crossKeyErrors())
-        .containsKeys("index.backend", "index.secondary", "index.clickhouse.url", "index.redis.url");
-    assertThatThrownBy(config::open).isInstanceOf(ConfigException.class).hasMessageContaining("index.clickhouse.url");
+        .containsKeys(
+            "index.backend", "index.secondary", "index.clickhouse.url", "index.redis.url");
+    assertThatThrownBy(config::open)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.clickhouse.url");
   }
 
   @Test
   void anIndexNamedTwiceIsAnError() {
-    IndexConfig config = new IndexConfig(Map.of("index.backend", "sqlite", "index.secondary", "sqlite"));
-    assertThat(config.crossKeyErrors().get("index.secondary")).singleElement().asString().contains("once");
+    IndexConfig config =
+        new IndexConfig(Map.of("index.backend", "sqlite", "index.secondary", "sqlite"));
+    assertThat(config.crossKeyErrors().get("index.secondary"))
+        .singleElement()
+        .asString()
+        .contains("once");
   }
 
   @Test
   void unknownNamesAreRefusedWithTheirKey() {
     assertThatThrownBy(() -> new IndexConfig(Map.of("index.secondary", "sqlite,cassandra")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("index.secondary").hasMessageContaining("cassandra");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.secondary")
+        .hasMessageContaining("cassandra");
     assertThatThrownBy(() -> new IndexConfig(Map.of("index.publish.mode", "later")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("index.publish.mode");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.publish.mode");
     assertThatThrownBy(() -> new IndexConfig(Map.of("index.ttl.days", "-1")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("index.ttl.days");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.ttl.days");
   }
 
   @Test
   void badClickHouseNamesAreConfigErrors() {
-    IndexConfig config = new IndexConfig(Map.of("index.backend", "clickhouse", "index.clickhouse.url",
-        "http://127.0.0.1:1", "index.clickhouse.table", "pages; DROP"));
-    assertThatThrownBy(config::clickHouse).isInstanceOf(ConfigException.class).hasMessageContaining("index.clickhouse.table");
+    IndexConfig config =
+        new IndexConfig(
+            Map.of(
+                "index.backend",
+                "clickhouse",
+                "index.clickhouse.url",
+                "http://127.0.0.1:1",
+                "index.clickhouse.table",
+                "pages; DROP"));
+    assertThatThrownBy(config::clickHouse)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.clickhouse.table");
   }
 
   @Test
   void passwordsAreHiddenWhenPrinted() {
-    IndexConfig config = new IndexConfig(Map.of("index.backend", "redis", "index.redis.url", "redis://h:1/0",
-        "index.redis.password", "s3cret"));
+    IndexConfig config =
+        new IndexConfig(
+            Map.of(
+                "index.backend",
+                "redis",
+                "index.redis.url",
+                "redis://h:1/0",
+                "index.redis.password",
+                "s3cret"));
     assertThat(config.redis().toString()).doesNotContain("s3cret");
     assertThat(config.redis().password().value()).isEqualTo("s3cret");
   }

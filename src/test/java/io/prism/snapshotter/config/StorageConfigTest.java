@@ -1,18 +1,14 @@
 package io.prism.snapshotter.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.prism.snapshotter.storage.AzureSettings;
 import io.prism.snapshotter.storage.GcsSettings;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.S3Encryption;
 import io.prism.snapshotter.storage.S3Settings;
 import io.prism.snapshotter.storage.StorageBackend;
-import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,41 +16,59 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class StorageConfigTest {
 
-    private static final List<String> S3_KEYS = List.of(StorageConfig.S3_BUCKET, StorageConfig.S3_ENDPOINT,
-            StorageConfig.S3_REGION, StorageConfig.S3_ACCESS_KEY, StorageConfig.S3_SECRET_KEY,
-            StorageConfig.S3_PATH_STYLE, StorageConfig.S3_PART_SIZE_BYTES, StorageConfig.S3_STORAGE_CLASS,
-            StorageConfig.S3_SSE, StorageConfig.S3_SSE_KMS_KEY_ID);
-    private static final List<String> AZURE_KEYS = List.of(StorageConfig.AZURE_CONTAINER,
-            StorageConfig.AZURE_CONNECTION_STRING, StorageConfig.AZURE_ACCOUNT_NAME, StorageConfig.AZURE_ACCOUNT_KEY,
-            StorageConfig.AZURE_ENDPOINT, StorageConfig.AZURE_MANAGED_IDENTITY_CLIENT_ID,
-            StorageConfig.AZURE_BLOCK_SIZE_BYTES);
+  private static final List<String> S3_KEYS =
+      List.of(
+          StorageConfig.S3_BUCKET,
+          StorageConfig.S3_ENDPOINT,
+          StorageConfig.S3_REGION,
+          StorageConfig.S3_ACCESS_KEY,
+          StorageConfig.S3_SECRET_KEY,
+          StorageConfig.S3_PATH_STYLE,
+          StorageConfig.S3_PART_SIZE_BYTES,
+          StorageConfig.S3_STORAGE_CLASS,
+          StorageConfig.S3_SSE,
+          StorageConfig.S3_SSE_KMS_KEY_ID);
+  private static final List<String> AZURE_KEYS =
+      List.of(
+          StorageConfig.AZURE_CONTAINER,
+          StorageConfig.AZURE_CONNECTION_STRING,
+          StorageConfig.AZURE_ACCOUNT_NAME,
+          StorageConfig.AZURE_ACCOUNT_KEY,
+          StorageConfig.AZURE_ENDPOINT,
+          StorageConfig.AZURE_MANAGED_IDENTITY_CLIENT_ID,
+          StorageConfig.AZURE_BLOCK_SIZE_BYTES);
 
-    @Test
-    void defaults() {
-        StorageConfig config = new StorageConfig(Map.of());
+  @Test
+  void defaults() {
+    StorageConfig config = new StorageConfig(Map.of());
 
-        assertThat(config.backend()).isEqualTo(StorageBackend.FILESYSTEM);
-        assertThat(config.keyTemplate()).isEqualTo(KeyTemplate.parse(KeyTemplate.DEFAULT));
-        assertThat(config.filesystemPath()).isEmpty();
-        assertThat(config.s3Bucket()).isEmpty();
-        assertThat(config.s3Endpoint()).isEmpty();
-        assertThat(config.s3Region()).isEmpty();
-        assertThat(config.s3PathStyle()).isFalse();
-        assertThat(config.s3PartSizeBytes()).isEqualTo(8L * 1024 * 1024);
-        assertThat(config.s3StorageClass()).isEmpty();
-        assertThat(config.s3Encryption()).isEqualTo(S3Encryption.NONE);
-        assertThat(config.s3KmsKeyId()).isEmpty();
-    }
+    assertThat(config.backend()).isEqualTo(StorageBackend.FILESYSTEM);
+    assertThat(config.keyTemplate()).isEqualTo(KeyTemplate.parse(KeyTemplate.DEFAULT));
+    assertThat(config.filesystemPath()).isEmpty();
+    assertThat(config.s3Bucket()).isEmpty();
+    assertThat(config.s3Endpoint()).isEmpty();
+    assertThat(config.s3Region()).isEmpty();
+    assertThat(config.s3PathStyle()).isFalse();
+    assertThat(config.s3PartSizeBytes()).isEqualTo(8L * 1024 * 1024);
+    assertThat(config.s3StorageClass()).isEmpty();
+    assertThat(config.s3Encryption()).isEqualTo(S3Encryption.NONE);
+    assertThat(config.s3KmsKeyId()).isEmpty();
+  }
 
-    @Test
-    void aFullS3ConfigGivesTypedSettings() {
-        Map<String, String> props = new HashMap<>(Map.of(
+  @Test
+  void aFullS3ConfigGivesTypedSettings() {
+    Map<String, String> props =
+        new HashMap<>(
+            Map.of(
                 "storage.backend", "minio",
                 "storage.s3.bucket", "event-snapshots",
                 "storage.s3.endpoint", "http://minio:9000",
@@ -65,123 +79,155 @@ class StorageConfigTest {
                 "storage.s3.part.size.bytes", "6291456",
                 "storage.s3.storage.class", "STANDARD_IA",
                 "storage.s3.sse", "aws:kms"));
-        props.put("storage.s3.sse.kms.key.id", "alias/prism");
-        StorageConfig config = new StorageConfig(props);
+    props.put("storage.s3.sse.kms.key.id", "alias/prism");
+    StorageConfig config = new StorageConfig(props);
 
-        assertThat(config.backend()).isEqualTo(StorageBackend.S3);
-        assertThat(config.crossKeyErrors()).isEmpty();
-        S3Settings settings = config.s3Settings();
-        assertThat(settings.bucket()).isEqualTo("event-snapshots");
-        assertThat(settings.endpoint()).isEqualTo(URI.create("http://minio:9000"));
-        assertThat(settings.region()).isEqualTo("eu-west-1");
-        assertThat(settings.pathStyle()).isTrue();
-        assertThat(settings.accessKey()).isEqualTo("AKIA");
-        assertThat(settings.secretKey().value()).isEqualTo("s3cr3t");
-        assertThat(settings.partSizeBytes()).isEqualTo(6_291_456L);
-        assertThat(settings.storageClass()).isEqualTo("STANDARD_IA");
-        assertThat(settings.encryption()).isEqualTo(S3Encryption.AWS_KMS);
-        assertThat(settings.toString()).doesNotContain("s3cr3t");
-        assertThat(settings.kmsKeyId()).isEqualTo("alias/prism");
-        assertThat(config.toString()).doesNotContain("s3cr3t");
-    }
+    assertThat(config.backend()).isEqualTo(StorageBackend.S3);
+    assertThat(config.crossKeyErrors()).isEmpty();
+    S3Settings settings = config.s3Settings();
+    assertThat(settings.bucket()).isEqualTo("event-snapshots");
+    assertThat(settings.endpoint()).isEqualTo(URI.create("http://minio:9000"));
+    assertThat(settings.region()).isEqualTo("eu-west-1");
+    assertThat(settings.pathStyle()).isTrue();
+    assertThat(settings.accessKey()).isEqualTo("AKIA");
+    assertThat(settings.secretKey().value()).isEqualTo("s3cr3t");
+    assertThat(settings.partSizeBytes()).isEqualTo(6_291_456L);
+    assertThat(settings.storageClass()).isEqualTo("STANDARD_IA");
+    assertThat(settings.encryption()).isEqualTo(S3Encryption.AWS_KMS);
+    assertThat(settings.toString()).doesNotContain("s3cr3t");
+    assertThat(settings.kmsKeyId()).isEqualTo("alias/prism");
+    assertThat(config.toString()).doesNotContain("s3cr3t");
+  }
 
-    @Test
-    void theFilesystemPathIsTyped() {
-        StorageConfig config = new StorageConfig(Map.of("storage.filesystem.path", "/var/lib/prism"));
+  @Test
+  void theFilesystemPathIsTyped() {
+    StorageConfig config = new StorageConfig(Map.of("storage.filesystem.path", "/var/lib/prism"));
 
-        assertThat(config.filesystemPath()).hasValue(Path.of("/var/lib/prism"));
-        assertThat(config.crossKeyErrors()).isEmpty();
-    }
+    assertThat(config.filesystemPath()).hasValue(Path.of("/var/lib/prism"));
+    assertThat(config.crossKeyErrors()).isEmpty();
+  }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "storage.backend|hdfs",
-            "storage.key.template|{writer_id}/{oops}",
-            "storage.key.template|snapshots/{sequence}",
-            "storage.s3.endpoint|minio:9000",
-            "storage.s3.endpoint|ftp://minio",
-            "storage.s3.region|US East",
-            "storage.s3.part.size.bytes|1048576",
-            "storage.s3.part.size.bytes|lots",
-            "storage.s3.path.style|maybe",
-            "storage.s3.storage.class|COLD",
-            "storage.s3.sse|rot13",
-            "storage.s3.bucket|a/b"})
-    void badValuesAreRejectedNamingTheKey(String key, String value) {
-        assertThatThrownBy(() -> new StorageConfig(Map.of(key, value)))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(key);
-    }
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "storage.backend|hdfs",
+        "storage.key.template|{writer_id}/{oops}",
+        "storage.key.template|snapshots/{sequence}",
+        "storage.s3.endpoint|minio:9000",
+        "storage.s3.endpoint|ftp://minio",
+        "storage.s3.region|US East",
+        "storage.s3.part.size.bytes|1048576",
+        "storage.s3.part.size.bytes|lots",
+        "storage.s3.path.style|maybe",
+        "storage.s3.storage.class|COLD",
+        "storage.s3.sse|rot13",
+        "storage.s3.bucket|a/b"
+      })
+  void badValuesAreRejectedNamingTheKey(String key, String value) {
+    assertThatThrownBy(() -> new StorageConfig(Map.of(key, value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key);
+  }
 
-    @Test
-    void backendNamesAreCaseInsensitiveAndMinioIsS3() {
-        assertThat(new StorageConfig(Map.of("storage.backend", "S3")).backend()).isEqualTo(StorageBackend.S3);
-        assertThat(new StorageConfig(Map.of("storage.backend", "MinIO")).backend()).isEqualTo(StorageBackend.S3);
-    }
+  @Test
+  void backendNamesAreCaseInsensitiveAndMinioIsS3() {
+    assertThat(new StorageConfig(Map.of("storage.backend", "S3")).backend())
+        .isEqualTo(StorageBackend.S3);
+    assertThat(new StorageConfig(Map.of("storage.backend", "MinIO")).backend())
+        .isEqualTo(StorageBackend.S3);
+  }
 
-    @Test
-    void s3WithoutABucketIsACrossKeyErrorOnBothKeys() {
-        Map<String, List<String>> errors = new StorageConfig(Map.of("storage.backend", "s3")).crossKeyErrors();
+  @Test
+  void s3WithoutABucketIsACrossKeyErrorOnBothKeys() {
+    Map<String, List<String>> errors =
+        new StorageConfig(Map.of("storage.backend", "s3")).crossKeyErrors();
 
-        assertThat(errors).containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.S3_BUCKET);
-        assertThat(errors.get(StorageConfig.S3_BUCKET)).singleElement().asString().contains("storage.s3.bucket");
-        assertThatThrownBy(() -> new StorageConfig(Map.of("storage.backend", "s3")).s3Settings())
-                .isInstanceOf(ConfigException.class).hasMessageContaining("storage.s3.bucket");
-    }
+    assertThat(errors).containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.S3_BUCKET);
+    assertThat(errors.get(StorageConfig.S3_BUCKET))
+        .singleElement()
+        .asString()
+        .contains("storage.s3.bucket");
+    assertThatThrownBy(() -> new StorageConfig(Map.of("storage.backend", "s3")).s3Settings())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("storage.s3.bucket");
+  }
 
-    @Test
-    void filesystemWithoutAPathIsACrossKeyError() {
-        assertThat(new StorageConfig(Map.of()).crossKeyErrors())
-                .containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.FILESYSTEM_PATH);
-    }
+  @Test
+  void filesystemWithoutAPathIsACrossKeyError() {
+    assertThat(new StorageConfig(Map.of()).crossKeyErrors())
+        .containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.FILESYSTEM_PATH);
+  }
 
-    @Test
-    void halfOfAStaticCredentialIsACrossKeyError() {
-        Map<String, List<String>> errors = new StorageConfig(Map.of("storage.backend", "s3", "storage.s3.bucket", "b",
-                "storage.s3.access.key", "AKIA")).crossKeyErrors();
+  @Test
+  void halfOfAStaticCredentialIsACrossKeyError() {
+    Map<String, List<String>> errors =
+        new StorageConfig(
+                Map.of(
+                    "storage.backend",
+                    "s3",
+                    "storage.s3.bucket",
+                    "b",
+                    "storage.s3.access.key",
+                    "AKIA"))
+            .crossKeyErrors();
 
-        assertThat(errors).containsOnlyKeys(StorageConfig.S3_ACCESS_KEY, StorageConfig.S3_SECRET_KEY);
-    }
+    assertThat(errors).containsOnlyKeys(StorageConfig.S3_ACCESS_KEY, StorageConfig.S3_SECRET_KEY);
+  }
 
-    @Test
-    void aKmsKeyWithoutKmsEncryptionIsACrossKeyError() {
-        Map<String, List<String>> errors = new StorageConfig(Map.of("storage.backend", "s3", "storage.s3.bucket", "b",
-                "storage.s3.sse", "AES256", "storage.s3.sse.kms.key.id", "k")).crossKeyErrors();
+  @Test
+  void aKmsKeyWithoutKmsEncryptionIsACrossKeyError() {
+    Map<String, List<String>> errors =
+        new StorageConfig(
+                Map.of(
+                    "storage.backend",
+                    "s3",
+                    "storage.s3.bucket",
+                    "b",
+                    "storage.s3.sse",
+                    "AES256",
+                    "storage.s3.sse.kms.key.id",
+                    "k"))
+            .crossKeyErrors();
 
-        assertThat(errors).containsOnlyKeys(StorageConfig.S3_SSE, StorageConfig.S3_SSE_KMS_KEY_ID);
-    }
+    assertThat(errors).containsOnlyKeys(StorageConfig.S3_SSE, StorageConfig.S3_SSE_KMS_KEY_ID);
+  }
 
-    @Test
-    void s3KeysAreVisibleOnlyWhenS3IsChosen() {
-        Map<String, ConfigValue> filesystem = validate(Map.of("storage.backend", "filesystem"));
-        Map<String, ConfigValue> minio = validate(Map.of("storage.backend", "minio"));
+  @Test
+  void s3KeysAreVisibleOnlyWhenS3IsChosen() {
+    Map<String, ConfigValue> filesystem = validate(Map.of("storage.backend", "filesystem"));
+    Map<String, ConfigValue> minio = validate(Map.of("storage.backend", "minio"));
 
-        S3_KEYS.forEach(key -> {
-            assertThat(filesystem.get(key).visible()).as(key).isFalse();
-            assertThat(minio.get(key).visible()).as(key).isTrue();
+    S3_KEYS.forEach(
+        key -> {
+          assertThat(filesystem.get(key).visible()).as(key).isFalse();
+          assertThat(minio.get(key).visible()).as(key).isTrue();
         });
-        assertThat(filesystem.get(StorageConfig.FILESYSTEM_PATH).visible()).isTrue();
-        assertThat(minio.get(StorageConfig.FILESYSTEM_PATH).visible()).isFalse();
-        assertThat(minio.get(StorageConfig.BACKEND).visible()).isTrue();
-        assertThat(minio.get(StorageConfig.KEY_TEMPLATE).visible()).isTrue();
-    }
+    assertThat(filesystem.get(StorageConfig.FILESYSTEM_PATH).visible()).isTrue();
+    assertThat(minio.get(StorageConfig.FILESYSTEM_PATH).visible()).isFalse();
+    assertThat(minio.get(StorageConfig.BACKEND).visible()).isTrue();
+    assertThat(minio.get(StorageConfig.KEY_TEMPLATE).visible()).isTrue();
+  }
 
-    @Test
-    void azureKeysAreVisibleOnlyWhenAzureIsChosen() {
-        Map<String, ConfigValue> s3 = validate(Map.of("storage.backend", "s3"));
-        Map<String, ConfigValue> azure = validate(Map.of("storage.backend", "azure"));
+  @Test
+  void azureKeysAreVisibleOnlyWhenAzureIsChosen() {
+    Map<String, ConfigValue> s3 = validate(Map.of("storage.backend", "s3"));
+    Map<String, ConfigValue> azure = validate(Map.of("storage.backend", "azure"));
 
-        AZURE_KEYS.forEach(key -> {
-            assertThat(s3.get(key).visible()).as(key).isFalse();
-            assertThat(azure.get(key).visible()).as(key).isTrue();
+    AZURE_KEYS.forEach(
+        key -> {
+          assertThat(s3.get(key).visible()).as(key).isFalse();
+          assertThat(azure.get(key).visible()).as(key).isTrue();
         });
-        S3_KEYS.forEach(key -> assertThat(azure.get(key).visible()).as(key).isFalse());
-        assertThat(azure.get(StorageConfig.FILESYSTEM_PATH).visible()).isFalse();
-    }
+    S3_KEYS.forEach(key -> assertThat(azure.get(key).visible()).as(key).isFalse());
+    assertThat(azure.get(StorageConfig.FILESYSTEM_PATH).visible()).isFalse();
+  }
 
-    @Test
-    void anAccountKeyAzureConfigGivesTypedSettings() {
-        StorageConfig config = new StorageConfig(Map.of(
+  @Test
+  void anAccountKeyAzureConfigGivesTypedSettings() {
+    StorageConfig config =
+        new StorageConfig(
+            Map.of(
                 "storage.backend", "azure",
                 "storage.azure.container", "event-pages",
                 "storage.azure.account.name", "prismdata",
@@ -189,101 +235,144 @@ class StorageConfigTest {
                 "storage.azure.endpoint", "http://127.0.0.1:10000/prismdata",
                 "storage.azure.block.size.bytes", "4194304"));
 
-        assertThat(config.backend()).isEqualTo(StorageBackend.AZURE);
-        assertThat(config.crossKeyErrors()).isEmpty();
-        AzureSettings settings = config.azureSettings();
-        assertThat(settings.container()).isEqualTo("event-pages");
-        assertThat(settings.accountName()).isEqualTo("prismdata");
-        assertThat(settings.accountKey().value()).isEqualTo("a2V5");
-        assertThat(settings.connectionString()).isNull();
-        assertThat(settings.serviceEndpoint()).isEqualTo(URI.create("http://127.0.0.1:10000/prismdata"));
-        assertThat(settings.blockSizeBytes()).isEqualTo(4_194_304L);
-        assertThat(settings.describe()).isEqualTo("azure://prismdata/event-pages at http://127.0.0.1:10000/prismdata");
-        assertThat(settings.toString()).doesNotContain("a2V5");
-        assertThat(config.toString()).doesNotContain("a2V5");
+    assertThat(config.backend()).isEqualTo(StorageBackend.AZURE);
+    assertThat(config.crossKeyErrors()).isEmpty();
+    AzureSettings settings = config.azureSettings();
+    assertThat(settings.container()).isEqualTo("event-pages");
+    assertThat(settings.accountName()).isEqualTo("prismdata");
+    assertThat(settings.accountKey().value()).isEqualTo("a2V5");
+    assertThat(settings.connectionString()).isNull();
+    assertThat(settings.serviceEndpoint())
+        .isEqualTo(URI.create("http://127.0.0.1:10000/prismdata"));
+    assertThat(settings.blockSizeBytes()).isEqualTo(4_194_304L);
+    assertThat(settings.describe())
+        .isEqualTo("azure://prismdata/event-pages at http://127.0.0.1:10000/prismdata");
+    assertThat(settings.toString()).doesNotContain("a2V5");
+    assertThat(config.toString()).doesNotContain("a2V5");
+  }
+
+  @Test
+  void aConnectionStringAzureConfigUsesThePublicEndpointDefaults() {
+    StorageConfig config =
+        new StorageConfig(
+            Map.of(
+                "storage.backend",
+                "azure",
+                "storage.azure.container",
+                "pages",
+                "storage.azure.connection.string",
+                "AccountName=a;AccountKey=c2VjcmV0"));
+
+    AzureSettings settings = config.azureSettings();
+    assertThat(settings.connectionString().value()).isEqualTo("AccountName=a;AccountKey=c2VjcmV0");
+    assertThat(settings.accountName()).isNull();
+    assertThat(settings.blockSizeBytes()).isEqualTo(StorageConfig.AZURE_BLOCK_SIZE_BYTES_DEFAULT);
+    assertThat(settings.toString()).doesNotContain("c2VjcmV0");
+    assertThat(
+            AzureSettings.ofAccountKey(
+                    "c", "acct", new org.apache.kafka.common.config.types.Password("k"), null)
+                .serviceEndpoint())
+        .isEqualTo(URI.create("https://acct.blob.core.windows.net"));
+  }
+
+  @Test
+  void anAccountNameWithoutAKeySignsInWithEntraId() {
+    StorageConfig config =
+        new StorageConfig(
+            Map.of(
+                "storage.backend",
+                "azure",
+                "storage.azure.container",
+                "pages",
+                "storage.azure.account.name",
+                "prismdata",
+                "storage.azure.managed.identity.client.id",
+                "0c1d-id"));
+
+    assertThat(config.crossKeyErrors()).isEmpty();
+    AzureSettings settings = config.azureSettings();
+    assertThat(settings.signsInWithEntraId()).isTrue();
+    assertThat(settings.managedIdentityClientId()).isEqualTo("0c1d-id");
+    assertThat(settings.serviceEndpoint())
+        .isEqualTo(URI.create("https://prismdata.blob.core.windows.net"));
+    assertThat(settings.describe()).isEqualTo("azure://prismdata/pages (Entra ID)");
+  }
+
+  @Test
+  void anEndpointAloneNamesTheAccountForEntraId() {
+    StorageConfig config =
+        new StorageConfig(
+            Map.of(
+                "storage.backend",
+                "azure",
+                "storage.azure.container",
+                "pages",
+                "storage.azure.endpoint",
+                "https://prismdata.privatelink.blob.core.windows.net"));
+
+    assertThat(config.crossKeyErrors()).isEmpty();
+    AzureSettings settings = config.azureSettings();
+    assertThat(settings.signsInWithEntraId()).isTrue();
+    assertThat(settings.accountName()).isNull();
+    assertThat(settings.serviceEndpoint())
+        .isEqualTo(URI.create("https://prismdata.privatelink.blob.core.windows.net"));
+    assertThat(
+            AzureSettings.ofAccountKey(
+                    "c", "acct", new org.apache.kafka.common.config.types.Password("k"), null)
+                .signsInWithEntraId())
+        .isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "storage.azure.account.name=a1b2c                                   | storage.backend,storage.azure.container",
+        "storage.azure.container=c1c;storage.azure.account.key=k            | storage.azure.account.name,storage.azure.account.key",
+        "storage.azure.container=c1c                                        | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
+        "storage.azure.container=c1c;storage.azure.connection.string=x;storage.azure.account.name=abc;storage.azure.account.key=k | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
+        "storage.azure.container=c1c;storage.azure.connection.string=x;storage.azure.endpoint=http://h:1/a | storage.azure.endpoint,storage.azure.connection.string",
+        "storage.azure.container=c1c;storage.azure.endpoint=http://h:1/a;storage.azure.account.key=k | storage.azure.account.name,storage.azure.account.key",
+        "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id;storage.azure.connection.string=x | storage.azure.managed.identity.client.id,storage.azure.connection.string",
+        "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id;storage.azure.account.name=abc;storage.azure.account.key=k | storage.azure.managed.identity.client.id,storage.azure.account.key",
+        "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
+        "storage.azure.container=c1c;storage.azure.endpoint=http://127.0.0.1:10000/devstoreaccount1 | storage.azure.endpoint,storage.azure.account.key"
+      })
+  void azureCrossKeyErrorsNameEveryKeyInvolved(String settings, String keys) {
+    Map<String, String> props = new HashMap<>();
+    props.put("storage.backend", "azure");
+    for (String pair : settings.split(";")) {
+      String[] kv = pair.split("=", 2);
+      props.put(kv[0], kv[1]);
     }
+    StorageConfig config = new StorageConfig(props);
 
-    @Test
-    void aConnectionStringAzureConfigUsesThePublicEndpointDefaults() {
-        StorageConfig config = new StorageConfig(Map.of("storage.backend", "azure", "storage.azure.container", "pages",
-                "storage.azure.connection.string", "AccountName=a;AccountKey=c2VjcmV0"));
+    assertThat(config.crossKeyErrors()).containsOnlyKeys(keys.split(","));
+    assertThatThrownBy(config::azureSettings)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("storage.azure");
+  }
 
-        AzureSettings settings = config.azureSettings();
-        assertThat(settings.connectionString().value()).isEqualTo("AccountName=a;AccountKey=c2VjcmV0");
-        assertThat(settings.accountName()).isNull();
-        assertThat(settings.blockSizeBytes()).isEqualTo(StorageConfig.AZURE_BLOCK_SIZE_BYTES_DEFAULT);
-        assertThat(settings.toString()).doesNotContain("c2VjcmV0");
-        assertThat(AzureSettings.ofAccountKey("c", "acct", new org.apache.kafka.common.config.types.Password("k"), null)
-                .serviceEndpoint()).isEqualTo(URI.create("https://acct.blob.core.windows.net"));
-    }
+  @ParameterizedTest
+  @CsvSource({
+    "storage.azure.container, Pages",
+    "storage.azure.container, a--b",
+    "storage.azure.container, ab",
+    "storage.azure.account.name, Upper",
+    "storage.azure.endpoint, ftp://x",
+    "storage.azure.block.size.bytes, 1000"
+  })
+  void badAzureValuesAreRefusedNamingTheKey(String key, String value) {
+    assertThatThrownBy(() -> new StorageConfig(Map.of("storage.backend", "azure", key, value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key);
+  }
 
-    @Test
-    void anAccountNameWithoutAKeySignsInWithEntraId() {
-        StorageConfig config = new StorageConfig(Map.of("storage.backend", "azure", "storage.azure.container", "pages",
-                "storage.azure.account.name", "prismdata", "storage.azure.managed.identity.client.id", "0c1d-id"));
-
-        assertThat(config.crossKeyErrors()).isEmpty();
-        AzureSettings settings = config.azureSettings();
-        assertThat(settings.signsInWithEntraId()).isTrue();
-        assertThat(settings.managedIdentityClientId()).isEqualTo("0c1d-id");
-        assertThat(settings.serviceEndpoint()).isEqualTo(URI.create("https://prismdata.blob.core.windows.net"));
-        assertThat(settings.describe()).isEqualTo("azure://prismdata/pages (Entra ID)");
-    }
-
-    @Test
-    void anEndpointAloneNamesTheAccountForEntraId() {
-        StorageConfig config = new StorageConfig(Map.of("storage.backend", "azure", "storage.azure.container", "pages",
-                "storage.azure.endpoint", "https://prismdata.privatelink.blob.core.windows.net"));
-
-        assertThat(config.crossKeyErrors()).isEmpty();
-        AzureSettings settings = config.azureSettings();
-        assertThat(settings.signsInWithEntraId()).isTrue();
-        assertThat(settings.accountName()).isNull();
-        assertThat(settings.serviceEndpoint())
-                .isEqualTo(URI.create("https://prismdata.privatelink.blob.core.windows.net"));
-        assertThat(AzureSettings.ofAccountKey("c", "acct", new org.apache.kafka.common.config.types.Password("k"),
-                null).signsInWithEntraId()).isFalse();
-    }
-
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "storage.azure.account.name=a1b2c                                   | storage.backend,storage.azure.container",
-            "storage.azure.container=c1c;storage.azure.account.key=k            | storage.azure.account.name,storage.azure.account.key",
-            "storage.azure.container=c1c                                        | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
-            "storage.azure.container=c1c;storage.azure.connection.string=x;storage.azure.account.name=abc;storage.azure.account.key=k | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
-            "storage.azure.container=c1c;storage.azure.connection.string=x;storage.azure.endpoint=http://h:1/a | storage.azure.endpoint,storage.azure.connection.string",
-            "storage.azure.container=c1c;storage.azure.endpoint=http://h:1/a;storage.azure.account.key=k | storage.azure.account.name,storage.azure.account.key",
-            "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id;storage.azure.connection.string=x | storage.azure.managed.identity.client.id,storage.azure.connection.string",
-            "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id;storage.azure.account.name=abc;storage.azure.account.key=k | storage.azure.managed.identity.client.id,storage.azure.account.key",
-            "storage.azure.container=c1c;storage.azure.managed.identity.client.id=id | storage.azure.connection.string,storage.azure.account.name,storage.azure.account.key",
-            "storage.azure.container=c1c;storage.azure.endpoint=http://127.0.0.1:10000/devstoreaccount1 | storage.azure.endpoint,storage.azure.account.key"})
-    void azureCrossKeyErrorsNameEveryKeyInvolved(String settings, String keys) {
-        Map<String, String> props = new HashMap<>();
-        props.put("storage.backend", "azure");
-        for (String pair : settings.split(";")) {
-            String[] kv = pair.split("=", 2);
-            props.put(kv[0], kv[1]);
-        }
-        StorageConfig config = new StorageConfig(props);
-
-        assertThat(config.crossKeyErrors()).containsOnlyKeys(keys.split(","));
-        assertThatThrownBy(config::azureSettings).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("storage.azure");
-    }
-
-    @ParameterizedTest
-    @CsvSource({"storage.azure.container, Pages", "storage.azure.container, a--b", "storage.azure.container, ab",
-            "storage.azure.account.name, Upper", "storage.azure.endpoint, ftp://x",
-            "storage.azure.block.size.bytes, 1000"})
-    void badAzureValuesAreRefusedNamingTheKey(String key, String value) {
-        assertThatThrownBy(() -> new StorageConfig(Map.of("storage.backend", "azure", key, value)))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(key);
-    }
-
-    @Test
-    void aGcsConfigGivesTypedSettingsAndItsKeysShowOnlyForGcs() {
-        StorageConfig config = new StorageConfig(Map.of(
+  @Test
+  void aGcsConfigGivesTypedSettingsAndItsKeysShowOnlyForGcs() {
+    StorageConfig config =
+        new StorageConfig(
+            Map.of(
                 "storage.backend", "gs",
                 "storage.gcs.bucket", "event-pages",
                 "storage.gcs.project.id", "prism-prod-1",
@@ -291,80 +380,105 @@ class StorageConfigTest {
                 "storage.gcs.endpoint", "http://127.0.0.1:4443",
                 "storage.gcs.chunk.size.bytes", "16777216"));
 
-        assertThat(config.backend()).isEqualTo(StorageBackend.GCS);
-        GcsSettings settings = config.gcsSettings();
-        assertThat(settings.bucket()).isEqualTo("event-pages");
-        assertThat(settings.projectId()).isEqualTo("prism-prod-1");
-        assertThat(settings.credentialsFile()).isEqualTo(Path.of("/etc/prism/gcs.json"));
-        assertThat(settings.endpoint()).isEqualTo(URI.create("http://127.0.0.1:4443"));
-        assertThat(settings.chunkSizeBytes()).isEqualTo(16L * 1024 * 1024);
+    assertThat(config.backend()).isEqualTo(StorageBackend.GCS);
+    GcsSettings settings = config.gcsSettings();
+    assertThat(settings.bucket()).isEqualTo("event-pages");
+    assertThat(settings.projectId()).isEqualTo("prism-prod-1");
+    assertThat(settings.credentialsFile()).isEqualTo(Path.of("/etc/prism/gcs.json"));
+    assertThat(settings.endpoint()).isEqualTo(URI.create("http://127.0.0.1:4443"));
+    assertThat(settings.chunkSizeBytes()).isEqualTo(16L * 1024 * 1024);
 
-        Map<String, ConfigValue> gcs = validate(Map.of("storage.backend", "gcs"));
-        Map<String, ConfigValue> azure = validate(Map.of("storage.backend", "azure"));
-        for (String key : List.of(StorageConfig.GCS_BUCKET, StorageConfig.GCS_PROJECT_ID,
-                StorageConfig.GCS_CREDENTIALS_FILE, StorageConfig.GCS_ENDPOINT, StorageConfig.GCS_CHUNK_SIZE_BYTES)) {
-            assertThat(gcs.get(key).visible()).as(key).isTrue();
-            assertThat(azure.get(key).visible()).as(key).isFalse();
-        }
-        AZURE_KEYS.forEach(key -> assertThat(gcs.get(key).visible()).as(key).isFalse());
+    Map<String, ConfigValue> gcs = validate(Map.of("storage.backend", "gcs"));
+    Map<String, ConfigValue> azure = validate(Map.of("storage.backend", "azure"));
+    for (String key :
+        List.of(
+            StorageConfig.GCS_BUCKET,
+            StorageConfig.GCS_PROJECT_ID,
+            StorageConfig.GCS_CREDENTIALS_FILE,
+            StorageConfig.GCS_ENDPOINT,
+            StorageConfig.GCS_CHUNK_SIZE_BYTES)) {
+      assertThat(gcs.get(key).visible()).as(key).isTrue();
+      assertThat(azure.get(key).visible()).as(key).isFalse();
     }
+    AZURE_KEYS.forEach(key -> assertThat(gcs.get(key).visible()).as(key).isFalse());
+  }
 
-    @Test
-    void gcsWithoutABucketIsACrossKeyError() {
-        StorageConfig config = new StorageConfig(Map.of("storage.backend", "gcs"));
+  @Test
+  void gcsWithoutABucketIsACrossKeyError() {
+    StorageConfig config = new StorageConfig(Map.of("storage.backend", "gcs"));
 
-        assertThat(config.crossKeyErrors()).containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.GCS_BUCKET);
-        assertThatThrownBy(config::gcsSettings).isInstanceOf(ConfigException.class)
-                .hasMessageContaining(StorageConfig.GCS_BUCKET);
-    }
+    assertThat(config.crossKeyErrors())
+        .containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.GCS_BUCKET);
+    assertThatThrownBy(config::gcsSettings)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(StorageConfig.GCS_BUCKET);
+  }
 
-    @ParameterizedTest
-    @CsvSource({"storage.gcs.chunk.size.bytes, 1048577", "storage.gcs.chunk.size.bytes, 262144",
-            "storage.gcs.project.id, Has_Caps", "storage.gcs.endpoint, storage.googleapis.com"})
-    void badGcsValuesAreRefusedNamingTheKey(String key, String value) {
-        assertThatThrownBy(() -> new StorageConfig(Map.of("storage.backend", "gcs", key, value)))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(key);
-    }
+  @ParameterizedTest
+  @CsvSource({
+    "storage.gcs.chunk.size.bytes, 1048577",
+    "storage.gcs.chunk.size.bytes, 262144",
+    "storage.gcs.project.id, Has_Caps",
+    "storage.gcs.endpoint, storage.googleapis.com"
+  })
+  void badGcsValuesAreRefusedNamingTheKey(String key, String value) {
+    assertThatThrownBy(() -> new StorageConfig(Map.of("storage.backend", "gcs", key, value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key);
+  }
 
-    @Test
-    void theBackendKeyRecommendsEveryBackendName() {
-        ConfigValue backend = validate(Map.of()).get(StorageConfig.BACKEND);
+  @Test
+  void theBackendKeyRecommendsEveryBackendName() {
+    ConfigValue backend = validate(Map.of()).get(StorageConfig.BACKEND);
 
-        assertThat(backend.recommendedValues()).containsExactly("filesystem", "s3", "minio", "azure", "gcs", "gs");
-        assertThat(validate(Map.of("storage.backend", "s3")).get(StorageConfig.S3_SSE).recommendedValues())
-                .containsExactly("none", "AES256", "aws:kms");
-    }
+    assertThat(backend.recommendedValues())
+        .containsExactly("filesystem", "s3", "minio", "azure", "gcs", "gs");
+    assertThat(
+            validate(Map.of("storage.backend", "s3")).get(StorageConfig.S3_SSE).recommendedValues())
+        .containsExactly("none", "AES256", "aws:kms");
+  }
 
-    @Test
-    void everyKeyIsDocumentedAndGrouped() {
-        ConfigDef def = StorageConfig.configDef();
+  @Test
+  void everyKeyIsDocumentedAndGrouped() {
+    ConfigDef def = StorageConfig.configDef();
 
-        assertThat(def.configKeys()).hasSize(26);
-        def.configKeys().values().forEach(key -> {
-            assertThat(key.documentation).as(key.name).isNotBlank();
-            assertThat(key.group).as(key.name).startsWith("Storage");
-            assertThat(key.displayName).as(key.name).isNotBlank();
-        });
-        assertThat(def.configKeys().get(StorageConfig.S3_SECRET_KEY).type).isEqualTo(ConfigDef.Type.PASSWORD);
-        assertThat(def.configKeys().get(StorageConfig.AZURE_ACCOUNT_KEY).type).isEqualTo(ConfigDef.Type.PASSWORD);
-        assertThat(def.configKeys().get(StorageConfig.AZURE_CONNECTION_STRING).type)
-                .isEqualTo(ConfigDef.Type.PASSWORD);
-        assertThat(def.configKeys().get(StorageConfig.KEY_TEMPLATE).documentation).contains("{start_offset}");
-    }
+    assertThat(def.configKeys()).hasSize(26);
+    def.configKeys()
+        .values()
+        .forEach(
+            key -> {
+              assertThat(key.documentation).as(key.name).isNotBlank();
+              assertThat(key.group).as(key.name).startsWith("Storage");
+              assertThat(key.displayName).as(key.name).isNotBlank();
+            });
+    assertThat(def.configKeys().get(StorageConfig.S3_SECRET_KEY).type)
+        .isEqualTo(ConfigDef.Type.PASSWORD);
+    assertThat(def.configKeys().get(StorageConfig.AZURE_ACCOUNT_KEY).type)
+        .isEqualTo(ConfigDef.Type.PASSWORD);
+    assertThat(def.configKeys().get(StorageConfig.AZURE_CONNECTION_STRING).type)
+        .isEqualTo(ConfigDef.Type.PASSWORD);
+    assertThat(def.configKeys().get(StorageConfig.KEY_TEMPLATE).documentation)
+        .contains("{start_offset}");
+  }
 
-    @Test
-    void addToExtendsAnotherFragmentsConfigDef() {
-        ConfigDef def = new ConfigDef().define("page.format", ConfigDef.Type.STRING, "protobuf",
-                ConfigDef.Importance.HIGH, "format");
+  @Test
+  void addToExtendsAnotherFragmentsConfigDef() {
+    ConfigDef def =
+        new ConfigDef()
+            .define(
+                "page.format",
+                ConfigDef.Type.STRING,
+                "protobuf",
+                ConfigDef.Importance.HIGH,
+                "format");
 
-        StorageConfig.addTo(def);
+    StorageConfig.addTo(def);
 
-        assertThat(def.names()).contains("page.format", StorageConfig.BACKEND, StorageConfig.S3_BUCKET);
-    }
+    assertThat(def.names()).contains("page.format", StorageConfig.BACKEND, StorageConfig.S3_BUCKET);
+  }
 
-    private static Map<String, ConfigValue> validate(Map<String, String> props) {
-        return StorageConfig.configDef().validate(props).stream()
-                .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
-    }
+  private static Map<String, ConfigValue> validate(Map<String, String> props) {
+    return StorageConfig.configDef().validate(props).stream()
+        .collect(Collectors.toMap(ConfigValue::name, Function.identity()));
+  }
 }

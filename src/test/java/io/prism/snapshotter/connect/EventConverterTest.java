@@ -17,28 +17,45 @@ import org.junit.jupiter.api.Test;
 
 /** Structured values (e.g. Avro through its converter) become plain JSON payloads. */
 class EventConverterTest {
-  private static final Schema PAYMENT = SchemaBuilder.struct().name("Payment")
-      .field("id", Schema.STRING_SCHEMA)
-      .field("amount", Decimal.schema(2))
-      .build();
+  private static final Schema PAYMENT =
+      SchemaBuilder.struct()
+          .name("Payment")
+          .field("id", Schema.STRING_SCHEMA)
+          .field("amount", Decimal.schema(2))
+          .build();
 
   private static String payloadOf(JsonDecimalFormat decimals) {
-    EventConverter converter = new EventConverter(true, "prism.event.id", "prism.session", decimals, new ManualClock());
-    Struct payment = new Struct(PAYMENT).put("id", "p-1").put("amount", new BigDecimal("1234567890123.45"));
-    SinkRecord record = new SinkRecord("payments", 0, Schema.STRING_SCHEMA, "w", PAYMENT, payment, 7L, 1_000L,
-        org.apache.kafka.common.record.TimestampType.CREATE_TIME);
+    EventConverter converter =
+        new EventConverter(true, "prism.event.id", "prism.session", decimals, new ManualClock());
+    Struct payment =
+        new Struct(PAYMENT).put("id", "p-1").put("amount", new BigDecimal("1234567890123.45"));
+    SinkRecord record =
+        new SinkRecord(
+            "payments",
+            0,
+            Schema.STRING_SCHEMA,
+            "w",
+            PAYMENT,
+            payment,
+            7L,
+            1_000L,
+            org.apache.kafka.common.record.TimestampType.CREATE_TIME);
     Event event = converter.toEvent(record);
     return new String(event.payload(), StandardCharsets.UTF_8);
   }
 
   @Test
   void decimalsAreJsonNumbersWithEveryDigitByDefault() {
-    assertThat(payloadOf(JsonDecimalFormat.NUMERIC)).isEqualTo("{\"id\":\"p-1\",\"amount\":1234567890123.45}");
+    assertThat(payloadOf(JsonDecimalFormat.NUMERIC))
+        .isEqualTo("{\"id\":\"p-1\",\"amount\":1234567890123.45}");
   }
 
   @Test
   void decimalsCanBeWrittenAsJsonConverterDoesByDefault() {
-    String base64 = Base64.getEncoder().encodeToString(new BigDecimal("1234567890123.45").unscaledValue().toByteArray());
-    assertThat(payloadOf(JsonDecimalFormat.BASE64)).isEqualTo("{\"id\":\"p-1\",\"amount\":\"" + base64 + "\"}");
+    String base64 =
+        Base64.getEncoder()
+            .encodeToString(new BigDecimal("1234567890123.45").unscaledValue().toByteArray());
+    assertThat(payloadOf(JsonDecimalFormat.BASE64))
+        .isEqualTo("{\"id\":\"p-1\",\"amount\":\"" + base64 + "\"}");
   }
 }

@@ -19,9 +19,16 @@ class KafkaPluginMetricsTest {
   void indexQueueAndBackgroundErrorsAreKafkaMetricsToo() throws Exception {
     AtomicInteger queued = new AtomicInteger(7);
     try (Metrics registry = new Metrics();
-        PluginMetricsImpl plugin = new PluginMetricsImpl(registry, Map.of("connector", "c", "task", "0"));
-        TaskMetrics metrics = TaskMetrics.open(new TaskId("plugin-" + System.nanoTime(), "0"), "filesystem", "sqlite", 1,
-            Duration.ofSeconds(60), new ManualClock())) {
+        PluginMetricsImpl plugin =
+            new PluginMetricsImpl(registry, Map.of("connector", "c", "task", "0"));
+        TaskMetrics metrics =
+            TaskMetrics.open(
+                new TaskId("plugin-" + System.nanoTime(), "0"),
+                "filesystem",
+                "sqlite",
+                1,
+                Duration.ofSeconds(60),
+                new ManualClock())) {
       metrics.watchIndexQueue(queued::get);
       metrics.watchIndexDrops(() -> 5);
       metrics.indexFailed(PublishPath.BACKGROUND_TO_PRIMARY);
@@ -39,8 +46,11 @@ class KafkaPluginMetricsTest {
   }
 
   private static double value(Metrics registry, String name) {
-    return registry.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name))
+    return registry.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals(name))
         .map(e -> ((Number) e.getValue().metricValue()).doubleValue())
-        .findFirst().orElseThrow(() -> new AssertionError(name + " not registered: " + registry.metrics().keySet()));
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError(name + " not registered: " + registry.metrics().keySet()));
   }
 }

@@ -49,7 +49,9 @@ class ObservabilityIT {
     logs = CapturedLogs.capture();
     s3 = RestartableS3.start();
     s3.createBucket("pages");
-    cluster = ConnectTestCluster.start(1, Map.of("rest.extension.classes", HealthRestExtension.class.getName()));
+    cluster =
+        ConnectTestCluster.start(
+            1, Map.of("rest.extension.classes", HealthRestExtension.class.getName()));
   }
 
   @AfterAll
@@ -80,8 +82,11 @@ class ObservabilityIT {
     try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
       for (int i = 0; i < perWriter; i++) {
         for (int w = 0; w < writers; w++) {
-          producer.send(new ProducerRecord<>(topic, ("writer-" + w).getBytes(StandardCharsets.UTF_8),
-              ("event " + i).getBytes(StandardCharsets.UTF_8)));
+          producer.send(
+              new ProducerRecord<>(
+                  topic,
+                  ("writer-" + w).getBytes(StandardCharsets.UTF_8),
+                  ("event " + i).getBytes(StandardCharsets.UTF_8)));
         }
       }
       producer.flush();
@@ -96,18 +101,30 @@ class ObservabilityIT {
   }
 
   static JsonNode health(String check) throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create(cluster.connect().endpointForResource("prism/health/" + check))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(cluster.connect().endpointForResource("prism/health/" + check)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     JsonNode body = JSON.readTree(response.body());
-    assertThat(response.statusCode()).as(check + ": " + body).isEqualTo("unhealthy".equals(body.path("status").asText()) ? 503 : 200);
+    assertThat(response.statusCode())
+        .as(check + ": " + body)
+        .isEqualTo("unhealthy".equals(body.path("status").asText()) ? 503 : 200);
     return body;
   }
 
   static double jmx(String attribute, String extraKey) throws Exception {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    Set<ObjectName> names = server.queryNames(
-        new ObjectName("kafka.connect:type=plugins,connector=" + ConnectTestCluster.CONNECTOR + ",task=0" + extraKey + ",*"), null);
+    Set<ObjectName> names =
+        server.queryNames(
+            new ObjectName(
+                "kafka.connect:type=plugins,connector="
+                    + ConnectTestCluster.CONNECTOR
+                    + ",task=0"
+                    + extraKey
+                    + ",*"),
+            null);
     for (ObjectName name : names) {
       for (var info : server.getMBeanInfo(name).getAttributes()) {
         if (info.getName().equals(attribute)) {
@@ -115,8 +132,12 @@ class ObservabilityIT {
         }
       }
     }
-    throw new AssertionError("no MBean of the task has " + attribute + extraKey + "; plugin MBeans: "
-        + server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null));
+    throw new AssertionError(
+        "no MBean of the task has "
+            + attribute
+            + extraKey
+            + "; plugin MBeans: "
+            + server.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null));
   }
 
   @Test
@@ -143,13 +164,16 @@ class ObservabilityIT {
     assertThat(jmx("index-publish-queue-entries", "")).isZero();
     assertThat(jmx("dead-letter-records-total", "")).isZero();
     assertThat(jmx("page-size-avg-bytes", "")).isPositive();
-    ConnectTestCluster.await("the buffers surveyed empty", Duration.ofSeconds(30), () -> {
-      try {
-        return jmx("buffer-event-count", "") == 0 && jmx("offset-gap-records", "") == 0;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    ConnectTestCluster.await(
+        "the buffers surveyed empty",
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            return jmx("buffer-event-count", "") == 0 && jmx("offset-gap-records", "") == 0;
+          } catch (Exception e) {
+            return false;
+          }
+        });
 
     JsonNode buffers = health("buffers");
     assertThat(buffers.get("status").asText()).isEqualTo("healthy");
@@ -164,7 +188,8 @@ class ObservabilityIT {
     assertThat(storage.get("write_success_rate").asDouble()).isEqualTo(1.0);
     assertThat(storage.get("writes").asLong()).isEqualTo(10);
     assertThat(storage.get("avg_write_latency_ms").asDouble()).isPositive();
-    assertThat(java.time.Instant.parse(storage.get("last_write_success").asText())).isBefore(java.time.Instant.now());
+    assertThat(java.time.Instant.parse(storage.get("last_write_success").asText()))
+        .isBefore(java.time.Instant.now());
     JsonNode index = health("index");
     assertThat(index.get("backend").asText()).isEqualTo("sqlite");
     assertThat(index.get("status").asText()).isEqualTo("healthy");
@@ -176,7 +201,8 @@ class ObservabilityIT {
   }
 
   @Test
-  void aStorageOutageTurnsStorageUnhealthyAndItsRecoveryHealthyAgainWithNoSecretLogged() throws Exception {
+  void aStorageOutageTurnsStorageUnhealthyAndItsRecoveryHealthyAgainWithNoSecretLogged()
+      throws Exception {
     String topic = "outage";
     cluster.createTopic(topic, 1);
     Map<String, String> config = connector(topic);
@@ -196,14 +222,18 @@ class ObservabilityIT {
 
     s3.stop();
     produce(topic, 2, 10);
-    ConnectTestCluster.await("storage unhealthy", Duration.ofSeconds(90), () -> status("storage").equals("unhealthy"));
+    ConnectTestCluster.await(
+        "storage unhealthy", Duration.ofSeconds(90), () -> status("storage").equals("unhealthy"));
     JsonNode down = health("storage");
     assertThat(down.get("write_success_rate").asDouble()).isLessThan(1.0);
     assertThat(down.get("backend").asText()).isEqualTo("s3");
     assertThat(health("buffers").get("total_buffered_events").asLong()).isPositive();
 
     s3.restart();
-    ConnectTestCluster.await("storage healthy again", Duration.ofSeconds(120), () -> status("storage").equals("healthy"));
+    ConnectTestCluster.await(
+        "storage healthy again",
+        Duration.ofSeconds(120),
+        () -> status("storage").equals("healthy"));
     cluster.awaitAllCommitted(topic, 1, Duration.ofSeconds(60));
     assertThat(jmx("storage-retries-total", "")).isPositive();
     assertThat(jmx("storage-errors-total", "")).isPositive();
@@ -214,7 +244,9 @@ class ObservabilityIT {
     broken.put("page.format", "no-such-format");
     broken.put("index.backend", "clickhouse");
     broken.put("index.clickhouse.url", "not a url " + CLICKHOUSE_PASSWORD.length());
-    cluster.connect().validateConnectorConfig(SnapshotterSinkConnector.class.getSimpleName(), broken);
+    cluster
+        .connect()
+        .validateConnectorConfig(SnapshotterSinkConnector.class.getSimpleName(), broken);
     Map<String, String> badTask = new HashMap<>(config);
     badTask.put("storage.s3.endpoint", "::not a uri::");
     try {
@@ -222,18 +254,25 @@ class ObservabilityIT {
       task.start(badTask);
       task.stop();
     } catch (ConfigException | IllegalArgumentException expected) {
-      org.slf4j.LoggerFactory.getLogger(ObservabilityIT.class).error("A task with a bad config failed to start", expected);
+      org.slf4j.LoggerFactory.getLogger(ObservabilityIT.class)
+          .error("A task with a bad config failed to start", expected);
     }
     deleteConnector();
 
     // The embedded cluster's own test kit (EmbeddedConnect) logs its REST requests and responses,
     // configs included; a production worker has no such logger, so its lines are left out.
-    var lines = logs.lines().stream()
-        .filter(line -> !line.split(" ", 3)[1].startsWith("org.apache.kafka.connect.util.clusters."))
-        .toList();
+    var lines =
+        logs.lines().stream()
+            .filter(
+                line ->
+                    !line.split(" ", 3)[1].startsWith("org.apache.kafka.connect.util.clusters."))
+            .toList();
     assertThat(lines).as("captured log lines").hasSizeGreaterThan(100);
-    assertThat(lines).anySatisfy(line -> assertThat(line).contains("Committing " + topic + "-0 at offset"));
-    assertThat(lines).anySatisfy(line -> assertThat(line).contains("WARN").contains("retrying in").contains("writer-"));
+    assertThat(lines)
+        .anySatisfy(line -> assertThat(line).contains("Committing " + topic + "-0 at offset"));
+    assertThat(lines)
+        .anySatisfy(
+            line -> assertThat(line).contains("WARN").contains("retrying in").contains("writer-"));
     assertThat(lines).noneSatisfy(line -> assertThat(line).contains(RestartableS3.SECRET_KEY));
     assertThat(lines).noneSatisfy(line -> assertThat(line).contains(CLICKHOUSE_PASSWORD));
   }

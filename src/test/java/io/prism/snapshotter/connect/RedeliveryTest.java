@@ -49,7 +49,9 @@ class RedeliveryTest {
     return dir.resolve("index.db");
   }
 
-  /** A connector name of this test's own, so its tasks' metrics are told apart from other tests'. */
+  /**
+   * A connector name of this test's own, so its tasks' metrics are told apart from other tests'.
+   */
   final String connector = "redelivery-" + System.nanoTime();
 
   private SnapshotterSinkTask start(Map<String, String> extra) {
@@ -68,8 +70,16 @@ class RedeliveryTest {
   }
 
   private static SinkRecord record(String writer, long offset) {
-    return new SinkRecord("events", 0, Schema.OPTIONAL_STRING_SCHEMA, writer, Schema.OPTIONAL_BYTES_SCHEMA,
-        (writer + offset).getBytes(StandardCharsets.UTF_8), offset, 1000L + offset, TimestampType.CREATE_TIME,
+    return new SinkRecord(
+        "events",
+        0,
+        Schema.OPTIONAL_STRING_SCHEMA,
+        writer,
+        Schema.OPTIONAL_BYTES_SCHEMA,
+        (writer + offset).getBytes(StandardCharsets.UTF_8),
+        offset,
+        1000L + offset,
+        TimestampType.CREATE_TIME,
         new ConnectHeaders());
   }
 
@@ -93,7 +103,9 @@ class RedeliveryTest {
   }
 
   private List<String> storedKeys() throws Exception {
-    return StoredPages.readAll(new FilesystemObjectStore(pages()), "").stream().map(StoredPages.StoredPage::key).toList();
+    return StoredPages.readAll(new FilesystemObjectStore(pages()), "").stream()
+        .map(StoredPages.StoredPage::key)
+        .toList();
   }
 
   private List<String> indexedKeys() {
@@ -116,13 +128,19 @@ class RedeliveryTest {
     SnapshotterSinkTask next = start(Map.of());
     next.put(records("b1", "a2", "b3", "a4", "a5"));
     assertThat(committed(next, 6)).isEqualTo(6);
-    assertThat(SnapshotterMetrics.liveTasks().stream().filter(t -> t.id().connector().equals(connector))
-        .mapToLong(TaskMetrics::recordsAlreadyStoredTotal).sum())
-        .as("a2 was in a's stored page").isEqualTo(1);
+    assertThat(
+            SnapshotterMetrics.liveTasks().stream()
+                .filter(t -> t.id().connector().equals(connector))
+                .mapToLong(TaskMetrics::recordsAlreadyStoredTotal)
+                .sum())
+        .as("a2 was in a's stored page")
+        .isEqualTo(1);
     next.stop();
 
-    assertThat(storedEventCopies()).as("each event in one page")
-        .containsOnlyKeys("events-0-0", "events-0-1", "events-0-2", "events-0-3", "events-0-4", "events-0-5")
+    assertThat(storedEventCopies())
+        .as("each event in one page")
+        .containsOnlyKeys(
+            "events-0-0", "events-0-1", "events-0-2", "events-0-3", "events-0-4", "events-0-5")
         .allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
     assertThat(indexedKeys()).containsExactlyInAnyOrderElementsOf(storedKeys());
     crashed.stop();
@@ -135,7 +153,8 @@ class RedeliveryTest {
     assertThat(committed(crashed, 5)).isEqualTo(1);
     // The task died between storing a's second page and indexing it: take its entry out.
     try (SqlitePageIndex index = SqlitePageIndex.open(indexFile())) {
-      List<IndexEntry> second = index.entries("a", TimeRange.ALL).stream().filter(e -> e.firstOffset() == 3).toList();
+      List<IndexEntry> second =
+          index.entries("a", TimeRange.ALL).stream().filter(e -> e.firstOffset() == 3).toList();
       assertThat(second).hasSize(1);
       index.remove(second);
     }
@@ -147,8 +166,11 @@ class RedeliveryTest {
     next.put(records("b1", "a2", "a3", "a4", "b5", "a6"));
     next.stop();
 
-    assertThat(indexedKeys()).as("every stored page indexed").containsExactlyInAnyOrderElementsOf(storedKeys());
-    assertThat(storedEventCopies()).allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
+    assertThat(indexedKeys())
+        .as("every stored page indexed")
+        .containsExactlyInAnyOrderElementsOf(storedKeys());
+    assertThat(storedEventCopies())
+        .allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
     assertThat(storedEventCopies()).hasSize(7);
     crashed.stop();
   }
@@ -156,27 +178,35 @@ class RedeliveryTest {
   private long recordsLeftToNewOwner(String taskId) {
     return SnapshotterMetrics.liveTasks().stream()
         .filter(t -> t.id().connector().equals(connector) && t.id().task().equals(taskId))
-        .mapToLong(TaskMetrics::recordsLeftToNewOwnerTotal).sum();
+        .mapToLong(TaskMetrics::recordsLeftToNewOwnerTotal)
+        .sum();
   }
 
   @Test
-  void aTaskThatLostItsPartitionWhileFrozenLeavesItsBufferedRecordsToTheNewOwner() throws Exception {
+  void aTaskThatLostItsPartitionWhileFrozenLeavesItsBufferedRecordsToTheNewOwner()
+      throws Exception {
     SnapshotterSinkTask zombie = start(Map.of("buffer.max.events", "10"));
-    zombie.put(records("a0", "b1", "a2", "b3", "a4", "b5")); // all in open pages; nothing committed past 0
+    zombie.put(
+        records("a0", "b1", "a2", "b3", "a4", "b5")); // all in open pages; nothing committed past 0
     assertThat(committed(zombie, 6)).isZero();
     // The zombie's worker is frozen; the group gives P0 to another task, which reads from offset 0.
     SnapshotterSinkTask newOwner = start(Map.of("prism.task.id", "1"));
-    newOwner.put(records("a0", "b1", "a2", "b3", "a4", "b5")); // stores a 0..2 and b 1..3; a4, b5 open
+    newOwner.put(
+        records("a0", "b1", "a2", "b3", "a4", "b5")); // stores a 0..2 and b 1..3; a4, b5 open
     List<String> storedByNewOwner = storedKeys();
     assertThat(storedByNewOwner).hasSize(2);
 
     // The zombie resumes and Connect closes its partition: it stores nothing of it.
     zombie.close(Set.of(P0));
 
-    assertThat(storedKeys()).as("no page of the zombie").containsExactlyInAnyOrderElementsOf(storedByNewOwner);
+    assertThat(storedKeys())
+        .as("no page of the zombie")
+        .containsExactlyInAnyOrderElementsOf(storedByNewOwner);
     assertThat(recordsLeftToNewOwner("0")).as("the zombie's six buffered records").isEqualTo(6);
     newOwner.stop();
-    assertThat(storedEventCopies()).as("each event in one page").hasSize(6)
+    assertThat(storedEventCopies())
+        .as("each event in one page")
+        .hasSize(6)
         .allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
     zombie.stop();
     assertThat(recordsLeftToNewOwner("1")).isZero();
@@ -185,11 +215,28 @@ class RedeliveryTest {
   @Test
   void aRevocationWithoutANewOwnersPagesStoresTheOpenPages() throws Exception {
     SnapshotterSinkTask task = start(Map.of("buffer.max.events", "3"));
-    task.put(records("a0", "b1", "a2", "a3", "b4", "a5")); // its own page a 0..3 stored; b 1..4 and a5 open
+    task.put(
+        records(
+            "a0", "b1", "a2", "a3", "b4", "a5")); // its own page a 0..3 stored; b 1..4 and a5 open
     // A page of another writer, c, over these offsets (another task's, say): it holds none of them.
     try (SqlitePageIndex index = SqlitePageIndex.open(indexFile())) {
-      index.publish(List.of(new IndexEntry("c-elsewhere", "c", 0, 1000, 1010, 3, 100, 50, "protobuf", "zstd",
-          "events", 0, 0, 10)));
+      index.publish(
+          List.of(
+              new IndexEntry(
+                  "c-elsewhere",
+                  "c",
+                  0,
+                  1000,
+                  1010,
+                  3,
+                  100,
+                  50,
+                  "protobuf",
+                  "zstd",
+                  "events",
+                  0,
+                  0,
+                  10)));
     }
     assertThat(storedKeys()).hasSize(1);
 
@@ -198,7 +245,9 @@ class RedeliveryTest {
     assertThat(storedKeys()).as("b's and a's open pages stored as before").hasSize(3);
     assertThat(recordsLeftToNewOwner("0")).isZero();
     task.stop();
-    assertThat(storedEventCopies()).hasSize(6).allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
+    assertThat(storedEventCopies())
+        .hasSize(6)
+        .allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
   }
 
   @Test
@@ -213,9 +262,11 @@ class RedeliveryTest {
       statement.execute("DROP TABLE pages");
     }
     try {
-      assertThatThrownBy(() -> next.put(records("a2"))).isInstanceOf(RetriableException.class)
+      assertThatThrownBy(() -> next.put(records("a2")))
+          .isInstanceOf(RetriableException.class)
           .hasMessageContaining("events-0");
-      assertThat(next.preCommit(Map.of(P0, new OffsetAndMetadata(3)))).as("nothing accepted, Connect's position kept")
+      assertThat(next.preCommit(Map.of(P0, new OffsetAndMetadata(3))))
+          .as("nothing accepted, Connect's position kept")
           .containsEntry(P0, new OffsetAndMetadata(3));
     } finally {
       next.stop();

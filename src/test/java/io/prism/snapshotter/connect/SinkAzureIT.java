@@ -75,10 +75,11 @@ class SinkAzureIT {
 
     try (ObjectStore store = ObjectStores.open(new StorageConfig(azureSettings()))) {
       var pages = StoredPages.readAll(store, "");
-      assertThat(pages).isNotEmpty()
+      assertThat(pages)
+          .isNotEmpty()
           .allSatisfy(page -> assertThat(page.key()).startsWith("snapshots/").endsWith(".pb.zst"));
-      assertThat(store.head(pages.get(0).key())).hasValueSatisfying(info ->
-          assertThat(info.userMetadata()).isNotEmpty());
+      assertThat(store.head(pages.get(0).key()))
+          .hasValueSatisfying(info -> assertThat(info.userMetadata()).isNotEmpty());
     }
     try (Replayer replayer = Replayer.open(new SnapshotterConfig(azureSettings()))) {
       for (Map.Entry<String, List<String>> writer : sent.entrySet()) {
@@ -100,8 +101,11 @@ class SinkAzureIT {
         String writer = "writer-" + (i % WRITERS);
         String payload = writer + ":" + (i / WRITERS);
         sent.computeIfAbsent(writer, k -> new ArrayList<>()).add(payload);
-        producer.send(new ProducerRecord<>(TOPIC, writer.getBytes(StandardCharsets.UTF_8),
-            payload.getBytes(StandardCharsets.UTF_8)));
+        producer.send(
+            new ProducerRecord<>(
+                TOPIC,
+                writer.getBytes(StandardCharsets.UTF_8),
+                payload.getBytes(StandardCharsets.UTF_8)));
       }
     }
     return sent;

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Records that can never become events: with a dead letter queue they go there and nothing
- * else is lost; without one the task stops with a message naming topic, partition and offset.
- * Also: session-end control records, tombstones and JSON values.
+ * Records that can never become events: with a dead letter queue they go there and nothing else is
+ * lost; without one the task stops with a message naming topic, partition and offset. Also:
+ * session-end control records, tombstones and JSON values.
  */
 class SinkBadInputIT {
   static ConnectTestCluster cluster;
@@ -42,7 +42,8 @@ class SinkBadInputIT {
   }
 
   @Test
-  void recordsWithoutAWriterGoToTheDeadLetterQueueAndTheRestIsStored(org.junit.jupiter.api.TestInfo test) throws Exception {
+  void recordsWithoutAWriterGoToTheDeadLetterQueueAndTheRestIsStored(
+      org.junit.jupiter.api.TestInfo test) throws Exception {
     Path pages = storage.resolve(test.getTestMethod().orElseThrow().getName());
     cluster.createTopic("dlq-in", 1);
     cluster.createTopic("dlq-out", 1);
@@ -64,16 +65,22 @@ class SinkBadInputIT {
     assertThat(dead.count()).isEqualTo(2);
     for (ConsumerRecord<byte[], byte[]> record : dead) {
       assertThat(record.headers().lastHeader("__connect.errors.exception.message")).isNotNull();
-      assertThat(new String(record.headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8))
-          .contains("dlq-in-0@").contains("no writer id");
+      assertThat(
+              new String(
+                  record.headers().lastHeader("__connect.errors.exception.message").value(),
+                  StandardCharsets.UTF_8))
+          .contains("dlq-in-0@")
+          .contains("no writer id");
     }
-    ConnectTestCluster.await("both good events stored", Duration.ofSeconds(30), () -> storedPayloads(pages).size() == 2);
+    ConnectTestCluster.await(
+        "both good events stored", Duration.ofSeconds(30), () -> storedPayloads(pages).size() == 2);
     assertThat(storedPayloads(pages)).containsExactly("first", "second");
     cluster.connect().deleteConnector("dlq");
   }
 
   @Test
-  void withoutADeadLetterQueueTheTaskFailsNamingTheRecord(org.junit.jupiter.api.TestInfo test) throws Exception {
+  void withoutADeadLetterQueueTheTaskFailsNamingTheRecord(org.junit.jupiter.api.TestInfo test)
+      throws Exception {
     Path pages = storage.resolve(test.getTestMethod().orElseThrow().getName());
     cluster.createTopic("strict-in", 1);
     Map<String, String> config = SinkRoundTripIT.connectorConfig(pages);
@@ -84,21 +91,25 @@ class SinkBadInputIT {
       producer.send(new ProducerRecord<>("strict-in", bytes("w1"), bytes("ok")));
       producer.send(new ProducerRecord<>("strict-in", null, bytes("no writer")));
     }
-    ConnectTestCluster.await("task failed", Duration.ofSeconds(30), () -> {
-      try {
-        var tasks = cluster.connect().connectorStatus("strict").tasks();
-        return !tasks.isEmpty() && tasks.get(0).state().equals("FAILED");
-      } catch (org.apache.kafka.connect.runtime.rest.errors.ConnectRestException notYet) {
-        return false; // the connector's status is not published yet
-      }
-    });
+    ConnectTestCluster.await(
+        "task failed",
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            var tasks = cluster.connect().connectorStatus("strict").tasks();
+            return !tasks.isEmpty() && tasks.get(0).state().equals("FAILED");
+          } catch (org.apache.kafka.connect.runtime.rest.errors.ConnectRestException notYet) {
+            return false; // the connector's status is not published yet
+          }
+        });
     String trace = cluster.connect().connectorStatus("strict").tasks().get(0).trace();
     assertThat(trace).contains("strict-in-0@1").contains("no writer id");
     cluster.connect().deleteConnector("strict");
   }
 
   @Test
-  void sessionEndStoresTheWritersPageAndIsNotAnEvent(org.junit.jupiter.api.TestInfo test) throws Exception {
+  void sessionEndStoresTheWritersPageAndIsNotAnEvent(org.junit.jupiter.api.TestInfo test)
+      throws Exception {
     Path pages = storage.resolve(test.getTestMethod().orElseThrow().getName());
     cluster.createTopic("sessions", 1);
     Map<String, String> config = SinkRoundTripIT.connectorConfig(pages);
@@ -112,19 +123,32 @@ class SinkBadInputIT {
       producer.send(new ProducerRecord<>("sessions", bytes("alice"), bytes("{\"n\":1}")));
       producer.send(new ProducerRecord<>("sessions", bytes("alice"), null)); // tombstone: no event
       producer.send(new ProducerRecord<>("sessions", bytes("bob"), bytes("{\"n\":2}")));
-      ProducerRecord<byte[], byte[]> end = new ProducerRecord<>("sessions", bytes("alice"), bytes("{}"));
+      ProducerRecord<byte[], byte[]> end =
+          new ProducerRecord<>("sessions", bytes("alice"), bytes("{}"));
       end.headers().add("prism.session", bytes("end"));
       producer.send(end);
     }
-    ConnectTestCluster.await("alice's page stored", Duration.ofSeconds(30), () -> storedPayloads(pages).size() == 1);
+    ConnectTestCluster.await(
+        "alice's page stored", Duration.ofSeconds(30), () -> storedPayloads(pages).size() == 1);
     var stored = StoredPages.readAll(new FilesystemObjectStore(pages), "");
-    assertThat(stored).singleElement().satisfies(page -> {
-      assertThat(page.page().metadata().writerId()).isEqualTo("alice");
-      assertThat(page.page().events()).extracting(e -> new String(e.payload(), StandardCharsets.UTF_8)).containsExactly("{\"n\":1}");
-    });
+    assertThat(stored)
+        .singleElement()
+        .satisfies(
+            page -> {
+              assertThat(page.page().metadata().writerId()).isEqualTo("alice");
+              assertThat(page.page().events())
+                  .extracting(e -> new String(e.payload(), StandardCharsets.UTF_8))
+                  .containsExactly("{\"n\":1}");
+            });
     // bob's page is still open (no age, no count reached): the commit must stop before it.
-    ConnectTestCluster.await("offset committed up to bob", Duration.ofSeconds(15),
-        () -> cluster.committedOffsetsOf("sessions").getOrDefault(new org.apache.kafka.common.TopicPartition("sessions", 0), -1L) == 2L);
+    ConnectTestCluster.await(
+        "offset committed up to bob",
+        Duration.ofSeconds(15),
+        () ->
+            cluster
+                    .committedOffsetsOf("sessions")
+                    .getOrDefault(new org.apache.kafka.common.TopicPartition("sessions", 0), -1L)
+                == 2L);
     cluster.connect().deleteConnector("sessions");
   }
 

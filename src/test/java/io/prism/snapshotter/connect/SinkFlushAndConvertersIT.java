@@ -21,9 +21,9 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Through a real worker: each page-closing threshold produces the pages it should (count, size,
- * age — also for a partition that receives nothing more), and each converter gives the payload
- * it should (StringConverter: the text; JsonConverter with schemas: the value's plain JSON).
+ * Through a real worker: each page-closing threshold produces the pages it should (count, size, age
+ * — also for a partition that receives nothing more), and each converter gives the payload it
+ * should (StringConverter: the text; JsonConverter with schemas: the value's plain JSON).
  */
 class SinkFlushAndConvertersIT {
   static ConnectTestCluster cluster;
@@ -58,7 +58,8 @@ class SinkFlushAndConvertersIT {
 
   private static void send(String topic, int partition, String key, byte[] value) {
     try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
-      producer.send(new ProducerRecord<>(topic, partition, key.getBytes(StandardCharsets.UTF_8), value));
+      producer.send(
+          new ProducerRecord<>(topic, partition, key.getBytes(StandardCharsets.UTF_8), value));
     }
   }
 
@@ -78,7 +79,8 @@ class SinkFlushAndConvertersIT {
         producer.send(new ProducerRecord<>("count", 0, "w".getBytes(), ("e" + i).getBytes()));
       }
     }
-    ConnectTestCluster.await("three full pages", Duration.ofSeconds(30), () -> pages(pages).size() == 3);
+    ConnectTestCluster.await(
+        "three full pages", Duration.ofSeconds(30), () -> pages(pages).size() == 3);
     assertThat(pages(pages)).allSatisfy(page -> assertThat(page.page().events()).hasSize(10));
     cluster.connect().deleteConnector("count");
   }
@@ -95,7 +97,8 @@ class SinkFlushAndConvertersIT {
         producer.send(new ProducerRecord<>("size", 0, "w".getBytes(), new byte[4096]));
       }
     }
-    ConnectTestCluster.await("two pages of three events", Duration.ofSeconds(30), () -> pages(pages).size() == 2);
+    ConnectTestCluster.await(
+        "two pages of three events", Duration.ofSeconds(30), () -> pages(pages).size() == 2);
     assertThat(pages(pages)).allSatisfy(page -> assertThat(page.page().events()).hasSize(3));
     cluster.connect().deleteConnector("size");
   }
@@ -110,7 +113,8 @@ class SinkFlushAndConvertersIT {
     send("idle", 0, "a", "only event of partition 0".getBytes(StandardCharsets.UTF_8));
     send("idle", 1, "b", "only event of partition 1".getBytes(StandardCharsets.UTF_8));
     // Nothing else arrives anywhere: only the age check on empty polls can store these pages.
-    ConnectTestCluster.await("both pages aged out", Duration.ofSeconds(30), () -> pages(pages).size() == 2);
+    ConnectTestCluster.await(
+        "both pages aged out", Duration.ofSeconds(30), () -> pages(pages).size() == 2);
     assertThat(pages(pages)).extracting(StoredPage::partition).containsExactlyInAnyOrder(0, 1);
     cluster.connect().deleteConnector("idle");
   }
@@ -140,20 +144,25 @@ class SinkFlushAndConvertersIT {
     config.put("writer.key.source", "field:user.id");
     config.put("buffer.max.events", "1");
     cluster.connect().configureConnector("structs", config);
-    String envelope = "{\"schema\":{\"type\":\"struct\",\"fields\":["
-        + "{\"field\":\"user\",\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"string\"}]},"
-        + "{\"field\":\"clicks\",\"type\":\"int32\"},"
-        + "{\"field\":\"amount\",\"type\":\"bytes\",\"name\":\"org.apache.kafka.connect.data.Decimal\","
-        + "\"version\":1,\"parameters\":{\"scale\":\"2\"}}]},"
-        + "\"payload\":{\"user\":{\"id\":\"u-7\"},\"clicks\":3,\"amount\":12.30}}";
+    String envelope =
+        "{\"schema\":{\"type\":\"struct\",\"fields\":["
+            + "{\"field\":\"user\",\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"string\"}]},"
+            + "{\"field\":\"clicks\",\"type\":\"int32\"},"
+            + "{\"field\":\"amount\",\"type\":\"bytes\",\"name\":\"org.apache.kafka.connect.data.Decimal\","
+            + "\"version\":1,\"parameters\":{\"scale\":\"2\"}}]},"
+            + "\"payload\":{\"user\":{\"id\":\"u-7\"},\"clicks\":3,\"amount\":12.30}}";
     send("structs", 0, "ignored", envelope.getBytes(StandardCharsets.UTF_8));
     ConnectTestCluster.await("a page", Duration.ofSeconds(30), () -> pages(pages).size() == 1);
     StoredPage page = pages(pages).get(0);
     assertThat(page.page().metadata().writerId()).isEqualTo("u-7");
-    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(page.page().events().get(0).payload());
+    var json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(page.page().events().get(0).payload());
     assertThat(json.path("user").path("id").asText()).isEqualTo("u-7");
     assertThat(json.path("clicks").asInt()).isEqualTo(3);
-    assertThat(json.path("amount").isNumber()).as("a decimal is a JSON number by default: " + json).isTrue();
+    assertThat(json.path("amount").isNumber())
+        .as("a decimal is a JSON number by default: " + json)
+        .isTrue();
     assertThat(json.path("amount").decimalValue()).isEqualByComparingTo("12.30");
     assertThat(json.has("schema")).as("no schema envelope in the payload").isFalse();
     cluster.connect().deleteConnector("structs");

@@ -22,10 +22,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * 100,000 writers of small events in a JVM of 256 MiB (broker, worker and test together; see
- * the failsafe execution "memory-it" in pom.xml) with a 64 MiB budget: no OutOfMemoryError,
- * pages produced by eviction (nothing else can close them: no count or age is reached), and
- * every event stored.
+ * 100,000 writers of small events in a JVM of 256 MiB (broker, worker and test together; see the
+ * failsafe execution "memory-it" in pom.xml) with a 64 MiB budget: no OutOfMemoryError, pages
+ * produced by eviction (nothing else can close them: no count or age is reached), and every event
+ * stored.
  */
 class SinkMemoryIT {
   static final int WRITERS = 100_000;
@@ -36,9 +36,14 @@ class SinkMemoryIT {
   void hundredThousandWritersStayInsideTheBudget() throws Exception {
     // tmpfs when there is one: 100,000 pages with an fsync each would measure the disk, not us.
     Path shm = Paths.get("/dev/shm");
-    Path pages = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Paths.get(System.getProperty("java.io.tmpdir")), "prism-memory-it");
-    // A reconfiguration stores some 50,000 open pages on the way: give the task the time that takes.
-    try (ConnectTestCluster cluster = ConnectTestCluster.start(1, Map.of("task.shutdown.graceful.timeout.ms", "600000"))) {
+    Path pages =
+        Files.createTempDirectory(
+            Files.isDirectory(shm) ? shm : Paths.get(System.getProperty("java.io.tmpdir")),
+            "prism-memory-it");
+    // A reconfiguration stores some 50,000 open pages on the way: give the task the time that
+    // takes.
+    try (ConnectTestCluster cluster =
+        ConnectTestCluster.start(1, Map.of("task.shutdown.graceful.timeout.ms", "600000"))) {
       cluster.createTopic("many", PARTITIONS);
       Map<String, String> config = SinkRoundTripIT.connectorConfig(pages);
       config.put("topics", "many");
@@ -60,10 +65,14 @@ class SinkMemoryIT {
       cluster.assertTopicHolds("many", PARTITIONS, (long) WRITERS * EVENTS_PER_WRITER);
       // No page reaches its count or its age: only the memory budget can close pages while the
       // stream runs. Committed offsets moving past the start prove that it did.
-      ConnectTestCluster.await("pages closed by the memory budget, offsets committed", Duration.ofMinutes(5), () -> {
-        assertThat(cluster.taskStates()).allMatch(state -> state.startsWith("RUNNING"));
-        return cluster.committedOffsets().values().stream().mapToLong(Long::longValue).sum() > WRITERS / 4;
-      });
+      ConnectTestCluster.await(
+          "pages closed by the memory budget, offsets committed",
+          Duration.ofMinutes(5),
+          () -> {
+            assertThat(cluster.taskStates()).allMatch(state -> state.startsWith("RUNNING"));
+            return cluster.committedOffsets().values().stream().mapToLong(Long::longValue).sum()
+                > WRITERS / 4;
+          });
       assertThat(cluster.taskStates()).allMatch(state -> state.startsWith("RUNNING"));
       // Then let pages age out: the reconfigured task (its predecessor stores its open pages on
       // the way out) must bring every partition's committed offset to its end, and every event

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Workers that stop without storing their buffers, and workers that join and leave: afterwards
- * every event is in storage, and replay (which drops repeated event ids) sees each once, in
- * each writer's order.
+ * every event is in storage, and replay (which drops repeated event ids) sees each once, in each
+ * writer's order.
  */
 class SinkRecoveryIT {
   static final String TOPIC = "events";
@@ -54,7 +54,8 @@ class SinkRecoveryIT {
 
     Map<String, List<String>> sent = new HashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
-    CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(sent, 60_000, stop));
+    CompletableFuture<Void> producing =
+        CompletableFuture.runAsync(() -> produce(sent, 60_000, stop));
     for (int crash = 0; crash < 3; crash++) {
       Thread.sleep(2_500);
       WorkerHandle worker = cluster.connect().workers().iterator().next();
@@ -76,7 +77,8 @@ class SinkRecoveryIT {
 
     Map<String, List<String>> sent = new HashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
-    CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(sent, 60_000, stop));
+    CompletableFuture<Void> producing =
+        CompletableFuture.runAsync(() -> produce(sent, 60_000, stop));
     Thread.sleep(2_000);
     WorkerHandle second = cluster.connect().addWorker();
     Thread.sleep(4_000);
@@ -90,8 +92,11 @@ class SinkRecoveryIT {
   private void assertEveryEventOnceInOrder(Map<String, List<String>> sent) throws Exception {
     Map<String, List<String>> replayed =
         StoredPages.replayedPayloads(StoredPages.readAll(new FilesystemObjectStore(pages), ""));
-    sent.forEach((writer, payloads) ->
-        assertThat(replayed.getOrDefault(writer, List.of())).as("replay of %s", writer).isEqualTo(payloads));
+    sent.forEach(
+        (writer, payloads) ->
+            assertThat(replayed.getOrDefault(writer, List.of()))
+                .as("replay of %s", writer)
+                .isEqualTo(payloads));
   }
 
   private void produce(Map<String, List<String>> sent, int records, AtomicBoolean stop) {
@@ -102,7 +107,11 @@ class SinkRecoveryIT {
         synchronized (sent) {
           sent.computeIfAbsent(writer, k -> new ArrayList<>()).add(payload);
         }
-        producer.send(new ProducerRecord<>(TOPIC, writer.getBytes(StandardCharsets.UTF_8), payload.getBytes(StandardCharsets.UTF_8)));
+        producer.send(
+            new ProducerRecord<>(
+                TOPIC,
+                writer.getBytes(StandardCharsets.UTF_8),
+                payload.getBytes(StandardCharsets.UTF_8)));
         if (i % 1_000 == 999) {
           Thread.sleep(100); // spread the stream over the faults: ~6 s for 60,000 records
         }

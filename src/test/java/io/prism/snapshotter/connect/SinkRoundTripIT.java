@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 200,000 records from 1,000 writers over 4 partitions through a real broker and Connect
- * worker: every event in exactly one page of its writer, in order, with correct metadata; and
- * the committed offsets, sampled while the stream runs, never pass a record not yet stored.
+ * 200,000 records from 1,000 writers over 4 partitions through a real broker and Connect worker:
+ * every event in exactly one page of its writer, in order, with correct metadata; and the committed
+ * offsets, sampled while the stream runs, never pass a record not yet stored.
  */
 class SinkRoundTripIT {
   static final String TOPIC = "events";
@@ -69,14 +69,21 @@ class SinkRoundTripIT {
     config.put("storage.backend", "filesystem");
     config.put("storage.filesystem.path", storage.toString());
     // The default index (SQLite) beside the pages, never in the working directory.
-    config.put("index.sqlite.path", storage.toAbsolutePath().getParent().resolve(storage.getFileName() + "-index.db").toString());
+    config.put(
+        "index.sqlite.path",
+        storage
+            .toAbsolutePath()
+            .getParent()
+            .resolve(storage.getFileName() + "-index.db")
+            .toString());
     return config;
   }
 
   @Test
   void everyEventLandsInExactlyOnePageOfItsWriterInOrder() throws Exception {
     cluster.startConnector(connectorConfig(pages));
-    // Steady state first: both tasks running and every partition assigned. A rebalance in mid-stream is SinkRecoveryIT's subject: Connect commits a revoked
+    // Steady state first: both tasks running and every partition assigned. A rebalance in
+    // mid-stream is SinkRecoveryIT's subject: Connect commits a revoked
     // partition's offsets before the task stores its open pages, so the next owner re-forms some
     // pages from an earlier offset and replay has repeats to drop. Here there must be none.
     cluster.awaitGroupAssigned(2, PARTITIONS, Duration.ofSeconds(60));
@@ -115,7 +122,8 @@ class SinkRoundTripIT {
       assertThat(metadata.pageSequence()).isEqualTo(page.firstOffset());
       assertThat(page.tag("kafka.topic")).isEqualTo(TOPIC);
       assertThat(page.key()).endsWith(".pb.zst").contains(metadata.writerId());
-      assertThat(events.get(0).eventId()).isEqualTo(TOPIC + "-" + page.partition() + "-" + page.firstOffset());
+      assertThat(events.get(0).eventId())
+          .isEqualTo(TOPIC + "-" + page.partition() + "-" + page.firstOffset());
     }
     assertThat(cluster.taskStates()).allMatch(state -> state.startsWith("RUNNING"));
   }
@@ -128,7 +136,11 @@ class SinkRoundTripIT {
         synchronized (sent) {
           sent.computeIfAbsent(writer, k -> new ArrayList<>()).add(payload);
         }
-        producer.send(new ProducerRecord<>(TOPIC, writer.getBytes(StandardCharsets.UTF_8), payload.getBytes(StandardCharsets.UTF_8)));
+        producer.send(
+            new ProducerRecord<>(
+                TOPIC,
+                writer.getBytes(StandardCharsets.UTF_8),
+                payload.getBytes(StandardCharsets.UTF_8)));
       }
       producer.flush();
     }
@@ -144,13 +156,21 @@ class SinkRoundTripIT {
       }
     }
     // Every offset below the committed one is a record with an event (no tombstones here).
-    committed.forEach((tp, offset) -> {
-      for (long o = 0; o < offset; o++) {
-        String id = tp.topic() + "-" + tp.partition() + "-" + o;
-        if (!storedIds.contains(id)) {
-          throw new AssertionError("offset " + offset + " committed for " + tp + " but record " + o + " is not in any stored page");
-        }
-      }
-    });
+    committed.forEach(
+        (tp, offset) -> {
+          for (long o = 0; o < offset; o++) {
+            String id = tp.topic() + "-" + tp.partition() + "-" + o;
+            if (!storedIds.contains(id)) {
+              throw new AssertionError(
+                  "offset "
+                      + offset
+                      + " committed for "
+                      + tp
+                      + " but record "
+                      + o
+                      + " is not in any stored page");
+            }
+          }
+        });
   }
 }

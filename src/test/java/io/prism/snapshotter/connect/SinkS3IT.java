@@ -81,10 +81,14 @@ class SinkS3IT {
 
     try (ObjectStore store = ObjectStores.open(new StorageConfig(s3Settings()))) {
       var pages = StoredPages.readAll(store, "");
-      assertThat(pages).allSatisfy(page -> assertThat(page.key()).startsWith("snapshots/").endsWith(".pb.zst"));
+      assertThat(pages)
+          .allSatisfy(page -> assertThat(page.key()).startsWith("snapshots/").endsWith(".pb.zst"));
       Map<String, List<String>> replayed = StoredPages.replayedPayloads(pages);
-      sent.forEach((writer, payloads) ->
-          assertThat(replayed.getOrDefault(writer, List.of())).as("replay of %s", writer).isEqualTo(payloads));
+      sent.forEach(
+          (writer, payloads) ->
+              assertThat(replayed.getOrDefault(writer, List.of()))
+                  .as("replay of %s", writer)
+                  .isEqualTo(payloads));
     }
   }
 
@@ -96,7 +100,11 @@ class SinkS3IT {
         synchronized (sent) {
           sent.computeIfAbsent(writer, k -> new ArrayList<>()).add(payload);
         }
-        producer.send(new ProducerRecord<>(TOPIC, writer.getBytes(StandardCharsets.UTF_8), payload.getBytes(StandardCharsets.UTF_8)));
+        producer.send(
+            new ProducerRecord<>(
+                TOPIC,
+                writer.getBytes(StandardCharsets.UTF_8),
+                payload.getBytes(StandardCharsets.UTF_8)));
         if (i % 1_000 == 999) {
           Thread.sleep(250); // about 10 s of traffic, across the outage
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.page.CompressionLevel;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +55,18 @@ class SnapshotterSinkConnectorTest {
     config.put("writer.key.source", "cookie");
     config.put("page.tags", "env=prod,kafka.topic=x");
     Map<String, List<String>> errors = validate(config);
-    assertThat(errors).containsOnlyKeys(
-        "buffer.max.events", "page.format", "page.compression", "writer.key.source", "page.tags");
+    assertThat(errors)
+        .containsOnlyKeys(
+            "buffer.max.events",
+            "page.format",
+            "page.compression",
+            "writer.key.source",
+            "page.tags");
     assertThat(errors.get("page.format").get(0)).contains("protobuf").contains("ndjson");
-    assertThat(errors.get("page.compression").get(0)).contains("none").contains("gzip").contains("zstd");
+    assertThat(errors.get("page.compression").get(0))
+        .contains("none")
+        .contains("gzip")
+        .contains("zstd");
     assertThat(errors.get("writer.key.source").get(0)).contains("header:<name>");
     assertThat(errors.get("page.tags").get(0)).contains("reserved");
   }
@@ -96,11 +103,14 @@ class SnapshotterSinkConnectorTest {
     config.put("page.compression.level", "25");
     Map<String, List<String>> errors = validate(config);
     assertThat(errors).containsOnlyKeys("page.compression.level");
-    assertThat(errors.get("page.compression.level").get(0)).contains("gzip levels are 1..9").contains("1..19");
+    assertThat(errors.get("page.compression.level").get(0))
+        .contains("gzip levels are 1..9")
+        .contains("1..19");
 
     config.put("page.compression.level", "fast");
     assertThat(validate(config)).containsOnlyKeys("page.compression.level");
-    assertThat(validate(config).get("page.compression.level").get(0)).contains("not a whole number");
+    assertThat(validate(config).get("page.compression.level").get(0))
+        .contains("not a whole number");
   }
 
   @ParameterizedTest
@@ -110,7 +120,8 @@ class SnapshotterSinkConnectorTest {
     config.put("page.compression", "zstd");
     config.put("page.compression.level", empty);
     assertThat(validate(config)).isEmpty();
-    assertThat(new SnapshotterConfig(config).page().compressionLevel()).isEqualTo(CompressionLevel.CODEC_DEFAULT);
+    assertThat(new SnapshotterConfig(config).page().compressionLevel())
+        .isEqualTo(CompressionLevel.CODEC_DEFAULT);
   }
 
   @ParameterizedTest
@@ -120,7 +131,8 @@ class SnapshotterSinkConnectorTest {
     config.put("page.compression", codec);
     config.put("page.compression.level", level);
     assertThat(validate(config)).isEmpty();
-    assertThat(new SnapshotterConfig(config).page().compressionLevel()).isEqualTo(CompressionLevel.of(Integer.parseInt(level)));
+    assertThat(new SnapshotterConfig(config).page().compressionLevel())
+        .isEqualTo(CompressionLevel.of(Integer.parseInt(level)));
   }
 
   @Test
@@ -134,7 +146,8 @@ class SnapshotterSinkConnectorTest {
         .hasMessageContaining("page.compression.level")
         .hasMessageContaining("gzip levels are 1..9");
     config.remove("page.compression.level");
-    assertThat(new SnapshotterConfig(config).page().compressionLevel()).isEqualTo(CompressionLevel.CODEC_DEFAULT);
+    assertThat(new SnapshotterConfig(config).page().compressionLevel())
+        .isEqualTo(CompressionLevel.CODEC_DEFAULT);
   }
 
   @Test
@@ -155,10 +168,12 @@ class SnapshotterSinkConnectorTest {
   @Test
   void everyKeyIsDocumentedAndGrouped() {
     var def = new SnapshotterSinkConnector().config();
-    assertThat(def.configKeys().values()).allSatisfy(key -> {
-      assertThat(key.documentation).as(key.name).isNotBlank();
-      assertThat(key.group).as(key.name).isNotBlank();
-    });
+    assertThat(def.configKeys().values())
+        .allSatisfy(
+            key -> {
+              assertThat(key.documentation).as(key.name).isNotBlank();
+              assertThat(key.group).as(key.name).isNotBlank();
+            });
   }
 
   @Test

@@ -3,10 +3,10 @@ package io.prism.snapshotter.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.prism.snapshotter.testing.ManualClock;
-import io.prism.snapshotter.testing.StubSinkTaskContext;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
+import io.prism.snapshotter.testing.ManualClock;
 import io.prism.snapshotter.testing.StoredPages;
+import io.prism.snapshotter.testing.StubSinkTaskContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,11 +17,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,15 +34,19 @@ class SnapshotterSinkTaskTest {
   final StubSinkTaskContext context = new StubSinkTaskContext(Map.of(), Set.of(P0));
 
   private SnapshotterSinkTask start(boolean withReporter, Map<String, String> extra) {
-    context.reporter(withReporter ? (record, error) -> {
-      reported.add(record);
-      return CompletableFuture.completedFuture(null);
-    } : null);
+    context.reporter(
+        withReporter
+            ? (record, error) -> {
+              reported.add(record);
+              return CompletableFuture.completedFuture(null);
+            }
+            : null);
     SnapshotterSinkTask task = new SnapshotterSinkTask(new ManualClock());
     task.initialize(context);
     Map<String, String> props = new HashMap<>();
     props.put("storage.filesystem.path", pages.toString());
-    props.put("index.sqlite.path", pages.resolveSibling(pages.getFileName() + "-index.db").toString());
+    props.put(
+        "index.sqlite.path", pages.resolveSibling(pages.getFileName() + "-index.db").toString());
     props.put("buffer.max.events", "2");
     props.putAll(extra);
     task.start(props);
@@ -51,14 +55,23 @@ class SnapshotterSinkTaskTest {
   }
 
   private static SinkRecord record(Object key, String value, long offset) {
-    return new SinkRecord("events", 0, Schema.OPTIONAL_STRING_SCHEMA, key, Schema.OPTIONAL_BYTES_SCHEMA,
-        value == null ? null : value.getBytes(StandardCharsets.UTF_8), offset, 1000L + offset,
-        TimestampType.CREATE_TIME, new ConnectHeaders());
+    return new SinkRecord(
+        "events",
+        0,
+        Schema.OPTIONAL_STRING_SCHEMA,
+        key,
+        Schema.OPTIONAL_BYTES_SCHEMA,
+        value == null ? null : value.getBytes(StandardCharsets.UTF_8),
+        offset,
+        1000L + offset,
+        TimestampType.CREATE_TIME,
+        new ConnectHeaders());
   }
 
   /**
    * Pages are stored on upload threads, so a closed page becomes durable a little after the put
-   * that closed it: polls preCommit until it reaches {@code expected}, failing if it ever passes it.
+   * that closed it: polls preCommit until it reaches {@code expected}, failing if it ever passes
+   * it.
    */
   private static void awaitCommitted(SnapshotterSinkTask task, long position, long expected) {
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
@@ -68,7 +81,9 @@ class SnapshotterSinkTaskTest {
       if (committed == expected) {
         return;
       }
-      assertThat(System.nanoTime()).as("committed offset %s reaches %s in time", committed, expected).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("committed offset %s reaches %s in time", committed, expected)
+          .isLessThan(deadline);
       Thread.onSpinWait();
     }
   }
@@ -88,21 +103,31 @@ class SnapshotterSinkTaskTest {
   void onTheTaskThreadAPageIsDurableWhenPutReturns() {
     SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
     task.put(List.of(record("a", "1", 0), record("b", "2", 1), record("a", "3", 2)));
-    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(3)))).containsEntry(P0, new OffsetAndMetadata(1));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(3))))
+        .containsEntry(P0, new OffsetAndMetadata(1));
     task.put(List.of(record("b", "4", 3)));
-    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(4)))).containsEntry(P0, new OffsetAndMetadata(4));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(4))))
+        .containsEntry(P0, new OffsetAndMetadata(4));
     task.stop();
   }
 
   @Test
   void badRecordsGoToTheReporterAndTheRestIsKept() throws Exception {
     SnapshotterSinkTask task = start(true, Map.of());
-    task.put(List.of(record("a", "1", 0), record(null, "x", 1), record("", "y", 2), record("\ud800", "z", 3), record("a", "2", 4)));
+    task.put(
+        List.of(
+            record("a", "1", 0),
+            record(null, "x", 1),
+            record("", "y", 2),
+            record("\ud800", "z", 3),
+            record("a", "2", 4)));
     assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 2L, 3L);
     awaitCommitted(task, 5, 5);
     task.stop();
     var stored = StoredPages.readAll(new FilesystemObjectStore(pages), "");
-    assertThat(stored).singleElement().satisfies(page -> assertThat(page.page().events()).hasSize(2));
+    assertThat(stored)
+        .singleElement()
+        .satisfies(page -> assertThat(page.page().events()).hasSize(2));
   }
 
   @Test
@@ -131,9 +156,11 @@ class SnapshotterSinkTaskTest {
     flushing.stop();
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
 
-    SnapshotterSinkTask dropping = start(true, Map.of("buffer.max.events", "100", "buffer.flush.on.disconnect", "false"));
+    SnapshotterSinkTask dropping =
+        start(true, Map.of("buffer.max.events", "100", "buffer.flush.on.disconnect", "false"));
     dropping.put(List.of(record("b", "1", 1)));
-    assertThat(dropping.preCommit(Map.of(P0, new OffsetAndMetadata(2)))).containsEntry(P0, new OffsetAndMetadata(1));
+    assertThat(dropping.preCommit(Map.of(P0, new OffsetAndMetadata(2))))
+        .containsEntry(P0, new OffsetAndMetadata(1));
     dropping.stop();
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
   }

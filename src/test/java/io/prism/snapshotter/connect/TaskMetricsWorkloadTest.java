@@ -68,19 +68,40 @@ class TaskMetricsWorkloadTest {
   }
 
   static SinkRecord record(String key, String value, long offset) {
-    return new SinkRecord("events", 0, Schema.OPTIONAL_STRING_SCHEMA, key, Schema.OPTIONAL_BYTES_SCHEMA,
-        value.getBytes(StandardCharsets.UTF_8), offset, 1000L + offset, TimestampType.CREATE_TIME, new ConnectHeaders());
+    return new SinkRecord(
+        "events",
+        0,
+        Schema.OPTIONAL_STRING_SCHEMA,
+        key,
+        Schema.OPTIONAL_BYTES_SCHEMA,
+        value.getBytes(StandardCharsets.UTF_8),
+        offset,
+        1000L + offset,
+        TimestampType.CREATE_TIME,
+        new ConnectHeaders());
   }
 
   static SinkRecord sessionEnd(String key, long offset) {
     ConnectHeaders headers = new ConnectHeaders();
     headers.addString("prism.session", "end");
-    return new SinkRecord("events", 0, Schema.OPTIONAL_STRING_SCHEMA, key, Schema.OPTIONAL_BYTES_SCHEMA,
-        new byte[0], offset, 1000L + offset, TimestampType.CREATE_TIME, headers);
+    return new SinkRecord(
+        "events",
+        0,
+        Schema.OPTIONAL_STRING_SCHEMA,
+        key,
+        Schema.OPTIONAL_BYTES_SCHEMA,
+        new byte[0],
+        offset,
+        1000L + offset,
+        TimestampType.CREATE_TIME,
+        headers);
   }
 
   private static TaskMetrics metricsOf(String connector) {
-    return SnapshotterMetrics.liveTasks().stream().filter(t -> t.id().connector().equals(connector)).findFirst().orElseThrow();
+    return SnapshotterMetrics.liveTasks().stream()
+        .filter(t -> t.id().connector().equals(connector))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -92,8 +113,14 @@ class TaskMetricsWorkloadTest {
 
     // a: 0, 2 -> a page closed by count; b: 1 then its session ends at 3; a record without a
     // key (4) goes to the dead letter queue; d: 5 waits past the age limit.
-    task.put(List.of(record("a", "1", 0), record("b", "2", 1), record("a", "3", 2), sessionEnd("b", 3),
-        new SinkRecord("events", 0, null, null, null, "x".getBytes(StandardCharsets.UTF_8), 4), record("d", "4", 5)));
+    task.put(
+        List.of(
+            record("a", "1", 0),
+            record("b", "2", 1),
+            record("a", "3", 2),
+            sessionEnd("b", 3),
+            new SinkRecord("events", 0, null, null, null, "x".getBytes(StandardCharsets.UTF_8), 4),
+            record("d", "4", 5)));
     clock.advance(11_000);
     task.put(List.of());
     // Two writers left buffered: e opened first, f is larger.
@@ -103,7 +130,10 @@ class TaskMetricsWorkloadTest {
     // Closed pages are stored on upload threads: they are all durable once the committable
     // offset reaches e's record (6), the first one still buffered.
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (task.preCommit(Map.of(P0, new OffsetAndMetadata(8))).getOrDefault(P0, new OffsetAndMetadata(0)).offset() < 6) {
+    while (task.preCommit(Map.of(P0, new OffsetAndMetadata(8)))
+            .getOrDefault(P0, new OffsetAndMetadata(0))
+            .offset()
+        < 6) {
       assertThat(System.nanoTime()).as("three pages durable within 10 s").isLessThan(deadline);
       Thread.sleep(10);
     }
@@ -131,28 +161,53 @@ class TaskMetricsWorkloadTest {
     assertThat(buffers.oldest()).extracting(WriterBuffer::writerId).containsExactly("e", "f");
     assertThat(buffers.largest()).extracting(WriterBuffer::writerId).containsExactly("f", "e");
     // Received up to 8; durable up to 6 (e's page holds 6): a gap of 2 records.
-    assertThat(buffers.partitions()).singleElement().satisfies(p -> assertThat(p.gap()).isEqualTo(2));
+    assertThat(buffers.partitions())
+        .singleElement()
+        .satisfies(p -> assertThat(p.gap()).isEqualTo(2));
 
     String scrape = scrape();
     String labels = "connector=\"" + connector + "\",task=\"3\"";
     assertThat(value(scrape, "snapshotter_records_in_total", labels)).isEqualTo(8);
     assertThat(value(scrape, "snapshotter_page_writes_total", labels)).isEqualTo(3);
     assertThat(value(scrape, "snapshotter_events_paged_total", labels)).isEqualTo(4);
-    assertThat(value(scrape, "snapshotter_flushes_total", labels + ",reason=\"session_end\"")).isEqualTo(1);
+    assertThat(value(scrape, "snapshotter_flushes_total", labels + ",reason=\"session_end\""))
+        .isEqualTo(1);
     assertThat(value(scrape, "snapshotter_session_disconnects_total", labels)).isEqualTo(1);
     assertThat(value(scrape, "snapshotter_dead_letter_records_total", labels)).isEqualTo(1);
     assertThat(value(scrape, "snapshotter_page_size_bytes_count", labels)).isEqualTo(3);
-    assertThat(value(scrape, "snapshotter_buffer_event_count", labels + ",selection=\"task\",writer_id=\"\"")).isEqualTo(2);
-    assertThat(value(scrape, "snapshotter_buffer_event_count", labels + ",selection=\"oldest\",writer_id=\"e\"")).isEqualTo(1);
-    assertThat(value(scrape, "snapshotter_buffer_age_seconds", labels + ",selection=\"oldest\",writer_id=\"e\"")).isEqualTo(1);
-    assertThat(value(scrape, "snapshotter_offset_gap_records", labels + ",topic=\"events\",partition=\"0\"")).isEqualTo(2);
+    assertThat(
+            value(
+                scrape,
+                "snapshotter_buffer_event_count",
+                labels + ",selection=\"task\",writer_id=\"\""))
+        .isEqualTo(2);
+    assertThat(
+            value(
+                scrape,
+                "snapshotter_buffer_event_count",
+                labels + ",selection=\"oldest\",writer_id=\"e\""))
+        .isEqualTo(1);
+    assertThat(
+            value(
+                scrape,
+                "snapshotter_buffer_age_seconds",
+                labels + ",selection=\"oldest\",writer_id=\"e\""))
+        .isEqualTo(1);
+    assertThat(
+            value(
+                scrape,
+                "snapshotter_offset_gap_records",
+                labels + ",topic=\"events\",partition=\"0\""))
+        .isEqualTo(2);
     assertThat(value(scrape, "snapshotter_index_publish_queue_entries", labels)).isZero();
     assertThat(value(scrape, "snapshotter_index_background_publish_errors_total", labels)).isZero();
 
     var health = HealthEndpoint.BUFFERS.report(clock);
     assertThat(health.fields()).containsEntry("status", "healthy");
     var storage = HealthEndpoint.STORAGE.report(clock);
-    assertThat(storage.fields()).containsEntry("status", "healthy").containsEntry("write_success_rate", 1.0);
+    assertThat(storage.fields())
+        .containsEntry("status", "healthy")
+        .containsEntry("write_success_rate", 1.0);
 
     task.stop();
     assertThat(SnapshotterMetrics.liveTasks()).noneMatch(t -> t.id().connector().equals(connector));
@@ -170,13 +225,18 @@ class TaskMetricsWorkloadTest {
       statement.execute("BEGIN IMMEDIATE"); // another writer holds the index: its publishes wait
       task.put(List.of(record("a", "1", 0), record("a", "2", 1))); // a page closed by count
 
-      Poll.until("the page's entry queued", Duration.ofSeconds(10), () -> metrics.indexQueueEntries() == 1);
+      Poll.until(
+          "the page's entry queued",
+          Duration.ofSeconds(10),
+          () -> metrics.indexQueueEntries() == 1);
       assertThat(value(scrape(), "snapshotter_index_publish_queue_entries", labels)).isEqualTo(1);
       assertThat(metrics.indexHealth().successes()).as("nothing reached the index yet").isZero();
-      assertThat(HealthEndpoint.INDEX.report(clock).fields()).containsEntry("publish_queue_entries", 1L);
+      assertThat(HealthEndpoint.INDEX.report(clock).fields())
+          .containsEntry("publish_queue_entries", 1L);
 
       statement.execute("ROLLBACK");
-      Poll.until("the queue drained", Duration.ofSeconds(30), () -> metrics.indexQueueEntries() == 0);
+      Poll.until(
+          "the queue drained", Duration.ofSeconds(30), () -> metrics.indexQueueEntries() == 0);
       assertThat(metrics.indexHealth().items()).isEqualTo(1);
       assertThat(value(scrape(), "snapshotter_index_publish_queue_entries", labels)).isZero();
     } finally {
@@ -184,7 +244,10 @@ class TaskMetricsWorkloadTest {
     }
   }
 
-  /** The value of the one series of {@code name} whose labels are exactly {@code labels} (any order). */
+  /**
+   * The value of the one series of {@code name} whose labels are exactly {@code labels} (any
+   * order).
+   */
   static double value(String scrape, String name, String labels) {
     Set<String> wanted = Set.of(labels.split(","));
     Double found = null;

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A batch whose first event Kafka refuses at once (no metadata within max.block.ms, as while the
- * broker restarts) sends none of the later ones: otherwise they could be stored without it, and
- * the client's retry of the whole batch would store the earlier events after them — out of the
- * writer's order. Found by bin/chaos (broker SIGKILL under BatchPublish load).
+ * broker restarts) sends none of the later ones: otherwise they could be stored without it, and the
+ * client's retry of the whole batch would store the earlier events after them — out of the writer's
+ * order. Found by bin/chaos (broker SIGKILL under BatchPublish load).
  */
 class BatchOrderTest {
   /** Kafka's own test producer, refusing its first send() the way a metadata timeout does. */
@@ -37,7 +37,8 @@ class BatchOrderTest {
     }
 
     @Override
-    public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+    public synchronized Future<RecordMetadata> send(
+        ProducerRecord<String, byte[]> record, Callback callback) {
       if (!refused) {
         refused = true;
         throw new TimeoutException("Topic events not present in metadata after 5000 ms.");
@@ -50,30 +51,40 @@ class BatchOrderTest {
   void aBatchStopsSendingAtItsFirstRefusedEvent() throws Exception {
     FirstSendTimesOut kafka = new FirstSendTimesOut();
     InFlightLimit inFlight = new InFlightLimit(10);
-    PublishService service = new PublishService(new EventProducer(kafka, "events", Clock.systemUTC()),
-        new InputRules(PublishLimits.DEFAULTS), inFlight, 16);
+    PublishService service =
+        new PublishService(
+            new EventProducer(kafka, "events", Clock.systemUTC()),
+            new InputRules(PublishLimits.DEFAULTS),
+            inFlight,
+            16);
     BatchPublishRequest.Builder batch = BatchPublishRequest.newBuilder();
     for (int i = 0; i < 3; i++) {
-      batch.addEvents(PublishRequest.newBuilder().setTopic("writer-1").setPayload(ByteString.copyFromUtf8("e" + i)));
+      batch.addEvents(
+          PublishRequest.newBuilder()
+              .setTopic("writer-1")
+              .setPayload(ByteString.copyFromUtf8("e" + i)));
     }
 
     CompletableFuture<Throwable> answer = new CompletableFuture<>();
-    service.batchPublish(batch.build(), new StreamObserver<BatchPublishResponse>() {
-      @Override
-      public void onNext(BatchPublishResponse value) {
-        answer.complete(null);
-      }
+    service.batchPublish(
+        batch.build(),
+        new StreamObserver<BatchPublishResponse>() {
+          @Override
+          public void onNext(BatchPublishResponse value) {
+            answer.complete(null);
+          }
 
-      @Override
-      public void onError(Throwable t) {
-        answer.complete(t);
-      }
+          @Override
+          public void onError(Throwable t) {
+            answer.complete(t);
+          }
 
-      @Override
-      public void onCompleted() {}
-    });
+          @Override
+          public void onCompleted() {}
+        });
 
-    assertThat(Status.fromThrowable(answer.get(10, TimeUnit.SECONDS)).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(Status.fromThrowable(answer.get(10, TimeUnit.SECONDS)).getCode())
+        .isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(kafka.history()).as("events after the refused one").isEmpty();
     assertThat(inFlight.tryAcquire(10)).as("every reserved slot released").isTrue();
   }

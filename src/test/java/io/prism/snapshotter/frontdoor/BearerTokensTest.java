@@ -9,13 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BearerTokensTest {
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
 
   @Test
   void readsTokensWithAndWithoutPrefixesSkippingCommentsAndBlankLines() throws Exception {
-    BearerTokens tokens = BearerTokens.load(Files.writeString(directory.resolve("t"),
-        "# comment\n\n  open-token  \nscoped-token\tteam-a/\n"));
+    BearerTokens tokens =
+        BearerTokens.load(
+            Files.writeString(
+                directory.resolve("t"), "# comment\n\n  open-token  \nscoped-token\tteam-a/\n"));
 
     assertThat(tokens.scopeOf("open-token")).contains(WriterScope.ANY);
     assertThat(tokens.scopeOf("scoped-token")).contains(new WriterScope("team-a/"));
@@ -28,9 +29,13 @@ class BearerTokensTest {
 
   @Test
   void refusesAFileWithoutTokensOrWithAMalformedLine() throws Exception {
-    assertThatThrownBy(() -> BearerTokens.load(Files.writeString(directory.resolve("empty"), "# nothing\n")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no tokens");
-    assertThatThrownBy(() -> BearerTokens.load(Files.writeString(directory.resolve("bad"), "a\nb c d\n")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 2");
+    assertThatThrownBy(
+            () -> BearerTokens.load(Files.writeString(directory.resolve("empty"), "# nothing\n")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no tokens");
+    assertThatThrownBy(
+            () -> BearerTokens.load(Files.writeString(directory.resolve("bad"), "a\nb c d\n")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("line 2");
   }
 }

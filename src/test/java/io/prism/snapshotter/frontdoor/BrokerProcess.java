@@ -34,27 +34,42 @@ final class BrokerProcess implements AutoCloseable {
     int brokerPort = freePort();
     int controllerPort = freePort();
     Path properties = directory.resolve("server.properties");
-    Files.writeString(properties, String.join("\n",
-        "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
-        "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "log.dirs=" + directory.resolve("data"),
-        "offsets.topic.replication.factor=1",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "auto.create.topics.enable=false",
-        ""));
+    Files.writeString(
+        properties,
+        String.join(
+            "\n",
+            "process.roles=broker,controller",
+            "node.id=1",
+            "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+            "listeners=PLAINTEXT://127.0.0.1:"
+                + brokerPort
+                + ",CONTROLLER://127.0.0.1:"
+                + controllerPort,
+            "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs=" + directory.resolve("data"),
+            "offsets.topic.replication.factor=1",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=false",
+            ""));
     BrokerProcess broker = new BrokerProcess(directory, properties, brokerPort);
-    int formatted = broker.java("kafka.tools.StorageTool", "format", "--standalone",
-        "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", properties.toString())
-        .waitFor();
+    int formatted =
+        broker
+            .java(
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                UUID.randomUUID().toString().replace("-", "").substring(0, 22),
+                "-c",
+                properties.toString())
+            .waitFor();
     if (formatted != 0) {
-      throw new IllegalStateException("formatting the broker's storage failed; see " + directory.resolve("broker.log"));
+      throw new IllegalStateException(
+          "formatting the broker's storage failed; see " + directory.resolve("broker.log"));
     }
     return broker;
   }
@@ -67,15 +82,23 @@ final class BrokerProcess implements AutoCloseable {
   void start() throws Exception {
     process = java("kafka.Kafka", properties.toString());
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000", AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000"))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                "5000",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                "2000"))) {
       while (true) {
         try {
           admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
           return;
         } catch (Exception notYet) {
           if (!process.isAlive() || System.nanoTime() > deadline) {
-            throw new IllegalStateException("the broker did not start; see " + directory.resolve("broker.log"), notYet);
+            throw new IllegalStateException(
+                "the broker did not start; see " + directory.resolve("broker.log"), notYet);
           }
           Thread.sleep(200);
         }
@@ -84,7 +107,8 @@ final class BrokerProcess implements AutoCloseable {
   }
 
   void createTopic(String name) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
   }
@@ -105,9 +129,15 @@ final class BrokerProcess implements AutoCloseable {
   }
 
   private Process java(String mainClass, String... arguments) throws IOException {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), mainClass));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                mainClass));
     command.addAll(List.of(arguments));
     return new ProcessBuilder(command)
         .redirectErrorStream(true)

@@ -35,43 +35,54 @@ class FrontDoorConfigTest {
     original.put("acks", "1");
     original.put("enable.idempotence", "false");
     Map<String, Object> producer = new FrontDoorConfig(original).producerSettings();
-    assertThat(producer).containsEntry("bootstrap.servers", "kafka:9092").containsEntry("security.protocol", "SSL")
-        .containsEntry("linger.ms", "20").containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
-        .containsEntry("max.block.ms", "10000").doesNotContainKey(FrontDoorConfig.TOPIC);
+    assertThat(producer)
+        .containsEntry("bootstrap.servers", "kafka:9092")
+        .containsEntry("security.protocol", "SSL")
+        .containsEntry("linger.ms", "20")
+        .containsEntry("acks", "all")
+        .containsEntry("enable.idempotence", "true")
+        .containsEntry("max.block.ms", "10000")
+        .doesNotContainKey(FrontDoorConfig.TOPIC);
   }
 
   @Test
   void badValuesNameTheirKey() {
     Map<String, Object> noTopic = minimal();
     noTopic.remove(FrontDoorConfig.TOPIC);
-    assertThatThrownBy(() -> new FrontDoorConfig(noTopic)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> new FrontDoorConfig(noTopic))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining(FrontDoorConfig.TOPIC);
 
     Map<String, Object> badListen = minimal();
     badListen.put(FrontDoorConfig.LISTEN, "no-port");
-    assertThatThrownBy(() -> new FrontDoorConfig(badListen).listen()).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> new FrontDoorConfig(badListen).listen())
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining(FrontDoorConfig.LISTEN);
 
     Map<String, Object> certOnly = minimal();
     certOnly.put(FrontDoorConfig.TLS_CERT_FILE, "/x.crt");
-    assertThatThrownBy(() -> new FrontDoorConfig(certOnly)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> new FrontDoorConfig(certOnly))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining(FrontDoorConfig.TLS_KEY_FILE);
 
     Map<String, Object> mtlsWithoutCa = minimal();
     mtlsWithoutCa.put(FrontDoorConfig.TLS_CERT_FILE, "/x.crt");
     mtlsWithoutCa.put(FrontDoorConfig.TLS_KEY_FILE, "/x.key");
     mtlsWithoutCa.put(FrontDoorConfig.TLS_CLIENT_AUTH, "require");
-    assertThatThrownBy(() -> new FrontDoorConfig(mtlsWithoutCa)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> new FrontDoorConfig(mtlsWithoutCa))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining(FrontDoorConfig.TLS_CLIENT_CA_FILE);
 
     Map<String, Object> badAuth = minimal();
     badAuth.put(FrontDoorConfig.TLS_CLIENT_AUTH, "sometimes");
-    assertThatThrownBy(() -> new FrontDoorConfig(badAuth)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> new FrontDoorConfig(badAuth))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining(FrontDoorConfig.TLS_CLIENT_AUTH);
 
     Map<String, Object> noKafka = minimal();
     noKafka.remove("bootstrap.servers");
-    assertThatThrownBy(() -> new FrontDoorConfig(noKafka)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> new FrontDoorConfig(noKafka))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("bootstrap.servers");
   }
 }

@@ -3,12 +3,12 @@ package io.prism.snapshotter.frontdoor;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 
 /** Starting a front door against a test broker, and reading what it wrote. */
 final class FrontDoorFixture {
@@ -28,7 +28,8 @@ final class FrontDoorFixture {
   }
 
   static ManagedChannel plaintextChannel(FrontDoorServer server) {
-    return Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
+    return Grpc.newChannelBuilderForAddress(
+            "127.0.0.1", server.port(), InsecureChannelCredentials.create())
         .build();
   }
 

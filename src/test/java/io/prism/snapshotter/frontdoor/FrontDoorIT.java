@@ -64,7 +64,8 @@ class FrontDoorIT {
     topic = kafka.createTopic(3);
     server = FrontDoorFixture.start(FrontDoorFixture.config(kafka, topic));
     channel = FrontDoorFixture.plaintextChannel(server);
-    blocking = PubSubBasicInterfaceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    blocking =
+        PubSubBasicInterfaceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     async = PubSubBasicInterfaceGrpc.newStub(channel);
   }
 
@@ -77,8 +78,12 @@ class FrontDoorIT {
   @Test
   void publishStoresOneRecordWithWriterKeyPayloadAndHeaders() {
     long before = System.currentTimeMillis();
-    PublishResponse own = blocking.publish(event("writer-1", "hello")
-        .putAttributes("trace", "t-1").putAttributes(FrontDoorHeaders.EVENT_ID, "my-id-1").build());
+    PublishResponse own =
+        blocking.publish(
+            event("writer-1", "hello")
+                .putAttributes("trace", "t-1")
+                .putAttributes(FrontDoorHeaders.EVENT_ID, "my-id-1")
+                .build());
     PublishResponse generated = blocking.publish(event("writer-1", "again").build());
 
     List<ConsumerRecord<String, byte[]>> records = kafka.read(topic, 2);
@@ -125,15 +130,22 @@ class FrontDoorIT {
     Map<String, ConsumerRecord<String, byte[]>> byCoordinates = new java.util.HashMap<>();
     records.forEach(r -> byCoordinates.put(coordinates(r), r));
     for (int i = 0; i < 60; i++) {
-      ConsumerRecord<String, byte[]> stored = byCoordinates.get(response.getResults(i).getMessageId());
+      ConsumerRecord<String, byte[]> stored =
+          byCoordinates.get(response.getResults(i).getMessageId());
       assertThat(stored).as("result %d", i).isNotNull();
       assertThat(value(stored)).isEqualTo(Integer.toString(i));
       assertThat(stored.key()).isEqualTo("writer-" + (i % 3));
     }
-    Map<String, List<Integer>> payloadsByWriter = records.stream().collect(groupingBy(
-        ConsumerRecord::key, mapping(r -> Integer.parseInt(value(r)), toList())));
+    Map<String, List<Integer>> payloadsByWriter =
+        records.stream()
+            .collect(
+                groupingBy(
+                    ConsumerRecord::key, mapping(r -> Integer.parseInt(value(r)), toList())));
     payloadsByWriter.values().forEach(payloads -> assertThat(payloads).isSorted().hasSize(20));
-    assertThat(records.stream().collect(groupingBy(ConsumerRecord::key, mapping(ConsumerRecord::partition, toSet()))))
+    assertThat(
+            records.stream()
+                .collect(
+                    groupingBy(ConsumerRecord::key, mapping(ConsumerRecord::partition, toSet()))))
         .allSatisfy((writer, partitions) -> assertThat(partitions).hasSize(1));
   }
 
@@ -149,9 +161,13 @@ class FrontDoorIT {
 
     assertThat(response.getEventCount()).isEqualTo(25);
     List<ConsumerRecord<String, byte[]>> records = kafka.read(topic, 26);
-    assertThat(records).hasSize(26).allSatisfy(r -> assertThat(r.key()).isEqualTo("session-writer"));
-    assertThat(records.subList(0, 25)).extracting(FrontDoorFixture::value)
-        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 25).mapToObj(i -> "s" + i).toList());
+    assertThat(records)
+        .hasSize(26)
+        .allSatisfy(r -> assertThat(r.key()).isEqualTo("session-writer"));
+    assertThat(records.subList(0, 25))
+        .extracting(FrontDoorFixture::value)
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.range(0, 25).mapToObj(i -> "s" + i).toList());
     ConsumerRecord<String, byte[]> end = records.get(25);
     assertThat(header(end, FrontDoorHeaders.SESSION)).isEqualTo(FrontDoorHeaders.SESSION_END);
     assertThat(end.value()).isEmpty();
@@ -161,7 +177,8 @@ class FrontDoorIT {
 
   @Test
   void sessionCancelledMidStreamStillProducesItsSessionEnd() throws Exception {
-    StreamObserver<PublishRequest> session = async.publishSession(observer(new CompletableFuture<>()));
+    StreamObserver<PublishRequest> session =
+        async.publishSession(observer(new CompletableFuture<>()));
     for (int i = 0; i < 5; i++) {
       session.onNext(event("cancelled-writer", "c" + i).build());
     }
@@ -171,13 +188,15 @@ class FrontDoorIT {
 
     List<ConsumerRecord<String, byte[]>> records = kafka.read(topic, 6);
     assertThat(records).hasSize(6);
-    assertThat(header(records.get(5), FrontDoorHeaders.SESSION)).isEqualTo(FrontDoorHeaders.SESSION_END);
+    assertThat(header(records.get(5), FrontDoorHeaders.SESSION))
+        .isEqualTo(FrontDoorHeaders.SESSION_END);
     assertThat(records.get(5).key()).isEqualTo("cancelled-writer");
   }
 
   @Test
   void sessionWhoseConnectionDropsStillProducesItsSessionEnd() throws Exception {
-    StreamObserver<PublishRequest> session = async.publishSession(observer(new CompletableFuture<>()));
+    StreamObserver<PublishRequest> session =
+        async.publishSession(observer(new CompletableFuture<>()));
     for (int i = 0; i < 3; i++) {
       session.onNext(event("dropped-writer", "d" + i).build());
     }
@@ -187,40 +206,58 @@ class FrontDoorIT {
 
     List<ConsumerRecord<String, byte[]>> records = kafka.read(topic, 4);
     assertThat(records).hasSize(4);
-    assertThat(header(records.get(3), FrontDoorHeaders.SESSION)).isEqualTo(FrontDoorHeaders.SESSION_END);
+    assertThat(header(records.get(3), FrontDoorHeaders.SESSION))
+        .isEqualTo(FrontDoorHeaders.SESSION_END);
   }
 
   @Test
   void healthServiceReportsServingAndReflectionDescribesThePublishService() throws Exception {
-    HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
-        .check(HealthCheckRequest.newBuilder().setService(PubSubBasicInterfaceGrpc.SERVICE_NAME).build());
+    HealthCheckResponse health =
+        HealthGrpc.newBlockingStub(channel)
+            .check(
+                HealthCheckRequest.newBuilder()
+                    .setService(PubSubBasicInterfaceGrpc.SERVICE_NAME)
+                    .build());
     assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
     List<ServerReflectionResponse> answers = new ArrayList<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
-    StreamObserver<ServerReflectionRequest> reflection = ServerReflectionGrpc.newStub(channel)
-        .serverReflectionInfo(new StreamObserver<>() {
-          @Override public void onNext(ServerReflectionResponse value) {
-            answers.add(value);
-          }
-          @Override public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
-          @Override public void onCompleted() {
-            done.complete(null);
-          }
-        });
+    StreamObserver<ServerReflectionRequest> reflection =
+        ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse value) {
+                    answers.add(value);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.complete(null);
+                  }
+                });
     reflection.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-    reflection.onNext(ServerReflectionRequest.newBuilder()
-        .setFileContainingSymbol(PubSubBasicInterfaceGrpc.SERVICE_NAME).build());
+    reflection.onNext(
+        ServerReflectionRequest.newBuilder()
+            .setFileContainingSymbol(PubSubBasicInterfaceGrpc.SERVICE_NAME)
+            .build());
     reflection.onCompleted();
     done.get(10, TimeUnit.SECONDS);
 
     assertThat(answers.get(0).getListServicesResponse().getServiceList())
-        .extracting(s -> s.getName()).contains(PubSubBasicInterfaceGrpc.SERVICE_NAME);
-    List<ByteString> files = answers.get(1).getFileDescriptorResponse().getFileDescriptorProtoList();
+        .extracting(s -> s.getName())
+        .contains(PubSubBasicInterfaceGrpc.SERVICE_NAME);
+    List<ByteString> files =
+        answers.get(1).getFileDescriptorResponse().getFileDescriptorProtoList();
     assertThat(files).isNotEmpty();
-    assertThat(com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(files.get(0)).getName())
+    assertThat(
+            com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(files.get(0))
+                .getName())
         .isEqualTo("prism/interfaces/pubsub_basic.proto");
   }
 
@@ -259,22 +296,30 @@ class FrontDoorIT {
     closing.get(30, TimeUnit.SECONDS);
     List<ConsumerRecord<String, byte[]>> records = kafka.read(topic, 21);
     assertThat(records).hasSize(21);
-    assertThat(header(records.get(20), FrontDoorHeaders.SESSION)).isEqualTo(FrontDoorHeaders.SESSION_END);
+    assertThat(header(records.get(20), FrontDoorHeaders.SESSION))
+        .isEqualTo(FrontDoorHeaders.SESSION_END);
   }
 
   static PublishRequest.Builder event(String writer, String payload) {
-    return PublishRequest.newBuilder().setTopic(writer).setPayload(ByteString.copyFromUtf8(payload));
+    return PublishRequest.newBuilder()
+        .setTopic(writer)
+        .setPayload(ByteString.copyFromUtf8(payload));
   }
 
   static <T> StreamObserver<T> observer(CompletableFuture<T> answer) {
     return new StreamObserver<>() {
-      @Override public void onNext(T value) {
+      @Override
+      public void onNext(T value) {
         answer.complete(value);
       }
-      @Override public void onError(Throwable t) {
+
+      @Override
+      public void onError(Throwable t) {
         answer.completeExceptionally(t);
       }
-      @Override public void onCompleted() {
+
+      @Override
+      public void onCompleted() {
         answer.completeExceptionally(new IllegalStateException("completed without an answer"));
       }
     };

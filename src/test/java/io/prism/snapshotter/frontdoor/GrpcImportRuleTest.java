@@ -18,21 +18,25 @@ class GrpcImportRuleTest {
   void onlyTheFrontdoorPackageImportsGrpc() throws IOException {
     List<Path> offenders;
     try (Stream<Path> sources = Files.walk(MAIN)) {
-      offenders = sources
-          .filter(path -> path.toString().endsWith(".java"))
-          .filter(path -> !MAIN.relativize(path).startsWith("frontdoor"))
-          .filter(GrpcImportRuleTest::importsGrpc)
-          .toList();
+      offenders =
+          sources
+              .filter(path -> path.toString().endsWith(".java"))
+              .filter(path -> !MAIN.relativize(path).startsWith("frontdoor"))
+              .filter(GrpcImportRuleTest::importsGrpc)
+              .toList();
     }
     assertThat(offenders).as("main sources outside frontdoor that import io.grpc").isEmpty();
     try (Stream<Path> frontdoor = Files.list(MAIN.resolve("frontdoor"))) {
-      assertThat(frontdoor.anyMatch(GrpcImportRuleTest::importsGrpc)).as("the rule looks at real sources").isTrue();
+      assertThat(frontdoor.anyMatch(GrpcImportRuleTest::importsGrpc))
+          .as("the rule looks at real sources")
+          .isTrue();
     }
   }
 
   private static boolean importsGrpc(Path source) {
     try {
-      return Files.readAllLines(source).stream().anyMatch(line -> line.startsWith("import io.grpc."));
+      return Files.readAllLines(source).stream()
+          .anyMatch(line -> line.startsWith("import io.grpc."));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

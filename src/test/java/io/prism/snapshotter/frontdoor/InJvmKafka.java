@@ -25,13 +25,18 @@ public final class InJvmKafka implements AutoCloseable {
   }
 
   public static InJvmKafka start() throws Exception {
-    KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("transaction.state.log.replication.factor", "1")
-        .setConfigProp("auto.create.topics.enable", "false")
-        .build();
+    KafkaClusterTestKit cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("auto.create.topics.enable", "false")
+            .build();
     cluster.format();
     cluster.startup();
     cluster.waitForReadyBrokers();
@@ -51,21 +56,35 @@ public final class InJvmKafka implements AutoCloseable {
     return name;
   }
 
-  /** Reads the topic from the beginning until {@code count} records arrived (or fails after 20 s). */
+  /**
+   * Reads the topic from the beginning until {@code count} records arrived (or fails after 20 s).
+   */
   public List<ConsumerRecord<String, byte[]>> read(String topic, int count) {
     return read(bootstrapServers(), topic, count);
   }
 
-  /** Reads a topic of any cluster from the beginning until {@code count} records arrived (20 s at most). */
-  public static List<ConsumerRecord<String, byte[]>> read(String bootstrapServers, String topic, int count) {
+  /**
+   * Reads a topic of any cluster from the beginning until {@code count} records arrived (20 s at
+   * most).
+   */
+  public static List<ConsumerRecord<String, byte[]>> read(
+      String bootstrapServers, String topic, int count) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName()))) {
       consumer.subscribe(Set.of(topic));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (records.size() < count && System.nanoTime() < deadline) {

@@ -13,9 +13,12 @@ import org.junit.jupiter.api.Test;
 class KafkaFailuresTest {
   @Test
   void unknownFatesAreUnavailableAndSaySo() {
-    Status timeout = KafkaFailures.toStatus(new CompletionException(new TimeoutException("expired")));
+    Status timeout =
+        KafkaFailures.toStatus(new CompletionException(new TimeoutException("expired")));
     assertThat(timeout.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(timeout.getDescription()).contains("TimeoutException: expired").contains("may or may not be stored");
+    assertThat(timeout.getDescription())
+        .contains("TimeoutException: expired")
+        .contains("may or may not be stored");
     assertThat(KafkaFailures.toStatus(new NotEnoughReplicasException("isr")).getCode())
         .isEqualTo(Status.Code.UNAVAILABLE);
   }

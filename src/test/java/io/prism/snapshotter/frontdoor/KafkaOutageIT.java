@@ -31,13 +31,14 @@ import org.slf4j.LoggerFactory;
 class KafkaOutageIT {
   private static final Logger log = LoggerFactory.getLogger(KafkaOutageIT.class);
   private static final Duration OUTAGE = Duration.ofSeconds(20);
-  private static final Set<Status.Code> NOT_STORED_CODES = EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+  private static final Set<Status.Code> NOT_STORED_CODES =
+      EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
 
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
 
   @Test
-  void publishesDuringAnOutageFailRetriablyOrSucceedAndNoAcknowledgedEventIsLost() throws Exception {
+  void publishesDuringAnOutageFailRetriablyOrSucceedAndNoAcknowledgedEventIsLost()
+      throws Exception {
     try (BrokerProcess broker = BrokerProcess.format(directory)) {
       broker.start();
       broker.createTopic("outage");
@@ -55,20 +56,31 @@ class KafkaOutageIT {
       AtomicBoolean running = new AtomicBoolean(true);
       try (FrontDoorServer server = FrontDoorServer.start(new FrontDoorConfig(config))) {
         ManagedChannel channel = FrontDoorFixture.plaintextChannel(server);
-        List<Thread> publishers = List.of(0, 1).stream().map(n -> startThread(() -> {
-          PubSubBasicInterfaceGrpc.PubSubBasicInterfaceBlockingStub stub = PubSubBasicInterfaceGrpc.newBlockingStub(channel);
-          for (int i = 0; running.get(); i++) {
-            String eventId = "p" + n + "-" + i;
-            try {
-              PublishResponse response = stub.withDeadlineAfter(6, TimeUnit.SECONDS).publish(
-                  event("writer-" + n, eventId).putAttributes(FrontDoorHeaders.EVENT_ID, eventId).build());
-              acknowledged.put(eventId, response);
-            } catch (StatusRuntimeException e) {
-              failures.merge(e.getStatus().getCode(), 1, Integer::sum);
-            }
-            sleep(Duration.ofMillis(50));
-          }
-        })).toList();
+        List<Thread> publishers =
+            List.of(0, 1).stream()
+                .map(
+                    n ->
+                        startThread(
+                            () -> {
+                              PubSubBasicInterfaceGrpc.PubSubBasicInterfaceBlockingStub stub =
+                                  PubSubBasicInterfaceGrpc.newBlockingStub(channel);
+                              for (int i = 0; running.get(); i++) {
+                                String eventId = "p" + n + "-" + i;
+                                try {
+                                  PublishResponse response =
+                                      stub.withDeadlineAfter(6, TimeUnit.SECONDS)
+                                          .publish(
+                                              event("writer-" + n, eventId)
+                                                  .putAttributes(FrontDoorHeaders.EVENT_ID, eventId)
+                                                  .build());
+                                  acknowledged.put(eventId, response);
+                                } catch (StatusRuntimeException e) {
+                                  failures.merge(e.getStatus().getCode(), 1, Integer::sum);
+                                }
+                                sleep(Duration.ofMillis(50));
+                              }
+                            }))
+                .toList();
 
         sleep(Duration.ofSeconds(2));
         int beforeOutage = acknowledged.size();
@@ -76,7 +88,8 @@ class KafkaOutageIT {
         sleep(OUTAGE);
         broker.start();
         long restarted = System.nanoTime();
-        while (acknowledged.size() < beforeOutage + 20 && System.nanoTime() - restarted < Duration.ofSeconds(30).toNanos()) {
+        while (acknowledged.size() < beforeOutage + 20
+            && System.nanoTime() - restarted < Duration.ofSeconds(30).toNanos()) {
           sleep(Duration.ofMillis(200));
         }
         running.set(false);
@@ -85,19 +98,33 @@ class KafkaOutageIT {
         }
         FrontDoorFixture.close(channel);
 
-        log.info("Outage of {}: {} acknowledged ({} before it), failures {}", OUTAGE, acknowledged.size(),
-            beforeOutage, failures);
+        log.info(
+            "Outage of {}: {} acknowledged ({} before it), failures {}",
+            OUTAGE,
+            acknowledged.size(),
+            beforeOutage,
+            failures);
         assertThat(beforeOutage).as("publishes before the outage").isPositive();
         assertThat(failures).as("failures during the outage").isNotEmpty();
         assertThat(failures.keySet()).isSubsetOf(NOT_STORED_CODES);
-        assertThat(acknowledged.size()).as("publishes after recovery").isGreaterThanOrEqualTo(beforeOutage + 20);
+        assertThat(acknowledged.size())
+            .as("publishes after recovery")
+            .isGreaterThanOrEqualTo(beforeOutage + 20);
       }
 
-      List<ConsumerRecord<String, byte[]>> records = InJvmKafka.read(broker.bootstrapServers(), "outage", acknowledged.size());
+      List<ConsumerRecord<String, byte[]>> records =
+          InJvmKafka.read(broker.bootstrapServers(), "outage", acknowledged.size());
       Map<String, String> coordinatesById = new HashMap<>();
-      records.forEach(r -> coordinatesById.put(FrontDoorFixture.header(r, FrontDoorHeaders.EVENT_ID), FrontDoorFixture.coordinates(r)));
-      acknowledged.forEach((eventId, response) ->
-          assertThat(coordinatesById.get(eventId)).as("acknowledged event %s", eventId).isEqualTo(response.getMessageId()));
+      records.forEach(
+          r ->
+              coordinatesById.put(
+                  FrontDoorFixture.header(r, FrontDoorHeaders.EVENT_ID),
+                  FrontDoorFixture.coordinates(r)));
+      acknowledged.forEach(
+          (eventId, response) ->
+              assertThat(coordinatesById.get(eventId))
+                  .as("acknowledged event %s", eventId)
+                  .isEqualTo(response.getMessageId()));
     }
   }
 

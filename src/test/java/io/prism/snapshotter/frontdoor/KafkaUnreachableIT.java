@@ -24,8 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Kafka that never answers (nothing listens at its address): calls fail with UNAVAILABLE once
- * the producer gives up, or with DEADLINE_EXCEEDED when the caller's deadline is shorter.
+ * Kafka that never answers (nothing listens at its address): calls fail with UNAVAILABLE once the
+ * producer gives up, or with DEADLINE_EXCEEDED when the caller's deadline is shorter.
  */
 class KafkaUnreachableIT {
   private FrontDoorServer server;
@@ -58,19 +58,26 @@ class KafkaUnreachableIT {
   @Test
   void publishIsUnavailableAndSaysARetryMayDuplicate() {
     long start = System.nanoTime();
-    assertThatThrownBy(() -> blocking.withDeadlineAfter(20, TimeUnit.SECONDS).publish(event("w", "p").build()))
-        .asInstanceOf(type(StatusRuntimeException.class)).satisfies(e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-          assertThat(e.getStatus().getDescription())
-              .contains("may or may not be stored").contains(FrontDoorHeaders.EVENT_ID);
-        });
+    assertThatThrownBy(
+            () -> blocking.withDeadlineAfter(20, TimeUnit.SECONDS).publish(event("w", "p").build()))
+        .asInstanceOf(type(StatusRuntimeException.class))
+        .satisfies(
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription())
+                  .contains("may or may not be stored")
+                  .contains(FrontDoorHeaders.EVENT_ID);
+            });
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(10_000);
   }
 
   @Test
   void batchIsUnavailable() {
-    BatchPublishRequest batch = BatchPublishRequest.newBuilder()
-        .addEvents(event("a", "1")).addEvents(event("b", "2")).build();
+    BatchPublishRequest batch =
+        BatchPublishRequest.newBuilder()
+            .addEvents(event("a", "1"))
+            .addEvents(event("b", "2"))
+            .build();
     assertThatThrownBy(() -> blocking.withDeadlineAfter(20, TimeUnit.SECONDS).batchPublish(batch))
         .asInstanceOf(type(StatusRuntimeException.class))
         .satisfies(e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
@@ -79,11 +86,14 @@ class KafkaUnreachableIT {
   @Test
   void sessionIsUnavailable() {
     CompletableFuture<PublishSessionResponse> answer = new CompletableFuture<>();
-    StreamObserver<PublishRequest> session = PubSubBasicInterfaceGrpc.newStub(channel)
-        .withDeadlineAfter(20, TimeUnit.SECONDS).publishSession(observer(answer));
+    StreamObserver<PublishRequest> session =
+        PubSubBasicInterfaceGrpc.newStub(channel)
+            .withDeadlineAfter(20, TimeUnit.SECONDS)
+            .publishSession(observer(answer));
     session.onNext(event("w", "p").build());
     session.onCompleted();
-    assertThatThrownBy(() -> answer.get(20, TimeUnit.SECONDS)).cause()
+    assertThatThrownBy(() -> answer.get(20, TimeUnit.SECONDS))
+        .cause()
         .asInstanceOf(type(StatusRuntimeException.class))
         .satisfies(e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
   }
@@ -91,9 +101,14 @@ class KafkaUnreachableIT {
   @Test
   void aDeadlineShorterThanKafkasTimeoutIsHonoured() {
     long start = System.nanoTime();
-    assertThatThrownBy(() -> blocking.withDeadlineAfter(300, TimeUnit.MILLISECONDS).publish(event("w", "p").build()))
+    assertThatThrownBy(
+            () ->
+                blocking
+                    .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                    .publish(event("w", "p").build()))
         .asInstanceOf(type(StatusRuntimeException.class))
-        .satisfies(e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        .satisfies(
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1_400);
   }
 }

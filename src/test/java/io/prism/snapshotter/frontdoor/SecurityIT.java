@@ -2,8 +2,6 @@ package io.prism.snapshotter.frontdoor;
 
 import static io.prism.snapshotter.frontdoor.FrontDoorIT.event;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -46,8 +44,7 @@ class SecurityIT {
   private static TestPki.Credentials client;
   private static TestPki.Credentials strangerClient;
 
-  @TempDir
-  static Path directory;
+  @TempDir static Path directory;
 
   private FrontDoorServer server;
   private ManagedChannel channel;
@@ -78,36 +75,66 @@ class SecurityIT {
 
   @Test
   void tlsAdmitsAClientTrustingTheCaAndRefusesPlaintextAndUntrustingClients() throws Exception {
-    startServer(Map.of(FrontDoorConfig.TLS_CERT_FILE, serverCredentials.certificate().toString(),
-        FrontDoorConfig.TLS_KEY_FILE, serverCredentials.key().toString()));
+    startServer(
+        Map.of(
+            FrontDoorConfig.TLS_CERT_FILE,
+            serverCredentials.certificate().toString(),
+            FrontDoorConfig.TLS_KEY_FILE,
+            serverCredentials.key().toString()));
 
-    assertThat(publishOver(TlsChannelCredentials.newBuilder().trustManager(ca.certificate().toFile()).build()))
+    assertThat(
+            publishOver(
+                TlsChannelCredentials.newBuilder().trustManager(ca.certificate().toFile()).build()))
         .isEqualTo(Status.Code.OK);
     assertThat(publishOver(InsecureChannelCredentials.create())).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(publishOver(TlsChannelCredentials.newBuilder().trustManager(otherCa.certificate().toFile()).build()))
+    assertThat(
+            publishOver(
+                TlsChannelCredentials.newBuilder()
+                    .trustManager(otherCa.certificate().toFile())
+                    .build()))
         .isEqualTo(Status.Code.UNAVAILABLE);
   }
 
   @Test
   void mutualTlsAdmitsOnlyClientsWithACertificateFromTheClientCa() throws Exception {
-    startServer(Map.of(FrontDoorConfig.TLS_CERT_FILE, serverCredentials.certificate().toString(),
-        FrontDoorConfig.TLS_KEY_FILE, serverCredentials.key().toString(),
-        FrontDoorConfig.TLS_CLIENT_CA_FILE, ca.certificate().toString(),
-        FrontDoorConfig.TLS_CLIENT_AUTH, "require"));
+    startServer(
+        Map.of(
+            FrontDoorConfig.TLS_CERT_FILE,
+            serverCredentials.certificate().toString(),
+            FrontDoorConfig.TLS_KEY_FILE,
+            serverCredentials.key().toString(),
+            FrontDoorConfig.TLS_CLIENT_CA_FILE,
+            ca.certificate().toString(),
+            FrontDoorConfig.TLS_CLIENT_AUTH,
+            "require"));
 
-    assertThat(publishOver(TlsChannelCredentials.newBuilder().trustManager(ca.certificate().toFile())
-        .keyManager(client.certificate().toFile(), client.key().toFile()).build())).isEqualTo(Status.Code.OK);
-    assertThat(publishOver(TlsChannelCredentials.newBuilder().trustManager(ca.certificate().toFile()).build()))
+    assertThat(
+            publishOver(
+                TlsChannelCredentials.newBuilder()
+                    .trustManager(ca.certificate().toFile())
+                    .keyManager(client.certificate().toFile(), client.key().toFile())
+                    .build()))
+        .isEqualTo(Status.Code.OK);
+    assertThat(
+            publishOver(
+                TlsChannelCredentials.newBuilder().trustManager(ca.certificate().toFile()).build()))
         .isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(publishOver(TlsChannelCredentials.newBuilder().trustManager(ca.certificate().toFile())
-        .keyManager(strangerClient.certificate().toFile(), strangerClient.key().toFile()).build()))
+    assertThat(
+            publishOver(
+                TlsChannelCredentials.newBuilder()
+                    .trustManager(ca.certificate().toFile())
+                    .keyManager(
+                        strangerClient.certificate().toFile(), strangerClient.key().toFile())
+                    .build()))
         .isEqualTo(Status.Code.UNAVAILABLE);
   }
 
   @Test
   void tokensAdmitKnownTokensWithinTheirWriterPrefix() throws Exception {
-    Path tokens = Files.writeString(directory.resolve("tokens"),
-        "# token [writer-id prefix]\n\nall-writers-token\nteam-a-token   team-a/\n");
+    Path tokens =
+        Files.writeString(
+            directory.resolve("tokens"),
+            "# token [writer-id prefix]\n\nall-writers-token\nteam-a-token   team-a/\n");
     startServer(Map.of(FrontDoorConfig.AUTH_TOKENS_FILE, tokens.toString()));
     channel = FrontDoorFixture.plaintextChannel(server);
 
@@ -116,10 +143,14 @@ class SecurityIT {
     assertThat(publish("Basic all-writers-token", "anyone")).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(publish("Bearer all-writers-token", "anyone")).isEqualTo(Status.Code.OK);
     assertThat(publish("Bearer team-a-token", "team-a/user-1")).isEqualTo(Status.Code.OK);
-    assertThat(publish("Bearer team-a-token", "team-b/user-1")).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(publish("Bearer team-a-token", "team-b/user-1"))
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
 
     // Health stays open for load balancers and orchestrators.
-    assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+    assertThat(
+            HealthGrpc.newBlockingStub(channel)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus())
         .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
   }
 
@@ -127,17 +158,34 @@ class SecurityIT {
   void theCliClientPublishesOverMutualTlsWithAToken() throws Exception {
     Path tokens = Files.writeString(directory.resolve("cli-tokens"), "cli-token cli-\n");
     Path tokenFile = Files.writeString(directory.resolve("cli-token"), "cli-token\n");
-    startServer(Map.of(FrontDoorConfig.TLS_CERT_FILE, serverCredentials.certificate().toString(),
-        FrontDoorConfig.TLS_KEY_FILE, serverCredentials.key().toString(),
-        FrontDoorConfig.TLS_CLIENT_CA_FILE, ca.certificate().toString(),
-        FrontDoorConfig.TLS_CLIENT_AUTH, "require",
-        FrontDoorConfig.AUTH_TOKENS_FILE, tokens.toString()));
+    startServer(
+        Map.of(
+            FrontDoorConfig.TLS_CERT_FILE,
+            serverCredentials.certificate().toString(),
+            FrontDoorConfig.TLS_KEY_FILE,
+            serverCredentials.key().toString(),
+            FrontDoorConfig.TLS_CLIENT_CA_FILE,
+            ca.certificate().toString(),
+            FrontDoorConfig.TLS_CLIENT_AUTH,
+            "require",
+            FrontDoorConfig.AUTH_TOKENS_FILE,
+            tokens.toString()));
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = FrontDoorClient.run(new ClientOptions("localhost:" + server.port(), "cli-writer", Map.of(), false,
-            Optional.of(ca.certificate()), Optional.of(client.certificate()), Optional.of(client.key()),
-            Optional.of(tokenFile), Duration.ofSeconds(20)),
-        new BufferedReader(new StringReader("over mTLS\n")), new PrintStream(out, true, StandardCharsets.UTF_8));
+    int exit =
+        FrontDoorClient.run(
+            new ClientOptions(
+                "localhost:" + server.port(),
+                "cli-writer",
+                Map.of(),
+                false,
+                Optional.of(ca.certificate()),
+                Optional.of(client.certificate()),
+                Optional.of(client.key()),
+                Optional.of(tokenFile),
+                Duration.ofSeconds(20)),
+            new BufferedReader(new StringReader("over mTLS\n")),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
 
     assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith(topic + "-0-");
@@ -151,9 +199,11 @@ class SecurityIT {
 
   /** Publishes one event over a fresh channel with these credentials; the resulting status code. */
   private Status.Code publishOver(ChannelCredentials credentials) throws InterruptedException {
-    ManagedChannel tlsChannel = Grpc.newChannelBuilderForAddress("localhost", server.port(), credentials).build();
+    ManagedChannel tlsChannel =
+        Grpc.newChannelBuilderForAddress("localhost", server.port(), credentials).build();
     try {
-      PubSubBasicInterfaceGrpc.newBlockingStub(tlsChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
+      PubSubBasicInterfaceGrpc.newBlockingStub(tlsChannel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
           .publish(event("tls-writer", "p").build());
       return Status.Code.OK;
     } catch (StatusRuntimeException e) {
@@ -164,8 +214,8 @@ class SecurityIT {
   }
 
   private Status.Code publish(String authorization, String writer) {
-    PubSubBasicInterfaceBlockingStub stub = PubSubBasicInterfaceGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(10, TimeUnit.SECONDS);
+    PubSubBasicInterfaceBlockingStub stub =
+        PubSubBasicInterfaceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     if (authorization != null) {
       Metadata headers = new Metadata();
       headers.put(TokenAuthInterceptor.AUTHORIZATION, authorization);

@@ -4,7 +4,10 @@ import io.prism.snapshotter.testing.ClickHouseProcess;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** {@link IndexOutageScenarios} with the ClickHouse server bin/test started, stopped and started again. */
+/**
+ * {@link IndexOutageScenarios} with the ClickHouse server bin/test started, stopped and started
+ * again.
+ */
 class ClickHouseOutageIT extends IndexOutageScenarios {
   final ClickHouseProcess clickHouse = ClickHouseProcess.fromEnvironment();
 

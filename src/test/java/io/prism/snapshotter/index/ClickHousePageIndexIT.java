@@ -30,7 +30,8 @@ class ClickHousePageIndexIT extends PageIndexContract {
   String table;
 
   static ClickHouseSettings settings(String table) {
-    return new ClickHouseSettings(TestServices.clickHouseUrl(), DATABASE, table, "prism", new Password("prism-secret"), 0);
+    return new ClickHouseSettings(
+        TestServices.clickHouseUrl(), DATABASE, table, "prism", new Password("prism-secret"), 0);
   }
 
   @Override
@@ -55,16 +56,30 @@ class ClickHousePageIndexIT extends PageIndexContract {
 
   @Test
   void theTableIsAReplacingMergeTreePartitionedByMonth() throws Exception {
-    String ddl = http("SELECT engine, partition_key, sorting_key FROM system.tables WHERE database = '" + DATABASE
-        + "' AND name = '" + table + "' FORMAT TSV");
-    assertThat(ddl).isEqualTo("ReplacingMergeTree\ttoYYYYMM(start_time)\twriter_id, start_time_ms, page_sequence, page_key\n");
+    String ddl =
+        http(
+            "SELECT engine, partition_key, sorting_key FROM system.tables WHERE database = '"
+                + DATABASE
+                + "' AND name = '"
+                + table
+                + "' FORMAT TSV");
+    assertThat(ddl)
+        .isEqualTo(
+            "ReplacingMergeTree\ttoYYYYMM(start_time)\twriter_id, start_time_ms, page_sequence, page_key\n");
   }
 
   @Test
   void theCompanionTableIsSortedForTheOffsetLookup() throws Exception {
-    String ddl = http("SELECT engine, partition_key, sorting_key FROM system.tables WHERE database = '" + DATABASE
-        + "' AND name = '" + table + ClickHousePageIndex.BY_OFFSET_SUFFIX + "' FORMAT TSV");
-    assertThat(ddl).as("not partitioned: a lookup reads a granule of every part")
+    String ddl =
+        http(
+            "SELECT engine, partition_key, sorting_key FROM system.tables WHERE database = '"
+                + DATABASE
+                + "' AND name = '"
+                + table
+                + ClickHousePageIndex.BY_OFFSET_SUFFIX
+                + "' FORMAT TSV");
+    assertThat(ddl)
+        .as("not partitioned: a lookup reads a granule of every part")
         .isEqualTo("ReplacingMergeTree\t\ttopic, kafka_partition, last_offset, page_key\n");
   }
 
@@ -79,7 +94,8 @@ class ClickHousePageIndexIT extends PageIndexContract {
     List<IndexEntry> published = new ArrayList<>();
     long[] nextOffset = new long[6];
     for (int step = 0; step < 12; step++) {
-      int action = step < 3 ? 0 : step < 6 ? step - 2 : random.nextInt(4); // each kind at least once
+      int action =
+          step < 3 ? 0 : step < 6 ? step - 2 : random.nextInt(4); // each kind at least once
       switch (action) {
         case 0, 1 -> {
           List<IndexEntry> batch = new ArrayList<>();
@@ -88,8 +104,14 @@ class ClickHousePageIndexIT extends PageIndexContract {
             long first = nextOffset[tp];
             long last = first + random.nextInt(20);
             nextOffset[tp] = last + 1;
-            batch.add(page("w" + random.nextInt(5), tp < 3 ? "events" : "events-2", tp % 3, first, last,
-                MONTH_MS * random.nextInt(3) + first * 1_000));
+            batch.add(
+                page(
+                    "w" + random.nextInt(5),
+                    tp < 3 ? "events" : "events-2",
+                    tp % 3,
+                    first,
+                    last,
+                    MONTH_MS * random.nextInt(3) + first * 1_000));
           }
           if (action == 1 && !published.isEmpty()) { // re-deliveries: pages published again
             for (int i = 0; i < 10; i++) {
@@ -120,7 +142,9 @@ class ClickHousePageIndexIT extends PageIndexContract {
         }
       }
     }
-    assertThat(scanOfTheMainTable("events", 0, 0, 1000)).as("the comparison had something to compare").isNotEmpty();
+    assertThat(scanOfTheMainTable("events", 0, 0, 1000))
+        .as("the comparison had something to compare")
+        .isNotEmpty();
   }
 
   @Test
@@ -135,32 +159,47 @@ class ClickHousePageIndexIT extends PageIndexContract {
       entries.add(page("w" + i % 4, "events", i % 2, i * 10L, i * 10L + 9, MONTH_MS * (i % 3) + i));
     }
     insertByHand(old, entries);
-    insertByHand(old, entries.subList(0, 5)); // re-published before the upgrade: copies in the main table
+    insertByHand(
+        old, entries.subList(0, 5)); // re-published before the upgrade: copies in the main table
 
     // Two tasks opening at once may both see an empty companion and both fill it.
     List<ClickHousePageIndex> opened = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture.allOf(
-        CompletableFuture.runAsync(() -> opened.add(ClickHousePageIndex.open(settings(old)))),
-        CompletableFuture.runAsync(() -> opened.add(ClickHousePageIndex.open(settings(old))))).get();
+            CompletableFuture.runAsync(() -> opened.add(ClickHousePageIndex.open(settings(old)))),
+            CompletableFuture.runAsync(() -> opened.add(ClickHousePageIndex.open(settings(old)))))
+        .get();
     index = opened.get(0);
     try {
       String companion = DATABASE + "." + old + ClickHousePageIndex.BY_OFFSET_SUFFIX;
       // One or two copies of 35 rows, fewer once a merge has replaced copies of a page: 30 pages.
-      assertThat(http("SELECT uniqExact(page_key), count() BETWEEN 30 AND 70 FROM " + companion + " FORMAT TSV"))
+      assertThat(
+              http(
+                  "SELECT uniqExact(page_key), count() BETWEEN 30 AND 70 FROM "
+                      + companion
+                      + " FORMAT TSV"))
           .isEqualTo("30\t1\n");
       for (int partition = 0; partition < 2; partition++) {
         int p = partition;
-        List<IndexEntry> expected = entries.stream().filter(e -> e.partition() == p)
-            .sorted(Comparator.comparingLong(IndexEntry::lastOffset)).toList();
-        assertThat(index.entriesFromOffset("events", partition, 0, 100)).containsExactlyElementsOf(expected);
+        List<IndexEntry> expected =
+            entries.stream()
+                .filter(e -> e.partition() == p)
+                .sorted(Comparator.comparingLong(IndexEntry::lastOffset))
+                .toList();
+        assertThat(index.entriesFromOffset("events", partition, 0, 100))
+            .containsExactlyElementsOf(expected);
         assertThat(index.entriesFromOffset("events", partition, 0, 100))
             .containsExactlyElementsOf(scanOfTheMainTable("events", partition, 0, 100));
       }
 
       // Opened again, the companion is not empty: nothing is copied a second time. Any insert
       // would change its set of active parts (a new part, or a merged one with a new name).
-      String parts = "SELECT groupArray(name) FROM (SELECT name FROM system.parts WHERE database = '" + DATABASE
-          + "' AND table = '" + old + ClickHousePageIndex.BY_OFFSET_SUFFIX + "' AND active ORDER BY name) FORMAT TSV";
+      String parts =
+          "SELECT groupArray(name) FROM (SELECT name FROM system.parts WHERE database = '"
+              + DATABASE
+              + "' AND table = '"
+              + old
+              + ClickHousePageIndex.BY_OFFSET_SUFFIX
+              + "' AND active ORDER BY name) FORMAT TSV";
       http("OPTIMIZE TABLE " + companion + " FINAL");
       String before = http(parts);
       ClickHousePageIndex.open(settings(old)).close();
@@ -171,10 +210,15 @@ class ClickHousePageIndexIT extends PageIndexContract {
       awaitMutations(old + ClickHousePageIndex.BY_OFFSET_SUFFIX);
       assertThat(http("SELECT count() FROM " + companion + " FORMAT TSV")).isEqualTo("20\n");
       ClickHousePageIndex.open(settings(old)).close();
-      assertThat(http("SELECT uniqExact(page_key) FROM " + companion + " FORMAT TSV")).isEqualTo("30\n");
-      assertThat(http("SELECT toYYYYMM(start_time) AS m, count() FROM " + companion
-          + " WHERE m != 197002 GROUP BY m ORDER BY m FORMAT TSV"))
-          .as("the other months not copied again").isEqualTo("197001\t10\n197003\t10\n");
+      assertThat(http("SELECT uniqExact(page_key) FROM " + companion + " FORMAT TSV"))
+          .isEqualTo("30\n");
+      assertThat(
+              http(
+                  "SELECT toYYYYMM(start_time) AS m, count() FROM "
+                      + companion
+                      + " WHERE m != 197002 GROUP BY m ORDER BY m FORMAT TSV"))
+          .as("the other months not copied again")
+          .isEqualTo("197001\t10\n197003\t10\n");
       assertThat(index.entriesFromOffset("events", 1, 0, 100))
           .containsExactlyElementsOf(scanOfTheMainTable("events", 1, 0, 100));
     } finally {
@@ -193,11 +237,17 @@ class ClickHousePageIndexIT extends PageIndexContract {
     // 64 partitions of one topic, 1,000 writers, pages of 100 offsets over 90 days; the server
     // makes the rows (a publish of 200,000 entries would measure JSON, not lookups).
     long step = 90L * 24 * 3600 * 1000 / rows;
-    String select = "SELECT concat('pages/', toString(number)) AS page_key, concat('w', toString(number % 1000)), "
-        + "toInt64(intDiv(number, 64)), toInt64(1700000000000 + number * " + step + "), "
-        + "toInt64(1700000000000 + number * " + step + " + 30000), "
-        + "toInt64(100), toInt64(1000), toInt64(500), 'protobuf', 'zstd', 'events', toInt32(number % 64), "
-        + "toInt64(intDiv(number, 64) * 100), toInt64(intDiv(number, 64) * 100 + 99) FROM system.numbers LIMIT " + rows;
+    String select =
+        "SELECT concat('pages/', toString(number)) AS page_key, concat('w', toString(number % 1000)), "
+            + "toInt64(intDiv(number, 64)), toInt64(1700000000000 + number * "
+            + step
+            + "), "
+            + "toInt64(1700000000000 + number * "
+            + step
+            + " + 30000), "
+            + "toInt64(100), toInt64(1000), toInt64(500), 'protobuf', 'zstd', 'events', toInt32(number % 64), "
+            + "toInt64(intDiv(number, 64) * 100), toInt64(intDiv(number, 64) * 100 + 99) FROM system.numbers LIMIT "
+            + rows;
     String companion = main + ClickHousePageIndex.BY_OFFSET_SUFFIX;
     http("INSERT INTO " + main + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
     http("INSERT INTO " + companion + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
@@ -205,13 +255,16 @@ class ClickHousePageIndexIT extends PageIndexContract {
     http("OPTIMIZE TABLE " + companion + " FINAL");
     long from = (rows / 64 - 5) * 100L; // a committed offset near the end: the last five pages
     List<IndexEntry> expected = scanOfTheMainTable("events", 7, from, 10_000);
-    assertThat(index.entriesFromOffset("events", 7, from, 10_000)).containsExactlyElementsOf(expected);
+    assertThat(index.entriesFromOffset("events", 7, from, 10_000))
+        .containsExactlyElementsOf(expected);
     assertThat(expected).hasSizeBetween(4, 6);
 
     long scan = medianMillis(() -> scanOfTheMainTable("events", 7, from, 10_000));
     long lookup = medianMillis(() -> index.entriesFromOffset("events", 7, from, 10_000));
-    System.out.printf("ClickHouse offset lookup over %,d entries: scan of the main table %d ms, companion %d ms "
-        + "(median of 15, server %s)%n", rows, scan, lookup, http("SELECT version() FORMAT TSV").trim());
+    System.out.printf(
+        "ClickHouse offset lookup over %,d entries: scan of the main table %d ms, companion %d ms "
+            + "(median of 15, server %s)%n",
+        rows, scan, lookup, http("SELECT version() FORMAT TSV").trim());
   }
 
   private interface Lookup {
@@ -231,8 +284,12 @@ class ClickHousePageIndexIT extends PageIndexContract {
 
   private static void awaitMutations(String name) throws Exception {
     for (int i = 0; i < 300; i++) {
-      if (http("SELECT count() FROM system.mutations WHERE database = '" + DATABASE + "' AND table = '" + name
-          + "' AND is_done = 0 FORMAT TSV").equals("0\n")) {
+      if (http("SELECT count() FROM system.mutations WHERE database = '"
+              + DATABASE
+              + "' AND table = '"
+              + name
+              + "' AND is_done = 0 FORMAT TSV")
+          .equals("0\n")) {
         return;
       }
       Thread.sleep(100);
@@ -242,42 +299,95 @@ class ClickHousePageIndexIT extends PageIndexContract {
 
   static final long MONTH_MS = 31L * 24 * 3600 * 1000;
 
-  static IndexEntry page(String writer, String topic, int partition, long first, long last, long startMs) {
-    return new IndexEntry("pages/" + topic + "/" + partition + "/" + writer + "/" + first + ".pb.zst", writer, first,
-        startMs, startMs + 500, last - first + 1, 100, 50, "protobuf", "zstd", topic, partition, first, last);
+  static IndexEntry page(
+      String writer, String topic, int partition, long first, long last, long startMs) {
+    return new IndexEntry(
+        "pages/" + topic + "/" + partition + "/" + writer + "/" + first + ".pb.zst",
+        writer,
+        first,
+        startMs,
+        startMs + 500,
+        last - first + 1,
+        100,
+        50,
+        "protobuf",
+        "zstd",
+        topic,
+        partition,
+        first,
+        last);
   }
 
   /** The table as the index created it before the companion existed. */
-  static final String OLD_DDL = "CREATE TABLE TABLE_NAME ("
-      + "page_key String, writer_id String, page_sequence Int64, start_time_ms Int64, end_time_ms Int64, "
-      + "event_count Int64, page_size_bytes Int64, storage_size_bytes Int64, format String, compression String, "
-      + "topic String, kafka_partition Int32, first_offset Int64, last_offset Int64, "
-      + "start_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(start_time_ms, 1000), 'UTC'), "
-      + "end_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(end_time_ms, 1000), 'UTC')"
-      + ") ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(start_time) "
-      + "ORDER BY (writer_id, start_time_ms, page_sequence, page_key)";
+  static final String OLD_DDL =
+      "CREATE TABLE TABLE_NAME ("
+          + "page_key String, writer_id String, page_sequence Int64, start_time_ms Int64, end_time_ms Int64, "
+          + "event_count Int64, page_size_bytes Int64, storage_size_bytes Int64, format String, compression String, "
+          + "topic String, kafka_partition Int32, first_offset Int64, last_offset Int64, "
+          + "start_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(start_time_ms, 1000), 'UTC'), "
+          + "end_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(end_time_ms, 1000), 'UTC')"
+          + ") ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(start_time) "
+          + "ORDER BY (writer_id, start_time_ms, page_sequence, page_key)";
 
   private static void insertByHand(String name, List<IndexEntry> entries) throws Exception {
     StringBuilder values = new StringBuilder();
     for (IndexEntry e : entries) {
-      values.append(values.length() == 0 ? "" : ", ").append("(")
-          .append(String.join(", ", ClickHouseSql.quote(e.pageKey()), ClickHouseSql.quote(e.writerId()),
-              "" + e.pageSequence(), "" + e.startTime(), "" + e.endTime(), "" + e.eventCount(), "" + e.pageSizeBytes(),
-              "" + e.storageSizeBytes(), ClickHouseSql.quote(e.format()), ClickHouseSql.quote(e.compression()),
-              ClickHouseSql.quote(e.topic()), "" + e.partition(), "" + e.firstOffset(), "" + e.lastOffset()))
+      values
+          .append(values.length() == 0 ? "" : ", ")
+          .append("(")
+          .append(
+              String.join(
+                  ", ",
+                  ClickHouseSql.quote(e.pageKey()),
+                  ClickHouseSql.quote(e.writerId()),
+                  "" + e.pageSequence(),
+                  "" + e.startTime(),
+                  "" + e.endTime(),
+                  "" + e.eventCount(),
+                  "" + e.pageSizeBytes(),
+                  "" + e.storageSizeBytes(),
+                  ClickHouseSql.quote(e.format()),
+                  ClickHouseSql.quote(e.compression()),
+                  ClickHouseSql.quote(e.topic()),
+                  "" + e.partition(),
+                  "" + e.firstOffset(),
+                  "" + e.lastOffset()))
           .append(")");
     }
-    http("INSERT INTO " + DATABASE + "." + name + " (" + ClickHousePageIndex.COLUMNS + ") VALUES " + values);
+    http(
+        "INSERT INTO "
+            + DATABASE
+            + "."
+            + name
+            + " ("
+            + ClickHousePageIndex.COLUMNS
+            + ") VALUES "
+            + values);
   }
 
   /** The offset lookup as the index ran it before the companion table: a scan of the main table. */
-  List<IndexEntry> scanOfTheMainTable(String topic, int partition, long fromOffset, int limit) throws Exception {
-    String rows = http("SELECT " + ClickHousePageIndex.COLUMNS + " FROM " + DATABASE + "." + table
-        + " WHERE topic = " + ClickHouseSql.quote(topic) + " AND kafka_partition = " + partition
-        + " AND last_offset >= " + fromOffset
-        + " ORDER BY last_offset, page_key LIMIT 1 BY page_key LIMIT " + limit + " FORMAT JSONEachRow");
+  List<IndexEntry> scanOfTheMainTable(String topic, int partition, long fromOffset, int limit)
+      throws Exception {
+    String rows =
+        http(
+            "SELECT "
+                + ClickHousePageIndex.COLUMNS
+                + " FROM "
+                + DATABASE
+                + "."
+                + table
+                + " WHERE topic = "
+                + ClickHouseSql.quote(topic)
+                + " AND kafka_partition = "
+                + partition
+                + " AND last_offset >= "
+                + fromOffset
+                + " ORDER BY last_offset, page_key LIMIT 1 BY page_key LIMIT "
+                + limit
+                + " FORMAT JSONEachRow");
     List<IndexEntry> entries = new ArrayList<>();
-    try (MappingIterator<JsonNode> it = new ObjectMapper().readerFor(JsonNode.class).readValues(rows)) {
+    try (MappingIterator<JsonNode> it =
+        new ObjectMapper().readerFor(JsonNode.class).readValues(rows)) {
       while (it.hasNext()) {
         entries.add(ClickHousePageIndex.entryOf(it.next()));
       }
@@ -287,7 +397,9 @@ class ClickHousePageIndexIT extends PageIndexContract {
 
   @Test
   void aWrongPasswordIsAnIndexErrorNamingTheServer() {
-    var wrong = new ClickHouseSettings(TestServices.clickHouseUrl(), DATABASE, "t", "prism", new Password("nope"), 0);
+    var wrong =
+        new ClickHouseSettings(
+            TestServices.clickHouseUrl(), DATABASE, "t", "prism", new Password("nope"), 0);
     assertThatThrownBy(() -> ClickHousePageIndex.open(wrong))
         .isInstanceOf(IndexException.class)
         .hasMessageContaining(TestServices.clickHouseUrl().toString());
@@ -301,7 +413,9 @@ class ClickHousePageIndexIT extends PageIndexContract {
     }
     URI down = URI.create("http://127.0.0.1:" + closedPort);
     try (ClickHousePageIndex index =
-        ClickHousePageIndex.open(new ClickHouseSettings(down, DATABASE, "t", "prism", new Password("prism-secret"), 0))) {
+        ClickHousePageIndex.open(
+            new ClickHouseSettings(
+                down, DATABASE, "t", "prism", new Password("prism-secret"), 0))) {
       assertThatThrownBy(() -> index.publish(java.util.List.of(entry("w1", 1, 10, 20))))
           .isInstanceOf(IndexException.class)
           .hasMessageContaining(down.toString());
@@ -320,14 +434,19 @@ class ClickHousePageIndexIT extends PageIndexContract {
 
   /** A plain HTTP query as user default, bypassing the index's client. */
   static String http(String sql) throws Exception {
-    URI uri = URI.create(TestServices.clickHouseUrl() + "/?wait_end_of_query=1&query="
-        + URLEncoder.encode(sql, StandardCharsets.UTF_8));
-    HttpResponse<String> response = HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    URI uri =
+        URI.create(
+            TestServices.clickHouseUrl()
+                + "/?wait_end_of_query=1&query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8));
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     if (response.statusCode() != 200) {
       throw new AssertionError("ClickHouse said " + response.statusCode() + ": " + response.body());
     }
     return response.body();
   }
-
 }

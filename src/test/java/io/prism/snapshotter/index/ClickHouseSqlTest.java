@@ -18,7 +18,8 @@ class ClickHouseSqlTest {
 
   @Test
   void controlCharactersBecomeEscapes() {
-    assertThat(ClickHouseSql.quote("a\nb\r\tc\0d\u0001\u007f")).isEqualTo("'a\\nb\\r\\tc\\0d\\x01\\x7F'");
+    assertThat(ClickHouseSql.quote("a\nb\r\tc\0d\u0001\u007f"))
+        .isEqualTo("'a\\nb\\r\\tc\\0d\\x01\\x7F'");
   }
 
   @Test
@@ -26,7 +27,8 @@ class ClickHouseSqlTest {
     for (String id : PageIndexContract.HOSTILE_WRITER_IDS) {
       String literal = ClickHouseSql.quote(id);
       String inner = literal.substring(1, literal.length() - 1);
-      // An unescaped quote would end the literal early: every quote inside follows an odd run of backslashes.
+      // An unescaped quote would end the literal early: every quote inside follows an odd run of
+      // backslashes.
       for (int i = 0; i < inner.length(); i++) {
         if (inner.charAt(i) == '\'') {
           int backslashes = 0;

@@ -16,7 +16,8 @@ class FanOutPageIndexTest {
   @Test
   void aFailingSecondaryNeitherBlocksThePrimaryNorMissesEntries() throws Exception {
     SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
-    SwitchablePageIndex secondary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    SwitchablePageIndex secondary =
+        new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
     try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 1_000)) {
       secondary.down = true;
       IndexEntry first = entry("w1", 1, 10, 20);
@@ -37,9 +38,11 @@ class FanOutPageIndexTest {
   }
 
   @Test
-  void aSecondaryWhoseQueueIsFullLosesOnlyTheEntriesThatDidNotFitAndTheyAreCounted() throws Exception {
+  void aSecondaryWhoseQueueIsFullLosesOnlyTheEntriesThatDidNotFitAndTheyAreCounted()
+      throws Exception {
     SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
-    SwitchablePageIndex secondary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    SwitchablePageIndex secondary =
+        new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
     try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 2)) {
       secondary.down = true;
       IndexEntry a = entry("w1", 1, 10, 20);
@@ -50,7 +53,9 @@ class FanOutPageIndexTest {
       index.publish(List.of(d));
 
       assertThat(index.droppedEntries()).isEqualTo(2);
-      assertThat(index.entries("w1", TimeRange.ALL)).as("the primary has them all").containsExactly(a, b, c, d);
+      assertThat(index.entries("w1", TimeRange.ALL))
+          .as("the primary has them all")
+          .containsExactly(a, b, c, d);
       secondary.down = false;
       assertThat(index.awaitSecondaries(Duration.ofSeconds(20))).isTrue();
       assertThat(secondary.entries("w1", TimeRange.ALL)).containsExactly(a, b);
@@ -60,18 +65,21 @@ class FanOutPageIndexTest {
 
   @Test
   void aFailingPrimaryFailsThePublish() {
-    SwitchablePageIndex primary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("primary.db")));
+    SwitchablePageIndex primary =
+        new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("primary.db")));
     SqlitePageIndex secondary = SqlitePageIndex.open(dir.resolve("secondary.db"));
     try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 1_000)) {
       primary.down = true;
-      assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 10, 20)))).isInstanceOf(IndexException.class);
+      assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 10, 20))))
+          .isInstanceOf(IndexException.class);
     }
   }
 
   @Test
   void removeReachesEverySecondaryAfterWhatWasPublishedBeforeIt() throws Exception {
     SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
-    SwitchablePageIndex secondary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    SwitchablePageIndex secondary =
+        new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
     try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 1_000)) {
       IndexEntry source = entry("w1", 1, 10, 20);
       IndexEntry merged = entry("w1", 2, 10, 40);

@@ -17,13 +17,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Through a real broker and Connect worker, for each backend and publish mode: after the run,
- * every page in storage has exactly one index entry, and the index has no other.
+ * Through a real broker and Connect worker, for each backend and publish mode: after the run, every
+ * page in storage has exactly one index entry, and the index has no other.
  */
 class IndexEndToEndIT {
   static final int PARTITIONS = 2;
@@ -43,12 +43,18 @@ class IndexEndToEndIT {
     cluster.close();
   }
 
-  /** A connector config storing into {@code storage} and indexing into {@code backend}, fresh names each time. */
-  static Map<String, String> connectorConfig(String topic, Path storage, String backend, String mode, Path dir) {
+  /**
+   * A connector config storing into {@code storage} and indexing into {@code backend}, fresh names
+   * each time.
+   */
+  static Map<String, String> connectorConfig(
+      String topic, Path storage, String backend, String mode, Path dir) {
     return connectorConfig(topic, storage, backend, mode, dir, null);
   }
 
-  /** As above, with the index server at {@code indexUrl} ({@code null}: the one bin/test started). */
+  /**
+   * As above, with the index server at {@code indexUrl} ({@code null}: the one bin/test started).
+   */
   static Map<String, String> connectorConfig(
       String topic, Path storage, String backend, String mode, Path dir, URI indexUrl) {
     Map<String, String> config = new HashMap<>();
@@ -70,14 +76,17 @@ class IndexEndToEndIT {
     switch (backend) {
       case "sqlite" -> config.put("index.sqlite.path", dir.resolve("index.db").toString());
       case "clickhouse" -> {
-        config.put("index.clickhouse.url", (indexUrl != null ? indexUrl : TestServices.clickHouseUrl()).toString());
+        config.put(
+            "index.clickhouse.url",
+            (indexUrl != null ? indexUrl : TestServices.clickHouseUrl()).toString());
         config.put("index.clickhouse.user", "prism");
         config.put("index.clickhouse.password", "prism-secret");
         config.put("index.clickhouse.database", "prism_e2e");
         config.put("index.clickhouse.table", unique);
       }
       case "redis" -> {
-        config.put("index.redis.url", (indexUrl != null ? indexUrl : TestServices.redisUrl()).toString());
+        config.put(
+            "index.redis.url", (indexUrl != null ? indexUrl : TestServices.redisUrl()).toString());
         config.put("index.redis.key.prefix", unique);
       }
       default -> throw new IllegalArgumentException(backend);
@@ -89,8 +98,11 @@ class IndexEndToEndIT {
     try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
       for (int i = 0; i < records; i++) {
         String writer = "writer-" + (i % WRITERS) + (i % 7 == 0 ? "'; DROP TABLE x; --" : "");
-        producer.send(new ProducerRecord<>(topic, writer.getBytes(StandardCharsets.UTF_8),
-            ("event " + i).getBytes(StandardCharsets.UTF_8)));
+        producer.send(
+            new ProducerRecord<>(
+                topic,
+                writer.getBytes(StandardCharsets.UTF_8),
+                ("event " + i).getBytes(StandardCharsets.UTF_8)));
         if (!pause.isZero() && i % 100 == 0) {
           Thread.sleep(pause.toMillis());
         }
@@ -104,7 +116,8 @@ class IndexEndToEndIT {
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"sqlite, sync", "clickhouse, sync", "redis, sync", "clickhouse, async"})
   void everyStoredPageHasExactlyOneIndexEntry(String backend, String mode) throws Exception {
-    String topic = "e2e-" + backend + "-" + mode + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String topic =
+        "e2e-" + backend + "-" + mode + "-" + UUID.randomUUID().toString().substring(0, 8);
     cluster.createTopic(topic, PARTITIONS);
     Path storage = dir.resolve("pages");
     Map<String, String> config = connectorConfig(topic, storage, backend, mode, dir);
@@ -113,7 +126,9 @@ class IndexEndToEndIT {
       produce(topic, RECORDS, Duration.ZERO);
       cluster.awaitAllCommitted(topic, PARTITIONS, Duration.ofSeconds(90));
       FilesystemObjectStore store = new FilesystemObjectStore(storage);
-      ConnectTestCluster.await("every stored page indexed", Duration.ofSeconds(60),
+      ConnectTestCluster.await(
+          "every stored page indexed",
+          Duration.ofSeconds(60),
           () -> IndexedPages.allIndexed(store, config));
       IndexedPages.assertEveryPageIndexedOnce(store, config);
       assertThat(cluster.taskStates()).allMatch(state -> state.startsWith("RUNNING"));

@@ -7,7 +7,6 @@ import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.StoredPages;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -35,7 +34,10 @@ abstract class IndexOutageScenarios {
   /** {@code index.backend}. */
   abstract String backend();
 
-  /** The connector config of {@link IndexEndToEndIT#connectorConfig}, pointed at the server this test stops. */
+  /**
+   * The connector config of {@link IndexEndToEndIT#connectorConfig}, pointed at the server this
+   * test stops.
+   */
   abstract Map<String, String> connectorConfig(String topic, Path storage, String mode);
 
   /** Stops the index server, and returns once it no longer answers. */
@@ -67,14 +69,18 @@ abstract class IndexOutageScenarios {
     cluster.createTopic(syncTopic, 2);
     cluster.createTopic(asyncTopic, 2);
     Map<String, String> syncConfig = connectorConfig(syncTopic, dir.resolve("sync-pages"), "sync");
-    Map<String, String> asyncConfig = connectorConfig(asyncTopic, dir.resolve("async-pages"), "async");
+    Map<String, String> asyncConfig =
+        connectorConfig(asyncTopic, dir.resolve("async-pages"), "async");
     cluster.connect().configureConnector(SYNC, syncConfig);
     cluster.connect().configureConnector(ASYNC, asyncConfig);
 
     IndexEndToEndIT.cluster = cluster;
-    CompletableFuture<Void> producing = CompletableFuture.allOf(
-        CompletableFuture.runAsync(() -> IndexEndToEndIT.produce(syncTopic, RECORDS, Duration.ofMillis(1_000))),
-        CompletableFuture.runAsync(() -> IndexEndToEndIT.produce(asyncTopic, RECORDS, Duration.ofMillis(1_000))));
+    CompletableFuture<Void> producing =
+        CompletableFuture.allOf(
+            CompletableFuture.runAsync(
+                () -> IndexEndToEndIT.produce(syncTopic, RECORDS, Duration.ofMillis(1_000))),
+            CompletableFuture.runAsync(
+                () -> IndexEndToEndIT.produce(asyncTopic, RECORDS, Duration.ofMillis(1_000))));
     Thread.sleep(5_000);
     FilesystemObjectStore syncStore = new FilesystemObjectStore(dir.resolve("sync-pages"));
     FilesystemObjectStore asyncStore = new FilesystemObjectStore(dir.resolve("async-pages"));
@@ -97,25 +103,40 @@ abstract class IndexOutageScenarios {
     // offsets are committed).
     assertThat(syncIndexedBefore).as("sync pages indexed before the outage").isNotEmpty();
     assertThat(IndexedPages.indexedPageKeys(syncStore, syncConfig))
-        .as("entries published before the outage, after the restart").containsAll(syncIndexedBefore);
+        .as("entries published before the outage, after the restart")
+        .containsAll(syncIndexedBefore);
     // sync: no offset passes a page that could not be indexed; async: offsets follow stored pages.
-    assertThat(syncCommittedLate).as("sync offsets held during the outage").isEqualTo(syncCommittedEarly);
-    assertThat(sum(asyncCommittedLate)).as("async offsets advance during the outage").isGreaterThan(sum(asyncCommittedEarly));
+    assertThat(syncCommittedLate)
+        .as("sync offsets held during the outage")
+        .isEqualTo(syncCommittedEarly);
+    assertThat(sum(asyncCommittedLate))
+        .as("async offsets advance during the outage")
+        .isGreaterThan(sum(asyncCommittedEarly));
 
     producing.get();
     awaitAllCommitted(SYNC, syncTopic);
     awaitAllCommitted(ASYNC, asyncTopic);
-    ConnectTestCluster.await("every sync page indexed", Duration.ofSeconds(90),
+    ConnectTestCluster.await(
+        "every sync page indexed",
+        Duration.ofSeconds(90),
         () -> IndexedPages.allIndexed(syncStore, syncConfig));
-    ConnectTestCluster.await("every async page indexed", Duration.ofSeconds(90),
+    ConnectTestCluster.await(
+        "every async page indexed",
+        Duration.ofSeconds(90),
         () -> IndexedPages.allIndexed(asyncStore, asyncConfig));
     IndexedPages.assertEveryPageIndexedOnce(syncStore, syncConfig);
     IndexedPages.assertEveryPageIndexedOnce(asyncStore, asyncConfig);
 
     assertThat(syncPagesBefore).isPositive();
-    assertThat(asyncPagesDuring).as("async stores pages during the outage").isGreaterThan(asyncPagesBefore);
-    assertThat(StoredPages.totalEvents(syncStore)).as("sync: no event lost").isGreaterThanOrEqualTo(RECORDS);
-    assertThat(StoredPages.totalEvents(asyncStore)).as("async: no event lost").isGreaterThanOrEqualTo(RECORDS);
+    assertThat(asyncPagesDuring)
+        .as("async stores pages during the outage")
+        .isGreaterThan(asyncPagesBefore);
+    assertThat(StoredPages.totalEvents(syncStore))
+        .as("sync: no event lost")
+        .isGreaterThanOrEqualTo(RECORDS);
+    assertThat(StoredPages.totalEvents(asyncStore))
+        .as("async: no event lost")
+        .isGreaterThanOrEqualTo(RECORDS);
     assertThat(StoredPages.distinctEventIds(syncStore)).isEqualTo(RECORDS);
     assertThat(StoredPages.distinctEventIds(asyncStore)).isEqualTo(RECORDS);
   }
@@ -130,16 +151,22 @@ abstract class IndexOutageScenarios {
     cluster.connect().configureConnector(SYNC, config);
     IndexEndToEndIT.cluster = cluster;
     IndexEndToEndIT.produce(topic, 2_000, Duration.ofMillis(1));
-    ConnectTestCluster.await("both tasks running", Duration.ofSeconds(60),
-        () -> cluster.taskStates(SYNC).size() == 2 && cluster.taskStates(SYNC).stream().allMatch("RUNNING"::equals));
+    ConnectTestCluster.await(
+        "both tasks running",
+        Duration.ofSeconds(60),
+        () ->
+            cluster.taskStates(SYNC).size() == 2
+                && cluster.taskStates(SYNC).stream().allMatch("RUNNING"::equals));
     Thread.sleep(5_000);
-    assertThat(cluster.taskStates(SYNC)).as("tasks keep running while the %s index is down", backend())
+    assertThat(cluster.taskStates(SYNC))
+        .as("tasks keep running while the %s index is down", backend())
         .containsOnly("RUNNING");
 
     startIndex();
     awaitAllCommitted(SYNC, topic);
     FilesystemObjectStore store = new FilesystemObjectStore(dir.resolve("pages"));
-    ConnectTestCluster.await("every page indexed", Duration.ofSeconds(90), () -> IndexedPages.allIndexed(store, config));
+    ConnectTestCluster.await(
+        "every page indexed", Duration.ofSeconds(90), () -> IndexedPages.allIndexed(store, config));
     IndexedPages.assertEveryPageIndexedOnce(store, config);
     assertThat(StoredPages.distinctEventIds(store)).isEqualTo(2_000);
   }

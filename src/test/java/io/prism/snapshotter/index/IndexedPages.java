@@ -30,19 +30,24 @@ final class IndexedPages {
   }
 
   /** The keys of the stored pages that have an index entry now. */
-  static Set<String> indexedPageKeys(ObjectStore store, Map<String, String> connectorConfig) throws Exception {
-    Set<String> writers = StoredPages.readAll(store, "").stream().map(p -> p.page().metadata().writerId())
-        .collect(Collectors.toSet());
+  static Set<String> indexedPageKeys(ObjectStore store, Map<String, String> connectorConfig)
+      throws Exception {
+    Set<String> writers =
+        StoredPages.readAll(store, "").stream()
+            .map(p -> p.page().metadata().writerId())
+            .collect(Collectors.toSet());
     try (PageIndex index = new IndexConfig(connectorConfig).open(PublishMode.SYNC)) {
       return entriesByKey(index, writers).keySet();
     }
   }
 
   /** Every stored page has exactly one index entry, and the index has no entry of its own. */
-  static void assertEveryPageIndexedOnce(ObjectStore store, Map<String, String> connectorConfig) throws Exception {
+  static void assertEveryPageIndexedOnce(ObjectStore store, Map<String, String> connectorConfig)
+      throws Exception {
     List<StoredPage> stored = StoredPages.readAll(store, "");
     assertThat(stored).isNotEmpty();
-    Set<String> writers = stored.stream().map(p -> p.page().metadata().writerId()).collect(Collectors.toSet());
+    Set<String> writers =
+        stored.stream().map(p -> p.page().metadata().writerId()).collect(Collectors.toSet());
     try (PageIndex index = new IndexConfig(connectorConfig).open(PublishMode.SYNC)) {
       Map<String, Integer> counts = entriesByKey(index, writers);
       List<String> notOnce = new ArrayList<>();
@@ -61,7 +66,8 @@ final class IndexedPages {
   static boolean allIndexed(ObjectStore store, Map<String, String> connectorConfig) {
     try {
       List<StoredPage> stored = StoredPages.readAll(store, "");
-      Set<String> writers = stored.stream().map(p -> p.page().metadata().writerId()).collect(Collectors.toSet());
+      Set<String> writers =
+          stored.stream().map(p -> p.page().metadata().writerId()).collect(Collectors.toSet());
       try (PageIndex index = new IndexConfig(connectorConfig).open(PublishMode.SYNC)) {
         Map<String, Integer> counts = entriesByKey(index, writers);
         return stored.stream().allMatch(p -> counts.containsKey(p.key()));

@@ -19,8 +19,22 @@ public abstract class PageIndexContract {
   /** Writer ids that break naive quoting, key building or parsing. */
   public static final List<String> HOSTILE_WRITER_IDS =
       List.of(
-          "'", "\\", "\n", "'; DROP TABLE x; --", "\\'", "a'b\\'c", "\"quoted\"", "line1\nline2\r\n",
-          "tab\there", "nul\0byte", "%_*?[]", "snapshot:a:1:2", "*", "é漢字🙂", " leading space", "end\\");
+          "'",
+          "\\",
+          "\n",
+          "'; DROP TABLE x; --",
+          "\\'",
+          "a'b\\'c",
+          "\"quoted\"",
+          "line1\nline2\r\n",
+          "tab\there",
+          "nul\0byte",
+          "%_*?[]",
+          "snapshot:a:1:2",
+          "*",
+          "é漢字🙂",
+          " leading space",
+          "end\\");
 
   protected PageIndex index;
 
@@ -39,14 +53,26 @@ public abstract class PageIndexContract {
 
   public static IndexEntry entry(String writer, long sequence, long start, long end) {
     return new IndexEntry(
-        "pages/" + writer.hashCode() + "/" + sequence + "-" + start + ".pb.zst", writer, sequence, start, end,
-        10 + sequence % 7, 1000 + sequence, 400 + sequence, "protobuf", "zstd", "events", (int) (sequence % 4),
-        sequence, sequence + 9);
+        "pages/" + writer.hashCode() + "/" + sequence + "-" + start + ".pb.zst",
+        writer,
+        sequence,
+        start,
+        end,
+        10 + sequence % 7,
+        1000 + sequence,
+        400 + sequence,
+        "protobuf",
+        "zstd",
+        "events",
+        (int) (sequence % 4),
+        sequence,
+        sequence + 9);
   }
 
   @Test
   void publishedEntriesComeBackWithEveryField() {
-    List<IndexEntry> published = List.of(entry("w1", 1, 1_000, 2_000), entry("w1", 2, 3_000, 4_000));
+    List<IndexEntry> published =
+        List.of(entry("w1", 1, 1_000, 2_000), entry("w1", 2, 3_000, 4_000));
     index.publish(published);
 
     assertThat(index.entries("w1", TimeRange.ALL)).containsExactlyElementsOf(published);
@@ -69,12 +95,24 @@ public abstract class PageIndexContract {
     IndexEntry page = entry("w1", 1, 100, 200);
     index.publish(List.of(page));
 
-    assertThat(index.entries("w1", new TimeRange(200, 300))).as("range starts at page end").containsExactly(page);
-    assertThat(index.entries("w1", new TimeRange(201, 300))).as("range starts after page end").isEmpty();
-    assertThat(index.entries("w1", new TimeRange(0, 100))).as("range ends (exclusive) at page start").isEmpty();
-    assertThat(index.entries("w1", new TimeRange(0, 101))).as("range ends just after page start").containsExactly(page);
-    assertThat(index.entries("w1", new TimeRange(150, 160))).as("range inside page").containsExactly(page);
-    assertThat(index.entries("w1", new TimeRange(0, 1_000))).as("page inside range").containsExactly(page);
+    assertThat(index.entries("w1", new TimeRange(200, 300)))
+        .as("range starts at page end")
+        .containsExactly(page);
+    assertThat(index.entries("w1", new TimeRange(201, 300)))
+        .as("range starts after page end")
+        .isEmpty();
+    assertThat(index.entries("w1", new TimeRange(0, 100)))
+        .as("range ends (exclusive) at page start")
+        .isEmpty();
+    assertThat(index.entries("w1", new TimeRange(0, 101)))
+        .as("range ends just after page start")
+        .containsExactly(page);
+    assertThat(index.entries("w1", new TimeRange(150, 160)))
+        .as("range inside page")
+        .containsExactly(page);
+    assertThat(index.entries("w1", new TimeRange(0, 1_000)))
+        .as("page inside range")
+        .containsExactly(page);
   }
 
   @Test
@@ -95,9 +133,16 @@ public abstract class PageIndexContract {
 
   @Test
   void aQueryReturnsOnlyItsOwnWritersEntries() {
-    index.publish(List.of(entry("w", 1, 10, 20), entry("w1", 2, 10, 20), entry("W", 3, 10, 20), entry("w ", 4, 10, 20)));
+    index.publish(
+        List.of(
+            entry("w", 1, 10, 20),
+            entry("w1", 2, 10, 20),
+            entry("W", 3, 10, 20),
+            entry("w ", 4, 10, 20)));
 
-    assertThat(index.entries("w", TimeRange.ALL)).extracting(IndexEntry::pageSequence).containsExactly(1L);
+    assertThat(index.entries("w", TimeRange.ALL))
+        .extracting(IndexEntry::pageSequence)
+        .containsExactly(1L);
     assertThat(index.entries("nobody", TimeRange.ALL)).isEmpty();
   }
 
@@ -119,7 +164,9 @@ public abstract class PageIndexContract {
     assertThat(all.get(0).pageSequence()).isZero();
     assertThat(all.get(count - 1).pageSequence()).isEqualTo(count - 1);
     // Pages 1000..1999 start at +10000..+19990; the range [+10000, +20000) holds exactly them.
-    List<IndexEntry> slice = index.entries("busy", new TimeRange(1_700_000_000_000L + 10_000, 1_700_000_000_000L + 20_000));
+    List<IndexEntry> slice =
+        index.entries(
+            "busy", new TimeRange(1_700_000_000_000L + 10_000, 1_700_000_000_000L + 20_000));
     assertThat(slice).extracting(IndexEntry::pageSequence).first().isEqualTo(1_000L);
     assertThat(slice).hasSize(1_000);
   }
@@ -158,7 +205,9 @@ public abstract class PageIndexContract {
 
     for (int i = 0; i < HOSTILE_WRITER_IDS.size(); i++) {
       String writer = HOSTILE_WRITER_IDS.get(i);
-      assertThat(index.entries(writer, TimeRange.ALL)).as("entries of %s", writer).containsExactly(entries.get(i));
+      assertThat(index.entries(writer, TimeRange.ALL))
+          .as("entries of %s", writer)
+          .containsExactly(entries.get(i));
     }
     List<String> expected = new ArrayList<>(HOSTILE_WRITER_IDS);
     expected.sort(UTF8_ORDER);
@@ -201,7 +250,9 @@ public abstract class PageIndexContract {
     assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(first, third);
     assertThat(index.entries("w2", TimeRange.ALL)).containsExactly(otherWriters);
     index.remove(List.of(second, entry("w3", 9, 1, 2)));
-    assertThat(index.entries("w1", TimeRange.ALL)).as("removing what is gone is no error").containsExactly(first, third);
+    assertThat(index.entries("w1", TimeRange.ALL))
+        .as("removing what is gone is no error")
+        .containsExactly(first, third);
   }
 
   @Test
@@ -245,7 +296,8 @@ public abstract class PageIndexContract {
   void removeMatchesThePageKeyNotTheSlot() {
     // A merged page shares writer and start time with the first page it replaces.
     IndexEntry source = entry("w1", 5, 1_000, 2_000);
-    IndexEntry merged = withKey(entry("w1", -77, 1_000, 9_000), source.pageKey() + "_c0123456789abcdef");
+    IndexEntry merged =
+        withKey(entry("w1", -77, 1_000, 9_000), source.pageKey() + "_c0123456789abcdef");
     index.publish(List.of(source, merged));
 
     index.remove(List.of(source));
@@ -289,10 +341,28 @@ public abstract class PageIndexContract {
   /** A page of {@code writer} from offsets {@code first..last} of a topic-partition. */
   static IndexEntry pageAt(String writer, String topic, int partition, long first, long last) {
     return new IndexEntry(
-        "pages/" + Integer.toHexString(topic.hashCode()) + "/" + partition + "/" + Integer.toHexString(writer.hashCode())
-            + "/" + first + ".pb.zst",
-        writer, first, 1_000 + first, 1_000 + last, last - first + 1, 100, 50, "protobuf", "zstd", topic, partition,
-        first, last);
+        "pages/"
+            + Integer.toHexString(topic.hashCode())
+            + "/"
+            + partition
+            + "/"
+            + Integer.toHexString(writer.hashCode())
+            + "/"
+            + first
+            + ".pb.zst",
+        writer,
+        first,
+        1_000 + first,
+        1_000 + last,
+        last - first + 1,
+        100,
+        50,
+        "protobuf",
+        "zstd",
+        topic,
+        partition,
+        first,
+        last);
   }
 
   @Test
@@ -308,9 +378,11 @@ public abstract class PageIndexContract {
     index.publish(List.of(spans)); // a re-delivered page, published again
 
     assertThat(index.entriesFromOffset("events", 0, 20, 100)).containsExactly(endsAt, spans, after);
-    assertThat(index.entriesFromOffset("events", 0, 20, 2)).as("over the limit, those that end first")
+    assertThat(index.entriesFromOffset("events", 0, 20, 2))
+        .as("over the limit, those that end first")
         .containsExactly(endsAt, spans);
-    assertThat(index.entriesFromOffset("events", 0, 0, 100)).containsExactly(endsBefore, endsAt, spans, after);
+    assertThat(index.entriesFromOffset("events", 0, 0, 100))
+        .containsExactly(endsBefore, endsAt, spans, after);
     assertThat(index.entriesFromOffset("events", 0, 41, 100)).isEmpty();
     assertThat(index.entriesFromOffset("events", 1, 0, 100)).containsExactly(otherPartition);
     assertThat(index.entriesFromOffset("events", 2, 0, 100)).isEmpty();
@@ -326,11 +398,14 @@ public abstract class PageIndexContract {
       i++;
     }
     pages.add(pageAt("w", "1:x", 0, 5, 6)); // against a key of partition 0 plus a topic "1:x" ...
-    pages.add(pageAt("w", "x", 1, 7, 8)); // ... colliding with partition 1 of a topic "x" and the like
+    pages.add(
+        pageAt("w", "x", 1, 7, 8)); // ... colliding with partition 1 of a topic "x" and the like
     index.publish(pages);
 
     for (IndexEntry page : pages) {
-      assertThat(index.entriesFromOffset(page.topic(), page.partition(), 0, 100)).as(page.topic()).containsExactly(page);
+      assertThat(index.entriesFromOffset(page.topic(), page.partition(), 0, 100))
+          .as(page.topic())
+          .containsExactly(page);
     }
   }
 
@@ -348,9 +423,21 @@ public abstract class PageIndexContract {
   }
 
   static IndexEntry withKey(IndexEntry e, String key) {
-    return new IndexEntry(key, e.writerId(), e.pageSequence(), e.startTime(), e.endTime(), e.eventCount(),
-        e.pageSizeBytes(), e.storageSizeBytes(), e.format(), e.compression(), e.topic(), e.partition(),
-        e.firstOffset(), e.lastOffset());
+    return new IndexEntry(
+        key,
+        e.writerId(),
+        e.pageSequence(),
+        e.startTime(),
+        e.endTime(),
+        e.eventCount(),
+        e.pageSizeBytes(),
+        e.storageSizeBytes(),
+        e.format(),
+        e.compression(),
+        e.topic(),
+        e.partition(),
+        e.firstOffset(),
+        e.lastOffset());
   }
 
   /** UTF-8 byte order, which is code point order (String.compareTo compares UTF-16 units). */

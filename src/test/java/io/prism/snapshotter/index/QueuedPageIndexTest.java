@@ -59,13 +59,18 @@ class QueuedPageIndexTest {
 
   @Test
   void queuedEntriesCountTheQueueAndTheSecondariesQueuesBehindIt() throws Exception {
-    SwitchablePageIndex secondary = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
-    FanOutPageIndex fanOut = new FanOutPageIndex(SqlitePageIndex.open(dir.resolve("primary.db")), List.of(secondary), 1_000);
+    SwitchablePageIndex secondary =
+        new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    FanOutPageIndex fanOut =
+        new FanOutPageIndex(
+            SqlitePageIndex.open(dir.resolve("primary.db")), List.of(secondary), 1_000);
     try (QueuedPageIndex queued = new QueuedPageIndex(fanOut, 1_000)) {
       secondary.down = true;
       queued.publish(List.of(entry("w1", 1, 10, 20), entry("w1", 2, 30, 40)));
       assertThat(queued.queuedEntries()).isEqualTo(2);
-      assertThat(queued.awaitPublished(Duration.ofSeconds(20))).as("the primary took them").isTrue();
+      assertThat(queued.awaitPublished(Duration.ofSeconds(20)))
+          .as("the primary took them")
+          .isTrue();
       assertThat(queued.queuedEntries()).as("now waiting for the secondary").isEqualTo(2);
 
       secondary.down = false;
@@ -99,14 +104,16 @@ class QueuedPageIndexTest {
       target.down = true;
       IndexEntry merged = entry("w1", 2, 10, 40);
       queued.publish(List.of(merged));
-      new Thread(() -> {
-        try {
-          Thread.sleep(500);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        target.down = false;
-      }).start();
+      new Thread(
+              () -> {
+                try {
+                  Thread.sleep(500);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                target.down = false;
+              })
+          .start();
 
       queued.remove(List.of(source));
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prism.snapshotter.testing.Poll;
 import io.prism.snapshotter.testing.RedisProcess;
 import io.prism.snapshotter.testing.TestServices;
-import java.time.Clock;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -62,7 +62,9 @@ class RedisPageIndexIT extends PageIndexContract {
   @Test
   void aTtlBecomesKeyExpiryCountedFromThePageEnd() {
     try (RedisPageIndex withTtl =
-            RedisPageIndex.open(new RedisSettings(TestServices.redisUrl(), prefix + "ttl", null, 2), Clock.systemUTC());
+            RedisPageIndex.open(
+                new RedisSettings(TestServices.redisUrl(), prefix + "ttl", null, 2),
+                Clock.systemUTC());
         RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
       long endedAnHourAgo = System.currentTimeMillis() - 3_600_000;
       IndexEntry recent = entry("w1", 1, endedAnHourAgo - 10, endedAnHourAgo);
@@ -90,7 +92,8 @@ class RedisPageIndexIT extends PageIndexContract {
   }
 
   @Test
-  void aServerStillLoadingItsDataAtOpenIsNoErrorUntilACallNeedsIt(@TempDir Path dir) throws Exception {
+  void aServerStillLoadingItsDataAtOpenIsNoErrorUntilACallNeedsIt(@TempDir Path dir)
+      throws Exception {
     try (RedisProcess own = RedisProcess.startIn(dir)) {
       try (RedisClient redis = RedisClient.create(own.url())) {
         // 100,000 keys read back at 50 µs each: about 5 s of -LOADING after the restart.
@@ -99,7 +102,8 @@ class RedisPageIndexIT extends PageIndexContract {
       own.stop();
       own.startLoadingSlowly(50);
 
-      try (RedisPageIndex index = RedisPageIndex.open(new RedisSettings(own.url(), prefix, null, 0))) {
+      try (RedisPageIndex index =
+          RedisPageIndex.open(new RedisSettings(own.url(), prefix, null, 0))) {
         assertThat(own.loading()).as("still loading after open").isTrue();
         assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 10, 20))))
             .isInstanceOf(IndexException.class)
@@ -133,10 +137,13 @@ class RedisPageIndexIT extends PageIndexContract {
   void thePasswordIsSentAndAWrongOneRefusedWithoutShowingIt() {
     String user = "prism-it-" + UUID.randomUUID();
     try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
-      redis.sendCommand(Protocol.Command.ACL, "SETUSER", user, "on", ">right-secret", "~*", "+@all");
+      redis.sendCommand(
+          Protocol.Command.ACL, "SETUSER", user, "on", ">right-secret", "~*", "+@all");
     }
-    URI asUser = URI.create(TestServices.redisUrl().toString().replace("redis://", "redis://" + user + "@"));
-    try (RedisPageIndex ok = RedisPageIndex.open(new RedisSettings(asUser, prefix, new Password("right-secret"), 0))) {
+    URI asUser =
+        URI.create(TestServices.redisUrl().toString().replace("redis://", "redis://" + user + "@"));
+    try (RedisPageIndex ok =
+        RedisPageIndex.open(new RedisSettings(asUser, prefix, new Password("right-secret"), 0))) {
       ok.publish(List.of(entry("w1", 1, 10, 20)));
       assertThat(ok.entries("w1", TimeRange.ALL)).hasSize(1);
     }

@@ -33,7 +33,8 @@ import redis.clients.jedis.util.SafeEncoder;
 /**
  * The Redis index when its address leads to a read-only replica: the old primary after a Sentinel
  * or cluster failover, while a DNS name or VIP still points at it. Two redis-servers of the test's
- * own, a primary and one started as its replica ({@code --replicaof}, read-only as Redis's default).
+ * own, a primary and one started as its replica ({@code --replicaof}, read-only as Redis's
+ * default).
  */
 class RedisReadOnlyIT {
   static final int RECORDS = 4_000;
@@ -49,8 +50,12 @@ class RedisReadOnlyIT {
   void startPrimaryAndReplica() throws Exception {
     primary = RedisProcess.startIn(dir.resolve("primary"));
     replica = RedisProcess.startReplicaIn(dir.resolve("replica"), primary);
-    Poll.until("the replica in sync with its primary", Duration.ofSeconds(30),
-        () -> role(replica).equals(List.of("slave", "127.0.0.1", Long.toString(primary.port()), "connected")));
+    Poll.until(
+        "the replica in sync with its primary",
+        Duration.ofSeconds(30),
+        () ->
+            role(replica)
+                .equals(List.of("slave", "127.0.0.1", Long.toString(primary.port()), "connected")));
   }
 
   @AfterEach
@@ -75,17 +80,23 @@ class RedisReadOnlyIT {
   void aPublishToAReplicaFailsSayingSoLeavesNothingAndSucceedsOnceItIsPromoted() throws Exception {
     List<IndexEntry> pages = List.of(entry("w1", 1, 1_000, 2_000), entry("w1", 2, 3_000, 4_000));
     try (RedisPageIndex index = open(replica)) {
-      // IndexException is what the sink retries (StorageFailures: only a page that cannot be formed,
+      // IndexException is what the sink retries (StorageFailures: only a page that cannot be
+      // formed,
       // or storage's own fatal errors, stop the task); the end-to-end test below shows it.
       assertThatThrownBy(() -> index.publish(pages))
           .isExactlyInstanceOf(IndexException.class)
-          .hasMessageContaining("Cannot publish 2 entries in redis redis://127.0.0.1:" + replica.port() + "/0")
+          .hasMessageContaining(
+              "Cannot publish 2 entries in redis redis://127.0.0.1:" + replica.port() + "/0")
           .hasMessageContaining("READONLY You can't write against a read only replica.")
           .hasMessageContaining("the server at this address is a read-only replica");
       assertThat(dbSize(replica)).as("keys on the replica after the refused publish").isZero();
       assertThat(dbSize(primary)).as("keys on the primary after the refused publish").isZero();
 
-      command(replica, Protocol.Command.REPLICAOF, "NO", "ONE"); // promoted: the same address now takes writes
+      command(
+          replica,
+          Protocol.Command.REPLICAOF,
+          "NO",
+          "ONE"); // promoted: the same address now takes writes
       index.publish(pages);
 
       assertThat(index.entries("w1", TimeRange.ALL)).containsExactlyElementsOf(pages);
@@ -106,10 +117,19 @@ class RedisReadOnlyIT {
       onPrimary.publish(List.of(before));
     }
     awaitReplicated();
-    try (CapturedLogs logs = CapturedLogs.capture(); RedisPageIndex index = open(replica)) {
+    try (CapturedLogs logs = CapturedLogs.capture();
+        RedisPageIndex index = open(replica)) {
       String replicaAddress = "redis://127.0.0.1:" + replica.port() + "/0 prefix " + prefix;
-      assertThat(logs.lines()).anyMatch(line -> line.startsWith("WARN ") && line.contains("Redis index redis "
-          + replicaAddress + " is a replica of 127.0.0.1:" + primary.port() + " (link connected): it refuses writes"));
+      assertThat(logs.lines())
+          .anyMatch(
+              line ->
+                  line.startsWith("WARN ")
+                      && line.contains(
+                          "Redis index redis "
+                              + replicaAddress
+                              + " is a replica of 127.0.0.1:"
+                              + primary.port()
+                              + " (link connected): it refuses writes"));
       assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(before);
 
       command(replica, Protocol.Command.REPLICAOF, "NO", "ONE");
@@ -117,18 +137,31 @@ class RedisReadOnlyIT {
       index.publish(List.of(after));
       assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(before, after);
     }
-    try (CapturedLogs logs = CapturedLogs.capture(); RedisPageIndex index = open(primary)) {
+    try (CapturedLogs logs = CapturedLogs.capture();
+        RedisPageIndex index = open(primary)) {
       assertThat(logs.lines()).noneMatch(line -> line.contains("is a replica of"));
     }
   }
 
-  /** ROLE is an @admin command: a user an ACL denies it opens the index on a replica all the same. */
+  /**
+   * ROLE is an @admin command: a user an ACL denies it opens the index on a replica all the same.
+   */
   @Test
   void aUserWithoutRoleOpensTheIndexOnAReplicaAndItsPublishStillSaysReadOnly() throws Exception {
-    command(replica, Protocol.Command.ACL, "SETUSER", "indexer", "on", ">secret", "~*", "+@all", "-role");
+    command(
+        replica,
+        Protocol.Command.ACL,
+        "SETUSER",
+        "indexer",
+        "on",
+        ">secret",
+        "~*",
+        "+@all",
+        "-role");
     URI asIndexer = URI.create("redis://indexer@127.0.0.1:" + replica.port() + "/0");
     try (CapturedLogs logs = CapturedLogs.capture();
-        RedisPageIndex index = RedisPageIndex.open(new RedisSettings(asIndexer, prefix, new Password("secret"), 0))) {
+        RedisPageIndex index =
+            RedisPageIndex.open(new RedisSettings(asIndexer, prefix, new Password("secret"), 0))) {
       assertThat(logs.lines()).noneMatch(line -> line.contains("is a replica of"));
       assertThatThrownBy(() -> index.publish(List.of(entry("w1", 1, 1_000, 2_000))))
           .isExactlyInstanceOf(IndexException.class)
@@ -137,8 +170,8 @@ class RedisReadOnlyIT {
   }
 
   /**
-   * A query drops the sorted-set members whose entry has vanished (expired); a replica refuses
-   * that write, and the query must answer anyway: it was failing with -READONLY.
+   * A query drops the sorted-set members whose entry has vanished (expired); a replica refuses that
+   * write, and the query must answer anyway: it was failing with -READONLY.
    */
   @Test
   void queriesOnAReplicaAnswerWhenAnEntryHasVanished() throws Exception {
@@ -155,9 +188,12 @@ class RedisReadOnlyIT {
       assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(kept);
       assertThat(index.entriesFromOffset("events", 1, 0, 100)).containsExactly(kept);
     }
-    try (RedisPageIndex onPrimary = open(primary); RedisClient redis = RedisClient.create(primary.url())) {
+    try (RedisPageIndex onPrimary = open(primary);
+        RedisClient redis = RedisClient.create(primary.url())) {
       assertThat(onPrimary.entries("w1", TimeRange.ALL)).containsExactly(kept);
-      assertThat(redis.zrange(prefix + ".pages:w1", 0, -1)).as("the primary's query tidied").containsExactly(keptKey);
+      assertThat(redis.zrange(prefix + ".pages:w1", 0, -1))
+          .as("the primary's query tidied")
+          .containsExactly(keptKey);
     }
   }
 
@@ -173,13 +209,15 @@ class RedisReadOnlyIT {
     String topic = "readonly-" + UUID.randomUUID().toString().substring(0, 8);
     cluster.createTopic(topic, 2);
     Path storage = dir.resolve("pages");
-    Map<String, String> config = IndexEndToEndIT.connectorConfig(topic, storage, "redis", "sync", dir, primary.url());
+    Map<String, String> config =
+        IndexEndToEndIT.connectorConfig(topic, storage, "redis", "sync", dir, primary.url());
     cluster.startConnector(config);
     IndexEndToEndIT.cluster = cluster;
     // About 40 s of records (100 every second): through the whole read-only time and after it.
     logs = CapturedLogs.capture();
     CompletableFuture<Void> producing =
-        CompletableFuture.runAsync(() -> IndexEndToEndIT.produce(topic, RECORDS, Duration.ofMillis(1_000)));
+        CompletableFuture.runAsync(
+            () -> IndexEndToEndIT.produce(topic, RECORDS, Duration.ofMillis(1_000)));
     Thread.sleep(5_000);
     FilesystemObjectStore store = new FilesystemObjectStore(storage);
     Set<String> indexedBefore = IndexedPages.indexedPageKeys(store, config);
@@ -190,36 +228,50 @@ class RedisReadOnlyIT {
     Thread.sleep(15_000);
     Map<TopicPartition, Long> committedLate = cluster.committedOffsets();
     Set<String> notIndexedWhileReadOnly = storedPageKeys(store);
-    notIndexedWhileReadOnly.removeAll(IndexedPages.indexedPageKeys(store, config)); // read from the replica
+    notIndexedWhileReadOnly.removeAll(
+        IndexedPages.indexedPageKeys(store, config)); // read from the replica
     List<String> statesWhileReadOnly = cluster.taskStates();
     failOver(replica, primary); // promoted again
-    assertThat(producing).as("still producing when the connector's Redis was promoted again").isNotDone();
+    assertThat(producing)
+        .as("still producing when the connector's Redis was promoted again")
+        .isNotDone();
 
     assertThat(indexedBefore).as("pages indexed before the failover").isNotEmpty();
-    assertThat(committedLate).as("offsets held while Redis was a replica").isEqualTo(committedEarly);
-    assertThat(notIndexedWhileReadOnly).as("pages stored but not indexed while Redis was a replica").isNotEmpty();
+    assertThat(committedLate)
+        .as("offsets held while Redis was a replica")
+        .isEqualTo(committedEarly);
+    assertThat(notIndexedWhileReadOnly)
+        .as("pages stored but not indexed while Redis was a replica")
+        .isNotEmpty();
     assertThat(statesWhileReadOnly).as("tasks while Redis was a replica").containsOnly("RUNNING");
     // The retry's log says why: Redis's reply, the address, and what it means.
-    assertThat(logs.lines()).anyMatch(line -> line.startsWith("WARN io.prism.snapshotter.connect.StorageFailures")
-        && line.contains("redis://127.0.0.1:" + primary.port() + "/0")
-        && line.contains("READONLY You can't write against a read only replica.")
-        && line.contains("the server at this address is a read-only replica"));
+    assertThat(logs.lines())
+        .anyMatch(
+            line ->
+                line.startsWith("WARN io.prism.snapshotter.connect.StorageFailures")
+                    && line.contains("redis://127.0.0.1:" + primary.port() + "/0")
+                    && line.contains("READONLY You can't write against a read only replica.")
+                    && line.contains("the server at this address is a read-only replica"));
 
     producing.get();
     cluster.assertTopicHolds(topic, 2, RECORDS);
     cluster.awaitAllCommitted(topic, 2, Duration.ofSeconds(90));
-    ConnectTestCluster.await("every page indexed", Duration.ofSeconds(60),
-        () -> IndexedPages.allIndexed(store, config));
+    ConnectTestCluster.await(
+        "every page indexed", Duration.ofSeconds(60), () -> IndexedPages.allIndexed(store, config));
     IndexedPages.assertEveryPageIndexedOnce(store, config);
-    assertThat(IndexedPages.indexedPageKeys(store, config)).as("entries published before the failover, after it")
+    assertThat(IndexedPages.indexedPageKeys(store, config))
+        .as("entries published before the failover, after it")
         .containsAll(indexedBefore);
     assertThat(StoredPages.distinctEventIds(store)).as("distinct events stored").isEqualTo(RECORDS);
-    assertThat(StoredPages.totalEvents(store)).as("events stored, each copy counted").isEqualTo(RECORDS);
+    assertThat(StoredPages.totalEvents(store))
+        .as("events stored, each copy counted")
+        .isEqualTo(RECORDS);
     assertThat(cluster.taskStates()).containsOnly("RUNNING");
   }
 
   private static Set<String> storedPageKeys(FilesystemObjectStore store) throws Exception {
-    return StoredPages.readAll(store, "").stream().map(StoredPages.StoredPage::key)
+    return StoredPages.readAll(store, "").stream()
+        .map(StoredPages.StoredPage::key)
         .collect(Collectors.toCollection(HashSet::new));
   }
 
@@ -235,23 +287,42 @@ class RedisReadOnlyIT {
    * disconnected ({@code CLIENT KILL TYPE normal}); they connect anew and meet a replica.
    */
   private static void failOver(RedisProcess from, RedisProcess to) throws Exception {
-    command(from, Protocol.Command.FAILOVER, "TO", "127.0.0.1", Integer.toString(to.port()), "TIMEOUT", "10000");
-    List<String> following = List.of("slave", "127.0.0.1", Integer.toString(to.port()), "connected");
-    Poll.until(from.url() + " a replica of " + to.url(), Duration.ofSeconds(30),
+    command(
+        from,
+        Protocol.Command.FAILOVER,
+        "TO",
+        "127.0.0.1",
+        Integer.toString(to.port()),
+        "TIMEOUT",
+        "10000");
+    List<String> following =
+        List.of("slave", "127.0.0.1", Integer.toString(to.port()), "connected");
+    Poll.until(
+        from.url() + " a replica of " + to.url(),
+        Duration.ofSeconds(30),
         () -> role(from).equals(following) && role(to).get(0).equals("master"));
     command(from, Protocol.Command.CLIENT, "KILL", "TYPE", "normal");
   }
 
   /** The primary's writes so far are on the replica. */
   private void awaitReplicated() {
-    assertThat(command(primary, Protocol.Command.WAIT, "1", "10000")).as("replicas acknowledging").isEqualTo(1L);
+    assertThat(command(primary, Protocol.Command.WAIT, "1", "10000"))
+        .as("replicas acknowledging")
+        .isEqualTo(1L);
   }
 
   /** ROLE's first four fields, as text: a replica's is [slave, host, port, link state]. */
   private static List<String> role(RedisProcess server) {
     Object reply = command(server, Protocol.Command.ROLE);
-    return ((List<?>) reply).stream().limit(4)
-        .map(field -> field instanceof byte[] bytes ? SafeEncoder.encode(bytes) : String.valueOf(field)).toList();
+    return ((List<?>) reply)
+        .stream()
+            .limit(4)
+            .map(
+                field ->
+                    field instanceof byte[] bytes
+                        ? SafeEncoder.encode(bytes)
+                        : String.valueOf(field))
+            .toList();
   }
 
   private static long dbSize(RedisProcess server) {

@@ -17,38 +17,59 @@ import redis.clients.jedis.exceptions.JedisDataException;
 class RedisRoleTest {
   @Test
   void aServerStillLoadingItsDataIsNotReadyYet() {
-    assertThat(RedisRole.loading(new JedisDataException("LOADING Redis is loading the dataset in memory"))).isTrue();
-    assertThat(RedisRole.loading(
-        new JedisConnectionException("init", new JedisDataException("LOADING Redis is loading the dataset in memory"))))
+    assertThat(
+            RedisRole.loading(
+                new JedisDataException("LOADING Redis is loading the dataset in memory")))
+        .isTrue();
+    assertThat(
+            RedisRole.loading(
+                new JedisConnectionException(
+                    "init",
+                    new JedisDataException("LOADING Redis is loading the dataset in memory"))))
         .isTrue();
   }
 
   @Test
   void aRefusalOrAnotherErrorIsNot() {
-    assertThat(RedisRole.loading(new JedisAccessControlException("WRONGPASS invalid username-password pair")))
+    assertThat(
+            RedisRole.loading(
+                new JedisAccessControlException("WRONGPASS invalid username-password pair")))
         .isFalse();
     assertThat(RedisRole.loading(new JedisDataException("ERR unknown command"))).isFalse();
     assertThat(RedisRole.loading(new JedisConnectionException("Failed to connect"))).isFalse();
     assertThat(RedisRole.loading(new JedisDataException((String) null))).isFalse();
-    assertThat(RedisRole.loading(new JedisDataException("READONLY You can't write against a read only replica.")))
+    assertThat(
+            RedisRole.loading(
+                new JedisDataException("READONLY You can't write against a read only replica.")))
         .isFalse();
   }
 
   @Test
   void readOnlyIsTheReplicasRefusalOfAWriteAndNothingElse() {
-    JedisDataException readOnly = new JedisDataException("READONLY You can't write against a read only replica.");
+    JedisDataException readOnly =
+        new JedisDataException("READONLY You can't write against a read only replica.");
     assertThat(RedisRole.readOnly(readOnly)).isTrue();
     assertThat(RedisRole.readOnly(new IndexException("Cannot publish", readOnly))).isTrue();
-    assertThat(RedisRole.readOnly(new JedisDataException("LOADING Redis is loading the dataset in memory"))).isFalse();
-    assertThat(RedisRole.readOnly(new JedisDataException("OOM command not allowed when used memory > 'maxmemory'.")))
+    assertThat(
+            RedisRole.readOnly(
+                new JedisDataException("LOADING Redis is loading the dataset in memory")))
         .isFalse();
-    assertThat(RedisRole.readOnly(new JedisConnectionException("READONLY in a connection error's text"))).isFalse();
+    assertThat(
+            RedisRole.readOnly(
+                new JedisDataException("OOM command not allowed when used memory > 'maxmemory'.")))
+        .isFalse();
+    assertThat(
+            RedisRole.readOnly(
+                new JedisConnectionException("READONLY in a connection error's text")))
+        .isFalse();
   }
 
   @Test
   void aRoleReplyNamesThePrimaryOfAReplicaOnly() {
-    List<Object> replica = List.of(bytes("slave"), bytes("10.0.0.7"), 6379L, bytes("connected"), 1234L);
-    assertThat(RedisRole.replicaOf(replica)).contains("a replica of 10.0.0.7:6379 (link connected)");
+    List<Object> replica =
+        List.of(bytes("slave"), bytes("10.0.0.7"), 6379L, bytes("connected"), 1234L);
+    assertThat(RedisRole.replicaOf(replica))
+        .contains("a replica of 10.0.0.7:6379 (link connected)");
     List<Object> primary = List.of(bytes("master"), 1234L, List.of());
     assertThat(RedisRole.replicaOf(primary)).isEmpty();
     assertThat(RedisRole.replicaOf(List.of(bytes("sentinel"), List.of()))).isEmpty();

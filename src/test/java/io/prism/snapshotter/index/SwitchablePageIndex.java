@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real index behind a switch: while {@link #down} is set, publishing fails as an unreachable
- * index would. For the tests of the retry paths, where a real server cannot be stopped in a unit test.
+ * index would. For the tests of the retry paths, where a real server cannot be stopped in a unit
+ * test.
  */
 final class SwitchablePageIndex extends ForwardingPageIndex {
   volatile boolean down;

@@ -12,18 +12,28 @@ import org.junit.jupiter.api.Test;
 class UnreachableTest {
   @Test
   void connectionFailuresAnywhereInTheChainAreUnreachable() {
-    assertThat(Unreachable.causeOf(new IndexException("x", new ConnectException("refused")))).isTrue();
-    assertThat(Unreachable.causeOf(new IndexException("x", new RuntimeException(new SocketException("Connection reset")))))
-        .as("a connection reset while the server restarts").isTrue();
-    assertThat(Unreachable.causeOf(new IndexException("x", new SocketTimeoutException("timed out")))).isTrue();
+    assertThat(Unreachable.causeOf(new IndexException("x", new ConnectException("refused"))))
+        .isTrue();
+    assertThat(
+            Unreachable.causeOf(
+                new IndexException(
+                    "x", new RuntimeException(new SocketException("Connection reset")))))
+        .as("a connection reset while the server restarts")
+        .isTrue();
+    assertThat(
+            Unreachable.causeOf(new IndexException("x", new SocketTimeoutException("timed out"))))
+        .isTrue();
     RuntimeException withSuppressed = new RuntimeException("all addresses failed");
     withSuppressed.addSuppressed(new ConnectException("refused"));
-    assertThat(Unreachable.causeOf(withSuppressed)).as("Jedis keeps attempts as suppressed").isTrue();
+    assertThat(Unreachable.causeOf(withSuppressed))
+        .as("Jedis keeps attempts as suppressed")
+        .isTrue();
   }
 
   @Test
   void refusalsAreNot() {
-    assertThat(Unreachable.causeOf(new IndexException("Code: 516, authentication failed", null))).isFalse();
+    assertThat(Unreachable.causeOf(new IndexException("Code: 516, authentication failed", null)))
+        .isFalse();
     assertThat(Unreachable.causeOf(new IndexException("x", new IOException("HTTP 500")))).isFalse();
   }
 }

@@ -1,51 +1,69 @@
 package io.prism.snapshotter.local;
 
-import org.apache.kafka.common.config.ConfigException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LocalSettingsTest {
-    @TempDir
-    Path dir;
+  @TempDir Path dir;
 
-    @Test
-    void keysAreRoutedByPrefixAndTheLocalOnesAreForced() throws IOException {
-        Path file = dir.resolve("c.properties");
-        Files.writeString(file, "page.format=ndjson\ntopics=other\nstorage.filesystem.path=/var/lib/x\n"
-                + "frontdoor.max.batch.events=10\nerrors.deadletterqueue.topic.name=dlq\n"
-                + "errors.deadletterqueue.topic.replication.factor=3\n");
-        LocalPaths paths = new LocalPaths(dir.resolve("data"));
-        LocalSettings s = LocalSettings.assemble(Optional.of(file),
-                Map.of("local.kafka.port", "0", "frontdoor.listen", "127.0.0.1:0", "buffer.max.events", "7"), paths);
+  @Test
+  void keysAreRoutedByPrefixAndTheLocalOnesAreForced() throws IOException {
+    Path file = dir.resolve("c.properties");
+    Files.writeString(
+        file,
+        "page.format=ndjson\ntopics=other\nstorage.filesystem.path=/var/lib/x\n"
+            + "frontdoor.max.batch.events=10\nerrors.deadletterqueue.topic.name=dlq\n"
+            + "errors.deadletterqueue.topic.replication.factor=3\n");
+    LocalPaths paths = new LocalPaths(dir.resolve("data"));
+    LocalSettings s =
+        LocalSettings.assemble(
+            Optional.of(file),
+            Map.of(
+                "local.kafka.port",
+                "0",
+                "frontdoor.listen",
+                "127.0.0.1:0",
+                "buffer.max.events",
+                "7"),
+            paths);
 
-        assertThat(s.connector()).containsEntry("page.format", "ndjson").containsEntry("buffer.max.events", "7")
-                .containsEntry("topics", LocalSettings.TOPIC)
-                .containsEntry("storage.filesystem.path", paths.pages().toString())
-                .containsEntry("buffer.flush.on.disconnect", "true")
-                .containsEntry("errors.deadletterqueue.topic.replication.factor", "1")
-                .doesNotContainKeys("frontdoor.listen", "local.kafka.port");
-        assertThat(s.frontDoor()).containsEntry("frontdoor.listen", "127.0.0.1:0")
-                .containsEntry("frontdoor.max.batch.events", "10").containsEntry("frontdoor.topic", LocalSettings.TOPIC);
-        assertThat(s.port(LocalSettings.KAFKA_PORT)).isZero();
-        assertThat(s.port(LocalSettings.CONNECT_PORT)).isEqualTo(8083);
-    }
+    assertThat(s.connector())
+        .containsEntry("page.format", "ndjson")
+        .containsEntry("buffer.max.events", "7")
+        .containsEntry("topics", LocalSettings.TOPIC)
+        .containsEntry("storage.filesystem.path", paths.pages().toString())
+        .containsEntry("buffer.flush.on.disconnect", "true")
+        .containsEntry("errors.deadletterqueue.topic.replication.factor", "1")
+        .doesNotContainKeys("frontdoor.listen", "local.kafka.port");
+    assertThat(s.frontDoor())
+        .containsEntry("frontdoor.listen", "127.0.0.1:0")
+        .containsEntry("frontdoor.max.batch.events", "10")
+        .containsEntry("frontdoor.topic", LocalSettings.TOPIC);
+    assertThat(s.port(LocalSettings.KAFKA_PORT)).isZero();
+    assertThat(s.port(LocalSettings.CONNECT_PORT)).isEqualTo(8083);
+  }
 
-    @Test
-    void badPortsAndPartitionsNameTheirKey() {
-        LocalSettings s = LocalSettings.assemble(Optional.empty(),
-                Map.of("local.kafka.port", "70000", "local.topic.partitions", "0"), new LocalPaths(dir));
-        assertThatThrownBy(() -> s.port(LocalSettings.KAFKA_PORT)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("local.kafka.port");
-        assertThatThrownBy(s::partitions).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("local.topic.partitions");
-    }
+  @Test
+  void badPortsAndPartitionsNameTheirKey() {
+    LocalSettings s =
+        LocalSettings.assemble(
+            Optional.empty(),
+            Map.of("local.kafka.port", "70000", "local.topic.partitions", "0"),
+            new LocalPaths(dir));
+    assertThatThrownBy(() -> s.port(LocalSettings.KAFKA_PORT))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("local.kafka.port");
+    assertThatThrownBy(s::partitions)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("local.topic.partitions");
+  }
 }

@@ -47,7 +47,8 @@ class BackendHealthTest {
     clock.advance(5_000);
     b.succeeded(3_000_000, 1);
     b.failed();
-    BackendHealth.Snapshot merged = BackendHealth.Snapshot.merge("none", List.of(a.snapshot(), b.snapshot()));
+    BackendHealth.Snapshot merged =
+        BackendHealth.Snapshot.merge("none", List.of(a.snapshot(), b.snapshot()));
     assertThat(merged.backend()).isEqualTo("s3");
     assertThat(merged.status()).isEqualTo(HealthStatus.DEGRADED);
     assertThat(merged.lastSuccess()).isEqualTo(clock.instant());

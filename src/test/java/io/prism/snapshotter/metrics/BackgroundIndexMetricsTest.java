@@ -34,7 +34,13 @@ class BackgroundIndexMetricsTest {
   @TempDir Path dir;
   final String connector = "background-" + System.nanoTime();
   final TaskMetrics metrics =
-      TaskMetrics.open(new TaskId(connector, "0"), "filesystem", "sqlite", 3, Duration.ofSeconds(60), new ManualClock());
+      TaskMetrics.open(
+          new TaskId(connector, "0"),
+          "filesystem",
+          "sqlite",
+          3,
+          Duration.ofSeconds(60),
+          new ManualClock());
   GatedPageIndex gate;
 
   @AfterEach
@@ -44,28 +50,44 @@ class BackgroundIndexMetricsTest {
 
   /** The configured index opened as the task opens it, its primary behind a test gate. */
   private PageIndex open(PublishMode mode) {
-    IndexConfig config = new IndexConfig(Map.of("index.sqlite.path", dir.resolve("index.db").toString()));
-    PageIndex index = config.open(mode, (part, path) -> {
-      boolean primary = path == (mode == PublishMode.ASYNC ? PublishPath.BACKGROUND_TO_PRIMARY : PublishPath.TASK_TO_INDEX);
-      return MeteredPageIndex.decorator(metrics).decorate(primary ? gate = new GatedPageIndex(part) : part, path);
-    });
+    IndexConfig config =
+        new IndexConfig(Map.of("index.sqlite.path", dir.resolve("index.db").toString()));
+    PageIndex index =
+        config.open(
+            mode,
+            (part, path) -> {
+              boolean primary =
+                  path
+                      == (mode == PublishMode.ASYNC
+                          ? PublishPath.BACKGROUND_TO_PRIMARY
+                          : PublishPath.TASK_TO_INDEX);
+              return MeteredPageIndex.decorator(metrics)
+                  .decorate(primary ? gate = new GatedPageIndex(part) : part, path);
+            });
     metrics.watchIndexQueue(index::queuedEntries);
     return index;
   }
 
   @Test
-  void asyncFailuresBehindTheQueueCountAsBackgroundErrorsAndMakeTheIndexUnhealthy() throws Exception {
+  void asyncFailuresBehindTheQueueCountAsBackgroundErrorsAndMakeTheIndexUnhealthy()
+      throws Exception {
     try (PageIndex index = open(PublishMode.ASYNC)) {
       gate.down = true;
       index.publish(List.of(entry("w", 1, 1_000, 2_000))); // queued: the task sees no error
 
-      Poll.until("3 failed background publishes", PATIENCE, () -> metrics.indexBackgroundPublishErrorsTotal() >= 3);
-      assertThat(metrics.indexPublishErrorsTotal()).as("the task's own publish was queued fine").isZero();
+      Poll.until(
+          "3 failed background publishes",
+          PATIENCE,
+          () -> metrics.indexBackgroundPublishErrorsTotal() >= 3);
+      assertThat(metrics.indexPublishErrorsTotal())
+          .as("the task's own publish was queued fine")
+          .isZero();
       assertThat(metrics.indexHealth().status()).isEqualTo(HealthStatus.UNHEALTHY);
       assertThat(metrics.indexHealth().lastSuccess()).as("an enqueue is not a publish").isNull();
       assertThat(metrics.indexQueueEntries()).isEqualTo(1);
       String scrape = scrape();
-      assertThat(value(scrape, "snapshotter_index_background_publish_errors_total")).isGreaterThanOrEqualTo(3);
+      assertThat(value(scrape, "snapshotter_index_background_publish_errors_total"))
+          .isGreaterThanOrEqualTo(3);
       assertThat(value(scrape, "snapshotter_index_publish_errors_total")).isZero();
       assertThat(value(scrape, "snapshotter_index_publish_queue_entries")).isEqualTo(1);
       assertThat(HealthEndpoint.INDEX.report(List.of(metrics), new ManualClock()).fields())
@@ -81,7 +103,8 @@ class BackgroundIndexMetricsTest {
   }
 
   @Test
-  void asyncQueueGaugeShowsEntriesWaitingForABlockedIndexAndLatencyTimesTheIndexCall() throws Exception {
+  void asyncQueueGaugeShowsEntriesWaitingForABlockedIndexAndLatencyTimesTheIndexCall()
+      throws Exception {
     try (PageIndex index = open(PublishMode.ASYNC)) {
       gate.hold();
       for (int i = 0; i < 3; i++) {
@@ -97,7 +120,8 @@ class BackgroundIndexMetricsTest {
       Poll.until("the queue drained", PATIENCE, () -> metrics.indexQueueEntries() == 0);
       BackendHealth.Snapshot health = metrics.indexHealth();
       assertThat(health.items()).isEqualTo(3);
-      assertThat(Duration.ofNanos(health.latencyNanos())).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+      assertThat(Duration.ofNanos(health.latencyNanos()))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(200));
       assertThat(metrics.indexBackgroundPublishErrorsTotal()).isZero();
       assertThat(value(scrape(), "snapshotter_index_publish_queue_entries")).isZero();
     }
@@ -107,7 +131,8 @@ class BackgroundIndexMetricsTest {
   void syncFailuresAreTheTasksOwnPublishErrors() {
     try (PageIndex index = open(PublishMode.SYNC)) {
       gate.down = true;
-      assertThatThrownBy(() -> index.publish(List.of(entry("w", 1, 1_000, 2_000)))).isInstanceOf(IndexException.class);
+      assertThatThrownBy(() -> index.publish(List.of(entry("w", 1, 1_000, 2_000))))
+          .isInstanceOf(IndexException.class);
       assertThat(metrics.indexPublishErrorsTotal()).isEqualTo(1);
       assertThat(metrics.indexBackgroundPublishErrorsTotal()).isZero();
       assertThat(metrics.indexHealth().status()).isEqualTo(HealthStatus.DEGRADED);
@@ -116,40 +141,60 @@ class BackgroundIndexMetricsTest {
   }
 
   @Test
-  void aFailingSecondaryCountsBackgroundErrorsAndQueuedEntriesButLeavesThePrimaryHealthy() throws Exception {
+  void aFailingSecondaryCountsBackgroundErrorsAndQueuedEntriesButLeavesThePrimaryHealthy()
+      throws Exception {
     // As IndexConfig wires a primary with a secondary in sync mode (it cannot open a second
     // backend here without a server).
-    GatedPageIndex secondary = new GatedPageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
-    FanOutPageIndex fanOut = new FanOutPageIndex(SqlitePageIndex.open(dir.resolve("primary.db")),
-        List.of(new MeteredPageIndex(secondary, metrics, PublishPath.BACKGROUND_TO_SECONDARY)), 1_000);
+    GatedPageIndex secondary =
+        new GatedPageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    FanOutPageIndex fanOut =
+        new FanOutPageIndex(
+            SqlitePageIndex.open(dir.resolve("primary.db")),
+            List.of(new MeteredPageIndex(secondary, metrics, PublishPath.BACKGROUND_TO_SECONDARY)),
+            1_000);
     try (PageIndex index = new MeteredPageIndex(fanOut, metrics, PublishPath.TASK_TO_INDEX)) {
       metrics.watchIndexQueue(index::queuedEntries);
       secondary.down = true;
       index.publish(List.of(entry("w", 1, 1_000, 2_000)));
       index.publish(List.of(entry("w", 2, 3_000, 4_000)));
 
-      Poll.until("a failed publish to the secondary", PATIENCE, () -> metrics.indexBackgroundPublishErrorsTotal() >= 1);
+      Poll.until(
+          "a failed publish to the secondary",
+          PATIENCE,
+          () -> metrics.indexBackgroundPublishErrorsTotal() >= 1);
       assertThat(metrics.indexQueueEntries()).isEqualTo(2);
       assertThat(metrics.indexPublishErrorsTotal()).isZero();
-      assertThat(metrics.indexHealth().status()).as("health is the primary's").isEqualTo(HealthStatus.HEALTHY);
+      assertThat(metrics.indexHealth().status())
+          .as("health is the primary's")
+          .isEqualTo(HealthStatus.HEALTHY);
       assertThat(metrics.indexHealth().items()).isEqualTo(2);
 
       secondary.down = false;
       Poll.until("the secondary's queue drained", PATIENCE, () -> metrics.indexQueueEntries() == 0);
-      assertThat(metrics.indexHealth().items()).as("secondaries' publishes are not the index's").isEqualTo(2);
+      assertThat(metrics.indexHealth().items())
+          .as("secondaries' publishes are not the index's")
+          .isEqualTo(2);
     }
   }
 
   @Test
   void entriesASecondarysFullQueueRefusesAreCountedAsDropped() throws Exception {
-    GatedPageIndex secondary = new GatedPageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
-    FanOutPageIndex fanOut = new FanOutPageIndex(SqlitePageIndex.open(dir.resolve("primary.db")),
-        List.of(new MeteredPageIndex(secondary, metrics, PublishPath.BACKGROUND_TO_SECONDARY)), 1);
+    GatedPageIndex secondary =
+        new GatedPageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    FanOutPageIndex fanOut =
+        new FanOutPageIndex(
+            SqlitePageIndex.open(dir.resolve("primary.db")),
+            List.of(new MeteredPageIndex(secondary, metrics, PublishPath.BACKGROUND_TO_SECONDARY)),
+            1);
     try (PageIndex index = new MeteredPageIndex(fanOut, metrics, PublishPath.TASK_TO_INDEX)) {
       metrics.watchIndexQueue(index::queuedEntries);
       metrics.watchIndexDrops(index::droppedEntries);
       secondary.down = true;
-      index.publish(List.of(entry("w", 1, 1_000, 2_000), entry("w", 2, 3_000, 4_000), entry("w", 3, 5_000, 6_000)));
+      index.publish(
+          List.of(
+              entry("w", 1, 1_000, 2_000),
+              entry("w", 2, 3_000, 4_000),
+              entry("w", 3, 5_000, 6_000)));
 
       assertThat(metrics.indexDroppedEntriesTotal()).isEqualTo(2);
       assertThat(value(scrape(), "snapshotter_index_dropped_entries_total")).isEqualTo(2);
@@ -169,7 +214,11 @@ class BackgroundIndexMetricsTest {
   /** The value of this test task's series of {@code name}. */
   private double value(String scrape, String name) {
     String series = name + "{connector=\"" + connector + "\",task=\"0\"} ";
-    return scrape.lines().filter(line -> line.startsWith(series)).mapToDouble(line -> Double.parseDouble(line.substring(series.length())))
-        .findFirst().orElseThrow(() -> new AssertionError(series + "not in the scrape:\n" + scrape));
+    return scrape
+        .lines()
+        .filter(line -> line.startsWith(series))
+        .mapToDouble(line -> Double.parseDouble(line.substring(series.length())))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(series + "not in the scrape:\n" + scrape));
   }
 }

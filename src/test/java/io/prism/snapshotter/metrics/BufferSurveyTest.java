@@ -17,16 +17,22 @@ import org.junit.jupiter.api.Test;
 class BufferSurveyTest {
   static final TopicPartition P0 = new TopicPartition("events", 0);
   final ManualClock clock = new ManualClock();
-  final PageAssembler assembler = new PageAssembler(
-      new FlushPolicy(new FlushLimits(2, 1 << 20, Duration.ofSeconds(60))), new MemoryBudget(1L << 32, 0.75),
-      page -> {
-        throw new IllegalStateException("storage down: closed pages stay queued");
-      },
-      clock);
+  final PageAssembler assembler =
+      new PageAssembler(
+          new FlushPolicy(new FlushLimits(2, 1 << 20, Duration.ofSeconds(60))),
+          new MemoryBudget(1L << 32, 0.75),
+          page -> {
+            throw new IllegalStateException("storage down: closed pages stay queued");
+          },
+          clock);
   long offset;
 
   private void accept(String writer, int payloadBytes) {
-    assembler.accept(P0, offset++, writer, new Event(writer + "-" + offset, clock.millis(), new byte[payloadBytes], Map.of()));
+    assembler.accept(
+        P0,
+        offset++,
+        writer,
+        new Event(writer + "-" + offset, clock.millis(), new byte[payloadBytes], Map.of()));
   }
 
   private BufferSnapshot survey(int topN) {
@@ -51,11 +57,16 @@ class BufferSurveyTest {
     assertThat(snapshot.bytes()).isEqualTo(assembler.memory().usedBytes());
     assertThat(snapshot.oldestAgeMillis(clock.millis())).isEqualTo(71_000);
     assertThat(snapshot.writersOverAgeLimit()).isEqualTo(2); // ancient's closed and open pages
-    // The same writer twice (closed and open page) is one series in the gauges; the survey keeps both.
-    assertThat(snapshot.oldest()).extracting(WriterBuffer::writerId).containsExactly("ancient", "ancient", "w0");
+    // The same writer twice (closed and open page) is one series in the gauges; the survey keeps
+    // both.
+    assertThat(snapshot.oldest())
+        .extracting(WriterBuffer::writerId)
+        .containsExactly("ancient", "ancient", "w0");
     assertThat(snapshot.largest()).extracting(WriterBuffer::writerId).first().isEqualTo("w5000");
     assertThat(snapshot.largest()).hasSize(3);
-    assertThat(snapshot.partitions()).singleElement().satisfies(p -> assertThat(p.gap()).isEqualTo(10_003));
+    assertThat(snapshot.partitions())
+        .singleElement()
+        .satisfies(p -> assertThat(p.gap()).isEqualTo(10_003));
     assertThat(survey(0).oldest()).isEmpty();
     assertThat(survey(0).largest()).isEmpty();
   }

@@ -7,7 +7,10 @@ import io.prism.snapshotter.index.PageIndex;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-/** A real index behind a test switch: publishes fail while {@link #down}, and wait while {@link #hold held}. */
+/**
+ * A real index behind a test switch: publishes fail while {@link #down}, and wait while {@link
+ * #hold held}.
+ */
 final class GatedPageIndex extends ForwardingPageIndex {
   volatile boolean down;
   private volatile CountDownLatch release = new CountDownLatch(0);

@@ -19,11 +19,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The metered store and index over real backends: what counts as a success, an error, or neither. */
+/**
+ * The metered store and index over real backends: what counts as a success, an error, or neither.
+ */
 class MeteredBackendsTest {
   @TempDir Path dir;
   final TaskMetrics metrics =
-      TaskMetrics.open(new TaskId("metered-" + System.nanoTime(), "0"), "filesystem", "sqlite", 3, Duration.ofSeconds(60), new ManualClock());
+      TaskMetrics.open(
+          new TaskId("metered-" + System.nanoTime(), "0"),
+          "filesystem",
+          "sqlite",
+          3,
+          Duration.ofSeconds(60),
+          new ManualClock());
 
   @AfterEach
   void close() {
@@ -32,21 +40,31 @@ class MeteredBackendsTest {
 
   @Test
   void storeWritesCountTheirBytesAnExistingKeyIsNoErrorAndAFailureIs() throws Exception {
-    MeteredObjectStore store = new MeteredObjectStore(new FilesystemObjectStore(dir.resolve("pages")), metrics);
+    MeteredObjectStore store =
+        new MeteredObjectStore(new FilesystemObjectStore(dir.resolve("pages")), metrics);
     byte[] page = new byte[1234];
     store.put("a/page", new ByteArrayInputStream(page), page.length, PutOptions.ifAbsent());
     assertThat(metrics.storedBytes()).isEqualTo(1234);
     assertThat(metrics.pageSizeCount()).isEqualTo(1);
     assertThat(metrics.pageSizeBytesSum()).isEqualTo(1234);
 
-    assertThatThrownBy(() -> store.put("a/page", new ByteArrayInputStream(page), page.length, PutOptions.ifAbsent()))
+    assertThatThrownBy(
+            () ->
+                store.put(
+                    "a/page", new ByteArrayInputStream(page), page.length, PutOptions.ifAbsent()))
         .isInstanceOf(ObjectAlreadyExistsException.class);
     assertThat(metrics.storageErrorsTotal()).isZero();
     assertThat(metrics.storageHealth().status()).isEqualTo(HealthStatus.HEALTHY);
 
     // A key under a regular file: the filesystem refuses it.
     Files.writeString(dir.resolve("pages/blocker"), "x");
-    assertThatThrownBy(() -> store.put("blocker/page", new ByteArrayInputStream(page), page.length, PutOptions.ifAbsent()))
+    assertThatThrownBy(
+            () ->
+                store.put(
+                    "blocker/page",
+                    new ByteArrayInputStream(page),
+                    page.length,
+                    PutOptions.ifAbsent()))
         .isInstanceOf(RuntimeException.class);
     assertThat(metrics.storageErrorsTotal()).isEqualTo(1);
     BackendHealth.Snapshot health = metrics.storageHealth();
@@ -59,7 +77,10 @@ class MeteredBackendsTest {
   void indexPublishesCountTheirEntriesAndFailuresCountAsPublishErrors() {
     SqlitePageIndex sqlite = SqlitePageIndex.open(dir.resolve("index.db"));
     MeteredPageIndex index = new MeteredPageIndex(sqlite, metrics, PublishPath.TASK_TO_INDEX);
-    index.publish(List.of(PageIndexContract.entry("w", 1, 1_000, 2_000), PageIndexContract.entry("w", 2, 3_000, 4_000)));
+    index.publish(
+        List.of(
+            PageIndexContract.entry("w", 1, 1_000, 2_000),
+            PageIndexContract.entry("w", 2, 3_000, 4_000)));
     assertThat(metrics.indexHealth().items()).isEqualTo(2);
     assertThat(metrics.indexPublishErrorsTotal()).isZero();
 

@@ -8,29 +8,50 @@ import org.junit.jupiter.api.Test;
 class ConfigChecksTest {
   @Test
   void validSettingsPassAndGiveTheParsedConfig() {
-    ConfigChecks.Result result = ConfigChecks.run(Map.of("storage.filesystem.path", "/tmp/p", "topics", "events"));
+    ConfigChecks.Result result =
+        ConfigChecks.run(Map.of("storage.filesystem.path", "/tmp/p", "topics", "events"));
     assertThat(result.config()).isNotNull();
-    assertThat(result.checks()).singleElement().satisfies(check -> {
-      assertThat(check.failed()).isFalse();
-      assertThat(check.detail()).contains("storage filesystem", "index sqlite");
-    });
+    assertThat(result.checks())
+        .singleElement()
+        .satisfies(
+            check -> {
+              assertThat(check.failed()).isFalse();
+              assertThat(check.detail()).contains("storage filesystem", "index sqlite");
+            });
   }
 
   @Test
   void everyBadKeyIsAFailedCheckNamingIt() {
-    ConfigChecks.Result result = ConfigChecks.run(Map.of(
-        "storage.filesystem.path", "/tmp/p", "buffer.max.events", "0", "page.compression", "lz4"));
+    ConfigChecks.Result result =
+        ConfigChecks.run(
+            Map.of(
+                "storage.filesystem.path",
+                "/tmp/p",
+                "buffer.max.events",
+                "0",
+                "page.compression",
+                "lz4"));
     assertThat(result.config()).isNull();
-    assertThat(result.checks()).extracting(Check::name).containsExactlyInAnyOrder("buffer.max.events", "page.compression");
+    assertThat(result.checks())
+        .extracting(Check::name)
+        .containsExactlyInAnyOrder("buffer.max.events", "page.compression");
     assertThat(result.checks()).allMatch(Check::failed);
   }
 
   @Test
   void problemsAcrossKeysNameEveryKeyInvolved() {
-    ConfigChecks.Result result = ConfigChecks.run(Map.of(
-        "storage.filesystem.path", "/tmp/p", "buffer.memory.max.bytes", "2097152", "buffer.max.size.bytes", "4194304"));
+    ConfigChecks.Result result =
+        ConfigChecks.run(
+            Map.of(
+                "storage.filesystem.path",
+                "/tmp/p",
+                "buffer.memory.max.bytes",
+                "2097152",
+                "buffer.max.size.bytes",
+                "4194304"));
     assertThat(result.config()).isNull();
-    assertThat(result.checks()).extracting(Check::name)
+    assertThat(result.checks())
+        .extracting(Check::name)
         .containsExactlyInAnyOrder("buffer.memory.max.bytes", "buffer.max.size.bytes");
     assertThat(result.checks().get(0).detail()).contains("one full page must fit");
   }

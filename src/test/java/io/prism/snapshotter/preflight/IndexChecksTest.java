@@ -23,7 +23,8 @@ class IndexChecksTest {
       List<Check> checks = IndexChecks.run(index, 1_795_000_000_000L);
 
       assertThat(checks).extracting(Check::name).containsExactly("read", "write", "remove");
-      assertThat(checks).allMatch(check -> check.outcome() == Outcome.PASSED, "all passed: " + checks);
+      assertThat(checks)
+          .allMatch(check -> check.outcome() == Outcome.PASSED, "all passed: " + checks);
       assertThat(index.writers(null, 10).writers()).as("no probe writer left behind").isEmpty();
     }
   }
@@ -31,16 +32,20 @@ class IndexChecksTest {
   @Test
   void anIndexThatRefusesWritesFailsTheWriteWithItsReason() {
     try (PageIndex real = SqlitePageIndex.open(dir.resolve("index.db"));
-        PageIndex readOnly = new ForwardingPageIndex(real) {
-          @Override
-          public void publish(List<IndexEntry> entries) {
-            throw new IndexException("ClickHouse answered 403: prism: Not enough privileges (INSERT)");
-          }
-        }) {
+        PageIndex readOnly =
+            new ForwardingPageIndex(real) {
+              @Override
+              public void publish(List<IndexEntry> entries) {
+                throw new IndexException(
+                    "ClickHouse answered 403: prism: Not enough privileges (INSERT)");
+              }
+            }) {
       List<Check> checks = IndexChecks.run(readOnly, 1_795_000_000_000L);
 
-      assertThat(checks).extracting(Check::name, Check::outcome)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple("read", Outcome.PASSED),
+      assertThat(checks)
+          .extracting(Check::name, Check::outcome)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("read", Outcome.PASSED),
               org.assertj.core.groups.Tuple.tuple("write", Outcome.FAILED));
       assertThat(checks.get(1).detail()).contains("Not enough privileges");
     }
@@ -49,15 +54,18 @@ class IndexChecksTest {
   @Test
   void anIndexThatCannotBeReadFailsTheReadAndSkipsTheWrite() {
     try (PageIndex real = SqlitePageIndex.open(dir.resolve("index.db"));
-        PageIndex down = new ForwardingPageIndex(real) {
-          @Override
-          public List<IndexEntry> entries(String writerId, TimeRange range) {
-            throw new IndexException("Connection refused: 127.0.0.1:8123");
-          }
-        }) {
+        PageIndex down =
+            new ForwardingPageIndex(real) {
+              @Override
+              public List<IndexEntry> entries(String writerId, TimeRange range) {
+                throw new IndexException("Connection refused: 127.0.0.1:8123");
+              }
+            }) {
       List<Check> checks = IndexChecks.run(down, 1_795_000_000_000L);
 
-      assertThat(checks).extracting(Check::outcome).containsExactly(Outcome.FAILED, Outcome.SKIPPED);
+      assertThat(checks)
+          .extracting(Check::outcome)
+          .containsExactly(Outcome.FAILED, Outcome.SKIPPED);
       assertThat(checks.get(0).detail()).contains("Connection refused");
     }
   }

@@ -25,44 +25,65 @@ class StoreChecksTest {
     FilesystemObjectStore store = new FilesystemObjectStore(dir);
     List<Check> checks = StoreChecks.run(store, KeyTemplate.parse(KeyTemplate.DEFAULT), NOW);
 
-    assertThat(checks).extracting(Check::name).containsExactly("write", "create-only", "read", "list", "delete");
-    assertThat(checks).allMatch(check -> check.outcome() == Outcome.PASSED, "all passed: " + checks);
-    assertThat(checks.get(0).detail()).as("the probe key is the template's").contains("snapshots/2026/");
+    assertThat(checks)
+        .extracting(Check::name)
+        .containsExactly("write", "create-only", "read", "list", "delete");
+    assertThat(checks)
+        .allMatch(check -> check.outcome() == Outcome.PASSED, "all passed: " + checks);
+    assertThat(checks.get(0).detail())
+        .as("the probe key is the template's")
+        .contains("snapshots/2026/");
     assertThat(store.list("", 100, null).objects()).as("no probe left behind").isEmpty();
   }
 
   @Test
   void aStoreThatIgnoresCreateOnlyFailsThatCheckAndSaysWhatItRisks() {
-    ObjectStore overwriting = new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
-      @Override
-      public PutResult put(String key, InputStream body, long length, PutOptions options) {
-        return delegate.put(key, body, length, PutOptions.defaults()); // drops If-None-Match, as some stores do
-      }
-    };
+    ObjectStore overwriting =
+        new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
+          @Override
+          public PutResult put(String key, InputStream body, long length, PutOptions options) {
+            return delegate.put(
+                key, body, length, PutOptions.defaults()); // drops If-None-Match, as some stores do
+          }
+        };
     List<Check> checks = StoreChecks.run(overwriting, KeyTemplate.parse(KeyTemplate.DEFAULT), NOW);
 
-    Check createOnly = checks.stream().filter(check -> check.name().equals("create-only")).findFirst().orElseThrow();
+    Check createOnly =
+        checks.stream()
+            .filter(check -> check.name().equals("create-only"))
+            .findFirst()
+            .orElseThrow();
     assertThat(createOnly.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(createOnly.detail()).contains("REPLACED", "overwrite a newer page");
-    assertThat(checks).filteredOn(check -> check.name().equals("read")).extracting(Check::outcome)
+    assertThat(checks)
+        .filteredOn(check -> check.name().equals("read"))
+        .extracting(Check::outcome)
         .containsExactly(Outcome.SKIPPED);
-    assertThat(checks).filteredOn(check -> check.name().equals("delete")).extracting(Check::outcome)
+    assertThat(checks)
+        .filteredOn(check -> check.name().equals("delete"))
+        .extracting(Check::outcome)
         .containsExactly(Outcome.PASSED);
-    assertThat(overwriting.list("", 100, null).objects()).as("the probe is deleted all the same").isEmpty();
+    assertThat(overwriting.list("", 100, null).objects())
+        .as("the probe is deleted all the same")
+        .isEmpty();
   }
 
   @Test
   void aStoreThatCannotBeWrittenFailsTheWriteWithItsReasonAndSkipsTheRest() {
-    ObjectStore readOnly = new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
-      @Override
-      public PutResult put(String key, InputStream body, long length, PutOptions options) {
-        throw new StorageException("put of '" + key + "' failed: Access Denied (403)", false);
-      }
-    };
-    List<Check> checks = StoreChecks.run(readOnly, KeyTemplate.parse("pages/{writer_id}/{start_offset}"), NOW);
+    ObjectStore readOnly =
+        new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
+          @Override
+          public PutResult put(String key, InputStream body, long length, PutOptions options) {
+            throw new StorageException("put of '" + key + "' failed: Access Denied (403)", false);
+          }
+        };
+    List<Check> checks =
+        StoreChecks.run(readOnly, KeyTemplate.parse("pages/{writer_id}/{start_offset}"), NOW);
 
     assertThat(checks.get(0).outcome()).isEqualTo(Outcome.FAILED);
     assertThat(checks.get(0).detail()).contains("Access Denied", "pages/_prism-check-");
-    assertThat(checks.subList(1, checks.size())).extracting(Check::outcome).containsOnly(Outcome.SKIPPED);
+    assertThat(checks.subList(1, checks.size()))
+        .extracting(Check::outcome)
+        .containsOnly(Outcome.SKIPPED);
   }
 }

@@ -1,84 +1,133 @@
 package io.prism.snapshotter.replay;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.prism.snapshotter.page.Compression;
 import io.prism.snapshotter.page.PageFormat;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.PutOptions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StorageScanLocatorTest {
-    @TempDir
-    Path dir;
+  @TempDir Path dir;
 
-    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+  private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
-    @AfterEach
-    void stop() {
-        pool.shutdownNow();
-    }
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+  }
 
-    @Test
-    void slowPathListsTheWholeStoreAndKeepsOnlyTheWritersPagesInWriterOrder() {
-        FilesystemObjectStore store = new FilesystemObjectStore(dir);
-        // Keys sort by date first, so listing order differs from writer order.
-        Pages.store(store, "snapshots/2025/10/02/a/x-10.pb.zst", "a", 0, 10, 19, PageFormat.PROTOBUF, Compression.ZSTD);
-        Pages.store(store, "snapshots/2025/10/01/a/x-20.ndjson.gz", "a", 0, 20, 29, PageFormat.NDJSON, Compression.GZIP);
-        Pages.store(store, "snapshots/2025/10/01/a/x-0.pb", "a", 0, 0, 9, PageFormat.PROTOBUF, Compression.NONE);
-        Pages.store(store, "snapshots/2025/10/01/ab/x-0.pb", "ab", 0, 0, 9, PageFormat.PROTOBUF, Compression.NONE);
-        Pages.store(store, "snapshots/2025/10/01/b/x-0.pb", "b", 0, 0, 9, PageFormat.PROTOBUF, Compression.NONE);
+  @Test
+  void slowPathListsTheWholeStoreAndKeepsOnlyTheWritersPagesInWriterOrder() {
+    FilesystemObjectStore store = new FilesystemObjectStore(dir);
+    // Keys sort by date first, so listing order differs from writer order.
+    Pages.store(
+        store,
+        "snapshots/2025/10/02/a/x-10.pb.zst",
+        "a",
+        0,
+        10,
+        19,
+        PageFormat.PROTOBUF,
+        Compression.ZSTD);
+    Pages.store(
+        store,
+        "snapshots/2025/10/01/a/x-20.ndjson.gz",
+        "a",
+        0,
+        20,
+        29,
+        PageFormat.NDJSON,
+        Compression.GZIP);
+    Pages.store(
+        store,
+        "snapshots/2025/10/01/a/x-0.pb",
+        "a",
+        0,
+        0,
+        9,
+        PageFormat.PROTOBUF,
+        Compression.NONE);
+    Pages.store(
+        store,
+        "snapshots/2025/10/01/ab/x-0.pb",
+        "ab",
+        0,
+        0,
+        9,
+        PageFormat.PROTOBUF,
+        Compression.NONE);
+    Pages.store(
+        store,
+        "snapshots/2025/10/01/b/x-0.pb",
+        "b",
+        0,
+        0,
+        9,
+        PageFormat.PROTOBUF,
+        Compression.NONE);
 
-        StorageScanLocator locator = new StorageScanLocator(store, KeyTemplate.parse(KeyTemplate.DEFAULT), pool);
+    StorageScanLocator locator =
+        new StorageScanLocator(store, KeyTemplate.parse(KeyTemplate.DEFAULT), pool);
 
-        assertThat(locator.locate("a", TimeRange.ALL)).extracting(PageRef::key).containsExactly(
-                "snapshots/2025/10/01/a/x-0.pb", "snapshots/2025/10/02/a/x-10.pb.zst",
-                "snapshots/2025/10/01/a/x-20.ndjson.gz");
-        assertThat(locator.locate("nobody", TimeRange.ALL)).isEmpty();
-    }
+    assertThat(locator.locate("a", TimeRange.ALL))
+        .extracting(PageRef::key)
+        .containsExactly(
+            "snapshots/2025/10/01/a/x-0.pb",
+            "snapshots/2025/10/02/a/x-10.pb.zst",
+            "snapshots/2025/10/01/a/x-20.ndjson.gz");
+    assertThat(locator.locate("nobody", TimeRange.ALL)).isEmpty();
+  }
 
-    @Test
-    void pagesOutsideTheTimeRangeAreLeftOut() {
-        FilesystemObjectStore store = new FilesystemObjectStore(dir);
-        // times are 1000 + offset
-        Pages.store(store, "a/0.pb", "a", 0, 0, 9, PageFormat.PROTOBUF, Compression.NONE);
-        Pages.store(store, "a/10.pb", "a", 0, 10, 19, PageFormat.PROTOBUF, Compression.NONE);
-        Pages.store(store, "a/20.pb", "a", 0, 20, 29, PageFormat.PROTOBUF, Compression.NONE);
-        StorageScanLocator locator = new StorageScanLocator(store, KeyTemplate.parse("{writer_id}/{start_offset}{ext}"),
-                pool);
+  @Test
+  void pagesOutsideTheTimeRangeAreLeftOut() {
+    FilesystemObjectStore store = new FilesystemObjectStore(dir);
+    // times are 1000 + offset
+    Pages.store(store, "a/0.pb", "a", 0, 0, 9, PageFormat.PROTOBUF, Compression.NONE);
+    Pages.store(store, "a/10.pb", "a", 0, 10, 19, PageFormat.PROTOBUF, Compression.NONE);
+    Pages.store(store, "a/20.pb", "a", 0, 20, 29, PageFormat.PROTOBUF, Compression.NONE);
+    StorageScanLocator locator =
+        new StorageScanLocator(store, KeyTemplate.parse("{writer_id}/{start_offset}{ext}"), pool);
 
-        assertThat(locator.locate("a", new TimeRange(1015, 1020))).extracting(PageRef::key)
-                .containsExactly("a/10.pb", "a/20.pb");
-        assertThat(locator.locate("a", new TimeRange(1019, 1019))).extracting(PageRef::key).containsExactly("a/10.pb");
-        assertThat(locator.locate("a", new TimeRange(2000, 3000))).isEmpty();
-    }
+    assertThat(locator.locate("a", new TimeRange(1015, 1020)))
+        .extracting(PageRef::key)
+        .containsExactly("a/10.pb", "a/20.pb");
+    assertThat(locator.locate("a", new TimeRange(1019, 1019)))
+        .extracting(PageRef::key)
+        .containsExactly("a/10.pb");
+    assertThat(locator.locate("a", new TimeRange(2000, 3000))).isEmpty();
+  }
 
-    @Test
-    void fastPathListsOnlyUnderTheWriterPrefix() {
-        FilesystemObjectStore store = new FilesystemObjectStore(dir);
-        Pages.store(store, "a/0.pb", "a", 0, 0, 9, PageFormat.PROTOBUF, Compression.NONE);
-        // A corrupt object elsewhere is never read: it is not under a/.
-        byte[] junk = "not a page".getBytes(StandardCharsets.UTF_8);
-        store.put("b/0.pb", new ByteArrayInputStream(junk), junk.length, PutOptions.defaults());
-        StorageScanLocator locator = new StorageScanLocator(store, KeyTemplate.parse("{writer_id}/{start_offset}{ext}"),
-                pool);
+  @Test
+  void fastPathListsOnlyUnderTheWriterPrefix() {
+    FilesystemObjectStore store = new FilesystemObjectStore(dir);
+    Pages.store(store, "a/0.pb", "a", 0, 0, 9, PageFormat.PROTOBUF, Compression.NONE);
+    // A corrupt object elsewhere is never read: it is not under a/.
+    byte[] junk = "not a page".getBytes(StandardCharsets.UTF_8);
+    store.put("b/0.pb", new ByteArrayInputStream(junk), junk.length, PutOptions.defaults());
+    StorageScanLocator locator =
+        new StorageScanLocator(store, KeyTemplate.parse("{writer_id}/{start_offset}{ext}"), pool);
 
-        assertThat(locator.locate("a", TimeRange.ALL)).singleElement().satisfies(p -> {
-            assertThat(p.span()).isEqualTo(new KafkaSpan("events", 0, 0, 9));
-            assertThat(p.startTime()).isEqualTo(1000);
-            assertThat(p.endTime()).isEqualTo(1009);
-        });
-        assertThatThrownBy(() -> locator.locate("b", TimeRange.ALL)).isInstanceOf(CorruptPageException.class)
-                .hasMessageContaining("b/0.pb");
-    }
+    assertThat(locator.locate("a", TimeRange.ALL))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.span()).isEqualTo(new KafkaSpan("events", 0, 0, 9));
+              assertThat(p.startTime()).isEqualTo(1000);
+              assertThat(p.endTime()).isEqualTo(1009);
+            });
+    assertThatThrownBy(() -> locator.locate("b", TimeRange.ALL))
+        .isInstanceOf(CorruptPageException.class)
+        .hasMessageContaining("b/0.pb");
+  }
 }

@@ -41,7 +41,9 @@ class PageCommitterLevelTest {
     Stored fast = storeOnePage("fast", CompressionLevel.of(1));
     Stored strong = storeOnePage("strong", CompressionLevel.of(19));
 
-    assertThat(strong.page().events()).containsExactlyElementsOf(fast.page().events()).hasSize(2000);
+    assertThat(strong.page().events())
+        .containsExactlyElementsOf(fast.page().events())
+        .hasSize(2000);
     assertThat(strong.page().metadata()).isEqualTo(fast.page().metadata());
     assertThat(strong.info().key()).isEqualTo(fast.info().key());
     assertThat(strong.info().size()).isLessThan(fast.info().size());
@@ -50,8 +52,16 @@ class PageCommitterLevelTest {
   @Test
   void aLevelTheCodecDoesNotTakeIsRefusedWhenTheCommitterIsMade() {
     ObjectStore store = new FilesystemObjectStore(dir.resolve("refused"));
-    assertThatThrownBy(() -> new PageCommitter(PageFormat.PROTOBUF, Compression.GZIP, CompressionLevel.of(12),
-            Map.of(), KeyTemplate.parse(KeyTemplate.DEFAULT), store, PageIndex.none()))
+    assertThatThrownBy(
+            () ->
+                new PageCommitter(
+                    PageFormat.PROTOBUF,
+                    Compression.GZIP,
+                    CompressionLevel.of(12),
+                    Map.of(),
+                    KeyTemplate.parse(KeyTemplate.DEFAULT),
+                    store,
+                    PageIndex.none()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("gzip levels are 1..9");
   }
@@ -60,15 +70,31 @@ class PageCommitterLevelTest {
 
   private Stored storeOnePage(String name, CompressionLevel level) throws Exception {
     ObjectStore store = new FilesystemObjectStore(dir.resolve(name));
-    PageCommitter committer = new PageCommitter(PageFormat.NDJSON, Compression.ZSTD, level, Map.of(),
-        KeyTemplate.parse(KeyTemplate.DEFAULT), store, PageIndex.none());
-    PageAssembler assembler = new PageAssembler(new FlushPolicy(new FlushLimits(100_000, 50L << 20,
-        Duration.ofHours(1))), new MemoryBudget(64L << 20, 0.75), committer, Clock.systemUTC());
+    PageCommitter committer =
+        new PageCommitter(
+            PageFormat.NDJSON,
+            Compression.ZSTD,
+            level,
+            Map.of(),
+            KeyTemplate.parse(KeyTemplate.DEFAULT),
+            store,
+            PageIndex.none());
+    PageAssembler assembler =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(100_000, 50L << 20, Duration.ofHours(1))),
+            new MemoryBudget(64L << 20, 0.75),
+            committer,
+            Clock.systemUTC());
     for (int offset = 0; offset < 2000; offset++) {
-      byte[] payload = ("{\"user\":\"u-" + offset % 40 + "\",\"action\":\"click\",\"n\":" + offset + "}")
-          .getBytes(StandardCharsets.UTF_8);
-      assembler.accept(PARTITION, offset, "writer", new Event("id-" + offset, 1_700_000_000_000L + offset, payload,
-          Map.of("type", "page.view")));
+      byte[] payload =
+          ("{\"user\":\"u-" + offset % 40 + "\",\"action\":\"click\",\"n\":" + offset + "}")
+              .getBytes(StandardCharsets.UTF_8);
+      assembler.accept(
+          PARTITION,
+          offset,
+          "writer",
+          new Event(
+              "id-" + offset, 1_700_000_000_000L + offset, payload, Map.of("type", "page.view")));
     }
     assembler.flushPartitions(List.of(PARTITION), FlushReason.TASK_STOP);
 

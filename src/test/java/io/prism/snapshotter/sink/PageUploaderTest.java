@@ -68,21 +68,27 @@ class PageUploaderTest {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     int seen = 0;
     while (seen < pages) {
-      assertThat(System.nanoTime()).as("%s of %s pages stored in time", seen, pages).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("%s of %s pages stored in time", seen, pages)
+          .isLessThan(deadline);
       seen += assembler.writeClosedPages();
       Thread.sleep(1);
     }
   }
 
   @Test
-  void aLaterPageStoredFirstDoesNotMoveTheOffsetPastAnEarlierOneStillBeingStored() throws Exception {
+  void aLaterPageStoredFirstDoesNotMoveTheOffsetPastAnEarlierOneStillBeingStored()
+      throws Exception {
     CountDownLatch releaseA = new CountDownLatch(1);
-    PageAssembler assembler = assembler(page -> {
-      if (page.writerId().equals("a")) {
-        releaseA.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      stored.add(page);
-    }, 1 << 20);
+    PageAssembler assembler =
+        assembler(
+            page -> {
+              if (page.writerId().equals("a")) {
+                releaseA.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+              }
+              stored.add(page);
+            },
+            1 << 20);
     assembler.accept(P0, 0, "a", event(0));
     assembler.accept(P0, 1, "b", event(1));
     assembler.accept(P0, 2, "a", event(2)); // closes a's page 0..2
@@ -102,12 +108,15 @@ class PageUploaderTest {
   @Test
   void aFailureOnAnUploadThreadIsReportedOnceAndThePageIsTriedAgain() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    PageAssembler assembler = assembler(page -> {
-      if (attempts.incrementAndGet() == 1) {
-        throw new IOException("storage down");
-      }
-      stored.add(page);
-    }, 1 << 20);
+    PageAssembler assembler =
+        assembler(
+            page -> {
+              if (attempts.incrementAndGet() == 1) {
+                throw new IOException("storage down");
+              }
+              stored.add(page);
+            },
+            1 << 20);
     assembler.accept(P0, 0, "a", event(0));
     assembler.accept(P0, 1, "a", event(1));
 
@@ -131,10 +140,13 @@ class PageUploaderTest {
 
   @Test
   void flushReturnsOnlyOnceEveryPageOfThePartitionIsDurable() throws Exception {
-    PageAssembler assembler = assembler(page -> {
-      Thread.sleep(50);
-      stored.add(page);
-    }, 1 << 20);
+    PageAssembler assembler =
+        assembler(
+            page -> {
+              Thread.sleep(50);
+              stored.add(page);
+            },
+            1 << 20);
     for (long offset = 0; offset < 9; offset++) {
       assembler.accept(P0, offset, "w" + (offset % 3), event(offset));
     }
@@ -149,29 +161,37 @@ class PageUploaderTest {
 
   @Test
   void aFlushRethrowsTheFailureOfItsPartitionsPage() throws Exception {
-    PageAssembler assembler = assembler(page -> {
-      throw new IOException("bucket gone");
-    }, 1 << 20);
+    PageAssembler assembler =
+        assembler(
+            page -> {
+              throw new IOException("bucket gone");
+            },
+            1 << 20);
     assembler.accept(P0, 0, "a", event(0));
 
-    assertThatThrownBy(() -> assembler.flushPartitions(Set.of(P0), FlushReason.TASK_STOP)).hasMessage("bucket gone");
+    assertThatThrownBy(() -> assembler.flushPartitions(Set.of(P0), FlushReason.TASK_STOP))
+        .hasMessage("bucket gone");
     assertThat(assembler.committableOffsets()).containsEntry(P0, 0L);
   }
 
   @Test
   void overTheBudgetTheTaskWaitsForPagesBeingStored() throws Exception {
     CountDownLatch open = new CountDownLatch(1);
-    PageAssembler assembler = assembler(page -> {
-      open.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-      stored.add(page);
-    }, 1024);
+    PageAssembler assembler =
+        assembler(
+            page -> {
+              open.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+              stored.add(page);
+            },
+            1024);
     for (long offset = 0; offset < 8; offset++) {
       assembler.accept(P0, offset, "a", event(offset));
     }
     assembler.writeClosedPages();
     assertThat(assembler.memory().overBudget()).isTrue();
 
-    assembler.awaitStoredWithinBudget(Duration.ofMillis(100)); // storage stuck: gives up after the wait
+    assembler.awaitStoredWithinBudget(
+        Duration.ofMillis(100)); // storage stuck: gives up after the wait
     assertThat(assembler.memory().overBudget()).isTrue();
 
     open.countDown();
@@ -182,18 +202,23 @@ class PageUploaderTest {
   @Test
   void eachThreadWritesThroughASinkOfItsOwn() throws Exception {
     AtomicBoolean overlapped = new AtomicBoolean();
-    uploader = new PageUploader(3, () -> new PageSink() {
-      final AtomicBoolean busy = new AtomicBoolean();
+    uploader =
+        new PageUploader(
+            3,
+            () ->
+                new PageSink() {
+                  final AtomicBoolean busy = new AtomicBoolean();
 
-      @Override
-      public void write(PageBuffer page) throws Exception {
-        if (!busy.compareAndSet(false, true)) {
-          overlapped.set(true);
-        }
-        Thread.sleep(5);
-        busy.set(false);
-      }
-    }, "test");
+                  @Override
+                  public void write(PageBuffer page) throws Exception {
+                    if (!busy.compareAndSet(false, true)) {
+                      overlapped.set(true);
+                    }
+                    Thread.sleep(5);
+                    busy.set(false);
+                  }
+                },
+            "test");
     for (int i = 0; i < 30; i++) {
       PageBuffer page = new PageBuffer(P0, "w" + i, 0);
       uploader.submit(page);
@@ -209,15 +234,25 @@ class PageUploaderTest {
 
   @Test
   void anErrorOnAnUploadThreadBecomesAFailedOutcome() throws Exception {
-    uploader = new PageUploader(1, () -> page -> {
-      throw new OutOfMemoryError("simulated");
-    }, "test");
+    uploader =
+        new PageUploader(
+            1,
+            () ->
+                page -> {
+                  throw new OutOfMemoryError("simulated");
+                },
+            "test");
     PageBuffer page = new PageBuffer(P0, "a", 0);
     uploader.submit(page);
     List<PageOutcome> outcomes = uploader.awaitOutcomes(PATIENCE);
-    assertThat(outcomes).singleElement().satisfies(outcome -> {
-      assertThat(outcome.page()).isSameAs(page);
-      assertThat(outcome.failure()).isInstanceOf(IllegalStateException.class).hasMessageContaining("simulated");
-    });
+    assertThat(outcomes)
+        .singleElement()
+        .satisfies(
+            outcome -> {
+              assertThat(outcome.page()).isSameAs(page);
+              assertThat(outcome.failure())
+                  .isInstanceOf(IllegalStateException.class)
+                  .hasMessageContaining("simulated");
+            });
   }
 }

@@ -28,31 +28,50 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ReindexerTest {
   static final List<String> WRITERS = List.of("alice", "bob", "w'; DROP TABLE x; --", "é漢字");
   @TempDir Path dir;
 
-  /** Stores pages through the real committer, publishing to {@code index}; returns every writer's entries. */
-  static void storePages(ObjectStore store, PageIndex index, PageFormat format, Compression compression) throws Exception {
-    PageCommitter committer = new PageCommitter(format, compression, Map.of("team", "ingest"),
-        KeyTemplate.parse(KeyTemplate.DEFAULT), store, index);
-    PageAssembler assembler = new PageAssembler(new FlushPolicy(new FlushLimits(25, 50L << 20, Duration.ofHours(1))),
-        new MemoryBudget(256L << 20, 0.75), committer, Clock.systemUTC());
+  /**
+   * Stores pages through the real committer, publishing to {@code index}; returns every writer's
+   * entries.
+   */
+  static void storePages(
+      ObjectStore store, PageIndex index, PageFormat format, Compression compression)
+      throws Exception {
+    PageCommitter committer =
+        new PageCommitter(
+            format,
+            compression,
+            Map.of("team", "ingest"),
+            KeyTemplate.parse(KeyTemplate.DEFAULT),
+            store,
+            index);
+    PageAssembler assembler =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(25, 50L << 20, Duration.ofHours(1))),
+            new MemoryBudget(256L << 20, 0.75),
+            committer,
+            Clock.systemUTC());
     Random random = new Random(3);
-    List<TopicPartition> partitions = List.of(new TopicPartition("events", 0), new TopicPartition("events", 1));
+    List<TopicPartition> partitions =
+        List.of(new TopicPartition("events", 0), new TopicPartition("events", 1));
     for (int offset = 0; offset < 400; offset++) {
       String writer = WRITERS.get(offset % WRITERS.size());
       TopicPartition partition = partitions.get(Math.abs(writer.hashCode()) % 2);
       // One big page, bigger than the ranged head read, so the whole-page fallback runs too.
       byte[] payload = new byte[offset == 7 ? 200_000 : 50];
       random.nextBytes(payload);
-      assembler.accept(partition, offset, writer, new Event("id-" + offset, 1_700_000_000_000L + offset * 1_000L,
-          payload, Map.of()));
+      assembler.accept(
+          partition,
+          offset,
+          writer,
+          new Event("id-" + offset, 1_700_000_000_000L + offset * 1_000L, payload, Map.of()));
       assembler.writeClosedPages();
     }
     assembler.flushPartitions(partitions, FlushReason.TASK_STOP);
@@ -68,7 +87,8 @@ class ReindexerTest {
 
   @ParameterizedTest
   @EnumSource(PageFormat.class)
-  void rebuildsADeletedIndexToExactlyTheEntriesItHadAndASecondRunAddsNothing(PageFormat format) throws Exception {
+  void rebuildsADeletedIndexToExactlyTheEntriesItHadAndASecondRunAddsNothing(PageFormat format)
+      throws Exception {
     ObjectStore store = new FilesystemObjectStore(dir.resolve("pages"));
     List<IndexEntry> original;
     try (SqlitePageIndex live = SqlitePageIndex.open(dir.resolve("live.db"))) {
@@ -78,12 +98,14 @@ class ReindexerTest {
     assertThat(original).hasSize(16);
 
     try (SqlitePageIndex rebuilt = SqlitePageIndex.open(dir.resolve("rebuilt.db"))) {
-      Reindexer.Result first = new Reindexer(store, rebuilt).run("", Long.MIN_VALUE, (done, total) -> {});
+      Reindexer.Result first =
+          new Reindexer(store, rebuilt).run("", Long.MIN_VALUE, (done, total) -> {});
       assertThat(first.added()).isEqualTo(original.size());
       assertThat(first.alreadyIndexed()).isZero();
       assertThat(allEntries(rebuilt)).containsExactlyElementsOf(original);
 
-      Reindexer.Result second = new Reindexer(store, rebuilt).run("", Long.MIN_VALUE, (done, total) -> {});
+      Reindexer.Result second =
+          new Reindexer(store, rebuilt).run("", Long.MIN_VALUE, (done, total) -> {});
       assertThat(second.added()).isZero();
       assertThat(second.alreadyIndexed()).isEqualTo(original.size());
       assertThat(allEntries(rebuilt)).containsExactlyElementsOf(original);
@@ -99,12 +121,17 @@ class ReindexerTest {
       original = allEntries(live);
     }
     byte[] junk = "not a page".getBytes(StandardCharsets.UTF_8);
-    store.put("junk/readme.txt", new ByteArrayInputStream(junk), junk.length, PutOptions.builder().build());
+    store.put(
+        "junk/readme.txt",
+        new ByteArrayInputStream(junk),
+        junk.length,
+        PutOptions.builder().build());
 
     try (SqlitePageIndex partial = SqlitePageIndex.open(dir.resolve("partial.db"))) {
       partial.publish(original.subList(0, 5));
       List<Long> seen = new ArrayList<>();
-      Reindexer.Result result = new Reindexer(store, partial).run("", Long.MIN_VALUE, (done, total) -> seen.add(total));
+      Reindexer.Result result =
+          new Reindexer(store, partial).run("", Long.MIN_VALUE, (done, total) -> seen.add(total));
       assertThat(result.alreadyIndexed()).isEqualTo(5);
       assertThat(result.added()).isEqualTo(original.size() - 5);
       assertThat(result.unreadable()).isEqualTo(1);
@@ -121,12 +148,14 @@ class ReindexerTest {
       storePages(store, live, PageFormat.PROTOBUF, Compression.NONE);
     }
     try (SqlitePageIndex rebuilt = SqlitePageIndex.open(dir.resolve("rebuilt.db"))) {
-      Reindexer.Result future = new Reindexer(store, rebuilt)
-          .run("", System.currentTimeMillis() + 3_600_000, (done, total) -> {});
+      Reindexer.Result future =
+          new Reindexer(store, rebuilt)
+              .run("", System.currentTimeMillis() + 3_600_000, (done, total) -> {});
       assertThat(future.added()).isZero();
       assertThat(future.skipped()).isEqualTo(future.listed());
 
-      Reindexer.Result nothing = new Reindexer(store, rebuilt).run("no-such-prefix/", Long.MIN_VALUE, (d, t) -> {});
+      Reindexer.Result nothing =
+          new Reindexer(store, rebuilt).run("no-such-prefix/", Long.MIN_VALUE, (d, t) -> {});
       assertThat(nothing.listed()).isZero();
     }
   }

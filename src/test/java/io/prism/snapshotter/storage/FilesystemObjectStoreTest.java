@@ -1,7 +1,7 @@
 package io.prism.snapshotter.storage;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,127 +9,151 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FilesystemObjectStoreTest extends ObjectStoreContract {
 
-    @TempDir
-    Path tempDir;
+  @TempDir Path tempDir;
 
-    private Path baseDir;
+  private Path baseDir;
 
-    @Override
-    protected ObjectStore newStore() {
-        baseDir = tempDir.resolve("store");
-        return new FilesystemObjectStore(baseDir);
+  @Override
+  protected ObjectStore newStore() {
+    baseDir = tempDir.resolve("store");
+    return new FilesystemObjectStore(baseDir);
+  }
+
+  @Test
+  void keysThatWouldLeaveTheBaseDirectoryAreRefusedAndNothingIsWrittenOutside() throws IOException {
+    for (String key :
+        List.of(
+            "../outside",
+            "a/../../outside",
+            "/tmp/outside",
+            "a\\..\\..\\outside",
+            "..",
+            "a/..",
+            "./a")) {
+      assertThatThrownBy(() -> put(key, bytes("x"), PutOptions.defaults()))
+          .as(key)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(key);
+      assertThatThrownBy(() -> store.get(key)).as(key).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> store.delete(key))
+          .as(key)
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> store.head(key))
+          .as(key)
+          .isInstanceOf(IllegalArgumentException.class);
     }
-
-    @Test
-    void keysThatWouldLeaveTheBaseDirectoryAreRefusedAndNothingIsWrittenOutside() throws IOException {
-        for (String key : List.of("../outside", "a/../../outside", "/tmp/outside", "a\\..\\..\\outside", "..",
-                "a/..", "./a")) {
-            assertThatThrownBy(() -> put(key, bytes("x"), PutOptions.defaults()))
-                    .as(key).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(key);
-            assertThatThrownBy(() -> store.get(key)).as(key).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> store.delete(key)).as(key).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> store.head(key)).as(key).isInstanceOf(IllegalArgumentException.class);
-        }
-        try (Stream<Path> outside = Files.list(tempDir)) {
-            assertThat(outside).containsExactly(baseDir);
-        }
+    try (Stream<Path> outside = Files.list(tempDir)) {
+      assertThat(outside).containsExactly(baseDir);
     }
+  }
 
-    @Test
-    void aLeftoverTempFileFromACrashIsNotListed() throws IOException {
-        put("a/real", bytes("x"), PutOptions.defaults());
-        Files.write(baseDir.resolve("a").resolve(FilesystemObjectStore.TEMP_PREFIX + "crashed"), bytes("partial"));
-        Files.write(baseDir.resolve(FilesystemObjectStore.TEMP_PREFIX + "crashed-too"), bytes("partial"));
+  @Test
+  void aLeftoverTempFileFromACrashIsNotListed() throws IOException {
+    put("a/real", bytes("x"), PutOptions.defaults());
+    Files.write(
+        baseDir.resolve("a").resolve(FilesystemObjectStore.TEMP_PREFIX + "crashed"),
+        bytes("partial"));
+    Files.write(
+        baseDir.resolve(FilesystemObjectStore.TEMP_PREFIX + "crashed-too"), bytes("partial"));
 
-        assertThat(listAll("", 10)).containsExactly("a/real");
-    }
+    assertThat(listAll("", 10)).containsExactly("a/real");
+  }
 
-    @Test
-    void sidecarsAreNeverListedNorAddressable() throws IOException {
-        put("x/y", bytes("x"), PutOptions.builder().metadata("k", "v").build());
+  @Test
+  void sidecarsAreNeverListedNorAddressable() throws IOException {
+    put("x/y", bytes("x"), PutOptions.builder().metadata("k", "v").build());
 
-        assertThat(Files.isDirectory(baseDir.resolve(FilesystemObjectStore.META_DIR))).isTrue();
-        assertThat(listAll("", 10)).containsExactly("x/y");
-        assertThat(listAll(".prism", 10)).isEmpty();
-        assertThatThrownBy(() -> store.get(FilesystemObjectStore.META_DIR + "/x/y.json"))
-                .isInstanceOf(IllegalArgumentException.class);
-    }
+    assertThat(Files.isDirectory(baseDir.resolve(FilesystemObjectStore.META_DIR))).isTrue();
+    assertThat(listAll("", 10)).containsExactly("x/y");
+    assertThat(listAll(".prism", 10)).isEmpty();
+    assertThatThrownBy(() -> store.get(FilesystemObjectStore.META_DIR + "/x/y.json"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 
-    @Test
-    void objectsAreStoredAsPlainFilesUnderTheirKey() throws IOException {
-        put("plain/file.ndjson", bytes("{\"a\":1}\n"), PutOptions.defaults());
+  @Test
+  void objectsAreStoredAsPlainFilesUnderTheirKey() throws IOException {
+    put("plain/file.ndjson", bytes("{\"a\":1}\n"), PutOptions.defaults());
 
-        assertThat(Files.readAllBytes(baseDir.resolve("plain/file.ndjson"))).isEqualTo(bytes("{\"a\":1}\n"));
-        assertThat(store.describe()).isEqualTo("file:" + baseDir.toAbsolutePath().normalize());
-    }
+    assertThat(Files.readAllBytes(baseDir.resolve("plain/file.ndjson")))
+        .isEqualTo(bytes("{\"a\":1}\n"));
+    assertThat(store.describe()).isEqualTo("file:" + baseDir.toAbsolutePath().normalize());
+  }
 
-    @Test
-    void aSidecarLeftFromAnOlderVersionIsIgnored() throws IOException {
-        put("stale", bytes("old"), PutOptions.builder().metadata("v", "old").contentType("text/old").build());
-        // A crash after the object's rename but before its sidecar's: new content beside the old sidecar.
-        Path replacement = baseDir.resolve("replacement");
-        Files.write(replacement, bytes("new"));
-        Files.move(replacement, baseDir.resolve("stale"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+  @Test
+  void aSidecarLeftFromAnOlderVersionIsIgnored() throws IOException {
+    put(
+        "stale",
+        bytes("old"),
+        PutOptions.builder().metadata("v", "old").contentType("text/old").build());
+    // A crash after the object's rename but before its sidecar's: new content beside the old
+    // sidecar.
+    Path replacement = baseDir.resolve("replacement");
+    Files.write(replacement, bytes("new"));
+    Files.move(
+        replacement,
+        baseDir.resolve("stale"),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
 
-        ObjectInfo info = store.head("stale").orElseThrow();
+    ObjectInfo info = store.head("stale").orElseThrow();
 
-        assertThat(info.userMetadata()).isEmpty();
-        assertThat(info.contentType()).isEqualTo(PutOptions.DEFAULT_CONTENT_TYPE);
-        assertThat(info.etag()).isEqualTo("22af645d1859cb5ca6da0c484f1f37ea"); // MD5 of "new"
-    }
+    assertThat(info.userMetadata()).isEmpty();
+    assertThat(info.contentType()).isEqualTo(PutOptions.DEFAULT_CONTENT_TYPE);
+    assertThat(info.etag()).isEqualTo("22af645d1859cb5ca6da0c484f1f37ea"); // MD5 of "new"
+  }
 
-    @Test
-    void aDirectoryIsNotAnObject() {
-        put("dir/child", bytes("x"), PutOptions.defaults());
+  @Test
+  void aDirectoryIsNotAnObject() {
+    put("dir/child", bytes("x"), PutOptions.defaults());
 
-        assertThat(store.head("dir")).isEmpty();
-        assertThatThrownBy(() -> store.get("dir")).isInstanceOf(NoSuchObjectException.class);
-        assertThat(store.delete("dir")).isFalse();
-        assertThat(store.head("dir/child")).isPresent();
-    }
+    assertThat(store.head("dir")).isEmpty();
+    assertThatThrownBy(() -> store.get("dir")).isInstanceOf(NoSuchObjectException.class);
+    assertThat(store.delete("dir")).isFalse();
+    assertThat(store.head("dir/child")).isPresent();
+  }
 
-    @Test
-    void aKeyCanReuseTheNameOfADirectoryEmptiedByDeletes() throws IOException {
-        put("d/child", bytes("x"), PutOptions.defaults());
-        store.delete("d/child");
+  @Test
+  void aKeyCanReuseTheNameOfADirectoryEmptiedByDeletes() throws IOException {
+    put("d/child", bytes("x"), PutOptions.defaults());
+    store.delete("d/child");
 
-        put("d", bytes("now a file"), PutOptions.ifAbsent());
+    put("d", bytes("now a file"), PutOptions.ifAbsent());
 
-        assertThat(read(store.get("d"))).isEqualTo(bytes("now a file"));
-    }
+    assertThat(read(store.get("d"))).isEqualTo(bytes("now a file"));
+  }
 
-    @Test
-    void aKeyThatIsADirectoryOfOtherKeysIsAFatalError() {
-        put("d/child", bytes("x"), PutOptions.defaults());
+  @Test
+  void aKeyThatIsADirectoryOfOtherKeysIsAFatalError() {
+    put("d/child", bytes("x"), PutOptions.defaults());
 
-        assertThatThrownBy(() -> put("d", bytes("y"), PutOptions.defaults()))
-                .isInstanceOf(StorageException.class)
-                .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
-        assertThat(store.head("d/child")).isPresent();
-    }
+    assertThatThrownBy(() -> put("d", bytes("y"), PutOptions.defaults()))
+        .isInstanceOf(StorageException.class)
+        .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+    assertThat(store.head("d/child")).isPresent();
+  }
 
-    @Test
-    void aKeyUnderAnExistingObjectIsAFatalError() {
-        put("file", bytes("x"), PutOptions.defaults());
+  @Test
+  void aKeyUnderAnExistingObjectIsAFatalError() {
+    put("file", bytes("x"), PutOptions.defaults());
 
-        assertThatThrownBy(() -> put("file/child", bytes("y"), PutOptions.defaults()))
-                .isInstanceOf(StorageException.class)
-                .hasMessageContaining("file/child")
-                .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
-    }
+    assertThatThrownBy(() -> put("file/child", bytes("y"), PutOptions.defaults()))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("file/child")
+        .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+  }
 
-    @Test
-    void listingOrdersKeysByUtf8BytesNotByJavaStringOrder() {
-        // U+FF01 is EF BC 81 in UTF-8; U+1F600 is F0 9F 98 80. UTF-16 (Java's String order) puts them the other way.
-        List.of("u/\uD83D\uDE00", "u/\uFF01").forEach(key -> put(key, bytes("x"), PutOptions.defaults()));
+  @Test
+  void listingOrdersKeysByUtf8BytesNotByJavaStringOrder() {
+    // U+FF01 is EF BC 81 in UTF-8; U+1F600 is F0 9F 98 80. UTF-16 (Java's String order) puts them
+    // the other way.
+    List.of("u/\uD83D\uDE00", "u/\uFF01")
+        .forEach(key -> put(key, bytes("x"), PutOptions.defaults()));
 
-        assertThat(listAll("u/", 1)).containsExactly("u/\uFF01", "u/\uD83D\uDE00");
-    }
+    assertThat(listAll("u/", 1)).containsExactly("u/\uFF01", "u/\uD83D\uDE00");
+  }
 }

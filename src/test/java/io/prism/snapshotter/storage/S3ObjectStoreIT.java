@@ -1,179 +1,213 @@
 package io.prism.snapshotter.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.prism.snapshotter.config.StorageConfig;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Map;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-/** The object-store contract, plus S3-specific behaviour, against a real S3 HTTP server (S3Proxy) in this JVM. */
+/**
+ * The object-store contract, plus S3-specific behaviour, against a real S3 HTTP server (S3Proxy) in
+ * this JVM.
+ */
 class S3ObjectStoreIT extends ObjectStoreContract {
 
-    private static S3ProxyServer server;
+  private static S3ProxyServer server;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.start();
-    }
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = S3ProxyServer.start();
+  }
 
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
 
-    @Override
-    protected ObjectStore newStore() {
-        return S3ObjectStore.open(server.settings(server.newBucket()).withPartSizeBytes(PART_SIZE));
-    }
+  @Override
+  protected ObjectStore newStore() {
+    return S3ObjectStore.open(server.settings(server.newBucket()).withPartSizeBytes(PART_SIZE));
+  }
 
-    @Test
-    void aWrongSecretIsAFatalError() {
-        String bucket = server.newBucket();
-        try (ObjectStore wrong = S3ObjectStore.open(server.settings(bucket)
+  @Test
+  void aWrongSecretIsAFatalError() {
+    String bucket = server.newBucket();
+    try (ObjectStore wrong =
+        S3ObjectStore.open(
+            server
+                .settings(bucket)
                 .withCredentials(S3ProxyServer.ACCESS_KEY, new Password("not-the-secret")))) {
-            assertThatThrownBy(() -> wrong.put("k", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults()))
-                    .isInstanceOf(StorageException.class)
-                    .hasMessageContaining("403")
-                    .hasMessageContaining("'k'")
-                    .hasMessageContaining("s3://" + bucket)
-                    .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
-            assertThatThrownBy(() -> wrong.list("", 10, null))
-                    .isInstanceOf(StorageException.class)
-                    .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
-        }
+      assertThatThrownBy(
+              () -> wrong.put("k", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults()))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("403")
+          .hasMessageContaining("'k'")
+          .hasMessageContaining("s3://" + bucket)
+          .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+      assertThatThrownBy(() -> wrong.list("", 10, null))
+          .isInstanceOf(StorageException.class)
+          .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
     }
+  }
 
-    @Test
-    void aStoppedServerIsARetriableError() throws Exception {
-        S3ProxyServer doomed = S3ProxyServer.start();
-        String bucket = doomed.newBucket();
-        try (ObjectStore store = S3ObjectStore.open(doomed.settings(bucket))) {
-            store.put("before", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults());
-            doomed.close();
+  @Test
+  void aStoppedServerIsARetriableError() throws Exception {
+    S3ProxyServer doomed = S3ProxyServer.start();
+    String bucket = doomed.newBucket();
+    try (ObjectStore store = S3ObjectStore.open(doomed.settings(bucket))) {
+      store.put("before", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults());
+      doomed.close();
 
-            assertThatThrownBy(() -> store.put("after", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults()))
-                    .isInstanceOf(StorageException.class)
-                    .hasMessageContaining("'after'")
-                    .satisfies(e -> assertThat(((StorageException) e).retriable()).isTrue());
-            assertThatThrownBy(() -> store.get("before"))
-                    .isInstanceOf(StorageException.class)
-                    .isNotInstanceOf(NoSuchObjectException.class)
-                    .satisfies(e -> assertThat(((StorageException) e).retriable()).isTrue());
-        }
+      assertThatThrownBy(
+              () ->
+                  store.put(
+                      "after", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults()))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("'after'")
+          .satisfies(e -> assertThat(((StorageException) e).retriable()).isTrue());
+      assertThatThrownBy(() -> store.get("before"))
+          .isInstanceOf(StorageException.class)
+          .isNotInstanceOf(NoSuchObjectException.class)
+          .satisfies(e -> assertThat(((StorageException) e).retriable()).isTrue());
     }
+  }
 
-    @Test
-    void aMissingBucketIsAFatalErrorNotAMissingObject() {
-        try (ObjectStore store = S3ObjectStore.open(server.settings("no-such-bucket-here"))) {
-            assertThatThrownBy(() -> store.put("k", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults()))
-                    .isInstanceOf(StorageException.class)
-                    .isNotInstanceOf(NoSuchObjectException.class)
-                    .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
-        }
+  @Test
+  void aMissingBucketIsAFatalErrorNotAMissingObject() {
+    try (ObjectStore store = S3ObjectStore.open(server.settings("no-such-bucket-here"))) {
+      assertThatThrownBy(
+              () -> store.put("k", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults()))
+          .isInstanceOf(StorageException.class)
+          .isNotInstanceOf(NoSuchObjectException.class)
+          .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
     }
+  }
 
-    @Test
-    void createOnlyMultipartUploadRefusesAnExistingKeyAndLeavesNoUploadBehind() throws IOException {
-        byte[] original = randomBytes((int) PART_SIZE + 100, 7);
-        byte[] intruder = randomBytes((int) PART_SIZE + 200, 8);
-        put("big/taken", original, PutOptions.ifAbsent());
+  @Test
+  void createOnlyMultipartUploadRefusesAnExistingKeyAndLeavesNoUploadBehind() throws IOException {
+    byte[] original = randomBytes((int) PART_SIZE + 100, 7);
+    byte[] intruder = randomBytes((int) PART_SIZE + 200, 8);
+    put("big/taken", original, PutOptions.ifAbsent());
 
-        assertThatThrownBy(() -> put("big/taken", intruder, PutOptions.ifAbsent()))
-                .isInstanceOf(ObjectAlreadyExistsException.class);
+    assertThatThrownBy(() -> put("big/taken", intruder, PutOptions.ifAbsent()))
+        .isInstanceOf(ObjectAlreadyExistsException.class);
 
-        assertThat(read(store.get("big/taken"))).isEqualTo(original);
-        assertThat(openUploads()).isZero();
+    assertThat(read(store.get("big/taken"))).isEqualTo(original);
+    assertThat(openUploads()).isZero();
+  }
+
+  @Test
+  void aFailedMultipartUploadIsAborted() {
+    byte[] content = randomBytes((int) PART_SIZE + 10, 9);
+
+    assertThatThrownBy(
+            () ->
+                store.put(
+                    "big/short",
+                    new ByteArrayInputStream(content),
+                    content.length + 1000L,
+                    PutOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class);
+
+    assertThat(store.head("big/short")).isEmpty();
+    assertThat(openUploads()).isZero();
+  }
+
+  @Test
+  void theSecretNeverAppearsInDescriptions() {
+    S3Settings settings = server.settings("some-bucket");
+    try (ObjectStore store = S3ObjectStore.open(settings)) {
+      assertThat(store.describe())
+          .isEqualTo("s3://some-bucket at " + server.endpoint())
+          .doesNotContain(S3ProxyServer.SECRET_KEY);
+      assertThat(store.toString()).doesNotContain(S3ProxyServer.SECRET_KEY);
+      assertThat(settings.toString()).doesNotContain(S3ProxyServer.SECRET_KEY).contains("[hidden]");
     }
+  }
 
-    @Test
-    void aFailedMultipartUploadIsAborted() {
-        byte[] content = randomBytes((int) PART_SIZE + 10, 9);
+  @Test
+  void storageClassIsSentWithEveryWrite() throws IOException {
+    String bucket = server.newBucket();
+    try (ObjectStore classy =
+        S3ObjectStore.open(
+            server.settings(bucket).withStorageClass("STANDARD_IA").withPartSizeBytes(PART_SIZE))) {
+      byte[] content = randomBytes((int) PART_SIZE + 1, 10);
+      classy.put("small", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults());
+      classy.put("large", new ByteArrayInputStream(content), content.length, PutOptions.defaults());
 
-        assertThatThrownBy(() -> store.put("big/short", new ByteArrayInputStream(content), content.length + 1000L,
-                PutOptions.defaults())).isInstanceOf(IllegalArgumentException.class);
-
-        assertThat(store.head("big/short")).isEmpty();
-        assertThat(openUploads()).isZero();
+      assertThat(read(classy.get("large"))).isEqualTo(content);
+      try (S3Client client = S3ObjectStore.buildClient(server.settings(bucket))) {
+        assertThat(client.headObject(b -> b.bucket(bucket).key("small")).storageClassAsString())
+            .isEqualTo("STANDARD_IA");
+      }
     }
+  }
 
-    @Test
-    void theSecretNeverAppearsInDescriptions() {
-        S3Settings settings = server.settings("some-bucket");
-        try (ObjectStore store = S3ObjectStore.open(settings)) {
-            assertThat(store.describe()).isEqualTo("s3://some-bucket at " + server.endpoint())
-                    .doesNotContain(S3ProxyServer.SECRET_KEY);
-            assertThat(store.toString()).doesNotContain(S3ProxyServer.SECRET_KEY);
-            assertThat(settings.toString()).doesNotContain(S3ProxyServer.SECRET_KEY).contains("[hidden]");
-        }
-    }
-
-    @Test
-    void storageClassIsSentWithEveryWrite() throws IOException {
-        String bucket = server.newBucket();
-        try (ObjectStore classy = S3ObjectStore.open(server.settings(bucket).withStorageClass("STANDARD_IA")
+  @Test
+  void serverSideEncryptionIsRequestedOnSingleAndMultipartWrites() throws IOException {
+    String bucket = server.newBucket();
+    try (ObjectStore encrypted =
+        S3ObjectStore.open(
+            server
+                .settings(bucket)
+                .withEncryption(S3Encryption.AES256, null)
                 .withPartSizeBytes(PART_SIZE))) {
-            byte[] content = randomBytes((int) PART_SIZE + 1, 10);
-            classy.put("small", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults());
-            classy.put("large", new ByteArrayInputStream(content), content.length, PutOptions.defaults());
+      byte[] content = randomBytes((int) PART_SIZE + 1, 11);
+      encrypted.put("small", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults());
+      encrypted.put(
+          "large", new ByteArrayInputStream(content), content.length, PutOptions.defaults());
 
-            assertThat(read(classy.get("large"))).isEqualTo(content);
-            try (S3Client client = S3ObjectStore.buildClient(server.settings(bucket))) {
-                assertThat(client.headObject(b -> b.bucket(bucket).key("small")).storageClassAsString())
-                        .isEqualTo("STANDARD_IA");
-            }
-        }
+      assertThat(read(encrypted.get("large"))).isEqualTo(content);
+      assertThat(read(encrypted.get("small"))).isEqualTo(bytes("x"));
+      try (S3Client client = S3ObjectStore.buildClient(server.settings(bucket))) {
+        assertThat(
+                client
+                    .headObject(b -> b.bucket(bucket).key("small"))
+                    .serverSideEncryptionAsString())
+            .isEqualTo("AES256");
+      }
     }
+  }
 
-    @Test
-    void serverSideEncryptionIsRequestedOnSingleAndMultipartWrites() throws IOException {
-        String bucket = server.newBucket();
-        try (ObjectStore encrypted = S3ObjectStore.open(server.settings(bucket)
-                .withEncryption(S3Encryption.AES256, null).withPartSizeBytes(PART_SIZE))) {
-            byte[] content = randomBytes((int) PART_SIZE + 1, 11);
-            encrypted.put("small", new ByteArrayInputStream(bytes("x")), 1, PutOptions.defaults());
-            encrypted.put("large", new ByteArrayInputStream(content), content.length, PutOptions.defaults());
+  @Test
+  void opensFromAStorageConfig() throws IOException {
+    String bucket = server.newBucket();
+    Map<String, String> props =
+        Map.of(
+            "storage.backend",
+            "minio",
+            "storage.s3.bucket",
+            bucket,
+            "storage.s3.endpoint",
+            server.endpoint().toString(),
+            "storage.s3.region",
+            "us-east-1",
+            "storage.s3.path.style",
+            "true",
+            "storage.s3.access.key",
+            S3ProxyServer.ACCESS_KEY,
+            "storage.s3.secret.key",
+            S3ProxyServer.SECRET_KEY);
+    try (ObjectStore fromConfig = ObjectStores.open(new StorageConfig(props))) {
+      fromConfig.put("via/config", new ByteArrayInputStream(bytes("hi")), 2, PutOptions.defaults());
 
-            assertThat(read(encrypted.get("large"))).isEqualTo(content);
-            assertThat(read(encrypted.get("small"))).isEqualTo(bytes("x"));
-            try (S3Client client = S3ObjectStore.buildClient(server.settings(bucket))) {
-                assertThat(client.headObject(b -> b.bucket(bucket).key("small")).serverSideEncryptionAsString())
-                        .isEqualTo("AES256");
-            }
-        }
+      assertThat(fromConfig).isInstanceOf(S3ObjectStore.class);
+      assertThat(fromConfig.describe()).startsWith("s3://" + bucket);
+      assertThat(read(fromConfig.get("via/config"))).isEqualTo(bytes("hi"));
     }
+  }
 
-    @Test
-    void opensFromAStorageConfig() throws IOException {
-        String bucket = server.newBucket();
-        Map<String, String> props = Map.of(
-                "storage.backend", "minio",
-                "storage.s3.bucket", bucket,
-                "storage.s3.endpoint", server.endpoint().toString(),
-                "storage.s3.region", "us-east-1",
-                "storage.s3.path.style", "true",
-                "storage.s3.access.key", S3ProxyServer.ACCESS_KEY,
-                "storage.s3.secret.key", S3ProxyServer.SECRET_KEY);
-        try (ObjectStore fromConfig = ObjectStores.open(new StorageConfig(props))) {
-            fromConfig.put("via/config", new ByteArrayInputStream(bytes("hi")), 2, PutOptions.defaults());
-
-            assertThat(fromConfig).isInstanceOf(S3ObjectStore.class);
-            assertThat(fromConfig.describe()).startsWith("s3://" + bucket);
-            assertThat(read(fromConfig.get("via/config"))).isEqualTo(bytes("hi"));
-        }
+  private int openUploads() {
+    String bucket = store.describe().substring("s3://".length(), store.describe().indexOf(' '));
+    try (S3Client client = S3ObjectStore.buildClient(server.settings(bucket))) {
+      return client.listMultipartUploads(b -> b.bucket(bucket)).uploads().size();
     }
-
-    private int openUploads() {
-        String bucket = store.describe().substring("s3://".length(), store.describe().indexOf(' '));
-        try (S3Client client = S3ObjectStore.buildClient(server.settings(bucket))) {
-            return client.listMultipartUploads(b -> b.bucket(bucket)).uploads().size();
-        }
-    }
+  }
 }

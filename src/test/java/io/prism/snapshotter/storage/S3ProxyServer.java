@@ -1,64 +1,66 @@
 package io.prism.snapshotter.storage;
 
+import java.net.URI;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.config.types.Password;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.net.URI;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
-
-/** A real S3 HTTP server (S3Proxy over an in-memory blob store) in this JVM, for integration tests. */
+/**
+ * A real S3 HTTP server (S3Proxy over an in-memory blob store) in this JVM, for integration tests.
+ */
 final class S3ProxyServer implements AutoCloseable {
 
-    static final String ACCESS_KEY = "prism-access";
-    static final String SECRET_KEY = "prism-secret-do-not-log";
-    private static final AtomicInteger BUCKETS = new AtomicInteger();
+  static final String ACCESS_KEY = "prism-access";
+  static final String SECRET_KEY = "prism-secret-do-not-log";
+  private static final AtomicInteger BUCKETS = new AtomicInteger();
 
-    private final S3Proxy proxy;
-    private final URI endpoint;
+  private final S3Proxy proxy;
+  private final URI endpoint;
 
-    private S3ProxyServer(S3Proxy proxy) {
-        this.proxy = proxy;
-        this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+  private S3ProxyServer(S3Proxy proxy) {
+    this.proxy = proxy;
+    this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  static S3ProxyServer start() throws Exception {
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(BlobStores.create("transient", new Properties()))
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            .stopTimeout(0)
+            .build();
+    proxy.start();
+    return new S3ProxyServer(proxy);
+  }
+
+  URI endpoint() {
+    return endpoint;
+  }
+
+  /** Settings for {@code bucket} on this server, with the right credentials. */
+  S3Settings settings(String bucket) {
+    return S3Settings.forBucket(bucket)
+        .withEndpoint(endpoint, true)
+        .withRegion("us-east-1")
+        .withCredentials(ACCESS_KEY, new Password(SECRET_KEY));
+  }
+
+  /** Creates a fresh, empty bucket and returns its name. */
+  String newBucket() {
+    String bucket = "bucket-" + BUCKETS.incrementAndGet();
+    try (S3Client client = S3ObjectStore.buildClient(settings(bucket))) {
+      client.createBucket(b -> b.bucket(bucket));
     }
+    return bucket;
+  }
 
-    static S3ProxyServer start() throws Exception {
-        S3Proxy proxy = S3Proxy.builder()
-                .blobStore(BlobStores.create("transient", new Properties()))
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .stopTimeout(0)
-                .build();
-        proxy.start();
-        return new S3ProxyServer(proxy);
-    }
-
-    URI endpoint() {
-        return endpoint;
-    }
-
-    /** Settings for {@code bucket} on this server, with the right credentials. */
-    S3Settings settings(String bucket) {
-        return S3Settings.forBucket(bucket)
-                .withEndpoint(endpoint, true)
-                .withRegion("us-east-1")
-                .withCredentials(ACCESS_KEY, new Password(SECRET_KEY));
-    }
-
-    /** Creates a fresh, empty bucket and returns its name. */
-    String newBucket() {
-        String bucket = "bucket-" + BUCKETS.incrementAndGet();
-        try (S3Client client = S3ObjectStore.buildClient(settings(bucket))) {
-            client.createBucket(b -> b.bucket(bucket));
-        }
-        return bucket;
-    }
-
-    @Override
-    public void close() throws Exception {
-        proxy.stop();
-    }
+  @Override
+  public void close() throws Exception {
+    proxy.stop();
+  }
 }

@@ -14,9 +14,8 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /**
- * Every log line of this JVM at INFO and above (as a Connect worker logs by default), each with
- * its logger, message and stack trace, while open: for tests that look for what must never be
- * logged.
+ * Every log line of this JVM at INFO and above (as a Connect worker logs by default), each with its
+ * logger, message and stack trace, while open: for tests that look for what must never be logged.
  */
 public final class CapturedLogs extends AbstractAppender implements AutoCloseable {
   private final List<String> lines = new ArrayList<>();
@@ -40,9 +39,13 @@ public final class CapturedLogs extends AbstractAppender implements AutoCloseabl
 
   @Override
   public void append(LogEvent event) {
-    StringBuilder line = new StringBuilder()
-        .append(event.getLevel()).append(' ').append(event.getLoggerName()).append(" - ")
-        .append(event.getMessage().getFormattedMessage());
+    StringBuilder line =
+        new StringBuilder()
+            .append(event.getLevel())
+            .append(' ')
+            .append(event.getLoggerName())
+            .append(" - ")
+            .append(event.getMessage().getFormattedMessage());
     if (event.getThrown() != null) {
       StringWriter trace = new StringWriter();
       event.getThrown().printStackTrace(new PrintWriter(trace));

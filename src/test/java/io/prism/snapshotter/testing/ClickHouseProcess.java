@@ -33,8 +33,10 @@ public final class ClickHouseProcess {
    */
   public void stop() throws Exception {
     long pid = Long.parseLong(Files.readString(dir.resolve("clickhouse.pid")).trim());
-    ProcessHandle process = ProcessHandle.of(pid)
-        .orElseThrow(() -> new IllegalStateException("ClickHouse pid " + pid + " is not running"));
+    ProcessHandle process =
+        ProcessHandle.of(pid)
+            .orElseThrow(
+                () -> new IllegalStateException("ClickHouse pid " + pid + " is not running"));
     process.destroy();
     try {
       process.onExit().get(10, TimeUnit.SECONDS);
@@ -46,20 +48,31 @@ public final class ClickHouseProcess {
 
   /** Starts the server again with the same config, and waits until it answers. */
   public void start() throws Exception {
-    Process start = new ProcessBuilder("clickhouse-server", "--daemon", "--config-file=" + dir.resolve("config.xml"),
-        "--pid-file=" + dir.resolve("clickhouse.pid")).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process start =
+        new ProcessBuilder(
+                "clickhouse-server",
+                "--daemon",
+                "--config-file=" + dir.resolve("config.xml"),
+                "--pid-file=" + dir.resolve("clickhouse.pid"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!start.waitFor(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("clickhouse-server --daemon did not return");
     }
-    ConnectTestCluster.await("ClickHouse answering at " + url, Duration.ofSeconds(30), this::answers);
+    ConnectTestCluster.await(
+        "ClickHouse answering at " + url, Duration.ofSeconds(30), this::answers);
   }
 
   public boolean answers() {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(url + "/ping")).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url + "/ping"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200;
     } catch (IOException e) {
       return false;

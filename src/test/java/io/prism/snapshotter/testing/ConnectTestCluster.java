@@ -16,8 +16,8 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
 /**
  * A real KRaft broker and real Connect workers in this JVM (Kafka's own test kit), with the
- * settings the snapshotter's integration tests share: offsets committed every second, plugins
- * found through ServiceLoader (as in a production worker with the plugin's manifest).
+ * settings the snapshotter's integration tests share: offsets committed every second, plugins found
+ * through ServiceLoader (as in a production worker with the plugin's manifest).
  */
 public final class ConnectTestCluster implements AutoCloseable {
   public static final String CONNECTOR = "snapshotter";
@@ -70,9 +70,9 @@ public final class ConnectTestCluster implements AutoCloseable {
 
   /**
    * A producer that keeps each partition's order. Not idempotent: with Kafka 4.3.1's in-JVM test
-   * broker, idempotent producers were seen to share a producer id with the worker's own
-   * producers and to fail with OUT_OF_ORDER_SEQUENCE_NUMBER; one request in flight keeps order.
-   * Tests check with {@link #assertTopicHolds} that every record they sent is in the topic.
+   * broker, idempotent producers were seen to share a producer id with the worker's own producers
+   * and to fail with OUT_OF_ORDER_SEQUENCE_NUMBER; one request in flight keeps order. Tests check
+   * with {@link #assertTopicHolds} that every record they sent is in the topic.
    */
   public KafkaProducer<byte[], byte[]> producer() {
     Map<String, Object> props = new HashMap<>();
@@ -87,8 +87,14 @@ public final class ConnectTestCluster implements AutoCloseable {
   public void assertTopicHolds(String topic, int partitions, long records) {
     long total = endOffsets(topic, partitions).values().stream().mapToLong(Long::longValue).sum();
     if (total != records) {
-      throw new AssertionError("the test's producer sent " + records + " records but " + topic + " holds " + total
-          + ": the test's input is wrong, not the sink");
+      throw new AssertionError(
+          "the test's producer sent "
+              + records
+              + " records but "
+              + topic
+              + " holds "
+              + total
+              + ": the test's input is wrong, not the sink");
     }
   }
 
@@ -97,22 +103,33 @@ public final class ConnectTestCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until the connector's consumer group is stable with {@code members} members that
-   * together own {@code partitions} partitions: a steady state to start a stream in.
+   * Waits until the connector's consumer group is stable with {@code members} members that together
+   * own {@code partitions} partitions: a steady state to start a stream in.
    */
   public void awaitGroupAssigned(int members, int partitions, Duration timeout) {
-    await(members + " tasks owning " + partitions + " partitions", timeout, () -> {
-      try {
-        if (admin == null) {
-          admin = connect.kafka().createAdminClient();
-        }
-        var group = admin.describeConsumerGroups(List.of("connect-" + CONNECTOR)).all().get().get("connect-" + CONNECTOR);
-        int owned = group.members().stream().mapToInt(member -> member.assignment().topicPartitions().size()).sum();
-        return group.members().size() == members && owned == partitions;
-      } catch (Exception notYet) {
-        return false;
-      }
-    });
+    await(
+        members + " tasks owning " + partitions + " partitions",
+        timeout,
+        () -> {
+          try {
+            if (admin == null) {
+              admin = connect.kafka().createAdminClient();
+            }
+            var group =
+                admin
+                    .describeConsumerGroups(List.of("connect-" + CONNECTOR))
+                    .all()
+                    .get()
+                    .get("connect-" + CONNECTOR);
+            int owned =
+                group.members().stream()
+                    .mapToInt(member -> member.assignment().topicPartitions().size())
+                    .sum();
+            return group.members().size() == members && owned == partitions;
+          } catch (Exception notYet) {
+            return false;
+          }
+        });
   }
 
   /** The offsets the connector's consumer group has committed. */
@@ -127,13 +144,17 @@ public final class ConnectTestCluster implements AutoCloseable {
         admin = connect.kafka().createAdminClient();
       }
       Map<TopicPartition, OffsetAndMetadata> offsets =
-          admin.listConsumerGroupOffsets("connect-" + connector).partitionsToOffsetAndMetadata().get();
+          admin
+              .listConsumerGroupOffsets("connect-" + connector)
+              .partitionsToOffsetAndMetadata()
+              .get();
       Map<TopicPartition, Long> result = new HashMap<>();
-      offsets.forEach((tp, om) -> {
-        if (om != null) {
-          result.put(tp, om.offset());
-        }
-      });
+      offsets.forEach(
+          (tp, om) -> {
+            if (om != null) {
+              result.put(tp, om.offset());
+            }
+          });
       return result;
     } catch (Exception e) {
       throw new IllegalStateException("cannot read committed offsets", e);
@@ -161,10 +182,14 @@ public final class ConnectTestCluster implements AutoCloseable {
   /** Waits until the named connector has committed every partition of the topic up to its end. */
   public void awaitAllCommitted(String connector, String topic, int partitions, Duration timeout) {
     Map<TopicPartition, Long> ends = endOffsets(topic, partitions);
-    await(connector + ": all of " + topic + " committed: " + ends, timeout, () -> {
-      Map<TopicPartition, Long> committed = committedOffsetsOf(connector);
-      return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
-    });
+    await(
+        connector + ": all of " + topic + " committed: " + ends,
+        timeout,
+        () -> {
+          Map<TopicPartition, Long> committed = committedOffsetsOf(connector);
+          return ends.entrySet().stream()
+              .allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
+        });
   }
 
   public static void await(String what, Duration timeout, BooleanSupplier condition) {
@@ -190,7 +215,10 @@ public final class ConnectTestCluster implements AutoCloseable {
   public List<String> taskStates(String connector) {
     List<String> states = new ArrayList<>();
     var status = connect.connectorStatus(connector);
-    status.tasks().forEach(task -> states.add(task.state() + (task.trace() == null ? "" : ": " + task.trace())));
+    status
+        .tasks()
+        .forEach(
+            task -> states.add(task.state() + (task.trace() == null ? "" : ": " + task.trace())));
     return states;
   }
 

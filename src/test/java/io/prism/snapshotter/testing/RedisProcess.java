@@ -1,7 +1,7 @@
 package io.prism.snapshotter.testing;
 
-import java.io.IOException;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -26,8 +26,10 @@ import java.util.concurrent.TimeUnit;
 public final class RedisProcess implements AutoCloseable {
   private final Path dir;
   private final int port;
+
   /** Arguments every start adds (a replica's {@code --replicaof}). */
   private final List<String> always;
+
   private Process process;
 
   private RedisProcess(Path dir, int port, List<String> always) {
@@ -36,7 +38,10 @@ public final class RedisProcess implements AutoCloseable {
     this.always = always;
   }
 
-  /** Starts a server keeping its data in {@code dir} (created if missing), and waits until it answers. */
+  /**
+   * Starts a server keeping its data in {@code dir} (created if missing), and waits until it
+   * answers.
+   */
   public static RedisProcess startIn(Path dir) throws Exception {
     return startIn(dir, List.of());
   }
@@ -48,7 +53,10 @@ public final class RedisProcess implements AutoCloseable {
    * stopped during that rewrite (a test's teardown) did not exit on SIGTERM (Redis 7.0.15).
    */
   public static RedisProcess startReplicaIn(Path dir, RedisProcess primary) throws Exception {
-    return startIn(dir, List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port()), "--appendonly", "no"));
+    return startIn(
+        dir,
+        List.of(
+            "--replicaof", "127.0.0.1", Integer.toString(primary.port()), "--appendonly", "no"));
   }
 
   private static RedisProcess startIn(Path dir, List<String> always) throws Exception {
@@ -71,16 +79,18 @@ public final class RedisProcess implements AutoCloseable {
     return port;
   }
 
-  /** Starts the server (again) on the same port with the same directory, and waits until it answers. */
+  /**
+   * Starts the server (again) on the same port with the same directory, and waits until it answers.
+   */
   public synchronized void start() throws Exception {
     launch(List.of());
     awaitReply("+PONG", "answer");
   }
 
   /**
-   * Starts the server again, reading its data back {@code microsPerKey} µs per key (Redis's
-   * {@code key-load-delay}, a debug setting), and returns while it still loads: until then it
-   * answers every command with {@code -LOADING}, as a server reading a large append-only file does.
+   * Starts the server again, reading its data back {@code microsPerKey} µs per key (Redis's {@code
+   * key-load-delay}, a debug setting), and returns while it still loads: until then it answers
+   * every command with {@code -LOADING}, as a server reading a large append-only file does.
    */
   public synchronized void startLoadingSlowly(int microsPerKey) throws Exception {
     launch(List.of("--key-load-delay", Integer.toString(microsPerKey)));
@@ -91,19 +101,41 @@ public final class RedisProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server on port " + port + " is running already");
     }
-    List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--port",
-        Integer.toString(port), "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always",
-        "--save", "", "--logfile", dir.resolve("redis.log").toString(),
-        // A replica's first sync starts at once, not after Redis's default 5 s wait for more replicas.
-        "--repl-diskless-sync-delay", "0"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--dir",
+                dir.toString(),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+                "--logfile",
+                dir.resolve("redis.log").toString(),
+                // A replica's first sync starts at once, not after Redis's default 5 s wait for
+                // more replicas.
+                "--repl-diskless-sync-delay",
+                "0"));
     command.addAll(always);
     command.addAll(extra);
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot run redis-server (bin/test installs it: Debian's redis-server): "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot run redis-server (bin/test installs it: Debian's redis-server): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -111,20 +143,30 @@ public final class RedisProcess implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!pingReply().startsWith(prefix)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server on port " + port + " exited with " + process.exitValue()
-            + "; its log: " + dir.resolve("redis.log"));
+        throw new IllegalStateException(
+            "redis-server on port "
+                + port
+                + " exited with "
+                + process.exitValue()
+                + "; its log: "
+                + dir.resolve("redis.log"));
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("redis-server on port " + port + " did not " + what
-            + " within 30 s; its log: " + dir.resolve("redis.log"));
+        throw new IllegalStateException(
+            "redis-server on port "
+                + port
+                + " did not "
+                + what
+                + " within 30 s; its log: "
+                + dir.resolve("redis.log"));
       }
       Thread.sleep(20);
     }
   }
 
   /**
-   * SIGTERM (Redis fsyncs its append-only file and exits), then SIGKILL if it is still running after
-   * 10 s, and waits until the process is gone. Does nothing when it is not running.
+   * SIGTERM (Redis fsyncs its append-only file and exits), then SIGKILL if it is still running
+   * after 10 s, and waits until the process is gone. Does nothing when it is not running.
    */
   public synchronized void stop() throws Exception {
     if (process == null || !process.isAlive()) {
@@ -147,7 +189,10 @@ public final class RedisProcess implements AutoCloseable {
     return pingReply().startsWith("-LOADING");
   }
 
-  /** The first line of the reply to PING, or "" when none came (a raw RESP exchange: no client, no pool). */
+  /**
+   * The first line of the reply to PING, or "" when none came (a raw RESP exchange: no client, no
+   * pool).
+   */
   private String pingReply() {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
@@ -155,7 +200,9 @@ public final class RedisProcess implements AutoCloseable {
       OutputStream out = socket.getOutputStream();
       out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       String line = in.readLine();
       return line == null ? "" : line;
     } catch (IOException e) {

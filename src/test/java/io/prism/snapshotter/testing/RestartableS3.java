@@ -8,8 +8,8 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 
 /**
- * A real S3 server (S3Proxy over an in-memory blob store) that can be stopped and started again
- * on the same port with its objects intact: an S3 outage, as clients see one.
+ * A real S3 server (S3Proxy over an in-memory blob store) that can be stopped and started again on
+ * the same port with its objects intact: an S3 outage, as clients see one.
  */
 public final class RestartableS3 implements AutoCloseable {
   public static final String ACCESS_KEY = "prism-access";
@@ -30,12 +30,13 @@ public final class RestartableS3 implements AutoCloseable {
   }
 
   private void startOn(int requestedPort) throws Exception {
-    proxy = S3Proxy.builder()
-        .blobStore(blobs)
-        .endpoint(URI.create("http://127.0.0.1:" + requestedPort))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        .stopTimeout(0)
-        .build();
+    proxy =
+        S3Proxy.builder()
+            .blobStore(blobs)
+            .endpoint(URI.create("http://127.0.0.1:" + requestedPort))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            .stopTimeout(0)
+            .build();
     proxy.start();
     port = proxy.getPort();
   }

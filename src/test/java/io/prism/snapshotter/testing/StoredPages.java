@@ -53,40 +53,49 @@ public final class StoredPages {
 
   /** Distinct event ids over all pages of the store. */
   public static long distinctEventIds(ObjectStore store) throws Exception {
-    return readAll(store, "").stream().flatMap(p -> p.page().events().stream()).map(Event::eventId).distinct().count();
+    return readAll(store, "").stream()
+        .flatMap(p -> p.page().events().stream())
+        .map(Event::eventId)
+        .distinct()
+        .count();
   }
 
   /**
-   * Each writer's events in replay order (by partition, then first offset, then position),
-   * keyed by writer id.
+   * Each writer's events in replay order (by partition, then first offset, then position), keyed by
+   * writer id.
    */
   public static Map<String, List<Event>> eventsByWriter(List<StoredPage> pages) {
     List<StoredPage> ordered = new ArrayList<>(pages);
-    ordered.sort(Comparator.comparingInt(StoredPage::partition).thenComparingLong(StoredPage::firstOffset));
+    ordered.sort(
+        Comparator.comparingInt(StoredPage::partition).thenComparingLong(StoredPage::firstOffset));
     Map<String, List<Event>> byWriter = new HashMap<>();
     for (StoredPage stored : ordered) {
-      byWriter.computeIfAbsent(stored.page().metadata().writerId(), k -> new ArrayList<>())
+      byWriter
+          .computeIfAbsent(stored.page().metadata().writerId(), k -> new ArrayList<>())
           .addAll(stored.page().events());
     }
     return byWriter;
   }
 
   /**
-   * Each writer's payloads (as UTF-8 text) as replay shows them: in writer order, the first copy
-   * of an event id kept and later copies dropped.
+   * Each writer's payloads (as UTF-8 text) as replay shows them: in writer order, the first copy of
+   * an event id kept and later copies dropped.
    */
   public static Map<String, List<String>> replayedPayloads(List<StoredPage> pages) {
     Map<String, List<String>> replayed = new HashMap<>();
-    eventsByWriter(pages).forEach((writer, events) -> {
-      java.util.Set<String> seen = new java.util.HashSet<>();
-      List<String> payloads = new ArrayList<>();
-      for (Event event : events) {
-        if (seen.add(event.eventId())) {
-          payloads.add(new String(event.payload(), java.nio.charset.StandardCharsets.UTF_8));
-        }
-      }
-      replayed.put(writer, payloads);
-    });
+    eventsByWriter(pages)
+        .forEach(
+            (writer, events) -> {
+              java.util.Set<String> seen = new java.util.HashSet<>();
+              List<String> payloads = new ArrayList<>();
+              for (Event event : events) {
+                if (seen.add(event.eventId())) {
+                  payloads.add(
+                      new String(event.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+              }
+              replayed.put(writer, payloads);
+            });
     return replayed;
   }
 }

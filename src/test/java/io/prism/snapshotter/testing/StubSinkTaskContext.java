@@ -4,14 +4,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
- * Just enough of a Connect worker's context to drive a sink task without a worker: an
- * assignment, an optional dead letter queue reporter, and a record of what the task paused.
+ * Just enough of a Connect worker's context to drive a sink task without a worker: an assignment,
+ * an optional dead letter queue reporter, and a record of what the task paused.
  */
 public final class StubSinkTaskContext implements SinkTaskContext {
   private final Map<String, String> configs;

@@ -3,24 +3,35 @@ package io.prism.snapshotter.testing;
 import java.net.URI;
 
 /**
- * The addresses of the real services bin/test starts (bin/lib/services.sh). A test that needs
- * one fails, loudly, when it is missing: a skipped index test would pass without testing.
+ * The addresses of the real services bin/test starts (bin/lib/services.sh). A test that needs one
+ * fails, loudly, when it is missing: a skipped index test would pass without testing.
  */
 public final class TestServices {
   public static final String CLICKHOUSE_URL = "PRISM_TEST_CLICKHOUSE_URL";
   public static final String REDIS_URL = "PRISM_TEST_REDIS_URL";
-  /** The directory start_clickhouse made: config.xml and clickhouse.pid, for tests that stop and restart it. */
+
+  /**
+   * The directory start_clickhouse made: config.xml and clickhouse.pid, for tests that stop and
+   * restart it.
+   */
   public static final String CLICKHOUSE_DIR = "PRISM_TEST_CLICKHOUSE_DIR";
+
   /** Azurite's blob endpoint, account name included: http://127.0.0.1:PORT/devstoreaccount1. */
   public static final String AZURITE_URL = "PRISM_TEST_AZURITE_URL";
+
   /** A connection string for Azurite's well-known account. */
   public static final String AZURITE_CONNECTION_STRING = "PRISM_TEST_AZURITE_CONNECTION_STRING";
 
-  /** The HTTPS Azurite that accepts Entra ID tokens (start_azurite_oauth): https://127.0.0.1:PORT/devstoreaccount1. */
-  public static final String AZURITE_OAUTH_URL = "PRISM_TEST_AZURITE_OAUTH_URL";
   /**
-   * Where DefaultAzureCredential's App Service managed-identity source finds its token endpoint; the
-   * azure-entra-it profile in pom.xml sets it for the test JVM from start_azurite_oauth's PRISM_TEST_IDENTITY_ENDPOINT.
+   * The HTTPS Azurite that accepts Entra ID tokens (start_azurite_oauth):
+   * https://127.0.0.1:PORT/devstoreaccount1.
+   */
+  public static final String AZURITE_OAUTH_URL = "PRISM_TEST_AZURITE_OAUTH_URL";
+
+  /**
+   * Where DefaultAzureCredential's App Service managed-identity source finds its token endpoint;
+   * the azure-entra-it profile in pom.xml sets it for the test JVM from start_azurite_oauth's
+   * PRISM_TEST_IDENTITY_ENDPOINT.
    */
   public static final String IDENTITY_ENDPOINT = "IDENTITY_ENDPOINT";
 
@@ -59,8 +70,11 @@ public final class TestServices {
     String value = System.getenv(variable);
     if (value == null || value.isBlank()) {
       throw new IllegalStateException(
-          variable + " is not set: run the tests through bin/test, or by hand after "
-              + "`source bin/lib/services.sh; " + starter + "` in the same shell");
+          variable
+              + " is not set: run the tests through bin/test, or by hand after "
+              + "`source bin/lib/services.sh; "
+              + starter
+              + "` in the same shell");
     }
     return value;
   }

@@ -20,8 +20,10 @@ import java.util.stream.Stream;
  */
 final class CpuByThread {
   private static final Path TASKS = Path.of("/proc/self/task");
+
   /** {@code /proc} counts in clock ticks; 100 per second on every Linux this runs on. */
   private static final double TICKS_PER_SECOND = 100;
+
   private static final com.sun.management.OperatingSystemMXBean PROCESS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -65,19 +67,28 @@ final class CpuByThread {
     double wall = (System.nanoTime() - wallAtStart) / 1e9;
     double processCpu = (PROCESS.getProcessCpuTime() - processCpuAtStart) / 1e9;
     Map<String, Double> byGroup = new HashMap<>();
-    ticksByThread().forEach((thread, ticks) -> {
-      long used = ticks - ticksAtStart.getOrDefault(id(thread), 0L);
-      if (used > 0) {
-        byGroup.merge(group(thread), used / TICKS_PER_SECOND, Double::sum);
-      }
-    });
-    Map<String, Double> top = byGroup.entrySet().stream()
-        .filter(e -> e.getValue() >= processCpu * 0.03)
-        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
-    StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%.2f CPU s, %.2f cores busy:",
-        processCpu, processCpu / wall));
-    top.forEach((name, cpu) -> out.append(String.format(Locale.ROOT, " %s %.0f%%", name, 100 * cpu / processCpu)));
+    ticksByThread()
+        .forEach(
+            (thread, ticks) -> {
+              long used = ticks - ticksAtStart.getOrDefault(id(thread), 0L);
+              if (used > 0) {
+                byGroup.merge(group(thread), used / TICKS_PER_SECOND, Double::sum);
+              }
+            });
+    Map<String, Double> top =
+        byGroup.entrySet().stream()
+            .filter(e -> e.getValue() >= processCpu * 0.03)
+            .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+            .collect(
+                Collectors.toMap(
+                    Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
+    StringBuilder out =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT, "%.2f CPU s, %.2f cores busy:", processCpu, processCpu / wall));
+    top.forEach(
+        (name, cpu) ->
+            out.append(String.format(Locale.ROOT, " %s %.0f%%", name, 100 * cpu / processCpu)));
     return out.toString();
   }
 
@@ -88,19 +99,23 @@ final class CpuByThread {
       return ticks;
     }
     try (Stream<Path> threads = Files.list(TASKS)) {
-      threads.forEach(thread -> {
-        try {
-          String stat = Files.readString(thread.resolve("stat"));
-          // "tid (name) state ..." -- the name may hold spaces and parentheses: split after the last ')'
-          int close = stat.lastIndexOf(')');
-          String name = stat.substring(stat.indexOf('(') + 1, close);
-          String[] fields = stat.substring(close + 2).split(" ");
-          // after the name: state is field 0, utime field 11, stime field 12
-          ticks.put(thread.getFileName() + "/" + name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
-        } catch (IOException | RuntimeException e) {
-          // the thread ended while listing
-        }
-      });
+      threads.forEach(
+          thread -> {
+            try {
+              String stat = Files.readString(thread.resolve("stat"));
+              // "tid (name) state ..." -- the name may hold spaces and parentheses: split after the
+              // last ')'
+              int close = stat.lastIndexOf(')');
+              String name = stat.substring(stat.indexOf('(') + 1, close);
+              String[] fields = stat.substring(close + 2).split(" ");
+              // after the name: state is field 0, utime field 11, stime field 12
+              ticks.put(
+                  thread.getFileName() + "/" + name,
+                  Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+            } catch (IOException | RuntimeException e) {
+              // the thread ended while listing
+            }
+          });
     } catch (IOException e) {
       return ticks;
     }

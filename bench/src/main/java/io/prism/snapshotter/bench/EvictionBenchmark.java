@@ -14,12 +14,11 @@ import java.util.Random;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Which open pages should the memory budget store first: the oldest or the largest? Both orders
- * run the same skewed stream (Zipf-distributed writers: a few heavy, many that write now and
- * then) through a {@link PageAssembler} with a tight budget and a sink that only counts, so the
- * figures are about the policy, not I/O. Reported: pages stored, events per page, and the
- * commit lag (records between a partition's committable offset and its head), sampled every
- * 1,000 records.
+ * Which open pages should the memory budget store first: the oldest or the largest? Both orders run
+ * the same skewed stream (Zipf-distributed writers: a few heavy, many that write now and then)
+ * through a {@link PageAssembler} with a tight budget and a sink that only counts, so the figures
+ * are about the policy, not I/O. Reported: pages stored, events per page, and the commit lag
+ * (records between a partition's committable offset and its head), sampled every 1,000 records.
  *
  * <p>{@code bin/bench eviction [writers=20000 events=1000000 budgetMb=16 skew=1.1]}
  */
@@ -34,9 +33,11 @@ public final class EvictionBenchmark {
     int events = Integer.parseInt(options.getOrDefault("events", "1000000"));
     long budget = Long.parseLong(options.getOrDefault("budgetMb", "16")) * 1024 * 1024;
     double skew = Double.parseDouble(options.getOrDefault("skew", "1.1"));
-    System.out.printf("writers=%d events=%d budget=%d MiB skew=%.2f partitions=4 payload=200 B%n",
+    System.out.printf(
+        "writers=%d events=%d budget=%d MiB skew=%.2f partitions=4 payload=200 B%n",
         writers, events, budget >> 20, skew);
-    System.out.println("| order | pages stored | events per page (mean) | commit lag, mean (records) | commit lag, p99 | ms |");
+    System.out.println(
+        "| order | pages stored | events per page (mean) | commit lag, mean (records) | commit lag, p99 | ms |");
     System.out.println("|---|---:|---:|---:|---:|---:|");
     for (EvictionOrder order : EvictionOrder.values()) {
       run(order, writers, events, budget, skew);
@@ -47,15 +48,16 @@ public final class EvictionBenchmark {
     long[] pages = {0};
     long[] pagedEvents = {0};
     ManualClock clock = new ManualClock();
-    PageAssembler assembler = new PageAssembler(
-        new FlushPolicy(new FlushLimits(1000, 10L << 20, Duration.ofDays(1))),
-        new MemoryBudget(budget, 0.75),
-        order,
-        page -> {
-          pages[0]++;
-          pagedEvents[0] += page.eventCount();
-        },
-        clock);
+    PageAssembler assembler =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(1000, 10L << 20, Duration.ofDays(1))),
+            new MemoryBudget(budget, 0.75),
+            order,
+            page -> {
+              pages[0]++;
+              pagedEvents[0] += page.eventCount();
+            },
+            clock);
     double[] cumulative = zipf(writers, skew);
     Random random = new Random(42);
     TopicPartition[] partitions = new TopicPartition[4];
@@ -71,7 +73,11 @@ public final class EvictionBenchmark {
       int writer = Arrays.binarySearch(cumulative, random.nextDouble());
       writer = writer < 0 ? -writer - 1 : writer;
       int p = writer % 4;
-      assembler.accept(partitions[p], next[p], "writer-" + writer, Event.wrap("e" + i, clock.millis(), payload, Map.of()));
+      assembler.accept(
+          partitions[p],
+          next[p],
+          "writer-" + writer,
+          Event.wrap("e" + i, clock.millis(), payload, Map.of()));
       next[p]++;
       clock.advance(1);
       if (i % 500 == 499) {
@@ -94,8 +100,14 @@ public final class EvictionBenchmark {
     Arrays.sort(sorted);
     double mean = Arrays.stream(sorted).average().orElse(0);
     long p99 = sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
-    System.out.printf("| %s | %,d | %.1f | %,.0f | %,d | %d |%n",
-        order.configName(), pages[0], pages[0] == 0 ? 0.0 : (double) pagedEvents[0] / pages[0], mean, p99, millis);
+    System.out.printf(
+        "| %s | %,d | %.1f | %,.0f | %,d | %d |%n",
+        order.configName(),
+        pages[0],
+        pages[0] == 0 ? 0.0 : (double) pagedEvents[0] / pages[0],
+        mean,
+        p99,
+        millis);
   }
 
   private static double[] zipf(int n, double s) {

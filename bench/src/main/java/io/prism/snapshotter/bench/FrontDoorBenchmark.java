@@ -26,18 +26,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Front door throughput and latency, against a plain KafkaProducer sending the same records
- * (1 KB payloads, 16 writers, acks=all, idempotent, same linger) to the same in-JVM broker in the
- * same run. Prints events/s for: plain producer, unary Publish, BatchPublish (median of three
+ * Front door throughput and latency, against a plain KafkaProducer sending the same records (1 KB
+ * payloads, 16 writers, acks=all, idempotent, same linger) to the same in-JVM broker in the same
+ * run. Prints events/s for: plain producer, unary Publish, BatchPublish (median of three
  * alternating rounds after a warm-up); then unary p50/p99 at a fixed rate. A plain main, not JMH.
  *
- * <p>Arguments (all optional): events per throughput run (default 100000), unary concurrency
- * (64), batch size (500), concurrent batches (4), fixed rate in events/s (2000), seconds at the
- * fixed rate (10).
+ * <p>Arguments (all optional): events per throughput run (default 100000), unary concurrency (64),
+ * batch size (500), concurrent batches (4), fixed rate in events/s (2000), seconds at the fixed
+ * rate (10).
  */
 public final class FrontDoorBenchmark {
   private static final int PAYLOAD_BYTES = 1024;
@@ -62,9 +60,12 @@ public final class FrontDoorBenchmark {
       config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
       config.put(FrontDoorConfig.MAX_INFLIGHT_EVENTS, "100000");
       try (FrontDoorServer server = FrontDoorServer.start(new FrontDoorConfig(config))) {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
-            InsecureChannelCredentials.create()).build();
-        KafkaProducer<String, byte[]> plain = new KafkaProducer<>(new FrontDoorConfig(config).producerSettings());
+        ManagedChannel channel =
+            Grpc.newChannelBuilderForAddress(
+                    "127.0.0.1", server.port(), InsecureChannelCredentials.create())
+                .build();
+        KafkaProducer<String, byte[]> plain =
+            new KafkaProducer<>(new FrontDoorConfig(config).producerSettings());
 
         // Warm-up: JIT, connections, topic metadata.
         plainProducer(plain, topic, payload, events / 5);
@@ -80,30 +81,40 @@ public final class FrontDoorBenchmark {
           plainRates[round] = plainProducer(plain, topic, payload, events);
           unaryRates[round] = unary(channel, payload, events, unaryConcurrency);
           batchRates[round] = batch(channel, payload, events, batchSize, concurrentBatches);
-          System.out.printf("round %d: plain %,.0f, unary %,.0f, batch %,.0f events/s%n", round + 1,
-              plainRates[round], unaryRates[round], batchRates[round]);
+          System.out.printf(
+              "round %d: plain %,.0f, unary %,.0f, batch %,.0f events/s%n",
+              round + 1, plainRates[round], unaryRates[round], batchRates[round]);
         }
         double plainRate = median(plainRates);
         double unaryRate = median(unaryRates);
         double batchRate = median(batchRates);
-        System.out.printf("events=%d per run, payload=%dB, writers=%d, cores=%d, median of %d rounds%n", events,
-            PAYLOAD_BYTES, WRITERS, Runtime.getRuntime().availableProcessors(), ROUNDS);
+        System.out.printf(
+            "events=%d per run, payload=%dB, writers=%d, cores=%d, median of %d rounds%n",
+            events, PAYLOAD_BYTES, WRITERS, Runtime.getRuntime().availableProcessors(), ROUNDS);
         System.out.printf("plain KafkaProducer          %,10.0f events/s%n", plainRate);
-        System.out.printf("unary Publish (%d in flight) %,10.0f events/s  (%.2fx plain)%n", unaryConcurrency,
-            unaryRate, unaryRate / plainRate);
-        System.out.printf("BatchPublish (%d x %d)      %,10.0f events/s  (%.2fx plain)%n", concurrentBatches,
-            batchSize, batchRate, batchRate / plainRate);
+        System.out.printf(
+            "unary Publish (%d in flight) %,10.0f events/s  (%.2fx plain)%n",
+            unaryConcurrency, unaryRate, unaryRate / plainRate);
+        System.out.printf(
+            "BatchPublish (%d x %d)      %,10.0f events/s  (%.2fx plain)%n",
+            concurrentBatches, batchSize, batchRate, batchRate / plainRate);
         long[] latencies = fixedRateUnary(channel, payload, fixedRate, fixedSeconds);
-        System.out.printf("unary at %d events/s for %d s: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d calls)%n",
-            fixedRate, fixedSeconds, percentile(latencies, 50), percentile(latencies, 99),
-            latencies[latencies.length - 1] / 1e6, latencies.length);
+        System.out.printf(
+            "unary at %d events/s for %d s: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d calls)%n",
+            fixedRate,
+            fixedSeconds,
+            percentile(latencies, 50),
+            percentile(latencies, 99),
+            latencies[latencies.length - 1] / 1e6,
+            latencies.length);
         plain.close();
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
   }
 
-  private static double plainProducer(KafkaProducer<String, byte[]> producer, String topic, byte[] payload, int events)
+  private static double plainProducer(
+      KafkaProducer<String, byte[]> producer, String topic, byte[] payload, int events)
       throws InterruptedException {
     CountDownLatch done = new CountDownLatch(events);
     AtomicLong failures = new AtomicLong();
@@ -111,14 +122,19 @@ public final class FrontDoorBenchmark {
     for (int i = 0; i < events; i++) {
       // The same headers the front door writes, so both sides send the same records.
       RecordHeaders headers = new RecordHeaders();
-      headers.add(FrontDoorHeaders.EVENT_ID, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
-      headers.add(FrontDoorHeaders.PUBLISH_TIME, Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
-      producer.send(new ProducerRecord<>(topic, null, "writer-" + (i % WRITERS), payload, headers), (m, e) -> {
-        if (e != null) {
-          failures.incrementAndGet();
-        }
-        done.countDown();
-      });
+      headers.add(
+          FrontDoorHeaders.EVENT_ID, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+      headers.add(
+          FrontDoorHeaders.PUBLISH_TIME,
+          Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+      producer.send(
+          new ProducerRecord<>(topic, null, "writer-" + (i % WRITERS), payload, headers),
+          (m, e) -> {
+            if (e != null) {
+              failures.incrementAndGet();
+            }
+            done.countDown();
+          });
     }
     done.await();
     return rate(events, start, failures.get());
@@ -126,7 +142,8 @@ public final class FrontDoorBenchmark {
 
   private static double unary(ManagedChannel channel, byte[] payload, int events, int concurrency)
       throws InterruptedException {
-    PubSubBasicInterfaceGrpc.PubSubBasicInterfaceStub stub = PubSubBasicInterfaceGrpc.newStub(channel);
+    PubSubBasicInterfaceGrpc.PubSubBasicInterfaceStub stub =
+        PubSubBasicInterfaceGrpc.newStub(channel);
     Semaphore window = new Semaphore(concurrency);
     CountDownLatch done = new CountDownLatch(events);
     AtomicLong failures = new AtomicLong();
@@ -134,19 +151,24 @@ public final class FrontDoorBenchmark {
     long start = System.nanoTime();
     for (int i = 0; i < events; i++) {
       window.acquire();
-      stub.publish(PublishRequest.newBuilder().setTopic("writer-" + (i % WRITERS)).setPayload(body).build(),
-          new Once<>(() -> {
-            window.release();
-            done.countDown();
-          }, failures));
+      stub.publish(
+          PublishRequest.newBuilder().setTopic("writer-" + (i % WRITERS)).setPayload(body).build(),
+          new Once<>(
+              () -> {
+                window.release();
+                done.countDown();
+              },
+              failures));
     }
     done.await();
     return rate(events, start, failures.get());
   }
 
-  private static double batch(ManagedChannel channel, byte[] payload, int events, int batchSize, int concurrency)
+  private static double batch(
+      ManagedChannel channel, byte[] payload, int events, int batchSize, int concurrency)
       throws InterruptedException {
-    PubSubBasicInterfaceGrpc.PubSubBasicInterfaceStub stub = PubSubBasicInterfaceGrpc.newStub(channel);
+    PubSubBasicInterfaceGrpc.PubSubBasicInterfaceStub stub =
+        PubSubBasicInterfaceGrpc.newStub(channel);
     Semaphore window = new Semaphore(concurrency);
     int batches = (events + batchSize - 1) / batchSize;
     CountDownLatch done = new CountDownLatch(batches);
@@ -156,22 +178,31 @@ public final class FrontDoorBenchmark {
     for (int b = 0; b < batches; b++) {
       BatchPublishRequest.Builder request = BatchPublishRequest.newBuilder();
       for (int i = b * batchSize; i < Math.min(events, (b + 1) * batchSize); i++) {
-        request.addEvents(PublishRequest.newBuilder().setTopic("writer-" + (i % WRITERS)).setPayload(body));
+        request.addEvents(
+            PublishRequest.newBuilder().setTopic("writer-" + (i % WRITERS)).setPayload(body));
       }
       window.acquire();
-      stub.batchPublish(request.build(), new Once<BatchPublishResponse>(() -> {
-        window.release();
-        done.countDown();
-      }, failures));
+      stub.batchPublish(
+          request.build(),
+          new Once<BatchPublishResponse>(
+              () -> {
+                window.release();
+                done.countDown();
+              },
+              failures));
     }
     done.await();
     return rate(events, start, failures.get());
   }
 
-  /** Unary calls started on a fixed schedule (not closed-loop), so queueing shows in the latency. */
-  private static long[] fixedRateUnary(ManagedChannel channel, byte[] payload, int perSecond, int seconds)
+  /**
+   * Unary calls started on a fixed schedule (not closed-loop), so queueing shows in the latency.
+   */
+  private static long[] fixedRateUnary(
+      ManagedChannel channel, byte[] payload, int perSecond, int seconds)
       throws InterruptedException {
-    PubSubBasicInterfaceGrpc.PubSubBasicInterfaceStub stub = PubSubBasicInterfaceGrpc.newStub(channel);
+    PubSubBasicInterfaceGrpc.PubSubBasicInterfaceStub stub =
+        PubSubBasicInterfaceGrpc.newStub(channel);
     int calls = perSecond * seconds;
     long[] latencies = new long[calls];
     CountDownLatch done = new CountDownLatch(calls);
@@ -186,11 +217,14 @@ public final class FrontDoorBenchmark {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
       int call = i;
-      stub.publish(PublishRequest.newBuilder().setTopic("writer-" + (i % WRITERS)).setPayload(body).build(),
-          new Once<>(() -> {
-            latencies[call] = System.nanoTime() - scheduled;
-            done.countDown();
-          }, failures));
+      stub.publish(
+          PublishRequest.newBuilder().setTopic("writer-" + (i % WRITERS)).setPayload(body).build(),
+          new Once<>(
+              () -> {
+                latencies[call] = System.nanoTime() - scheduled;
+                done.countDown();
+              },
+              failures));
     }
     done.await();
     if (failures.get() > 0) {

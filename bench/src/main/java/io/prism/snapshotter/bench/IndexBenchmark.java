@@ -19,11 +19,11 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Page index figures per backend, against the real servers (not a JMH benchmark: inserts grow
- * the state they measure). Publish throughput in batches of 1,000 (the reindex and async path)
- * and of 1 (the sync path: one entry per stored page); query latency for a writer with 100,000
- * pages: the whole history, and a one-hour window. Reads PRISM_TEST_CLICKHOUSE_URL and
- * PRISM_TEST_REDIS_URL (bin/lib/services.sh); prints a Markdown table.
+ * Page index figures per backend, against the real servers (not a JMH benchmark: inserts grow the
+ * state they measure). Publish throughput in batches of 1,000 (the reindex and async path) and of 1
+ * (the sync path: one entry per stored page); query latency for a writer with 100,000 pages: the
+ * whole history, and a one-hour window. Reads PRISM_TEST_CLICKHOUSE_URL and PRISM_TEST_REDIS_URL
+ * (bin/lib/services.sh); prints a Markdown table.
  */
 public final class IndexBenchmark {
   static final int PAGES = 100_000;
@@ -36,12 +36,27 @@ public final class IndexBenchmark {
     Path sqlite = Files.createTempDirectory("index-bench").resolve("index.db");
     List<String[]> rows = new ArrayList<>();
     rows.add(run("sqlite", () -> SqlitePageIndex.open(sqlite)));
-    rows.add(run("clickhouse 18.16", () -> ClickHousePageIndex.open(new ClickHouseSettings(
-        URI.create(env("PRISM_TEST_CLICKHOUSE_URL")), "prism_bench", unique, "default", null, 0))));
-    rows.add(run("redis 7.0", () -> RedisPageIndex.open(new RedisSettings(
-        URI.create(env("PRISM_TEST_REDIS_URL")), unique, null, 0))));
-    System.out.println("| backend | publish, batches of 1,000 (entries/s) | publish, one entry per call (entries/s) "
-        + "| query 100,000 pages (ms, median of 5) | query 1-hour window, 360 pages (ms, median of 20) |");
+    rows.add(
+        run(
+            "clickhouse 18.16",
+            () ->
+                ClickHousePageIndex.open(
+                    new ClickHouseSettings(
+                        URI.create(env("PRISM_TEST_CLICKHOUSE_URL")),
+                        "prism_bench",
+                        unique,
+                        "default",
+                        null,
+                        0))));
+    rows.add(
+        run(
+            "redis 7.0",
+            () ->
+                RedisPageIndex.open(
+                    new RedisSettings(URI.create(env("PRISM_TEST_REDIS_URL")), unique, null, 0))));
+    System.out.println(
+        "| backend | publish, batches of 1,000 (entries/s) | publish, one entry per call (entries/s) "
+            + "| query 100,000 pages (ms, median of 5) | query 1-hour window, 360 pages (ms, median of 20) |");
     System.out.println("|---|---:|---:|---:|---:|");
     for (String[] row : rows) {
       System.out.println("| " + String.join(" | ", row) + " |");
@@ -83,21 +98,36 @@ public final class IndexBenchmark {
         check(size >= 360 && size <= 361, name + ": window query returned " + size);
       }
       System.err.printf(Locale.ROOT, "%s done%n", name);
-      return new String[] {name, fmt(batched), fmt(singles), fmt(median(full)), fmt(median(window))};
+      return new String[] {
+        name, fmt(batched), fmt(singles), fmt(median(full)), fmt(median(window))
+      };
     }
   }
 
   static IndexEntry entry(String writer, int i) {
     long start = START + i * PAGE_MILLIS;
-    return new IndexEntry("snapshots/2023/11/14/" + writer + "/" + start + "_events-0-" + i + ".pb.zst", writer, i,
-        start, start + PAGE_MILLIS - 1, 1_000, 1_000_000, 250_000, "protobuf", "zstd", "events", 0, i * 1_000L,
+    return new IndexEntry(
+        "snapshots/2023/11/14/" + writer + "/" + start + "_events-0-" + i + ".pb.zst",
+        writer,
+        i,
+        start,
+        start + PAGE_MILLIS - 1,
+        1_000,
+        1_000_000,
+        250_000,
+        "protobuf",
+        "zstd",
+        "events",
+        0,
+        i * 1_000L,
         i * 1_000L + 999);
   }
 
   static String env(String name) {
     String value = System.getenv(name);
     if (value == null) {
-      throw new IllegalStateException(name + " is not set: source bin/lib/services.sh; start_clickhouse; start_redis");
+      throw new IllegalStateException(
+          name + " is not set: source bin/lib/services.sh; start_clickhouse; start_redis");
     }
     return value;
   }
@@ -123,6 +153,8 @@ public final class IndexBenchmark {
   }
 
   static String fmt(double value) {
-    return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.1f", value);
+    return value >= 100
+        ? String.format(Locale.ROOT, "%,.0f", value)
+        : String.format(Locale.ROOT, "%.1f", value);
   }
 }

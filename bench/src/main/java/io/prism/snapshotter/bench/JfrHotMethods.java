@@ -14,12 +14,12 @@ import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * JDK 17 has no {@code jfr view hot-methods}: this prints the hot methods of the threads whose
- * name starts with a prefix, from {@code jdk.ExecutionSample} (threads running Java) plus
- * {@code jdk.NativeMethodSample} (threads in native code: zstd-jni, fsync, socket waits), which
- * {@code bench/sink-profile.jfc} samples at the same period, so together they are the thread's
- * wall-clock time. Self = the leaf frame; inclusive = every sample with the method anywhere on
- * its stack (counted once per sample). Also the top allocation sites of those threads.
+ * JDK 17 has no {@code jfr view hot-methods}: this prints the hot methods of the threads whose name
+ * starts with a prefix, from {@code jdk.ExecutionSample} (threads running Java) plus {@code
+ * jdk.NativeMethodSample} (threads in native code: zstd-jni, fsync, socket waits), which {@code
+ * bench/sink-profile.jfc} samples at the same period, so together they are the thread's wall-clock
+ * time. Self = the leaf frame; inclusive = every sample with the method anywhere on its stack
+ * (counted once per sample). Also the top allocation sites of those threads.
  *
  * <p>Usage: {@code JfrHotMethods <recording.jfr> [threadNamePrefix] [top]}.
  */
@@ -44,7 +44,9 @@ public final class JfrHotMethods {
         continue;
       }
       RecordedThread thread = event.getThread(allocation ? "eventThread" : "sampledThread");
-      if (thread == null || thread.getJavaName() == null || !thread.getJavaName().startsWith(prefix)) {
+      if (thread == null
+          || thread.getJavaName() == null
+          || !thread.getJavaName().startsWith(prefix)) {
         continue;
       }
       RecordedStackTrace stack = event.getStackTrace();
@@ -55,7 +57,10 @@ public final class JfrHotMethods {
       if (allocation) {
         long weight = event.getLong("weight");
         allocatedWeight += weight;
-        allocationLeaf.merge(event.getClass("objectClass").getName() + " in " + name(frames.get(0)), weight, Long::sum);
+        allocationLeaf.merge(
+            event.getClass("objectClass").getName() + " in " + name(frames.get(0)),
+            weight,
+            Long::sum);
         for (RecordedFrame frame : frames) {
           if (frame.getMethod().getType().getName().startsWith("io.prism.")) {
             allocationOurs.merge(name(frame) + ":" + frame.getLineNumber(), weight, Long::sum);
@@ -79,12 +84,22 @@ public final class JfrHotMethods {
       }
     }
     long total = javaSamples + nativeSamples;
-    System.out.printf(Locale.ROOT, "threads '%s*': %d samples (%d in Java, %d in native code)%n", prefix, total,
-        javaSamples, nativeSamples);
+    System.out.printf(
+        Locale.ROOT,
+        "threads '%s*': %d samples (%d in Java, %d in native code)%n",
+        prefix,
+        total,
+        javaSamples,
+        nativeSamples);
     print("self (leaf frame)", self, total, top, "%");
     print("inclusive (on the stack)", inclusive, total, top, "%");
     print("allocation, by leaf frame", allocationLeaf, allocatedWeight, top, "% of sampled bytes");
-    print("allocation, by first io.prism frame", allocationOurs, allocatedWeight, top, "% of sampled bytes");
+    print(
+        "allocation, by first io.prism frame",
+        allocationOurs,
+        allocatedWeight,
+        top,
+        "% of sampled bytes");
   }
 
   private static String name(RecordedFrame frame) {
@@ -92,12 +107,19 @@ public final class JfrHotMethods {
     return type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethod().getName();
   }
 
-  private static void print(String title, Map<String, Long> counts, long total, int top, String unit) {
+  private static void print(
+      String title, Map<String, Long> counts, long total, int top, String unit) {
     System.out.printf(Locale.ROOT, "%n%s:%n", title);
     counts.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .limit(top)
-        .forEach(e -> System.out.printf(Locale.ROOT, "  %5.1f%s  %s%n", 100.0 * e.getValue() / Math.max(1, total),
-            unit, e.getKey()));
+        .forEach(
+            e ->
+                System.out.printf(
+                    Locale.ROOT,
+                    "  %5.1f%s  %s%n",
+                    100.0 * e.getValue() / Math.max(1, total),
+                    unit,
+                    e.getKey()));
   }
 }

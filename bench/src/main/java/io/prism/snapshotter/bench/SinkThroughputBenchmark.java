@@ -34,17 +34,19 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 /**
  * Sink throughput against a plain consumer, in one JVM on one in-JVM broker (Kafka's Connect test
  * kit): N records are produced once, then rounds alternate
+ *
  * <ol>
  *   <li><b>plain</b>: a {@code KafkaConsumer<byte[],byte[]>} reads the whole topic (every value);
- *   <li><b>direct</b>: the same consumer feeds a {@code SnapshotterSinkTask} ({@link DirectSinkRun}),
- *       until every partition is durable to its end: our code without Connect's;
+ *   <li><b>direct</b>: the same consumer feeds a {@code SnapshotterSinkTask} ({@link
+ *       DirectSinkRun}), until every partition is durable to its end: our code without Connect's;
  *   <li><b>connect</b>: the connector through a real Connect worker, timed from connector creation
  *       until the committed offset of every partition reaches its end: includes task start-up, the
  *       consumer group join and up to one offset commit interval.
  * </ol>
- * Pages are protobuf + zstd on the filesystem store in a fresh directory per run, on tmpfs
- * ({@code /dev/shm}) when it exists. A plain main, not JMH. Arguments are {@code name=value}:
- * {@code records=200000 payload=1024 writers=1000 partitions=4 rounds=5 pageEvents=100 tasks=1
+ *
+ * Pages are protobuf + zstd on the filesystem store in a fresh directory per run, on tmpfs ({@code
+ * /dev/shm}) when it exists. A plain main, not JMH. Arguments are {@code name=value}: {@code
+ * records=200000 payload=1024 writers=1000 partitions=4 rounds=5 pageEvents=100 tasks=1
  * variants=plain,direct,connect warmups=5}; variants {@code direct-none} (no compression) and
  * {@code direct-zstd1} ({@code page.compression.level=1}) on request.
  */
@@ -59,7 +61,8 @@ public final class SinkThroughputBenchmark {
   private Map<TopicPartition, Long> ends;
   private long payloadBytes;
 
-  private SinkThroughputBenchmark(Settings settings, EmbeddedConnectCluster connect, Path storageRoot) {
+  private SinkThroughputBenchmark(
+      Settings settings, EmbeddedConnectCluster connect, Path storageRoot) {
     this.settings = settings;
     this.connect = connect;
     this.storageRoot = storageRoot;
@@ -68,9 +71,10 @@ public final class SinkThroughputBenchmark {
   public static void main(String[] args) throws Exception {
     Settings settings = Settings.parse(args);
     Path shm = Path.of("/dev/shm");
-    Path storageRoot = Files.isDirectory(shm) && Files.isWritable(shm)
-        ? Files.createTempDirectory(shm, "prism-sinkbench-")
-        : Files.createTempDirectory("prism-sinkbench-");
+    Path storageRoot =
+        Files.isDirectory(shm) && Files.isWritable(shm)
+            ? Files.createTempDirectory(shm, "prism-sinkbench-")
+            : Files.createTempDirectory("prism-sinkbench-");
     EmbeddedConnectCluster connect = startCluster();
     try {
       SinkThroughputBenchmark bench = new SinkThroughputBenchmark(settings, connect, storageRoot);
@@ -90,9 +94,14 @@ public final class SinkThroughputBenchmark {
     Properties brokerProps = new Properties();
     brokerProps.put("group.initial.rebalance.delay.ms", "0");
     brokerProps.put("auto.create.topics.enable", "false");
-    EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder()
-        .name("prism-sinkbench").numWorkers(1).numBrokers(1)
-        .workerProps(workerProps).brokerProps(brokerProps).build();
+    EmbeddedConnectCluster connect =
+        new EmbeddedConnectCluster.Builder()
+            .name("prism-sinkbench")
+            .numWorkers(1)
+            .numBrokers(1)
+            .workerProps(workerProps)
+            .brokerProps(brokerProps)
+            .build();
     connect.start();
     return connect;
   }
@@ -123,13 +132,16 @@ public final class SinkThroughputBenchmark {
         payloadBytes += value.length;
         RecordHeaders headers = new RecordHeaders();
         headers.add("type", ("user." + action).getBytes(StandardCharsets.UTF_8));
-        headers.add("source", (payloads.nextBoolean() ? "web" : "ios").getBytes(StandardCharsets.UTF_8));
+        headers.add(
+            "source", (payloads.nextBoolean() ? "web" : "ios").getBytes(StandardCharsets.UTF_8));
         byte[] key = ("writer-" + (i % settings.writers)).getBytes(StandardCharsets.UTF_8);
-        producer.send(new ProducerRecord<>(TOPIC, null, key, value, headers), (metadata, e) -> {
-          if (e != null) {
-            failure.compareAndSet(null, e);
-          }
-        });
+        producer.send(
+            new ProducerRecord<>(TOPIC, null, key, value, headers),
+            (metadata, e) -> {
+              if (e != null) {
+                failure.compareAndSet(null, e);
+              }
+            });
       }
       producer.flush();
     }
@@ -139,10 +151,17 @@ public final class SinkThroughputBenchmark {
     ends = endOffsets();
     long total = ends.values().stream().mapToLong(Long::longValue).sum();
     if (total != settings.records) {
-      throw new IllegalStateException("the topic holds " + total + " records, not " + settings.records);
+      throw new IllegalStateException(
+          "the topic holds " + total + " records, not " + settings.records);
     }
-    System.out.printf(Locale.ROOT, "produced %,d records (%,d payload bytes, %.0f bytes/record avg) in %.1f s; end offsets %s%n",
-        settings.records, payloadBytes, payloadBytes / (double) settings.records, (System.nanoTime() - start) / 1e9, ends);
+    System.out.printf(
+        Locale.ROOT,
+        "produced %,d records (%,d payload bytes, %.0f bytes/record avg) in %.1f s; end offsets %s%n",
+        settings.records,
+        payloadBytes,
+        payloadBytes / (double) settings.records,
+        (System.nanoTime() - start) / 1e9,
+        ends);
   }
 
   private Map<TopicPartition, Long> endOffsets() throws Exception {
@@ -158,16 +177,27 @@ public final class SinkThroughputBenchmark {
   }
 
   private void runRounds() throws Exception {
-    System.out.printf(Locale.ROOT, "%,d records x ~%d B, %d writers, %d partitions, pages of %d events, protobuf + zstd,"
+    System.out.printf(
+        Locale.ROOT,
+        "%,d records x ~%d B, %d writers, %d partitions, pages of %d events, protobuf + zstd,"
             + " filesystem store under %s (%s); %d cores; offset.flush.interval.ms=%s%n",
-        settings.records, settings.payloadBytes, settings.writers, settings.partitions, settings.pageEvents,
-        storageRoot, storageRoot.startsWith("/dev/shm") ? "tmpfs" : "disk, not tmpfs",
-        Runtime.getRuntime().availableProcessors(), OFFSET_FLUSH_INTERVAL_MS);
-    if (settings.records % settings.writers != 0 || (settings.records / settings.writers) % settings.pageEvents != 0) {
-      System.out.println("NOTE: records/writers is not a multiple of pageEvents: the last pages close on age (60 s),"
-          + " which the sink times include");
+        settings.records,
+        settings.payloadBytes,
+        settings.writers,
+        settings.partitions,
+        settings.pageEvents,
+        storageRoot,
+        storageRoot.startsWith("/dev/shm") ? "tmpfs" : "disk, not tmpfs",
+        Runtime.getRuntime().availableProcessors(),
+        OFFSET_FLUSH_INTERVAL_MS);
+    if (settings.records % settings.writers != 0
+        || (settings.records / settings.writers) % settings.pageEvents != 0) {
+      System.out.println(
+          "NOTE: records/writers is not a multiple of pageEvents: the last pages close on age (60 s),"
+              + " which the sink times include");
     }
-    // The JIT compiler's threads take a third to half of the CPU through the first rounds (measured:
+    // The JIT compiler's threads take a third to half of the CPU through the first rounds
+    // (measured:
     // CpuByThread), so timed rounds come after warm-up rounds of every variant.
     for (int warmup = 1; warmup <= settings.warmups; warmup++) {
       for (Variant variant : settings.variants) {
@@ -189,15 +219,20 @@ public final class SinkThroughputBenchmark {
         StringBuilder ratios = new StringBuilder("round " + round + " ratios:");
         for (Variant variant : settings.variants) {
           if (variant != Variant.PLAIN) {
-            ratios.append(String.format(Locale.ROOT, " %s/plain %.2fx", variant.label,
-                rates.get(variant)[round - 1] / plain[round - 1]));
+            ratios.append(
+                String.format(
+                    Locale.ROOT,
+                    " %s/plain %.2fx",
+                    variant.label,
+                    rates.get(variant)[round - 1] / plain[round - 1]));
           }
         }
         System.out.println(ratios);
       }
     }
     System.out.printf(Locale.ROOT, "%nmedian of %d rounds:%n", settings.rounds);
-    System.out.println("| variant | records/s | payload MB/s | vs plain consumer (median of per-round ratios) |");
+    System.out.println(
+        "| variant | records/s | payload MB/s | vs plain consumer (median of per-round ratios) |");
     System.out.println("|---|---:|---:|---:|");
     for (Variant variant : settings.variants) {
       double rate = median(rates.get(variant));
@@ -211,16 +246,27 @@ public final class SinkThroughputBenchmark {
       } else if (variant != Variant.PLAIN) {
         ratio = "n/a";
       }
-      System.out.printf(Locale.ROOT, "| %s | %,.0f | %.1f | %s |%n", variant.description, rate,
-          rate * payloadBytes / settings.records / 1e6, ratio);
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %,.0f | %.1f | %s |%n",
+          variant.description,
+          rate,
+          rate * payloadBytes / settings.records / 1e6,
+          ratio);
     }
   }
 
   private void report(Variant variant, int round, Timing timing) {
     double rate = timing.recordsPerSecond(settings.records);
-    System.out.printf(Locale.ROOT, "%s %-7s %,10.0f records/s %6.1f MB/s  %.2f s%s%n",
-        round < 0 ? "warm-up " + -round : "round " + round, variant.label, rate, rate * payloadBytes / settings.records / 1e6,
-        timing.seconds, timing.note);
+    System.out.printf(
+        Locale.ROOT,
+        "%s %-7s %,10.0f records/s %6.1f MB/s  %.2f s%s%n",
+        round < 0 ? "warm-up " + -round : "round " + round,
+        variant.label,
+        rate,
+        rate * payloadBytes / settings.records / 1e6,
+        timing.seconds,
+        timing.note);
   }
 
   /**
@@ -248,7 +294,8 @@ public final class SinkThroughputBenchmark {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    config.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     return config;
   }
@@ -285,10 +332,15 @@ public final class SinkThroughputBenchmark {
       consumer.close();
     }
     if (records != settings.records || bytes != payloadBytes) {
-      throw new IllegalStateException("plain consumer read " + records + " records / " + bytes + " bytes");
+      throw new IllegalStateException(
+          "plain consumer read " + records + " records / " + bytes + " bytes");
     }
-    return new Timing((readAll - start) / 1e9,
-        String.format(Locale.ROOT, "  (consumer closed in %.2f s, not counted)", (System.nanoTime() - readAll) / 1e9));
+    return new Timing(
+        (readAll - start) / 1e9,
+        String.format(
+            Locale.ROOT,
+            "  (consumer closed in %.2f s, not counted)",
+            (System.nanoTime() - readAll) / 1e9));
   }
 
   private Map<String, String> connectorConfig(Path storage) {
@@ -307,19 +359,28 @@ public final class SinkThroughputBenchmark {
     config.put("storage.filesystem.path", storage.toString());
     // An index of its own beside each run's fresh store: a task taking over a partition asks the
     // index which pages are stored, and a shared index would name pages of earlier runs.
-    config.put("index.sqlite.path", storage.resolveSibling(storage.getFileName() + "-index.db").toString());
+    config.put(
+        "index.sqlite.path",
+        storage.resolveSibling(storage.getFileName() + "-index.db").toString());
     return config;
   }
 
   /**
    * @param uploadThreads {@code storage.upload.threads}; {@code null}: the connector's default
-   * @param level         {@code page.compression.level}; {@code null}: the codec's default
+   * @param level {@code page.compression.level}; {@code null}: the codec's default
    */
-  private Timing directTask(int round, CpuByThread cpu, String compression, String uploadThreads, String level)
+  private Timing directTask(
+      int round, CpuByThread cpu, String compression, String uploadThreads, String level)
       throws IOException, InterruptedException {
-    Path storage = Files.createDirectory(storageRoot.resolve(
-        "direct-" + compression + (level == null ? "" : "-level" + level)
-            + (uploadThreads == null ? "" : "-threads" + uploadThreads) + "-" + round));
+    Path storage =
+        Files.createDirectory(
+            storageRoot.resolve(
+                "direct-"
+                    + compression
+                    + (level == null ? "" : "-level" + level)
+                    + (uploadThreads == null ? "" : "-threads" + uploadThreads)
+                    + "-"
+                    + round));
     Map<String, String> taskConfig = connectorConfig(storage);
     taskConfig.put("page.compression", compression);
     if (uploadThreads != null) {
@@ -332,8 +393,13 @@ public final class SinkThroughputBenchmark {
     DirectSinkRun direct = new DirectSinkRun(taskConfig, consumerConfig(), ends, cpu::mark);
     long records = direct.run(RUN_TIMEOUT);
     double seconds = direct.secondsToDurable();
-    String note = String.format(Locale.ROOT, "  (%,d pages, %,d bytes stored; %s)", countPages(storage),
-        storedBytes(storage), direct.phases());
+    String note =
+        String.format(
+            Locale.ROOT,
+            "  (%,d pages, %,d bytes stored; %s)",
+            countPages(storage),
+            storedBytes(storage),
+            direct.phases());
     deleteTree(storage);
     if (records != settings.records) {
       throw new IllegalStateException("direct task got " + records + " records");
@@ -353,33 +419,56 @@ public final class SinkThroughputBenchmark {
       while (true) {
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin.listConsumerGroupOffsets("connect-" + name).partitionsToOffsetAndMetadata().get();
-        long total = committed.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+        long total =
+            committed.values().stream()
+                .filter(o -> o != null)
+                .mapToLong(OffsetAndMetadata::offset)
+                .sum();
         if (firstCommitNanos == 0 && total > 0) {
           firstCommitNanos = System.nanoTime();
           firstCommitted = total;
         }
-        boolean done = ends.entrySet().stream().allMatch(e -> {
-          OffsetAndMetadata o = committed.get(e.getKey());
-          return o != null && o.offset() >= e.getValue();
-        });
+        boolean done =
+            ends.entrySet().stream()
+                .allMatch(
+                    e -> {
+                      OffsetAndMetadata o = committed.get(e.getKey());
+                      return o != null && o.offset() >= e.getValue();
+                    });
         if (done) {
           cpu.mark();
           break;
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("connector " + name + " did not commit everything within " + RUN_TIMEOUT
-              + ": " + committed + "; status " + connect.connectorStatus(name));
+          throw new IllegalStateException(
+              "connector "
+                  + name
+                  + " did not commit everything within "
+                  + RUN_TIMEOUT
+                  + ": "
+                  + committed
+                  + "; status "
+                  + connect.connectorStatus(name));
         }
         Thread.sleep(20);
       }
     }
     long endNanos = System.nanoTime();
     double seconds = (endNanos - start) / 1e9;
-    String steady = firstCommitted >= settings.records ? "everything in the first commit"
-        : String.format(Locale.ROOT, "%,.0f records/s from there",
-            (settings.records - firstCommitted) / ((endNanos - firstCommitNanos) / 1e9));
-    String note = String.format(Locale.ROOT, "  (%,d pages; first commit after %.2f s; %s)",
-        countPages(storage), (firstCommitNanos - start) / 1e9, steady);
+    String steady =
+        firstCommitted >= settings.records
+            ? "everything in the first commit"
+            : String.format(
+                Locale.ROOT,
+                "%,.0f records/s from there",
+                (settings.records - firstCommitted) / ((endNanos - firstCommitNanos) / 1e9));
+    String note =
+        String.format(
+            Locale.ROOT,
+            "  (%,d pages; first commit after %.2f s; %s)",
+            countPages(storage),
+            (firstCommitNanos - start) / 1e9,
+            steady);
     connect.deleteConnector(name);
     connect.assertions().assertConnectorDoesNotExist(name, "connector " + name + " still exists");
     deleteTree(storage);
@@ -396,7 +485,8 @@ public final class SinkThroughputBenchmark {
   private static long storedBytes(Path storage) throws IOException {
     try (Stream<Path> files = Files.walk(storage)) {
       long total = 0;
-      for (Path page : files.filter(f -> f.getFileName().toString().matches(".*\\.pb(\\.zst)?")).toList()) {
+      for (Path page :
+          files.filter(f -> f.getFileName().toString().matches(".*\\.pb(\\.zst)?")).toList()) {
         total += Files.size(page);
       }
       return total;
@@ -433,10 +523,18 @@ public final class SinkThroughputBenchmark {
     CONNECT("connect", "connector in a Connect worker (from creation to all offsets committed)"),
     /** Not in the default set: the direct variant without zstd, to show what compression costs. */
     DIRECT_UNCOMPRESSED("direct-none", "sink task driven directly, `page.compression=none`"),
-    /** Not in the default set: the direct variant at zstd's fastest positive level, to show what level 3 costs. */
+    /**
+     * Not in the default set: the direct variant at zstd's fastest positive level, to show what
+     * level 3 costs.
+     */
     DIRECT_ZSTD_LEVEL_1("direct-zstd1", "sink task driven directly, `page.compression.level=1`"),
-    /** Not in the default set: the direct variant storing pages on the task's thread, as before the upload pool. */
-    DIRECT_INLINE("direct-inline", "sink task driven directly, `storage.upload.threads=0` (pages stored on the task thread)");
+    /**
+     * Not in the default set: the direct variant storing pages on the task's thread, as before the
+     * upload pool.
+     */
+    DIRECT_INLINE(
+        "direct-inline",
+        "sink task driven directly, `storage.upload.threads=0` (pages stored on the task thread)");
 
     final String label;
     final String description;
@@ -448,8 +546,16 @@ public final class SinkThroughputBenchmark {
   }
 
   /** The command line: {@code name=value} pairs, each with a default. */
-  private record Settings(int records, int payloadBytes, int writers, int partitions, int rounds, int pageEvents,
-                          int tasks, List<Variant> variants, int warmups) {
+  private record Settings(
+      int records,
+      int payloadBytes,
+      int writers,
+      int partitions,
+      int rounds,
+      int pageEvents,
+      int tasks,
+      List<Variant> variants,
+      int warmups) {
     static Settings parse(String[] args) {
       Map<String, String> given = new HashMap<>();
       for (String arg : args) {
@@ -461,16 +567,42 @@ public final class SinkThroughputBenchmark {
       }
       List<Variant> variants = new ArrayList<>();
       for (String v : given.getOrDefault("variants", "plain,direct,connect").split(",")) {
-        variants.add(Arrays.stream(Variant.values()).filter(x -> x.label.equals(v.trim())).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + v + "'; known: plain, direct,"
-                + " connect, direct-none, direct-zstd1, direct-inline")));
+        variants.add(
+            Arrays.stream(Variant.values())
+                .filter(x -> x.label.equals(v.trim()))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "unknown variant '"
+                                + v
+                                + "'; known: plain, direct,"
+                                + " connect, direct-none, direct-zstd1, direct-inline")));
       }
-      Settings settings = new Settings(
-          intArg(given, "records", 200_000), intArg(given, "payload", 1024), intArg(given, "writers", 1000),
-          intArg(given, "partitions", 4), intArg(given, "rounds", 5), intArg(given, "pageEvents", 100),
-          intArg(given, "tasks", 1), variants, intArg(given, "warmups", 5));
-      given.keySet().removeAll(List.of("records", "payload", "writers", "partitions", "rounds", "pageEvents", "tasks",
-          "variants", "warmups"));
+      Settings settings =
+          new Settings(
+              intArg(given, "records", 200_000),
+              intArg(given, "payload", 1024),
+              intArg(given, "writers", 1000),
+              intArg(given, "partitions", 4),
+              intArg(given, "rounds", 5),
+              intArg(given, "pageEvents", 100),
+              intArg(given, "tasks", 1),
+              variants,
+              intArg(given, "warmups", 5));
+      given
+          .keySet()
+          .removeAll(
+              List.of(
+                  "records",
+                  "payload",
+                  "writers",
+                  "partitions",
+                  "rounds",
+                  "pageEvents",
+                  "tasks",
+                  "variants",
+                  "warmups"));
       if (!given.isEmpty()) {
         throw new IllegalArgumentException("unknown arguments " + given.keySet());
       }
