@@ -86,6 +86,20 @@ class CheckCommandIT {
   }
 
   @Test
+  void azureThatWorksPassesEveryStorageCheckIncludingCreateOnly() throws Exception {
+    String azure =
+        "storage.backend=azure\nstorage.azure.container="
+            + io.prism.snapshotter.storage.Azurite.newContainer()
+            + "\nstorage.azure.connection.string="
+            + TestServices.azuriteConnectionString()
+            + "\nindex.backend=none\n";
+    assertThat(run(azure)).as(output()).isZero();
+    assertThat(output())
+        .contains("create-only  ok", "index.backend=none", "All 7 checks passed")
+        .doesNotContain("AccountKey=");
+  }
+
+  @Test
   void aWrongS3SecretAndAWrongClickHousePasswordFailWithTheServicesReasons() throws Exception {
     assertThat(run(s3Settings("wrong-secret") + clickHouseSettings("wrong-password")))
         .isEqualTo(Main.EXIT_UNAVAILABLE);
