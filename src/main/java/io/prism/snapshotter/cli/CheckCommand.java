@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
       "a second create-only write must be refused; read, list, delete.",
       "Index: a probe entry published, read back, removed.",
       "No probe is left behind (a filesystem store keeps empty directories).",
+      "With --read-only: list and read the store, read the index; nothing written.",
       "Exit codes: 0 every check passed, 69 storage or index failed a check,",
       "78 bad settings."
     })
@@ -42,6 +43,13 @@ final class CheckCommand implements Callable<Integer> {
           "The connector's settings, e.g. its connector.properties "
               + "(default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
+
+  @Option(
+      names = "--read-only",
+      description =
+          "Write nothing: list and read the store under the key template's prefix, read the index"
+              + " (what replay, pages and reindex's listing need; for read-only credentials).")
+  boolean readOnly;
 
   PrintStream out = System.out;
   PrintStream err = System.err;
@@ -60,8 +68,8 @@ final class CheckCommand implements Callable<Integer> {
     checks.addAll(parsed.checks());
     SnapshotterConfig valid = parsed.config();
     if (valid != null) {
-      checks.addAll(storeChecks(valid));
-      checks.addAll(indexChecks(valid));
+      checks.addAll(storeChecks(valid, readOnly));
+      checks.addAll(indexChecks(valid, readOnly));
     }
     print(checks);
     if (valid == null) {
@@ -70,22 +78,26 @@ final class CheckCommand implements Callable<Integer> {
     return checks.stream().anyMatch(Check::failed) ? Main.EXIT_UNAVAILABLE : 0;
   }
 
-  private static List<Check> storeChecks(SnapshotterConfig config) {
+  private static List<Check> storeChecks(SnapshotterConfig config, boolean readOnly) {
     try (ObjectStore store = ObjectStores.open(config.storage())) {
-      return StoreChecks.run(store, config.storage().keyTemplate(), System.currentTimeMillis());
+      return readOnly
+          ? StoreChecks.runReadOnly(store, config.storage().keyTemplate())
+          : StoreChecks.run(store, config.storage().keyTemplate(), System.currentTimeMillis());
     } catch (RuntimeException cannotOpen) {
       return List.of(new Check("storage", "open", Check.Outcome.FAILED, cannotOpen.getMessage()));
     }
   }
 
-  private static List<Check> indexChecks(SnapshotterConfig config) {
+  private static List<Check> indexChecks(SnapshotterConfig config, boolean readOnly) {
     if (config.index().backend() == IndexBackend.NONE) {
       return List.of(
           new Check(
               "index", "open", Check.Outcome.SKIPPED, "index.backend=none: pages are not indexed"));
     }
     try (PageIndex index = config.index().open(PublishMode.SYNC)) {
-      return IndexChecks.run(index, System.currentTimeMillis());
+      return readOnly
+          ? IndexChecks.runReadOnly(index)
+          : IndexChecks.run(index, System.currentTimeMillis());
     } catch (RuntimeException cannotOpen) {
       return List.of(new Check("index", "open", Check.Outcome.FAILED, cannotOpen.getMessage()));
     }

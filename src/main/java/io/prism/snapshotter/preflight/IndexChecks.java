@@ -18,6 +18,20 @@ public final class IndexChecks {
 
   private IndexChecks() {}
 
+  /** Only the read: what replay and {@code pages list} need, with read-only credentials. */
+  public static List<Check> runReadOnly(PageIndex index) {
+    try {
+      int found = index.entries(StoreChecks.PROBE_NAME, TimeRange.ALL).size();
+      return List.of(
+          Check.passed(
+              SUBJECT,
+              "read",
+              "asked " + index.describe() + " for a writer's pages (" + found + ")"));
+    } catch (RuntimeException e) {
+      return List.of(Check.failed(SUBJECT, "read", e.getMessage()));
+    }
+  }
+
   public static List<Check> run(PageIndex index, long nowMillis) {
     List<Check> checks = new ArrayList<>();
     String writer = StoreChecks.PROBE_NAME + "-" + UUID.randomUUID();

@@ -43,6 +43,43 @@ public final class StoreChecks {
     return new StoreChecks(store, keys).all(nowMillis);
   }
 
+  /**
+   * Without writing: a listing under the key template's literal prefix, and the first bytes of the
+   * first object found there. What replay, {@code pages cat} and reindex need, with read-only
+   * credentials.
+   */
+  public static List<Check> runReadOnly(ObjectStore store, KeyTemplate keys) {
+    StoreChecks run = new StoreChecks(store, keys);
+    String prefix = keys.literalPrefix();
+    String[] first = new String[1];
+    boolean listed =
+        run.attempt(
+            "list",
+            () -> {
+              List<ObjectInfo> objects = store.list(prefix, 1, null).objects();
+              first[0] = objects.isEmpty() ? null : objects.get(0).key();
+              return "listed "
+                  + store.describe()
+                  + " under "
+                  + (prefix.isEmpty() ? "(everything)" : "'" + prefix + "'")
+                  + (first[0] == null ? ": no objects there yet" : ": found " + first[0]);
+            });
+    if (!listed || first[0] == null) {
+      run.checks.add(
+          Check.skipped(
+              SUBJECT, "read", listed ? "no object to read yet" : "the store could not be listed"));
+      return run.checks;
+    }
+    run.attempt(
+        "read",
+        () -> {
+          try (InputStream in = store.get(first[0], 0, 64)) {
+            return "read the first " + in.readAllBytes().length + " bytes of " + first[0];
+          }
+        });
+    return run.checks;
+  }
+
   /** A probe key as the sink would render it for writer {@value #PROBE_NAME}. */
   static String probeKey(KeyTemplate keys, long nowMillis) {
     return keys.render(

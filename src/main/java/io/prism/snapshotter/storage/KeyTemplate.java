@@ -72,6 +72,15 @@ public final class KeyTemplate {
   }
 
   /**
+   * The literal text before the first placeholder: every page key starts with it ({@code
+   * "snapshots/"} for the default template; empty when the template starts with a placeholder).
+   */
+  public String literalPrefix() {
+    Part first = parts.get(0);
+    return first.literal != null ? first.literal : "";
+  }
+
+  /**
    * The key of the page described by {@code context}.
    *
    * @throws IllegalArgumentException the rendered key breaks a key rule (e.g. a segment longer than

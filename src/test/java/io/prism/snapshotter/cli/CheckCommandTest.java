@@ -15,13 +15,17 @@ class CheckCommandTest {
   @TempDir Path dir;
   final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-  int run(String settings) throws Exception {
+  int run(String settings, String... options) throws Exception {
     Path config = dir.resolve("connector.properties");
     Files.writeString(config, settings);
     CheckCommand command = new CheckCommand();
     command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
     command.err = new PrintStream(out, true, StandardCharsets.UTF_8);
-    return new CommandLine(command).execute("--config", config.toString());
+    String[] args = new String[options.length + 2];
+    args[0] = "--config";
+    args[1] = config.toString();
+    System.arraycopy(options, 0, args, 2, options.length);
+    return new CommandLine(command).execute(args);
   }
 
   String output() {
@@ -60,5 +64,25 @@ class CheckCommandTest {
     assertThat(output())
         .contains("storage  write", "FAILED", "127.0.0.1:1", "index.backend=none")
         .contains("1 of 7 checks FAILED");
+  }
+
+  @Test
+  void readOnlyListsAndReadsTheStoreAndReadsTheIndexWritingNothing() throws Exception {
+    Path pages = dir.resolve("pages");
+    int code =
+        run(
+            "storage.filesystem.path="
+                + pages
+                + "\nindex.backend=sqlite\nindex.sqlite.path="
+                + dir.resolve("index.db")
+                + "\n",
+            "--read-only");
+    assertThat(code).as(output()).isZero();
+    assertThat(output())
+        .contains("storage  list", "no objects there yet", "index    read", "All 4 checks passed")
+        .doesNotContain("create-only");
+    try (var files = Files.walk(pages)) {
+      assertThat(files.filter(Files::isRegularFile)).as("nothing written").isEmpty();
+    }
   }
 }

@@ -86,4 +86,36 @@ class StoreChecksTest {
         .extracting(Check::outcome)
         .containsOnly(Outcome.SKIPPED);
   }
+
+  @Test
+  void readOnlyChecksListAndReadUnderTheTemplatePrefixAndNeverWrite() {
+    FilesystemObjectStore files = new FilesystemObjectStore(dir);
+    ObjectStore noWrites =
+        new ForwardingObjectStore(files) {
+          @Override
+          public PutResult put(String key, InputStream body, long length, PutOptions options) {
+            throw new AssertionError("a read-only check wrote " + key);
+          }
+        };
+    KeyTemplate keys = KeyTemplate.parse(KeyTemplate.DEFAULT);
+    assertThat(StoreChecks.runReadOnly(noWrites, keys))
+        .extracting(Check::name, Check::outcome)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("list", Outcome.PASSED),
+            org.assertj.core.groups.Tuple.tuple("read", Outcome.SKIPPED));
+
+    byte[] page = "a page".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    files.put(
+        "elsewhere/x", new java.io.ByteArrayInputStream(page), page.length, PutOptions.defaults());
+    files.put(
+        "snapshots/2026/w/p",
+        new java.io.ByteArrayInputStream(page),
+        page.length,
+        PutOptions.defaults());
+    List<Check> checks = StoreChecks.runReadOnly(noWrites, keys);
+    assertThat(checks)
+        .allMatch(check -> check.outcome() == Outcome.PASSED, "all passed: " + checks);
+    assertThat(checks.get(0).detail()).contains("under 'snapshots/'", "found snapshots/2026/w/p");
+    assertThat(checks.get(1).detail()).contains("read the first 6 bytes of snapshots/2026/w/p");
+  }
 }
