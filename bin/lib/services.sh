@@ -90,10 +90,17 @@ XML
   cat >"$dir/users.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>1000000000</max_memory_usage></default></profiles>
+  <profiles>
+    <default><max_memory_usage>1000000000</max_memory_usage></default>
+    <!-- Replay's credentials: reads, and settings per query (readonly=2), but no writes or DDL. -->
+    <reader><readonly>2</readonly><max_memory_usage>1000000000</max_memory_usage></reader>
+    <strict_reader><readonly>1</readonly><max_memory_usage>1000000000</max_memory_usage></strict_reader>
+  </profiles>
   <users>
     <default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default>
     <prism><password>prism-secret</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></prism>
+    <prism_reader><password>reader-secret</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>reader</profile><quota>default</quota></prism_reader>
+    <prism_strict_reader><password>reader-secret</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>strict_reader</profile><quota>default</quota></prism_strict_reader>
   </users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>

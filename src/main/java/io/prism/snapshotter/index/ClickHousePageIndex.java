@@ -16,8 +16,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>A companion table {@code <table>_by_offset} holds the same rows ordered by (topic, partition,
  * last offset, page key), for {@link #entriesFromOffset}: on the main table that lookup scans every
  * row (its sort key is writer and time), and a task asks it for every partition it takes over or
- * gives up, while the group's rebalance waits. See {@link #createCompanion}.
+ * gives up, while the group's rebalance waits. See {@link #fillCompanion}.
  *
  * <p>18.16's traps (see NOTES-services): compressed responses crash it, so compression is off; it
  * has no query parameters, so values are literals from {@link ClickHouseSql}; errors in the middle
@@ -161,13 +163,21 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   private void createTable(String version) {
-    execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
-    execute(
-        tableDdl(
-            table,
-            " PARTITION BY toYYYYMM(start_time)",
-            "writer_id, start_time_ms, page_sequence, page_key"));
-    createCompanion();
+    // Only what is missing: a reading user (replay months later, readonly=1 or 2) may not run any
+    // DDL, not even CREATE ... IF NOT EXISTS on tables that exist.
+    Set<String> existing = existingTables();
+    if (!existing.contains(settings.table())) {
+      execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
+      execute(
+          tableDdl(
+              table,
+              " PARTITION BY toYYYYMM(start_time)",
+              "writer_id, start_time_ms, page_sequence, page_key"));
+    }
+    if (!existing.contains(settings.table() + BY_OFFSET_SUFFIX)) {
+      execute(tableDdl(byOffset, "", "topic, kafka_partition, last_offset, page_key"));
+    }
+    fillCompanion();
     log.info(
         "ClickHouse page index {} on server {}{}",
         describe(),
@@ -225,8 +235,32 @@ public final class ClickHousePageIndex implements PageIndex {
    * empty also picks up again after a copy that failed part way (a timeout, a crash) at the next
    * open, from the first month it had not reached.
    */
-  private void createCompanion() {
-    execute(tableDdl(byOffset, "", "topic, kafka_partition, last_offset, page_key"));
+  /**
+   * Which of the index's two tables exist (names validated by ClickHouseSettings: no quoting
+   * needed).
+   */
+  private Set<String> existingTables() {
+    Set<String> names = new HashSet<>();
+    for (JsonNode row :
+        query(
+            "SELECT name FROM system.tables WHERE database = '"
+                + settings.database()
+                + "' AND name IN ('"
+                + settings.table()
+                + "', '"
+                + settings.table()
+                + BY_OFFSET_SUFFIX
+                + "')",
+            "look for the index tables")) {
+      names.add(row.get("name").asText());
+    }
+    return names;
+  }
+
+  /**
+   * Copies into the companion the months of the main table it lacks (a deployment from before it).
+   */
+  private void fillCompanion() {
     // Row counts and the main table's months come from the parts' metadata (no scan); the
     // companion's months need a scan of its start_time column (0.15 to 0.3 s over 20 million rows),
     // as it is not partitioned, so they are read only when the companion holds clearly fewer rows.

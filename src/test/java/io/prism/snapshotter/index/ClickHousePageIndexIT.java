@@ -395,6 +395,38 @@ class ClickHousePageIndexIT extends PageIndexContract {
     return entries;
   }
 
+  /** Users bin/lib/services.sh defines with ClickHouse's readonly=2 and readonly=1 profiles. */
+  static ClickHouseSettings readerSettings(String user, String table) {
+    return new ClickHouseSettings(
+        TestServices.clickHouseUrl(), DATABASE, table, user, new Password("reader-secret"), 0);
+  }
+
+  @Test
+  void aReadOnlyUserReadsAnIndexTheSinkCreatedAndCannotWriteIt() {
+    IndexEntry page = entry("w1", 1, 1_000, 2_000);
+    index.publish(List.of(page));
+    for (String user : List.of("prism_reader", "prism_strict_reader")) {
+      try (PageIndex reader = ClickHousePageIndex.open(readerSettings(user, table))) {
+        assertThat(reader.entries("w1", TimeRange.ALL)).as(user).containsExactly(page);
+        assertThat(reader.entriesFromOffset(page.topic(), page.partition(), 0, 10))
+            .as(user)
+            .containsExactly(page);
+        assertThatThrownBy(() -> reader.publish(List.of(entry("w1", 2, 3_000, 4_000))))
+            .as(user)
+            .isInstanceOf(IndexException.class)
+            .hasMessageContaining("readonly");
+      }
+    }
+  }
+
+  @Test
+  void aReadOnlyUserCannotCreateTheTablesAndIsToldSo() {
+    assertThatThrownBy(
+            () -> ClickHousePageIndex.open(readerSettings("prism_reader", "never_created")))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining("readonly");
+  }
+
   @Test
   void aWrongPasswordIsAnIndexErrorNamingTheServer() {
     var wrong =
