@@ -387,7 +387,8 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
-  private static AwsCredentialsProvider credentials(S3Settings settings) {
+  /** Static keys when the settings have them, else AWS's default chain (package-private: tests). */
+  static AwsCredentialsProvider credentials(S3Settings settings) {
     if (settings.accessKey() != null) {
       return StaticCredentialsProvider.create(
           AwsBasicCredentials.create(settings.accessKey(), settings.secretKey().value()));

@@ -86,6 +86,9 @@ class PluginPackagingIT {
     assertThat(entries)
         .anyMatch(name -> name.matches("prism-snapshotter/lib/prism-snapshotter-.*\\.jar"));
     assertThat(entries)
+        .as("AWS's default credentials chain needs STS for web identity (EKS) and role profiles")
+        .anyMatch(name -> name.matches("prism-snapshotter/lib/sts-.*\\.jar"));
+    assertThat(entries)
         .noneMatch(
             name ->
                 name.matches(
