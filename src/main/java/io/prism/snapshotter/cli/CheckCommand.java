@@ -84,7 +84,7 @@ final class CheckCommand implements Callable<Integer> {
           ? StoreChecks.runReadOnly(store, config.storage().keyTemplate())
           : StoreChecks.run(store, config.storage().keyTemplate(), System.currentTimeMillis());
     } catch (RuntimeException cannotOpen) {
-      return List.of(new Check("storage", "open", Check.Outcome.FAILED, cannotOpen.getMessage()));
+      return List.of(new Check("storage", "open", Check.Outcome.FAILED, Check.reason(cannotOpen)));
     }
   }
 
@@ -99,7 +99,7 @@ final class CheckCommand implements Callable<Integer> {
           ? IndexChecks.runReadOnly(index)
           : IndexChecks.run(index, System.currentTimeMillis());
     } catch (RuntimeException cannotOpen) {
-      return List.of(new Check("index", "open", Check.Outcome.FAILED, cannotOpen.getMessage()));
+      return List.of(new Check("index", "open", Check.Outcome.FAILED, Check.reason(cannotOpen)));
     }
   }
 

@@ -261,14 +261,15 @@ public final class RedisPageIndex implements PageIndex {
 
   /**
    * Tidying a query does on the side: a read-only replica (one read from on purpose, or the old
-   * primary after a failover) refuses it, and the query still answers; the primary's next query or
+   * primary after a failover) refuses it, as does the server for a user whose ACL allows only reads
+   * (replay's credentials, -NOPERM), and the query still answers; the primary's next query or
    * {@link #expireBefore} tidies instead.
    */
   private void forgetVanished(String setKey, List<String> vanished) {
     try {
       redis.zrem(setKey, vanished.toArray(String[]::new));
     } catch (JedisDataException e) {
-      if (!RedisRole.readOnly(e)) {
+      if (!RedisRole.readOnly(e) && !RedisRole.noPermission(e)) {
         throw e;
       }
       log.debug(

@@ -58,6 +58,14 @@ final class RedisRole {
   }
 
   /**
+   * Whether {@code e} or a cause is the error reply {@code -NOPERM}: the ACL user may not run that
+   * command (e.g. a read-only user for replay: {@code +@read}).
+   */
+  static boolean noPermission(Throwable e) {
+    return errorReply(e, "NOPERM");
+  }
+
+  /**
    * Whether {@code e} or a cause is the error reply {@code -LOADING}: the server is up but still
    * reads its RDB or append-only file back (seconds to minutes for a large one) and refuses every
    * command until it is done.

@@ -24,6 +24,12 @@ public record Check(String subject, String name, Outcome outcome, String detail)
     return new Check(subject, name, Outcome.SKIPPED, detail);
   }
 
+  /** A failure in words: its message, or its type when it has none. */
+  public static String reason(Throwable failure) {
+    String message = failure.getMessage();
+    return message == null || message.isBlank() ? failure.toString() : message;
+  }
+
   public boolean failed() {
     return outcome == Outcome.FAILED;
   }

@@ -28,7 +28,7 @@ public final class IndexChecks {
               "read",
               "asked " + index.describe() + " for a writer's pages (" + found + ")"));
     } catch (RuntimeException e) {
-      return List.of(Check.failed(SUBJECT, "read", e.getMessage()));
+      return List.of(Check.failed(SUBJECT, "read", Check.reason(e)));
     }
   }
 
@@ -63,14 +63,14 @@ public final class IndexChecks {
                   + none.size()
                   + " for a new writer, as expected)"));
     } catch (RuntimeException e) {
-      checks.add(Check.failed(SUBJECT, "read", e.getMessage()));
+      checks.add(Check.failed(SUBJECT, "read", Check.reason(e)));
       checks.add(Check.skipped(SUBJECT, "write", "the index could not be read"));
       return checks;
     }
     try {
       index.publish(List.of(probe));
     } catch (RuntimeException e) {
-      checks.add(Check.failed(SUBJECT, "write", "publishing a probe entry: " + e.getMessage()));
+      checks.add(Check.failed(SUBJECT, "write", "publishing a probe entry: " + Check.reason(e)));
       return checks;
     }
     try {
@@ -88,7 +88,8 @@ public final class IndexChecks {
                     + " entries for its writer)"));
       }
     } catch (RuntimeException e) {
-      checks.add(Check.failed(SUBJECT, "write", "reading the probe entry back: " + e.getMessage()));
+      checks.add(
+          Check.failed(SUBJECT, "write", "reading the probe entry back: " + Check.reason(e)));
     } finally {
       try {
         index.remove(List.of(probe));
@@ -103,7 +104,7 @@ public final class IndexChecks {
                     + " of writer "
                     + writer
                     + ": "
-                    + e.getMessage()));
+                    + Check.reason(e)));
       }
     }
     return checks;

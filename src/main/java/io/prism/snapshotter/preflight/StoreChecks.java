@@ -197,7 +197,7 @@ public final class StoreChecks {
       checks.add(Check.passed(SUBJECT, name, step.run()));
       return true;
     } catch (CheckFailure | IOException | RuntimeException e) {
-      checks.add(Check.failed(SUBJECT, name, e.getMessage()));
+      checks.add(Check.failed(SUBJECT, name, Check.reason(e)));
       return false;
     }
   }

@@ -198,6 +198,39 @@ class RedisReadOnlyIT {
   }
 
   /**
+   * Replay's credentials: an ACL user allowed only reads (and PING) queries an index whose sorted
+   * set still names a vanished entry; the query answers, leaving the tidying to the sink's user.
+   */
+  @Test
+  void aReadOnlyAclUserQueriesWhenAnEntryHasVanished() throws Exception {
+    IndexEntry kept = entry("w1", 1, 1_000, 2_000);
+    IndexEntry vanished = entry("w1", 5, 3_000, 4_000);
+    try (RedisPageIndex onPrimary = open(primary)) {
+      onPrimary.publish(List.of(kept, vanished));
+      command(primary, Protocol.Command.DEL, onPrimary.entryKey(vanished)); // as its expiry would
+    }
+    command(
+        primary,
+        Protocol.Command.ACL,
+        "SETUSER",
+        "replayer",
+        "on",
+        ">secret",
+        "~*",
+        "+@read",
+        "+ping");
+    URI asReplayer = URI.create("redis://replayer@127.0.0.1:" + primary.port() + "/0");
+    try (RedisPageIndex reader =
+        RedisPageIndex.open(new RedisSettings(asReplayer, prefix, new Password("secret"), 0))) {
+      assertThat(reader.entries("w1", TimeRange.ALL)).containsExactly(kept);
+      assertThat(reader.entriesFromOffset("events", 1, 0, 100)).containsExactly(kept);
+      assertThatThrownBy(() -> reader.publish(List.of(entry("w1", 9, 5_000, 6_000))))
+          .isExactlyInstanceOf(IndexException.class)
+          .hasMessageContaining("NOPERM");
+    }
+  }
+
+  /**
    * Through a real Connect worker: the connector's Redis is demoted to a replica mid-stream for
    * about 20 s (a failover to the other server), then promoted again. Its offsets stay where they
    * were while it refuses writes; the task keeps running; afterwards every record is in exactly one
