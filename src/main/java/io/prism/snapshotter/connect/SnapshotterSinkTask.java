@@ -117,7 +117,9 @@ public class SnapshotterSinkTask extends SinkTask {
             config.writer().sessionHeader(),
             config.page().jsonDecimalFormat(),
             clock);
-    failures = new StorageFailures(store.describe(), telemetry);
+    failures =
+        new StorageFailures(
+            store.describe(), telemetry::lastFailedPage, () -> telemetry.metrics().storageRetry());
     reporter = errantRecordReporter();
     log.info("Started: pages to {}, index {}", store.describe(), index.describe());
   }

@@ -1,8 +1,11 @@
 package io.prism.snapshotter.connect;
 
+import io.prism.snapshotter.buffer.PageBuffer;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.util.Printable;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -14,6 +17,14 @@ import org.slf4j.LoggerFactory;
  * The one place that decides what a failure to store or index a page means for the task: retriable
  * (Connect retries after a growing back-off; the buffers are kept) or fatal (the task stops with
  * the reason).
+ *
+ * <p><b>Log volume during an outage.</b> Connect logs every {@link RetriableException} a task
+ * throws at ERROR, with its whole stack trace and causes, at every retry: an S3 client's trace is a
+ * hundred lines or more, so an outage of an hour filled the worker's log with the same trace. The
+ * exception handed to Connect therefore carries the reason in its message only (no cause, no stack:
+ * one line in Connect's log), and this class logs the failure's stack trace itself, at WARN, once
+ * per outage and again only when the kind of failure changes (another chain of exception types);
+ * every other retry gets a one-line WARN with the reason.
  */
 final class StorageFailures {
   private static final Logger log = LoggerFactory.getLogger(StorageFailures.class);
@@ -21,33 +32,46 @@ final class StorageFailures {
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final String store;
-  private final TaskTelemetry telemetry;
+  private final Supplier<PageBuffer> lastFailedPage;
+  private final Runnable countRetry;
   private Duration backoff = FIRST_BACKOFF;
   private int consecutive;
 
-  StorageFailures(String store, TaskTelemetry telemetry) {
+  /** The exception types of the last failure whose stack trace was logged, in this outage. */
+  private String loggedKind;
+
+  /**
+   * @param lastFailedPage the page whose write failed last, if known, for the log
+   * @param countRetry counts a retriable failure in the task's metrics
+   */
+  StorageFailures(String store, Supplier<PageBuffer> lastFailedPage, Runnable countRetry) {
     this.store = store;
-    this.telemetry = telemetry;
+    this.lastFailedPage = lastFailedPage;
+    this.countRetry = countRetry;
   }
 
   RuntimeException onFailure(Exception failure, SinkTaskContext context) {
-    String page = describe(telemetry.lastFailedPage());
+    String page = describe(lastFailedPage.get());
     if (isFatal(failure)) {
       log.error("Cannot store {} in {}; the task stops: {}", page, store, failure.toString());
       return new ConnectException(
           "Cannot store pages in " + store + ": " + failure.getMessage(), failure);
     }
     consecutive++;
-    telemetry.metrics().storageRetry();
+    countRetry.run();
     // "At most": Connect waits for the back-off or its next offset commit, whichever comes first.
-    log.warn(
-        "Storing or indexing {} failed ({} in a row), retrying in at most {} ms: {}",
-        page,
-        consecutive,
-        backoff.toMillis(),
-        failure.toString());
+    String retry =
+        "Storing or indexing "
+            + page
+            + " failed ("
+            + consecutive
+            + " in a row), retrying in at most "
+            + backoff.toMillis()
+            + " ms: "
+            + failure;
+    logRetry(retry, failure);
     backOff(context);
-    return new RetriableException("Storing pages in " + store + " failed; will retry", failure);
+    return new RetryAfterBackOff("Storing pages in " + store + " failed; will retry: " + failure);
   }
 
   /**
@@ -58,15 +82,47 @@ final class StorageFailures {
   RuntimeException onIndexLookupFailure(
       TopicPartition partition, IndexException failure, SinkTaskContext context) {
     consecutive++;
-    log.warn(
-        "Cannot look up the pages of {} stored before its assignment ({} in a row), retrying in at most {} ms: {}",
-        partition,
-        consecutive,
-        backoff.toMillis(),
-        failure.getMessage());
+    logRetry(
+        "Cannot look up the pages of "
+            + partition
+            + " stored before its assignment ("
+            + consecutive
+            + " in a row), retrying in at most "
+            + backoff.toMillis()
+            + " ms: "
+            + failure.getMessage(),
+        failure);
     backOff(context);
-    return new RetriableException(
-        "Looking up the stored pages of " + partition + " failed; will retry", failure);
+    return new RetryAfterBackOff(
+        "Looking up the stored pages of "
+            + partition
+            + " failed; will retry: "
+            + failure.getMessage());
+  }
+
+  /** One line per retry; the stack trace only for a kind of failure not logged in this outage. */
+  private void logRetry(String line, Exception failure) {
+    String kind = kindOf(failure);
+    if (kind.equals(loggedKind)) {
+      log.warn(line);
+    } else {
+      loggedKind = kind;
+      log.warn(line, failure);
+    }
+  }
+
+  /**
+   * The chain of exception types, cause after cause: what tells one kind of failure from another.
+   */
+  private static String kindOf(Throwable failure) {
+    StringBuilder kind = new StringBuilder();
+    for (Throwable t = failure; t != null && kind.length() < 1_000; t = t.getCause()) {
+      kind.append(t.getClass().getName()).append('<');
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return kind.toString();
   }
 
   private void backOff(SinkTaskContext context) {
@@ -81,17 +137,18 @@ final class StorageFailures {
     }
     consecutive = 0;
     backoff = FIRST_BACKOFF;
+    loggedKind = null;
   }
 
   /**
    * Topic, partition, first offset and writer of a page, for the log; the page holds no secrets.
    */
-  private static String describe(io.prism.snapshotter.buffer.PageBuffer page) {
+  private static String describe(PageBuffer page) {
     if (page == null) {
       return "pages";
     }
     return "the page of writer "
-        + io.prism.snapshotter.util.Printable.quote(page.writerId())
+        + Printable.quote(page.writerId())
         + " at "
         + page.partition()
         + " offsets "
@@ -106,5 +163,20 @@ final class StorageFailures {
       return !storage.retriable();
     }
     return failure instanceof IllegalStateException || failure instanceof IllegalArgumentException;
+  }
+
+  /**
+   * What Connect gets for a retriable failure: the reason in one line, no stack trace and no cause,
+   * because Connect logs both at every retry (this class logs them once).
+   */
+  static final class RetryAfterBackOff extends RetriableException {
+    RetryAfterBackOff(String message) {
+      super(message);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.testing;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ public final class StubSinkTaskContext implements SinkTaskContext {
   private final Map<String, String> configs;
   private final Set<TopicPartition> assignment;
   private final Set<TopicPartition> paused = new HashSet<>();
+  private final List<Long> timeouts = new ArrayList<>();
   private ErrantRecordReporter reporter;
 
   public StubSinkTaskContext(Map<String, String> configs, Set<TopicPartition> assignment) {
@@ -46,7 +48,14 @@ public final class StubSinkTaskContext implements SinkTaskContext {
   public void offset(TopicPartition tp, long offset) {}
 
   @Override
-  public void timeout(long timeoutMs) {}
+  public void timeout(long timeoutMs) {
+    timeouts.add(timeoutMs);
+  }
+
+  /** Every back-off the task asked for ({@link #timeout}), in order. */
+  public List<Long> timeouts() {
+    return timeouts;
+  }
 
   @Override
   public Set<TopicPartition> assignment() {

@@ -1,0 +1,113 @@
+package io.prism.snapshotter.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.index.IndexException;
+import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.testing.CapturedLogs;
+import io.prism.snapshotter.testing.StubSinkTaskContext;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.junit.jupiter.api.Test;
+
+class StorageFailuresTest {
+  private static final String STORE = "s3://bucket";
+
+  private final AtomicInteger retries = new AtomicInteger();
+  private final StubSinkTaskContext context = new StubSinkTaskContext(Map.of(), Set.of());
+  private final List<Long> timeouts = context.timeouts();
+  private final StorageFailures failures =
+      new StorageFailures(STORE, () -> null, retries::incrementAndGet);
+
+  private static StorageException unreachable(String detail) {
+    return new StorageException(
+        "Cannot reach " + STORE, true, new IOException(detail, new ConnectException("refused")));
+  }
+
+  @Test
+  void connectGetsTheReasonInOneLineWithoutStackOrCause() {
+    RuntimeException thrown = failures.onFailure(unreachable("connection reset"), context);
+
+    assertThat(thrown).isInstanceOf(RetriableException.class).hasNoCause();
+    assertThat(thrown.getStackTrace()).isEmpty();
+    assertThat(thrown.getMessage())
+        .isEqualTo(
+            "Storing pages in s3://bucket failed; will retry: "
+                + "io.prism.snapshotter.storage.StorageException: Cannot reach s3://bucket");
+    assertThat(retries).hasValue(1);
+  }
+
+  @Test
+  void theStackTraceIsLoggedOncePerOutageAndPerKindOfFailure() {
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      for (int i = 0; i < 5; i++) {
+        failures.onFailure(unreachable("attempt " + i), context);
+      }
+      failures.onFailure(new StorageException("Slow down", true), context);
+      failures.recovered();
+      failures.onFailure(unreachable("next outage"), context);
+
+      List<String> warnings =
+          logs.lines().stream()
+              .filter(line -> line.startsWith("WARN " + StorageFailures.class.getName()))
+              .toList();
+      assertThat(warnings).hasSize(7);
+      assertThat(warnings).allSatisfy(line -> assertThat(line).contains("retrying in at most"));
+      assertThat(warnings)
+          .extracting(line -> line.contains("\tat "))
+          .as("a stack trace: first failure, a new kind of failure, first of the next outage")
+          .containsExactly(true, false, false, false, false, true, true);
+      assertThat(warnings.get(0)).contains("Caused by: java.net.ConnectException: refused");
+      assertThat(warnings.get(3)).contains("4 in a row");
+      assertThat(logs.lines()).anyMatch(line -> line.contains("works again after 6 failures"));
+    }
+  }
+
+  @Test
+  void theBackOffGrowsToItsMaximumAndStartsAgainAfterRecovery() {
+    for (int i = 0; i < 9; i++) {
+      failures.onFailure(unreachable("down"), context);
+    }
+    failures.recovered();
+    failures.onFailure(unreachable("down"), context);
+
+    assertThat(timeouts)
+        .containsExactly(
+            500L, 1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 30_000L, 30_000L, 30_000L, 500L);
+  }
+
+  @Test
+  void aFatalFailureStopsTheTaskWithItsCause() {
+    StorageException denied = new StorageException("Access Denied", false);
+
+    RuntimeException thrown = failures.onFailure(denied, context);
+
+    assertThat(thrown)
+        .isNotInstanceOf(RetriableException.class)
+        .isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
+        .hasCause(denied)
+        .hasMessageContaining("Access Denied");
+    assertThat(retries).hasValue(0);
+    assertThat(timeouts).isEmpty();
+  }
+
+  @Test
+  void aFailedLookupOfStoredPagesIsRetriedInOneLineToo() {
+    TopicPartition partition = new TopicPartition("events", 3);
+
+    RuntimeException thrown =
+        failures.onIndexLookupFailure(
+            partition, new IndexException("no such table: pages"), context);
+
+    assertThat(thrown).isInstanceOf(RetriableException.class).hasNoCause();
+    assertThat(thrown.getStackTrace()).isEmpty();
+    assertThat(thrown.getMessage()).contains("events-3").contains("no such table: pages");
+    assertThat(timeouts).containsExactly(500L);
+  }
+}
