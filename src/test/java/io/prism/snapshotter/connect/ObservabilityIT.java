@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.management.MBeanServer;
@@ -273,6 +274,21 @@ class ObservabilityIT {
     assertThat(lines)
         .anySatisfy(
             line -> assertThat(line).contains("WARN").contains("retrying in").contains("writer-"));
+    // One line per retry in Connect's log; the stack trace only with the first retry of the outage
+    // (and with any other kind of failure), not with every one.
+    assertThat(lines.stream().filter(line -> line.contains("RetriableException from SinkTask")))
+        .as("Connect's ERROR at each retry")
+        .isNotEmpty()
+        .allSatisfy(line -> assertThat(line).contains("will retry").doesNotContain("\tat "));
+    List<String> retries =
+        lines.stream()
+            .filter(line -> line.startsWith("WARN " + StorageFailures.class.getName()))
+            .toList();
+    assertThat(retries).as("the task's WARN at each retry").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(retries.stream().filter(line -> line.contains("\tat ")).count())
+        .as("retries logged with a stack trace, of " + retries.size())
+        .isPositive()
+        .isLessThan(retries.size());
     assertThat(lines).noneSatisfy(line -> assertThat(line).contains(RestartableS3.SECRET_KEY));
     assertThat(lines).noneSatisfy(line -> assertThat(line).contains(CLICKHOUSE_PASSWORD));
   }
