@@ -96,6 +96,11 @@ public final class RedisPageIndex implements PageIndex {
     try {
       redis.ping();
     } catch (JedisException e) {
+      if (RedisRole.noPermission(e)) {
+        // It answered, and accepted the credentials: an ACL user without PING (replay's
+        // +@read user, say) may still run every command it needs.
+        return announce(index, redis);
+      }
       // A server that is down now, or up but still reading its data back after a restart, must
       // not fail a starting Connect task for good: every call connects anew, so later calls work
       // once Redis is back. A refusal (a wrong password) is still thrown at once.
@@ -109,9 +114,16 @@ public final class RedisPageIndex implements PageIndex {
           e.getMessage());
       return index;
     }
-    // A replica starts the task too: it may be the old primary, demoted by a failover, at an
-    // address that follows the new primary seconds later; a task failed for that would wait for
-    // a person to restart it. Publishes fail (-READONLY) and are retried until it is a primary.
+    return announce(index, redis);
+  }
+
+  /**
+   * Logs what the index is: a primary, or a replica (which starts the task too: it may be the old
+   * primary, demoted by a failover, at an address that follows the new primary seconds later; a
+   * task failed for that would wait for a person to restart it. Publishes fail (-READONLY) and are
+   * retried until it is a primary).
+   */
+  private static RedisPageIndex announce(RedisPageIndex index, RedisClient redis) {
     RedisRole.replicaOf(redis)
         .ifPresentOrElse(
             replica ->
