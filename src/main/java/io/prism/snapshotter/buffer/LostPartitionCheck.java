@@ -64,7 +64,7 @@ final class LostPartitionCheck {
           break; // a page's offsets only grow; beyond the last stored one nothing is held
         }
         Optional<StoredPage> holder =
-            stored.pageHolding(page.writerId(), offset, page.events().get(i).timestampMillis());
+            stored.pageHolding(page.writerId(), offset, page.timestampAt(i));
         if (holder.isPresent()) {
           return holder;
         }

@@ -1,15 +1,16 @@
 package io.prism.snapshotter.buffer;
 
+import io.prism.snapshotter.page.EncodedEvents;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.util.Printable;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One writer's open page within one topic-partition: its events in arrival order, the Kafka offset
- * of each, and an estimate of the page's uncompressed size.
+ * One writer's open page within one topic-partition: its events in arrival order, encoded as they
+ * arrive ({@link EncodedEvents}), the Kafka offset of each, and an estimate of the page's
+ * uncompressed size.
  *
  * <p>Every record of this writer in this partition from {@link #firstOffset()} on is either in this
  * buffer or was deliberately skipped (a tombstone, a record sent to the dead letter queue). That is
@@ -20,18 +21,15 @@ public final class PageBuffer {
   static final int EVENT_OVERHEAD_BYTES = 24;
 
   /**
-   * Heap an event costs beyond its encoded size (the Event object, array headers, its offset slot),
-   * and heap an open page costs when empty (this object, its lists, a map entry). The memory budget
-   * counts these, so 100,000 writers of tiny events stay inside it too.
+   * Heap an open page costs beyond its events' arrays (this object, its offsets array's header, a
+   * map entry). The memory budget counts it, so 100,000 writers of tiny events stay inside it too.
    */
-  static final int EVENT_HEAP_OVERHEAD_BYTES = 96;
-
-  static final int PAGE_HEAP_OVERHEAD_BYTES = 512;
+  static final int PAGE_HEAP_OVERHEAD_BYTES = 256;
 
   private final TopicPartition partition;
   private final String writerId;
   private final long openedAtMillis;
-  private final List<Event> events = new ArrayList<>();
+  private final EncodedEvents events = new EncodedEvents();
   private long[] offsets = new long[16];
   private long estimatedBytes;
   private FlushReason closeReason;
@@ -67,7 +65,7 @@ public final class PageBuffer {
       offsets = Arrays.copyOf(offsets, index * 2);
     }
     offsets[index] = offset;
-    events.add(event);
+    events.append(event);
     estimatedBytes += eventBytes;
   }
 
@@ -116,11 +114,12 @@ public final class PageBuffer {
     return estimatedBytes;
   }
 
-  /** What this page costs the heap, as the task's memory budget counts it. */
+  /**
+   * What this page holds on the heap, as the task's memory budget counts it: its arrays, spare
+   * capacity included, and a fixed overhead.
+   */
   public long heapBytes() {
-    return PAGE_HEAP_OVERHEAD_BYTES
-        + estimatedBytes
-        + (long) events.size() * EVENT_HEAP_OVERHEAD_BYTES;
+    return PAGE_HEAP_OVERHEAD_BYTES + events.retainedBytes() + 8L * offsets.length;
   }
 
   public boolean isEmpty() {
@@ -135,8 +134,19 @@ public final class PageBuffer {
     return offsets[events.size() - 1];
   }
 
-  public List<Event> events() {
+  /** The events, encoded: what the page is stored from. */
+  public EncodedEvents events() {
     return events;
+  }
+
+  /** The events decoded again (copies): for inspection and tests, not for the per-record path. */
+  public List<Event> decodedEvents() {
+    return events.decode(0);
+  }
+
+  /** Milliseconds since the epoch of the event at {@code index}. */
+  public long timestampAt(int index) {
+    return events.timestampAt(index);
   }
 
   /** The Kafka offset of the event at {@code index}. */

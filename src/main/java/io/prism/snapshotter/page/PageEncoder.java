@@ -56,42 +56,121 @@ public final class PageEncoder {
       OutputStream out)
       throws IOException {
     Objects.requireNonNull(format, "format");
-    Objects.requireNonNull(compression, "compression");
-    Objects.requireNonNull(level, "level");
+    requireEvents(events.size(), spec);
+    PageMetadata draft =
+        draft(
+            format,
+            compression,
+            spec,
+            events.get(0).timestampMillis(),
+            events.get(events.size() - 1).timestampMillis(),
+            events.size());
+    return encode(
+        format,
+        compression,
+        level,
+        draft,
+        out,
+        (metadata, compressed) ->
+            switch (format) {
+              case PROTOBUF -> protobuf.write(metadata, EncodedEvents.of(events), 0, compressed);
+              case NDJSON -> ndjson.write(metadata, events, compressed);
+            });
+  }
+
+  /**
+   * Writes the events of {@code events} from index {@code from} on as one page (the first of them
+   * has sequence 0), as {@link #encode(PageFormat, Compression, CompressionLevel, PageSpec, List,
+   * OutputStream)} does: how the sink stores the pages it buffered encoded. Protobuf pages copy the
+   * encoded events as they are; NDJSON pages decode them first.
+   */
+  public EncodedPage encode(
+      PageFormat format,
+      Compression compression,
+      CompressionLevel level,
+      PageSpec spec,
+      EncodedEvents events,
+      int from,
+      OutputStream out)
+      throws IOException {
+    Objects.requireNonNull(format, "format");
+    requireEvents(events.size() - from, spec);
+    int last = events.size() - 1;
+    PageMetadata draft =
+        draft(
+            format,
+            compression,
+            spec,
+            events.timestampAt(from),
+            events.timestampAt(last),
+            events.size() - from);
+    return encode(
+        format,
+        compression,
+        level,
+        draft,
+        out,
+        (metadata, compressed) ->
+            switch (format) {
+              case PROTOBUF -> protobuf.write(metadata, events, from, compressed);
+              case NDJSON -> ndjson.write(metadata, events.decode(from), compressed);
+            });
+  }
+
+  /** Writes a page's uncompressed bytes into the compressing stream; returns its final metadata. */
+  private interface PageBody {
+    PageMetadata write(PageMetadata draft, OutputStream compressed) throws IOException;
+  }
+
+  private static void requireEvents(int count, PageSpec spec) {
     Objects.requireNonNull(spec, "spec");
-    Objects.requireNonNull(out, "out");
-    if (events.isEmpty()) {
+    if (count <= 0) {
       throw new IllegalArgumentException(
           "A page holds at least one event (writer " + spec.writerId() + ")");
     }
-    PageMetadata draft =
-        new PageMetadata(
-            spec.writerId(),
-            spec.pageSequence(),
-            events.get(0).timestampMillis(),
-            events.get(events.size() - 1).timestampMillis(),
-            events.size(),
-            0,
-            PageMetadata.FORMAT_VERSION_V1,
-            compression,
-            spec.tags(),
-            format);
+  }
 
+  private static PageMetadata draft(
+      PageFormat format,
+      Compression compression,
+      PageSpec spec,
+      long startTime,
+      long endTime,
+      int eventCount) {
+    return new PageMetadata(
+        spec.writerId(),
+        spec.pageSequence(),
+        startTime,
+        endTime,
+        eventCount,
+        0,
+        PageMetadata.FORMAT_VERSION_V1,
+        Objects.requireNonNull(compression, "compression"),
+        spec.tags(),
+        format);
+  }
+
+  private EncodedPage encode(
+      PageFormat format,
+      Compression compression,
+      CompressionLevel level,
+      PageMetadata draft,
+      OutputStream out,
+      PageBody body)
+      throws IOException {
+    Objects.requireNonNull(level, "level");
+    Objects.requireNonNull(out, "out");
     int resolvedLevel = level.resolve(compression);
     CountingOutputStream stored = new CountingOutputStream(out);
     PageMetadata written;
     try (OutputStream compressed = compressing(compression, resolvedLevel, stored)) {
-      written =
-          switch (format) {
-            case PROTOBUF -> protobuf.write(draft, events, compressed);
-            case NDJSON -> ndjson.write(draft, events, compressed);
-          };
+      written = body.write(draft, compressed);
     } // closing finishes the compressed frame; the shield keeps `out` open
     LOG.trace(
         "Encoded page {}#{}: {} events, {} bytes uncompressed, {} stored ({} {} level {})",
-        spec.writerId(),
-        spec.pageSequence(),
-        events.size(),
+        draft.writerId(),
+        draft.pageSequence(),
+        draft.eventCount(),
         written.pageSizeBytes(),
         stored.count(),
         format,

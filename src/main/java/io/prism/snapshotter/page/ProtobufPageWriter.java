@@ -3,8 +3,6 @@ package io.prism.snapshotter.page;
 import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,52 +16,33 @@ import java.util.Map;
  * <p>The metadata is flushed into the compressor before the first event, so with zstd it is a block
  * of its own and {@link PageReader#readMetadata} can decode it from the head of the object.
  *
- * <p><b>Page size.</b> Every event's size is computed up front with {@code
- * CodedOutputStream.computeXSize}. One sizing pass keeps, in an {@code int[]} reused across pages,
- * each event's size followed by the size of each of its attribute entries; the writing pass reads
- * them back in the same order instead of measuring every key and value (UTF-8 length) a second
- * time. The page size is then {@code tag + varint(metadataSize) + metadataSize + eventBytes}, where
- * the metadata contains the page size itself; it is found by a fixed-point iteration that starts
- * from {@code eventBytes} and only grows, so it settles after at most a few rounds.
+ * <p><b>Events.</b> They come encoded already ({@link EncodedEvents}: each event's fields but its
+ * sequence, which is its position in this page and the last field of the message): the writer adds
+ * each event's tag and length, copies its bytes and appends the sequence. The page size is then
+ * {@code tag + varint(metadataSize) + metadataSize + eventBytes}, where the metadata contains the
+ * page size itself; it is found by a fixed-point iteration that starts from {@code eventBytes} and
+ * only grows, so it settles after at most a few rounds.
  */
 final class ProtobufPageWriter {
   private static final int BUFFER_BYTES = 64 * 1024;
 
   /**
-   * The sizes of the page being written, in writing order: per event its size, then the size of
-   * each attribute entry. Kept between pages so the steady state allocates no array per page, which
-   * makes this writer (and its {@link PageEncoder}) single-threaded.
-   */
-  private int[] sizes = new int[1024];
-
-  /**
    * One {@code CodedOutputStream} (and its 64 KiB buffer) for every page: it writes to {@link
    * #target}, which points at the current page's stream. Each page ends with a flush, so the buffer
-   * is empty between pages; after a failure mid-page it may not be, and is dropped.
+   * is empty between pages; after a failure mid-page it may not be, and is dropped. This makes the
+   * writer (and its {@link PageEncoder}) single-threaded.
    */
   private final RetargetableOutputStream target = new RetargetableOutputStream();
 
   private CodedOutputStream cos;
 
-  PageMetadata write(PageMetadata draft, List<Event> events, OutputStream out) throws IOException {
+  /** Writes the events of {@code events} from {@code from} on as one page, sequences from 0. */
+  PageMetadata write(PageMetadata draft, EncodedEvents events, int from, OutputStream out)
+      throws IOException {
     int n = events.size();
     long eventBytes = 0;
-    int slot = 0;
-    for (int i = 0; i < n; i++) {
-      Event e = events.get(i);
-      int needed = slot + 1 + e.attributes().size();
-      if (needed > sizes.length) {
-        sizes = Arrays.copyOf(sizes, Math.max(needed, sizes.length * 2));
-      }
-      int eventSlot = slot++;
-      int size = eventFieldsSize(e, i);
-      for (Map.Entry<String, String> attribute : e.attributes().entrySet()) {
-        int entrySize = mapEntrySize(attribute.getKey(), attribute.getValue());
-        sizes[slot++] = entrySize;
-        size += (int) lengthDelimitedSize(entrySize);
-      }
-      sizes[eventSlot] = size;
-      eventBytes += lengthDelimitedSize(size);
+    for (int i = from; i < n; i++) {
+      eventBytes += lengthDelimitedSize(events.lengthOf(i) + sequenceSize(i - from));
     }
     PageMetadata metadata = draft;
     long pageSize = eventBytes;
@@ -80,7 +59,7 @@ final class ProtobufPageWriter {
           "A protobuf page cannot exceed 2 GiB; this one is "
               + pageSize
               + " bytes ("
-              + n
+              + (n - from)
               + " events)");
     }
 
@@ -90,7 +69,7 @@ final class ProtobufPageWriter {
     target.current = out;
     boolean complete = false;
     try {
-      writePage(metadata, events, out);
+      writePage(metadata, events, from, out);
       complete = true;
     } finally {
       target.current = null;
@@ -101,9 +80,8 @@ final class ProtobufPageWriter {
     return metadata;
   }
 
-  private void writePage(PageMetadata metadata, List<Event> events, OutputStream out)
+  private void writePage(PageMetadata metadata, EncodedEvents events, int from, OutputStream out)
       throws IOException {
-    int n = events.size();
     cos.writeTag(ProtoTags.PAGE_METADATA_FIELD, ProtoTags.LENGTH_DELIMITED);
     cos.writeUInt32NoTag(metadataSize(metadata));
     writeMetadata(cos, metadata);
@@ -111,13 +89,26 @@ final class ProtobufPageWriter {
     // ranged read of the first few KiB of the object is enough to decode it.
     cos.flush();
     out.flush();
-    int slot = 0;
-    for (int i = 0; i < n; i++) {
+    byte[] bytes = events.array();
+    int n = events.size();
+    for (int i = from; i < n; i++) {
+      long sequence = i - from;
+      int length = events.lengthOf(i);
       cos.writeTag(ProtoTags.PAGE_EVENTS_FIELD, ProtoTags.LENGTH_DELIMITED);
-      cos.writeUInt32NoTag(sizes[slot++]);
-      slot = writeEvent(cos, events.get(i), i, sizes, slot);
+      cos.writeUInt32NoTag(length + sequenceSize(sequence));
+      cos.writeRawBytes(bytes, events.startOf(i), length);
+      if (sequence != 0) {
+        cos.writeInt64(ProtoTags.EVENT_SEQUENCE, sequence);
+      }
     }
     cos.flush();
+  }
+
+  /** The sequence field's size: none for 0, proto3's default. */
+  private static int sequenceSize(long sequence) {
+    return sequence == 0
+        ? 0
+        : CodedOutputStream.computeInt64Size(ProtoTags.EVENT_SEQUENCE, sequence);
   }
 
   /** Forwards to the stream of the page being written. */
@@ -138,48 +129,6 @@ final class ProtobufPageWriter {
   /** One-byte tag + length varint + content: every field and map entry here has a tag below 16. */
   private static long lengthDelimitedSize(int contentSize) {
     return 1L + CodedOutputStream.computeUInt32SizeNoTag(contentSize) + contentSize;
-  }
-
-  /** The event's size without its attributes (those are sized entry by entry by the caller). */
-  private static int eventFieldsSize(Event e, long sequence) {
-    int size = 0;
-    if (!e.eventId().isEmpty()) {
-      size += CodedOutputStream.computeStringSize(ProtoTags.EVENT_ID, e.eventId());
-    }
-    if (e.timestampMillis() != 0) {
-      size += CodedOutputStream.computeInt64Size(ProtoTags.EVENT_TIMESTAMP, e.timestampMillis());
-    }
-    if (e.payloadLength() != 0) {
-      size += CodedOutputStream.computeByteArraySize(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
-    }
-    if (sequence != 0) {
-      size += CodedOutputStream.computeInt64Size(ProtoTags.EVENT_SEQUENCE, sequence);
-    }
-    return size;
-  }
-
-  /**
-   * Writes the event's fields; its attribute entries' sizes are read from {@code sizes} from {@code
-   * slot} on. Returns the slot after the last one it read.
-   */
-  private static int writeEvent(
-      CodedOutputStream cos, Event e, long sequence, int[] sizes, int slot) throws IOException {
-    if (!e.eventId().isEmpty()) {
-      cos.writeString(ProtoTags.EVENT_ID, e.eventId());
-    }
-    if (e.timestampMillis() != 0) {
-      cos.writeInt64(ProtoTags.EVENT_TIMESTAMP, e.timestampMillis());
-    }
-    if (e.payloadLength() != 0) {
-      cos.writeByteArray(ProtoTags.EVENT_PAYLOAD, e.payloadArray());
-    }
-    for (Map.Entry<String, String> attribute : e.attributes().entrySet()) {
-      writeMapEntry(cos, ProtoTags.EVENT_ATTRIBUTES, attribute, sizes[slot++]);
-    }
-    if (sequence != 0) {
-      cos.writeInt64(ProtoTags.EVENT_SEQUENCE, sequence);
-    }
-    return slot;
   }
 
   private static int metadataSize(PageMetadata m) {
@@ -229,10 +178,15 @@ final class ProtobufPageWriter {
         + CodedOutputStream.computeStringSize(ProtoTags.MAP_VALUE, value);
   }
 
+  /** A map entry's size as a field of its message: tag, length and entry. */
+  static int mapEntryFieldSize(String key, String value) {
+    return (int) lengthDelimitedSize(mapEntrySize(key, value));
+  }
+
   private static int mapSize(Map<String, String> map) {
     int size = 0;
     for (Map.Entry<String, String> e : map.entrySet()) {
-      size += (int) lengthDelimitedSize(mapEntrySize(e.getKey(), e.getValue()));
+      size += mapEntryFieldSize(e.getKey(), e.getValue());
     }
     return size;
   }
@@ -240,16 +194,15 @@ final class ProtobufPageWriter {
   private static void writeMap(CodedOutputStream cos, int field, Map<String, String> map)
       throws IOException {
     for (Map.Entry<String, String> e : map.entrySet()) {
-      writeMapEntry(cos, field, e, mapEntrySize(e.getKey(), e.getValue()));
+      writeMapEntry(cos, field, e.getKey(), e.getValue());
     }
   }
 
-  private static void writeMapEntry(
-      CodedOutputStream cos, int field, Map.Entry<String, String> entry, int entrySize)
+  static void writeMapEntry(CodedOutputStream cos, int field, String key, String value)
       throws IOException {
     cos.writeTag(field, ProtoTags.LENGTH_DELIMITED);
-    cos.writeUInt32NoTag(entrySize);
-    cos.writeString(ProtoTags.MAP_KEY, entry.getKey());
-    cos.writeString(ProtoTags.MAP_VALUE, entry.getValue());
+    cos.writeUInt32NoTag(mapEntrySize(key, value));
+    cos.writeString(ProtoTags.MAP_KEY, key);
+    cos.writeString(ProtoTags.MAP_VALUE, value);
   }
 }

@@ -7,7 +7,6 @@ import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.page.Compression;
 import io.prism.snapshotter.page.CompressionLevel;
 import io.prism.snapshotter.page.EncodedPage;
-import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.PageEncoder;
 import io.prism.snapshotter.page.PageFormat;
 import io.prism.snapshotter.page.PageMetadata;
@@ -125,7 +124,7 @@ public final class PageCommitter implements PageSink {
    * the index of the first event that an earlier copy of the page did not hold.
    */
   private int writeFrom(PageBuffer page, int from) throws Exception {
-    List<Event> events = page.events().subList(from, page.eventCount());
+    int eventCount = page.eventCount() - from;
     long firstOffset = page.offsetAt(from);
     long lastOffset = page.lastOffset();
     String topic = page.partition().topic();
@@ -134,7 +133,7 @@ public final class PageCommitter implements PageSink {
         keys.render(
             new KeyContext(
                 page.writerId(),
-                events.get(0).timestampMillis(),
+                page.timestampAt(from),
                 firstOffset,
                 topic,
                 partition,
@@ -151,7 +150,8 @@ public final class PageCommitter implements PageSink {
             level,
             new PageSpec(
                 page.writerId(), firstOffset, tags(topic, partition, firstOffset, lastOffset)),
-            events,
+            page.events(),
+            from,
             encoded);
     try {
       store.put(
@@ -162,7 +162,7 @@ public final class PageCommitter implements PageSink {
               .contentType(format.contentType())
               .metadata(FIRST_OFFSET, Long.toString(firstOffset))
               .metadata(LAST_OFFSET, Long.toString(lastOffset))
-              .metadata(EVENT_COUNT, Integer.toString(events.size()))
+              .metadata(EVENT_COUNT, Integer.toString(eventCount))
               .createOnly(true)
               .build());
     } catch (ObjectAlreadyExistsException exists) {

@@ -180,7 +180,7 @@ class PageAssemblerPropertiesTest {
           throw new java.io.IOException("storage down");
         }
         List<String> ids = new ArrayList<>();
-        for (Event event : page.events()) {
+        for (Event event : page.decodedEvents()) {
           ids.add(event.eventId());
         }
         List<String> before =

@@ -429,8 +429,8 @@ class PageAssemblerTest {
             stored::add,
             clock);
     largest.accept(P0, 0, "small", event(0, 10));
-    largest.accept(P0, 1, "big", event(1, 1_500));
-    largest.accept(P0, 2, "big", event(2, 1_500));
+    largest.accept(P0, 1, "big", event(1, 2_000));
+    largest.accept(P0, 2, "big", event(2, 2_000));
     largest.closePagesOverBudget();
     largest.writeClosedPages();
     assertThat(stored).extracting(PageBuffer::writerId).containsExactly("big");

@@ -1,0 +1,103 @@
+package io.prism.snapshotter.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class EncodedEventsTest {
+
+  @Test
+  void eventsDecodeAsTheyWereAppendedWithTheirTimestampsAtHand() {
+    List<Event> events = new ArrayList<>(TestPages.tricky());
+    events.addAll(TestPages.many(50));
+    EncodedEvents encoded = new EncodedEvents();
+    for (Event event : events) {
+      encoded.append(event);
+    }
+
+    assertThat(encoded.size()).isEqualTo(events.size());
+    assertThat(encoded.decode(0)).containsExactlyElementsOf(events);
+    assertThat(encoded.decode(3)).containsExactlyElementsOf(events.subList(3, events.size()));
+    assertThat(encoded.decode(events.size())).isEmpty();
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(encoded.timestampAt(i)).isEqualTo(events.get(i).timestampMillis());
+      assertThat(encoded.eventAt(i)).isEqualTo(events.get(i));
+    }
+    assertThat(encoded.eventAt(2).attributes()).containsExactly(Map.entry("type", "user.login"));
+    assertThatThrownBy(() -> encoded.eventAt(events.size()))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> encoded.timestampAt(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
+  void theHeapItHoldsFollowsItsBytesWithoutPerEventObjects() {
+    EncodedEvents encoded = new EncodedEvents();
+    long empty = encoded.retainedBytes();
+    int first = encoded.append(Event.wrap("e-0", 1L, new byte[1_000], Map.of()));
+
+    assertThat(encoded.encodedBytes()).isEqualTo(first);
+    assertThat(encoded.retainedBytes())
+        .as("the first event gets an array of its size")
+        .isEqualTo(empty + first);
+
+    for (int i = 1; i < 1_000; i++) {
+      encoded.append(Event.wrap("e-" + i, 1L + i, new byte[1_000], Map.of()));
+    }
+    assertThat(encoded.retainedBytes())
+        .as("arrays at most twice what they hold, nothing per event beyond 12 bytes of index")
+        .isBetween(encoded.encodedBytes(), 2 * encoded.encodedBytes() + 12L * 2 * 1_000);
+  }
+
+  /**
+   * The sink stores a page from a later event on when an earlier copy held the first ones: the same
+   * bytes as a page made of those events alone, sequences from 0.
+   */
+  @ParameterizedTest
+  @EnumSource(PageFormat.class)
+  void aPageFromAnyEventOnIsThePageOfThoseEvents(PageFormat format) throws Exception {
+    List<Event> events = new ArrayList<>(TestPages.tricky());
+    events.addAll(TestPages.many(20));
+    EncodedEvents encoded = EncodedEvents.of(events);
+    PageEncoder encoder = new PageEncoder();
+
+    for (int from : new int[] {0, 1, 4, events.size() - 1}) {
+      ByteArrayOutputStream fromEncoded = new ByteArrayOutputStream();
+      EncodedPage page =
+          encoder.encode(
+              format,
+              Compression.NONE,
+              CompressionLevel.CODEC_DEFAULT,
+              TestPages.SPEC,
+              encoded,
+              from,
+              fromEncoded);
+      List<Event> tail = events.subList(from, events.size());
+
+      assertThat(fromEncoded.toByteArray())
+          .as("from event " + from)
+          .isEqualTo(TestPages.encode(format, Compression.NONE, tail).bytes());
+      assertThat(page.metadata().eventCount()).isEqualTo(tail.size());
+      assertThat(page.metadata().startTime()).isEqualTo(tail.get(0).timestampMillis());
+      assertThat(page.metadata().endTime()).isEqualTo(tail.get(tail.size() - 1).timestampMillis());
+    }
+    assertThatThrownBy(
+            () ->
+                encoder.encode(
+                    format,
+                    Compression.NONE,
+                    CompressionLevel.CODEC_DEFAULT,
+                    TestPages.SPEC,
+                    encoded,
+                    events.size(),
+                    new ByteArrayOutputStream()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least one event");
+  }
+}
