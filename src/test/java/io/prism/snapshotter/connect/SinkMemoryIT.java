@@ -54,7 +54,9 @@ class SinkMemoryIT {
       config.put("buffer.memory.max.bytes", Long.toString(64L * 1024 * 1024));
       cluster.startConnector(config);
       try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
-        byte[] payload = "x".repeat(64).getBytes(StandardCharsets.UTF_8);
+        // 128 bytes: each writer's open page then holds ~300 bytes of encoded events beside its
+        // fixed cost (PageBuffer.heapBytes), ~78 MB for 100,000 writers: over the budget.
+        byte[] payload = "x".repeat(128).getBytes(StandardCharsets.UTF_8);
         for (int w = 0; w < WRITERS; w++) {
           byte[] writer = ("writer-" + w).getBytes(StandardCharsets.UTF_8);
           for (int e = 0; e < EVENTS_PER_WRITER; e++) {
