@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * A page's events as they will be stored: each one encoded, on arrival, as the fields of a protobuf
  * {@code prism.snapshotter.Event} message without its sequence (which depends on where the page
- * starts), back to back in one growing array. This is how the sink buffers a writer's open page.
+ * starts), back to back in a few arrays. This is how the sink buffers a writer's open page.
  *
  * <p>Why not keep the {@link Event} objects until the page closes: a buffered page of 1,000 events
  * would hold thousands of small objects (the event, its id, its payload array, its attributes) for
@@ -29,19 +29,37 @@ import java.util.Map;
  * on one upload thread at a time.
  */
 public final class EncodedEvents {
-  private static final byte[] NO_BYTES = new byte[0];
   private static final int MIN_EVENTS = 8;
+  private static final int ARRAY_HEADER_BYTES = 16;
 
-  /** The largest array a JVM reliably allocates. */
-  private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
+  /**
+   * The largest chunk, unless one event needs more: what an open page may hold beyond its events
+   * (16 KiB for each of 1,000 writers: 16 MiB at most).
+   */
+  static final int MAX_CHUNK_BYTES = 16 * 1024;
 
-  private byte[] bytes = NO_BYTES;
-  private int used;
+  /**
+   * The events' bytes, in chunks that only ever get added: growing never copies, and what is spare
+   * is at most the last chunk. A chunk twice the previous one's size, up to {@link
+   * #MAX_CHUNK_BYTES}, the first one of the first event's size (a writer that sends one small event
+   * costs no more). An event never straddles two chunks: one that does not fit in what is left of
+   * the last chunk starts a new one.
+   */
+  private byte[][] chunks = new byte[1][];
+
+  private int chunkCount;
+
+  /** Bytes used in the last chunk. */
+  private int usedInLast;
+
+  private long encodedBytes;
+  private long chunkBytes;
   private int count;
 
-  /** Where event {@code i} ends in {@link #bytes}; it starts where event {@code i - 1} ends. */
-  private int[] ends = new int[MIN_EVENTS];
+  /** Which chunk holds event {@code i}, and where in it the event ends. */
+  private int[] chunkOf = new int[MIN_EVENTS];
 
+  private int[] endIn = new int[MIN_EVENTS];
   private long[] timestamps = new long[MIN_EVENTS];
 
   /** The events of {@code events}, encoded. */
@@ -60,8 +78,8 @@ public final class EncodedEvents {
    */
   public int append(Event event) {
     int size = fieldsSize(event);
-    reserve(size);
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes, used, size);
+    byte[] chunk = chunkFor(size);
+    CodedOutputStream out = CodedOutputStream.newInstance(chunk, usedInLast, size);
     try {
       writeFields(out, event);
       out.checkNoSpaceLeft();
@@ -69,12 +87,15 @@ public final class EncodedEvents {
       throw new UncheckedIOException(
           "encoding an event into an array that was sized for it failed", e);
     }
-    if (count == ends.length) {
-      ends = Arrays.copyOf(ends, count * 2);
+    if (count == timestamps.length) {
+      chunkOf = Arrays.copyOf(chunkOf, count * 2);
+      endIn = Arrays.copyOf(endIn, count * 2);
       timestamps = Arrays.copyOf(timestamps, count * 2);
     }
-    used += size;
-    ends[count] = used;
+    usedInLast += size;
+    encodedBytes += size;
+    chunkOf[count] = chunkCount - 1;
+    endIn[count] = usedInLast;
     timestamps[count] = event.timestampMillis();
     count++;
     return size;
@@ -96,19 +117,24 @@ public final class EncodedEvents {
 
   /** Bytes of every encoded event together (sequences not included). */
   public long encodedBytes() {
-    return used;
+    return encodedBytes;
   }
 
-  /** What these events hold on the heap: the arrays, spare capacity included. */
+  /**
+   * What these events hold on the heap: the arrays with their headers, what is spare in the last
+   * chunk included.
+   */
   public long retainedBytes() {
-    return bytes.length + 4L * ends.length + 8L * timestamps.length;
+    return chunkBytes
+        + ARRAY_HEADER_BYTES * (chunkCount + 4L)
+        + 4L * chunks.length
+        + 16L * timestamps.length;
   }
 
   /** The event at {@code index}, decoded again (a copy). */
   public Event eventAt(int index) {
     checkIndex(index);
-    int start = startOf(index);
-    return decode(bytes, start, ends[index] - start);
+    return decode(arrayOf(index), startOf(index), lengthOf(index));
   }
 
   /** The events from {@code from} on, decoded again (copies). */
@@ -123,19 +149,19 @@ public final class EncodedEvents {
     return events;
   }
 
-  /** The array holding the events, for the protobuf writer: never modify it. */
-  byte[] array() {
-    return bytes;
+  /** The array holding the event at {@code index}, for the protobuf writer: never modify it. */
+  byte[] arrayOf(int index) {
+    return chunks[chunkOf[index]];
   }
 
-  /** Where the event at {@code index} starts in {@link #array()}. */
+  /** Where the event at {@code index} starts in {@link #arrayOf}. */
   int startOf(int index) {
-    return index == 0 ? 0 : ends[index - 1];
+    return index == 0 || chunkOf[index - 1] != chunkOf[index] ? 0 : endIn[index - 1];
   }
 
   /** The encoded length of the event at {@code index}. */
   int lengthOf(int index) {
-    return ends[index] - startOf(index);
+    return endIn[index] - startOf(index);
   }
 
   private void checkIndex(int index) {
@@ -144,28 +170,30 @@ public final class EncodedEvents {
     }
   }
 
-  /**
-   * Room for {@code size} more bytes: the first event gets an array of its size (a writer that
-   * sends one small event costs no more), then the array doubles, so appends cost amortised
-   * constant time.
-   */
-  private void reserve(int size) {
-    long needed = (long) used + size;
-    if (needed <= bytes.length) {
-      return;
+  /** The chunk the next event of {@code size} bytes goes into, from {@link #usedInLast} on. */
+  private byte[] chunkFor(int size) {
+    if (chunkCount > 0 && chunks[chunkCount - 1].length - usedInLast >= size) {
+      return chunks[chunkCount - 1];
     }
-    if (needed > MAX_ARRAY_BYTES) {
+    if (encodedBytes + size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "A page cannot hold more than 2 GiB of events; "
               + count
               + " events of "
-              + used
+              + encodedBytes
               + " bytes and one of "
               + size
               + " would pass it");
     }
-    long grown = Math.max(needed, 2L * bytes.length);
-    bytes = Arrays.copyOf(bytes, (int) Math.min(grown, MAX_ARRAY_BYTES));
+    int previous = chunkCount == 0 ? 0 : chunks[chunkCount - 1].length;
+    byte[] chunk = new byte[Math.max(size, Math.min(MAX_CHUNK_BYTES, 2 * previous))];
+    if (chunkCount == chunks.length) {
+      chunks = Arrays.copyOf(chunks, chunkCount * 2);
+    }
+    chunks[chunkCount++] = chunk;
+    chunkBytes += chunk.length;
+    usedInLast = 0;
+    return chunk;
   }
 
   /** The size of the event's fields (its message without the sequence). */

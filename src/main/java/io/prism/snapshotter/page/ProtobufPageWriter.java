@@ -89,14 +89,13 @@ final class ProtobufPageWriter {
     // ranged read of the first few KiB of the object is enough to decode it.
     cos.flush();
     out.flush();
-    byte[] bytes = events.array();
     int n = events.size();
     for (int i = from; i < n; i++) {
       long sequence = i - from;
       int length = events.lengthOf(i);
       cos.writeTag(ProtoTags.PAGE_EVENTS_FIELD, ProtoTags.LENGTH_DELIMITED);
       cos.writeUInt32NoTag(length + sequenceSize(sequence));
-      cos.writeRawBytes(bytes, events.startOf(i), length);
+      cos.writeRawBytes(events.arrayOf(i), events.startOf(i), length);
       if (sequence != 0) {
         cos.writeInt64(ProtoTags.EVENT_SEQUENCE, sequence);
       }
