@@ -1,5 +1,6 @@
 package io.prism.snapshotter.buffer;
 
+import io.prism.snapshotter.page.ChunkPool;
 import io.prism.snapshotter.page.Event;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,6 +53,15 @@ public final class PageAssembler {
 
   private final FlushPolicy policy;
   private final MemoryBudget memory;
+
+  /**
+   * Chunks of stored pages, for the events of later pages; up to a sixteenth of the memory budget,
+   * outside it (8 MiB for the default 128 MiB): enough for the pages that close between two looks
+   * at the stored ones.
+   */
+  private final ChunkPool chunks;
+
+  private static final int CHUNK_POOL_SHARE = 16;
   private final EvictionOrder evictionOrder;
   private final PageUploads uploads;
   private final StoredPageLookup storedPages;
@@ -124,6 +134,7 @@ public final class PageAssembler {
     this.policy = policy;
     this.evictionOrder = evictionOrder;
     this.memory = memory;
+    this.chunks = ChunkPool.ofBytes(memory.maxBytes() / CHUNK_POOL_SHARE);
     this.uploads = uploads;
     this.storedPages = storedPages;
     this.lostPartitions = new LostPartitionCheck(storedPages);
@@ -145,7 +156,7 @@ public final class PageAssembler {
             offset,
             stored.lastOffset());
       }
-      buffers = new PartitionBuffers(partition, stored);
+      buffers = new PartitionBuffers(partition, stored, chunks);
       partitions.put(partition, buffers);
     }
     return buffers;
@@ -167,7 +178,7 @@ public final class PageAssembler {
     if (policy.isOversized(eventBytes)) {
       // Keep the writer's order: what it had buffered goes first, then this event alone.
       buffers.close(writerId, FlushReason.OVERSIZED_EVENT);
-      PageBuffer alone = new PageBuffer(partition, writerId, clock.millis());
+      PageBuffer alone = new PageBuffer(partition, writerId, clock.millis(), chunks);
       alone.append(event, offset, eventBytes);
       buffers.addClosed(alone, FlushReason.OVERSIZED_EVENT);
       memory.reserve(alone.heapBytes());
@@ -349,6 +360,7 @@ public final class PageAssembler {
         // Identity: PageBuffer has no equals. Not found means the partition was forgotten.
         if (buffers != null && buffers.closedPages().removeFirstOccurrence(page)) {
           memory.release(page.heapBytes());
+          page.release();
           storedSinceLastCall++;
         }
       } else {

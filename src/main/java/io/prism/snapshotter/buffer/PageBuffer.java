@@ -1,5 +1,6 @@
 package io.prism.snapshotter.buffer;
 
+import io.prism.snapshotter.page.ChunkPool;
 import io.prism.snapshotter.page.EncodedEvents;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.util.Printable;
@@ -31,7 +32,7 @@ public final class PageBuffer {
   private final TopicPartition partition;
   private final String writerId;
   private final long openedAtMillis;
-  private final EncodedEvents events = new EncodedEvents();
+  private final EncodedEvents events;
   private long[] offsets = new long[16];
   private long estimatedBytes;
   private FlushReason closeReason;
@@ -45,9 +46,21 @@ public final class PageBuffer {
   private Exception lastFailure;
 
   public PageBuffer(TopicPartition partition, String writerId, long openedAtMillis) {
+    this(partition, writerId, openedAtMillis, ChunkPool.NONE);
+  }
+
+  /** A page whose events' full-size chunks come from {@code chunks}. */
+  public PageBuffer(
+      TopicPartition partition, String writerId, long openedAtMillis, ChunkPool chunks) {
     this.partition = partition;
     this.writerId = writerId;
     this.openedAtMillis = openedAtMillis;
+    this.events = new EncodedEvents(chunks);
+  }
+
+  /** The page is durable: its events' chunks go back to the pool for later pages. */
+  void release() {
+    events.release();
   }
 
   /** Estimated uncompressed size of one event in a page. Cheap: no encoding. */

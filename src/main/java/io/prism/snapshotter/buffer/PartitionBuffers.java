@@ -1,5 +1,6 @@
 package io.prism.snapshotter.buffer;
 
+import io.prism.snapshotter.page.ChunkPool;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class PartitionBuffers {
   private final TopicPartition partition;
+  private final ChunkPool chunks;
   private final LinkedHashMap<String, PageBuffer> open = new LinkedHashMap<>();
   private final Deque<PageBuffer> closed = new ArrayDeque<>();
 
@@ -43,8 +45,14 @@ public final class PartitionBuffers {
    * stored}.
    */
   public PartitionBuffers(TopicPartition partition, StoredRanges stored) {
+    this(partition, stored, ChunkPool.NONE);
+  }
+
+  /** As above, with the events of its pages in chunks from {@code chunks}. */
+  public PartitionBuffers(TopicPartition partition, StoredRanges stored, ChunkPool chunks) {
     this.partition = partition;
     this.stored = stored.isEmpty() ? null : stored;
+    this.chunks = chunks;
   }
 
   /**
@@ -105,7 +113,7 @@ public final class PartitionBuffers {
   public PageBuffer openPage(String writerId, long nowMillis) {
     PageBuffer page = open.get(writerId);
     if (page == null) {
-      page = new PageBuffer(partition, writerId, nowMillis);
+      page = new PageBuffer(partition, writerId, nowMillis, chunks);
       open.put(writerId, page);
     }
     return page;

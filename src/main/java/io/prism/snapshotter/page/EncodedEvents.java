@@ -62,6 +62,21 @@ public final class EncodedEvents {
   private int[] endIn = new int[MIN_EVENTS];
   private long[] timestamps = new long[MIN_EVENTS];
 
+  private final ChunkPool pool;
+  private boolean released;
+
+  /** Events whose chunks are allocated as needed and left to the collector. */
+  public EncodedEvents() {
+    this(ChunkPool.NONE);
+  }
+
+  /**
+   * Events whose full-size chunks come from {@code pool}, and go back there on {@link #release}.
+   */
+  public EncodedEvents(ChunkPool pool) {
+    this.pool = pool;
+  }
+
   /** The events of {@code events}, encoded. */
   public static EncodedEvents of(List<Event> events) {
     EncodedEvents encoded = new EncodedEvents();
@@ -105,6 +120,27 @@ public final class EncodedEvents {
     return count;
   }
 
+  /**
+   * Gives the chunks back to the pool: the events are no longer needed (their page is durable).
+   * Sizes and timestamps stay readable; the events' bytes do not.
+   */
+  public void release() {
+    if (released) {
+      return;
+    }
+    released = true;
+    for (int i = 0; i < chunkCount; i++) {
+      pool.give(chunks[i]);
+      chunks[i] = null;
+    }
+  }
+
+  private void checkNotReleased() {
+    if (released) {
+      throw new IllegalStateException("these events were released: their chunks are reused");
+    }
+  }
+
   public boolean isEmpty() {
     return count == 0;
   }
@@ -134,6 +170,7 @@ public final class EncodedEvents {
   /** The event at {@code index}, decoded again (a copy). */
   public Event eventAt(int index) {
     checkIndex(index);
+    checkNotReleased();
     return decode(arrayOf(index), startOf(index), lengthOf(index));
   }
 
@@ -151,6 +188,7 @@ public final class EncodedEvents {
 
   /** The array holding the event at {@code index}, for the protobuf writer: never modify it. */
   byte[] arrayOf(int index) {
+    checkNotReleased();
     return chunks[chunkOf[index]];
   }
 
@@ -185,8 +223,10 @@ public final class EncodedEvents {
               + size
               + " would pass it");
     }
+    checkNotReleased();
     int previous = chunkCount == 0 ? 0 : chunks[chunkCount - 1].length;
-    byte[] chunk = new byte[Math.max(size, Math.min(MAX_CHUNK_BYTES, 2 * previous))];
+    int length = Math.max(size, Math.min(MAX_CHUNK_BYTES, 2 * previous));
+    byte[] chunk = length == MAX_CHUNK_BYTES ? pool.take() : new byte[length];
     if (chunkCount == chunks.length) {
       chunks = Arrays.copyOf(chunks, chunkCount * 2);
     }

@@ -108,4 +108,34 @@ class EncodedEventsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least one event");
   }
+
+  @Test
+  void aReleasedPagesFullSizeChunksServeTheNextPage() {
+    ChunkPool pool = new ChunkPool(100);
+    EncodedEvents first = new EncodedEvents(pool);
+    List<Event> events = TestPages.many(5_000); // ~150 KB: several full-size chunks
+    events.forEach(first::append);
+    assertThat(pool.size()).isZero();
+
+    first.release();
+
+    int kept = pool.size();
+    assertThat(kept).as("full-size chunks given back").isGreaterThanOrEqualTo(5);
+    assertThat(first.size()).as("sizes stay readable").isEqualTo(5_000);
+    assertThat(first.timestampAt(4_999)).isEqualTo(events.get(4_999).timestampMillis());
+    assertThatThrownBy(() -> first.eventAt(0))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("released");
+
+    EncodedEvents next = new EncodedEvents(pool);
+    events.forEach(next::append);
+    assertThat(pool.size()).as("the next page took them").isZero();
+    assertThat(next.decode(0)).as("over the old bytes").containsExactlyElementsOf(events);
+
+    ChunkPool small = new ChunkPool(2);
+    EncodedEvents third = new EncodedEvents(small);
+    events.forEach(third::append);
+    third.release();
+    assertThat(small.size()).as("a pool keeps no more than its limit").isEqualTo(2);
+  }
 }
