@@ -54,8 +54,9 @@ class SinkMemoryIT {
       config.put("buffer.memory.max.bytes", Long.toString(64L * 1024 * 1024));
       cluster.startConnector(config);
       try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
-        // 128 bytes: each writer's open page then holds ~300 bytes of encoded events beside its
-        // fixed cost (PageBuffer.heapBytes), ~78 MB for 100,000 writers: over the budget.
+        // Each writer's open page of two such events counts ~1 KB (PageBuffer.heapBytes: ~450
+        // bytes of chunks, its arrays and a fixed cost), ~100 MB for 100,000 writers: well over
+        // the budget, so eviction must happen.
         byte[] payload = "x".repeat(128).getBytes(StandardCharsets.UTF_8);
         for (int w = 0; w < WRITERS; w++) {
           byte[] writer = ("writer-" + w).getBytes(StandardCharsets.UTF_8);

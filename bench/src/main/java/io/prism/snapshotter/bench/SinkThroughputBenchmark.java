@@ -47,8 +47,8 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * Pages are protobuf + zstd on the filesystem store in a fresh directory per run, on tmpfs ({@code
  * /dev/shm}) when it exists. A plain main, not JMH. Arguments are {@code name=value}: {@code
  * records=200000 payload=1024 writers=1000 partitions=4 rounds=5 pageEvents=100 tasks=1
- * variants=plain,direct,connect warmups=5}; variants {@code direct-none} (no compression) and
- * {@code direct-zstd1} ({@code page.compression.level=1}) on request.
+ * variants=plain,direct,connect warmups=5 budgetMiB=256}; variants {@code direct-none} (no
+ * compression) and {@code direct-zstd1} ({@code page.compression.level=1}) on request.
  */
 public final class SinkThroughputBenchmark {
   private static final String TOPIC = "sinkbench";
@@ -180,7 +180,8 @@ public final class SinkThroughputBenchmark {
     System.out.printf(
         Locale.ROOT,
         "%,d records x ~%d B, %d writers, %d partitions, pages of %d events, protobuf + zstd,"
-            + " filesystem store under %s (%s); %d cores; offset.flush.interval.ms=%s%n",
+            + " filesystem store under %s (%s); %d cores; offset.flush.interval.ms=%s;"
+            + " buffer.memory.max.bytes=%d MiB%n",
         settings.records,
         settings.payloadBytes,
         settings.writers,
@@ -189,7 +190,8 @@ public final class SinkThroughputBenchmark {
         storageRoot,
         storageRoot.startsWith("/dev/shm") ? "tmpfs" : "disk, not tmpfs",
         Runtime.getRuntime().availableProcessors(),
-        OFFSET_FLUSH_INTERVAL_MS);
+        OFFSET_FLUSH_INTERVAL_MS,
+        settings.budgetMiB);
     if (settings.records % settings.writers != 0
         || (settings.records / settings.writers) % settings.pageEvents != 0) {
       System.out.println(
@@ -353,6 +355,11 @@ public final class SinkThroughputBenchmark {
     config.put("header.converter", "org.apache.kafka.connect.storage.StringConverter");
     config.put("buffer.max.events", Integer.toString(settings.pageEvents));
     config.put("buffer.max.age.seconds", "60");
+    // The writers fill their pages in lockstep (round-robin keys), so at their peak the open pages
+    // hold ~100 MB (1,000 writers x 100 events of 1 KB) plus the pages being stored: near the
+    // default budget of 128 MiB. A page the budget closes early leaves its writer's last page short
+    // of pageEvents, to wait for its age (60 s): that would time the age limit, not the sink.
+    config.put("buffer.memory.max.bytes", Long.toString(settings.budgetMiB * 1024L * 1024));
     config.put("page.format", "protobuf");
     config.put("page.compression", "zstd");
     config.put("storage.backend", "filesystem");
@@ -555,7 +562,8 @@ public final class SinkThroughputBenchmark {
       int pageEvents,
       int tasks,
       List<Variant> variants,
-      int warmups) {
+      int warmups,
+      int budgetMiB) {
     static Settings parse(String[] args) {
       Map<String, String> given = new HashMap<>();
       for (String arg : args) {
@@ -589,7 +597,8 @@ public final class SinkThroughputBenchmark {
               intArg(given, "pageEvents", 100),
               intArg(given, "tasks", 1),
               variants,
-              intArg(given, "warmups", 5));
+              intArg(given, "warmups", 5),
+              intArg(given, "budgetMiB", 256));
       given
           .keySet()
           .removeAll(
@@ -602,7 +611,8 @@ public final class SinkThroughputBenchmark {
                   "pageEvents",
                   "tasks",
                   "variants",
-                  "warmups"));
+                  "warmups",
+                  "budgetMiB"));
       if (!given.isEmpty()) {
         throw new IllegalArgumentException("unknown arguments " + given.keySet());
       }
