@@ -57,6 +57,9 @@ public final class PageEncoder {
       throws IOException {
     Objects.requireNonNull(format, "format");
     requireEvents(events.size(), spec);
+    if (format == PageFormat.PROTOBUF) {
+      return encode(format, compression, level, spec, EncodedEvents.of(events), 0, out);
+    }
     PageMetadata draft =
         draft(
             format,
@@ -71,11 +74,7 @@ public final class PageEncoder {
         level,
         draft,
         out,
-        (metadata, compressed) ->
-            switch (format) {
-              case PROTOBUF -> protobuf.write(metadata, EncodedEvents.of(events), 0, compressed);
-              case NDJSON -> ndjson.write(metadata, events, compressed);
-            });
+        (metadata, compressed) -> ndjson.write(metadata, events, compressed));
   }
 
   /**
