@@ -43,25 +43,26 @@ public final class PageAssembler {
   private static final Logger log = LoggerFactory.getLogger(PageAssembler.class);
 
   /**
-   * Failures of other pages attached to the one reported, at most: Connect logs a retriable failure
-   * with its whole stack at every retry, and in an outage every open page fails at once.
+   * Failures of other pages attached to the one reported, at most: the failure's stack is logged
+   * with all of them (StorageFailures), and in an outage every open page fails at once.
    */
   static final int MAX_SUPPRESSED_FAILURES = 3;
 
   /** How often a flush that waits for its pages looks again (outcomes wake it earlier). */
   private static final Duration OUTCOME_POLL = Duration.ofMillis(100);
 
+  /**
+   * The chunk pool keeps up to this share of the memory budget, outside it (8 MiB for the default
+   * 128 MiB): enough for the pages that close between two looks at the stored ones.
+   */
+  private static final int CHUNK_POOL_SHARE = 16;
+
   private final FlushPolicy policy;
   private final MemoryBudget memory;
 
-  /**
-   * Chunks of stored pages, for the events of later pages; up to a sixteenth of the memory budget,
-   * outside it (8 MiB for the default 128 MiB): enough for the pages that close between two looks
-   * at the stored ones.
-   */
+  /** Chunks of stored pages, for the events of later pages ({@link #CHUNK_POOL_SHARE}). */
   private final ChunkPool chunks;
 
-  private static final int CHUNK_POOL_SHARE = 16;
   private final EvictionOrder evictionOrder;
   private final PageUploads uploads;
   private final StoredPageLookup storedPages;
