@@ -18,10 +18,11 @@ import java.util.Map;
  * <p>Why not keep the {@link Event} objects until the page closes: a buffered page of 1,000 events
  * would hold thousands of small objects (the event, its id, its payload array, its attributes) for
  * seconds or minutes, which every young collection of the heap must trace and copy, and which the
- * encoder would walk again, cold in the cache, when the page closes. Encoded, a page is one array
- * of bytes the collector copies without looking inside and the {@link ProtobufPageWriter} copies
- * into the compressor as it is; the {@code Event}s die young. And what the page costs the heap is
- * known exactly ({@link #retainedBytes()}), for the memory budget.
+ * encoder would walk again, cold in the cache, when the page closes. Encoded, a page is a few
+ * arrays of bytes the collector copies without looking inside (most of them reused, {@link
+ * ChunkPool}) and the {@link ProtobufPageWriter} copies into the compressor as it is; the {@code
+ * Event}s die young. And what the page costs the heap is known exactly ({@link #retainedBytes()}),
+ * for the memory budget.
  *
  * <p>The protobuf writer needs only {@link #append}ed bytes; other uses decode them again ({@link
  * #eventAt}, {@link #decode}): the NDJSON format, tests, a reader of the buffer. Not thread-safe:
@@ -92,6 +93,7 @@ public final class EncodedEvents {
    * @throws IllegalArgumentException if the events would pass 2 GiB (no page can be that large)
    */
   public int append(Event event) {
+    checkNotReleased();
     int size = fieldsSize(event);
     byte[] chunk = chunkFor(size);
     CodedOutputStream out = CodedOutputStream.newInstance(chunk, usedInLast, size);
@@ -223,7 +225,6 @@ public final class EncodedEvents {
               + size
               + " would pass it");
     }
-    checkNotReleased();
     int previous = chunkCount == 0 ? 0 : chunks[chunkCount - 1].length;
     int length = Math.max(size, Math.min(MAX_CHUNK_BYTES, 2 * previous));
     byte[] chunk = length == MAX_CHUNK_BYTES ? pool.take() : new byte[length];

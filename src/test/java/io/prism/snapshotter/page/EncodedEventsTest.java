@@ -126,6 +126,9 @@ class EncodedEventsTest {
     assertThatThrownBy(() -> first.eventAt(0))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("released");
+    assertThatThrownBy(() -> first.append(events.get(0)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("released");
 
     EncodedEvents next = new EncodedEvents(pool);
     events.forEach(next::append);
