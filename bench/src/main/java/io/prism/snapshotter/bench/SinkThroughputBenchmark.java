@@ -48,7 +48,9 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * /dev/shm}) when it exists. A plain main, not JMH. Arguments are {@code name=value}: {@code
  * records=200000 payload=1024 writers=1000 partitions=4 rounds=5 pageEvents=100 tasks=1
  * variants=plain,direct,connect warmups=5 budgetMiB=256}; variants {@code direct-none} (no
- * compression) and {@code direct-zstd1} ({@code page.compression.level=1}) on request.
+ * compression), {@code direct-zstd1} ({@code page.compression.level=1}), {@code direct-inline}
+ * ({@code storage.upload.threads=0}) and {@code direct-ndjson} ({@code page.format=ndjson}) on
+ * request.
  */
 public final class SinkThroughputBenchmark {
   private static final String TOPIC = "sinkbench";
@@ -284,10 +286,11 @@ public final class SinkThroughputBenchmark {
   private Timing runOnce(Variant variant, int round, CpuByThread cpu) throws Exception {
     return switch (variant) {
       case PLAIN -> plainConsumer(cpu);
-      case DIRECT -> directTask(round, cpu, "zstd", null, null);
-      case DIRECT_UNCOMPRESSED -> directTask(round, cpu, "none", null, null);
-      case DIRECT_ZSTD_LEVEL_1 -> directTask(round, cpu, "zstd", null, "1");
-      case DIRECT_INLINE -> directTask(round, cpu, "zstd", "0", null);
+      case DIRECT -> directTask(round, cpu, "protobuf", "zstd", null, null);
+      case DIRECT_UNCOMPRESSED -> directTask(round, cpu, "protobuf", "none", null, null);
+      case DIRECT_ZSTD_LEVEL_1 -> directTask(round, cpu, "protobuf", "zstd", null, "1");
+      case DIRECT_INLINE -> directTask(round, cpu, "protobuf", "zstd", "0", null);
+      case DIRECT_NDJSON -> directTask(round, cpu, "ndjson", "zstd", null, null);
       case CONNECT -> connectWorker(round, cpu);
     };
   }
@@ -377,18 +380,26 @@ public final class SinkThroughputBenchmark {
    * @param level {@code page.compression.level}; {@code null}: the codec's default
    */
   private Timing directTask(
-      int round, CpuByThread cpu, String compression, String uploadThreads, String level)
+      int round,
+      CpuByThread cpu,
+      String format,
+      String compression,
+      String uploadThreads,
+      String level)
       throws IOException, InterruptedException {
     Path storage =
         Files.createDirectory(
             storageRoot.resolve(
                 "direct-"
+                    + format
+                    + "-"
                     + compression
                     + (level == null ? "" : "-level" + level)
                     + (uploadThreads == null ? "" : "-threads" + uploadThreads)
                     + "-"
                     + round));
     Map<String, String> taskConfig = connectorConfig(storage);
+    taskConfig.put("page.format", format);
     taskConfig.put("page.compression", compression);
     if (uploadThreads != null) {
       taskConfig.put("storage.upload.threads", uploadThreads);
@@ -541,7 +552,9 @@ public final class SinkThroughputBenchmark {
      */
     DIRECT_INLINE(
         "direct-inline",
-        "sink task driven directly, `storage.upload.threads=0` (pages stored on the task thread)");
+        "sink task driven directly, `storage.upload.threads=0` (pages stored on the task thread)"),
+    /** Not in the default set: the direct variant writing NDJSON pages (zstd). */
+    DIRECT_NDJSON("direct-ndjson", "sink task driven directly, `page.format=ndjson`");
 
     final String label;
     final String description;
@@ -585,7 +598,7 @@ public final class SinkThroughputBenchmark {
                             "unknown variant '"
                                 + v
                                 + "'; known: plain, direct,"
-                                + " connect, direct-none, direct-zstd1, direct-inline")));
+                                + " connect, direct-none, direct-zstd1, direct-inline, direct-ndjson")));
       }
       Settings settings =
           new Settings(
