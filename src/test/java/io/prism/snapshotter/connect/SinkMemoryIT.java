@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -87,6 +88,11 @@ class SinkMemoryIT {
       assertThat(countStoredEvents(pages)).isEqualTo((long) WRITERS * EVENTS_PER_WRITER);
     } finally {
       deleteRecursively(pages);
+      // The SQLite index lies beside the pages (SinkRoundTripIT.connectorConfig), with its
+      // write-ahead log: on tmpfs, what is left behind stays in memory.
+      for (String suffix : List.of("-index.db", "-index.db-wal", "-index.db-shm")) {
+        Files.deleteIfExists(pages.resolveSibling(pages.getFileName() + suffix));
+      }
     }
   }
 

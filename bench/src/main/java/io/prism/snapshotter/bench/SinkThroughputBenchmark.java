@@ -495,7 +495,9 @@ public final class SinkThroughputBenchmark {
 
   private static long countPages(Path storage) throws IOException {
     try (Stream<Path> files = Files.walk(storage)) {
-      return files.filter(f -> f.getFileName().toString().matches(".*\\.pb(\\.zst)?")).count();
+      return files
+          .filter(f -> f.getFileName().toString().matches(".*\\.(pb|ndjson)(\\.zst)?"))
+          .count();
     }
   }
 
@@ -504,7 +506,9 @@ public final class SinkThroughputBenchmark {
     try (Stream<Path> files = Files.walk(storage)) {
       long total = 0;
       for (Path page :
-          files.filter(f -> f.getFileName().toString().matches(".*\\.pb(\\.zst)?")).toList()) {
+          files
+              .filter(f -> f.getFileName().toString().matches(".*\\.(pb|ndjson)(\\.zst)?"))
+              .toList()) {
         total += Files.size(page);
       }
       return total;
