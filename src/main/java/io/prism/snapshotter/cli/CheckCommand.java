@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
       "Storage: a create-only write of a probe object at a key of the key template;",
       "a second create-only write must be refused; read, list, delete.",
       "Index: a probe entry published, read back, removed.",
-      "No probe is left behind (a filesystem store keeps empty directories).",
+      "No probe is left behind.",
       "With --read-only: list and read the store, read the index; nothing written.",
       "Exit codes: 0 every check passed, 69 storage or index failed a check,",
       "78 bad settings."

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -69,6 +70,9 @@ public final class FilesystemObjectStore implements ObjectStore {
   private static final String META_SUFFIX = ".json";
   private static final int COPY_BUFFER_BYTES = 64 * 1024;
 
+  /** See {@link #createInItsDirectory}: a delete removing the directory each time is unlikely. */
+  private static final int DIRECTORY_RACE_ATTEMPTS = 5;
+
   private final Path baseDir;
 
   /** See {@link #tempName()}. */
@@ -107,7 +111,6 @@ public final class FilesystemObjectStore implements ObjectStore {
     Path dir = target.getParent();
     Path temp = dir.resolve(tempName());
     try {
-      ensureDirectory(dir);
       String etag = writeDurably(temp, body, length, key);
       String fileKey = fileKey(temp);
       // Files.isDirectory without options first: for the usual absent target it costs no exception
@@ -164,7 +167,10 @@ public final class FilesystemObjectStore implements ObjectStore {
         return false;
       }
       boolean existed = Files.deleteIfExists(target);
-      Files.deleteIfExists(sidecarPath(key));
+      Path sidecar = sidecarPath(key);
+      Files.deleteIfExists(sidecar);
+      removeEmptyDirectories(target.getParent(), baseDir);
+      removeEmptyDirectories(sidecar.getParent(), metaDir);
       return existed;
     } catch (IOException e) {
       throw FilesystemErrors.classify("delete", key, description, e);
@@ -267,8 +273,7 @@ public final class FilesystemObjectStore implements ObjectStore {
   private String writeDurably(Path file, InputStream body, long length, String key)
       throws IOException {
     MessageDigest md5 = md5();
-    try (FileChannel channel =
-            FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try (FileChannel channel = createInItsDirectory(file);
         OutputStream out = Channels.newOutputStream(channel)) {
       InputStream in = new DigestInputStream(body, md5);
       byte[] buffer = new byte[COPY_BUFFER_BYTES];
@@ -290,12 +295,10 @@ public final class FilesystemObjectStore implements ObjectStore {
   private void writeSidecar(String key, Sidecar sidecar) throws IOException {
     Path path = sidecarPath(key);
     Path dir = path.getParent();
-    ensureDirectory(dir);
     Path temp = dir.resolve(tempName());
     try {
       byte[] bytes = json.writeValueAsBytes(sidecar);
-      try (FileChannel channel =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel channel = createInItsDirectory(temp)) {
         channel.write(ByteBuffer.wrap(bytes));
         channel.force(true);
       }
@@ -440,6 +443,46 @@ public final class FilesystemObjectStore implements ObjectStore {
       // Some filesystems (and platforms) cannot open or fsync a directory; the rename is still
       // atomic.
       log.debug("Could not fsync directory {}: {}", dir, e.toString());
+    }
+  }
+
+  /**
+   * Creates {@code file} (which must not exist) for writing, and its directory if needed. A delete
+   * of the directory's last object removes the directory ({@link #removeEmptyDirectories}), maybe
+   * between our making sure it exists and creating the file in it: then we make it again. Once the
+   * file exists, its directory is not empty and stays.
+   */
+  private static FileChannel createInItsDirectory(Path file) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      ensureDirectory(file.getParent());
+      try {
+        return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (NoSuchFileException e) {
+        if (attempt == DIRECTORY_RACE_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Removes {@code dir} and then its parents, up to but not including {@code root}, while they are
+   * empty: the directories a key's last object leaves behind. Without it, deleting pages
+   * (compaction, {@code check}'s probe) would leave one empty directory per writer and day forever,
+   * each walked by every listing. Best effort: the object is deleted whatever happens here.
+   */
+  private void removeEmptyDirectories(Path dir, Path root) {
+    for (Path d = dir; d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
+      try {
+        Files.delete(d);
+      } catch (NoSuchFileException e) {
+        // another delete removed it: its parent may be empty now too
+      } catch (DirectoryNotEmptyException e) {
+        return;
+      } catch (IOException e) {
+        log.debug("Could not remove empty directory {} in {}: {}", d, description, e.toString());
+        return;
+      }
     }
   }
 

@@ -7,7 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +130,59 @@ class FilesystemObjectStoreTest extends ObjectStoreContract {
     put("d", bytes("now a file"), PutOptions.ifAbsent());
 
     assertThat(read(store.get("d"))).isEqualTo(bytes("now a file"));
+  }
+
+  @Test
+  void deletingTheLastObjectOfADirectoryRemovesTheDirectoriesItLeavesEmpty() throws IOException {
+    put("w/2026/11/27/page-1", bytes("x"), PutOptions.defaults());
+    put("w/2026/other", bytes("y"), PutOptions.defaults());
+
+    assertThat(store.delete("w/2026/11/27/page-1")).isTrue();
+
+    assertThat(baseDir.resolve("w/2026/11")).doesNotExist();
+    assertThat(baseDir.resolve("w/2026/other")).isRegularFile();
+    Path metaDir = baseDir.resolve(FilesystemObjectStore.META_DIR);
+    assertThat(metaDir.resolve("w/2026/11")).doesNotExist();
+    assertThat(metaDir.resolve("w/2026/other.json")).isRegularFile();
+
+    assertThat(store.delete("w/2026/other")).isTrue();
+
+    try (Stream<Path> left = Files.list(baseDir)) {
+      assertThat(left).containsExactly(metaDir);
+    }
+    try (Stream<Path> left = Files.list(metaDir)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
+  void putsSucceedWhileDeletesRemoveTheirDirectory() throws Exception {
+    // Two writers put and delete keys in the same directory: each delete of the directory's last
+    // key removes it, often between the other's making sure it exists and writing into it.
+    int keysPerWriter = 500;
+    ExecutorService writers = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int writer = 0; writer < 2; writer++) {
+        String prefix = "shared/dir/writer-" + writer + "-";
+        done.add(
+            writers.submit(
+                () -> {
+                  for (int i = 0; i < keysPerWriter; i++) {
+                    put(prefix + i, bytes("event " + i), PutOptions.ifAbsent());
+                    assertThat(read(store.get(prefix + i))).isEqualTo(bytes("event " + i));
+                    assertThat(store.delete(prefix + i)).isTrue();
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> writer : done) {
+        writer.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      writers.shutdownNow();
+    }
+    assertThat(baseDir.resolve("shared")).doesNotExist();
   }
 
   @Test
