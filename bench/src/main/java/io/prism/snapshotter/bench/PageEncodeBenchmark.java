@@ -12,14 +12,12 @@ import io.prism.snapshotter.page.PageSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -117,104 +115,21 @@ public class PageEncodeBenchmark {
   }
 
   /**
-   * 10,000 events of ~1 KB semi-realistic JSON: a fixed seed, so every run encodes the same bytes.
+   * 10,000 events of ~1 KB semi-realistic JSON ({@link BenchPayloads}, the sink benchmark's): a
+   * fixed seed, so every run encodes the same bytes.
    */
   static List<Event> events() {
-    Random random = new Random(2023);
-    String[] actions = {
-      "page.view", "click", "add_to_cart", "checkout", "search", "login", "logout"
-    };
-    String[] words = {
-      "alpha",
-      "bravo",
-      "charlie",
-      "delta",
-      "echo",
-      "foxtrot",
-      "golf",
-      "hotel",
-      "india",
-      "juliet",
-      "kilo",
-      "lima",
-      "mike",
-      "november",
-      "oscar",
-      "papa",
-      "quebec",
-      "romeo",
-      "sierra",
-      "tango",
-      "uniform",
-      "victor",
-      "whiskey",
-      "xray",
-      "yankee",
-      "zulu",
-      "product",
-      "category",
-      "price",
-      "discount",
-      "session",
-      "referrer",
-      "campaign",
-      "mobile",
-      "desktop",
-      "tablet"
-    };
+    BenchPayloads payloads = new BenchPayloads(1024);
     List<Event> events = new ArrayList<>(EVENTS);
     long t0 = 1_700_000_000_000L;
     for (int i = 0; i < EVENTS; i++) {
-      String action = actions[random.nextInt(actions.length)];
-      StringBuilder json = new StringBuilder(1100);
-      json.append("{\"user_id\":\"u-")
-          .append(100_000 + random.nextInt(900_000))
-          .append("\",\"session_id\":\"")
-          .append(Long.toHexString(random.nextLong()))
-          .append(Long.toHexString(random.nextLong()))
-          .append("\",\"action\":\"")
-          .append(action)
-          .append("\",\"ts\":")
-          .append(t0 + i * 7L)
-          .append(",\"page\":\"/")
-          .append(words[random.nextInt(words.length)])
-          .append('/')
-          .append(words[random.nextInt(words.length)])
-          .append("?id=")
-          .append(random.nextInt(100_000))
-          .append(
-              "\",\"user_agent\":\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
-                  + " Chrome/120.0 Safari/537.36\",\"amount\":")
-          .append(random.nextInt(100_000) / 100.0)
-          .append(",\"props\":{");
-      int p = 0;
-      while (json.length() < 980) {
-        if (p > 0) {
-          json.append(',');
-        }
-        json.append('"')
-            .append(words[random.nextInt(words.length)])
-            .append('_')
-            .append(p++)
-            .append("\":\"")
-            .append(words[random.nextInt(words.length)])
-            .append(' ')
-            .append(words[random.nextInt(words.length)])
-            .append(' ')
-            .append(random.nextInt(10_000))
-            .append('"');
-      }
-      json.append("}}");
+      String action = payloads.nextAction();
+      byte[] payload = payloads.next(action, t0 + i * 7L);
       Map<String, String> attributes = new LinkedHashMap<>();
       attributes.put("type", "user." + action);
-      attributes.put("source", random.nextBoolean() ? "web" : "ios");
+      attributes.put("source", payloads.nextBoolean() ? "web" : "ios");
       attributes.put("kafka.topic", "events");
-      events.add(
-          Event.wrap(
-              "events-3-" + (5_000_000 + i),
-              t0 + i * 7L,
-              json.toString().getBytes(StandardCharsets.UTF_8),
-              attributes));
+      events.add(Event.wrap("events-3-" + (5_000_000 + i), t0 + i * 7L, payload, attributes));
     }
     return events;
   }
