@@ -454,8 +454,9 @@ public final class FilesystemObjectStore implements ObjectStore {
    */
   private static FileChannel createInItsDirectory(Path file) throws IOException {
     for (int attempt = 1; ; attempt++) {
-      ensureDirectory(file.getParent());
       try {
+        // Making the directory fails too when a parent goes while it makes the next one down.
+        ensureDirectory(file.getParent());
         return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (NoSuchFileException e) {
         if (attempt == DIRECTORY_RACE_ATTEMPTS) {
