@@ -90,11 +90,8 @@ public final class PageAssembler {
    */
   private long leftToNewOwnerSinceLastCall;
 
-  /**
-   * The first failure taken from {@link #uploads} and not yet rethrown by {@link
-   * #writeClosedPages()}.
-   */
-  private Exception pendingFailure;
+  /** Failures taken from {@link #uploads} and not yet rethrown by {@link #writeClosedPages()}. */
+  private final UnreportedFailures unreported = new UnreportedFailures(MAX_SUPPRESSED_FAILURES);
 
   /** Pages are stored on the calling thread, one at a time. */
   public PageAssembler(FlushPolicy policy, MemoryBudget memory, PageSink sink, Clock clock) {
@@ -318,7 +315,7 @@ public final class PageAssembler {
     throwPendingFailure();
     for (PartitionBuffers buffers : partitions.values()) {
       submitWaitingPages(buffers, true);
-      if (pendingFailure != null) {
+      if (!unreported.isEmpty()) {
         break;
       }
     }
@@ -331,7 +328,9 @@ public final class PageAssembler {
   /** Hands over the partition's closed pages that are neither durable nor being stored. */
   private void submitWaitingPages(PartitionBuffers buffers, boolean stopAtFailure) {
     for (PageBuffer page : List.copyOf(buffers.closedPages())) {
-      if (page.storing()) {
+      // Durable already: its outcome arrived while this loop ran (the copy still lists it), and its
+      // chunks may hold another page's events by now.
+      if (page.storing() || page.isDurable()) {
         continue;
       }
       page.storing(true);
@@ -339,7 +338,7 @@ public final class PageAssembler {
       uploads.submit(page);
       // Cheap when nothing is ready; stores inline at once, so a failure stops this loop as before.
       takeOutcomes(uploads.takeOutcomes());
-      if (stopAtFailure && pendingFailure != null) {
+      if (stopAtFailure && !unreported.isEmpty()) {
         return;
       }
     }
@@ -366,24 +365,28 @@ public final class PageAssembler {
         }
       } else {
         page.lastFailure(outcome.failure());
-        if (buffers != null && buffers.closedPages().contains(page)) {
-          if (pendingFailure == null) {
-            pendingFailure = outcome.failure();
-          } else if (pendingFailure != outcome.failure()
-              && pendingFailure.getSuppressed().length < MAX_SUPPRESSED_FAILURES) {
-            pendingFailure.addSuppressed(outcome.failure());
-          }
+        if (isQueued(page)) {
+          unreported.add(page);
         }
       }
     }
   }
 
+  /**
+   * Throws the failures not yet reported whose pages are still waiting to be stored: not those of
+   * pages dropped or forgotten with their partition since.
+   */
   private void throwPendingFailure() throws Exception {
-    if (pendingFailure != null) {
-      Exception failure = pendingFailure;
-      pendingFailure = null;
+    Exception failure = unreported.take(this::isQueued);
+    if (failure != null) {
       throw failure;
     }
+  }
+
+  /** Whether {@code page} waits in its partition's closed queue (identity: no equals). */
+  private boolean isQueued(PageBuffer page) {
+    PartitionBuffers buffers = partitions.get(page.partition());
+    return buffers != null && buffers.closedPages().contains(page);
   }
 
   /**
@@ -393,7 +396,7 @@ public final class PageAssembler {
    */
   public void awaitStoredWithinBudget(Duration maxWait) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
-    while (memory.overBudget() && storing > 0 && pendingFailure == null) {
+    while (memory.overBudget() && storing > 0 && unreported.isEmpty()) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return;
@@ -482,13 +485,12 @@ public final class PageAssembler {
     while (anyStoring(owned)) {
       takeOutcomes(uploads.awaitOutcomes(OUTCOME_POLL));
     }
+    // Reported here, with the pages they belong to (or stored since).
+    unreported.removeIf(page -> revoked.contains(page.partition()));
     for (PartitionBuffers buffers : owned) {
       PageBuffer failed = buffers.closedPages().peekFirst();
       if (failed != null) {
         Exception cause = failed.lastFailure();
-        if (pendingFailure == cause) {
-          pendingFailure = null; // reported here, with the page it belongs to
-        }
         throw cause != null ? cause : new IllegalStateException(failed + " was not stored");
       }
     }

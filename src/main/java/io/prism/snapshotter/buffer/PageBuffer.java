@@ -33,6 +33,7 @@ public final class PageBuffer {
   private final String writerId;
   private final long openedAtMillis;
   private final EncodedEvents events;
+  private boolean durable;
   private long[] offsets = new long[16];
   private long estimatedBytes;
   private FlushReason closeReason;
@@ -60,7 +61,13 @@ public final class PageBuffer {
 
   /** The page is durable: its events' chunks go back to the pool for later pages. */
   void release() {
+    durable = true;
     events.release();
+  }
+
+  /** Whether the page was stored and {@link #release released}: its events are gone. */
+  boolean isDurable() {
+    return durable;
   }
 
   /** Estimated uncompressed size of one event in a page. Cheap: no encoding. */

@@ -153,6 +153,29 @@ public final class EncodedEvents {
     return timestamps[index];
   }
 
+  /**
+   * The earliest timestamp of the events from {@code from} on: a page's start time. Not the first
+   * event's: Kafka record times need not grow (producers' clocks, times set by clients).
+   */
+  public long earliestTimestamp(int from) {
+    checkIndex(from);
+    long earliest = timestamps[from];
+    for (int i = from + 1; i < count; i++) {
+      earliest = Math.min(earliest, timestamps[i]);
+    }
+    return earliest;
+  }
+
+  /** The latest timestamp of the events from {@code from} on: a page's end time. */
+  public long latestTimestamp(int from) {
+    checkIndex(from);
+    long latest = timestamps[from];
+    for (int i = from + 1; i < count; i++) {
+      latest = Math.max(latest, timestamps[i]);
+    }
+    return latest;
+  }
+
   /** Bytes of every encoded event together (sequences not included). */
   public long encodedBytes() {
     return encodedBytes;

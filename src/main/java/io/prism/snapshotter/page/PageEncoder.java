@@ -60,14 +60,13 @@ public final class PageEncoder {
     if (format == PageFormat.PROTOBUF) {
       return encode(format, compression, level, spec, EncodedEvents.of(events), 0, out);
     }
-    PageMetadata draft =
-        draft(
-            format,
-            compression,
-            spec,
-            events.get(0).timestampMillis(),
-            events.get(events.size() - 1).timestampMillis(),
-            events.size());
+    long earliest = Long.MAX_VALUE;
+    long latest = Long.MIN_VALUE;
+    for (Event event : events) {
+      earliest = Math.min(earliest, event.timestampMillis());
+      latest = Math.max(latest, event.timestampMillis());
+    }
+    PageMetadata draft = draft(format, compression, spec, earliest, latest, events.size());
     return encode(
         format,
         compression,
@@ -94,14 +93,13 @@ public final class PageEncoder {
       throws IOException {
     Objects.requireNonNull(format, "format");
     requireEvents(events.size() - from, spec);
-    int last = events.size() - 1;
     PageMetadata draft =
         draft(
             format,
             compression,
             spec,
-            events.timestampAt(from),
-            events.timestampAt(last),
+            events.earliestTimestamp(from),
+            events.latestTimestamp(from),
             events.size() - from);
     return encode(
         format,

@@ -10,8 +10,9 @@ import java.util.Objects;
  * compression, plus the {@link PageFormat} the page is serialized in (known from the page itself,
  * not a field of the message).
  *
- * @param startTime timestamp of the first event, ms since the epoch
- * @param endTime timestamp of the last event, ms since the epoch
+ * @param startTime the earliest timestamp of the page's events, ms since the epoch (the RFC's
+ *     "first event": the same when times grow, as they need not in Kafka)
+ * @param endTime the latest timestamp of the page's events, ms since the epoch
  * @param pageSizeBytes the exact length of the uncompressed serialized page
  * @param tags never null; order kept
  */

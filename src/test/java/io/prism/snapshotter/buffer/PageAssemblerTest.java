@@ -208,9 +208,13 @@ class PageAssemblerTest {
     final List<PageBuffer> submitted = new ArrayList<>();
     final List<PageOutcome> ready = new ArrayList<>();
 
+    /** Runs after each submit: an outcome arriving while the assembler hands pages over. */
+    Runnable afterSubmit = () -> {};
+
     @Override
     public void submit(PageBuffer page) {
       submitted.add(page);
+      afterSubmit.run();
     }
 
     void finishAll() {
@@ -265,6 +269,61 @@ class PageAssemblerTest {
     assertThat(failure.getSuppressed())
         .hasSizeLessThanOrEqualTo(PageAssembler.MAX_SUPPRESSED_FAILURES);
     assertThat(pooled.committableOffsets()).containsEntry(P0, 0L);
+  }
+
+  @Test
+  void aPageThatBecameDurableWhileOthersWereHandedOverIsNotHandedOverAgain() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    PageAssembler pooled =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(1, 100_000, Duration.ofSeconds(10))),
+            new MemoryBudget(1_000_000, 0.5),
+            EvictionOrder.OLDEST_FIRST,
+            uploads,
+            clock);
+    pooled.accept(P0, 0, "b", event(0, 20_000));
+    pooled.accept(P0, 1, "a", event(1, 20_000));
+    pooled.writeClosedPages(); // both being stored
+    PageBuffer b = uploads.submitted.get(0);
+    PageBuffer a = uploads.submitted.get(1);
+    uploads.submitted.clear();
+    uploads.ready.add(PageUploads.PageOutcome.failed(b, new java.io.IOException("down")));
+    org.assertj.core.api.Assertions.catchThrowable(pooled::writeClosedPages); // b failed: reported
+
+    // The retry hands b over again; a's "stored" outcome arrives right after, while the retry
+    // still walks its copy of the queue [b, a]. a is durable and its chunks are reused.
+    uploads.afterSubmit = () -> uploads.ready.add(PageUploads.PageOutcome.stored(a));
+    pooled.writeClosedPages();
+
+    assertThat(uploads.submitted).containsExactly(b);
+  }
+
+  @Test
+  void aFailureOfAPageWhosePartitionWasForgottenIsNotThrownLater() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    PageAssembler pooled =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(1, 100_000, Duration.ofSeconds(10))),
+            new MemoryBudget(1_000_000, 0.5),
+            EvictionOrder.OLDEST_FIRST,
+            uploads,
+            clock);
+    pooled.accept(P0, 0, "a", event(0, 10));
+    pooled.accept(P1, 0, "b", event(0, 10));
+    pooled.writeClosedPages();
+    uploads.failAll(); // both fail; the outcomes are not taken yet
+
+    // P1 is revoked and dropped (buffer.flush.on.disconnect=false): its failed page goes with it.
+    pooled.committableOffsets(); // takes the outcomes in
+    pooled.forgetPartitions(List.of(P1));
+
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(pooled::writeClosedPages);
+    assertThat(failure).hasMessage("down: a");
+    assertThat(failure.getSuppressed()).isEmpty();
+    pooled.writeClosedPages(); // a's retry
+    uploads.finishAll();
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(pooled::writeClosedPages)).isNull();
+    assertThat(pooled.committableOffsets()).containsOnlyKeys(P0).containsEntry(P0, 1L);
   }
 
   @Test

@@ -92,8 +92,10 @@ class EncodedEventsTest {
           .as("from event " + from)
           .isEqualTo(TestPages.encode(format, Compression.NONE, tail).bytes());
       assertThat(page.metadata().eventCount()).isEqualTo(tail.size());
-      assertThat(page.metadata().startTime()).isEqualTo(tail.get(0).timestampMillis());
-      assertThat(page.metadata().endTime()).isEqualTo(tail.get(tail.size() - 1).timestampMillis());
+      assertThat(page.metadata().startTime())
+          .isEqualTo(tail.stream().mapToLong(Event::timestampMillis).min().orElseThrow());
+      assertThat(page.metadata().endTime())
+          .isEqualTo(tail.stream().mapToLong(Event::timestampMillis).max().orElseThrow());
     }
     assertThatThrownBy(
             () ->

@@ -164,8 +164,11 @@ class PageRoundTripTest {
         .isEqualTo(uncompressed.length);
     assertThat(encoded.page().storedSizeBytes()).isEqualTo(encoded.bytes().length);
     assertThat(m.eventCount()).isEqualTo(events.size());
-    assertThat(m.startTime()).isEqualTo(events.get(0).timestampMillis());
-    assertThat(m.endTime()).isEqualTo(events.get(events.size() - 1).timestampMillis());
+    // The earliest and latest times, whatever the events' order (record times need not grow).
+    assertThat(m.startTime())
+        .isEqualTo(events.stream().mapToLong(Event::timestampMillis).min().orElseThrow());
+    assertThat(m.endTime())
+        .isEqualTo(events.stream().mapToLong(Event::timestampMillis).max().orElseThrow());
     assertThat(m.writerId()).isEqualTo("user-123");
     assertThat(m.pageSequence()).isEqualTo(42);
     assertThat(m.tags()).isEqualTo(Map.of("environment", "production"));
