@@ -74,7 +74,7 @@ final class CompactCommand implements Callable<Integer> {
       converter = DurationArgument.class,
       defaultValue = "1d",
       description =
-          "Only pages whose last event is older than this: 12h, 7d, P7D... (default: ${DEFAULT-VALUE}). "
+          "Only pages whose latest event is older than this: 12h, 7d, P7D... (default: ${DEFAULT-VALUE}). "
               + "Keep it well beyond the connector's commit lag.")
   Duration olderThan;
 

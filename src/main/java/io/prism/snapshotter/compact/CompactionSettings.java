@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * What a compaction run merges and how it writes.
  *
- * @param olderThan only pages whose last event is older than this (relative to the run's clock)
+ * @param olderThan only pages whose latest event is older than this (relative to the run's clock)
  * @param minPageSizeBytes only pages whose stored size is below this
  * @param targetSizeBytes merged pages' stored size, at most (the sum of their sources'), {@code
  *     page.target.size.mb}
