@@ -455,10 +455,13 @@ public final class FilesystemObjectStore implements ObjectStore {
   private static FileChannel createInItsDirectory(Path file) throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
-        // Making the directory fails too when a parent goes while it makes the next one down.
+        // Making the directory fails too: when a parent goes while it makes the next one down
+        // (NoSuchFile), or when another put makes it first and a delete removes it before
+        // createDirectories looks again (FileAlreadyExists). Temp names are unique: the file
+        // itself never exists already.
         ensureDirectory(file.getParent());
         return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      } catch (NoSuchFileException e) {
+      } catch (NoSuchFileException | FileAlreadyExistsException e) {
         if (attempt == DIRECTORY_RACE_ATTEMPTS) {
           throw e;
         }
