@@ -174,12 +174,15 @@ public class SnapshotterSinkTask extends SinkTask {
   private void accept(TopicPartition partition, SinkRecord record) {
     long offset = record.kafkaOffset();
     try {
-      String writerId = writers.writerOf(record);
       if (events.isSessionEnd(record)) {
-        assembler.endSession(partition, offset, writerId);
+        // A control record whatever its value: it names the writer whose page it closes.
+        assembler.endSession(partition, offset, writers.writerOf(record));
       } else if (record.value() == null) {
-        assembler.skip(partition, offset); // a tombstone carries no event
+        // A tombstone carries no event, so it needs no writer id (nor could a field of its value
+        // give one).
+        assembler.skip(partition, offset);
       } else {
+        String writerId = writers.writerOf(record);
         Event event = events.toEvent(record);
         assembler.accept(partition, offset, writerId, event);
       }

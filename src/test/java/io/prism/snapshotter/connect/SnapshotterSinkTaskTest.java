@@ -55,6 +55,10 @@ class SnapshotterSinkTaskTest {
   }
 
   private static SinkRecord record(Object key, String value, long offset) {
+    return record(key, value, offset, new ConnectHeaders());
+  }
+
+  private static SinkRecord record(Object key, String value, long offset, ConnectHeaders headers) {
     return new SinkRecord(
         "events",
         0,
@@ -65,7 +69,13 @@ class SnapshotterSinkTaskTest {
         offset,
         1000L + offset,
         TimestampType.CREATE_TIME,
-        new ConnectHeaders());
+        headers);
+  }
+
+  /** A schemaless (JsonConverter) record whose value is {@code value}, e.g. a Map or null. */
+  private static SinkRecord valueRecord(Object value, long offset) {
+    return new SinkRecord(
+        "events", 0, null, "k", null, value, offset, 1000L + offset, TimestampType.CREATE_TIME);
   }
 
   /**
@@ -145,6 +155,45 @@ class SnapshotterSinkTaskTest {
     SnapshotterSinkTask task = start(true, Map.of("buffer.max.events", "1"));
     task.put(List.of(record("a", "1", 0), record("a", null, 1)));
     awaitCommitted(task, 2, 2);
+    task.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
+  }
+
+  @Test
+  void aTombstoneNeedsNoWriterIdWhenTheWriterIsAFieldOfTheValue() {
+    // No reporter: a tombstone taken for a bad record would fail the put.
+    SnapshotterSinkTask task =
+        start(false, Map.of("writer.key.source", "field:user", "storage.upload.threads", "0"));
+    task.put(
+        List.of(
+            valueRecord(Map.of("user", "alice"), 0),
+            valueRecord(null, 1),
+            valueRecord(Map.of("user", "alice"), 2)));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(3))))
+        .as("alice's page (0, 2) stored, the tombstone between committed with it")
+        .containsEntry(P0, new OffsetAndMetadata(3));
+    task.stop();
+  }
+
+  @Test
+  void aTombstoneWithoutAKeyIsNotABadRecord() {
+    SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
+    task.put(List.of(record(null, null, 0)));
+    assertThat(reported).as("records sent to the dead letter queue").isEmpty();
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(1))))
+        .containsEntry(P0, new OffsetAndMetadata(1));
+    task.stop();
+  }
+
+  @Test
+  void aSessionEndWithoutAValueStillClosesItsWritersPage() throws Exception {
+    SnapshotterSinkTask task =
+        start(true, Map.of("buffer.max.events", "100", "storage.upload.threads", "0"));
+    ConnectHeaders end = new ConnectHeaders();
+    end.addString("prism.session", "end");
+    task.put(List.of(record("a", "1", 0), record("a", null, 1, end)));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(2))))
+        .containsEntry(P0, new OffsetAndMetadata(2));
     task.stop();
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
   }
