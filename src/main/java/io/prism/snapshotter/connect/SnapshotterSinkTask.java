@@ -59,6 +59,10 @@ public class SnapshotterSinkTask extends SinkTask {
   private ErrantRecordReporter reporter;
   private StorageFailures failures;
   private boolean pausedForMemory;
+
+  /** A bad record reported whose skip has not succeeded yet (see skipBadRecord); else null. */
+  private RecordPosition reportedNotSkipped;
+
   private TaskTelemetry telemetry;
 
   public SnapshotterSinkTask() {
@@ -173,6 +177,11 @@ public class SnapshotterSinkTask extends SinkTask {
 
   private void accept(TopicPartition partition, SinkRecord record) {
     long offset = record.kafkaOffset();
+    // Connect re-delivers a batch after put fails retriably: a record taken already (buffered,
+    // skipped, or sent to the dead letter queue) is done, and is not converted or reported again.
+    if (assembler.alreadyAccepted(partition, offset)) {
+      return;
+    }
     try {
       if (events.isSessionEnd(record)) {
         // A control record whatever its value: it names the writer whose page it closes.
@@ -187,14 +196,29 @@ public class SnapshotterSinkTask extends SinkTask {
         assembler.accept(partition, offset, writerId, event);
       }
     } catch (BadRecordException bad) {
-      reportBadRecord(record, bad);
-      assembler.skip(partition, offset);
+      skipBadRecord(partition, record, bad);
     } catch (IllegalArgumentException notAnEvent) {
       // e.g. an event id or header that is not valid Unicode: no page could hold it
-      reportBadRecord(record, new BadRecordException(record, notAnEvent.getMessage()));
-      assembler.skip(partition, offset);
+      skipBadRecord(partition, record, new BadRecordException(record, notAnEvent.getMessage()));
     }
   }
+
+  /**
+   * Reports the record, then skips it: in that order, a report that fails leaves its offset
+   * uncommitted. The skip of a partition's first record asks the index, and when that fails the
+   * batch comes again: the record reported already is remembered so it is reported once.
+   */
+  private void skipBadRecord(TopicPartition partition, SinkRecord record, BadRecordException bad) {
+    RecordPosition position = new RecordPosition(partition, record.kafkaOffset());
+    if (!position.equals(reportedNotSkipped)) {
+      reportBadRecord(record, bad);
+      reportedNotSkipped = position;
+    }
+    assembler.skip(partition, record.kafkaOffset());
+    reportedNotSkipped = null;
+  }
+
+  private record RecordPosition(TopicPartition partition, long offset) {}
 
   private void reportBadRecord(SinkRecord record, BadRecordException bad) {
     if (reporter == null) {
