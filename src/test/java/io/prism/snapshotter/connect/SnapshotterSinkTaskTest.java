@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -196,6 +197,16 @@ class SnapshotterSinkTaskTest {
         .containsEntry(P0, new OffsetAndMetadata(2));
     task.stop();
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
+  }
+
+  @Test
+  void aHeaderThatCannotBeReadAsTextSendsItsRecordToTheDeadLetterQueue() {
+    SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
+    ConnectHeaders headers = new ConnectHeaders();
+    headers.add("trace", UUID.randomUUID(), null); // as an SMT or a custom header converter may
+    task.put(List.of(record("a", "1", 0, headers)));
+    assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L);
+    task.stop();
   }
 
   @Test
