@@ -271,6 +271,19 @@ public class SnapshotterSinkTask extends SinkTask {
     }
   }
 
+  /**
+   * Partitions assigned while the task is paused for memory are paused too: after a rebalance
+   * Connect pauses again only those the task had paused, so a new one would keep delivering.
+   */
+  @Override
+  public void open(Collection<TopicPartition> partitions) {
+    if (pausedForMemory && !partitions.isEmpty()) {
+      log.warn("Pausing the newly assigned partitions {} too: buffers over budget", partitions);
+      context.pause(partitions.toArray(new TopicPartition[0]));
+      telemetry.metrics().pausedPartitions(context.assignment().size());
+    }
+  }
+
   private void pauseIfOverBudget() {
     if (!pausedForMemory && assembler.memory().overBudget()) {
       pausedForMemory = true;
@@ -338,6 +351,13 @@ public class SnapshotterSinkTask extends SinkTask {
           partitions,
           e);
     } finally {
+      if (pausedForMemory) {
+        // Connect still counts them in the assignment while they are being closed.
+        telemetry
+            .metrics()
+            .pausedPartitions(
+                (int) context.assignment().stream().filter(p -> !partitions.contains(p)).count());
+      }
       assembler.forgetPartitions(partitions);
       telemetry.closed(partitions, assembler);
     }

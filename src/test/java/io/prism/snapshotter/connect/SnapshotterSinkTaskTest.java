@@ -3,12 +3,15 @@ package io.prism.snapshotter.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prism.snapshotter.metrics.SnapshotterMetrics;
+import io.prism.snapshotter.metrics.TaskMetrics;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.ManualClock;
 import io.prism.snapshotter.testing.StoredPages;
 import io.prism.snapshotter.testing.StubSinkTaskContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
@@ -29,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The task on its own, with a stand-in for the worker's context: offsets, bad records, stop. */
 class SnapshotterSinkTaskTest {
   static final TopicPartition P0 = new TopicPartition("events", 0);
+  static final TopicPartition P1 = new TopicPartition("events", 1);
 
   @TempDir Path pages;
   final List<SinkRecord> reported = new ArrayList<>();
@@ -207,6 +212,69 @@ class SnapshotterSinkTaskTest {
     task.put(List.of(record("a", "1", 0, headers)));
     assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L);
     task.stop();
+  }
+
+  /**
+   * A task whose buffers are over its 1 MiB budget while its pages cannot be indexed: paused for
+   * memory, with P0 paused.
+   */
+  private SnapshotterSinkTask pausedForMemory(String connector) throws Exception {
+    SnapshotterSinkTask task =
+        start(
+            true,
+            Map.of(
+                "name",
+                connector,
+                "storage.upload.threads",
+                "0",
+                "buffer.memory.max.bytes",
+                String.valueOf(1024 * 1024)));
+    task.put(List.of(record("a", "1", 0))); // P0's stored pages looked up before the index breaks
+    try (var sql =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + pages.resolveSibling(pages.getFileName() + "-index.db"));
+        var statement = sql.createStatement()) {
+      statement.execute("DROP TABLE pages");
+    }
+    String large = "x".repeat(700_000); // a page of its own, which cannot be indexed: kept
+    assertThatThrownBy(() -> task.put(List.of(record("b", large, 1), record("c", large, 2))))
+        .isInstanceOf(RetriableException.class);
+    assertThat(context.paused()).containsExactly(P0);
+    return task;
+  }
+
+  private static int pausedPartitionsMetric(String connector) {
+    return SnapshotterMetrics.liveTasks().stream()
+        .filter(t -> t.id().connector().equals(connector))
+        .mapToInt(TaskMetrics::pausedPartitions)
+        .sum();
+  }
+
+  @Test
+  void aPartitionAssignedWhilePausedForMemoryIsPausedToo() throws Exception {
+    String connector = "paused-" + System.nanoTime();
+    SnapshotterSinkTask task = pausedForMemory(connector);
+    try {
+      context.assign(P1);
+      task.open(Set.of(P1));
+      assertThat(context.paused()).containsExactlyInAnyOrder(P0, P1);
+      assertThat(pausedPartitionsMetric(connector)).isEqualTo(2);
+    } finally {
+      task.stop();
+    }
+  }
+
+  @Test
+  void aPartitionRevokedWhilePausedForMemoryIsNoLongerCountedAsPaused() throws Exception {
+    String connector = "paused-" + System.nanoTime();
+    SnapshotterSinkTask task = pausedForMemory(connector);
+    try {
+      assertThat(pausedPartitionsMetric(connector)).isEqualTo(1);
+      task.close(Set.of(P0));
+      assertThat(pausedPartitionsMetric(connector)).isZero();
+    } finally {
+      task.stop();
+    }
   }
 
   @Test
