@@ -214,6 +214,16 @@ public final class PageAssembler {
     return count;
   }
 
+  /**
+   * True when the record at {@code offset} was taken already (buffered, skipped or reported), as
+   * when Connect re-delivers a batch after a retriable failure. Creates no buffers and asks no
+   * index: a partition not seen since its assignment has accepted nothing.
+   */
+  public boolean alreadyAccepted(TopicPartition partition, long offset) {
+    PartitionBuffers buffers = partitions.get(partition);
+    return buffers != null && buffers.alreadyAccepted(offset);
+  }
+
   /** A record that carries no event (a tombstone, a record sent to the dead letter queue). */
   public void skip(TopicPartition partition, long offset) {
     PartitionBuffers buffers = buffersOf(partition, offset);

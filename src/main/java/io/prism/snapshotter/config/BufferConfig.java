@@ -32,9 +32,10 @@ public final class BufferConfig {
 
   public static final String FLUSH_ON_DISCONNECT = "buffer.flush.on.disconnect";
   static final String FLUSH_ON_DISCONNECT_DOC =
-      "Store open pages when a writer's session ends, when a partition is revoked and when the"
-          + " task stops. When false, those pages are dropped and Kafka re-delivers their"
-          + " records later (nothing is lost either way; this only trades latency for fewer, larger pages).";
+      "Store open pages when a partition is revoked and when the task stops. When false, those"
+          + " open pages are dropped (pages already closed are still stored) and Kafka re-delivers"
+          + " their records later (nothing is lost either way; this only trades latency for fewer,"
+          + " larger pages). A writer's session end closes and stores its page either way.";
   static final boolean FLUSH_ON_DISCONNECT_DEFAULT = true;
 
   public static final String MEMORY_MAX_BYTES = "buffer.memory.max.bytes";

@@ -3,12 +3,14 @@ package io.prism.snapshotter.connect;
 import io.prism.snapshotter.config.JsonDecimalFormat;
 import io.prism.snapshotter.page.AttributeMap;
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.util.Printable;
 import io.prism.snapshotter.util.Utf8;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.connect.data.Values;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.json.JsonConverterConfig;
@@ -66,12 +68,12 @@ final class EventConverter {
       for (Header header : record.headers()) {
         String name = header.key();
         if (name.equals(eventIdHeader)) {
-          eventId = headerText(header);
+          eventId = headerText(record, header);
         } else if (includeAttributes && !name.equals(sessionHeader)) {
           if (builder == null) {
             builder = AttributeMap.builder();
           }
-          builder.put(name, headerText(header));
+          builder.put(name, headerText(record, header));
         }
       }
       if (builder != null) {
@@ -107,7 +109,12 @@ final class EventConverter {
     }
   }
 
-  private static String headerText(Header header) {
+  /**
+   * The header's value as text; a BadRecordException naming the header when Connect cannot print it
+   * (e.g. a UUID from an SMT or a custom header converter), so it is a bad record like others
+   * instead of a DataException that fails the task whatever errors.tolerance says.
+   */
+  private static String headerText(SinkRecord record, Header header) {
     Object value = header.value();
     if (value == null) {
       return "";
@@ -118,12 +125,23 @@ final class EventConverter {
     if (value instanceof byte[] bytes) {
       return Utf8.textOf(bytes);
     }
-    return Values.convertToString(header.schema(), value);
+    try {
+      return Values.convertToString(header.schema(), value);
+    } catch (DataException notText) {
+      // The class, not the value: Connect's message prints the value, which may be anything.
+      throw new BadRecordException(
+          record,
+          "header "
+              + Printable.quote(header.key())
+              + " is a "
+              + value.getClass().getName()
+              + ", which cannot be read as text");
+    }
   }
 
   /** True when the record is a session-end control record ({@code <session header>=end}). */
   boolean isSessionEnd(SinkRecord record) {
     Header header = record.headers().lastWithName(sessionHeader);
-    return header != null && "end".equals(headerText(header));
+    return header != null && "end".equals(headerText(record, header));
   }
 }

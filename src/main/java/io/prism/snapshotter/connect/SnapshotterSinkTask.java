@@ -59,6 +59,10 @@ public class SnapshotterSinkTask extends SinkTask {
   private ErrantRecordReporter reporter;
   private StorageFailures failures;
   private boolean pausedForMemory;
+
+  /** A bad record reported whose skip has not succeeded yet (see skipBadRecord); else null. */
+  private RecordPosition reportedNotSkipped;
+
   private TaskTelemetry telemetry;
 
   public SnapshotterSinkTask() {
@@ -173,25 +177,48 @@ public class SnapshotterSinkTask extends SinkTask {
 
   private void accept(TopicPartition partition, SinkRecord record) {
     long offset = record.kafkaOffset();
+    // Connect re-delivers a batch after put fails retriably: a record taken already (buffered,
+    // skipped, or sent to the dead letter queue) is done, and is not converted or reported again.
+    if (assembler.alreadyAccepted(partition, offset)) {
+      return;
+    }
     try {
-      String writerId = writers.writerOf(record);
       if (events.isSessionEnd(record)) {
-        assembler.endSession(partition, offset, writerId);
+        // A control record whatever its value: it names the writer whose page it closes.
+        assembler.endSession(partition, offset, writers.writerOf(record));
       } else if (record.value() == null) {
-        assembler.skip(partition, offset); // a tombstone carries no event
+        // A tombstone carries no event, so it needs no writer id (nor could a field of its value
+        // give one).
+        assembler.skip(partition, offset);
       } else {
+        String writerId = writers.writerOf(record);
         Event event = events.toEvent(record);
         assembler.accept(partition, offset, writerId, event);
       }
     } catch (BadRecordException bad) {
-      reportBadRecord(record, bad);
-      assembler.skip(partition, offset);
+      skipBadRecord(partition, record, bad);
     } catch (IllegalArgumentException notAnEvent) {
       // e.g. an event id or header that is not valid Unicode: no page could hold it
-      reportBadRecord(record, new BadRecordException(record, notAnEvent.getMessage()));
-      assembler.skip(partition, offset);
+      skipBadRecord(partition, record, new BadRecordException(record, notAnEvent.getMessage()));
     }
   }
+
+  /**
+   * Reports the record, then skips it: in that order, a report that fails leaves its offset
+   * uncommitted. The skip of a partition's first record asks the index, and when that fails the
+   * batch comes again: the record reported already is remembered so it is reported once.
+   */
+  private void skipBadRecord(TopicPartition partition, SinkRecord record, BadRecordException bad) {
+    RecordPosition position = new RecordPosition(partition, record.kafkaOffset());
+    if (!position.equals(reportedNotSkipped)) {
+      reportBadRecord(record, bad);
+      reportedNotSkipped = position;
+    }
+    assembler.skip(partition, record.kafkaOffset());
+    reportedNotSkipped = null;
+  }
+
+  private record RecordPosition(TopicPartition partition, long offset) {}
 
   private void reportBadRecord(SinkRecord record, BadRecordException bad) {
     if (reporter == null) {
@@ -241,6 +268,19 @@ public class SnapshotterSinkTask extends SinkTask {
     } catch (Exception e) {
       pauseIfOverBudget();
       throw failures.onFailure(e, context);
+    }
+  }
+
+  /**
+   * Partitions assigned while the task is paused for memory are paused too: after a rebalance
+   * Connect pauses again only those the task had paused, so a new one would keep delivering.
+   */
+  @Override
+  public void open(Collection<TopicPartition> partitions) {
+    if (pausedForMemory && !partitions.isEmpty()) {
+      log.warn("Pausing the newly assigned partitions {} too: buffers over budget", partitions);
+      context.pause(partitions.toArray(new TopicPartition[0]));
+      telemetry.metrics().pausedPartitions(context.assignment().size());
     }
   }
 
@@ -311,6 +351,13 @@ public class SnapshotterSinkTask extends SinkTask {
           partitions,
           e);
     } finally {
+      if (pausedForMemory) {
+        // Connect still counts them in the assignment while they are being closed.
+        telemetry
+            .metrics()
+            .pausedPartitions(
+                (int) context.assignment().stream().filter(p -> !partitions.contains(p)).count());
+      }
       assembler.forgetPartitions(partitions);
       telemetry.closed(partitions, assembler);
     }

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -54,9 +55,27 @@ class RedeliveryTest {
    */
   final String connector = "redelivery-" + System.nanoTime();
 
+  /** The records the tasks sent to the dead letter queue, when started with {@link #reporting}. */
+  final List<SinkRecord> reported = new ArrayList<>();
+
   private SnapshotterSinkTask start(Map<String, String> extra) {
+    return start(new StubSinkTaskContext(Map.of(), Set.of(P0)), extra);
+  }
+
+  /** A task with a dead letter queue, which records what it gets in {@link #reported}. */
+  private SnapshotterSinkTask reporting() {
+    StubSinkTaskContext context = new StubSinkTaskContext(Map.of(), Set.of(P0));
+    context.reporter(
+        (record, error) -> {
+          reported.add(record);
+          return CompletableFuture.completedFuture(null);
+        });
+    return start(context, Map.of());
+  }
+
+  private SnapshotterSinkTask start(StubSinkTaskContext context, Map<String, String> extra) {
     SnapshotterSinkTask task = new SnapshotterSinkTask(new ManualClock());
-    task.initialize(new StubSinkTaskContext(Map.of(), Set.of(P0)));
+    task.initialize(context);
     Map<String, String> props = new HashMap<>();
     props.put("name", connector);
     props.put("storage.filesystem.path", pages().toString());
@@ -81,6 +100,29 @@ class RedeliveryTest {
         1000L + offset,
         TimestampType.CREATE_TIME,
         new ConnectHeaders());
+  }
+
+  /** A record without a key: no writer id, a bad record. */
+  private static SinkRecord keyless(long offset) {
+    return new SinkRecord(
+        "events",
+        0,
+        Schema.OPTIONAL_STRING_SCHEMA,
+        null,
+        Schema.OPTIONAL_BYTES_SCHEMA,
+        "x".getBytes(StandardCharsets.UTF_8),
+        offset,
+        1000L + offset,
+        TimestampType.CREATE_TIME,
+        new ConnectHeaders());
+  }
+
+  /** Every query and publish of the index fails from now on: its table is gone. */
+  private void breakTheIndex() throws Exception {
+    try (var sql = java.sql.DriverManager.getConnection("jdbc:sqlite:" + indexFile());
+        var statement = sql.createStatement()) {
+      statement.execute("DROP TABLE pages");
+    }
   }
 
   private static List<SinkRecord> records(String... writerAtOffset) {
@@ -270,6 +312,42 @@ class RedeliveryTest {
           .containsEntry(P0, new OffsetAndMetadata(3));
     } finally {
       next.stop();
+    }
+  }
+
+  @Test
+  void aBadRecordGoesToTheDeadLetterQueueOnceWhenItsBatchIsRedeliveredAfterAStorageFailure()
+      throws Exception {
+    SnapshotterSinkTask task = reporting();
+    try {
+      task.put(records("a0")); // P0's stored pages looked up
+      breakTheIndex(); // the page closing below cannot be indexed: put fails, retriably
+      List<SinkRecord> batch = List.of(keyless(1), record("a", 2));
+      for (int delivery = 0; delivery < 3; delivery++) {
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+      }
+      assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
+    } finally {
+      task.stop();
+    }
+  }
+
+  @Test
+  void aBadFirstRecordGoesToTheDeadLetterQueueOnceWhileTheIndexCannotSayWhatIsStored()
+      throws Exception {
+    SnapshotterSinkTask earlier = start(Map.of());
+    earlier.put(records("a0", "a1"));
+    earlier.stop();
+    SnapshotterSinkTask task = reporting();
+    breakTheIndex(); // the lookup at P0's first record fails: put fails, retriably
+    try {
+      for (int delivery = 0; delivery < 3; delivery++) {
+        assertThatThrownBy(() -> task.put(List.of(keyless(2))))
+            .isInstanceOf(RetriableException.class);
+      }
+      assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(2L);
+    } finally {
+      task.stop();
     }
   }
 }

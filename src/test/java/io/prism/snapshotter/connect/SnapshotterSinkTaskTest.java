@@ -3,23 +3,28 @@ package io.prism.snapshotter.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prism.snapshotter.metrics.SnapshotterMetrics;
+import io.prism.snapshotter.metrics.TaskMetrics;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.ManualClock;
 import io.prism.snapshotter.testing.StoredPages;
 import io.prism.snapshotter.testing.StubSinkTaskContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
@@ -28,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The task on its own, with a stand-in for the worker's context: offsets, bad records, stop. */
 class SnapshotterSinkTaskTest {
   static final TopicPartition P0 = new TopicPartition("events", 0);
+  static final TopicPartition P1 = new TopicPartition("events", 1);
 
   @TempDir Path pages;
   final List<SinkRecord> reported = new ArrayList<>();
@@ -55,6 +61,10 @@ class SnapshotterSinkTaskTest {
   }
 
   private static SinkRecord record(Object key, String value, long offset) {
+    return record(key, value, offset, new ConnectHeaders());
+  }
+
+  private static SinkRecord record(Object key, String value, long offset, ConnectHeaders headers) {
     return new SinkRecord(
         "events",
         0,
@@ -65,7 +75,13 @@ class SnapshotterSinkTaskTest {
         offset,
         1000L + offset,
         TimestampType.CREATE_TIME,
-        new ConnectHeaders());
+        headers);
+  }
+
+  /** A schemaless (JsonConverter) record whose value is {@code value}, e.g. a Map or null. */
+  private static SinkRecord valueRecord(Object value, long offset) {
+    return new SinkRecord(
+        "events", 0, null, "k", null, value, offset, 1000L + offset, TimestampType.CREATE_TIME);
   }
 
   /**
@@ -147,6 +163,118 @@ class SnapshotterSinkTaskTest {
     awaitCommitted(task, 2, 2);
     task.stop();
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
+  }
+
+  @Test
+  void aTombstoneNeedsNoWriterIdWhenTheWriterIsAFieldOfTheValue() {
+    // No reporter: a tombstone taken for a bad record would fail the put.
+    SnapshotterSinkTask task =
+        start(false, Map.of("writer.key.source", "field:user", "storage.upload.threads", "0"));
+    task.put(
+        List.of(
+            valueRecord(Map.of("user", "alice"), 0),
+            valueRecord(null, 1),
+            valueRecord(Map.of("user", "alice"), 2)));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(3))))
+        .as("alice's page (0, 2) stored, the tombstone between committed with it")
+        .containsEntry(P0, new OffsetAndMetadata(3));
+    task.stop();
+  }
+
+  @Test
+  void aTombstoneWithoutAKeyIsNotABadRecord() {
+    SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
+    task.put(List.of(record(null, null, 0)));
+    assertThat(reported).as("records sent to the dead letter queue").isEmpty();
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(1))))
+        .containsEntry(P0, new OffsetAndMetadata(1));
+    task.stop();
+  }
+
+  @Test
+  void aSessionEndWithoutAValueStillClosesItsWritersPage() throws Exception {
+    SnapshotterSinkTask task =
+        start(true, Map.of("buffer.max.events", "100", "storage.upload.threads", "0"));
+    ConnectHeaders end = new ConnectHeaders();
+    end.addString("prism.session", "end");
+    task.put(List.of(record("a", "1", 0), record("a", null, 1, end)));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(2))))
+        .containsEntry(P0, new OffsetAndMetadata(2));
+    task.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
+  }
+
+  @Test
+  void aHeaderThatCannotBeReadAsTextSendsItsRecordToTheDeadLetterQueue() {
+    SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
+    ConnectHeaders headers = new ConnectHeaders();
+    headers.add("trace", UUID.randomUUID(), null); // as an SMT or a custom header converter may
+    task.put(List.of(record("a", "1", 0, headers)));
+    assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L);
+    task.stop();
+  }
+
+  /**
+   * A task whose buffers are over its 1 MiB budget while its pages cannot be indexed: paused for
+   * memory, with P0 paused.
+   */
+  private SnapshotterSinkTask pausedForMemory(String connector) throws Exception {
+    SnapshotterSinkTask task =
+        start(
+            true,
+            Map.of(
+                "name",
+                connector,
+                "storage.upload.threads",
+                "0",
+                "buffer.memory.max.bytes",
+                String.valueOf(1024 * 1024)));
+    task.put(List.of(record("a", "1", 0))); // P0's stored pages looked up before the index breaks
+    try (var sql =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + pages.resolveSibling(pages.getFileName() + "-index.db"));
+        var statement = sql.createStatement()) {
+      statement.execute("DROP TABLE pages");
+    }
+    String large = "x".repeat(700_000); // a page of its own, which cannot be indexed: kept
+    assertThatThrownBy(() -> task.put(List.of(record("b", large, 1), record("c", large, 2))))
+        .isInstanceOf(RetriableException.class);
+    assertThat(context.paused()).containsExactly(P0);
+    return task;
+  }
+
+  private static int pausedPartitionsMetric(String connector) {
+    return SnapshotterMetrics.liveTasks().stream()
+        .filter(t -> t.id().connector().equals(connector))
+        .mapToInt(TaskMetrics::pausedPartitions)
+        .sum();
+  }
+
+  @Test
+  void aPartitionAssignedWhilePausedForMemoryIsPausedToo() throws Exception {
+    String connector = "paused-" + System.nanoTime();
+    SnapshotterSinkTask task = pausedForMemory(connector);
+    try {
+      context.assign(P1);
+      task.open(Set.of(P1));
+      assertThat(context.paused()).containsExactlyInAnyOrder(P0, P1);
+      assertThat(pausedPartitionsMetric(connector)).isEqualTo(2);
+    } finally {
+      task.stop();
+    }
+  }
+
+  @Test
+  void aPartitionRevokedWhilePausedForMemoryIsNoLongerCountedAsPaused() throws Exception {
+    String connector = "paused-" + System.nanoTime();
+    SnapshotterSinkTask task = pausedForMemory(connector);
+    try {
+      assertThat(pausedPartitionsMetric(connector)).isEqualTo(1);
+      task.close(Set.of(P0));
+      assertThat(pausedPartitionsMetric(connector)).isZero();
+    } finally {
+      task.stop();
+    }
   }
 
   @Test

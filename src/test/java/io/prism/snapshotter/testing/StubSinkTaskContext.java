@@ -31,6 +31,11 @@ public final class StubSinkTaskContext implements SinkTaskContext {
     this.reporter = reporter;
   }
 
+  /** Adds partitions to the assignment, as a rebalance does before the task's {@code open}. */
+  public void assign(TopicPartition... partitions) {
+    assignment.addAll(List.of(partitions));
+  }
+
   /** The partitions the task has paused and not resumed. */
   public Set<TopicPartition> paused() {
     return paused;
