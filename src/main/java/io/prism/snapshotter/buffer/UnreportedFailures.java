@@ -1,7 +1,7 @@
 package io.prism.snapshotter.buffer;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -12,7 +12,9 @@ import java.util.function.Predicate;
  */
 final class UnreportedFailures {
   private final int maxSuppressed;
-  private final List<PageBuffer> pages = new ArrayList<>();
+
+  /** In the order they failed; PageBuffer has no equals, so this is a set by identity. */
+  private final Set<PageBuffer> pages = new LinkedHashSet<>();
 
   /** {@code maxSuppressed}: how many other pages' failures at most ride on the one thrown. */
   UnreportedFailures(int maxSuppressed) {
@@ -21,9 +23,7 @@ final class UnreportedFailures {
 
   /** The page's last attempt failed ({@link PageBuffer#lastFailure}). */
   void add(PageBuffer page) {
-    if (!pages.contains(page)) {
-      pages.add(page);
-    }
+    pages.add(page);
   }
 
   boolean isEmpty() {
@@ -49,9 +49,9 @@ final class UnreportedFailures {
       }
       if (first == null) {
         first = failure;
-      } else if (failure != first
-          && !isSuppressedBy(first, failure)
-          && first.getSuppressed().length < maxSuppressed) {
+      } else if (first.getSuppressed().length == maxSuppressed) {
+        break; // in an outage thousands of pages fail alike: a few tell the story
+      } else if (failure != first && !isSuppressedBy(first, failure)) {
         first.addSuppressed(failure);
       }
     }
