@@ -18,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,6 +61,14 @@ import org.slf4j.LoggerFactory;
 public final class Compactor {
   private static final Logger log = LoggerFactory.getLogger(Compactor.class);
   private static final long HEAD_BYTES = 64 * 1024;
+
+  /**
+   * How old a merged page no index knows must be before it is taken for an interrupted run's and
+   * deleted: a run still working, this one or another running at the same time, stores each merged
+   * page moments before it publishes it. (Two runs at once must never delete each other's pages:
+   * the other run deletes the sources once its page is published.)
+   */
+  static final Duration ORPHAN_MIN_AGE = Duration.ofHours(1);
 
   private final ObjectStore store;
   private final PageIndex index;
@@ -138,7 +147,7 @@ public final class Compactor {
         merges.add(new CompactionReport.Merge(key, sourceKeys, sourceBytes, -1, -1, false));
         continue;
       }
-      orphans += deleteOrphans(sourceKeys, planned, byKey);
+      orphans += deleteOrphans(writerId, sourceKeys, planned, byKey);
       Optional<IndexEntry> stored = storedMerge(key, id);
       IndexEntry merged;
       if (stored.isPresent()) {
@@ -266,9 +275,16 @@ public final class Compactor {
    * page was never published, so its sources were never removed) and which the greedy planner puts
    * into a group again: so every source's prefix is searched, before the group's merge is stored.
    * Without an index there are none: the listing already showed every stored page.
+   *
+   * <p>A merged page of another run going on at the same time looks the same to this run's listing,
+   * taken when it began: so only a page stored more than {@link #ORPHAN_MIN_AGE} ago, and still not
+   * in the index when asked again now, is deleted.
    */
   private int deleteOrphans(
-      List<String> sourceKeys, Set<String> planned, Map<String, IndexEntry> byKey) {
+      String writerId,
+      List<String> sourceKeys,
+      Set<String> planned,
+      Map<String, IndexEntry> byKey) {
     if (!pages.indexed()) {
       return 0;
     }
@@ -285,15 +301,38 @@ public final class Compactor {
         for (ObjectInfo object : listed.objects()) {
           String key = object.key();
           if (!planned.contains(key) && !byKey.containsKey(key) && CompactedKeys.looksMerged(key)) {
-            log.info("Deleting {}: a merged page an interrupted run stored but never indexed", key);
-            store.delete(key);
-            deleted++;
+            if (isOrphan(writerId, object)) {
+              log.info(
+                  "Deleting {}: a merged page an interrupted run stored but never indexed", key);
+              store.delete(key);
+              deleted++;
+            }
           }
         }
         token = listed.nextContinuationToken();
       } while (token != null);
     }
     return deleted;
+  }
+
+  /** See {@link #deleteOrphans}: the object's age is measured on this machine's clock. */
+  private boolean isOrphan(String writerId, ObjectInfo mergedPage) {
+    long ageMillis = System.currentTimeMillis() - mergedPage.lastModifiedMillis();
+    if (ageMillis < ORPHAN_MIN_AGE.toMillis()) {
+      log.info(
+          "Leaving {}: a merged page this run's listing did not show, stored {} s ago: another "
+              + "compaction of the writer may be running (it is deleted once older than {} and "
+              + "still not indexed)",
+          mergedPage.key(),
+          ageMillis / 1000,
+          ORPHAN_MIN_AGE);
+      return false;
+    }
+    if (pages.of(writerId).stream().anyMatch(e -> e.pageKey().equals(mergedPage.key()))) {
+      log.info("Leaving {}: indexed since this run began (another compaction's)", mergedPage.key());
+      return false;
+    }
+    return true;
   }
 
   /** The entry of the merged page already at {@code key} (a crashed run stored it), if any. */

@@ -15,9 +15,15 @@ import io.prism.snapshotter.page.PageFormat;
 import io.prism.snapshotter.sink.CompactedKeys;
 import io.prism.snapshotter.sink.Reindexer;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
+import io.prism.snapshotter.storage.ForwardingObjectStore;
 import io.prism.snapshotter.storage.KeyTemplate;
+import io.prism.snapshotter.storage.ListPage;
+import io.prism.snapshotter.storage.NoSuchObjectException;
 import io.prism.snapshotter.storage.ObjectStore;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,9 +63,12 @@ class CompactorTest {
       this(mode, name, EVENTS);
     }
 
+    final Path storeDir;
+
     Fixture(Mode mode, String name, int events) throws Exception {
       this.mode = mode;
-      this.store = new FilesystemObjectStore(dir.resolve(name).resolve("pages"));
+      this.storeDir = dir.resolve(name).resolve("pages");
+      this.store = new FilesystemObjectStore(storeDir);
       this.sqlite = SqlitePageIndex.open(dir.resolve(name).resolve("index.db"));
       SinkWrittenPages.store(store, index(), 0, events, 10, START_MILLIS);
     }
@@ -200,6 +209,9 @@ class CompactorTest {
             .as("replay after a crash after step %d", step)
             .containsExactlyElementsOf(W_IDS);
 
+        // The rerun comes more than Compactor.ORPHAN_MIN_AGE later: a merged page the crashed run
+        // stored but never published is its leftover then, not a page of a run still working.
+        allStoredHoursAgo(f, 2);
         f.compactor().run("w", false);
         assertOnlyMergedPagesOfW(f);
         assertThat(f.compactor().run("w", false).merges())
@@ -369,6 +381,8 @@ class CompactorTest {
               .orElseThrow();
       // Meanwhile 4 more pages of "w" crossed the cutoff: the third group now has 4 pages, not 2.
       SinkWrittenPages.store(f.store, f.sqlite, 200, 80, 10, START_MILLIS);
+      // Only a page older than a run takes from storing to publishing counts as an orphan.
+      storedHoursAgo(f, orphan, 2);
 
       CompactionReport report = f.compactor().run("w", false);
 
@@ -387,6 +401,62 @@ class CompactorTest {
           .hasSize(3);
       assertThat(f.replay("w")).containsExactlyElementsOf(SinkWrittenPages.ids("w", 0, 280));
     }
+  }
+
+  @Test
+  void aCompactionRunningAtTheSameTimeWithAnotherPlanDoesNotDeleteTheOthersMergedPages()
+      throws Exception {
+    // Run B lists the writer's pages; run A (other target size, so other groups and keys) then
+    // runs to its end: stores and publishes its merged pages, deletes their sources. B's stale
+    // listing does not show A's merged pages, which sit under its sources' prefixes like an
+    // interrupted run's leftovers.
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "concurrent", EVENTS)) {
+      Compactor runA = f.compactor(settings());
+      boolean[] aRan = {false};
+      ObjectStore storeOfB =
+          new ForwardingObjectStore(f.store) {
+            @Override
+            public ListPage list(String prefix, int maxKeys, String token) {
+              if (!aRan[0] && prefix.endsWith("_c")) {
+                aRan[0] = true;
+                try {
+                  runA.run("w", false);
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              }
+              return super.list(prefix, maxKeys, token);
+            }
+
+            @Override
+            public void close() {}
+          };
+      CompactionSettings largerGroups =
+          new CompactionSettings(
+              Duration.ofDays(1), 100_000, 9_000, PageFormat.PROTOBUF, Compression.ZSTD);
+      Compactor runB = f.compactor(storeOfB, f.index(), largerGroups);
+
+      // B fails when it reads a source A deleted: run again to finish, nothing lost.
+      assertThatThrownBy(() -> runB.run("w", false)).isInstanceOf(NoSuchObjectException.class);
+
+      assertThat(aRan[0]).isTrue();
+      assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+      assertThat(f.compactor(largerGroups).run("w", false).orphans()).isZero();
+      assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+    }
+  }
+
+  /** Sets every stored object's modification time (filesystem store) back {@code hours}. */
+  private static void allStoredHoursAgo(Fixture f, int hours) throws IOException {
+    for (String key : SinkWrittenPages.keys(f.store)) {
+      storedHoursAgo(f, key, hours);
+    }
+  }
+
+  /** Sets the stored object's modification time (filesystem store) back {@code hours}. */
+  private static void storedHoursAgo(Fixture f, String key, int hours) throws IOException {
+    Files.setLastModifiedTime(
+        f.storeDir.resolve(key), FileTime.from(Instant.now().minus(Duration.ofHours(hours))));
   }
 
   @ParameterizedTest
