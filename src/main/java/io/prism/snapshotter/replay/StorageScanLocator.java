@@ -111,7 +111,11 @@ public final class StorageScanLocator implements PageLocator {
   /** The page's ref if it belongs to the writer and overlaps the range. */
   private Optional<PageRef> describe(ObjectInfo object, String writerId, TimeRange range) {
     PageMetadata m = readMetadata(object);
-    if (!m.writerId().equals(writerId) || !range.overlaps(m.startTime(), m.endTime())) {
+    // Pages stored before 2026-11-27 took their times from their first and last events, which can
+    // come in either order (as the index entries of such pages have them: PageCommitter).
+    long start = Math.min(m.startTime(), m.endTime());
+    long end = Math.max(m.startTime(), m.endTime());
+    if (!m.writerId().equals(writerId) || !range.overlaps(start, end)) {
       return Optional.empty();
     }
     return Optional.of(
@@ -119,8 +123,8 @@ public final class StorageScanLocator implements PageLocator {
             object.key(),
             m.writerId(),
             m.pageSequence(),
-            m.startTime(),
-            m.endTime(),
+            start,
+            end,
             object.size(),
             spanOf(object.key(), m.tags())));
   }

@@ -11,6 +11,7 @@ import io.prism.snapshotter.storage.PutOptions;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -129,5 +130,39 @@ class StorageScanLocatorTest {
     assertThatThrownBy(() -> locator.locate("b", TimeRange.ALL))
         .isInstanceOf(CorruptPageException.class)
         .hasMessageContaining("b/0.pb");
+  }
+
+  @Test
+  void aPageStoredWithItsFirstAndLastEventsTimesInvertedIsFoundByATimeRangeItOverlaps() {
+    FilesystemObjectStore store = new FilesystemObjectStore(dir);
+    // Before 2026-11-27 a page's times were its first and last events': 5000 then 4000 gave an
+    // inverted range. Written here as such a page was (NDJSON, so the times can be edited).
+    String text =
+        new String(
+            Pages.encode(
+                "w",
+                0,
+                Pages.kafkaTags(0, 0, 1),
+                List.of(Pages.event("e1", 5_000, 1), Pages.event("e2", 4_000, 2)),
+                PageFormat.NDJSON,
+                Compression.NONE),
+            StandardCharsets.UTF_8);
+    String inverted =
+        text.replaceFirst("\"start_time\":\\s*4000", "\"start_time\":5000")
+            .replaceFirst("\"end_time\":\\s*5000", "\"end_time\":4000");
+    assertThat(inverted).isNotEqualTo(text);
+    byte[] bytes = inverted.getBytes(StandardCharsets.UTF_8);
+    store.put("w/0.ndjson", new ByteArrayInputStream(bytes), bytes.length, PutOptions.defaults());
+    StorageScanLocator locator =
+        new StorageScanLocator(store, KeyTemplate.parse("{writer_id}/{sequence}.ndjson"), pool);
+
+    assertThat(locator.locate("w", new TimeRange(4_500, 6_000)))
+        .singleElement()
+        .satisfies(
+            page -> {
+              assertThat(page.key()).isEqualTo("w/0.ndjson");
+              assertThat(page.startTime()).isEqualTo(4_000);
+              assertThat(page.endTime()).isEqualTo(5_000);
+            });
   }
 }
