@@ -1,5 +1,6 @@
 package io.prism.snapshotter.index;
 
+import io.prism.snapshotter.util.Utf8;
 import java.util.Comparator;
 import java.util.Objects;
 
@@ -24,11 +25,14 @@ public record IndexEntry(
     long firstOffset,
     long lastOffset) {
 
-  /** The order of {@link PageIndex#entries}: start time, then page sequence, then page key. */
+  /**
+   * The order of {@link PageIndex#entries}: start time, then page sequence, then page key by its
+   * UTF-8 bytes (as SQLite and ClickHouse sort it).
+   */
   public static final Comparator<IndexEntry> QUERY_ORDER =
       Comparator.comparingLong(IndexEntry::startTime)
           .thenComparingLong(IndexEntry::pageSequence)
-          .thenComparing(IndexEntry::pageKey);
+          .thenComparing(IndexEntry::pageKey, Utf8.BYTE_ORDER);
 
   public IndexEntry {
     Objects.requireNonNull(pageKey, "pageKey");

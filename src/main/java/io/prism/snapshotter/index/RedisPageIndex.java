@@ -1,5 +1,7 @@
 package io.prism.snapshotter.index;
 
+import io.prism.snapshotter.util.Printable;
+import io.prism.snapshotter.util.Utf8;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +30,8 @@ import redis.clients.jedis.util.JedisURIHelper;
  * <ul>
  *   <li>{@code P:{writer_id}:{start_time}:{sequence}:{partition}:{topic}} — the RFC's key ({@code
  *       snapshot:{writer_id}:{timestamp}:{sequence}}) plus the Kafka partition and topic the page
- *       came from: a sink page's sequence is its first offset, unique only within its
+ *       came from, with {@code %} and {@code :} in writer id and topic percent-encoded ({@link
+ *       #keySegment}): a sink page's sequence is its first offset, unique only within its
  *       topic-partition, and one writer's pages in two partitions or topics (a writer id from a
  *       header or field, mirrored topics) can start at the same offset and millisecond. The value
  *       is the entry as JSON ({@link IndexEntryJson}); with a TTL it expires {@code index.ttl.days}
@@ -139,7 +142,7 @@ public final class RedisPageIndex implements PageIndex {
   String entryKey(IndexEntry e) {
     return prefix
         + ":"
-        + e.writerId()
+        + keySegment(e.writerId())
         + ":"
         + e.startTime()
         + ":"
@@ -147,7 +150,20 @@ public final class RedisPageIndex implements PageIndex {
         + ":"
         + e.partition()
         + ":"
-        + e.topic();
+        + keySegment(e.topic());
+  }
+
+  /**
+   * A writer id or topic as one segment of an entry key: {@code %} and {@code :} percent-encoded,
+   * so that no two pages share a key (writer {@code w}, topic {@code 1:x} and writer {@code
+   * w:1000}, topic {@code x} would). Text without them, nearly all, stays as it is, so keys written
+   * before this encoding stay the same.
+   */
+  static String keySegment(String text) {
+    if (text.indexOf(':') < 0 && text.indexOf('%') < 0) {
+      return text;
+    }
+    return text.replace("%", "%25").replace(":", "%3A");
   }
 
   private String pagesKey(String writerId) {
@@ -209,18 +225,22 @@ public final class RedisPageIndex implements PageIndex {
   public List<IndexEntry> entries(String writerId, TimeRange range) {
     try {
       Double span = redis.zscore(spanKey(), writerId);
-      if (span == null) {
+      if (span == null && redis.zcard(pagesKey(writerId)) == 0) {
         return List.of();
       }
+      // No span with entries: a removal of the writer met a publish of its next page (see
+      // forgetWriterIfEmpty); without the span, any page may reach into the range.
       String min =
-          range.fromMillis() == Long.MIN_VALUE
+          range.fromMillis() == Long.MIN_VALUE || span == null
               ? "-inf"
               : Long.toString(range.fromMillis() - span.longValue());
       String max = range.toMillis() == Long.MAX_VALUE ? "+inf" : "(" + range.toMillis();
       List<IndexEntry> entries = new ArrayList<>();
       for (IndexEntry entry :
           readEntries(pagesKey(writerId), redis.zrangeByScore(pagesKey(writerId), min, max))) {
-        if (range.overlaps(entry.startTime(), entry.endTime())) {
+        // The writer check: an entry key written before keySegment could be another writer's.
+        if (entry.writerId().equals(writerId)
+            && range.overlaps(entry.startTime(), entry.endTime())) {
           entries.add(entry);
         }
       }
@@ -240,7 +260,8 @@ public final class RedisPageIndex implements PageIndex {
           readEntries(
               offsets, redis.zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit));
       entries.sort(
-          Comparator.comparingLong(IndexEntry::lastOffset).thenComparing(IndexEntry::pageKey));
+          Comparator.comparingLong(IndexEntry::lastOffset)
+              .thenComparing(IndexEntry::pageKey, Utf8.BYTE_ORDER));
       return entries;
     } catch (JedisException e) {
       throw failure("query the pages of " + topic + "-" + partition, e);
@@ -375,9 +396,8 @@ public final class RedisPageIndex implements PageIndex {
       }
     }
     deleteEntries(writer, removed, removedEntries);
-    if (!removed.isEmpty() && redis.zcard(pagesKey(writer)) == 0) {
-      redis.zrem(writersKey(), writer);
-      redis.zrem(spanKey(), writer);
+    if (!removed.isEmpty()) {
+      forgetWriterIfEmpty(writer);
     }
   }
 
@@ -426,11 +446,33 @@ public final class RedisPageIndex implements PageIndex {
       }
     }
     deleteEntries(writer, expired, expiredEntries);
-    if (redis.zcard(pagesKey(writer)) == 0) {
-      redis.zrem(writersKey(), writer);
-      redis.zrem(spanKey(), writer);
-    }
+    forgetWriterIfEmpty(writer);
     return expired.size();
+  }
+
+  /**
+   * Takes a writer without entries out of the writers' list and the spans. A task may publish the
+   * writer's next page between the check and the removal (on another connection): the second check
+   * sees it, and the writer goes back with its span, or its pages could not be found.
+   */
+  private void forgetWriterIfEmpty(String writer) {
+    if (redis.zcard(pagesKey(writer)) != 0) {
+      return;
+    }
+    redis.zrem(writersKey(), writer);
+    redis.zrem(spanKey(), writer);
+    if (redis.zcard(pagesKey(writer)) != 0) {
+      long span = 0;
+      for (IndexEntry e :
+          readEntries(pagesKey(writer), redis.zrangeByScore(pagesKey(writer), "-inf", "+inf"))) {
+        span = Math.max(span, e.endTime() - e.startTime());
+      }
+      redis.zadd(spanKey(), span, writer, ZAddParams.zAddParams().gt());
+      redis.zadd(writersKey(), 0, writer);
+      log.info(
+          "Writer {} published a page while it was being removed; kept it",
+          Printable.quote(writer));
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Comparator;
 
 /** Strict UTF-8 decoding, with one documented, reversible fallback for bytes that are not UTF-8. */
 public final class Utf8 {
@@ -15,6 +16,28 @@ public final class Utf8 {
   public static final String BINARY_PREFIX = "base64:";
 
   private Utf8() {}
+
+  /**
+   * Ascending order of the strings' UTF-8 bytes (unsigned), as SQLite, ClickHouse and S3 compare
+   * text, without encoding them: for valid Unicode, that is code point order. Java's own {@code
+   * compareTo} compares UTF-16 units and puts U+E000..U+FFFF after the supplementary characters.
+   */
+  public static final Comparator<String> BYTE_ORDER = Utf8::compareCodePoints;
+
+  private static int compareCodePoints(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  }
 
   /** The bytes as text if they are valid UTF-8, else {@code null}. ASCII takes the fast path. */
   public static String decodeOrNull(byte[] bytes) {

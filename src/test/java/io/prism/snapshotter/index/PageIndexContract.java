@@ -293,6 +293,50 @@ public abstract class PageIndexContract {
   }
 
   @Test
+  void writerIdsAndTopicsHoldingTheIndexsSeparatorsNeverShareAnEntry() {
+    // Redis keys an entry by writer, start, sequence, partition and topic joined by ':'; a ':' in a
+    // writer id or topic (a topic renamed by a transform) must not make two pages one.
+    IndexEntry a = slotted("w", 1_000, 5, 0, "1:x");
+    IndexEntry b = slotted("w:1000", 5, 0, 1, "x");
+    index.publish(List.of(a, b));
+
+    assertThat(index.entries("w", TimeRange.ALL)).containsExactly(a);
+    assertThat(index.entries("w:1000", TimeRange.ALL)).containsExactly(b);
+    assertThat(index.entriesFromOffset("1:x", 0, 0, 10)).containsExactly(a);
+    assertThat(index.entriesFromOffset("x", 1, 0, 10)).containsExactly(b);
+  }
+
+  @Test
+  void pagesStartingAlikeComeInTheUtf8ByteOrderOfTheirKeys() {
+    // U+FF61 is EF BD A1 in UTF-8, before F0 9F 99 82 (U+1F642); Java's String order (UTF-16)
+    // puts it after. SQLite and ClickHouse sort by bytes: so must every backend.
+    IndexEntry bmp = withKey(slotted("w1", 1_000, 7, 0, "events"), "pages/w1/\uFF61-7");
+    IndexEntry astral = withKey(slotted("w1", 1_000, 7, 1, "events"), "pages/w1/\uD83D\uDE42-7");
+    index.publish(List.of(astral, bmp));
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(bmp, astral);
+  }
+
+  /** A page of {@code writer} at the given slot; its key names writer, topic and sequence. */
+  static IndexEntry slotted(String writer, long start, long sequence, int partition, String topic) {
+    return new IndexEntry(
+        "pages/" + writer + "/" + topic + "/" + partition + "/" + sequence + ".pb.zst",
+        writer,
+        sequence,
+        start,
+        start + 10,
+        2,
+        100,
+        50,
+        "protobuf",
+        "zstd",
+        topic,
+        partition,
+        sequence,
+        sequence + 1);
+  }
+
+  @Test
   void removeMatchesThePageKeyNotTheSlot() {
     // A merged page shares writer and start time with the first page it replaces.
     IndexEntry source = entry("w1", 5, 1_000, 2_000);

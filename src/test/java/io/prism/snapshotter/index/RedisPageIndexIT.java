@@ -34,7 +34,8 @@ class RedisPageIndexIT extends PageIndexContract {
     index.publish(List.of(page));
 
     try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
-      String json = redis.get(prefix + ":w:1:1000:7:3:events");
+      // ':' in the writer id (or topic) is percent-encoded: it separates the key's parts.
+      String json = redis.get(prefix + ":w%3A1:1000:7:3:events");
       assertThat(IndexEntryJson.read(json)).isEqualTo(page);
       assertThat(json).contains("\"writer_id\":\"w:1\"", "\"page_key\"");
     }
@@ -57,6 +58,37 @@ class RedisPageIndexIT extends PageIndexContract {
       assertThat(index.entries("w1", TimeRange.ALL)).isEmpty();
       assertThat(redis.exists(legacyKey)).isFalse();
     }
+  }
+
+  @Test
+  void aWritersPagesAreFoundWhenItsSpanWasRemovedAsItPublished() {
+    // An expiry or a removal found the writer without entries and took it out of the span and
+    // writers sets, while a task published the writer's next page: that page must stay findable.
+    IndexEntry page = entry("w1", 5, 1_000, 2_000);
+    index.publish(List.of(page));
+    try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
+      redis.zrem(prefix + ".span", "w1");
+      redis.zrem(prefix + ".writers", "w1");
+    }
+
+    assertThat(index.entries("w1", new TimeRange(1_500, 1_600))).containsExactly(page);
+    assertThat(index.entries("nobody", TimeRange.ALL)).isEmpty();
+  }
+
+  @Test
+  void anEntryOfAnotherWriterUnderAKeyWrittenBeforeKeySegmentsIsNotReturned() {
+    // Before writer ids and topics were percent-encoded in entry keys, writer "w:1000" could
+    // overwrite writer "w"'s entry: the value then names "w:1000" in w's set.
+    IndexEntry other = PageIndexContract.slotted("w:1000", 5, 0, 1, "x");
+    try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
+      String collided = prefix + ":w:1000:5:0:1:x";
+      redis.set(collided, IndexEntryJson.write(other));
+      redis.zadd(prefix + ".pages:w", 1_000, collided);
+      redis.zadd(prefix + ".span", 10, "w");
+      redis.zadd(prefix + ".writers", 0, "w");
+    }
+
+    assertThat(index.entries("w", TimeRange.ALL)).isEmpty();
   }
 
   @Test
