@@ -19,11 +19,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClickHousePageIndex implements PageIndex {
   private static final Logger log = LoggerFactory.getLogger(ClickHousePageIndex.class);
+
+  /** The TTL clause this index writes ({@link #tableDdl}), as system.tables shows it. */
+  private static final Pattern TTL_DAYS =
+      Pattern.compile("TTL\\s+end_time\\s*\\+\\s*toIntervalDay\\((\\d+)\\)");
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TIMEOUT_SECONDS = 60;
 
@@ -74,6 +82,9 @@ public final class ClickHousePageIndex implements PageIndex {
   private volatile boolean ready;
 
   private boolean serverTtl;
+
+  /** Whether the main table's own TTL clause expires entries after {@code index.ttl.days}. */
+  private boolean tableTtlMatches;
 
   private ClickHousePageIndex(ClickHouseSettings settings, Client client) {
     this.settings = settings;
@@ -159,14 +170,19 @@ public final class ClickHousePageIndex implements PageIndex {
    * even if the table turns out to have a TTL.
    */
   public boolean serverExpiresEntries() {
-    return ready && serverTtl && settings.ttlDays() > 0;
+    return ready && tableTtlMatches && settings.ttlDays() > 0;
   }
 
   private void createTable(String version) {
     // Only what is missing: a reading user (replay months later, readonly=1 or 2) may not run any
     // DDL, not even CREATE ... IF NOT EXISTS on tables that exist.
     Set<String> existing = existingTables();
-    if (!existing.contains(settings.table())) {
+    boolean tableExisted = existing.contains(settings.table());
+    tableTtlMatches =
+        serverTtl
+            && settings.ttlDays() > 0
+            && (!tableExisted || existingTableExpiresAsConfigured());
+    if (!tableExisted) {
       execute("CREATE DATABASE IF NOT EXISTS " + settings.database());
       execute(
           tableDdl(
@@ -184,7 +200,57 @@ public final class ClickHousePageIndex implements PageIndex {
         version,
         settings.ttlDays() == 0
             ? ""
-            : serverTtl ? " (TTL " + settings.ttlDays() + " days)" : " (TTL by scheduled delete)");
+            : tableTtlMatches
+                ? " (TTL " + settings.ttlDays() + " days)"
+                : " (TTL by scheduled delete)");
+  }
+
+  /**
+   * Whether the main table, made before this start, has the TTL clause {@code index.ttl.days} asks
+   * for: tables are created once, so setting or changing it later changes no table. When it does
+   * not, the task's scheduled delete expires entries instead, and the log says how to let the
+   * server do it.
+   */
+  private boolean existingTableExpiresAsConfigured() {
+    OptionalInt days;
+    try {
+      List<JsonNode> rows =
+          query(
+              "SELECT engine_full FROM system.tables WHERE database = '"
+                  + settings.database()
+                  + "' AND name = '"
+                  + settings.table()
+                  + "'",
+              "read the index table's TTL");
+      days =
+          rows.isEmpty() ? OptionalInt.empty() : ttlDaysOf(rows.get(0).get("engine_full").asText());
+    } catch (IndexException e) {
+      days = OptionalInt.empty();
+    }
+    if (days.isPresent() && days.getAsInt() == settings.ttlDays()) {
+      return true;
+    }
+    log.warn(
+        "ClickHouse index table {} {}, not index.ttl.days={}: the task deletes older entries itself "
+            + "(an hourly DELETE). To let the server expire them: ALTER TABLE {} MODIFY TTL end_time + "
+            + "toIntervalDay({}), and the same for {}",
+        table,
+        days.isPresent()
+            ? "expires entries " + days.getAsInt() + " days after their page ended"
+            : "has no TTL clause of its own (created before index.ttl.days was set, or on a server before 19.6)",
+        settings.ttlDays(),
+        table,
+        settings.ttlDays(),
+        byOffset);
+    return false;
+  }
+
+  /** The days of a {@code TTL end_time + toIntervalDay(N)} clause in a table's engine_full. */
+  static OptionalInt ttlDaysOf(String engineFull) {
+    Matcher matcher = TTL_DAYS.matcher(engineFull);
+    return matcher.find()
+        ? OptionalInt.of(Integer.parseInt(matcher.group(1)))
+        : OptionalInt.empty();
   }
 
   /**
