@@ -9,9 +9,9 @@ import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.StorageException;
 import io.prism.snapshotter.storage.WriterIds;
+import io.prism.snapshotter.util.Printable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,9 +79,15 @@ public final class StorageScanLocator implements PageLocator {
     do {
       ListPage listed = store.list(prefix.orElse(""), ObjectStore.MAX_KEYS_PER_PAGE, token);
       for (ObjectInfo object : listed.objects()) {
-        if (prefix.isPresent() || object.key().contains(encoded)) {
+        if (prefix.isPresent()) {
           reads.add(
               CompletableFuture.supplyAsync(() -> describe(object, writerId, range), executor));
+        } else if (object.key().contains(encoded)) {
+          // Any object whose key holds the id: another writer's page ("user-12" for "user-1"), or
+          // something that is no page at all. Only the writer's own prefix must hold pages only.
+          reads.add(
+              CompletableFuture.supplyAsync(
+                  () -> describeIfPage(object, writerId, range), executor));
         }
       }
       token = listed.nextContinuationToken();
@@ -106,6 +112,20 @@ public final class StorageScanLocator implements PageLocator {
         range,
         reads.size());
     return pages;
+  }
+
+  /** As {@link #describe}, but an object that is not a readable page is skipped with a WARN. */
+  private Optional<PageRef> describeIfPage(ObjectInfo object, String writerId, TimeRange range) {
+    try {
+      return describe(object, writerId, range);
+    } catch (CorruptPageException e) {
+      log.warn(
+          "Skipping {} while listing the whole store for writer {}: not a readable page ({})",
+          object.key(),
+          Printable.quote(writerId),
+          e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** The page's ref if it belongs to the writer and overlaps the range. */
@@ -153,7 +173,10 @@ public final class StorageScanLocator implements PageLocator {
     } catch (PageFormatException e) {
       throw new CorruptPageException(object.key(), e);
     } catch (IOException e) {
-      throw new UncheckedIOException("reading " + object.key() + " failed", e);
+      throw new StorageException(
+          "reading " + object.key() + " in " + store.describe() + " failed: " + e.getMessage(),
+          true,
+          e);
     }
   }
 

@@ -133,6 +133,43 @@ class StorageScanLocatorTest {
   }
 
   @Test
+  void listingTheWholeStoreSkipsObjectsThatAreNoPagesButWhoseKeysHoldTheWriterId() {
+    FilesystemObjectStore store = new FilesystemObjectStore(dir);
+    Pages.store(
+        store,
+        "snapshots/2025/10/01/user-1/x-0.pb",
+        "user-1",
+        0,
+        0,
+        9,
+        PageFormat.PROTOBUF,
+        Compression.NONE);
+    Pages.store(
+        store,
+        "snapshots/2025/10/01/user-12/x-0.pb",
+        "user-12",
+        0,
+        0,
+        9,
+        PageFormat.PROTOBUF,
+        Compression.NONE);
+    byte[] notes = "not a page".getBytes(StandardCharsets.UTF_8);
+    store.put(
+        "snapshots/notes-about-user-1.txt",
+        new ByteArrayInputStream(notes),
+        notes.length,
+        PutOptions.defaults());
+    // The date comes first: no literal writer prefix, so the whole store is listed.
+    StorageScanLocator locator =
+        new StorageScanLocator(
+            store, KeyTemplate.parse("snapshots/{date}/{writer_id}/x-{start_offset}{ext}"), pool);
+
+    assertThat(locator.locate("user-1", TimeRange.ALL))
+        .extracting(PageRef::key)
+        .containsExactly("snapshots/2025/10/01/user-1/x-0.pb");
+  }
+
+  @Test
   void aPageStoredWithItsFirstAndLastEventsTimesInvertedIsFoundByATimeRangeItOverlaps() {
     FilesystemObjectStore store = new FilesystemObjectStore(dir);
     // Before 2026-11-27 a page's times were its first and last events': 5000 then 4000 gave an
