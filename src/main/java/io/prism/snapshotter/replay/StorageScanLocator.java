@@ -82,9 +82,14 @@ public final class StorageScanLocator implements PageLocator {
         if (prefix.isPresent()) {
           reads.add(
               CompletableFuture.supplyAsync(() -> describe(object, writerId, range), executor));
+        } else if (hasSegment(object.key(), encoded)) {
+          // A key with the writer's own segment: it must be a page (a corrupt one fails the
+          // replay).
+          reads.add(
+              CompletableFuture.supplyAsync(() -> describe(object, writerId, range), executor));
         } else if (object.key().contains(encoded)) {
-          // Any object whose key holds the id: another writer's page ("user-12" for "user-1"), or
-          // something that is no page at all. Only the writer's own prefix must hold pages only.
+          // Any other key holding the id: another writer's page ("user-12" for "user-1"), or
+          // something that is no page at all: skipped, with a WARN, when it is no page.
           reads.add(
               CompletableFuture.supplyAsync(
                   () -> describeIfPage(object, writerId, range), executor));
@@ -112,6 +117,13 @@ public final class StorageScanLocator implements PageLocator {
         range,
         reads.size());
     return pages;
+  }
+
+  private static boolean hasSegment(String key, String segment) {
+    return key.equals(segment)
+        || key.startsWith(segment + "/")
+        || key.endsWith("/" + segment)
+        || key.contains("/" + segment + "/");
   }
 
   /** As {@link #describe}, but an object that is not a readable page is skipped with a WARN. */
