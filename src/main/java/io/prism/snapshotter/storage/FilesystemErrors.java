@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -37,8 +38,21 @@ final class FilesystemErrors {
                 FileAlreadyExistsException // a key segment is a file where a directory must be
             || error instanceof DirectoryNotEmptyException // the key is a directory of other keys
             || error instanceof FileSystemLoopException
+            || nameTooLong(error) // a key the filesystem cannot hold, at every retry
             || error instanceof SecurityException
             || !(error instanceof IOException);
     return call.failed(": " + error, !fatal, error);
+  }
+
+  /** ENAMETOOLONG: Java has no exception class of its own for it, only the OS's reason text. */
+  static boolean nameTooLong(Throwable error) {
+    return error instanceof FileSystemException e
+        && e.getReason() != null
+        && e.getReason().contains("File name too long");
+  }
+
+  /** ENOTDIR: a path segment that must be a directory is a file. */
+  static boolean notADirectory(FileSystemException e) {
+    return e.getReason() != null && e.getReason().contains("Not a directory");
   }
 }

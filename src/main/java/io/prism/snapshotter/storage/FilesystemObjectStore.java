@@ -11,9 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -67,7 +69,10 @@ public final class FilesystemObjectStore implements ObjectStore {
 
   static final String META_DIR = ObjectKeys.RESERVED_SEGMENT_PREFIX + "meta";
   static final String TEMP_PREFIX = ObjectKeys.RESERVED_SEGMENT_PREFIX + "tmp-";
-  private static final String META_SUFFIX = ".json";
+
+  /** What sidecars' names ended with before they mirrored their object's path exactly. */
+  private static final String LEGACY_META_SUFFIX = ".json";
+
   private static final int COPY_BUFFER_BYTES = 64 * 1024;
 
   /** See {@link #createInItsDirectory}: a delete removing the directory each time is unlikely. */
@@ -166,9 +171,13 @@ public final class FilesystemObjectStore implements ObjectStore {
       if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
         return false;
       }
+      String fileKey = fileKey(target);
       boolean existed = Files.deleteIfExists(target);
       Path sidecar = sidecarPath(key);
-      Files.deleteIfExists(sidecar);
+      if (!Files.isDirectory(sidecar, LinkOption.NOFOLLOW_LINKS)) {
+        Files.deleteIfExists(sidecar); // (a directory there holds other keys' legacy sidecars)
+      }
+      deleteLegacySidecar(key, fileKey);
       removeEmptyDirectories(target.getParent(), baseDir);
       removeEmptyDirectories(sidecar.getParent(), metaDir);
       return existed;
@@ -207,6 +216,11 @@ public final class FilesystemObjectStore implements ObjectStore {
             Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       } catch (NoSuchFileException e) {
         return Optional.empty();
+      } catch (FileSystemException e) {
+        if (FilesystemErrors.notADirectory(e)) {
+          return Optional.empty(); // a segment of the key is a file: no object below it
+        }
+        throw e;
       }
       if (!attributes.isRegularFile()) {
         return Optional.empty();
@@ -302,6 +316,9 @@ public final class FilesystemObjectStore implements ObjectStore {
         channel.write(ByteBuffer.wrap(bytes));
         channel.force(true);
       }
+      if (Files.isDirectory(path) && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+        Files.delete(path); // left empty by deletes of keys under it, before they removed theirs
+      }
       Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       fsyncDirectory(dir);
     } finally {
@@ -310,11 +327,21 @@ public final class FilesystemObjectStore implements ObjectStore {
   }
 
   private Optional<Sidecar> readSidecar(String key) throws IOException {
+    byte[] bytes;
     try {
-      byte[] bytes = Files.readAllBytes(sidecarPath(key));
-      return Optional.of(json.readValue(bytes, Sidecar.class));
-    } catch (NoSuchFileException e) {
+      bytes = Files.readAllBytes(sidecarPath(key));
+    } catch (AccessDeniedException e) {
+      throw e;
+    } catch (FileSystemException e) {
+      // None there (NoSuchFile), or a directory: the sidecars of keys under it, written before
+      // sidecars mirrored their objects' paths.
+      bytes = readLegacySidecar(key);
+    }
+    if (bytes == null) {
       return Optional.empty();
+    }
+    try {
+      return Optional.of(json.readValue(bytes, Sidecar.class));
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       log.warn(
           "Ignoring unreadable metadata sidecar of '{}' in {}: {}",
@@ -427,8 +454,44 @@ public final class FilesystemObjectStore implements ObjectStore {
     return path;
   }
 
+  /**
+   * Where the key's metadata sidecar is: the object's own path under {@link #META_DIR}. No suffix,
+   * so any key the object tree can hold the sidecar tree can too (with {@code .json} added, a last
+   * segment of 251 to 255 bytes had a sidecar name too long for the filesystem, and keys {@code a}
+   * and {@code a.json/b} could not both have sidecars).
+   */
   private Path sidecarPath(String key) {
-    return metaDir.resolve(key + META_SUFFIX);
+    return metaDir.resolve(key);
+  }
+
+  /**
+   * The sidecar as stores before 2026-11-27 wrote it ({@code <key>.json}), or null. Another key's
+   * sidecar may sit there now (key {@code a}'s old one is key {@code a.json}'s new one): the file
+   * identity in it tells them apart ({@link #head}).
+   */
+  private byte[] readLegacySidecar(String key) throws IOException {
+    try {
+      return Files.readAllBytes(metaDir.resolve(key + LEGACY_META_SUFFIX));
+    } catch (AccessDeniedException e) {
+      throw e;
+    } catch (FileSystemException e) {
+      return null; // none, a name too long for one, a directory: there is none
+    }
+  }
+
+  /** Deletes the key's legacy sidecar if it is the deleted object's ({@code fileKey}) only. */
+  private void deleteLegacySidecar(String key, String fileKey) throws IOException {
+    byte[] bytes = readLegacySidecar(key);
+    if (bytes == null || fileKey == null) {
+      return;
+    }
+    try {
+      if (fileKey.equals(json.readValue(bytes, Sidecar.class).fileKey())) {
+        Files.deleteIfExists(metaDir.resolve(key + LEGACY_META_SUFFIX));
+      }
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      // not a sidecar this store wrote: leave it
+    }
   }
 
   private static String fileKey(Path file) throws IOException {

@@ -19,6 +19,13 @@ class FilesystemErrorsTest {
   }
 
   @Test
+  void aNameTooLongForTheFilesystemIsFatal() {
+    // Keys allow 255-byte segments; some filesystems (eCryptfs: 143) hold less. No retry helps.
+    assertThat(classify(new FileSystemException("/data/k", null, "File name too long")).retriable())
+        .isFalse();
+  }
+
+  @Test
   void aFullDiskOrAnIoErrorIsRetriable() {
     assertThat(
             classify(new FileSystemException("/data/k", null, "No space left on device"))

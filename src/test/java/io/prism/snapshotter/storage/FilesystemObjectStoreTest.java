@@ -143,7 +143,7 @@ class FilesystemObjectStoreTest extends ObjectStoreContract {
     assertThat(baseDir.resolve("w/2026/other")).isRegularFile();
     Path metaDir = baseDir.resolve(FilesystemObjectStore.META_DIR);
     assertThat(metaDir.resolve("w/2026/11")).doesNotExist();
-    assertThat(metaDir.resolve("w/2026/other.json")).isRegularFile();
+    assertThat(metaDir.resolve("w/2026/other")).isRegularFile();
 
     assertThat(store.delete("w/2026/other")).isTrue();
 
@@ -183,6 +183,48 @@ class FilesystemObjectStoreTest extends ObjectStoreContract {
       writers.shutdownNow();
     }
     assertThat(baseDir.resolve("shared")).doesNotExist();
+  }
+
+  @Test
+  void aKeyWhoseLastSegmentIsTheLongestAllowedIsStoredWithItsMetadata() {
+    // 255 bytes: the longest file name; sidecars once added ".json" and could not be written.
+    String key = "p/" + "x".repeat(255);
+    PutOptions options =
+        PutOptions.builder().metadata("first-offset", "7").createOnly(true).build();
+
+    put(key, bytes("page"), options);
+
+    assertThat(store.head(key).orElseThrow().userMetadata()).containsEntry("first-offset", "7");
+    assertThat(store.delete(key)).isTrue();
+    assertThat(baseDir.resolve("p")).doesNotExist();
+  }
+
+  @Test
+  void keysAAndADotJsonSlashBBothKeepTheirMetadata() {
+    put("a", bytes("x"), PutOptions.builder().metadata("k", "a").build());
+    put("a.json/b", bytes("y"), PutOptions.builder().metadata("k", "a.json/b").build());
+
+    assertThat(store.head("a").orElseThrow().userMetadata()).containsEntry("k", "a");
+    assertThat(store.head("a.json/b").orElseThrow().userMetadata()).containsEntry("k", "a.json/b");
+  }
+
+  @Test
+  void aSidecarWrittenWithTheEarlierJsonSuffixIsStillReadAndDeleted() throws IOException {
+    put("w/page", bytes("x"), PutOptions.builder().metadata("k", "v").build());
+    // As stores before 2026-11-27 kept it: beside, with ".json" added.
+    Path metaDir = baseDir.resolve(FilesystemObjectStore.META_DIR);
+    Files.move(metaDir.resolve("w/page"), metaDir.resolve("w/page.json"));
+
+    assertThat(store.head("w/page").orElseThrow().userMetadata()).containsEntry("k", "v");
+    assertThat(store.delete("w/page")).isTrue();
+    assertThat(metaDir.resolve("w")).doesNotExist();
+  }
+
+  @Test
+  void headOfAKeyBelowAnObjectFindsNothing() {
+    put("a/b", bytes("x"), PutOptions.defaults());
+
+    assertThat(store.head("a/b/c")).isEmpty();
   }
 
   @Test
