@@ -48,10 +48,10 @@ import org.slf4j.LoggerFactory;
  *       instead of the rename, which fails when the target exists (a rename would replace it), so
  *       the claim is atomic too.
  *   <li><b>Metadata sidecars.</b> Content type, user metadata and the etag live in {@code
- *       baseDir/.prism-meta/<key>.json}, written atomically after the object. The sidecar records
- *       the object file's identity (device and inode), so a sidecar left from an older version of
- *       the object (a crash between the two renames) is recognised as stale and ignored instead of
- *       describing the wrong content.
+ *       baseDir/.prism-meta/<key>} (the object's own path there), written atomically after the
+ *       object. The sidecar records the object file's identity (device and inode), so a sidecar
+ *       left from an older version of the object (a crash between the two renames) is recognised as
+ *       stale and ignored instead of describing the wrong content.
  *   <li><b>Reserved names.</b> Segments starting with {@value ObjectKeys#RESERVED_SEGMENT_PREFIX}
  *       (temp files, the sidecar tree) are never listed and never accepted as keys; {@link
  *       ObjectKeys#validate} keeps every key inside the base directory.
