@@ -215,6 +215,41 @@ public final class FrontDoorConfig extends AbstractConfig {
           null,
           "the Kafka cluster to write to is required");
     }
+    Object maxRequest = originals.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    if (maxRequest != null
+        && Long.parseLong(maxRequest.toString().trim()) < limits().largestRecordBytes()) {
+      // The producer would refuse a valid event inside send(), after a batch's earlier events.
+      throw new ConfigException(
+          ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+          maxRequest,
+          "smaller than the largest record a valid event makes ("
+              + limits().largestRecordBytes()
+              + " bytes: "
+              + MAX_PAYLOAD_BYTES
+              + " plus the writer id and attributes at their limits); raise it or lower "
+              + MAX_PAYLOAD_BYTES);
+    }
+  }
+
+  /**
+   * What is wrong with these settings without making them unusable, for the log at start; empty
+   * when nothing is.
+   */
+  public Optional<String> warning() {
+    if (maxInFlightEvents() < limits().maxBatchEvents()) {
+      return Optional.of(
+          MAX_INFLIGHT_EVENTS
+              + " ("
+              + maxInFlightEvents()
+              + ") is below "
+              + MAX_BATCH_EVENTS
+              + " ("
+              + limits().maxBatchEvents()
+              + "): a batch of more than "
+              + maxInFlightEvents()
+              + " events is refused RESOURCE_EXHAUSTED at every retry");
+    }
+    return Optional.empty();
   }
 
   /** Reads a {@code .properties} file (UTF-8). */
@@ -289,6 +324,11 @@ public final class FrontDoorConfig extends AbstractConfig {
    */
   public Map<String, Object> producerSettings() {
     Map<String, Object> settings = new HashMap<>(PRODUCER_DEFAULTS);
+    // Room for the largest valid event (Kafka's default, 1 MiB, counts key and headers too and is
+    // less than a 1 MiB payload with attributes). The topic's max.message.bytes still applies.
+    settings.put(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        Long.toString(Math.max(1L << 20, limits().largestRecordBytes())));
     originals()
         .forEach(
             (key, value) -> {

@@ -83,9 +83,15 @@ public final class FrontDoorServer implements AutoCloseable {
               .addService(publish)
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
+              // Room for one largest event and more; not for a largest batch (1,000 events of
+              // 1 MiB would be a 1 GB message held in memory): docs/FRONTDOOR.md says to split.
               .maxInboundMessageSize(
-                  Math.max(
-                      MIN_INBOUND_MESSAGE_BYTES, config.limits().maxPayloadBytes() + (1 << 20)))
+                  (int)
+                      Math.min(
+                          Integer.MAX_VALUE,
+                          Math.max(
+                              MIN_INBOUND_MESSAGE_BYTES,
+                              config.limits().largestRecordBytes() + (1 << 20))))
               .build()
               .start();
       health.setStatus(PubSubBasicInterfaceGrpc.SERVICE_NAME, ServingStatus.SERVING);
@@ -97,6 +103,7 @@ public final class FrontDoorServer implements AutoCloseable {
           config.clientAuth().configName(),
           tokens.isPresent() ? "on" : "off",
           config.topic());
+      config.warning().ifPresent(warning -> log.warn("Front door settings: {}", warning));
       return new FrontDoorServer(server, producer, health, config.shutdownGrace());
     } catch (IOException | RuntimeException e) {
       producer.close(Duration.ZERO);

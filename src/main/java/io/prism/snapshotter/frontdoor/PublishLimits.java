@@ -24,6 +24,25 @@ public record PublishLimits(
     requirePositive("maxBatchEvents", maxBatchEvents);
   }
 
+  /** Record overhead beyond key, value and header bytes, with room to spare (Kafka's v2 format). */
+  private static final long RECORD_OVERHEAD_BYTES = 1024;
+
+  /** The front door's own headers (event id, session end), names and values. */
+  private static final long OWN_HEADERS_BYTES = 256;
+
+  /**
+   * The largest Kafka record one valid event makes: payload, writer id (the key), every attribute
+   * at its largest (a header each), the front door's own headers, the record's overhead. What the
+   * producer's {@code max.request.size} must allow.
+   */
+  public long largestRecordBytes() {
+    return (long) maxPayloadBytes
+        + maxWriterIdBytes
+        + (long) maxAttributes * (maxAttributeKeyBytes + maxAttributeValueBytes + 16)
+        + OWN_HEADERS_BYTES
+        + RECORD_OVERHEAD_BYTES;
+  }
+
   private static void requirePositive(String name, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException(name + " must be positive, was " + value);

@@ -95,13 +95,42 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
         .whenComplete(
             (ignored, failure) -> {
               if (failure != null) {
-                fail(responses, KafkaFailures.toStatus(failure));
+                fail(responses, batchFailure(acks));
                 return;
               }
               BatchPublishResponse.Builder batch = BatchPublishResponse.newBuilder();
               acks.forEach(ack -> batch.addResults(ack.join()));
               answer(responses, batch.build());
             });
+  }
+
+  /**
+   * The status of a batch one of whose events failed: the first failed one's. When Kafka refused
+   * that event itself (too large for the topic), it names the event, and says that those before it
+   * were sent: INVALID_ARGUMENT otherwise means nothing of the request was stored.
+   */
+  private static Status batchFailure(List<CompletableFuture<PublishResponse>> acks) {
+    for (int i = 0; i < acks.size(); i++) {
+      CompletableFuture<PublishResponse> ack = acks.get(i);
+      if (!ack.isCompletedExceptionally()) {
+        continue;
+      }
+      Status status = KafkaFailures.toStatus(ack.handle((response, failure) -> failure).join());
+      if (status.getCode() != Status.Code.INVALID_ARGUMENT) {
+        return status;
+      }
+      return status.withDescription(
+          "events["
+              + i
+              + "]."
+              + status.getDescription()
+              + (i == 0
+                  ? ""
+                  : " (events[0.."
+                      + (i - 1)
+                      + "] were sent before it and may be stored: do not send them again)"));
+    }
+    return Status.INTERNAL.withDescription("a batch failed without a failed event");
   }
 
   @Override

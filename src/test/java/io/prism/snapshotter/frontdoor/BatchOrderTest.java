@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -87,5 +88,72 @@ class BatchOrderTest {
         .isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(kafka.history()).as("events after the refused one").isEmpty();
     assertThat(inFlight.tryAcquire(10)).as("every reserved slot released").isTrue();
+  }
+
+  /** Kafka's test producer, refusing one record as too large, as the topic's limit does. */
+  private static final class RefusesLargeRecords extends MockProducer<String, byte[]> {
+    RefusesLargeRecords() {
+      super(true, null, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @Override
+    public synchronized Future<RecordMetadata> send(
+        ProducerRecord<String, byte[]> record, Callback callback) {
+      if (record.value().length > 100) {
+        RecordTooLargeException tooLarge =
+            new RecordTooLargeException("The request included a message larger than the max");
+        callback.onCompletion(null, tooLarge);
+        CompletableFuture<RecordMetadata> failed = new CompletableFuture<>();
+        failed.completeExceptionally(tooLarge);
+        return failed;
+      }
+      return super.send(record, callback);
+    }
+  }
+
+  @Test
+  void aBatchEventKafkaRefusesAsTooLargeIsNamedAndTheEventsSentBeforeItAreSaidToBe()
+      throws Exception {
+    RefusesLargeRecords kafka = new RefusesLargeRecords();
+    PublishService service =
+        new PublishService(
+            new EventProducer(kafka, "events", Clock.systemUTC()),
+            new InputRules(PublishLimits.DEFAULTS),
+            new InFlightLimit(10),
+            16);
+    BatchPublishRequest batch =
+        BatchPublishRequest.newBuilder()
+            .addEvents(
+                PublishRequest.newBuilder().setTopic("w").setPayload(ByteString.copyFromUtf8("e0")))
+            .addEvents(
+                PublishRequest.newBuilder()
+                    .setTopic("w")
+                    .setPayload(ByteString.copyFrom(new byte[1_000])))
+            .build();
+
+    CompletableFuture<Throwable> answer = new CompletableFuture<>();
+    service.batchPublish(
+        batch,
+        new StreamObserver<BatchPublishResponse>() {
+          @Override
+          public void onNext(BatchPublishResponse value) {
+            answer.complete(null);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            answer.complete(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+
+    Status status = Status.fromThrowable(answer.get(10, TimeUnit.SECONDS));
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription())
+        .startsWith("events[1].payload: ")
+        .contains("events[0..0] were sent before it and may be stored");
+    assertThat(kafka.history()).as("the event before it").hasSize(1);
   }
 }

@@ -85,4 +85,39 @@ class FrontDoorConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("bootstrap.servers");
   }
+
+  @Test
+  void theProducerTakesTheLargestRecordAValidEventMakes() {
+    FrontDoorConfig config = new FrontDoorConfig(minimal());
+    long largest = config.limits().largestRecordBytes();
+
+    // Kafka's default (1 MiB) counts key and headers too: a 1 MiB payload did not fit.
+    assertThat(largest).isGreaterThan(config.limits().maxPayloadBytes() + 64L * 4096);
+    assertThat(config.producerSettings()).containsEntry("max.request.size", Long.toString(largest));
+
+    Map<String, Object> tooSmall = minimal();
+    tooSmall.put("max.request.size", "1048576");
+    assertThatThrownBy(() -> new FrontDoorConfig(tooSmall))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max.request.size")
+        .hasMessageContaining(FrontDoorConfig.MAX_PAYLOAD_BYTES);
+    Map<String, Object> smallerPayloads = minimal();
+    smallerPayloads.put("max.request.size", "1048576");
+    smallerPayloads.put(FrontDoorConfig.MAX_PAYLOAD_BYTES, "500000");
+    assertThat(new FrontDoorConfig(smallerPayloads).producerSettings())
+        .containsEntry("max.request.size", "1048576");
+  }
+
+  @Test
+  void fewerEventsInFlightThanInOneBatchIsWarnedAbout() {
+    assertThat(new FrontDoorConfig(minimal()).warning()).isEmpty();
+    Map<String, Object> original = minimal();
+    original.put(FrontDoorConfig.MAX_INFLIGHT_EVENTS, "500");
+    assertThat(new FrontDoorConfig(original).warning())
+        .hasValueSatisfying(
+            warning ->
+                assertThat(warning)
+                    .contains(
+                        FrontDoorConfig.MAX_INFLIGHT_EVENTS, FrontDoorConfig.MAX_BATCH_EVENTS));
+  }
 }
