@@ -33,6 +33,12 @@ final class PublishSession implements StreamObserver<PublishRequest> {
   private boolean halfClosed;
   private boolean ended;
 
+  /** Events admitted and not yet handed to the producer (onNext sends outside the lock). */
+  private int handingOver;
+
+  /** The session ended abnormally while events were being handed over: send its end after. */
+  private boolean endAfterHandover;
+
   private PublishSession(
       ServerCallStreamObserver<PublishSessionResponse> call, PublishService service) {
     this.call = call;
@@ -78,11 +84,30 @@ final class PublishSession implements StreamObserver<PublishRequest> {
         return;
       }
       unacknowledged++;
+      handingOver++;
     }
     // Sent outside the lock: send() may block on a full producer buffer, and the producer's
     // I/O thread needs the lock to deliver acknowledgements. gRPC delivers one call's messages
     // one at a time, so the events still reach the producer in order.
-    service.producer().publish(event).whenComplete(this::acknowledged);
+    CompletableFuture<PublishResponse> ack;
+    try {
+      ack = service.producer().publish(event);
+    } finally {
+      handedOver();
+    }
+    ack.whenComplete(this::acknowledged);
+  }
+
+  /**
+   * An event reached the producer. If the session ended meanwhile (an earlier event failed, the
+   * client went away), its end record goes now: sent earlier, it could precede this event.
+   */
+  private synchronized void handedOver() {
+    handingOver--;
+    if (endAfterHandover && handingOver == 0) {
+      endAfterHandover = false;
+      sendAbnormalEnd();
+    }
   }
 
   private synchronized void acknowledged(PublishResponse response, Throwable failure) {
@@ -161,6 +186,15 @@ final class PublishSession implements StreamObserver<PublishRequest> {
     if (writerId == null) {
       return;
     }
+    if (handingOver > 0) {
+      endAfterHandover = true; // handedOver() sends it, after the event on its way
+      return;
+    }
+    sendAbnormalEnd();
+  }
+
+  /** Produces the session-end record of a session that ended abnormally (best effort). */
+  private void sendAbnormalEnd() {
     String writer = writerId;
     sendSessionEnd(writer)
         .whenComplete(
