@@ -31,6 +31,13 @@ public record ClientOptions(
 
   public ClientOptions {
     attributes = Map.copyOf(attributes);
+    if (attributes.containsKey(FrontDoorHeaders.EVENT_ID)) {
+      // Every line would carry the same id, and replay keeps one event per id.
+      throw new IllegalArgumentException(
+          FrontDoorHeaders.EVENT_ID
+              + " would be every event's id, and replay keeps only the first event of an id; the"
+              + " front door gives each event an id of its own");
+    }
     if (clientCertificate.isPresent() != clientKey.isPresent()) {
       throw new IllegalArgumentException("a client certificate and its key go together");
     }
