@@ -246,16 +246,20 @@ class PageAssemblerTest {
     public void close() {}
   }
 
+  /** Pages of one event each, stored through {@code uploads}. */
+  private PageAssembler onePagePerEvent(HeldUploads uploads) {
+    return new PageAssembler(
+        new FlushPolicy(new FlushLimits(1, 100_000, Duration.ofSeconds(10))),
+        new MemoryBudget(1_000_000, 0.5),
+        EvictionOrder.OLDEST_FIRST,
+        uploads,
+        clock);
+  }
+
   @Test
   void manyPagesFailingAtOnceReportOneFailureWithAFewOthersNotAPileOfThem() throws Exception {
     HeldUploads uploads = new HeldUploads();
-    PageAssembler pooled =
-        new PageAssembler(
-            new FlushPolicy(new FlushLimits(1, 100_000, Duration.ofSeconds(10))),
-            new MemoryBudget(1_000_000, 0.5),
-            EvictionOrder.OLDEST_FIRST,
-            uploads,
-            clock);
+    PageAssembler pooled = onePagePerEvent(uploads);
     for (long o = 0; o < 200; o++) {
       pooled.accept(P0, o, "w" + o, event(o, 10)); // 200 pages of one event each, stored at once
     }
@@ -274,13 +278,7 @@ class PageAssemblerTest {
   @Test
   void aPageThatBecameDurableWhileOthersWereHandedOverIsNotHandedOverAgain() throws Exception {
     HeldUploads uploads = new HeldUploads();
-    PageAssembler pooled =
-        new PageAssembler(
-            new FlushPolicy(new FlushLimits(1, 100_000, Duration.ofSeconds(10))),
-            new MemoryBudget(1_000_000, 0.5),
-            EvictionOrder.OLDEST_FIRST,
-            uploads,
-            clock);
+    PageAssembler pooled = onePagePerEvent(uploads);
     pooled.accept(P0, 0, "b", event(0, 20_000));
     pooled.accept(P0, 1, "a", event(1, 20_000));
     pooled.writeClosedPages(); // both being stored
@@ -301,13 +299,7 @@ class PageAssemblerTest {
   @Test
   void aFailureOfAPageWhosePartitionWasForgottenIsNotThrownLater() throws Exception {
     HeldUploads uploads = new HeldUploads();
-    PageAssembler pooled =
-        new PageAssembler(
-            new FlushPolicy(new FlushLimits(1, 100_000, Duration.ofSeconds(10))),
-            new MemoryBudget(1_000_000, 0.5),
-            EvictionOrder.OLDEST_FIRST,
-            uploads,
-            clock);
+    PageAssembler pooled = onePagePerEvent(uploads);
     pooled.accept(P0, 0, "a", event(0, 10));
     pooled.accept(P1, 0, "b", event(0, 10));
     pooled.writeClosedPages();

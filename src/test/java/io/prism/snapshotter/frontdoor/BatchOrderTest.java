@@ -66,26 +66,9 @@ class BatchOrderTest {
               .setPayload(ByteString.copyFromUtf8("e" + i)));
     }
 
-    CompletableFuture<Throwable> answer = new CompletableFuture<>();
-    service.batchPublish(
-        batch.build(),
-        new StreamObserver<BatchPublishResponse>() {
-          @Override
-          public void onNext(BatchPublishResponse value) {
-            answer.complete(null);
-          }
+    Throwable answer = failureOf(service, batch.build());
 
-          @Override
-          public void onError(Throwable t) {
-            answer.complete(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
-
-    assertThat(Status.fromThrowable(answer.get(10, TimeUnit.SECONDS)).getCode())
-        .isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(Status.fromThrowable(answer).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(kafka.history()).as("events after the refused one").isEmpty();
     assertThat(inFlight.tryAcquire(10)).as("every reserved slot released").isTrue();
   }
@@ -131,6 +114,17 @@ class BatchOrderTest {
                     .setPayload(ByteString.copyFrom(new byte[1_000])))
             .build();
 
+    Status status = Status.fromThrowable(failureOf(service, batch));
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription())
+        .startsWith("events[1].payload: ")
+        .contains("events[0..0] were sent before it and may be stored");
+    assertThat(kafka.history()).as("the event before it").hasSize(1);
+  }
+
+  /** The failure the batch is answered with; null when it is answered with results. */
+  private static Throwable failureOf(PublishService service, BatchPublishRequest batch)
+      throws Exception {
     CompletableFuture<Throwable> answer = new CompletableFuture<>();
     service.batchPublish(
         batch,
@@ -148,12 +142,6 @@ class BatchOrderTest {
           @Override
           public void onCompleted() {}
         });
-
-    Status status = Status.fromThrowable(answer.get(10, TimeUnit.SECONDS));
-    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(status.getDescription())
-        .startsWith("events[1].payload: ")
-        .contains("events[0..0] were sent before it and may be stored");
-    assertThat(kafka.history()).as("the event before it").hasSize(1);
+    return answer.get(10, TimeUnit.SECONDS);
   }
 }

@@ -2,7 +2,9 @@ package io.prism.snapshotter.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -484,20 +486,12 @@ public abstract class PageIndexContract {
         e.lastOffset());
   }
 
-  /** UTF-8 byte order, which is code point order (String.compareTo compares UTF-16 units). */
+  /**
+   * UTF-8 byte order, computed from the bytes themselves (String.compareTo compares UTF-16 units);
+   * the indexes' own comparator (Utf8.BYTE_ORDER) compares code points without encoding.
+   */
   public static final Comparator<String> UTF8_ORDER =
-      (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-          int ca = a.codePointAt(i);
-          int cb = b.codePointAt(j);
-          if (ca != cb) {
-            return Integer.compare(ca, cb);
-          }
-          i += Character.charCount(ca);
-          j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
-      };
+      (a, b) ->
+          Arrays.compareUnsigned(
+              a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 }
