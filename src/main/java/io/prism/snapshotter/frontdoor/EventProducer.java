@@ -6,8 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -20,9 +26,18 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * and idempotence), or fails with the producer's exception.
  */
 final class EventProducer implements AutoCloseable {
+  /** How long {@link #flush} waits for session ends still being handed to the producer. */
+  private static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
+
   private static final byte[] NO_PAYLOAD = new byte[0];
 
   private final Producer<String, byte[]> producer;
+
+  /**
+   * Session ends being handed to the producer on another thread ({@link #publishSessionEndLater}).
+   */
+  private final Set<CompletableFuture<?>> endsBeingHandedOver = ConcurrentHashMap.newKeySet();
+
   private final String topic;
   private final Clock clock;
 
@@ -56,6 +71,20 @@ final class EventProducer implements AutoCloseable {
     return send(new ProducerRecord<>(topic, null, writerId, NO_PAYLOAD, headers));
   }
 
+  /**
+   * {@link #publishSessionEnd} from another thread: the caller may be the producer's I/O thread
+   * (inside an acknowledgement), where a send that waits for buffer space would wait on itself.
+   * {@link #flush} waits until such records are handed to the producer, so that shutdown, which
+   * cancels open sessions and then flushes and closes, does not drop their ends.
+   */
+  CompletableFuture<PublishResponse> publishSessionEndLater(String writerId) {
+    CompletableFuture<CompletableFuture<PublishResponse>> handedOver =
+        CompletableFuture.supplyAsync(() -> publishSessionEnd(writerId));
+    endsBeingHandedOver.add(handedOver);
+    handedOver.whenComplete((sent, failure) -> endsBeingHandedOver.remove(handedOver));
+    return handedOver.thenCompose(Function.identity());
+  }
+
   private CompletableFuture<PublishResponse> send(ProducerRecord<String, byte[]> record) {
     CompletableFuture<PublishResponse> acknowledged = new CompletableFuture<>();
     try {
@@ -82,8 +111,16 @@ final class EventProducer implements AutoCloseable {
         .build();
   }
 
-  /** Sends everything buffered and waits for it. */
+  /** Sends everything buffered, session ends on their way to the producer included, and waits. */
   void flush() {
+    try {
+      CompletableFuture.allOf(endsBeingHandedOver.toArray(CompletableFuture[]::new))
+          .get(HAND_OVER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // a failed one failed its session's answer already; a stuck one is the producer's to time out
+    }
     producer.flush();
   }
 

@@ -8,7 +8,6 @@ import io.prism.snapshotter.proto.pubsub.PublishRequest;
 import io.prism.snapshotter.proto.pubsub.PublishResponse;
 import io.prism.snapshotter.proto.pubsub.PublishSessionResponse;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,13 +213,12 @@ final class PublishSession implements StreamObserver<PublishRequest> {
   }
 
   /**
-   * Sends the session-end record from another thread: this may run in the producer's I/O thread
-   * (inside an acknowledgement), where a send that waits for buffer space would wait on itself.
-   * Every event of the session was handed to the producer before, so the end still follows them.
+   * Sends the session-end record from another thread ({@link
+   * EventProducer#publishSessionEndLater}). Every event of the session was handed to the producer
+   * before, so the end still follows them.
    */
   private CompletableFuture<PublishResponse> sendSessionEnd(String writer) {
-    return CompletableFuture.supplyAsync(() -> service.producer().publishSessionEnd(writer))
-        .thenCompose(Function.identity());
+    return service.producer().publishSessionEndLater(writer);
   }
 
   private void answer(PublishSessionResponse response) {

@@ -84,6 +84,41 @@ class SessionEndOrderTest {
     assertThat(partition).containsExactly("A", "B", "<session-end>");
   }
 
+  @Test
+  void flushingTheProducerWaitsForASessionEndStillOnItsWay() throws Exception {
+    // Shutdown cancels open sessions, whose ends go to the producer from another thread, then
+    // flushes and closes the producer: the flush must not pass an end not yet handed over.
+    CountDownLatch endInSend = new CountDownLatch(1);
+    CountDownLatch releaseEnd = new CountDownLatch(1);
+    MockProducer<String, byte[]> kafka =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+          @Override
+          public Future<RecordMetadata> send(
+              ProducerRecord<String, byte[]> record, Callback callback) {
+            endInSend.countDown();
+            try {
+              releaseEnd.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return super.send(record, callback);
+          }
+        };
+    EventProducer producer = new EventProducer(kafka, "events", Clock.systemUTC());
+    producer.publishSessionEndLater("w");
+    assertThat(endInSend.await(5, TimeUnit.SECONDS)).isTrue();
+
+    Thread shutdown = new Thread(producer::flush);
+    shutdown.start();
+    shutdown.join(300);
+    assertThat(shutdown.isAlive()).as("flush waits for the end on its way").isTrue();
+    releaseEnd.countDown();
+    shutdown.join(5_000);
+
+    assertThat(shutdown.isAlive()).isFalse();
+    assertThat(kafka.history()).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("w"));
+  }
+
   private static PublishRequest event(String payload) {
     return PublishRequest.newBuilder()
         .setTopic("w")
