@@ -57,6 +57,7 @@ public final class PageAssembler {
    */
   private static final int CHUNK_POOL_SHARE = 16;
 
+  private final NewPageCheck newPages;
   private final FlushPolicy policy;
   private final MemoryBudget memory;
 
@@ -129,6 +130,19 @@ public final class PageAssembler {
       PageUploads uploads,
       StoredPageLookup storedPages,
       Clock clock) {
+    this(policy, memory, evictionOrder, uploads, storedPages, NewPageCheck.NONE, clock);
+  }
+
+  /** As above; {@code newPages} is asked before each new page is opened (its key, say). */
+  public PageAssembler(
+      FlushPolicy policy,
+      MemoryBudget memory,
+      EvictionOrder evictionOrder,
+      PageUploads uploads,
+      StoredPageLookup storedPages,
+      NewPageCheck newPages,
+      Clock clock) {
+    this.newPages = newPages;
     this.policy = policy;
     this.evictionOrder = evictionOrder;
     this.memory = memory;
@@ -174,6 +188,7 @@ public final class PageAssembler {
     }
     long eventBytes = PageBuffer.estimateBytes(event);
     if (policy.isOversized(eventBytes)) {
+      newPages.check(partition, writerId, offset, event.timestampMillis());
       // Keep the writer's order: what it had buffered goes first, then this event alone.
       buffers.close(writerId, FlushReason.OVERSIZED_EVENT);
       PageBuffer alone = new PageBuffer(partition, writerId, clock.millis(), chunks);
@@ -181,7 +196,11 @@ public final class PageAssembler {
       buffers.addClosed(alone, FlushReason.OVERSIZED_EVENT);
       memory.reserve(alone.heapBytes());
     } else {
-      PageBuffer page = buffers.openPage(writerId, clock.millis());
+      PageBuffer page = buffers.openPageOf(writerId);
+      if (page == null) {
+        newPages.check(partition, writerId, offset, event.timestampMillis());
+        page = buffers.openPage(writerId, clock.millis());
+      }
       long heapBefore = page.isEmpty() ? 0 : page.heapBytes();
       page.append(event, offset, eventBytes);
       memory.reserve(page.heapBytes() - heapBefore);

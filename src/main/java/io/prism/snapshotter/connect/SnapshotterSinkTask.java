@@ -13,6 +13,7 @@ import io.prism.snapshotter.index.PublishMode;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.sink.IndexedPageLookup;
 import io.prism.snapshotter.sink.PageCommitter;
+import io.prism.snapshotter.sink.PageKeys;
 import io.prism.snapshotter.sink.PageUploader;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
@@ -112,6 +113,11 @@ public class SnapshotterSinkTask extends SinkTask {
             uploads,
             // Async publishing already accepts an index that lags or is down; sync waits for it.
             new IndexedPageLookup(index, config.index().publishMode() == PublishMode.ASYNC),
+            new PageKeys(
+                    config.storage().keyTemplate(),
+                    config.page().format(),
+                    config.page().compression())
+                .asNewPageCheck(),
             clock);
     writers = new WriterIdExtractor(config.writer().keySource());
     events =

@@ -12,7 +12,6 @@ import io.prism.snapshotter.page.PageFormat;
 import io.prism.snapshotter.page.PageMetadata;
 import io.prism.snapshotter.page.PageReader;
 import io.prism.snapshotter.page.PageSpec;
-import io.prism.snapshotter.storage.KeyContext;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
 import io.prism.snapshotter.storage.ObjectStore;
@@ -68,7 +67,7 @@ public final class PageCommitter implements PageSink {
   private final Compression compression;
   private final CompressionLevel level;
   private final Map<String, String> userTags;
-  private final KeyTemplate keys;
+  private final PageKeys keys;
   private final ObjectStore store;
   private final PageIndex index;
   private final PageEncoder encoder = new PageEncoder();
@@ -102,7 +101,7 @@ public final class PageCommitter implements PageSink {
     this.compression = compression;
     this.level = level;
     this.userTags = Map.copyOf(userTags);
-    this.keys = keys;
+    this.keys = new PageKeys(keys, format, compression);
     this.store = store;
     this.index = index;
   }
@@ -129,18 +128,7 @@ public final class PageCommitter implements PageSink {
     long lastOffset = page.lastOffset();
     String topic = page.partition().topic();
     int partition = page.partition().partition();
-    String key =
-        keys.render(
-            new KeyContext(
-                page.writerId(),
-                page.timestampAt(from),
-                firstOffset,
-                topic,
-                partition,
-                firstOffset,
-                format.configName(),
-                format.extension() + compression.extension(),
-                compression.configName()));
+    String key = keys.keyOf(page.writerId(), page.partition(), firstOffset, page.timestampAt(from));
 
     encoded.reset();
     EncodedPage result =

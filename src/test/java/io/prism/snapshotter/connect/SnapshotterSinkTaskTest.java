@@ -147,6 +147,27 @@ class SnapshotterSinkTaskTest {
   }
 
   @Test
+  void aWriterIdTooLongForTheKeyTemplatesSegmentIsABadRecordNotAStoppedTask() throws Exception {
+    // The writer id shares a segment with topic, time, sequence and offset (69 bytes here): with
+    // 200 characters (the longest that is not hashed) it passes the 255 a segment may have.
+    SnapshotterSinkTask task =
+        start(
+            true,
+            Map.of(
+                "storage.key.template",
+                "pages/{topic}-{writer_id}-{timestamp}-{sequence}-{start_offset}{ext}"));
+    String longWriter = "w".repeat(200);
+    task.put(List.of(record("a", "1", 0), record(longWriter, "x", 1), record("a", "2", 2)));
+
+    assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
+    awaitCommitted(task, 3, 3);
+    task.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), ""))
+        .singleElement()
+        .satisfies(page -> assertThat(page.page().events()).hasSize(2));
+  }
+
+  @Test
   void withoutAReporterABadRecordStopsTheTaskNamingIt() {
     SnapshotterSinkTask task = start(false, Map.of());
     assertThatThrownBy(() -> task.put(List.of(record(null, "x", 7))))
