@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -232,12 +234,13 @@ public final class FrontDoorConfig extends AbstractConfig {
   }
 
   /**
-   * What is wrong with these settings without making them unusable, for the log at start; empty
+   * What is doubtful in these settings without making them unusable, for the log at start; empty
    * when nothing is.
    */
-  public Optional<String> warning() {
+  public List<String> warnings() {
+    List<String> warnings = new ArrayList<>();
     if (maxInFlightEvents() < limits().maxBatchEvents()) {
-      return Optional.of(
+      warnings.add(
           MAX_INFLIGHT_EVENTS
               + " ("
               + maxInFlightEvents()
@@ -249,7 +252,27 @@ public final class FrontDoorConfig extends AbstractConfig {
               + maxInFlightEvents()
               + " events is refused RESOURCE_EXHAUSTED at every retry");
     }
-    return Optional.empty();
+    if (authTokensFile().isPresent() && !tlsEnabled()) {
+      warnings.add(
+          "bearer tokens without TLS: every token crosses the network in clear text (set "
+              + TLS_CERT_FILE
+              + " and "
+              + TLS_KEY_FILE
+              + ")");
+    }
+    if (tlsClientCaFile().isPresent() && clientAuth() != ClientAuth.REQUIRE) {
+      warnings.add(
+          TLS_CLIENT_CA_FILE
+              + " is set but "
+              + TLS_CLIENT_AUTH
+              + " is not 'require': clients are not asked for certificates");
+    }
+    for (Object key : originals().keySet()) {
+      if (key.toString().startsWith(PREFIX) && !CONFIG_DEF.names().contains(key.toString())) {
+        warnings.add("unknown setting " + key + " (ignored; misspelt?)");
+      }
+    }
+    return warnings;
   }
 
   /** Reads a {@code .properties} file (UTF-8). */

@@ -103,7 +103,7 @@ public final class FrontDoorServer implements AutoCloseable {
           config.clientAuth().configName(),
           tokens.isPresent() ? "on" : "off",
           config.topic());
-      config.warning().ifPresent(warning -> log.warn("Front door settings: {}", warning));
+      config.warnings().forEach(warning -> log.warn("Front door settings: {}", warning));
       return new FrontDoorServer(server, producer, health, config.shutdownGrace());
     } catch (IOException | RuntimeException e) {
       producer.close(Duration.ZERO);

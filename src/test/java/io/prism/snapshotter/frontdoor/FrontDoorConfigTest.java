@@ -109,15 +109,32 @@ class FrontDoorConfigTest {
   }
 
   @Test
-  void fewerEventsInFlightThanInOneBatchIsWarnedAbout() {
-    assertThat(new FrontDoorConfig(minimal()).warning()).isEmpty();
+  void doubtfulSettingsAreWarnedAbout() {
+    assertThat(new FrontDoorConfig(minimal()).warnings()).isEmpty();
     Map<String, Object> original = minimal();
     original.put(FrontDoorConfig.MAX_INFLIGHT_EVENTS, "500");
-    assertThat(new FrontDoorConfig(original).warning())
-        .hasValueSatisfying(
+    original.put("frontdoor.max.payload.byte", "10"); // misspelt
+    assertThat(new FrontDoorConfig(original).warnings())
+        .hasSize(2)
+        .anySatisfy(
             warning ->
                 assertThat(warning)
                     .contains(
-                        FrontDoorConfig.MAX_INFLIGHT_EVENTS, FrontDoorConfig.MAX_BATCH_EVENTS));
+                        FrontDoorConfig.MAX_INFLIGHT_EVENTS, FrontDoorConfig.MAX_BATCH_EVENTS))
+        .anySatisfy(
+            warning -> assertThat(warning).contains("unknown setting frontdoor.max.payload.byte"));
+  }
+
+  @Test
+  void tokensWithoutTlsAndACaWithoutRequiredClientCertificatesAreWarnedAbout(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path tokens = java.nio.file.Files.writeString(dir.resolve("tokens"), "t1\n");
+    Map<String, Object> original = minimal();
+    original.put(FrontDoorConfig.AUTH_TOKENS_FILE, tokens.toString());
+    original.put(FrontDoorConfig.TLS_CLIENT_CA_FILE, tokens.toString());
+    assertThat(new FrontDoorConfig(original).warnings())
+        .anySatisfy(warning -> assertThat(warning).startsWith("bearer tokens without TLS"))
+        .anySatisfy(
+            warning -> assertThat(warning).contains("clients are not asked for certificates"));
   }
 }
