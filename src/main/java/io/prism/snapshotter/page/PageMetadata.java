@@ -31,6 +31,20 @@ public record PageMetadata(
   /** The only schema version this codec writes and reads. */
   public static final String FORMAT_VERSION_V1 = "v1";
 
+  /**
+   * The start of the page's time range, whichever of its two times is earlier: pages stored before
+   * 2026-11-27 took them from their first and last events, which can come in either order (an
+   * inverted range would fail an index entry, and match no time range).
+   */
+  public long earliestTime() {
+    return Math.min(startTime, endTime);
+  }
+
+  /** The end of the page's time range: see {@link #earliestTime}. */
+  public long latestTime() {
+    return Math.max(startTime, endTime);
+  }
+
   public PageMetadata {
     Objects.requireNonNull(writerId, "writerId");
     Objects.requireNonNull(formatVersion, "formatVersion");

@@ -143,10 +143,8 @@ public final class StorageScanLocator implements PageLocator {
   /** The page's ref if it belongs to the writer and overlaps the range. */
   private Optional<PageRef> describe(ObjectInfo object, String writerId, TimeRange range) {
     PageMetadata m = readMetadata(object);
-    // Pages stored before 2026-11-27 took their times from their first and last events, which can
-    // come in either order (as the index entries of such pages have them: PageCommitter).
-    long start = Math.min(m.startTime(), m.endTime());
-    long end = Math.max(m.startTime(), m.endTime());
+    long start = m.earliestTime();
+    long end = m.latestTime();
     if (!m.writerId().equals(writerId) || !range.overlaps(start, end)) {
       return Optional.empty();
     }

@@ -259,17 +259,12 @@ public final class PageCommitter implements PageSink {
       int partition,
       long firstOffset,
       long lastOffset) {
-    // Pages stored before 2026-11-27 took their times from their first and last events, which
-    // can come in either order; an inverted range would fail the entry (and so the task, at every
-    // retry). Its events' times are all between the two only if they were in order.
-    long start = Math.min(metadata.startTime(), metadata.endTime());
-    long end = Math.max(metadata.startTime(), metadata.endTime());
     return new IndexEntry(
         key,
         metadata.writerId(),
         metadata.pageSequence(),
-        start,
-        end,
+        metadata.earliestTime(),
+        metadata.latestTime(),
         metadata.eventCount(),
         metadata.pageSizeBytes(),
         storedSize,
