@@ -4,6 +4,10 @@ package io.prism.snapshotter.buffer;
  * The byte budget shared by all buffers of one task. Above {@link #maxBytes()} the task closes
  * pages early; it stops reading (pauses its partitions) while the buffered bytes stay above the
  * budget because storage cannot keep up, and reads again below the low-water mark.
+ *
+ * <p>A page counts from its first event until its memory is really free: it is durable, or it was
+ * dropped while no upload held it (see {@code PageAssembler.free}). Each page is released exactly
+ * once, so the count neither drifts nor needs its floor at zero in normal operation.
  */
 public final class MemoryBudget {
   private final long maxBytes;

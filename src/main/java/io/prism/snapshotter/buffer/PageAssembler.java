@@ -359,7 +359,7 @@ public final class PageAssembler {
     for (PageBuffer page : List.copyOf(buffers.closedPages())) {
       // Durable already: its outcome arrived while this loop ran (the copy still lists it), and its
       // chunks may hold another page's events by now.
-      if (page.storing() || page.isDurable()) {
+      if (page.storing() || page.isReleased()) {
         continue;
       }
       page.storing(true);
@@ -375,8 +375,9 @@ public final class PageAssembler {
 
   /**
    * Applies outcomes: a durable page leaves its partition (its offset no longer holds the
-   * partition's commit back) and its memory is released; a failed one waits for the next attempt.
-   * Outcomes of pages whose partition was forgotten meanwhile change nothing.
+   * partition's commit back) and its memory is released; a failed one waits for the next attempt. A
+   * page whose partition was forgotten while it was being stored belongs to nobody any more: its
+   * memory is released now, whatever the outcome (and nothing else changes).
    */
   private void takeOutcomes(List<PageUploads.PageOutcome> outcomes) {
     for (PageUploads.PageOutcome outcome : outcomes) {
@@ -388,16 +389,30 @@ public final class PageAssembler {
         page.lastFailure(null);
         // Identity: PageBuffer has no equals. Not found means the partition was forgotten.
         if (buffers != null && buffers.closedPages().removeFirstOccurrence(page)) {
-          memory.release(page.heapBytes());
-          page.release();
           storedSinceLastCall++;
         }
+        free(page);
       } else {
         page.lastFailure(outcome.failure());
         if (isQueued(page)) {
           unreported.add(page);
+        } else {
+          free(page);
         }
       }
+    }
+  }
+
+  /**
+   * Gives a page's memory back, to the memory budget and its chunks to the pool, once no upload
+   * reads it and nothing will store it: it is durable, or dropped while not being stored, or its
+   * upload ended after its partition was forgotten. The budget counted the page from its first
+   * event on, and gets its bytes back exactly once, however many of these paths the page takes.
+   */
+  private void free(PageBuffer page) {
+    long bytes = page.heapBytes();
+    if (page.release()) {
+      memory.release(bytes);
     }
   }
 
@@ -457,7 +472,7 @@ public final class PageAssembler {
     long records = 0;
     for (PageBuffer page : dropped) {
       records += page.eventCount();
-      memory.release(page.heapBytes());
+      free(page);
     }
     leftToNewOwnerSinceLastCall += records;
     // Usually a new owner's page; it may also be one stored before this assignment that the lookup
@@ -539,16 +554,34 @@ public final class PageAssembler {
   /**
    * Forgets these partitions and everything buffered for them. Their offsets were never committed
    * past what is durable, so Kafka re-delivers whatever is dropped here.
+   *
+   * <p>Pages still being stored (a revocation whose flush failed or was interrupted) are left to
+   * finish: their upload still holds them, so their bytes stay in the memory budget until their
+   * outcomes are taken (see {@link #takeOutcomes}), and count toward pausing and closing pages
+   * early meanwhile.
    */
   public void forgetPartitions(Collection<TopicPartition> revoked) {
     for (TopicPartition partition : revoked) {
       PartitionBuffers buffers = partitions.remove(partition);
-      if (buffers != null) {
-        long bytes = buffers.bufferedBytes();
-        if (bytes > 0) {
-          log.info("Dropped {} buffered bytes of {}; they will be re-delivered", bytes, partition);
-        }
-        memory.release(bytes);
+      if (buffers == null) {
+        continue;
+      }
+      long droppedBytes = 0;
+      for (PageBuffer page : buffers.dropPagesNotBeingStored()) {
+        droppedBytes += page.heapBytes();
+        free(page);
+      }
+      if (droppedBytes > 0) {
+        log.info(
+            "Dropped {} buffered bytes of {}; they will be re-delivered", droppedBytes, partition);
+      }
+      long storingBytes = buffers.bufferedBytes(); // only pages being stored are left
+      if (storingBytes > 0) {
+        log.info(
+            "{} pages of {} ({} bytes) are still being stored; their memory counts until their uploads end",
+            buffers.closedPages().size(),
+            partition,
+            storingBytes);
       }
     }
   }

@@ -33,7 +33,7 @@ public final class PageBuffer {
   private final String writerId;
   private final long openedAtMillis;
   private final EncodedEvents events;
-  private boolean durable;
+  private boolean released;
   private long[] offsets = new long[16];
   private long estimatedBytes;
   private FlushReason closeReason;
@@ -59,15 +59,23 @@ public final class PageBuffer {
     this.events = new EncodedEvents(chunks);
   }
 
-  /** The page is durable: its events' chunks go back to the pool for later pages. */
-  void release() {
-    durable = true;
+  /**
+   * The page's memory is free: it is durable, or dropped and no upload reads it. Its events' chunks
+   * go back to the pool for later pages. Returns {@code false} when it was released before, so the
+   * caller gives the page's bytes back to the memory budget exactly once.
+   */
+  boolean release() {
+    if (released) {
+      return false;
+    }
+    released = true;
     events.release();
+    return true;
   }
 
-  /** Whether the page was stored and {@link #release released}: its events are gone. */
-  boolean isDurable() {
-    return durable;
+  /** Whether the page was {@link #release released}: its events are gone. */
+  boolean isReleased() {
+    return released;
   }
 
   /** Estimated uncompressed size of one event in a page. Cheap: no encoding. */

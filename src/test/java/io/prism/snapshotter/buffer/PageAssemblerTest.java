@@ -1,6 +1,7 @@
 package io.prism.snapshotter.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.testing.CapturedLogs;
@@ -316,6 +317,101 @@ class PageAssemblerTest {
     uploads.finishAll();
     assertThat(org.assertj.core.api.Assertions.catchThrowable(pooled::writeClosedPages)).isNull();
     assertThat(pooled.committableOffsets()).containsOnlyKeys(P0).containsEntry(P0, 1L);
+  }
+
+  /** Pages of two events; the budget is what the test says. */
+  private PageAssembler twoEventPages(HeldUploads uploads, long maxBytes) {
+    return new PageAssembler(
+        new FlushPolicy(new FlushLimits(2, 100_000, Duration.ofSeconds(10))),
+        new MemoryBudget(maxBytes, 0.5),
+        EvictionOrder.OLDEST_FIRST,
+        uploads,
+        clock);
+  }
+
+  @Test
+  void aPageStillBeingStoredWhenItsPartitionIsForgottenCountsUntilItsUploadEnds() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    PageAssembler pooled = twoEventPages(uploads, 1_000_000);
+    pooled.accept(P0, 0, "a", event(0, 5_000));
+    pooled.accept(P0, 1, "a", event(1, 5_000)); // a's page closes on its count
+    pooled.writeClosedPages(); // and is being stored
+    PageBuffer inFlight = uploads.submitted.get(0);
+    pooled.accept(P0, 2, "b", event(2, 100)); // b's open page: dropped with the partition
+    pooled.accept(P1, 0, "c", event(0, 100)); // c's open page: stays
+    long c =
+        pooled.memory().usedBytes() - inFlight.heapBytes() - openPageOf(pooled, P0).heapBytes();
+
+    // The revocation's flush failed (or was interrupted): P0 is forgotten with a's upload running.
+    pooled.forgetPartitions(List.of(P0));
+
+    assertThat(pooled.memory().usedBytes())
+        .as("a's page is still on the heap, held by its upload; b's is free")
+        .isEqualTo(inFlight.heapBytes() + c);
+
+    pooled.accept(P0, 2, "b", event(2, 100)); // P0 assigned again: re-delivered from 2
+    long bAgain = openPageOf(pooled, P0).heapBytes();
+    uploads.finishAll(); // a's upload ends after all
+    pooled.committableOffsets(); // takes its outcome in
+
+    assertThat(pooled.memory().usedBytes())
+        .as("a's bytes given back once, when its upload ended")
+        .isEqualTo(c + bAgain);
+    uploads.afterSubmit = uploads::finishAll; // the stop's flush waits for its pages
+    pooled.flushPartitions(List.of(P0, P1), FlushReason.TASK_STOP);
+    assertThat(pooled.memory().usedBytes()).isZero();
+    assertThat(pooled.committableOffsets()).containsEntry(P0, 3L).containsEntry(P1, 1L);
+  }
+
+  @Test
+  void aFailedUploadOfAForgottenPartitionsPageGivesItsMemoryBack() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    PageAssembler pooled = twoEventPages(uploads, 1_000_000);
+    pooled.accept(P0, 0, "a", event(0, 5_000));
+    pooled.accept(P0, 1, "a", event(1, 5_000));
+    pooled.writeClosedPages();
+    pooled.forgetPartitions(List.of(P0));
+    assertThat(pooled.memory().usedBytes()).isPositive();
+
+    uploads.failAll();
+
+    assertThat(catchThrowable(pooled::writeClosedPages))
+        .as("nobody retries it: not reported")
+        .isNull();
+    assertThat(pooled.memory().usedBytes()).isZero();
+  }
+
+  @Test
+  void pagesStillBeingStoredForAForgottenPartitionKeepTheTaskOverItsBudget() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    PageAssembler pooled = twoEventPages(uploads, 15_000);
+    pooled.accept(P0, 0, "a", event(0, 5_000));
+    pooled.accept(P0, 1, "a", event(1, 5_000)); // ~10 KB being stored
+    pooled.writeClosedPages();
+    pooled.forgetPartitions(List.of(P0));
+    pooled.accept(P1, 0, "b", event(0, 8_000)); // over the budget only with a's page counted
+
+    assertThat(pooled.memory().overBudget()).as("pause for memory").isTrue();
+    pooled.closePagesOverBudget();
+    assertThat(pooled.stats().openPages()).as("b's page closed early").isZero();
+  }
+
+  private static PageBuffer openPageOf(PageAssembler assembler, TopicPartition partition) {
+    List<PageBuffer> open = new ArrayList<>();
+    assembler.survey(
+        new BufferVisitor() {
+          @Override
+          public void partition(TopicPartition tp, long received, long committable) {}
+
+          @Override
+          public void page(PageBuffer page, boolean isOpen) {
+            if (isOpen && page.partition().equals(partition)) {
+              open.add(page);
+            }
+          }
+        });
+    assertThat(open).hasSize(1);
+    return open.get(0);
   }
 
   @Test
