@@ -8,6 +8,7 @@ import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 
 /** The one place that turns S3 (AWS SDK) errors into {@link StorageException}s. */
 public final class S3Errors {
@@ -72,6 +73,18 @@ public final class S3Errors {
       return call.failed(detail, retriable, error);
     }
     return call.failed(": " + error.getMessage(), isTransient(error), error);
+  }
+
+  /**
+   * A multipart upload that the store does not know (any more): aborted, or already completed.
+   * Classified as fatal; {@link S3ObjectStore} first checks whether a complete it retried had
+   * succeeded.
+   */
+  static boolean isNoSuchUpload(AwsServiceException error) {
+    return error instanceof NoSuchUploadException
+        || (error.statusCode() == 404
+            && error.awsErrorDetails() != null
+            && "NoSuchUpload".equals(error.awsErrorDetails().errorCode()));
   }
 
   /** Network trouble and timeouts heal by themselves; a missing credential or region does not. */

@@ -52,6 +52,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  *   <li>Create-only writes send {@code If-None-Match: *} on PutObject or on
  *       CompleteMultipartUpload; S3 then answers 412 when the key exists, which becomes {@link
  *       ObjectAlreadyExistsException}.
+ *   <li>A CompleteMultipartUpload that answers NoSuchUpload may have succeeded already (the SDK
+ *       retried it after its answer was lost; MinIO and others then no longer know the upload):
+ *       when the object at the key is provably the one uploaded, the put succeeded.
  *   <li>Parts carry an explicit CRC32 computed here, so completion works on S3 (which wants each
  *       part's checksum) and on stores that do not echo checksums back.
  *   <li>Errors are classified by {@link S3Errors}.
@@ -300,12 +303,74 @@ public final class S3ObjectStore implements ObjectStore {
       if (options.createOnly()) {
         complete.ifNoneMatch("*");
       }
-      CompleteMultipartUploadResponse response = client.completeMultipartUpload(complete.build());
+      CompleteMultipartUploadResponse response;
+      try {
+        response = client.completeMultipartUpload(complete.build());
+      } catch (AwsServiceException e) {
+        if (!S3Errors.isNoSuchUpload(e)) {
+          throw e;
+        }
+        Optional<PutResult> stored = completedBefore(key, length, options, parts, e);
+        if (stored.isEmpty()) {
+          throw e;
+        }
+        log.info(
+            "Completing multipart upload {} of '{}' in {} answered NoSuchUpload, but the object there is the one"
+                + " uploaded (ETag {}): an earlier attempt completed it and its answer was lost",
+            uploadId,
+            ObjectKeys.printable(key),
+            description,
+            stored.get().etag());
+        return stored.get();
+      }
       return new PutResult(unquote(response.eTag()), length, response.versionId());
     } catch (IOException | RuntimeException e) {
       abort(key, uploadId, operation, e);
       throw e;
     }
+  }
+
+  /**
+   * After CompleteMultipartUpload answered NoSuchUpload: the upload is gone, either completed by an
+   * earlier attempt whose answer was lost (the SDK retried it, on a timeout or a dropped
+   * connection) or aborted. Completed, if the object at {@code key} is the one these parts make:
+   * its ETag is the one S3 forms from them (so its bytes are these, cut the same way), and its size
+   * and user metadata are those sent. Otherwise (aborted, another object there, or part ETags that
+   * are not MD5s so nothing can be told) empty, and the NoSuchUpload stands.
+   */
+  private Optional<PutResult> completedBefore(
+      String key,
+      long length,
+      PutOptions options,
+      List<CompletedPart> parts,
+      AwsServiceException noSuchUpload) {
+    String expected = MultipartEtag.of(parts.stream().map(CompletedPart::eTag).toList());
+    if (expected == null) {
+      return Optional.empty();
+    }
+    HeadObjectResponse there;
+    try {
+      there = client.headObject(b -> b.bucket(settings.bucket()).key(key));
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (AwsServiceException e) {
+      if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
+        return Optional.empty();
+      }
+      e.addSuppressed(noSuchUpload);
+      throw e; // cannot tell whether it was stored: this error, not the NoSuchUpload, decides
+    } catch (SdkException e) {
+      e.addSuppressed(noSuchUpload);
+      throw e;
+    }
+    boolean ours =
+        expected.equalsIgnoreCase(unquote(there.eTag()))
+            && there.contentLength() != null
+            && there.contentLength() == length
+            && options.userMetadata().equals(there.metadata());
+    return ours
+        ? Optional.of(new PutResult(unquote(there.eTag()), length, there.versionId()))
+        : Optional.empty();
   }
 
   private void abort(String key, String uploadId, String operation, Exception cause) {

@@ -32,6 +32,7 @@ class S3ErrorsTest {
     "403, AccessDenied,       put,             false",
     "403, SignatureDoesNotMatch, list,         false",
     "404, NoSuchBucket,       put,             false",
+    "404, NoSuchUpload,       create-only put, false",
     "412, PreconditionFailed, put,             false"
   })
   void serviceErrors(int status, String code, String operation, boolean retriable) {

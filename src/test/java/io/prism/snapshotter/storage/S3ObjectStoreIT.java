@@ -6,12 +6,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prism.snapshotter.config.StorageConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 
 /**
  * The object-store contract, plus S3-specific behaviour, against a real S3 HTTP server (S3Proxy) in
@@ -201,6 +211,154 @@ class S3ObjectStoreIT extends ObjectStoreContract {
       assertThat(fromConfig).isInstanceOf(S3ObjectStore.class);
       assertThat(fromConfig.describe()).startsWith("s3://" + bucket);
       assertThat(read(fromConfig.get("via/config"))).isEqualTo(bytes("hi"));
+    }
+  }
+
+  /**
+   * The server's client, except that CompleteMultipartUpload does what {@code complete} does with
+   * the real client: what happened at the server before an attempt's answer came back.
+   */
+  private static S3Client completing(
+      S3Client real,
+      BiFunction<S3Client, CompleteMultipartUploadRequest, CompleteMultipartUploadResponse>
+          complete) {
+    return (S3Client)
+        Proxy.newProxyInstance(
+            S3Client.class.getClassLoader(),
+            new Class<?>[] {S3Client.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("completeMultipartUpload")
+                  && args.length == 1
+                  && args[0] instanceof CompleteMultipartUploadRequest request) {
+                return complete.apply(real, request);
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  /**
+   * What a retried CompleteMultipartUpload gets from S3, MinIO and others once the upload is gone
+   * (S3Proxy completes a completed upload again instead), built as the SDK builds it.
+   */
+  private static NoSuchUploadException noSuchUpload() {
+    return (NoSuchUploadException)
+        NoSuchUploadException.builder()
+            .statusCode(404)
+            .awsErrorDetails(
+                AwsErrorDetails.builder()
+                    .errorCode("NoSuchUpload")
+                    .errorMessage("The specified upload does not exist.")
+                    .build())
+            .message("The specified upload does not exist.")
+            .build();
+  }
+
+  private S3ObjectStore storeCompleting(
+      String bucket,
+      BiFunction<S3Client, CompleteMultipartUploadRequest, CompleteMultipartUploadResponse>
+          complete) {
+    S3Settings settings = server.settings(bucket).withPartSizeBytes(PART_SIZE);
+    return new S3ObjectStore(completing(S3ObjectStore.buildClient(settings), complete), settings);
+  }
+
+  private static PutOptions pageOptions(boolean createOnly) {
+    return PutOptions.builder().metadata("first-offset", "5").createOnly(createOnly).build();
+  }
+
+  @ParameterizedTest(name = "create-only {0}")
+  @ValueSource(booleans = {false, true})
+  void aCompleteWhoseAnswerWasLostIsAPutThatSucceeded(boolean createOnly) throws IOException {
+    String bucket = server.newBucket();
+    byte[] content = randomBytes((int) PART_SIZE + 300, 12);
+    // The first attempt completes the upload but its answer is lost; the SDK's retry finds the
+    // upload gone.
+    try (S3ObjectStore store =
+        storeCompleting(
+            bucket,
+            (real, request) -> {
+              real.completeMultipartUpload(request);
+              throw noSuchUpload();
+            })) {
+      PutResult result =
+          store.put(
+              "big/page",
+              new ByteArrayInputStream(content),
+              content.length,
+              pageOptions(createOnly));
+
+      ObjectInfo stored = store.head("big/page").orElseThrow();
+      assertThat(result.etag()).isEqualTo(stored.etag()).endsWith("-2");
+      assertThat(result.size()).isEqualTo(content.length);
+      assertThat(read(store.get("big/page"))).isEqualTo(content);
+      assertThat(stored.userMetadata()).isEqualTo(Map.of("first-offset", "5"));
+      assertThat(openUploads(bucket)).isZero();
+    }
+  }
+
+  @Test
+  void aCompleteThatFindsItsUploadAbortedStaysAFatalError() {
+    String bucket = server.newBucket();
+    byte[] content = randomBytes((int) PART_SIZE + 300, 13);
+    try (S3ObjectStore store =
+        storeCompleting(
+            bucket,
+            (real, request) -> {
+              real.abortMultipartUpload(
+                  b -> b.bucket(bucket).key(request.key()).uploadId(request.uploadId()));
+              throw noSuchUpload();
+            })) {
+      assertThatThrownBy(
+              () ->
+                  store.put(
+                      "big/page",
+                      new ByteArrayInputStream(content),
+                      content.length,
+                      pageOptions(true)))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("NoSuchUpload")
+          .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+      assertThat(store.head("big/page")).isEmpty();
+    }
+  }
+
+  @Test
+  void anotherObjectAtTheKeyIsNotTakenForTheOneUploadedEvenWithItsSizeAndMetadata()
+      throws IOException {
+    String bucket = server.newBucket();
+    byte[] content = randomBytes((int) PART_SIZE + 300, 14);
+    byte[] other = randomBytes(content.length, 15);
+    // The upload was aborted and another writer put an object of the same size and metadata.
+    try (S3ObjectStore store =
+        storeCompleting(
+            bucket,
+            (real, request) -> {
+              real.abortMultipartUpload(
+                  b -> b.bucket(bucket).key(request.key()).uploadId(request.uploadId()));
+              real.putObject(
+                  b -> b.bucket(bucket).key(request.key()).metadata(Map.of("first-offset", "5")),
+                  RequestBody.fromBytes(other));
+              throw noSuchUpload();
+            })) {
+      assertThatThrownBy(
+              () ->
+                  store.put(
+                      "big/page",
+                      new ByteArrayInputStream(content),
+                      content.length,
+                      pageOptions(false)))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("NoSuchUpload");
+      assertThat(read(store.get("big/page"))).isEqualTo(other);
+    }
+  }
+
+  private int openUploads(String bucket) {
+    try (S3Client client = S3ObjectStore.buildClient(server.settings(bucket))) {
+      return client.listMultipartUploads(b -> b.bucket(bucket)).uploads().size();
     }
   }
 
