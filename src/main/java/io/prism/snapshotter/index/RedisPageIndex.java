@@ -139,6 +139,11 @@ public final class RedisPageIndex implements PageIndex {
     return index;
   }
 
+  /** How long the page lasted; saturating, as a page may start before 1970 and end far after. */
+  private static long span(IndexEntry e) {
+    return SaturatingMillis.minus(e.endTime(), e.startTime());
+  }
+
   String entryKey(IndexEntry e) {
     return prefix
         + ":"
@@ -198,7 +203,10 @@ public final class RedisPageIndex implements PageIndex {
       for (IndexEntry e : entries) {
         SetParams params = new SetParams();
         if (settings.ttlDays() > 0) {
-          long expiresAt = e.endTime() + Duration.ofDays(settings.ttlDays()).toMillis();
+          // Saturating: an end time near Long.MAX_VALUE (nanoseconds sent as milliseconds) plus
+          // the TTL wrapped to a negative time, and the entry was skipped as expired.
+          long expiresAt =
+              SaturatingMillis.plus(e.endTime(), Duration.ofDays(settings.ttlDays()).toMillis());
           if (expiresAt <= now) {
             continue; // already past its TTL: indexing it would only resurrect an expired entry
           }
@@ -208,7 +216,7 @@ public final class RedisPageIndex implements PageIndex {
         replies.add(pipeline.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e)));
         replies.add(
             pipeline.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e)));
-        longestSpan.merge(e.writerId(), e.endTime() - e.startTime(), Math::max);
+        longestSpan.merge(e.writerId(), span(e), Math::max);
       }
       for (Map.Entry<String, Long> span : longestSpan.entrySet()) {
         replies.add(
@@ -230,11 +238,17 @@ public final class RedisPageIndex implements PageIndex {
       }
       // No span with entries: a removal of the writer met a publish of its next page (see
       // forgetWriterIfEmpty); without the span, any page may reach into the range.
-      String min =
-          range.fromMillis() == Long.MIN_VALUE || span == null
-              ? "-inf"
-              : Long.toString(range.fromMillis() - span.longValue());
-      String max = range.toMillis() == Long.MAX_VALUE ? "+inf" : "(" + range.toMillis();
+      // The span is a score, a double: past 2^53 ms it may be up to half an ulp short.
+      long earliestStart =
+          span == null
+              ? Long.MIN_VALUE
+              : SaturatingMillis.minus(
+                  range.fromMillis(),
+                  SaturatingMillis.plus(span.longValue(), (long) Math.ulp(span)));
+      String min = earliestStart == Long.MIN_VALUE ? "-inf" : Long.toString(earliestStart);
+      // Inclusive: scores are doubles, exact only up to 2^53 ms; a start just below the range's
+      // end can have the same score as the end. The overlap check below is exact.
+      String max = range.toMillis() == Long.MAX_VALUE ? "+inf" : Long.toString(range.toMillis());
       List<IndexEntry> entries = new ArrayList<>();
       for (IndexEntry entry :
           readEntries(pagesKey(writerId), redis.zrangeByScore(pagesKey(writerId), min, max))) {
@@ -427,7 +441,9 @@ public final class RedisPageIndex implements PageIndex {
    * Removes the writer's entries that ended before the cutoff, and the writer when none are left.
    */
   private long expireWriter(String writer, long cutoffMillis) {
-    List<String> candidates = redis.zrangeByScore(pagesKey(writer), "-inf", "(" + cutoffMillis);
+    // Inclusive, as in entries(): the end time check below is exact, the double score is not.
+    List<String> candidates =
+        redis.zrangeByScore(pagesKey(writer), "-inf", Long.toString(cutoffMillis));
     List<String> expired = new ArrayList<>();
     List<IndexEntry> expiredEntries = new ArrayList<>();
     for (int from = 0; from < candidates.size(); from += CHUNK) {
@@ -465,7 +481,7 @@ public final class RedisPageIndex implements PageIndex {
       long span = 0;
       for (IndexEntry e :
           readEntries(pagesKey(writer), redis.zrangeByScore(pagesKey(writer), "-inf", "+inf"))) {
-        span = Math.max(span, e.endTime() - e.startTime());
+        span = Math.max(span, span(e));
       }
       redis.zadd(spanKey(), span, writer, ZAddParams.zAddParams().gt());
       redis.zadd(writersKey(), 0, writer);

@@ -32,7 +32,7 @@ public final class ScheduledExpiry extends ForwardingPageIndex {
     scheduler.scheduleWithFixedDelay(
         () -> {
           try {
-            index.expireBefore(clock.millis() - ttl.toMillis());
+            index.expireBefore(SaturatingMillis.minus(clock.millis(), ttl.toMillis()));
           } catch (RuntimeException e) {
             log.warn(
                 "Expiring old entries of {} failed; trying again in {}: {}",

@@ -117,6 +117,40 @@ public abstract class PageIndexContract {
         .containsExactly(page);
   }
 
+  /**
+   * Times far from now: a producer sending nanoseconds or microseconds as milliseconds, or a clock
+   * before 1970. The index keeps and finds them by their exact times (Redis's scores are doubles,
+   * exact only to 2^53 ms; its spans and range starts are computed without overflow).
+   */
+  @Test
+  void pagesWithTimesFarFromNowAreFoundByTheirExactTimes() {
+    long nanos = 1_700_000_000_000_000_000L; // a multiple of 256: 1 ms later is the same double
+    IndexEntry nanosAsMillis = entry("w1", 1, nanos, nanos);
+    IndexEntry atTheEnd = entry("w1", 2, Long.MAX_VALUE - 10, Long.MAX_VALUE);
+    long century = 100L * 365 * 86_400_000;
+    IndexEntry beforeEpoch = entry("w1", 3, -century, -century + 5);
+    // Its span (end - start) does not fit in a long.
+    IndexEntry wide = entry("w2", 4, -5_000_000_000_000_000_000L, 5_000_000_000_000_000_000L);
+    index.publish(List.of(nanosAsMillis, atTheEnd, beforeEpoch, wide));
+
+    assertThat(index.entries("w1", new TimeRange(nanos, nanos + 1))).containsExactly(nanosAsMillis);
+    assertThat(index.entries("w1", new TimeRange(nanos - 1_000, nanos))).isEmpty();
+    assertThat(index.entries("w1", new TimeRange(Long.MAX_VALUE - 5, Long.MAX_VALUE - 4)))
+        .containsExactly(atTheEnd);
+    assertThat(index.entries("w1", new TimeRange(-century, -century + 1)))
+        .containsExactly(beforeEpoch);
+    assertThat(index.entries("w1", TimeRange.ALL))
+        .containsExactly(beforeEpoch, nanosAsMillis, atTheEnd);
+    assertThat(index.entries("w2", new TimeRange(0, 1))).containsExactly(wide);
+    assertThat(
+            index.entries(
+                "w2", new TimeRange(-6_000_000_000_000_000_000L, -5_000_000_000_000_000_000L + 1)))
+        .containsExactly(wide);
+
+    index.expireBefore(nanos + 1);
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(atTheEnd);
+  }
+
   @Test
   void entriesAreOrderedByStartTimeThenSequence() {
     List<IndexEntry> expected =

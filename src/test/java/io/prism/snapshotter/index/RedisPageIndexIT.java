@@ -110,6 +110,25 @@ class RedisPageIndexIT extends PageIndexContract {
   }
 
   @Test
+  void anEntryEndingNearTheEndOfTimeIsPublishedWithItsTtl() {
+    // A producer sending nanoseconds as milliseconds: end time + TTL passed Long.MAX_VALUE and
+    // wrapped to a time long past, so the entry was skipped as expired and never indexed.
+    try (RedisPageIndex withTtl =
+            RedisPageIndex.open(
+                new RedisSettings(TestServices.redisUrl(), prefix + "ttl", null, 30),
+                Clock.systemUTC());
+        RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
+      IndexEntry farOff = entry("w1", 1, Long.MAX_VALUE - 1_000, Long.MAX_VALUE - 10);
+      withTtl.publish(List.of(farOff));
+
+      assertThat(withTtl.entries("w1", TimeRange.ALL)).containsExactly(farOff);
+      assertThat(redis.pttl(withTtl.entryKey(farOff)))
+          .as("expires at the end of time, not now")
+          .isGreaterThan(Duration.ofDays(365 * 1000).toMillis());
+    }
+  }
+
+  @Test
   void aServerDownAtOpenIsNoErrorUntilACallNeedsIt() throws Exception {
     int closedPort;
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
