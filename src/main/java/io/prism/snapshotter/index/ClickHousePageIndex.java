@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>The table is a {@code ReplacingMergeTree} ordered by (writer, start time, sequence, page key)
  * and partitioned by month: a re-published page is a duplicate row until a merge, so queries read
  * {@code FINAL}. Times are kept in milliseconds ({@code *_ms}, Int64) with second-precision {@code
- * DateTime} columns materialized beside them for partitioning, TTL and people's SQL.
+ * DateTime} columns materialized beside them for partitioning, TTL and people's SQL, clamped to
+ * 1970..2100 ({@link #dateTimeOf}).
  *
  * <p>A companion table {@code <table>_by_offset} holds the same rows ordered by (topic, partition,
  * last offset, page key), for {@link #entriesFromOffset}: on the main table that lookup scans every
@@ -60,6 +61,16 @@ public final class ClickHousePageIndex implements PageIndex {
 
   /** Page keys per removal statement, in characters: well under 18.16's 256 KiB max_query_size. */
   static final int REMOVE_SQL_CHARS = 100_000;
+
+  /** 1970-01-01T00:00:00Z, where DateTime starts. */
+  static final long DATE_TIME_MIN_SECONDS = 0;
+
+  /**
+   * 2100-01-01T00:00:00Z: DateTime ends in 2106 (UInt32 seconds), and 18.16's date tables in 2105
+   * (a later time prints and partitions as 1970); the years left keep {@code end_time + TTL} from
+   * wrapping for a TTL of up to five years.
+   */
+  static final long DATE_TIME_MAX_SECONDS = 4_102_444_800L;
 
   /** The companion table's name is the main table's plus this. */
   static final String BY_OFFSET_SUFFIX = "_by_offset";
@@ -268,14 +279,34 @@ public final class ClickHousePageIndex implements PageIndex {
         + "page_key String, writer_id String, page_sequence Int64, start_time_ms Int64, end_time_ms Int64, "
         + "event_count Int64, page_size_bytes Int64, storage_size_bytes Int64, format String, compression String, "
         + "topic String, kafka_partition Int32, first_offset Int64, last_offset Int64, "
-        + "start_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(start_time_ms, 1000), 'UTC'), "
-        + "end_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(end_time_ms, 1000), 'UTC')"
+        + "start_time DateTime('UTC') MATERIALIZED "
+        + dateTimeOf("start_time_ms")
+        + ", end_time DateTime('UTC') MATERIALIZED "
+        + dateTimeOf("end_time_ms")
         + ") ENGINE = ReplacingMergeTree()"
         + partitionBy
         + " ORDER BY ("
         + orderBy
         + ")"
         + ttl;
+  }
+
+  /**
+   * The DateTime of a millisecond column, clamped to {@link #DATE_TIME_MIN_SECONDS}..{@link
+   * #DATE_TIME_MAX_SECONDS}. Unclamped, a time outside DateTime's range wrapped round (UInt32
+   * seconds): microseconds sent as milliseconds became a plausible date in 2080, a time before 1970
+   * one in 2106, so the row landed in the wrong month, a server TTL ({@code end_time + N days})
+   * could delete it at once, and people's SQL on these columns found it at the wrong time. The
+   * index's own queries use the exact {@code *_ms} columns.
+   */
+  static String dateTimeOf(String millisColumn) {
+    return "toDateTime(greatest("
+        + DATE_TIME_MIN_SECONDS
+        + ", least(intDiv("
+        + millisColumn
+        + ", 1000), "
+        + DATE_TIME_MAX_SECONDS
+        + ")), 'UTC')";
   }
 
   /**

@@ -68,6 +68,52 @@ class ClickHousePageIndexIT extends PageIndexContract {
             "ReplacingMergeTree\ttoYYYYMM(start_time)\twriter_id, start_time_ms, page_sequence, page_key\n");
   }
 
+  /**
+   * DateTime holds 1970-01-01 .. 2106-02-07 (UInt32 seconds). Unclamped, 18.16 wrapped times
+   * outside it: microseconds sent as milliseconds became 2080-07-11, a time before 1970 became 2106
+   * (printed as 1970-01-01 06:28), in the wrong month partition and found by SQL on start_time at
+   * the wrong time. Now they are clamped; the *_ms columns keep the exact times.
+   */
+  @Test
+  void dateTimeColumnsAreClampedToTheirRangeAndTheMillisecondsKept() throws Exception {
+    long micros = 1_700_000_000_000_000L; // 2023-11-14 in microseconds, sent as milliseconds
+    IndexEntry microsAsMillis = entry("w1", 1, micros, micros + 5_000);
+    IndexEntry beforeEpoch = entry("w1", 2, -86_400_000L, -5_000);
+    IndexEntry atTheEnd = entry("w1", 3, Long.MAX_VALUE - 10, Long.MAX_VALUE);
+    IndexEntry now = entry("w1", 4, 1_700_000_000_123L, 1_700_000_001_000L);
+    index.publish(List.of(microsAsMillis, beforeEpoch, atTheEnd, now));
+
+    String rows =
+        http(
+            "SELECT page_sequence, toUInt32(start_time), toUInt32(end_time), toYYYYMM(start_time),"
+                + " start_time_ms FROM "
+                + DATABASE
+                + "."
+                + table
+                + " ORDER BY page_sequence FORMAT TSV");
+    assertThat(rows)
+        .isEqualTo(
+            "1\t4102444800\t4102444800\t210001\t1700000000000000\n"
+                + "2\t0\t0\t197001\t-86400000\n"
+                + "3\t4102444800\t4102444800\t210001\t9223372036854775797\n"
+                + "4\t1700000000\t1700000001\t202311\t1700000000123\n");
+    assertThat(
+            http(
+                "SELECT page_sequence FROM "
+                    + DATABASE
+                    + "."
+                    + table
+                    + " WHERE start_time >= toDateTime('2099-12-31 00:00:00', 'UTC')"
+                    + " ORDER BY page_sequence FORMAT TSV"))
+        .as("SQL on start_time finds the far pages at the range's edge")
+        .isEqualTo("1\n3\n");
+    assertThat(index.entries("w1", new TimeRange(micros + 1_000, micros + 1_001)))
+        .containsExactly(microsAsMillis);
+    assertThat(index.entries("w1", new TimeRange(-10_000, -9_999))).containsExactly(beforeEpoch);
+    assertThat(index.entries("w1", new TimeRange(1_700_000_000_500L, 1_700_000_000_501L)))
+        .containsExactly(now);
+  }
+
   @Test
   void theCompanionTableIsSortedForTheOffsetLookup() throws Exception {
     String ddl =
