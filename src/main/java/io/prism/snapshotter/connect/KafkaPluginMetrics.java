@@ -57,7 +57,7 @@ final class KafkaPluginMetrics {
         metrics);
     kafka.add(
         "index-dropped-entries-total",
-        "Index entries a secondary never got: its queue was full.",
+        "Index entries given up: a secondary's queue was full, or queued at a stop.",
         m -> m.indexDroppedEntriesTotal(),
         metrics);
     kafka.add(

@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * <p>A failure never drops entries: the same batch is retried ({@link #FIRST_BACKOFF} doubling to
  * {@link #MAX_BACKOFF}, with no limit on attempts) while the entries behind it wait, each holding
  * its place until published. What a full queue means is the caller's choice in {@link #offer}. Only
- * at {@link #close} are entries given up: those still queued after the drain timeout are logged.
- * The target's failures are seen by whatever wraps the target (the task's metrics wrap it: see
- * {@link IndexDecorator}).
+ * at {@link #close} are entries given up: those still queued after the drain timeout are logged and
+ * counted ({@link #givenUpAtClose}, in the index's {@link PageIndex#droppedEntries}). The target's
+ * failures are seen by whatever wraps the target (the task's metrics wrap it: see {@link
+ * IndexDecorator}).
  */
 final class BackgroundPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackgroundPublisher.class);
@@ -29,8 +30,12 @@ final class BackgroundPublisher implements AutoCloseable {
   static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
+  /** How long {@link #close()} lets the worker publish what is queued before giving it up. */
+  static final Duration DRAIN_AT_CLOSE = Duration.ofSeconds(10);
+
   private final PageIndex target;
   private final int capacity;
+  private final Duration drainAtClose;
 
   /** One permit per entry that may still be queued: taken when queued, returned once published. */
   private final Semaphore room;
@@ -39,9 +44,17 @@ final class BackgroundPublisher implements AutoCloseable {
   private final Thread worker;
   private volatile boolean closing;
 
+  /** Entries still queued when the worker stopped at {@link #close}: given up, not published. */
+  private volatile long givenUp;
+
   BackgroundPublisher(PageIndex target, int capacity) {
+    this(target, capacity, DRAIN_AT_CLOSE);
+  }
+
+  BackgroundPublisher(PageIndex target, int capacity, Duration drainAtClose) {
     this.target = target;
     this.capacity = capacity;
+    this.drainAtClose = drainAtClose;
     this.room = new Semaphore(capacity);
     this.worker = new Thread(this::run, "index-publisher-" + target.describe());
     worker.setDaemon(true);
@@ -133,12 +146,21 @@ final class BackgroundPublisher implements AutoCloseable {
       }
     }
     int lost = batch.size() + queue.size();
+    givenUp = lost;
     if (lost > 0) {
       log.error(
           "{} index entries for {} were not published before shutdown; run `bin/snapshotter reindex` to restore them",
           lost,
           target.describe());
     }
+  }
+
+  /**
+   * Entries that were still queued when {@link #close} stopped the worker (after the drain
+   * timeout): they never reached the target. 0 until then.
+   */
+  long givenUpAtClose() {
+    return givenUp;
   }
 
   /** Tries to publish what is queued for up to {@code drainTimeout}, then stops. */
@@ -159,6 +181,6 @@ final class BackgroundPublisher implements AutoCloseable {
 
   @Override
   public void close() {
-    close(Duration.ofSeconds(10));
+    close(drainAtClose);
   }
 }

@@ -27,11 +27,16 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
   private final LongAdder droppedEntries = new LongAdder();
 
   public FanOutPageIndex(PageIndex primary, List<PageIndex> secondaries, int queueCapacity) {
+    this(primary, secondaries, queueCapacity, BackgroundPublisher.DRAIN_AT_CLOSE);
+  }
+
+  FanOutPageIndex(
+      PageIndex primary, List<PageIndex> secondaries, int queueCapacity, Duration drainAtClose) {
     super(primary);
     this.primary = primary;
     this.secondaries = List.copyOf(secondaries);
     for (PageIndex secondary : this.secondaries) {
-      publishers.add(new BackgroundPublisher(secondary, queueCapacity));
+      publishers.add(new BackgroundPublisher(secondary, queueCapacity, drainAtClose));
     }
   }
 
@@ -66,10 +71,17 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
     return queued;
   }
 
-  /** Entries a secondary never got because its queue was full, summed over the secondaries. */
+  /**
+   * Entries a secondary never got, summed over the secondaries: its queue was full, or still held
+   * them when it closed (after its drain timeout).
+   */
   @Override
   public long droppedEntries() {
-    return primary.droppedEntries() + droppedEntries.sum();
+    long dropped = primary.droppedEntries() + droppedEntries.sum();
+    for (BackgroundPublisher publisher : publishers) {
+      dropped += publisher.givenUpAtClose();
+    }
+    return dropped;
   }
 
   /** Waits until every secondary has what was published so far; false on timeout. */

@@ -64,8 +64,9 @@ public interface PageIndex extends AutoCloseable {
 
   /**
    * Entries accepted but given up without reaching some backend since this index opened: those a
-   * secondary's full queue refused (its outage outlasted the queue; {@code reindex} against it
-   * restores them). 0 for a plain backend; never decreases.
+   * secondary's full queue refused (its outage outlasted the queue), and those a queue (async
+   * publish, secondary) still held when it closed after its drain timeout; {@code reindex} restores
+   * them. 0 for a plain backend; never decreases, and still answers after {@link #close}.
    */
   default long droppedEntries() {
     return 0;

@@ -24,8 +24,12 @@ public final class QueuedPageIndex extends ForwardingPageIndex {
   }
 
   QueuedPageIndex(PageIndex index, int capacity, Duration backpressureWait) {
+    this(index, capacity, backpressureWait, BackgroundPublisher.DRAIN_AT_CLOSE);
+  }
+
+  QueuedPageIndex(PageIndex index, int capacity, Duration backpressureWait, Duration drainAtClose) {
     super(index);
-    this.publisher = new BackgroundPublisher(index, capacity);
+    this.publisher = new BackgroundPublisher(index, capacity, drainAtClose);
     this.backpressureWait = backpressureWait;
   }
 
@@ -55,6 +59,15 @@ public final class QueuedPageIndex extends ForwardingPageIndex {
   @Override
   public int queuedEntries() {
     return publisher.pending() + delegate.queuedEntries();
+  }
+
+  /**
+   * Entries given up without reaching the index: those this queue still held when it closed (after
+   * its drain timeout), plus those given up behind it (a fan-out's secondaries).
+   */
+  @Override
+  public long droppedEntries() {
+    return publisher.givenUpAtClose() + delegate.droppedEntries();
   }
 
   /** Waits until every entry queued so far is in the index; false on timeout. */

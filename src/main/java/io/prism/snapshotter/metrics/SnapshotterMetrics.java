@@ -100,6 +100,15 @@ public final class SnapshotterMetrics {
 
   private static final ConcurrentHashMap<TaskId, TaskMetrics> TASKS = new ConcurrentHashMap<>();
 
+  /**
+   * Per task id, the index entries that its stopped runs in this JVM gave up. A task's index closes
+   * at its stop, and only then are the entries its queues still held given up, right before the
+   * task's series go: carried over, they show in the series of the task's next run (a restart, a
+   * rebalance back to this worker) instead of nowhere.
+   */
+  private static final ConcurrentHashMap<TaskId, Long> INDEX_DROPS_OF_STOPPED_RUNS =
+      new ConcurrentHashMap<>();
+
   static {
     BufferGauges.register(REGISTRY);
     GaugeWithCallback.builder()
@@ -117,7 +126,7 @@ public final class SnapshotterMetrics {
     CounterWithCallback.builder()
         .name("snapshotter_index_dropped_entries")
         .help(
-            "Index entries a secondary index never got because its queue was full (reindex against it restores them).")
+            "Index entries given up without reaching an index: a secondary's queue was full, or a queue still held them after the drain at task stop (counted in the task's next run in this worker). Reindex restores them.")
         .labelNames(CONNECTOR, TASK)
         .callback(
             callback -> {
@@ -149,6 +158,18 @@ public final class SnapshotterMetrics {
 
   static void remove(TaskMetrics task) {
     TASKS.remove(task.id(), task);
+  }
+
+  /** A run of task {@code id} stopped, having given up {@code entries} index entries. */
+  static void indexDropsOfStoppedRun(TaskId id, long entries) {
+    if (entries > 0) {
+      INDEX_DROPS_OF_STOPPED_RUNS.merge(id, entries, Long::sum);
+    }
+  }
+
+  /** The index entries given up by stopped runs of task {@code id} in this JVM. */
+  static long indexDropsOfStoppedRuns(TaskId id) {
+    return INDEX_DROPS_OF_STOPPED_RUNS.getOrDefault(id, 0L);
   }
 
   /** The tasks of this JVM that are running now. */

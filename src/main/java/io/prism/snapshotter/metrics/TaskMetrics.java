@@ -8,6 +8,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
@@ -51,6 +52,7 @@ public final class TaskMetrics implements AutoCloseable {
   private volatile BufferSnapshot buffers = BufferSnapshot.EMPTY;
   private volatile IntSupplier indexQueue = () -> 0;
   private volatile LongSupplier indexDropped = () -> 0;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private long lastSurveyMillis = Long.MIN_VALUE;
   private final LongAdder storedBytes = new LongAdder();
 
@@ -310,9 +312,13 @@ public final class TaskMetrics implements AutoCloseable {
     return indexQueue.getAsInt();
   }
 
-  /** Index entries given up without reaching every backend: a secondary's queue was full. */
+  /**
+   * Index entries given up without reaching every backend: a secondary's queue was full, or a queue
+   * still held them when the index closed. Includes those of this task id's earlier runs in this
+   * JVM: a run's queues give up entries at its stop, after which its series are gone.
+   */
   public long indexDroppedEntriesTotal() {
-    return indexDropped.getAsLong();
+    return SnapshotterMetrics.indexDropsOfStoppedRuns(id) + indexDropped.getAsLong();
   }
 
   public long storageErrorsTotal() {
@@ -360,11 +366,18 @@ public final class TaskMetrics implements AutoCloseable {
     return pageSize.getSum();
   }
 
-  /** Stops exporting this task's series. */
+  /**
+   * Stops exporting this task's series; the index entries it gave up (read now: the task closes its
+   * index first) carry over to its next run.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     SnapshotterMetrics.remove(this);
     forgetSeries();
+    SnapshotterMetrics.indexDropsOfStoppedRun(id, indexDropped.getAsLong());
   }
 
   void forgetSeries() {

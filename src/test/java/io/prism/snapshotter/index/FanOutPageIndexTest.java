@@ -112,4 +112,20 @@ class FanOutPageIndexTest {
       assertThat(index.entries("w1", TimeRange.ALL)).as("the primary did remove it").isEmpty();
     }
   }
+
+  @Test
+  void entriesASecondaryStillHadQueuedAtCloseAreCountedAsDropped() {
+    SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
+    SwitchablePageIndex secondary =
+        new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("secondary.db")));
+    FanOutPageIndex index =
+        new FanOutPageIndex(primary, List.of(secondary), 1_000, Duration.ofMillis(300));
+    secondary.down = true;
+    index.publish(List.of(entry("w1", 1, 10, 20), entry("w1", 2, 30, 40)));
+    assertThat(index.droppedEntries()).isZero();
+
+    index.close();
+
+    assertThat(index.droppedEntries()).isEqualTo(2);
+  }
 }

@@ -120,4 +120,19 @@ class QueuedPageIndexTest {
       assertThat(target.entries("w1", TimeRange.ALL)).containsExactly(merged);
     }
   }
+
+  @Test
+  void entriesStillQueuedWhenTheDrainAtCloseEndsAreCountedAsDropped() {
+    SwitchablePageIndex target = new SwitchablePageIndex(SqlitePageIndex.open(dir.resolve("i.db")));
+    QueuedPageIndex queued =
+        new QueuedPageIndex(target, 1_000, Duration.ofSeconds(5), Duration.ofMillis(300));
+    target.down = true;
+    queued.publish(List.of(entry("w1", 1, 10, 20), entry("w1", 2, 30, 40)));
+    queued.publish(List.of(entry("w1", 3, 50, 60)));
+    assertThat(queued.droppedEntries()).isZero();
+
+    queued.close(); // the index stays down through the drain
+
+    assertThat(queued.droppedEntries()).isEqualTo(3);
+  }
 }

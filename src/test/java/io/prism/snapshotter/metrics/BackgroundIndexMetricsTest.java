@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -220,5 +221,32 @@ class BackgroundIndexMetricsTest {
         .mapToDouble(line -> Double.parseDouble(line.substring(series.length())))
         .findFirst()
         .orElseThrow(() -> new AssertionError(series + "not in the scrape:\n" + scrape));
+  }
+
+  @Test
+  void entriesGivenUpWhenTheIndexClosedAtStopShowInTheTasksNextRun() throws Exception {
+    // The task closes its index (the queues give up what they still hold) and then its metrics,
+    // whose series go: the count would show nowhere.
+    AtomicLong dropped = new AtomicLong();
+    metrics.watchIndexDrops(dropped::get);
+    dropped.set(3); // the index closed with 3 entries still queued
+    metrics.close();
+
+    TaskMetrics nextRun =
+        TaskMetrics.open(
+            new TaskId(connector, "0"),
+            "filesystem",
+            "sqlite",
+            3,
+            Duration.ofSeconds(60),
+            new ManualClock());
+    try {
+      assertThat(nextRun.indexDroppedEntriesTotal()).isEqualTo(3);
+      assertThat(value(scrape(), "snapshotter_index_dropped_entries_total")).isEqualTo(3);
+      nextRun.watchIndexDrops(() -> 2); // its own index's, after a full secondary queue
+      assertThat(value(scrape(), "snapshotter_index_dropped_entries_total")).isEqualTo(5);
+    } finally {
+      nextRun.close();
+    }
   }
 }
