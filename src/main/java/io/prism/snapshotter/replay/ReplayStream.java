@@ -2,15 +2,20 @@ package io.prism.snapshotter.replay;
 
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.PageReader;
+import io.prism.snapshotter.storage.NoSuchObjectException;
 import io.prism.snapshotter.storage.StorageException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One replay's events, in the writer's order, without repeated ids, filtered: an iterator that
@@ -18,34 +23,67 @@ import java.util.concurrent.Future;
  * fetch threads while the caller reads; pages come out strictly in located order whatever order
  * their fetches finish in.
  *
+ * <p>A located page that is gone when fetched ({@link NoSuchObjectException}: a compaction merged
+ * it and deleted it after the replay located it) makes the replay locate again, for the rest of its
+ * range, and go on from where it stands in the fresh location ({@link ReplayPosition}): each event
+ * still comes out once, in the writer's order. A page that is still located, or whose events no
+ * fresh page holds, or {@value #MAX_RELOCATES_WITHOUT_PROGRESS} re-locations in a row without a
+ * page read in between, fail the replay with the {@link NoSuchObjectException} naming the page.
+ *
  * <p>{@link #hasNext()} and {@link #next()} throw {@link CorruptPageException} (naming the key) or
  * {@link StorageException}. Not thread-safe: one reader. Close it to cancel the fetches ahead.
  */
 public final class ReplayStream implements AutoCloseable {
-  private final List<PageRef> pages;
+  private static final Logger log = LoggerFactory.getLogger(ReplayStream.class);
+
+  /** Re-locations in a row that find a page gone before another page could be read. */
+  static final int MAX_RELOCATES_WITHOUT_PROGRESS = 3;
+
+  private final String writerId;
+  private final Function<TimeRange, List<PageRef>> locator;
   private final PageSource source;
   private final EventFilter filter;
   private final ReplaySettings settings;
   private final ExecutorService executor;
   private final PageReader reader = new PageReader();
   private final RepeatedIds repeats;
+  private final ReplayPosition position = new ReplayPosition();
   private final Deque<Future<FetchedPage>> ahead = new ArrayDeque<>();
 
+  /** The located pages still to read from {@link #nextToOpen} on; replaced by a re-location. */
+  private List<PageRef> pages;
+
+  /** Re-located pages holding events already read, up to and including this event id. */
+  private Map<String, String> skipThrough = Map.of();
+
+  private int nextToOpen;
   private int nextToFetch;
   private FetchedPage current;
+  private String skipping;
   private long sequence;
   private ReplayedEvent pending;
   private long pagesRead;
+  private long pagesTotal;
   private long eventsOut;
   private long storedBytes;
+  private int relocatesWithoutProgress;
 
+  /**
+   * @param locator locates the writer's pages again for the rest of the range when a located page
+   *     vanished
+   */
   ReplayStream(
+      String writerId,
       List<PageRef> pages,
+      Function<TimeRange, List<PageRef>> locator,
       PageSource source,
       EventFilter filter,
       ReplaySettings settings,
       ExecutorService executor) {
+    this.writerId = writerId;
     this.pages = List.copyOf(pages);
+    this.pagesTotal = pages.size();
+    this.locator = locator;
     this.source = source;
     this.filter = filter;
     this.settings = settings;
@@ -54,7 +92,10 @@ public final class ReplayStream implements AutoCloseable {
     fillWindow();
   }
 
-  /** The located pages, in the order they are read. */
+  /**
+   * The located pages, in the order they are read; after a re-location, the pages it located that
+   * were still to read.
+   */
   public List<PageRef> pages() {
     return pages;
   }
@@ -69,8 +110,19 @@ public final class ReplayStream implements AutoCloseable {
       }
       Event event = current.next();
       long seq = sequence++;
-      if (repeats.firstTime(event.eventId()) && filter.accepts(event)) {
-        pending = new ReplayedEvent(event, seq, current.ref);
+      String id = event.eventId();
+      if (skipping != null) {
+        // A re-located merged page: this event was read from one of its sources.
+        if (skipping.equals(id)) {
+          skipping = null;
+        }
+        continue;
+      }
+      if (repeats.firstTime(id)) {
+        position.notARepeat(id);
+        if (filter.accepts(event)) {
+          pending = new ReplayedEvent(event, seq, current.ref);
+        }
       }
     }
     return true;
@@ -89,7 +141,7 @@ public final class ReplayStream implements AutoCloseable {
   public ReplayProgress progress() {
     return new ReplayProgress(
         pagesRead,
-        pages.size(),
+        pagesTotal,
         eventsOut,
         repeats.dropped(),
         storedBytes + (current == null ? 0 : current.storedBytes()));
@@ -102,35 +154,117 @@ public final class ReplayStream implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Future<FetchedPage> f : ahead) {
-      f.cancel(true);
-    }
-    ahead.clear();
+    cancelAhead();
     if (current != null) {
       current.close();
       current = null;
     }
     nextToFetch = pages.size();
+    nextToOpen = pages.size();
   }
 
   private boolean advancePage() {
     if (current != null) {
+      if (skipping != null) {
+        String key = current.ref.key();
+        close();
+        throw new StorageException(
+            "re-located page "
+                + key
+                + " does not hold event "
+                + skipping
+                + ", the last one read before a page vanished: cannot tell which of its events"
+                + " were read",
+            false,
+            null);
+      }
+      position.finishPage(current.ref);
       pagesRead++;
       storedBytes += current.storedBytes();
       current.close();
       current = null;
     }
-    Future<FetchedPage> next = ahead.pollFirst();
-    if (next == null) {
-      return false;
+    while (true) {
+      Future<FetchedPage> next = ahead.pollFirst();
+      if (next == null) {
+        return false;
+      }
+      fillWindow();
+      int index = nextToOpen++;
+      PageRef ref = pages.get(index);
+      FetchedPage page = null;
+      try {
+        page = await(next);
+        page.open();
+      } catch (NoSuchObjectException gone) {
+        if (page != null) {
+          page.close();
+        }
+        relocate(ref, gone);
+        continue;
+      } catch (RuntimeException e) {
+        if (page != null) {
+          page.close();
+        }
+        close();
+        throw e;
+      }
+      current = page;
+      relocatesWithoutProgress = 0;
+      position.startPage(ref);
+      repeats.startPage(ref, overlappedLater(index));
+      skipping = skipThrough.isEmpty() ? null : skipThrough.get(ref.key());
+      sequence = 0;
+      return true;
     }
-    fillWindow();
-    int index = pagesRead > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) pagesRead;
-    current = await(next);
-    current.open();
-    repeats.startPage(current.ref, overlappedLater(index));
-    sequence = 0;
-    return true;
+  }
+
+  /**
+   * {@code vanished} is gone from storage: locates the writer's pages again for the rest of the
+   * range and goes on with those still to read.
+   */
+  private void relocate(PageRef vanished, NoSuchObjectException gone) {
+    cancelAhead();
+    try {
+      if (++relocatesWithoutProgress > MAX_RELOCATES_WITHOUT_PROGRESS) {
+        throw new NoSuchObjectException(
+            "page "
+                + vanished.key()
+                + " vanished during the replay after "
+                + MAX_RELOCATES_WITHOUT_PROGRESS
+                + " re-locations in a row found pages gone: "
+                + gone.getMessage(),
+            gone);
+      }
+      // The unread pages hold every event still to hand out, so does a page that replaced them
+      // (it ends no earlier): the rest of the range starts at the earliest of them.
+      long from = filter.range().fromMillis();
+      long earliest = Long.MAX_VALUE;
+      for (int i = nextToOpen - 1; i < pages.size(); i++) {
+        earliest = Math.min(earliest, pages.get(i).startTime());
+      }
+      TimeRange rest = new TimeRange(Math.max(from, earliest), filter.range().toMillis());
+      List<PageRef> fresh = locator.apply(rest);
+      ReplayPosition.Resumption resumption = position.resume(fresh, vanished, gone);
+      log.warn(
+          "Page {} of writer {} vanished during the replay (compacted or deleted since it was"
+              + " located): located again from {}, {} pages to read ({} of them from where the"
+              + " replay stands)",
+          vanished.key(),
+          writerId,
+          rest.fromMillis(),
+          resumption.pages().size(),
+          resumption.skipThrough().size());
+      pages = List.copyOf(resumption.pages());
+      skipThrough = resumption.skipThrough();
+      pagesTotal = pagesRead + pages.size();
+      nextToOpen = 0;
+      nextToFetch = 0;
+      fillWindow();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /**
@@ -163,17 +297,23 @@ public final class ReplayStream implements AutoCloseable {
     }
   }
 
+  private void cancelAhead() {
+    for (Future<FetchedPage> f : ahead) {
+      f.cancel(true);
+    }
+    ahead.clear();
+  }
+
+  /** The fetched page; a page gone from storage throws {@link NoSuchObjectException}. */
   private FetchedPage await(Future<FetchedPage> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      close();
       throw new StorageException("replay interrupted", false, e);
     } catch (CancellationException e) {
       throw new IllegalStateException("replay stream is closed", e);
     } catch (ExecutionException e) {
-      close();
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException r) {
         throw r;

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * ({@link PageSource}), decode, drop repeated ids ({@link RepeatedIds}), filter ({@link
  * EventFilter}), and hand them out in the writer's order ({@link ReplayStream}). Memory stays
  * bounded whatever the range: prefetched pages, the located page list, and the remembered ids of
- * overlapping pages.
+ * overlapping pages. A page that vanishes between locating and fetching (a compaction merged and
+ * deleted it) makes the replay locate again and go on ({@link ReplayStream}).
  *
  * <pre>{@code
  * try (Replayer replayer = Replayer.open(config);
@@ -108,7 +109,14 @@ public final class Replayer implements AutoCloseable {
     Objects.requireNonNull(filter, "filter");
     List<PageRef> pages = locator.locate(writerId, filter.range());
     log.debug("Replaying writer {}: {} pages", writerId, pages.size());
-    return new ReplayStream(pages, source, filter, settings, executor);
+    return new ReplayStream(
+        writerId,
+        pages,
+        range -> locator.locate(writerId, range),
+        source,
+        filter,
+        settings,
+        executor);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.prism.snapshotter.page.PageMetadata;
 import io.prism.snapshotter.page.PageReader;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.ListPage;
+import io.prism.snapshotter.storage.NoSuchObjectException;
 import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.StorageException;
@@ -63,8 +64,36 @@ public final class StorageScanLocator implements PageLocator {
     this.executor = Objects.requireNonNull(executor, "executor");
   }
 
+  /** Listings in a row that may each meet a listed page gone before its metadata was read. */
+  static final int MAX_LISTINGS = 3;
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A listing is no snapshot: a page listed and then deleted before its metadata is read (a
+   * compaction deleting the pages it merged) is gone, and the merged page holding its events may
+   * sort before the point the listing had reached when it was stored. So the store is listed again
+   * (the merged page is stored before its sources are deleted), up to {@value #MAX_LISTINGS} times.
+   */
   @Override
   public List<PageRef> locate(String writerId, TimeRange range) {
+    for (int listing = 1; ; listing++) {
+      try {
+        return locateOnce(writerId, range);
+      } catch (NoSuchObjectException gone) {
+        if (listing >= MAX_LISTINGS) {
+          throw gone;
+        }
+        log.warn(
+            "Writer {}: a listed page vanished before its metadata was read (compacted or deleted),"
+                + " listing again: {}",
+            Printable.quote(writerId),
+            gone.getMessage());
+      }
+    }
+  }
+
+  private List<PageRef> locateOnce(String writerId, TimeRange range) {
     Optional<String> prefix = template.writerPrefix(writerId);
     String encoded = WriterIds.encode(writerId);
     if (prefix.isEmpty()) {
