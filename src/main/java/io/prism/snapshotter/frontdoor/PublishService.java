@@ -79,8 +79,23 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
       responses.onError(refused);
       return;
     }
+    // Captured once: the per-event check below is a field read, not a thread-local lookup.
+    Context call = Context.current();
     List<CompletableFuture<PublishResponse>> acks = new ArrayList<>(events.size());
     for (PublishRequest event : events) {
+      if (call.isCancelled()) {
+        // Cancelled by the client or past its deadline (send() may have blocked up to
+        // max.block.ms): nobody waits for an answer any more, and the events sent so far (a
+        // prefix of the batch) may be stored. Sending the rest would store events the client was
+        // told nothing about; its retry of the whole batch stores them in order after that prefix.
+        inFlight.release(events.size() - acks.size());
+        log.debug(
+            "Batch call ended ({}) after {} of {} events were sent; the rest are not sent",
+            cancellationReason(call),
+            acks.size(),
+            events.size());
+        return;
+      }
       CompletableFuture<PublishResponse> ack = producer.publish(event);
       acks.add(ack.whenComplete((response, failure) -> inFlight.release(1)));
       if (ack.isCompletedExceptionally()) {
@@ -102,6 +117,11 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
               acks.forEach(ack -> batch.addResults(ack.join()));
               answer(responses, batch.build());
             });
+  }
+
+  private static String cancellationReason(Context call) {
+    Throwable cause = call.cancellationCause();
+    return cause == null ? "cancelled" : cause.toString();
   }
 
   /**
