@@ -2,6 +2,7 @@ package io.prism.snapshotter.cli;
 
 import io.prism.snapshotter.frontdoor.ClientOptions;
 import io.prism.snapshotter.frontdoor.FrontDoorClient;
+import io.prism.snapshotter.frontdoor.FrontDoorHeaders;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -79,6 +80,14 @@ public final class PublishCommand implements Callable<Integer> {
   Path tokenFile;
 
   @Option(
+      names = "--event-id-header",
+      paramLabel = "NAME",
+      defaultValue = FrontDoorHeaders.EVENT_ID,
+      description =
+          "The front door's writer.event.id.header, which --attr may not set (default: ${DEFAULT-VALUE}).")
+  String eventIdHeader;
+
+  @Option(
       names = "--deadline-ms",
       defaultValue = "30000",
       description = "Deadline per call (default: ${DEFAULT-VALUE}).")
@@ -113,7 +122,8 @@ public final class PublishCommand implements Callable<Integer> {
               Optional.ofNullable(clientCertificate),
               Optional.ofNullable(clientKey),
               Optional.ofNullable(tokenFile),
-              Duration.ofMillis(deadlineMillis));
+              Duration.ofMillis(deadlineMillis),
+              eventIdHeader);
     } catch (IllegalArgumentException e) {
       System.err.println("publish: " + e.getMessage());
       return EXIT_USAGE;

@@ -20,11 +20,13 @@ public final class WriterConfig {
           + " are bytes but not valid UTF-8 become 'base64:' followed by their standard base64.";
 
   public static final String SESSION_HEADER = "writer.session.header";
+  public static final String SESSION_HEADER_DEFAULT = "prism.session";
   static final String SESSION_HEADER_DOC =
       "A record with this header set to 'end' ends its writer's session: the writer's open page is"
           + " stored at once. Such a record is a control record, not an event: it is not in any page.";
 
   public static final String EVENT_ID_HEADER = "writer.event.id.header";
+  public static final String EVENT_ID_HEADER_DEFAULT = "prism.event_id";
   static final String EVENT_ID_HEADER_DOC =
       "When a record carries this header, its value is the event id (the front door sets it);"
           + " otherwise the event id is <topic>-<partition>-<offset>.";
@@ -57,7 +59,7 @@ public final class WriterConfig {
         .define(
             SESSION_HEADER,
             Type.STRING,
-            "prism.session",
+            SESSION_HEADER_DEFAULT,
             new NonEmptyString(),
             Importance.LOW,
             SESSION_HEADER_DOC,
@@ -68,7 +70,7 @@ public final class WriterConfig {
         .define(
             EVENT_ID_HEADER,
             Type.STRING,
-            "prism.event_id",
+            EVENT_ID_HEADER_DEFAULT,
             new NonEmptyString(),
             Importance.LOW,
             EVENT_ID_HEADER_DOC,

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param clientKey PEM PKCS#8 key of the client certificate
  * @param tokenFile file whose first line is the bearer token to send
  * @param deadline deadline of each call (of the whole call for a session)
+ * @param eventIdHeader the front door's event id header ({@code writer.event.id.header}), which
+ *     {@code attributes} must not set
  */
 public record ClientOptions(
     String target,
@@ -27,14 +29,39 @@ public record ClientOptions(
     Optional<Path> clientCertificate,
     Optional<Path> clientKey,
     Optional<Path> tokenFile,
-    Duration deadline) {
+    Duration deadline,
+    String eventIdHeader) {
+
+  /** With the default event id header. */
+  public ClientOptions(
+      String target,
+      String writerId,
+      Map<String, String> attributes,
+      boolean session,
+      Optional<Path> trustedCa,
+      Optional<Path> clientCertificate,
+      Optional<Path> clientKey,
+      Optional<Path> tokenFile,
+      Duration deadline) {
+    this(
+        target,
+        writerId,
+        attributes,
+        session,
+        trustedCa,
+        clientCertificate,
+        clientKey,
+        tokenFile,
+        deadline,
+        FrontDoorHeaders.EVENT_ID);
+  }
 
   public ClientOptions {
     attributes = Map.copyOf(attributes);
-    if (attributes.containsKey(FrontDoorHeaders.EVENT_ID)) {
+    if (attributes.containsKey(eventIdHeader)) {
       // Every line would carry the same id, and replay keeps one event per id.
       throw new IllegalArgumentException(
-          FrontDoorHeaders.EVENT_ID
+          eventIdHeader
               + " would be every event's id, and replay keeps only the first event of an id; the"
               + " front door gives each event an id of its own");
     }

@@ -21,9 +21,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Turns events into Kafka records on one topic: key = writer id, value = payload, headers = the
- * attributes plus event id and publish time (see {@link FrontDoorHeaders}). A returned future
- * completes only when Kafka has acknowledged the record (the producer runs with {@code acks=all}
- * and idempotence), or fails with the producer's exception.
+ * attributes plus event id and publish time (see {@link FrontDoorHeaders}, {@link HeaderNames}). A
+ * returned future completes only when Kafka has acknowledged the record (the producer runs with
+ * {@code acks=all} and idempotence), or fails with the producer's exception.
  */
 final class EventProducer implements AutoCloseable {
   /** How long {@link #flush} waits for session ends still being handed to the producer. */
@@ -39,11 +39,18 @@ final class EventProducer implements AutoCloseable {
   private final Set<CompletableFuture<?>> endsBeingHandedOver = ConcurrentHashMap.newKeySet();
 
   private final String topic;
+  private final HeaderNames headerNames;
   private final Clock clock;
 
   EventProducer(Producer<String, byte[]> producer, String topic, Clock clock) {
+    this(producer, topic, HeaderNames.DEFAULTS, clock);
+  }
+
+  EventProducer(
+      Producer<String, byte[]> producer, String topic, HeaderNames headerNames, Clock clock) {
     this.producer = producer;
     this.topic = topic;
+    this.headerNames = headerNames;
     this.clock = clock;
   }
 
@@ -53,8 +60,8 @@ final class EventProducer implements AutoCloseable {
     for (Map.Entry<String, String> attribute : event.getAttributesMap().entrySet()) {
       headers.add(attribute.getKey(), utf8(attribute.getValue()));
     }
-    if (!event.containsAttributes(FrontDoorHeaders.EVENT_ID)) {
-      headers.add(FrontDoorHeaders.EVENT_ID, utf8(UUID.randomUUID().toString()));
+    if (!event.containsAttributes(headerNames.eventId())) {
+      headers.add(headerNames.eventId(), utf8(UUID.randomUUID().toString()));
     }
     headers.add(FrontDoorHeaders.PUBLISH_TIME, utf8(Long.toString(clock.millis())));
     return send(
@@ -65,8 +72,8 @@ final class EventProducer implements AutoCloseable {
   /** Sends the session-end control record of a writer. */
   CompletableFuture<PublishResponse> publishSessionEnd(String writerId) {
     RecordHeaders headers = new RecordHeaders();
-    headers.add(FrontDoorHeaders.SESSION, utf8(FrontDoorHeaders.SESSION_END));
-    headers.add(FrontDoorHeaders.EVENT_ID, utf8(UUID.randomUUID().toString()));
+    headers.add(headerNames.session(), utf8(FrontDoorHeaders.SESSION_END));
+    headers.add(headerNames.eventId(), utf8(UUID.randomUUID().toString()));
     headers.add(FrontDoorHeaders.PUBLISH_TIME, utf8(Long.toString(clock.millis())));
     return send(new ProducerRecord<>(topic, null, writerId, NO_PAYLOAD, headers));
   }

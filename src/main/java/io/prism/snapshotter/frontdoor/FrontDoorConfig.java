@@ -1,5 +1,6 @@
 package io.prism.snapshotter.frontdoor;
 
+import io.prism.snapshotter.config.WriterConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The front door's settings, from one {@code .properties} file: the {@code frontdoor.*} keys below,
- * and every other key passed through to the Kafka producer ({@code bootstrap.servers}, {@code
+ * the connector's header names ({@code writer.*.header}, which must match the connector's), and
+ * every other key passed through to the Kafka producer ({@code bootstrap.servers}, {@code
  * security.protocol}, {@code sasl.*}, ...). Durability settings are not negotiable: {@code
  * acks=all} and idempotence are always on.
  */
@@ -47,6 +49,14 @@ public final class FrontDoorConfig extends AbstractConfig {
   public static final String MAX_INFLIGHT_EVENTS = "frontdoor.max.inflight.events";
   public static final String SESSION_WINDOW = "frontdoor.session.window";
   public static final String SHUTDOWN_GRACE_MS = "frontdoor.shutdown.grace.ms";
+
+  /**
+   * The connector's own keys and defaults (not under {@code frontdoor.}): the front door must write
+   * the headers the connector reads, and the local run gives both the same value.
+   */
+  public static final String SESSION_HEADER = WriterConfig.SESSION_HEADER;
+
+  public static final String EVENT_ID_HEADER = WriterConfig.EVENT_ID_HEADER;
 
   /** Not under {@code frontdoor.}: the local run serves the same endpoint for the whole stack. */
   public static final String HTTP_LISTEN = "http.listen";
@@ -184,6 +194,25 @@ public final class FrontDoorConfig extends AbstractConfig {
               Importance.LOW,
               "On shutdown, how long in-flight calls may take to finish before they are cancelled.")
           .define(
+              SESSION_HEADER,
+              Type.STRING,
+              WriterConfig.SESSION_HEADER_DEFAULT,
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Header of the session-end record the front door writes when a PublishSession ends. The"
+                  + " connector's key of the same name, with the same value: the connector ends a writer's"
+                  + " session only on the header it is told of.")
+          .define(
+              EVENT_ID_HEADER,
+              Type.STRING,
+              WriterConfig.EVENT_ID_HEADER_DEFAULT,
+              new ConfigDef.NonEmptyString(),
+              Importance.MEDIUM,
+              "Header of the event id the front door writes on every record (the client's own when it sends"
+                  + " an attribute of this name, else a random UUID). The connector's key of the same name, with"
+                  + " the same value: otherwise the connector takes <topic>-<partition>-<offset> as event id, and"
+                  + " replay keeps a retried event twice.")
+          .define(
               HTTP_LISTEN,
               Type.STRING,
               "127.0.0.1:8080",
@@ -216,6 +245,11 @@ public final class FrontDoorConfig extends AbstractConfig {
           ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
           null,
           "the Kafka cluster to write to is required");
+    }
+    try {
+      headerNames();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(EVENT_ID_HEADER, getString(EVENT_ID_HEADER), e.getMessage());
     }
     Object maxRequest = originals.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     if (maxRequest != null
@@ -330,6 +364,11 @@ public final class FrontDoorConfig extends AbstractConfig {
         getInt(MAX_BATCH_EVENTS));
   }
 
+  /** The names of the event id and session headers, as the connector reads them. */
+  HeaderNames headerNames() {
+    return new HeaderNames(getString(EVENT_ID_HEADER), getString(SESSION_HEADER));
+  }
+
   public int maxInFlightEvents() {
     return getInt(MAX_INFLIGHT_EVENTS);
   }
@@ -343,7 +382,8 @@ public final class FrontDoorConfig extends AbstractConfig {
   }
 
   /**
-   * The Kafka producer's settings: every non-{@code frontdoor.} key, the defaults, the fixed ones.
+   * The Kafka producer's settings: every key that is not the front door's own ({@code frontdoor.*},
+   * {@code http.*}, the header names), the defaults, the fixed ones.
    */
   public Map<String, Object> producerSettings() {
     Map<String, Object> settings = new HashMap<>(PRODUCER_DEFAULTS);
@@ -355,7 +395,9 @@ public final class FrontDoorConfig extends AbstractConfig {
     originals()
         .forEach(
             (key, value) -> {
-              if (!key.startsWith(PREFIX) && !key.startsWith(HTTP_PREFIX)) {
+              if (!key.startsWith(PREFIX)
+                  && !key.startsWith(HTTP_PREFIX)
+                  && !CONFIG_DEF.names().contains(key)) {
                 settings.put(key, value);
               }
             });

@@ -59,12 +59,12 @@ public final class FrontDoorServer implements AutoCloseable {
   /** Starts with a given producer (which it then owns and closes). */
   public static FrontDoorServer start(
       FrontDoorConfig config, Producer<String, byte[]> kafka, Clock clock) throws IOException {
-    EventProducer producer = new EventProducer(kafka, config.topic(), clock);
+    EventProducer producer = new EventProducer(kafka, config.topic(), config.headerNames(), clock);
     try {
       PublishService service =
           new PublishService(
               producer,
-              new InputRules(config.limits()),
+              new InputRules(config.limits(), config.headerNames()),
               new InFlightLimit(config.maxInFlightEvents()),
               config.sessionWindow());
       ServerServiceDefinition publish = MalformedRequestInterceptor.wrap(service.bindService());
@@ -96,13 +96,16 @@ public final class FrontDoorServer implements AutoCloseable {
               .start();
       health.setStatus(PubSubBasicInterfaceGrpc.SERVICE_NAME, ServingStatus.SERVING);
       log.info(
-          "Front door listening on {}:{} (TLS {}, client auth {}, token auth {}), topic {}",
+          "Front door listening on {}:{} (TLS {}, client auth {}, token auth {}), topic {},"
+              + " headers {} and {}",
           config.listen().host(),
           server.getPort(),
           config.tlsEnabled() ? "on" : "off",
           config.clientAuth().configName(),
           tokens.isPresent() ? "on" : "off",
-          config.topic());
+          config.topic(),
+          config.headerNames().eventId(),
+          config.headerNames().session());
       config.warnings().forEach(warning -> log.warn("Front door settings: {}", warning));
       return new FrontDoorServer(server, producer, health, config.shutdownGrace());
     } catch (IOException | RuntimeException e) {

@@ -15,9 +15,19 @@ import java.util.Map;
  */
 final class InputRules {
   private final PublishLimits limits;
+  private final HeaderNames headers;
 
   InputRules(PublishLimits limits) {
+    this(limits, HeaderNames.DEFAULTS);
+  }
+
+  InputRules(PublishLimits limits, HeaderNames headers) {
     this.limits = limits;
+    this.headers = headers;
+  }
+
+  HeaderNames headers() {
+    return headers;
   }
 
   PublishLimits limits() {
@@ -73,13 +83,15 @@ final class InputRules {
               + " bytes, over the limit of "
               + limits.maxAttributeKeyBytes());
     }
-    if (!FrontDoorHeaders.clientMaySet(key)) {
+    if (!headers.clientMaySet(key)) {
       throw invalid(
           field,
           "names starting with \""
               + FrontDoorHeaders.RESERVED_PREFIX
-              + "\" are reserved (only \""
-              + FrontDoorHeaders.EVENT_ID
+              + "\" are reserved, and so is the session header \""
+              + headers.session()
+              + "\" (of the project headers only \""
+              + headers.eventId()
               + "\" may be set)");
     }
     int valueBytes = utf8Length(value);
@@ -91,7 +103,7 @@ final class InputRules {
               + " bytes, over the limit of "
               + limits.maxAttributeValueBytes());
     }
-    if (key.equals(FrontDoorHeaders.EVENT_ID) && value.isEmpty()) {
+    if (key.equals(headers.eventId()) && value.isEmpty()) {
       throw invalid(field, "an event id must not be empty");
     }
   }

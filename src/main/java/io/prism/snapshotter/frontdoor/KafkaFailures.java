@@ -15,7 +15,10 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 final class KafkaFailures {
   private KafkaFailures() {}
 
-  static Status toStatus(Throwable failure) {
+  /**
+   * @param eventIdHeader the event id header's name, for the advice on retries
+   */
+  static Status toStatus(Throwable failure, String eventIdHeader) {
     Throwable cause = unwrap(failure);
     if (cause instanceof RecordTooLargeException) {
       return Status.INVALID_ARGUMENT.withDescription(
@@ -34,7 +37,7 @@ final class KafkaFailures {
                 + ": "
                 + cause.getMessage()
                 + "); it may or may not be stored. A retry can store a second copy: reuse the event's "
-                + FrontDoorHeaders.EVENT_ID
+                + eventIdHeader
                 + " attribute so replay drops it");
   }
 

@@ -57,7 +57,7 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
             (response, failure) -> {
               inFlight.release(1);
               if (failure != null) {
-                fail(responses, KafkaFailures.toStatus(failure));
+                fail(responses, failureStatus(failure));
               } else {
                 answer(responses, response);
               }
@@ -129,13 +129,13 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
    * that event itself (too large for the topic), it names the event, and says that those before it
    * were sent: INVALID_ARGUMENT otherwise means nothing of the request was stored.
    */
-  private static Status batchFailure(List<CompletableFuture<PublishResponse>> acks) {
+  private Status batchFailure(List<CompletableFuture<PublishResponse>> acks) {
     for (int i = 0; i < acks.size(); i++) {
       CompletableFuture<PublishResponse> ack = acks.get(i);
       if (!ack.isCompletedExceptionally()) {
         continue;
       }
-      Status status = KafkaFailures.toStatus(ack.handle((response, failure) -> failure).join());
+      Status status = failureStatus(ack.handle((response, failure) -> failure).join());
       if (status.getCode() != Status.Code.INVALID_ARGUMENT) {
         return status;
       }
@@ -165,6 +165,11 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
   void admit(PublishRequest event, String path) {
     rules.check(event, path);
     checkScope(event.getTopic(), path);
+  }
+
+  /** The status of a failed Kafka send (see {@link KafkaFailures}). */
+  Status failureStatus(Throwable failure) {
+    return KafkaFailures.toStatus(failure, rules.headers().eventId());
   }
 
   EventProducer producer() {

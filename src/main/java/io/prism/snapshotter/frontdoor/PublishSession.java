@@ -113,7 +113,7 @@ final class PublishSession implements StreamObserver<PublishRequest> {
     service.inFlight().release(1);
     unacknowledged--;
     if (failure != null) {
-      failAndEnd(KafkaFailures.toStatus(failure));
+      failAndEnd(service.failureStatus(failure));
       return;
     }
     storedEvents++;
@@ -156,7 +156,7 @@ final class PublishSession implements StreamObserver<PublishRequest> {
         .whenComplete(
             (end, failure) -> {
               if (failure != null) {
-                failQuietly(KafkaFailures.toStatus(failure));
+                failQuietly(service.failureStatus(failure));
               } else {
                 answer(
                     PublishSessionResponse.newBuilder()

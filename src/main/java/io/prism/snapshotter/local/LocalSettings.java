@@ -14,8 +14,10 @@ import org.apache.kafka.common.config.ConfigException;
  * The local stack's settings, from three layers (later wins): the connector's example {@code
  * config/connector.properties} (or {@code --config FILE}), then each {@code --set key=value}. Keys
  * are routed by name: {@code local.*} configure the stack itself (ports, partitions), {@code
- * frontdoor.*} the front door, everything else the connector. The stack then forces what makes it
- * local: storage and index under the data directory, the topic {@value #TOPIC}.
+ * frontdoor.*} the front door, everything else the connector (the header names {@code
+ * writer.session.header} and {@code writer.event.id.header} the front door too). The stack then
+ * forces what makes it local: storage and index under the data directory, the topic {@value
+ * #TOPIC}.
  */
 public final class LocalSettings {
   public static final String TOPIC = "events";
@@ -76,6 +78,11 @@ public final class LocalSettings {
             frontDoor.put(key, value);
           } else {
             connector.put(key, value);
+            if (key.equals(FrontDoorConfig.SESSION_HEADER)
+                || key.equals(FrontDoorConfig.EVENT_ID_HEADER)) {
+              // Read by the connector, written by the front door: both need the same name.
+              frontDoor.put(key, value);
+            }
           }
         });
   }

@@ -176,6 +176,40 @@ class FrontDoorIT {
   }
 
   @Test
+  void headersRenamedForTheConnectorAreTheOnesWritten() throws Exception {
+    String renamedTopic = kafka.createTopic(1);
+    Map<String, Object> config = FrontDoorFixture.config(kafka, renamedTopic);
+    config.put(FrontDoorConfig.EVENT_ID_HEADER, "x-event-id");
+    config.put(FrontDoorConfig.SESSION_HEADER, "x-session");
+    FrontDoorServer renamed = FrontDoorFixture.start(config);
+    ManagedChannel renamedChannel = FrontDoorFixture.plaintextChannel(renamed);
+    try {
+      CompletableFuture<PublishSessionResponse> answer = new CompletableFuture<>();
+      StreamObserver<PublishRequest> session =
+          PubSubBasicInterfaceGrpc.newStub(renamedChannel).publishSession(observer(answer));
+      session.onNext(event("w", "own id").putAttributes("x-event-id", "id-1").build());
+      session.onNext(event("w", "no id").build());
+      session.onCompleted();
+      answer.get(30, TimeUnit.SECONDS);
+    } finally {
+      FrontDoorFixture.close(renamedChannel);
+      renamed.close();
+    }
+
+    List<ConsumerRecord<String, byte[]>> records = kafka.read(renamedTopic, 3);
+    assertThat(records).hasSize(3);
+    assertThat(header(records.get(0), "x-event-id")).isEqualTo("id-1");
+    assertThat(header(records.get(1), "x-event-id")).hasSize(36);
+    assertThat(header(records.get(2), "x-session")).isEqualTo(FrontDoorHeaders.SESSION_END);
+    assertThat(records)
+        .allSatisfy(
+            r -> {
+              assertThat(header(r, FrontDoorHeaders.EVENT_ID)).isNull();
+              assertThat(header(r, FrontDoorHeaders.SESSION)).isNull();
+            });
+  }
+
+  @Test
   void sessionCancelledMidStreamStillProducesItsSessionEnd() throws Exception {
     StreamObserver<PublishRequest> session =
         async.publishSession(observer(new CompletableFuture<>()));

@@ -14,20 +14,27 @@ class KafkaFailuresTest {
   @Test
   void unknownFatesAreUnavailableAndSaySo() {
     Status timeout =
-        KafkaFailures.toStatus(new CompletionException(new TimeoutException("expired")));
+        KafkaFailures.toStatus(
+            new CompletionException(new TimeoutException("expired")), FrontDoorHeaders.EVENT_ID);
     assertThat(timeout.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(timeout.getDescription())
         .contains("TimeoutException: expired")
         .contains("may or may not be stored");
-    assertThat(KafkaFailures.toStatus(new NotEnoughReplicasException("isr")).getCode())
+    assertThat(
+            KafkaFailures.toStatus(new NotEnoughReplicasException("isr"), FrontDoorHeaders.EVENT_ID)
+                .getCode())
         .isEqualTo(Status.Code.UNAVAILABLE);
   }
 
   @Test
   void tooLargeIsTheClientsAndAuthorizationIsTheServersProblem() {
-    assertThat(KafkaFailures.toStatus(new RecordTooLargeException("big")).getCode())
+    assertThat(
+            KafkaFailures.toStatus(new RecordTooLargeException("big"), FrontDoorHeaders.EVENT_ID)
+                .getCode())
         .isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(KafkaFailures.toStatus(new TopicAuthorizationException("no")).getCode())
+    assertThat(
+            KafkaFailures.toStatus(new TopicAuthorizationException("no"), FrontDoorHeaders.EVENT_ID)
+                .getCode())
         .isEqualTo(Status.Code.INTERNAL);
   }
 }

@@ -87,7 +87,7 @@ class PublishRequestValidationFuzzTest {
       assertThat(utf8Length(attribute.getKey())).isLessThanOrEqualTo(limits.maxAttributeKeyBytes());
       assertThat(utf8Length(attribute.getValue()))
           .isLessThanOrEqualTo(limits.maxAttributeValueBytes());
-      assertThat(FrontDoorHeaders.clientMaySet(attribute.getKey())).isTrue();
+      assertThat(HeaderNames.DEFAULTS.clientMaySet(attribute.getKey())).isTrue();
     }
   }
 

@@ -33,7 +33,11 @@ class LocalSettingsTest {
                 "frontdoor.listen",
                 "127.0.0.1:0",
                 "buffer.max.events",
-                "7"),
+                "7",
+                "writer.session.header",
+                "x-session",
+                "writer.event.id.header",
+                "x-event-id"),
             paths);
 
     assertThat(s.connector())
@@ -43,8 +47,13 @@ class LocalSettingsTest {
         .containsEntry("storage.filesystem.path", paths.pages().toString())
         .containsEntry("buffer.flush.on.disconnect", "true")
         .containsEntry("errors.deadletterqueue.topic.replication.factor", "1")
+        .containsEntry("writer.session.header", "x-session")
+        .containsEntry("writer.event.id.header", "x-event-id")
         .doesNotContainKeys("frontdoor.listen", "local.kafka.port");
     assertThat(s.frontDoor())
+        .as("the header names the connector reads are the ones the front door writes")
+        .containsEntry("writer.session.header", "x-session")
+        .containsEntry("writer.event.id.header", "x-event-id")
         .containsEntry("frontdoor.listen", "127.0.0.1:0")
         .containsEntry("frontdoor.max.batch.events", "10")
         .containsEntry("frontdoor.topic", LocalSettings.TOPIC);
