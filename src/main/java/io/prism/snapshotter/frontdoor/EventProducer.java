@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -31,7 +33,7 @@ final class EventProducer implements AutoCloseable {
 
   private static final byte[] NO_PAYLOAD = new byte[0];
 
-  private final Producer<String, byte[]> producer;
+  private final ProducerSupervisor producers;
 
   /**
    * Session ends being handed to the producer on another thread ({@link #publishSessionEndLater}).
@@ -42,16 +44,37 @@ final class EventProducer implements AutoCloseable {
   private final HeaderNames headerNames;
   private final Clock clock;
 
+  /** For tests: this one producer, never replaced. */
   EventProducer(Producer<String, byte[]> producer, String topic, Clock clock) {
     this(producer, topic, HeaderNames.DEFAULTS, clock);
   }
 
+  /** For tests: this one producer, never replaced. */
   EventProducer(
       Producer<String, byte[]> producer, String topic, HeaderNames headerNames, Clock clock) {
-    this.producer = producer;
+    this(
+        new ProducerSupervisor(
+            onlyOnce(producer), topic, Duration.ofSeconds(1), Duration.ofSeconds(1), usable -> {}),
+        topic,
+        headerNames,
+        clock);
+  }
+
+  EventProducer(ProducerSupervisor producers, String topic, HeaderNames headerNames, Clock clock) {
+    this.producers = producers;
     this.topic = topic;
     this.headerNames = headerNames;
     this.clock = clock;
+  }
+
+  private static Supplier<Producer<String, byte[]>> onlyOnce(Producer<String, byte[]> producer) {
+    AtomicBoolean given = new AtomicBoolean();
+    return () -> {
+      if (given.getAndSet(true)) {
+        throw new IllegalStateException("no second producer in this set-up");
+      }
+      return producer;
+    };
   }
 
   /** Sends one (already validated) event. */
@@ -94,18 +117,30 @@ final class EventProducer implements AutoCloseable {
 
   private CompletableFuture<PublishResponse> send(ProducerRecord<String, byte[]> record) {
     CompletableFuture<PublishResponse> acknowledged = new CompletableFuture<>();
+    ProducerSupervisor.Generation generation = null;
     try {
-      producer.send(
-          record,
-          (metadata, error) -> {
-            if (error != null) {
-              acknowledged.completeExceptionally(error);
-            } else {
-              acknowledged.complete(responseFor(metadata));
-            }
-          });
+      generation = producers.require();
+      ProducerSupervisor.Generation sentWith = generation;
+      generation
+          .producer()
+          .send(
+              record,
+              (metadata, error) -> {
+                if (error != null) {
+                  // First, so that a client's immediate retry already finds the producer replaced.
+                  producers.failed(sentWith, error);
+                  acknowledged.completeExceptionally(error);
+                } else {
+                  sentWith.confirm();
+                  acknowledged.complete(responseFor(metadata));
+                }
+              });
     } catch (RuntimeException e) {
-      // send() itself throws when metadata does not arrive within max.block.ms, or when closed.
+      // send() itself throws when metadata does not arrive within max.block.ms, when closed, or
+      // when the producer is broken; require() when a broken one is being replaced.
+      if (generation != null) {
+        producers.failed(generation, e);
+      }
       acknowledged.completeExceptionally(e);
     }
     return acknowledged;
@@ -128,7 +163,7 @@ final class EventProducer implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       // a failed one failed its session's answer already; a stuck one is the producer's to time out
     }
-    producer.flush();
+    producers.flush();
   }
 
   @Override
@@ -137,7 +172,7 @@ final class EventProducer implements AutoCloseable {
   }
 
   void close(Duration timeout) {
-    producer.close(timeout);
+    producers.close(timeout);
   }
 
   private static byte[] utf8(String s) {

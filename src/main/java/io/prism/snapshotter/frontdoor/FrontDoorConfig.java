@@ -49,6 +49,9 @@ public final class FrontDoorConfig extends AbstractConfig {
   public static final String MAX_INFLIGHT_EVENTS = "frontdoor.max.inflight.events";
   public static final String SESSION_WINDOW = "frontdoor.session.window";
   public static final String SHUTDOWN_GRACE_MS = "frontdoor.shutdown.grace.ms";
+  public static final String PRODUCER_REPLACE_BACKOFF_MS = "frontdoor.producer.replace.backoff.ms";
+  public static final String PRODUCER_REPLACE_BACKOFF_MAX_MS =
+      "frontdoor.producer.replace.backoff.max.ms";
 
   /**
    * The connector's own keys and defaults (not under {@code frontdoor.}): the front door must write
@@ -193,6 +196,23 @@ public final class FrontDoorConfig extends AbstractConfig {
               ConfigDef.Range.atLeast(0),
               Importance.LOW,
               "On shutdown, how long in-flight calls may take to finish before they are cancelled.")
+          .define(
+              PRODUCER_REPLACE_BACKOFF_MS,
+              Type.LONG,
+              1_000L,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              "After the Kafka producer broke for good (fenced, idempotent writes denied, ...), how long"
+                  + " before a new one is made; doubled for every new producer in a row that fails to start or"
+                  + " breaks before Kafka acknowledged anything. Meanwhile calls are refused UNAVAILABLE and"
+                  + " health says NOT_SERVING.")
+          .define(
+              PRODUCER_REPLACE_BACKOFF_MAX_MS,
+              Type.LONG,
+              60_000L,
+              ConfigDef.Range.atLeast(0),
+              Importance.LOW,
+              "The longest wait between attempts to replace a broken Kafka producer.")
           .define(
               SESSION_HEADER,
               Type.STRING,
@@ -379,6 +399,14 @@ public final class FrontDoorConfig extends AbstractConfig {
 
   public Duration shutdownGrace() {
     return Duration.ofMillis(getLong(SHUTDOWN_GRACE_MS));
+  }
+
+  public Duration producerReplaceBackoff() {
+    return Duration.ofMillis(getLong(PRODUCER_REPLACE_BACKOFF_MS));
+  }
+
+  public Duration producerReplaceBackoffMax() {
+    return Duration.ofMillis(getLong(PRODUCER_REPLACE_BACKOFF_MAX_MS));
   }
 
   /**

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The front door: a gRPC server on Netty with the publish service (behind token auth and the
  * malformed-request check), the standard health service and server reflection, writing through one
- * idempotent Kafka producer. {@link #close()} drains in-flight calls, then flushes and closes the
- * producer, so nothing acknowledged is lost on shutdown.
+ * idempotent Kafka producer, replaced when it breaks for good (health NOT_SERVING meanwhile).
+ * {@link #close()} drains in-flight calls, then flushes and closes the producer, so nothing
+ * acknowledged is lost on shutdown.
  */
 public final class FrontDoorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FrontDoorServer.class);
@@ -53,13 +55,26 @@ public final class FrontDoorServer implements AutoCloseable {
 
   /** Starts against the Kafka cluster named in the config. */
   public static FrontDoorServer start(FrontDoorConfig config) throws IOException {
-    return start(config, new KafkaProducer<>(config.producerSettings()), Clock.systemUTC());
+    return start(config, () -> new KafkaProducer<>(config.producerSettings()), Clock.systemUTC());
   }
 
-  /** Starts with a given producer (which it then owns and closes). */
+  /**
+   * Starts with producers from {@code producers}: one at once, and a new one whenever the one in
+   * use breaks for good. The front door owns and closes them.
+   */
   public static FrontDoorServer start(
-      FrontDoorConfig config, Producer<String, byte[]> kafka, Clock clock) throws IOException {
-    EventProducer producer = new EventProducer(kafka, config.topic(), config.headerNames(), clock);
+      FrontDoorConfig config, Supplier<Producer<String, byte[]>> producers, Clock clock)
+      throws IOException {
+    HealthStatusManager health = new HealthStatusManager();
+    ProducerSupervisor supervisor =
+        new ProducerSupervisor(
+            producers,
+            config.topic(),
+            config.producerReplaceBackoff(),
+            config.producerReplaceBackoffMax(),
+            usable -> setHealth(health, usable));
+    EventProducer producer =
+        new EventProducer(supervisor, config.topic(), config.headerNames(), clock);
     try {
       PublishService service =
           new PublishService(
@@ -77,7 +92,6 @@ public final class FrontDoorServer implements AutoCloseable {
       publish =
           ServerInterceptors.intercept(
               publish, new RequestMetricsInterceptor()); // outermost: counts refusals too
-      HealthStatusManager health = new HealthStatusManager();
       Server server =
           NettyServerBuilder.forAddress(config.listen().socketAddress(), credentials(config))
               .addService(publish)
@@ -94,7 +108,7 @@ public final class FrontDoorServer implements AutoCloseable {
                               config.limits().largestRecordBytes() + (1 << 20))))
               .build()
               .start();
-      health.setStatus(PubSubBasicInterfaceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      supervisor.announce(); // SERVING, unless the producer broke meanwhile
       log.info(
           "Front door listening on {}:{} (TLS {}, client auth {}, token auth {}), topic {},"
               + " headers {} and {}",
@@ -112,6 +126,16 @@ public final class FrontDoorServer implements AutoCloseable {
       producer.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /**
+   * The publish service, and the server as a whole (what a probe without a service name asks), are
+   * SERVING while a Kafka producer is in use, NOT_SERVING while a broken one is being replaced.
+   */
+  private static void setHealth(HealthStatusManager health, boolean usable) {
+    ServingStatus status = usable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus(PubSubBasicInterfaceGrpc.SERVICE_NAME, status);
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
   }
 
   private static ServerCredentials credentials(FrontDoorConfig config) throws IOException {

@@ -1,10 +1,12 @@
 package io.prism.snapshotter.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 
 /**
  * The front door's calls by method and final status: {@code snapshotter_frontdoor_requests_total}.
  * Both labels are closed sets (the service's methods, gRPC's status codes), so the series stay few.
+ * And the state of its Kafka producer (usable, replacements).
  */
 public final class FrontDoorMetrics {
   private static final Counter REQUESTS =
@@ -16,7 +18,32 @@ public final class FrontDoorMetrics {
           .withoutExemplars()
           .register(SnapshotterMetrics.REGISTRY);
 
+  private static final Gauge PRODUCER_USABLE =
+      Gauge.builder()
+          .name("snapshotter_frontdoor_producer_usable")
+          .help(
+              "1 while the front door has a Kafka producer to send with, 0 while it replaces one that"
+                  + " broke (calls are refused UNAVAILABLE, health says NOT_SERVING).")
+          .register(SnapshotterMetrics.REGISTRY);
+
+  private static final Counter PRODUCER_REPLACEMENTS =
+      Counter.builder()
+          .name("snapshotter_frontdoor_producer_replacements")
+          .help("Kafka producers the front door put in use in place of one that broke.")
+          .withoutExemplars()
+          .register(SnapshotterMetrics.REGISTRY);
+
   private FrontDoorMetrics() {}
+
+  /** Whether the front door has a Kafka producer in use. */
+  public static void producerUsable(boolean usable) {
+    PRODUCER_USABLE.set(usable ? 1 : 0);
+  }
+
+  /** A new Kafka producer replaced a broken one. */
+  public static void producerReplaced() {
+    PRODUCER_REPLACEMENTS.inc();
+  }
 
   /** A call of {@code method} ended with {@code status}. */
   public static void requestEnded(String method, String status) {
