@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
       "--output: ndjson (default; the RFC's event lines, payload in base64), raw (each payload's bytes then",
       "a newline), protobuf-delimited (length-delimited prism.snapshotter.Event messages).",
       "Progress goes to stderr when there is a console. A writer without pages prints nothing (exit 0).",
-      "Exit codes: 0 ok, 2 bad usage, 65 a page is corrupt (its key is named), 69 storage failed,",
+      "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 2 bad usage,",
+      "65 a page is corrupt (its key is named), 69 storage failed, 74 stdout failed,",
       "78 bad config (or an empty time range)."
     })
 public final class ReplayCommand implements Callable<Integer> {
@@ -126,8 +127,11 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println("replay: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
     } catch (IOException e) {
+      if (StdoutFailure.readerGone(e)) {
+        return 0; // the reader stopped reading (| head): it has what it wanted
+      }
       err.println("replay: cannot write to stdout: " + e.getMessage());
-      return 74; // EX_IOERR
+      return StdoutFailure.EXIT_IO_ERROR;
     }
   }
 

@@ -12,6 +12,7 @@ import io.prism.snapshotter.storage.PutOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -162,5 +163,61 @@ class ReplayCommandTest {
         .isEqualTo(78);
     assertThat(run("--writer", "user-1", "--config", config.toString(), "--from", "5", "--to", "4"))
         .isEqualTo(78);
+  }
+
+  /** Stdout that takes {@code limit} bytes, then fails every write as {@code failure} says. */
+  private static OutputStream failingAfter(int limit, String failure) {
+    return new OutputStream() {
+      private int written;
+
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        if (written + len > limit) {
+          throw new IOException(failure);
+        }
+        written += len;
+      }
+    };
+  }
+
+  private int runWithStdout(OutputStream stdout, String... args) {
+    return new CommandLine(
+            new ReplayCommand(stdout, new PrintStream(err, true, StandardCharsets.UTF_8), false))
+        .execute(args);
+  }
+
+  @Test
+  void aReaderThatStopsReadingEndsReplayQuietly() throws IOException {
+    // More than the 64 KiB output buffer, so writes reach the closed pipe before the end.
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 5000);
+    assertThat(
+            runWithStdout(
+                failingAfter(0, "Broken pipe"),
+                "--writer",
+                "user-1",
+                "--config",
+                config.toString()))
+        .isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void anyOtherStdoutFailureExitsWith74AndSaysSo() throws IOException {
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 5000);
+    assertThat(
+            runWithStdout(
+                failingAfter(0, "No space left on device"),
+                "--writer",
+                "user-1",
+                "--config",
+                config.toString()))
+        .isEqualTo(74);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("replay: cannot write to stdout: No space left on device");
   }
 }
