@@ -15,6 +15,8 @@ import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
 import io.prism.snapshotter.storage.StorageException;
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Decode one page and print its events as NDJSON event lines, one per line.",
       "The page is a local file, or with --config a key in the configured store.",
-      "Exit codes: 0 ok, 65 the page is corrupt, 66 no such page, 69 storage failed, 78 bad config."
+      "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 65 the page is",
+      "corrupt, 66 no such page, 69 storage failed, 74 stdout failed, 78 bad config."
     })
 final class PagesCatCommand implements Callable<Integer> {
   private static final JsonFactory JSON =
@@ -61,7 +64,9 @@ final class PagesCatCommand implements Callable<Integer> {
   @Option(names = "--with-metadata", description = "Print the page's metadata line first.")
   boolean withMetadata;
 
-  PrintStream out = System.out;
+  /** Stdout itself, not System.out: a PrintStream would swallow a failed write (a full disk). */
+  OutputStream out = new FileOutputStream(FileDescriptor.out);
+
   PrintStream err = System.err;
 
   @Override
@@ -86,6 +91,12 @@ final class PagesCatCommand implements Callable<Integer> {
         print(in, page);
       }
       return 0;
+    } catch (StdoutFailure.WriteFailed e) {
+      if (StdoutFailure.readerGone(e)) {
+        return 0; // the reader stopped reading (| head): it has what it wanted
+      }
+      err.println("pages cat: cannot write to stdout: " + e.getMessage());
+      return StdoutFailure.EXIT_IO_ERROR;
     } catch (PageFormatException e) {
       err.println("pages cat: " + page + ": " + e.getMessage());
       return Main.EXIT_BAD_DATA;
@@ -106,7 +117,7 @@ final class PagesCatCommand implements Callable<Integer> {
 
   /** Streams the page: events are printed as they are decoded, so a huge page needs no memory. */
   private void print(InputStream in, String keyHint) throws IOException, PageFormatException {
-    OutputStream sink = new BufferedOutputStream(out, 1 << 16);
+    OutputStream sink = new BufferedOutputStream(new StdoutFailure.Watched(out), 1 << 16);
     try (PageCursor cursor = new PageReader().open(in, keyHint);
         JsonGenerator gen = JSON.createGenerator(sink)) {
       if (withMetadata) {

@@ -1,5 +1,7 @@
 package io.prism.snapshotter.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.index.IndexEntry;
@@ -9,6 +11,10 @@ import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.PublishMode;
 import io.prism.snapshotter.index.TimeRange;
 import io.prism.snapshotter.util.Printable;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,7 +32,7 @@ import picocli.CommandLine.Option;
     description = {
       "List a writer's pages whose time range overlaps [--from, --to), from the page index,",
       "ordered by start time then page sequence. Times: epoch milliseconds or ISO-8601.",
-      "Exit codes: 0 ok, 69 the index failed, 78 bad config."
+      "Exit codes: 0 ok, 69 the index failed, 74 stdout failed, 78 bad config."
     })
 final class PagesListCommand implements Callable<Integer> {
   enum Output {
@@ -64,11 +70,15 @@ final class PagesListCommand implements Callable<Integer> {
       description = "table (default), or json: one JSON object per line.")
   Output output;
 
-  PrintStream out = System.out;
+  /** Stdout itself, not System.out: a PrintStream would swallow a failed write (a full disk). */
+  OutputStream out = new FileOutputStream(FileDescriptor.out);
+
   PrintStream err = System.err;
 
   @Override
   public Integer call() {
+    StdoutFailure.Watched stdout = new StdoutFailure.Watched(out);
+    PrintStream lines = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, UTF_8);
     try {
       TimeRange range =
           new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to);
@@ -78,11 +88,18 @@ final class PagesListCommand implements Callable<Integer> {
         entries = index.entries(writer, range);
       }
       if (output == Output.json) {
-        entries.forEach(e -> out.println(IndexEntryJson.write(e)));
+        entries.forEach(e -> lines.println(IndexEntryJson.write(e)));
       } else {
-        printTable(entries);
+        printTable(lines, entries);
       }
-      out.flush();
+      lines.flush();
+      if (stdout.failure() != null) {
+        if (StdoutFailure.readerGone(stdout.failure())) {
+          return 0; // the reader stopped reading (| head): it has what it wanted
+        }
+        err.println("pages list: cannot write to stdout: " + stdout.failure().getMessage());
+        return StdoutFailure.EXIT_IO_ERROR;
+      }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("pages list: " + e.getMessage());
@@ -93,11 +110,11 @@ final class PagesListCommand implements Callable<Integer> {
     }
   }
 
-  private void printTable(List<IndexEntry> entries) {
+  private void printTable(PrintStream lines, List<IndexEntry> entries) {
     String format = "%-24s  %-24s  %12s  %8s  %10s  %10s  %s%n";
-    out.printf(format, "START", "END", "SEQUENCE", "EVENTS", "BYTES", "STORED", "KEY");
+    lines.printf(format, "START", "END", "SEQUENCE", "EVENTS", "BYTES", "STORED", "KEY");
     for (IndexEntry e : entries) {
-      out.printf(
+      lines.printf(
           format,
           Instant.ofEpochMilli(e.startTime()),
           Instant.ofEpochMilli(e.endTime()),

@@ -89,4 +89,40 @@ class PagesListCommandTest {
         .isEqualTo(Main.EXIT_BAD_CONFIG);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("index.backend");
   }
+
+  int runWithStdout(java.io.OutputStream stdout, String... args) {
+    PagesListCommand command = new PagesListCommand();
+    command.out = stdout;
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    return new CommandLine(command).execute(args);
+  }
+
+  @Test
+  void aStdoutThatCannotBeWrittenExitsWith74AndSaysSo() {
+    assertThat(
+            runWithStdout(
+                new FailingStdout(0, FailingStdout.DISK_FULL),
+                "--writer",
+                "w1",
+                "--config",
+                config.toString()))
+        .isEqualTo(74);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("pages list: cannot write to stdout: No space left on device");
+  }
+
+  @Test
+  void aReaderThatStopsReadingEndsTheListQuietly() {
+    assertThat(
+            runWithStdout(
+                new FailingStdout(0, FailingStdout.BROKEN_PIPE),
+                "--writer",
+                "w1",
+                "--config",
+                config.toString(),
+                "--output",
+                "json"))
+        .isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
 }

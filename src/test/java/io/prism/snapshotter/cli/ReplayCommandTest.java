@@ -165,26 +165,6 @@ class ReplayCommandTest {
         .isEqualTo(78);
   }
 
-  /** Stdout that takes {@code limit} bytes, then fails every write as {@code failure} says. */
-  private static OutputStream failingAfter(int limit, String failure) {
-    return new OutputStream() {
-      private int written;
-
-      @Override
-      public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        if (written + len > limit) {
-          throw new IOException(failure);
-        }
-        written += len;
-      }
-    };
-  }
-
   private int runWithStdout(OutputStream stdout, String... args) {
     return new CommandLine(
             new ReplayCommand(stdout, new PrintStream(err, true, StandardCharsets.UTF_8), false))
@@ -197,7 +177,7 @@ class ReplayCommandTest {
     storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 5000);
     assertThat(
             runWithStdout(
-                failingAfter(0, "Broken pipe"),
+                new FailingStdout(0, FailingStdout.BROKEN_PIPE),
                 "--writer",
                 "user-1",
                 "--config",
@@ -211,7 +191,7 @@ class ReplayCommandTest {
     storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 5000);
     assertThat(
             runWithStdout(
-                failingAfter(0, "No space left on device"),
+                new FailingStdout(0, FailingStdout.DISK_FULL),
                 "--writer",
                 "user-1",
                 "--config",
