@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The snapshotter's metric families, one set per JVM, and the tasks that feed them.
@@ -149,15 +150,31 @@ public final class SnapshotterMetrics {
         .register(REGISTRY);
   }
 
-  static void add(TaskMetrics task) {
-    TaskMetrics previous = TASKS.put(task.id(), task);
-    if (previous != null && previous != task) {
+  /**
+   * Registers the task {@code open} makes, replacing a task with the same id that has not closed
+   * (Connect starts a task again when the old one's stop outlasts its timeout). The old task's
+   * series are dropped <em>before</em> the new one binds its own: both have the same label values,
+   * so dropping them afterwards would drop the new task's series too, and its counts would never be
+   * served.
+   */
+  static synchronized TaskMetrics add(TaskId id, Supplier<TaskMetrics> open) {
+    TaskMetrics previous = TASKS.get(id);
+    if (previous != null) {
       previous.forgetSeries();
     }
+    TaskMetrics task = open.get();
+    TASKS.put(id, task);
+    return task;
   }
 
-  static void remove(TaskMetrics task) {
-    TASKS.remove(task.id(), task);
+  /**
+   * Unregisters {@code task} and drops its series, unless a newer task with its id replaced it:
+   * those series (same label values) are the newer task's now.
+   */
+  static synchronized void remove(TaskMetrics task) {
+    if (TASKS.remove(task.id(), task)) {
+      task.forgetSeries();
+    }
   }
 
   /** A run of task {@code id} stopped, having given up {@code entries} index entries. */

@@ -113,10 +113,8 @@ public final class TaskMetrics implements AutoCloseable {
       int topWriters,
       Duration maxAge,
       Clock clock) {
-    TaskMetrics metrics =
-        new TaskMetrics(id, storageBackend, indexBackend, topWriters, maxAge, clock);
-    SnapshotterMetrics.add(metrics);
-    return metrics;
+    return SnapshotterMetrics.add(
+        id, () -> new TaskMetrics(id, storageBackend, indexBackend, topWriters, maxAge, clock));
   }
 
   public TaskId id() {
@@ -367,8 +365,8 @@ public final class TaskMetrics implements AutoCloseable {
   }
 
   /**
-   * Stops exporting this task's series; the index entries it gave up (read now: the task closes its
-   * index first) carry over to its next run.
+   * Stops exporting this task's series (unless a newer task with its id has them now); the index
+   * entries it gave up (read now: the task closes its index first) carry over to its next run.
    */
   @Override
   public void close() {
@@ -376,7 +374,6 @@ public final class TaskMetrics implements AutoCloseable {
       return;
     }
     SnapshotterMetrics.remove(this);
-    forgetSeries();
     SnapshotterMetrics.indexDropsOfStoppedRun(id, indexDropped.getAsLong());
   }
 
