@@ -4,10 +4,12 @@ import io.prism.snapshotter.frontdoor.ClientOptions;
 import io.prism.snapshotter.frontdoor.FrontDoorClient;
 import io.prism.snapshotter.frontdoor.FrontDoorHeaders;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -27,7 +29,9 @@ import picocli.CommandLine.Option;
     description = {
       "Publishes each line of stdin as one event through the front door and prints the answers:",
       "'<message_id> <sequence>' per stored event, '<STATUS>: <reason>' per refused one,",
-      "or one summary line with --session. Exit status 1 if any event was not stored."
+      "or one summary line with --session. Exit status 1 if any event was not stored,",
+      "64 options that do not fit together or name no readable file, 66 unreadable input (stdin,",
+      "an empty token file)."
     })
 public final class PublishCommand implements Callable<Integer> {
   @Option(
@@ -95,23 +99,36 @@ public final class PublishCommand implements Callable<Integer> {
 
   private final InputStream in;
   private final PrintStream out;
+  private final PrintStream err;
 
   public PublishCommand() {
-    this(System.in, System.out);
+    this(System.in, System.out, System.err);
   }
 
-  PublishCommand(InputStream in, PrintStream out) {
+  PublishCommand(InputStream in, PrintStream out, PrintStream err) {
     this.in = in;
     this.out = out;
+    this.err = err;
   }
 
   /** Exit status for options that do not fit together (sysexits.h EX_USAGE). */
   static final int EXIT_USAGE = 64;
 
+  /** Exit status for input that cannot be read: stdin, the token file (sysexits.h EX_NOINPUT). */
+  static final int EXIT_NO_INPUT = 66;
+
   @Override
-  public Integer call() throws Exception {
+  public Integer call() {
     ClientOptions options;
     try {
+      if (deadlineMillis <= 0) {
+        throw new IllegalArgumentException(
+            "--deadline-ms must be a positive number of milliseconds, got " + deadlineMillis);
+      }
+      requireReadable("--tls-ca", trustedCa);
+      requireReadable("--tls-cert", clientCertificate);
+      requireReadable("--tls-key", clientKey);
+      requireReadable("--token-file", tokenFile);
       options =
           new ClientOptions(
               target,
@@ -125,10 +142,24 @@ public final class PublishCommand implements Callable<Integer> {
               Duration.ofMillis(deadlineMillis),
               eventIdHeader);
     } catch (IllegalArgumentException e) {
-      System.err.println("publish: " + e.getMessage());
+      err.println("publish: " + e.getMessage());
       return EXIT_USAGE;
     }
-    return FrontDoorClient.run(
-        options, new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), out);
+    try {
+      return FrontDoorClient.run(
+          options, new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), out);
+    } catch (IOException e) {
+      // An empty token file, a certificate that is no PEM, stdin that fails: say which.
+      err.println("publish: " + e.getMessage());
+      return EXIT_NO_INPUT;
+    }
+  }
+
+  /** A file option names a readable file, or the user is told which option names what. */
+  private static void requireReadable(String option, Path file) {
+    if (file != null && !(Files.isRegularFile(file) && Files.isReadable(file))) {
+      throw new IllegalArgumentException(
+          option + " " + file + (Files.exists(file) ? ": not a readable file" : ": no such file"));
+    }
   }
 }

@@ -166,7 +166,8 @@ class FrontDoorCommandsIT {
     PublishCommand command =
         new PublishCommand(
             new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            System.err);
     return new CommandLine(command).execute(arguments);
   }
 }
