@@ -1,5 +1,6 @@
 package io.prism.snapshotter.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,8 +36,51 @@ public final class Main {
     System.exit(run(args));
   }
 
+  /** Exit code for a failure no command foresaw (EX_SOFTWARE). */
+  public static final int EXIT_UNEXPECTED = 70;
+
   public static int run(String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return commandLine().execute(args);
+  }
+
+  /** The command line, with every subcommand, as {@link #run} executes it. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::unexpected);
+  }
+
+  /**
+   * A failure a command did not turn into a message of its own: one line saying which command and
+   * why, not a stack trace (that only with {@code SNAPSHOTTER_LOG_LEVEL=debug}, for a bug report).
+   */
+  private static int unexpected(
+      Exception failure, CommandLine command, CommandLine.ParseResult parsed) {
+    PrintWriter err = command.getErr();
+    StringBuilder line = new StringBuilder(command.getCommandSpec().qualifiedName());
+    line.append(": ").append(describe(failure));
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != failure) {
+      line.append(" (cause: ").append(describe(root)).append(')');
+    }
+    err.println(line);
+    if ("debug".equalsIgnoreCase(System.getenv("SNAPSHOTTER_LOG_LEVEL"))) {
+      failure.printStackTrace(err);
+    } else {
+      err.println("(unexpected: SNAPSHOTTER_LOG_LEVEL=debug shows the stack trace)");
+    }
+    err.flush();
+    return EXIT_UNEXPECTED;
+  }
+
+  private static String describe(Throwable t) {
+    String message = t.getMessage();
+    return message == null || message.isBlank()
+        ? t.getClass().getName()
+        : t.getClass().getSimpleName() + ": " + message;
   }
 
   static final class VersionProvider implements CommandLine.IVersionProvider {
