@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
+import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.IndexEntryJson;
 import io.prism.snapshotter.index.IndexException;
@@ -16,10 +17,10 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
@@ -60,7 +61,9 @@ final class PagesListCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "Settings naming the index (index.*); default: ./data/index.db.")
+      description =
+          "Settings naming the index (index.*), e.g. the connector's properties "
+              + "(default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
 
   @Option(
@@ -82,9 +85,10 @@ final class PagesListCommand implements Callable<Integer> {
     try {
       TimeRange range =
           new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to);
-      Map<String, String> settings = config == null ? Map.of() : ConfigFile.load(config);
+      IndexConfig settings = new IndexConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
+      requireAnIndexThatExists(settings);
       List<IndexEntry> entries;
-      try (PageIndex index = new IndexConfig(settings).open(PublishMode.SYNC)) {
+      try (PageIndex index = settings.open(PublishMode.SYNC)) {
         entries = index.entries(writer, range);
       }
       if (output == Output.json) {
@@ -107,6 +111,28 @@ final class PagesListCommand implements Callable<Integer> {
     } catch (IndexException e) {
       err.println("pages list: " + e.getMessage());
       return Main.EXIT_UNAVAILABLE;
+    }
+  }
+
+  /**
+   * Opening a SQLite index creates its file: a mistyped path (or the wrong directory) would list an
+   * empty new index as "0 pages" and leave a stray database behind. And with no index there is
+   * nothing to list.
+   */
+  private static void requireAnIndexThatExists(IndexConfig settings) {
+    if (settings.backend() == IndexBackend.NONE) {
+      throw new ConfigException(
+          IndexConfig.BACKEND
+              + "=none: these settings name no page index to list "
+              + "(replay --writer finds pages by listing storage)");
+    }
+    if (settings.backend() == IndexBackend.SQLITE && !Files.isRegularFile(settings.sqlitePath())) {
+      throw new ConfigException(
+          "no SQLite page index at "
+              + settings.sqlitePath().toAbsolutePath()
+              + " ("
+              + IndexConfig.SQLITE_PATH
+              + "): give the --config the connector runs with");
     }
   }
 

@@ -125,4 +125,21 @@ class PagesListCommandTest {
         .isZero();
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
   }
+
+  @Test
+  void aSqliteIndexThatIsNotThereIsABadConfigNotAnEmptyList() throws Exception {
+    Path absent = dir.resolve("elsewhere/index.db");
+    Files.writeString(config, "index.backend=sqlite\nindex.sqlite.path=" + absent + "\n");
+    assertThat(run("--writer", "w1", "--config", config.toString())).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no SQLite page index at " + absent);
+    assertThat(absent).doesNotExist();
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
+  void settingsWithoutAnIndexAreABadConfig() throws Exception {
+    Files.writeString(config, "index.backend=none\n");
+    assertThat(run("--writer", "w1", "--config", config.toString())).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("index.backend=none");
+  }
 }
