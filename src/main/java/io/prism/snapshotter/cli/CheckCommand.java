@@ -94,6 +94,13 @@ final class CheckCommand implements Callable<Integer> {
           new Check(
               "index", "open", Check.Outcome.SKIPPED, "index.backend=none: pages are not indexed"));
     }
+    if (readOnly) {
+      try {
+        ExistingIndex.require(config.index()); // opening would create it: the check would pass
+      } catch (ConfigException missing) {
+        return List.of(new Check("index", "open", Check.Outcome.FAILED, Check.reason(missing)));
+      }
+    }
     try (PageIndex index = config.index().open(PublishMode.SYNC)) {
       return readOnly
           ? IndexChecks.runReadOnly(index)

@@ -17,7 +17,6 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -126,14 +125,7 @@ final class PagesListCommand implements Callable<Integer> {
               + "=none: these settings name no page index to list "
               + "(replay --writer finds pages by listing storage)");
     }
-    if (settings.backend() == IndexBackend.SQLITE && !Files.isRegularFile(settings.sqlitePath())) {
-      throw new ConfigException(
-          "no SQLite page index at "
-              + settings.sqlitePath().toAbsolutePath()
-              + " ("
-              + IndexConfig.SQLITE_PATH
-              + "): give the --config the connector runs with");
-    }
+    ExistingIndex.require(settings);
   }
 
   private void printTable(PrintStream lines, List<IndexEntry> entries) {

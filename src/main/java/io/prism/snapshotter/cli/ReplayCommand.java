@@ -1,6 +1,7 @@
 package io.prism.snapshotter.cli;
 
 import io.prism.snapshotter.config.ConfigFile;
+import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.replay.CorruptPageException;
@@ -106,6 +107,9 @@ public final class ReplayCommand implements Callable<Integer> {
               new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to),
               requiredAttributes());
       settings = new SnapshotterConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
+      if (settings.originals().containsKey(IndexConfig.BACKEND)) {
+        ExistingIndex.require(settings.index()); // else "no pages" from a new, empty index
+      }
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("replay: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;

@@ -2,6 +2,7 @@ package io.prism.snapshotter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prism.snapshotter.index.SqlitePageIndex;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,7 @@ class CheckCommandTest {
   @Test
   void readOnlyListsAndReadsTheStoreAndReadsTheIndexWritingNothing() throws Exception {
     Path pages = dir.resolve("pages");
+    SqlitePageIndex.open(dir.resolve("index.db")).close(); // as the connector left it
     int code =
         run(
             "storage.filesystem.path="
@@ -84,5 +86,21 @@ class CheckCommandTest {
     try (var files = Files.walk(pages)) {
       assertThat(files.filter(Files::isRegularFile)).as("nothing written").isEmpty();
     }
+  }
+
+  @Test
+  void readOnlyFailsOnASqliteIndexThatIsNotThereAndCreatesNone() throws Exception {
+    Path absent = dir.resolve("typo/index.db");
+    int code =
+        run(
+            "storage.filesystem.path="
+                + dir.resolve("pages")
+                + "\nindex.backend=sqlite\nindex.sqlite.path="
+                + absent
+                + "\n",
+            "--read-only");
+    assertThat(code).as(output()).isEqualTo(Main.EXIT_UNAVAILABLE);
+    assertThat(output()).contains("index    open", "FAILED", "no SQLite page index at " + absent);
+    assertThat(absent).doesNotExist();
   }
 }

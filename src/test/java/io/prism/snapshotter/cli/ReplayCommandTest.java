@@ -200,4 +200,20 @@ class ReplayCommandTest {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("replay: cannot write to stdout: No space left on device");
   }
+
+  @Test
+  void aSqliteIndexThatIsNotThereIsABadConfigNotAWriterWithoutPages() throws IOException {
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 3);
+    Path absent = dir.resolve("typo/index.db");
+    Files.writeString(
+        config,
+        "storage.backend=filesystem\nstorage.filesystem.path="
+            + dir.resolve("pages")
+            + "\nindex.backend=sqlite\nindex.sqlite.path="
+            + absent
+            + "\n");
+    assertThat(run("--writer", "user-1", "--config", config.toString())).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no SQLite page index at " + absent);
+    assertThat(absent).doesNotExist();
+  }
 }
