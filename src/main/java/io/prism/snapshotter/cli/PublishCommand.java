@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -117,8 +119,16 @@ public final class PublishCommand implements Callable<Integer> {
   /** Exit status for input that cannot be read: stdin, the token file (sysexits.h EX_NOINPUT). */
   static final int EXIT_NO_INPUT = 66;
 
+  /**
+   * gRPC logs a failed name resolution or connection as a java.util.logging WARNING with a stack
+   * trace, on stderr; the answer line says the same (UNAVAILABLE: ... Unable to resolve host). Held
+   * here: java.util.logging keeps loggers only weakly, and a collected one forgets its level.
+   */
+  static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
+
   @Override
   public Integer call() {
+    GRPC_LOG.setLevel(Level.SEVERE);
     ClientOptions options;
     try {
       if (deadlineMillis <= 0) {

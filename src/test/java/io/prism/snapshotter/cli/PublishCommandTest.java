@@ -8,6 +8,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -68,5 +74,34 @@ class PublishCommandTest {
     assertThat(publish("--writer", "w", "--target", "127.0.0.1:1", "--deadline-ms", "0"))
         .isEqualTo(PublishCommand.EXIT_USAGE);
     assertThat(errors()).contains("--deadline-ms must be a positive number");
+  }
+
+  @Test
+  void aTargetThatDoesNotResolveIsOneAnswerLineNotALoggedStackTrace() {
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+              logged.add(record);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger grpc = Logger.getLogger("io.grpc");
+    grpc.addHandler(capture);
+    try {
+      assertThat(publish("--writer", "w", "--target", "no-such-host.invalid:50051")).isEqualTo(1);
+    } finally {
+      grpc.removeHandler(capture);
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("UNAVAILABLE: ");
+    assertThat(logged).as("gRPC's own warnings (with stack traces) on stderr").isEmpty();
   }
 }
