@@ -38,7 +38,11 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Override one setting (repeatable).")
   Map<String, String> sets = new LinkedHashMap<>();
 
-  @Option(names = "--fresh", description = "Delete the data directory first.")
+  @Option(
+      names = "--fresh",
+      description =
+          "Delete the data directory first (refused when it holds anything the local stack did not"
+              + " make).")
   boolean fresh;
 
   @Option(
