@@ -1,6 +1,7 @@
 package io.prism.snapshotter.cli;
 
 import io.prism.snapshotter.frontdoor.FrontDoorServer;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -35,6 +36,11 @@ public final class FrontdoorCommand implements Callable<Integer> {
     }
     try {
       return FrontDoorServer.runUntilStopped(config);
+    } catch (UncheckedIOException e) {
+      // Not the settings: a port taken by another process, a certificate file unreadable now.
+      // Supervisors restart on 69 and may give up on 78.
+      System.err.println("frontdoor: " + e.getMessage() + ": " + e.getCause().getMessage());
+      return Main.EXIT_UNAVAILABLE;
     } catch (RuntimeException e) {
       // ConfigException and friends carry the key and the reason; that is what a user needs.
       System.err.println(
