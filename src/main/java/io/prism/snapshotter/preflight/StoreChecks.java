@@ -114,11 +114,13 @@ public final class StoreChecks {
       return checks;
     }
     try {
-      if (createOnly(key)) {
-        attempt("read", () -> readBack(key, first));
-      } else {
+      if (createOnlyReplacedTheObject(key)) {
         checks.add(
             Check.skipped(SUBJECT, "read", "the probe object was replaced by the second write"));
+      } else {
+        // Refused as it must be, or failed for another reason (the network, say): the probe
+        // should still hold the first write.
+        attempt("read", () -> readBack(key, first));
       }
       attempt(
           "list",
@@ -146,9 +148,14 @@ public final class StoreChecks {
     return checks;
   }
 
-  private boolean createOnly(String key) {
+  /**
+   * Checks that a second create-only write to {@code key} is refused; returns whether it replaced
+   * the object instead (a failed write for another reason did not).
+   */
+  private boolean createOnlyReplacedTheObject(String key) {
     byte[] second = "overwritten".getBytes(StandardCharsets.UTF_8);
-    return attempt(
+    boolean[] replaced = {false};
+    attempt(
         "create-only",
         () -> {
           try {
@@ -156,12 +163,14 @@ public final class StoreChecks {
           } catch (ObjectAlreadyExistsException refused) {
             return "a second create-only write to the same key was refused, as it must be";
           }
+          replaced[0] = true;
           throw new CheckFailure(
               "a second create-only write to the same key REPLACED the object: this store ignores"
                   + " conditional writes (S3: If-None-Match: *), so a task that lost its partitions could overwrite a newer"
                   + " page. Use a store that honours them (AWS S3, MinIO, Azure, GCS do) before relying on the sink's"
                   + " zombie protection");
         });
+    return replaced[0];
   }
 
   private String readBack(String key, byte[] written) throws CheckFailure, IOException {

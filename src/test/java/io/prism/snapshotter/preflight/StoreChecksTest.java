@@ -69,6 +69,32 @@ class StoreChecksTest {
   }
 
   @Test
+  void aSecondWriteFailingForAnotherReasonFailsCreateOnlyWithThatReasonAndStillReadsTheProbe() {
+    int[] puts = {0};
+    ObjectStore flaky =
+        new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
+          @Override
+          public PutResult put(String key, InputStream body, long length, PutOptions options) {
+            if (++puts[0] == 2) {
+              throw new StorageException("put of '" + key + "' failed: connection reset", true);
+            }
+            return delegate.put(key, body, length, options);
+          }
+        };
+    List<Check> checks = StoreChecks.run(flaky, KeyTemplate.parse(KeyTemplate.DEFAULT), NOW);
+
+    assertThat(checks)
+        .extracting(Check::name, Check::outcome)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("write", Outcome.PASSED),
+            org.assertj.core.groups.Tuple.tuple("create-only", Outcome.FAILED),
+            org.assertj.core.groups.Tuple.tuple("read", Outcome.PASSED),
+            org.assertj.core.groups.Tuple.tuple("list", Outcome.PASSED),
+            org.assertj.core.groups.Tuple.tuple("delete", Outcome.PASSED));
+    assertThat(checks.get(1).detail()).contains("connection reset").doesNotContain("REPLACED");
+  }
+
+  @Test
   void aStoreThatCannotBeWrittenFailsTheWriteWithItsReasonAndSkipsTheRest() {
     ObjectStore readOnly =
         new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
