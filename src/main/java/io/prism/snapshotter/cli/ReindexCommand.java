@@ -92,6 +92,9 @@ final class ReindexCommand implements Callable<Integer> {
       return Main.EXIT_UNAVAILABLE;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      err.println(
+          "reindex: interrupted before it finished; the pages indexed so far stay indexed (run it"
+              + " again for the rest: it counts those as already indexed)");
       return Main.EXIT_UNAVAILABLE;
     }
   }
