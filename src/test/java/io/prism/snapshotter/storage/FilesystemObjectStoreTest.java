@@ -113,6 +113,33 @@ class FilesystemObjectStoreTest extends ObjectStoreContract {
   }
 
   @Test
+  void aSidecarACrashLeftEmptyOrMissingReadsAsNone() throws IOException {
+    // A sidecar lost or emptied (a disk error, a tool that copied the objects only, a power loss
+    // on a filesystem that does not keep the order of the two renames): the object must still
+    // read, with the defaults and the etag from its content.
+    for (boolean delete : new boolean[] {false, true}) {
+      String key = delete ? "gone" : "emptied";
+      put(key, bytes("new"), PutOptions.builder().metadata("v", "1").contentType("text/x").build());
+      Path sidecar = baseDir.resolve(".prism-meta").resolve(key);
+      assertThat(sidecar).as("the sidecar is where this test expects it").exists();
+      if (delete) {
+        Files.delete(sidecar);
+      } else {
+        Files.write(sidecar, new byte[0]);
+      }
+
+      ObjectInfo info = store.head(key).orElseThrow();
+
+      assertThat(info.userMetadata()).as(key).isEmpty();
+      assertThat(info.contentType()).as(key).isEqualTo(PutOptions.DEFAULT_CONTENT_TYPE);
+      assertThat(info.etag()).as(key).isEqualTo("22af645d1859cb5ca6da0c484f1f37ea");
+      try (var in = store.get(key)) {
+        assertThat(in.readAllBytes()).as(key).isEqualTo(bytes("new"));
+      }
+    }
+  }
+
+  @Test
   void aDirectoryIsNotAnObject() {
     put("dir/child", bytes("x"), PutOptions.defaults());
 

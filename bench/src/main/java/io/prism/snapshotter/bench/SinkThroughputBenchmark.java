@@ -47,10 +47,10 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * Pages are protobuf + zstd on the filesystem store in a fresh directory per run, on tmpfs ({@code
  * /dev/shm}) when it exists. A plain main, not JMH. Arguments are {@code name=value}: {@code
  * records=200000 payload=1024 writers=1000 partitions=4 rounds=5 pageEvents=100 tasks=1
- * variants=plain,direct,connect warmups=5 budgetMiB=256}; variants {@code direct-none} (no
- * compression), {@code direct-zstd1} ({@code page.compression.level=1}), {@code direct-inline}
- * ({@code storage.upload.threads=0}) and {@code direct-ndjson} ({@code page.format=ndjson}) on
- * request.
+ * variants=plain,direct,connect warmups=5 budgetMiB=256 storeDir=<tmpfs> uploadThreads=<the
+ * connector's default, for the direct variant>}; variants {@code direct-none} (no compression),
+ * {@code direct-zstd1} ({@code page.compression.level=1}), {@code direct-inline} ({@code
+ * storage.upload.threads=0}) and {@code direct-ndjson} ({@code page.format=ndjson}) on request.
  */
 public final class SinkThroughputBenchmark {
   private static final String TOPIC = "sinkbench";
@@ -73,10 +73,17 @@ public final class SinkThroughputBenchmark {
   public static void main(String[] args) throws Exception {
     Settings settings = Settings.parse(args);
     Path shm = Path.of("/dev/shm");
-    Path storageRoot =
-        Files.isDirectory(shm) && Files.isWritable(shm)
-            ? Files.createTempDirectory(shm, "prism-sinkbench-")
-            : Files.createTempDirectory("prism-sinkbench-");
+    Path storageRoot;
+    if (settings.storeDir != null) {
+      // A store on a real disk: what its fsyncs cost, which tmpfs hides.
+      storageRoot =
+          Files.createTempDirectory(
+              Files.createDirectories(Path.of(settings.storeDir)), "prism-sinkbench-");
+    } else if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+      storageRoot = Files.createTempDirectory(shm, "prism-sinkbench-");
+    } else {
+      storageRoot = Files.createTempDirectory("prism-sinkbench-");
+    }
     EmbeddedConnectCluster connect = startCluster();
     try {
       SinkThroughputBenchmark bench = new SinkThroughputBenchmark(settings, connect, storageRoot);
@@ -286,7 +293,7 @@ public final class SinkThroughputBenchmark {
   private Timing runOnce(Variant variant, int round, CpuByThread cpu) throws Exception {
     return switch (variant) {
       case PLAIN -> plainConsumer(cpu);
-      case DIRECT -> directTask(round, cpu, "protobuf", "zstd", null, null);
+      case DIRECT -> directTask(round, cpu, "protobuf", "zstd", settings.uploadThreads, null);
       case DIRECT_UNCOMPRESSED -> directTask(round, cpu, "protobuf", "none", null, null);
       case DIRECT_ZSTD_LEVEL_1 -> directTask(round, cpu, "protobuf", "zstd", null, "1");
       case DIRECT_INLINE -> directTask(round, cpu, "protobuf", "zstd", "0", null);
@@ -580,7 +587,9 @@ public final class SinkThroughputBenchmark {
       int tasks,
       List<Variant> variants,
       int warmups,
-      int budgetMiB) {
+      int budgetMiB,
+      String storeDir,
+      String uploadThreads) {
     static Settings parse(String[] args) {
       Map<String, String> given = new HashMap<>();
       for (String arg : args) {
@@ -615,7 +624,9 @@ public final class SinkThroughputBenchmark {
               intArg(given, "tasks", 1),
               variants,
               intArg(given, "warmups", 5),
-              intArg(given, "budgetMiB", 256));
+              intArg(given, "budgetMiB", 256),
+              given.get("storeDir"),
+              given.get("uploadThreads"));
       given
           .keySet()
           .removeAll(
@@ -629,7 +640,9 @@ public final class SinkThroughputBenchmark {
                   "tasks",
                   "variants",
                   "warmups",
-                  "budgetMiB"));
+                  "budgetMiB",
+                  "storeDir",
+                  "uploadThreads"));
       if (!given.isEmpty()) {
         throw new IllegalArgumentException("unknown arguments " + given.keySet());
       }
