@@ -28,7 +28,10 @@ public interface ObjectStore extends AutoCloseable {
   /**
    * Stores exactly {@code length} bytes read from {@code body} under {@code key}, replacing any
    * object there unless {@link PutOptions#createOnly()} is set. Readers see either the old or the
-   * new object, never a partial one. The caller keeps ownership of {@code body}.
+   * new object, never a partial one. The caller keeps ownership of {@code body}. A body that
+   * supports {@link InputStream#mark mark/reset} without copying (a {@link
+   * java.io.ByteArrayInputStream}) may be read again from where it stood: the S3 store does so to
+   * start a multipart upload again that someone else aborted.
    *
    * @throws ObjectAlreadyExistsException create-only and the key exists (the existing object
    *     survives)

@@ -63,6 +63,13 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 public final class S3ObjectStore implements ObjectStore {
 
   private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
+
+  /**
+   * How many multipart uploads one put starts when someone else aborts them (a bucket lifecycle
+   * rule, an operator, a cleanup job) before failing.
+   */
+  static final int UPLOAD_ATTEMPTS = 3;
+
   private final S3Client client;
   private final S3Settings settings;
   private final String description;
@@ -252,7 +259,50 @@ public final class S3ObjectStore implements ObjectStore {
     return new PutResult(unquote(response.eTag()), length, response.versionId());
   }
 
+  /**
+   * A multipart put, started again with a fresh upload when someone else aborted the one in flight
+   * (a bucket lifecycle rule {@code AbortIncompleteMultipartUpload}, an operator or a cleanup job):
+   * the body is re-read from its mark, which a {@link java.io.ByteArrayInputStream} (what every
+   * caller here passes) keeps without copying. At most {@link #UPLOAD_ATTEMPTS} uploads; a body
+   * that cannot be re-read is not tried again. A create-only retry still completes with {@code
+   * If-None-Match: *}, so an object another writer stored meanwhile is refused, not replaced.
+   */
   private PutResult putMultipart(
+      String key, InputStream body, long length, PutOptions options, String operation)
+      throws IOException {
+    boolean rereadable = body.markSupported();
+    if (rereadable) {
+      body.mark((int) Math.min(length, Integer.MAX_VALUE));
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return uploadMultipart(key, body, length, options, operation);
+      } catch (UploadGone gone) {
+        if (!rereadable || attempt >= UPLOAD_ATTEMPTS) {
+          throw uploadAbortedByOthers(key, operation, attempt, rereadable, gone.noSuchUpload);
+        }
+        log.warn(
+            "Multipart upload {} of '{}' in {} was aborted by someone else (NoSuchUpload on {}; a"
+                + " lifecycle rule AbortIncompleteMultipartUpload, an operator or a cleanup job?);"
+                + " uploading it again ({} of {})",
+            gone.uploadId,
+            ObjectKeys.printable(key),
+            description,
+            gone.call,
+            attempt + 1,
+            UPLOAD_ATTEMPTS);
+        body.reset();
+      }
+    }
+  }
+
+  /**
+   * One multipart upload of the body from where it stands: create, parts, complete.
+   *
+   * @throws UploadGone the store no longer knows the upload (NoSuchUpload on a part, or on the
+   *     complete with no object at the key provably ours): someone else aborted it
+   */
+  private PutResult uploadMultipart(
       String key, InputStream body, long length, PutOptions options, String operation)
       throws IOException {
     CreateMultipartUploadRequest.Builder create =
@@ -275,20 +325,28 @@ public final class S3ObjectStore implements ObjectStore {
         byte[] part = StoreArguments.readExactly(body, size, key);
         String crc32 = crc32Base64(part);
         int number = partNumber;
-        String etag =
-            client
-                .uploadPart(
-                    UploadPartRequest.builder()
-                        .bucket(settings.bucket())
-                        .key(key)
-                        .uploadId(uploadId)
-                        .partNumber(number)
-                        .contentLength((long) size)
-                        .checksumAlgorithm(ChecksumAlgorithm.CRC32)
-                        .checksumCRC32(crc32)
-                        .build(),
-                    RequestBody.fromBytes(part))
-                .eTag();
+        String etag;
+        try {
+          etag =
+              client
+                  .uploadPart(
+                      UploadPartRequest.builder()
+                          .bucket(settings.bucket())
+                          .key(key)
+                          .uploadId(uploadId)
+                          .partNumber(number)
+                          .contentLength((long) size)
+                          .checksumAlgorithm(ChecksumAlgorithm.CRC32)
+                          .checksumCRC32(crc32)
+                          .build(),
+                      RequestBody.fromBytes(part))
+                  .eTag();
+        } catch (AwsServiceException e) {
+          if (S3Errors.isNoSuchUpload(e)) {
+            throw new UploadGone(uploadId, "part " + number, e);
+          }
+          throw e;
+        }
         parts.add(
             CompletedPart.builder().partNumber(number).eTag(etag).checksumCRC32(crc32).build());
         remaining -= size;
@@ -312,7 +370,7 @@ public final class S3ObjectStore implements ObjectStore {
         }
         Optional<PutResult> stored = completedBefore(key, length, options, parts, e);
         if (stored.isEmpty()) {
-          throw e;
+          throw new UploadGone(uploadId, "complete", e);
         }
         log.info(
             "Completing multipart upload {} of '{}' in {} answered NoSuchUpload, but the object there is the one"
@@ -324,9 +382,50 @@ public final class S3ObjectStore implements ObjectStore {
         return stored.get();
       }
       return new PutResult(unquote(response.eTag()), length, response.versionId());
+    } catch (UploadGone gone) {
+      throw gone; // nothing left to abort
     } catch (IOException | RuntimeException e) {
       abort(key, uploadId, operation, e);
       throw e;
+    }
+  }
+
+  /**
+   * The error once no upload got through: each was aborted by someone else, or the body could not
+   * be read again for another one. Not retriable: something aborts uploads in progress, which
+   * trying again later would meet as well.
+   */
+  private StorageException uploadAbortedByOthers(
+      String key, String operation, int attempts, boolean rereadable, AwsServiceException cause) {
+    String why =
+        rereadable
+            ? attempts
+                + " multipart uploads in a row were aborted by someone else before they completed"
+            : "the multipart upload was aborted by someone else before it completed, and the body"
+                + " cannot be read again (it does not support mark/reset) for another upload";
+    return new FailedCall(operation, key, description)
+        .failed(
+            " (HTTP "
+                + cause.statusCode()
+                + " NoSuchUpload): "
+                + why
+                + ". Is a bucket lifecycle rule (AbortIncompleteMultipartUpload) or a cleanup job"
+                + " aborting uploads in progress?",
+            false,
+            cause);
+  }
+
+  /** The store no longer knows a multipart upload of ours: someone else aborted it. */
+  private static final class UploadGone extends RuntimeException {
+    final String uploadId;
+    final String call;
+    final AwsServiceException noSuchUpload;
+
+    UploadGone(String uploadId, String call, AwsServiceException noSuchUpload) {
+      super(null, noSuchUpload, false, false);
+      this.uploadId = uploadId;
+      this.call = call;
+      this.noSuchUpload = noSuchUpload;
     }
   }
 
@@ -336,7 +435,10 @@ public final class S3ObjectStore implements ObjectStore {
    * connection) or aborted. Completed, if the object at {@code key} is the one these parts make:
    * its ETag is the one S3 forms from them (so its bytes are these, cut the same way), and its size
    * and user metadata are those sent. Otherwise (aborted, another object there, or part ETags that
-   * are not MD5s so nothing can be told) empty, and the NoSuchUpload stands.
+   * are not MD5s so nothing can be told) empty: the put uploads again, create-only if it was, so an
+   * object of ours that could not be told apart is then refused as an existing key (which the
+   * sink's create-only handling recognises), and another writer's is refused or replaced as the put
+   * asks.
    */
   private Optional<PutResult> completedBefore(
       String key,

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.config.StorageConfig;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
  * The object-store contract, plus S3-specific behaviour, against a real S3 HTTP server (S3Proxy) in
@@ -214,30 +220,45 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     }
   }
 
+  /** What the test does instead of one call of the real client. */
+  @FunctionalInterface
+  private interface Interception {
+    Object call(S3Client real, Object[] args) throws Throwable;
+  }
+
   /**
-   * The server's client, except that CompleteMultipartUpload does what {@code complete} does with
+   * The server's client, except that calls of method {@code name} do what {@code instead} does with
    * the real client: what happened at the server before an attempt's answer came back.
    */
-  private static S3Client completing(
-      S3Client real,
-      BiFunction<S3Client, CompleteMultipartUploadRequest, CompleteMultipartUploadResponse>
-          complete) {
+  private static S3Client intercepting(S3Client real, String name, Interception instead) {
     return (S3Client)
         Proxy.newProxyInstance(
             S3Client.class.getClassLoader(),
             new Class<?>[] {S3Client.class},
             (proxy, method, args) -> {
-              if (method.getName().equals("completeMultipartUpload")
-                  && args.length == 1
-                  && args[0] instanceof CompleteMultipartUploadRequest request) {
-                return complete.apply(real, request);
-              }
               try {
+                if (method.getName().equals(name)
+                    && args != null
+                    && args.length > 0
+                    && !(args[0] instanceof Consumer<?>)) {
+                  return instead.call(real, args);
+                }
                 return method.invoke(real, args);
               } catch (InvocationTargetException e) {
                 throw e.getCause();
               }
             });
+  }
+
+  /** The server's client, except that CompleteMultipartUpload does what {@code complete} does. */
+  private static S3Client completing(
+      S3Client real,
+      BiFunction<S3Client, CompleteMultipartUploadRequest, CompleteMultipartUploadResponse>
+          complete) {
+    return intercepting(
+        real,
+        "completeMultipartUpload",
+        (client, args) -> complete.apply(client, (CompleteMultipartUploadRequest) args[0]));
   }
 
   /**
@@ -263,6 +284,34 @@ class S3ObjectStoreIT extends ObjectStoreContract {
           complete) {
     S3Settings settings = server.settings(bucket).withPartSizeBytes(PART_SIZE);
     return new S3ObjectStore(completing(S3ObjectStore.buildClient(settings), complete), settings);
+  }
+
+  /**
+   * A store whose first {@code aborted} multipart uploads another client aborts just before their
+   * complete (the complete then answers NoSuchUpload, as S3 and MinIO do); later ones go through.
+   * Each complete's upload id is added to {@code completes}.
+   */
+  private S3ObjectStore storeWhoseUploadsAreAborted(
+      String bucket, int aborted, List<String> completes) {
+    return storeCompleting(
+        bucket,
+        (real, request) -> {
+          completes.add(request.uploadId());
+          if (completes.size() <= aborted) {
+            abortFromAnotherClient(bucket, request.key(), request.uploadId());
+            throw noSuchUpload();
+          }
+          return real.completeMultipartUpload(request);
+        });
+  }
+
+  /**
+   * Aborts an upload as an operator (or a lifecycle rule) would: not through the store's client.
+   */
+  private static void abortFromAnotherClient(String bucket, String key, String uploadId) {
+    try (S3Client other = S3ObjectStore.buildClient(server.settings(bucket))) {
+      other.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+    }
   }
 
   private static PutOptions pageOptions(boolean createOnly) {
@@ -299,18 +348,68 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     }
   }
 
-  @Test
-  void aCompleteThatFindsItsUploadAbortedStaysAFatalError() {
+  @ParameterizedTest(name = "create-only {0}")
+  @ValueSource(booleans = {false, true})
+  void anUploadAbortedBySomeoneElseBeforeItsCompleteIsUploadedAgain(boolean createOnly)
+      throws IOException {
     String bucket = server.newBucket();
     byte[] content = randomBytes((int) PART_SIZE + 300, 13);
-    try (S3ObjectStore store =
-        storeCompleting(
-            bucket,
-            (real, request) -> {
-              real.abortMultipartUpload(
-                  b -> b.bucket(bucket).key(request.key()).uploadId(request.uploadId()));
-              throw noSuchUpload();
-            })) {
+    List<String> completes = new ArrayList<>();
+    try (S3ObjectStore store = storeWhoseUploadsAreAborted(bucket, 1, completes)) {
+      PutResult result =
+          store.put(
+              "big/page",
+              new ByteArrayInputStream(content),
+              content.length,
+              pageOptions(createOnly));
+
+      assertThat(completes).hasSize(2).doesNotHaveDuplicates(); // a fresh upload
+      ObjectInfo stored = store.head("big/page").orElseThrow();
+      assertThat(result.etag()).isEqualTo(stored.etag()).endsWith("-2");
+      assertThat(read(store.get("big/page"))).isEqualTo(content);
+      assertThat(stored.userMetadata()).isEqualTo(Map.of("first-offset", "5"));
+      assertThat(openUploads(bucket)).isZero();
+    }
+  }
+
+  @Test
+  void anUploadAbortedBySomeoneElseBetweenItsPartsIsUploadedAgain() throws IOException {
+    String bucket = server.newBucket();
+    byte[] content = randomBytes((int) PART_SIZE * 2 + 300, 16); // three parts
+    List<String> uploads = new ArrayList<>();
+    S3Settings settings = server.settings(bucket).withPartSizeBytes(PART_SIZE);
+    S3Client client =
+        intercepting(
+            S3ObjectStore.buildClient(settings),
+            "uploadPart",
+            (real, args) -> {
+              UploadPartRequest request = (UploadPartRequest) args[0];
+              if (!uploads.contains(request.uploadId())) {
+                uploads.add(request.uploadId());
+              }
+              if (uploads.size() == 1 && request.partNumber() == 2) {
+                // Part 1 is in; the upload is aborted before part 2 arrives.
+                abortFromAnotherClient(bucket, request.key(), request.uploadId());
+                throw noSuchUpload();
+              }
+              return real.uploadPart(request, (RequestBody) args[1]);
+            });
+    try (S3ObjectStore store = new S3ObjectStore(client, settings)) {
+      store.put("big/page", new ByteArrayInputStream(content), content.length, pageOptions(true));
+
+      assertThat(uploads).hasSize(2);
+      assertThat(read(store.get("big/page"))).isEqualTo(content);
+      assertThat(store.head("big/page").orElseThrow().etag()).endsWith("-3");
+      assertThat(openUploads(bucket)).isZero();
+    }
+  }
+
+  @Test
+  void uploadsAbortedEveryTimeFailAfterAFewAttemptsSayingWhatAbortsThem() {
+    String bucket = server.newBucket();
+    byte[] content = randomBytes((int) PART_SIZE + 300, 17);
+    List<String> completes = new ArrayList<>();
+    try (S3ObjectStore store = storeWhoseUploadsAreAborted(bucket, Integer.MAX_VALUE, completes)) {
       assertThatThrownBy(
               () ->
                   store.put(
@@ -319,23 +418,63 @@ class S3ObjectStoreIT extends ObjectStoreContract {
                       content.length,
                       pageOptions(true)))
           .isInstanceOf(StorageException.class)
+          .isNotInstanceOf(ObjectAlreadyExistsException.class)
+          .hasMessageContaining("create-only put of 'big/page' in s3://" + bucket)
           .hasMessageContaining("NoSuchUpload")
+          .hasMessageContaining(
+              S3ObjectStore.UPLOAD_ATTEMPTS + " multipart uploads in a row were aborted")
+          .hasMessageContaining("AbortIncompleteMultipartUpload")
           .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+      assertThat(completes).hasSize(S3ObjectStore.UPLOAD_ATTEMPTS).doesNotHaveDuplicates();
       assertThat(store.head("big/page")).isEmpty();
+      assertThat(openUploads(bucket)).isZero();
     }
   }
 
   @Test
-  void anotherObjectAtTheKeyIsNotTakenForTheOneUploadedEvenWithItsSizeAndMetadata()
-      throws IOException {
+  void aBodyThatCannotBeReadAgainIsNotUploadedAgain() {
+    String bucket = server.newBucket();
+    byte[] content = randomBytes((int) PART_SIZE + 300, 18);
+    InputStream once =
+        new FilterInputStream(new ByteArrayInputStream(content)) {
+          @Override
+          public boolean markSupported() {
+            return false;
+          }
+        };
+    List<String> completes = new ArrayList<>();
+    try (S3ObjectStore store = storeWhoseUploadsAreAborted(bucket, 1, completes)) {
+      assertThatThrownBy(() -> store.put("big/page", once, content.length, pageOptions(false)))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("NoSuchUpload")
+          .hasMessageContaining("cannot be read again")
+          .satisfies(e -> assertThat(((StorageException) e).retriable()).isFalse());
+      assertThat(completes).hasSize(1);
+      assertThat(store.head("big/page")).isEmpty();
+    }
+  }
+
+  /**
+   * The upload was aborted and another writer put an object of the same size and metadata: it is
+   * not taken for the one uploaded. The put uploads again: create-only, that is refused (the other
+   * writer's object stays); otherwise it replaces the object, as a put without create-only does.
+   */
+  @ParameterizedTest(name = "create-only {0}")
+  @ValueSource(booleans = {false, true})
+  void anotherObjectAtTheKeyIsNotTakenForTheOneUploadedEvenWithItsSizeAndMetadata(
+      boolean createOnly) throws IOException {
     String bucket = server.newBucket();
     byte[] content = randomBytes((int) PART_SIZE + 300, 14);
     byte[] other = randomBytes(content.length, 15);
-    // The upload was aborted and another writer put an object of the same size and metadata.
+    List<String> completes = new ArrayList<>();
     try (S3ObjectStore store =
         storeCompleting(
             bucket,
             (real, request) -> {
+              completes.add(request.uploadId());
+              if (completes.size() > 1) {
+                return real.completeMultipartUpload(request);
+              }
               real.abortMultipartUpload(
                   b -> b.bucket(bucket).key(request.key()).uploadId(request.uploadId()));
               real.putObject(
@@ -343,16 +482,23 @@ class S3ObjectStoreIT extends ObjectStoreContract {
                   RequestBody.fromBytes(other));
               throw noSuchUpload();
             })) {
-      assertThatThrownBy(
-              () ->
-                  store.put(
-                      "big/page",
-                      new ByteArrayInputStream(content),
-                      content.length,
-                      pageOptions(false)))
-          .isInstanceOf(StorageException.class)
-          .hasMessageContaining("NoSuchUpload");
-      assertThat(read(store.get("big/page"))).isEqualTo(other);
+      if (createOnly) {
+        assertThatThrownBy(
+                () ->
+                    store.put(
+                        "big/page",
+                        new ByteArrayInputStream(content),
+                        content.length,
+                        pageOptions(true)))
+            .isInstanceOf(ObjectAlreadyExistsException.class);
+        assertThat(read(store.get("big/page"))).isEqualTo(other);
+      } else {
+        store.put(
+            "big/page", new ByteArrayInputStream(content), content.length, pageOptions(false));
+        assertThat(read(store.get("big/page"))).isEqualTo(content);
+      }
+      assertThat(completes).hasSize(2);
+      assertThat(openUploads(bucket)).isZero();
     }
   }
 
