@@ -355,7 +355,10 @@ public final class Compactor {
   }
 
   /**
-   * Step 1: stores the merged page create-only; one already there with the same id is taken as it.
+   * Step 1: stores the merged page create-only; one already there with the same id is taken as it:
+   * another run's merge of the same sources, or this write's own when its first attempt stored it
+   * and the retry (its answer was lost) was refused as an existing key. One with another id is
+   * another writer's, and stops the run ({@link #storedMerge}).
    */
   private IndexEntry store(MergedPage page) throws IOException {
     IndexEntry entry = page.entry();

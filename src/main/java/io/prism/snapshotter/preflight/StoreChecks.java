@@ -101,14 +101,16 @@ public final class StoreChecks {
     if (!attempt(
         "write",
         () -> {
-          store.put(key, new ByteArrayInputStream(first), first.length, PutOptions.ifAbsent());
-          return "stored "
-              + first.length
-              + " bytes at "
-              + key
-              + " in "
-              + store.describe()
-              + " (create-only)";
+          String stored = "stored " + first.length + " bytes at " + key + " in " + store.describe();
+          try {
+            store.put(key, new ByteArrayInputStream(first), first.length, PutOptions.ifAbsent());
+          } catch (ObjectAlreadyExistsException refused) {
+            requireOwnProbe(key, first, refused);
+            return stored
+                + " (create-only; a retry of the write was refused as the key existed: its first"
+                + " attempt had stored the probe, whose answer was lost)";
+          }
+          return stored + " (create-only)";
         })) {
       skipRest("create-only", "read", "list", "delete");
       return checks;
@@ -146,6 +148,28 @@ public final class StoreChecks {
           });
     }
     return checks;
+  }
+
+  /**
+   * After the probe's first create-only write was refused: the key is new (a random id in it), so
+   * the object there is the probe itself when the write's first attempt stored it and the SDK's
+   * retry (its answer was lost) was refused with 412. That object is the probe if it holds the
+   * probe's bytes; anything else is another writer's, and stays.
+   */
+  private void requireOwnProbe(String key, byte[] probe, ObjectAlreadyExistsException refused)
+      throws CheckFailure, IOException {
+    Optional<ObjectInfo> there = store.head(key);
+    if (there.isPresent()
+        && there.get().size() == probe.length
+        && Arrays.equals(readAll(key), probe)) {
+      return;
+    }
+    throw new CheckFailure(
+        "a create-only write to the new probe key was refused ("
+            + Check.reason(refused)
+            + "), and the object there "
+            + there.map(o -> "(" + o.size() + " bytes) is not the probe").orElse("is gone")
+            + ": does another process write under this key template?");
   }
 
   /**

@@ -19,8 +19,12 @@ import io.prism.snapshotter.storage.ForwardingObjectStore;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.ListPage;
 import io.prism.snapshotter.storage.NoSuchObjectException;
+import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
 import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.PutOptions;
+import io.prism.snapshotter.storage.PutResult;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -163,6 +167,43 @@ class CompactorTest {
 
       CompactionReport again = f.compactor().run("w", false);
       assertThat(again.merges()).as("each merged page is alone in its run").isEmpty();
+      assertOnlyMergedPagesOfW(f);
+    }
+  }
+
+  /**
+   * A create-only write whose first answer was lost and whose retry was refused (412): the store
+   * stored the merged page, then said the key was taken. The page there is this run's own.
+   */
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aMergedPageRefusedAfterItsOwnWriteStoredItIsTakenAsStored(Mode mode) throws Exception {
+    try (Fixture f = new Fixture(mode, "refused")) {
+      int[] refused = {0};
+      ObjectStore storedThenRefused =
+          new ForwardingObjectStore(f.store) {
+            @Override
+            public PutResult put(String key, InputStream body, long length, PutOptions options) {
+              PutResult stored = super.put(key, body, length, options);
+              if (options.createOnly() && CompactedKeys.looksMerged(key)) {
+                refused[0]++;
+                throw new ObjectAlreadyExistsException(
+                    "create-only put of '" + key + "': the key already exists (HTTP 412)", null);
+              }
+              return stored;
+            }
+
+            @Override
+            public void close() {}
+          };
+
+      CompactionReport report =
+          f.compactor(storedThenRefused, f.index(), settings()).run("w", false);
+
+      assertThat(refused[0]).isEqualTo(3);
+      assertThat(report.merges()).hasSize(3);
+      assertThat(report.merges().stream().mapToLong(CompactionReport.Merge::events).sum())
+          .isEqualTo(W_IDS.size());
       assertOnlyMergedPagesOfW(f);
     }
   }

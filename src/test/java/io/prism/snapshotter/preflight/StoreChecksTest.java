@@ -6,11 +6,14 @@ import io.prism.snapshotter.preflight.Check.Outcome;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.ForwardingObjectStore;
 import io.prism.snapshotter.storage.KeyTemplate;
+import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.PutOptions;
 import io.prism.snapshotter.storage.PutResult;
 import io.prism.snapshotter.storage.StorageException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -92,6 +95,59 @@ class StoreChecksTest {
             org.assertj.core.groups.Tuple.tuple("list", Outcome.PASSED),
             org.assertj.core.groups.Tuple.tuple("delete", Outcome.PASSED));
     assertThat(checks.get(1).detail()).contains("connection reset").doesNotContain("REPLACED");
+  }
+
+  /**
+   * The first write's first attempt stored the probe but its answer was lost; the SDK's retry was
+   * refused (412) because the key now exists. The object there is the probe: the write passed.
+   */
+  @Test
+  void aProbeWriteRefusedAfterItsOwnFirstAttemptStoredItPassesAndTheProbeIsDeleted() {
+    int[] puts = {0};
+    ObjectStore retriedAfterALostAnswer =
+        new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
+          @Override
+          public PutResult put(String key, InputStream body, long length, PutOptions options) {
+            PutResult stored = delegate.put(key, body, length, options);
+            if (++puts[0] == 1) {
+              throw new ObjectAlreadyExistsException(
+                  "create-only put of '" + key + "': the key already exists (HTTP 412)", null);
+            }
+            return stored;
+          }
+        };
+    List<Check> checks =
+        StoreChecks.run(retriedAfterALostAnswer, KeyTemplate.parse(KeyTemplate.DEFAULT), NOW);
+
+    assertThat(checks)
+        .allMatch(check -> check.outcome() == Outcome.PASSED, "all passed: " + checks);
+    assertThat(checks.get(0).detail()).contains("its first attempt had stored the probe");
+    assertThat(retriedAfterALostAnswer.list("", 100, null).objects())
+        .as("no probe left behind")
+        .isEmpty();
+  }
+
+  @Test
+  void aProbeWriteRefusedOverAnotherObjectFailsAndLeavesThatObjectAlone() {
+    byte[] foreign = "another writer's object".getBytes(StandardCharsets.UTF_8);
+    ObjectStore taken =
+        new ForwardingObjectStore(new FilesystemObjectStore(dir)) {
+          @Override
+          public PutResult put(String key, InputStream body, long length, PutOptions options) {
+            delegate.put(key, new ByteArrayInputStream(foreign), foreign.length, options);
+            throw new ObjectAlreadyExistsException(
+                "create-only put of '" + key + "': the key already exists (HTTP 412)", null);
+          }
+        };
+    List<Check> checks = StoreChecks.run(taken, KeyTemplate.parse(KeyTemplate.DEFAULT), NOW);
+
+    assertThat(checks.get(0).outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(checks.get(0).detail())
+        .contains("the key already exists", foreign.length + " bytes) is not the probe");
+    assertThat(checks.subList(1, checks.size()))
+        .extracting(Check::outcome)
+        .containsOnly(Outcome.SKIPPED);
+    assertThat(taken.list("", 100, null).objects()).as("the other object stays").hasSize(1);
   }
 
   @Test
