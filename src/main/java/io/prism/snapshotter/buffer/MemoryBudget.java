@@ -1,5 +1,8 @@
 package io.prism.snapshotter.buffer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The byte budget shared by all buffers of one task. Above {@link #maxBytes()} the task closes
  * pages early; it stops reading (pauses its partitions) while the buffered bytes stay above the
@@ -7,17 +10,35 @@ package io.prism.snapshotter.buffer;
  *
  * <p>A page counts from its first event until its memory is really free: it is durable, or it was
  * dropped while no upload held it (see {@code PageAssembler.free}). Each page is released exactly
- * once, so the count neither drifts nor needs its floor at zero in normal operation.
+ * once, so the count never drifts. A release of more than is reserved is a bug (a page released
+ * twice, or more than it reserved); it is not hidden behind a floor at zero, which would also make
+ * every later count wrong by an unknown amount. With assertions on (tests) it throws an {@link
+ * AssertionError}; without (a Connect worker) it is logged as an error and the count goes below
+ * zero by exactly the excess, so the task keeps running and the error stays visible in the
+ * buffered-bytes metric.
  */
 public final class MemoryBudget {
+  private static final Logger log = LoggerFactory.getLogger(MemoryBudget.class);
+
   private final long maxBytes;
   private final long lowWaterBytes;
+
+  /** Whether an over-release throws (assertions on: tests) rather than being logged. */
+  private final boolean strict;
+
   private long usedBytes;
 
   /**
    * @param lowWaterFraction the low-water mark as a fraction of {@code maxBytes}, in (0, 1)
    */
   public MemoryBudget(long maxBytes, double lowWaterFraction) {
+    this(maxBytes, lowWaterFraction, MemoryBudget.class.desiredAssertionStatus());
+  }
+
+  /**
+   * @param strict whether a release of more than is reserved throws rather than being logged
+   */
+  MemoryBudget(long maxBytes, double lowWaterFraction, boolean strict) {
     if (maxBytes < 1) {
       throw new IllegalArgumentException("memory budget must be positive, was " + maxBytes);
     }
@@ -27,6 +48,7 @@ public final class MemoryBudget {
     }
     this.maxBytes = maxBytes;
     this.lowWaterBytes = (long) (maxBytes * lowWaterFraction);
+    this.strict = strict;
   }
 
   void reserve(long bytes) {
@@ -34,7 +56,22 @@ public final class MemoryBudget {
   }
 
   void release(long bytes) {
-    usedBytes = Math.max(0, usedBytes - bytes);
+    long reserved = usedBytes;
+    usedBytes -= bytes;
+    if (usedBytes < 0) {
+      String problem =
+          "Memory budget accounting bug: released "
+              + bytes
+              + " bytes with only "
+              + reserved
+              + " reserved (a page released twice, or more than it reserved); the count is now "
+              + usedBytes
+              + " and stays off by that much, so pages close and partitions pause that much later";
+      if (strict) {
+        throw new AssertionError(problem);
+      }
+      log.error(problem);
+    }
   }
 
   public boolean overBudget() {
