@@ -514,7 +514,7 @@ public final class ClickHousePageIndex implements PageIndex {
             .append(" FINAL WHERE writer_id = ")
             .append(ClickHouseSql.quote(writerId));
     // Open ends are left out: Int64's minimum is not a literal ClickHouse reads as Int64.
-    if (range.toMillis() != Long.MAX_VALUE) {
+    if (!range.openEnded()) {
       sql.append(" AND start_time_ms < ").append(range.toMillis());
     }
     if (range.fromMillis() != Long.MIN_VALUE) {

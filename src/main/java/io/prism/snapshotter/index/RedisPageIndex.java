@@ -248,11 +248,12 @@ public final class RedisPageIndex implements PageIndex {
       String min = earliestStart == Long.MIN_VALUE ? "-inf" : Long.toString(earliestStart);
       // Inclusive: scores are doubles, exact only up to 2^53 ms; a start just below the range's
       // end can have the same score as the end. The overlap check below is exact.
-      String max = range.toMillis() == Long.MAX_VALUE ? "+inf" : Long.toString(range.toMillis());
+      String max = range.openEnded() ? "+inf" : Long.toString(range.toMillis());
       List<IndexEntry> entries = new ArrayList<>();
       for (IndexEntry entry :
           readEntries(pagesKey(writerId), redis.zrangeByScore(pagesKey(writerId), min, max))) {
         // The writer check: an entry key written before keySegment could be another writer's.
+        // overlaps() keeps a page starting at Long.MAX_VALUE in a range without an end.
         if (entry.writerId().equals(writerId)
             && range.overlaps(entry.startTime(), entry.endTime())) {
           entries.add(entry);

@@ -112,11 +112,15 @@ public final class SqlitePageIndex implements PageIndex {
 
   @Override
   public synchronized List<IndexEntry> entries(String writerId, TimeRange range) {
+    // No end: "start_time < Long.MAX_VALUE" would leave out a page starting at Long.MAX_VALUE.
+    String startsBefore = range.openEnded() ? "start_time <= ?" : "start_time < ?";
     try (PreparedStatement query =
         connection.prepareStatement(
             "SELECT "
                 + COLUMNS
-                + " FROM pages WHERE writer_id = ? AND start_time < ? AND end_time >= ? "
+                + " FROM pages WHERE writer_id = ? AND "
+                + startsBefore
+                + " AND end_time >= ? "
                 + "ORDER BY start_time, page_sequence, page_key")) {
       query.setString(1, writerId);
       query.setLong(2, range.toMillis());

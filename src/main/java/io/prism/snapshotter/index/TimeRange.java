@@ -3,6 +3,10 @@ package io.prism.snapshotter.index;
 /**
  * A half-open time range {@code [fromMillis, toMillis)} in milliseconds since the epoch. A page is
  * in it when the page's own range {@code [start, end]} overlaps it.
+ *
+ * <p>{@code toMillis == Long.MAX_VALUE} means no end: there is no {@code long} past a page that
+ * starts at {@link Long#MAX_VALUE} (nanoseconds sent as milliseconds can get there), and a query
+ * for all time must still find it.
  */
 public record TimeRange(long fromMillis, long toMillis) {
   public static final TimeRange ALL = new TimeRange(Long.MIN_VALUE, Long.MAX_VALUE);
@@ -14,8 +18,13 @@ public record TimeRange(long fromMillis, long toMillis) {
     }
   }
 
+  /** Whether the range is open at its end ({@code toMillis == Long.MAX_VALUE}). */
+  public boolean openEnded() {
+    return toMillis == Long.MAX_VALUE;
+  }
+
   /** Whether a page spanning {@code [startMillis, endMillis]} overlaps this range. */
   public boolean overlaps(long startMillis, long endMillis) {
-    return startMillis < toMillis && endMillis >= fromMillis;
+    return (openEnded() || startMillis < toMillis) && endMillis >= fromMillis;
   }
 }

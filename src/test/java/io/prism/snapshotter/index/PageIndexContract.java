@@ -151,6 +151,31 @@ public abstract class PageIndexContract {
     assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(atTheEnd);
   }
 
+  /**
+   * A range ending at {@link Long#MAX_VALUE} has no end ({@link TimeRange}): a page that starts at
+   * the very last millisecond is found by queries for all time and from any earlier time, though no
+   * half-open end lies past it.
+   */
+  @Test
+  void aPageStartingAtTheLastMillisecondIsFoundByRangesWithoutAnEnd() {
+    IndexEntry last = entry("w1", 1, Long.MAX_VALUE, Long.MAX_VALUE);
+    IndexEntry nearlyLast = entry("w1", 2, Long.MAX_VALUE - 1, Long.MAX_VALUE - 1);
+    IndexEntry now = entry("w1", 3, 1_700_000_000_000L, 1_700_000_001_000L);
+    index.publish(List.of(last, nearlyLast, now));
+
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(now, nearlyLast, last);
+    assertThat(index.entries("w1", new TimeRange(0, Long.MAX_VALUE)))
+        .containsExactly(now, nearlyLast, last);
+    assertThat(index.entries("w1", new TimeRange(Long.MAX_VALUE, Long.MAX_VALUE)))
+        .containsExactly(last);
+    assertThat(index.entries("w1", new TimeRange(Long.MAX_VALUE - 1, Long.MAX_VALUE - 1)))
+        .as("an empty half-open range before the last millisecond")
+        .isEmpty();
+    assertThat(index.entries("w1", new TimeRange(0, Long.MAX_VALUE - 1)))
+        .as("a range with an end leaves out pages starting at or after it")
+        .containsExactly(now);
+  }
+
   @Test
   void entriesAreOrderedByStartTimeThenSequence() {
     List<IndexEntry> expected =
