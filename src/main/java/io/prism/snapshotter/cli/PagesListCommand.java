@@ -30,8 +30,9 @@ import picocli.CommandLine.Option;
     name = "list",
     mixinStandardHelpOptions = true,
     description = {
-      "List a writer's pages whose time range overlaps [--from, --to), from the page index,",
-      "ordered by start time then page sequence. Times: epoch milliseconds or ISO-8601.",
+      "List a writer's pages that hold a time from --from to --to, both included (as replay's),",
+      "from the page index, ordered by start time then page sequence. Times: epoch milliseconds",
+      "or ISO-8601; digits below a millisecond are rounded into the range (--from up, --to down).",
       "Exit codes: 0 ok, 69 the index failed, 74 stdout failed, 78 bad config."
     })
 final class PagesListCommand implements Callable<Integer> {
@@ -46,15 +47,15 @@ final class PagesListCommand implements Callable<Integer> {
   @Option(
       names = "--from",
       paramLabel = "T",
-      converter = TimeArgument.class,
-      description = "Earliest time (inclusive).")
+      converter = TimeArgument.From.class,
+      description = "First time included (default: the beginning).")
   Long from;
 
   @Option(
       names = "--to",
       paramLabel = "T",
-      converter = TimeArgument.class,
-      description = "Latest time (exclusive).")
+      converter = TimeArgument.To.class,
+      description = "Last time included (default: no end).")
   Long to;
 
   @Option(
@@ -82,8 +83,7 @@ final class PagesListCommand implements Callable<Integer> {
     StdoutFailure.Watched stdout = new StdoutFailure.Watched(out);
     PrintStream lines = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, UTF_8);
     try {
-      TimeRange range =
-          new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to);
+      TimeRange range = range(from, to);
       IndexConfig settings = new IndexConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
       requireAnIndexThatExists(settings);
       List<IndexEntry> entries;
@@ -111,6 +111,17 @@ final class PagesListCommand implements Callable<Integer> {
       err.println("pages list: " + e.getMessage());
       return Main.EXIT_UNAVAILABLE;
     }
+  }
+
+  /**
+   * The index's half-open range for the options' inclusive one: {@code --to T} includes a page that
+   * starts at T, as replay includes an event at T. Up to 2026-11 {@code --to} was exclusive here
+   * and inclusive in replay, so the same options listed fewer pages than replay read.
+   */
+  static TimeRange range(Long from, Long to) {
+    // to + 1 == Long.MAX_VALUE, like no --to, is a range without end (TimeRange.openEnded).
+    long end = to == null || to == Long.MAX_VALUE ? Long.MAX_VALUE : to + 1;
+    return new TimeRange(from == null ? Long.MIN_VALUE : from, end);
   }
 
   /**

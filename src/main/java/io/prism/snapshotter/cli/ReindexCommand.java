@@ -48,7 +48,7 @@ final class ReindexCommand implements Callable<Integer> {
   @Option(
       names = "--since",
       paramLabel = "T",
-      converter = TimeArgument.class,
+      converter = TimeArgument.From.class,
       description = "Only objects stored at or after T (epoch milliseconds or ISO-8601).")
   Long since;
 

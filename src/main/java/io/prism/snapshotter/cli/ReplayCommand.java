@@ -35,7 +35,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Print a writer's stored events in the writer's order, each event id once, to stdout.",
-      "Times are epoch milliseconds or ISO-8601 (2025-10-01T12:00:00Z, 2025-10-01); both ends are included.",
+      "Times are epoch milliseconds or ISO-8601 (2025-10-01T12:00:00Z, 2025-10-01); both ends are included;",
+      "event times are whole milliseconds, and digits below one are rounded into the range (--from up,",
+      "--to down).",
       "--output: ndjson (default; the RFC's event lines, payload in base64), raw (each payload's bytes then",
       "a newline), protobuf-delimited (length-delimited prism.snapshotter.Event messages).",
       "Progress goes to stderr when there is a console. A writer without pages prints nothing (exit 0).",
@@ -50,14 +52,14 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(
       names = "--from",
       paramLabel = "T",
-      converter = TimeArgument.class,
+      converter = TimeArgument.From.class,
       description = "First event time included (default: the beginning).")
   Long from;
 
   @Option(
       names = "--to",
       paramLabel = "T",
-      converter = TimeArgument.class,
+      converter = TimeArgument.To.class,
       description = "Last event time included (default: no end).")
   Long to;
 

@@ -13,8 +13,30 @@ import picocli.CommandLine.TypeConversionException;
  * A time on the command line, as milliseconds since the epoch: epoch milliseconds ({@code
  * 1700000000000}), an ISO-8601 instant ({@code 2024-05-01T12:00:00Z}), date-time with offset
  * ({@code 2024-05-01T14:00:00+02:00}) or date ({@code 2024-05-01}, midnight UTC).
+ *
+ * <p>Event times are whole milliseconds, but ISO-8601 may carry digits below them ({@code
+ * 12:00:00.0045Z}, as logs and {@code date --iso-8601=ns} print). Such a time is rounded into the
+ * range it bounds, never truncated: truncating {@code --from 12:00:00.0045Z} to {@code .004} would
+ * take in an event at {@code .004}, before the instant given. {@link From} (a first time included:
+ * {@code --from}, {@code --since}) rounds up, {@link To} (a last time included: {@code --to})
+ * rounds down. Rounding rather than refusing: a pasted log time should just work, and the range it
+ * gives holds exactly the events at or between the instants given.
  */
-final class TimeArgument implements ITypeConverter<Long> {
+abstract class TimeArgument implements ITypeConverter<Long> {
+  /** For a first time included ({@code --from}, {@code --since}): rounds up to a millisecond. */
+  static final class From extends TimeArgument {
+    From() {
+      super(true);
+    }
+  }
+
+  /** For a last time included ({@code --to}): rounds down to a millisecond. */
+  static final class To extends TimeArgument {
+    To() {
+      super(false);
+    }
+  }
+
   /**
    * Epoch milliseconds from here up to {@link #LIKELY_SECONDS_BELOW} are 1970-01-12 .. 1973-03-03,
    * and the same numbers as epoch seconds are 2001 .. 5138: such a number is far more likely
@@ -24,17 +46,27 @@ final class TimeArgument implements ITypeConverter<Long> {
 
   static final long LIKELY_SECONDS_BELOW = 100_000_000_000L;
 
+  private final boolean roundUp;
+
+  private TimeArgument(boolean roundUp) {
+    this.roundUp = roundUp;
+  }
+
   @Override
   public Long convert(String value) {
-    return parse(value, System.err);
+    return parse(value, System.err, roundUp);
   }
 
+  /** {@code value} as a first time included (rounded up), without warnings. */
   static long parse(String value) {
-    return parse(value, null);
+    return parse(value, null, true);
   }
 
-  /** Parses {@code value}; a number that looks like epoch seconds gets a warning on {@code err}. */
-  static long parse(String value, PrintStream err) {
+  /**
+   * Parses {@code value}; a number that looks like epoch seconds gets a warning on {@code err}. A
+   * time between two milliseconds rounds up if {@code roundUp}, else down.
+   */
+  static long parse(String value, PrintStream err, boolean roundUp) {
     String text = value.trim();
     if (text.matches("-?\\d+")) {
       long millis;
@@ -57,18 +89,28 @@ final class TimeArgument implements ITypeConverter<Long> {
       return millis;
     }
     try {
-      return Instant.parse(text).toEpochMilli();
+      return millis(instant(text), roundUp);
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw bad(value); // ArithmeticException: a year so far off its milliseconds overflow a long
+    }
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return Instant.parse(text);
     } catch (DateTimeParseException notInstant) {
       try {
-        return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        return OffsetDateTime.parse(text).toInstant();
       } catch (DateTimeParseException notOffset) {
-        try {
-          return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-        } catch (DateTimeParseException notDate) {
-          throw bad(value);
-        }
+        return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
       }
     }
+  }
+
+  /** {@code toEpochMilli()} rounds down (also before 1970); up adds the millisecond it cut off. */
+  private static long millis(Instant t, boolean roundUp) {
+    long down = t.toEpochMilli();
+    return roundUp && t.getNano() % 1_000_000 != 0 ? Math.addExact(down, 1) : down;
   }
 
   private static TypeConversionException bad(String value) {

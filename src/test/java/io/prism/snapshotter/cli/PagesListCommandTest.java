@@ -72,6 +72,66 @@ class PagesListCommandTest {
         .containsExactly(late);
   }
 
+  /** As replay's: a page starting at --to is listed, and replay would read an event of it. */
+  @Test
+  void bothEndsAreIncluded() {
+    assertThat(
+            run(
+                "--writer",
+                "w1",
+                "--config",
+                config.toString(),
+                "--output",
+                "json",
+                "--from",
+                Long.toString(early.endTime()),
+                "--to",
+                Long.toString(late.startTime())))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read))
+        .containsExactly(early, late);
+  }
+
+  /**
+   * early ends at 22:13:21.000Z and late starts at 22:15:00.000Z: a bound half a millisecond past
+   * one of them is rounded into the range, so it leaves that page out (--from) or keeps it (--to).
+   */
+  @Test
+  void digitsBelowAMillisecondAreRoundedIntoTheRange() {
+    assertThat(
+            run(
+                "--writer",
+                "w1",
+                "--config",
+                config.toString(),
+                "--output",
+                "json",
+                "--from",
+                "2023-11-14T22:13:21.0005Z",
+                "--to",
+                "2023-11-14T22:15:00.0005Z"))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read))
+        .containsExactly(late);
+
+    out.reset();
+    assertThat(
+            run(
+                "--writer",
+                "w1",
+                "--config",
+                config.toString(),
+                "--output",
+                "json",
+                "--from",
+                "2023-11-14T22:13:20.9995Z",
+                "--to",
+                "2023-11-14T22:14:59.9995Z"))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read))
+        .containsExactly(early);
+  }
+
   @Test
   void tableOutputHasAHeaderAndARowPerPage() {
     assertThat(run("--writer", "w1", "--config", config.toString())).isZero();

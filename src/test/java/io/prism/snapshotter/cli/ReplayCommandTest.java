@@ -115,6 +115,32 @@ class ReplayCommandTest {
     assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("p1\np3\n");
   }
 
+  /**
+   * Events are at 1700000000000 + offset ms (2023-11-14T22:13:20.00Nz): a bound half a millisecond
+   * past one is rounded into the range, never truncated to that event's millisecond.
+   */
+  @Test
+  void digitsBelowAMillisecondAreRoundedIntoTheRange() throws IOException {
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 6);
+
+    assertThat(
+            run(
+                "--writer",
+                "user-1",
+                "--config",
+                config.toString(),
+                "--from",
+                "2023-11-14T22:13:20.0015Z",
+                "--to",
+                "2023-11-14T22:13:20.0035Z",
+                "--output",
+                "raw"))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .as("the event at .001 is before --from, the one at .004 after --to")
+        .isEqualTo("p2\np3\n");
+  }
+
   @Test
   void protobufDelimitedOutputParsesAsEvents() throws IOException {
     storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 4);

@@ -24,7 +24,7 @@ class TimeArgumentTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
 
-    assertThat(TimeArgument.parse("1700000000", stream)).isEqualTo(1_700_000_000L);
+    assertThat(TimeArgument.parse("1700000000", stream, true)).isEqualTo(1_700_000_000L);
 
     assertThat(err.toString(StandardCharsets.UTF_8))
         .isEqualTo(
@@ -37,12 +37,36 @@ class TimeArgumentTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
 
-    TimeArgument.parse("1700000000123", stream);
-    TimeArgument.parse("0", stream);
-    TimeArgument.parse("999999999", stream);
-    TimeArgument.parse("2023-11-14", stream);
+    TimeArgument.parse("1700000000123", stream, true);
+    TimeArgument.parse("0", stream, true);
+    TimeArgument.parse("999999999", stream, true);
+    TimeArgument.parse("2023-11-14", stream, true);
 
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  /** Event times are whole milliseconds: a bound between two is rounded into its range. */
+  @Test
+  void digitsBelowAMillisecondRoundAFirstTimeUpAndALastTimeDown() {
+    long ms = 1_767_225_600_004L; // 2026-01-01T00:00:00.004Z
+    assertThat(new TimeArgument.From().convert("2026-01-01T00:00:00.0045Z")).isEqualTo(ms + 1);
+    assertThat(new TimeArgument.To().convert("2026-01-01T00:00:00.0045Z")).isEqualTo(ms);
+    assertThat(new TimeArgument.From().convert("2026-01-01T01:00:00.004000001+01:00"))
+        .isEqualTo(ms + 1);
+    assertThat(new TimeArgument.To().convert("2026-01-01T00:00:00.004999999Z")).isEqualTo(ms);
+    // Whole milliseconds stay as they are, however many zeros follow them.
+    assertThat(new TimeArgument.From().convert("2026-01-01T00:00:00.004000000Z")).isEqualTo(ms);
+    assertThat(new TimeArgument.To().convert("2026-01-01T00:00:00.004Z")).isEqualTo(ms);
+    // Before 1970 too: up is towards the later millisecond.
+    assertThat(new TimeArgument.From().convert("1969-12-31T23:59:59.9995Z")).isZero();
+    assertThat(new TimeArgument.To().convert("1969-12-31T23:59:59.9995Z")).isEqualTo(-1);
+  }
+
+  @Test
+  void aTimeWhoseMillisecondsDoNotFitALongIsRefused() {
+    assertThatThrownBy(() -> new TimeArgument.From().convert("+300000000-01-01T00:00:00Z"))
+        .isInstanceOf(TypeConversionException.class)
+        .hasMessageContaining("is not a time");
   }
 
   @Test
