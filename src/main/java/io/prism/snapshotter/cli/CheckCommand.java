@@ -58,7 +58,7 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() {
     Map<String, String> settings;
     try {
-      settings = ConfigFile.load(StoreConfigOption.resolve(config));
+      settings = ConfigFile.load(StoreConfigOption.resolve(config, StoreConfigOption.CONNECTOR));
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("check: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;

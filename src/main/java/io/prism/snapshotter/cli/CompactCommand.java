@@ -106,7 +106,10 @@ final class CompactCommand implements Callable<Integer> {
     SnapshotterConfig settings;
     CompactionSettings compaction;
     try {
-      settings = new SnapshotterConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
+      settings =
+          new SnapshotterConfig(
+              ConfigFile.load(
+                  StoreConfigOption.resolve(config, StoreConfigOption.STORE_INDEX_AND_PAGES)));
       long target = settings.page().targetSizeBytes();
       compaction =
           new CompactionSettings(

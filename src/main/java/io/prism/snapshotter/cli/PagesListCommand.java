@@ -78,13 +78,19 @@ final class PagesListCommand implements Callable<Integer> {
 
   PrintStream err = System.err;
 
+  /** Where the settings are looked for without --config (a test points elsewhere). */
+  Path localStackConfig = StoreConfigOption.LOCAL_STACK_CONFIG;
+
   @Override
   public Integer call() {
     StdoutFailure.Watched stdout = new StdoutFailure.Watched(out);
     PrintStream lines = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, UTF_8);
     try {
       TimeRange range = range(from, to);
-      IndexConfig settings = new IndexConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
+      IndexConfig settings =
+          new IndexConfig(
+              ConfigFile.load(
+                  StoreConfigOption.resolve(config, StoreConfigOption.INDEX, localStackConfig)));
       requireAnIndexThatExists(settings);
       List<IndexEntry> entries;
       try (PageIndex index = settings.open(PublishMode.SYNC)) {

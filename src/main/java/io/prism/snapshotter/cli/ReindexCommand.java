@@ -58,7 +58,8 @@ final class ReindexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      Map<String, String> settings = ConfigFile.load(StoreConfigOption.resolve(config));
+      Map<String, String> settings =
+          ConfigFile.load(StoreConfigOption.resolve(config, StoreConfigOption.STORE_AND_INDEX));
       Reindexer.Result result;
       try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
           PageIndex index = new IndexConfig(settings).open(PublishMode.SYNC)) {

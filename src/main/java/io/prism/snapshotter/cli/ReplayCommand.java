@@ -81,7 +81,8 @@ public final class ReplayCommand implements Callable<Integer> {
       names = "--config",
       paramLabel = "FILE",
       description =
-          "Settings naming the store (storage.*), e.g. the connector's properties "
+          "Settings naming the store (storage.*) and any page index (index.*), e.g. the"
+              + " connector's properties "
               + "(default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
 
@@ -108,7 +109,10 @@ public final class ReplayCommand implements Callable<Integer> {
           new EventFilter(
               new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to),
               requiredAttributes());
-      settings = new SnapshotterConfig(ConfigFile.load(StoreConfigOption.resolve(config)));
+      settings =
+          new SnapshotterConfig(
+              ConfigFile.load(
+                  StoreConfigOption.resolve(config, StoreConfigOption.STORE_AND_ANY_INDEX)));
       if (settings.originals().containsKey(IndexConfig.BACKEND)) {
         ExistingIndex.require(settings.index()); // else "no pages" from a new, empty index
       }

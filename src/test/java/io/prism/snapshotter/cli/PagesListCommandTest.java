@@ -196,6 +196,21 @@ class PagesListCommandTest {
     assertThat(out.size()).isZero();
   }
 
+  /** pages list reads only the index: its missing-settings error must not ask for a store. */
+  @Test
+  void withoutSettingsTheErrorAsksForTheIndexsNotTheStores() {
+    PagesListCommand command = new PagesListCommand();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    command.localStackConfig = dir.resolve("data/connector.properties");
+
+    assertThat(new CommandLine(command).execute("--writer", "w1")).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("pages list: no --config FILE given")
+        .contains("the page index (index.*)")
+        .doesNotContain("storage.*");
+  }
+
   @Test
   void settingsWithoutAnIndexAreABadConfig() throws Exception {
     Files.writeString(config, "index.backend=none\n");

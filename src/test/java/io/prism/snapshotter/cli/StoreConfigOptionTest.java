@@ -22,7 +22,7 @@ class StoreConfigOptionTest {
         Files.writeString(dir.resolve("connector.properties"), "storage.backend=filesystem\n");
     Path given = dir.resolve("other.properties");
 
-    assertThat(StoreConfigOption.resolve(given, local)).isEqualTo(given);
+    assertThat(StoreConfigOption.resolve(given, StoreConfigOption.INDEX, local)).isEqualTo(given);
   }
 
   @Test
@@ -30,17 +30,30 @@ class StoreConfigOptionTest {
     Path local =
         Files.writeString(dir.resolve("connector.properties"), "storage.backend=filesystem\n");
 
-    assertThat(StoreConfigOption.resolve(null, local)).isEqualTo(local);
+    assertThat(StoreConfigOption.resolve(null, StoreConfigOption.INDEX, local)).isEqualTo(local);
   }
 
   @Test
   void withNeitherTheErrorSaysWhatWasLookedFor() {
     Path absent = dir.resolve("data/connector.properties");
 
-    assertThatThrownBy(() -> StoreConfigOption.resolve(null, absent))
+    assertThatThrownBy(() -> StoreConfigOption.resolve(null, StoreConfigOption.INDEX, absent))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("no --config FILE given")
         .hasMessageContaining(absent.toString())
         .hasMessageContaining("bin/snapshotter local");
+  }
+
+  @Test
+  void theErrorNamesTheSettingsTheCommandReads() {
+    Path absent = dir.resolve("data/connector.properties");
+
+    assertThatThrownBy(() -> StoreConfigOption.resolve(null, StoreConfigOption.INDEX, absent))
+        .hasMessageEndingWith(
+            "give --config FILE with the settings naming the page index (index.*)")
+        .hasMessageNotContaining("storage.*");
+    assertThatThrownBy(
+            () -> StoreConfigOption.resolve(null, StoreConfigOption.STORE_AND_INDEX, absent))
+        .hasMessageContaining("the store (storage.*) and the page index (index.*)");
   }
 }
