@@ -1,9 +1,12 @@
 package io.prism.snapshotter.cli;
 
+import io.prism.snapshotter.local.FreshStart;
 import io.prism.snapshotter.local.LocalPaths;
 import io.prism.snapshotter.local.LocalSettings;
 import io.prism.snapshotter.local.LocalStack;
+import io.prism.snapshotter.local.LocalStartException;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +26,8 @@ import picocli.CommandLine.Option;
       "Settings: config/connector.properties (or --config FILE), then --set key=value; local.kafka.port,",
       "local.controller.port, local.connect.port (0 = any free port), local.topic.partitions; frontdoor.*",
       "for the front door; http.listen for /metrics and /health/* (default 127.0.0.1:8080); every other key for the connector. Ctrl-C / SIGTERM stores every buffer, then stops.",
+      "The pages (storage.filesystem.path) and the SQLite index (index.sqlite.path) are kept under --data;",
+      "--set of either is refused: move them with --data.",
       "Exit codes: 0 stopped, 69 a service failed to start, 78 bad config."
     })
 public final class LocalCommand implements Callable<Integer> {
@@ -41,8 +46,9 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(
       names = "--fresh",
       description =
-          "Delete the data directory first (refused when it holds anything the local stack did not"
-              + " make).")
+          "Delete the data directory first. Refused, deleting nothing, when it holds anything the"
+              + " local stack did not make, or when the settings keep the store or an index outside"
+              + " it (storage.backend other than filesystem, index.backend clickhouse or redis).")
   boolean fresh;
 
   @Option(
@@ -53,33 +59,40 @@ public final class LocalCommand implements Callable<Integer> {
           "Where the broker, the worker and the pages keep their state (default: ${DEFAULT-VALUE}).")
   Path data;
 
+  PrintStream err = System.err;
+
   @Override
   public Integer call() {
     LocalPaths paths = new LocalPaths(data);
     LocalSettings settings;
     try {
-      if (fresh) {
-        paths.wipe();
-      }
       settings = LocalSettings.assemble(Optional.ofNullable(config), sets, paths);
       settings.port(LocalSettings.KAFKA_PORT);
       settings.port(LocalSettings.CONTROLLER_PORT);
       settings.port(LocalSettings.CONNECT_PORT);
       settings.partitions();
+      if (fresh) {
+        FreshStart.wipe(settings); // after the settings: they say where the store and index are
+      }
     } catch (ConfigException | IllegalArgumentException e) {
-      System.err.println("local: " + e.getMessage());
+      err.println("local: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
     } catch (IOException e) {
-      System.err.println("local: cannot wipe " + paths.data() + ": " + e.getMessage());
+      err.println(
+          "local: --fresh could not delete "
+              + paths.data()
+              + ": "
+              + LocalStartException.reason(e)
+              + "; delete it yourself, or give --data another directory");
       return Main.EXIT_UNAVAILABLE;
     }
     LocalStack stack = new LocalStack(settings);
     try {
       stack.start();
-    } catch (Exception e) {
-      System.err.println("local: start failed: " + e);
+    } catch (LocalStartException e) {
+      err.println("local: " + e.getMessage());
       stack.close();
-      return e instanceof ConfigException ? Main.EXIT_BAD_CONFIG : Main.EXIT_UNAVAILABLE;
+      return e.badConfig() ? Main.EXIT_BAD_CONFIG : Main.EXIT_UNAVAILABLE;
     }
     stack.printWelcome(System.out);
     try {

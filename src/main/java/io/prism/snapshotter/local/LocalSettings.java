@@ -2,6 +2,7 @@ package io.prism.snapshotter.local;
 
 import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.config.StorageConfig;
 import io.prism.snapshotter.frontdoor.FrontDoorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,9 +64,34 @@ public final class LocalSettings {
         s.connector.put("index.backend", "sqlite");
       }
     }
+    refuseMovingForcedPaths(sets, paths);
     s.route(sets);
     s.forceLocal();
     return s;
+  }
+
+  /**
+   * The store's and the index's paths are forced under the data directory ({@link #forceLocal}), so
+   * that it holds all the stack's state and {@code --fresh} can start from nothing. A value from
+   * {@code --config} (the production connector's file, say) is overridden as documented; an
+   * explicit {@code --set} of either would be silently ignored, so it is refused, naming {@code
+   * --data}.
+   */
+  private static void refuseMovingForcedPaths(Map<String, String> sets, LocalPaths paths) {
+    Map<String, Path> forced =
+        Map.of(StorageConfig.FILESYSTEM_PATH, paths.pages(), INDEX_SQLITE_PATH, paths.indexDb());
+    for (Map.Entry<String, Path> key : forced.entrySet()) {
+      String value = sets.get(key.getKey());
+      if (value != null && !Path.of(value).toAbsolutePath().normalize().equals(key.getValue())) {
+        throw new ConfigException(
+            key.getKey(),
+            value,
+            "the local stack keeps it at "
+                + key.getValue()
+                + ", under its data directory, so that --fresh can delete all its state; give"
+                + " --data DIR to move the pages, the index and the broker's data together");
+      }
+    }
   }
 
   private void route(Map<String, String> settings) {
@@ -100,7 +126,7 @@ public final class LocalSettings {
     // Every buffer is stored when the worker stops (Ctrl-C): nothing waits for a restart.
     connector.putIfAbsent("buffer.flush.on.disconnect", "true");
     connector.put("topics", TOPIC);
-    connector.put("storage.filesystem.path", paths.pages().toString());
+    connector.put(StorageConfig.FILESYSTEM_PATH, paths.pages().toString());
     // The SQLite index (when this build has it) lives with the rest of the data.
     if (SnapshotterConfig.configDef().names().contains(INDEX_SQLITE_PATH)) {
       connector.put(INDEX_SQLITE_PATH, paths.indexDb().toString());

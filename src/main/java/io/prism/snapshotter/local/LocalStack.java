@@ -2,6 +2,7 @@ package io.prism.snapshotter.local;
 
 import io.prism.snapshotter.frontdoor.FrontDoorConfig;
 import io.prism.snapshotter.frontdoor.FrontDoorServer;
+import io.prism.snapshotter.frontdoor.ListenAddress;
 import io.prism.snapshotter.metrics.ObservabilityHttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,37 +43,134 @@ public final class LocalStack implements AutoCloseable {
     this.settings = settings;
   }
 
-  public void start() throws Exception {
+  /**
+   * Starts each part in turn.
+   *
+   * @throws LocalStartException a part did not start; the message says which, where, why and what
+   *     to do (the caller closes what did start)
+   */
+  public void start() throws LocalStartException {
     LocalPaths paths = settings.paths();
-    Files.createDirectories(paths.data());
-    Files.createDirectories(paths.pages());
-    broker =
-        new LocalBroker(
-            paths,
-            freeIfZero(settings.port(LocalSettings.KAFKA_PORT)),
-            freeIfZero(settings.port(LocalSettings.CONTROLLER_PORT)));
-    broker.start();
+    step(
+        "cannot create the data directory " + paths.data(),
+        "give --data a directory this user can write",
+        () -> {
+          if (Files.exists(paths.data()) && !Files.isDirectory(paths.data())) {
+            throw new IOException("it is a file, not a directory");
+          }
+          Files.createDirectories(paths.data());
+          return Files.createDirectories(paths.pages());
+        });
+    int kafkaPort = port(LocalSettings.KAFKA_PORT);
+    int controllerPort = port(LocalSettings.CONTROLLER_PORT);
+    broker = new LocalBroker(paths, kafkaPort, controllerPort);
+    step(
+        "the Kafka broker did not start on 127.0.0.1:"
+            + kafkaPort
+            + " (controller 127.0.0.1:"
+            + controllerPort
+            + ", log directory "
+            + paths.kafka()
+            + ")",
+        "if another process holds a port, stop it or choose another with --set "
+            + LocalSettings.KAFKA_PORT
+            + "=PORT or "
+            + LocalSettings.CONTROLLER_PORT
+            + "=PORT (0: any free port)",
+        () -> {
+          broker.start();
+          return null;
+        });
     Map<String, Integer> topics = new LinkedHashMap<>();
     topics.put(LocalSettings.TOPIC, settings.partitions());
     String dlq = settings.connector().get("errors.deadletterqueue.topic.name");
     if (dlq != null && !dlq.isBlank()) {
       topics.put(dlq, 1);
     }
-    broker.createTopics(topics);
+    step(
+        "the Kafka broker at " + broker.bootstrapServers() + " did not create the topics " + topics,
+        null,
+        () -> {
+          broker.createTopics(topics);
+          return null;
+        });
 
-    writeConnectorProperties();
-    connect =
-        new LocalConnect(
-            paths,
-            broker.bootstrapServers(),
-            freeIfZero(settings.port(LocalSettings.CONNECT_PORT)));
-    connect.start(settings.connector());
+    step(
+        "cannot write the connector's settings to " + paths.connectorProperties(),
+        "give --data a directory this user can write",
+        () -> {
+          writeConnectorProperties();
+          return null;
+        });
+    int connectPort = port(LocalSettings.CONNECT_PORT);
+    connect = new LocalConnect(paths, broker.bootstrapServers(), connectPort);
+    step(
+        "the Connect worker (REST API on 127.0.0.1:"
+            + connectPort
+            + ") did not start the connector",
+        "check the connector settings it names, and if another process holds the port, stop it or"
+            + " choose another with --set "
+            + LocalSettings.CONNECT_PORT
+            + "=PORT (0: any free port)",
+        () -> {
+          connect.start(settings.connector());
+          return null;
+        });
 
     Map<String, String> frontDoorSettings = new HashMap<>(settings.frontDoor());
     frontDoorSettings.put("bootstrap.servers", broker.bootstrapServers());
-    FrontDoorConfig frontDoorConfig = new FrontDoorConfig(frontDoorSettings);
-    frontDoor = FrontDoorServer.start(frontDoorConfig);
-    http = ObservabilityHttpServer.start(frontDoorConfig.httpListen().socketAddress());
+    FrontDoorConfig frontDoorConfig =
+        step(
+            "the front door's settings are not valid",
+            "fix the setting named",
+            () -> new FrontDoorConfig(frontDoorSettings));
+    frontDoor =
+        step(
+            "the front door did not start on " + address(frontDoorConfig.listen()),
+            "if another process holds the port, stop it or choose another with --set "
+                + FrontDoorConfig.LISTEN
+                + "=127.0.0.1:PORT (0: any free port)",
+            () -> FrontDoorServer.start(frontDoorConfig));
+    http =
+        step(
+            "the metrics and health endpoint did not start on "
+                + address(frontDoorConfig.httpListen()),
+            "if another process holds the port, stop it or choose another with --set "
+                + FrontDoorConfig.HTTP_LISTEN
+                + "=127.0.0.1:PORT (0: any free port)",
+            () -> ObservabilityHttpServer.start(frontDoorConfig.httpListen().socketAddress()));
+  }
+
+  private static String address(ListenAddress address) {
+    return address.host() + ":" + address.port();
+  }
+
+  /** One part of the start-up, which may fail in any way. */
+  @FunctionalInterface
+  private interface Step<T> {
+    T run() throws Exception;
+  }
+
+  /** Runs a part; its failure becomes a sentence: {@code what} failed, why, then {@code advice}. */
+  private static <T> T step(String what, String advice, Step<T> step) throws LocalStartException {
+    try {
+      return step.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw LocalStartException.of(what, e, "interrupted");
+    } catch (Exception e) {
+      throw LocalStartException.of(what, e, advice);
+    }
+  }
+
+  /** A port setting, a free one for 0. */
+  private int port(String key) throws LocalStartException {
+    int port = settings.port(key);
+    try {
+      return freeIfZero(port);
+    } catch (IOException e) {
+      throw LocalStartException.of("cannot find a free port for " + key, e, null);
+    }
   }
 
   /** Prints where everything is and three commands to try. */

@@ -61,6 +61,24 @@ class LocalSettingsTest {
     assertThat(s.port(LocalSettings.CONNECT_PORT)).isEqualTo(8083);
   }
 
+  /** Both are forced under --data: a --set of either would be silently ignored. */
+  @Test
+  void aSetMovingTheStoreOrTheIndexOutOfTheDataDirectoryIsRefusedNamingData() {
+    LocalPaths paths = new LocalPaths(dir.resolve("data"));
+    for (String key : new String[] {"storage.filesystem.path", "index.sqlite.path"}) {
+      assertThatThrownBy(
+              () -> LocalSettings.assemble(Optional.empty(), Map.of(key, "/srv/elsewhere"), paths))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(key)
+          .hasMessageContaining("/srv/elsewhere")
+          .hasMessageContaining("--data DIR");
+    }
+    LocalSettings same =
+        LocalSettings.assemble(
+            Optional.empty(), Map.of("storage.filesystem.path", paths.pages().toString()), paths);
+    assertThat(same.connector()).containsEntry("storage.filesystem.path", paths.pages().toString());
+  }
+
   @Test
   void badPortsAndPartitionsNameTheirKey() {
     LocalSettings s =
