@@ -55,7 +55,9 @@ public final class StorageConfig {
   public static final String KEY_TEMPLATE_DEFAULT = KeyTemplate.DEFAULT;
   private static final String KEY_TEMPLATE_DOC =
       "The object key of each page. Must contain {writer_id} and at "
-          + "least one of {sequence} or {start_offset}. Placeholders: "
+          + "least one of {sequence} or {start_offset}. Keep {topic} and {partition} in it unless"
+          + " every writer's records stay in one partition of one topic: else two pages can get"
+          + " one key, and the task stops at the second (nothing is lost). Placeholders: "
           + KeyPlaceholder.documentation()
           + ".";
 

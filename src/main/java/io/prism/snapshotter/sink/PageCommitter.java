@@ -177,6 +177,29 @@ public final class PageCommitter implements PageSink {
     }
     long storedFirst = Long.parseLong(stored.tags().getOrDefault(TAG_FIRST_OFFSET, "-1"));
     long storedLast = Long.parseLong(stored.tags().getOrDefault(TAG_LAST_OFFSET, "-1"));
+    String storedTopic = stored.tags().getOrDefault(TAG_TOPIC, "");
+    String storedPartition = stored.tags().getOrDefault(TAG_PARTITION, "");
+    // The same first offset in another partition (or topic) is another page: a template without
+    // {topic} or {partition} gives both one key when a writer's records span partitions (always
+    // with writer.key.source=topic). Taking it for an earlier copy would drop this page's events.
+    if (!storedTopic.equals(page.partition().topic())
+        || !storedPartition.equals(Integer.toString(page.partition().partition()))) {
+      throw new IllegalStateException(
+          "Key "
+              + Printable.quote(key)
+              + " already holds a page of topic "
+              + Printable.quote(storedTopic)
+              + " partition "
+              + storedPartition
+              + " (offsets "
+              + storedFirst
+              + ".."
+              + storedLast
+              + "), not an earlier copy of "
+              + page
+              + "; refusing to overwrite it. storage.key.template must give pages of different"
+              + " topics and partitions different keys: add {topic} and {partition} to it.");
+    }
     if (storedFirst != page.offsetAt(from) || storedLast < storedFirst) {
       throw new IllegalStateException(
           "Key "

@@ -168,6 +168,53 @@ class SnapshotterSinkTaskTest {
   }
 
   @Test
+  void aKeyTemplateThatGivesTwoPartitionsPagesOneKeyStopsTheTaskInsteadOfLosingAPage()
+      throws Exception {
+    // Writer = topic, and a template without {partition}: P0's and P1's first pages both start at
+    // offset 0, so both get the key "events/00000000000000000000.pb.zst". P1's page is no earlier
+    // copy of P0's: taking it for one would commit P1's record without storing it anywhere.
+    context.assign(P1);
+    SnapshotterSinkTask task =
+        start(
+            true,
+            Map.of(
+                "writer.key.source",
+                "topic",
+                "storage.key.template",
+                "{writer_id}/{start_offset}{ext}",
+                "buffer.max.events",
+                "1",
+                "storage.upload.threads",
+                "0"));
+    task.open(Set.of(P1));
+    SinkRecord onP1 =
+        new SinkRecord(
+            "events",
+            1,
+            Schema.OPTIONAL_STRING_SCHEMA,
+            "b",
+            Schema.OPTIONAL_BYTES_SCHEMA,
+            "2".getBytes(StandardCharsets.UTF_8),
+            0,
+            1000L,
+            TimestampType.CREATE_TIME);
+
+    assertThatThrownBy(() -> task.put(List.of(record("a", "1", 0), onP1)))
+        .isInstanceOf(ConnectException.class)
+        .isNotInstanceOf(RetriableException.class)
+        .hasMessageContaining("a page of topic 'events' partition 0")
+        .hasMessageContaining("{partition}");
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(1), P1, new OffsetAndMetadata(1))))
+        .as("P1's record is in no page: its offset is not committed")
+        .containsEntry(P0, new OffsetAndMetadata(1))
+        .containsEntry(P1, new OffsetAndMetadata(0));
+    task.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), ""))
+        .singleElement()
+        .satisfies(page -> assertThat(page.partition()).isZero());
+  }
+
+  @Test
   void withoutAReporterABadRecordStopsTheTaskNamingIt() {
     SnapshotterSinkTask task = start(false, Map.of());
     assertThatThrownBy(() -> task.put(List.of(record(null, "x", 7))))
