@@ -42,6 +42,9 @@ public class SnapshotterSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(SnapshotterSinkTask.class);
   private static final double LOW_WATER_FRACTION = 0.75;
 
+  /** Connect's own key, passed on to the task with the connector's settings. */
+  private static final String ERRORS_TOLERANCE = "errors.tolerance";
+
   /**
    * How long {@code put} waits for pages being stored when the buffers are over the memory budget,
    * before it pauses the partitions instead: long enough to ride out a slow moment, far below the
@@ -58,6 +61,13 @@ public class SnapshotterSinkTask extends SinkTask {
   private WriterIdExtractor writers;
   private EventConverter events;
   private ErrantRecordReporter reporter;
+
+  /**
+   * {@code errors.tolerance=all}: a bad record is skipped when the worker gives no reporter (no
+   * dead letter queue, no error log), as Connect skips records it cannot convert.
+   */
+  private boolean tolerateBadRecords;
+
   private StorageFailures failures;
   private boolean pausedForMemory;
 
@@ -131,6 +141,8 @@ public class SnapshotterSinkTask extends SinkTask {
         new StorageFailures(
             store.describe(), telemetry::lastFailedPage, () -> telemetry.metrics().storageRetry());
     reporter = errantRecordReporter();
+    tolerateBadRecords =
+        "all".equalsIgnoreCase(props.getOrDefault(ERRORS_TOLERANCE, "none").trim());
     log.info("Started: pages to {}, index {}", store.describe(), index.describe());
   }
 
@@ -227,6 +239,10 @@ public class SnapshotterSinkTask extends SinkTask {
   private record RecordPosition(TopicPartition partition, long offset) {}
 
   private void reportBadRecord(SinkRecord record, BadRecordException bad) {
+    if (reporter == null && tolerateBadRecords) {
+      log.warn("Skipping {} (errors.tolerance=all, no dead letter queue)", bad.getMessage());
+      return;
+    }
     if (reporter == null) {
       log.error(
           "Cannot store {}: {} (no dead letter queue)",
@@ -234,7 +250,8 @@ public class SnapshotterSinkTask extends SinkTask {
           bad.getMessage());
       throw new ConnectException(
           bad.getMessage()
-              + " (no dead letter queue: set errors.tolerance=all and errors.deadletterqueue.topic.name)",
+              + " (errors.tolerance=none: set errors.tolerance=all to skip bad records, and"
+              + " errors.deadletterqueue.topic.name to keep them)",
           bad);
     }
     log.warn("Sending {} to the dead letter queue", bad.getMessage());

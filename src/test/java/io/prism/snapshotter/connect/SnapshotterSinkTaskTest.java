@@ -225,6 +225,24 @@ class SnapshotterSinkTaskTest {
   }
 
   @Test
+  void withErrorsToleranceAllAndNoDeadLetterQueueABadRecordIsSkippedNotAStoppedTask()
+      throws Exception {
+    // What Connect does with records it cannot convert under errors.tolerance=all: skip them.
+    // Without errors.deadletterqueue.topic.name (and errors.log.enable) the worker gives no
+    // reporter.
+    SnapshotterSinkTask task =
+        start(false, Map.of("errors.tolerance", "all", "storage.upload.threads", "0"));
+    task.put(List.of(record("a", "1", 0), record(null, "x", 1), record("a", "2", 2)));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(3))))
+        .as("a's page (0, 2) stored, the bad record between skipped")
+        .containsEntry(P0, new OffsetAndMetadata(3));
+    task.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), ""))
+        .singleElement()
+        .satisfies(page -> assertThat(page.page().events()).hasSize(2));
+  }
+
+  @Test
   void tombstonesCarryNoEventButTheirOffsetsAreCommitted() throws Exception {
     SnapshotterSinkTask task = start(true, Map.of("buffer.max.events", "1"));
     task.put(List.of(record("a", "1", 0), record("a", null, 1)));
