@@ -38,6 +38,7 @@ final class EventConverter {
   private final String sessionHeader;
   private final Clock clock;
   private final JsonConverter json = new JsonConverter();
+  private final ParsedHeaderWarning parsedHeaders;
 
   EventConverter(
       boolean includeAttributes,
@@ -45,6 +46,26 @@ final class EventConverter {
       String sessionHeader,
       JsonDecimalFormat decimals,
       Clock clock) {
+    this(
+        includeAttributes,
+        eventIdHeader,
+        sessionHeader,
+        decimals,
+        clock,
+        new ParsedHeaderWarning());
+  }
+
+  /**
+   * @param parsedHeaders shared with the task's {@link WriterIdExtractor}: one warning per name
+   */
+  EventConverter(
+      boolean includeAttributes,
+      String eventIdHeader,
+      String sessionHeader,
+      JsonDecimalFormat decimals,
+      Clock clock,
+      ParsedHeaderWarning parsedHeaders) {
+    this.parsedHeaders = parsedHeaders;
     this.includeAttributes = includeAttributes;
     this.eventIdHeader = eventIdHeader;
     this.sessionHeader = sessionHeader;
@@ -114,7 +135,7 @@ final class EventConverter {
    * (e.g. a UUID from an SMT or a custom header converter), so it is a bad record like others
    * instead of a DataException that fails the task whatever errors.tolerance says.
    */
-  private static String headerText(SinkRecord record, Header header) {
+  private String headerText(SinkRecord record, Header header) {
     Object value = header.value();
     if (value == null) {
       return "";
@@ -125,6 +146,7 @@ final class EventConverter {
     if (value instanceof byte[] bytes) {
       return Utf8.textOf(bytes);
     }
+    parsedHeaders.check(header);
     try {
       return Values.convertToString(header.schema(), value);
     } catch (DataException notText) {

@@ -129,14 +129,16 @@ public class SnapshotterSinkTask extends SinkTask {
                     config.page().compression())
                 .asNewPageCheck(),
             clock);
-    writers = new WriterIdExtractor(config.writer().keySource());
+    ParsedHeaderWarning parsedHeaders = new ParsedHeaderWarning();
+    writers = new WriterIdExtractor(config.writer().keySource(), parsedHeaders);
     events =
         new EventConverter(
             config.page().includeMetadata(),
             config.writer().eventIdHeader(),
             config.writer().sessionHeader(),
             config.page().jsonDecimalFormat(),
-            clock);
+            clock,
+            parsedHeaders);
     failures =
         new StorageFailures(
             store.describe(), telemetry::lastFailedPage, () -> telemetry.metrics().storageRetry());

@@ -12,9 +12,18 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /** Finds a record's writer id where {@code writer.key.source} says. */
 final class WriterIdExtractor {
   private final WriterKeySource source;
+  private final ParsedHeaderWarning parsedHeaders;
 
   WriterIdExtractor(WriterKeySource source) {
+    this(source, new ParsedHeaderWarning());
+  }
+
+  /**
+   * @param parsedHeaders shared with the task's {@link EventConverter}: one warning per name
+   */
+  WriterIdExtractor(WriterKeySource source, ParsedHeaderWarning parsedHeaders) {
     this.source = source;
+    this.parsedHeaders = parsedHeaders;
   }
 
   /** The writer id, never null or empty; a BadRecordException saying why otherwise. */
@@ -48,7 +57,11 @@ final class WriterIdExtractor {
 
   private String fromHeader(SinkRecord record) {
     Header header = record.headers().lastWithName(source.name());
-    return header == null ? null : textOf(record, header.value(), "header '" + source.name() + "'");
+    if (header == null) {
+      return null;
+    }
+    parsedHeaders.check(header);
+    return textOf(record, header.value(), "header '" + source.name() + "'");
   }
 
   private String fromField(SinkRecord record) {
