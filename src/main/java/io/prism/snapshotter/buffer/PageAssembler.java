@@ -174,8 +174,19 @@ public final class PageAssembler {
     return buffers;
   }
 
-  /** Adds one event of {@code writerId}. Pages that reach a threshold are closed, not written. */
+  /** Adds one event of {@code writerId}, whose time is its record's own timestamp. */
   public void accept(TopicPartition partition, long offset, String writerId, Event event) {
+    accept(partition, offset, writerId, event, true);
+  }
+
+  /**
+   * Adds one event of {@code writerId}. Pages that reach a threshold are closed, not written.
+   *
+   * @param recordTime whether the event's time is its record's timestamp (false: the task's clock,
+   *     for a record without one), which tells the sink whether the time identifies the record
+   */
+  public void accept(
+      TopicPartition partition, long offset, String writerId, Event event, boolean recordTime) {
     PartitionBuffers buffers = buffersOf(partition, offset);
     if (buffers.alreadyAccepted(offset)) {
       return;
@@ -192,7 +203,7 @@ public final class PageAssembler {
       // Keep the writer's order: what it had buffered goes first, then this event alone.
       buffers.close(writerId, FlushReason.OVERSIZED_EVENT);
       PageBuffer alone = new PageBuffer(partition, writerId, clock.millis(), chunks);
-      alone.append(event, offset, eventBytes);
+      alone.append(event, offset, eventBytes, recordTime);
       buffers.addClosed(alone, FlushReason.OVERSIZED_EVENT);
       memory.reserve(alone.heapBytes());
     } else {
@@ -202,7 +213,7 @@ public final class PageAssembler {
         page = buffers.openPage(writerId, clock.millis());
       }
       long heapBefore = page.isEmpty() ? 0 : page.heapBytes();
-      page.append(event, offset, eventBytes);
+      page.append(event, offset, eventBytes, recordTime);
       memory.reserve(page.heapBytes() - heapBefore);
       FlushReason reason = policy.afterAppend(page);
       if (reason != null) {

@@ -5,6 +5,7 @@ import io.prism.snapshotter.page.EncodedEvents;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.util.Printable;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 
@@ -35,6 +36,13 @@ public final class PageBuffer {
   private final EncodedEvents events;
   private boolean released;
   private long[] offsets = new long[16];
+
+  /**
+   * Events whose time is the task's clock, not their record's (a record without a timestamp); null
+   * while there is none, as in nearly every page.
+   */
+  private BitSet clockTimes;
+
   private long estimatedBytes;
   private FlushReason closeReason;
 
@@ -90,7 +98,21 @@ public final class PageBuffer {
   }
 
   void append(Event event, long offset, long eventBytes) {
+    append(event, offset, eventBytes, true);
+  }
+
+  /**
+   * @param recordTime whether the event's time is its record's own timestamp (false: the task's
+   *     clock, which a re-delivery of the same record does not repeat)
+   */
+  void append(Event event, long offset, long eventBytes, boolean recordTime) {
     int index = events.size();
+    if (!recordTime) {
+      if (clockTimes == null) {
+        clockTimes = new BitSet();
+      }
+      clockTimes.set(index);
+    }
     if (index == offsets.length) {
       offsets = Arrays.copyOf(offsets, index * 2);
     }
@@ -177,6 +199,19 @@ public final class PageBuffer {
   /** Milliseconds since the epoch of the event at {@code index}. */
   public long timestampAt(int index) {
     return events.timestampAt(index);
+  }
+
+  /**
+   * Whether the event at {@code index} has its record's own timestamp, which every copy of that
+   * record has (false: the task's clock gave it its time).
+   */
+  public boolean hasRecordTime(int index) {
+    return clockTimes == null || !clockTimes.get(index);
+  }
+
+  /** Whether every event from {@code from} on has its record's own timestamp. */
+  public boolean allRecordTimesFrom(int from) {
+    return clockTimes == null || clockTimes.nextSetBit(from) < 0;
   }
 
   /** The Kafka offset of the event at {@code index}. */

@@ -110,6 +110,15 @@ final class EventConverter {
         eventId, timestamp != null ? timestamp : clock.millis(), payloadOf(record), attributes);
   }
 
+  /**
+   * Whether the record's event gets the record's own timestamp, which a re-delivery repeats; false
+   * when it gets the task's clock, which it does not (a record without a timestamp: message format
+   * before Kafka 0.10, or an SMT that removed it).
+   */
+  boolean hasRecordTime(SinkRecord record) {
+    return record.timestamp() != null;
+  }
+
   private byte[] payloadOf(SinkRecord record) {
     Object value = record.value();
     if (value instanceof byte[] bytes) {

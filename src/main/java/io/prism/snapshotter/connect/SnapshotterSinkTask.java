@@ -213,7 +213,7 @@ public class SnapshotterSinkTask extends SinkTask {
       } else {
         String writerId = writers.writerOf(record);
         Event event = events.toEvent(record);
-        assembler.accept(partition, offset, writerId, event);
+        assembler.accept(partition, offset, writerId, event, events.hasRecordTime(record));
       }
     } catch (BadRecordException bad) {
       skipBadRecord(partition, record, bad);

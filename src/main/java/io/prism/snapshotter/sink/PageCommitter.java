@@ -7,11 +7,14 @@ import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.page.Compression;
 import io.prism.snapshotter.page.CompressionLevel;
 import io.prism.snapshotter.page.EncodedPage;
+import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.PageCursor;
 import io.prism.snapshotter.page.PageEncoder;
 import io.prism.snapshotter.page.PageFormat;
 import io.prism.snapshotter.page.PageMetadata;
 import io.prism.snapshotter.page.PageReader;
 import io.prism.snapshotter.page.PageSpec;
+import io.prism.snapshotter.page.RecordTimes;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
 import io.prism.snapshotter.storage.ObjectStore;
@@ -19,6 +22,7 @@ import io.prism.snapshotter.storage.PutOptions;
 import io.prism.snapshotter.util.Printable;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +41,12 @@ import org.slf4j.LoggerFactory;
  * again, harmlessly. If it stops earlier (the earlier page closed sooner, e.g. on age), our events
  * up to there are already stored and only the rest is written, as a page of its own. No page is
  * ever overwritten, so a zombie task that lost its partitions cannot replace a newer page, and no
- * event is stored twice by it.
+ * event is stored twice by it. A stored page whose time range does not hold our records' times is
+ * not an earlier copy but another topic's with the same name (deleted and created again, its
+ * offsets started again): the write fails rather than skip our records ({@link #checkEarlierCopy}).
+ *
+ * <p>Each page is tagged {@link RecordTimes#TAG}: whether all its events' times are their records'
+ * own, which is what lets replay and compaction tell a repeat from another record with its id.
  *
  * <p>Indexing: the entry is published only after the page is durable, and {@link #write} returns
  * only after {@link PageIndex#publish} did. With {@code index.publish.mode=sync} that means the
@@ -137,7 +146,9 @@ public final class PageCommitter implements PageSink {
             compression,
             level,
             new PageSpec(
-                page.writerId(), firstOffset, tags(topic, partition, firstOffset, lastOffset)),
+                page.writerId(),
+                firstOffset,
+                tags(topic, partition, firstOffset, lastOffset, page.allRecordTimesFrom(from))),
             page.events(),
             from,
             encoded);
@@ -212,6 +223,7 @@ public final class PageCommitter implements PageSink {
               + storedLast
               + "); refusing to overwrite it. Is another connector writing to the same store with the same key template?");
     }
+    checkEarlierCopy(page, from, key, stored, storedLast);
     var storedInfo = store.head(key).orElseThrow();
     index.publish(
         List.of(
@@ -240,13 +252,108 @@ public final class PageCommitter implements PageSink {
     return next;
   }
 
-  private Map<String, String> tags(String topic, int partition, long firstOffset, long lastOffset) {
-    Map<String, String> tags = new HashMap<>(userTags.size() + 6);
+  /**
+   * The stored page starts at our first offset, but offsets start again when a topic is deleted and
+   * created again: is it an earlier copy of our page, or the old topic's page? An earlier copy
+   * holds each of our records up to its last offset, and a record's timestamp never changes, so
+   * each of those events' times lies within the stored page's time range. An event outside it
+   * (counting only events with their record's own time: a record without one got the task's clock,
+   * which a re-delivery does not repeat) proves the page is another's, unless the stored page holds
+   * that very event after all: pages stored before 2026-11-27 took their range from their first and
+   * last events, not their earliest and latest, so it is read to make sure. Skipping our records
+   * then would lose them silently, and overwriting the page would lose the old ones: the page
+   * fails, naming the key and the likely cause, and the task stops.
+   */
+  private void checkEarlierCopy(
+      PageBuffer page, int from, String key, PageMetadata stored, long storedLast)
+      throws Exception {
+    long earliest = stored.earliestTime();
+    long latest = stored.latestTime();
+    int outside = -1;
+    int told = 0;
+    long oursEarliest = Long.MAX_VALUE;
+    long oursLatest = Long.MIN_VALUE;
+    for (int i = from; i < page.eventCount() && page.offsetAt(i) <= storedLast; i++) {
+      if (!page.hasRecordTime(i)) {
+        continue;
+      }
+      told++;
+      long time = page.timestampAt(i);
+      oursEarliest = Math.min(oursEarliest, time);
+      oursLatest = Math.max(oursLatest, time);
+      if (outside < 0 && (time < earliest || time > latest)) {
+        outside = i;
+      }
+    }
+    if (told == 0) {
+      log.warn(
+          "{}: the page at {} starts at the same offset; taken for an earlier copy, as its records"
+              + " have no timestamps to tell it from a page of a topic created again",
+          page,
+          key);
+      return;
+    }
+    if (outside < 0 || storedCopyHolds(key, page.events().eventAt(outside))) {
+      return;
+    }
+    throw new IllegalStateException(
+        "Key "
+            + Printable.quote(key)
+            + " already holds a page of "
+            + page.partition()
+            + " offsets "
+            + page.offsetAt(from)
+            + ".."
+            + storedLast
+            + " with event times "
+            + time(earliest)
+            + " .. "
+            + time(latest)
+            + ", but the records of "
+            + page
+            + " at those offsets have times "
+            + time(oursEarliest)
+            + " .. "
+            + time(oursLatest)
+            + " (offset "
+            + page.offsetAt(outside)
+            + ": "
+            + time(page.timestampAt(outside))
+            + "): they are other records at the same offsets, not a re-delivery. Likely cause: the"
+            + " topic was deleted and created again (or moved to a cluster where its offsets start"
+            + " again) and writes under the same store prefix. Give it a new prefix in"
+            + " storage.key.template (or a new bucket or path); refusing both to overwrite the"
+            + " stored page and to skip these records");
+  }
+
+  /** Whether the page at {@code key} holds an event with this one's id and time. */
+  private boolean storedCopyHolds(String key, Event event) throws Exception {
+    try (InputStream in = store.get(key);
+        PageCursor cursor = reader.open(in, key)) {
+      while (cursor.hasNext()) {
+        Event stored = cursor.next();
+        if (stored.eventId().equals(event.eventId())
+            && stored.timestampMillis() == event.timestampMillis()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String time(long millis) {
+    return millis + " (" + Instant.ofEpochMilli(millis) + ")";
+  }
+
+  private Map<String, String> tags(
+      String topic, int partition, long firstOffset, long lastOffset, boolean allRecordTimes) {
+    Map<String, String> tags = new HashMap<>(userTags.size() + 8);
     tags.putAll(userTags);
     tags.put(TAG_TOPIC, topic);
     tags.put(TAG_PARTITION, Integer.toString(partition));
     tags.put(TAG_FIRST_OFFSET, Long.toString(firstOffset));
     tags.put(TAG_LAST_OFFSET, Long.toString(lastOffset));
+    tags.put(RecordTimes.TAG, RecordTimes.tagValue(allRecordTimes));
     return tags;
   }
 
