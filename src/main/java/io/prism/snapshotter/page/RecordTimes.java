@@ -75,7 +75,8 @@ public final class RecordTimes {
 
   /**
    * The time that, with its id, identifies the event's record; null when its id alone must (then
-   * any event with that id is a repeat of it).
+   * any event with that id is a repeat of it). Two events with one id are copies of one record
+   * unless both have such a time and the times differ ({@link SeenIds}).
    */
   public Long identifyingTime(Event event) {
     return identifyingTime(event.eventId(), event.timestampMillis());
@@ -106,13 +107,5 @@ public final class RecordTimes {
       offset = offset * 10 + (c - '0');
     }
     return offset >= firstOffset && offset <= lastOffset;
-  }
-
-  /**
-   * Whether an event is a repeat of an earlier one with the same id, given the identifying times of
-   * both ({@link #identifyingTime}): yes unless both have one and they differ.
-   */
-  public static boolean sameRecord(Long earlierTime, Long laterTime) {
-    return earlierTime == null || laterTime == null || earlierTime.longValue() == laterTime;
   }
 }

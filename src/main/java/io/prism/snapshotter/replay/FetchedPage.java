@@ -52,6 +52,9 @@ abstract sealed class FetchedPage implements AutoCloseable
   /** Opens the events; the metadata check against the locator's view happens here. */
   abstract void open();
 
+  /** The page's metadata, once {@link #open opened}. */
+  abstract PageMetadata metadata();
+
   abstract boolean hasNext();
 
   abstract Event next();
@@ -89,6 +92,11 @@ abstract sealed class FetchedPage implements AutoCloseable
     void open() {
       checkWriter(page.metadata());
       events = page.events().iterator();
+    }
+
+    @Override
+    PageMetadata metadata() {
+      return page.metadata();
     }
 
     @Override
@@ -131,6 +139,11 @@ abstract sealed class FetchedPage implements AutoCloseable
             "fetching page " + ref.key() + " failed: " + e.getMessage(), true, e);
       }
       checkWriter(cursor.metadata());
+    }
+
+    @Override
+    PageMetadata metadata() {
+      return cursor.metadata();
     }
 
     @Override

@@ -1,12 +1,14 @@
 package io.prism.snapshotter.replay;
 
+import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.RecordTimes;
+import io.prism.snapshotter.page.SeenIds;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Drops repeated event ids in bounded memory.
@@ -24,21 +26,32 @@ import java.util.Set;
  * <p>On top of that, the last {@code recentWindow} ids are remembered whatever their page, for the
  * other source of repeats: a producer that retried a "maybe stored" publish with the same {@code
  * prism.event_id} (the retry follows its first attempt closely).
+ *
+ * <p>A repeated id is not always a repeated event: a topic deleted and created again starts its
+ * offsets again, and with them the default ids {@code <topic>-<partition>-<offset>}, so the new
+ * topic's pages overlap the old one's. A copy of a Kafka record has the record's timestamp, which
+ * never changes, so where the time is the record's own ({@link RecordTimes}: pages the sink tagged
+ * so, default ids of the page's partition) an event is a repeat only with the same id <em>and</em>
+ * time; elsewhere (producer ids, whose retries are new records with new times; events that got the
+ * task's clock; pages stored before the tag) the id alone decides, as it always did, so no repeat
+ * is ever shown twice. Memory: a time per remembered id.
  */
 final class RepeatedIds {
   private final Deque<SeenPage> open = new ArrayDeque<>();
-  private final Map<String, Boolean> recent;
+  private final SeenIds recent;
   private SeenPage current;
+  private RecordTimes times = RecordTimes.IDS_ONLY;
   private long dropped;
 
   RepeatedIds(int recentWindow) {
     this.recent =
-        new LinkedHashMap<>(Math.min(recentWindow, 1 << 16) * 2, 0.75f, false) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > recentWindow;
-          }
-        };
+        new SeenIds(
+            new LinkedHashMap<>(Math.min(recentWindow, 1 << 16) * 2, 0.75f, false) {
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
+                return size() > recentWindow;
+              }
+            });
   }
 
   /**
@@ -46,8 +59,9 @@ final class RepeatedIds {
    *
    * @param overlappedLater whether a later page of the replay may overlap this one; if none does,
    *     its ids need not be remembered past the page (the recent window still sees them)
+   * @param times what its events' times tell ({@link RecordTimes#of} its metadata)
    */
-  void startPage(PageRef page, boolean overlappedLater) {
+  void startPage(PageRef page, boolean overlappedLater, RecordTimes times) {
     if (current != null && current.ids != null) {
       open.addLast(current);
     }
@@ -56,23 +70,35 @@ final class RepeatedIds {
         it.remove();
       }
     }
-    current = new SeenPage(page, overlappedLater ? new HashSet<>() : null);
+    current = new SeenPage(page, overlappedLater ? new SeenIds(new HashMap<>()) : null);
+    this.times = times;
   }
 
+  /** A page whose events are known by their ids alone, which a later page may overlap. */
   void startPage(PageRef page) {
-    startPage(page, true);
+    startPage(page, true, RecordTimes.IDS_ONLY);
   }
 
   /**
-   * True the first time an id is seen (within the bounds above); false for a repeat, which is to be
-   * dropped.
+   * True the first time an event is seen (within the bounds above); false for a repeat, which is to
+   * be dropped.
    */
+  boolean firstTime(Event event) {
+    return firstTime(event.eventId(), times.identifyingTime(event));
+  }
+
+  /** As {@link #firstTime(Event)}, for an id known by itself alone. */
   boolean firstTime(String eventId) {
+    return firstTime(eventId, null);
+  }
+
+  private boolean firstTime(String eventId, Long time) {
     boolean repeat =
-        recent.containsKey(eventId) || (current.ids != null && current.ids.contains(eventId));
+        recent.contains(eventId, time)
+            || (current.ids != null && current.ids.contains(eventId, time));
     if (!repeat) {
       for (SeenPage earlier : open) {
-        if (earlier.ids.contains(eventId)) {
+        if (earlier.ids.contains(eventId, time)) {
           repeat = true;
           break;
         }
@@ -82,9 +108,9 @@ final class RepeatedIds {
       dropped++;
       return false;
     }
-    recent.put(eventId, Boolean.TRUE);
+    recent.add(eventId, time);
     if (current.ids != null) {
-      current.ids.add(eventId);
+      current.ids.add(eventId, time);
     }
     return true;
   }
@@ -115,5 +141,5 @@ final class RepeatedIds {
     return earlier.endTime() >= later.startTime();
   }
 
-  private record SeenPage(PageRef page, Set<String> ids) {}
+  private record SeenPage(PageRef page, SeenIds ids) {}
 }

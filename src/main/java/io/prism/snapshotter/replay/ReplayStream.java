@@ -2,6 +2,7 @@ package io.prism.snapshotter.replay;
 
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.PageReader;
+import io.prism.snapshotter.page.RecordTimes;
 import io.prism.snapshotter.storage.NoSuchObjectException;
 import io.prism.snapshotter.storage.StorageException;
 import java.util.ArrayDeque;
@@ -118,7 +119,7 @@ public final class ReplayStream implements AutoCloseable {
         }
         continue;
       }
-      if (repeats.firstTime(id)) {
+      if (repeats.firstTime(event)) {
         position.notARepeat(id);
         if (filter.accepts(event)) {
           pending = new ReplayedEvent(event, seq, current.ref);
@@ -212,7 +213,7 @@ public final class ReplayStream implements AutoCloseable {
       current = page;
       relocatesWithoutProgress = 0;
       position.startPage(ref);
-      repeats.startPage(ref, overlappedLater(index));
+      repeats.startPage(ref, overlappedLater(index), RecordTimes.of(page.metadata()));
       skipping = skipThrough.isEmpty() ? null : skipThrough.get(ref.key());
       sequence = 0;
       return true;
