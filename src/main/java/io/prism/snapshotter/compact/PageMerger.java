@@ -8,6 +8,8 @@ import io.prism.snapshotter.page.PageEncoder;
 import io.prism.snapshotter.page.PageFormatException;
 import io.prism.snapshotter.page.PageReader;
 import io.prism.snapshotter.page.PageSpec;
+import io.prism.snapshotter.page.RecordTimes;
+import io.prism.snapshotter.page.SeenIds;
 import io.prism.snapshotter.sink.CompactedKeys;
 import io.prism.snapshotter.sink.PageCommitter;
 import io.prism.snapshotter.storage.ObjectStore;
@@ -15,15 +17,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads a group of pages and encodes their events as one page: in the group's order (the writer's),
- * each event id once, in the configured format and compression. The merged page carries the first
+ * each event once (a repeated id is a repeat unless both times are their records' own and differ:
+ * {@link RecordTimes}), in the configured format and compression. The merged page carries the first
  * source's tags, the Kafka span of the whole group, and the compaction tags ({@link
  * CompactedKeys}).
  */
@@ -47,8 +48,9 @@ final class PageMerger {
     List<String> sourceKeys = sources.stream().map(IndexEntry::pageKey).toList();
     String id = CompactedKeys.id(sourceKeys);
     List<Event> events = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
+    SeenIds seen = new SeenIds();
     Map<String, String> tags = null;
+    String times = RecordTimes.RECORD;
     long repeats = 0;
     for (IndexEntry source : sources) {
       Page page;
@@ -71,13 +73,19 @@ final class PageMerger {
       if (tags == null) {
         tags = new LinkedHashMap<>(page.metadata().tags());
       }
+      // A repeated id is a repeat unless the times say it is another record's (a topic created
+      // again), by the rules replay applies (RecordTimes).
+      RecordTimes sourceTimes = RecordTimes.of(page.metadata());
       for (Event event : page.events()) {
-        if (ids.add(event.eventId())) {
-          events.add(event);
-        } else {
+        Long time = sourceTimes.identifyingTime(event);
+        if (seen.contains(event.eventId(), time)) {
           repeats++;
+        } else {
+          seen.add(event.eventId(), time);
+          events.add(event);
         }
       }
+      times = mergedTimes(times, page.metadata().tags().get(RecordTimes.TAG));
     }
     IndexEntry first = sources.get(0);
     long lastOffset = sources.stream().mapToLong(IndexEntry::lastOffset).max().orElseThrow();
@@ -85,6 +93,11 @@ final class PageMerger {
     tags.put(PageCommitter.TAG_PARTITION, Integer.toString(first.partition()));
     tags.put(PageCommitter.TAG_FIRST_OFFSET, Long.toString(first.firstOffset()));
     tags.put(PageCommitter.TAG_LAST_OFFSET, Long.toString(lastOffset));
+    if (times == null) {
+      tags.remove(RecordTimes.TAG);
+    } else {
+      tags.put(RecordTimes.TAG, times);
+    }
     tags.put(CompactedKeys.ID_TAG, id);
     tags.put(CompactedKeys.SOURCES_TAG, CompactedKeys.joinSources(sourceKeys));
 
@@ -101,5 +114,18 @@ final class PageMerger {
     IndexEntry entry =
         PageCommitter.entryFromPage(key, encoded.metadata(), encoded.storedSizeBytes());
     return new MergedPage(id, key, out.toByteArray(), entry, sourceKeys, repeats);
+  }
+
+  /**
+   * The merged page's {@link RecordTimes#TAG} so far and a source's: record times only when every
+   * source has them; none (unknown) when a source has no tag.
+   */
+  private static String mergedTimes(String merged, String source) {
+    if (merged == null || source == null) {
+      return null;
+    }
+    return merged.equals(RecordTimes.RECORD) && source.equals(RecordTimes.RECORD)
+        ? RecordTimes.RECORD
+        : RecordTimes.SOME_CLOCK;
   }
 }
