@@ -171,7 +171,10 @@ public final class PageBuffer {
    * capacity included, and a fixed overhead.
    */
   public long heapBytes() {
-    return PAGE_HEAP_OVERHEAD_BYTES + events.retainedBytes() + 8L * offsets.length;
+    return PAGE_HEAP_OVERHEAD_BYTES
+        + events.retainedBytes()
+        + 8L * offsets.length
+        + (clockTimes == null ? 0 : 32L + clockTimes.size() / 8);
   }
 
   public boolean isEmpty() {
