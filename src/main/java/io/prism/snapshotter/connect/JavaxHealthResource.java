@@ -15,12 +15,17 @@ import javax.ws.rs.core.Response;
 @Path("/prism/health")
 public class JavaxHealthResource {
   private final Clock clock = Clock.systemUTC();
+  private final ConnectorTasksCheck tasks;
+
+  JavaxHealthResource(ConnectorTasksCheck tasks) {
+    this.tasks = tasks;
+  }
 
   @GET
   @Path("{check}")
   @Produces(MediaType.APPLICATION_JSON)
   public Response check(@PathParam("check") String check) {
-    HealthAnswer answer = HealthAnswer.of(check, clock);
+    HealthAnswer answer = HealthAnswer.of(check, clock, tasks);
     return Response.status(answer.httpStatus())
         .entity(answer.json())
         .type(MediaType.APPLICATION_JSON)

@@ -123,6 +123,18 @@ public enum HealthEndpoint {
 
   /** A health report: its status and its JSON fields, in the RFC's order. */
   public record Report(HealthStatus status, Map<String, Object> fields) {
+    /**
+     * This report with what is known beyond this JVM's tasks (e.g. the tasks a Connect cluster
+     * expects): the worse of the two statuses, and {@code extra} appended to the fields.
+     */
+    public Report with(HealthStatus other, Map<String, Object> extra) {
+      Map<String, Object> all = new LinkedHashMap<>(fields);
+      all.putAll(extra);
+      HealthStatus worst = status.worse(other);
+      all.put("status", worst.label());
+      return new Report(worst, all);
+    }
+
     public int httpStatus() {
       return status == HealthStatus.UNHEALTHY ? 503 : 200;
     }

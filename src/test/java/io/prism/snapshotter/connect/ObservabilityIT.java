@@ -199,6 +199,65 @@ class ObservabilityIT {
     assertThat(index.get("last_publish_success").isTextual()).isTrue();
     assertThat(index.get("avg_publish_latency_ms").asDouble()).isPositive();
     assertThat(index.get("publish_queue_entries").asLong()).isZero();
+    // What the cluster expects: the connector's one task (tasks.max), running.
+    assertThat(index.get("connectors"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.get("name").asText()).isEqualTo(ConnectTestCluster.CONNECTOR);
+              assertThat(c.get("state").asText()).isEqualTo("RUNNING");
+              assertThat(c.get("expected_tasks").asInt()).isEqualTo(1);
+              assertThat(c.get("running_tasks").asInt()).isEqualTo(1);
+            });
+    assertThat(index.get("reasons")).isEmpty();
+  }
+
+  /**
+   * A task that failed for good leaves this worker with no snapshotter task: the checks over the
+   * worker's tasks have nothing to report, but the cluster expects one task, so every check says
+   * unhealthy and why. With the connector deleted nothing is expected any more.
+   */
+  @Test
+  void aConnectorWhoseTaskFailedIsUnhealthyWithTheReason() throws Exception {
+    String topic = "failing";
+    cluster.createTopic(topic, 1);
+    Map<String, String> config = connector(topic);
+    config.put("storage.backend", "filesystem");
+    config.put("storage.filesystem.path", dir.resolve("failing-pages").toString());
+    cluster.startConnector(config);
+    cluster.awaitGroupAssigned(1, 1, Duration.ofSeconds(60));
+    ConnectTestCluster.await(
+        "the task running", Duration.ofSeconds(30), () -> status("storage").equals("healthy"));
+
+    // No key, so no writer id, and no dead letter queue: the task fails for good.
+    try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
+      producer.send(new ProducerRecord<>(topic, null, "keyless".getBytes(StandardCharsets.UTF_8)));
+      producer.flush();
+    }
+    ConnectTestCluster.await(
+        "storage unhealthy", Duration.ofSeconds(60), () -> status("storage").equals("unhealthy"));
+    for (String check : List.of("buffers", "storage", "index")) {
+      JsonNode body = health(check);
+      assertThat(body.get("status").asText()).as(check).isEqualTo("unhealthy");
+      assertThat(body.get("tasks").asInt()).as(check + ": tasks in this worker").isZero();
+      assertThat(body.get("reasons"))
+          .as(check)
+          .singleElement()
+          .satisfies(
+              reason ->
+                  assertThat(reason.asText())
+                      .startsWith(
+                          "task 0 of connector '" + ConnectTestCluster.CONNECTOR + "' failed on")
+                      .contains("no writer id"));
+      assertThat(body.get("connectors").get(0).get("running_tasks").asInt()).isZero();
+    }
+
+    deleteConnector();
+    ConnectTestCluster.await(
+        "nothing expected once deleted",
+        Duration.ofSeconds(30),
+        () -> status("storage").equals("healthy"));
+    assertThat(health("storage").get("connectors")).isEmpty();
   }
 
   @Test

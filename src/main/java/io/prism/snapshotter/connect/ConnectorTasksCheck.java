@@ -1,0 +1,223 @@
+package io.prism.snapshotter.connect;
+
+import io.prism.snapshotter.metrics.HealthStatus;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.connect.errors.NotFoundException;
+import org.apache.kafka.connect.health.ConnectClusterState;
+import org.apache.kafka.connect.health.ConnectorHealth;
+import org.apache.kafka.connect.health.TaskState;
+
+/**
+ * Whether every snapshotter connector of the Connect cluster runs the tasks it should. The buffer,
+ * storage and index checks only see the tasks that run in this worker: with none running (every
+ * task failed, or never assigned) they have nothing to report and would say healthy. The worker's
+ * cluster state knows each connector's {@code tasks.max} and the state of every task.
+ *
+ * <p>Rules, per snapshotter connector (other connectors are ignored):
+ *
+ * <ul>
+ *   <li>connector {@code FAILED}, a task {@code FAILED}, or a task of {@code 0..tasks.max-1} with
+ *       no state at all: {@code unhealthy};
+ *   <li>connector or task {@code UNASSIGNED} / {@code RESTARTING} (a rebalance, a restart), a task
+ *       still {@code PAUSED} while its connector runs, a connector with no status yet (just
+ *       created): {@code degraded};
+ *   <li>connector {@code PAUSED} or {@code STOPPED}: healthy, its tasks are not expected to run (an
+ *       operator's choice; its state shows in {@code connectors});
+ *   <li>no snapshotter connector in the cluster: healthy, nothing is expected.
+ * </ul>
+ *
+ * The cluster state is the whole cluster's, so a task failed on another worker shows here too.
+ */
+final class ConnectorTasksCheck {
+  /** Kafka Connect's own default for {@code tasks.max}. */
+  private static final int DEFAULT_TASKS_MAX = 1;
+
+  private static final int MAX_LINE_CHARS = 300;
+  private static final String CAUSED_BY = "Caused by: ";
+
+  private final ConnectClusterState cluster;
+
+  ConnectorTasksCheck(ConnectClusterState cluster) {
+    this.cluster = cluster;
+  }
+
+  TasksVerdict check() {
+    TasksVerdict.Builder verdict = new TasksVerdict.Builder();
+    Collection<String> names;
+    try {
+      names = cluster.connectors();
+    } catch (RuntimeException e) {
+      verdict.problem(
+          HealthStatus.DEGRADED, "cannot list the cluster's connectors: " + e.getMessage());
+      return verdict.build();
+    }
+    for (String name : new TreeSet<>(names)) {
+      Map<String, String> config;
+      try {
+        config = cluster.connectorConfig(name);
+      } catch (RuntimeException e) {
+        if (!isNotFound(e)) {
+          verdict.problem(
+              HealthStatus.DEGRADED,
+              "cannot read the config of connector '" + name + "': " + e.getMessage());
+        }
+        continue; // deleted since the listing: nothing is expected of it
+      }
+      if (config != null && isSnapshotter(config.get("connector.class"))) {
+        judge(name, config, verdict);
+      }
+    }
+    return verdict.build();
+  }
+
+  private void judge(String name, Map<String, String> config, TasksVerdict.Builder verdict) {
+    ConnectorHealth health;
+    try {
+      health = cluster.connectorHealth(name);
+    } catch (RuntimeException e) {
+      // A connector created a moment ago has no status yet; one deleted meanwhile neither.
+      verdict.connector(name, "NONE", 0, 0);
+      verdict.problem(
+          HealthStatus.DEGRADED, "connector '" + name + "' has no status yet: " + e.getMessage());
+      return;
+    }
+    String state = health.connectorState().state();
+    Map<Integer, TaskState> tasks = new TreeMap<>(health.tasksState());
+    int expected = tasksMax(name, config, tasks, verdict);
+    int running = (int) tasks.values().stream().filter(t -> "RUNNING".equals(t.state())).count();
+    verdict.connector(name, state, expected, running);
+    switch (state) {
+      case "RUNNING" -> judgeTasks(name, expected, tasks, verdict);
+      case "PAUSED", "STOPPED" -> {} // the operator's choice: no task is expected to run
+      case "FAILED" ->
+          verdict.problem(
+              HealthStatus.UNHEALTHY,
+              "connector '"
+                  + name
+                  + "' failed on worker "
+                  + health.connectorState().workerId()
+                  + ": "
+                  + summary(health.connectorState().traceMessage()));
+      default -> verdict.problem(HealthStatus.DEGRADED, "connector '" + name + "' is " + state);
+    }
+  }
+
+  private static void judgeTasks(
+      String name, int expected, Map<Integer, TaskState> tasks, TasksVerdict.Builder verdict) {
+    List<Integer> absent = new ArrayList<>();
+    for (int id = 0; id < expected; id++) {
+      if (!tasks.containsKey(id)) {
+        absent.add(id);
+      }
+    }
+    if (!absent.isEmpty()) {
+      verdict.problem(
+          HealthStatus.UNHEALTHY,
+          "connector '"
+              + name
+              + "' has "
+              + (expected - absent.size())
+              + " of its "
+              + expected
+              + " tasks (tasks.max): no task "
+              + absent
+              + " in the cluster");
+    }
+    for (TaskState task : tasks.values()) {
+      String label = "task " + task.taskId() + " of connector '" + name + "'";
+      switch (task.state()) {
+        case "RUNNING" -> {}
+        case "FAILED" ->
+            verdict.problem(
+                HealthStatus.UNHEALTHY,
+                label
+                    + " failed on worker "
+                    + task.workerId()
+                    + ": "
+                    + summary(task.traceMessage()));
+        default ->
+            verdict.problem(
+                HealthStatus.DEGRADED,
+                label + " is " + task.state() + " (on worker " + task.workerId() + ")");
+      }
+    }
+  }
+
+  /**
+   * The tasks the connector should run: {@code tasks.max}, as the snapshotter connector makes
+   * exactly that many. Unreadable (a config provider's placeholder), the tasks the cluster knows.
+   */
+  private static int tasksMax(
+      String name,
+      Map<String, String> config,
+      Map<Integer, TaskState> tasks,
+      TasksVerdict.Builder verdict) {
+    String value = config.get("tasks.max");
+    if (value == null) {
+      return DEFAULT_TASKS_MAX;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      verdict.problem(
+          HealthStatus.DEGRADED,
+          "connector '"
+              + name
+              + "': tasks.max '"
+              + value
+              + "' is not a number; only the tasks the cluster knows are checked");
+      return tasks.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+    }
+  }
+
+  /** The class name as Connect takes it: fully qualified, simple, or simple without "Connector". */
+  static boolean isSnapshotter(String connectorClass) {
+    if (connectorClass == null) {
+      return false;
+    }
+    String name = connectorClass.trim();
+    Class<SnapshotterSinkConnector> ours = SnapshotterSinkConnector.class;
+    String simple = ours.getSimpleName();
+    return name.equals(ours.getName())
+        || name.equals(simple)
+        || name.equals(simple.substring(0, simple.length() - "Connector".length()));
+  }
+
+  private static boolean isNotFound(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof NotFoundException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A failure's trace in one line: its first (the exception and message, often Connect's own
+   * "Exiting WorkerSinkTask due to unrecoverable exception") and its root cause's, which says what
+   * went wrong; each kept short.
+   */
+  static String summary(String trace) {
+    if (trace == null || trace.isBlank()) {
+      return "no reason recorded";
+    }
+    List<String> lines = trace.strip().lines().map(String::strip).toList();
+    String first = shorten(lines.get(0));
+    String root = null;
+    for (String line : lines) {
+      if (line.startsWith(CAUSED_BY)) {
+        root = line.substring(CAUSED_BY.length());
+      }
+    }
+    return root == null ? first : first + " (root cause: " + shorten(root) + ")";
+  }
+
+  private static String shorten(String line) {
+    return line.length() <= MAX_LINE_CHARS ? line : line.substring(0, MAX_LINE_CHARS) + "...";
+  }
+}

@@ -1,0 +1,199 @@
+package io.prism.snapshotter.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.metrics.HealthStatus;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.NotFoundException;
+import org.apache.kafka.connect.health.ConnectClusterState;
+import org.apache.kafka.connect.health.ConnectorHealth;
+import org.apache.kafka.connect.health.ConnectorState;
+import org.apache.kafka.connect.health.ConnectorType;
+import org.apache.kafka.connect.health.TaskState;
+import org.junit.jupiter.api.Test;
+
+/** What the health checks learn from the cluster state about the tasks that should run. */
+class ConnectorTasksCheckTest {
+  private final FakeCluster cluster = new FakeCluster();
+  private final ConnectorTasksCheck check = new ConnectorTasksCheck(cluster);
+
+  @Test
+  void noConnectorAtAllExpectsNothing() {
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(verdict.reasons()).isEmpty();
+    assertThat(verdict.connectors()).isEmpty();
+  }
+
+  @Test
+  void everyTaskRunningIsHealthy() {
+    cluster.add("sink", snapshotter(2), "RUNNING", task(0, "RUNNING"), task(1, "RUNNING"));
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(verdict.reasons()).isEmpty();
+    assertThat(verdict.connectors())
+        .containsExactly(
+            Map.of("name", "sink", "state", "RUNNING", "expected_tasks", 2, "running_tasks", 2));
+  }
+
+  @Test
+  void aFailedTaskIsUnhealthyNamingConnectorTaskWorkerAndCause() {
+    cluster.add(
+        "sink",
+        snapshotter(2),
+        "RUNNING",
+        task(0, "RUNNING"),
+        new TaskState(
+            1,
+            "FAILED",
+            "worker-b:8083",
+            "org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask\n"
+                + "\tat Foo.bar(Foo.java:1)\n"
+                + "Caused by: org.apache.kafka.connect.errors.ConnectException: wrapped\n"
+                + "\tat Foo.baz(Foo.java:2)\n"
+                + "Caused by: io.prism.BadRecordException: no writer id\n"
+                + "\tat Foo.qux(Foo.java:3)\n"));
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(verdict.reasons())
+        .containsExactly(
+            "task 1 of connector 'sink' failed on worker worker-b:8083: "
+                + "org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask"
+                + " (root cause: io.prism.BadRecordException: no writer id)");
+    assertThat(verdict.connectors().get(0)).containsEntry("running_tasks", 1);
+  }
+
+  @Test
+  void noTaskAtAllIsUnhealthy() {
+    // The one-worker deployment whose connector runs but whose tasks are gone.
+    cluster.add("sink", snapshotter(3), "RUNNING", task(1, "RUNNING"));
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(verdict.reasons())
+        .containsExactly(
+            "connector 'sink' has 1 of its 3 tasks (tasks.max): no task [0, 2] in the cluster");
+  }
+
+  @Test
+  void tasksMaxDefaultsToConnectsOwnDefault() {
+    Map<String, String> config = snapshotter(1);
+    config.remove("tasks.max");
+    cluster.add("sink", config, "RUNNING");
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(verdict.connectors().get(0)).containsEntry("expected_tasks", 1);
+  }
+
+  @Test
+  void aFailedConnectorIsUnhealthy() {
+    cluster.add("sink", snapshotter(1), new ConnectorState("FAILED", "w1", "ConfigException: bad"));
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(verdict.reasons())
+        .containsExactly("connector 'sink' failed on worker w1: ConfigException: bad");
+  }
+
+  @Test
+  void aPausedOrStoppedConnectorExpectsNoRunningTask() {
+    cluster.add("paused", snapshotter(2), "PAUSED", task(0, "PAUSED"), task(1, "PAUSED"));
+    cluster.add("stopped", snapshotter(2), "STOPPED");
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(verdict.connectors())
+        .extracting(c -> c.get("name") + "=" + c.get("state"))
+        .containsExactly("paused=PAUSED", "stopped=STOPPED");
+  }
+
+  @Test
+  void aRebalanceIsDegradedNotUnhealthy() {
+    cluster.add("sink", snapshotter(2), "RUNNING", task(0, "RUNNING"), task(1, "UNASSIGNED"));
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.DEGRADED);
+    assertThat(verdict.reasons()).singleElement().asString().contains("task 1", "UNASSIGNED");
+  }
+
+  @Test
+  void otherConnectorsAreNotJudged() {
+    Map<String, String> other = new HashMap<>();
+    other.put("connector.class", "org.example.OtherSink");
+    other.put("tasks.max", "4");
+    cluster.add("other", other, "RUNNING", task(0, "FAILED"));
+    Map<String, String> alias = snapshotter(1);
+    alias.put("connector.class", "SnapshotterSink");
+    cluster.add("aliased", alias, "RUNNING", task(0, "RUNNING"));
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(verdict.connectors()).extracting(c -> c.get("name")).containsExactly("aliased");
+  }
+
+  @Test
+  void aConnectorDeletedMeanwhileIsSkippedAndAnUnreadableClusterIsDegraded() {
+    cluster.add("sink", snapshotter(1), "RUNNING", task(0, "RUNNING"));
+    cluster.gone = "deleted";
+    assertThat(check.check().status()).isEqualTo(HealthStatus.HEALTHY);
+    cluster.listingFails = true;
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.DEGRADED);
+    assertThat(verdict.reasons()).singleElement().asString().contains("cannot list");
+  }
+
+  private static Map<String, String> snapshotter(int tasksMax) {
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", SnapshotterSinkConnector.class.getName());
+    config.put("tasks.max", Integer.toString(tasksMax));
+    return config;
+  }
+
+  private static TaskState task(int id, String state) {
+    return new TaskState(id, state, "worker-a:8083", null);
+  }
+
+  private static final class FakeCluster implements ConnectClusterState {
+    final Map<String, Map<String, String>> configs = new LinkedHashMap<>();
+    final Map<String, ConnectorHealth> health = new LinkedHashMap<>();
+    String gone;
+    boolean listingFails;
+
+    void add(String name, Map<String, String> config, String state, TaskState... tasks) {
+      add(name, config, new ConnectorState(state, "worker-a:8083", null), tasks);
+    }
+
+    void add(String name, Map<String, String> config, ConnectorState state, TaskState... tasks) {
+      Map<Integer, TaskState> byId = new HashMap<>();
+      for (TaskState task : tasks) {
+        byId.put(task.taskId(), task);
+      }
+      configs.put(name, config);
+      health.put(name, new ConnectorHealth(name, state, byId, ConnectorType.SINK));
+    }
+
+    @Override
+    public java.util.Collection<String> connectors() {
+      if (listingFails) {
+        throw new ConnectException("herder busy");
+      }
+      java.util.List<String> names = new java.util.ArrayList<>(configs.keySet());
+      if (gone != null) {
+        names.add(gone);
+      }
+      return names;
+    }
+
+    @Override
+    public ConnectorHealth connectorHealth(String name) {
+      return health.get(name);
+    }
+
+    @Override
+    public Map<String, String> connectorConfig(String name) {
+      if (name.equals(gone)) {
+        throw new ConnectException(
+            "Failed to retrieve configuration", new NotFoundException("no " + name));
+      }
+      return configs.get(name);
+    }
+  }
+}
