@@ -10,6 +10,7 @@ import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.PublishMode;
+import io.prism.snapshotter.metrics.IdleProbes;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.sink.IndexedPageLookup;
 import io.prism.snapshotter.sink.PageCommitter;
@@ -76,6 +77,9 @@ public class SnapshotterSinkTask extends SinkTask {
 
   private TaskTelemetry telemetry;
 
+  /** Probes of the store and index while they are idle, so their health stays current. */
+  private IdleProbes probes;
+
   public SnapshotterSinkTask() {
     this(Clock.systemUTC());
   }
@@ -107,6 +111,9 @@ public class SnapshotterSinkTask extends SinkTask {
       throw e;
     }
     store = telemetry.meter(pages);
+    // The raw store, not the metered one: a probe is not a page write.
+    probes =
+        IdleProbes.start(telemetry.metrics(), pages, index, config.metrics().healthProbeInterval());
     int uploadThreads = config.storage().uploadThreads();
     // Closed pages are encoded and stored on their own threads (one PageCommitter each: its
     // encoder is single-threaded) while put() keeps converting and buffering records.
@@ -399,6 +406,7 @@ public class SnapshotterSinkTask extends SinkTask {
     } catch (Exception e) {
       log.warn("Could not store every open page at stop; those records will be re-delivered", e);
     } finally {
+      closeQuietly(probes); // before the store and index they call
       closeQuietly(uploads); // before the store and index its threads write to
       closeQuietly(index);
       closeQuietly(store);

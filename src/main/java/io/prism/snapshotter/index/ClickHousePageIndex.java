@@ -667,6 +667,12 @@ public final class ClickHousePageIndex implements PageIndex {
     }
   }
 
+  /** The server answers a query: not a scan of the table, whatever its size. */
+  @Override
+  public void ping() {
+    queryScalar(client, "SELECT 1", settings);
+  }
+
   @Override
   public String describe() {
     return "clickhouse " + settings.url() + " " + table;

@@ -55,6 +55,11 @@ public abstract class ForwardingPageIndex implements PageIndex {
   }
 
   @Override
+  public void ping() {
+    delegate.ping();
+  }
+
+  @Override
   public String describe() {
     return delegate.describe();
   }

@@ -73,6 +73,15 @@ public interface PageIndex extends AutoCloseable {
   }
 
   /**
+   * One cheap call that fails with an {@link IndexException} when the index cannot be reached now:
+   * how the health checks tell an idle index's state, with no entry to publish. Writes nothing; by
+   * default asks for one writer id. A wrapper (queue, fan-out) pings its primary.
+   */
+  default void ping() {
+    writers(null, 1);
+  }
+
+  /**
    * A short description for logs and health, e.g. "clickhouse http://host:8123 db.table"; never a
    * secret.
    */

@@ -529,6 +529,15 @@ public final class RedisPageIndex implements PageIndex {
   }
 
   @Override
+  public void ping() {
+    try {
+      redis.ping();
+    } catch (JedisException e) {
+      throw failure("ping", e);
+    }
+  }
+
+  @Override
   public String describe() {
     return "redis " + RedisSettings.redacted(settings.url()) + " prefix " + prefix;
   }

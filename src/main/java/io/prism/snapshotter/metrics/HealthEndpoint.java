@@ -14,9 +14,10 @@ import java.util.Map;
  * front door ({@code /health/<name>}) and by the Connect REST extension.
  *
  * <p>Status rules: storage and index follow {@link BackendHealth} (healthy after a success,
- * degraded after 1-2 failures in a row, unhealthy after 3+), the worst task deciding. Buffers are
- * unhealthy while a task has partitions paused for memory, degraded while buffered pages are older
- * than {@code buffer.max.age.seconds}, else healthy. An unhealthy report is served with HTTP 503.
+ * degraded after 1-2 failures in a row, unhealthy after 3+, unhealthy while the probe of the idle
+ * backend fails), the worst task deciding. Buffers are unhealthy while a task has partitions paused
+ * for memory, degraded while buffered pages are older than {@code buffer.max.age.seconds}, else
+ * healthy. An unhealthy report is served with HTTP 503.
  */
 public enum HealthEndpoint {
   BUFFERS("buffers") {
@@ -69,6 +70,7 @@ public enum HealthEndpoint {
       body.put("avg_write_latency_ms", all.avgLatencyMillis());
       body.put("writes", all.successes());
       body.put("write_failures", all.failures());
+      probe(body, all);
       body.put("tasks", tasks.size());
       return new Report(all.status(), body);
     }
@@ -96,6 +98,7 @@ public enum HealthEndpoint {
       body.put("index_entry_count", all.items());
       body.put("publish_failures", all.failures());
       body.put("publish_queue_entries", queued);
+      probe(body, all);
       body.put("tasks", tasks.size());
       return new Report(all.status(), body);
     }
@@ -115,6 +118,12 @@ public enum HealthEndpoint {
   }
 
   abstract Report report(Collection<TaskMetrics> tasks, Clock clock);
+
+  /** What the probes of the idle backend found ({@link IdleProbes}). */
+  private static void probe(Map<String, Object> body, BackendHealth.Snapshot all) {
+    body.put("last_probe", all.lastProbe() == null ? null : all.lastProbe().toString());
+    body.put("probe_failure", all.probeFailure());
+  }
 
   /** The report over every live task of this JVM. */
   public Report report(Clock clock) {

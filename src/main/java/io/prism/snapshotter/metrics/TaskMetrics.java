@@ -262,6 +262,16 @@ public final class TaskMetrics implements AutoCloseable {
     return index.snapshot();
   }
 
+  /** The object store's record, which {@link IdleProbes} adds its probes to. */
+  BackendHealth storageRecord() {
+    return storage;
+  }
+
+  /** The index's record, which {@link IdleProbes} adds its probes to. */
+  BackendHealth indexRecord() {
+    return index;
+  }
+
   /** Pages, events and bytes made durable per partition since the last call for it. */
   public DurableProgress progress() {
     return progress;

@@ -108,6 +108,23 @@ public final class FilesystemObjectStore implements ObjectStore {
     log.debug("Filesystem object store at {}", this.baseDir);
   }
 
+  /**
+   * The store's directory must still be there and writable: a head of a missing key answers
+   * "absent" even when the whole directory (an unmounted volume, a removed path) is gone.
+   */
+  @Override
+  public void probe() {
+    if (!Files.isDirectory(baseDir)) {
+      throw new StorageException(
+          "Cannot use " + description + ": the store's directory is missing", true);
+    }
+    if (!Files.isWritable(baseDir)) {
+      throw new StorageException(
+          "Cannot use " + description + ": the store's directory is not writable", true);
+    }
+    head(PROBE_KEY);
+  }
+
   @Override
   public PutResult put(String key, InputStream body, long length, PutOptions options) {
     StoreArguments.checkPut(key, body, length, options);

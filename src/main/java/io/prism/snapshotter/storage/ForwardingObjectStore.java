@@ -46,6 +46,11 @@ public abstract class ForwardingObjectStore implements ObjectStore {
   }
 
   @Override
+  public void probe() {
+    delegate.probe();
+  }
+
+  @Override
   public String describe() {
     return delegate.describe();
   }

@@ -73,6 +73,22 @@ public interface ObjectStore extends AutoCloseable {
   Optional<ObjectInfo> head(String key);
 
   /**
+   * The key {@link #probe} looks up. It need not exist, and the sink never writes it; a name no key
+   * template makes (no extension) so it cannot stand for a page.
+   */
+  String PROBE_KEY = "prism-health-probe";
+
+  /**
+   * One cheap call that fails with a {@link StorageException} when the store cannot be used now (it
+   * is unreachable, its bucket or directory is gone, its credentials are refused): how the health
+   * checks tell an idle store's state, with no page to write. Writes nothing; by default, a {@link
+   * #head} of {@link #PROBE_KEY} (a missing key is an answer, not a failure).
+   */
+  default void probe() {
+    head(PROBE_KEY);
+  }
+
+  /**
    * Where this store keeps its objects, e.g. {@code s3://bucket} or {@code file:/var/lib/prism};
    * never a secret.
    */

@@ -352,6 +352,67 @@ class ObservabilityIT {
     assertThat(lines).noneSatisfy(line -> assertThat(line).contains(CLICKHOUSE_PASSWORD));
   }
 
+  /**
+   * An idle connector writes nothing, so only the probe of the idle store can see that the store
+   * went away: storage turns unhealthy within the probe interval (1 s here), and healthy again once
+   * the store is back, with no page written meanwhile.
+   */
+  @Test
+  void anIdleConnectorsStorageHealthFollowsTheStoreThroughItsProbe() throws Exception {
+    String topic = "idle";
+    cluster.createTopic(topic, 1);
+    Map<String, String> config = connector(topic);
+    config.put("storage.backend", "s3");
+    config.put("storage.s3.bucket", "pages");
+    config.put("storage.s3.endpoint", s3.endpoint());
+    config.put("storage.s3.region", "us-east-1");
+    config.put("storage.s3.path.style", "true");
+    config.put("storage.s3.access.key", RestartableS3.ACCESS_KEY);
+    config.put("storage.s3.secret.key", RestartableS3.SECRET_KEY);
+    config.put("metrics.health.probe.interval.seconds", "1");
+    cluster.startConnector(config);
+    cluster.awaitGroupAssigned(1, 1, Duration.ofSeconds(60));
+    produce(topic, 2, 10);
+    cluster.awaitAllCommitted(topic, 1, Duration.ofSeconds(60));
+    ConnectTestCluster.await(
+        "the idle store probed",
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            return health("storage").get("last_probe").isTextual();
+          } catch (Exception e) {
+            return false;
+          }
+        });
+    JsonNode before = health("storage");
+    assertThat(before.get("status").asText()).isEqualTo("healthy");
+    assertThat(before.get("probe_failure").isNull()).isTrue();
+    long writes = before.get("writes").asLong();
+    assertThat(writes).isEqualTo(2);
+
+    s3.stop();
+    try {
+      ConnectTestCluster.await(
+          "storage unhealthy while idle",
+          Duration.ofSeconds(30),
+          () -> status("storage").equals("unhealthy"));
+      JsonNode down = health("storage");
+      assertThat(down.get("probe_failure").asText())
+          .startsWith("probe of the idle object store s3://pages");
+      assertThat(down.get("writes").asLong()).as("no page written").isEqualTo(writes);
+      assertThat(down.get("write_failures").asLong()).as("a probe is not a write").isZero();
+      assertThat(down.get("reasons")).isEmpty(); // the task itself runs
+      assertThat(health("buffers").get("total_buffered_events").asLong()).isZero();
+    } finally {
+      s3.restart();
+    }
+    ConnectTestCluster.await(
+        "storage healthy again", Duration.ofSeconds(60), () -> status("storage").equals("healthy"));
+    JsonNode up = health("storage");
+    assertThat(up.get("probe_failure").isNull()).isTrue();
+    assertThat(up.get("writes").asLong()).isEqualTo(writes);
+  }
+
   static String status(String check) {
     try {
       return health(check).path("status").asText();

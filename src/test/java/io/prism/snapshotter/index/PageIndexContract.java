@@ -71,6 +71,13 @@ public abstract class PageIndexContract {
         sequence + 9);
   }
 
+  /** The health checks' ping of an idle index: it answers, and adds nothing. */
+  @Test
+  void pingOfAWorkingIndexSucceedsAndWritesNothing() {
+    index.ping();
+    assertThat(index.writers(null, 10).writers()).isEmpty();
+  }
+
   @Test
   void publishedEntriesComeBackWithEveryField() {
     List<IndexEntry> published =

@@ -57,4 +57,80 @@ class BackendHealthTest {
     assertThat(merged.avgLatencyMillis()).isEqualTo(2.0);
     assertThat(BackendHealth.Snapshot.merge("none", List.of()).backend()).isEqualTo("none");
   }
+
+  @Test
+  void anIdleBackendIsDueForAProbeAfterTheIntervalWithNoCallOrProbe() {
+    BackendHealth health = new BackendHealth("s3", clock);
+    java.time.Duration interval = java.time.Duration.ofSeconds(30);
+    assertThat(health.idleFor(interval)).isFalse();
+    clock.advance(30_000);
+    assertThat(health.idleFor(interval)).isTrue();
+    health.succeeded(1, 1);
+    assertThat(health.idleFor(interval)).isFalse();
+    clock.advance(30_000);
+    health.probeSucceeded(clock.instant());
+    assertThat(health.idleFor(interval)).as("a probe counts as activity").isFalse();
+  }
+
+  @Test
+  void aFailedProbeIsUnhealthyAtOnceUntilAProbeOrACallSucceeds() {
+    BackendHealth health = new BackendHealth("s3", clock);
+    health.succeeded(1, 1);
+    clock.advance(60_000);
+    Instant started = clock.instant();
+    clock.advance(100);
+    health.probeFailed(started, "probe failed: connection refused");
+    BackendHealth.Snapshot down = health.snapshot();
+    assertThat(down.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(down.probeFailure()).isEqualTo("probe failed: connection refused");
+    assertThat(down.lastProbe()).isEqualTo(clock.instant());
+    assertThat(down.failures()).as("a probe is not a write").isZero();
+    assertThat(down.successRate()).isEqualTo(1.0);
+
+    health.probeSucceeded(clock.instant());
+    assertThat(health.snapshot().status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(health.snapshot().probeFailure()).isNull();
+
+    health.probeFailed(clock.instant(), "again");
+    health.succeeded(1, 1);
+    assertThat(health.snapshot().status())
+        .as("a write that succeeds")
+        .isEqualTo(HealthStatus.HEALTHY);
+  }
+
+  @Test
+  void aProbeOutcomeIsIgnoredWhenACallFinishedWhileItRan() {
+    BackendHealth health = new BackendHealth("s3", clock);
+    Instant probeStarted = clock.instant();
+    clock.advance(10);
+    health.succeeded(1, 1); // a page stored while the probe was under way
+    clock.advance(10);
+    health.probeFailed(probeStarted, "timed out");
+    assertThat(health.snapshot().status()).isEqualTo(HealthStatus.HEALTHY);
+
+    health.failed();
+    health.failed();
+    health.failed();
+    Instant secondProbe = clock.instant();
+    clock.advance(10);
+    health.failed();
+    health.probeSucceeded(secondProbe);
+    assertThat(health.snapshot().status())
+        .as("the failing writes are newer than the probe")
+        .isEqualTo(HealthStatus.UNHEALTHY);
+  }
+
+  @Test
+  void mergedProbesShowTheLatestProbeAndAFailure() {
+    BackendHealth a = new BackendHealth("s3", clock);
+    BackendHealth b = new BackendHealth("s3", clock);
+    a.probeSucceeded(clock.instant());
+    clock.advance(5);
+    b.probeFailed(clock.instant().minusMillis(1), "bucket gone");
+    BackendHealth.Snapshot merged =
+        BackendHealth.Snapshot.merge("none", List.of(a.snapshot(), b.snapshot()));
+    assertThat(merged.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(merged.probeFailure()).isEqualTo("bucket gone");
+    assertThat(merged.lastProbe()).isEqualTo(clock.instant());
+  }
 }

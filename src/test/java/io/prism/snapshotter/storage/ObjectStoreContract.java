@@ -50,6 +50,13 @@ public abstract class ObjectStoreContract {
     }
   }
 
+  /** The health checks' probe of an idle store: it answers, and leaves nothing behind. */
+  @Test
+  void probeOfAWorkingStoreSucceedsAndWritesNothing() {
+    store.probe();
+    assertThat(store.list("", 10, null).objects()).isEmpty();
+  }
+
   @Test
   void putThenGetReturnsTheExactBytes() throws IOException {
     byte[] content = randomBytes(300_000, 1);

@@ -7,7 +7,8 @@ import java.time.ZoneOffset;
 
 /** A clock that moves only when a test says so. */
 public final class ManualClock extends Clock {
-  private long millis = 1_700_000_000_000L;
+  // volatile: a test advances it while the code under test reads it on its own threads
+  private volatile long millis = 1_700_000_000_000L;
 
   public void advance(long deltaMillis) {
     millis += deltaMillis;
