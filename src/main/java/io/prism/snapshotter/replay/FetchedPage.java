@@ -10,13 +10,23 @@ import io.prism.snapshotter.storage.StorageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
  * A page on its way out of replay: either fetched and decoded whole by a fetch thread (small pages,
- * the usual case), or — for a page stored larger than {@link ReplaySettings#maxInMemoryPageBytes()}
- * — streamed event by event on the reading thread, so no page is ever held whole when it is big.
+ * the usual case), or — for a page larger than {@link ReplaySettings#maxInMemoryPageBytes()},
+ * stored or decoded — streamed event by event on the reading thread, so no page is ever held whole
+ * when it is big.
+ *
+ * <p>The decoded size matters as much as the stored one: compressible events (a merged page holds
+ * up to 128 MiB of them in a few MiB) or a decompression bomb decode to many times their stored
+ * size, and the prefetch window holds several decoded pages. A page's {@code page_size_bytes} says
+ * how large it decodes, but other writers' pages need not state it exactly, so the events decoded
+ * are counted as well.
  */
 abstract sealed class FetchedPage implements AutoCloseable
     permits FetchedPage.Decoded, FetchedPage.Streamed {
@@ -26,27 +36,60 @@ abstract sealed class FetchedPage implements AutoCloseable
     this.ref = ref;
   }
 
-  /** Fetches and decodes the page whole, or prepares to stream it (decided by its stored size). */
+  /**
+   * Fetches and decodes the page whole, or prepares to stream it (decided by its stored and decoded
+   * size).
+   */
   static FetchedPage fetch(
       PageRef ref, PageSource source, PageReader reader, ReplaySettings settings) {
     if (ref.storedSizeBytes() > settings.maxInMemoryPageBytes()) {
       return new Streamed(ref, source, reader);
     }
+    long limit = settings.maxInMemoryPageBytes();
     byte[] stored;
     try (InputStream in = source.open(ref)) {
-      stored = in.readAllBytes();
+      // A size the locator does not know (-1) is found out here, reading no more than needed.
+      stored = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
     } catch (IOException e) {
       throw new StorageException(
           "fetching page " + ref.key() + " failed: " + e.getMessage(), true, e);
     }
-    try {
-      return new Decoded(
-          ref, reader.read(new ByteArrayInputStream(stored), ref.key()), stored.length);
+    if (stored.length > limit) {
+      return new Streamed(ref, source, reader);
+    }
+    try (PageCursor cursor = reader.open(new ByteArrayInputStream(stored), ref.key())) {
+      if (cursor.metadata().pageSizeBytes() > limit) {
+        return Streamed.inMemory(ref, stored, reader);
+      }
+      List<Event> events = new ArrayList<>();
+      long held = 0;
+      while (cursor.hasNext()) {
+        Event event = cursor.next();
+        held += contentBytes(event);
+        if (held > limit) {
+          return Streamed.inMemory(ref, stored, reader);
+        }
+        events.add(event);
+      }
+      return new Decoded(ref, new Page(cursor.metadata(), events), stored.length);
     } catch (PageFormatException e) {
       throw new CorruptPageException(ref.key(), e);
     } catch (IOException e) {
       throw new IllegalStateException("reading bytes in memory failed", e); // cannot happen
     }
+  }
+
+  /**
+   * About the bytes an event takes in its page: its payload, id and attributes. Comparable to
+   * {@code page_size_bytes}, so a sink page within {@code buffer.max.size.bytes} is still decoded
+   * whole; the objects holding them cost more, as they always did.
+   */
+  static long contentBytes(Event event) {
+    long bytes = event.payloadLength() + event.eventId().length();
+    for (Map.Entry<String, String> a : event.attributes().entrySet()) {
+      bytes += a.getKey().length() + a.getValue().length();
+    }
+    return bytes;
   }
 
   /** Opens the events; the metadata check against the locator's view happens here. */
@@ -118,13 +161,27 @@ abstract sealed class FetchedPage implements AutoCloseable
   static final class Streamed extends FetchedPage {
     private final PageSource source;
     private final PageReader reader;
+    private final long storedBytes;
     private InputStream in;
     private PageCursor cursor;
 
     Streamed(PageRef ref, PageSource source, PageReader reader) {
+      this(ref, source, reader, ref.storedSizeBytes());
+    }
+
+    private Streamed(PageRef ref, PageSource source, PageReader reader, long storedBytes) {
       super(ref);
       this.source = source;
       this.reader = reader;
+      this.storedBytes = storedBytes;
+    }
+
+    /**
+     * Streams a page already fetched (stored small, decoding large): its stored bytes, no larger
+     * than a page decoded whole may be, stand in for the store.
+     */
+    static Streamed inMemory(PageRef ref, byte[] stored, PageReader reader) {
+      return new Streamed(ref, page -> new ByteArrayInputStream(stored), reader, stored.length);
     }
 
     @Override
@@ -175,7 +232,7 @@ abstract sealed class FetchedPage implements AutoCloseable
 
     @Override
     long storedBytes() {
-      return ref.storedSizeBytes();
+      return storedBytes;
     }
 
     @Override

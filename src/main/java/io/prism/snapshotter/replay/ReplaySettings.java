@@ -6,8 +6,8 @@ package io.prism.snapshotter.replay;
  * @param fetchThreads pages fetched and decoded at once
  * @param prefetchPages pages fetched ahead of the one being handed out; with {@code
  *     maxInMemoryPageBytes} this bounds replay's memory whatever the range
- * @param maxInMemoryPageBytes a page stored larger than this is not prefetched but streamed event
- *     by event
+ * @param maxInMemoryPageBytes a page larger than this, stored or decoded, is not prefetched whole
+ *     but streamed event by event
  * @param recentIdWindow ids remembered whatever their page, for retried publishes (see {@link
  *     RepeatedIds})
  */

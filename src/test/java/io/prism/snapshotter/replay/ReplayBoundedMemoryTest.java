@@ -7,6 +7,7 @@ import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.PageFormat;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,5 +70,53 @@ class ReplayBoundedMemoryTest {
     assertThat(opened).hasValue(PAGES);
     // the recent window plus the current page: earlier pages do not overlap and are forgotten
     assertThat(maxRemembered).isLessThanOrEqualTo(1000 + EVENTS_PER_PAGE);
+  }
+
+  /**
+   * Pages stored in a few KiB that decode to 64 MiB each (compressible payloads: a merged page may
+   * hold 128 MiB of events in under 10 MiB): the prefetch window must not hold eight of them
+   * decoded, which is more than the heap.
+   */
+  @Test
+  void pagesStoredSmallButDecodingLargeAreStreamed() {
+    int pages = 12;
+    int eventsPerPage = 64;
+    byte[] zeros = new byte[1 << 20];
+    List<PageRef> refs = new ArrayList<>();
+    Map<String, byte[]> stored = new HashMap<>();
+    for (int p = 0; p < pages; p++) {
+      long first = (long) p * eventsPerPage;
+      long last = first + eventsPerPage - 1;
+      List<Event> events = new ArrayList<>(eventsPerPage);
+      for (long o = first; o <= last; o++) {
+        events.add(Event.wrap("events-0-" + o, o, zeros, Map.of()));
+      }
+      byte[] page =
+          Pages.encode(
+              "w",
+              first,
+              Pages.kafkaTags(0, first, last),
+              events,
+              PageFormat.PROTOBUF,
+              Compression.ZSTD);
+      String key = "w/" + first;
+      stored.put(key, page);
+      refs.add(
+          new PageRef(
+              key, "w", first, first, last, page.length, new KafkaSpan("events", 0, first, last)));
+    }
+    long count = 0;
+    try (Replayer replayer =
+            new Replayer(
+                pool -> (writer, range) -> refs,
+                ref -> new ByteArrayInputStream(stored.get(ref.key())),
+                ReplaySettings.DEFAULT,
+                null);
+        ReplayStream events = replayer.replay("w", EventFilter.ALL)) {
+      while (events.hasNext()) {
+        assertThat(events.next().event().timestampMillis()).isEqualTo(count++);
+      }
+    }
+    assertThat(count).isEqualTo((long) pages * eventsPerPage);
   }
 }
