@@ -332,6 +332,27 @@ public final class Compactor {
       log.info("Leaving {}: indexed since this run began (another compaction's)", mergedPage.key());
       return false;
     }
+    // A key under this writer's merged-key prefix need not be this writer's: where the key template
+    // does not make the writer id a whole segment ({writer_id}-{start_offset}), another writer's
+    // id can extend this writer's key ("a-00000000000000000000_cx" after "a-00000000000000000000"),
+    // and that writer's merged pages sit here, indexed under its own name. Only the page's own
+    // metadata tells.
+    PageMetadata metadata;
+    try {
+      metadata = readMetadata(mergedPage.key());
+    } catch (IOException e) {
+      log.info("Leaving {}: its metadata could not be read ({})", mergedPage.key(), e.toString());
+      return false;
+    }
+    if (metadata == null
+        || CompactedKeys.idOf(metadata) == null
+        || !metadata.writerId().equals(writerId)) {
+      log.info(
+          "Leaving {}: not a merged page of writer {} (another writer's page, or no page)",
+          mergedPage.key(),
+          Printable.quote(writerId));
+      return false;
+    }
     return true;
   }
 

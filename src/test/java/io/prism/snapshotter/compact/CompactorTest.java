@@ -492,6 +492,48 @@ class CompactorTest {
     }
   }
 
+  @Test
+  void anotherWritersMergedPageUnderAMergedKeyPrefixIsNeverTakenForAnOrphan() throws Exception {
+    // A template whose writer id is not a whole key segment: writer "a"'s first page is
+    // pages/a-00000000000000000000.pb.gz, and every key of writer "a-00000000000000000000_cx"
+    // (a producer chooses writer ids) starts with that page's merged-key prefix
+    // pages/a-00000000000000000000_c. Its merged pages look like "a"'s interrupted merges there.
+    KeyTemplate template = KeyTemplate.parse("pages/{writer_id}-{start_offset}{ext}");
+    String a = "a";
+    String b = "a-00000000000000000000_cx";
+    Path storeDir = dir.resolve("prefix").resolve("pages");
+    try (ObjectStore store = new FilesystemObjectStore(storeDir);
+        SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("prefix").resolve("index.db"))) {
+      SinkWrittenPages.store(
+          store, index, template, List.of(a, b), 0, 80, 10, START_MILLIS, (w, o) -> w + "-" + o);
+      WriterPages pages = WriterPages.fromIndex(index);
+      assertThat(new Compactor(store, index, pages, settings(), NOW).run(b, false).merges())
+          .isNotEmpty();
+      String bMerged =
+          index.entries(b, TimeRange.ALL).stream()
+              .map(IndexEntry::pageKey)
+              .filter(CompactedKeys::looksMerged)
+              .findFirst()
+              .orElseThrow();
+      assertThat(bMerged)
+          .startsWith(CompactedKeys.searchPrefix("pages/a-00000000000000000000.pb.gz"));
+      for (String key : SinkWrittenPages.keys(store)) {
+        Files.setLastModifiedTime(
+            storeDir.resolve(key), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+      }
+
+      CompactionReport report = new Compactor(store, index, pages, settings(), NOW).run(a, false);
+
+      assertThat(report.merges()).isNotEmpty();
+      assertThat(report.orphans()).isZero();
+      assertThat(store.head(bMerged)).as("writer b's merged page").isPresent();
+      assertThat(SinkWrittenPages.replay(store, index, b))
+          .containsExactlyElementsOf(SinkWrittenPages.ids(List.of(a, b), b, 80));
+      assertThat(SinkWrittenPages.replay(store, index, a))
+          .containsExactlyElementsOf(SinkWrittenPages.ids(List.of(a, b), a, 80));
+    }
+  }
+
   /** Sets every stored object's modification time (filesystem store) back {@code hours}. */
   private static void allStoredHoursAgo(Fixture f, int hours) throws IOException {
     for (String key : SinkWrittenPages.keys(f.store)) {

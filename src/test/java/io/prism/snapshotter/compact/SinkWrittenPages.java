@@ -113,12 +113,36 @@ final class SinkWrittenPages {
       long startMillis,
       java.util.function.BiFunction<String, Long, String> ids)
       throws Exception {
+    store(
+        store,
+        index,
+        KeyTemplate.parse(KeyTemplate.DEFAULT),
+        writers,
+        firstOffset,
+        events,
+        perPage,
+        startMillis,
+        ids);
+  }
+
+  /** As above, under {@code template} instead of the default one. */
+  static void store(
+      ObjectStore store,
+      PageIndex index,
+      KeyTemplate template,
+      List<String> writers,
+      long firstOffset,
+      int events,
+      int perPage,
+      long startMillis,
+      java.util.function.BiFunction<String, Long, String> ids)
+      throws Exception {
     PageCommitter committer =
         new PageCommitter(
             PageFormat.PROTOBUF,
             Compression.GZIP,
             Map.of("team", "ingest"),
-            KeyTemplate.parse(KeyTemplate.DEFAULT),
+            template,
             store,
             index);
     PageAssembler assembler =
