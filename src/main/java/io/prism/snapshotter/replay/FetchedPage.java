@@ -65,7 +65,7 @@ abstract sealed class FetchedPage implements AutoCloseable
       long held = 0;
       while (cursor.hasNext()) {
         Event event = cursor.next();
-        held += contentBytes(event);
+        held += heapBytes(event);
         if (held > limit) {
           return Streamed.inMemory(ref, stored, reader);
         }
@@ -80,14 +80,13 @@ abstract sealed class FetchedPage implements AutoCloseable
   }
 
   /**
-   * About the bytes an event takes in its page: its payload, id and attributes. Comparable to
-   * {@code page_size_bytes}, so a sink page within {@code buffer.max.size.bytes} is still decoded
-   * whole; the objects holding them cost more, as they always did.
+   * About the heap a decoded event holds: its payload, id and attributes and the objects around
+   * them (so a page of many tiny attributes, which its bytes understate, counts as what it costs).
    */
-  static long contentBytes(Event event) {
-    long bytes = event.payloadLength() + event.eventId().length();
+  static long heapBytes(Event event) {
+    long bytes = 64L + event.payloadLength() + 2L * event.eventId().length();
     for (Map.Entry<String, String> a : event.attributes().entrySet()) {
-      bytes += a.getKey().length() + a.getValue().length();
+      bytes += 96L + 2L * (a.getKey().length() + a.getValue().length());
     }
     return bytes;
   }

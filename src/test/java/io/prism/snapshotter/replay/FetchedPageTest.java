@@ -95,6 +95,36 @@ class FetchedPageTest {
     assertThat(drain(fetched)).hasSize(EVENTS);
   }
 
+  @Test
+  void aPageOfManyTinyAttributesCountsTheHeapTheyTakeNotTheirBytes() {
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < EVENTS; i++) {
+      Map<String, String> attributes = new LinkedHashMap<>();
+      for (int a = 0; a < 300; a++) {
+        attributes.put(Integer.toString(a), "");
+      }
+      events.add(Event.wrap("events-0-" + i, i, new byte[0], attributes));
+    }
+    byte[] page =
+        Pages.encode(
+            "w",
+            0,
+            Pages.kafkaTags(0, 0, EVENTS - 1),
+            events,
+            PageFormat.PROTOBUF,
+            Compression.NONE);
+    assertThat((long) page.length)
+        .as("stored and decoded size")
+        .isLessThan(SETTINGS.maxInMemoryPageBytes());
+
+    FetchedPage fetched =
+        FetchedPage.fetch(
+            ref("w/page.pb", page.length), r -> new ByteArrayInputStream(page), reader, SETTINGS);
+
+    assertThat(fetched).isInstanceOf(FetchedPage.Streamed.class);
+    assertThat(drain(fetched)).hasSize(EVENTS);
+  }
+
   private static List<Event> randomEvents(int count, int payloadBytes) {
     Random random = new Random(7);
     List<Event> events = new ArrayList<>();
