@@ -13,9 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -44,20 +42,15 @@ final class EventProducer implements AutoCloseable {
   private final HeaderNames headerNames;
   private final Clock clock;
 
-  /** For tests: this one producer, never replaced. */
+  /** For tests: this one producer, in use at once, never replaced. */
   EventProducer(Producer<String, byte[]> producer, String topic, Clock clock) {
     this(producer, topic, HeaderNames.DEFAULTS, clock);
   }
 
-  /** For tests: this one producer, never replaced. */
+  /** For tests: this one producer, in use at once, never replaced. */
   EventProducer(
       Producer<String, byte[]> producer, String topic, HeaderNames headerNames, Clock clock) {
-    this(
-        new ProducerSupervisor(
-            onlyOnce(producer), topic, Duration.ofSeconds(1), Duration.ofSeconds(1), usable -> {}),
-        topic,
-        headerNames,
-        clock);
+    this(ProducerSupervisor.inUseAtOnce(producer, topic), topic, headerNames, clock);
   }
 
   EventProducer(ProducerSupervisor producers, String topic, HeaderNames headerNames, Clock clock) {
@@ -65,16 +58,6 @@ final class EventProducer implements AutoCloseable {
     this.topic = topic;
     this.headerNames = headerNames;
     this.clock = clock;
-  }
-
-  private static Supplier<Producer<String, byte[]>> onlyOnce(Producer<String, byte[]> producer) {
-    AtomicBoolean given = new AtomicBoolean();
-    return () -> {
-      if (given.getAndSet(true)) {
-        throw new IllegalStateException("no second producer in this set-up");
-      }
-      return producer;
-    };
   }
 
   /** Sends one (already validated) event. */

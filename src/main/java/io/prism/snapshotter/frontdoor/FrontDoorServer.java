@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,14 +41,20 @@ public final class FrontDoorServer implements AutoCloseable {
   private static final int MIN_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
 
   private final Server server;
+  private final ProducerSupervisor producers;
   private final EventProducer producer;
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FrontDoorServer(
-      Server server, EventProducer producer, HealthStatusManager health, Duration grace) {
+      Server server,
+      ProducerSupervisor producers,
+      EventProducer producer,
+      HealthStatusManager health,
+      Duration grace) {
     this.server = server;
+    this.producers = producers;
     this.producer = producer;
     this.health = health;
     this.shutdownGrace = grace;
@@ -60,16 +67,20 @@ public final class FrontDoorServer implements AutoCloseable {
 
   /**
    * Starts with producers from {@code producers}: one at once, and a new one whenever the one in
-   * use breaks for good. The front door owns and closes them.
+   * use breaks for good. The front door owns and closes them. It serves (health SERVING) once Kafka
+   * has answered the first producer ({@link #awaitServing}); until then calls are refused
+   * UNAVAILABLE, and a Kafka that is not up yet, or a topic not created yet, is waited for.
    */
   public static FrontDoorServer start(
       FrontDoorConfig config, Supplier<Producer<String, byte[]>> producers, Clock clock)
       throws IOException {
     HealthStatusManager health = new HealthStatusManager();
+    setHealth(health, false); // the manager starts SERVING; not before Kafka has answered
     ProducerSupervisor supervisor =
         new ProducerSupervisor(
             producers,
             config.topic(),
+            String.valueOf(config.producerSettings().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)),
             config.producerReplaceBackoff(),
             config.producerReplaceBackoffMax(),
             usable -> setHealth(health, usable));
@@ -108,7 +119,6 @@ public final class FrontDoorServer implements AutoCloseable {
                               config.limits().largestRecordBytes() + (1 << 20))))
               .build()
               .start();
-      supervisor.announce(); // SERVING, unless the producer broke meanwhile
       log.info(
           "Front door listening on {}:{} (TLS {}, client auth {}, token auth {}), topic {},"
               + " headers {} and {}",
@@ -121,7 +131,8 @@ public final class FrontDoorServer implements AutoCloseable {
           config.headerNames().eventId(),
           config.headerNames().session());
       config.warnings().forEach(warning -> log.warn("Front door settings: {}", warning));
-      return new FrontDoorServer(server, producer, health, config.shutdownGrace());
+      supervisor.start(); // NOT_SERVING until Kafka has answered the first producer
+      return new FrontDoorServer(server, supervisor, producer, health, config.shutdownGrace());
     } catch (IOException | RuntimeException e) {
       producer.close(Duration.ZERO);
       throw e;
@@ -130,7 +141,8 @@ public final class FrontDoorServer implements AutoCloseable {
 
   /**
    * The publish service, and the server as a whole (what a probe without a service name asks), are
-   * SERVING while a Kafka producer is in use, NOT_SERVING while a broken one is being replaced.
+   * SERVING while a Kafka producer is in use, NOT_SERVING before Kafka answered the first one and
+   * while a broken one is being replaced.
    */
   private static void setHealth(HealthStatusManager health, boolean usable) {
     ServingStatus status = usable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
@@ -161,6 +173,14 @@ public final class FrontDoorServer implements AutoCloseable {
   /** The port actually bound (useful with port 0). */
   public int port() {
     return server.getPort();
+  }
+
+  /**
+   * Waits until the front door served once (Kafka answered its first producer); false if it did not
+   * within {@code timeout}.
+   */
+  public boolean awaitServing(Duration timeout) throws InterruptedException {
+    return producers.awaitFirstInUse(timeout);
   }
 
   /** Blocks until the server has shut down. */

@@ -2,23 +2,38 @@ package io.prism.snapshotter.frontdoor;
 
 import io.prism.snapshotter.metrics.FrontDoorMetrics;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the front door's Kafka producer and replaces it when it breaks. Some failures leave a
- * producer unusable for good (fenced, its idempotent writes denied, see {@link
- * KafkaFailures#breaksProducer}): every later send would fail the same way. After such a failure
- * the broken producer is closed and a new one made, after a backoff that doubles (from {@code
- * initialBackoff} to {@code maxBackoff}) for every producer in a row that failed to start or broke
- * before Kafka acknowledged anything; a new producer is put in use once it has fetched the topic's
- * metadata. Meanwhile {@link #require} refuses, and the listener hears "not usable" (the health
- * service says NOT_SERVING) until a new producer is in use.
+ * Owns the front door's Kafka producer: puts a producer in use only once Kafka has answered it (a
+ * metadata fetch for the topic: the cluster is reachable, the topic there, the credentials
+ * accepted), at start as after a breakage, and replaces the producer when it breaks.
+ *
+ * <p>At start the first producer is made at once (bad settings fail the start) and then checked in
+ * the background, again and again, until Kafka answers: a broker that is not up yet (everything
+ * started at once) or a topic not created yet keeps the front door waiting, not exiting.
+ *
+ * <p>Some failures leave a producer unusable for good (fenced, its idempotent writes denied, see
+ * {@link KafkaFailures#breaksProducer}): every later send would fail the same way. After such a
+ * failure the broken producer is closed and a new one made, after a backoff that doubles (from
+ * {@code initialBackoff} to {@code maxBackoff}) for every producer in a row that failed to start or
+ * broke before Kafka acknowledged anything.
+ *
+ * <p>While no producer is in use {@link #require} refuses, saying what the front door waits for,
+ * and the listener hears "not usable" (the health service says NOT_SERVING).
  */
 final class ProducerSupervisor {
   private static final Logger log = LoggerFactory.getLogger(ProducerSupervisor.class);
@@ -51,9 +66,11 @@ final class ProducerSupervisor {
 
   private final Supplier<Producer<String, byte[]>> factory;
   private final String topic;
+  private final String cluster;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final Listener listener;
+  private final CountDownLatch firstInUse = new CountDownLatch(1);
   private final ScheduledExecutorService recovery =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -62,45 +79,100 @@ final class ProducerSupervisor {
             return thread;
           });
 
-  /** The producer to send with; null while a broken one is being replaced. */
+  /** The producer to send with; null until Kafka answered the first, and while one is replaced. */
   private volatile Generation current;
 
-  /** Why {@link #current} is null, for the refusals meanwhile. */
-  private volatile Throwable breakage;
+  /** Why {@link #current} is null: the refusal's text. */
+  private volatile String unavailable;
+
+  /** What broke the last producer, for the refusals while it is replaced. Guarded by this. */
+  private String breakage;
 
   // Guarded by this.
+  /** A producer made but not yet answered by Kafka (kept between attempts: it is not broken). */
+  private Producer<String, byte[]> candidate;
+
   private Producer<String, byte[]> broken;
+  private boolean everInUse;
   private int failuresInARow;
+  private boolean started;
   private boolean closed;
 
-  /** Makes the first producer at once; it is checked by use (Kafka may still be starting). */
+  /**
+   * Makes the first producer at once (bad settings throw here); {@link #start} puts it in use once
+   * Kafka has answered it.
+   *
+   * @param cluster where Kafka is ({@code bootstrap.servers}), for the log
+   */
   ProducerSupervisor(
       Supplier<Producer<String, byte[]>> factory,
       String topic,
+      String cluster,
       Duration initialBackoff,
       Duration maxBackoff,
       Listener listener) {
     this.factory = factory;
     this.topic = topic;
+    this.cluster = cluster;
     this.initialBackoff = initialBackoff;
     this.maxBackoff = maxBackoff.compareTo(initialBackoff) < 0 ? initialBackoff : maxBackoff;
     this.listener = listener;
-    this.current = new Generation(factory.get());
-    FrontDoorMetrics.producerUsable(true);
+    this.unavailable =
+        "the front door has not reached Kafka yet (waiting for the metadata of topic "
+            + topic
+            + "); this event was not sent: retry with backoff";
+    this.candidate = factory.get();
+    FrontDoorMetrics.producerUsable(false);
   }
 
-  /** The producer in use; throws {@link ProducerUnavailableException} while it is replaced. */
+  /** For tests: {@code producer} in use at once, never checked, never replaced. */
+  static ProducerSupervisor inUseAtOnce(Producer<String, byte[]> producer, String topic) {
+    AtomicBoolean given = new AtomicBoolean();
+    Supplier<Producer<String, byte[]>> onlyOnce =
+        () -> {
+          if (given.getAndSet(true)) {
+            throw new IllegalStateException("no second producer in this set-up");
+          }
+          return producer;
+        };
+    ProducerSupervisor supervisor =
+        new ProducerSupervisor(
+            onlyOnce, topic, "(test)", Duration.ofSeconds(1), Duration.ofSeconds(1), u -> {});
+    synchronized (supervisor) {
+      supervisor.candidate = null;
+      supervisor.started = true;
+      supervisor.putInUse(producer);
+    }
+    return supervisor;
+  }
+
+  /** Tells the listener the present state, then checks the first producer against Kafka. */
+  synchronized void start() {
+    listener.usable(current != null);
+    if (started || closed) {
+      return;
+    }
+    started = true;
+    log.info(
+        "Checking Kafka at {} for topic {}; until it answers, calls are refused UNAVAILABLE and"
+            + " health says NOT_SERVING",
+        cluster,
+        topic);
+    recovery.execute(this::attempt);
+  }
+
+  /** Waits until a producer was in use once (Kafka answered); false if that did not happen. */
+  boolean awaitFirstInUse(Duration timeout) throws InterruptedException {
+    return firstInUse.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The producer in use; throws {@link ProducerUnavailableException} while there is none. */
   Generation require() {
     Generation generation = current;
     if (generation == null) {
-      throw new ProducerUnavailableException(breakage);
+      throw new ProducerUnavailableException(unavailable);
     }
     return generation;
-  }
-
-  /** Tells the listener the present state (in order with the changes it hears of). */
-  synchronized void announce() {
-    listener.usable(current != null);
   }
 
   /**
@@ -116,7 +188,13 @@ final class ProducerSupervisor {
       if (closed || current != generation) {
         return;
       }
-      breakage = failure;
+      breakage =
+          "the front door's Kafka producer failed ("
+              + failure.getClass().getSimpleName()
+              + ": "
+              + failure.getMessage()
+              + ") and is being replaced";
+      unavailable = breakage + "; this event was not sent: retry with backoff";
       current = null;
       broken = generation.producer;
       failuresInARow = generation.confirmed ? 0 : failuresInARow + 1;
@@ -124,7 +202,7 @@ final class ProducerSupervisor {
       listener.usable(false);
       FrontDoorMetrics.producerUsable(false);
       recovery.execute(this::closeBroken); // not here: this may be the producer's own I/O thread
-      recovery.schedule(this::replace, delay.toMillis(), TimeUnit.MILLISECONDS);
+      recovery.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
     log.error(
         "The Kafka producer is unusable after {}; calls are refused UNAVAILABLE until a new"
@@ -133,44 +211,144 @@ final class ProducerSupervisor {
         delay.toMillis());
   }
 
-  /** Makes a new producer; on failure, tries again after a longer backoff. */
-  private void replace() {
+  /**
+   * Makes a producer if there is none waiting, and asks Kafka for the topic's metadata with it
+   * (waits up to {@code max.block.ms}); puts it in use once answered, else tries again later.
+   */
+  private void attempt() {
     closeBroken();
-    Producer<String, byte[]> fresh = null;
+    Producer<String, byte[]> producer;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      producer = candidate;
+      candidate = null;
+    }
+    List<PartitionInfo> partitions;
     try {
-      fresh = factory.get();
-      // Kafka answers it: the cluster is reachable, the topic there, the credentials accepted.
-      fresh.partitionsFor(topic);
+      if (producer == null) {
+        producer = factory.get();
+      }
+      partitions = producer.partitionsFor(topic);
     } catch (RuntimeException e) {
-      if (fresh != null) {
-        closeQuietly(fresh);
-      }
-      Duration delay;
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        failuresInARow++;
-        delay = backoff();
-        recovery.schedule(this::replace, delay.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      log.warn(
-          "A new Kafka producer is not ready ({}); next attempt in {} ms",
-          e.toString(),
-          delay.toMillis());
+      retryLater(producer, e);
       return;
     }
     synchronized (this) {
       if (closed) {
-        closeQuietly(fresh);
+        closeQuietly(producer);
         return;
       }
-      current = new Generation(fresh); // breakage stays: a refusal may have just read null
-      listener.usable(true);
-      FrontDoorMetrics.producerReplaced();
-      FrontDoorMetrics.producerUsable(true);
+      boolean replacement = everInUse;
+      putInUse(producer);
+      if (replacement) {
+        FrontDoorMetrics.producerReplaced();
+      }
     }
-    log.info("A new Kafka producer is in use; the front door serves again");
+    log.info(
+        "Kafka at {} answered: topic {} has {} partition(s); the front door serves",
+        cluster,
+        topic,
+        partitions == null ? 0 : partitions.size());
+  }
+
+  // Guarded by this.
+  private void putInUse(Producer<String, byte[]> producer) {
+    current = new Generation(producer);
+    everInUse = true;
+    listener.usable(true);
+    FrontDoorMetrics.producerUsable(true);
+    firstInUse.countDown();
+  }
+
+  /** Kafka did not answer {@code producer} (null: none could be made): logs why, tries again. */
+  private void retryLater(Producer<String, byte[]> producer, RuntimeException failure) {
+    Duration delay;
+    boolean firstProducer;
+    synchronized (this) {
+      if (closed) {
+        if (producer != null) {
+          closeQuietly(producer);
+        }
+        return;
+      }
+      firstProducer = !everInUse;
+      if (producer != null && !KafkaFailures.breaksProducer(failure)) {
+        candidate = producer; // not broken: it keeps its connections for the next attempt
+      } else if (producer != null) {
+        closeQuietly(producer);
+      }
+      if (firstProducer) {
+        // Kafka not up yet: each attempt already waits max.block.ms; no need to wait longer.
+        delay = initialBackoff;
+      } else {
+        failuresInARow++;
+        delay = backoff();
+      }
+      unavailable = unavailableText(failure, firstProducer);
+      recovery.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    String why = diagnosis(failure);
+    if (hasCause(failure, UnknownTopicOrPartitionException.class)
+        || hasCause(failure, AuthorizationException.class)
+        || hasCause(failure, AuthenticationException.class)) {
+      log.error(
+          "{}; calls are refused UNAVAILABLE and health says NOT_SERVING until it is fixed; next"
+              + " attempt in {} ms",
+          why,
+          delay.toMillis());
+    } else {
+      log.warn(
+          "{} ({}); calls are refused UNAVAILABLE and health says NOT_SERVING meanwhile; next"
+              + " attempt in {} ms",
+          firstProducer ? "Waiting for Kafka" : "A new Kafka producer is not ready",
+          why,
+          delay.toMillis());
+    }
+  }
+
+  /** What went wrong with a metadata fetch, in words an operator acts on. */
+  private String diagnosis(RuntimeException failure) {
+    if (hasCause(failure, UnknownTopicOrPartitionException.class)) {
+      return "Topic "
+          + topic
+          + " does not exist on the Kafka cluster at "
+          + cluster
+          + " and was not created automatically: create it (it is the topic the snapshotter"
+          + " connector reads) or correct frontdoor.topic";
+    }
+    if (hasCause(failure, AuthorizationException.class)
+        || hasCause(failure, AuthenticationException.class)) {
+      return "Kafka at "
+          + cluster
+          + " refuses the front door's producer for topic "
+          + topic
+          + ": "
+          + failure;
+    }
+    return "no metadata for topic " + topic + " from Kafka at " + cluster + ": " + failure;
+  }
+
+  private String unavailableText(RuntimeException failure, boolean firstProducer) {
+    String what =
+        hasCause(failure, UnknownTopicOrPartitionException.class)
+            ? "topic " + topic + " does not exist on Kafka"
+            : "waiting for the metadata of topic " + topic + ": " + failure;
+    return (firstProducer
+            ? "the front door has not reached Kafka yet (" + what + ")"
+            : breakage + " (the last attempt: " + what + ")")
+        + "; this event was not sent: retry with backoff";
+  }
+
+  private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Duration backoff() {
@@ -208,21 +386,27 @@ final class ProducerSupervisor {
     }
   }
 
-  /** Stops replacing, and closes the producer in use (within {@code timeout}). */
+  /** Stops checking and replacing, and closes the producer in use (within {@code timeout}). */
   void close(Duration timeout) {
     Generation generation;
+    Producer<String, byte[]> waiting;
     synchronized (this) {
       closed = true;
       generation = current;
       current = null;
+      waiting = candidate;
+      candidate = null;
     }
-    recovery.shutdownNow(); // interrupts a replacement waiting for metadata
+    recovery.shutdownNow(); // interrupts an attempt waiting for metadata
     try {
       recovery.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     closeBroken();
+    if (waiting != null) {
+      closeQuietly(waiting);
+    }
     if (generation != null) {
       generation.producer.close(timeout);
     }

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -131,6 +132,10 @@ public final class LocalStack implements AutoCloseable {
                 + FrontDoorConfig.LISTEN
                 + "=127.0.0.1:PORT (0: any free port)",
             () -> FrontDoorServer.start(frontDoorConfig));
+    // The broker and topic are up already: this is a moment, and the welcome's "Try:" then works.
+    if (!frontDoor.awaitServing(Duration.ofSeconds(60))) {
+      log.warn("The front door has not reached the local Kafka broker yet; it keeps trying");
+    }
     http =
         step(
             "the metrics and health endpoint did not start on "

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,6 +41,7 @@ class FrontDoorCommandsIT {
                     topic,
                     FrontDoorConfig.LISTEN,
                     "127.0.0.1:0")));
+    assertThat(server.awaitServing(Duration.ofSeconds(30))).as("Kafka answered").isTrue();
   }
 
   @AfterAll

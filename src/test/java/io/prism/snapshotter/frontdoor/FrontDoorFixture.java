@@ -4,6 +4,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +24,18 @@ final class FrontDoorFixture {
     return config;
   }
 
+  /** Starts a front door and waits until it serves (Kafka answered it). */
   static FrontDoorServer start(Map<String, Object> config) throws Exception {
-    return FrontDoorServer.start(new FrontDoorConfig(config));
+    return serving(FrontDoorServer.start(new FrontDoorConfig(config)));
+  }
+
+  /** Waits until {@code server} serves: it refuses calls before Kafka has answered it. */
+  static FrontDoorServer serving(FrontDoorServer server) throws InterruptedException {
+    if (!server.awaitServing(Duration.ofSeconds(30))) {
+      server.close();
+      throw new AssertionError("the front door did not reach Kafka within 30 s");
+    }
+    return server;
   }
 
   static ManagedChannel plaintextChannel(FrontDoorServer server) {

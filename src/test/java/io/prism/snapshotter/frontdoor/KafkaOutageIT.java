@@ -54,7 +54,8 @@ class KafkaOutageIT {
       Map<String, PublishResponse> acknowledged = new ConcurrentHashMap<>();
       Map<Status.Code, Integer> failures = new ConcurrentHashMap<>();
       AtomicBoolean running = new AtomicBoolean(true);
-      try (FrontDoorServer server = FrontDoorServer.start(new FrontDoorConfig(config))) {
+      try (FrontDoorServer server =
+          FrontDoorFixture.serving(FrontDoorServer.start(new FrontDoorConfig(config)))) {
         ManagedChannel channel = FrontDoorFixture.plaintextChannel(server);
         List<Thread> publishers =
             List.of(0, 1).stream()

@@ -111,7 +111,9 @@ class ProducerReplacementTest {
     config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
     config.put(FrontDoorConfig.SHUTDOWN_GRACE_MS, "1000");
     config.put(FrontDoorConfig.PRODUCER_REPLACE_BACKOFF_MS, "10");
-    server = FrontDoorServer.start(new FrontDoorConfig(config), factory, Clock.systemUTC());
+    server =
+        FrontDoorFixture.serving(
+            FrontDoorServer.start(new FrontDoorConfig(config), factory, Clock.systemUTC()));
     channel = FrontDoorFixture.plaintextChannel(server);
     var publish =
         PubSubBasicInterfaceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);

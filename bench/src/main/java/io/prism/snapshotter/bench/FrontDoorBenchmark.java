@@ -14,6 +14,7 @@ import io.prism.snapshotter.proto.pubsub.BatchPublishResponse;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
 import io.prism.snapshotter.proto.pubsub.PublishRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -60,6 +61,9 @@ public final class FrontDoorBenchmark {
       config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
       config.put(FrontDoorConfig.MAX_INFLIGHT_EVENTS, "100000");
       try (FrontDoorServer server = FrontDoorServer.start(new FrontDoorConfig(config))) {
+        if (!server.awaitServing(Duration.ofSeconds(60))) {
+          throw new IllegalStateException("the front door did not reach the test broker");
+        }
         ManagedChannel channel =
             Grpc.newChannelBuilderForAddress(
                     "127.0.0.1", server.port(), InsecureChannelCredentials.create())

@@ -1,0 +1,116 @@
+package io.prism.snapshotter.frontdoor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP port that hangs up on every connection while closed and forwards to a target while open: a
+ * Kafka bootstrap address that "points nowhere" until the test opens it. Clients learn the broker's
+ * own address from the metadata, so only bootstrap connections pass through here.
+ */
+final class TcpGate implements AutoCloseable {
+  private final ServerSocket listener;
+  private final String targetHost;
+  private final int targetPort;
+  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private volatile boolean open;
+
+  private TcpGate(ServerSocket listener, String targetHost, int targetPort) {
+    this.listener = listener;
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+  }
+
+  /** A closed gate in front of {@code host:port}. */
+  static TcpGate closedInFrontOf(String hostPort) throws IOException {
+    String[] parts = hostPort.split(",")[0].trim().split(":");
+    TcpGate gate =
+        new TcpGate(
+            new ServerSocket(0, 50, InetAddress.getLoopbackAddress()),
+            parts[0],
+            Integer.parseInt(parts[1]));
+    Thread acceptor = new Thread(gate::acceptLoop, "tcp-gate-" + gate.port());
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return gate;
+  }
+
+  String address() {
+    return "127.0.0.1:" + port();
+  }
+
+  void open() {
+    open = true;
+  }
+
+  private int port() {
+    return listener.getLocalPort();
+  }
+
+  private void acceptLoop() {
+    while (!listener.isClosed()) {
+      Socket client;
+      try {
+        client = listener.accept();
+      } catch (IOException closed) {
+        return;
+      }
+      if (!open) {
+        closeQuietly(client); // nothing there (yet)
+        continue;
+      }
+      try {
+        Socket target = new Socket(targetHost, targetPort);
+        sockets.addAll(List.of(client, target));
+        pump(client, target);
+        pump(target, client);
+      } catch (IOException e) {
+        closeQuietly(client);
+      }
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread thread =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[64 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException ended) {
+                // either side went away
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "tcp-gate-pump");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    listener.close();
+    sockets.forEach(TcpGate::closeQuietly);
+  }
+}
