@@ -104,6 +104,7 @@ final class EventProducer implements AutoCloseable {
     try {
       generation = producers.require();
       ProducerSupervisor.Generation sentWith = generation;
+      generation.sending();
       generation
           .producer()
           .send(

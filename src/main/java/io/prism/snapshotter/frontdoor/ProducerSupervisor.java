@@ -43,23 +43,37 @@ final class ProducerSupervisor {
     void usable(boolean usable);
   }
 
-  /** One producer in use, and whether Kafka has acknowledged one of its records. */
-  static final class Generation {
+  /**
+   * One producer in use, whether Kafka has acknowledged one of its records, and when a call last
+   * tried it.
+   */
+  final class Generation {
     private final Producer<String, byte[]> producer;
     private volatile boolean confirmed;
+    private volatile long lastSendNanos;
 
     private Generation(Producer<String, byte[]> producer) {
       this.producer = producer;
+      this.lastSendNanos = System.nanoTime();
     }
 
     Producer<String, byte[]> producer() {
       return producer;
     }
 
-    /** Kafka acknowledged a record of this producer (a volatile read once it has). */
+    /** A record is about to be handed to this producer. */
+    void sending() {
+      lastSendNanos = System.nanoTime();
+    }
+
+    /**
+     * Kafka acknowledged a record of this producer (a volatile read once it has): a replacement on
+     * trial has proved itself.
+     */
     void confirm() {
       if (!confirmed) {
         confirmed = true;
+        confirmed(this);
       }
     }
   }
@@ -94,6 +108,10 @@ final class ProducerSupervisor {
 
   private Producer<String, byte[]> broken;
   private boolean everInUse;
+
+  /** What the listener was told last: whether the front door serves. */
+  private boolean serving;
+
   private int failuresInARow;
   private boolean started;
   private boolean closed;
@@ -148,7 +166,7 @@ final class ProducerSupervisor {
 
   /** Tells the listener the present state, then checks the first producer against Kafka. */
   synchronized void start() {
-    listener.usable(current != null);
+    listener.usable(serving);
     if (started || closed) {
       return;
     }
@@ -199,8 +217,7 @@ final class ProducerSupervisor {
       broken = generation.producer;
       failuresInARow = generation.confirmed ? 0 : failuresInARow + 1;
       delay = backoff();
-      listener.usable(false);
-      FrontDoorMetrics.producerUsable(false);
+      setServing(false);
       recovery.execute(this::closeBroken); // not here: this may be the producer's own I/O thread
       recovery.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -235,31 +252,101 @@ final class ProducerSupervisor {
       retryLater(producer, e);
       return;
     }
+    boolean replacement;
     synchronized (this) {
       if (closed) {
         closeQuietly(producer);
         return;
       }
-      boolean replacement = everInUse;
+      replacement = everInUse;
       putInUse(producer);
-      if (replacement) {
-        FrontDoorMetrics.producerReplaced();
+    }
+    if (replacement) {
+      log.info(
+          "A new Kafka producer got the metadata of topic {}; calls are sent with it, and health"
+              + " says SERVING again once Kafka has acknowledged its first record",
+          topic);
+    } else {
+      log.info(
+          "Kafka at {} answered: topic {} has {} partition(s); the front door serves",
+          cluster,
+          topic,
+          partitions == null ? 0 : partitions.size());
+    }
+  }
+
+  /**
+   * Puts {@code producer} in use. The first one serves at once: Kafka answered it, and nothing has
+   * failed yet. A replacement is on trial: a metadata fetch does not show what broke the last one
+   * (idempotent writes denied, say), so health stays NOT_SERVING until Kafka acknowledges one of
+   * its records; else a cause that no new producer cures would flip health to SERVING and back at
+   * every attempt. It sends the calls' own records, never a probe into the topic; one that no call
+   * tries within {@code maxBackoff} serves (nothing says it is broken, and a front door that says
+   * NOT_SERVING may get no calls to prove itself with).
+   */
+  // Guarded by this.
+  private void putInUse(Producer<String, byte[]> producer) {
+    Generation generation = new Generation(producer);
+    current = generation;
+    if (!everInUse) {
+      everInUse = true;
+      setServing(true);
+    } else {
+      recovery.schedule(
+          () -> serveIfUntried(generation), maxBackoff.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Kafka acknowledged a first record of {@code generation}: on trial, it serves now. */
+  private void confirmed(Generation generation) {
+    synchronized (this) {
+      if (closed || current != generation || serving) {
+        return;
       }
+      serveAgain();
+    }
+    log.info("Kafka acknowledged a record of the new producer; the front door serves again");
+  }
+
+  /** A replacement on trial that no call tried for {@code maxBackoff} serves. */
+  private void serveIfUntried(Generation generation) {
+    long idleMillis;
+    synchronized (this) {
+      if (closed || current != generation || serving) {
+        return;
+      }
+      idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - generation.lastSendNanos);
+      if (idleMillis < maxBackoff.toMillis()) {
+        recovery.schedule(
+            () -> serveIfUntried(generation),
+            maxBackoff.toMillis() - idleMillis,
+            TimeUnit.MILLISECONDS);
+        return;
+      }
+      serveAgain();
     }
     log.info(
-        "Kafka at {} answered: topic {} has {} partition(s); the front door serves",
-        cluster,
-        topic,
-        partitions == null ? 0 : partitions.size());
+        "No call tried the new Kafka producer for {} ms; the front door says SERVING again, untested",
+        idleMillis);
   }
 
   // Guarded by this.
-  private void putInUse(Producer<String, byte[]> producer) {
-    current = new Generation(producer);
-    everInUse = true;
-    listener.usable(true);
-    FrontDoorMetrics.producerUsable(true);
-    firstInUse.countDown();
+  private void serveAgain() {
+    setServing(true);
+    FrontDoorMetrics.producerReplaced();
+  }
+
+  // Guarded by this.
+  private void setServing(boolean now) {
+    if (serving == now) {
+      return;
+    }
+    serving = now;
+    listener.usable(now);
+    FrontDoorMetrics.producerUsable(now);
+    if (now) {
+      firstInUse.countDown();
+    }
   }
 
   /** Kafka did not answer {@code producer} (null: none could be made): logs why, tries again. */

@@ -155,13 +155,124 @@ class ProducerReplacementTest {
             });
 
     giveReplacement.countDown();
+    // On trial: calls are sent with it, and health says SERVING once Kafka acknowledged one.
+    publishUntilStored(publish, "e2");
     assertThat(health.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
     assertThat(overallHealth()).isEqualTo(ServingStatus.SERVING);
-    publish.publish(event("e2"));
     assertThat(replacement.history())
         .singleElement()
         .satisfies(r -> assertThat(r.value()).isEqualTo("e2".getBytes()));
     assertThat(first.history()).as("nothing more to the broken producer").hasSize(1);
+  }
+
+  /**
+   * Idempotent writes denied (a cause that no new producer cures): every new producer gets the
+   * topic's metadata and breaks at its first send. Health stays NOT_SERVING throughout instead of
+   * saying SERVING after every metadata fetch, and says SERVING once a new producer's record was
+   * acknowledged (the permission granted), without any record sent but the calls' own.
+   */
+  @Test
+  void aCauseThatNewProducersDoNotCureKeepsHealthNotServingUntilASendSucceeds() throws Exception {
+    int deniedReplacements = 4;
+    CountDownLatch allDeniedMade = new CountDownLatch(1);
+    MockProducer<String, byte[]> granted =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    AtomicInteger denied = new AtomicInteger();
+    Supplier<Producer<String, byte[]>> deniedUntilGranted =
+        () -> {
+          int n = made.incrementAndGet();
+          if (n == 1) {
+            return first;
+          }
+          if (n <= 1 + deniedReplacements) {
+            if (n == 1 + deniedReplacements) {
+              allDeniedMade.countDown();
+            }
+            return deniedProducer(denied);
+          }
+          return granted;
+        };
+    server = startWith(deniedUntilGranted, "1000");
+    var publish =
+        PubSubBasicInterfaceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    BlockingQueue<ServingStatus> health = watchHealth();
+    assertThat(health.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
+
+    CompletableFuture<PublishResponse> onItsWay = new CompletableFuture<>();
+    PubSubBasicInterfaceGrpc.newStub(channel).publish(event("e0"), observer(onItsWay));
+    assertThat(firstSent.await(30, TimeUnit.SECONDS)).isTrue();
+    first.errorNext(new ClusterAuthorizationException("IdempotentWrite denied"));
+    assertThat(health.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.NOT_SERVING);
+
+    // Clients keep retrying: each new producer is tried with their events and breaks.
+    String stored = null;
+    for (int i = 0; stored == null; i++) {
+      if (allDeniedMade.getCount() == 0 && denied.get() >= deniedReplacements) {
+        stored = publishUntilStored(publish, "retry-" + i);
+        break;
+      }
+      try {
+        publish.publish(event("retry-" + i));
+        stored = "retry-" + i;
+      } catch (StatusRuntimeException e) {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      }
+    }
+    assertThat(denied.get()).as("every denied producer was tried").isEqualTo(deniedReplacements);
+    ServingStatus next = health.poll(30, TimeUnit.SECONDS);
+    assertThat(next)
+        .as("SERVING again only once a send succeeded")
+        .isEqualTo(ServingStatus.SERVING);
+    assertThat(health).as("no SERVING in between").isEmpty();
+    assertThat(granted.history())
+        .as("only the calls' own records, no probe")
+        .extracting(r -> new String(r.value()))
+        .containsExactly(stored);
+  }
+
+  /** A producer whose every send is refused as its idempotent writes are denied. */
+  private static MockProducer<String, byte[]> deniedProducer(AtomicInteger denied) {
+    return new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()) {
+      @Override
+      public synchronized Future<RecordMetadata> send(
+          ProducerRecord<String, byte[]> record, Callback callback) {
+        Future<RecordMetadata> sent = super.send(record, callback);
+        denied.incrementAndGet();
+        errorNext(new ClusterAuthorizationException("IdempotentWrite denied"));
+        return sent;
+      }
+    };
+  }
+
+  /** Publishes {@code payload} until it is stored (the producer in use may still change). */
+  private static String publishUntilStored(
+      PubSubBasicInterfaceGrpc.PubSubBasicInterfaceBlockingStub publish, String payload) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        publish.publish(event(payload));
+        return payload;
+      } catch (StatusRuntimeException e) {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(System.nanoTime()).as("stored within 30 s").isLessThan(until);
+      }
+    }
+  }
+
+  private FrontDoorServer startWith(Supplier<Producer<String, byte[]>> producers, String maxBackoff)
+      throws Exception {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", "127.0.0.1:9");
+    config.put(FrontDoorConfig.TOPIC, "events");
+    config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
+    config.put(FrontDoorConfig.SHUTDOWN_GRACE_MS, "1000");
+    config.put(FrontDoorConfig.PRODUCER_REPLACE_BACKOFF_MS, "10");
+    config.put(FrontDoorConfig.PRODUCER_REPLACE_BACKOFF_MAX_MS, maxBackoff);
+    FrontDoorServer started =
+        FrontDoorFixture.serving(
+            FrontDoorServer.start(new FrontDoorConfig(config), producers, Clock.systemUTC()));
+    channel = FrontDoorFixture.plaintextChannel(started);
+    return started;
   }
 
   @Test
