@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.PartitionInfo;
@@ -96,6 +97,8 @@ final class ProducerSupervisor {
   /** The producer to send with; null until Kafka answered the first, and while one is replaced. */
   private volatile Generation current;
 
+  private volatile Consumer<Generation> beforeUse = generation -> {};
+
   /** Why {@link #current} is null: the refusal's text. */
   private volatile String unavailable;
 
@@ -182,6 +185,19 @@ final class ProducerSupervisor {
   /** Waits until a producer was in use once (Kafka answered); false if that did not happen. */
   boolean awaitFirstInUse(Duration timeout) throws InterruptedException {
     return firstInUse.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs {@code hook} with every new producer before it is put in use (under the supervisor's lock,
+   * on the thread that put it in use; it must not wait for Kafka).
+   */
+  void beforeUse(Consumer<Generation> hook) {
+    beforeUse = hook;
+  }
+
+  /** The producer in use, or null. */
+  Generation inUse() {
+    return current;
   }
 
   /** The producer in use; throws {@link ProducerUnavailableException} while there is none. */
@@ -287,10 +303,15 @@ final class ProducerSupervisor {
   // Guarded by this.
   private void putInUse(Producer<String, byte[]> producer) {
     Generation generation = new Generation(producer);
+    // Before any call can send with it: records waiting for a producer go ahead of the calls'.
+    beforeUse.accept(generation);
     current = generation;
     if (!everInUse) {
       everInUse = true;
       setServing(true);
+    } else if (generation.confirmed) {
+      serveAgain(); // a record handed over above was acknowledged already
+      log.info("Kafka acknowledged a record of the new producer; the front door serves again");
     } else {
       recovery.schedule(
           () -> serveIfUntried(generation), maxBackoff.toMillis(), TimeUnit.MILLISECONDS);

@@ -32,6 +32,13 @@ final class PublishSession implements StreamObserver<PublishRequest> {
   private boolean halfClosed;
   private boolean ended;
 
+  /**
+   * An event of the session reached a producer (it may be stored): then its end, if no producer can
+   * send it now, is sent by the next one. A session all of whose events were refused for want of a
+   * producer has nothing in the writer's page to close.
+   */
+  private boolean anyEventSent;
+
   /** Events admitted and not yet handed to the producer (onNext sends outside the lock). */
   private int handingOver;
 
@@ -88,11 +95,11 @@ final class PublishSession implements StreamObserver<PublishRequest> {
     // Sent outside the lock: send() may block on a full producer buffer, and the producer's
     // I/O thread needs the lock to deliver acknowledgements. gRPC delivers one call's messages
     // one at a time, so the events still reach the producer in order.
-    CompletableFuture<PublishResponse> ack;
+    CompletableFuture<PublishResponse> ack = null;
     try {
       ack = service.producer().publish(event);
     } finally {
-      handedOver();
+      handedOver(ack);
     }
     ack.whenComplete(this::acknowledged);
   }
@@ -101,7 +108,10 @@ final class PublishSession implements StreamObserver<PublishRequest> {
    * An event reached the producer. If the session ended meanwhile (an earlier event failed, the
    * client went away), its end record goes now: sent earlier, it could precede this event.
    */
-  private synchronized void handedOver() {
+  private synchronized void handedOver(CompletableFuture<PublishResponse> ack) {
+    if (ack != null && !ack.isCompletedExceptionally()) {
+      anyEventSent = true; // failed at once: refused (no producer) or send() threw, so not stored
+    }
     handingOver--;
     if (endAfterHandover && handingOver == 0) {
       endAfterHandover = false;
@@ -195,10 +205,19 @@ final class PublishSession implements StreamObserver<PublishRequest> {
   /** Produces the session-end record of a session that ended abnormally (best effort). */
   private void sendAbnormalEnd() {
     String writer = writerId;
+    boolean waitsForNewProducer = anyEventSent;
     sendSessionEnd(writer)
         .whenComplete(
             (end, failure) -> {
-              if (failure != null) {
+              if (failure != null
+                  && waitsForNewProducer
+                  && EventProducer.waitsForNewProducer(failure)) {
+                log.info(
+                    "Session of writer {} ended; its session-end record waits for a new Kafka"
+                        + " producer: {}",
+                    writer,
+                    failure.toString());
+              } else if (failure != null) {
                 log.warn(
                     "Session of writer {} ended but its session-end record was not stored: {}",
                     writer,
@@ -215,10 +234,11 @@ final class PublishSession implements StreamObserver<PublishRequest> {
   /**
    * Sends the session-end record from another thread ({@link
    * EventProducer#publishSessionEndLater}). Every event of the session was handed to the producer
-   * before, so the end still follows them.
+   * before, so the end still follows them. If no producer is usable for it and an event of the
+   * session reached a producer, the next producer sends it, ahead of any call's record.
    */
   private CompletableFuture<PublishResponse> sendSessionEnd(String writer) {
-    return service.producer().publishSessionEndLater(writer);
+    return service.producer().publishSessionEndLater(writer, anyEventSent);
   }
 
   private void answer(PublishSessionResponse response) {

@@ -105,7 +105,7 @@ class SessionEndOrderTest {
           }
         };
     EventProducer producer = new EventProducer(kafka, "events", Clock.systemUTC());
-    producer.publishSessionEndLater("w");
+    producer.publishSessionEndLater("w", false);
     assertThat(endInSend.await(5, TimeUnit.SECONDS)).isTrue();
 
     Thread shutdown = new Thread(producer::flush);
@@ -127,7 +127,7 @@ class SessionEndOrderTest {
   }
 
   /** The gRPC call's side: takes what the session says and says nothing itself. */
-  private static final class SilentCall extends ServerCallStreamObserver<PublishSessionResponse> {
+  static final class SilentCall extends ServerCallStreamObserver<PublishSessionResponse> {
     @Override
     public boolean isCancelled() {
       return false;
