@@ -10,6 +10,8 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.prism.snapshotter.metrics.HealthEndpoint;
+import io.prism.snapshotter.metrics.HealthStatus;
 import io.prism.snapshotter.metrics.ObservabilityHttpServer;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
 import java.io.IOException;
@@ -17,6 +19,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class FrontDoorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FrontDoorServer.class);
 
+  /** {@code /health/frontdoor} on {@code http.listen}: see {@link #httpHealth}. */
+  public static final String HTTP_HEALTH_PATH = "frontdoor";
+
   /** Headroom above the payload limit for the rest of a message (attributes, batch framing). */
   private static final int MIN_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -45,6 +52,7 @@ public final class FrontDoorServer implements AutoCloseable {
   private final EventProducer producer;
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
+  private final String topic;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FrontDoorServer(
@@ -52,7 +60,9 @@ public final class FrontDoorServer implements AutoCloseable {
       ProducerSupervisor producers,
       EventProducer producer,
       HealthStatusManager health,
-      Duration grace) {
+      Duration grace,
+      String topic) {
+    this.topic = topic;
     this.server = server;
     this.producers = producers;
     this.producer = producer;
@@ -132,7 +142,8 @@ public final class FrontDoorServer implements AutoCloseable {
           config.headerNames().session());
       config.warnings().forEach(warning -> log.warn("Front door settings: {}", warning));
       supervisor.start(); // NOT_SERVING until Kafka has answered the first producer
-      return new FrontDoorServer(server, supervisor, producer, health, config.shutdownGrace());
+      return new FrontDoorServer(
+          server, supervisor, producer, health, config.shutdownGrace(), config.topic());
     } catch (IOException | RuntimeException e) {
       producer.close(Duration.ZERO);
       throw e;
@@ -173,6 +184,24 @@ public final class FrontDoorServer implements AutoCloseable {
   /** The port actually bound (useful with port 0). */
   public int port() {
     return server.getPort();
+  }
+
+  /**
+   * The front door's readiness for {@code /health/frontdoor} on {@code http.listen}: healthy (HTTP
+   * 200) while gRPC health says SERVING, unhealthy (503) otherwise, with the reason. For probes
+   * that do not speak gRPC (a Kubernetes readiness probe with httpGet).
+   */
+  public HealthEndpoint.Report httpHealth() {
+    Optional<String> notServing =
+        closed.get() ? Optional.of("stopping") : producers.notServingBecause();
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put(
+        "status", (notServing.isEmpty() ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY).label());
+    fields.put("serving", notServing.isEmpty());
+    fields.put("topic", topic);
+    fields.put("reason", notServing.orElse(null));
+    return new HealthEndpoint.Report(
+        notServing.isEmpty() ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY, fields);
   }
 
   /**
@@ -224,7 +253,9 @@ public final class FrontDoorServer implements AutoCloseable {
       FrontDoorConfig config = FrontDoorConfig.load(configFile);
       server = start(config);
       try {
-        http = ObservabilityHttpServer.start(config.httpListen().socketAddress());
+        http =
+            ObservabilityHttpServer.start(
+                config.httpListen().socketAddress(), Map.of(HTTP_HEALTH_PATH, server::httpHealth));
       } catch (IOException e) {
         server.close();
         throw new UncheckedIOException(

@@ -3,6 +3,7 @@ package io.prism.snapshotter.frontdoor;
 import io.prism.snapshotter.metrics.FrontDoorMetrics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -193,6 +194,20 @@ final class ProducerSupervisor {
    */
   void beforeUse(Consumer<Generation> hook) {
     beforeUse = hook;
+  }
+
+  /** Whether the front door serves (what health says), and if not, why; for the HTTP check. */
+  synchronized Optional<String> notServingBecause() {
+    if (serving) {
+      return Optional.empty();
+    }
+    if (current == null) {
+      return Optional.of(closed ? "the front door is stopping" : unavailable);
+    }
+    return Optional.of(
+        "a new Kafka producer is in use on trial (after: "
+            + breakage
+            + "); the front door serves again once Kafka has acknowledged one of its records");
   }
 
   /** The producer in use, or null. */

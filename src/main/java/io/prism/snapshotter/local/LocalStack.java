@@ -133,7 +133,12 @@ public final class LocalStack implements AutoCloseable {
                 + "=127.0.0.1:PORT (0: any free port)",
             () -> FrontDoorServer.start(frontDoorConfig));
     // The broker and topic are up already: this is a moment, and the welcome's "Try:" then works.
-    if (!frontDoor.awaitServing(Duration.ofSeconds(60))) {
+    boolean serving =
+        step(
+            "the front door was interrupted while reaching the local Kafka broker",
+            null,
+            () -> frontDoor.awaitServing(Duration.ofSeconds(60)));
+    if (!serving) {
       log.warn("The front door has not reached the local Kafka broker yet; it keeps trying");
     }
     http =
@@ -143,7 +148,10 @@ public final class LocalStack implements AutoCloseable {
             "if another process holds the port, stop it or choose another with --set "
                 + FrontDoorConfig.HTTP_LISTEN
                 + "=127.0.0.1:PORT (0: any free port)",
-            () -> ObservabilityHttpServer.start(frontDoorConfig.httpListen().socketAddress()));
+            () ->
+                ObservabilityHttpServer.start(
+                    frontDoorConfig.httpListen().socketAddress(),
+                    Map.of(FrontDoorServer.HTTP_HEALTH_PATH, frontDoor::httpHealth)));
   }
 
   private static String address(ListenAddress address) {
@@ -200,7 +208,8 @@ public final class LocalStack implements AutoCloseable {
     out.println(
         "  metrics     http://127.0.0.1:"
             + http.port()
-            + "/metrics  (health: /health/buffers, /health/storage, /health/index)");
+            + "/metrics  (health: /health/buffers, /health/storage, /health/index,"
+            + " /health/frontdoor)");
     out.println("Try:");
     out.println(
         "  printf 'hello\\nworld\\n' | bin/snapshotter publish --writer demo --session --target "

@@ -9,15 +9,20 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code /metrics} (Prometheus text format) and {@code /health/buffers|storage|index} (JSON) on
- * {@code http.listen}, for the local run and the front door. Plain HTTP on loopback by default: it
- * serves counts and states, never event data or settings.
+ * {@code http.listen}, for the local run and the front door, plus the checks a caller adds (the
+ * front door's {@code /health/frontdoor}). Plain HTTP on loopback by default: it serves counts and
+ * states, never event data or settings.
  */
 public final class ObservabilityHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ObservabilityHttpServer.class);
@@ -33,6 +38,16 @@ public final class ObservabilityHttpServer implements AutoCloseable {
   }
 
   public static ObservabilityHttpServer start(InetSocketAddress address) throws IOException {
+    return start(address, Map.of());
+  }
+
+  /**
+   * Also serves {@code /health/<name>} for each of {@code checks} (the front door's own readiness,
+   * say): a report per request, 503 when unhealthy.
+   */
+  public static ObservabilityHttpServer start(
+      InetSocketAddress address, Map<String, Supplier<HealthEndpoint.Report>> checks)
+      throws IOException {
     HttpServer server = HttpServer.create(address, 0);
     // One thread: scrapes and health checks are rare and cheap.
     ExecutorService executor =
@@ -47,13 +62,24 @@ public final class ObservabilityHttpServer implements AutoCloseable {
     server.createContext("/metrics", http::metrics);
     for (HealthEndpoint endpoint : HealthEndpoint.values()) {
       server.createContext(
-          "/health/" + endpoint.path(), exchange -> http.health(exchange, endpoint));
+          "/health/" + endpoint.path(),
+          exchange -> http.health(exchange, endpoint.path(), () -> endpoint.report(http.clock)));
     }
+    checks.forEach(
+        (name, check) ->
+            server.createContext(
+                "/health/" + name, exchange -> http.health(exchange, name, check)));
     server.start();
+    List<String> names = new ArrayList<>();
+    for (HealthEndpoint endpoint : HealthEndpoint.values()) {
+      names.add(endpoint.path());
+    }
+    names.addAll(checks.keySet());
     log.info(
-        "Metrics and health on http://{}:{}/metrics and /health/{buffers,storage,index}",
+        "Metrics and health on http://{}:{}/metrics and /health/{{}}",
         address.getHostString(),
-        server.getAddress().getPort());
+        server.getAddress().getPort(),
+        String.join(",", names));
     return http;
   }
 
@@ -69,8 +95,9 @@ public final class ObservabilityHttpServer implements AutoCloseable {
     respond(exchange, 200, writer.getContentType(), body.toByteArray());
   }
 
-  private void health(HttpExchange exchange, HealthEndpoint endpoint) throws IOException {
-    if (!exchange.getRequestURI().getPath().equals("/health/" + endpoint.path())) {
+  private void health(HttpExchange exchange, String path, Supplier<HealthEndpoint.Report> check)
+      throws IOException {
+    if (!exchange.getRequestURI().getPath().equals("/health/" + path)) {
       respond(
           exchange,
           404,
@@ -78,7 +105,7 @@ public final class ObservabilityHttpServer implements AutoCloseable {
           "not found\n".getBytes(StandardCharsets.UTF_8));
       return;
     }
-    HealthEndpoint.Report report = endpoint.report(clock);
+    HealthEndpoint.Report report = check.get();
     respond(
         exchange,
         report.httpStatus(),
