@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -143,8 +144,32 @@ final class ProducerSupervisor {
         "the front door has not reached Kafka yet (waiting for the metadata of topic "
             + topic
             + "); this event was not sent: retry with backoff";
-    this.candidate = factory.get();
     FrontDoorMetrics.producerUsable(false);
+    try {
+      this.candidate = factory.get();
+    } catch (RuntimeException e) {
+      if (!bootstrapUnresolvable(e)) {
+        throw e; // bad settings: the start fails, saying which
+      }
+      // A broker's name that does not resolve yet (a container not started yet): waited for.
+      this.candidate = null;
+    }
+  }
+
+  /**
+   * Whether making a producer failed because no name in {@code bootstrap.servers} resolves: Kafka's
+   * client refuses that in its constructor, but with everything started at once the names may
+   * appear in DNS only later.
+   */
+  private static boolean bootstrapUnresolvable(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+      if (cause instanceof ConfigException
+          && String.valueOf(cause.getMessage()).contains("No resolvable bootstrap urls")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** For tests: {@code producer} in use at once, never checked, never replaced. */
@@ -323,6 +348,7 @@ final class ProducerSupervisor {
     current = generation;
     if (!everInUse) {
       everInUse = true;
+      failuresInARow = 0; // waiting for Kafka at start says nothing about this producer
       setServing(true);
     } else if (generation.confirmed) {
       serveAgain(); // a record handed over above was acknowledged already
@@ -402,7 +428,7 @@ final class ProducerSupervisor {
       } else if (producer != null) {
         closeQuietly(producer);
       }
-      if (firstProducer) {
+      if (firstProducer && producer != null) {
         // Kafka not up yet: each attempt already waits max.block.ms; no need to wait longer.
         delay = initialBackoff;
       } else {
@@ -433,6 +459,9 @@ final class ProducerSupervisor {
 
   /** What went wrong with a metadata fetch, in words an operator acts on. */
   private String diagnosis(RuntimeException failure) {
+    if (bootstrapUnresolvable(failure)) {
+      return "no name in bootstrap.servers (" + cluster + ") resolves (yet)";
+    }
     if (hasCause(failure, UnknownTopicOrPartitionException.class)) {
       return "Topic "
           + topic
@@ -457,7 +486,9 @@ final class ProducerSupervisor {
     String what =
         hasCause(failure, UnknownTopicOrPartitionException.class)
             ? "topic " + topic + " does not exist on Kafka"
-            : "waiting for the metadata of topic " + topic + ": " + failure;
+            : bootstrapUnresolvable(failure)
+                ? "no name in bootstrap.servers resolves (yet)"
+                : "waiting for the metadata of topic " + topic + ": " + failure;
     return (firstProducer
             ? "the front door has not reached Kafka yet (" + what + ")"
             : breakage + " (the last attempt: " + what + ")")
