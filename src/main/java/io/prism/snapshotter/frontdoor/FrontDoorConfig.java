@@ -205,14 +205,16 @@ public final class FrontDoorConfig extends AbstractConfig {
               "After the Kafka producer broke for good (fenced, idempotent writes denied, ...), how long"
                   + " before a new one is made; doubled for every new producer in a row that fails to start or"
                   + " breaks before Kafka acknowledged anything. Meanwhile calls are refused UNAVAILABLE and"
-                  + " health says NOT_SERVING.")
+                  + " health says NOT_SERVING. Also the pause between attempts to reach Kafka at start.")
           .define(
               PRODUCER_REPLACE_BACKOFF_MAX_MS,
               Type.LONG,
               60_000L,
               ConfigDef.Range.atLeast(0),
               Importance.LOW,
-              "The longest wait between attempts to replace a broken Kafka producer.")
+              "The longest wait between attempts to replace a broken Kafka producer; also how long a"
+                  + " replacement that no call tried stays NOT_SERVING (one a call tried serves once Kafka"
+                  + " acknowledged one of its records).")
           .define(
               SESSION_HEADER,
               Type.STRING,
@@ -238,8 +240,10 @@ public final class FrontDoorConfig extends AbstractConfig {
               "127.0.0.1:8080",
               Importance.MEDIUM,
               "host:port of the plain-HTTP metrics and health endpoint (/metrics in Prometheus text format,"
-                  + " /health/buffers, /health/storage, /health/index), served by `bin/snapshotter frontdoor` and"
-                  + " `bin/snapshotter local`; port 0 picks a free port. See docs/OPERATIONS.md.");
+                  + " /health/buffers, /health/storage, /health/index, and the front door's readiness"
+                  + " /health/frontdoor: 200 while it serves, else 503), served by `bin/snapshotter frontdoor`"
+                  + " and `bin/snapshotter local`; port 0 picks a free port. For Kubernetes probes, listen on"
+                  + " 0.0.0.0. See docs/OPERATIONS.md.");
 
   public FrontDoorConfig(Map<?, ?> originals) {
     super(CONFIG_DEF, originals, false);

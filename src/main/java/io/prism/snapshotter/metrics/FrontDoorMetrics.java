@@ -22,20 +22,22 @@ public final class FrontDoorMetrics {
       Gauge.builder()
           .name("snapshotter_frontdoor_producer_usable")
           .help(
-              "1 while the front door has a Kafka producer to send with, 0 while it replaces one that"
-                  + " broke (calls are refused UNAVAILABLE, health says NOT_SERVING).")
+              "1 while the front door serves (health SERVING); 0 before Kafka answered it at start,"
+                  + " while it replaces a producer that broke, and while the replacement is on trial.")
           .register(SnapshotterMetrics.REGISTRY);
 
   private static final Counter PRODUCER_REPLACEMENTS =
       Counter.builder()
           .name("snapshotter_frontdoor_producer_replacements")
-          .help("Kafka producers the front door put in use in place of one that broke.")
+          .help(
+              "Kafka producers the front door put in use in place of one that broke, counted once"
+                  + " they proved themselves.")
           .withoutExemplars()
           .register(SnapshotterMetrics.REGISTRY);
 
   private FrontDoorMetrics() {}
 
-  /** Whether the front door has a Kafka producer in use. */
+  /** Whether the front door serves (its gRPC health says SERVING). */
   public static void producerUsable(boolean usable) {
     PRODUCER_USABLE.set(usable ? 1 : 0);
   }
