@@ -230,6 +230,34 @@ class ProducerReplacementTest {
         .containsExactly(stored);
   }
 
+  /**
+   * A front door that says NOT_SERVING may get no calls (a readiness probe took it out of the
+   * Service): a replacement that no call tries serves after
+   * frontdoor.producer.replace.backoff.max.ms, without any record sent to prove it.
+   */
+  @Test
+  void aReplacementThatNoCallTriesServesAfterTheLongestBackoff() throws Exception {
+    Supplier<Producer<String, byte[]>> firstThenReplacement =
+        () -> made.incrementAndGet() == 1 ? first : replacement;
+    server = startWith(firstThenReplacement, "300");
+    BlockingQueue<ServingStatus> health = watchHealth();
+    assertThat(health.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
+    CompletableFuture<PublishResponse> onItsWay = new CompletableFuture<>();
+    PubSubBasicInterfaceGrpc.newStub(channel).publish(event("e0"), observer(onItsWay));
+    assertThat(firstSent.await(30, TimeUnit.SECONDS)).isTrue();
+    first.errorNext(new ProducerFencedException("a newer producer has the same id"));
+    assertThat(health.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.NOT_SERVING);
+
+    long notServingSince = System.nanoTime();
+    assertThat(health.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - notServingSince))
+        // 300 ms untried, less the watch's delay in reporting NOT_SERVING (a margin for it)
+        .as("not before the longest backoff passed untried")
+        .isGreaterThanOrEqualTo(150);
+    assertThat(made.get()).isEqualTo(2);
+    assertThat(replacement.history()).as("no probe record").isEmpty();
+  }
+
   /** A producer whose every send is refused as its idempotent writes are denied. */
   private static MockProducer<String, byte[]> deniedProducer(AtomicInteger denied) {
     return new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()) {
