@@ -162,11 +162,15 @@ final class EventProducer implements AutoCloseable {
         "The session-end record of writer {} waits for a new Kafka producer ({} waiting)",
         writerId,
         waiting);
-    // A producer may have been put in use since this end was refused; it would not send it.
-    ProducerSupervisor.Generation inUse = producers.inUse();
-    if (inUse != null) {
-      sendPendingSessionEnds(inUse);
-    }
+    // A producer may have been put in use since this end was refused; it would not send it. On
+    // another thread: this may be a producer's I/O thread, or hold no lock the supervisor waits on.
+    CompletableFuture.runAsync(
+        () -> {
+          ProducerSupervisor.Generation inUse = producers.inUse();
+          if (inUse != null) {
+            sendPendingSessionEnds(inUse);
+          }
+        });
   }
 
   /** Hands every waiting session end to {@code generation} (a new producer, or the one in use). */

@@ -235,8 +235,11 @@ final class ProducerSupervisor {
             + "); the front door serves again once Kafka has acknowledged one of its records");
   }
 
-  /** The producer in use, or null. */
-  Generation inUse() {
+  /**
+   * The producer in use, or null. Under the lock: a new producer is put in use (after {@link
+   * #beforeUse}) before this answers, so what {@code beforeUse} did not see, this sees in use.
+   */
+  synchronized Generation inUse() {
     return current;
   }
 
