@@ -159,6 +159,17 @@ final class PagesListCommand implements Callable<Integer> {
           e.storageSizeBytes(),
           e.pageKey()); // keys hold no control characters
     }
-    err.println(entries.size() + " pages of " + Printable.quote(writer));
+    err.println(entries.size() + " pages of " + Printable.quote(writer) + openPagesHint(entries));
+  }
+
+  /**
+   * Someone who has just published and lists nothing most likely looks at events still in the
+   * writer's open page, which the index learns of only once it is stored.
+   */
+  private static String openPagesHint(List<IndexEntry> entries) {
+    return entries.isEmpty()
+        ? " (events in a writer's open page are listed once it closes: at buffer.max.events,"
+            + " buffer.max.size.bytes or buffer.max.age.seconds, or when its session ends)"
+        : "";
   }
 }

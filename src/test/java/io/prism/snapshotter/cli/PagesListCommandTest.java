@@ -139,7 +139,19 @@ class PagesListCommandTest {
     assertThat(lines).hasSize(3);
     assertThat(lines.get(0)).startsWith("START").contains("KEY");
     assertThat(lines.get(1)).startsWith("2023-11-14T22:13:20Z").endsWith(early.pageKey());
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("2 pages of 'w1'");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("2 pages of 'w1'")
+        .doesNotContain("open page");
+  }
+
+  @Test
+  void noPagesSaysThatAnOpenPageIsListedOnceItCloses() {
+    assertThat(run("--writer", "nobody-yet", "--config", config.toString())).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("0 pages of 'nobody-yet'")
+        .contains("open page")
+        .contains("buffer.max.age.seconds");
+    assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(1); // the header alone
   }
 
   @Test
