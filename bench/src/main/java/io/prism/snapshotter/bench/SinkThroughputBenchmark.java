@@ -1,6 +1,7 @@
 package io.prism.snapshotter.bench;
 
 import io.prism.snapshotter.connect.SnapshotterSinkConnector;
+import io.prism.snapshotter.storage.ObjectKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -502,20 +503,24 @@ public final class SinkThroughputBenchmark {
 
   private static long countPages(Path storage) throws IOException {
     try (Stream<Path> files = Files.walk(storage)) {
-      return files
-          .filter(f -> f.getFileName().toString().matches(".*\\.(pb|ndjson)(\\.zst)?"))
-          .count();
+      return files.filter(f -> isPage(storage, f)).count();
     }
+  }
+
+  /**
+   * A page file, not its metadata sidecar: the filesystem store keeps sidecars under {@code
+   * .prism-meta/} with the page's own path, so matching names alone counted every page twice.
+   */
+  private static boolean isPage(Path storage, Path file) {
+    return file.getFileName().toString().matches(".*\\.(pb|ndjson)(\\.zst)?")
+        && !storage.relativize(file).toString().startsWith(ObjectKeys.RESERVED_SEGMENT_PREFIX);
   }
 
   /** The pages' stored size together: what the compression level trades CPU for. */
   private static long storedBytes(Path storage) throws IOException {
     try (Stream<Path> files = Files.walk(storage)) {
       long total = 0;
-      for (Path page :
-          files
-              .filter(f -> f.getFileName().toString().matches(".*\\.(pb|ndjson)(\\.zst)?"))
-              .toList()) {
+      for (Path page : files.filter(f -> isPage(storage, f)).toList()) {
         total += Files.size(page);
       }
       return total;
