@@ -346,8 +346,14 @@ public class SnapshotterSinkTask extends SinkTask {
     for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : currentOffsets.entrySet()) {
       Long offset = durable.get(entry.getKey());
       // A partition that delivered nothing since it was assigned holds nothing in memory:
-      // Connect's own position for it is safe.
-      commit.put(entry.getKey(), offset != null ? new OffsetAndMetadata(offset) : entry.getValue());
+      // Connect's own position for it is safe. Durable pages can reach past Connect's position
+      // while a batch fails (its first pages stored, a later one not: put threw, so Connect has
+      // not counted the batch). Connect ignores such an offset with a WARN on every commit and
+      // commits nothing for the partition; its own position is as safe and lets it commit.
+      long position = entry.getValue().offset();
+      commit.put(
+          entry.getKey(),
+          offset == null || offset > position ? entry.getValue() : new OffsetAndMetadata(offset));
     }
     telemetry.committing(commit, assembler);
     return commit;

@@ -115,6 +115,33 @@ class SnapshotterSinkTaskTest {
     task.stop();
   }
 
+  /**
+   * A batch whose first page is stored and whose second cannot be indexed: put fails, so Connect
+   * has not counted the batch, and an offset past its position would be refused ("not yet
+   * consumed") on every commit until the batch succeeds.
+   */
+  @Test
+  void aFailingBatchNeverCommitsPastConnectsPosition() throws Exception {
+    SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
+    task.put(List.of(record("a", "1", 0), record("a", "2", 1)));
+    try (var sql =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + pages.resolveSibling(pages.getFileName() + "-index.db"));
+        var statement = sql.createStatement()) {
+      statement.execute(
+          "CREATE TRIGGER refuse_c BEFORE INSERT ON pages WHEN NEW.writer_id = 'c'"
+              + " BEGIN SELECT RAISE(ABORT, 'c refused'); END");
+    }
+    List<SinkRecord> batch =
+        List.of(record("b", "3", 2), record("b", "4", 3), record("c", "5", 4), record("c", "6", 5));
+    assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+
+    // b's page (2, 3) is durable, c's is not: the durable offset is 4, Connect's position 2.
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(2))))
+        .containsEntry(P0, new OffsetAndMetadata(2));
+    task.stop();
+  }
+
   @Test
   void onTheTaskThreadAPageIsDurableWhenPutReturns() {
     SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
