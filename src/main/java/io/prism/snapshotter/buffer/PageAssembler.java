@@ -489,9 +489,9 @@ public final class PageAssembler {
     // Usually a new owner's page; it may also be one stored before this assignment that the lookup
     // did not show then (the index was down, say): either way those records are stored or will be.
     log.warn(
-        "{}: another task has stored {}, which holds a record buffered here: the partition was taken over, "
-            + "not just revoked. Dropping {} pages ({} records) instead of storing copies; the partition's owner has them "
-            + "or will read them",
+        "{}: {} is stored already and holds a record buffered here: another task has taken the partition "
+            + "over (or the page was stored before this assignment and not yet indexed then). Dropping {} pages "
+            + "({} records) instead of storing copies; the partition's owner has them or will read them",
         buffers.partition(),
         storedByAnother,
         dropped.size(),
