@@ -90,6 +90,11 @@ final class EventProducer implements AutoCloseable {
     producers.beforeUse(this::sendPendingSessionEnds);
   }
 
+  /** The Kafka topic every record goes to. */
+  String topic() {
+    return topic;
+  }
+
   /** Sends one (already validated) event. */
   CompletableFuture<PublishResponse> publish(PublishRequest event) {
     RecordHeaders headers = new RecordHeaders();

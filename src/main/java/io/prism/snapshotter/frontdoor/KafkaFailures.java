@@ -8,7 +8,6 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 /**
@@ -22,16 +21,32 @@ final class KafkaFailures {
 
   /**
    * @param eventIdHeader the event id header's name, for the advice on retries
+   * @param topic the front door's Kafka topic, named when Kafka refuses the front door
    */
-  static Status toStatus(Throwable failure, String eventIdHeader) {
+  static Status toStatus(Throwable failure, String eventIdHeader, String topic) {
     Throwable cause = unwrap(failure);
     if (cause instanceof ProducerUnavailableException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage());
     }
+    Throwable denial = denial(failure);
+    if (denial != null) {
+      // UNAVAILABLE, not PERMISSION_DENIED: the caller's own permissions are fine
+      // (PERMISSION_DENIED
+      // is what a token outside its writer-id prefix gets, and clients do not retry it), and
+      // nothing the caller changes helps. A retry with backoff succeeds once an operator has fixed
+      // the front door's Kafka permissions; meanwhile health says NOT_SERVING, so balancers send
+      // calls to other instances.
+      return Status.UNAVAILABLE
+          .withCause(denial)
+          .withDescription(
+              refusal(denial, topic)
+                  + "; the event was not stored. The front door says NOT_SERVING until Kafka"
+                  + " accepts it again: retry with backoff, reusing the event's "
+                  + eventIdHeader
+                  + " attribute");
+    }
     Throwable breaking = producerBreaking(failure);
     if (breaking != null) {
-      // Before the authorization case below: a producer denied idempotent writes is replaced, and
-      // works again once the front door's Kafka permissions are fixed.
       return Status.UNAVAILABLE
           .withCause(breaking)
           .withDescription(
@@ -48,11 +63,6 @@ final class KafkaFailures {
       return Status.INVALID_ARGUMENT.withDescription(
           "payload: the record is larger than Kafka accepts: " + cause.getMessage());
     }
-    if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
-      // The front door's own Kafka credentials are wrong: nothing the client can fix.
-      return Status.INTERNAL.withDescription(
-          "the front door may not write to Kafka: " + cause.getMessage());
-    }
     return Status.UNAVAILABLE
         .withCause(cause)
         .withDescription(
@@ -66,23 +76,66 @@ final class KafkaFailures {
   }
 
   /**
-   * Whether a failed send leaves its producer unusable: every later send fails the same way until
-   * the producer is closed and a new one made ({@link ProducerSupervisor}). Kafka's "application
-   * recoverable" errors (fenced, invalid epoch or producer id mapping), idempotent writes denied
-   * ({@code ClusterAuthorizationException}), a broker too old for the producer, and a producer
-   * closed under the front door. A real producer in that state throws a {@code KafkaException} from
-   * send() whose cause is the first error: the whole cause chain counts.
+   * Whether a failed send leaves its producer unable to serve: every later send fails the same way,
+   * until the producer is closed and a new one made ({@link ProducerSupervisor}), or until an
+   * operator changes Kafka's permissions (then a new producer works). Kafka's "application
+   * recoverable" errors (fenced, invalid epoch or producer id mapping), a broker too old for the
+   * producer, a producer closed under the front door, and Kafka refusing the front door's principal
+   * ({@link #denial}). A real producer in that state throws a {@code KafkaException} from send()
+   * whose cause is the first error: the whole cause chain counts.
    */
   static boolean breaksProducer(Throwable failure) {
     return producerBreaking(failure) != null;
   }
 
+  /**
+   * The authentication or authorization failure in {@code failure}'s cause chain, or null: Kafka
+   * refuses the front door's principal (write or describe on the topic denied ({@code
+   * TopicAuthorizationException}), idempotent writes denied ({@code
+   * ClusterAuthorizationException}), a transactional id denied, SASL or SSL credentials refused
+   * ({@code AuthenticationException} and its subclasses such as {@code
+   * SaslAuthenticationException}). No send with these credentials succeeds until an operator fixes
+   * them: one call's failure says the same of all the others.
+   */
+  static Throwable denial(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+      if (cause instanceof AuthorizationException || cause instanceof AuthenticationException) {
+        return cause;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * "Kafka refuses the front door's producer for topic T (what Kafka said): what to fix", for
+   * refusals, health and the log.
+   */
+  static String refusal(Throwable denial, String topic) {
+    String fix =
+        denial instanceof AuthenticationException
+            ? "correct the front door's Kafka credentials (sasl.*, ssl.*)"
+            : denial instanceof ClusterAuthorizationException
+                ? "grant its Kafka principal IdempotentWrite on the cluster, or Write on the topic"
+                : "grant its Kafka principal Write and Describe on topic " + topic;
+    return "Kafka refuses the front door's producer for topic "
+        + topic
+        + " ("
+        + denial.getClass().getSimpleName()
+        + ": "
+        + denial.getMessage()
+        + "): "
+        + fix;
+  }
+
   private static Throwable producerBreaking(Throwable failure) {
+    Throwable denial = denial(failure);
+    if (denial != null) {
+      return denial;
+    }
     Throwable cause = failure;
     for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
       if (cause instanceof ApplicationRecoverableException
-          || cause instanceof ClusterAuthorizationException
-          || cause instanceof TransactionalIdAuthorizationException
           || cause instanceof UnsupportedVersionException
           || cause instanceof IllegalStateException) {
         return cause;

@@ -14,8 +14,6 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,17 +27,26 @@ import org.slf4j.LoggerFactory;
  * the background, again and again, until Kafka answers: a broker that is not up yet (everything
  * started at once) or a topic not created yet keeps the front door waiting, not exiting.
  *
- * <p>Some failures leave a producer unusable for good (fenced, its idempotent writes denied, see
- * {@link KafkaFailures#breaksProducer}): every later send would fail the same way. After such a
- * failure the broken producer is closed and a new one made, after a backoff that doubles (from
- * {@code initialBackoff} to {@code maxBackoff}) for every producer in a row that failed to start or
- * broke before Kafka acknowledged anything.
+ * <p>Some failures leave a producer unable to serve (fenced; Kafka refusing the front door's
+ * principal, its write on the topic denied say; see {@link KafkaFailures#breaksProducer}): every
+ * later send would fail the same way. After such a failure the broken producer is closed and a new
+ * one made, after a backoff that doubles (from {@code initialBackoff} to {@code maxBackoff}) for
+ * every producer in a row that failed to start or broke before Kafka acknowledged anything. A new
+ * producer is on trial until Kafka acknowledges one of its records: that is how a permission
+ * granted again is noticed.
+ *
+ * <p>While Kafka stays unreachable (or keeps refusing), every attempt fails the same way: the WARN
+ * or ERROR saying so is logged at once, then at most once per {@link #REPEATED_LOG_INTERVAL} with a
+ * count of those not logged, and at once again when the cause changes.
  *
  * <p>While no producer is in use {@link #require} refuses, saying what the front door waits for,
  * and the listener hears "not usable" (the health service says NOT_SERVING).
  */
 final class ProducerSupervisor {
   private static final Logger log = LoggerFactory.getLogger(ProducerSupervisor.class);
+
+  /** At most one line per this for a cause that makes every attempt fail the same way. */
+  static final Duration REPEATED_LOG_INTERVAL = Duration.ofMinutes(1);
 
   /** Told whether sends can go anywhere; called in order, under the supervisor's lock. */
   interface Listener {
@@ -88,6 +95,7 @@ final class ProducerSupervisor {
   private final Duration maxBackoff;
   private final Listener listener;
   private final CountDownLatch firstInUse = new CountDownLatch(1);
+  private final RepeatedLogLimit repeats;
   private final ScheduledExecutorService recovery =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -134,7 +142,29 @@ final class ProducerSupervisor {
       Duration initialBackoff,
       Duration maxBackoff,
       Listener listener) {
+    this(
+        factory,
+        topic,
+        cluster,
+        initialBackoff,
+        maxBackoff,
+        listener,
+        new RepeatedLogLimit(REPEATED_LOG_INTERVAL));
+  }
+
+  /**
+   * With {@code repeats} deciding which repeated failure lines are logged (tests: a fake clock).
+   */
+  ProducerSupervisor(
+      Supplier<Producer<String, byte[]>> factory,
+      String topic,
+      String cluster,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Listener listener,
+      RepeatedLogLimit repeats) {
     this.factory = factory;
+    this.repeats = repeats;
     this.topic = topic;
     this.cluster = cluster;
     this.initialBackoff = initialBackoff;
@@ -260,17 +290,21 @@ final class ProducerSupervisor {
     if (!KafkaFailures.breaksProducer(failure)) {
       return;
     }
+    Throwable denial = KafkaFailures.denial(failure);
     Duration delay;
     synchronized (this) {
       if (closed || current != generation) {
         return;
       }
       breakage =
-          "the front door's Kafka producer failed ("
-              + failure.getClass().getSimpleName()
-              + ": "
-              + failure.getMessage()
-              + ") and is being replaced";
+          denial != null
+              ? KafkaFailures.refusal(denial, topic)
+                  + "; new producers are tried, with backoff, until Kafka accepts one"
+              : "the front door's Kafka producer failed ("
+                  + failure.getClass().getSimpleName()
+                  + ": "
+                  + failure.getMessage()
+                  + ") and is being replaced";
       unavailable = breakage + "; this event was not sent: retry with backoff";
       current = null;
       broken = generation.producer;
@@ -280,11 +314,26 @@ final class ProducerSupervisor {
       recovery.execute(this::closeBroken); // not here: this may be the producer's own I/O thread
       recovery.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
-    log.error(
-        "The Kafka producer is unusable after {}; calls are refused UNAVAILABLE until a new"
-            + " producer is in use (first attempt in {} ms)",
-        failure.toString(),
-        delay.toMillis());
+    RepeatedLogLimit.Verdict verdict =
+        repeats.admit("broken: " + (denial != null ? denial : failure).getClass().getName());
+    if (!verdict.write()) {
+      return;
+    }
+    if (denial != null) {
+      log.error(
+          "{}; calls are refused UNAVAILABLE and health says NOT_SERVING until a new producer's"
+              + " record is acknowledged (first attempt in {} ms){}",
+          KafkaFailures.refusal(denial, topic),
+          delay.toMillis(),
+          verdict.note());
+    } else {
+      log.error(
+          "The Kafka producer is unusable after {}; calls are refused UNAVAILABLE until a new"
+              + " producer is in use (first attempt in {} ms){}",
+          failure.toString(),
+          delay.toMillis(),
+          verdict.note());
+    }
   }
 
   /**
@@ -301,11 +350,16 @@ final class ProducerSupervisor {
       producer = candidate;
       candidate = null;
     }
+    if (producer == null) {
+      try {
+        producer = factory.get();
+      } catch (RuntimeException e) {
+        retryLater(null, e); // none could be made: not a metadata fetch that failed
+        return;
+      }
+    }
     List<PartitionInfo> partitions;
     try {
-      if (producer == null) {
-        producer = factory.get();
-      }
       partitions = producer.partitionsFor(topic);
     } catch (RuntimeException e) {
       retryLater(producer, e);
@@ -326,11 +380,13 @@ final class ProducerSupervisor {
               + " says SERVING again once Kafka has acknowledged its first record",
           topic);
     } else {
+      int notLogged = repeats.reset();
       log.info(
-          "Kafka at {} answered: topic {} has {} partition(s); the front door serves",
+          "Kafka at {} answered: topic {} has {} partition(s); the front door serves{}",
           cluster,
           topic,
-          partitions == null ? 0 : partitions.size());
+          partitions == null ? 0 : partitions.size(),
+          notLogged == 0 ? "" : " (" + notLogged + " failed attempt(s) before were not logged)");
     }
   }
 
@@ -398,6 +454,7 @@ final class ProducerSupervisor {
   // Guarded by this.
   private void serveAgain() {
     setServing(true);
+    repeats.reset(); // a later failure is news: logged at once
     FrontDoorMetrics.producerReplaced();
   }
 
@@ -418,6 +475,7 @@ final class ProducerSupervisor {
   private void retryLater(Producer<String, byte[]> producer, RuntimeException failure) {
     Duration delay;
     boolean firstProducer;
+    boolean denied = KafkaFailures.denial(failure) != null;
     synchronized (this) {
       if (closed) {
         if (producer != null) {
@@ -431,39 +489,70 @@ final class ProducerSupervisor {
       } else if (producer != null) {
         closeQuietly(producer);
       }
-      if (firstProducer && producer != null) {
+      if (firstProducer && producer != null && !denied) {
         // Kafka not up yet: each attempt already waits max.block.ms; no need to wait longer.
         delay = initialBackoff;
       } else {
+        // Refused at once, or no producer could be made: nothing waited, so back off.
         failuresInARow++;
         delay = backoff();
       }
-      unavailable = unavailableText(failure, firstProducer);
+      unavailable = unavailableText(producer, failure, firstProducer);
       recovery.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
-    String why = diagnosis(failure);
-    if (hasCause(failure, UnknownTopicOrPartitionException.class)
-        || hasCause(failure, AuthorizationException.class)
-        || hasCause(failure, AuthenticationException.class)) {
+    RepeatedLogLimit.Verdict verdict = repeats.admit(reasonKey(producer, failure, firstProducer));
+    if (!verdict.write()) {
+      return;
+    }
+    String why = diagnosis(producer, failure);
+    if (producer != null && (hasCause(failure, UnknownTopicOrPartitionException.class) || denied)) {
       log.error(
           "{}; calls are refused UNAVAILABLE and health says NOT_SERVING until it is fixed; next"
-              + " attempt in {} ms",
+              + " attempt in {} ms{}",
           why,
-          delay.toMillis());
+          delay.toMillis(),
+          verdict.note());
     } else {
       log.warn(
           "{} ({}); calls are refused UNAVAILABLE and health says NOT_SERVING meanwhile; next"
-              + " attempt in {} ms",
+              + " attempt in {} ms{}",
           firstProducer ? "Waiting for Kafka" : "A new Kafka producer is not ready",
           why,
-          delay.toMillis());
+          delay.toMillis(),
+          verdict.note());
     }
   }
 
-  /** What went wrong with a metadata fetch, in words an operator acts on. */
-  private String diagnosis(RuntimeException failure) {
+  /**
+   * The cause of a failed attempt, for telling a repeat from a change: what kind of failure, not
+   * its text (which may carry a count or a time).
+   */
+  private static String reasonKey(
+      Producer<String, byte[]> producer, RuntimeException failure, boolean firstProducer) {
+    String what;
+    if (bootstrapUnresolvable(failure)) {
+      what = "unresolvable";
+    } else if (producer == null) {
+      what = "not made: " + innermost(failure).getClass().getName();
+    } else if (hasCause(failure, UnknownTopicOrPartitionException.class)) {
+      what = "no topic";
+    } else {
+      Throwable denial = KafkaFailures.denial(failure);
+      what = "no metadata: " + (denial != null ? denial : failure).getClass().getName();
+    }
+    return (firstProducer ? "start, " : "replacement, ") + what;
+  }
+
+  /**
+   * What went wrong with an attempt ({@code producer} null: making one failed, else its metadata
+   * fetch), in words an operator acts on.
+   */
+  private String diagnosis(Producer<String, byte[]> producer, RuntimeException failure) {
     if (bootstrapUnresolvable(failure)) {
       return "no name in bootstrap.servers (" + cluster + ") resolves (yet)";
+    }
+    if (producer == null) {
+      return "a Kafka producer could not be made: " + causes(failure);
     }
     if (hasCause(failure, UnknownTopicOrPartitionException.class)) {
       return "Topic "
@@ -473,29 +562,51 @@ final class ProducerSupervisor {
           + " and was not created automatically: create it (it is the topic the snapshotter"
           + " connector reads) or correct frontdoor.topic";
     }
-    if (hasCause(failure, AuthorizationException.class)
-        || hasCause(failure, AuthenticationException.class)) {
-      return "Kafka at "
-          + cluster
-          + " refuses the front door's producer for topic "
-          + topic
-          + ": "
-          + failure;
+    Throwable denial = KafkaFailures.denial(failure);
+    if (denial != null) {
+      return KafkaFailures.refusal(denial, topic) + " (Kafka at " + cluster + ")";
     }
     return "no metadata for topic " + topic + " from Kafka at " + cluster + ": " + failure;
   }
 
-  private String unavailableText(RuntimeException failure, boolean firstProducer) {
+  private String unavailableText(
+      Producer<String, byte[]> producer, RuntimeException failure, boolean firstProducer) {
+    Throwable denial = KafkaFailures.denial(failure);
     String what =
-        hasCause(failure, UnknownTopicOrPartitionException.class)
-            ? "topic " + topic + " does not exist on Kafka"
-            : bootstrapUnresolvable(failure)
-                ? "no name in bootstrap.servers resolves (yet)"
-                : "waiting for the metadata of topic " + topic + ": " + failure;
+        bootstrapUnresolvable(failure)
+            ? "no name in bootstrap.servers resolves (yet)"
+            : producer == null
+                ? "a Kafka producer could not be made: " + causes(failure)
+                : hasCause(failure, UnknownTopicOrPartitionException.class)
+                    ? "topic " + topic + " does not exist on Kafka"
+                    : denial != null
+                        ? KafkaFailures.refusal(denial, topic)
+                        : "waiting for the metadata of topic " + topic + ": " + failure;
     return (firstProducer
             ? "the front door has not reached Kafka yet (" + what + ")"
             : breakage + " (the last attempt: " + what + ")")
         + "; this event was not sent: retry with backoff";
+  }
+
+  /**
+   * "Outer: message; caused by Inner: message": Kafka's "Failed to construct kafka producer" says
+   * nothing by itself, its causes say what was wrong.
+   */
+  private static String causes(Throwable failure) {
+    StringBuilder text = new StringBuilder(failure.toString());
+    Throwable cause = failure.getCause();
+    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+      text.append("; caused by ").append(cause);
+    }
+    return text.toString();
+  }
+
+  private static Throwable innermost(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause.getCause() != null && depth < 8; depth++) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {

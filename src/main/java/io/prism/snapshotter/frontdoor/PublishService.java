@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * is answered only after Kafka acknowledged it. Order of checks per call: input rules ({@code
  * INVALID_ARGUMENT}), writer scope ({@code PERMISSION_DENIED}), deadline ({@code
  * DEADLINE_EXCEEDED}), in-flight capacity ({@code RESOURCE_EXHAUSTED}); then Kafka ({@code
- * UNAVAILABLE} when it does not confirm).
+ * UNAVAILABLE} when it does not confirm, or refuses the front door's own principal).
  */
 final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterfaceImplBase {
   private static final Logger log = LoggerFactory.getLogger(PublishService.class);
@@ -169,7 +169,7 @@ final class PublishService extends PubSubBasicInterfaceGrpc.PubSubBasicInterface
 
   /** The status of a failed Kafka send (see {@link KafkaFailures}). */
   Status failureStatus(Throwable failure) {
-    return KafkaFailures.toStatus(failure, rules.headers().eventId());
+    return KafkaFailures.toStatus(failure, rules.headers().eventId(), producer.topic());
   }
 
   EventProducer producer() {

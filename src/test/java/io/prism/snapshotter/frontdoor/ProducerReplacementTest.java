@@ -37,7 +37,6 @@ import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -316,11 +315,12 @@ class ProducerReplacementTest {
                     new ClusterAuthorizationException("IdempotentWrite"))))
         .isTrue();
     assertThat(KafkaFailures.breaksProducer(new TimeoutException("expired"))).isFalse();
-    assertThat(KafkaFailures.breaksProducer(new TopicAuthorizationException("no"))).isFalse();
     assertThat(KafkaFailures.breaksProducer(new RecordTooLargeException("big"))).isFalse();
     assertThat(
             KafkaFailures.toStatus(
-                    new ClusterAuthorizationException("IdempotentWrite"), FrontDoorHeaders.EVENT_ID)
+                    new ClusterAuthorizationException("IdempotentWrite"),
+                    FrontDoorHeaders.EVENT_ID,
+                    "events")
                 .getCode())
         .as("retriable: the replacement works once the permission is granted")
         .isEqualTo(Status.Code.UNAVAILABLE);

@@ -121,7 +121,7 @@ class RenamedHeadersTest {
   void aFailureAdvisesReusingTheConfiguredEventId() {
     Status status =
         KafkaFailures.toStatus(
-            new org.apache.kafka.common.errors.TimeoutException("expired"), EVENT_ID);
+            new org.apache.kafka.common.errors.TimeoutException("expired"), EVENT_ID, "events");
     assertThat(status.getDescription()).contains("reuse the event's " + EVENT_ID + " attribute");
   }
 

@@ -1,0 +1,197 @@
+package io.prism.snapshotter.frontdoor;
+
+import static io.prism.snapshotter.frontdoor.FrontDoorIT.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.prism.snapshotter.metrics.HealthEndpoint;
+import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.JaasUtils;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real broker that authorizes (SASL/PLAIN, KRaft's StandardAuthorizer, no ACL means denied): the
+ * front door's principal loses Write on the topic while it serves. Every call then fails the same
+ * way, so the front door says NOT_SERVING, naming the topic in {@code /health/frontdoor}, and
+ * answers UNAVAILABLE naming the topic (it used to stay SERVING and answer INTERNAL); once Write is
+ * granted again, a new producer on trial stores a call's event and it serves again.
+ */
+class KafkaPermissionIT {
+  private static final String TOPIC = "events-acl";
+  private static final String PRINCIPAL = "User:" + JaasUtils.KAFKA_PLAIN_USER1;
+
+  private KafkaClusterTestKit cluster;
+  private FrontDoorServer server;
+  private ManagedChannel channel;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (channel != null) {
+      FrontDoorFixture.close(channel);
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void writeDeniedOnTheTopicIsNotServingNamingItAndServesAgainOnceGranted() throws Exception {
+    cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                    .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                    .build())
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("auto.create.topics.enable", "false")
+            .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+    try (Admin admin = cluster.admin()) { // the kit's super user
+      admin
+          .createTopics(
+              List.of(new NewTopic(TOPIC, 1, (short) 1), new NewTopic("elsewhere", 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      // Write on another topic lets its idempotent producer start (KIP-679): what is missing below
+      // is Write on the front door's topic only.
+      admin
+          .createAcls(
+              List.of(
+                  allow(AclOperation.DESCRIBE, TOPIC),
+                  allow(AclOperation.WRITE, TOPIC),
+                  allow(AclOperation.WRITE, "elsewhere")))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+
+      startFrontDoor();
+      HealthWatch health = HealthWatch.of(channel, HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
+      assertThat(health.next()).isEqualTo(ServingStatus.SERVING);
+      blocking().publish(event("writer-1", "while allowed").build());
+
+      admin
+          .deleteAcls(List.of(allow(AclOperation.WRITE, TOPIC).toFilter()))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      // The broker applies the change a moment later: publish until Kafka refuses one.
+      StatusRuntimeException refused = publishUntilRefused();
+      assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(refused.getStatus().getDescription())
+          .contains("Kafka refuses the front door's producer for topic " + TOPIC)
+          .contains("TopicAuthorizationException")
+          .contains("Write and Describe on topic " + TOPIC);
+      assertThat(health.next()).isEqualTo(ServingStatus.NOT_SERVING);
+      HealthEndpoint.Report report = server.httpHealth();
+      assertThat(report.status().label()).isEqualTo("unhealthy");
+      assertThat(String.valueOf(report.fields().get("reason")))
+          .contains("Kafka refuses the front door's producer for topic " + TOPIC)
+          .contains("TopicAuthorizationException");
+
+      // Calls keep being refused UNAVAILABLE (by the front door, or by Kafka for a producer on
+      // trial); none is stored, and health does not flip to SERVING in between.
+      for (int i = 0; i < 5; i++) {
+        StatusRuntimeException again = publishUntilRefused();
+        assertThat(again.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(again.getStatus().getDescription()).contains(TOPIC);
+      }
+      assertThat(health.next(100)).as("no SERVING while denied").isNull();
+
+      admin.createAcls(List.of(allow(AclOperation.WRITE, TOPIC))).all().get(30, TimeUnit.SECONDS);
+      publishUntilStored("once granted again");
+      assertThat(health.next()).isEqualTo(ServingStatus.SERVING);
+      assertThat(server.httpHealth().fields().get("serving")).isEqualTo(true);
+    }
+  }
+
+  private static AclBinding allow(AclOperation operation, String topic) {
+    return new AclBinding(
+        new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+        new AccessControlEntry(PRINCIPAL, "*", operation, AclPermissionType.ALLOW));
+  }
+
+  private void startFrontDoor() throws Exception {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", cluster.bootstrapServers());
+    config.put("security.protocol", "SASL_PLAINTEXT");
+    config.put("sasl.mechanism", "PLAIN");
+    config.put(
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + JaasUtils.KAFKA_PLAIN_USER1
+            + "\" password=\""
+            + JaasUtils.KAFKA_PLAIN_USER1_PASSWORD
+            + "\";");
+    config.put(FrontDoorConfig.TOPIC, TOPIC);
+    config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
+    config.put(FrontDoorConfig.SHUTDOWN_GRACE_MS, "1000");
+    config.put(FrontDoorConfig.PRODUCER_REPLACE_BACKOFF_MS, "20");
+    // Longer than the test's denied phase: no producer on trial serves untried meanwhile.
+    config.put(FrontDoorConfig.PRODUCER_REPLACE_BACKOFF_MAX_MS, "4000");
+    config.put("max.block.ms", "5000");
+    server = FrontDoorFixture.serving(FrontDoorServer.start(new FrontDoorConfig(config)));
+    channel = FrontDoorFixture.plaintextChannel(server);
+  }
+
+  private PubSubBasicInterfaceGrpc.PubSubBasicInterfaceBlockingStub blocking() {
+    return PubSubBasicInterfaceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  /** Publishes until a call is refused (30 s at most); the refusal. */
+  private StatusRuntimeException publishUntilRefused() {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < until) {
+      try {
+        blocking().publish(event("writer-1", "denied?").build());
+      } catch (StatusRuntimeException refused) {
+        return refused;
+      }
+    }
+    return fail("Kafka accepted every event for 30 s after Write was revoked");
+  }
+
+  /** Publishes until one is stored (30 s at most); every failure meanwhile is UNAVAILABLE. */
+  private void publishUntilStored(String payload) {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        blocking().publish(event("writer-1", payload).build());
+        return;
+      } catch (StatusRuntimeException e) {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(System.nanoTime()).as("stored within 30 s of the grant").isLessThan(until);
+      }
+    }
+  }
+}

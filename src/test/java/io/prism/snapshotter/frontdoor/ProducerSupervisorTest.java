@@ -1,0 +1,244 @@
+package io.prism.snapshotter.frontdoor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.prism.snapshotter.proto.pubsub.PublishRequest;
+import io.prism.snapshotter.testing.CapturedLogs;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import javax.security.auth.login.LoginException;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the producer supervisor says, and when: Kafka refusing the front door's principal takes the
+ * producer out of use (health NOT_SERVING, with a reason naming the topic) until a new one is
+ * accepted; a failure repeated at every attempt is logged once, then once a minute; a producer that
+ * cannot be made is reported as such.
+ */
+class ProducerSupervisorTest {
+  private final BlockingQueue<Boolean> usable = new LinkedBlockingQueue<>();
+  private final AtomicLong nanos = new AtomicLong();
+  private ProducerSupervisor supervisor;
+
+  @AfterEach
+  void stop() {
+    if (supervisor != null) {
+      supervisor.close(Duration.ZERO);
+    }
+  }
+
+  /**
+   * The broker refuses a send for want of Write on the topic: every other send would be refused the
+   * same way, so the front door stops serving and says why, naming the topic, and serves again once
+   * a new producer's record is acknowledged (the permission granted again).
+   */
+  @Test
+  void topicWriteDeniedIsNotServingNamingTheTopicUntilANewProducerIsAccepted() throws Exception {
+    MockProducer<String, byte[]> denied = producer(false);
+    MockProducer<String, byte[]> granted = producer(true);
+    AtomicInteger made = new AtomicInteger();
+    CountDownLatch giveReplacement = new CountDownLatch(1);
+    supervisor =
+        supervisor(
+            () -> {
+              if (made.incrementAndGet() == 1) {
+                return denied;
+              }
+              await(giveReplacement);
+              return granted;
+            },
+            Duration.ofSeconds(60)); // no replacement on trial serves untried during the test
+    EventProducer events =
+        new EventProducer(supervisor, "events", HeaderNames.DEFAULTS, Clock.systemUTC());
+    supervisor.start();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).isFalse(); // start() tells the state at once
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).isTrue();
+
+    var refused = events.publish(event("e1"));
+    denied.errorNext(new TopicAuthorizationException("Not authorized to access topics: [events]"));
+    assertThat(refused).isCompletedExceptionally();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).as("NOT_SERVING").isFalse();
+
+    // Until the replacement is in use, calls are refused, saying why; then it is on trial.
+    String reason = supervisor.notServingBecause().orElseThrow();
+    assertThat(reason)
+        .contains("Kafka refuses the front door's producer for topic events")
+        .contains("TopicAuthorizationException: Not authorized to access topics: [events]")
+        .contains("grant its Kafka principal Write and Describe on topic events");
+    assertThatThrownBy(supervisor::require)
+        .isInstanceOf(ProducerUnavailableException.class)
+        .hasMessageContaining("refuses the front door's producer for topic events")
+        .hasMessageContaining("was not sent");
+    giveReplacement.countDown();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (supervisor.inUse() == null && System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
+    assertThat(supervisor.notServingBecause().orElseThrow())
+        .contains("on trial")
+        .contains("TopicAuthorizationException");
+    assertThat(denied.closed()).isTrue();
+
+    assertThat(events.publish(event("e2")).get(30, TimeUnit.SECONDS)).isNotNull();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).as("SERVING again").isTrue();
+    assertThat(supervisor.notServingBecause()).isEmpty();
+  }
+
+  /**
+   * Kafka unreachable at start: every attempt fails the same way. The WARN is logged for the first
+   * one only, then once a minute (saying how many were not logged); a change of cause is logged at
+   * once, saying how many of the previous cause were not.
+   */
+  @Test
+  void aFailureRepeatedAtEveryAttemptIsLoggedOnceAMinuteAndAChangeAtOnce() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    CountDownLatch thirtyAttempts = new CountDownLatch(1);
+    Supplier<Producer<String, byte[]>> unreachableThenDenied =
+        () ->
+            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+              @Override
+              public synchronized List<PartitionInfo> partitionsFor(String topic) {
+                int attempt = attempts.incrementAndGet();
+                if (attempt == 11) {
+                  nanos.addAndGet(Duration.ofSeconds(61).toNanos()); // a minute later
+                }
+                if (attempt == 30) {
+                  thirtyAttempts.countDown();
+                  await(new CountDownLatch(1)); // until close() interrupts it
+                }
+                if (attempt <= 20) {
+                  throw new TimeoutException(
+                      "Topic events not present in metadata after " + attempt + " ms.");
+                }
+                throw new TopicAuthorizationException("Not authorized to access topics: [events]");
+              }
+            };
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      supervisor = supervisor(unreachableThenDenied);
+      supervisor.start();
+      assertThat(thirtyAttempts.await(30, TimeUnit.SECONDS)).isTrue();
+      List<String> waiting =
+          logs.lines().stream().filter(l -> l.contains("Waiting for Kafka")).toList();
+      assertThat(waiting).hasSize(2);
+      assertThat(waiting.get(0)).startsWith("WARN").doesNotContain("not logged");
+      assertThat(waiting.get(1)).contains("(9 like it since the last one were not logged)");
+      List<String> refused =
+          logs.lines().stream()
+              .filter(l -> l.contains("refuses the front door's producer for topic events"))
+              .toList();
+      assertThat(refused)
+          .singleElement()
+          .satisfies(
+              line ->
+                  assertThat(line)
+                      .startsWith("ERROR")
+                      .contains("(the cause changed; 9 line(s) of the previous cause were not"));
+    }
+  }
+
+  /**
+   * A new producer that cannot even be made (Kafka's client refused its settings: a SASL login that
+   * fails, say) is reported with the construction's own error, not as a metadata fetch that failed.
+   */
+  @Test
+  void aProducerThatCannotBeMadeSaysWhyNotNoMetadata() throws Exception {
+    CountDownLatch thirdAsked = new CountDownLatch(1);
+    AtomicInteger made = new AtomicInteger();
+    Supplier<Producer<String, byte[]>> factory =
+        () -> {
+          switch (made.incrementAndGet()) {
+            case 1:
+              return producer(true);
+            case 2:
+              throw new KafkaException(
+                  "Failed to construct kafka producer",
+                  new KafkaException(
+                      new LoginException(
+                          "Could not login: the client is being asked for a password")));
+            default:
+              thirdAsked.countDown();
+              await(new CountDownLatch(1)); // until close() interrupts it
+              throw new KafkaException("stopped");
+          }
+        };
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      supervisor = supervisor(factory);
+      supervisor.start();
+      assertThat(supervisor.awaitFirstInUse(Duration.ofSeconds(30))).isTrue();
+      supervisor.failed(supervisor.require(), new ProducerFencedException("fenced"));
+      // The third attempt runs on the same thread after the second one's report.
+      assertThat(thirdAsked.await(30, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(supervisor.notServingBecause().orElseThrow())
+          .contains("a Kafka producer could not be made")
+          .contains("Failed to construct kafka producer")
+          .contains("LoginException: Could not login")
+          .doesNotContain("metadata");
+      assertThat(logs.lines())
+          .filteredOn(l -> l.contains("A new Kafka producer is not ready"))
+          .singleElement()
+          .satisfies(
+              line ->
+                  assertThat(line)
+                      .contains("a Kafka producer could not be made")
+                      .contains("LoginException: Could not login")
+                      .doesNotContain("no metadata"));
+    }
+  }
+
+  private ProducerSupervisor supervisor(Supplier<Producer<String, byte[]>> factory) {
+    return supervisor(factory, Duration.ofMillis(5));
+  }
+
+  private ProducerSupervisor supervisor(
+      Supplier<Producer<String, byte[]>> factory, Duration maxBackoff) {
+    return new ProducerSupervisor(
+        factory,
+        "events",
+        "kafka:9092",
+        Duration.ofMillis(5),
+        maxBackoff,
+        usable::add,
+        new RepeatedLogLimit(ProducerSupervisor.REPEATED_LOG_INTERVAL, nanos::get));
+  }
+
+  private static MockProducer<String, byte[]> producer(boolean autoComplete) {
+    return new MockProducer<>(
+        autoComplete, null, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static PublishRequest event(String payload) {
+    return PublishRequest.newBuilder()
+        .setTopic("w")
+        .setPayload(ByteString.copyFromUtf8(payload))
+        .build();
+  }
+}
