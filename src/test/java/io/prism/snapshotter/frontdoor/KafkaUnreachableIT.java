@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Kafka that never answers (nothing listens at its address) from the start: the front door keeps
  * running and waiting, says NOT_SERVING, and refuses every call UNAVAILABLE at once, saying that
- * nothing was sent (a retry cannot store a second copy).
+ * nothing was sent (a retry cannot store a second copy). Refused before any wait, a call's short
+ * deadline does not come into it here; a deadline shorter than Kafka's timeouts once Kafka went
+ * away after the start is {@link KafkaGoneDeadlineIT}.
  */
 class KafkaUnreachableIT {
   private FrontDoorServer server;
