@@ -1,10 +1,15 @@
 package io.prism.snapshotter.connect;
 
 import io.prism.snapshotter.metrics.HealthStatus;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.connect.errors.NotFoundException;
@@ -13,41 +18,75 @@ import org.apache.kafka.connect.health.ConnectorHealth;
 import org.apache.kafka.connect.health.TaskState;
 
 /**
- * Whether every snapshotter connector of the Connect cluster runs the tasks it should. The buffer,
- * storage and index checks only see the tasks that run in this worker: with none running (every
- * task failed, or never assigned) they have nothing to report and would say healthy. The worker's
- * cluster state knows each connector's {@code tasks.max} and the state of every task.
+ * Whether the snapshotter connectors of the Connect cluster run the tasks they should, judged for
+ * one worker or for the whole cluster. The buffer, storage and index checks only see the tasks that
+ * run in this worker: with none running (every task failed, or never assigned) they have nothing to
+ * report and would say healthy. The worker's cluster state knows each connector's {@code
+ * tasks.max}, and the state of every task and the worker it is on.
  *
  * <p>Rules, per snapshotter connector (other connectors are ignored):
  *
  * <ul>
  *   <li>connector {@code FAILED}, a task {@code FAILED}, or a task of {@code 0..tasks.max-1} with
- *       no state at all: {@code unhealthy};
+ *       no state at all for longer than {@link #NEW_TASKS_GRACE} after the connector appeared (or
+ *       its {@code tasks.max} changed): {@code unhealthy};
  *   <li>connector or task {@code UNASSIGNED} / {@code RESTARTING} (a rebalance, a restart), a task
  *       still {@code PAUSED} while its connector runs, a connector with no status yet (just
- *       created): {@code degraded};
+ *       created), a task with no state within that grace: {@code degraded};
  *   <li>connector {@code PAUSED} or {@code STOPPED}: healthy, its tasks are not expected to run (an
  *       operator's choice; its state shows in {@code connectors});
  *   <li>no snapshotter connector in the cluster: healthy, nothing is expected.
  * </ul>
  *
- * The cluster state is the whole cluster's, so a task failed on another worker shows here too.
+ * <p>Judged for one worker ({@link #checkWorker}), only what is on that worker counts: its tasks
+ * (each task state names its worker), and the connector's own state and its missing tasks only on
+ * the worker that runs the connector instance (the one whose connector makes the task configs), so
+ * a task failed elsewhere leaves this worker healthy. Judged for the cluster ({@link #check}),
+ * everything counts everywhere.
  */
 final class ConnectorTasksCheck {
   /** Kafka Connect's own default for {@code tasks.max}. */
   private static final int DEFAULT_TASKS_MAX = 1;
 
+  /**
+   * How long after a connector appears (or its {@code tasks.max} changes) its tasks may have no
+   * state before that counts as unhealthy: Connect starts the connector, which makes its task
+   * configs, and a rebalance assigns them, a few seconds on a healthy cluster.
+   */
+  static final Duration NEW_TASKS_GRACE = Duration.ofSeconds(30);
+
   private static final int MAX_LINE_CHARS = 300;
   private static final String CAUSED_BY = "Caused by: ";
 
   private final ConnectClusterState cluster;
+  private final Clock clock;
+
+  /** When this check first saw each connector with its current {@code tasks.max}. */
+  private final Map<String, Sighting> firstSeen = new HashMap<>();
+
+  private record Sighting(int expectedTasks, long sinceMillis) {}
 
   ConnectorTasksCheck(ConnectClusterState cluster) {
-    this.cluster = cluster;
+    this(cluster, Clock.systemUTC());
   }
 
+  ConnectorTasksCheck(ConnectClusterState cluster, Clock clock) {
+    this.cluster = cluster;
+    this.clock = clock;
+  }
+
+  /** Judged for the whole cluster: a problem on any worker counts. */
   TasksVerdict check() {
-    TasksVerdict.Builder verdict = new TasksVerdict.Builder();
+    return check(null);
+  }
+
+  /** Judged for the worker {@code workerId} ({@code host:port}): only what is on it counts. */
+  TasksVerdict checkWorker(String workerId) {
+    return check(Objects.requireNonNull(workerId, "workerId"));
+  }
+
+  private TasksVerdict check(String worker) {
+    TasksVerdict.Builder verdict = new TasksVerdict.Builder(worker);
     Collection<String> names;
     try {
       names = cluster.connectors();
@@ -56,6 +95,7 @@ final class ConnectorTasksCheck {
           HealthStatus.DEGRADED, "cannot list the cluster's connectors: " + e.getMessage());
       return verdict.build();
     }
+    forgetAllBut(names);
     for (String name : new TreeSet<>(names)) {
       Map<String, String> config;
       try {
@@ -69,55 +109,94 @@ final class ConnectorTasksCheck {
         continue; // deleted since the listing: nothing is expected of it
       }
       if (config != null && isSnapshotter(config.get("connector.class"))) {
-        judge(name, config, verdict);
+        judge(name, config, worker, verdict);
       }
     }
     return verdict.build();
   }
 
-  private void judge(String name, Map<String, String> config, TasksVerdict.Builder verdict) {
+  /** A connector deleted and created again under its name is new again. */
+  private synchronized void forgetAllBut(Collection<String> names) {
+    firstSeen.keySet().retainAll(new HashSet<>(names));
+  }
+
+  /** How long ago this check first saw the connector with {@code expected} tasks. */
+  private synchronized Duration seenFor(String name, int expected) {
+    long now = clock.millis();
+    Sighting sighting = firstSeen.get(name);
+    if (sighting == null || sighting.expectedTasks() != expected) {
+      sighting = new Sighting(expected, now);
+      firstSeen.put(name, sighting);
+    }
+    return Duration.ofMillis(Math.max(0, now - sighting.sinceMillis()));
+  }
+
+  private void judge(
+      String name, Map<String, String> config, String worker, TasksVerdict.Builder verdict) {
     ConnectorHealth health;
     try {
       health = cluster.connectorHealth(name);
     } catch (RuntimeException e) {
       // A connector created a moment ago has no status yet; one deleted meanwhile neither.
-      verdict.connector(name, "NONE", 0, 0);
+      verdict.connector(name, "NONE", 0, 0, 0);
       verdict.problem(
           HealthStatus.DEGRADED, "connector '" + name + "' has no status yet: " + e.getMessage());
       return;
     }
     String state = health.connectorState().state();
+    String connectorWorker = health.connectorState().workerId();
+    // Judged for a worker: the connector instance's own state and its missing tasks are the
+    // problem of the worker that runs it, each task's the problem of the worker it is on.
+    boolean connectorHere = worker == null || worker.equals(connectorWorker);
     Map<Integer, TaskState> tasks = new TreeMap<>(health.tasksState());
     int expected = tasksMax(name, config, tasks, verdict);
+    Duration seenFor = seenFor(name, expected);
     int running = (int) tasks.values().stream().filter(t -> "RUNNING".equals(t.state())).count();
-    verdict.connector(name, state, expected, running);
+    int here = (int) tasks.values().stream().filter(t -> worker == null || isOn(t, worker)).count();
+    verdict.connector(name, state, expected, running, here);
     switch (state) {
-      case "RUNNING" -> judgeTasks(name, expected, tasks, verdict);
+      case "RUNNING" -> judgeTasks(name, expected, tasks, worker, connectorHere, seenFor, verdict);
       case "PAUSED", "STOPPED" -> {} // the operator's choice: no task is expected to run
-      case "FAILED" ->
+      case "FAILED" -> {
+        if (connectorHere) {
           verdict.problem(
               HealthStatus.UNHEALTHY,
               "connector '"
                   + name
                   + "' failed on worker "
-                  + health.connectorState().workerId()
+                  + connectorWorker
                   + ": "
                   + summary(health.connectorState().traceMessage()));
-      default -> verdict.problem(HealthStatus.DEGRADED, "connector '" + name + "' is " + state);
+        }
+      }
+      default -> {
+        if (connectorHere) {
+          verdict.problem(
+              HealthStatus.DEGRADED,
+              "connector '" + name + "' is " + state + " (on worker " + connectorWorker + ")");
+        }
+      }
     }
   }
 
   private static void judgeTasks(
-      String name, int expected, Map<Integer, TaskState> tasks, TasksVerdict.Builder verdict) {
+      String name,
+      int expected,
+      Map<Integer, TaskState> tasks,
+      String worker,
+      boolean connectorHere,
+      Duration seenFor,
+      TasksVerdict.Builder verdict) {
     List<Integer> absent = new ArrayList<>();
     for (int id = 0; id < expected; id++) {
       if (!tasks.containsKey(id)) {
         absent.add(id);
       }
     }
-    if (!absent.isEmpty()) {
+    if (!absent.isEmpty() && connectorHere) {
+      boolean settling = seenFor.compareTo(NEW_TASKS_GRACE) < 0;
       verdict.problem(
-          HealthStatus.UNHEALTHY,
+          settling ? HealthStatus.DEGRADED : HealthStatus.UNHEALTHY,
           "connector '"
               + name
               + "' has "
@@ -126,9 +205,19 @@ final class ConnectorTasksCheck {
               + expected
               + " tasks (tasks.max): no task "
               + absent
-              + " in the cluster");
+              + " in the cluster"
+              + (settling
+                  ? " yet; the connector appeared (or its tasks.max changed) "
+                      + seenFor.toSeconds()
+                      + " s ago: unhealthy if still missing after "
+                      + NEW_TASKS_GRACE.toSeconds()
+                      + " s"
+                  : ""));
     }
     for (TaskState task : tasks.values()) {
+      if (worker != null && !isOn(task, worker)) {
+        continue; // another worker's task: its own health check says how it is
+      }
       String label = "task " + task.taskId() + " of connector '" + name + "'";
       switch (task.state()) {
         case "RUNNING" -> {}
@@ -146,6 +235,10 @@ final class ConnectorTasksCheck {
                 label + " is " + task.state() + " (on worker " + task.workerId() + ")");
       }
     }
+  }
+
+  private static boolean isOn(TaskState task, String worker) {
+    return worker.equals(task.workerId());
   }
 
   /**

@@ -4,25 +4,33 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.Clock;
 
 /** The JAX-RS resource behind {@link HealthRestExtension} on Kafka 4.0+ workers (jakarta.ws.rs). */
 @Path("/prism/health")
 public class HealthResource {
   private final Clock clock = Clock.systemUTC();
-  private final ConnectorTasksCheck tasks;
+  private final TasksHealth tasks;
 
-  HealthResource(ConnectorTasksCheck tasks) {
+  HealthResource(TasksHealth tasks) {
     this.tasks = tasks;
   }
 
   @GET
   @Path("{check}")
   @Produces(MediaType.APPLICATION_JSON)
-  public Response check(@PathParam("check") String check) {
-    HealthAnswer answer = HealthAnswer.of(check, clock, tasks);
+  public Response check(
+      @PathParam("check") String check,
+      @QueryParam("scope") String scope,
+      @Context UriInfo request) {
+    // The port the request was addressed to: this worker's, when its listener's port is 0.
+    int port = request.getRequestUri().getPort();
+    HealthAnswer answer = HealthAnswer.of(check, scope, port, clock, tasks);
     return Response.status(answer.httpStatus())
         .entity(answer.json())
         .type(MediaType.APPLICATION_JSON)

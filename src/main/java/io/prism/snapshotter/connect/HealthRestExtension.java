@@ -8,18 +8,23 @@ import org.apache.kafka.connect.rest.ConnectRestExtensionContext;
 /**
  * Serves the snapshotter's health checks under the worker's own REST API: {@code GET
  * /prism/health/buffers}, {@code /prism/health/storage}, {@code /prism/health/index}, over every
- * snapshotter task running in this worker, and each made unhealthy when a snapshotter connector of
- * the cluster lacks tasks it should run ({@link ConnectorTasksCheck}). Enable it with the worker
- * setting {@code rest.extension.classes=io.prism.snapshotter.connect.HealthRestExtension}.
+ * snapshotter task running in this worker, and each made unhealthy when a task of a snapshotter
+ * connector on this worker failed or is missing ({@link ConnectorTasksCheck}); with {@code
+ * ?scope=cluster}, when one did anywhere in the cluster. Enable it with the worker setting {@code
+ * rest.extension.classes=io.prism.snapshotter.connect.HealthRestExtension}.
  *
  * <p>Kafka 4.0 moved the REST API from javax.ws.rs to jakarta.ws.rs, and with it the type {@link
  * ConnectRestExtensionContext#configurable()} returns: compiled against 4.x, the call fails to link
  * on a 3.x worker, where the same method is found by name and given the javax resource.
  */
 public class HealthRestExtension implements ConnectRestExtension {
+  /** Set by {@link #configure}, which Connect calls before {@link #register}. */
+  private volatile OwnWorkerId self = OwnWorkerId.unknown();
+
   @Override
   public void register(ConnectRestExtensionContext restPluginContext) {
-    ConnectorTasksCheck tasks = new ConnectorTasksCheck(restPluginContext.clusterState());
+    TasksHealth tasks =
+        new TasksHealth(new ConnectorTasksCheck(restPluginContext.clusterState()), self);
     try {
       restPluginContext.configurable().register(new HealthResource(tasks));
     } catch (NoSuchMethodError | NoClassDefFoundError javaxWorker) {
@@ -28,7 +33,7 @@ public class HealthRestExtension implements ConnectRestExtension {
   }
 
   private static void registerOnJavaxWorker(
-      ConnectRestExtensionContext context, ConnectorTasksCheck tasks) {
+      ConnectRestExtensionContext context, TasksHealth tasks) {
     Object configurable;
     try {
       configurable = ConnectRestExtensionContext.class.getMethod("configurable").invoke(context);
@@ -44,7 +49,10 @@ public class HealthRestExtension implements ConnectRestExtension {
   }
 
   @Override
-  public void configure(Map<String, ?> configs) {}
+  public void configure(Map<String, ?> configs) {
+    // The worker's config: how Connect names this worker in task states (host:port).
+    self = OwnWorkerId.fromWorkerConfig(configs);
+  }
 
   @Override
   public String version() {

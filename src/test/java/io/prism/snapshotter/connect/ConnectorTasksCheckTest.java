@@ -3,6 +3,7 @@ package io.prism.snapshotter.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prism.snapshotter.metrics.HealthStatus;
+import io.prism.snapshotter.testing.ManualClock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** What the health checks learn from the cluster state about the tasks that should run. */
 class ConnectorTasksCheckTest {
   private final FakeCluster cluster = new FakeCluster();
-  private final ConnectorTasksCheck check = new ConnectorTasksCheck(cluster);
+  private final ManualClock clock = new ManualClock();
+  private final ConnectorTasksCheck check = new ConnectorTasksCheck(cluster, clock);
 
   @Test
   void noConnectorAtAllExpectsNothing() {
@@ -70,6 +72,8 @@ class ConnectorTasksCheckTest {
   void noTaskAtAllIsUnhealthy() {
     // The one-worker deployment whose connector runs but whose tasks are gone.
     cluster.add("sink", snapshotter(3), "RUNNING", task(1, "RUNNING"));
+    check.check();
+    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
     TasksVerdict verdict = check.check();
     assertThat(verdict.status()).isEqualTo(HealthStatus.UNHEALTHY);
     assertThat(verdict.reasons())
@@ -82,6 +86,8 @@ class ConnectorTasksCheckTest {
     Map<String, String> config = snapshotter(1);
     config.remove("tasks.max");
     cluster.add("sink", config, "RUNNING");
+    check.check();
+    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
     TasksVerdict verdict = check.check();
     assertThat(verdict.status()).isEqualTo(HealthStatus.UNHEALTHY);
     assertThat(verdict.connectors().get(0)).containsEntry("expected_tasks", 1);
@@ -140,6 +146,124 @@ class ConnectorTasksCheckTest {
     assertThat(verdict.reasons()).singleElement().asString().contains("cannot list");
   }
 
+  /** Kubernetes probes every worker: one failed task must not take every worker out of service. */
+  @Test
+  void aTaskFailedOnAnotherWorkerLeavesThisWorkerHealthyButNotTheCluster() {
+    cluster.add(
+        "sink",
+        snapshotter(2),
+        "RUNNING",
+        new TaskState(0, "RUNNING", "worker-a:8083", null),
+        new TaskState(1, "FAILED", "worker-b:8083", "ConnectException: no writer id"));
+    TasksVerdict onA = check.checkWorker("worker-a:8083");
+    assertThat(onA.status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(onA.reasons()).isEmpty();
+    assertThat(onA.fields())
+        .containsEntry("scope", "worker")
+        .containsEntry("worker_id", "worker-a:8083");
+    assertThat(onA.connectors().get(0))
+        .containsEntry("running_tasks", 1)
+        .containsEntry("tasks_on_this_worker", 1);
+
+    TasksVerdict onB = check.checkWorker("worker-b:8083");
+    assertThat(onB.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(onB.reasons())
+        .containsExactly(
+            "task 1 of connector 'sink' failed on worker worker-b:8083: ConnectException: no writer id");
+
+    TasksVerdict whole = check.check();
+    assertThat(whole.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(whole.fields()).containsEntry("scope", "cluster").containsEntry("worker_id", null);
+    assertThat(whole.connectors().get(0)).doesNotContainKey("tasks_on_this_worker");
+  }
+
+  @Test
+  void aWorkerWithNoTaskOfTheConnectorIsHealthyForIt() {
+    cluster.add(
+        "sink", snapshotter(1), "RUNNING", new TaskState(0, "UNASSIGNED", "worker-a:8083", null));
+    assertThat(check.checkWorker("worker-c:8083").status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(check.checkWorker("worker-a:8083").status()).isEqualTo(HealthStatus.DEGRADED);
+  }
+
+  @Test
+  void aFailedConnectorIsUnhealthyOnlyOnTheWorkerRunningIt() {
+    cluster.add(
+        "sink",
+        snapshotter(1),
+        new ConnectorState("FAILED", "worker-a:8083", "ConfigException: bad"));
+    assertThat(check.checkWorker("worker-b:8083").status()).isEqualTo(HealthStatus.HEALTHY);
+    TasksVerdict onA = check.checkWorker("worker-a:8083");
+    assertThat(onA.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(onA.reasons())
+        .containsExactly("connector 'sink' failed on worker worker-a:8083: ConfigException: bad");
+  }
+
+  /** A missing task belongs to no worker: it counts where the connector instance runs. */
+  @Test
+  void missingTasksCountOnTheWorkerRunningTheConnector() {
+    cluster.add(
+        "sink",
+        snapshotter(2),
+        new ConnectorState("RUNNING", "worker-a:8083", null),
+        new TaskState(0, "RUNNING", "worker-b:8083", null));
+    check.check();
+    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    assertThat(check.checkWorker("worker-b:8083").status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(check.checkWorker("worker-a:8083").reasons())
+        .containsExactly(
+            "connector 'sink' has 1 of its 2 tasks (tasks.max): no task [1] in the cluster");
+    assertThat(check.checkWorker("worker-a:8083").status()).isEqualTo(HealthStatus.UNHEALTHY);
+  }
+
+  /**
+   * Just created, a connector has no task state for a moment (its connector makes the task configs,
+   * a rebalance assigns them): degraded for the grace period, unhealthy after it.
+   */
+  @Test
+  void tasksOfANewConnectorGetAGracePeriodThenCountAsMissing() {
+    cluster.add("sink", snapshotter(2), "RUNNING");
+    TasksVerdict justCreated = check.check();
+    assertThat(justCreated.status()).isEqualTo(HealthStatus.DEGRADED);
+    assertThat(justCreated.reasons())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "connector 'sink' has 0 of its 2 tasks (tasks.max): no task [0, 1] in the cluster yet")
+        .contains("0 s ago", "unhealthy if still missing after 30 s");
+    assertThat(check.checkWorker("worker-a:8083").status()).isEqualTo(HealthStatus.DEGRADED);
+
+    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis() - 1);
+    assertThat(check.check().status()).isEqualTo(HealthStatus.DEGRADED);
+    clock.advance(1);
+    assertThat(check.check().status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(check.checkWorker("worker-a:8083").status()).isEqualTo(HealthStatus.UNHEALTHY);
+  }
+
+  @Test
+  void aTaskMissingAfterTheGraceIsUnhealthyAtOnce() {
+    cluster.add("sink", snapshotter(1), "RUNNING", task(0, "RUNNING"));
+    assertThat(check.check().status()).isEqualTo(HealthStatus.HEALTHY);
+    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    cluster.add("sink", snapshotter(1), "RUNNING"); // its task state gone
+    assertThat(check.check().status()).isEqualTo(HealthStatus.UNHEALTHY);
+  }
+
+  @Test
+  void moreTasksOrARecreatedConnectorGetTheGraceAgain() {
+    cluster.add("sink", snapshotter(1), "RUNNING", task(0, "RUNNING"));
+    check.check();
+    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    cluster.add("sink", snapshotter(2), "RUNNING", task(0, "RUNNING")); // tasks.max 1 -> 2
+    assertThat(check.check().status()).isEqualTo(HealthStatus.DEGRADED);
+    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    assertThat(check.check().status()).isEqualTo(HealthStatus.UNHEALTHY);
+
+    cluster.remove("sink");
+    assertThat(check.check().status()).isEqualTo(HealthStatus.HEALTHY);
+    cluster.add("sink", snapshotter(2), "RUNNING", task(0, "RUNNING")); // created again
+    assertThat(check.check().status()).isEqualTo(HealthStatus.DEGRADED);
+  }
+
   private static Map<String, String> snapshotter(int tasksMax) {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", SnapshotterSinkConnector.class.getName());
@@ -168,6 +292,11 @@ class ConnectorTasksCheckTest {
       }
       configs.put(name, config);
       health.put(name, new ConnectorHealth(name, state, byId, ConnectorType.SINK));
+    }
+
+    void remove(String name) {
+      configs.remove(name);
+      health.remove(name);
     }
 
     @Override

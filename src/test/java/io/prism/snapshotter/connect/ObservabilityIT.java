@@ -24,6 +24,7 @@ import javax.management.ObjectName;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The task's metrics in the worker's JMX (Kafka plugin metrics), the health checks under the
  * worker's REST API (the REST extension) with true values, a storage outage seen by
- * /prism/health/storage, and secrets in no log line through it all.
+ * /prism/health/storage, and secrets in no log line through it all. Two workers, so that a task
+ * failed on one of them shows on that worker's checks and in the cluster view, not on the other
+ * worker's (both run in this JVM, so the checks' own fields cover the tasks of both).
  */
 class ObservabilityIT {
   static final String CLICKHOUSE_PASSWORD = "clickhouse-password-do-not-log";
@@ -52,7 +55,7 @@ class ObservabilityIT {
     s3.createBucket("pages");
     cluster =
         ConnectTestCluster.start(
-            1, Map.of("rest.extension.classes", HealthRestExtension.class.getName()));
+            2, Map.of("rest.extension.classes", HealthRestExtension.class.getName()));
   }
 
   @AfterAll
@@ -102,12 +105,18 @@ class ObservabilityIT {
   }
 
   static JsonNode health(String check) throws Exception {
+    return health(URI.create(cluster.connect().endpointForResource("prism/health/" + check)));
+  }
+
+  /** A check of one worker, {@code check} with its query if any ({@code storage?scope=cluster}). */
+  static JsonNode health(WorkerHandle worker, String check) throws Exception {
+    return health(on(worker, "prism/health/" + check));
+  }
+
+  static JsonNode health(URI uri) throws Exception {
+    String check = uri.getPath().substring(uri.getPath().lastIndexOf('/') + 1);
     HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(
-                    URI.create(cluster.connect().endpointForResource("prism/health/" + check)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
     JsonNode body = JSON.readTree(response.body());
     assertThat(response.statusCode())
         .as(check + ": " + body)
@@ -213,12 +222,14 @@ class ObservabilityIT {
   }
 
   /**
-   * A task that failed for good leaves this worker with no snapshotter task: the checks over the
-   * worker's tasks have nothing to report, but the cluster expects one task, so every check says
-   * unhealthy and why. With the connector deleted nothing is expected any more.
+   * A task that failed for good leaves its worker with no snapshotter task: the checks over the
+   * worker's tasks have nothing to report, but the cluster expects one task, so every check of that
+   * worker says unhealthy and why. The other worker's checks stay healthy (a readiness probe on it
+   * keeps it in service); asked for the whole cluster (?scope=cluster), any worker says unhealthy.
+   * With the connector deleted nothing is expected any more.
    */
   @Test
-  void aConnectorWhoseTaskFailedIsUnhealthyWithTheReason() throws Exception {
+  void aConnectorWhoseTaskFailedIsUnhealthyOnItsWorkerAndInTheClusterView() throws Exception {
     String topic = "failing";
     cluster.createTopic(topic, 1);
     Map<String, String> config = connector(topic);
@@ -235,11 +246,20 @@ class ObservabilityIT {
       producer.flush();
     }
     ConnectTestCluster.await(
-        "storage unhealthy", Duration.ofSeconds(60), () -> status("storage").equals("unhealthy"));
+        "the task failed",
+        Duration.ofSeconds(60),
+        () -> cluster.taskStates().stream().anyMatch(state -> state.startsWith("FAILED")));
+    String failedOn =
+        cluster.connect().connectorStatus(ConnectTestCluster.CONNECTOR).tasks().get(0).workerId();
+    WorkerHandle failedWorker = worker(failedOn);
+    WorkerHandle otherWorker =
+        cluster.connect().workers().stream().filter(w -> w != failedWorker).findFirst().get();
     for (String check : List.of("buffers", "storage", "index")) {
-      JsonNode body = health(check);
+      JsonNode body = health(failedWorker, check);
       assertThat(body.get("status").asText()).as(check).isEqualTo("unhealthy");
-      assertThat(body.get("tasks").asInt()).as(check + ": tasks in this worker").isZero();
+      assertThat(body.get("scope").asText()).isEqualTo("worker");
+      assertThat(body.get("worker_id").asText()).isEqualTo(failedOn);
+      assertThat(body.get("tasks").asInt()).as(check + ": tasks in this JVM").isZero();
       assertThat(body.get("reasons"))
           .as(check)
           .singleElement()
@@ -247,17 +267,62 @@ class ObservabilityIT {
               reason ->
                   assertThat(reason.asText())
                       .startsWith(
-                          "task 0 of connector '" + ConnectTestCluster.CONNECTOR + "' failed on")
+                          "task 0 of connector '"
+                              + ConnectTestCluster.CONNECTOR
+                              + "' failed on worker "
+                              + failedOn)
                       .contains("no writer id"));
       assertThat(body.get("connectors").get(0).get("running_tasks").asInt()).isZero();
+      assertThat(body.get("connectors").get(0).get("tasks_on_this_worker").asInt()).isOne();
+
+      JsonNode other = health(otherWorker, check);
+      assertThat(other.get("status").asText())
+          .as("the other worker's " + check)
+          .isEqualTo("healthy");
+      assertThat(other.get("worker_id").asText()).isEqualTo(id(otherWorker));
+      assertThat(other.get("reasons")).isEmpty();
+      assertThat(other.get("connectors").get(0).get("tasks_on_this_worker").asInt()).isZero();
+
+      JsonNode whole = health(otherWorker, check + "?scope=cluster");
+      assertThat(whole.get("status").asText()).as("the cluster's " + check).isEqualTo("unhealthy");
+      assertThat(whole.get("scope").asText()).isEqualTo("cluster");
+      assertThat(whole.get("reasons"))
+          .singleElement()
+          .satisfies(
+              reason -> assertThat(reason.asText()).contains("failed on worker " + failedOn));
     }
+    HttpResponse<String> badScope =
+        HTTP.send(
+            HttpRequest.newBuilder(on(otherWorker, "prism/health/storage?scope=all")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(badScope.statusCode()).isEqualTo(400);
+    assertThat(badScope.body()).contains("scope 'all' is neither worker");
 
     deleteConnector();
     ConnectTestCluster.await(
         "nothing expected once deleted",
         Duration.ofSeconds(30),
-        () -> status("storage").equals("healthy"));
-    assertThat(health("storage").get("connectors")).isEmpty();
+        () -> status(failedWorker, "storage?scope=cluster").equals("healthy"));
+    assertThat(health(failedWorker, "storage").get("connectors")).isEmpty();
+  }
+
+  /** The worker Connect names {@code workerId} (host:port of its advertised URL) in states. */
+  static WorkerHandle worker(String workerId) {
+    return cluster.connect().workers().stream()
+        .filter(w -> id(w).equals(workerId))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no worker " + workerId + " among " + cluster.connect().workers()));
+  }
+
+  static URI on(WorkerHandle worker, String resource) {
+    return URI.create(worker.url().toString().replaceAll("/$", "") + "/" + resource);
+  }
+
+  static String id(WorkerHandle worker) {
+    return worker.url().getHost() + ":" + worker.url().getPort();
   }
 
   @Test
@@ -416,6 +481,14 @@ class ObservabilityIT {
   static String status(String check) {
     try {
       return health(check).path("status").asText();
+    } catch (Exception e) {
+      return "unreachable: " + e;
+    }
+  }
+
+  static String status(WorkerHandle worker, String check) {
+    try {
+      return health(worker, check).path("status").asText();
     } catch (Exception e) {
       return "unreachable: " + e;
     }
