@@ -1,5 +1,7 @@
 package io.prism.snapshotter.local;
 
+import io.prism.snapshotter.connect.HealthRestExtension;
+import io.prism.snapshotter.connect.TasksHealth;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -8,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
+import org.apache.kafka.connect.runtime.health.ConnectClusterStateImpl;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.apache.kafka.connect.util.FutureCallback;
@@ -25,7 +28,11 @@ final class LocalConnect implements AutoCloseable {
   private final LocalPaths paths;
   private final String bootstrapServers;
   private final int restPort;
+  private final Map<String, String> worker = new HashMap<>();
   private Connect<StandaloneHerder> connect;
+
+  /** How long a health check waits for the worker's answer about its connectors. */
+  private static final long CLUSTER_STATE_TIMEOUT_MS = 10_000;
 
   LocalConnect(LocalPaths paths, String bootstrapServers, int restPort) {
     this.paths = paths;
@@ -38,7 +45,6 @@ final class LocalConnect implements AutoCloseable {
   }
 
   void start(Map<String, String> connectorConfig) throws InterruptedException, ExecutionException {
-    Map<String, String> worker = new HashMap<>();
     worker.put("bootstrap.servers", bootstrapServers);
     worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
@@ -48,6 +54,8 @@ final class LocalConnect implements AutoCloseable {
     // The connector is on the class path with a ServiceLoader manifest: no plugin scan, half the
     // memory.
     worker.put("plugin.discovery", "service_load");
+    // /prism/health/* on the worker's REST port too, as on any worker with the extension.
+    worker.put("rest.extension.classes", HealthRestExtension.class.getName());
     connect = new ConnectStandalone().startConnect(worker);
     FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
     connect
@@ -61,6 +69,18 @@ final class LocalConnect implements AutoCloseable {
     }
     log.info(
         "Connect worker started at {} with connector {}", restUrl(), LocalSettings.CONNECTOR_NAME);
+  }
+
+  /**
+   * The tasks part of the health checks on {@code http.listen}, as the REST extension adds it on a
+   * worker: a failed or missing task of the connector makes them unhealthy, though no task of it
+   * then runs in this process to report anything.
+   */
+  TasksHealth tasksHealth() {
+    StandaloneHerder herder = connect.herder();
+    return TasksHealth.of(
+        new ConnectClusterStateImpl(CLUSTER_STATE_TIMEOUT_MS, herder::kafkaClusterId, herder),
+        worker);
   }
 
   /** Stops the worker: the sink task's stop stores every open buffer first. */

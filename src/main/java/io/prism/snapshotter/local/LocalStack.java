@@ -151,7 +151,8 @@ public final class LocalStack implements AutoCloseable {
             () ->
                 ObservabilityHttpServer.start(
                     frontDoorConfig.httpListen().socketAddress(),
-                    Map.of(FrontDoorServer.HTTP_HEALTH_PATH, frontDoor::httpHealth)));
+                    Map.of(FrontDoorServer.HTTP_HEALTH_PATH, frontDoor::httpHealth),
+                    connect.tasksHealth()::addTo));
   }
 
   private static String address(ListenAddress address) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,20 @@ public final class ObservabilityHttpServer implements AutoCloseable {
   public static ObservabilityHttpServer start(
       InetSocketAddress address, Map<String, Supplier<HealthEndpoint.Report>> checks)
       throws IOException {
+    return start(address, checks, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, Map)}, with each of {@code /health/buffers|storage|index}
+   * passed through {@code beyondThisProcess}: what is known beyond this process's tasks (the local
+   * run's Connect worker adds the tasks its connector should run, which a failed task no longer
+   * reports itself).
+   */
+  public static ObservabilityHttpServer start(
+      InetSocketAddress address,
+      Map<String, Supplier<HealthEndpoint.Report>> checks,
+      UnaryOperator<HealthEndpoint.Report> beyondThisProcess)
+      throws IOException {
     HttpServer server = HttpServer.create(address, 0);
     // One thread: scrapes and health checks are rare and cheap.
     ExecutorService executor =
@@ -63,7 +78,11 @@ public final class ObservabilityHttpServer implements AutoCloseable {
     for (HealthEndpoint endpoint : HealthEndpoint.values()) {
       server.createContext(
           "/health/" + endpoint.path(),
-          exchange -> http.health(exchange, endpoint.path(), () -> endpoint.report(http.clock)));
+          exchange ->
+              http.health(
+                  exchange,
+                  endpoint.path(),
+                  () -> beyondThisProcess.apply(endpoint.report(http.clock))));
     }
     checks.forEach(
         (name, check) ->

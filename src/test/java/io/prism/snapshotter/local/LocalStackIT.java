@@ -109,7 +109,13 @@ class LocalStackIT {
     assertThat(httpGet(metricsBase + "/metrics"))
         .containsPattern(
             "snapshotter_events_paged_total\\{connector=\"prism-snapshotter\",task=\"0\"} 10000(\\.0)?\\n");
-    assertThat(httpGet(metricsBase + "/health/storage")).contains("\"status\":\"healthy\"");
+    assertThat(httpGet(metricsBase + "/health/storage"))
+        .contains("\"status\":\"healthy\"")
+        // What the in-process worker expects of its connector, as under a worker's REST API.
+        .contains("\"scope\":\"worker\"")
+        .contains(
+            "\"connectors\":[{\"name\":\"prism-snapshotter\",\"state\":\"RUNNING\","
+                + "\"expected_tasks\":1,\"running_tasks\":1,\"tasks_on_this_worker\":1}]");
     assertThat(replayCommand("writer-07")).hasSize(EVENTS_PER_WRITER);
     log(t0, "replay command");
 
