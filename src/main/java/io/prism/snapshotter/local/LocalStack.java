@@ -64,7 +64,7 @@ public final class LocalStack implements AutoCloseable {
         });
     int kafkaPort = port(LocalSettings.KAFKA_PORT);
     int controllerPort = port(LocalSettings.CONTROLLER_PORT);
-    broker = new LocalBroker(paths, kafkaPort, controllerPort);
+    broker = new LocalBroker(paths, kafkaPort, controllerPort, QuietKafkaLog.debugRequested());
     step(
         "the Kafka broker did not start on 127.0.0.1:"
             + kafkaPort
@@ -77,7 +77,7 @@ public final class LocalStack implements AutoCloseable {
             + LocalSettings.KAFKA_PORT
             + "=PORT or "
             + LocalSettings.CONTROLLER_PORT
-            + "=PORT (0: any free port)",
+            + "=PORT (0: any free port); SNAPSHOTTER_LOG_LEVEL=debug shows Kafka's own log",
         () -> {
           broker.start();
           return null;
