@@ -32,8 +32,9 @@ import picocli.CommandLine.Option;
     description = {
       "List a writer's pages that hold a time from --from to --to, both included (as replay's),",
       "from the page index, ordered by start time then page sequence. Times: epoch milliseconds",
-      "or ISO-8601; digits below a millisecond are rounded into the range (--from up, --to down).",
-      "Exit codes: 0 ok, 69 the index failed, 74 stdout failed, 78 bad config."
+      "or ISO-8601; digits below a millisecond are rounded into the range (--from up, --to down);",
+      "a range that then holds no millisecond prints nothing (exit 0), as in replay.",
+      "Exit codes: 0 ok, 69 the index failed, 74 stdout failed, 78 bad config (or --from after --to)."
     })
 final class PagesListCommand implements Callable<Integer> {
   enum Output {
@@ -47,16 +48,16 @@ final class PagesListCommand implements Callable<Integer> {
   @Option(
       names = "--from",
       paramLabel = "T",
-      converter = TimeArgument.From.class,
+      converter = TimeArgument.Exact.class,
       description = "First time included (default: the beginning).")
-  Long from;
+  Instant from;
 
   @Option(
       names = "--to",
       paramLabel = "T",
-      converter = TimeArgument.To.class,
+      converter = TimeArgument.Exact.class,
       description = "Last time included (default: no end).")
-  Long to;
+  Instant to;
 
   @Option(
       names = "--config",
@@ -86,7 +87,7 @@ final class PagesListCommand implements Callable<Integer> {
     StdoutFailure.Watched stdout = new StdoutFailure.Watched(out);
     PrintStream lines = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, UTF_8);
     try {
-      TimeRange range = range(from, to);
+      TimeWindow window = TimeWindow.of(from, to);
       IndexConfig settings =
           new IndexConfig(
               ConfigFile.load(
@@ -94,7 +95,11 @@ final class PagesListCommand implements Callable<Integer> {
       requireAnIndexThatExists(settings);
       List<IndexEntry> entries;
       try (PageIndex index = settings.open(PublishMode.SYNC)) {
-        entries = index.entries(writer, range);
+        if (window.millis().isEmpty()) {
+          err.println("pages list: " + window.emptyNote());
+          return 0; // after opening the index: a bad config is not hidden by an empty range
+        }
+        entries = index.entries(writer, range(window.millis().get()));
       }
       if (output == Output.json) {
         entries.forEach(e -> lines.println(IndexEntryJson.write(e)));
@@ -124,10 +129,11 @@ final class PagesListCommand implements Callable<Integer> {
    * starts at T, as replay includes an event at T. Up to 2026-11 {@code --to} was exclusive here
    * and inclusive in replay, so the same options listed fewer pages than replay read.
    */
-  static TimeRange range(Long from, Long to) {
+  static TimeRange range(io.prism.snapshotter.replay.TimeRange included) {
+    long to = included.toMillis();
     // to + 1 == Long.MAX_VALUE, like no --to, is a range without end (TimeRange.openEnded).
-    long end = to == null || to == Long.MAX_VALUE ? Long.MAX_VALUE : to + 1;
-    return new TimeRange(from == null ? Long.MIN_VALUE : from, end);
+    long end = to == Long.MAX_VALUE ? Long.MAX_VALUE : to + 1;
+    return new TimeRange(included.fromMillis(), end);
   }
 
   /**

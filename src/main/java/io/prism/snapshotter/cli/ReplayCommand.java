@@ -9,7 +9,6 @@ import io.prism.snapshotter.replay.EventFilter;
 import io.prism.snapshotter.replay.ReplayProgress;
 import io.prism.snapshotter.replay.ReplayStream;
 import io.prism.snapshotter.replay.Replayer;
-import io.prism.snapshotter.replay.TimeRange;
 import io.prism.snapshotter.storage.StorageException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -18,10 +17,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
@@ -37,13 +38,13 @@ import picocli.CommandLine.Option;
       "Print a writer's stored events in the writer's order, each event id once, to stdout.",
       "Times are epoch milliseconds or ISO-8601 (2025-10-01T12:00:00Z, 2025-10-01); both ends are included;",
       "event times are whole milliseconds, and digits below one are rounded into the range (--from up,",
-      "--to down).",
+      "--to down); a range that then holds no millisecond prints nothing (exit 0).",
       "--output: ndjson (default; the RFC's event lines, payload in base64), raw (each payload's bytes then",
       "a newline), protobuf-delimited (length-delimited prism.snapshotter.Event messages).",
       "Progress goes to stderr when there is a console. A writer without pages prints nothing (exit 0).",
       "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 2 bad usage,",
       "65 a page is corrupt (its key is named), 69 storage failed, 74 stdout failed,",
-      "78 bad config (or an empty time range)."
+      "78 bad config (or --from after --to)."
     })
 public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
@@ -52,16 +53,16 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(
       names = "--from",
       paramLabel = "T",
-      converter = TimeArgument.From.class,
+      converter = TimeArgument.Exact.class,
       description = "First event time included (default: the beginning).")
-  Long from;
+  Instant from;
 
   @Option(
       names = "--to",
       paramLabel = "T",
-      converter = TimeArgument.To.class,
+      converter = TimeArgument.Exact.class,
       description = "Last event time included (default: no end).")
-  Long to;
+  Instant to;
 
   @Option(
       names = "--output",
@@ -102,13 +103,12 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    EventFilter filter;
+    TimeWindow window;
+    Optional<EventFilter> filter;
     SnapshotterConfig settings;
     try {
-      filter =
-          new EventFilter(
-              new TimeRange(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to),
-              requiredAttributes());
+      window = TimeWindow.of(from, to);
+      filter = window.millis().map(range -> new EventFilter(range, requiredAttributes()));
       settings =
           new SnapshotterConfig(
               ConfigFile.load(
@@ -120,9 +120,14 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println("replay: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
     }
-    try (Replayer replayer = Replayer.open(settings);
-        ReplayStream events = replayer.replay(writer, filter)) {
-      print(events);
+    try (Replayer replayer = Replayer.open(settings)) {
+      if (filter.isEmpty()) {
+        err.println("replay: " + window.emptyNote());
+        return 0; // after opening the store: a bad config is not hidden by an empty range
+      }
+      try (ReplayStream events = replayer.replay(writer, filter.get())) {
+        print(events);
+      }
       return 0;
     } catch (CorruptPageException e) {
       err.println("replay: " + e.getMessage());

@@ -46,6 +46,19 @@ abstract class TimeArgument implements ITypeConverter<Long> {
 
   static final long LIKELY_SECONDS_BELOW = 100_000_000_000L;
 
+  /**
+   * The instant as given, digits below a millisecond kept: for {@code --from}/{@code --to} of
+   * {@code replay} and {@code pages list}, which {@link TimeWindow} rounds together (two bounds
+   * between the same two milliseconds hold no event time, and only the instants tell that from
+   * {@code --from} after {@code --to}).
+   */
+  static final class Exact implements ITypeConverter<Instant> {
+    @Override
+    public Instant convert(String value) {
+      return instant(value, System.err);
+    }
+  }
+
   private final boolean roundUp;
 
   private TimeArgument(boolean roundUp) {
@@ -67,6 +80,14 @@ abstract class TimeArgument implements ITypeConverter<Long> {
    * time between two milliseconds rounds up if {@code roundUp}, else down.
    */
   static long parse(String value, PrintStream err, boolean roundUp) {
+    return millis(instant(value, err), roundUp);
+  }
+
+  /**
+   * Parses {@code value} exactly; a number that looks like epoch seconds gets a warning on {@code
+   * err}. An instant whose milliseconds (rounded either way) do not fit a long is refused.
+   */
+  static Instant instant(String value, PrintStream err) {
     String text = value.trim();
     if (text.matches("-?\\d+")) {
       long millis;
@@ -86,16 +107,19 @@ abstract class TimeArgument implements ITypeConverter<Long> {
                 + Instant.ofEpochSecond(millis)
                 + ")");
       }
-      return millis;
+      return Instant.ofEpochMilli(millis);
     }
     try {
-      return millis(instant(text), roundUp);
+      Instant t = parseIso(text);
+      millis(t, true);
+      millis(t, false);
+      return t;
     } catch (DateTimeParseException | ArithmeticException e) {
       throw bad(value); // ArithmeticException: a year so far off its milliseconds overflow a long
     }
   }
 
-  private static Instant instant(String text) {
+  private static Instant parseIso(String text) {
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException notInstant) {
@@ -108,7 +132,7 @@ abstract class TimeArgument implements ITypeConverter<Long> {
   }
 
   /** {@code toEpochMilli()} rounds down (also before 1970); up adds the millisecond it cut off. */
-  private static long millis(Instant t, boolean roundUp) {
+  static long millis(Instant t, boolean roundUp) {
     long down = t.toEpochMilli();
     return roundUp && t.getNano() % 1_000_000 != 0 ? Math.addExact(down, 1) : down;
   }

@@ -229,4 +229,49 @@ class PagesListCommandTest {
     assertThat(run("--writer", "w1", "--config", config.toString())).isEqualTo(78);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("index.backend=none");
   }
+
+  /**
+   * Both bounds between the same two milliseconds: no event time is in the range. Exit 0 and the
+   * same words as replay's (ReplayCommandTest), where replay used to exit 78.
+   */
+  @Test
+  void aRangeWithoutAWholeMillisecondPrintsNothingAndSaysWhyAsReplayDoes() {
+    assertThat(
+            run(
+                "--writer",
+                "w1",
+                "--config",
+                config.toString(),
+                "--from",
+                "2023-11-14T22:13:20.0005Z",
+                "--to",
+                "2023-11-14T22:13:20.0005Z"))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "pages list: --from 2023-11-14T22:13:20.000500Z to --to 2023-11-14T22:13:20.000500Z"
+                + " holds no whole millisecond, and event times are whole milliseconds: nothing is"
+                + " in it\n");
+  }
+
+  /** As replay: --from after --to is a mistake (78), said the same way, even a sub-ms one. */
+  @Test
+  void fromAfterToIsABadConfigSaidAsReplaySaysIt() {
+    assertThat(
+            run(
+                "--writer",
+                "w1",
+                "--config",
+                config.toString(),
+                "--from",
+                "2023-11-14T22:13:20.0007Z",
+                "--to",
+                "2023-11-14T22:13:20.0005Z"))
+        .isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "pages list: --from 2023-11-14T22:13:20.000700Z is after --to"
+                + " 2023-11-14T22:13:20.000500Z: give the earlier time to --from\n");
+  }
 }

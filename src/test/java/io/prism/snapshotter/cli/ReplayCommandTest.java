@@ -242,4 +242,68 @@ class ReplayCommandTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("no SQLite page index at " + absent);
     assertThat(absent).doesNotExist();
   }
+
+  /**
+   * Both bounds between the same two milliseconds: no event time is in the range. Up to 2026-11
+   * replay exited 78 ("time range is empty") where pages list printed nothing and exited 0; both
+   * now print nothing, exit 0 and say why in the same words (PagesListCommandTest).
+   */
+  @Test
+  void aRangeWithoutAWholeMillisecondPrintsNothingAndSaysWhyAsPagesListDoes() throws IOException {
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 3);
+    assertThat(
+            run(
+                "--writer",
+                "user-1",
+                "--config",
+                config.toString(),
+                "--from",
+                "2023-11-14T22:13:20.0005Z",
+                "--to",
+                "2023-11-14T22:13:20.0005Z"))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "replay: --from 2023-11-14T22:13:20.000500Z to --to 2023-11-14T22:13:20.000500Z"
+                + " holds no whole millisecond, and event times are whole milliseconds: nothing is"
+                + " in it\n");
+  }
+
+  /** As pages list: --from after --to is a mistake (78), said the same way, even a sub-ms one. */
+  @Test
+  void fromAfterToIsABadConfigSaidAsPagesListSaysIt() {
+    assertThat(
+            run(
+                "--writer",
+                "user-1",
+                "--config",
+                config.toString(),
+                "--from",
+                "2023-11-14T22:13:20.0007Z",
+                "--to",
+                "2023-11-14T22:13:20.0005Z"))
+        .isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "replay: --from 2023-11-14T22:13:20.000700Z is after --to"
+                + " 2023-11-14T22:13:20.000500Z: give the earlier time to --from\n");
+  }
+
+  /** An empty range does not hide a bad config. */
+  @Test
+  void aBadConfigIsSaidEvenForARangeWithoutAWholeMillisecond() throws IOException {
+    Files.writeString(config, "storage.backend=s3\n");
+    assertThat(
+            run(
+                "--writer",
+                "user-1",
+                "--config",
+                config.toString(),
+                "--from",
+                "2023-11-14T22:13:20.0005Z",
+                "--to",
+                "2023-11-14T22:13:20.0005Z"))
+        .isEqualTo(78);
+  }
 }
