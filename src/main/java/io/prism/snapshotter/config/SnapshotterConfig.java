@@ -54,6 +54,12 @@ public final class SnapshotterConfig extends AbstractConfig {
       part.forEach(
           (key, messages) -> errors.computeIfAbsent(key, k -> new ArrayList<>()).addAll(messages));
     }
+    keyTemplateProblems()
+        .forEach(
+            message ->
+                errors
+                    .computeIfAbsent(StorageConfig.KEY_TEMPLATE, k -> new ArrayList<>())
+                    .add(message));
     long memory = buffer.memoryMaxBytes();
     long pageBytes = buffer.limits().maxBytes();
     if (memory < pageBytes) {
@@ -72,6 +78,56 @@ public final class SnapshotterConfig extends AbstractConfig {
     }
     return errors;
   }
+
+  /**
+   * Keys too long (or, on Azure, not storable) for every writer of a topic the sink reads: known as
+   * soon as the template, the format, the backend and Connect's {@code topics} are, so said here
+   * rather than by sending every record to the dead letter queue. A writer id that makes a key too
+   * long is only known per record: that record is refused then ({@code PageKeys}).
+   */
+  private List<String> keyTemplateProblems() {
+    List<String> topics = new ArrayList<>();
+    Object listed = originals().get(TOPICS);
+    if (listed != null) {
+      for (String topic : listed.toString().split(",")) {
+        if (!topic.isBlank()) {
+          topics.add(topic.trim());
+        }
+      }
+    }
+    if (topics.isEmpty()) {
+      topics.add("t"); // topics.regex: the template's own parts can still be too long
+    }
+    List<String> problems = new ArrayList<>();
+    for (String topic : topics) {
+      storage
+          .keyTemplate()
+          .problemForEveryWriter(
+              topic,
+              page.format().configName(),
+              page.format().extension() + page.compression().extension(),
+              page.compression().configName(),
+              storage.backend())
+          .ifPresent(
+              problem ->
+                  problems.add(
+                      StorageConfig.KEY_TEMPLATE
+                          + " cannot store any page of topic '"
+                          + topic
+                          + "' on "
+                          + StorageConfig.BACKEND
+                          + "="
+                          + storage.backend().configName()
+                          + ", whatever the writer id (a 10-digit partition, a present-day time): "
+                          + problem
+                          + "; shorten the template's text around the long placeholder, or give"
+                          + " it a segment of its own"));
+    }
+    return problems;
+  }
+
+  /** Connect's list of topics a sink reads (not this connector's own key). */
+  private static final String TOPICS = "topics";
 
   /** The whole definition, e.g. for {@code Connector.config()} and the generated docs. */
   public static ConfigDef configDef() {

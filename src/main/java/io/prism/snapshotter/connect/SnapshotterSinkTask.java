@@ -133,7 +133,8 @@ public class SnapshotterSinkTask extends SinkTask {
             new PageKeys(
                     config.storage().keyTemplate(),
                     config.page().format(),
-                    config.page().compression())
+                    config.page().compression(),
+                    config.storage().backend())
                 .asNewPageCheck(),
             clock);
     ParsedHeaderWarning parsedHeaders = new ParsedHeaderWarning();
@@ -164,6 +165,7 @@ public class SnapshotterSinkTask extends SinkTask {
             config.page().compressionLevel(),
             config.page().tags(),
             config.storage().keyTemplate(),
+            config.storage().backend(),
             store,
             index));
   }

@@ -19,6 +19,7 @@ import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.PutOptions;
+import io.prism.snapshotter.storage.StorageBackend;
 import io.prism.snapshotter.util.Printable;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -83,7 +84,11 @@ public final class PageCommitter implements PageSink {
   private final PageReader reader = new PageReader();
   private final ReusableBuffer encoded = new ReusableBuffer();
 
-  /** A committer that compresses at the codec's default level. */
+  /**
+   * A committer that compresses at the codec's default level, for a store that takes every key
+   * {@link io.prism.snapshotter.storage.ObjectKeys} allows (not Azure's: {@link
+   * StorageBackend#keyProblem}).
+   */
   public PageCommitter(
       PageFormat format,
       Compression compression,
@@ -91,10 +96,19 @@ public final class PageCommitter implements PageSink {
       KeyTemplate keys,
       ObjectStore store,
       PageIndex index) {
-    this(format, compression, CompressionLevel.CODEC_DEFAULT, userTags, keys, store, index);
+    this(
+        format,
+        compression,
+        CompressionLevel.CODEC_DEFAULT,
+        userTags,
+        keys,
+        StorageBackend.FILESYSTEM,
+        store,
+        index);
   }
 
   /**
+   * @param backend the store's backend, whose own key rules a page's key must meet too
    * @throws IllegalArgumentException if {@code compression} does not accept {@code level}
    */
   public PageCommitter(
@@ -103,6 +117,7 @@ public final class PageCommitter implements PageSink {
       CompressionLevel level,
       Map<String, String> userTags,
       KeyTemplate keys,
+      StorageBackend backend,
       ObjectStore store,
       PageIndex index) {
     level.resolve(compression); // refuse a bad level now, not at the first page
@@ -110,7 +125,7 @@ public final class PageCommitter implements PageSink {
     this.compression = compression;
     this.level = level;
     this.userTags = Map.copyOf(userTags);
-    this.keys = new PageKeys(keys, format, compression);
+    this.keys = new PageKeys(keys, format, compression, backend);
     this.store = store;
     this.index = index;
   }

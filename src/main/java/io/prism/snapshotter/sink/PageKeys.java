@@ -5,6 +5,8 @@ import io.prism.snapshotter.page.Compression;
 import io.prism.snapshotter.page.PageFormat;
 import io.prism.snapshotter.storage.KeyContext;
 import io.prism.snapshotter.storage.KeyTemplate;
+import io.prism.snapshotter.storage.ObjectKeys;
+import io.prism.snapshotter.storage.StorageBackend;
 import io.prism.snapshotter.util.Printable;
 import org.apache.kafka.common.TopicPartition;
 
@@ -17,11 +19,14 @@ public final class PageKeys {
   private final KeyTemplate template;
   private final PageFormat format;
   private final Compression compression;
+  private final StorageBackend backend;
 
-  public PageKeys(KeyTemplate template, PageFormat format, Compression compression) {
+  public PageKeys(
+      KeyTemplate template, PageFormat format, Compression compression, StorageBackend backend) {
     this.template = template;
     this.format = format;
     this.compression = compression;
+    this.backend = backend;
   }
 
   /**
@@ -36,9 +41,13 @@ public final class PageKeys {
         throw new IllegalArgumentException(
             "no valid object key for a page of writer "
                 + Printable.quote(writerId)
+                + " of topic "
+                + Printable.quote(partition.topic())
                 + " under storage.key.template "
                 + Printable.quote(template.toString())
-                + " (a writer id this long needs a key segment of its own): "
+                + " on storage.backend="
+                + backend.configName()
+                + ": "
                 + invalid.getMessage(),
             invalid);
       }
@@ -50,9 +59,21 @@ public final class PageKeys {
    * {@code firstTimestampMillis}.
    *
    * @throws IllegalArgumentException when the template cannot form a valid key for these values (a
-   *     key segment longer than 255 bytes, say, with a long writer id beside other text)
+   *     key segment longer than 255 bytes, say, with a long writer id beside other text), or the
+   *     backend cannot store it ({@link StorageBackend#keyProblem})
    */
   public String keyOf(
+      String writerId, TopicPartition partition, long firstOffset, long firstTimestampMillis) {
+    String key = render(writerId, partition, firstOffset, firstTimestampMillis);
+    String problem = backend.keyProblem(key);
+    if (problem != null) {
+      throw new IllegalArgumentException(
+          "invalid object key '" + ObjectKeys.printable(key) + "': " + problem);
+    }
+    return key;
+  }
+
+  private String render(
       String writerId, TopicPartition partition, long firstOffset, long firstTimestampMillis) {
     return template.render(
         new KeyContext(

@@ -87,11 +87,117 @@ public final class KeyTemplate {
    *     255 bytes because of a long format name)
    */
   public String render(KeyContext context) {
-    StringBuilder key = new StringBuilder();
+    List<String> values = new ArrayList<>(parts.size());
     for (Part part : parts) {
-      key.append(part.literal != null ? part.literal : part.placeholder.render(context));
+      values.add(part.literal != null ? part.literal : part.placeholder.render(context));
     }
-    return ObjectKeys.validate(key.toString());
+    String key = String.join("", values);
+    String problem = ObjectKeys.problem(key);
+    if (problem != null) {
+      throw new IllegalArgumentException(
+          "invalid object key '"
+              + ObjectKeys.printable(key)
+              + "': "
+              + explainLength(key, values).orElse(problem));
+    }
+    return key;
+  }
+
+  /**
+   * The problem of a key rendered for the shortest writer id, with the {@code topic} and the
+   * longest partition, offset and a present-day time: a key too long even then fails for every
+   * writer of that topic, so it is a configuration error rather than a bad record.
+   *
+   * @return the problem, naming the length, the limit and the placeholders; empty when it fits
+   */
+  public Optional<String> problemForEveryWriter(
+      String topic,
+      String formatName,
+      String extension,
+      String compressionName,
+      StorageBackend backend) {
+    KeyContext shortest =
+        new KeyContext(
+            "",
+            1_700_000_000_000L,
+            Long.MAX_VALUE,
+            topic,
+            Integer.MAX_VALUE,
+            Long.MAX_VALUE,
+            formatName,
+            extension,
+            compressionName);
+    try {
+      String key = render(shortest);
+      return Optional.ofNullable(backend.keyProblem(key))
+          .map(problem -> "invalid object key '" + ObjectKeys.printable(key) + "': " + problem);
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /**
+   * For a key over a length limit: its length, the limit and why there is one, and the placeholders
+   * that made it long (with their lengths), since the key alone does not say which values came from
+   * where.
+   */
+  private Optional<String> explainLength(String key, List<String> values) {
+    int keyBytes = ObjectKeys.utf8(key).length;
+    if (keyBytes > ObjectKeys.MAX_KEY_BYTES) {
+      return Optional.of(
+          "the key is "
+              + keyBytes
+              + " UTF-8 bytes, over the "
+              + ObjectKeys.MAX_KEY_BYTES
+              + " a key may have (S3's limit; Azure's is 1,024 characters; every backend keeps to"
+              + " it); the placeholders in it: "
+              + lengths(0, parts.size(), values));
+    }
+    // Placeholders never render a '/' (ids and topics are encoded): segments break in literals.
+    int segmentStart = 0;
+    int segmentBytes = 0;
+    for (int i = 0; i < parts.size(); i++) {
+      String value = values.get(i);
+      int slash = parts.get(i).literal != null ? value.lastIndexOf('/') : -1;
+      if (slash >= 0) {
+        String before = value.substring(0, value.indexOf('/'));
+        if (segmentBytes + ObjectKeys.utf8(before).length > ObjectKeys.MAX_SEGMENT_BYTES) {
+          return Optional.of(
+              segmentTooLong(
+                  segmentStart, i + 1, segmentBytes + ObjectKeys.utf8(before).length, values));
+        }
+        segmentStart = i;
+        segmentBytes = ObjectKeys.utf8(value.substring(slash + 1)).length;
+      } else {
+        segmentBytes += ObjectKeys.utf8(value).length;
+      }
+    }
+    if (segmentBytes > ObjectKeys.MAX_SEGMENT_BYTES) {
+      return Optional.of(segmentTooLong(segmentStart, parts.size(), segmentBytes, values));
+    }
+    return Optional.empty();
+  }
+
+  private String segmentTooLong(int from, int to, int bytes, List<String> values) {
+    return "a key segment is "
+        + bytes
+        + " UTF-8 bytes, over the "
+        + ObjectKeys.MAX_SEGMENT_BYTES
+        + " a segment may have (a file name's limit on the filesystem backend; every backend keeps"
+        + " to it); the placeholders in it: "
+        + lengths(from, to, values);
+  }
+
+  private String lengths(int from, int to, List<String> values) {
+    List<String> lengths = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      KeyPlaceholder placeholder = parts.get(i).placeholder;
+      if (placeholder != null) {
+        lengths.add(
+            "{" + placeholder.placeholderName() + "} " + ObjectKeys.utf8(values.get(i)).length);
+      }
+    }
+    return String.join(", ", lengths) + " bytes";
   }
 
   /**

@@ -25,6 +25,29 @@ public enum StorageBackend {
     this.aliases = List.of(aliases);
   }
 
+  /**
+   * What this backend cannot store under {@code key} although {@link ObjectKeys} allows it, or
+   * null. Azure Blob Storage drops the dots that end a path segment (its naming rules: "no path
+   * segments should end with a dot"), so writer {@code a.}'s page {@code .../a./...} would be
+   * stored under {@code .../a/...}, where writer {@code a}'s are, and not be found under the key it
+   * was written to. Refused there rather than encoded differently: an encoding change would move
+   * the pages such ids already have on the other backends.
+   */
+  public String keyProblem(String key) {
+    if (this != AZURE) {
+      return null;
+    }
+    for (String segment : key.split("/", -1)) {
+      if (segment.endsWith(".")) {
+        return "segment '"
+            + ObjectKeys.printable(segment)
+            + "' ends with '.', which Azure Blob Storage drops from a path segment: the page would"
+            + " be stored under another name than the one it is read by";
+      }
+    }
+    return null;
+  }
+
   /** The canonical name used in configs, e.g. {@code s3}. */
   public String configName() {
     return configName;

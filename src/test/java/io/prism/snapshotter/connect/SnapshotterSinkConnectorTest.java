@@ -188,4 +188,48 @@ class SnapshotterSinkConnectorTest {
       assertThat(tasks.get(i)).isEqualTo(expected);
     }
   }
+
+  /**
+   * A topic so long that the default template's last segment passes 255 bytes whatever the writer
+   * id: said by validate(), naming the topic, the backend, the length and the placeholders, not
+   * found record by record in the dead letter queue.
+   */
+  @Test
+  void aTopicTooLongForTheKeyTemplateIsAConfigError() {
+    Map<String, String> config = valid();
+    config.put("topics", "events," + "t".repeat(200));
+    config.put("page.format", "ndjson");
+    config.put("page.compression", "gzip");
+    Map<String, List<String>> errors = validate(config);
+    assertThat(errors).containsOnlyKeys("storage.key.template");
+    assertThat(errors.get("storage.key.template"))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "storage.key.template cannot store any page of topic '"
+                + "t".repeat(200)
+                + "' on storage.backend=filesystem, whatever the writer id")
+        .contains("a key segment is 256 UTF-8 bytes, over the 255")
+        .contains("{topic} 200");
+
+    config.put("topics", "events," + "t".repeat(150));
+    assertThat(validate(config)).isEmpty();
+  }
+
+  /** Azure drops a segment's trailing dot: a template that ends one with a topic's is refused. */
+  @Test
+  void aTopicEndingASegmentWithADotIsAConfigErrorOnAzure() {
+    Map<String, String> config = valid();
+    config.put("topics", "events.");
+    config.put("storage.key.template", "{topic}/{writer_id}/{start_offset}{ext}");
+    assertThat(validate(config)).isEmpty();
+    config.put("storage.backend", "azure");
+    config.put("storage.azure.container", "pages");
+    config.put("storage.azure.connection.string", "UseDevelopmentStorage=true");
+    assertThat(validate(config).get("storage.key.template"))
+        .singleElement()
+        .asString()
+        .contains("on storage.backend=azure")
+        .contains("segment 'events.' ends with '.'");
+  }
 }

@@ -19,6 +19,7 @@ import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.StorageBackend;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,6 +61,7 @@ class PageCommitterLevelTest {
                     CompressionLevel.of(12),
                     Map.of(),
                     KeyTemplate.parse(KeyTemplate.DEFAULT),
+                    StorageBackend.FILESYSTEM,
                     store,
                     PageIndex.none()))
         .isInstanceOf(IllegalArgumentException.class)
@@ -77,6 +79,7 @@ class PageCommitterLevelTest {
             level,
             Map.of(),
             KeyTemplate.parse(KeyTemplate.DEFAULT),
+            StorageBackend.FILESYSTEM,
             store,
             PageIndex.none());
     PageAssembler assembler =

@@ -22,6 +22,7 @@ import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.StorageBackend;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -133,6 +134,7 @@ class PageTimeRangeTest {
             CompressionLevel.CODEC_DEFAULT,
             Map.of(),
             KeyTemplate.parse(KeyTemplate.DEFAULT),
+            StorageBackend.FILESYSTEM,
             store,
             index);
     PageAssembler assembler =

@@ -134,7 +134,7 @@ class KeyTemplateFuzzTest {
     } catch (IllegalArgumentException refused) {
       assertThat(refused.getMessage())
           .startsWith("invalid object key")
-          .containsAnyOf("longer than");
+          .containsAnyOf("UTF-8 bytes, over the", "longer than");
       return null;
     }
   }

@@ -169,4 +169,67 @@ class KeyTemplateTest {
   void placeholdersAreFoundByName(KeyPlaceholder placeholder) {
     assertThat(KeyPlaceholder.byName(placeholder.placeholderName())).hasValue(placeholder);
   }
+
+  /**
+   * The default template with a 200-character topic (encoded as is), a 10-digit partition and
+   * ndjson+gzip: the last segment is 256 bytes. The error says how long, the limit and which
+   * placeholders filled it; it used to say only "segment longer than 255 UTF-8 bytes".
+   */
+  @Test
+  void aSegmentTooLongNamesItsLengthTheLimitAndThePlaceholdersInIt() {
+    KeyContext page =
+        new KeyContext(
+            "w",
+            1_700_000_000_000L,
+            Long.MAX_VALUE,
+            "t".repeat(200),
+            Integer.MAX_VALUE,
+            Long.MAX_VALUE,
+            "ndjson",
+            ".ndjson.gz",
+            "gzip");
+    assertThatThrownBy(() -> KeyTemplate.parse(KeyTemplate.DEFAULT).render(page))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith(
+            "a key segment is 256 UTF-8 bytes, over the 255 a segment may have (a file name's"
+                + " limit on the filesystem backend; every backend keeps to it); the placeholders"
+                + " in it: {timestamp} 13, {topic} 200, {partition} 10, {start_offset} 20, {ext} 10"
+                + " bytes");
+  }
+
+  @Test
+  void aKeyTooLongNamesItsLengthTheLimitAndThePlaceholders() {
+    KeyContext page =
+        new KeyContext("w", START, 1, "t".repeat(200), 0, 1, "protobuf", ".pb.zst", "zstd");
+    assertThatThrownBy(
+            () ->
+                KeyTemplate.parse("{topic}/{topic}/{topic}/{topic}/{topic}/{writer_id}/{sequence}")
+                    .render(page))
+        .hasMessageEndingWith(
+            "the key is 1027 UTF-8 bytes, over the 1024 a key may have (S3's limit; Azure's is"
+                + " 1,024 characters; every backend keeps to it); the placeholders in it: {topic}"
+                + " 200, {topic} 200, {topic} 200, {topic} 200, {topic} 200, {writer_id} 1,"
+                + " {sequence} 20 bytes");
+  }
+
+  @Test
+  void whatFitsForEveryWriterOfATopicIsKnownFromTheTopicAndTheBackend() {
+    KeyTemplate template = KeyTemplate.parse(KeyTemplate.DEFAULT);
+    assertThat(
+            template.problemForEveryWriter(
+                "t".repeat(200), "ndjson", ".ndjson.gz", "gzip", StorageBackend.S3))
+        .hasValueSatisfying(problem -> assertThat(problem).contains("a key segment is 256"));
+    assertThat(
+            template.problemForEveryWriter(
+                "t".repeat(150), "ndjson", ".ndjson.gz", "gzip", StorageBackend.S3))
+        .isEmpty();
+    assertThat(
+            KeyTemplate.parse("{topic}/{writer_id}/{sequence}")
+                .problemForEveryWriter("events.", "protobuf", ".pb", "none", StorageBackend.AZURE))
+        .hasValueSatisfying(problem -> assertThat(problem).contains("'events.' ends with '.'"));
+    assertThat(
+            KeyTemplate.parse("{topic}/{writer_id}/{sequence}")
+                .problemForEveryWriter("events.", "protobuf", ".pb", "none", StorageBackend.S3))
+        .isEmpty();
+  }
 }
