@@ -33,6 +33,12 @@ public interface ObjectStore extends AutoCloseable {
    * java.io.ByteArrayInputStream}) may be read again from where it stood: the S3 store does so to
    * start a multipart upload again that someone else aborted.
    *
+   * <p>Create-only, a key that already holds exactly this object (these bytes, content type and
+   * user metadata) may count as stored: that is what a retry of this very put finds when its first
+   * attempt stored the object and the answer was lost. The S3 store tells so from one HEAD when it
+   * can (not under SSE-KMS or SSE-C); otherwise, and on other backends, such a put is refused like
+   * any other, so callers must still take an existing object that is theirs for stored.
+   *
    * @throws ObjectAlreadyExistsException create-only and the key exists (the existing object
    *     survives)
    * @throws IllegalArgumentException bad key, negative length, or {@code body} ends before {@code

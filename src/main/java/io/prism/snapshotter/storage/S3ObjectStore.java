@@ -3,8 +3,11 @@ package io.prism.snapshotter.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,7 +54,10 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  *       size.
  *   <li>Create-only writes send {@code If-None-Match: *} on PutObject or on
  *       CompleteMultipartUpload; S3 then answers 412 when the key exists, which becomes {@link
- *       ObjectAlreadyExistsException}.
+ *       ObjectAlreadyExistsException} unless one HEAD shows that the object there is the one sent
+ *       (its ETag is the MD5 of these bytes, or of these parts' MD5s, and size, content type and
+ *       user metadata agree): an earlier attempt of this put stored it and its answer was lost, so
+ *       the put succeeded. Under SSE-KMS or SSE-C the ETag is no MD5 and the refusal stands.
  *   <li>A CompleteMultipartUpload that answers NoSuchUpload may have succeeded already (the SDK
  *       retried it after its answer was lost; MinIO and others then no longer know the upload):
  *       when the object at the key is provably the one uploaded, the put succeeded.
@@ -66,7 +72,11 @@ public final class S3ObjectStore implements ObjectStore {
 
   /**
    * How many multipart uploads one put starts when someone else aborts them (a bucket lifecycle
-   * rule, an operator, a cleanup job) before failing.
+   * rule, an operator, a cleanup job) before failing. Three: one abort is bad luck (a cleanup that
+   * ran just then), a second in a row is unlikely, and a third says that something aborts uploads
+   * in progress as a rule, which more attempts would meet too while each re-sends the whole page.
+   * Not a setting: no value suits a store better than another, the failure message names the cause
+   * to remove instead.
    */
   static final int UPLOAD_ATTEMPTS = 3;
 
@@ -255,8 +265,102 @@ public final class S3ObjectStore implements ObjectStore {
     }
     applyStorageClass(request::storageClass);
     applyEncryption(request::serverSideEncryption, request::ssekmsKeyId);
-    PutObjectResponse response = client.putObject(request.build(), RequestBody.fromBytes(content));
+    PutObjectResponse response;
+    try {
+      response = client.putObject(request.build(), RequestBody.fromBytes(content));
+    } catch (AwsServiceException e) {
+      if (refusedAsTaken(e, options)) {
+        // The MD5 is computed only now: a refusal is rare, and every other put would pay for it.
+        return alreadyStored(key, md5Hex(content), length, options, e).orElseThrow(() -> e);
+      }
+      throw e;
+    }
     return new PutResult(unquote(response.eTag()), length, response.versionId());
+  }
+
+  /** A create-only write that S3 refused (HTTP 412 to {@code If-None-Match: *}): the key exists. */
+  private static boolean refusedAsTaken(AwsServiceException e, PutOptions options) {
+    return options.createOnly() && e.statusCode() == 412;
+  }
+
+  /**
+   * After a create-only write was refused because the key exists: whether the object there is the
+   * very one this put sends, as when an earlier attempt of this put stored it and its answer was
+   * lost (a timeout, a dropped connection: the SDK's retry then meets the object as taken). One
+   * HEAD tells, without reading the object: S3 gives an object stored in one PutObject the MD5 of
+   * its bytes as ETag, and one completed from a multipart upload the {@link MultipartEtag} of its
+   * parts; size, content type and user metadata must be those sent too. Then the put succeeded.
+   *
+   * <p>Empty (the refusal stands, and the caller tells by reading, as it does on backends that
+   * cannot tell) when anything differs, when the ETag is not an MD5 of the bytes (SSE-KMS, DSSE-KMS
+   * or SSE-C, whether this store asked for it or the bucket's default encryption applied it: the
+   * HEAD says which), when nothing can be told ({@code expectedEtag} null) or when the HEAD fails
+   * (its error is added to {@code refused}).
+   */
+  private Optional<PutResult> alreadyStored(
+      String key,
+      String expectedEtag,
+      long length,
+      PutOptions options,
+      AwsServiceException refused) {
+    if (expectedEtag == null) {
+      return Optional.empty();
+    }
+    HeadObjectResponse there;
+    try {
+      there = client.headObject(b -> b.bucket(settings.bucket()).key(key));
+    } catch (SdkException headFailed) {
+      refused.addSuppressed(headFailed);
+      log.debug(
+          "Could not look at the object a create-only put of '{}' in {} was refused for: {}",
+          ObjectKeys.printable(key),
+          description,
+          headFailed.toString());
+      return Optional.empty();
+    }
+    if (!etagIsContentMd5(there)) {
+      log.debug(
+          "The object at '{}' in {} is encrypted with {}: its ETag is not an MD5 of its bytes, so"
+              + " the caller must tell whether it is the one this put sent",
+          ObjectKeys.printable(key),
+          description,
+          there.sseCustomerAlgorithm() != null ? "SSE-C" : there.serverSideEncryptionAsString());
+      return Optional.empty();
+    }
+    if (!isTheObjectSent(there, expectedEtag, length, options)) {
+      return Optional.empty();
+    }
+    log.info(
+        "A create-only put of '{}' in {} was refused as the key exists, but the object there is the"
+            + " one sent (ETag {}): an earlier attempt stored it and its answer was lost",
+        ObjectKeys.printable(key),
+        description,
+        unquote(there.eTag()));
+    return Optional.of(new PutResult(unquote(there.eTag()), length, there.versionId()));
+  }
+
+  /**
+   * Whether S3's ETag of this object is derived from its bytes alone (the MD5, or the multipart
+   * form of it): without encryption and with SSE-S3 (AES256) it is; with SSE-KMS, DSSE-KMS and
+   * SSE-C (and any mode this SDK does not know) it is not.
+   */
+  private static boolean etagIsContentMd5(HeadObjectResponse there) {
+    String mode = there.serverSideEncryptionAsString();
+    return there.sseCustomerAlgorithm() == null
+        && (mode == null || mode.isEmpty() || ServerSideEncryption.AES256.toString().equals(mode));
+  }
+
+  /**
+   * Whether the object described by {@code there} is the one a put sent: the ETag S3 forms from
+   * those bytes ({@code expectedEtag}), their size, and the content type and user metadata sent.
+   */
+  private static boolean isTheObjectSent(
+      HeadObjectResponse there, String expectedEtag, long length, PutOptions options) {
+    return expectedEtag.equalsIgnoreCase(unquote(there.eTag()))
+        && there.contentLength() != null
+        && there.contentLength() == length
+        && options.contentType().equals(there.contentType())
+        && options.userMetadata().equals(there.metadata());
   }
 
   /**
@@ -365,6 +469,20 @@ public final class S3ObjectStore implements ObjectStore {
       try {
         response = client.completeMultipartUpload(complete.build());
       } catch (AwsServiceException e) {
+        if (refusedAsTaken(e, options)) {
+          Optional<PutResult> stored =
+              alreadyStored(
+                  key,
+                  MultipartEtag.of(parts.stream().map(CompletedPart::eTag).toList()),
+                  length,
+                  options,
+                  e);
+          if (stored.isEmpty()) {
+            throw e; // aborted below
+          }
+          abort(key, uploadId, operation, e); // this upload is not needed: the object is there
+          return stored.get();
+        }
         if (!S3Errors.isNoSuchUpload(e)) {
           throw e;
         }
@@ -433,12 +551,12 @@ public final class S3ObjectStore implements ObjectStore {
    * After CompleteMultipartUpload answered NoSuchUpload: the upload is gone, either completed by an
    * earlier attempt whose answer was lost (the SDK retried it, on a timeout or a dropped
    * connection) or aborted. Completed, if the object at {@code key} is the one these parts make:
-   * its ETag is the one S3 forms from them (so its bytes are these, cut the same way), and its size
-   * and user metadata are those sent. Otherwise (aborted, another object there, or part ETags that
-   * are not MD5s so nothing can be told) empty: the put uploads again, create-only if it was, so an
-   * object of ours that could not be told apart is then refused as an existing key (which the
-   * sink's create-only handling recognises), and another writer's is refused or replaced as the put
-   * asks.
+   * its ETag is the one S3 forms from them (so its bytes are these, cut the same way), and its
+   * size, content type and user metadata are those sent. Otherwise (aborted, another object there,
+   * or part ETags that are not MD5s so nothing can be told) empty: the put uploads again,
+   * create-only if it was, so an object of ours that could not be told apart is then refused as an
+   * existing key (which {@link #alreadyStored}, or else the caller, recognises), and another
+   * writer's is refused or replaced as the put asks.
    */
   private Optional<PutResult> completedBefore(
       String key,
@@ -465,12 +583,7 @@ public final class S3ObjectStore implements ObjectStore {
       e.addSuppressed(noSuchUpload);
       throw e;
     }
-    boolean ours =
-        expected.equalsIgnoreCase(unquote(there.eTag()))
-            && there.contentLength() != null
-            && there.contentLength() == length
-            && options.userMetadata().equals(there.metadata());
-    return ours
+    return isTheObjectSent(there, expected, length, options)
         ? Optional.of(new PutResult(unquote(there.eTag()), length, there.versionId()))
         : Optional.empty();
   }
@@ -485,9 +598,14 @@ public final class S3ObjectStore implements ObjectStore {
               .build());
       log.debug("Aborted multipart upload {} of '{}' after: {}", uploadId, key, cause.toString());
     } catch (RuntimeException abortFailure) {
+      cause.addSuppressed(abortFailure);
+      if (abortFailure instanceof AwsServiceException service && S3Errors.isNoSuchUpload(service)) {
+        // Already gone: completed by an earlier attempt whose answer was lost, or aborted.
+        log.debug("Multipart upload {} of '{}' was gone already", uploadId, key);
+        return;
+      }
       // The bucket's lifecycle rule for incomplete uploads (or a later retry) cleans up what is
       // left.
-      cause.addSuppressed(abortFailure);
       log.warn(
           "Could not abort multipart upload {} of '{}' in {} after a failed {}: {}",
           uploadId,
@@ -520,6 +638,15 @@ public final class S3ObjectStore implements ObjectStore {
           kmsKey.accept(settings.kmsKeyId());
         }
       }
+    }
+  }
+
+  /** The MD5 of {@code content} in lower-case hex: S3's ETag for it stored in one PutObject. */
+  private static String md5Hex(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has MD5", e);
     }
   }
 

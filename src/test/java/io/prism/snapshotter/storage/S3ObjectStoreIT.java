@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +27,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
@@ -498,6 +501,122 @@ class S3ObjectStoreIT extends ObjectStoreContract {
         assertThat(read(store.get("big/page"))).isEqualTo(content);
       }
       assertThat(completes).hasSize(2);
+      assertThat(openUploads(bucket)).isZero();
+    }
+  }
+
+  /**
+   * The server's client, recording the name of every call made through it, and answering HEADs as
+   * {@code head} changes the server's answer.
+   */
+  private static S3Client recording(
+      S3Client real, List<String> calls, UnaryOperator<HeadObjectResponse> head) {
+    return (S3Client)
+        Proxy.newProxyInstance(
+            S3Client.class.getClassLoader(),
+            new Class<?>[] {S3Client.class},
+            (proxy, method, args) -> {
+              calls.add(method.getName());
+              try {
+                Object answer = method.invoke(real, args);
+                return answer instanceof HeadObjectResponse response
+                    ? head.apply(response)
+                    : answer;
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  private S3ObjectStore storeRecording(
+      String bucket, List<String> calls, UnaryOperator<HeadObjectResponse> head) {
+    S3Settings settings = server.settings(bucket).withPartSizeBytes(PART_SIZE);
+    return new S3ObjectStore(recording(S3ObjectStore.buildClient(settings), calls, head), settings);
+  }
+
+  /**
+   * A create-only put whose first attempt stored the object but whose answer was lost: its retry
+   * finds the key taken (HTTP 412). The object there is the one sent, so the put succeeded, which
+   * one HEAD tells without reading the object (single-part: the ETag is the MD5 of the bytes;
+   * multipart: the MD5 of the parts' MD5s).
+   */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {1000, (int) PART_SIZE + 300})
+  void aCreateOnlyPutOfTheObjectItsEarlierAttemptStoredSucceedsWithoutReadingIt(int size)
+      throws IOException {
+    String bucket = server.newBucket();
+    byte[] content = randomBytes(size, 19);
+    List<String> calls = new ArrayList<>();
+    try (S3ObjectStore store = storeRecording(bucket, calls, UnaryOperator.identity())) {
+      PutResult first =
+          store.put("page", new ByteArrayInputStream(content), content.length, pageOptions(true));
+      calls.clear();
+
+      PutResult again =
+          store.put("page", new ByteArrayInputStream(content), content.length, pageOptions(true));
+
+      assertThat(again.etag()).isEqualTo(first.etag());
+      assertThat(again.size()).isEqualTo(content.length);
+      assertThat(calls).contains("headObject").doesNotContain("getObject");
+      assertThat(read(store.get("page"))).isEqualTo(content);
+      assertThat(openUploads(bucket)).isZero();
+    }
+  }
+
+  /**
+   * The same bytes under other user metadata (or content type) are not the object sent: the refusal
+   * stands, and the object stays.
+   */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {1000, (int) PART_SIZE + 300})
+  void theSameBytesWithOtherMetadataOrContentTypeAreStillRefused(int size) throws IOException {
+    byte[] content = randomBytes(size, 20);
+    put("page", content, pageOptions(true));
+    PutOptions otherMetadata =
+        PutOptions.builder().metadata("first-offset", "6").createOnly(true).build();
+    PutOptions otherType =
+        PutOptions.builder()
+            .metadata("first-offset", "5")
+            .contentType("text/plain")
+            .createOnly(true)
+            .build();
+
+    assertThatThrownBy(() -> put("page", content, otherMetadata))
+        .isInstanceOf(ObjectAlreadyExistsException.class);
+    assertThatThrownBy(() -> put("page", content, otherType))
+        .isInstanceOf(ObjectAlreadyExistsException.class);
+
+    ObjectInfo there = store.head("page").orElseThrow();
+    assertThat(there.userMetadata()).isEqualTo(Map.of("first-offset", "5"));
+    assertThat(there.contentType()).isEqualTo(PutOptions.DEFAULT_CONTENT_TYPE);
+    assertThat(read(store.get("page"))).isEqualTo(content);
+    assertThat(openUploads()).isZero();
+  }
+
+  /**
+   * Under SSE-KMS (asked for, or the bucket's default) an object's ETag is not an MD5 of its bytes,
+   * so it proves nothing even when it happens to look like one: the refusal is left to the caller,
+   * who reads the object to tell.
+   */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {1000, (int) PART_SIZE + 300})
+  void underSseKmsTheRefusalIsLeftToTheCaller(int size) {
+    String bucket = server.newBucket();
+    byte[] content = randomBytes(size, 21);
+    List<String> calls = new ArrayList<>();
+    try (S3ObjectStore store =
+        storeRecording(
+            bucket,
+            calls,
+            head -> head.toBuilder().serverSideEncryption(ServerSideEncryption.AWS_KMS).build())) {
+      store.put("page", new ByteArrayInputStream(content), content.length, pageOptions(true));
+
+      assertThatThrownBy(
+              () ->
+                  store.put(
+                      "page", new ByteArrayInputStream(content), content.length, pageOptions(true)))
+          .isInstanceOf(ObjectAlreadyExistsException.class)
+          .hasMessageContaining("create-only put of 'page' in s3://" + bucket);
       assertThat(openUploads(bucket)).isZero();
     }
   }
