@@ -113,9 +113,10 @@ public enum Compression {
       return ZSTD_LEVEL;
     }
 
+    /** Allows windows up to {@link PageLimits#DEFAULT_MAX_ZSTD_WINDOW_LOG}. */
     @Override
     public InputStream decompress(InputStream in) throws IOException {
-      return new ZstdInputStreamNoFinalizer(in, RecyclingBufferPool.INSTANCE);
+      return zstdDecoder(in, PageLimits.DEFAULT_MAX_ZSTD_WINDOW_LOG);
     }
   };
 
@@ -194,6 +195,16 @@ public enum Compression {
 
   /** Wraps {@code in}; gzip reads its header here, so a bad header fails in this call. */
   public abstract InputStream decompress(InputStream in) throws IOException;
+
+  /**
+   * A zstd decoder of {@code in} that refuses frames asking for a window over 2^{@code
+   * windowLogMax} bytes ("Frame requires too much memory for decoding") instead of allocating it:
+   * zstd's own limit is 2^27 (128 MiB of native memory per decoder).
+   */
+  static InputStream zstdDecoder(InputStream in, int windowLogMax) throws IOException {
+    return new ZstdInputStreamNoFinalizer(in, RecyclingBufferPool.INSTANCE)
+        .setLongMax(windowLogMax);
+  }
 
   /** The compression whose {@link #configName()} is {@code name}. */
   public static Compression fromConfigName(String name) {

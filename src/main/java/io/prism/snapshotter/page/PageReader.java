@@ -1,5 +1,6 @@
 package io.prism.snapshotter.page;
 
+import io.prism.snapshotter.util.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
@@ -26,6 +27,10 @@ public final class PageReader {
 
   /** Pre-size the event list from event_count only up to this, since event_count may lie. */
   private static final int MAX_PRESIZE = 4096;
+
+  /** What {@link #open} peeks at before decoding: a magic number, or a zstd frame header. */
+  private static final int STORED_HEAD_BYTES =
+      Math.max(Compression.MAX_MAGIC_BYTES, ZstdWindow.MAX_HEADER_BYTES);
 
   private final PageLimits limits;
 
@@ -62,13 +67,13 @@ public final class PageReader {
 
   /** Opens a page for streaming; the metadata is decoded before this returns. */
   public PageCursor open(InputStream in, String keyHint) throws IOException, PageFormatException {
-    return open(in, PageFormat.fromKey(keyHint), Compression.fromKey(keyHint));
+    return open(in, PageFormat.fromKey(keyHint), Compression.fromKey(keyHint), keyHint);
   }
 
   /** Opens a page whose format and compression are known, for streaming. */
   public PageCursor open(InputStream in, PageFormat format, Compression compression)
       throws IOException, PageFormatException {
-    return open(in, Optional.of(format), Optional.of(compression));
+    return open(in, Optional.of(format), Optional.of(compression), null);
   }
 
   /**
@@ -93,13 +98,16 @@ public final class PageReader {
   }
 
   private PageCursor open(
-      InputStream in, Optional<PageFormat> format, Optional<Compression> compression)
+      InputStream in, Optional<PageFormat> format, Optional<Compression> compression, String key)
       throws IOException, PageFormatException {
     Objects.requireNonNull(in, "in");
     SourceInputStream source = new SourceInputStream(in);
-    PushbackInputStream stored = new PushbackInputStream(source, Compression.MAX_MAGIC_BYTES);
+    PushbackInputStream stored = new PushbackInputStream(source, STORED_HEAD_BYTES);
     Compression c = compression.isPresent() ? compression.get() : detectCompression(stored);
-    InputStream decoder = decompress(c, stored);
+    if (c == Compression.ZSTD) {
+      requireZstdWindowWithinLimit(stored, key);
+    }
+    InputStream decoder = decompress(c, stored, limits);
     PushbackInputStream body =
         new PushbackInputStream(new LimitedInputStream(decoder, limits.maxPageBytes()), 1);
     try {
@@ -163,10 +171,46 @@ public final class PageReader {
                             : " after " + c.configName() + " decompression")));
   }
 
-  private static InputStream decompress(Compression c, InputStream stored)
+  /**
+   * Refuses a zstd page whose (first) frame asks for a larger window than {@link
+   * PageLimits#maxZstdWindowLog()} allows, before a decoder allocates it, naming the page and the
+   * window. The decoder is made with the same limit, for frames after the first.
+   */
+  private void requireZstdWindowWithinLimit(PushbackInputStream stored, String key)
+      throws IOException, PageFormatException {
+    byte[] head = new byte[ZstdWindow.MAX_HEADER_BYTES];
+    int n;
+    try {
+      n = readHead(stored, head);
+    } catch (SourceInputStream.SourceReadException e) {
+      throw e.original();
+    }
+    stored.unread(head, 0, n);
+    long window = ZstdWindow.of(head, n);
+    if (window > limits.maxZstdWindowBytes()) {
+      throw new PageFormatException(
+          "compressed byte 0 (zstd frame header): "
+              + (key == null ? "the page" : "page " + Printable.quote(key))
+              + " is a zstd frame that asks for a window of "
+              + ZstdWindow.describe(window)
+              + ", more than the "
+              + ZstdWindow.describe(limits.maxZstdWindowBytes())
+              + " a reader allows; refused before a decoder allocates it. This project's writers"
+              + " ask for at most "
+              + ZstdWindow.describe(1L << PageLimits.WRITTEN_ZSTD_WINDOW_LOG)
+              + " (zstd level "
+              + Compression.ZSTD_MAX_LEVEL
+              + "), so the page is corrupt, hostile, or compressed elsewhere with a larger window"
+              + " (zstd --long or --ultra): recompress such a page without them");
+    }
+  }
+
+  private static InputStream decompress(Compression c, InputStream stored, PageLimits limits)
       throws IOException, PageFormatException {
     try {
-      return c.decompress(stored);
+      return c == Compression.ZSTD
+          ? Compression.zstdDecoder(stored, limits.maxZstdWindowLog())
+          : c.decompress(stored);
     } catch (SourceInputStream.SourceReadException e) {
       throw e.original();
     } catch (IOException | RuntimeException e) {
