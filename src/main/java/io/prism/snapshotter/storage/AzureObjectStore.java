@@ -131,7 +131,8 @@ public final class AzureObjectStore implements ObjectStore {
           length <= settings.blockSizeBytes()
               ? blob.uploadWithResponse(
                   new BlockBlobSimpleUploadOptions(
-                          BinaryData.fromBytes(StoreArguments.readExactly(body, (int) length, key)))
+                          BinaryData.fromBytes(
+                              StoreArguments.readExactly(body, (int) length, key, description)))
                       .setHeaders(headers)
                       .setMetadata(AzureMetadataNames.encode(options.userMetadata()))
                       .setRequestConditions(conditions),
@@ -276,7 +277,7 @@ public final class AzureObjectStore implements ObjectStore {
     long remaining = length;
     while (remaining > 0) {
       int size = (int) Math.min(settings.blockSizeBytes(), remaining);
-      byte[] block = StoreArguments.readExactly(body, size, key);
+      byte[] block = StoreArguments.readExactly(body, size, key, description);
       // Every id of one blob must have the same length: a fixed-width number after the upload id.
       String blockId =
           Base64.getEncoder()

@@ -21,9 +21,14 @@ record FailedCall(String operation, String key, String store) {
     return operation.startsWith("create-only");
   }
 
-  /** {@code put of 'a/key' in s3://bucket}: what every message starts with. */
+  /**
+   * {@code put of 'a/key' in s3://bucket}: what every message starts with; {@code open of
+   * file:/var/lib/prism} for a call on the store itself (an empty key).
+   */
   String where() {
-    return operation + " of '" + ObjectKeys.printable(key) + "' in " + store;
+    return key.isEmpty()
+        ? operation + " of " + store
+        : operation + " of '" + ObjectKeys.printable(key) + "' in " + store;
   }
 
   /** A create-only write found an object under its key; {@code detail} is the service's answer. */

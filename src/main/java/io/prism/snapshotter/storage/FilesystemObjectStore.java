@@ -317,7 +317,7 @@ public final class FilesystemObjectStore implements ObjectStore {
       while (remaining > 0) {
         int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
         if (read < 0) {
-          throw StoreArguments.bodyEndedEarly(key, length - remaining, length);
+          throw StoreArguments.bodyEndedEarly(key, description, length - remaining, length);
         }
         out.write(buffer, 0, read);
         remaining -= read;

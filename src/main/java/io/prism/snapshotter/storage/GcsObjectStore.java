@@ -123,7 +123,8 @@ public final class GcsObjectStore implements ObjectStore {
     try {
       BlobInfo stored =
           length <= settings.chunkSizeBytes()
-              ? putSingle(info, StoreArguments.readExactly(body, (int) length, key), options)
+              ? putSingle(
+                  info, StoreArguments.readExactly(body, (int) length, key, description), options)
               : putResumable(info, body, length, options);
       return new PutResult(
           stored.getEtag(),
@@ -270,7 +271,8 @@ public final class GcsObjectStore implements ObjectStore {
     long remaining = length;
     while (remaining > 0) {
       int size = (int) Math.min(chunkSize, remaining);
-      ByteBuffer chunk = ByteBuffer.wrap(StoreArguments.readExactly(body, size, info.getName()));
+      ByteBuffer chunk =
+          ByteBuffer.wrap(StoreArguments.readExactly(body, size, info.getName(), description));
       while (chunk.hasRemaining()) {
         writer.write(chunk);
       }

@@ -252,7 +252,7 @@ public final class S3ObjectStore implements ObjectStore {
 
   private PutResult putSingle(String key, InputStream body, int length, PutOptions options)
       throws IOException {
-    byte[] content = StoreArguments.readExactly(body, length, key);
+    byte[] content = StoreArguments.readExactly(body, length, key, description);
     PutObjectRequest.Builder request =
         PutObjectRequest.builder()
             .bucket(settings.bucket())
@@ -426,7 +426,7 @@ public final class S3ObjectStore implements ObjectStore {
       int partNumber = 1;
       while (remaining > 0) {
         int size = (int) Math.min(settings.partSizeBytes(), remaining);
-        byte[] part = StoreArguments.readExactly(body, size, key);
+        byte[] part = StoreArguments.readExactly(body, size, key, description);
         String crc32 = crc32Base64(part);
         int number = partNumber;
         String etag;

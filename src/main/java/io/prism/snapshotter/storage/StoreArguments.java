@@ -39,26 +39,33 @@ final class StoreArguments {
   }
 
   /**
-   * The next {@code length} bytes of the body of a put of {@code key}, held in memory so the SDK
-   * can send them again on a retry.
+   * The next {@code length} bytes of the body of a put of {@code key} into {@code store} (its
+   * {@link ObjectStore#describe()}), held in memory so the SDK can send them again on a retry.
    *
    * @throws IllegalArgumentException the body ends before {@code length} bytes (the caller promised
    *     them)
    */
-  static byte[] readExactly(InputStream body, int length, String key) throws IOException {
+  static byte[] readExactly(InputStream body, int length, String key, String store)
+      throws IOException {
     byte[] content = body.readNBytes(length);
     if (content.length < length) {
-      throw bodyEndedEarly(key, content.length, length);
+      throw bodyEndedEarly(key, store, content.length, length);
     }
     return content;
   }
 
-  /** The error for a put's body that gave only {@code read} of the {@code promised} bytes. */
-  static IllegalArgumentException bodyEndedEarly(String key, long read, long promised) {
+  /**
+   * The error for the body of a put of {@code key} into {@code store} that gave only {@code read}
+   * of the {@code promised} bytes.
+   */
+  static IllegalArgumentException bodyEndedEarly(
+      String key, String store, long read, long promised) {
     return new IllegalArgumentException(
         "body of '"
             + ObjectKeys.printable(key)
-            + "' ended after "
+            + "' in "
+            + store
+            + " ended after "
             + read
             + " of the promised "
             + promised

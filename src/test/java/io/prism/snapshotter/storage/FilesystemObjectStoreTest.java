@@ -57,6 +57,18 @@ class FilesystemObjectStoreTest extends ObjectStoreContract {
     }
   }
 
+  /** A failure of the store itself (no key involved) names its directory, not an empty key. */
+  @Test
+  void aDirectoryThatCannotBeCreatedIsNamedWithoutAnEmptyKey() throws IOException {
+    Path file = Files.write(tempDir.resolve("a-file"), bytes("x"));
+    Path underAFile = file.resolve("pages");
+
+    assertThatThrownBy(() -> new FilesystemObjectStore(underAFile))
+        .isInstanceOf(StorageException.class)
+        .hasMessageStartingWith("open of file:" + underAFile + " failed")
+        .hasMessageNotContaining("''");
+  }
+
   @Test
   void aLeftoverTempFileFromACrashIsNotListed() throws IOException {
     put("a/real", bytes("x"), PutOptions.defaults());

@@ -224,7 +224,8 @@ public abstract class ObjectStoreContract {
                 store.put(
                     "short", new ByteArrayInputStream(bytes("abc")), 10, PutOptions.defaults()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("body of 'short' ended after 3 of the promised 10 bytes");
+        .hasMessage(
+            "body of 'short' in " + store.describe() + " ended after 3 of the promised 10 bytes");
     assertThat(store.head("short")).isEmpty();
   }
 
