@@ -1,5 +1,6 @@
 package io.prism.snapshotter.index;
 
+import io.prism.snapshotter.index.GroupCommit.Publish;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded index: one SQLite file, no server ({@code index.backend=sqlite}, the default and the
  * local run's index). One connection, used by one caller at a time; WAL mode so readers in other
- * processes (the CLI) do not block the sink.
+ * processes (the CLI) do not block the sink. Concurrent publishes are committed together ({@link
+ * GroupCommit}): one WAL fsync for the pages that several upload threads stored at once.
  */
 public final class SqlitePageIndex implements PageIndex {
   private static final Logger log = LoggerFactory.getLogger(SqlitePageIndex.class);
@@ -26,16 +28,43 @@ public final class SqlitePageIndex implements PageIndex {
       "page_key, writer_id, page_sequence, start_time, end_time, event_count, page_size_bytes, "
           + "storage_size_bytes, format, compression, topic, kafka_partition, first_offset, last_offset";
 
+  private static final String INSERT =
+      "INSERT OR REPLACE INTO pages ("
+          + COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** What tests watch of publishing; nothing in production. */
+  interface PublishObserver {
+    PublishObserver NONE = new PublishObserver() {};
+
+    /** A publish queued behind the transaction being committed; {@code waiting} wait in all. */
+    default void waiting(int waiting) {}
+
+    /**
+     * A transaction holding these publishes' entries (one list a publish) is about to commit: one
+     * WAL fsync. A {@link SQLException} thrown here fails the commit.
+     */
+    default void committing(List<List<IndexEntry>> publishes) throws SQLException {}
+  }
+
   private final Path path;
   private final Connection connection;
+  private final PublishObserver observer;
+  private final GroupCommit groupCommit;
 
-  private SqlitePageIndex(Path path, Connection connection) {
+  private SqlitePageIndex(Path path, Connection connection, PublishObserver observer) {
     this.path = path;
     this.connection = connection;
+    this.observer = observer;
+    this.groupCommit = new GroupCommit(describe(), this::commitGroup, observer::waiting);
   }
 
   /** Opens (creating file, directories and table when missing) the index at {@code path}. */
   public static SqlitePageIndex open(Path path) {
+    return open(path, PublishObserver.NONE);
+  }
+
+  static SqlitePageIndex open(Path path, PublishObserver observer) {
     try {
       Path parent = path.toAbsolutePath().getParent();
       if (parent != null) {
@@ -63,51 +92,143 @@ public final class SqlitePageIndex implements PageIndex {
             "CREATE INDEX IF NOT EXISTS pages_by_partition_offset ON pages (topic, kafka_partition, last_offset)");
       }
       log.info("SQLite page index at {}", path.toAbsolutePath());
-      return new SqlitePageIndex(path, connection);
+      return new SqlitePageIndex(path, connection, observer);
     } catch (SQLException | IOException e) {
       throw new IndexException(
           "Cannot open the SQLite page index " + path + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * Publishes through {@link GroupCommit}: while one transaction commits (its WAL fsync), the
+   * publishes of other threads (the page upload threads) queue, and the next transaction commits
+   * them all, each in its own savepoint. Each call still returns only once its entries are on disk.
+   */
   @Override
-  public synchronized void publish(List<IndexEntry> entries) {
+  public void publish(List<IndexEntry> entries) {
     if (entries.isEmpty()) {
       return;
     }
+    groupCommit.publish(entries);
+  }
+
+  /** {@link GroupCommit}'s transaction: settles each publish of {@code group}. */
+  private synchronized void commitGroup(List<Publish> group) {
+    List<Publish> left = group;
+    while (!left.isEmpty()) {
+      left = commitOnce(left);
+    }
+  }
+
+  /**
+   * Commits {@code group} in one transaction, each publish in a savepoint of its own: one that
+   * SQLite refuses (a constraint, a trigger, a full disk) is undone and fails alone, and the
+   * transaction goes on with the others. A failed commit fails every publish in it, with its error.
+   *
+   * @return the publishes to commit again in a new transaction: those applied before (or waiting
+   *     after) one whose error ended the whole transaction (SQLite rolls back by itself on some
+   *     errors, and {@code RAISE(ROLLBACK)} does); empty once every publish is settled. Each round
+   *     settles at least one publish, so {@link #commitGroup} ends.
+   */
+  private List<Publish> commitOnce(List<Publish> group) {
+    List<Publish> applied = new ArrayList<>(group.size());
     try {
       connection.setAutoCommit(false);
-      try (PreparedStatement insert =
-          connection.prepareStatement(
-              "INSERT OR REPLACE INTO pages ("
-                  + COLUMNS
-                  + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        for (IndexEntry e : entries) {
-          insert.setString(1, e.pageKey());
-          insert.setString(2, e.writerId());
-          insert.setLong(3, e.pageSequence());
-          insert.setLong(4, e.startTime());
-          insert.setLong(5, e.endTime());
-          insert.setLong(6, e.eventCount());
-          insert.setLong(7, e.pageSizeBytes());
-          insert.setLong(8, e.storageSizeBytes());
-          insert.setString(9, e.format());
-          insert.setString(10, e.compression());
-          insert.setString(11, e.topic());
-          insert.setInt(12, e.partition());
-          insert.setLong(13, e.firstOffset());
-          insert.setLong(14, e.lastOffset());
-          insert.addBatch();
+      try (PreparedStatement insert = connection.prepareStatement(INSERT);
+          Statement savepoints = connection.createStatement()) {
+        for (int i = 0; i < group.size(); i++) {
+          Publish publish = group.get(i);
+          savepoints.execute("SAVEPOINT publish");
+          try {
+            insert(insert, publish.entries());
+            savepoints.execute("RELEASE publish");
+            applied.add(publish);
+          } catch (SQLException refused) {
+            publish.failed(failureMessage(publish, refused), refused);
+            insert.clearBatch();
+            if (!undo(savepoints, refused)) {
+              List<Publish> again = new ArrayList<>(applied);
+              again.addAll(group.subList(i + 1, group.size()));
+              return again;
+            }
+          }
         }
-        insert.executeBatch();
+      }
+      if (!applied.isEmpty()) {
+        observer.committing(applied.stream().map(Publish::entries).toList());
       }
       connection.commit();
+      applied.forEach(Publish::committed);
     } catch (SQLException e) {
       rollback();
-      throw failure("publish " + entries.size() + " entries", e);
+      for (Publish publish : group) {
+        if (!publish.settled()) {
+          publish.failed(failureMessage(publish, e), e);
+        }
+      }
     } finally {
       autoCommit();
     }
+    return List.of();
+  }
+
+  private static void insert(PreparedStatement insert, List<IndexEntry> entries)
+      throws SQLException {
+    for (IndexEntry e : entries) {
+      insert.setString(1, e.pageKey());
+      insert.setString(2, e.writerId());
+      insert.setLong(3, e.pageSequence());
+      insert.setLong(4, e.startTime());
+      insert.setLong(5, e.endTime());
+      insert.setLong(6, e.eventCount());
+      insert.setLong(7, e.pageSizeBytes());
+      insert.setLong(8, e.storageSizeBytes());
+      insert.setString(9, e.format());
+      insert.setString(10, e.compression());
+      insert.setString(11, e.topic());
+      insert.setInt(12, e.partition());
+      insert.setLong(13, e.firstOffset());
+      insert.setLong(14, e.lastOffset());
+      insert.addBatch();
+    }
+    insert.executeBatch();
+  }
+
+  /**
+   * Undoes a refused publish back to its savepoint; false when there is nothing to go back to: the
+   * error ended the whole transaction, so what it held is gone.
+   */
+  private boolean undo(Statement savepoints, SQLException refused) {
+    try {
+      savepoints.execute("ROLLBACK TO publish");
+      savepoints.execute("RELEASE publish");
+      return true;
+    } catch (SQLException gone) {
+      log.debug(
+          "{} ended the transaction on {}; committing the other publishes in a new one",
+          refused.toString(),
+          describe());
+      try {
+        connection.rollback(); // and begins another, as the driver does after a rollback
+      } catch (SQLException alreadyEnded) {
+        // The usual case (SQLite rolled back by itself): begin one, where the driver thinks it is.
+        try {
+          savepoints.execute("BEGIN");
+        } catch (SQLException e) {
+          log.warn("Cannot begin a transaction again on {}", describe(), e);
+        }
+      }
+      return false;
+    }
+  }
+
+  private String failureMessage(Publish publish, SQLException e) {
+    return "Cannot publish "
+        + publish.entries().size()
+        + " entries in "
+        + describe()
+        + ": "
+        + e.getMessage();
   }
 
   @Override
