@@ -4,6 +4,7 @@ import io.prism.snapshotter.compact.AllWritersCompaction;
 import io.prism.snapshotter.compact.CompactionReport;
 import io.prism.snapshotter.compact.CompactionSettings;
 import io.prism.snapshotter.compact.Compactor;
+import io.prism.snapshotter.compact.DanglingEntryException;
 import io.prism.snapshotter.compact.WriterPages;
 import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
@@ -47,8 +48,9 @@ import picocli.CommandLine.Option;
       "With --all-writers (needs index.backend), every writer the index lists is",
       "compacted in turn: one line per writer that changed, then a total; a",
       "writer that fails is named and the run goes on with the next.",
-      "Exit codes: 0 ok, 2 bad usage, 65 a page to merge is not readable (its key",
-      "is named), 69 storage or the index failed (run again to finish), 78 bad",
+      "Exit codes: 0 ok, 2 bad usage, 65 a page to merge is not readable, or the index lists it",
+      "and storage does not hold it (its key is named; `pages verify --repair` removes such",
+      "entries), 69 storage or the index failed (run again to finish), 78 bad",
       "config. With --all-writers: 69 if any writer failed on storage or the",
       "index, else 65 if any failed on a page."
     })
@@ -148,7 +150,7 @@ final class CompactCommand implements Callable<Integer> {
       CompactionReport report = compactor.run(writers.writer, dryRun);
       print(report);
       return 0;
-    } catch (PageFormatException | IllegalStateException e) {
+    } catch (PageFormatException | IllegalStateException | DanglingEntryException e) {
       err.println("compact: " + e.getMessage());
       return Main.EXIT_BAD_DATA;
     } catch (StorageException | IndexException | IOException e) {

@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "pages",
     mixinStandardHelpOptions = true,
     description = "Look at stored pages.",
-    subcommands = {PagesCatCommand.class, PagesListCommand.class})
+    subcommands = {PagesCatCommand.class, PagesListCommand.class, PagesVerifyCommand.class})
 final class PagesCommand {}

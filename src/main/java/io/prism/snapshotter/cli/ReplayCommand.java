@@ -3,13 +3,16 @@ package io.prism.snapshotter.cli;
 import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.replay.CorruptPageException;
 import io.prism.snapshotter.replay.EventFilter;
 import io.prism.snapshotter.replay.ReplayProgress;
 import io.prism.snapshotter.replay.ReplayStream;
 import io.prism.snapshotter.replay.Replayer;
+import io.prism.snapshotter.replay.StillLocatedException;
 import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.util.Printable;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -43,7 +46,9 @@ import picocli.CommandLine.Option;
       "a newline), protobuf-delimited (length-delimited prism.snapshotter.Event messages).",
       "Progress goes to stderr when there is a console. A writer without pages prints nothing (exit 0).",
       "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 2 bad usage,",
-      "65 a page is corrupt (its key is named), 69 storage failed, 74 stdout failed,",
+      "65 a page is corrupt (its key is named), 66 the index lists a page storage does not hold",
+      "(its key is named; `pages verify --repair` removes such entries), 69 storage failed,",
+      "74 stdout failed,",
       "78 bad config (or --from after --to)."
     })
 public final class ReplayCommand implements Callable<Integer> {
@@ -132,6 +137,9 @@ public final class ReplayCommand implements Callable<Integer> {
     } catch (CorruptPageException e) {
       err.println("replay: " + e.getMessage());
       return Main.EXIT_BAD_DATA;
+    } catch (StillLocatedException e) {
+      err.println("replay: " + e.getMessage() + stillLocatedHint(settings));
+      return PagesVerifyCommand.EXIT_DANGLING;
     } catch (StorageException e) {
       err.println("replay: storage failed: " + e.getMessage());
       return Main.EXIT_UNAVAILABLE;
@@ -148,6 +156,23 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println("replay: cannot write to stdout: " + e.getMessage());
       return StdoutFailure.EXIT_IO_ERROR;
     }
+  }
+
+  /**
+   * With an index, a page gone from storage that the index still lists is a dangling entry: it
+   * stays, and every replay over its time fails, until it is removed.
+   */
+  private String stillLocatedHint(SnapshotterConfig settings) {
+    boolean indexed =
+        settings.originals().containsKey(IndexConfig.BACKEND)
+            && settings.index().backend() != IndexBackend.NONE;
+    return indexed
+        ? "; the page index still lists it, and will until the entry is removed: `snapshotter pages"
+            + " verify --writer "
+            + Printable.quote(writer)
+            + " --repair` removes the entries whose page is gone (their events are gone with the"
+            + " page)"
+        : "";
   }
 
   private List<Map.Entry<String, String>> requiredAttributes() {

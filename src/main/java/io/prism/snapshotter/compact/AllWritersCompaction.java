@@ -32,8 +32,8 @@ public final class AllWritersCompaction {
   /** Why a writer's compaction failed; decides the command's exit code. */
   public enum FailureKind {
     /**
-     * A page to merge is not readable, or a merged key holds something else: running again will not
-     * help.
+     * A page to merge is not readable or is indexed but not stored, or a merged key holds something
+     * else: running again will not help.
      */
     BAD_DATA,
     /** Storage or the index failed: running again finishes the job. */
@@ -124,7 +124,7 @@ public final class AllWritersCompaction {
         totals.add(report);
         listener.compacted(report);
       }
-    } catch (PageFormatException | IllegalStateException e) {
+    } catch (PageFormatException | IllegalStateException | DanglingEntryException e) {
       totals.consecutiveUnavailable = 0;
       totals.badData++;
       log.warn("Compaction of writer {} failed: {}", Printable.quote(writerId), e.getMessage());

@@ -103,6 +103,8 @@ public final class Compactor {
    * Compacts the writer's pages that ended more than {@link CompactionSettings#olderThan()} ago.
    *
    * @throws PageFormatException a page to merge cannot be read (nothing of its group was changed)
+   * @throws DanglingEntryException a page to merge is indexed but not stored (nothing of its group
+   *     was changed; running again fails the same way)
    * @throws io.prism.snapshotter.storage.StorageException storage failed (run again to finish)
    * @throws io.prism.snapshotter.index.IndexException the index failed (run again to finish)
    */
@@ -157,7 +159,7 @@ public final class Compactor {
             key,
             group.size());
       } else {
-        MergedPage page = merger.merge(writerId, group);
+        MergedPage page = mergeOrExplain(writerId, group);
         merged = store(page);
       }
       index.publish(List.of(merged));
@@ -180,6 +182,28 @@ public final class Compactor {
           merged.eventCount());
     }
     return new CompactionReport(writerId, dryRun, merges, finished, orphans);
+  }
+
+  /**
+   * The group's merged page. A source gone from storage is either a race (another compaction of the
+   * writer replaced it since this run listed the pages: running again finishes) or a dangling index
+   * entry (the index still lists it: running again fails the same way for ever), told apart by
+   * asking the index again; the second is a {@link DanglingEntryException} that names the key and
+   * the fix.
+   */
+  private MergedPage mergeOrExplain(String writerId, List<IndexEntry> group)
+      throws IOException, PageFormatException {
+    try {
+      return merger.merge(writerId, group);
+    } catch (PageMerger.SourceGone gone) {
+      String key = gone.source.pageKey();
+      boolean stillListed =
+          pages.indexed() && pages.of(writerId).stream().anyMatch(e -> e.pageKey().equals(key));
+      if (stillListed && store.head(key).isEmpty()) {
+        throw new DanglingEntryException(writerId, key, gone);
+      }
+      throw gone;
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import io.prism.snapshotter.page.RecordTimes;
 import io.prism.snapshotter.page.SeenIds;
 import io.prism.snapshotter.sink.CompactedKeys;
 import io.prism.snapshotter.sink.PageCommitter;
+import io.prism.snapshotter.storage.NoSuchObjectException;
 import io.prism.snapshotter.storage.ObjectStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,6 +57,8 @@ final class PageMerger {
       Page page;
       try (InputStream in = store.get(source.pageKey())) {
         page = reader.read(in, source.pageKey());
+      } catch (NoSuchObjectException gone) {
+        throw new SourceGone(source, gone);
       } catch (PageFormatException e) {
         // The reader's message says what is wrong, not where: name the page for the operator.
         throw new PageFormatException(
@@ -127,5 +130,15 @@ final class PageMerger {
     return merged.equals(RecordTimes.RECORD) && source.equals(RecordTimes.RECORD)
         ? RecordTimes.RECORD
         : RecordTimes.SOME_CLOCK;
+  }
+
+  /** A source page is not in storage: the {@link Compactor} tells a dangling entry from a race. */
+  static final class SourceGone extends NoSuchObjectException {
+    final IndexEntry source;
+
+    SourceGone(IndexEntry source, NoSuchObjectException gone) {
+      super(gone.getMessage(), gone);
+      this.source = source;
+    }
   }
 }

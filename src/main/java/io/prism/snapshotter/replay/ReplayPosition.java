@@ -87,12 +87,7 @@ final class ReplayPosition {
     boolean replaced = readAlready(vanished);
     for (PageRef page : fresh) {
       if (page.key().equals(vanished.key())) {
-        throw new NoSuchObjectException(
-            "page "
-                + vanished.key()
-                + " is gone from storage but still located (deleted, not compacted?): "
-                + gone.getMessage(),
-            gone);
+        throw new StillLocatedException(vanished.key(), gone);
       }
       switch (placeOf(page, vanished)) {
         case READ_ALREADY -> {}

@@ -306,4 +306,34 @@ class ReplayCommandTest {
                 "2023-11-14T22:13:20.0005Z"))
         .isEqualTo(78);
   }
+
+  /**
+   * The index lists a page storage no longer holds: every replay over its time fails until the
+   * entry is removed, so the error names the key and `pages verify --repair`, with its own exit
+   * code, not "storage failed".
+   */
+  @Test
+  void aPageTheIndexListsButStorageLacksExits66NamingTheKeyAndTheFix() throws Exception {
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 3);
+    storePage("snapshots/2023/11/14/user-1/b_events-0-3.pb.zst", 3, 3);
+    Path indexed = dir.resolve("indexed.properties");
+    Files.writeString(
+        indexed,
+        Files.readString(config)
+            + "index.backend=sqlite\nindex.sqlite.path="
+            + dir.resolve("i.db"));
+    try (io.prism.snapshotter.index.SqlitePageIndex index =
+        io.prism.snapshotter.index.SqlitePageIndex.open(dir.resolve("i.db"))) {
+      new io.prism.snapshotter.sink.Reindexer(store, index)
+          .run("", Long.MIN_VALUE, (done, total) -> {});
+    }
+    String gone = "snapshots/2023/11/14/user-1/b_events-0-3.pb.zst";
+    store.delete(gone);
+
+    assertThat(run("--writer", "user-1", "--config", indexed.toString())).isEqualTo(66);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("page " + gone + " is gone from storage but still located")
+        .contains("`snapshotter pages verify --writer 'user-1' --repair`")
+        .doesNotContain("storage failed");
+  }
 }

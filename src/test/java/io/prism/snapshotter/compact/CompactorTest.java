@@ -611,4 +611,54 @@ class CompactorTest {
       assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
     }
   }
+
+  /**
+   * A page the index lists is gone from storage for good: running again cannot help, so the error
+   * names the key and the command that removes the entry, and nothing of the writer changed.
+   */
+  @Test
+  void anIndexedPageGoneFromStorageNamesItsKeyAndPagesVerifyRepair() throws Exception {
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "dangling")) {
+      List<IndexEntry> before = f.sqlite.entries("w", TimeRange.ALL);
+      String gone = before.get(1).pageKey();
+      f.store.delete(gone);
+
+      assertThatThrownBy(() -> f.compactor().run("w", false))
+          .isInstanceOf(DanglingEntryException.class)
+          .hasMessageContaining("page " + gone + " of writer 'w' is in the page index but not")
+          .hasMessageContaining("pages verify --writer 'w' --repair")
+          .hasMessageNotContaining("run again to finish");
+      assertThat(f.sqlite.entries("w", TimeRange.ALL)).isEqualTo(before);
+    }
+  }
+
+  /**
+   * Another compaction replaced a page after this run listed it (its entry removed, then the page
+   * deleted): running again does finish, so this is the storage failure it always was.
+   */
+  @Test
+  void aPageAnotherRunReplacedMeanwhileIsNotTakenForADanglingEntry() throws Exception {
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "raced")) {
+      IndexEntry replaced = f.sqlite.entries("w", TimeRange.ALL).get(1);
+      PageIndex otherRun =
+          new io.prism.snapshotter.index.ForwardingPageIndex(f.sqlite) {
+            boolean listed;
+
+            @Override
+            public List<IndexEntry> entries(String writerId, TimeRange range) {
+              List<IndexEntry> entries = super.entries(writerId, range);
+              if (!listed) {
+                listed = true;
+                delegate.remove(List.of(replaced));
+                f.store.delete(replaced.pageKey());
+              }
+              return entries;
+            }
+          };
+
+      assertThatThrownBy(() -> f.compactor(f.store, otherRun, settings()).run("w", false))
+          .isInstanceOf(NoSuchObjectException.class)
+          .isNotInstanceOf(DanglingEntryException.class);
+    }
+  }
 }

@@ -1,0 +1,168 @@
+package io.prism.snapshotter.cli;
+
+import io.prism.snapshotter.config.ConfigFile;
+import io.prism.snapshotter.config.IndexConfig;
+import io.prism.snapshotter.config.StorageConfig;
+import io.prism.snapshotter.index.FanOutPageIndex;
+import io.prism.snapshotter.index.IndexBackend;
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.IndexException;
+import io.prism.snapshotter.index.PageIndex;
+import io.prism.snapshotter.index.PublishMode;
+import io.prism.snapshotter.storage.ObjectKeys;
+import io.prism.snapshotter.storage.ObjectStore;
+import io.prism.snapshotter.storage.ObjectStores;
+import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.util.Printable;
+import io.prism.snapshotter.verify.IndexVerifier;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code snapshotter pages verify}: index entries whose page is not in storage (dangling), and
+ * entries whose page has another size; {@code --repair} removes the dangling ones.
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Check a writer's index entries (or every writer's) against storage: each page is looked up",
+      "(a HEAD, no download). Prints one line per finding:",
+      "  dangling KEY writer W     the index lists the page, storage does not hold it (deleted by",
+      "                            an operator or a lifecycle rule, an older bucket restored):",
+      "                            compact and replay fail on it until the entry is removed",
+      "  removed KEY writer W      the same, and --repair removed the entry",
+      "  size-differs KEY writer W index N bytes, stored M bytes",
+      "then a summary on stderr. An entry counts as dangling only when storage answers that the key",
+      "does not exist, twice, and the index still lists it the second time; any other storage or",
+      "index failure stops the command (nothing is removed on its account).",
+      "--repair removes dangling entries only (never one whose size differs), and refuses a store",
+      "that holds no object at all (a wrong bucket or directory looks the same).",
+      "Exit codes: 0 nothing found (or every dangling entry removed, and no size differs),",
+      "66 dangling entries left in the index, 65 sizes differ (and no dangling entry left),",
+      "69 storage or the index failed, 78 bad config."
+    })
+final class PagesVerifyCommand implements Callable<Integer> {
+  /** Exit code for dangling entries left in the index (EX_NOINPUT: no such page). */
+  static final int EXIT_DANGLING = 66;
+
+  @Option(
+      names = "--writer",
+      paramLabel = "W",
+      description = "Only this writer's entries (default: every writer the index lists).")
+  String writer;
+
+  @Option(
+      names = "--repair",
+      description = "Remove the dangling entries (each looked up once more just before).")
+  boolean repair;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Settings naming the store (storage.*) and index (index.*), e.g. the connector's "
+              + "properties (default: data/connector.properties, as bin/snapshotter local writes it).")
+  Path config;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  /** Where the settings are looked for without --config (a test points elsewhere). */
+  Path localStackConfig = StoreConfigOption.LOCAL_STACK_CONFIG;
+
+  @Override
+  public Integer call() {
+    try {
+      Map<String, String> settings =
+          ConfigFile.load(
+              StoreConfigOption.resolve(
+                  config, StoreConfigOption.STORE_AND_INDEX, localStackConfig));
+      IndexConfig indexSettings = new IndexConfig(settings);
+      // As compact and replay: an index only where the settings name one (the key's default,
+      // sqlite, would otherwise verify an index the connector may never have used).
+      if (!settings.containsKey(IndexConfig.BACKEND)
+          || indexSettings.backend() == IndexBackend.NONE) {
+        throw new ConfigException(
+            "these settings name no page index to verify (set " + IndexConfig.BACKEND + ")");
+      }
+      ExistingIndex.require(indexSettings);
+      IndexVerifier.Summary summary;
+      try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
+          PageIndex index = indexSettings.open(PublishMode.SYNC)) {
+        summary = new IndexVerifier(store, index).run(writer, repair, printer());
+        if (summary.removed() > 0
+            && index instanceof FanOutPageIndex fanOut
+            && !fanOut.awaitSecondaries(Duration.ofMinutes(5))) {
+          err.println(
+              "pages verify: the secondary indexes did not take every removal within 5 minutes;"
+                  + " run pages verify --repair again");
+        }
+      }
+      err.printf(
+          "%d entries of %d writers checked: %d dangling%s, %d with another size%n",
+          summary.entries(),
+          summary.writers(),
+          summary.dangling(),
+          repair ? " (" + summary.removed() + " removed)" : "",
+          summary.sizeDiffers());
+      if (summary.danglingLeft() > 0) {
+        err.println(
+            "pages verify: run again with --repair to remove the dangling entries"
+                + " (their events are gone with their pages: reindex cannot restore them)");
+        return EXIT_DANGLING;
+      }
+      return summary.sizeDiffers() > 0 ? Main.EXIT_BAD_DATA : 0;
+    } catch (ConfigException | IllegalArgumentException e) {
+      err.println("pages verify: " + e.getMessage());
+      return Main.EXIT_BAD_CONFIG;
+    } catch (IllegalStateException e) {
+      err.println("pages verify: " + e.getMessage());
+      return Main.EXIT_BAD_CONFIG;
+    } catch (StorageException | IndexException e) {
+      err.println("pages verify: " + e.getMessage() + " (nothing was removed on its account)");
+      return Main.EXIT_UNAVAILABLE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("pages verify: interrupted waiting for the secondary indexes");
+      return Main.EXIT_UNAVAILABLE;
+    }
+  }
+
+  private IndexVerifier.Listener printer() {
+    return new IndexVerifier.Listener() {
+      @Override
+      public void dangling(IndexEntry entry, boolean removed) {
+        out.printf(
+            "%s %s writer %s%n",
+            removed ? "removed" : "dangling",
+            printable(entry.pageKey()),
+            Printable.quote(entry.writerId()));
+      }
+
+      @Override
+      public void sizeDiffers(IndexEntry entry, long storedBytes) {
+        out.printf(
+            "size-differs %s writer %s index %d bytes, stored %d bytes%n",
+            printable(entry.pageKey()),
+            Printable.quote(entry.writerId()),
+            entry.storageSizeBytes(),
+            storedBytes);
+      }
+    };
+  }
+
+  /**
+   * A valid key whole (it holds no control characters, and a script may pass it on); one no store
+   * takes, which only a foreign writer's entry can have, escaped and quoted.
+   */
+  private static String printable(String key) {
+    return ObjectKeys.problem(key) == null ? key : "'" + ObjectKeys.printable(key) + "'";
+  }
+}

@@ -1,0 +1,142 @@
+package io.prism.snapshotter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.SqlitePageIndex;
+import io.prism.snapshotter.index.TimeRange;
+import io.prism.snapshotter.page.Compression;
+import io.prism.snapshotter.page.PageFormat;
+import io.prism.snapshotter.sink.ReindexerTestPages;
+import io.prism.snapshotter.storage.FilesystemObjectStore;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PagesVerifyCommandTest {
+  @TempDir Path dir;
+  private Path config;
+  private FilesystemObjectStore store;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void storePages() throws Exception {
+    store = new FilesystemObjectStore(dir.resolve("pages"));
+    try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
+      ReindexerTestPages.store(store, index, PageFormat.PROTOBUF, Compression.GZIP);
+    }
+    config = dir.resolve("connector.properties");
+    Files.writeString(
+        config,
+        "storage.backend=filesystem\nstorage.filesystem.path="
+            + dir.resolve("pages")
+            + "\nindex.backend=sqlite\nindex.sqlite.path="
+            + dir.resolve("index.db")
+            + "\n");
+  }
+
+  private int run(String... args) {
+    out.reset();
+    err.reset();
+    PagesVerifyCommand command = new PagesVerifyCommand();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    command.localStackConfig = dir.resolve("no-local-stack.properties");
+    return new CommandLine(command)
+        .setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true))
+        .execute(args);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  private List<IndexEntry> pagesOf(String writer) {
+    try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
+      return index.entries(writer, TimeRange.ALL);
+    }
+  }
+
+  @Test
+  void aConsistentIndexExitsZeroAndSaysWhatItChecked() {
+    assertThat(run("--config", config.toString())).as(err()).isZero();
+    assertThat(out()).isEmpty();
+    assertThat(err()).contains("16 entries of 4 writers checked: 0 dangling, 0 with another size");
+  }
+
+  @Test
+  void listsDanglingEntriesOnePerLineExits66ThenRepairRemovesThem() {
+    String alices = pagesOf("alice").get(3).pageKey();
+    String other = pagesOf("é漢字").get(0).pageKey();
+    store.delete(alices);
+    store.delete(other);
+
+    assertThat(run("--config", config.toString())).as(err()).isEqualTo(66);
+    assertThat(out())
+        .isEqualTo("dangling " + alices + " writer 'alice'\ndangling " + other + " writer 'é漢字'\n");
+    assertThat(err()).contains("2 dangling", "run again with --repair");
+    assertThat(pagesOf("alice")).hasSize(4);
+
+    assertThat(run("--config", config.toString(), "--writer", "alice", "--repair"))
+        .as(err())
+        .isZero();
+    assertThat(out()).isEqualTo("removed " + alices + " writer 'alice'\n");
+    assertThat(err()).contains("4 entries of 1 writers checked: 1 dangling (1 removed)");
+    assertThat(pagesOf("alice")).hasSize(3);
+
+    assertThat(run("--config", config.toString())).isEqualTo(66); // é漢字's is still there
+    assertThat(run("--config", config.toString(), "--repair")).as(err()).isZero();
+    assertThat(run("--config", config.toString())).as(err()).isZero();
+  }
+
+  @Test
+  void aSizeThatDiffersExits65AndIsNotRepaired() throws Exception {
+    String key = pagesOf("bob").get(0).pageKey();
+    Path file = dir.resolve("pages").resolve(key);
+    Files.write(file, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+
+    assertThat(run("--config", config.toString(), "--repair")).as(err()).isEqualTo(65);
+    assertThat(out()).startsWith("size-differs " + key + " writer 'bob' index ");
+    assertThat(pagesOf("bob")).hasSize(4);
+  }
+
+  @Test
+  void settingsWithoutAnIndexOrWithAMissingSqliteFileAreABadConfig() throws Exception {
+    Path noIndex = dir.resolve("no-index.properties");
+    Files.writeString(
+        noIndex, "storage.backend=filesystem\nstorage.filesystem.path=" + dir.resolve("pages"));
+    assertThat(run("--config", noIndex.toString())).isEqualTo(78);
+    assertThat(err()).contains("no page index to verify");
+
+    Path missing = dir.resolve("missing.properties");
+    Files.writeString(
+        missing,
+        "storage.backend=filesystem\nstorage.filesystem.path="
+            + dir.resolve("pages")
+            + "\nindex.backend=sqlite\nindex.sqlite.path="
+            + dir.resolve("typo.db"));
+    assertThat(run("--config", missing.toString())).isEqualTo(78);
+    assertThat(err()).contains("no SQLite page index at");
+    assertThat(dir.resolve("typo.db")).doesNotExist();
+  }
+
+  @Test
+  void isASubcommandOfPages() {
+    assertThat(Main.commandLine().getSubcommands().get("pages").getSubcommands())
+        .containsKey("verify");
+  }
+}
