@@ -25,6 +25,11 @@ import java.util.List;
  *
  * <p>Grouping is greedy from the start of each run, so a later run that sees more pages (newer ones
  * crossed the cutoff) forms the same groups up to its last one, which starts at the same page.
+ *
+ * <p>The sizes come from the index, which a foreign writer may understate: the {@link PageMerger}
+ * counts the decoded bytes itself and cuts a group short where they pass {@link #MAX_PAGE_BYTES},
+ * and the {@link Compactor} plans the rest again from there. The cut depends on the pages alone, so
+ * it is as deterministic as this plan.
  */
 public final class CompactionPlanner {
   /**

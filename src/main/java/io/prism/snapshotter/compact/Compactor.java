@@ -19,7 +19,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -77,6 +79,7 @@ public final class Compactor {
   private final CompactionPlanner planner;
   private final PageMerger merger;
   private final Clock clock;
+  private final long maxDecodedBytes;
   private final PageReader reader = new PageReader();
 
   /**
@@ -90,12 +93,26 @@ public final class Compactor {
       WriterPages pages,
       CompactionSettings settings,
       Clock clock) {
+    this(store, index, pages, settings, clock, CompactionPlanner.MAX_PAGE_BYTES);
+  }
+
+  /**
+   * @param maxDecodedBytes most bytes of decoded events one merge holds (a test makes it small)
+   */
+  Compactor(
+      ObjectStore store,
+      PageIndex index,
+      WriterPages pages,
+      CompactionSettings settings,
+      Clock clock,
+      long maxDecodedBytes) {
     this.store = store;
     this.index = index;
     this.pages = pages;
     this.settings = settings;
     this.planner = new CompactionPlanner(settings);
-    this.merger = new PageMerger(store, settings);
+    this.merger = new PageMerger(store, settings, maxDecodedBytes);
+    this.maxDecodedBytes = maxDecodedBytes;
     this.clock = clock;
   }
 
@@ -137,20 +154,21 @@ public final class Compactor {
 
     List<CompactionReport.Merge> merges = new ArrayList<>();
     int orphans = 0;
-    List<List<IndexEntry>> plan = planner.plan(remaining, cutoff);
+    List<IndexEntry> ordered = new ArrayList<>(remaining);
+    ordered.sort(CompactionPlanner.WRITER_ORDER);
+    Deque<List<IndexEntry>> plan = new ArrayDeque<>(planner.plan(ordered, cutoff));
     Set<String> planned = new HashSet<>();
     plan.forEach(group -> planned.add(mergedKeyOf(group)));
-    for (List<IndexEntry> group : plan) {
-      long sourceBytes = group.stream().mapToLong(IndexEntry::storageSizeBytes).sum();
-      List<String> sourceKeys = group.stream().map(IndexEntry::pageKey).toList();
-      String id = CompactedKeys.id(sourceKeys);
+    while (!plan.isEmpty()) {
+      List<IndexEntry> group = plan.poll();
       String key = mergedKeyOf(group);
       if (dryRun) {
-        merges.add(new CompactionReport.Merge(key, sourceKeys, sourceBytes, -1, -1, false));
+        merges.add(
+            new CompactionReport.Merge(key, keysOf(group), storedBytesOf(group), -1, -1, false));
         continue;
       }
-      orphans += deleteOrphans(writerId, sourceKeys, planned, byKey);
-      Optional<IndexEntry> stored = storedMerge(key, id);
+      orphans += deleteOrphans(writerId, keysOf(group), planned, byKey);
+      Optional<IndexEntry> stored = storedMerge(key, CompactedKeys.id(keysOf(group)));
       IndexEntry merged;
       if (stored.isPresent()) {
         merged = stored.get();
@@ -160,8 +178,34 @@ public final class Compactor {
             group.size());
       } else {
         MergedPage page = mergeOrExplain(writerId, group);
+        int fitted = page == null ? 0 : page.sourceKeys().size();
+        if (fitted < group.size()) {
+          // The index understated the pages' sizes: the rest is planned again from the first page
+          // that did not fit (or, with none merged, from the group's second page).
+          List<List<IndexEntry>> again =
+              planner.plan(from(ordered, group.get(Math.max(fitted, 1))), cutoff);
+          log.warn(
+              "The events of {} pages of writer {} from {} decode to more than {} bytes, though"
+                  + " the index's page sizes add up to less: merging {} of them, planning the"
+                  + " rest again",
+              group.size(),
+              Printable.quote(writerId),
+              group.get(0).pageKey(),
+              maxDecodedBytes,
+              fitted < 2 ? 0 : fitted);
+          plan.clear();
+          plan.addAll(again);
+          again.forEach(g -> planned.add(mergedKeyOf(g)));
+          if (page == null) {
+            continue;
+          }
+          group = group.subList(0, fitted);
+          key = page.key();
+        }
         merged = store(page);
       }
+      List<String> sourceKeys = keysOf(group);
+      long sourceBytes = storedBytesOf(group);
       index.publish(List.of(merged));
       replaceSources(merged, sourceKeys, byKey);
       merges.add(
@@ -283,6 +327,19 @@ public final class Compactor {
         && source.partition() == merged.partition()
         && source.firstOffset() >= merged.firstOffset()
         && source.lastOffset() <= merged.lastOffset();
+  }
+
+  private static List<String> keysOf(List<IndexEntry> group) {
+    return group.stream().map(IndexEntry::pageKey).toList();
+  }
+
+  private static long storedBytesOf(List<IndexEntry> group) {
+    return group.stream().mapToLong(IndexEntry::storageSizeBytes).sum();
+  }
+
+  /** {@code ordered} from {@code first} on. */
+  private static List<IndexEntry> from(List<IndexEntry> ordered, IndexEntry first) {
+    return ordered.subList(ordered.indexOf(first), ordered.size());
   }
 
   private String mergedKeyOf(List<IndexEntry> group) {

@@ -32,27 +32,41 @@ import java.util.Map;
 final class PageMerger {
   private final ObjectStore store;
   private final CompactionSettings settings;
+  private final long maxDecodedBytes;
   private final PageReader reader = new PageReader();
   private final PageEncoder encoder = new PageEncoder();
 
-  PageMerger(ObjectStore store, CompactionSettings settings) {
+  /**
+   * @param maxDecodedBytes most bytes of events one merge holds ({@link
+   *     CompactionPlanner#MAX_PAGE_BYTES}), counted from the pages as they are decoded
+   */
+  PageMerger(ObjectStore store, CompactionSettings settings, long maxDecodedBytes) {
     this.store = store;
     this.settings = settings;
+    this.maxDecodedBytes = maxDecodedBytes;
   }
 
   /**
-   * The merged page of {@code sources} (at least one, all of {@code writerId}, in the writer's
-   * order).
+   * The merged page of the longest prefix of {@code sources} (all of {@code writerId}, in the
+   * writer's order) whose decoded events fit in {@code maxDecodedBytes}: the planner cut the group
+   * by the index's {@code page_size_bytes}, which a foreign writer may understate, so the real
+   * bytes decide here. The merged page's {@link MergedPage#sourceKeys()} say which prefix it holds;
+   * null when fewer than two sources fit (a merge of one page is none). Memory stays within {@code
+   * maxDecodedBytes} plus the one page that did not fit (itself bounded by {@link
+   * io.prism.snapshotter.page.PageLimits}), whatever the index says.
+   *
+   * <p>The cut depends only on the pages' contents, so a run after a crash cuts where this one did
+   * and finds its merged page under the same key.
    */
   MergedPage merge(String writerId, List<IndexEntry> sources)
       throws IOException, PageFormatException {
-    List<String> sourceKeys = sources.stream().map(IndexEntry::pageKey).toList();
-    String id = CompactedKeys.id(sourceKeys);
     List<Event> events = new ArrayList<>();
     SeenIds seen = new SeenIds();
     Map<String, String> tags = null;
     String times = RecordTimes.RECORD;
     long repeats = 0;
+    long decodedBytes = 0;
+    int merged = 0;
     for (IndexEntry source : sources) {
       Page page;
       try (InputStream in = store.get(source.pageKey())) {
@@ -73,6 +87,12 @@ final class PageMerger {
                 + ", not "
                 + writerId);
       }
+      long pageBytes = decodedBytes(page);
+      if (decodedBytes + pageBytes > maxDecodedBytes) {
+        break; // this page and the rest are planned again, from this page on
+      }
+      decodedBytes += pageBytes;
+      merged++;
       if (tags == null) {
         tags = new LinkedHashMap<>(page.metadata().tags());
       }
@@ -90,6 +110,12 @@ final class PageMerger {
       }
       times = mergedTimes(times, page.metadata().tags().get(RecordTimes.TAG));
     }
+    if (merged < 2) {
+      return null;
+    }
+    sources = sources.subList(0, merged);
+    List<String> sourceKeys = sources.stream().map(IndexEntry::pageKey).toList();
+    String id = CompactedKeys.id(sourceKeys);
     IndexEntry first = sources.get(0);
     long lastOffset = sources.stream().mapToLong(IndexEntry::lastOffset).max().orElseThrow();
     tags.put(PageCommitter.TAG_TOPIC, first.topic());
@@ -117,6 +143,22 @@ final class PageMerger {
     IndexEntry entry =
         PageCommitter.entryFromPage(key, encoded.metadata(), encoded.storedSizeBytes());
     return new MergedPage(id, key, out.toByteArray(), entry, sourceKeys, repeats);
+  }
+
+  /**
+   * The bytes a decoded page's events hold: payloads, ids and attributes (characters counted as
+   * bytes), what a merge keeps in memory, measured rather than taken from any size the page or its
+   * index entry claims.
+   */
+  static long decodedBytes(Page page) {
+    long bytes = 0;
+    for (Event event : page.events()) {
+      bytes += event.payloadLength() + event.eventId().length();
+      for (Map.Entry<String, String> attribute : event.attributes().entrySet()) {
+        bytes += attribute.getKey().length() + attribute.getValue().length();
+      }
+    }
+    return bytes;
   }
 
   /**

@@ -661,4 +661,104 @@ class CompactorTest {
           .isNotInstanceOf(DanglingEntryException.class);
     }
   }
+
+  /** {@code entry} as a foreign writer might have indexed it: its decoded size understated. */
+  private static IndexEntry understated(IndexEntry e) {
+    return new IndexEntry(
+        e.pageKey(),
+        e.writerId(),
+        e.pageSequence(),
+        e.startTime(),
+        e.endTime(),
+        e.eventCount(),
+        1,
+        e.storageSizeBytes(),
+        e.format(),
+        e.compression(),
+        e.topic(),
+        e.partition(),
+        e.firstOffset(),
+        e.lastOffset());
+  }
+
+  private static long decodedBytes(ObjectStore store, String key) throws Exception {
+    try (InputStream in = store.get(key)) {
+      return PageMerger.decodedBytes(new io.prism.snapshotter.page.PageReader().read(in, key));
+    }
+  }
+
+  /**
+   * The index claims each page decodes to 1 byte, so the planner puts all 12 of w's pages in one
+   * group; the merge counts the events it decodes and stops where they pass the cap (here two and a
+   * half pages' worth), merging what fits and planning the rest again: six merges of two pages,
+   * each within the cap, every event replayed once. A crash after the first merge was stored is
+   * followed by a run that finds it under the same key (the cut depends on the pages alone), so no
+   * unindexed merged page is left behind.
+   */
+  @Test
+  void aMergeStopsWhereTheDecodedEventsPassTheCapWhateverTheIndexSays() throws Exception {
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "understated")) {
+      List<IndexEntry> honest = f.sqlite.entries("w", TimeRange.ALL);
+      f.sqlite.remove(honest);
+      f.sqlite.publish(honest.stream().map(CompactorTest::understated).toList());
+      long onePage = decodedBytes(f.store, honest.get(0).pageKey());
+      long cap = onePage * 5 / 2;
+      CompactionSettings everything =
+          new CompactionSettings(
+              Duration.ofDays(1), 100_000, 100_000, PageFormat.PROTOBUF, Compression.ZSTD);
+      assertThat(f.compactor(everything).run("w", true).merges())
+          .as("the plan, from the index's sizes")
+          .hasSize(1);
+
+      Countdown crashAfterFirstPut = new Countdown(1);
+      assertThatThrownBy(
+              () ->
+                  new Compactor(
+                          new CrashingStore(f.store, crashAfterFirstPut),
+                          f.sqlite,
+                          WriterPages.fromIndex(f.sqlite),
+                          everything,
+                          NOW,
+                          cap)
+                      .run("w", false))
+          .isInstanceOf(CrashingStore.Crash.class);
+
+      CompactionReport report =
+          new Compactor(f.store, f.sqlite, WriterPages.fromIndex(f.sqlite), everything, NOW, cap)
+              .run("w", false);
+
+      assertThat(report.merges()).hasSize(6).allSatisfy(m -> assertThat(m.sources()).hasSize(2));
+      List<String> keys = f.keysOf("w");
+      assertThat(keys).hasSize(6).allMatch(CompactedKeys::looksMerged);
+      assertThat(f.sqlite.entries("w", TimeRange.ALL))
+          .extracting(IndexEntry::pageKey)
+          .containsExactlyInAnyOrderElementsOf(keys);
+      for (String key : keys) {
+        assertThat(decodedBytes(f.store, key)).as(key).isLessThanOrEqualTo(cap);
+      }
+      assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+    }
+  }
+
+  /** Not even one page fits the cap: nothing is merged, nothing changes, and the run ends. */
+  @Test
+  void pagesThatEachDecodePastTheCapAreLeftAlone() throws Exception {
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "each-too-big")) {
+      List<IndexEntry> honest = f.sqlite.entries("w", TimeRange.ALL);
+      f.sqlite.remove(honest);
+      f.sqlite.publish(honest.stream().map(CompactorTest::understated).toList());
+      long cap = decodedBytes(f.store, honest.get(0).pageKey()) / 2;
+      CompactionSettings everything =
+          new CompactionSettings(
+              Duration.ofDays(1), 100_000, 100_000, PageFormat.PROTOBUF, Compression.ZSTD);
+
+      CompactionReport report =
+          new Compactor(f.store, f.sqlite, WriterPages.fromIndex(f.sqlite), everything, NOW, cap)
+              .run("w", false);
+
+      assertThat(report.merges()).isEmpty();
+      assertThat(f.keysOf("w")).hasSize(12).noneMatch(CompactedKeys::looksMerged);
+      assertThat(f.sqlite.entries("w", TimeRange.ALL)).hasSize(12);
+    }
+  }
 }
