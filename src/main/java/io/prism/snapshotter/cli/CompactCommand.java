@@ -48,11 +48,11 @@ import picocli.CommandLine.Option;
       "With --all-writers (needs index.backend), every writer the index lists is",
       "compacted in turn: one line per writer that changed, then a total; a",
       "writer that fails is named and the run goes on with the next.",
-      "Exit codes: 0 ok, 2 bad usage, 65 a page to merge is not readable, or the index lists it",
-      "and storage does not hold it (its key is named; `pages verify --repair` removes such",
-      "entries), 69 storage or the index failed (run again to finish), 78 bad",
-      "config. With --all-writers: 69 if any writer failed on storage or the",
-      "index, else 65 if any failed on a page."
+      "Exit codes: 0 ok, 2 bad usage, 65 a page to merge is not readable, or",
+      "the index lists it and storage lacks it (its key is named; pages verify",
+      "--repair removes such entries), 69 storage or the index failed (run",
+      "again to finish), 78 bad config. With --all-writers: 69 if any writer",
+      "failed on storage or the index, else 65 if any failed on a page."
     })
 final class CompactCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")

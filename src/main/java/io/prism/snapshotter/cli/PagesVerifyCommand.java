@@ -32,21 +32,23 @@ import picocli.CommandLine.Option;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a writer's index entries (or every writer's) against storage: each page is looked up",
-      "(a HEAD, no download). Prints one line per finding:",
-      "  dangling KEY writer W     the index lists the page, storage does not hold it (deleted by",
-      "                            an operator or a lifecycle rule, an older bucket restored):",
-      "                            compact and replay fail on it until the entry is removed",
-      "  removed KEY writer W      the same, and --repair removed the entry",
+      "Check a writer's index entries (or every writer's) against storage: each",
+      "page is looked up with a HEAD (no download). One line per finding:",
+      "  dangling KEY writer W   the index lists the page, storage lacks it",
+      "                          (deleted by an operator or a lifecycle rule, an",
+      "                          older bucket restored): compact and replay fail",
+      "                          on it until the entry is removed",
+      "  removed KEY writer W    the same, and --repair removed the entry",
       "  size-differs KEY writer W index N bytes, stored M bytes",
-      "then a summary on stderr. An entry counts as dangling only when storage answers that the key",
-      "does not exist, twice, and the index still lists it the second time; any other storage or",
-      "index failure stops the command (nothing is removed on its account).",
-      "--repair removes dangling entries only (never one whose size differs), and refuses a store",
-      "that holds no object at all (a wrong bucket or directory looks the same).",
-      "Exit codes: 0 nothing found (or every dangling entry removed, and no size differs),",
-      "66 dangling entries left in the index, 65 sizes differ (and no dangling entry left),",
-      "69 storage or the index failed, 78 bad config."
+      "then a summary on stderr. An entry is dangling only when storage answers",
+      "that the key does not exist, twice, and the index still lists it the",
+      "second time; any other storage or index failure stops the command",
+      "(nothing is removed on its account). --repair removes dangling entries",
+      "only (never one whose size differs), and refuses a store that holds no",
+      "object at all (a wrong bucket or directory looks the same).",
+      "Exit codes: 0 nothing found (or every dangling entry removed, and no size",
+      "differs), 66 dangling entries left in the index, 65 sizes differ (and no",
+      "dangling entry left), 69 storage or the index failed, 78 bad config."
     })
 final class PagesVerifyCommand implements Callable<Integer> {
   /** Exit code for dangling entries left in the index (EX_NOINPUT: no such page). */

@@ -46,9 +46,9 @@ import picocli.CommandLine.Option;
       "a newline), protobuf-delimited (length-delimited prism.snapshotter.Event messages).",
       "Progress goes to stderr when there is a console. A writer without pages prints nothing (exit 0).",
       "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 2 bad usage,",
-      "65 a page is corrupt (its key is named), 66 the index lists a page storage does not hold",
-      "(its key is named; `pages verify --repair` removes such entries), 69 storage failed,",
-      "74 stdout failed,",
+      "65 a page is corrupt (its key is named), 66 the index lists a page that",
+      "storage lacks (its key is named; pages verify --repair removes such",
+      "entries), 69 storage failed, 74 stdout failed,",
       "78 bad config (or --from after --to)."
     })
 public final class ReplayCommand implements Callable<Integer> {
