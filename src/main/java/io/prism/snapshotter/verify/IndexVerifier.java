@@ -8,6 +8,7 @@ import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectKeys;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.StorageException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,11 +27,17 @@ import java.util.Optional;
  * again). The sink stores a page before it publishes its entry, so a page being written has no
  * entry yet and is never seen here.
  *
+ * <p>With {@code repair}, confirmed entries are removed {@value #REMOVE_BATCH} at a time, within
+ * one writer's walk (moments after their second look).
+ *
  * <p>Memory: writers are listed {@value #WRITERS_PER_PAGE} at a time, and one writer's entries at a
  * time (as compaction reads them); nothing is kept across writers but counts.
  */
 public final class IndexVerifier {
   static final int WRITERS_PER_PAGE = 1_000;
+
+  /** Dangling entries removed in one {@link PageIndex#remove} call. */
+  static final int REMOVE_BATCH = 100;
 
   /** Told of each finding as it is made, so a caller can print it at once. */
   public interface Listener {
@@ -112,6 +119,7 @@ public final class IndexVerifier {
 
   private void verifyWriter(String writerId, boolean repair, Listener listener, Totals totals) {
     totals.writers++;
+    List<IndexEntry> toRemove = new ArrayList<>();
     for (IndexEntry entry : index.entries(writerId, TimeRange.ALL)) {
       totals.entries++;
       Optional<ObjectInfo> stored = head(entry.pageKey());
@@ -128,14 +136,32 @@ public final class IndexVerifier {
         continue;
       }
       totals.dangling++;
-      boolean removed = false;
-      if (repair) {
-        index.remove(List.of(entry));
-        totals.removed++;
-        removed = true;
+      if (!repair) {
+        listener.dangling(entry, false);
+        continue;
       }
-      listener.dangling(entry, removed);
+      toRemove.add(entry);
+      if (toRemove.size() == REMOVE_BATCH) {
+        remove(toRemove, listener, totals);
+      }
     }
+    remove(toRemove, listener, totals);
+  }
+
+  /**
+   * Removes confirmed dangling entries, a batch at a time: ClickHouse removes with a mutation it
+   * waits for, so one per entry would make a large repair take hours.
+   */
+  private void remove(List<IndexEntry> dangling, Listener listener, Totals totals) {
+    if (dangling.isEmpty()) {
+      return;
+    }
+    index.remove(dangling);
+    for (IndexEntry entry : dangling) {
+      totals.removed++;
+      listener.dangling(entry, true);
+    }
+    dangling.clear();
   }
 
   /**
