@@ -73,6 +73,8 @@ abstract class IndexOutageScenarios {
         connectorConfig(asyncTopic, dir.resolve("async-pages"), "async");
     cluster.connect().configureConnector(SYNC, syncConfig);
     cluster.connect().configureConnector(ASYNC, asyncConfig);
+    awaitTasksRunning(SYNC);
+    awaitTasksRunning(ASYNC);
 
     IndexEndToEndIT.cluster = cluster;
     CompletableFuture<Void> producing =
@@ -81,9 +83,21 @@ abstract class IndexOutageScenarios {
                 () -> IndexEndToEndIT.produce(syncTopic, RECORDS, Duration.ofMillis(1_000))),
             CompletableFuture.runAsync(
                 () -> IndexEndToEndIT.produce(asyncTopic, RECORDS, Duration.ofMillis(1_000))));
-    Thread.sleep(5_000);
     FilesystemObjectStore syncStore = new FilesystemObjectStore(dir.resolve("sync-pages"));
     FilesystemObjectStore asyncStore = new FilesystemObjectStore(dir.resolve("async-pages"));
+    // Not a fixed sleep: on a loaded machine the first pages can take longer than any guess. The
+    // records keep coming for about 60 s, so the outage below still falls inside them.
+    ConnectTestCluster.await(
+        "first pages indexed (sync) and stored (async) before the outage",
+        Duration.ofSeconds(20),
+        () -> {
+          try {
+            return !IndexedPages.indexedPageKeys(syncStore, syncConfig).isEmpty()
+                && !StoredPages.readAll(asyncStore, "").isEmpty();
+          } catch (Exception e) {
+            throw new AssertionError("reading the pages and index entries so far failed", e);
+          }
+        });
     int syncPagesBefore = StoredPages.readAll(syncStore, "").size();
     int asyncPagesBefore = StoredPages.readAll(asyncStore, "").size();
     Set<String> syncIndexedBefore = IndexedPages.indexedPageKeys(syncStore, syncConfig);
@@ -151,12 +165,7 @@ abstract class IndexOutageScenarios {
     cluster.connect().configureConnector(SYNC, config);
     IndexEndToEndIT.cluster = cluster;
     IndexEndToEndIT.produce(topic, 2_000, Duration.ofMillis(1));
-    ConnectTestCluster.await(
-        "both tasks running",
-        Duration.ofSeconds(60),
-        () ->
-            cluster.taskStates(SYNC).size() == 2
-                && cluster.taskStates(SYNC).stream().allMatch("RUNNING"::equals));
+    awaitTasksRunning(SYNC);
     Thread.sleep(5_000);
     assertThat(cluster.taskStates(SYNC))
         .as("tasks keep running while the %s index is down", backend())
@@ -169,6 +178,16 @@ abstract class IndexOutageScenarios {
         "every page indexed", Duration.ofSeconds(90), () -> IndexedPages.allIndexed(store, config));
     IndexedPages.assertEveryPageIndexedOnce(store, config);
     assertThat(StoredPages.distinctEventIds(store)).isEqualTo(2_000);
+  }
+
+  private void awaitTasksRunning(String connector) {
+    ConnectTestCluster.await(
+        connector + ": both tasks running",
+        Duration.ofSeconds(60),
+        () -> {
+          var states = cluster.taskStates(connector);
+          return states.size() == 2 && states.stream().allMatch("RUNNING"::equals);
+        });
   }
 
   private static long sum(Map<TopicPartition, Long> offsets) {

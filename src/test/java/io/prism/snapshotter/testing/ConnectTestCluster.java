@@ -12,6 +12,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.runtime.rest.errors.ConnectRestException;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
 /**
@@ -211,10 +213,21 @@ public final class ConnectTestCluster implements AutoCloseable {
     return taskStates(CONNECTOR);
   }
 
-  /** The state of each task of the named connector, with its stack trace when it has one. */
+  /**
+   * The state of each task of the named connector, with its stack trace when it has one; none while
+   * the worker has not yet written the connector's status (a just-created connector).
+   */
   public List<String> taskStates(String connector) {
     List<String> states = new ArrayList<>();
-    var status = connect.connectorStatus(connector);
+    ConnectorStateInfo status;
+    try {
+      status = connect.connectorStatus(connector);
+    } catch (ConnectRestException e) {
+      if (e.statusCode() == 404) {
+        return states;
+      }
+      throw e;
+    }
     status
         .tasks()
         .forEach(
