@@ -10,12 +10,14 @@ import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobContainerClientBuilder;
+import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobItemProperties;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobRange;
 import com.azure.storage.blob.models.BlobRequestConditions;
+import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.BlockBlobItem;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
@@ -29,6 +31,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -52,7 +56,11 @@ import org.slf4j.LoggerFactory;
  *       is held in memory while it uploads, so the SDK can retry it.
  *   <li>Create-only writes send {@code If-None-Match: *} with Put Blob or Put Block List; Azure
  *       then answers 409 {@code BlobAlreadyExists} (or 412), which becomes {@link
- *       ObjectAlreadyExistsException}.
+ *       ObjectAlreadyExistsException} unless one Get Blob Properties shows that the blob there is
+ *       the one sent (its Content-MD5 is the MD5 of these bytes, and size, content type and
+ *       metadata agree): an earlier attempt of this put stored it and its answer was lost, so the
+ *       put succeeded. Azure computes the Content-MD5 of a Put Blob; a Put Block List sends the one
+ *       this store computed while staging the blocks.
  *   <li>Metadata names are stored as C# identifiers (see {@link AzureMetadataNames}) and read back
  *       unchanged.
  *   <li>Errors are classified by {@link AzureErrors}.
@@ -89,7 +97,11 @@ public final class AzureObjectStore implements ObjectStore {
    * retries.
    */
   public static BlobContainerClient buildClient(AzureSettings settings) {
-    HttpClient http = jdkHttpClient();
+    return buildClient(settings, jdkHttpClient());
+  }
+
+  /** The container client for {@code settings} on {@code http} (package-private: tests). */
+  static BlobContainerClient buildClient(AzureSettings settings, HttpClient http) {
     BlobContainerClientBuilder builder =
         new BlobContainerClientBuilder()
             .httpClient(http)
@@ -124,34 +136,146 @@ public final class AzureObjectStore implements ObjectStore {
     String operation = options.createOnly() ? "create-only put" : "put";
     try {
       BlockBlobClient blob = container.getBlobClient(key).getBlockBlobClient();
-      BlobHttpHeaders headers = new BlobHttpHeaders().setContentType(options.contentType());
-      BlobRequestConditions conditions =
-          options.createOnly() ? new BlobRequestConditions().setIfNoneMatch("*") : null;
-      Response<BlockBlobItem> response =
-          length <= settings.blockSizeBytes()
-              ? blob.uploadWithResponse(
-                  new BlockBlobSimpleUploadOptions(
-                          BinaryData.fromBytes(
-                              StoreArguments.readExactly(body, (int) length, key, description)))
-                      .setHeaders(headers)
-                      .setMetadata(AzureMetadataNames.encode(options.userMetadata()))
-                      .setRequestConditions(conditions),
-                  null,
-                  Context.NONE)
-              : blob.commitBlockListWithResponse(
-                  new BlockBlobCommitBlockListOptions(stageBlocks(blob, key, body, length))
-                      .setHeaders(headers)
-                      .setMetadata(AzureMetadataNames.encode(options.userMetadata()))
-                      .setRequestConditions(conditions),
-                  null,
-                  Context.NONE);
-      return new PutResult(
-          unquote(response.getValue().getETag()), length, response.getValue().getVersionId());
+      return length <= settings.blockSizeBytes()
+          ? putSingle(
+              blob, key, StoreArguments.readExactly(body, (int) length, key, description), options)
+          : putStaged(blob, key, body, length, options);
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       throw AzureErrors.classify(operation, key, description, e);
     }
+  }
+
+  /** One Put Blob: Azure computes the blob's Content-MD5 from the bytes it receives. */
+  private PutResult putSingle(
+      BlockBlobClient blob, String key, byte[] content, PutOptions options) {
+    Response<BlockBlobItem> response;
+    try {
+      response =
+          blob.uploadWithResponse(
+              new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(content))
+                  .setHeaders(headers(options))
+                  .setMetadata(AzureMetadataNames.encode(options.userMetadata()))
+                  .setRequestConditions(conditions(options)),
+              null,
+              Context.NONE);
+    } catch (BlobStorageException e) {
+      if (refusedAsTaken(e, options)) {
+        // The MD5 is computed only now: a refusal is rare, and every other put would pay for it.
+        return alreadyStored(blob, key, md5().digest(content), content.length, options, e)
+            .orElseThrow(() -> e);
+      }
+      throw e;
+    }
+    return result(response.getValue(), content.length);
+  }
+
+  /**
+   * Blocks staged, then committed with Put Block List. Azure computes no Content-MD5 for such a
+   * blob: it stores the one the commit sends, so this put sends the MD5 of all its blocks (computed
+   * as they are staged, from the bytes in memory), and a retry refused as taken can recognise the
+   * blob as a single Put Blob's.
+   */
+  private PutResult putStaged(
+      BlockBlobClient blob, String key, InputStream body, long length, PutOptions options)
+      throws IOException {
+    MessageDigest md5 = md5();
+    List<String> blockIds = stageBlocks(blob, key, body, length, md5);
+    byte[] contentMd5 = md5.digest();
+    Response<BlockBlobItem> response;
+    try {
+      response =
+          blob.commitBlockListWithResponse(
+              new BlockBlobCommitBlockListOptions(blockIds)
+                  .setHeaders(headers(options).setContentMd5(contentMd5))
+                  .setMetadata(AzureMetadataNames.encode(options.userMetadata()))
+                  .setRequestConditions(conditions(options)),
+              null,
+              Context.NONE);
+    } catch (BlobStorageException e) {
+      if (refusedAsTaken(e, options)) {
+        return alreadyStored(blob, key, contentMd5, length, options, e).orElseThrow(() -> e);
+      }
+      throw e;
+    }
+    return result(response.getValue(), length);
+  }
+
+  private static BlobHttpHeaders headers(PutOptions options) {
+    return new BlobHttpHeaders().setContentType(options.contentType());
+  }
+
+  private static BlobRequestConditions conditions(PutOptions options) {
+    return options.createOnly() ? new BlobRequestConditions().setIfNoneMatch("*") : null;
+  }
+
+  private static PutResult result(BlockBlobItem item, long length) {
+    return new PutResult(unquote(item.getETag()), length, item.getVersionId());
+  }
+
+  /**
+   * A create-only write that Azure refused because the key exists: its answer to {@code
+   * If-None-Match: *} is 409 {@code BlobAlreadyExists} or 412, as {@link AzureErrors} takes them.
+   */
+  private static boolean refusedAsTaken(BlobStorageException e, PutOptions options) {
+    return options.createOnly()
+        && (e.getStatusCode() == 412 || BlobErrorCode.BLOB_ALREADY_EXISTS.equals(e.getErrorCode()));
+  }
+
+  /**
+   * After a create-only write was refused because the key exists: whether the blob there is the
+   * very one this put sends, as when an earlier attempt of this put stored it and its answer was
+   * lost (a timeout, a dropped connection: the SDK's retry then meets the blob as taken). One Get
+   * Blob Properties tells, without reading the blob: its Content-MD5 is {@code contentMd5} (Azure
+   * computed it for a Put Blob; this store sent it with a Put Block List), and its size, content
+   * type and user metadata are those sent. Then the put succeeded.
+   *
+   * <p>Empty (the refusal stands, and the caller tells by reading, as it always did) when anything
+   * differs, when the blob has no Content-MD5 (committed from blocks by a client that sent none,
+   * e.g. this store before it did) so nothing can be told, or when the call fails (its error is
+   * added to {@code refused}).
+   */
+  private Optional<PutResult> alreadyStored(
+      BlockBlobClient blob,
+      String key,
+      byte[] contentMd5,
+      long length,
+      PutOptions options,
+      BlobStorageException refused) {
+    BlobProperties there;
+    try {
+      there = blob.getProperties();
+    } catch (RuntimeException headFailed) {
+      refused.addSuppressed(headFailed);
+      log.debug(
+          "Could not look at the blob a create-only put of '{}' in {} was refused for: {}",
+          ObjectKeys.printable(key),
+          description,
+          headFailed.toString());
+      return Optional.empty();
+    }
+    if (there.getContentMd5() == null) {
+      log.debug(
+          "The blob at '{}' in {} has no Content-MD5, so the caller must tell whether it is the one"
+              + " this put sent",
+          ObjectKeys.printable(key),
+          description);
+      return Optional.empty();
+    }
+    if (!MessageDigest.isEqual(contentMd5, there.getContentMd5())
+        || there.getBlobSize() != length
+        || !options.contentType().equals(there.getContentType())
+        || !options.userMetadata().equals(AzureMetadataNames.decode(there.getMetadata()))) {
+      return Optional.empty();
+    }
+    log.info(
+        "A create-only put of '{}' in {} was refused as the key exists, but the blob there is the"
+            + " one sent (ETag {}): an earlier attempt stored it and its answer was lost",
+        ObjectKeys.printable(key),
+        description,
+        unquote(there.getETag()));
+    return Optional.of(new PutResult(unquote(there.getETag()), length, there.getVersionId()));
   }
 
   @Override
@@ -269,7 +393,9 @@ public final class AzureObjectStore implements ObjectStore {
     return "AzureObjectStore[" + description + "]";
   }
 
-  private List<String> stageBlocks(BlockBlobClient blob, String key, InputStream body, long length)
+  /** Stages the body as blocks and returns their ids; {@code md5} is updated with every block. */
+  private List<String> stageBlocks(
+      BlockBlobClient blob, String key, InputStream body, long length, MessageDigest md5)
       throws IOException {
     String uploadId = UUID.randomUUID().toString();
     log.debug("Block upload {} of '{}' in {} ({} bytes)", uploadId, key, description, length);
@@ -285,10 +411,19 @@ public final class AzureObjectStore implements ObjectStore {
                   String.format("%s-%06d", uploadId, blockIds.size())
                       .getBytes(StandardCharsets.US_ASCII));
       blob.stageBlock(blockId, BinaryData.fromBytes(block));
+      md5.update(block);
       blockIds.add(blockId);
       remaining -= size;
     }
     return blockIds;
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has MD5", e);
+    }
   }
 
   private static HttpClient jdkHttpClient() {
