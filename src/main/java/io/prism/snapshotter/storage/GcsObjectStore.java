@@ -3,6 +3,7 @@ package io.prism.snapshotter.storage;
 import com.google.api.gax.paging.Page;
 import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.BaseServiceException;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ReadChannel;
 import com.google.cloud.WriteChannel;
@@ -21,12 +22,17 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +45,10 @@ import org.slf4j.LoggerFactory;
  *       chunks of that size. A resumable upload that fails is abandoned, never finalized, so no
  *       partial object appears (GCS drops the session after a week).
  *   <li>Create-only writes carry {@code ifGenerationMatch=0} ({@code doesNotExist()}); GCS then
- *       answers 412 when the key exists, which becomes {@link ObjectAlreadyExistsException}.
+ *       answers 412 when the key exists, which becomes {@link ObjectAlreadyExistsException} unless
+ *       one metadata GET shows that the object there is the one sent (its {@code md5Hash} and
+ *       {@code crc32c} are those of these bytes, and size, content type and metadata agree): an
+ *       earlier attempt of this put stored it and its answer was lost, so the put succeeded.
  *   <li>Reads are pinned to the generation {@code head} found, so an overwrite during a read cannot
  *       splice two versions into one stream.
  *   <li>Errors are classified by {@link GcsErrors}.
@@ -125,7 +134,7 @@ public final class GcsObjectStore implements ObjectStore {
           length <= settings.chunkSizeBytes()
               ? putSingle(
                   info, StoreArguments.readExactly(body, (int) length, key, description), options)
-              : putResumable(info, body, length, options);
+              : putResumable(info, body, length, options, operation);
       return new PutResult(
           stored.getEtag(),
           length,
@@ -254,17 +263,66 @@ public final class GcsObjectStore implements ObjectStore {
   }
 
   private BlobInfo putSingle(BlobInfo info, byte[] content, PutOptions options) {
-    return options.createOnly()
-        ? storage.create(info, content, BlobTargetOption.doesNotExist())
-        : storage.create(info, content);
+    if (!options.createOnly()) {
+      return storage.create(info, content);
+    }
+    try {
+      return storage.create(info, content, BlobTargetOption.doesNotExist());
+    } catch (RuntimeException e) {
+      BaseServiceException refused = refusedAsTaken(e);
+      if (refused == null) {
+        throw e;
+      }
+      // The digests are computed only now: a refusal is rare, and every other put would pay.
+      return alreadyStored(info, Digests.of(content), content.length, options, refused)
+          .orElseThrow(() -> e);
+    }
   }
 
-  private BlobInfo putResumable(BlobInfo info, InputStream body, long length, PutOptions options)
+  /**
+   * A resumable upload. A create-only one that GCS refuses as taken (when its session starts, or
+   * when it is finalized) is recognised as the object there as in {@link #putSingle}, from digests
+   * of the body read again from its mark (a {@link java.io.ByteArrayInputStream}, what every caller
+   * here passes, keeps it without copying): a body that cannot be re-read leaves the refusal to the
+   * caller.
+   */
+  private BlobInfo putResumable(
+      BlobInfo info, InputStream body, long length, PutOptions options, String operation)
       throws IOException {
-    WriteChannel writer =
-        options.createOnly()
-            ? storage.writer(info, BlobWriteOption.doesNotExist())
-            : storage.writer(info);
+    if (!options.createOnly()) {
+      return uploadResumable(info, body, length, storage.writer(info), operation);
+    }
+    boolean rereadable = body.markSupported();
+    if (rereadable) {
+      body.mark((int) Math.min(length, Integer.MAX_VALUE));
+    }
+    try {
+      return uploadResumable(
+          info, body, length, storage.writer(info, BlobWriteOption.doesNotExist()), operation);
+    } catch (IOException | RuntimeException e) {
+      BaseServiceException refused = refusedAsTaken(e);
+      if (refused == null || !rereadable) {
+        throw e;
+      }
+      Digests sent;
+      try {
+        body.reset();
+        sent = Digests.of(body, length, info.getName(), description);
+      } catch (IOException rereadFailed) {
+        e.addSuppressed(rereadFailed);
+        throw e;
+      }
+      Optional<BlobInfo> stored = alreadyStored(info, sent, length, options, refused);
+      if (stored.isEmpty()) {
+        throw e;
+      }
+      return stored.get();
+    }
+  }
+
+  private BlobInfo uploadResumable(
+      BlobInfo info, InputStream body, long length, WriteChannel writer, String operation)
+      throws IOException {
     int chunkSize = (int) settings.chunkSizeBytes();
     writer.setChunkSize(chunkSize);
     log.debug("Resumable upload of '{}' in {} ({} bytes)", info.getName(), description, length);
@@ -284,11 +342,132 @@ public final class GcsObjectStore implements ObjectStore {
     Blob stored = storage.get(info.getBlobId());
     if (stored == null) {
       throw new StorageException(
-          new FailedCall("put", info.getName(), description).where()
+          new FailedCall(operation, info.getName(), description).where()
               + ": the finished upload is not visible",
           true);
     }
     return stored;
+  }
+
+  /**
+   * The service's answer when {@code error} is GCS refusing a create-only write because the key
+   * exists (HTTP 412 to {@code ifGenerationMatch=0}), else {@code null}.
+   */
+  private static BaseServiceException refusedAsTaken(Throwable error) {
+    BaseServiceException service = StoreErrors.find(error, BaseServiceException.class);
+    return service != null && service.getCode() == 412 ? service : null;
+  }
+
+  /**
+   * After a create-only write was refused because the key exists: whether the object there is the
+   * very one this put sends, as when an earlier attempt of this put stored it and its answer was
+   * lost (a timeout, a dropped connection: the client's retry then meets the object as taken). One
+   * metadata GET tells, without reading the object: its {@code md5Hash} is the MD5 of the bytes
+   * sent (and its {@code crc32c}, when given, their CRC32C), and its size, content type and user
+   * metadata are those sent. Then the put succeeded.
+   *
+   * <p>Empty (the refusal stands, and the caller tells by reading, as it always did) when anything
+   * differs, when the object has no {@code md5Hash} (a composite object; one encrypted with a key
+   * this store was not given) so nothing can be told, when it is gone again, or when the GET fails
+   * (its error is added to {@code refused}).
+   */
+  private Optional<BlobInfo> alreadyStored(
+      BlobInfo info, Digests sent, long length, PutOptions options, BaseServiceException refused) {
+    String key = info.getName();
+    Blob there;
+    try {
+      there = storage.get(info.getBlobId());
+    } catch (RuntimeException headFailed) {
+      refused.addSuppressed(headFailed);
+      log.debug(
+          "Could not look at the object a create-only put of '{}' in {} was refused for: {}",
+          ObjectKeys.printable(key),
+          description,
+          headFailed.toString());
+      return Optional.empty();
+    }
+    if (there == null) {
+      return Optional.empty();
+    }
+    if (there.getMd5() == null) {
+      log.debug(
+          "The object at '{}' in {} has no md5Hash, so the caller must tell whether it is the one"
+              + " this put sent",
+          ObjectKeys.printable(key),
+          description);
+      return Optional.empty();
+    }
+    Map<String, String> metadata = there.getMetadata() == null ? Map.of() : there.getMetadata();
+    if (!sent.md5Base64().equals(there.getMd5())
+        || (there.getCrc32c() != null && !sent.crc32cBase64().equals(there.getCrc32c()))
+        || there.getSize() == null
+        || there.getSize() != length
+        || !options.contentType().equals(there.getContentType())
+        || !options.userMetadata().equals(metadata)) {
+      return Optional.empty();
+    }
+    log.info(
+        "A create-only put of '{}' in {} was refused as the key exists, but the object there is the"
+            + " one sent (generation {}): an earlier attempt stored it and its answer was lost",
+        ObjectKeys.printable(key),
+        description,
+        there.getGeneration());
+    return Optional.of(there);
+  }
+
+  /** The MD5 and CRC32C of bytes sent, base64 (big-endian for the CRC), as GCS gives its own. */
+  private record Digests(String md5Base64, String crc32cBase64) {
+
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+
+    static Digests of(byte[] content) {
+      MessageDigest md5 = md5();
+      CRC32C crc = new CRC32C();
+      md5.update(content);
+      crc.update(content);
+      return of(md5, crc);
+    }
+
+    /** Reads exactly {@code length} bytes of {@code body} a piece at a time, never all at once. */
+    static Digests of(InputStream body, long length, String key, String store) throws IOException {
+      MessageDigest md5 = md5();
+      CRC32C crc = new CRC32C();
+      byte[] buffer = new byte[(int) Math.min(READ_BUFFER_BYTES, length)];
+      long remaining = length;
+      while (remaining > 0) {
+        int size = (int) Math.min(buffer.length, remaining);
+        int read = body.readNBytes(buffer, 0, size);
+        if (read < size) {
+          throw new IOException(
+              "the body of '"
+                  + ObjectKeys.printable(key)
+                  + "' in "
+                  + store
+                  + " read again ended "
+                  + (remaining - read)
+                  + " bytes early");
+        }
+        md5.update(buffer, 0, size);
+        crc.update(buffer, 0, size);
+        remaining -= size;
+      }
+      return of(md5, crc);
+    }
+
+    private static Digests of(MessageDigest md5, CRC32C crc) {
+      int value = (int) crc.getValue();
+      return new Digests(
+          Base64.getEncoder().encodeToString(md5.digest()),
+          Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt(value).array()));
+    }
+
+    private static MessageDigest md5() {
+      try {
+        return MessageDigest.getInstance("MD5");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java runtime has MD5", e);
+      }
+    }
   }
 
   private static long millis(OffsetDateTime time) {

@@ -14,12 +14,15 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The GCS backend's code paths that need no server: no GCS-compatible server runs on these machines
- * (see the README), so the contract suite cannot run on it. The real client is driven at a closed
- * loopback port, which exercises its request building, retries and {@link GcsErrors}; the rest are
- * the settings and error rules.
+ * The GCS backend without a GCS server: none runs on these machines (see the README), so the
+ * contract suite cannot run on it. The real client is driven at a closed loopback port, which
+ * exercises its request building, retries and {@link GcsErrors}; and at {@link GcsJsonApiStub}, a
+ * stand-in for the JSON API, for create-only writes refused as taken; the rest are the settings and
+ * error rules.
  */
 class GcsObjectStoreTest {
 
@@ -188,5 +191,164 @@ class GcsObjectStoreTest {
         .hasMessageContaining("'" + key + "'")
         .hasMessageContaining("gs://pages")
         .satisfies(e -> assertThat(((StorageException) e).retriable()).as(e.toString()).isTrue());
+  }
+
+  // The create-only refusal of an object this put itself stored, against GcsJsonApiStub: the real
+  // client over HTTP, a stand-in for the service (no GCS-compatible server runs here).
+
+  private static final int SINGLE = 1000;
+  private static final int RESUMABLE = (int) GcsSettings.MIN_CHUNK_SIZE_BYTES * 2 + 300;
+
+  private static PutOptions pageOptions() {
+    return PutOptions.builder().metadata("first-offset", "5").createOnly(true).build();
+  }
+
+  private static PutResult put(ObjectStore store, String key, byte[] content, PutOptions options) {
+    return store.put(key, new ByteArrayInputStream(content), content.length, options);
+  }
+
+  private static byte[] randomBytes(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new java.util.Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  /**
+   * A create-only single-request upload whose answer is lost after the stub stored the object: the
+   * client sends it again, which is refused (412) as the key exists. The object there is the one
+   * sent, so the put succeeded, which one metadata GET tells without reading the object.
+   */
+  @Test
+  void aCreateOnlyPutWhoseAnswerWasLostSucceedsWithoutReadingTheObject() throws IOException {
+    byte[] content = randomBytes(SINGLE, 41);
+    try (GcsJsonApiStub gcs = GcsJsonApiStub.start("pages");
+        ObjectStore store = GcsObjectStore.open(gcs.settings())) {
+      gcs.loseAnswers(1);
+
+      PutResult result = put(store, "page", content, pageOptions());
+
+      assertThat(gcs.calls())
+          .as("sent, answer lost, sent again and refused, then looked at")
+          .containsExactly("upload multipart", "upload multipart", "get metadata");
+      ObjectInfo stored = store.head("page").orElseThrow();
+      assertThat(result.etag()).isEqualTo(stored.etag());
+      assertThat(result.size()).isEqualTo(content.length);
+      assertThat(stored.userMetadata()).isEqualTo(java.util.Map.of("first-offset", "5"));
+      assertThat(gcs.content("page")).isEqualTo(content);
+    }
+  }
+
+  /**
+   * The same page put again create-only (the sink's own retry, after the client's gave up) is the
+   * object there, single-request or resumable (refused when its session starts): it succeeds from
+   * one metadata GET, without reading the object.
+   */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {SINGLE, RESUMABLE})
+  void theSameBytesPutAgainCreateOnlySucceedWithoutReadingTheObject(int size) throws IOException {
+    byte[] content = randomBytes(size, 42);
+    try (GcsJsonApiStub gcs = GcsJsonApiStub.start("pages");
+        ObjectStore store = GcsObjectStore.open(gcs.settings())) {
+      PutResult first = put(store, "page", content, pageOptions());
+      gcs.forget();
+
+      PutResult again = put(store, "page", content, pageOptions());
+
+      assertThat(again).isEqualTo(first);
+      assertThat(gcs.calls()).endsWith("get metadata").doesNotContain("get media");
+      assertThat(gcs.content("page")).isEqualTo(content);
+    }
+  }
+
+  /**
+   * Another object under the key is still refused: other bytes of the same size and metadata, or
+   * the same bytes under other metadata or content type. The object there stays.
+   */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {SINGLE, RESUMABLE})
+  void anotherObjectUnderTheKeyIsStillRefused(int size) throws IOException {
+    byte[] content = randomBytes(size, 43);
+    byte[] other = randomBytes(size, 44);
+    PutOptions otherMetadata =
+        PutOptions.builder().metadata("first-offset", "6").createOnly(true).build();
+    PutOptions otherType =
+        PutOptions.builder()
+            .metadata("first-offset", "5")
+            .contentType("text/plain")
+            .createOnly(true)
+            .build();
+    try (GcsJsonApiStub gcs = GcsJsonApiStub.start("pages");
+        ObjectStore store = GcsObjectStore.open(gcs.settings())) {
+      put(store, "page", content, pageOptions());
+
+      assertThatThrownBy(() -> put(store, "page", other, pageOptions()))
+          .isInstanceOf(ObjectAlreadyExistsException.class)
+          .hasMessageContaining("create-only put of 'page' in gs://pages")
+          .hasMessageContaining("412");
+      assertThatThrownBy(() -> put(store, "page", content, otherMetadata))
+          .isInstanceOf(ObjectAlreadyExistsException.class);
+      assertThatThrownBy(() -> put(store, "page", content, otherType))
+          .isInstanceOf(ObjectAlreadyExistsException.class);
+
+      assertThat(gcs.content("page")).isEqualTo(content);
+      assertThat(gcs.calls()).doesNotContain("get media");
+    }
+  }
+
+  /**
+   * When nothing can be told the refusal goes to the caller, who reads the object to tell: the
+   * object has no md5Hash (a composite object; one encrypted with a customer-supplied key), or a
+   * resumable upload's body cannot be read again for its digests.
+   */
+  @Test
+  void whenNothingCanBeToldTheRefusalIsLeftToTheCaller() throws IOException {
+    byte[] small = randomBytes(SINGLE, 45);
+    byte[] large = randomBytes(RESUMABLE, 46);
+    try (GcsJsonApiStub gcs = GcsJsonApiStub.start("pages");
+        ObjectStore store = GcsObjectStore.open(gcs.settings())) {
+      put(store, "small", small, pageOptions());
+      put(store, "large", large, pageOptions());
+      gcs.describeAs(
+          resource -> {
+            resource.remove("md5Hash");
+            return resource;
+          });
+      assertThatThrownBy(() -> put(store, "small", small, pageOptions()))
+          .isInstanceOf(ObjectAlreadyExistsException.class);
+      gcs.describeAs(java.util.function.UnaryOperator.identity());
+
+      java.io.InputStream once =
+          new java.io.FilterInputStream(new ByteArrayInputStream(large)) {
+            @Override
+            public boolean markSupported() {
+              return false;
+            }
+          };
+      assertThatThrownBy(() -> store.put("large", once, large.length, pageOptions()))
+          .isInstanceOf(ObjectAlreadyExistsException.class);
+    }
+  }
+
+  /** The error for an upload that finished but cannot be seen names the put as it was asked. */
+  @ParameterizedTest(name = "create-only {0}")
+  @ValueSource(booleans = {false, true})
+  void aFinishedUploadThatIsNotVisibleIsARetriableErrorNamingThePut(boolean createOnly)
+      throws IOException {
+    byte[] content = randomBytes(RESUMABLE, 47);
+    try (GcsJsonApiStub gcs = GcsJsonApiStub.start("pages");
+        ObjectStore store = GcsObjectStore.open(gcs.settings())) {
+      gcs.hideObjects(true);
+
+      assertThatThrownBy(
+              () ->
+                  put(store, "page", content, PutOptions.builder().createOnly(createOnly).build()))
+          .isInstanceOf(StorageException.class)
+          .hasMessageStartingWith(
+              (createOnly ? "create-only put" : "put")
+                  + " of 'page' in gs://pages at "
+                  + gcs.endpoint()
+                  + ": the finished upload is not visible")
+          .satisfies(e -> assertThat(((StorageException) e).retriable()).isTrue());
+    }
   }
 }
