@@ -35,9 +35,11 @@ public interface ObjectStore extends AutoCloseable {
    *
    * <p>Create-only, a key that already holds exactly this object (these bytes, content type and
    * user metadata) may count as stored: that is what a retry of this very put finds when its first
-   * attempt stored the object and the answer was lost. The S3 store tells so from one HEAD when it
-   * can (not under SSE-KMS or SSE-C); otherwise, and on other backends, such a put is refused like
-   * any other, so callers must still take an existing object that is theirs for stored.
+   * attempt stored the object and the answer was lost. The S3, Azure and GCS stores tell so from
+   * one look at the object's properties (its MD5) when they can (not under S3's SSE-KMS or SSE-C,
+   * not for an Azure blob without Content-MD5 or a GCS object without md5Hash); otherwise, and on
+   * the filesystem, such a put is refused like any other, so callers must still take an existing
+   * object that is theirs for stored.
    *
    * @throws ObjectAlreadyExistsException create-only and the key exists (the existing object
    *     survives)
