@@ -239,6 +239,26 @@ class GcsObjectStoreTest {
   }
 
   /**
+   * A resumable upload whose last answer is lost meets no refusal: the client asks its session how
+   * far it got, and a finished session answers with the object (as the JSON API documents). Only a
+   * put made again meets the key taken (below).
+   */
+  @Test
+  void aResumableUploadWhoseLastAnswerWasLostIsFinishedByItsSession() throws IOException {
+    byte[] content = randomBytes(RESUMABLE, 48);
+    try (GcsJsonApiStub gcs = GcsJsonApiStub.start("pages");
+        ObjectStore store = GcsObjectStore.open(gcs.settings())) {
+      gcs.loseAnswers(1);
+
+      PutResult result = put(store, "page", content, pageOptions());
+
+      assertThat(result.size()).isEqualTo(content.length);
+      assertThat(gcs.calls()).containsOnlyOnce("upload resumable").doesNotContain("get media");
+      assertThat(gcs.content("page")).isEqualTo(content);
+    }
+  }
+
+  /**
    * The same page put again create-only (the sink's own retry, after the client's gave up) is the
    * object there, single-request or resumable (refused when its session starts): it succeeds from
    * one metadata GET, without reading the object.
