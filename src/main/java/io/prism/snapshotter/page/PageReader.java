@@ -130,13 +130,7 @@ public final class PageReader {
 
   private static Compression detectCompression(PushbackInputStream stored) throws IOException {
     byte[] head = new byte[Compression.MAX_MAGIC_BYTES];
-    int n;
-    try {
-      n = readHead(stored, head);
-    } catch (SourceInputStream.SourceReadException e) {
-      throw e.original();
-    }
-    stored.unread(head, 0, n);
+    int n = peekStored(stored, head);
     return Compression.detect(head, n).orElse(Compression.NONE);
   }
 
@@ -145,7 +139,7 @@ public final class PageReader {
     byte[] head = new byte[1];
     int n;
     try {
-      n = readHead(body, head);
+      n = peek(body, head);
     } catch (SourceInputStream.SourceReadException e) {
       throw e.original();
     } catch (LimitedInputStream.LimitExceededException e) {
@@ -158,7 +152,6 @@ public final class PageReader {
       throw new PageFormatException(
           "byte 0: empty page (no bytes after " + c.configName() + " decompression)");
     }
-    body.unread(head, 0, n);
     return PageFormat.detect(head, n)
         .orElseThrow(
             () ->
@@ -179,13 +172,7 @@ public final class PageReader {
   private void requireZstdWindowWithinLimit(PushbackInputStream stored, String key)
       throws IOException, PageFormatException {
     byte[] head = new byte[ZstdWindow.MAX_HEADER_BYTES];
-    int n;
-    try {
-      n = readHead(stored, head);
-    } catch (SourceInputStream.SourceReadException e) {
-      throw e.original();
-    }
-    stored.unread(head, 0, n);
+    int n = peekStored(stored, head);
     long window = ZstdWindow.of(head, n);
     if (window > limits.maxZstdWindowBytes()) {
       throw new PageFormatException(
@@ -219,8 +206,23 @@ public final class PageReader {
     }
   }
 
-  /** Reads until {@code head} is full or the stream ends. */
-  private static int readHead(InputStream in, byte[] head) throws IOException {
+  /**
+   * {@link #peek} at the stored (still compressed) page: a failure of the caller's stream is
+   * rethrown as the stream threw it, as everywhere in this class.
+   */
+  private static int peekStored(PushbackInputStream stored, byte[] head) throws IOException {
+    try {
+      return peek(stored, head);
+    } catch (SourceInputStream.SourceReadException e) {
+      throw e.original();
+    }
+  }
+
+  /**
+   * Reads until {@code head} is full or the stream ends, then unreads what it read, so the decoder
+   * after it still sees the stream from its start; the number of bytes read.
+   */
+  private static int peek(PushbackInputStream in, byte[] head) throws IOException {
     int n = 0;
     while (n < head.length) {
       int r = in.read(head, n, head.length - n);
@@ -229,6 +231,7 @@ public final class PageReader {
       }
       n += r;
     }
+    in.unread(head, 0, n);
     return n;
   }
 
