@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.testing.CapturedLogs;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Exit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +62,55 @@ class LocalBrokerTest {
         broker.close();
       }
     }
+  }
+
+  /**
+   * Another process may take the controller's port between the check and Kafka's bind: Kafka then
+   * halts the JVM (exit 1, no word of ours). Here it is the same sentence as for a port taken
+   * before the check.
+   */
+  @Test
+  void aControllerPortTakenAfterTheCheckIsOneSentenceNotAHaltedJvm() throws Exception {
+    int port;
+    int controllerPort;
+    try (ServerSocket free = listening();
+        ServerSocket freeToo = listening()) {
+      port = free.getLocalPort();
+      controllerPort = freeToo.getLocalPort();
+    }
+    List<ServerSocket> taken = new ArrayList<>();
+    LocalBroker broker = new LocalBroker(new LocalPaths(data), port, controllerPort, false);
+    broker.afterPortChecks(
+        () -> {
+          try {
+            taken.add(new ServerSocket(controllerPort, 1, InetAddress.getLoopbackAddress()));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+    try {
+      assertThatThrownBy(broker::start)
+          .isInstanceOf(IOException.class)
+          .hasMessage(
+              "127.0.0.1:"
+                  + controllerPort
+                  + " (local.controller.port) is in use by another process");
+    } finally {
+      broker.close();
+      for (ServerSocket socket : taken) {
+        socket.close();
+      }
+    }
+    assertThat(taken).as("the hook ran").hasSize(1);
+    // Kafka's default is back (not its reset's, which throws): a later halt ends the process.
+    assertThat(exitField("haltProcedure")).isSameAs(KafkaExitTrap.HALT);
+    assertThat(exitField("exitProcedure")).isSameAs(KafkaExitTrap.EXIT);
+  }
+
+  private static Object exitField(String name) throws ReflectiveOperationException {
+    Field field = Exit.class.getDeclaredField(name);
+    field.setAccessible(true);
+    return field.get(null);
   }
 
   private static ServerSocket listening() throws IOException {
