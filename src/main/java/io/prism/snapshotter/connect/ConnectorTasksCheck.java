@@ -1,5 +1,6 @@
 package io.prism.snapshotter.connect;
 
+import io.prism.snapshotter.config.MetricsConfig;
 import io.prism.snapshotter.metrics.HealthStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.errors.NotFoundException;
 import org.apache.kafka.connect.health.ConnectClusterState;
 import org.apache.kafka.connect.health.ConnectorHealth;
@@ -28,8 +30,9 @@ import org.apache.kafka.connect.health.TaskState;
  *
  * <ul>
  *   <li>connector {@code FAILED}, a task {@code FAILED}, or a task of {@code 0..tasks.max-1} with
- *       no state at all for longer than {@link #NEW_TASKS_GRACE} after the connector appeared (or
- *       its {@code tasks.max} changed): {@code unhealthy};
+ *       no state at all for longer than the connector's {@link MetricsConfig#HEALTH_TASKS_GRACE}
+ *       (30 s by default) after this check first saw the connector (or its {@code tasks.max}
+ *       change): {@code unhealthy};
  *   <li>connector or task {@code UNASSIGNED} / {@code RESTARTING} (a rebalance, a restart), a task
  *       still {@code PAUSED} while its connector runs, a connector with no status yet (just
  *       created), a task with no state within that grace: {@code degraded};
@@ -43,17 +46,16 @@ import org.apache.kafka.connect.health.TaskState;
  * the worker that runs the connector instance (the one whose connector makes the task configs), so
  * a task failed elsewhere leaves this worker healthy. Judged for the cluster ({@link #check}),
  * everything counts everywhere.
+ *
+ * <p>A restarted worker's check starts with no sightings, so each connector gets the grace again
+ * from its first look: it cannot tell a connector created a moment before its start from an old one
+ * (a standalone worker creates its connectors at every start), and a task missing for long is then
+ * reported at most one grace later, while a false {@code unhealthy} for a connector still settling
+ * would take a worker out of service for nothing.
  */
 final class ConnectorTasksCheck {
   /** Kafka Connect's own default for {@code tasks.max}. */
   private static final int DEFAULT_TASKS_MAX = 1;
-
-  /**
-   * How long after a connector appears (or its {@code tasks.max} changes) its tasks may have no
-   * state before that counts as unhealthy: Connect starts the connector, which makes its task
-   * configs, and a rebalance assigns them, a few seconds on a healthy cluster.
-   */
-  static final Duration NEW_TASKS_GRACE = Duration.ofSeconds(30);
 
   private static final int MAX_LINE_CHARS = 300;
   private static final String CAUSED_BY = "Caused by: ";
@@ -151,11 +153,13 @@ final class ConnectorTasksCheck {
     Map<Integer, TaskState> tasks = new TreeMap<>(health.tasksState());
     int expected = tasksMax(name, config, tasks, verdict);
     Duration seenFor = seenFor(name, expected);
+    Duration grace = grace(name, config, verdict);
     int running = (int) tasks.values().stream().filter(t -> "RUNNING".equals(t.state())).count();
     int here = (int) tasks.values().stream().filter(t -> worker == null || isOn(t, worker)).count();
     verdict.connector(name, state, expected, running, here);
     switch (state) {
-      case "RUNNING" -> judgeTasks(name, expected, tasks, worker, connectorHere, seenFor, verdict);
+      case "RUNNING" ->
+          judgeTasks(name, expected, tasks, worker, connectorHere, seenFor, grace, verdict);
       case "PAUSED", "STOPPED" -> {} // the operator's choice: no task is expected to run
       case "FAILED" -> {
         if (connectorHere) {
@@ -186,6 +190,7 @@ final class ConnectorTasksCheck {
       String worker,
       boolean connectorHere,
       Duration seenFor,
+      Duration grace,
       TasksVerdict.Builder verdict) {
     List<Integer> absent = new ArrayList<>();
     for (int id = 0; id < expected; id++) {
@@ -194,7 +199,7 @@ final class ConnectorTasksCheck {
       }
     }
     if (!absent.isEmpty() && connectorHere) {
-      boolean settling = seenFor.compareTo(NEW_TASKS_GRACE) < 0;
+      boolean settling = seenFor.compareTo(grace) < 0;
       verdict.problem(
           settling ? HealthStatus.DEGRADED : HealthStatus.UNHEALTHY,
           "connector '"
@@ -207,11 +212,13 @@ final class ConnectorTasksCheck {
               + absent
               + " in the cluster"
               + (settling
-                  ? " yet; the connector appeared (or its tasks.max changed) "
+                  ? " yet; this worker's checks first saw the connector (or its tasks.max) "
                       + seenFor.toSeconds()
                       + " s ago: unhealthy if still missing after "
-                      + NEW_TASKS_GRACE.toSeconds()
-                      + " s"
+                      + grace.toSeconds()
+                      + " s ("
+                      + MetricsConfig.HEALTH_TASKS_GRACE
+                      + ")"
                   : ""));
     }
     for (TaskState task : tasks.values()) {
@@ -265,6 +272,29 @@ final class ConnectorTasksCheck {
               + value
               + "' is not a number; only the tasks the cluster knows are checked");
       return tasks.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+    }
+  }
+
+  /**
+   * The connector's {@link MetricsConfig#HEALTH_TASKS_GRACE}; unreadable (a config provider's
+   * placeholder: Connect refuses a bad value when the connector is made), the default.
+   */
+  private static Duration grace(
+      String name, Map<String, String> config, TasksVerdict.Builder verdict) {
+    try {
+      return MetricsConfig.healthTasksGrace(config);
+    } catch (ConfigException e) {
+      Duration grace = MetricsConfig.DEFAULT_HEALTH_TASKS_GRACE;
+      verdict.problem(
+          HealthStatus.DEGRADED,
+          "connector '"
+              + name
+              + "': "
+              + e.getMessage()
+              + "; missing tasks get the default grace of "
+              + grace.toSeconds()
+              + " s");
+      return grace;
     }
   }
 

@@ -32,4 +32,26 @@ class MetricsConfigTest {
           .hasMessageContaining("metrics.health.probe.interval.seconds");
     }
   }
+
+  /** Connect validates it with the connector's other keys; the health checks read it raw. */
+  @Test
+  void theGraceForMissingTasksIsThirtySecondsByDefaultAndRefusedOutOfRange() {
+    assertThat(MetricsConfig.healthTasksGrace(Map.of())).isEqualTo(Duration.ofSeconds(30));
+    assertThat(MetricsConfig.healthTasksGrace(Map.of(MetricsConfig.HEALTH_TASKS_GRACE, "0")))
+        .isZero();
+    assertThat(MetricsConfig.healthTasksGrace(Map.of(MetricsConfig.HEALTH_TASKS_GRACE, "120")))
+        .isEqualTo(Duration.ofSeconds(120));
+    for (String bad : new String[] {"-1", "soon", "3601"}) {
+      assertThatThrownBy(
+              () -> MetricsConfig.healthTasksGrace(Map.of(MetricsConfig.HEALTH_TASKS_GRACE, bad)))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("metrics.health.tasks.grace.seconds")
+          .hasMessageContaining(bad);
+      assertThatThrownBy(() -> of(Map.of(MetricsConfig.HEALTH_TASKS_GRACE, bad)))
+          .as("as Connect validates the connector: " + bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("metrics.health.tasks.grace.seconds");
+    }
+  }
 }

@@ -2,8 +2,10 @@ package io.prism.snapshotter.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prism.snapshotter.config.MetricsConfig;
 import io.prism.snapshotter.metrics.HealthStatus;
 import io.prism.snapshotter.testing.ManualClock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +23,7 @@ class ConnectorTasksCheckTest {
   private final FakeCluster cluster = new FakeCluster();
   private final ManualClock clock = new ManualClock();
   private final ConnectorTasksCheck check = new ConnectorTasksCheck(cluster, clock);
+  private static final Duration GRACE = MetricsConfig.DEFAULT_HEALTH_TASKS_GRACE;
 
   @Test
   void noConnectorAtAllExpectsNothing() {
@@ -73,7 +76,7 @@ class ConnectorTasksCheckTest {
     // The one-worker deployment whose connector runs but whose tasks are gone.
     cluster.add("sink", snapshotter(3), "RUNNING", task(1, "RUNNING"));
     check.check();
-    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    clock.advance(GRACE.toMillis());
     TasksVerdict verdict = check.check();
     assertThat(verdict.status()).isEqualTo(HealthStatus.UNHEALTHY);
     assertThat(verdict.reasons())
@@ -87,7 +90,7 @@ class ConnectorTasksCheckTest {
     config.remove("tasks.max");
     cluster.add("sink", config, "RUNNING");
     check.check();
-    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    clock.advance(GRACE.toMillis());
     TasksVerdict verdict = check.check();
     assertThat(verdict.status()).isEqualTo(HealthStatus.UNHEALTHY);
     assertThat(verdict.connectors().get(0)).containsEntry("expected_tasks", 1);
@@ -207,7 +210,7 @@ class ConnectorTasksCheckTest {
         new ConnectorState("RUNNING", "worker-a:8083", null),
         new TaskState(0, "RUNNING", "worker-b:8083", null));
     check.check();
-    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    clock.advance(GRACE.toMillis());
     assertThat(check.checkWorker("worker-b:8083").status()).isEqualTo(HealthStatus.HEALTHY);
     assertThat(check.checkWorker("worker-a:8083").reasons())
         .containsExactly(
@@ -229,10 +232,12 @@ class ConnectorTasksCheckTest {
         .asString()
         .startsWith(
             "connector 'sink' has 0 of its 2 tasks (tasks.max): no task [0, 1] in the cluster yet")
-        .contains("0 s ago", "unhealthy if still missing after 30 s");
+        .contains(
+            "this worker's checks first saw the connector (or its tasks.max) 0 s ago",
+            "unhealthy if still missing after 30 s (metrics.health.tasks.grace.seconds)");
     assertThat(check.checkWorker("worker-a:8083").status()).isEqualTo(HealthStatus.DEGRADED);
 
-    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis() - 1);
+    clock.advance(GRACE.toMillis() - 1);
     assertThat(check.check().status()).isEqualTo(HealthStatus.DEGRADED);
     clock.advance(1);
     assertThat(check.check().status()).isEqualTo(HealthStatus.UNHEALTHY);
@@ -243,7 +248,7 @@ class ConnectorTasksCheckTest {
   void aTaskMissingAfterTheGraceIsUnhealthyAtOnce() {
     cluster.add("sink", snapshotter(1), "RUNNING", task(0, "RUNNING"));
     assertThat(check.check().status()).isEqualTo(HealthStatus.HEALTHY);
-    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    clock.advance(GRACE.toMillis());
     cluster.add("sink", snapshotter(1), "RUNNING"); // its task state gone
     assertThat(check.check().status()).isEqualTo(HealthStatus.UNHEALTHY);
   }
@@ -252,16 +257,96 @@ class ConnectorTasksCheckTest {
   void moreTasksOrARecreatedConnectorGetTheGraceAgain() {
     cluster.add("sink", snapshotter(1), "RUNNING", task(0, "RUNNING"));
     check.check();
-    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    clock.advance(GRACE.toMillis());
     cluster.add("sink", snapshotter(2), "RUNNING", task(0, "RUNNING")); // tasks.max 1 -> 2
     assertThat(check.check().status()).isEqualTo(HealthStatus.DEGRADED);
-    clock.advance(ConnectorTasksCheck.NEW_TASKS_GRACE.toMillis());
+    clock.advance(GRACE.toMillis());
     assertThat(check.check().status()).isEqualTo(HealthStatus.UNHEALTHY);
 
     cluster.remove("sink");
     assertThat(check.check().status()).isEqualTo(HealthStatus.HEALTHY);
     cluster.add("sink", snapshotter(2), "RUNNING", task(0, "RUNNING")); // created again
     assertThat(check.check().status()).isEqualTo(HealthStatus.DEGRADED);
+  }
+
+  /** The grace is the connector's own: metrics.health.tasks.grace.seconds. */
+  @Test
+  void eachConnectorSetsItsOwnGrace() {
+    Map<String, String> quick = snapshotter(1);
+    quick.put(MetricsConfig.HEALTH_TASKS_GRACE, " 5 ");
+    cluster.add("quick", quick, "RUNNING");
+    Map<String, String> none = snapshotter(1);
+    none.put(MetricsConfig.HEALTH_TASKS_GRACE, "0");
+    cluster.add("none", none, "RUNNING");
+    cluster.add("default", snapshotter(1), "RUNNING");
+
+    TasksVerdict first = check.check();
+    assertThat(first.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(first.reasons())
+        .containsExactly(
+            "connector 'default' has 0 of its 1 tasks (tasks.max): no task [0] in the cluster yet;"
+                + " this worker's checks first saw the connector (or its tasks.max) 0 s ago:"
+                + " unhealthy if still missing after 30 s (metrics.health.tasks.grace.seconds)",
+            "connector 'none' has 0 of its 1 tasks (tasks.max): no task [0] in the cluster",
+            "connector 'quick' has 0 of its 1 tasks (tasks.max): no task [0] in the cluster yet;"
+                + " this worker's checks first saw the connector (or its tasks.max) 0 s ago:"
+                + " unhealthy if still missing after 5 s (metrics.health.tasks.grace.seconds)");
+
+    cluster.remove("none");
+    clock.advance(Duration.ofSeconds(4).toMillis());
+    assertThat(check.check().status()).isEqualTo(HealthStatus.DEGRADED);
+    clock.advance(Duration.ofSeconds(1).toMillis());
+    TasksVerdict afterFive = check.check();
+    assertThat(afterFive.status()).isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(afterFive.reasons())
+        .contains("connector 'quick' has 0 of its 1 tasks (tasks.max): no task [0] in the cluster");
+  }
+
+  /**
+   * A placeholder of a config provider is not resolved in the stored config (Connect refuses any
+   * other bad value when the connector is made): the default grace, and a reason that says so.
+   */
+  @Test
+  void anUnreadableGraceIsTheDefaultAndSaysWhy() {
+    Map<String, String> config = snapshotter(1);
+    config.put(MetricsConfig.HEALTH_TASKS_GRACE, "${file:/etc/prism.properties:grace}");
+    cluster.add("sink", config, "RUNNING", task(0, "RUNNING"));
+    TasksVerdict verdict = check.check();
+    assertThat(verdict.status()).isEqualTo(HealthStatus.DEGRADED);
+    assertThat(verdict.reasons())
+        .singleElement()
+        .asString()
+        .startsWith("connector 'sink': ")
+        .contains(
+            "${file:/etc/prism.properties:grace}",
+            "metrics.health.tasks.grace.seconds",
+            "missing tasks get the default grace of 30 s");
+
+    cluster.add("sink", config, "RUNNING"); // its task gone within the default grace
+    assertThat(check.check().reasons()).anyMatch(r -> r.contains("after 30 s"));
+  }
+
+  /**
+   * A restarted worker's check has seen nothing yet: it cannot tell a connector created a moment
+   * before its start (every connector of a standalone worker) from an old one, so it gives each the
+   * grace again; a task missing for long is reported at most one grace later.
+   */
+  @Test
+  void aRestartedWorkerGivesEachConnectorTheGraceAgain() {
+    cluster.add("sink", snapshotter(2), "RUNNING", task(0, "RUNNING"));
+    check.check();
+    clock.advance(GRACE.toMillis());
+    assertThat(check.check().status()).isEqualTo(HealthStatus.UNHEALTHY);
+
+    ConnectorTasksCheck restarted = new ConnectorTasksCheck(cluster, clock);
+    TasksVerdict first = restarted.check();
+    assertThat(first.status()).isEqualTo(HealthStatus.DEGRADED);
+    assertThat(first.reasons())
+        .singleElement()
+        .asString()
+        .contains("this worker's checks first saw the connector (or its tasks.max) 0 s ago");
+    clock.advance(GRACE.toMillis());
+    assertThat(restarted.check().status()).isEqualTo(HealthStatus.UNHEALTHY);
   }
 
   private static Map<String, String> snapshotter(int tasksMax) {
