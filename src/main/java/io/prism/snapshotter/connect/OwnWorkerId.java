@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLogger;
 
 /**
  * This worker's id as Connect writes it into connector and task states: {@code host:port} of the
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * A name that several workers may share (a wildcard listener address, which Connect advertises as
  * it is) or that had to be guessed is logged once, as is an id that cannot be worked out at all:
  * then the health checks judge the whole cluster, as before this worker knew its own id.
+ *
+ * <p>{@code rest.host.name} and {@code rest.port}, the settings {@code listeners} replaced, are not
+ * read: Connect itself has ignored them since 3.0 (its {@code listeners} default {@code
+ * http://:8083} applies), on every version the extension supports. A worker still configured with
+ * them listens and is named as that default says; a WARN says so, as Connect does not.
  */
 final class OwnWorkerId {
   private static final Logger log = LoggerFactory.getLogger(OwnWorkerId.class);
@@ -43,6 +49,9 @@ final class OwnWorkerId {
   /** Connect's default {@code listeners}. */
   static final String DEFAULT_LISTENERS = "http://:8083";
 
+  /** Settings Connect removed in 3.0 for {@code listeners}: set, they do nothing. */
+  private static final List<String> REMOVED_REST_SETTINGS = List.of("rest.host.name", "rest.port");
+
   /** The host; null when it cannot be worked out. */
   private final String host;
 
@@ -51,14 +60,18 @@ final class OwnWorkerId {
 
   private final AtomicBoolean portFromRequestLogged = new AtomicBoolean();
 
-  private OwnWorkerId(String host, int port) {
+  /** Where what this id was worked out from is told: {@link #log}, or nowhere. */
+  private final Logger out;
+
+  private OwnWorkerId(String host, int port, Logger out) {
     this.host = host;
     this.port = port;
+    this.out = out;
   }
 
   /** No id known: the checks judge the whole cluster. */
   static OwnWorkerId unknown() {
-    return new OwnWorkerId(null, -1);
+    return new OwnWorkerId(null, -1, log);
   }
 
   /** Worked out from the worker config as Connect's REST server does, logging what it took. */
@@ -66,13 +79,39 @@ final class OwnWorkerId {
     return fromWorkerConfig(workerConfig, OwnWorkerId::localAddress);
   }
 
+  /**
+   * As {@link #fromWorkerConfig(Map)}, logging nothing: for a second copy in the JVM of a worker
+   * whose {@link HealthRestExtension} worked it out and logged it already ({@code bin/snapshotter
+   * local}), which would otherwise log every line twice.
+   */
+  static OwnWorkerId quietlyFromWorkerConfig(Map<String, ?> workerConfig) {
+    return fromWorkerConfig(workerConfig, OwnWorkerId::localAddress, NOPLogger.NOP_LOGGER);
+  }
+
   /** As {@link #fromWorkerConfig(Map)}; {@code localAddress} gives this machine's address. */
   static OwnWorkerId fromWorkerConfig(Map<String, ?> workerConfig, LocalAddress localAddress) {
+    return fromWorkerConfig(workerConfig, localAddress, log);
+  }
+
+  private static OwnWorkerId fromWorkerConfig(
+      Map<String, ?> workerConfig, LocalAddress localAddress, Logger out) {
     String advertisedHost = text(workerConfig.get("rest.advertised.host.name"));
     String advertisedPort = text(workerConfig.get("rest.advertised.port"));
     String advertisedListener = text(workerConfig.get("rest.advertised.listener"));
     String listenersValue = listeners(workerConfig.get("listeners"));
     String listeners = listenersValue == null ? DEFAULT_LISTENERS : listenersValue;
+
+    List<String> removed =
+        REMOVED_REST_SETTINGS.stream().filter(workerConfig::containsKey).toList();
+    if (!removed.isEmpty()) {
+      out.warn(
+          "This worker sets {}, which Kafka Connect has ignored since 3.0 (listeners replaced"
+              + " them): it listens on listeners '{}'{} and names itself by that, and so do the"
+              + " health checks. Set listeners (and rest.advertised.host.name) instead.",
+          String.join(" and ", removed),
+          listeners,
+          listenersValue == null ? " (Connect's default)" : "");
+    }
 
     String protocol = protocol(advertisedListener, listeners);
     Matcher listener = listenerOf(protocol, listeners);
@@ -82,7 +121,7 @@ final class OwnWorkerId {
       try {
         port = Integer.parseInt(advertisedPort);
       } catch (NumberFormatException e) {
-        log.warn(
+        out.warn(
             "Health checks cannot tell this worker's id: rest.advertised.port '{}' is not a"
                 + " number; they judge the tasks of the whole Connect cluster",
             advertisedPort);
@@ -91,7 +130,7 @@ final class OwnWorkerId {
     } else if (listener != null) {
       port = Integer.parseInt(listener.group(3));
     } else {
-      log.warn(
+      out.warn(
           "Health checks cannot tell this worker's id: no {} listener in listeners '{}' to take"
               + " the port from and no rest.advertised.port; they judge the tasks of the whole"
               + " Connect cluster",
@@ -107,7 +146,7 @@ final class OwnWorkerId {
     } else if (!listenerHost.isEmpty()) {
       host = listenerHost;
       if (isWildcard(host)) {
-        log.warn(
+        out.warn(
             "Health checks take this worker's id from the listener host '{}' (no"
                 + " rest.advertised.host.name), as Connect does: every worker listening on"
                 + " '{}' at the same port has this id, so this worker's checks also judge their"
@@ -119,7 +158,7 @@ final class OwnWorkerId {
       try {
         host = localAddress.get();
       } catch (UnknownHostException e) {
-        log.warn(
+        out.warn(
             "Health checks cannot tell this worker's id: no rest.advertised.host.name, listener"
                 + " '{}' names no host, and this machine's address is unknown ({}); they judge"
                 + " the tasks of the whole Connect cluster",
@@ -127,16 +166,16 @@ final class OwnWorkerId {
             e.toString());
         return unknown();
       }
-      log.info(
+      out.info(
           "Health checks take this worker's host as {}, this machine's address, as Connect"
               + " advertises it with no rest.advertised.host.name and a listener without a host;"
               + " if GET /connectors/<name>/status names this worker otherwise, set"
               + " rest.advertised.host.name",
           host);
     }
-    OwnWorkerId id = new OwnWorkerId(host, Math.max(port, 0));
+    OwnWorkerId id = new OwnWorkerId(host, Math.max(port, 0), out);
     if (port > 0) {
-      log.info("Health checks judge the tasks of this worker, {}", id.withPort(port));
+      out.info("Health checks judge the tasks of this worker, {}", id.withPort(port));
     }
     return id;
   }
@@ -157,7 +196,7 @@ final class OwnWorkerId {
     }
     String id = withPort(requestPort);
     if (portFromRequestLogged.compareAndSet(false, true)) {
-      log.info(
+      out.info(
           "Health checks judge the tasks of this worker, {}: its listener's port is 0, so the"
               + " port is taken from each health request",
           id);

@@ -20,11 +20,13 @@ public final class TasksHealth {
 
   /**
    * For a worker in this JVM ({@code bin/snapshotter local}): its cluster state and its config,
-   * from which its id is worked out as the REST extension does.
+   * from which its id is worked out as the REST extension does. The worker runs {@link
+   * HealthRestExtension}, which logs how it worked out the id; this says nothing, so each line is
+   * logged once.
    */
   public static TasksHealth of(ConnectClusterState cluster, Map<String, ?> workerConfig) {
     return new TasksHealth(
-        new ConnectorTasksCheck(cluster), OwnWorkerId.fromWorkerConfig(workerConfig));
+        new ConnectorTasksCheck(cluster), OwnWorkerId.quietlyFromWorkerConfig(workerConfig));
   }
 
   /** {@code report} made worse by what this worker's tasks lack, with the fields that say why. */

@@ -2,6 +2,7 @@ package io.prism.snapshotter.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prism.snapshotter.testing.CapturedLogs;
 import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.List;
@@ -65,6 +66,46 @@ class OwnWorkerIdTest {
         OwnWorkerId.fromWorkerConfig(config("listeners", "HTTP://localhost:0"), () -> "x");
     assertThat(self.forRequestPort(41234)).isEqualTo("localhost:41234");
     assertThat(self.forRequestPort(-1)).isNull();
+  }
+
+  /**
+   * Connect has ignored rest.host.name and rest.port since 3.0 (checked in connect-runtime 3.0.2,
+   * 3.7.2, 3.9.2 and 4.0.2: no code reads them, listeners defaults to http://:8083): a worker still
+   * set up with them listens on that default and Connect names it so. The checks do the same, and
+   * say why.
+   */
+  @Test
+  void theSettingsListenersReplacedAreIgnoredAsConnectDoesWithAWarning() {
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      assertThat(id(config("rest.host.name", "old-style-host", "rest.port", "18399"), 0))
+          .isEqualTo("10.0.0.7:8083");
+      assertThat(logs.lines())
+          .filteredOn(line -> line.contains("rest.host.name and rest.port"))
+          .singleElement()
+          .asString()
+          .startsWith("WARN")
+          .contains("ignored since 3.0", "listeners 'http://:8083' (Connect's default)");
+    }
+    assertThat(id(config("listeners", "http://w:9000", "rest.port", "8083"), 0))
+        .isEqualTo("w:9000");
+  }
+
+  /**
+   * bin/snapshotter local: its worker's REST extension and the local run's own checks each work out
+   * the worker's id; it is logged once.
+   */
+  @Test
+  void aWorkerInThisJvmHasItsIdLoggedOnce() {
+    Map<String, Object> worker = config("listeners", "http://127.0.0.1:18311");
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      new HealthRestExtension().configure(worker); // as the worker does at its start
+      TasksHealth.of(null, worker); // as LocalConnect does; the cluster state is not asked here
+      assertThat(logs.lines())
+          .filteredOn(line -> line.contains("127.0.0.1:18311"))
+          .singleElement()
+          .asString()
+          .contains("Health checks judge the tasks of this worker, 127.0.0.1:18311");
+    }
   }
 
   @Test
