@@ -52,6 +52,8 @@ public final class FrontDoorConfig extends AbstractConfig {
   public static final String PRODUCER_REPLACE_BACKOFF_MS = "frontdoor.producer.replace.backoff.ms";
   public static final String PRODUCER_REPLACE_BACKOFF_MAX_MS =
       "frontdoor.producer.replace.backoff.max.ms";
+  public static final String KAFKA_CHECK_INTERVAL_MS = "frontdoor.kafka.check.interval.ms";
+  public static final String KAFKA_UNANSWERED_MAX_MS = "frontdoor.kafka.unanswered.max.ms";
 
   /**
    * The connector's own keys and defaults (not under {@code frontdoor.}): the front door must write
@@ -214,7 +216,29 @@ public final class FrontDoorConfig extends AbstractConfig {
               Importance.LOW,
               "The longest wait between attempts to replace a broken Kafka producer; also how long a"
                   + " replacement that no call tried stays NOT_SERVING (one a call tried serves once Kafka"
-                  + " acknowledged one of its records).")
+                  + " acknowledged one of its records). After Kafka refused the front door's principal, the"
+                  + " permission is checked every frontdoor.kafka.check.interval.ms instead.")
+          .define(
+              KAFKA_CHECK_INTERVAL_MS,
+              Type.LONG,
+              5_000L,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
+              "How often the front door asks Kafka one small question that writes nothing (the topic's"
+                  + " metadata with its principal's permissions on it, by an admin client with the producer's"
+                  + " settings), and how long it waits for the answer: while it serves but no record was"
+                  + " acknowledged since the last time (is Kafka still there?), and while Kafka refuses its"
+                  + " principal (is Write granted again? then it serves at once).")
+          .define(
+              KAFKA_UNANSWERED_MAX_MS,
+              Type.LONG,
+              15_000L,
+              ConfigDef.Range.atLeast(0),
+              Importance.MEDIUM,
+              "How long Kafka may leave the front door unanswered after the start (no record acknowledged,"
+                  + " no question of frontdoor.kafka.check.interval.ms answered: a timeout or a network error)"
+                  + " before health says NOT_SERVING; SERVING again as soon as a record is acknowledged or a"
+                  + " question answered. 0: health ignores Kafka being gone after the start.")
           .define(
               SESSION_HEADER,
               Type.STRING,
@@ -411,6 +435,14 @@ public final class FrontDoorConfig extends AbstractConfig {
 
   public Duration producerReplaceBackoffMax() {
     return Duration.ofMillis(getLong(PRODUCER_REPLACE_BACKOFF_MAX_MS));
+  }
+
+  public Duration kafkaCheckInterval() {
+    return Duration.ofMillis(getLong(KAFKA_CHECK_INTERVAL_MS));
+  }
+
+  public Duration kafkaUnansweredMax() {
+    return Duration.ofMillis(getLong(KAFKA_UNANSWERED_MAX_MS));
   }
 
   /**

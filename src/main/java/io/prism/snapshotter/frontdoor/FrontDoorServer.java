@@ -72,17 +72,37 @@ public final class FrontDoorServer implements AutoCloseable {
 
   /** Starts against the Kafka cluster named in the config. */
   public static FrontDoorServer start(FrontDoorConfig config) throws IOException {
-    return start(config, () -> new KafkaProducer<>(config.producerSettings()), Clock.systemUTC());
+    return start(
+        config,
+        () -> new KafkaProducer<>(config.producerSettings()),
+        new AdminKafkaCheck(config.producerSettings(), config.topic()),
+        Clock.systemUTC());
+  }
+
+  /**
+   * {@link #start(FrontDoorConfig, Supplier, KafkaCheck, Clock)} without a {@link KafkaCheck}
+   * (tests with producers that are no real cluster's): Kafka going silent after the start does not
+   * change health, and after a refusal new producers are tried on trial.
+   */
+  static FrontDoorServer start(
+      FrontDoorConfig config, Supplier<Producer<String, byte[]>> producers, Clock clock)
+      throws IOException {
+    return start(config, producers, KafkaCheck.NONE, clock);
   }
 
   /**
    * Starts with producers from {@code producers}: one at once, and a new one whenever the one in
-   * use breaks for good. The front door owns and closes them. It serves (health SERVING) once Kafka
-   * has answered the first producer ({@link #awaitServing}); until then calls are refused
-   * UNAVAILABLE, and a Kafka that is not up yet, or a topic not created yet, is waited for.
+   * use breaks for good. The front door owns and closes them, and {@code check}. It serves (health
+   * SERVING) once Kafka has answered the first producer ({@link #awaitServing}); until then calls
+   * are refused UNAVAILABLE, and a Kafka that is not up yet, or a topic not created yet, is waited
+   * for. Afterwards {@code check} tells when Kafka has gone silent (NOT_SERVING meanwhile) and when
+   * a refused permission is granted again.
    */
-  public static FrontDoorServer start(
-      FrontDoorConfig config, Supplier<Producer<String, byte[]>> producers, Clock clock)
+  static FrontDoorServer start(
+      FrontDoorConfig config,
+      Supplier<Producer<String, byte[]>> producers,
+      KafkaCheck check,
+      Clock clock)
       throws IOException {
     HealthStatusManager health = new HealthStatusManager();
     setHealth(health, false); // the manager starts SERVING; not before Kafka has answered
@@ -93,7 +113,11 @@ public final class FrontDoorServer implements AutoCloseable {
             String.valueOf(config.producerSettings().get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)),
             config.producerReplaceBackoff(),
             config.producerReplaceBackoffMax(),
-            usable -> setHealth(health, usable));
+            usable -> setHealth(health, usable),
+            new RepeatedLogLimit(ProducerSupervisor.REPEATED_LOG_INTERVAL),
+            check,
+            config.kafkaCheckInterval(),
+            config.kafkaUnansweredMax());
     EventProducer producer =
         new EventProducer(supervisor, config.topic(), config.headerNames(), clock);
     try {
@@ -152,8 +176,9 @@ public final class FrontDoorServer implements AutoCloseable {
 
   /**
    * The publish service, and the server as a whole (what a probe without a service name asks), are
-   * SERVING while a Kafka producer is in use, NOT_SERVING before Kafka answered the first one and
-   * while a broken one is being replaced.
+   * SERVING while a Kafka producer is in use, NOT_SERVING before Kafka answered the first one,
+   * while a broken one is being replaced, and while Kafka has not answered for {@code
+   * frontdoor.kafka.unanswered.max.ms}.
    */
   private static void setHealth(HealthStatusManager health, boolean usable) {
     ServingStatus status = usable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;

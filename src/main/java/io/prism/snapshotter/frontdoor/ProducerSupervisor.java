@@ -32,8 +32,13 @@ import org.slf4j.LoggerFactory;
  * later send would fail the same way. After such a failure the broken producer is closed and a new
  * one made, after a backoff that doubles (from {@code initialBackoff} to {@code maxBackoff}) for
  * every producer in a row that failed to start or broke before Kafka acknowledged anything. A new
- * producer is on trial until Kafka acknowledges one of its records: that is how a permission
- * granted again is noticed.
+ * producer is on trial until Kafka acknowledges one of its records. After Kafka refused the front
+ * door's principal, no new producer is made until a {@link KafkaCheck} says that Kafka grants Write
+ * on the topic again (asked every {@code checkInterval}); that producer serves at once.
+ *
+ * <p>While a producer serves, a {@link KafkaWatch} notices Kafka going silent (no record
+ * acknowledged, no check answered for {@code silentAfter}): health says NOT_SERVING until Kafka
+ * answers again. The producer stays in use meanwhile: it reconnects by itself.
  *
  * <p>While Kafka stays unreachable (or keeps refusing), every attempt fails the same way: the WARN
  * or ERROR saying so is logged at once, then at most once per {@link #REPEATED_LOG_INTERVAL} with a
@@ -77,14 +82,15 @@ final class ProducerSupervisor {
     }
 
     /**
-     * Kafka acknowledged a record of this producer (a volatile read once it has): a replacement on
-     * trial has proved itself.
+     * Kafka acknowledged a record of this producer (on every acknowledgement: a few volatile reads
+     * once it has): a replacement on trial has proved itself, and Kafka answers.
      */
     void confirm() {
       if (!confirmed) {
         confirmed = true;
         confirmed(this);
       }
+      watch.acknowledged();
     }
   }
 
@@ -94,6 +100,9 @@ final class ProducerSupervisor {
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final Listener listener;
+  private final KafkaCheck check;
+  private final Duration checkInterval;
+  private final KafkaWatch watch;
   private final CountDownLatch firstInUse = new CountDownLatch(1);
   private final RepeatedLogLimit repeats;
   private final ScheduledExecutorService recovery =
@@ -121,6 +130,18 @@ final class ProducerSupervisor {
 
   private Producer<String, byte[]> broken;
   private boolean everInUse;
+
+  /**
+   * Whether the producer side serves: one in use that Kafka answered (the first), acknowledged (on
+   * trial), vouched for by a {@link KafkaCheck}, or that no call tried for {@code maxBackoff}.
+   * Written under the lock.
+   */
+  private volatile boolean producerServes;
+
+  /**
+   * Why Kafka counts as gone while the producer serves ({@link KafkaWatch}); null if it answers.
+   */
+  private String kafkaSilence;
 
   /** What the listener was told last: whether the front door serves. */
   private boolean serving;
@@ -163,7 +184,57 @@ final class ProducerSupervisor {
       Duration maxBackoff,
       Listener listener,
       RepeatedLogLimit repeats) {
+    this(
+        factory,
+        topic,
+        cluster,
+        initialBackoff,
+        maxBackoff,
+        listener,
+        repeats,
+        KafkaCheck.NONE,
+        Duration.ofSeconds(5),
+        Duration.ZERO);
+  }
+
+  /**
+   * With {@code check} asked every {@code checkInterval}: while the producer serves and no record
+   * was acknowledged, whether Kafka still answers (silent for {@code silentAfter}: not serving;
+   * zero: never), and while Kafka refuses the front door, whether it grants Write again.
+   */
+  ProducerSupervisor(
+      Supplier<Producer<String, byte[]>> factory,
+      String topic,
+      String cluster,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Listener listener,
+      RepeatedLogLimit repeats,
+      KafkaCheck check,
+      Duration checkInterval,
+      Duration silentAfter) {
     this.factory = factory;
+    this.check = check;
+    this.checkInterval = checkInterval;
+    this.watch =
+        new KafkaWatch(
+            check,
+            checkInterval,
+            silentAfter,
+            cluster,
+            () -> producerServes,
+            new KafkaWatch.Listener() {
+              @Override
+              public void silent(String reason) {
+                kafkaSilent(reason);
+              }
+
+              @Override
+              public void answering() {
+                kafkaAnswers();
+              }
+            },
+            System::nanoTime);
     this.repeats = repeats;
     this.topic = topic;
     this.cluster = cluster;
@@ -191,7 +262,7 @@ final class ProducerSupervisor {
    * client refuses that in its constructor, but with everything started at once the names may
    * appear in DNS only later.
    */
-  private static boolean bootstrapUnresolvable(Throwable failure) {
+  static boolean bootstrapUnresolvable(Throwable failure) {
     Throwable cause = failure;
     for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
       if (cause instanceof ConfigException
@@ -218,7 +289,7 @@ final class ProducerSupervisor {
     synchronized (supervisor) {
       supervisor.candidate = null;
       supervisor.started = true;
-      supervisor.putInUse(producer);
+      supervisor.putInUse(producer, false);
     }
     return supervisor;
   }
@@ -236,6 +307,7 @@ final class ProducerSupervisor {
         cluster,
         topic);
     recovery.execute(this::attempt);
+    watch.start();
   }
 
   /** Waits until a producer was in use once (Kafka answered); false if that did not happen. */
@@ -258,6 +330,9 @@ final class ProducerSupervisor {
     }
     if (current == null) {
       return Optional.of(closed ? "the front door is stopping" : unavailable);
+    }
+    if (producerServes) {
+      return Optional.of(kafkaSilence);
     }
     return Optional.of(
         "a new Kafka producer is in use on trial (after: "
@@ -299,7 +374,9 @@ final class ProducerSupervisor {
       breakage =
           denial != null
               ? KafkaFailures.refusal(denial, topic)
-                  + "; new producers are tried, with backoff, until Kafka accepts one"
+                  + "; the front door asks Kafka every "
+                  + checkInterval.toMillis()
+                  + " ms whether it grants it, and serves once it does"
               : "the front door's Kafka producer failed ("
                   + failure.getClass().getSimpleName()
                   + ": "
@@ -310,9 +387,10 @@ final class ProducerSupervisor {
       broken = generation.producer;
       failuresInARow = generation.confirmed ? 0 : failuresInARow + 1;
       delay = backoff();
-      setServing(false);
+      setProducerServes(false);
       recovery.execute(this::closeBroken); // not here: this may be the producer's own I/O thread
-      recovery.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+      Runnable next = denial != null ? this::awaitGrant : this::attempt;
+      recovery.schedule(next, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
     RepeatedLogLimit.Verdict verdict =
         repeats.admit("broken: " + (denial != null ? denial : failure).getClass().getName());
@@ -321,10 +399,11 @@ final class ProducerSupervisor {
     }
     if (denial != null) {
       log.error(
-          "{}; calls are refused UNAVAILABLE and health says NOT_SERVING until a new producer's"
-              + " record is acknowledged (first attempt in {} ms){}",
+          "{}; calls are refused UNAVAILABLE and health says NOT_SERVING until Kafka grants it"
+              + " (asked in {} ms, then every {} ms){}",
           KafkaFailures.refusal(denial, topic),
           delay.toMillis(),
+          checkInterval.toMillis(),
           verdict.note());
     } else {
       log.error(
@@ -341,6 +420,73 @@ final class ProducerSupervisor {
    * (waits up to {@code max.block.ms}); puts it in use once answered, else tries again later.
    */
   private void attempt() {
+    attempt(false);
+  }
+
+  /**
+   * While Kafka refuses the front door: asks it (writing nothing) whether it grants Write on the
+   * topic again, every {@code checkInterval}, and once it does, makes a new producer that serves at
+   * once. A check that cannot tell (none configured, or the question failed otherwise) falls back
+   * to a new producer on trial.
+   */
+  private void awaitGrant() {
+    closeBroken();
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+    }
+    KafkaCheck.Answer answer = check.ask(checkInterval);
+    switch (answer.kind()) {
+      case WRITABLE -> attempt(true);
+      case UNCLEAR -> {
+        if (answer.failure() != null
+            && repeats.admit("grant check: " + answer.failure().getClass().getName()).write()) {
+          log.warn(
+              "Could not ask Kafka whether it grants the front door's producer Write on topic {}"
+                  + " ({}); trying a new producer on trial instead",
+              topic,
+              answer.describe());
+        }
+        attempt(false);
+      }
+      default -> {
+        synchronized (this) {
+          if (closed) {
+            return;
+          }
+          recovery.schedule(this::awaitGrant, checkInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        Throwable denial = KafkaFailures.denial(answer.failure());
+        RepeatedLogLimit.Verdict verdict =
+            repeats.admit(
+                denial != null
+                    ? "broken: " + denial.getClass().getName()
+                    : "grant check: " + answer.kind());
+        if (verdict.write() && denial != null) {
+          log.error(
+              "{}; still refused (asked again every {} ms){}",
+              KafkaFailures.refusal(denial, topic),
+              checkInterval.toMillis(),
+              verdict.note());
+        } else if (verdict.write()) {
+          log.warn(
+              "Kafka at {} does not say yet that the front door's producer may write to topic {}"
+                  + " ({}); asked again every {} ms{}",
+              cluster,
+              topic,
+              answer.describe(),
+              checkInterval.toMillis(),
+              verdict.note());
+        }
+      }
+    }
+  }
+
+  /**
+   * @param vouched a {@link KafkaCheck} said that Kafka grants Write: serves at once
+   */
+  private void attempt(boolean vouched) {
     closeBroken();
     Producer<String, byte[]> producer;
     synchronized (this) {
@@ -372,9 +518,14 @@ final class ProducerSupervisor {
         return;
       }
       replacement = everInUse;
-      putInUse(producer);
+      putInUse(producer, vouched);
     }
-    if (replacement) {
+    if (replacement && vouched) {
+      log.info(
+          "Kafka grants the front door's producer Write on topic {} again; a new producer got its"
+              + " metadata and the front door serves",
+          topic);
+    } else if (replacement) {
       log.info(
           "A new Kafka producer got the metadata of topic {}; calls are sent with it, and health"
               + " says SERVING again once Kafka has acknowledged its first record",
@@ -397,10 +548,11 @@ final class ProducerSupervisor {
    * its records; else a cause that no new producer cures would flip health to SERVING and back at
    * every attempt. It sends the calls' own records, never a probe into the topic; one that no call
    * tries within {@code maxBackoff} serves (nothing says it is broken, and a front door that says
-   * NOT_SERVING may get no calls to prove itself with).
+   * NOT_SERVING may get no calls to prove itself with). One {@code vouched} for by a {@link
+   * KafkaCheck} (Kafka grants Write on the topic) serves at once.
    */
   // Guarded by this.
-  private void putInUse(Producer<String, byte[]> producer) {
+  private void putInUse(Producer<String, byte[]> producer, boolean vouched) {
     Generation generation = new Generation(producer);
     // Before any call can send with it: records waiting for a producer go ahead of the calls'.
     beforeUse.accept(generation);
@@ -408,10 +560,12 @@ final class ProducerSupervisor {
     if (!everInUse) {
       everInUse = true;
       failuresInARow = 0; // waiting for Kafka at start says nothing about this producer
-      setServing(true);
+      setProducerServes(true);
     } else if (generation.confirmed) {
       serveAgain(); // a record handed over above was acknowledged already
       log.info("Kafka acknowledged a record of the new producer; the front door serves again");
+    } else if (vouched) {
+      serveAgain();
     } else {
       recovery.schedule(
           () -> serveIfUntried(generation), maxBackoff.toMillis(), TimeUnit.MILLISECONDS);
@@ -421,7 +575,7 @@ final class ProducerSupervisor {
   /** Kafka acknowledged a first record of {@code generation}: on trial, it serves now. */
   private void confirmed(Generation generation) {
     synchronized (this) {
-      if (closed || current != generation || serving) {
+      if (closed || current != generation || producerServes) {
         return;
       }
       serveAgain();
@@ -433,7 +587,7 @@ final class ProducerSupervisor {
   private void serveIfUntried(Generation generation) {
     long idleMillis;
     synchronized (this) {
-      if (closed || current != generation || serving) {
+      if (closed || current != generation || producerServes) {
         return;
       }
       idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - generation.lastSendNanos);
@@ -453,22 +607,49 @@ final class ProducerSupervisor {
 
   // Guarded by this.
   private void serveAgain() {
-    setServing(true);
+    setProducerServes(true);
     repeats.reset(); // a later failure is news: logged at once
     FrontDoorMetrics.producerReplaced();
   }
 
   // Guarded by this.
-  private void setServing(boolean now) {
+  private void setProducerServes(boolean now) {
+    producerServes = now;
+    if (now) {
+      firstInUse.countDown();
+    } else {
+      kafkaSilence = null; // moot while no producer serves; the watch looks again once one does
+    }
+    updateServing();
+  }
+
+  /** The watch found Kafka silent while the producer serves. */
+  private synchronized void kafkaSilent(String reason) {
+    if (closed || !producerServes) {
+      return;
+    }
+    kafkaSilence = reason;
+    updateServing();
+  }
+
+  /** The watch heard Kafka answer. */
+  private synchronized void kafkaAnswers() {
+    if (kafkaSilence != null) {
+      kafkaSilence = null;
+      updateServing();
+    }
+  }
+
+  /** Tells the listener whether the front door serves: the producer serves and Kafka answers. */
+  // Guarded by this.
+  private void updateServing() {
+    boolean now = producerServes && kafkaSilence == null;
     if (serving == now) {
       return;
     }
     serving = now;
     listener.usable(now);
     FrontDoorMetrics.producerUsable(now);
-    if (now) {
-      firstInUse.countDown();
-    }
   }
 
   /** Kafka did not answer {@code producer} (null: none could be made): logs why, tries again. */
@@ -498,7 +679,8 @@ final class ProducerSupervisor {
         delay = backoff();
       }
       unavailable = unavailableText(producer, failure, firstProducer);
-      recovery.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+      Runnable next = denied ? this::awaitGrant : this::attempt;
+      recovery.schedule(next, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
     RepeatedLogLimit.Verdict verdict = repeats.admit(reasonKey(producer, failure, firstProducer));
     if (!verdict.write()) {
@@ -665,6 +847,7 @@ final class ProducerSupervisor {
       waiting = candidate;
       candidate = null;
     }
+    watch.close();
     recovery.shutdownNow(); // interrupts an attempt waiting for metadata
     try {
       recovery.awaitTermination(10, TimeUnit.SECONDS);
@@ -672,6 +855,7 @@ final class ProducerSupervisor {
       Thread.currentThread().interrupt();
     }
     closeBroken();
+    check.close();
     if (waiting != null) {
       closeQuietly(waiting);
     }

@@ -23,7 +23,8 @@ public final class FrontDoorMetrics {
           .name("snapshotter_frontdoor_producer_usable")
           .help(
               "1 while the front door serves (health SERVING); 0 before Kafka answered it at start,"
-                  + " while it replaces a producer that broke, and while the replacement is on trial.")
+                  + " while it replaces a producer that broke, while the replacement is on trial, and"
+                  + " while Kafka has not answered it for frontdoor.kafka.unanswered.max.ms.")
           .register(SnapshotterMetrics.REGISTRY);
 
   private static final Counter PRODUCER_REPLACEMENTS =

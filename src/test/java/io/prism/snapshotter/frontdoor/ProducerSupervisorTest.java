@@ -9,10 +9,12 @@ import io.prism.snapshotter.testing.CapturedLogs;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -100,6 +102,120 @@ class ProducerSupervisorTest {
     assertThat(denied.closed()).isTrue();
 
     assertThat(events.publish(event("e2")).get(30, TimeUnit.SECONDS)).isNotNull();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).as("SERVING again").isTrue();
+    assertThat(supervisor.notServingBecause()).isEmpty();
+  }
+
+  /**
+   * After Kafka refused the front door's principal, no new producer is made (none would be
+   * accepted) and health does not flip to SERVING for a trial; the check asks Kafka, writing
+   * nothing, whether it grants Write again, and once it does, a new producer serves at once,
+   * without a record sent to prove it and long before the longest backoff.
+   */
+  @Test
+  void aRefusedFrontDoorChecksThePermissionAndServesAtOnceWhenGranted() throws Exception {
+    MockProducer<String, byte[]> denied = producer(false);
+    MockProducer<String, byte[]> granted = producer(true);
+    AtomicInteger made = new AtomicInteger();
+    AtomicInteger asked = new AtomicInteger();
+    AtomicBoolean writeGranted = new AtomicBoolean();
+    KafkaCheck check =
+        timeout -> {
+          asked.incrementAndGet();
+          return writeGranted.get()
+              ? KafkaCheck.Answer.writable()
+              : KafkaCheck.Answer.of(
+                  new TopicAuthorizationException(
+                      "Kafka answered, but does not authorize Write on topic events",
+                      Set.of("events")));
+        };
+    Duration maxBackoff = Duration.ofSeconds(60);
+    supervisor =
+        new ProducerSupervisor(
+            () -> made.incrementAndGet() == 1 ? denied : granted,
+            "events",
+            "kafka:9092",
+            Duration.ofMillis(5),
+            maxBackoff,
+            usable::add,
+            new RepeatedLogLimit(ProducerSupervisor.REPEATED_LOG_INTERVAL, nanos::get),
+            check,
+            Duration.ofMillis(10),
+            Duration.ZERO);
+    EventProducer events =
+        new EventProducer(supervisor, "events", HeaderNames.DEFAULTS, Clock.systemUTC());
+    supervisor.start();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).isFalse();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).isTrue();
+
+    var refused = events.publish(event("e1"));
+    denied.errorNext(new TopicAuthorizationException("Not authorized to access topics: [events]"));
+    assertThat(refused).isCompletedExceptionally();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).as("NOT_SERVING").isFalse();
+
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (asked.get() < 5 && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    assertThat(asked.get()).as("asked again and again").isGreaterThanOrEqualTo(5);
+    assertThat(made).as("no new producer while Kafka refuses").hasValue(1);
+    assertThat(usable).as("no SERVING for a trial").isEmpty();
+    assertThatThrownBy(supervisor::require)
+        .isInstanceOf(ProducerUnavailableException.class)
+        .hasMessageContaining("refuses the front door's producer for topic events");
+
+    long grantedAt = System.nanoTime();
+    writeGranted.set(true);
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).as("SERVING once granted").isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - grantedAt))
+        .as("not after the longest backoff")
+        .isLessThan(maxBackoff);
+    assertThat(made).hasValue(2);
+    assertThat(supervisor.notServingBecause()).isEmpty();
+    assertThat(granted.history()).as("no record sent to prove it").isEmpty();
+    assertThat(events.publish(event("e2")).get(30, TimeUnit.SECONDS)).isNotNull();
+  }
+
+  /**
+   * Kafka gone after the start: once neither a record was acknowledged nor a check answered for the
+   * configured time, health says NOT_SERVING, naming Kafka; the first answer makes it SERVING.
+   */
+  @Test
+  void kafkaSilentAfterTheStartIsNotServingUntilItAnswers() throws Exception {
+    AtomicBoolean answers = new AtomicBoolean(true);
+    KafkaCheck check =
+        timeout ->
+            answers.get()
+                ? KafkaCheck.Answer.writable()
+                : KafkaCheck.Answer.of(new TimeoutException("Timed out waiting for a node"));
+    supervisor =
+        new ProducerSupervisor(
+            () -> producer(true),
+            "events",
+            "kafka:9092",
+            Duration.ofMillis(5),
+            Duration.ofSeconds(60),
+            usable::add,
+            new RepeatedLogLimit(ProducerSupervisor.REPEATED_LOG_INTERVAL, nanos::get),
+            check,
+            Duration.ofMillis(10),
+            Duration.ofMillis(200));
+    supervisor.start();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).isFalse();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).isTrue();
+
+    long goneAt = System.nanoTime();
+    answers.set(false);
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).as("NOT_SERVING").isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - goneAt))
+        .as("not before the configured time")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(200 - 10));
+    assertThat(supervisor.notServingBecause().orElseThrow())
+        .contains("Kafka at kafka:9092 has not answered the front door for")
+        .contains("TimeoutException: Timed out waiting for a node");
+    assertThat(supervisor.require()).as("still in use: it reconnects by itself").isNotNull();
+
+    answers.set(true);
     assertThat(usable.poll(30, TimeUnit.SECONDS)).as("SERVING again").isTrue();
     assertThat(supervisor.notServingBecause()).isEmpty();
   }

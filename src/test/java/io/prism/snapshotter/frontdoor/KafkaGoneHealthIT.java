@@ -1,0 +1,85 @@
+package io.prism.snapshotter.frontdoor;
+
+import static io.prism.snapshotter.frontdoor.FrontDoorIT.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka goes away after the front door has started and served (a real broker in a child JVM,
+ * stopped), and comes back on the same port: health says NOT_SERVING once Kafka has not answered
+ * for {@code frontdoor.kafka.unanswered.max.ms} — not before — so a balancer stops sending calls
+ * that would only wait and fail, and SERVING again once Kafka answers, without any call to prove it
+ * (a front door taken out of service gets none).
+ */
+class KafkaGoneHealthIT {
+  private static final long CHECK_INTERVAL_MILLIS = 250;
+  private static final long UNANSWERED_MAX_MILLIS = 3_000;
+
+  @TempDir Path directory;
+
+  @Test
+  void notServingWhileKafkaIsGoneAndServingOnceItIsBack() throws Exception {
+    try (BrokerProcess broker = BrokerProcess.format(directory)) {
+      broker.start();
+      broker.createTopic("gone");
+      Map<String, Object> config = new HashMap<>();
+      config.put("bootstrap.servers", broker.bootstrapServers());
+      config.put(FrontDoorConfig.TOPIC, "gone");
+      config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
+      config.put(FrontDoorConfig.SHUTDOWN_GRACE_MS, "1000");
+      config.put(FrontDoorConfig.KAFKA_CHECK_INTERVAL_MS, Long.toString(CHECK_INTERVAL_MILLIS));
+      config.put(FrontDoorConfig.KAFKA_UNANSWERED_MAX_MS, Long.toString(UNANSWERED_MAX_MILLIS));
+      config.put("reconnect.backoff.max.ms", "500");
+      try (FrontDoorServer server =
+          FrontDoorFixture.serving(FrontDoorServer.start(new FrontDoorConfig(config)))) {
+        ManagedChannel channel = FrontDoorFixture.plaintextChannel(server);
+        try {
+          HealthWatch health =
+              HealthWatch.of(channel, HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
+          assertThat(health.next()).isEqualTo(ServingStatus.SERVING);
+          publish(channel, "before");
+
+          long stopping = System.nanoTime();
+          broker.stop();
+          assertThat(health.next())
+              .as("NOT_SERVING while Kafka is gone")
+              .isEqualTo(ServingStatus.NOT_SERVING);
+          long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
+          // The last answer came at most one check interval before the broker was stopped.
+          assertThat(millis)
+              .as("not before Kafka was unanswered for the configured time")
+              .isGreaterThanOrEqualTo(UNANSWERED_MAX_MILLIS - CHECK_INTERVAL_MILLIS);
+          assertThat(String.valueOf(server.httpHealth().fields().get("reason")))
+              .contains("Kafka at " + broker.bootstrapServers())
+              .contains("has not answered the front door for");
+          assertThat(health.next(2_000)).as("stays NOT_SERVING while gone").isNull();
+
+          broker.start();
+          assertThat(health.next())
+              .as("SERVING once Kafka answers, without a call")
+              .isEqualTo(ServingStatus.SERVING);
+          assertThat(server.httpHealth().fields().get("serving")).isEqualTo(true);
+          publish(channel, "after");
+        } finally {
+          FrontDoorFixture.close(channel);
+        }
+      }
+    }
+  }
+
+  private static void publish(ManagedChannel channel, String payload) {
+    PubSubBasicInterfaceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
+        .publish(event("writer-1", payload).build());
+  }
+}
