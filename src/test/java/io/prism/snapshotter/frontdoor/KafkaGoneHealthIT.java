@@ -55,10 +55,12 @@ class KafkaGoneHealthIT {
               .as("NOT_SERVING while Kafka is gone")
               .isEqualTo(ServingStatus.NOT_SERVING);
           long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
-          // The last answer came at most one check interval before the broker was stopped.
+          // The last answer came about one check interval before the broker stopped answering
+          // (after stop() was called); the margin is for a tick that ran late on a loaded machine.
+          // A first failed check alone would come within about one interval.
           assertThat(millis)
               .as("not before Kafka was unanswered for the configured time")
-              .isGreaterThanOrEqualTo(UNANSWERED_MAX_MILLIS - CHECK_INTERVAL_MILLIS);
+              .isGreaterThanOrEqualTo(UNANSWERED_MAX_MILLIS - 4 * CHECK_INTERVAL_MILLIS);
           assertThat(String.valueOf(server.httpHealth().fields().get("reason")))
               .contains("Kafka at " + broker.bootstrapServers())
               .contains("has not answered the front door for");
