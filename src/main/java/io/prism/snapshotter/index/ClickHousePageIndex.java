@@ -529,6 +529,102 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   /**
+   * Reads one time window of the writer's rows per query: 18.16 cannot stop a {@code FINAL} read
+   * early, so a keyset query with only a lower bound would read the writer's whole remaining
+   * history for every batch (a walk over N entries would read N^2 / limit rows). The first batch
+   * asks the writer's first and last start time and its row count (one column, once), and guesses a
+   * window of about {@code limit} rows; the cursor keeps the window. A window that fills a batch at
+   * once is halved for the next; one that does not is followed, in the same call, by the next one,
+   * twice as wide, until the batch is full or the window passes the writer's last start time (that
+   * last window has no upper bound, so entries published since the walk began are met too).
+   */
+  @Override
+  public EntryPage entryPage(String writerId, EntryCursor from, int limit) {
+    EntryPage.requirePositive(limit);
+    ensureReady();
+    IndexEntry after = from.lastEntry();
+    long lo;
+    long window;
+    long lastStart;
+    if (after == null || from.windowMillis() <= 0) {
+      JsonNode span =
+          query(
+                  "SELECT min(start_time_ms) AS first, max(start_time_ms) AS last, count() AS n FROM "
+                      + table
+                      + " WHERE writer_id = "
+                      + ClickHouseSql.quote(writerId)
+                      + (after == null ? "" : " AND start_time_ms >= " + int64(after.startTime())),
+                  "query the time span of a writer's pages")
+              .get(0);
+      long rows = span.get("n").asLong();
+      if (rows == 0) {
+        return new EntryPage(List.of(), null);
+      }
+      lo = after == null ? span.get("first").asLong() : after.startTime();
+      lastStart = span.get("last").asLong();
+      double width = ((double) lastStart - (double) lo + 1) * limit / rows;
+      window = width >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, (long) width);
+    } else {
+      lo = after.startTime();
+      window = from.windowMillis();
+      lastStart = from.lastStartMillis();
+    }
+    List<IndexEntry> batch = new ArrayList<>();
+    boolean firstWindow = true;
+    while (true) {
+      long hi = SaturatingMillis.plus(lo, window);
+      boolean lastWindow = hi == Long.MAX_VALUE || hi > lastStart;
+      StringBuilder sql =
+          new StringBuilder("SELECT ")
+              .append(COLUMNS)
+              .append(" FROM ")
+              .append(table)
+              .append(" FINAL WHERE writer_id = ")
+              .append(ClickHouseSql.quote(writerId))
+              .append(" AND start_time_ms >= ")
+              .append(int64(lo));
+      if (!lastWindow) {
+        sql.append(" AND start_time_ms < ").append(int64(hi));
+      }
+      if (firstWindow && after != null) {
+        sql.append(" AND (start_time_ms > ")
+            .append(int64(after.startTime()))
+            .append(" OR page_sequence > ")
+            .append(int64(after.pageSequence()))
+            .append(" OR (page_sequence = ")
+            .append(int64(after.pageSequence()))
+            .append(" AND page_key > ")
+            .append(ClickHouseSql.quote(after.pageKey()))
+            .append("))");
+      }
+      sql.append(" ORDER BY start_time_ms, page_sequence, page_key LIMIT ")
+          .append(limit - batch.size());
+      for (JsonNode row : query(sql.toString(), "query a batch of the pages of a writer")) {
+        batch.add(entryOf(row));
+      }
+      if (batch.size() == limit) {
+        long next = firstWindow ? Math.max(1, window / 2) : window;
+        return new EntryPage(
+            batch, EntryCursor.after(batch.get(limit - 1), next, Math.max(lastStart, lo)));
+      }
+      if (lastWindow) {
+        return new EntryPage(batch, null);
+      }
+      lo = hi;
+      window = SaturatingMillis.plus(window, window);
+      firstWindow = false;
+    }
+  }
+
+  /**
+   * An Int64 literal: Int64's minimum is not one ClickHouse reads as Int64 (its digits are out of
+   * range before the sign applies).
+   */
+  static String int64(long value) {
+    return value == Long.MIN_VALUE ? "toInt64('" + value + "')" : Long.toString(value);
+  }
+
+  /**
    * Reads the companion table, whose sort key starts with the filter's columns, so only the
    * partition's range from {@code fromOffset} on is read. Without {@code FINAL}: the copies a
    * re-publish left in unmerged parts are dropped by {@code LIMIT 1 BY page_key}.

@@ -24,6 +24,11 @@ public abstract class ForwardingPageIndex implements PageIndex {
   }
 
   @Override
+  public EntryPage entryPage(String writerId, EntryCursor from, int limit) {
+    return delegate.entryPage(writerId, from, limit);
+  }
+
+  @Override
   public WriterPage writers(String after, int limit) {
     return delegate.writers(after, limit);
   }

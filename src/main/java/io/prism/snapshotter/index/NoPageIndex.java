@@ -17,6 +17,12 @@ final class NoPageIndex implements PageIndex {
   }
 
   @Override
+  public EntryPage entryPage(String writerId, EntryCursor from, int limit) {
+    EntryPage.requirePositive(limit);
+    return new EntryPage(List.of(), null);
+  }
+
+  @Override
   public WriterPage writers(String after, int limit) {
     return new WriterPage(List.of(), null);
   }

@@ -13,6 +13,8 @@ import java.util.List;
  *       reindex) leaves one entry for it.
  *   <li>{@link #entries} returns a writer's entries whose time range overlaps the query's, ordered
  *       by start time, then page sequence, then page key.
+ *   <li>{@link #entryPage} walks one writer's entries in that order, a bounded batch at a time,
+ *       whatever the writer's size.
  *   <li>{@link #writers} pages through writer ids in ascending UTF-8 byte order.
  *   <li>{@link #remove} takes entries out by page key; removing what is not there is no error.
  *   <li>{@link #entriesFromOffset} returns a topic-partition's entries whose last offset is at or
@@ -28,6 +30,18 @@ public interface PageIndex extends AutoCloseable {
 
   /** The writer's entries that overlap {@code range}, by start time, then sequence, then key. */
   List<IndexEntry> entries(String writerId, TimeRange range);
+
+  /**
+   * Up to {@code limit} of the writer's entries after {@code from} ({@link EntryCursor#FIRST}: from
+   * the first), in the order of {@link #entries}; {@link EntryPage#next()} continues. A walk over a
+   * writer of any size in memory bounded by {@code limit} (plus, on Redis, the entries that share
+   * one start time): each batch reads about {@code limit} entries from the backend, never the
+   * writer's history before it. Entries removed behind the walk (a repair) do not shift it; entries
+   * published meanwhile may or may not be met. Every backend implements it, wrappers forward it.
+   *
+   * @throws IllegalArgumentException {@code limit} below 1
+   */
+  EntryPage entryPage(String writerId, EntryCursor from, int limit);
 
   /**
    * Up to {@code limit} writer ids greater than {@code after} ({@code null}: from the first), in

@@ -21,6 +21,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.ZAddParams;
+import redis.clients.jedis.resps.Tuple;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
@@ -264,6 +265,84 @@ public final class RedisPageIndex implements PageIndex {
     } catch (JedisException e) {
       throw failure("query the pages of a writer", e);
     }
+  }
+
+  /**
+   * Reads the writer's sorted set by score (start time) a window of {@code limit} members at a
+   * time, and always whole groups of one score: members of one score come in the byte order of
+   * their keys, not the entries' order, so a group is read whole, sorted, and cut after the
+   * cursor's entry. Scores are doubles: past 2^53 ms several start times share one, and a group is
+   * all of them. A batch may hold a little more than a window while a group is completed, then is
+   * cut to {@code limit}.
+   */
+  @Override
+  public EntryPage entryPage(String writerId, EntryCursor from, int limit) {
+    EntryPage.requirePositive(limit);
+    try {
+      String setKey = pagesKey(writerId);
+      IndexEntry after = from.lastEntry();
+      List<IndexEntry> batch = new ArrayList<>();
+      String min = "-inf";
+      if (after != null) {
+        double score = after.startTime();
+        for (IndexEntry entry : group(setKey, writerId, score)) {
+          if (IndexEntry.QUERY_ORDER.compare(entry, after) > 0) {
+            batch.add(entry);
+          }
+        }
+        min = "(" + score;
+      }
+      while (batch.size() < limit) {
+        List<Tuple> window = redis.zrangeByScoreWithScores(setKey, min, "+inf", 0, limit);
+        if (window.isEmpty()) {
+          break;
+        }
+        boolean full = window.size() == limit;
+        double lastScore = window.get(window.size() - 1).getScore();
+        List<String> keys = new ArrayList<>(window.size());
+        for (Tuple member : window) {
+          // The last score's group may go on past the window: read it whole below.
+          if (!full || member.getScore() < lastScore) {
+            keys.add(member.getElement());
+          }
+        }
+        List<IndexEntry> read = ownEntries(setKey, writerId, keys);
+        if (full) {
+          read.addAll(
+              ownEntries(setKey, writerId, redis.zrangeByScore(setKey, lastScore, lastScore)));
+        }
+        read.sort(IndexEntry.QUERY_ORDER);
+        batch.addAll(onePerPageKey(read));
+        if (!full) {
+          break;
+        }
+        min = "(" + lastScore;
+      }
+      if (batch.size() > limit) {
+        return new EntryPage(batch.subList(0, limit), EntryCursor.after(batch.get(limit - 1)));
+      }
+      return EntryPage.of(batch, limit);
+    } catch (JedisException e) {
+      throw failure("query a batch of the pages of a writer", e);
+    }
+  }
+
+  /** The writer's entries whose score is {@code score}, in query order, one per page key. */
+  private List<IndexEntry> group(String setKey, String writerId, double score) {
+    List<IndexEntry> group =
+        ownEntries(setKey, writerId, redis.zrangeByScore(setKey, score, score));
+    group.sort(IndexEntry.QUERY_ORDER);
+    return onePerPageKey(group);
+  }
+
+  /**
+   * The entries under {@code keys} that are the writer's (an entry key written before keySegment
+   * could be another writer's).
+   */
+  private List<IndexEntry> ownEntries(String setKey, String writerId, List<String> keys) {
+    List<IndexEntry> own = readEntries(setKey, keys);
+    own.removeIf(entry -> !entry.writerId().equals(writerId));
+    return own;
   }
 
   @Override

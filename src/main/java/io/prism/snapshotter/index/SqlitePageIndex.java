@@ -252,6 +252,40 @@ public final class SqlitePageIndex implements PageIndex {
     }
   }
 
+  /**
+   * A keyset query: the rows after the cursor's entry by (start, sequence, key), from the index on
+   * (writer, start, sequence), {@code LIMIT}ed: each batch reads its own rows only.
+   */
+  @Override
+  public synchronized EntryPage entryPage(String writerId, EntryCursor from, int limit) {
+    EntryPage.requirePositive(limit);
+    IndexEntry after = from.lastEntry();
+    String afterIt =
+        after == null
+            ? ""
+            : " AND start_time >= ? AND (start_time, page_sequence, page_key) > (?, ?, ?)";
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT "
+                + COLUMNS
+                + " FROM pages WHERE writer_id = ?"
+                + afterIt
+                + " ORDER BY start_time, page_sequence, page_key LIMIT ?")) {
+      int i = 1;
+      query.setString(i++, writerId);
+      if (after != null) {
+        query.setLong(i++, after.startTime());
+        query.setLong(i++, after.startTime());
+        query.setLong(i++, after.pageSequence());
+        query.setString(i++, after.pageKey());
+      }
+      query.setInt(i, limit);
+      return EntryPage.of(readEntries(query), limit);
+    } catch (SQLException e) {
+      throw failure("query a batch of the pages of a writer", e);
+    }
+  }
+
   @Override
   public synchronized List<IndexEntry> entriesFromOffset(
       String topic, int partition, long fromOffset, int limit) {

@@ -237,6 +237,7 @@ public abstract class PageIndexContract {
             "busy", new TimeRange(1_700_000_000_000L + 10_000, 1_700_000_000_000L + 20_000));
     assertThat(slice).extracting(IndexEntry::pageSequence).first().isEqualTo(1_000L);
     assertThat(slice).hasSize(1_000);
+    assertThat(walk("busy", 1_000)).containsExactlyElementsOf(all);
   }
 
   @Test
@@ -383,6 +384,94 @@ public abstract class PageIndexContract {
     index.publish(List.of(astral, bmp));
 
     assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(bmp, astral);
+  }
+
+  /** Walks the writer's entries with {@link PageIndex#entryPage}, checking each batch's size. */
+  protected List<IndexEntry> walk(String writer, int limit) {
+    List<IndexEntry> walked = new ArrayList<>();
+    EntryCursor cursor = EntryCursor.FIRST;
+    int batches = 0;
+    while (cursor != null) {
+      EntryPage page = index.entryPage(writer, cursor, limit);
+      assertThat(page.entries())
+          .as("batch %d of %s", batches, writer)
+          .hasSizeLessThanOrEqualTo(limit);
+      walked.addAll(page.entries());
+      cursor = page.next();
+      assertThat(++batches).as("batches of %s", writer).isLessThan(100_000);
+    }
+    return walked;
+  }
+
+  /**
+   * A walk in batches meets every entry once, in the order of entries(): pages starting alike (one
+   * start time shared by more entries than a batch holds, keys in UTF-8 byte order), times far from
+   * now (Redis's scores are doubles: from 2^53 ms several start times share one), the very ends of
+   * time, and another writer's entries left out.
+   */
+  @Test
+  void aWalkInBatchesMeetsEveryEntryOnceInQueryOrder() {
+    List<IndexEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      entries.add(
+          entry("w1", i, 1_700_000_000_000L + (i / 10) * 1_000, 1_700_000_000_000L + 5_000));
+    }
+    for (int i = 0; i < 7; i++) {
+      entries.add(withKey(slotted("w1", 5_000, 3, i, "t" + i), "pages/w1/\uFF61-" + i));
+      entries.add(withKey(slotted("w1", 5_000, 3, i, "u" + i), "pages/w1/\uD83D\uDE42-" + i));
+    }
+    long nanos = 1_700_000_000_000_000_000L;
+    for (int i = 0; i < 5; i++) {
+      entries.add(entry("w1", 100 + i, nanos + i, nanos + i)); // one double score
+    }
+    entries.add(entry("w1", 200, Long.MAX_VALUE, Long.MAX_VALUE));
+    entries.add(entry("w1", 201, Long.MIN_VALUE, Long.MIN_VALUE + 5));
+    entries.add(entry("w1", 202, -5_000_000_000_000_000_000L, 5_000_000_000_000_000_000L));
+    List<IndexEntry> others = List.of(entry("w", 1, 5_000, 5_001), entry("w1 ", 2, 5_000, 5_001));
+    List<IndexEntry> shuffled = new ArrayList<>(entries);
+    shuffled.addAll(others);
+    Collections.shuffle(shuffled, new Random(11));
+    index.publish(shuffled);
+    List<IndexEntry> expected = index.entries("w1", TimeRange.ALL);
+    assertThat(expected).containsExactlyInAnyOrderElementsOf(entries);
+
+    for (int limit : List.of(1, 2, 3, 7, 13, 64, 1_000)) {
+      assertThat(walk("w1", limit)).as("limit %d", limit).containsExactlyElementsOf(expected);
+    }
+    assertThat(walk("w", 2)).containsExactly(others.get(0));
+    assertThat(walk("nobody", 5)).isEmpty();
+  }
+
+  /** A repair removes entries behind the walk: the walk goes on where it was. */
+  @Test
+  void entriesRemovedBehindAWalkDoNotShiftIt() {
+    List<IndexEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      entries.add(entry("w1", i, 1_000 + (i / 3) * 10L, 2_000));
+    }
+    index.publish(entries);
+    List<IndexEntry> expected = index.entries("w1", TimeRange.ALL);
+
+    List<IndexEntry> walked = new ArrayList<>();
+    EntryCursor cursor = EntryCursor.FIRST;
+    while (cursor != null) {
+      EntryPage page = index.entryPage("w1", cursor, 4);
+      walked.addAll(page.entries());
+      index.remove(page.entries().stream().filter(e -> e.pageSequence() % 2 == 0).toList());
+      cursor = page.next();
+    }
+
+    assertThat(walked).containsExactlyElementsOf(expected);
+    assertThat(index.entries("w1", TimeRange.ALL))
+        .allMatch(e -> e.pageSequence() % 2 == 1)
+        .hasSize(15);
+  }
+
+  @Test
+  void aBatchOfNoEntriesIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> index.entryPage("w1", EntryCursor.FIRST, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   /** A page of {@code writer} at the given slot; its key names writer, topic and sequence. */
