@@ -22,7 +22,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code snapshotter pages verify}: index entries whose page is not in storage (dangling), and
@@ -33,22 +36,28 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Check a writer's index entries (or every writer's) against storage: each",
-      "page is looked up with a HEAD (no download). One line per finding:",
+      "page is looked up with a HEAD (no download), --parallelism at a time;",
+      "entries are read from the index 1,000 at a time. One line per finding, in",
+      "the index's order (writers, then each writer's entries by start time):",
       "  dangling KEY writer W   the index lists the page, storage lacks it",
       "                          (deleted by an operator or a lifecycle rule, an",
       "                          older bucket restored): compact and replay fail",
       "                          on it until the entry is removed",
       "  removed KEY writer W    the same, and --repair removed the entry",
       "  size-differs KEY writer W index N bytes, stored M bytes",
-      "then a summary on stderr. An entry is dangling only when storage answers",
-      "that the key does not exist, twice, and the index still lists it the",
-      "second time; any other storage or index failure stops the command",
-      "(nothing is removed on its account). --repair removes dangling entries",
-      "only (never one whose size differs), and refuses a store that holds no",
-      "object at all (a wrong bucket or directory looks the same).",
+      "then a summary on stderr, and every 5 s a progress line on stderr. An",
+      "entry is dangling only when storage answers that the key does not exist,",
+      "twice, and the index still lists it the second time; any other storage",
+      "or index failure stops the command (nothing is removed on its account).",
+      "--repair removes dangling entries only (never one whose size differs).",
+      "Before it removes anything it looks for one entry whose page is stored,",
+      "and refuses, removing nothing, when none is (10 or more entries checked)",
+      "or the store holds no object at all: a wrong bucket, prefix or directory",
+      "looks the same. --force removes anyway.",
       "Exit codes: 0 nothing found (or every dangling entry removed, and no size",
       "differs), 66 dangling entries left in the index, 65 sizes differ (and no",
-      "dangling entry left), 69 storage or the index failed, 78 bad config."
+      "dangling entry left), 69 storage or the index failed, 78 bad config or a",
+      "refused --repair, 2 bad usage."
     })
 final class PagesVerifyCommand implements Callable<Integer> {
   /** Exit code for dangling entries left in the index (EX_NOINPUT: no such page). */
@@ -66,6 +75,24 @@ final class PagesVerifyCommand implements Callable<Integer> {
   boolean repair;
 
   @Option(
+      names = "--force",
+      description =
+          "With --repair: remove even when the store holds no object, or none of the pages of"
+              + " the entries checked (the pages are gone indeed).")
+  boolean force;
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      description =
+          "HEADs at once, 1 to "
+              + IndexVerifier.Options.MAX_PARALLELISM
+              + " (default: "
+              + IndexVerifier.Options.DEFAULT_PARALLELISM
+              + ").")
+  int parallelism = IndexVerifier.Options.DEFAULT_PARALLELISM;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description =
@@ -73,14 +100,31 @@ final class PagesVerifyCommand implements Callable<Integer> {
               + "properties (default: data/connector.properties, as bin/snapshotter local writes it).")
   Path config;
 
+  @Spec CommandSpec spec;
+
   PrintStream out = System.out;
   PrintStream err = System.err;
+
+  /** The least time between two progress lines (a test shortens it). */
+  Duration progressEvery = IndexVerifier.Options.DEFAULT_PROGRESS_EVERY;
 
   /** Where the settings are looked for without --config (a test points elsewhere). */
   Path localStackConfig = StoreConfigOption.LOCAL_STACK_CONFIG;
 
   @Override
   public Integer call() {
+    if (parallelism < 1 || parallelism > IndexVerifier.Options.MAX_PARALLELISM) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--parallelism must be 1 to "
+              + IndexVerifier.Options.MAX_PARALLELISM
+              + " (the S3 client holds 50 connections), not "
+              + parallelism);
+    }
+    if (force && !repair) {
+      throw new ParameterException(spec.commandLine(), "--force goes with --repair only");
+    }
+    IndexVerifier.Options options = new IndexVerifier.Options(parallelism, force, progressEvery);
     try {
       Map<String, String> settings =
           ConfigFile.load(
@@ -98,7 +142,7 @@ final class PagesVerifyCommand implements Callable<Integer> {
       IndexVerifier.Summary summary;
       try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
           PageIndex index = indexSettings.open(PublishMode.SYNC)) {
-        summary = new IndexVerifier(store, index).run(writer, repair, printer());
+        summary = new IndexVerifier(store, index, options).run(writer, repair, printer());
         if (summary.removed() > 0
             && index instanceof FanOutPageIndex fanOut
             && !fanOut.awaitSecondaries(Duration.ofMinutes(5))) {
@@ -114,6 +158,11 @@ final class PagesVerifyCommand implements Callable<Integer> {
           summary.dangling(),
           repair ? " (" + summary.removed() + " removed)" : "",
           summary.sizeDiffers());
+      if (summary.allDangling()) {
+        err.println(
+            "pages verify: every entry checked is dangling: check that the settings name the store"
+                + " the sink writes to (a wrong bucket, prefix or directory looks the same)");
+      }
       if (summary.danglingLeft() > 0) {
         err.println(
             "pages verify: run again with --repair to remove the dangling entries"
@@ -125,6 +174,7 @@ final class PagesVerifyCommand implements Callable<Integer> {
       err.println("pages verify: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
     } catch (IllegalStateException e) {
+      // A RepairRefusedException, above all: refusals are 78, as replay's.
       err.println("pages verify: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
     } catch (StorageException | IndexException e) {
@@ -146,6 +196,27 @@ final class PagesVerifyCommand implements Callable<Integer> {
             removed ? "removed" : "dangling",
             printable(entry.pageKey()),
             Printable.quote(entry.writerId()));
+      }
+
+      @Override
+      public void progress(IndexVerifier.Summary soFar, String writerId) {
+        err.printf(
+            "pages verify: %d entries of %d writers checked so far: %d dangling%s, %d with another"
+                + " size; at writer %s%n",
+            soFar.entries(),
+            soFar.writers(),
+            soFar.dangling(),
+            repair ? " (" + soFar.removed() + " removed)" : "",
+            soFar.sizeDiffers(),
+            Printable.quote(writerId));
+      }
+
+      @Override
+      public void searching(long entriesChecked) {
+        err.printf(
+            "pages verify: --repair looks for an entry whose page the store holds before it"
+                + " removes anything: %d entries checked, none has its page yet%n",
+            entriesChecked);
       }
 
       @Override

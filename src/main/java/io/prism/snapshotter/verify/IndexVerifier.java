@@ -8,9 +8,16 @@ import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectKeys;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.StorageException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Walks index entries (one writer's, or every writer's) and looks each page up in storage with a
@@ -27,17 +34,38 @@ import java.util.Optional;
  * again). The sink stores a page before it publishes its entry, so a page being written has no
  * entry yet and is never seen here.
  *
- * <p>With {@code repair}, confirmed entries are removed {@value #REMOVE_BATCH} at a time, within
- * one writer's walk (moments after their second look).
+ * <p>HEADs (and second looks) run on {@link Options#parallelism} threads; findings are handed to
+ * the {@link Listener} in the walk's order (writers in byte order, each writer's entries by start
+ * time), whatever order the HEADs finish in.
  *
- * <p>Memory: writers are listed {@value #WRITERS_PER_PAGE} at a time, and one writer's entries at a
- * time (as compaction reads them); nothing is kept across writers but counts.
+ * <p>With {@code repair}, confirmed entries are removed {@value #REMOVE_BATCH} at a time (moments
+ * after their second look), and the last ones when the walk ends. Before anything is removed,
+ * unless {@link Options#force}, the walk looks for one entry whose page the store holds: a wrong
+ * bucket, prefix or directory in a store that holds other objects makes every entry look dangling,
+ * and a repair would empty the index. When at least {@value #GUARD_MIN_ENTRIES} entries were
+ * checked and none has its page, the repair is refused ({@link RepairRefusedException}).
+ *
+ * <p>Memory: writers are listed {@value #WRITERS_PER_PAGE} at a time, a writer's entries {@value
+ * #ENTRIES_PER_BATCH} at a time ({@link PageIndex#entryPage}), and at most {@code 4 x parallelism}
+ * checks are in flight; nothing is kept across writers but counts.
  */
 public final class IndexVerifier {
   static final int WRITERS_PER_PAGE = 1_000;
 
+  /** Entries read from the index in one {@link PageIndex#entryPage} call. */
+  static final int ENTRIES_PER_BATCH = 1_000;
+
   /** Dangling entries removed in one {@link PageIndex#remove} call. */
   static final int REMOVE_BATCH = 100;
+
+  /**
+   * A repair goes ahead when fewer entries than this were checked, even if none has its page: a
+   * writer whose few pages were all deleted is no sign of a wrong store.
+   */
+  public static final int GUARD_MIN_ENTRIES = 10;
+
+  /** Checks queued or running per thread: keeps the threads busy while results are handed out. */
+  private static final int WINDOW_PER_THREAD = 4;
 
   /** Told of each finding as it is made, so a caller can print it at once. */
   public interface Listener {
@@ -46,6 +74,51 @@ public final class IndexVerifier {
 
     /** An entry whose page is stored with another size than the entry says. */
     void sizeDiffers(IndexEntry entry, long storedBytes);
+
+    /**
+     * At most every {@link Options#progressEvery} while the walk goes on: what it found so far, and
+     * the writer it is at.
+     */
+    default void progress(Summary soFar, String writerId) {}
+
+    /**
+     * At most every {@link Options#progressEvery} while a repair looks for an entry whose page the
+     * store holds, before it removes anything: entries checked so far (their pages all missing).
+     */
+    default void searching(long entriesChecked) {}
+  }
+
+  /**
+   * How a run goes.
+   *
+   * @param parallelism HEADs (and second looks) at once, 1 to {@link #MAX_PARALLELISM}
+   * @param force with repair: remove even from a store that looks wrong (holds no object, or none
+   *     of the pages the index lists)
+   * @param progressEvery the least time between two progress reports
+   */
+  public record Options(int parallelism, boolean force, Duration progressEvery) {
+    public static final int DEFAULT_PARALLELISM = 16;
+
+    /**
+     * The S3 client's connection pool holds 50 connections: more threads would only wait for one
+     * (and fail after its 10 s acquisition timeout).
+     */
+    public static final int MAX_PARALLELISM = 50;
+
+    public static final Duration DEFAULT_PROGRESS_EVERY = Duration.ofSeconds(5);
+
+    public static final Options DEFAULTS =
+        new Options(DEFAULT_PARALLELISM, false, DEFAULT_PROGRESS_EVERY);
+
+    public Options {
+      if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+        throw new IllegalArgumentException(
+            "the parallelism must be 1 to " + MAX_PARALLELISM + ", not " + parallelism);
+      }
+      if (progressEvery.isNegative()) {
+        throw new IllegalArgumentException("progressEvery is negative: " + progressEvery);
+      }
+    }
   }
 
   /**
@@ -62,14 +135,38 @@ public final class IndexVerifier {
     public long danglingLeft() {
       return dangling - removed;
     }
+
+    /**
+     * Every entry checked, at least {@link #GUARD_MIN_ENTRIES}, is dangling: what a wrong bucket,
+     * prefix or directory looks like.
+     */
+    public boolean allDangling() {
+      return entries >= GUARD_MIN_ENTRIES && dangling == entries;
+    }
   }
+
+  /** One entry's look-up: its page's stored size, or -1 when not stored. */
+  private record Check(IndexEntry entry, long storedSize, boolean dangling) {}
 
   private final ObjectStore store;
   private final PageIndex index;
+  private final Options options;
+  private final LongSupplier nanoTime;
 
   public IndexVerifier(ObjectStore store, PageIndex index) {
+    this(store, index, Options.DEFAULTS);
+  }
+
+  public IndexVerifier(ObjectStore store, PageIndex index, Options options) {
+    this(store, index, options, System::nanoTime);
+  }
+
+  /** With the clock that times progress reports (a test's). */
+  IndexVerifier(ObjectStore store, PageIndex index, Options options, LongSupplier nanoTime) {
     this.store = store;
     this.index = index;
+    this.options = options;
+    this.nanoTime = nanoTime;
   }
 
   /**
@@ -78,24 +175,21 @@ public final class IndexVerifier {
    *
    * @throws StorageException storage failed (nothing was removed on its account)
    * @throws io.prism.snapshotter.index.IndexException the index failed
-   * @throws IllegalStateException {@code repair} on a store that holds no object at all
+   * @throws RepairRefusedException {@code repair} (without {@link Options#force}) on a store that
+   *     holds no object at all, or none of the pages of the (at least {@value #GUARD_MIN_ENTRIES})
+   *     entries checked; nothing was removed
    */
   public Summary run(String writerId, boolean repair, Listener listener) {
     requireAStoreThatAnswers(repair);
-    Totals totals = new Totals();
-    if (writerId != null) {
-      verifyWriter(writerId, repair, listener, totals);
-      return totals.summary();
-    }
-    String after = null;
-    do {
-      WriterPage page = index.writers(after, WRITERS_PER_PAGE);
-      for (String writer : page.writers()) {
-        verifyWriter(writer, repair, listener, totals);
+    ExecutorService pool = threads();
+    try {
+      if (repair && !options.force()) {
+        requireAStoredPage(writerId, pool, listener);
       }
-      after = page.next();
-    } while (after != null);
-    return totals.summary();
+      return verify(writerId, repair, listener, pool);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**
@@ -107,45 +201,180 @@ public final class IndexVerifier {
   private void requireAStoreThatAnswers(boolean repair) {
     store.probe();
     boolean empty = store.list("", 1, null).objects().isEmpty();
-    if (empty && repair) {
-      throw new IllegalStateException(
+    if (empty && repair && !options.force()) {
+      throw new RepairRefusedException(
           "the store "
               + store.describe()
               + " holds no object at all: a wrong bucket, prefix or directory looks the same, so"
               + " --repair would empty the index; refusing (check the settings; without --repair"
-              + " the entries are listed)");
+              + " the entries are listed; if the pages are gone indeed, add --force)");
     }
   }
 
-  private void verifyWriter(String writerId, boolean repair, Listener listener, Totals totals) {
-    totals.writers++;
-    List<IndexEntry> toRemove = new ArrayList<>();
-    for (IndexEntry entry : index.entries(writerId, TimeRange.ALL)) {
-      totals.entries++;
-      Optional<ObjectInfo> stored = head(entry.pageKey());
-      if (stored.isPresent()) {
-        long size = stored.get().size();
-        // A negative size is an entry that does not know its page's (nothing to compare).
-        if (entry.storageSizeBytes() >= 0 && size != entry.storageSizeBytes()) {
-          totals.sizeDiffers++;
-          listener.sizeDiffers(entry, size);
+  /**
+   * Before a repair removes anything: walks the entries (HEADs only, nothing reported) until one
+   * has its page in the store. None among {@value #GUARD_MIN_ENTRIES} or more is a store that holds
+   * other objects but none of this index's pages: a wrong bucket or prefix, most likely.
+   */
+  private void requireAStoredPage(String writerId, ExecutorService pool, Listener listener) {
+    long[] checked = {0};
+    Throttle progress = new Throttle();
+    Runnable progressIfDue =
+        () -> {
+          if (progress.due()) {
+            listener.searching(checked[0]);
+          }
+        };
+    try (OrderedChecks<Check> checks = checks(pool, new IndexWalk(writerId), false)) {
+      Check check;
+      while ((check = checks.next(waitMillis(), progressIfDue)) != null) {
+        if (check.storedSize() >= 0) {
+          return;
         }
-        continue;
+        checked[0]++;
+        progressIfDue.run();
       }
-      if (!stillDangling(entry)) {
-        continue;
-      }
-      totals.dangling++;
-      if (!repair) {
-        listener.dangling(entry, false);
-        continue;
-      }
-      toRemove.add(entry);
-      if (toRemove.size() == REMOVE_BATCH) {
-        remove(toRemove, listener, totals);
+    }
+    if (checked[0] >= GUARD_MIN_ENTRIES) {
+      throw new RepairRefusedException(
+          "every one of the "
+              + checked[0]
+              + " entries checked is dangling: the store "
+              + store.describe()
+              + " holds none of the pages the index lists. A wrong bucket, prefix or directory"
+              + " looks the same, and --repair would empty the index; removed nothing (check the"
+              + " storage settings; without --repair the entries are listed; if the pages are gone"
+              + " indeed, add --force)");
+    }
+  }
+
+  private Summary verify(String writerId, boolean repair, Listener listener, ExecutorService pool) {
+    Totals totals = new Totals();
+    IndexWalk walk = new IndexWalk(writerId);
+    List<IndexEntry> toRemove = new ArrayList<>();
+    Throttle progress = new Throttle();
+    // The writer of the last entry checked; totals.writers counts those met so far (the walk lists
+    // writers ahead of the checks), until the walk's own count at the end.
+    String[] at = {null};
+    Runnable progressIfDue =
+        () -> {
+          if (progress.due()) {
+            listener.progress(totals.summary(), at[0] == null ? "" : at[0]);
+          }
+        };
+    try (OrderedChecks<Check> checks = checks(pool, walk, true)) {
+      Check check;
+      while ((check = checks.next(waitMillis(), progressIfDue)) != null) {
+        totals.entries++;
+        if (!check.entry().writerId().equals(at[0])) {
+          at[0] = check.entry().writerId();
+          totals.writers++;
+        }
+        record(check, repair, listener, totals, toRemove);
+        progressIfDue.run();
       }
     }
     remove(toRemove, listener, totals);
+    totals.writers = walk.writersListed();
+    return totals.summary();
+  }
+
+  /**
+   * The entries of one writer, or of every writer the index lists ({@value #WRITERS_PER_PAGE}
+   * writer ids at a time), one after the other: one stream, so the HEADs stay {@link
+   * Options#parallelism} at once across writers with few entries.
+   */
+  private final class IndexWalk implements Iterator<IndexEntry> {
+    private final String onlyWriter;
+    private WriterPage writers;
+    private int nextWriter;
+    private WriterEntries entries;
+    private long writersListed;
+
+    IndexWalk(String onlyWriter) {
+      this.onlyWriter = onlyWriter;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (entries == null || !entries.hasNext()) {
+        String writer = nextWriter();
+        if (writer == null) {
+          return false;
+        }
+        writersListed++;
+        entries = new WriterEntries(index, writer, ENTRIES_PER_BATCH);
+      }
+      return true;
+    }
+
+    @Override
+    public IndexEntry next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return entries.next();
+    }
+
+    /** Writers whose entries the walk has begun (some may have none). */
+    long writersListed() {
+      return writersListed;
+    }
+
+    private String nextWriter() {
+      if (onlyWriter != null) {
+        return writersListed == 0 ? onlyWriter : null;
+      }
+      if (writers == null) {
+        writers = index.writers(null, WRITERS_PER_PAGE);
+      }
+      while (nextWriter == writers.writers().size() && writers.next() != null) {
+        writers = index.writers(writers.next(), WRITERS_PER_PAGE);
+        nextWriter = 0;
+      }
+      return nextWriter < writers.writers().size() ? writers.writers().get(nextWriter++) : null;
+    }
+  }
+
+  private void record(
+      Check check, boolean repair, Listener listener, Totals totals, List<IndexEntry> toRemove) {
+    IndexEntry entry = check.entry();
+    if (check.storedSize() >= 0) {
+      // A negative size is an entry that does not know its page's (nothing to compare).
+      if (entry.storageSizeBytes() >= 0 && check.storedSize() != entry.storageSizeBytes()) {
+        totals.sizeDiffers++;
+        listener.sizeDiffers(entry, check.storedSize());
+      }
+      return;
+    }
+    if (!check.dangling()) {
+      return;
+    }
+    totals.dangling++;
+    if (!repair) {
+      listener.dangling(entry, false);
+      return;
+    }
+    toRemove.add(entry);
+    if (toRemove.size() == REMOVE_BATCH) {
+      remove(toRemove, listener, totals);
+    }
+  }
+
+  /** Checks on the pool, in the walk's order; with {@code secondLook}, missing pages twice. */
+  private OrderedChecks<Check> checks(
+      ExecutorService pool, Iterator<IndexEntry> entries, boolean secondLook) {
+    return new OrderedChecks<>(
+        pool,
+        options.parallelism() * WINDOW_PER_THREAD,
+        entries,
+        entry -> {
+          Optional<ObjectInfo> stored = head(entry.pageKey());
+          if (stored.isPresent()) {
+            return new Check(entry, stored.get().size(), false);
+          }
+          return new Check(entry, -1, secondLook && stillDangling(entry));
+        });
   }
 
   /**
@@ -186,6 +415,36 @@ public final class IndexVerifier {
    */
   private Optional<ObjectInfo> head(String key) {
     return ObjectKeys.problem(key) != null ? Optional.empty() : store.head(key);
+  }
+
+  private ExecutorService threads() {
+    AtomicInteger count = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        options.parallelism(),
+        task -> {
+          Thread thread = new Thread(task, "pages-verify-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+  }
+
+  /** How long to wait for a check before asking whether a progress report is due. */
+  private long waitMillis() {
+    return Math.max(10, Math.min(1_000, options.progressEvery().toMillis()));
+  }
+
+  /** Says when a progress report is due: at most once every {@link Options#progressEvery}. */
+  private final class Throttle {
+    private long last = nanoTime.getAsLong();
+
+    boolean due() {
+      long now = nanoTime.getAsLong();
+      if (now - last < options.progressEvery().toNanos()) {
+        return false;
+      }
+      last = now;
+      return true;
+    }
   }
 
   private static final class Totals {

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,5 +139,82 @@ class PagesVerifyCommandTest {
   void isASubcommandOfPages() {
     assertThat(Main.commandLine().getSubcommands().get("pages").getSubcommands())
         .containsKey("verify");
+  }
+
+  @Test
+  void aParallelismOutOfRangeOrForceWithoutRepairIsBadUsage() {
+    assertThat(run("--config", config.toString(), "--parallelism", "0")).isEqualTo(2);
+    assertThat(err()).contains("--parallelism must be 1 to 50", "not 0");
+    assertThat(run("--config", config.toString(), "--parallelism", "51")).isEqualTo(2);
+    assertThat(err()).contains("not 51");
+    assertThat(run("--config", config.toString(), "--force")).isEqualTo(2);
+    assertThat(err()).contains("--force goes with --repair only");
+    assertThat(run("--config", config.toString(), "--parallelism", "50")).as(err()).isZero();
+  }
+
+  /**
+   * A wrong directory (or bucket, or prefix) that holds other objects: every entry looks dangling.
+   * --repair refuses (78) and removes nothing; --force removes.
+   */
+  @Test
+  void repairRefusesWhenEveryEntryCheckedIsDanglingUnlessForced() throws Exception {
+    Path elsewhere = dir.resolve("elsewhere");
+    Files.createDirectories(elsewhere.resolve("other"));
+    Files.writeString(elsewhere.resolve("other/object"), "not a page");
+    Path wrong = dir.resolve("wrong.properties");
+    Files.writeString(
+        wrong,
+        Files.readString(config).replace(dir.resolve("pages").toString(), elsewhere.toString()));
+
+    assertThat(run("--config", wrong.toString(), "--repair")).as(err()).isEqualTo(78);
+    assertThat(out()).isEmpty();
+    assertThat(err())
+        .contains(
+            "every one of the 16 entries checked is dangling",
+            "--repair would empty the index; removed nothing",
+            "add --force");
+    assertThat(pagesOf("alice")).hasSize(4);
+
+    assertThat(run("--config", wrong.toString())).isEqualTo(66);
+    assertThat(err()).contains("every entry checked is dangling: check that the settings name");
+
+    assertThat(run("--config", wrong.toString(), "--repair", "--force")).as(err()).isZero();
+    assertThat(out().lines()).hasSize(16).allMatch(l -> l.startsWith("removed "));
+    assertThat(pagesOf("alice")).isEmpty();
+  }
+
+  @Test
+  void progressLinesGoToStderr() {
+    String gone = pagesOf("bob").get(0).pageKey();
+    store.delete(gone);
+    out.reset();
+    PagesVerifyCommand command = new PagesVerifyCommand();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    command.progressEvery = java.time.Duration.ZERO;
+
+    assertThat(new CommandLine(command).execute("--config", config.toString(), "--repair"))
+        .as(err())
+        .isZero();
+
+    assertThat(out()).isEqualTo("removed " + gone + " writer 'bob'\n");
+    assertThat(err())
+        .contains(
+            "pages verify: 1 entries of 1 writers checked so far: 0 dangling (0 removed), 0 with"
+                + " another size; at writer 'alice'")
+        .contains(
+            "16 entries of 4 writers checked so far: 1 dangling (0 removed), 0 with another"
+                + " size; at writer 'é漢字'")
+        .contains("16 entries of 4 writers checked: 1 dangling (1 removed), 0 with another size");
+  }
+
+  @Test
+  void theHelpNamesParallelismForceAndTheRefusal() {
+    StringWriter help = new StringWriter();
+    new CommandLine(new PagesVerifyCommand()).usage(new PrintWriter(help));
+    assertThat(help.toString())
+        .contains(
+            "--parallelism=N", "default: 16", "--force", "78 bad config or a", "refused --repair");
+    assertThat(help.toString().lines()).allMatch(l -> l.length() <= 80, "fits 80 columns");
   }
 }

@@ -3,6 +3,8 @@ package io.prism.snapshotter.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prism.snapshotter.index.EntryCursor;
+import io.prism.snapshotter.index.EntryPage;
 import io.prism.snapshotter.index.ForwardingPageIndex;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
@@ -17,7 +19,9 @@ import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.StorageException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -32,6 +36,8 @@ class IndexVerifierTest {
   private final List<String> dangling = new ArrayList<>();
   private final List<String> removed = new ArrayList<>();
   private final List<String> sizeDiffers = new ArrayList<>();
+  private final List<IndexVerifier.Summary> progress = new ArrayList<>();
+  private final List<Long> searching = new ArrayList<>();
 
   private final IndexVerifier.Listener listener =
       new IndexVerifier.Listener() {
@@ -43,6 +49,16 @@ class IndexVerifierTest {
         @Override
         public void sizeDiffers(IndexEntry entry, long storedBytes) {
           sizeDiffers.add(entry.pageKey() + " " + entry.storageSizeBytes() + " " + storedBytes);
+        }
+
+        @Override
+        public void progress(IndexVerifier.Summary soFar, String writerId) {
+          progress.add(soFar);
+        }
+
+        @Override
+        public void searching(long entriesChecked) {
+          searching.add(entriesChecked);
         }
       };
 
@@ -184,19 +200,24 @@ class IndexVerifierTest {
           boolean listed;
 
           @Override
-          public List<IndexEntry> entries(String writerId, TimeRange range) {
-            List<IndexEntry> entries = super.entries(writerId, range);
+          public EntryPage entryPage(String writerId, EntryCursor from, int limit) {
+            EntryPage page = super.entryPage(writerId, from, limit);
             if (!listed && writerId.equals("bob")) {
               listed = true;
               delegate.remove(List.of(replaced)); // compaction's step 3
               store.delete(replaced.pageKey()); // and step 4
             }
-            return entries;
+            return page;
           }
         };
 
+    // Forced: the repair's look for a stored page would otherwise list bob's entries first.
     IndexVerifier.Summary summary =
-        new IndexVerifier(store, compactedMeanwhile).run("bob", true, listener);
+        new IndexVerifier(
+                store,
+                compactedMeanwhile,
+                new IndexVerifier.Options(4, true, IndexVerifier.Options.DEFAULT_PROGRESS_EVERY))
+            .run("bob", true, listener);
 
     assertThat(summary.entries()).isEqualTo(4);
     assertThat(summary.dangling()).isZero();
@@ -251,5 +272,264 @@ class IndexVerifierTest {
 
     IndexVerifier.Summary report = new IndexVerifier(empty, index).run(null, false, listener);
     assertThat(report.dangling()).isEqualTo(16);
+  }
+
+  /** Every writer's entries in the walk's order: writers in byte order, then query order. */
+  private List<IndexEntry> allInWalkOrder() {
+    List<IndexEntry> all = new ArrayList<>();
+    for (String writer : index.writers(null, 100).writers()) {
+      all.addAll(pagesOf(writer));
+    }
+    return all;
+  }
+
+  /** An index of {@code count} entries of writer "big", whose pages the store answers for. */
+  private static List<IndexEntry> bigWriter(int count) {
+    List<IndexEntry> entries = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      entries.add(
+          new IndexEntry(
+              "big/" + i + ".pb.zst",
+              "big",
+              i,
+              1_000L * i,
+              1_000L * i + 999,
+              1,
+              10,
+              7,
+              "protobuf",
+              "zstd",
+              "events",
+              0,
+              i,
+              i));
+    }
+    return entries;
+  }
+
+  /**
+   * A writer's entries are read in bounded batches, never its whole history at once: a writer with
+   * millions of pages must not exhaust the heap.
+   */
+  @Test
+  void aLargeWritersEntriesAreReadInBoundedBatches() {
+    int count = IndexVerifier.ENTRIES_PER_BATCH * 2 + 500;
+    index.publish(bigWriter(count));
+    List<Integer> batches = new ArrayList<>();
+    PageIndex watched =
+        new ForwardingPageIndex(index) {
+          @Override
+          public List<IndexEntry> entries(String writerId, TimeRange range) {
+            if (range.equals(TimeRange.ALL)) {
+              throw new AssertionError("the whole history of " + writerId + " was asked for");
+            }
+            return super.entries(writerId, range);
+          }
+
+          @Override
+          public EntryPage entryPage(String writerId, EntryCursor from, int limit) {
+            EntryPage page = super.entryPage(writerId, from, limit);
+            if (writerId.equals("big")) {
+              batches.add(page.entries().size());
+            }
+            return page;
+          }
+        };
+    ObjectStore answersForBig =
+        new ForwardingObjectStore(store) {
+          @Override
+          public Optional<ObjectInfo> head(String key) {
+            return key.startsWith("big/")
+                ? Optional.of(ObjectInfo.listed(key, 7, 0, "e"))
+                : super.head(key);
+          }
+        };
+
+    IndexVerifier.Summary summary =
+        new IndexVerifier(answersForBig, watched).run(null, true, listener);
+
+    assertThat(summary.entries()).isEqualTo(16 + count);
+    assertThat(summary.dangling()).isZero();
+    // The repair's look for a stored page reads big's first batch (its first page is there), then
+    // the walk reads all three.
+    int batch = IndexVerifier.ENTRIES_PER_BATCH;
+    assertThat(batches).containsExactly(batch, batch, batch, 500);
+  }
+
+  /**
+   * HEADs run on several threads at once (here all 8 must be waiting together, or none answers),
+   * and what is found comes out in the index's order whatever order the HEADs finish in.
+   */
+  @Test
+  void headsRunInParallelAndFindingsComeInTheIndexsOrder() {
+    List<IndexEntry> all = allInWalkOrder();
+    for (IndexEntry entry : all) {
+      store.delete(entry.pageKey());
+    }
+    java.util.concurrent.CyclicBarrier eightAtOnce = new java.util.concurrent.CyclicBarrier(8);
+    java.util.Random random = new java.util.Random(3);
+    ObjectStore slowAndParallel =
+        new ForwardingObjectStore(store) {
+          @Override
+          public Optional<ObjectInfo> head(String key) {
+            try {
+              eightAtOnce.await(10, java.util.concurrent.TimeUnit.SECONDS);
+              Thread.sleep(random.nextInt(20));
+            } catch (Exception e) {
+              throw new AssertionError("fewer than 8 HEADs at once", e);
+            }
+            return super.head(key);
+          }
+        };
+
+    // 16 first looks and 16 second looks: multiples of 8.
+    IndexVerifier.Summary summary =
+        new IndexVerifier(
+                slowAndParallel,
+                index,
+                new IndexVerifier.Options(8, false, IndexVerifier.Options.DEFAULT_PROGRESS_EVERY))
+            .run(null, false, listener);
+
+    assertThat(summary.dangling()).isEqualTo(16);
+    assertThat(dangling).containsExactlyElementsOf(all.stream().map(IndexEntry::pageKey).toList());
+  }
+
+  @Test
+  void theParallelismIsChecked() {
+    assertThatThrownBy(() -> new IndexVerifier.Options(0, false, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1 to 50, not 0");
+    assertThatThrownBy(() -> new IndexVerifier.Options(51, false, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1 to 50, not 51");
+  }
+
+  /**
+   * A wrong prefix or bucket in a store that holds other objects makes every entry look dangling: a
+   * repair would empty the index. It is refused (nothing removed) unless forced.
+   */
+  @Test
+  void repairRefusesAStoreThatHoldsNoneOfTheIndexsPages() throws Exception {
+    FilesystemObjectStore wrongPrefix = new FilesystemObjectStore(dir.resolve("elsewhere"));
+    byte[] other = {1, 2, 3};
+    wrongPrefix.put(
+        "someone-elses/object",
+        new java.io.ByteArrayInputStream(other),
+        other.length,
+        io.prism.snapshotter.storage.PutOptions.defaults());
+
+    assertThatThrownBy(() -> new IndexVerifier(wrongPrefix, index).run(null, true, listener))
+        .isInstanceOf(RepairRefusedException.class)
+        .hasMessageContaining("every one of the 16 entries checked is dangling")
+        .hasMessageContaining("add --force");
+    assertThat(removed).isEmpty();
+    assertThat(allInWalkOrder()).hasSize(16);
+
+    IndexVerifier.Summary report = new IndexVerifier(wrongPrefix, index).run(null, false, listener);
+    assertThat(report.dangling()).isEqualTo(16);
+    assertThat(report.allDangling()).isTrue();
+
+    IndexVerifier.Summary forced =
+        new IndexVerifier(
+                wrongPrefix,
+                index,
+                new IndexVerifier.Options(4, true, IndexVerifier.Options.DEFAULT_PROGRESS_EVERY))
+            .run(null, true, listener);
+    assertThat(forced.removed()).isEqualTo(16);
+    assertThat(index.writers(null, 10).writers()).isEmpty();
+  }
+
+  /**
+   * A lifecycle rule deletes the oldest pages: the walk meets a dozen dangling entries before the
+   * first stored page. Once one is found, the repair removes them all, the first ones included.
+   */
+  @Test
+  void repairGoesAheadOnceOneEntryHasItsPageEvenAfterManyDangling() {
+    List<IndexEntry> all = allInWalkOrder();
+    List<IndexEntry> gone = all.subList(0, 12);
+    for (IndexEntry entry : gone) {
+      store.delete(entry.pageKey());
+    }
+
+    IndexVerifier.Summary summary = new IndexVerifier(store, index).run(null, true, listener);
+
+    assertThat(summary.removed()).isEqualTo(12);
+    assertThat(removed).containsExactlyElementsOf(gone.stream().map(IndexEntry::pageKey).toList());
+    assertThat(allInWalkOrder()).containsExactlyElementsOf(all.subList(12, 16));
+  }
+
+  /** Fewer than GUARD_MIN_ENTRIES entries, all dangling: a writer's few pages deleted. */
+  @Test
+  void aFewEntriesAllDanglingAreRemoved() {
+    for (IndexEntry entry : pagesOf("bob")) {
+      store.delete(entry.pageKey());
+    }
+
+    IndexVerifier.Summary summary = new IndexVerifier(store, index).run("bob", true, listener);
+
+    assertThat(summary.removed()).isEqualTo(4);
+    assertThat(pagesOf("bob")).isEmpty();
+  }
+
+  /** A progress report at most every progressEvery (here 5 s of a clock that moves 1 s a read). */
+  @Test
+  void progressIsReportedAtMostEveryInterval() {
+    long[] now = {0};
+    java.util.function.LongSupplier clock = () -> now[0] += 1_000_000_000L;
+    index.publish(bigWriter(200));
+    ObjectStore answersForBig =
+        new ForwardingObjectStore(store) {
+          @Override
+          public Optional<ObjectInfo> head(String key) {
+            return key.startsWith("big/")
+                ? Optional.of(ObjectInfo.listed(key, 7, 0, "e"))
+                : super.head(key);
+          }
+        };
+
+    IndexVerifier.Summary summary =
+        new IndexVerifier(
+                answersForBig,
+                index,
+                new IndexVerifier.Options(4, false, Duration.ofSeconds(5)),
+                clock)
+            .run(null, false, listener);
+
+    assertThat(summary.entries()).isEqualTo(216);
+    // One clock read per entry (more while waiting): a report at most every 5 reads.
+    assertThat(progress).hasSizeBetween(1, 216 / 5);
+    assertThat(progress)
+        .isSortedAccordingTo(Comparator.comparingLong(IndexVerifier.Summary::entries));
+    assertThat(progress.get(progress.size() - 1).entries()).isLessThanOrEqualTo(216);
+
+    progress.clear();
+    long[] stopped = {0};
+    new IndexVerifier(
+            answersForBig,
+            index,
+            new IndexVerifier.Options(4, false, Duration.ofSeconds(5)),
+            () -> stopped[0])
+        .run(null, false, listener);
+    assertThat(progress).as("no time passed").isEmpty();
+  }
+
+  /** The guard's search before a repair reports its progress too. */
+  @Test
+  void theSearchForAStoredPageReportsProgress() {
+    FilesystemObjectStore wrongPrefix = new FilesystemObjectStore(dir.resolve("elsewhere"));
+    byte[] other = {1};
+    wrongPrefix.put(
+        "x",
+        new java.io.ByteArrayInputStream(other),
+        1,
+        io.prism.snapshotter.storage.PutOptions.defaults());
+
+    assertThatThrownBy(
+            () ->
+                new IndexVerifier(
+                        wrongPrefix, index, new IndexVerifier.Options(2, false, Duration.ZERO))
+                    .run(null, true, listener))
+        .isInstanceOf(RepairRefusedException.class);
+    assertThat(searching).isNotEmpty().isSorted().last().isEqualTo(16L);
   }
 }
