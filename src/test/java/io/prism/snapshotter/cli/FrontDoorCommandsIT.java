@@ -46,8 +46,13 @@ class FrontDoorCommandsIT {
 
   @AfterAll
   static void stop() throws Exception {
-    server.close();
-    kafka.close();
+    try {
+      server.close();
+      kafka.close();
+    } finally {
+      server = null; // this class stays loaded for every IT after it (one fork): let them go
+      kafka = null;
+    }
   }
 
   @Test

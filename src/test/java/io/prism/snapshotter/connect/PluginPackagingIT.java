@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.testing.ConnectTestCluster;
+import io.prism.snapshotter.testing.KafkaJvmLeftovers;
 import io.prism.snapshotter.testing.StoredPages;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,18 +55,25 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PluginPackagingIT {
   private static final Duration WORKER_START = Duration.ofSeconds(120);
   private static EmbeddedKafkaCluster kafka;
+  private static KafkaJvmLeftovers kafkaLeftovers;
 
   @TempDir Path work;
 
   @BeforeAll
   static void startKafka() {
+    kafkaLeftovers = KafkaJvmLeftovers.record();
     kafka = new EmbeddedKafkaCluster(1, new Properties());
     kafka.start();
   }
 
   @AfterAll
   static void stopKafka() {
-    kafka.stop();
+    try {
+      kafka.stop();
+    } finally {
+      kafka = null; // this class stays loaded for every IT after it (one fork): let the broker go
+      kafkaLeftovers.close();
+    }
   }
 
   static Stream<String> stockWorkers() {

@@ -18,7 +18,12 @@ final class S3ProxyServer implements AutoCloseable {
   static final String SECRET_KEY = "prism-secret-do-not-log";
   private static final AtomicInteger BUCKETS = new AtomicInteger();
 
-  private final S3Proxy proxy;
+  /**
+   * Null once closed: a test keeps its server in a static field, and a test class stays loaded
+   * until the fork that runs every IT ends; the server's in-memory objects must not stay with it.
+   */
+  private S3Proxy proxy;
+
   private final URI endpoint;
 
   private S3ProxyServer(S3Proxy proxy) {
@@ -61,6 +66,13 @@ final class S3ProxyServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    proxy.stop();
+    if (proxy == null) {
+      return;
+    }
+    try {
+      proxy.stop();
+    } finally {
+      proxy = null;
+    }
   }
 }

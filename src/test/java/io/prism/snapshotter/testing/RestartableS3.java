@@ -15,7 +15,12 @@ public final class RestartableS3 implements AutoCloseable {
   public static final String ACCESS_KEY = "prism-access";
   public static final String SECRET_KEY = "prism-secret-do-not-log";
 
-  private final BlobStore blobs;
+  /**
+   * The objects (in memory) and the server; both null once closed: tests keep their S3 in a static
+   * field, and a test class stays loaded until the fork that runs every IT ends.
+   */
+  private BlobStore blobs;
+
   private S3Proxy proxy;
   private int port;
 
@@ -46,21 +51,39 @@ public final class RestartableS3 implements AutoCloseable {
   }
 
   public void createBucket(String bucket) {
-    blobs.createContainer(bucket);
+    openBlobs().createContainer(bucket);
+  }
+
+  private BlobStore openBlobs() {
+    if (blobs == null) {
+      throw new IllegalStateException("this S3 server is closed");
+    }
+    return blobs;
   }
 
   /** Stops answering: connections are refused until {@link #restart()}. */
   public void stop() throws Exception {
+    openBlobs();
     proxy.stop();
   }
 
   /** Answers again on the same port, with the same objects. */
   public void restart() throws Exception {
+    openBlobs();
     startOn(port);
   }
 
+  /** Stops the server and lets go of it and its objects. */
   @Override
   public void close() throws Exception {
-    proxy.stop();
+    if (blobs == null) {
+      return;
+    }
+    try {
+      proxy.stop();
+    } finally {
+      proxy = null;
+      blobs = null;
+    }
   }
 }
