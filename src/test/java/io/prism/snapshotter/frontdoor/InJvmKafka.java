@@ -1,11 +1,14 @@
 package io.prism.snapshotter.frontdoor;
 
+import io.prism.snapshotter.testing.KafkaJvmLeftovers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,13 +21,21 @@ import org.apache.kafka.common.test.TestKitNodes;
 
 /** A real single-node KRaft broker in this JVM (Kafka's own test kit), with small helpers. */
 public final class InJvmKafka implements AutoCloseable {
-  private final KafkaClusterTestKit cluster;
+  /**
+   * Null once closed: tests keep their broker in a static field, and a test class stays loaded
+   * until the fork that runs every IT ends; a closed broker must not stay on its heap.
+   */
+  private KafkaClusterTestKit cluster;
 
-  private InJvmKafka(KafkaClusterTestKit cluster) {
+  private final KafkaJvmLeftovers leftovers;
+
+  private InJvmKafka(KafkaClusterTestKit cluster, KafkaJvmLeftovers leftovers) {
     this.cluster = cluster;
+    this.leftovers = leftovers;
   }
 
   public static InJvmKafka start() throws Exception {
+    KafkaJvmLeftovers leftovers = KafkaJvmLeftovers.record();
     KafkaClusterTestKit cluster =
         new KafkaClusterTestKit.Builder(
                 new TestKitNodes.Builder()
@@ -40,17 +51,29 @@ public final class InJvmKafka implements AutoCloseable {
     cluster.format();
     cluster.startup();
     cluster.waitForReadyBrokers();
-    return new InJvmKafka(cluster);
+    return new InJvmKafka(cluster, leftovers);
   }
 
   public String bootstrapServers() {
-    return cluster.bootstrapServers();
+    return cluster().bootstrapServers();
+  }
+
+  /** The broker (to check that it is released at close). */
+  public Collection<BrokerServer> brokers() {
+    return List.copyOf(cluster().brokers().values());
+  }
+
+  private KafkaClusterTestKit cluster() {
+    if (cluster == null) {
+      throw new IllegalStateException("this in-JVM Kafka broker is closed");
+    }
+    return cluster;
   }
 
   /** A fresh topic with a unique name. */
   public String createTopic(int partitions) throws Exception {
     String name = "events-" + UUID.randomUUID();
-    try (Admin admin = cluster.admin()) {
+    try (Admin admin = cluster().admin()) {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
     }
     return name;
@@ -98,6 +121,14 @@ public final class InJvmKafka implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    cluster.close();
+    if (cluster == null) {
+      return;
+    }
+    try {
+      cluster.close();
+    } finally {
+      cluster = null;
+      leftovers.close();
+    }
   }
 }

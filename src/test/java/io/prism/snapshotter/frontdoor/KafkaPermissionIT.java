@@ -11,6 +11,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.prism.snapshotter.metrics.HealthEndpoint;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
+import io.prism.snapshotter.testing.KafkaJvmLeftovers;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -52,6 +53,7 @@ class KafkaPermissionIT {
   private static final long MAX_BACKOFF_MILLIS = 1_500;
 
   private KafkaClusterTestKit cluster;
+  private KafkaJvmLeftovers leftovers;
   private FrontDoorServer server;
   private ManagedChannel channel;
 
@@ -66,10 +68,14 @@ class KafkaPermissionIT {
     if (cluster != null) {
       cluster.close();
     }
+    if (leftovers != null) {
+      leftovers.close();
+    }
   }
 
   @Test
   void writeDeniedOnTheTopicIsNotServingNamingItAndServesAgainOnceGranted() throws Exception {
+    leftovers = KafkaJvmLeftovers.record();
     cluster =
         new KafkaClusterTestKit.Builder(
                 new TestKitNodes.Builder()

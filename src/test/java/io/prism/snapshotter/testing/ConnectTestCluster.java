@@ -24,11 +24,19 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 public final class ConnectTestCluster implements AutoCloseable {
   public static final String CONNECTOR = "snapshotter";
 
-  private final EmbeddedConnectCluster connect;
+  /**
+   * Null once closed. Tests keep their cluster in a static field, and a test class stays loaded
+   * until the fork ends (all ITs share one): a stopped cluster still referenced here would keep its
+   * broker, workers, clients and their buffers (about 10 MB) on the heap for the rest of the run.
+   */
+  private EmbeddedConnectCluster connect;
+
+  private final KafkaJvmLeftovers leftovers;
   private Admin admin;
 
-  private ConnectTestCluster(EmbeddedConnectCluster connect) {
+  private ConnectTestCluster(EmbeddedConnectCluster connect, KafkaJvmLeftovers leftovers) {
     this.connect = connect;
+    this.leftovers = leftovers;
   }
 
   public static ConnectTestCluster start(int workers) {
@@ -46,6 +54,7 @@ public final class ConnectTestCluster implements AutoCloseable {
     Properties brokerProps = new Properties();
     brokerProps.put("group.initial.rebalance.delay.ms", "0");
     brokerProps.put("auto.create.topics.enable", "false");
+    KafkaJvmLeftovers leftovers = KafkaJvmLeftovers.record();
     EmbeddedConnectCluster connect =
         new EmbeddedConnectCluster.Builder()
             .name("prism-it")
@@ -55,19 +64,22 @@ public final class ConnectTestCluster implements AutoCloseable {
             .brokerProps(brokerProps)
             .build();
     connect.start();
-    return new ConnectTestCluster(connect);
+    return new ConnectTestCluster(connect, leftovers);
   }
 
   public EmbeddedConnectCluster connect() {
+    if (connect == null) {
+      throw new IllegalStateException("this Connect test cluster is closed");
+    }
     return connect;
   }
 
   public String bootstrapServers() {
-    return connect.kafka().bootstrapServers();
+    return connect().kafka().bootstrapServers();
   }
 
   public void createTopic(String topic, int partitions) {
-    connect.kafka().createTopic(topic, partitions);
+    connect().kafka().createTopic(topic, partitions);
   }
 
   /**
@@ -82,7 +94,7 @@ public final class ConnectTestCluster implements AutoCloseable {
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    return connect.kafka().createProducer(props);
+    return connect().kafka().createProducer(props);
   }
 
   /** The topic holds exactly {@code records} records: every send landed, none twice. */
@@ -101,7 +113,7 @@ public final class ConnectTestCluster implements AutoCloseable {
   }
 
   public void startConnector(Map<String, String> config) {
-    connect.configureConnector(CONNECTOR, config);
+    connect().configureConnector(CONNECTOR, config);
   }
 
   /**
@@ -115,7 +127,7 @@ public final class ConnectTestCluster implements AutoCloseable {
         () -> {
           try {
             if (admin == null) {
-              admin = connect.kafka().createAdminClient();
+              admin = connect().kafka().createAdminClient();
             }
             var group =
                 admin
@@ -143,7 +155,7 @@ public final class ConnectTestCluster implements AutoCloseable {
   public Map<TopicPartition, Long> committedOffsetsOf(String connector) {
     try {
       if (admin == null) {
-        admin = connect.kafka().createAdminClient();
+        admin = connect().kafka().createAdminClient();
       }
       Map<TopicPartition, OffsetAndMetadata> offsets =
           admin
@@ -168,7 +180,7 @@ public final class ConnectTestCluster implements AutoCloseable {
     try {
       for (int p = 0; p < partitions; p++) {
         TopicPartition tp = new TopicPartition(topic, p);
-        ends.put(tp, connect.kafka().endOffset(tp));
+        ends.put(tp, connect().kafka().endOffset(tp));
       }
     } catch (Exception e) {
       throw new IllegalStateException("cannot read end offsets", e);
@@ -221,7 +233,7 @@ public final class ConnectTestCluster implements AutoCloseable {
     List<String> states = new ArrayList<>();
     ConnectorStateInfo status;
     try {
-      status = connect.connectorStatus(connector);
+      status = connect().connectorStatus(connector);
     } catch (ConnectRestException e) {
       if (e.statusCode() == 404) {
         return states;
@@ -235,11 +247,21 @@ public final class ConnectTestCluster implements AutoCloseable {
     return states;
   }
 
+  /** Stops the workers and the broker, and lets go of them (see {@link #connect}). */
   @Override
   public void close() {
-    if (admin != null) {
-      admin.close(Duration.ofSeconds(5));
+    if (connect == null) {
+      return;
     }
-    connect.stop();
+    try {
+      if (admin != null) {
+        admin.close(Duration.ofSeconds(5));
+      }
+      connect.stop();
+    } finally {
+      admin = null;
+      connect = null;
+      leftovers.close();
+    }
   }
 }
