@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A closed in-JVM cluster leaves its broker and workers to the garbage collector, even while the
  * test still holds the closed fixture, as ITs do in static fields until the fork that runs them all
- * ends. Each stopped cluster kept on the heap is about 10 MB (its clients' buffers, its metrics),
+ * ends. Each stopped cluster kept on the heap was some 7 MB (its clients' buffers, its metrics),
  * and the ITs start dozens.
  */
 class ClosedClustersReleasedIT {

@@ -27,7 +27,7 @@ public final class ConnectTestCluster implements AutoCloseable {
   /**
    * Null once closed. Tests keep their cluster in a static field, and a test class stays loaded
    * until the fork ends (all ITs share one): a stopped cluster still referenced here would keep its
-   * broker, workers, clients and their buffers (about 10 MB) on the heap for the rest of the run.
+   * broker, workers, clients and their buffers (some 7 MB) on the heap for the rest of the run.
    */
   private EmbeddedConnectCluster connect;
 
