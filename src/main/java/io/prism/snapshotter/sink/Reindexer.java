@@ -67,9 +67,6 @@ public final class Reindexer {
   private final PageIndex index;
   private final PageReader reader = new PageReader();
 
-  /** Page keys the index holds, per writer, fetched once per writer. */
-  private final Map<String, Set<String>> indexedKeys = new HashMap<>();
-
   public Reindexer(ObjectStore store, PageIndex index) {
     this.store = store;
     this.index = index;
@@ -100,13 +97,15 @@ public final class Reindexer {
                 : readMetadata(object);
         if (metadata == null) {
           unreadable++;
-        } else if (isIndexed(metadata.writerId(), object.key())) {
-          already++;
         } else {
-          missing.add(PageCommitter.entryFromPage(object.key(), metadata, object.size()));
-          indexedKeys.get(metadata.writerId()).add(object.key());
-          if (missing.size() == PUBLISH_BATCH) {
-            added += publish(missing);
+          IndexEntry entry = PageCommitter.entryFromPage(object.key(), metadata, object.size());
+          if (isIndexed(entry)) {
+            already++;
+          } else {
+            missing.add(entry);
+            if (missing.size() == PUBLISH_BATCH) {
+              added += publish(missing);
+            }
           }
         }
       }
@@ -148,16 +147,22 @@ public final class Reindexer {
     return objects;
   }
 
-  private boolean isIndexed(String writerId, String key) {
-    return indexedKeys
-        .computeIfAbsent(
-            writerId,
-            w -> {
-              Set<String> keys = new HashSet<>();
-              index.entries(w, TimeRange.ALL).forEach(e -> keys.add(e.pageKey()));
-              return keys;
-            })
-        .contains(key);
+  /**
+   * Whether the index holds the page: asks for the writer's entries that overlap the page's own
+   * time range, so the answer is as big as the pages sharing that time (a handful), never the
+   * writer's whole history, which can be millions of pages. One index round trip per page, as many
+   * as the metadata reads already take.
+   */
+  private boolean isIndexed(IndexEntry page) {
+    long end = Math.max(page.startTime(), page.endTime());
+    TimeRange pageTime =
+        new TimeRange(page.startTime(), end == Long.MAX_VALUE ? Long.MAX_VALUE : end + 1);
+    for (IndexEntry indexed : index.entries(page.writerId(), pageTime)) {
+      if (indexed.pageKey().equals(page.pageKey())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private long publish(List<IndexEntry> entries) {

@@ -7,6 +7,7 @@ import io.prism.snapshotter.buffer.FlushPolicy;
 import io.prism.snapshotter.buffer.FlushReason;
 import io.prism.snapshotter.buffer.MemoryBudget;
 import io.prism.snapshotter.buffer.PageAssembler;
+import io.prism.snapshotter.index.ForwardingPageIndex;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.SqlitePageIndex;
@@ -138,6 +139,48 @@ class ReindexerTest {
       assertThat(result.listed()).isEqualTo(original.size() + 1);
       assertThat(seen).hasSize(original.size() + 1).containsOnly((long) original.size() + 1);
       assertThat(allEntries(partial)).containsExactlyInAnyOrderElementsOf(original);
+    }
+  }
+
+  /**
+   * A writer can hold millions of pages: whether one listed page is indexed is asked with that
+   * page's own time range, never the writer's whole history.
+   */
+  @Test
+  void asksTheIndexAboutEachPageWithoutReadingAWritersWholeHistory() throws Exception {
+    ObjectStore store = new FilesystemObjectStore(dir.resolve("pages"));
+    List<IndexEntry> original;
+    try (SqlitePageIndex live = SqlitePageIndex.open(dir.resolve("live.db"))) {
+      storePages(store, live, PageFormat.NDJSON, Compression.GZIP);
+      original = allEntries(live);
+    }
+    try (SqlitePageIndex partial = SqlitePageIndex.open(dir.resolve("partial.db"))) {
+      partial.publish(original.subList(0, 5));
+      LargestAnswer counting = new LargestAnswer(partial);
+      Reindexer.Result result =
+          new Reindexer(store, counting).run("", Long.MIN_VALUE, (done, total) -> {});
+      assertThat(result.alreadyIndexed()).isEqualTo(5);
+      assertThat(result.added()).isEqualTo(original.size() - 5);
+      assertThat(allEntries(partial)).containsExactlyInAnyOrderElementsOf(original);
+      // Each writer has 4 pages, none overlapping another in time: one page's lookup finds 1.
+      assertThat(counting.largest).isEqualTo(1);
+    }
+  }
+
+  /** Forbids reading a writer's whole history; remembers the largest answer to a lookup. */
+  private static final class LargestAnswer extends ForwardingPageIndex {
+    int largest;
+
+    LargestAnswer(PageIndex delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public List<IndexEntry> entries(String writerId, TimeRange range) {
+      assertThat(range).as("a lookup of writer %s", writerId).isNotEqualTo(TimeRange.ALL);
+      List<IndexEntry> answer = super.entries(writerId, range);
+      largest = Math.max(largest, answer.size());
+      return answer;
     }
   }
 
