@@ -32,7 +32,6 @@ import java.io.InputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -163,7 +162,7 @@ public final class AzureObjectStore implements ObjectStore {
     } catch (BlobStorageException e) {
       if (refusedAsTaken(e, options)) {
         // The MD5 is computed only now: a refusal is rare, and every other put would pay for it.
-        return alreadyStored(blob, key, md5().digest(content), content.length, options, e)
+        return alreadyStored(blob, key, Md5.newDigest().digest(content), content.length, options, e)
             .orElseThrow(() -> e);
       }
       throw e;
@@ -180,7 +179,7 @@ public final class AzureObjectStore implements ObjectStore {
   private PutResult putStaged(
       BlockBlobClient blob, String key, InputStream body, long length, PutOptions options)
       throws IOException {
-    MessageDigest md5 = md5();
+    MessageDigest md5 = Md5.newDigest();
     List<String> blockIds = stageBlocks(blob, key, body, length, md5);
     byte[] contentMd5 = md5.digest();
     Response<BlockBlobItem> response;
@@ -416,14 +415,6 @@ public final class AzureObjectStore implements ObjectStore {
       remaining -= size;
     }
     return blockIds;
-  }
-
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has MD5", e);
-    }
   }
 
   private static HttpClient jdkHttpClient() {

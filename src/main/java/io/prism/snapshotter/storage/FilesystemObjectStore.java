@@ -25,7 +25,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -308,7 +307,7 @@ public final class FilesystemObjectStore implements ObjectStore {
    */
   private String writeDurably(Path file, InputStream body, long length, String key)
       throws IOException {
-    MessageDigest md5 = md5();
+    MessageDigest md5 = Md5.newDigest();
     try (FileChannel channel = createInItsDirectory(file);
         OutputStream out = Channels.newOutputStream(channel)) {
       InputStream in = new DigestInputStream(body, md5);
@@ -595,19 +594,11 @@ public final class FilesystemObjectStore implements ObjectStore {
   }
 
   private static String md5Of(Path file) throws IOException {
-    MessageDigest md5 = md5();
+    MessageDigest md5 = Md5.newDigest();
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), md5)) {
       in.transferTo(OutputStream.nullOutputStream());
     }
     return HexFormat.of().formatHex(md5.digest());
-  }
-
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has MD5", e);
-    }
   }
 
   /**

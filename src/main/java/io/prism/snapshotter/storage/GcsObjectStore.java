@@ -23,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -421,7 +420,7 @@ public final class GcsObjectStore implements ObjectStore {
     private static final int READ_BUFFER_BYTES = 64 * 1024;
 
     static Digests of(byte[] content) {
-      MessageDigest md5 = md5();
+      MessageDigest md5 = Md5.newDigest();
       CRC32C crc = new CRC32C();
       md5.update(content);
       crc.update(content);
@@ -430,7 +429,7 @@ public final class GcsObjectStore implements ObjectStore {
 
     /** Reads exactly {@code length} bytes of {@code body} a piece at a time, never all at once. */
     static Digests of(InputStream body, long length, String key, String store) throws IOException {
-      MessageDigest md5 = md5();
+      MessageDigest md5 = Md5.newDigest();
       CRC32C crc = new CRC32C();
       byte[] buffer = new byte[(int) Math.min(READ_BUFFER_BYTES, length)];
       long remaining = length;
@@ -459,14 +458,6 @@ public final class GcsObjectStore implements ObjectStore {
       return new Digests(
           Base64.getEncoder().encodeToString(md5.digest()),
           Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt(value).array()));
-    }
-
-    private static MessageDigest md5() {
-      try {
-        return MessageDigest.getInstance("MD5");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("every Java runtime has MD5", e);
-      }
     }
   }
 

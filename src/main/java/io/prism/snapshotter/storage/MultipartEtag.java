@@ -1,7 +1,6 @@
 package io.prism.snapshotter.storage;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -24,12 +23,7 @@ final class MultipartEtag {
     if (partEtags.isEmpty()) {
       return null;
     }
-    MessageDigest md5;
-    try {
-      md5 = MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has MD5", e);
-    }
+    MessageDigest md5 = Md5.newDigest();
     for (String etag : partEtags) {
       String hex = unquote(etag);
       if (hex == null || hex.length() != MD5_HEX_LENGTH) {

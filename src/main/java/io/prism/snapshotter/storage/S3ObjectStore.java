@@ -3,8 +3,6 @@ package io.prism.snapshotter.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -643,11 +641,7 @@ public final class S3ObjectStore implements ObjectStore {
 
   /** The MD5 of {@code content} in lower-case hex: S3's ETag for it stored in one PutObject. */
   private static String md5Hex(byte[] content) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has MD5", e);
-    }
+    return HexFormat.of().formatHex(Md5.newDigest().digest(content));
   }
 
   private static String crc32Base64(byte[] content) {
