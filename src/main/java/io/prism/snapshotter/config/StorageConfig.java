@@ -90,11 +90,20 @@ public final class StorageConfig {
   public static final String S3_ACCESS_KEY = "storage.s3.access.key";
   private static final String S3_ACCESS_KEY_DOC =
       "Static access key id. Empty: the AWS default credentials chain "
-          + "(environment, profile, web identity, instance role). Set together with storage.s3.secret.key.";
+          + "(environment, profile, web identity, instance role). Set together with storage.s3.secret.key"
+          + " (and storage.s3.session.token when the keys are temporary).";
 
   public static final String S3_SECRET_KEY = "storage.s3.secret.key";
   private static final String S3_SECRET_KEY_DOC =
       "Static secret access key (never logged). Set together with " + "storage.s3.access.key.";
+
+  public static final String S3_SESSION_TOKEN = "storage.s3.session.token";
+  private static final String S3_SESSION_TOKEN_DOC =
+      "The session token of temporary credentials (never logged), e.g."
+          + " from STS AssumeRole or a secrets manager, sent with each request; only together with the"
+          + " temporary storage.s3.access.key and storage.s3.secret.key it was issued with. Used as"
+          + " given until it expires: S3 then refuses the requests and the task fails; update the"
+          + " three settings to go on. Empty: none (long-term keys).";
 
   public static final String S3_PATH_STYLE = "storage.s3.path.style";
   public static final boolean S3_PATH_STYLE_DEFAULT = false;
@@ -240,6 +249,7 @@ public final class StorageConfig {
             S3_REGION,
             S3_ACCESS_KEY,
             S3_SECRET_KEY,
+            S3_SESSION_TOKEN,
             S3_PATH_STYLE,
             S3_PART_SIZE_BYTES,
             S3_STORAGE_CLASS,
@@ -356,6 +366,18 @@ public final class StorageConfig {
         ++order,
         Width.MEDIUM,
         "Secret access key",
+        s3Only);
+    def.define(
+        S3_SESSION_TOKEN,
+        Type.PASSWORD,
+        null,
+        new SessionTokenValidator(),
+        Importance.MEDIUM,
+        S3_SESSION_TOKEN_DOC,
+        GROUP_S3,
+        ++order,
+        Width.LONG,
+        "Session token",
         s3Only);
     def.define(
         S3_PATH_STYLE,
@@ -616,6 +638,11 @@ public final class StorageConfig {
     return password(S3_SECRET_KEY);
   }
 
+  /** The session token of temporary credentials; empty when none is set (or it is empty). */
+  public Optional<Password> s3SessionToken() {
+    return password(S3_SESSION_TOKEN);
+  }
+
   public boolean s3PathStyle() {
     return config.getBoolean(S3_PATH_STYLE);
   }
@@ -731,6 +758,7 @@ public final class StorageConfig {
         s3PathStyle(),
         s3AccessKey().orElse(null),
         s3SecretKey().orElse(null),
+        s3SessionToken().orElse(null),
         s3PartSizeBytes(),
         s3StorageClass().orElse(null),
         s3Encryption(),
@@ -769,6 +797,21 @@ public final class StorageConfig {
                 + ", or neither (to use the AWS default credentials chain)",
             S3_ACCESS_KEY,
             S3_SECRET_KEY);
+      }
+      if (s3SessionToken().isPresent() && (s3AccessKey().isEmpty() || s3SecretKey().isEmpty())) {
+        addError(
+            errors,
+            S3_SESSION_TOKEN
+                + " is set but "
+                + (s3AccessKey().isEmpty() && s3SecretKey().isEmpty()
+                    ? S3_ACCESS_KEY + " and " + S3_SECRET_KEY + " are not"
+                    : (s3AccessKey().isEmpty() ? S3_ACCESS_KEY : S3_SECRET_KEY) + " is not")
+                + ": a session token is only valid with the temporary access key and secret key it"
+                + " was issued with (set all three, or none to use the AWS default credentials"
+                + " chain)",
+            S3_ACCESS_KEY,
+            S3_SECRET_KEY,
+            S3_SESSION_TOKEN);
       }
       if (s3KmsKeyId().isPresent() && s3Encryption() != S3Encryption.AWS_KMS) {
         addError(
@@ -977,6 +1020,28 @@ public final class StorageConfig {
     @Override
     public String toString() {
       return expected;
+    }
+  }
+
+  /**
+   * A session token goes into a request header as given, so it must be printable ASCII without
+   * spaces (AWS's are base64, MinIO's JWTs). Kafka trims a value's ends already; a space or line
+   * break inside (a token pasted wrapped) is refused here, by key, instead of going out as a
+   * malformed header. Empty: none. The message never shows the value: a {@link Password} prints as
+   * [hidden].
+   */
+  private static final class SessionTokenValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String token = value == null ? null : ((Password) value).value();
+      if (token != null && !token.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+        throw new ConfigException(name, value, "must be " + this);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "a session token: printable ASCII, without spaces or line breaks";
     }
   }
 

@@ -14,7 +14,9 @@ import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -675,12 +677,22 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /** Static keys when the settings have them, else AWS's default chain (package-private: tests). */
+  /**
+   * The settings' keys when they have them (with their session token when temporary), else AWS's
+   * default chain. The one place S3 credentials are made: every store, the connector's and each
+   * command's, is opened through {@link #buildClient} (package-private: tests).
+   */
   static AwsCredentialsProvider credentials(S3Settings settings) {
-    if (settings.accessKey() != null) {
-      return StaticCredentialsProvider.create(
-          AwsBasicCredentials.create(settings.accessKey(), settings.secretKey().value()));
+    if (settings.accessKey() == null) {
+      return DefaultCredentialsProvider.builder().build();
     }
-    return DefaultCredentialsProvider.builder().build();
+    AwsCredentials keys =
+        settings.sessionToken() == null
+            ? AwsBasicCredentials.create(settings.accessKey(), settings.secretKey().value())
+            : AwsSessionCredentials.create(
+                settings.accessKey(),
+                settings.secretKey().value(),
+                settings.sessionToken().value());
+    return StaticCredentialsProvider.create(keys);
   }
 }

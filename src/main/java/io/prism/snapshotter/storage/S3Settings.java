@@ -17,6 +17,8 @@ import org.apache.kafka.common.config.types.Password;
  * @param accessKey a static access key id, or {@code null} for the AWS default credentials chain
  * @param secretKey the static secret (with {@code accessKey}); a {@link Password} so it never
  *     prints
+ * @param sessionToken the session token of temporary credentials (with {@code accessKey} and {@code
+ *     secretKey}), or {@code null} for long-term keys; a {@link Password} so it never prints
  * @param partSizeBytes objects larger than this go up in parts of this size (at least 5 MiB)
  * @param storageClass an S3 storage class name such as {@code STANDARD_IA}, or {@code null} for the
  *     bucket default
@@ -31,6 +33,7 @@ public record S3Settings(
     boolean pathStyle,
     String accessKey,
     Password secretKey,
+    Password sessionToken,
     long partSizeBytes,
     String storageClass,
     S3Encryption encryption,
@@ -60,6 +63,10 @@ public record S3Settings(
     if ((accessKey == null) != (secretKey == null)) {
       throw new IllegalArgumentException("give both an access key and a secret key, or neither");
     }
+    if (sessionToken != null && accessKey == null) {
+      throw new IllegalArgumentException(
+          "a session token needs the access key and secret key it was issued with");
+    }
     encryption = Objects.requireNonNullElse(encryption, S3Encryption.NONE);
   }
 
@@ -73,6 +80,7 @@ public record S3Settings(
         null,
         null,
         false,
+        null,
         null,
         null,
         DEFAULT_PART_SIZE_BYTES,
@@ -89,6 +97,7 @@ public record S3Settings(
         pathStyle,
         accessKey,
         secretKey,
+        sessionToken,
         partSizeBytes,
         storageClass,
         encryption,
@@ -103,13 +112,20 @@ public record S3Settings(
         pathStyle,
         accessKey,
         secretKey,
+        sessionToken,
         partSizeBytes,
         storageClass,
         encryption,
         kmsKeyId);
   }
 
+  /** Long-term keys: no session token. */
   public S3Settings withCredentials(String accessKey, Password secretKey) {
+    return withCredentials(accessKey, secretKey, null);
+  }
+
+  /** Temporary credentials: the keys and the session token issued with them. */
+  public S3Settings withCredentials(String accessKey, Password secretKey, Password sessionToken) {
     return new S3Settings(
         bucket,
         region,
@@ -117,6 +133,7 @@ public record S3Settings(
         pathStyle,
         accessKey,
         secretKey,
+        sessionToken,
         partSizeBytes,
         storageClass,
         encryption,
@@ -131,6 +148,7 @@ public record S3Settings(
         pathStyle,
         accessKey,
         secretKey,
+        sessionToken,
         partSizeBytes,
         storageClass,
         encryption,
@@ -145,6 +163,7 @@ public record S3Settings(
         pathStyle,
         accessKey,
         secretKey,
+        sessionToken,
         partSizeBytes,
         storageClass,
         encryption,
@@ -159,6 +178,7 @@ public record S3Settings(
         pathStyle,
         accessKey,
         secretKey,
+        sessionToken,
         partSizeBytes,
         storageClass,
         encryption,
@@ -188,6 +208,8 @@ public record S3Settings(
         + accessKey
         + ", secretKey="
         + (secretKey == null ? null : "[hidden]")
+        + ", sessionToken="
+        + (sessionToken == null ? null : "[hidden]")
         + ", partSizeBytes="
         + partSizeBytes
         + ", storageClass="

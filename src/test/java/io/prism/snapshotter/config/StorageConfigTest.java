@@ -19,9 +19,11 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class StorageConfigTest {
 
@@ -32,6 +34,7 @@ class StorageConfigTest {
           StorageConfig.S3_REGION,
           StorageConfig.S3_ACCESS_KEY,
           StorageConfig.S3_SECRET_KEY,
+          StorageConfig.S3_SESSION_TOKEN,
           StorageConfig.S3_PATH_STYLE,
           StorageConfig.S3_PART_SIZE_BYTES,
           StorageConfig.S3_STORAGE_CLASS,
@@ -62,6 +65,7 @@ class StorageConfigTest {
     assertThat(config.s3StorageClass()).isEmpty();
     assertThat(config.s3Encryption()).isEqualTo(S3Encryption.NONE);
     assertThat(config.s3KmsKeyId()).isEmpty();
+    assertThat(config.s3SessionToken()).isEmpty();
   }
 
   @Test
@@ -97,6 +101,133 @@ class StorageConfigTest {
     assertThat(settings.toString()).doesNotContain("s3cr3t");
     assertThat(settings.kmsKeyId()).isEqualTo("alias/prism");
     assertThat(config.toString()).doesNotContain("s3cr3t");
+  }
+
+  private static final String SESSION_TOKEN = "FwoGZXIvYXdzEBYaDOSessionTokenSecret+/=";
+
+  private static Map<String, String> s3(String... keyValues) {
+    Map<String, String> props = new HashMap<>();
+    props.put("storage.backend", "s3");
+    props.put("storage.s3.bucket", "b");
+    for (int i = 0; i < keyValues.length; i += 2) {
+      props.put(keyValues[i], keyValues[i + 1]);
+    }
+    return props;
+  }
+
+  @Test
+  void temporaryCredentialsGiveSettingsWithTheSessionTokenHidden() {
+    StorageConfig config =
+        new StorageConfig(
+            s3(
+                "storage.s3.access.key", "ASIATEMPORARY",
+                "storage.s3.secret.key", "s3cr3t",
+                "storage.s3.session.token", SESSION_TOKEN));
+
+    assertThat(config.crossKeyErrors()).isEmpty();
+    S3Settings settings = config.s3Settings();
+    assertThat(settings.accessKey()).isEqualTo("ASIATEMPORARY");
+    assertThat(settings.secretKey().value()).isEqualTo("s3cr3t");
+    assertThat(settings.sessionToken().value()).isEqualTo(SESSION_TOKEN);
+    assertThat(settings.toString()).doesNotContain(SESSION_TOKEN).contains("sessionToken=[hidden]");
+    assertThat(config.toString()).doesNotContain(SESSION_TOKEN);
+    ConfigDef.ConfigKey key =
+        StorageConfig.configDef().configKeys().get("storage.s3.session.token");
+    assertThat(key.type).isEqualTo(ConfigDef.Type.PASSWORD);
+    assertThat(key.group).isEqualTo(StorageConfig.GROUP_S3);
+  }
+
+  @Test
+  void anEmptySessionTokenIsNone() {
+    StorageConfig withKeys =
+        new StorageConfig(
+            s3(
+                "storage.s3.access.key", "AKIA",
+                "storage.s3.secret.key", "s3cr3t",
+                "storage.s3.session.token", ""));
+    StorageConfig withoutKeys = new StorageConfig(s3("storage.s3.session.token", ""));
+
+    assertThat(withKeys.crossKeyErrors()).isEmpty();
+    assertThat(withKeys.s3SessionToken()).isEmpty();
+    assertThat(withKeys.s3Settings().sessionToken()).isNull();
+    assertThat(withoutKeys.crossKeyErrors()).isEmpty();
+    assertThat(withoutKeys.s3Settings().accessKey()).isNull();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      value = {"-|-", "AKIA|-", "-|s3cr3t"})
+  void aSessionTokenWithoutBothKeysIsACrossKeyErrorOnAllThreeThatDoesNotShowIt(
+      String accessKey, String secretKey) {
+    Map<String, String> props = s3("storage.s3.session.token", SESSION_TOKEN);
+    if (accessKey != null) {
+      props.put("storage.s3.access.key", accessKey);
+    }
+    if (secretKey != null) {
+      props.put("storage.s3.secret.key", secretKey);
+    }
+    StorageConfig config = new StorageConfig(props);
+
+    Map<String, List<String>> errors = config.crossKeyErrors();
+    assertThat(errors)
+        .containsOnlyKeys(
+            StorageConfig.S3_ACCESS_KEY,
+            StorageConfig.S3_SECRET_KEY,
+            StorageConfig.S3_SESSION_TOKEN);
+    assertThat(errors.get(StorageConfig.S3_SESSION_TOKEN))
+        .singleElement()
+        .asString()
+        .startsWith("storage.s3.session.token is set but storage.s3.")
+        .contains("set all three")
+        .doesNotContain(SESSION_TOKEN);
+    assertThatThrownBy(config::s3Settings)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("storage.s3.session.token")
+        .hasMessageNotContaining(SESSION_TOKEN);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {" ", "\n", "\r\n", "\t", "\u00e9"})
+  void aSessionTokenWithSpacesOrLineBreaksInsideIsRefusedByKeyWithoutShowingIt(String stray) {
+    // Kafka trims a value's ends, so what is left to refuse is inside: a pasted, wrapped token.
+    String token = SESSION_TOKEN.substring(0, 12) + stray + SESSION_TOKEN.substring(12);
+    String visible = SESSION_TOKEN.substring(0, 12);
+
+    assertThatThrownBy(() -> new StorageConfig(s3("storage.s3.session.token", token)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("storage.s3.session.token")
+        .hasMessageContaining("without spaces or line breaks")
+        .hasMessageNotContaining(visible);
+    assertThat(validate(s3("storage.s3.session.token", token)).get("storage.s3.session.token"))
+        .satisfies(
+            value ->
+                assertThat(value.errorMessages())
+                    .singleElement()
+                    .asString()
+                    .doesNotContain(visible));
+  }
+
+  @Test
+  void aSessionTokensEndsAreTrimmedAsEveryValuesAre() {
+    StorageConfig config =
+        new StorageConfig(
+            s3(
+                "storage.s3.access.key", "ASIATEMPORARY",
+                "storage.s3.secret.key", "s3cr3t",
+                "storage.s3.session.token", " " + SESSION_TOKEN + "\n"));
+
+    assertThat(config.s3SessionToken().orElseThrow().value()).isEqualTo(SESSION_TOKEN);
+  }
+
+  @Test
+  void settingsRefuseASessionTokenWithoutKeys() {
+    assertThatThrownBy(
+            () ->
+                S3Settings.forBucket("b").withCredentials(null, null, new Password(SESSION_TOKEN)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContaining(SESSION_TOKEN);
   }
 
   @Test
@@ -442,7 +573,7 @@ class StorageConfigTest {
   void everyKeyIsDocumentedAndGrouped() {
     ConfigDef def = StorageConfig.configDef();
 
-    assertThat(def.configKeys()).hasSize(26);
+    assertThat(def.configKeys()).hasSize(27);
     def.configKeys()
         .values()
         .forEach(

@@ -159,6 +159,42 @@ class SnapshotterSinkConnectorTest {
   }
 
   @Test
+  void aSessionTokenWithoutKeysIsRefusedOnTheThreeCredentialKeysAndNeverShown() {
+    String token = "FwoGZXIvYXdzEBYaDSessionTokenSecret";
+    Map<String, String> config = valid();
+    config.put("storage.backend", "s3");
+    config.remove("storage.filesystem.path");
+    config.put("storage.s3.bucket", "pages");
+    config.put("storage.s3.session.token", token);
+
+    Config validated = new SnapshotterSinkConnector().validate(config);
+
+    Map<String, List<String>> errors = errors(validated);
+    assertThat(errors)
+        .containsOnlyKeys(
+            "storage.s3.access.key", "storage.s3.secret.key", "storage.s3.session.token");
+    assertThat(errors.values())
+        .allSatisfy(
+            messages ->
+                assertThat(messages)
+                    .singleElement()
+                    .asString()
+                    .contains("storage.s3.session.token is set")
+                    .doesNotContain(token));
+    ConfigValue shown =
+        validated.configValues().stream()
+            .filter(value -> value.name().equals("storage.s3.session.token"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(shown.visible()).isTrue();
+    assertThat(String.valueOf(shown.value())).isEqualTo("[hidden]");
+
+    config.put("storage.s3.access.key", "ASIATEMPORARY");
+    config.put("storage.s3.secret.key", "s3cr3t");
+    assertThat(validate(config)).isEmpty();
+  }
+
+  @Test
   void aKeyTemplateThatCannotSeparatePagesIsRefused() {
     Map<String, String> config = valid();
     config.put("storage.key.template", "pages/{writer_id}/{year}{ext}");

@@ -32,11 +32,25 @@ final class S3ProxyServer implements AutoCloseable {
   }
 
   static S3ProxyServer start() throws Exception {
+    return start(false);
+  }
+
+  /**
+   * A server that also takes requests signed with temporary credentials: S3Proxy answers 501 to
+   * every x-amz- header it does not know, x-amz-security-token among them, unless told to ignore
+   * them. It checks the signature (which covers the token) but not the token itself.
+   */
+  static S3ProxyServer startAcceptingSessionTokens() throws Exception {
+    return start(true);
+  }
+
+  private static S3ProxyServer start(boolean ignoreUnknownHeaders) throws Exception {
     S3Proxy proxy =
         S3Proxy.builder()
             .blobStore(BlobStores.create("transient", new Properties()))
             .endpoint(URI.create("http://127.0.0.1:0"))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            .ignoreUnknownHeaders(ignoreUnknownHeaders)
             .stopTimeout(0)
             .build();
     proxy.start();
