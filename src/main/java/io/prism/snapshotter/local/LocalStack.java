@@ -7,10 +7,8 @@ import io.prism.snapshotter.metrics.ObservabilityHttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
@@ -265,11 +263,15 @@ public final class LocalStack implements AutoCloseable {
   private void writeConnectorProperties() {
     Properties p = new Properties();
     p.putAll(new TreeMap<>(settings.connector()));
-    try (Writer w =
-        Files.newBufferedWriter(settings.paths().connectorProperties(), StandardCharsets.UTF_8)) {
-      p.store(
-          w,
-          "The local stack's connector settings (written at every start): use with replay --config");
+    try {
+      // Owner-only: the settings may carry secrets (S3 keys, tokens, index passwords).
+      OwnerOnlyFile.write(
+          settings.paths().connectorProperties(),
+          w ->
+              p.store(
+                  w,
+                  "The local stack's connector settings (written at every start): use with replay"
+                      + " --config"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

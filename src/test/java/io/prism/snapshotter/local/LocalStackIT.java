@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -120,6 +121,9 @@ class LocalStackIT {
                 + "\"expected_tasks\":1,\"running_tasks\":1,\"tasks_on_this_worker\":1}]");
     assertThat(replayCommand("writer-07")).hasSize(EVENTS_PER_WRITER);
     log(t0, "replay command");
+    // The effective settings may hold secrets: only their owner reads them.
+    assertThat(Files.getPosixFilePermissions(dir.resolve("data/connector.properties")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
     // 2. Kill the stack with SIGKILL while 10 writers stream 300 events each.
     List<Future<List<String>>> late = new ArrayList<>();
