@@ -1,9 +1,11 @@
 package io.prism.snapshotter.frontdoor;
 
+import io.prism.snapshotter.metrics.FrontDoorMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -13,6 +15,8 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link KafkaCheck} with Kafka's admin client and the producer's own connection settings (so its
@@ -21,8 +25,19 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
  * admits or refuses a produce request, so "Write granted" here is what a send will meet; with no
  * authorizer the broker grants every operation. Since Kafka 3.0 Write on a topic also lets an
  * idempotent producer start (KIP-679), so Write on the topic is all the front door needs.
+ *
+ * <p>An admin client that cannot be made (a setting it refuses) leaves every question unanswered
+ * ("cannot tell"): that is logged once, as Kafka-silence detection being off, and shown by {@link
+ * #off} (health, a gauge), so that the front door does not quietly lose it.
  */
 final class AdminKafkaCheck implements KafkaCheck {
+  private static final Logger log = LoggerFactory.getLogger(AdminKafkaCheck.class);
+
+  /**
+   * The admin client's id unless the settings name one: tells its log lines from the producer's.
+   */
+  static final String DEFAULT_CLIENT_ID = "prism-frontdoor-kafka-check";
+
   private final Map<String, Object> settings;
   private final String topic;
 
@@ -31,19 +46,31 @@ final class AdminKafkaCheck implements KafkaCheck {
 
   private boolean closed; // guarded by this
 
+  /** Why no admin client could be made, so no question asked; null while none failed. */
+  private volatile String off;
+
   /**
    * @param producerSettings the front door's producer settings (connection, security)
+   * @param interval how often the front door asks at most (frontdoor.kafka.check.interval.ms)
    */
-  AdminKafkaCheck(Map<String, Object> producerSettings, String topic) {
-    this.settings = adminSettings(producerSettings);
+  AdminKafkaCheck(Map<String, Object> producerSettings, String topic, Duration interval) {
+    this.settings = adminSettings(producerSettings, interval);
     this.topic = topic;
+    FrontDoorMetrics.kafkaCheckUsable(true);
   }
 
   /**
    * The producer's settings without the keys only a producer knows (acks, serializers, ...: the
    * admin client would log each as unused); keys of neither (a plugin's own) are kept.
+   *
+   * <p>Its reconnect backoff is {@code interval}, whatever the producer's: it asks once per
+   * interval at most, so reconnecting faster only adds Kafka's "Connection to node ... could not be
+   * established" WARN while Kafka is gone (about one a second with Kafka's defaults, 50 ms growing
+   * to 1 s; now about one per interval). The cost: a Kafka that is back is heard up to about one
+   * interval (plus Kafka's 20 % jitter) later. The producer keeps its own, the user's, backoff.
    */
-  static Map<String, Object> adminSettings(Map<String, Object> producerSettings) {
+  static Map<String, Object> adminSettings(
+      Map<String, Object> producerSettings, Duration interval) {
     Set<String> adminKeys = AdminClientConfig.configNames();
     Set<String> producerKeys = ProducerConfig.configNames();
     Map<String, Object> admin = new HashMap<>();
@@ -53,7 +80,16 @@ final class AdminKafkaCheck implements KafkaCheck {
             admin.put(key, value);
           }
         });
+    String backoff = Long.toString(Math.max(1, interval.toMillis()));
+    admin.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, backoff);
+    admin.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, backoff);
+    admin.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, DEFAULT_CLIENT_ID);
     return admin;
+  }
+
+  @Override
+  public Optional<String> off() {
+    return Optional.ofNullable(off);
   }
 
   @Override
@@ -98,9 +134,45 @@ final class AdminKafkaCheck implements KafkaCheck {
       throw new IllegalStateException("closed");
     }
     if (admin == null) {
-      admin = Admin.create(settings);
+      try {
+        admin = Admin.create(settings);
+      } catch (RuntimeException e) {
+        if (!ProducerSupervisor.bootstrapUnresolvable(e)) {
+          cannotMake(e); // a name not resolving yet is Kafka not there yet: silence, not "off"
+        }
+        throw e;
+      }
+      if (off != null) {
+        off = null;
+        FrontDoorMetrics.kafkaCheckUsable(true);
+        log.info(
+            "The Kafka admin client of the front door's Kafka check was made; Kafka-silence"
+                + " detection and the Write check on topic {} are on again",
+            topic);
+      }
     }
     return admin;
+  }
+
+  /** Says once (not at every question) that the check is off, and why. Guarded by this. */
+  private void cannotMake(RuntimeException failure) {
+    if (off != null) {
+      return;
+    }
+    off =
+        "the Kafka admin client of the front door's Kafka check cannot be made from the producer's"
+            + " settings ("
+            + ProducerSupervisor.causes(failure)
+            + "): Kafka-silence detection is off (health does not follow Kafka after the start),"
+            + " and Write on topic "
+            + topic
+            + " is not checked (at start, and after Kafka refused the front door: new producers"
+            + " are tried on trial instead)";
+    FrontDoorMetrics.kafkaCheckUsable(false);
+    log.warn(
+        "The front door's Kafka check is off: {}; correct the setting named (the front door tries"
+            + " again at every check)",
+        off);
   }
 
   @Override

@@ -228,7 +228,10 @@ public final class FrontDoorConfig extends AbstractConfig {
                   + " metadata with its principal's permissions on it, by an admin client with the producer's"
                   + " settings), and how long it waits for the answer: while it serves but no record was"
                   + " acknowledged since the last time (is Kafka still there?), and while Kafka refuses its"
-                  + " principal (is Write granted again? then it serves at once).")
+                  + " principal (is Write granted again? then it serves at once); also once at start, before"
+                  + " it serves (is Write granted?). The admin client reconnects at this pace too (its"
+                  + " reconnect.backoff.ms and reconnect.backoff.max.ms, whatever the producer is given), so"
+                  + " a Kafka outage costs about one of its connection WARNs per interval.")
           .define(
               KAFKA_UNANSWERED_MAX_MS,
               Type.LONG,

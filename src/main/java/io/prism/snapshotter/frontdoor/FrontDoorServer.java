@@ -53,6 +53,7 @@ public final class FrontDoorServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
   private final String topic;
+  private final KafkaCheck check;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FrontDoorServer(
@@ -61,8 +62,10 @@ public final class FrontDoorServer implements AutoCloseable {
       EventProducer producer,
       HealthStatusManager health,
       Duration grace,
-      String topic) {
+      String topic,
+      KafkaCheck check) {
     this.topic = topic;
+    this.check = check;
     this.server = server;
     this.producers = producers;
     this.producer = producer;
@@ -75,7 +78,7 @@ public final class FrontDoorServer implements AutoCloseable {
     return start(
         config,
         () -> new KafkaProducer<>(config.producerSettings()),
-        new AdminKafkaCheck(config.producerSettings(), config.topic()),
+        new AdminKafkaCheck(config.producerSettings(), config.topic(), config.kafkaCheckInterval()),
         Clock.systemUTC());
   }
 
@@ -167,7 +170,7 @@ public final class FrontDoorServer implements AutoCloseable {
       config.warnings().forEach(warning -> log.warn("Front door settings: {}", warning));
       supervisor.start(); // NOT_SERVING until Kafka has answered the first producer
       return new FrontDoorServer(
-          server, supervisor, producer, health, config.shutdownGrace(), config.topic());
+          server, supervisor, producer, health, config.shutdownGrace(), config.topic(), check);
     } catch (IOException | RuntimeException e) {
       producer.close(Duration.ZERO);
       throw e;
@@ -214,19 +217,25 @@ public final class FrontDoorServer implements AutoCloseable {
   /**
    * The front door's readiness for {@code /health/frontdoor} on {@code http.listen}: healthy (HTTP
    * 200) while gRPC health says SERVING, unhealthy (503) otherwise, with the reason. For probes
-   * that do not speak gRPC (a Kubernetes readiness probe with httpGet).
+   * that do not speak gRPC (a Kubernetes readiness probe with httpGet). Serving with its Kafka
+   * check off (no admin client could be made: Kafka going silent is not noticed) is degraded (200),
+   * the check's field saying why.
    */
   public HealthEndpoint.Report httpHealth() {
     Optional<String> notServing =
         closed.get() ? Optional.of("stopping") : producers.notServingBecause();
+    Optional<String> checkOff = check.off();
+    HealthStatus status =
+        notServing.isPresent()
+            ? HealthStatus.UNHEALTHY
+            : checkOff.isPresent() ? HealthStatus.DEGRADED : HealthStatus.HEALTHY;
     Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put(
-        "status", (notServing.isEmpty() ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY).label());
+    fields.put("status", status.label());
     fields.put("serving", notServing.isEmpty());
     fields.put("topic", topic);
     fields.put("reason", notServing.orElse(null));
-    return new HealthEndpoint.Report(
-        notServing.isEmpty() ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY, fields);
+    fields.put("kafka_check", checkOff.map(why -> "off: " + why).orElse("on"));
+    return new HealthEndpoint.Report(status, fields);
   }
 
   /**

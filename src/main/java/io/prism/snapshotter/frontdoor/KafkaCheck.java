@@ -1,6 +1,7 @@
 package io.prism.snapshotter.frontdoor;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.errors.DisconnectException;
@@ -10,9 +11,10 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * One question to Kafka that writes nothing: does it answer, and may the front door's principal
- * write to the topic? Asked while no record was acknowledged for a while (is Kafka gone?) and while
- * Kafka refuses the front door (is the permission granted again?), so that neither needs a record
- * in the topic or a new producer per attempt. {@link AdminKafkaCheck} asks a real cluster.
+ * write to the topic? Asked at start once Kafka answered the first producer (is Write granted, not
+ * only Describe?), while no record was acknowledged for a while (is Kafka gone?) and while Kafka
+ * refuses the front door (is the permission granted again?), so that none needs a record in the
+ * topic or a new producer per attempt. {@link AdminKafkaCheck} asks a real cluster.
  */
 @FunctionalInterface
 interface KafkaCheck extends AutoCloseable {
@@ -87,6 +89,14 @@ interface KafkaCheck extends AutoCloseable {
 
   /** Asks Kafka, waiting at most about {@code timeout}; never throws. */
   Answer ask(Duration timeout);
+
+  /**
+   * Why this check cannot ask Kafka at all (every answer is "cannot tell"), for health: empty while
+   * it can, or while nothing says it cannot.
+   */
+  default Optional<String> off() {
+    return Optional.empty();
+  }
 
   @Override
   default void close() {}

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At start the first producer is made at once (bad settings fail the start) and then checked in
  * the background, again and again, until Kafka answers: a broker that is not up yet (everything
- * started at once) or a topic not created yet keeps the front door waiting, not exiting.
+ * started at once) or a topic not created yet keeps the front door waiting, not exiting. Once Kafka
+ * answered, a {@link KafkaCheck} is asked whether it grants Write on the topic (the metadata needs
+ * only Describe): if not, the front door starts refused, as after a refused send, below.
  *
  * <p>Some failures leave a producer unable to serve (fenced; Kafka refusing the front door's
  * principal, its write on the topic denied say; see {@link KafkaFailures#breaksProducer}): every
@@ -373,10 +375,7 @@ final class ProducerSupervisor {
       }
       breakage =
           denial != null
-              ? KafkaFailures.refusal(denial, topic)
-                  + "; the front door asks Kafka every "
-                  + checkInterval.toMillis()
-                  + " ms whether it grants it, and serves once it does"
+              ? refusedUntilGranted(denial)
               : "the front door's Kafka producer failed ("
                   + failure.getClass().getSimpleName()
                   + ": "
@@ -398,13 +397,7 @@ final class ProducerSupervisor {
       return;
     }
     if (denial != null) {
-      log.error(
-          "{}; calls are refused UNAVAILABLE and health says NOT_SERVING until Kafka grants it"
-              + " (asked in {} ms, then every {} ms){}",
-          KafkaFailures.refusal(denial, topic),
-          delay.toMillis(),
-          checkInterval.toMillis(),
-          verdict.note());
+      logRefused(denial, delay, verdict);
     } else {
       log.error(
           "The Kafka producer is unusable after {}; calls are refused UNAVAILABLE until a new"
@@ -413,6 +406,24 @@ final class ProducerSupervisor {
           delay.toMillis(),
           verdict.note());
     }
+  }
+
+  /** What refusals and health say while Kafka refuses the front door's principal. */
+  private String refusedUntilGranted(Throwable denial) {
+    return KafkaFailures.refusal(denial, topic)
+        + "; the front door asks Kafka every "
+        + checkInterval.toMillis()
+        + " ms whether it grants it, and serves once it does";
+  }
+
+  private void logRefused(Throwable denial, Duration delay, RepeatedLogLimit.Verdict verdict) {
+    log.error(
+        "{}; calls are refused UNAVAILABLE and health says NOT_SERVING until Kafka grants it"
+            + " (asked in {} ms, then every {} ms){}",
+        KafkaFailures.refusal(denial, topic),
+        delay.toMillis(),
+        checkInterval.toMillis(),
+        verdict.note());
   }
 
   /**
@@ -511,6 +522,24 @@ final class ProducerSupervisor {
       retryLater(producer, e);
       return;
     }
+    boolean first;
+    synchronized (this) {
+      first = !everInUse;
+    }
+    if (first && !vouched) {
+      // The metadata needs only Describe: a principal without Write would serve and be refused at
+      // the first call. Kafka answered; ask it whether it grants Write (a check that cannot tell
+      // leaves the start as it was: serving).
+      KafkaCheck.Answer answer = check.ask(checkInterval);
+      Throwable denial =
+          answer.kind() == KafkaCheck.Kind.NOT_WRITABLE
+              ? KafkaFailures.denial(answer.failure())
+              : null;
+      if (denial != null) {
+        refusedAtStart(producer, denial);
+        return;
+      }
+    }
     boolean replacement;
     synchronized (this) {
       if (closed) {
@@ -525,6 +554,15 @@ final class ProducerSupervisor {
           "Kafka grants the front door's producer Write on topic {} again; a new producer got its"
               + " metadata and the front door serves",
           topic);
+    } else if (vouched) {
+      int notLogged = repeats.reset();
+      log.info(
+          "Kafka at {} grants the front door's producer Write on topic {} now ({} partition(s));"
+              + " the front door serves{}",
+          cluster,
+          topic,
+          partitions == null ? 0 : partitions.size(),
+          notLogged == 0 ? "" : " (" + notLogged + " line(s) before were not logged)");
     } else if (replacement) {
       log.info(
           "A new Kafka producer got the metadata of topic {}; calls are sent with it, and health"
@@ -538,6 +576,29 @@ final class ProducerSupervisor {
           topic,
           partitions == null ? 0 : partitions.size(),
           notLogged == 0 ? "" : " (" + notLogged + " failed attempt(s) before were not logged)");
+    }
+  }
+
+  /**
+   * At start, Kafka answered the first producer but does not grant Write on the topic: the refused
+   * state that a refused send leads to (NOT_SERVING, calls refused UNAVAILABLE with the refusal,
+   * the permission asked every {@code checkInterval}, serving as soon as it is granted), instead of
+   * serving until the first call is refused. The producer is closed: an idempotent producer refused
+   * its producer id stays broken, and once Write is granted a new one serves at once.
+   */
+  private void refusedAtStart(Producer<String, byte[]> producer, Throwable denial) {
+    closeQuietly(producer);
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      breakage = refusedUntilGranted(denial);
+      unavailable = breakage + "; this event was not sent: retry with backoff";
+      recovery.schedule(this::awaitGrant, checkInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    RepeatedLogLimit.Verdict verdict = repeats.admit("broken: " + denial.getClass().getName());
+    if (verdict.write()) {
+      logRefused(denial, checkInterval, verdict);
     }
   }
 
@@ -774,7 +835,7 @@ final class ProducerSupervisor {
    * "Outer: message; caused by Inner: message": Kafka's "Failed to construct kafka producer" says
    * nothing by itself, its causes say what was wrong.
    */
-  private static String causes(Throwable failure) {
+  static String causes(Throwable failure) {
     StringBuilder text = new StringBuilder(failure.toString());
     Throwable cause = failure.getCause();
     for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {

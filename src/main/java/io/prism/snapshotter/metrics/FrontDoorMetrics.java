@@ -6,7 +6,7 @@ import io.prometheus.metrics.core.metrics.Gauge;
 /**
  * The front door's calls by method and final status: {@code snapshotter_frontdoor_requests_total}.
  * Both labels are closed sets (the service's methods, gRPC's status codes), so the series stay few.
- * And the state of its Kafka producer (usable, replacements).
+ * And the state of its Kafka producer (usable, replacements) and of its Kafka check (usable).
  */
 public final class FrontDoorMetrics {
   private static final Counter REQUESTS =
@@ -36,7 +36,26 @@ public final class FrontDoorMetrics {
           .withoutExemplars()
           .register(SnapshotterMetrics.REGISTRY);
 
+  private static final Gauge KAFKA_CHECK_USABLE =
+      Gauge.builder()
+          .name("snapshotter_frontdoor_kafka_check_usable")
+          .help(
+              "1 while the front door can ask Kafka its check (an admin client with the producer's"
+                  + " settings); 0 while that client cannot be made: then Kafka-silence detection"
+                  + " (frontdoor.kafka.unanswered.max.ms) is off and Write on the topic is not checked.")
+          .register(SnapshotterMetrics.REGISTRY);
+
   private FrontDoorMetrics() {}
+
+  /** Whether the front door's Kafka check can ask Kafka (its admin client could be made). */
+  public static void kafkaCheckUsable(boolean usable) {
+    KAFKA_CHECK_USABLE.set(usable ? 1 : 0);
+  }
+
+  /** The value of {@code snapshotter_frontdoor_kafka_check_usable}, for tests. */
+  public static double kafkaCheckUsable() {
+    return KAFKA_CHECK_USABLE.get();
+  }
 
   /** Whether the front door serves (its gRPC health says SERVING). */
   public static void producerUsable(boolean usable) {

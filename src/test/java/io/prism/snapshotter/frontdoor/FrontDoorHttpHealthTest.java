@@ -83,10 +83,48 @@ class FrontDoorHttpHealthTest {
     assertThat(serving.body())
         .contains("\"status\":\"healthy\"")
         .contains("\"serving\":true")
-        .contains("\"reason\":null");
+        .contains("\"reason\":null")
+        .contains("\"kafka_check\":\"on\"");
 
     assertThat(get("/health/frontdoor/more").statusCode()).isEqualTo(404);
     assertThat(get("/health/buffers").statusCode()).as("the sink's checks stay").isEqualTo(200);
+  }
+
+  /**
+   * A front door whose Kafka check cannot be made (a setting its admin client refuses) serves, but
+   * does not notice Kafka going silent: degraded (200), saying why, instead of healthy.
+   */
+  @Test
+  void servingWithTheKafkaCheckOffIsDegradedSayingWhy() throws Exception {
+    kafkaAnswers.countDown();
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", "127.0.0.1:9");
+    config.put(FrontDoorConfig.TOPIC, "events");
+    config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
+    config.put(FrontDoorConfig.SHUTDOWN_GRACE_MS, "1000");
+    KafkaCheck check =
+        new AdminKafkaCheck(
+            Map.of("bootstrap.servers", "127.0.0.1:9", "request.timeout.ms", "soon"),
+            "events",
+            Duration.ofSeconds(5));
+    server =
+        FrontDoorServer.start(
+            new FrontDoorConfig(config), () -> producer, check, Clock.systemUTC());
+    http =
+        ObservabilityHttpServer.start(
+            new InetSocketAddress("127.0.0.1", 0),
+            Map.of(FrontDoorServer.HTTP_HEALTH_PATH, server::httpHealth));
+    // The check is asked at start, once Kafka answered the producer: it cannot tell, so it serves.
+    assertThat(server.awaitServing(Duration.ofSeconds(30))).isTrue();
+
+    HttpResponse<String> degraded = get("/health/frontdoor");
+    assertThat(degraded.statusCode()).isEqualTo(200);
+    assertThat(degraded.body())
+        .contains("\"status\":\"degraded\"")
+        .contains("\"serving\":true")
+        .contains("\"kafka_check\":\"off: ")
+        .contains("request.timeout.ms")
+        .contains("Kafka-silence detection is off");
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -7,8 +7,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
+import io.prism.snapshotter.testing.CapturedLogs;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -77,6 +79,89 @@ class KafkaGoneHealthIT {
         }
       }
     }
+  }
+
+  /**
+   * While Kafka is gone, the admin client that asks the check logs Kafka's "Connection to node ...
+   * could not be established" WARN about once per check interval, not about once a second (it
+   * reconnects at the check's pace, whatever reconnect backoff the producer is given), and the
+   * front door still serves within about one interval of Kafka being back. The producer's own lines
+   * are not counted: its reconnect backoff is the user's.
+   */
+  @Test
+  void anOutageCostsAboutOneAdminClientWarnPerCheckInterval() throws Exception {
+    long interval = 2_000;
+    try (CapturedLogs logs = CapturedLogs.capture();
+        BrokerProcess broker = BrokerProcess.format(directory)) {
+      broker.start();
+      broker.createTopic("quiet");
+      Map<String, Object> config = new HashMap<>();
+      config.put("bootstrap.servers", broker.bootstrapServers());
+      config.put(FrontDoorConfig.TOPIC, "quiet");
+      config.put(FrontDoorConfig.LISTEN, "127.0.0.1:0");
+      config.put(FrontDoorConfig.SHUTDOWN_GRACE_MS, "1000");
+      config.put(FrontDoorConfig.KAFKA_CHECK_INTERVAL_MS, Long.toString(interval));
+      config.put(FrontDoorConfig.KAFKA_UNANSWERED_MAX_MS, Long.toString(2 * interval));
+      // The producer's: it must not make the check's client reconnect faster.
+      config.put("reconnect.backoff.max.ms", "500");
+      try (FrontDoorServer server =
+          FrontDoorFixture.serving(FrontDoorServer.start(new FrontDoorConfig(config)))) {
+        ManagedChannel channel = FrontDoorFixture.plaintextChannel(server);
+        try {
+          HealthWatch health =
+              HealthWatch.of(channel, HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
+          assertThat(health.next()).isEqualTo(ServingStatus.SERVING);
+          publish(channel, "before");
+          int before = adminConnectionWarnings(logs).size();
+
+          long stopping = System.nanoTime();
+          broker.stop();
+          assertThat(health.next()).isEqualTo(ServingStatus.NOT_SERVING);
+          Thread.sleep(Math.max(0, 12_000 - millisSince(stopping)));
+          broker.start(); // returns once the broker answers
+          long outageMillis = millisSince(stopping);
+          long back = System.nanoTime();
+          assertThat(health.next())
+              .as("SERVING once Kafka answers, without a call")
+              .isEqualTo(ServingStatus.SERVING);
+          long servingAfterMillis = millisSince(back);
+
+          List<String> warnings = adminConnectionWarnings(logs);
+          int during = warnings.size() - before;
+          System.out.printf(
+              "KafkaGoneHealthIT: %d admin-client connection WARN(s) in an outage of %d ms (check"
+                  + " interval %d ms); SERVING %d ms after the broker answered again%n",
+              during, outageMillis, interval, servingAfterMillis);
+          assertThat(during)
+              .as(
+                  "admin-client connection WARNs in an outage of %d ms, check interval %d ms: %s",
+                  outageMillis, interval, warnings.subList(before, warnings.size()))
+              .isLessThanOrEqualTo((int) (outageMillis / interval) + 2);
+          assertThat(servingAfterMillis)
+              .as("SERVING within about one check interval of Kafka answering again")
+              .isLessThan(3 * interval);
+        } finally {
+          FrontDoorFixture.close(channel);
+        }
+      }
+    }
+  }
+
+  /**
+   * Kafka's WARN for a connection that failed, logged by an admin client other than the broker
+   * fixture's: the front door's check's.
+   */
+  private static List<String> adminConnectionWarnings(CapturedLogs logs) {
+    return logs.lines().stream()
+        .filter(line -> line.startsWith("WARN"))
+        .filter(line -> line.contains("[AdminClient clientId="))
+        .filter(line -> !line.contains("clientId=" + BrokerProcess.ADMIN_CLIENT_ID + "]"))
+        .filter(line -> line.contains("could not be established"))
+        .toList();
+  }
+
+  private static long millisSince(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
   }
 
   private static void publish(ManagedChannel channel, String payload) {

@@ -2,7 +2,9 @@ package io.prism.snapshotter.frontdoor;
 
 import static io.prism.snapshotter.frontdoor.FrontDoorIT.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -13,6 +15,7 @@ import io.prism.snapshotter.metrics.HealthEndpoint;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
 import io.prism.snapshotter.testing.KafkaJvmLeftovers;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
@@ -75,23 +79,7 @@ class KafkaPermissionIT {
 
   @Test
   void writeDeniedOnTheTopicIsNotServingNamingItAndServesAgainOnceGranted() throws Exception {
-    leftovers = KafkaJvmLeftovers.record();
-    cluster =
-        new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-                    .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-                    .build())
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("auto.create.topics.enable", "false")
-            .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
+    startCluster();
     try (Admin admin = cluster.admin()) { // the kit's super user
       admin
           .createTopics(
@@ -110,6 +98,7 @@ class KafkaPermissionIT {
           .get(30, TimeUnit.SECONDS);
 
       startFrontDoor();
+      server = FrontDoorFixture.serving(server);
       HealthWatch health = HealthWatch.of(channel, HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
       assertThat(health.next()).isEqualTo(ServingStatus.SERVING);
       blocking().publish(event("writer-1", "while allowed").build());
@@ -152,6 +141,110 @@ class KafkaPermissionIT {
     }
   }
 
+  /**
+   * Kafka answers the front door's metadata fetch at start (Describe granted) but does not grant
+   * Write on the topic: the front door starts refused — NOT_SERVING, the refusal as reason and in
+   * the calls' UNAVAILABLE — instead of SERVING until its first call is refused; and serves once
+   * Write is granted, without a call.
+   */
+  @Test
+  void writeNotGrantedAtStartIsNotServingFromTheStartAndServesOnceGranted() throws Exception {
+    startCluster();
+    try (Admin admin = cluster.admin()) { // the kit's super user
+      admin
+          .createTopics(
+              List.of(new NewTopic(TOPIC, 1, (short) 1), new NewTopic("elsewhere", 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      List<AclBinding> describeOnly =
+          List.of(allow(AclOperation.DESCRIBE, TOPIC), allow(AclOperation.WRITE, "elsewhere"));
+      admin.createAcls(describeOnly).all().get(30, TimeUnit.SECONDS);
+      // Before the broker applies them, even the metadata fetch is refused: a different start.
+      awaitAclsApplied(admin, describeOnly);
+
+      startFrontDoor();
+      HealthWatch health = HealthWatch.of(channel, HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
+      assertThat(health.next()).isEqualTo(ServingStatus.NOT_SERVING);
+      String reason = awaitReasonContaining("Kafka refuses the front door's producer");
+      assertThat(reason)
+          .contains("for topic " + TOPIC)
+          .contains("TopicAuthorizationException")
+          .contains("does not authorize Write on topic " + TOPIC)
+          .contains("grant its Kafka principal Write and Describe on topic " + TOPIC);
+      assertThat(server.httpHealth().status().label()).isEqualTo("unhealthy");
+      assertThatThrownBy(() -> blocking().publish(event("writer-1", "denied").build()))
+          .asInstanceOf(type(StatusRuntimeException.class))
+          .satisfies(
+              refused -> {
+                assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(refused.getStatus().getDescription())
+                    .contains("Kafka refuses the front door's producer for topic " + TOPIC)
+                    .contains("this event was not sent");
+              });
+      assertThat(health.next(2 * MAX_BACKOFF_MILLIS))
+          .as("no SERVING while Write is not granted")
+          .isNull();
+
+      admin.createAcls(List.of(allow(AclOperation.WRITE, TOPIC))).all().get(30, TimeUnit.SECONDS);
+      assertThat(health.next())
+          .as("SERVING once granted, without a call")
+          .isEqualTo(ServingStatus.SERVING);
+      assertThat(server.httpHealth().fields().get("serving")).isEqualTo(true);
+      blocking().publish(event("writer-1", "once granted").build());
+    }
+  }
+
+  /** Waits (30 s at most) until the broker's authorizer has {@code bindings}. */
+  private static void awaitAclsApplied(Admin admin, List<AclBinding> bindings) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      Collection<AclBinding> applied = admin.describeAcls(AclBindingFilter.ANY).values().get();
+      if (applied.containsAll(bindings)) {
+        return;
+      }
+      if (System.nanoTime() > until) {
+        fail("the broker did not apply %s within 30 s; it has %s", bindings, applied);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Waits (30 s at most) until {@code /health/frontdoor}'s reason contains {@code text}. */
+  private String awaitReasonContaining(String text) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String reason = null;
+    while (System.nanoTime() < until) {
+      reason = String.valueOf(server.httpHealth().fields().get("reason"));
+      if (reason.contains(text)) {
+        return reason;
+      }
+      Thread.sleep(50);
+    }
+    return fail(
+        "/health/frontdoor never said \"%s\" within 30 s; the last reason: %s", text, reason);
+  }
+
+  /** A broker that authorizes (SASL/PLAIN, StandardAuthorizer; no ACL means denied). */
+  private void startCluster() throws Exception {
+    leftovers = KafkaJvmLeftovers.record();
+    cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                    .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                    .build())
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("auto.create.topics.enable", "false")
+            .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+  }
+
   private static AclBinding allow(AclOperation operation, String topic) {
     return new AclBinding(
         new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
@@ -177,7 +270,7 @@ class KafkaPermissionIT {
     config.put(FrontDoorConfig.PRODUCER_REPLACE_BACKOFF_MAX_MS, Long.toString(MAX_BACKOFF_MILLIS));
     config.put(FrontDoorConfig.KAFKA_CHECK_INTERVAL_MS, "200");
     config.put("max.block.ms", "5000");
-    server = FrontDoorFixture.serving(FrontDoorServer.start(new FrontDoorConfig(config)));
+    server = FrontDoorServer.start(new FrontDoorConfig(config));
     channel = FrontDoorFixture.plaintextChannel(server);
   }
 

@@ -118,7 +118,7 @@ class ProducerSupervisorTest {
     MockProducer<String, byte[]> granted = producer(true);
     AtomicInteger made = new AtomicInteger();
     AtomicInteger asked = new AtomicInteger();
-    AtomicBoolean writeGranted = new AtomicBoolean();
+    AtomicBoolean writeGranted = new AtomicBoolean(true); // at start
     KafkaCheck check =
         timeout -> {
           asked.incrementAndGet();
@@ -148,6 +148,7 @@ class ProducerSupervisorTest {
     assertThat(usable.poll(30, TimeUnit.SECONDS)).isFalse();
     assertThat(usable.poll(30, TimeUnit.SECONDS)).isTrue();
 
+    writeGranted.set(false);
     var refused = events.publish(event("e1"));
     denied.errorNext(new TopicAuthorizationException("Not authorized to access topics: [events]"));
     assertThat(refused).isCompletedExceptionally();
@@ -173,6 +174,79 @@ class ProducerSupervisorTest {
     assertThat(made).hasValue(2);
     assertThat(supervisor.notServingBecause()).isEmpty();
     assertThat(granted.history()).as("no record sent to prove it").isEmpty();
+    assertThat(events.publish(event("e2")).get(30, TimeUnit.SECONDS)).isNotNull();
+  }
+
+  /**
+   * At start Kafka answers the producer's metadata fetch (Describe is granted) but not Write on the
+   * topic: the front door does not serve until the first call is refused; it starts refused, with
+   * the text the refused state uses, asks Kafka (writing nothing) until Write is granted, and then
+   * serves at once with a new producer, without a call.
+   */
+  @Test
+  void writeNotGrantedAtStartIsRefusedFromTheStartUntilGranted() throws Exception {
+    List<MockProducer<String, byte[]>> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger asked = new AtomicInteger();
+    AtomicBoolean writeGranted = new AtomicBoolean();
+    KafkaCheck check =
+        timeout -> {
+          asked.incrementAndGet();
+          return writeGranted.get()
+              ? KafkaCheck.Answer.writable()
+              : KafkaCheck.Answer.of(
+                  new TopicAuthorizationException(
+                      "Kafka answered, but does not authorize Write on topic events (it authorizes"
+                          + " [DESCRIBE])",
+                      Set.of("events")));
+        };
+    supervisor =
+        new ProducerSupervisor(
+            () -> {
+              MockProducer<String, byte[]> producer = producer(true);
+              made.add(producer);
+              return producer;
+            },
+            "events",
+            "kafka:9092",
+            Duration.ofMillis(5),
+            Duration.ofSeconds(60),
+            usable::add,
+            new RepeatedLogLimit(ProducerSupervisor.REPEATED_LOG_INTERVAL, nanos::get),
+            check,
+            Duration.ofMillis(10),
+            Duration.ZERO);
+    EventProducer events =
+        new EventProducer(supervisor, "events", HeaderNames.DEFAULTS, Clock.systemUTC());
+    supervisor.start();
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).isFalse();
+
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (asked.get() < 5 && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    assertThat(asked.get()).as("asked again and again").isGreaterThanOrEqualTo(5);
+    assertThat(usable).as("never SERVING while Write is not granted").isEmpty();
+    assertThat(supervisor.awaitFirstInUse(Duration.ZERO)).isFalse();
+    assertThat(supervisor.notServingBecause().orElseThrow())
+        .contains("Kafka refuses the front door's producer for topic events")
+        .contains("does not authorize Write on topic events")
+        .contains("grant its Kafka principal Write and Describe on topic events")
+        .contains("whether it grants it, and serves once it does");
+    assertThat(events.publish(event("e1")))
+        .as("refused at once, nothing sent")
+        .failsWithin(Duration.ofSeconds(30))
+        .withThrowableThat()
+        .havingRootCause()
+        .isInstanceOf(ProducerUnavailableException.class)
+        .withMessageContaining("refuses the front door's producer for topic events")
+        .withMessageContaining("was not sent");
+    assertThat(made.get(0).closed()).as("the refused first producer is closed").isTrue();
+    assertThat(made.get(0).history()).isEmpty();
+
+    writeGranted.set(true);
+    assertThat(usable.poll(30, TimeUnit.SECONDS)).as("SERVING once granted").isTrue();
+    assertThat(supervisor.notServingBecause()).isEmpty();
+    assertThat(made).hasSize(2);
     assertThat(events.publish(event("e2")).get(30, TimeUnit.SECONDS)).isNotNull();
   }
 
