@@ -2,8 +2,12 @@ package io.prism.snapshotter.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,13 +37,38 @@ public final class ConfigFile {
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(reader);
     } catch (IOException e) {
-      throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage());
+      throw new ConfigException("Cannot read config file " + file + ": " + reason(file, e));
     }
     Map<String, String> settings = new LinkedHashMap<>();
     for (String key : properties.stringPropertyNames()) {
       settings.put(key, expand(key, properties.getProperty(key), environment, file));
     }
     return settings;
+  }
+
+  /**
+   * Why the file could not be read, in words: the JDK's own messages for the common cases are only
+   * the path again ({@code NoSuchFileException: connector.properties}). A relative path is shown
+   * resolved, since the commands resolve it against the working directory, not the installation.
+   */
+  static String reason(Path file, IOException e) {
+    String where = file.isAbsolute() ? "" : " (" + file.toAbsolutePath().normalize() + ")";
+    if (e instanceof NoSuchFileException) {
+      return "no such file" + where;
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied" + where;
+    }
+    if (Files.isDirectory(file)) {
+      return "it is a directory" + where + ", not a .properties file";
+    }
+    if (e instanceof CharacterCodingException) {
+      return "it is not UTF-8 text" + where;
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason() + where;
+    }
+    return (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + where;
   }
 
   private static String expand(
