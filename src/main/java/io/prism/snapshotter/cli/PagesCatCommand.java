@@ -10,6 +10,7 @@ import io.prism.snapshotter.page.NdjsonLines;
 import io.prism.snapshotter.page.PageCursor;
 import io.prism.snapshotter.page.PageFormatException;
 import io.prism.snapshotter.page.PageReader;
+import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.NoSuchObjectException;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
@@ -79,6 +80,14 @@ final class PagesCatCommand implements Callable<Integer> {
         }
         return 0;
       }
+      if (config == null && Files.isDirectory(file)) {
+        err.println(
+            "pages cat: "
+                + page
+                + " is a directory: give one page file in it (pages list prints their keys; a key"
+                + " is the page's path under storage.filesystem.path)");
+        return 66;
+      }
       if (config == null) {
         err.println(
             "pages cat: no such file: "
@@ -98,7 +107,7 @@ final class PagesCatCommand implements Callable<Integer> {
       err.println("pages cat: cannot write to stdout: " + e.getMessage());
       return StdoutFailure.EXIT_IO_ERROR;
     } catch (PageFormatException e) {
-      err.println("pages cat: " + page + ": " + e.getMessage());
+      err.println("pages cat: " + page + ": " + e.getMessage() + sidecarHint());
       return Main.EXIT_BAD_DATA;
     } catch (NoSuchObjectException e) {
       err.println("pages cat: " + e.getMessage());
@@ -113,6 +122,30 @@ final class PagesCatCommand implements Callable<Integer> {
       err.println("pages cat: cannot read " + page + ": " + e.getMessage());
       return Main.EXIT_UNAVAILABLE;
     }
+  }
+
+  /**
+   * A file found with {@code find DIR -name '*.pb.zst'} in a filesystem store may be a page's
+   * metadata sidecar, which has the page's own path under {@code .prism-meta/}: no page, so it
+   * reads as corrupt. Say which file the page is.
+   */
+  private String sidecarHint() {
+    Path file = Path.of(page).normalize();
+    for (int i = 0; i < file.getNameCount() - 1; i++) {
+      if (file.getName(i).toString().equals(FilesystemObjectStore.META_DIR)) {
+        Path base = i == 0 ? Path.of("") : file.subpath(0, i);
+        Path pagePath = base.resolve(file.subpath(i + 1, file.getNameCount()));
+        if (file.isAbsolute()) {
+          pagePath = file.getRoot().resolve(pagePath);
+        }
+        return " (a file under "
+            + FilesystemObjectStore.META_DIR
+            + "/ is the filesystem store's metadata of a page, not a page: the page is "
+            + pagePath
+            + ")";
+      }
+    }
+    return "";
   }
 
   /** Streams the page: events are printed as they are decoded, so a huge page needs no memory. */

@@ -71,7 +71,9 @@ public final class FilesystemObjectStore implements ObjectStore {
 
   private static final Logger log = LoggerFactory.getLogger(FilesystemObjectStore.class);
 
-  static final String META_DIR = ObjectKeys.RESERVED_SEGMENT_PREFIX + "meta";
+  /** The sidecar tree's directory under the base directory ({@code pages cat} tells it apart). */
+  public static final String META_DIR = ObjectKeys.RESERVED_SEGMENT_PREFIX + "meta";
+
   static final String TEMP_PREFIX = ObjectKeys.RESERVED_SEGMENT_PREFIX + "tmp-";
 
   /** What sidecars' names ended with before they mirrored their object's path exactly. */

@@ -74,4 +74,32 @@ class PagesCatCommandTest {
     assertThat(run(new FailingStdout(1000, FailingStdout.BROKEN_PIPE), page.toString())).isZero();
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
   }
+
+  /** It used to say "no such file" of a directory that is there. */
+  @Test
+  void aDirectoryIsSaidToBeOneNotMissing() {
+    assertThat(run(new ByteArrayOutputStream(), dir.toString())).isEqualTo(66);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("pages cat: " + dir + " is a directory: give one page file in it")
+        .doesNotContain("no such file");
+  }
+
+  /**
+   * {@code find data/pages -name '*.pb.zst'} also finds the filesystem store's metadata sidecars
+   * (same path under .prism-meta/): reading one is refused as corrupt, and the error says which
+   * file the page is.
+   */
+  @Test
+  void aMetadataSidecarIsToldApartFromItsPage() throws IOException {
+    Path sidecar = dir.resolve(".prism-meta/snapshots/w/page.pb.zst");
+    Files.createDirectories(sidecar.getParent());
+    Files.writeString(sidecar, "{\"contentType\":\"application/x-protobuf\"}");
+    assertThat(run(new ByteArrayOutputStream(), sidecar.toString())).isEqualTo(65);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "(a file under .prism-meta/ is the filesystem store's metadata of a page, not a page:"
+                + " the page is "
+                + dir.resolve("snapshots/w/page.pb.zst")
+                + ")");
+  }
 }
