@@ -132,6 +132,9 @@ public final class ReplayCommand implements Callable<Integer> {
       }
       try (ReplayStream events = replayer.replay(writer, filter.get())) {
         print(events);
+        if (events.progress().pagesTotal() == 0) {
+          err.println("replay: " + noPagesNote());
+        }
       }
       return 0;
     } catch (CorruptPageException e) {
@@ -173,6 +176,20 @@ public final class ReplayCommand implements Callable<Integer> {
             + " --repair` removes the entries whose page is gone (their events are gone with the"
             + " page)"
         : "";
+  }
+
+  /**
+   * Nothing printed and nothing said looked like a broken replay to someone who has just published
+   * (the README's tour does): the events are most likely still in the writer's open page. Stdout
+   * stays empty; the note goes to stderr, as {@code pages list} says "0 pages".
+   */
+  private String noPagesNote() {
+    return "no pages of "
+        + Printable.quote(writer)
+        + (from != null || to != null ? " in that time range" : "")
+        + " (events in a writer's open page are stored, and replayed, once it closes: at"
+        + " buffer.max.events, buffer.max.size.bytes or buffer.max.age.seconds, or when its"
+        + " session ends)";
   }
 
   private List<Map.Entry<String, String>> requiredAttributes() {

@@ -162,10 +162,29 @@ class ReplayCommandTest {
     assertThat(ids).containsExactly("events-0-0#0", "events-0-1#1", "events-0-2#2", "events-0-3#3");
   }
 
+  /**
+   * Nothing on stdout, but a note on stderr: replay right after a publish (the README's tour) used
+   * to print nothing at all while the events were still in the writer's open page.
+   */
   @Test
-  void aWriterWithoutPagesPrintsNothingAndSucceeds() {
+  void aWriterWithoutPagesPrintsNothingAndSucceedsSayingWhyOnStderr() throws IOException {
     assertThat(run("--writer", "nobody", "--config", config.toString())).isZero();
     assertThat(out.size()).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "replay: no pages of 'nobody' (events in a writer's open page are stored, and"
+                + " replayed, once it closes: at buffer.max.events, buffer.max.size.bytes or"
+                + " buffer.max.age.seconds, or when its session ends)\n");
+
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 3);
+    err.reset();
+    assertThat(run("--writer", "user-1", "--from", "2030-01-01", "--config", config.toString()))
+        .isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("replay: no pages of 'user-1' in that time range (");
+    err.reset();
+    assertThat(run("--writer", "user-1", "--config", config.toString())).isZero();
+    assertThat(err.size()).isZero(); // a page, so no note
   }
 
   @Test
