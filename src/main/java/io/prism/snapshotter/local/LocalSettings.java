@@ -56,10 +56,9 @@ public final class LocalSettings {
       s.route(ConfigFile.load(configFile.get()));
     } else {
       installedConnectorConfig().ifPresent(f -> s.route(ConfigFile.load(f)));
-      // The example file leaves the index off; locally it is on (SQLite under the data directory),
-      // so
-      // pages list and replay find pages without listing storage. --set index.backend=none turns it
-      // off.
+      // Locally the index is SQLite under the data directory, whatever the installed example file
+      // says, so pages list and replay find pages without listing storage. --set
+      // index.backend=none turns it off.
       if (SnapshotterConfig.configDef().names().contains(INDEX_SQLITE_PATH)) {
         s.connector.put("index.backend", "sqlite");
       }
