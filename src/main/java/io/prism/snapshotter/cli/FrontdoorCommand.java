@@ -1,7 +1,9 @@
 package io.prism.snapshotter.cli;
 
+import io.prism.snapshotter.frontdoor.FrontDoorConfig;
 import io.prism.snapshotter.frontdoor.FrontDoorServer;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,7 +41,8 @@ public final class FrontdoorCommand implements Callable<Integer> {
     } catch (UncheckedIOException e) {
       // Not the settings: a port taken by another process, a certificate file unreadable now.
       // Supervisors restart on 69 and may give up on 78.
-      System.err.println("frontdoor: " + e.getMessage() + ": " + e.getCause().getMessage());
+      System.err.println(
+          "frontdoor: " + e.getMessage() + ": " + e.getCause().getMessage() + portTakenHint(e));
       return Main.EXIT_UNAVAILABLE;
     } catch (RuntimeException e) {
       // ConfigException and friends carry the key and the reason; that is what a user needs.
@@ -49,5 +52,36 @@ public final class FrontdoorCommand implements Callable<Integer> {
               + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
       return EXIT_CONFIG;
     }
+  }
+
+  /**
+   * gRPC's "Failed to bind to address /127.0.0.1:50051" does not say which setting chose the port
+   * or what may hold it; the likeliest holder on a developer's machine is {@code bin/snapshotter
+   * local}, which runs a front door on the same default ports.
+   */
+  private String portTakenHint(UncheckedIOException e) {
+    boolean bind = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // The JDK's HTTP server throws BindException; gRPC's Netty transport an IOException of its
+      // own ("Failed to bind to address ...", caused by a native "Address already in use").
+      String message = String.valueOf(t.getMessage());
+      bind |=
+          t instanceof BindException
+              || message.contains("Failed to bind")
+              || message.contains("Address already in use");
+    }
+    if (!bind) {
+      return "";
+    }
+    String key =
+        e.getMessage().contains(FrontDoorConfig.HTTP_LISTEN)
+            ? FrontDoorConfig.HTTP_LISTEN
+            : FrontDoorConfig.LISTEN;
+    return "; another process listens there (bin/snapshotter local runs a front door on"
+        + " 127.0.0.1:50051 and /metrics on 127.0.0.1:8080): stop it, or set "
+        + key
+        + " in "
+        + config
+        + " to a free port (port 0: any)";
   }
 }
