@@ -127,12 +127,14 @@ public final class AllWritersCompaction {
     } catch (PageFormatException | IllegalStateException | DanglingEntryException e) {
       totals.consecutiveUnavailable = 0;
       totals.badData++;
-      log.warn("Compaction of writer {} failed: {}", Printable.quote(writerId), e.getMessage());
+      // The listener reports it (the command prints one line per failed writer); a WARN here
+      // printed every failure twice. The stack trace is for SNAPSHOTTER_LOG_LEVEL=debug.
+      log.debug("Compaction of writer {} failed", Printable.quote(writerId), e);
       listener.failed(writerId, FailureKind.BAD_DATA, e);
     } catch (StorageException | IndexException | IOException e) {
       totals.consecutiveUnavailable++;
       totals.unavailable++;
-      log.warn("Compaction of writer {} failed: {}", Printable.quote(writerId), e.getMessage());
+      log.debug("Compaction of writer {} failed", Printable.quote(writerId), e);
       listener.failed(writerId, FailureKind.UNAVAILABLE, e);
     }
   }

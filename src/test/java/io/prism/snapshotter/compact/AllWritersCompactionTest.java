@@ -15,6 +15,7 @@ import io.prism.snapshotter.storage.ForwardingObjectStore;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.PutOptions;
 import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.testing.CapturedLogs;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -141,8 +142,13 @@ class AllWritersCompactionTest {
           .containsExactlyElementsOf(before);
 
       Heard heard = new Heard();
-      AllWritersCompaction.Summary done =
-          compaction(new FlakyStore(store), index).run(false, heard);
+      AllWritersCompaction.Summary done;
+      try (CapturedLogs logs = CapturedLogs.capture()) {
+        done = compaction(new FlakyStore(store), index).run(false, heard);
+        assertThat(logs.lines())
+            .as("the listener reports a failed writer (compact prints it); no WARN repeats it")
+            .noneMatch(line -> line.startsWith("WARN " + AllWritersCompaction.class.getName()));
+      }
 
       assertThat(heard.compacted).containsOnlyKeys("w1", "w2");
       assertThat(heard.failed)
