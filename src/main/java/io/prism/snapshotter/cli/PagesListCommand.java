@@ -152,7 +152,8 @@ final class PagesListCommand implements Callable<Integer> {
   }
 
   private void printTable(PrintStream lines, List<IndexEntry> entries) {
-    String format = "%-24s  %-24s  %12s  %8s  %10s  %10s  %s%n";
+    // SEQUENCE holds any long: a merged page's is negative and up to 20 characters.
+    String format = "%-24s  %-24s  %20s  %8s  %10s  %10s  %s%n";
     lines.printf(format, "START", "END", "SEQUENCE", "EVENTS", "BYTES", "STORED", "KEY");
     for (IndexEntry e : entries) {
       lines.printf(

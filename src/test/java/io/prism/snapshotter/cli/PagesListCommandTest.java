@@ -144,6 +144,41 @@ class PagesListCommandTest {
         .doesNotContain("open page");
   }
 
+  /**
+   * A merged page's sequence is negative and up to 20 characters (compaction derives it from a
+   * hash); the SEQUENCE column was 12 wide, so such a row pushed its later columns out of line.
+   */
+  @Test
+  void aMergedPagesNegativeSequenceKeepsTheColumnsInLine() throws Exception {
+    IndexEntry merged =
+        new IndexEntry(
+            "pages/w3/0-1700000000000_c5d41402abc4b2a76.pb.zst",
+            "w3",
+            -7_315_550_815_782_327_039L,
+            1_700_000_000_000L,
+            1_700_000_001_000L,
+            20,
+            2367,
+            998,
+            "protobuf",
+            "zstd",
+            "events",
+            2,
+            1001,
+            1024);
+    IndexEntry sink = PageIndexContract.entry("w3", 2000, 1_700_000_002_000L, 1_700_000_003_000L);
+    try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
+      index.publish(List.of(merged, sink));
+    }
+    assertThat(run("--writer", "w3", "--config", config.toString())).isZero();
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).hasSize(3);
+    int keyColumn = lines.get(0).indexOf("KEY");
+    assertThat(lines.get(1).indexOf(merged.pageKey())).isEqualTo(keyColumn);
+    assertThat(lines.get(2).indexOf(sink.pageKey())).isEqualTo(keyColumn);
+    assertThat(lines.get(1)).contains(" -7315550815782327039 ");
+  }
+
   @Test
   void noPagesSaysThatAnOpenPageIsListedOnceItCloses() {
     assertThat(run("--writer", "nobody-yet", "--config", config.toString())).isZero();
