@@ -37,7 +37,7 @@ public final class FrontdoorCommand implements Callable<Integer> {
       return EXIT_CONFIG;
     }
     try {
-      return FrontDoorServer.runUntilStopped(config);
+      return FrontDoorServer.runUntilStopped(config, System.err);
     } catch (UncheckedIOException e) {
       // Not the settings: a port taken by another process, a certificate file unreadable now.
       // Supervisors restart on 69 and may give up on 78.

@@ -157,7 +157,22 @@ public final class FrontDoorClient {
     if (notReached && status.getCause() != null && status.getCause().getMessage() != null) {
       line.append(" (").append(status.getCause().getMessage()).append(')');
     }
+    if (notReached && refusedConnection(status.getCause())) {
+      line.append(
+          "; nothing listens there: is a front door running (bin/snapshotter frontdoor, or"
+              + " local), and is --target its frontdoor.listen?");
+    }
     return line.toString();
+  }
+
+  /** Whether the transport found no one listening (as opposed to a timeout or a TLS failure). */
+  private static boolean refusedConnection(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static ChannelCredentials credentials(ClientOptions options) throws IOException {

@@ -15,6 +15,7 @@ import io.prism.snapshotter.metrics.HealthStatus;
 import io.prism.snapshotter.metrics.ObservabilityHttpServer;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -278,13 +279,36 @@ public final class FrontDoorServer implements AutoCloseable {
   }
 
   /**
+   * What {@link #runUntilStopped} prints once both servers listen: where, and how to stop it. gRPC
+   * health says SERVING only once Kafka answers; this line says the ports are open.
+   */
+  static String listeningLine(FrontDoorConfig config, int grpcPort, int httpPort) {
+    return "frontdoor: listening on "
+        + config.listen().host()
+        + ":"
+        + grpcPort
+        + " (gRPC, "
+        + (config.tlsEnabled() ? "TLS" : "plaintext")
+        + ", topic "
+        + config.topic()
+        + "), metrics on http://"
+        + config.httpListen().host()
+        + ":"
+        + httpPort
+        + "/metrics and health on /health/"
+        + HTTP_HEALTH_PATH
+        + "; Ctrl-C or SIGTERM stops it";
+  }
+
+  /**
    * Runs until the JVM is asked to stop (Ctrl-C, SIGTERM); for {@code bin/snapshotter frontdoor}.
    */
-  public static int runUntilStopped(Path configFile) {
+  public static int runUntilStopped(Path configFile, PrintStream status) {
+    FrontDoorConfig config;
     FrontDoorServer server;
     ObservabilityHttpServer http;
     try {
-      FrontDoorConfig config = FrontDoorConfig.load(configFile);
+      config = FrontDoorConfig.load(configFile);
       server = start(config);
       try {
         http =
@@ -312,6 +336,9 @@ public final class FrontDoorServer implements AutoCloseable {
                   http.close();
                 },
                 "frontdoor-shutdown"));
+    // The commands log warnings only: without this line nothing says the front door is up, or
+    // where (port 0 picks a free port).
+    status.println(listeningLine(config, server.port(), http.port()));
     try {
       server.awaitTermination();
     } catch (InterruptedException e) {

@@ -5,15 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prism.snapshotter.frontdoor.FrontDoorConfig;
 import io.prism.snapshotter.frontdoor.FrontDoorServer;
 import io.prism.snapshotter.frontdoor.InJvmKafka;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,7 +150,10 @@ class FrontDoorCommandsIT {
             line ->
                 assertThat(line)
                     .startsWith("UNAVAILABLE: front door at 127.0.0.1:" + closedPort + ": ")
-                    .containsIgnoringCase("connection refused"));
+                    .containsIgnoringCase("connection refused")
+                    .endsWith(
+                        "; nothing listens there: is a front door running (bin/snapshotter"
+                            + " frontdoor, or local), and is --target its frontdoor.listen?"));
 
     ByteArrayOutputStream sessionOut = new ByteArrayOutputStream();
     assertThat(
@@ -168,6 +183,89 @@ class FrontDoorCommandsIT {
     assertThat(new CommandLine(new FrontdoorCommand()).execute("--config", noTopic.toString()))
         .isEqualTo(FrontdoorCommand.EXIT_CONFIG);
   }
+
+  /**
+   * The command as a user runs it ({@code bin/snapshotter frontdoor}): it says where it listens
+   * once both ports are open (the CLI logs warnings only), answers there, and SIGTERM ends it.
+   */
+  @Test
+  void frontdoorSaysWhereItListensAndStopsOnSigterm(@TempDir Path directory) throws Exception {
+    Path config =
+        Files.writeString(
+            directory.resolve("frontdoor.properties"),
+            "bootstrap.servers="
+                + kafka.bootstrapServers()
+                + "\nfrontdoor.topic="
+                + topic
+                + "\nfrontdoor.listen=127.0.0.1:0\nhttp.listen=127.0.0.1:0\n");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of("bin/snapshotter").toAbsolutePath().toString(),
+                "frontdoor",
+                "--config",
+                config.toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("SNAPSHOTTER_SKIP_BUILD", "1");
+    builder.environment().put("SNAPSHOTTER_JAVA_OPTS", "-Xmx128m");
+    Process process = builder.start();
+    try {
+      // Read on another thread: without the line, a blocking read would wait for ever.
+      CompletableFuture<Matcher> listeningLine =
+          CompletableFuture.supplyAsync(() -> awaitLine(process, LISTENING));
+      Matcher listening = listeningLine.get(60, TimeUnit.SECONDS);
+      assertThat(listening).as("a 'frontdoor: listening on' line on stderr").isNotNull();
+      assertThat(listening.group(2)).isEqualTo(topic);
+      // Both ports it names answer: the health endpoint, and gRPC (publish through it).
+      HttpResponse<String> health =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:" + listening.group(3) + "/health/frontdoor"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(health.body()).contains("\"status\"");
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(
+              publish(
+                  "via-the-command\n",
+                  out,
+                  "--writer",
+                  "w-cmd",
+                  "--target",
+                  "127.0.0.1:" + listening.group(1)))
+          .as(out.toString(StandardCharsets.UTF_8))
+          .isZero();
+
+      process.destroy(); // SIGTERM
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  /** The first line of the process's stderr that matches, or null at its end. */
+  private static Matcher awaitLine(Process process, Pattern pattern) {
+    try (BufferedReader stderr =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      for (String line = stderr.readLine(); line != null; line = stderr.readLine()) {
+        Matcher m = pattern.matcher(line);
+        if (m.matches()) {
+          return m;
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final Pattern LISTENING =
+      Pattern.compile(
+          "frontdoor: listening on 127\\.0\\.0\\.1:(\\d+) \\(gRPC, plaintext, topic (\\S+)\\),"
+              + " metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics and health on /health/frontdoor;"
+              + " Ctrl-C or SIGTERM stops it");
 
   private static int publish(String stdin, ByteArrayOutputStream out, String... arguments) {
     PublishCommand command =
