@@ -2,6 +2,7 @@ package io.prism.snapshotter.local;
 
 import io.prism.snapshotter.connect.HealthRestExtension;
 import io.prism.snapshotter.connect.TasksHealth;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
+import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.runtime.health.ConnectClusterStateImpl;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
@@ -34,6 +36,9 @@ final class LocalConnect implements AutoCloseable {
   /** How long a health check waits for the worker's answer about its connectors. */
   private static final long CLUSTER_STATE_TIMEOUT_MS = 10_000;
 
+  /** How long the worker waits for the task's stop to store its open pages. */
+  static final Duration TASK_STOP_GRACE = Duration.ofSeconds(30);
+
   LocalConnect(LocalPaths paths, String bootstrapServers, int restPort) {
     this.paths = paths;
     this.bootstrapServers = bootstrapServers;
@@ -50,6 +55,13 @@ final class LocalConnect implements AutoCloseable {
     worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     worker.put("offset.storage.file.filename", paths.connectOffsets().toString());
     worker.put("offset.flush.interval.ms", "5000");
+    // The task's stop stores every open page (buffer.flush.on.disconnect). Connect gives a stopping
+    // task task.shutdown.graceful.timeout.ms (5 s by default) and then cancels it: on a loaded
+    // machine a Ctrl-C then cut the last pages short (nothing lost: their records are re-read at
+    // the next start) and logged "Graceful stop of task ... failed" with interrupted consumers.
+    worker.put(
+        WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG,
+        Long.toString(TASK_STOP_GRACE.toMillis()));
     worker.put("listeners", restUrl());
     // The connector is on the class path with a ServiceLoader manifest: no plugin scan, half the
     // memory.
