@@ -5,6 +5,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -15,11 +16,9 @@ import java.time.Clock;
 @Path("/prism/health")
 public class HealthResource {
   private final Clock clock = Clock.systemUTC();
-  private final TasksHealth tasks;
 
-  HealthResource(TasksHealth tasks) {
-    this.tasks = tasks;
-  }
+  /** The worker's REST configuration, holding its tasks ({@link HealthRestExtension}). */
+  @Context private Configuration configuration;
 
   @GET
   @Path("{check}")
@@ -30,6 +29,7 @@ public class HealthResource {
       @Context UriInfo request) {
     // The port the request was addressed to: this worker's, when its listener's port is 0.
     int port = request.getRequestUri().getPort();
+    TasksHealth tasks = (TasksHealth) configuration.getProperty(HealthRestExtension.TASKS_PROPERTY);
     HealthAnswer answer = HealthAnswer.of(check, scope, port, clock, tasks);
     return Response.status(answer.httpStatus())
         .entity(answer.json())

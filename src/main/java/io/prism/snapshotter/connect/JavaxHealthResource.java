@@ -6,6 +6,7 @@ import javax.ws.rs.Path;
 import javax.ws.rs.PathParam;
 import javax.ws.rs.Produces;
 import javax.ws.rs.QueryParam;
+import javax.ws.rs.core.Configuration;
 import javax.ws.rs.core.Context;
 import javax.ws.rs.core.MediaType;
 import javax.ws.rs.core.Response;
@@ -18,11 +19,9 @@ import javax.ws.rs.core.UriInfo;
 @Path("/prism/health")
 public class JavaxHealthResource {
   private final Clock clock = Clock.systemUTC();
-  private final TasksHealth tasks;
 
-  JavaxHealthResource(TasksHealth tasks) {
-    this.tasks = tasks;
-  }
+  /** The worker's REST configuration, holding its tasks ({@link HealthRestExtension}). */
+  @Context private Configuration configuration;
 
   @GET
   @Path("{check}")
@@ -33,6 +32,7 @@ public class JavaxHealthResource {
       @Context UriInfo request) {
     // The port the request was addressed to: this worker's, when its listener's port is 0.
     int port = request.getRequestUri().getPort();
+    TasksHealth tasks = (TasksHealth) configuration.getProperty(HealthRestExtension.TASKS_PROPERTY);
     HealthAnswer answer = HealthAnswer.of(check, scope, port, clock, tasks);
     return Response.status(answer.httpStatus())
         .entity(answer.json())

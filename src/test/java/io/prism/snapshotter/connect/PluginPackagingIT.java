@@ -211,6 +211,10 @@ class PluginPackagingIT {
                   HttpResponse.BodyHandlers.ofString());
       assertThat(unknown.statusCode()).isEqualTo(404);
       assertThat(unknown.body()).contains("no health check named nope");
+      // Jersey (java.util.logging, to stderr) warns at start about a resource registered as an
+      // instance, that it "will be ignored"; ours are registered as classes.
+      assertThat(Files.readString(work.resolve("worker.out")))
+          .doesNotContainPattern("HealthResource .*will be ignored");
     } finally {
       worker.destroy();
       if (!worker.waitFor(20, TimeUnit.SECONDS)) {
