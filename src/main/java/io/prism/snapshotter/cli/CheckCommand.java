@@ -26,14 +26,12 @@ import picocli.CommandLine.Option;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a connector's settings, then use its store and index as the sink does.",
-      "Storage: a create-only write of a probe object at a key of the key template;",
-      "a second create-only write must be refused; read, list, delete.",
-      "Index: a probe entry published, read back, removed.",
-      "No probe is left behind.",
-      "With --read-only: list and read the store, read the index; nothing written.",
-      "Exit codes: 0 every check passed, 69 storage or index failed a check,",
-      "78 bad settings."
+      "Check a connector's settings, store and index before deploying.",
+      "After the settings, it uses the store and index as the sink does. Storage: a create-only write of a probe object at a key of the key template (a second"
+          + " create-only write must be refused), then read, list, delete. Index: a probe entry"
+          + " published, read back, removed. No probe is left behind.",
+      "With --read-only: list and read the store, read the index; nothing is written.",
+      "Exit codes: 0 every check passed, 69 storage or index failed a check, 78 bad settings."
     })
 final class CheckCommand implements Callable<Integer> {
   @Option(

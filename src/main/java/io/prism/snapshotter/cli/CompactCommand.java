@@ -37,22 +37,23 @@ import picocli.CommandLine.Option;
     name = "compact",
     mixinStandardHelpOptions = true,
     description = {
-      "Merge a writer's small pages older than --older-than into pages of about",
-      "page.target.size.mb (stored size), in page.format and page.compression",
-      "(at page.compression.level); publish the merged pages, then remove the old",
-      "entries and delete the old pages. Safe to interrupt at any point: replay shows each event once",
-      "meanwhile, and running the command again finishes the job.",
-      "Pages are found where replay finds them: through the index if the settings",
-      "name index.backend, else by listing storage. Prints one line per merged",
-      "page, then a summary. See docs/COMPACTION.md.",
-      "With --all-writers (needs index.backend), every writer the index lists is",
-      "compacted in turn: one line per writer that changed, then a total; a",
-      "writer that fails is named and the run goes on with the next.",
-      "Exit codes: 0 ok, 2 bad usage, 65 a page to merge is not readable, or",
-      "the index lists it and storage lacks it (its key is named; pages verify",
-      "--repair removes such entries), 69 storage or the index failed (run",
-      "again to finish), 78 bad config. With --all-writers: 69 if any writer",
-      "failed on storage or the index, else 65 if any failed on a page."
+      "Merge a writer's small old pages into pages of the target size.",
+      "Pages older than --older-than are merged into pages of about page.target.size.mb (stored"
+          + " size), in page.format and page.compression (at page.compression.level); the merged"
+          + " pages are published, then the old entries removed and the old pages deleted. Safe to"
+          + " interrupt at any point: replay shows each event once meanwhile, and running the"
+          + " command again finishes the job.",
+      "Pages are found where replay finds them: through the index if the settings name"
+          + " index.backend, else by listing storage. Prints one line per merged page, then a"
+          + " summary. See docs/COMPACTION.md.",
+      "With --all-writers (needs index.backend), every writer the index lists is compacted in"
+          + " turn: one line per writer that changed, then a total; a writer that fails is named"
+          + " and the run goes on with the next.",
+      "Exit codes: 0 ok, 2 bad usage, 65 a page to merge is not readable, or the index lists it"
+          + " and storage lacks it (its key is named; pages verify --repair removes such entries),"
+          + " 69 storage or the index failed (run again to finish), 78 bad config. With"
+          + " --all-writers: 69 if any writer failed on storage or the index, else 65 if any"
+          + " failed on a page."
     })
 final class CompactCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "config",
     mixinStandardHelpOptions = true,
-    description = "The configuration reference.",
+    description = "Print the configuration reference.",
     subcommands = {ConfigCommand.Docs.class})
 final class ConfigCommand {
 
@@ -19,8 +19,10 @@ final class ConfigCommand {
   @Command(
       name = "docs",
       mixinStandardHelpOptions = true,
-      description =
-          "Print the configuration reference (markdown), generated from the code's ConfigDefs.")
+      description = {
+        "Print the configuration reference, in markdown.",
+        "Generated from the code's ConfigDefs: every key of the connector and of the front door."
+      })
   static final class Docs implements Callable<Integer> {
     PrintStream out = System.out;
 

@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
     name = "frontdoor",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the gRPC front door (PubSubBasicInterface: Publish, BatchPublish, PublishSession)",
-      "in front of a Kafka cluster, until Ctrl-C or SIGTERM; then drains calls and flushes."
+      "Run the gRPC front door in front of a Kafka cluster.",
+      "It serves PubSubBasicInterface (Publish, BatchPublish, PublishSession) until Ctrl-C or"
+          + " SIGTERM, then drains calls and flushes."
     })
 public final class FrontdoorCommand implements Callable<Integer> {
   /** Exit status for a configuration error (sysexits.h EX_CONFIG). */

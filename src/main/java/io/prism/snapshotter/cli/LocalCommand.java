@@ -21,13 +21,17 @@ import picocli.CommandLine.Option;
     name = "local",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a Kafka broker (KRaft), a Connect worker with the snapshotter and the gRPC front door",
-      "in this process, on loopback, with every piece of state under --data (so a restart resumes).",
-      "Settings: config/connector.properties (or --config FILE), then --set key=value; local.kafka.port,",
-      "local.controller.port, local.connect.port (0 = any free port), local.topic.partitions; frontdoor.*",
-      "for the front door; http.listen for /metrics and /health/* (default 127.0.0.1:8080); every other key for the connector. Ctrl-C / SIGTERM stores every buffer, then stops.",
-      "The pages (storage.filesystem.path) and the SQLite index (index.sqlite.path) are kept under --data;",
-      "--set of either is refused: move them with --data.",
+      "Run the whole pipeline locally, in one process.",
+      "A Kafka broker (KRaft), a Connect worker running the snapshotter and the gRPC front door, on"
+          + " loopback, with every piece of state under --data, so a restart resumes. Ctrl-C or"
+          + " SIGTERM stores every buffer, then stops.",
+      "Settings: config/connector.properties (or --config FILE), then each --set key=value."
+          + " local.kafka.port, local.controller.port, local.connect.port (0: any free port) and"
+          + " local.topic.partitions are the stack's; frontdoor.* the front door's; http.listen is"
+          + " where /metrics and /health/* answer (default 127.0.0.1:8080); every other key is the"
+          + " connector's.",
+      "The pages (storage.filesystem.path) and the SQLite index (index.sqlite.path) are kept under"
+          + " --data; a --set of either is refused: move them with --data.",
       "Exit codes: 0 stopped, 69 a service failed to start, 78 bad config."
     })
 public final class LocalCommand implements Callable<Integer> {

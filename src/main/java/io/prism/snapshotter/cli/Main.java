@@ -45,9 +45,33 @@ public final class Main {
 
   /** The command line, with every subcommand, as {@link #run} executes it. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main())
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(Main::unexpected);
+    CommandLine line =
+        new CommandLine(new Main())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setExecutionExceptionHandler(Main::unexpected)
+            // Help as wide as the terminal (80 columns when it is no terminal), up to 120,
+            // wrapped at spaces only (WordWrappedHelp).
+            .setUsageHelpAutoWidth(true)
+            .setHelpFactory(WordWrappedHelp.FACTORY);
+    separateHelpSections(line);
+    return line;
+  }
+
+  /**
+   * A blank line before the description and each list, and a heading over each list, in every
+   * command's help but picocli's own {@code help} (which has its own).
+   */
+  private static void separateHelpSections(CommandLine command) {
+    if (!command.getCommandSpec().helpCommand()) {
+      command
+          .getCommandSpec()
+          .usageMessage()
+          .descriptionHeading("%n")
+          .parameterListHeading("%nParameters:%n")
+          .optionListHeading("%nOptions:%n")
+          .commandListHeading("%nCommands:%n");
+    }
+    command.getSubcommands().values().forEach(Main::separateHelpSections);
   }
 
   /**

@@ -38,10 +38,10 @@ import picocli.CommandLine.Parameters;
     name = "cat",
     mixinStandardHelpOptions = true,
     description = {
-      "Decode one page and print its events as NDJSON event lines, one per line.",
+      "Decode one page and print its events as NDJSON, one per line.",
       "The page is a local file, or with --config a key in the configured store.",
-      "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 65 the page is",
-      "corrupt, 66 no such page, 69 storage failed, 74 stdout failed, 78 bad config."
+      "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 65 the page"
+          + " is corrupt, 66 no such page, 69 storage failed, 74 stdout failed, 78 bad config."
     })
 final class PagesCatCommand implements Callable<Integer> {
   private static final JsonFactory JSON =

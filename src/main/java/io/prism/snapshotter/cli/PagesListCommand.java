@@ -30,11 +30,13 @@ import picocli.CommandLine.Option;
     name = "list",
     mixinStandardHelpOptions = true,
     description = {
-      "List a writer's pages that hold a time from --from to --to, both included (as replay's),",
-      "from the page index, ordered by start time then page sequence. Times: epoch milliseconds",
-      "or ISO-8601; digits below a millisecond are rounded into the range (--from up, --to down);",
-      "a range that then holds no millisecond prints nothing (exit 0), as in replay.",
-      "Exit codes: 0 ok, 69 the index failed, 74 stdout failed, 78 bad config (or --from after --to)."
+      "List a writer's pages from the page index.",
+      "The pages that hold a time from --from to --to, both included (as in replay), ordered by"
+          + " start time then page sequence. Times: epoch milliseconds or ISO-8601; digits below a"
+          + " millisecond are rounded into the range (--from up, --to down); a range that then"
+          + " holds no millisecond prints nothing (exit 0), as in replay.",
+      "Exit codes: 0 ok, 69 the index failed, 74 stdout failed, 78 bad config (or --from after"
+          + " --to)."
     })
 final class PagesListCommand implements Callable<Integer> {
   enum Output {

@@ -35,29 +35,27 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a writer's index entries (or every writer's) against storage: each",
-      "page is looked up with a HEAD (no download), --parallelism at a time;",
-      "entries are read from the index 1,000 at a time. One line per finding, in",
-      "the index's order (writers, then each writer's entries by start time):",
-      "  dangling KEY writer W   the index lists the page, storage lacks it",
-      "                          (deleted by an operator or a lifecycle rule, an",
-      "                          older bucket restored): compact and replay fail",
-      "                          on it until the entry is removed",
-      "  removed KEY writer W    the same, and --repair removed the entry",
-      "  size-differs KEY writer W index N bytes, stored M bytes",
-      "then a summary on stderr, and every 5 s a progress line on stderr. An",
-      "entry is dangling only when storage answers that the key does not exist,",
-      "twice, and the index still lists it the second time; any other storage",
-      "or index failure stops the command (nothing is removed on its account).",
-      "--repair removes dangling entries only (never one whose size differs).",
-      "Before it removes anything it looks for one entry whose page is stored,",
-      "and refuses, removing nothing, when none is (10 or more entries checked)",
-      "or the store holds no object at all: a wrong bucket, prefix or directory",
-      "looks the same. --force removes anyway.",
-      "Exit codes: 0 nothing found (or every dangling entry removed, and no size",
-      "differs), 66 dangling entries left in the index, 65 sizes differ (and no",
-      "dangling entry left), 69 storage or the index failed, 78 bad config or a",
-      "refused --repair, 2 bad usage."
+      "Find index entries whose page is gone from storage.",
+      "Checks a writer's index entries (or every writer's) against storage: each page is looked"
+          + " up with a HEAD (no download), --parallelism at a time; entries are read from the"
+          + " index 1,000 at a time. One line per finding, in the index's order (writers, then each"
+          + " writer's entries by start time):",
+      "  dangling KEY writer W: the index lists the page, storage lacks it (deleted by an"
+          + " operator or a lifecycle rule, an older bucket restored); compact and replay fail on"
+          + " it until the entry is removed.",
+      "  removed KEY writer W: the same, and --repair removed the entry.",
+      "  size-differs KEY writer W index N bytes, stored M bytes: the sizes differ.",
+      "Then a summary on stderr, and every 5 s a progress line on stderr. An entry is dangling"
+          + " only when storage answers that the key does not exist, twice, and the index still"
+          + " lists it the second time; any other storage or index failure stops the command"
+          + " (nothing is removed on its account).",
+      "--repair removes dangling entries only (never one whose size differs). Before it removes"
+          + " anything it looks for one entry whose page is stored, and refuses, removing nothing,"
+          + " when none is (10 or more entries checked) or the store holds no object at all: a"
+          + " wrong bucket, prefix or directory looks the same. --force removes anyway.",
+      "Exit codes: 0 nothing found (or every dangling entry removed, and no size differs), 66"
+          + " dangling entries left in the index, 65 sizes differ (and no dangling entry left), 69"
+          + " storage or the index failed, 78 bad config or a refused --repair, 2 bad usage."
     })
 final class PagesVerifyCommand implements Callable<Integer> {
   /** Exit code for dangling entries left in the index (EX_NOINPUT: no such page). */

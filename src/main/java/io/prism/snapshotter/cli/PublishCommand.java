@@ -29,11 +29,11 @@ import picocli.CommandLine.Option;
     name = "publish",
     mixinStandardHelpOptions = true,
     description = {
-      "Publishes each line of stdin as one event through the front door and prints the answers:",
-      "'<message_id> <sequence>' per stored event, '<STATUS>: <reason>' per refused one,",
-      "or one summary line with --session. Exit status 1 if any event was not stored,",
-      "64 options that do not fit together or name no readable file, 66 unreadable input (stdin,",
-      "an empty token file)."
+      "Publish each line of stdin as one event through the front door.",
+      "Prints the answers: '<message_id> <sequence>' per stored event, '<STATUS>: <reason>' per"
+          + " refused one, or one summary line with --session.",
+      "Exit codes: 0 every event stored, 1 any event not stored, 64 options that do not fit"
+          + " together or name no readable file, 66 unreadable input (stdin, an empty token file)."
     })
 public final class PublishCommand implements Callable<Integer> {
   @Option(

@@ -25,9 +25,11 @@ import picocli.CommandLine.Option;
     name = "reindex",
     mixinStandardHelpOptions = true,
     description = {
-      "List storage, read each page's metadata and add to the index the pages it lacks.",
-      "Safe to run at any time and again: pages already indexed are left alone.",
-      "Exit codes: 0 ok, 65 some objects were not readable pages, 69 storage or index failed, 78 bad config."
+      "Add to the page index the stored pages it lacks.",
+      "Lists storage and reads each page's metadata. Safe to run at any time and again: pages"
+          + " already indexed are left alone.",
+      "Exit codes: 0 ok, 65 some objects were not readable pages, 69 storage or index failed, 78"
+          + " bad config."
     })
 final class ReindexCommand implements Callable<Integer> {
   @Option(

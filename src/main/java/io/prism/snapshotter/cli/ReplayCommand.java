@@ -38,18 +38,20 @@ import picocli.CommandLine.Option;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Print a writer's stored events in the writer's order, each event id once, to stdout.",
-      "Times are epoch milliseconds or ISO-8601 (2025-10-01T12:00:00Z, 2025-10-01); both ends are included;",
-      "event times are whole milliseconds, and digits below one are rounded into the range (--from up,",
-      "--to down); a range that then holds no millisecond prints nothing (exit 0).",
-      "--output: ndjson (default; the RFC's event lines, payload in base64), raw (each payload's bytes then",
-      "a newline), protobuf-delimited (length-delimited prism.snapshotter.Event messages).",
-      "Progress goes to stderr when there is a console. A writer without pages prints nothing (exit 0).",
-      "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 2 bad usage,",
-      "65 a page is corrupt (its key is named), 66 the index lists a page that",
-      "storage lacks (its key is named; pages verify --repair removes such",
-      "entries), 69 storage failed, 74 stdout failed,",
-      "78 bad config (or --from after --to)."
+      "Print a writer's stored events in order, each event id once.",
+      "Events go to stdout in the writer's order. Times are epoch milliseconds or ISO-8601"
+          + " (2025-10-01T12:00:00Z, 2025-10-01); both ends are included. Event times are whole"
+          + " milliseconds, and digits below one are rounded into the range (--from up, --to"
+          + " down); a range that then holds no millisecond prints nothing (exit 0).",
+      "--output: ndjson (default; the RFC's event lines, payload in base64), raw (each payload's"
+          + " bytes then a newline), protobuf-delimited (length-delimited prism.snapshotter.Event"
+          + " messages).",
+      "Progress goes to stderr when there is a console. A writer without pages prints nothing"
+          + " (exit 0).",
+      "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 2 bad"
+          + " usage, 65 a page is corrupt (its key is named), 66 the index lists a page that"
+          + " storage lacks (its key is named; pages verify --repair removes such entries), 69"
+          + " storage failed, 74 stdout failed, 78 bad config (or --from after --to)."
     })
 public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
