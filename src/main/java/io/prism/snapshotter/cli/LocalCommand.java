@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
           + " connector's.",
       "The pages (storage.filesystem.path) and the SQLite index (index.sqlite.path) are kept under"
           + " --data; a --set of either is refused: move them with --data.",
-      "Exit codes: 0 stopped, 69 a service failed to start, 78 bad config."
+      "Exit codes: 69 a service failed to start, 78 bad config; stopped by Ctrl-C or SIGTERM,"
+          + " the JVM's own 130 or 143."
     })
 public final class LocalCommand implements Callable<Integer> {
   @Option(

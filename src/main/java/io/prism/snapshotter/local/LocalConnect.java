@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
@@ -32,6 +33,9 @@ final class LocalConnect implements AutoCloseable {
   private final int restPort;
   private final Map<String, String> worker = new HashMap<>();
   private Connect<StandaloneHerder> connect;
+
+  /** The name {@link Connect#start} gives its shutdown hook ({@link Exit#addShutdownHook}). */
+  static final String CONNECT_SHUTDOWN_HOOK = "connect-shutdown-hook";
 
   /** How long a health check waits for the worker's answer about its connectors. */
   private static final long CLUSTER_STATE_TIMEOUT_MS = 10_000;
@@ -68,7 +72,7 @@ final class LocalConnect implements AutoCloseable {
     worker.put("plugin.discovery", "service_load");
     // /prism/health/* on the worker's REST port too, as on any worker with the extension.
     worker.put("rest.extension.classes", HealthRestExtension.class.getName());
-    connect = new ConnectStandalone().startConnect(worker);
+    connect = startWithoutItsShutdownHook();
     FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
     connect
         .herder()
@@ -81,6 +85,32 @@ final class LocalConnect implements AutoCloseable {
     }
     log.info(
         "Connect worker started at {} with connector {}", restUrl(), LocalSettings.CONNECTOR_NAME);
+  }
+
+  /**
+   * Starts the worker as {@link ConnectStandalone} does, but for the JVM shutdown hook that {@link
+   * Connect#start} adds to stop it: {@link LocalStack}'s own hook stops the parts in order (front
+   * door, worker, broker). With both, a Ctrl-C ran the two at once, and the second {@link
+   * Connect#stop} returns at once, before the worker has stopped (its {@code awaitStop} too): the
+   * broker was stopped under the stopping sink task, whose consumer then logged an ERROR leaving
+   * its group ("This is not the correct coordinator"), and whose last offset commit could fail
+   * alike. Kafka's other hooks, if any, are added as usual.
+   */
+  private Connect<StandaloneHerder> startWithoutItsShutdownHook() {
+    Exit.setShutdownHookAdder(
+        (name, hook) -> {
+          if (CONNECT_SHUTDOWN_HOOK.equals(name)) {
+            log.debug("Kafka's {} left out: the local stack stops the worker", name);
+          } else {
+            Runtime.getRuntime().addShutdownHook(new Thread(hook, name));
+          }
+        });
+    try {
+      return new ConnectStandalone().startConnect(worker);
+    } finally {
+      // Nothing else in this process sets one: Kafka's default, which adds each hook.
+      Exit.resetShutdownHookAdder();
+    }
   }
 
   /**

@@ -176,6 +176,33 @@ class LocalStackIT {
     assertThat(awaitReplay(expected.keySet(), r -> true)).isEqualTo(expected);
   }
 
+  /**
+   * What a first-time user sees: a start on a clean directory, a few events published (a session
+   * and single calls, whose open page the stop then stores), a stop (SIGTERM), then the same again
+   * on the same data. Nothing is printed on stderr: no warning to wonder about, such as Jersey's
+   * that HealthResource "will be ignored", the embedded broker's about closing a NetworkClient
+   * twice, or the sink's consumer's ERROR leaving its group when the broker stopped under the
+   * stopping worker.
+   */
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void aNormalStartPublishAndStopPrintNothingOnStderr() throws Exception {
+    for (int run = 1; run <= 2; run++) {
+      String target = startStack();
+      assertThat(publish(target, "session-" + run, List.of("hello", "world"), true, 0))
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .startsWith("session: 2 events stored");
+      assertThat(publish(target, "single-" + run, List.of("a", "b", "c"), false, 0))
+          .hasSize(3)
+          .allMatch(line -> ACK.matcher(line).matches());
+      stack.destroy(); // SIGTERM
+      assertThat(stack.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(Files.readString(dir.resolve("local-" + starts + ".err")))
+          .as("stderr of the local stack's start %d, publishing and stop", run)
+          .isEmpty();
+    }
+  }
+
   private static void log(long t0, String what) {
     System.out.printf("LocalStackIT: %s after %.1f s%n", what, (System.nanoTime() - t0) / 1e9);
   }
