@@ -615,6 +615,16 @@ public final class PageAssembler {
     return offsets;
   }
 
+  /**
+   * True when some record of the partition is only in memory: in an open page, or in a closed page
+   * not yet durable. False for a partition whose every received record is durable (or skipped), and
+   * for one that received nothing since its assignment.
+   */
+  public boolean holdsRecordsOf(TopicPartition partition) {
+    PartitionBuffers buffers = partitions.get(partition);
+    return buffers != null && !buffers.isEmpty();
+  }
+
   /** True when pages are waiting to be written (after a storage failure, say). */
   public boolean hasClosedPages() {
     for (PartitionBuffers buffers : partitions.values()) {

@@ -347,15 +347,21 @@ public class SnapshotterSinkTask extends SinkTask {
     Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>(currentOffsets.size() * 2);
     for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : currentOffsets.entrySet()) {
       Long offset = durable.get(entry.getKey());
-      // A partition that delivered nothing since it was assigned holds nothing in memory:
-      // Connect's own position for it is safe. Durable pages can reach past Connect's position
-      // while a batch fails (its first pages stored, a later one not: put threw, so Connect has
-      // not counted the batch). Connect ignores such an offset with a WARN on every commit and
-      // commits nothing for the partition; its own position is as safe and lets it commit.
+      // A partition that holds nothing in memory (it delivered nothing since it was assigned, or
+      // all it delivered is durable): Connect's own position for it is safe, and it also passes
+      // the records Connect dropped before put (a Filter SMT, a record its converter could not
+      // read with errors.tolerance=all), which the task never saw: committing only up to the last
+      // record put saw would leave those uncommitted, read (and dead-lettered) again after every
+      // restart, and the partition's lag above 0 while it is idle. Durable pages can reach past
+      // Connect's position while a batch fails (its first pages stored, a later one not: put
+      // threw, so Connect has not counted the batch). Connect ignores such an offset with a WARN
+      // on every commit and commits nothing for the partition; its own position is as safe and
+      // lets it commit.
       long position = entry.getValue().offset();
+      boolean connectsPosition =
+          offset == null || offset > position || !assembler.holdsRecordsOf(entry.getKey());
       commit.put(
-          entry.getKey(),
-          offset == null || offset > position ? entry.getValue() : new OffsetAndMetadata(offset));
+          entry.getKey(), connectsPosition ? entry.getValue() : new OffsetAndMetadata(offset));
     }
     telemetry.committing(commit, assembler);
     return commit;

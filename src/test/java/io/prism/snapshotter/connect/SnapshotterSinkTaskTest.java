@@ -278,6 +278,29 @@ class SnapshotterSinkTaskTest {
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), "")).hasSize(1);
   }
 
+  /**
+   * Connect moves its position past records it drops before put (a Filter SMT, a record its
+   * converter cannot read with errors.tolerance=all): once everything the task received is durable,
+   * that position is committed. The offset after the last record put saw would leave the dropped
+   * records uncommitted until a later record of the partition is stored: lag that never reaches 0
+   * on an idle partition, and the dropped records read (and dead-lettered) again after a restart.
+   */
+  @Test
+  void recordsConnectDroppedBeforePutAreCommittedOnceEverythingReceivedIsDurable() {
+    SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
+    task.put(List.of(record("a", "1", 0), record("a", "2", 1))); // a's page closes and is stored
+    // Offsets 2..4 were filtered by an SMT: put sees no record of them.
+    task.put(List.of());
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(5))))
+        .containsEntry(P0, new OffsetAndMetadata(5));
+
+    // While a record is only in memory, its offset still holds the commit back.
+    task.put(List.of(record("b", "3", 5)));
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(8))))
+        .containsEntry(P0, new OffsetAndMetadata(5));
+    task.stop();
+  }
+
   @Test
   void aTombstoneNeedsNoWriterIdWhenTheWriterIsAFieldOfTheValue() {
     // No reporter: a tombstone taken for a bad record would fail the put.
