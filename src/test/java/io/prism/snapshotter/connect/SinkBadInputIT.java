@@ -152,6 +152,49 @@ class SinkBadInputIT {
     cluster.connect().deleteConnector("sessions");
   }
 
+  /**
+   * Records a Filter SMT drops never reach the task, but Connect moves its position past them: once
+   * the task's own records are durable, the committed offset passes them too (lag 0).
+   */
+  @Test
+  void recordsAnSmtDropsAreCommittedOnceTheRestIsStored(org.junit.jupiter.api.TestInfo test)
+      throws Exception {
+    Path pages = storage.resolve(test.getTestMethod().orElseThrow().getName());
+    cluster.createTopic("filtered", 1);
+    Map<String, String> config = SinkRoundTripIT.connectorConfig(pages);
+    config.put("topics", "filtered");
+    config.put("buffer.max.age.seconds", "1");
+    config.put("transforms", "drop");
+    config.put("transforms.drop.type", "org.apache.kafka.connect.transforms.Filter");
+    config.put("transforms.drop.predicate", "marked");
+    config.put("predicates", "marked");
+    config.put(
+        "predicates.marked.type", "org.apache.kafka.connect.transforms.predicates.HasHeaderKey");
+    config.put("predicates.marked.name", "drop");
+    cluster.connect().configureConnector("filtered", config);
+    try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
+      producer.send(new ProducerRecord<>("filtered", bytes("w1"), bytes("kept")));
+      for (int i = 0; i < 2; i++) {
+        ProducerRecord<byte[], byte[]> dropped =
+            new ProducerRecord<>("filtered", bytes("w1"), bytes("dropped"));
+        dropped.headers().add("drop", bytes("yes"));
+        producer.send(dropped);
+      }
+    }
+    ConnectTestCluster.await(
+        "the kept event stored", Duration.ofSeconds(30), () -> storedPayloads(pages).size() == 1);
+    ConnectTestCluster.await(
+        "offset committed past the dropped records",
+        Duration.ofSeconds(30),
+        () ->
+            cluster
+                    .committedOffsetsOf("filtered")
+                    .getOrDefault(new org.apache.kafka.common.TopicPartition("filtered", 0), -1L)
+                == 3L);
+    assertThat(storedPayloads(pages)).containsExactly("kept");
+    cluster.connect().deleteConnector("filtered");
+  }
+
   private static List<String> storedPayloads(Path pages) {
     try {
       return StoredPages.readAll(new FilesystemObjectStore(pages), "").stream()
