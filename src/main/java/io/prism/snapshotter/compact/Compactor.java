@@ -241,8 +241,9 @@ public final class Compactor {
       return merger.merge(writerId, group);
     } catch (PageMerger.SourceGone gone) {
       String key = gone.source.pageKey();
-      boolean stillListed =
-          pages.indexed() && pages.of(writerId).stream().anyMatch(e -> e.pageKey().equals(key));
+      // Asked about that page's time range only (its entry's, as the index holds it), not the
+      // writer's whole history again.
+      boolean stillListed = pages.indexed() && pages.stillLists(gone.source);
       if (stillListed && store.head(key).isEmpty()) {
         throw new DanglingEntryException(writerId, key, gone);
       }
@@ -409,15 +410,11 @@ public final class Compactor {
           ORPHAN_MIN_AGE);
       return false;
     }
-    if (pages.of(writerId).stream().anyMatch(e -> e.pageKey().equals(mergedPage.key()))) {
-      log.info("Leaving {}: indexed since this run began (another compaction's)", mergedPage.key());
-      return false;
-    }
     // A key under this writer's merged-key prefix need not be this writer's: where the key template
     // does not make the writer id a whole segment ({writer_id}-{start_offset}), another writer's
     // id can extend this writer's key ("a-00000000000000000000_cx" after "a-00000000000000000000"),
     // and that writer's merged pages sit here, indexed under its own name. Only the page's own
-    // metadata tells.
+    // metadata tells; it also gives the time range the index is asked about below.
     PageMetadata metadata;
     try {
       metadata = readMetadata(mergedPage.key());
@@ -432,6 +429,14 @@ public final class Compactor {
           "Leaving {}: not a merged page of writer {} (another writer's page, or no page)",
           mergedPage.key(),
           Printable.quote(writerId));
+      return false;
+    }
+    // The entry another run would have published for it is made from this same metadata, so its
+    // own time range finds it: the writer's whole history is not read again.
+    IndexEntry asIndexed =
+        PageCommitter.entryFromPage(mergedPage.key(), metadata, mergedPage.size());
+    if (pages.stillLists(asIndexed)) {
+      log.info("Leaving {}: indexed since this run began (another compaction's)", mergedPage.key());
       return false;
     }
     return true;

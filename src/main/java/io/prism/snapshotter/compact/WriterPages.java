@@ -24,8 +24,29 @@ public interface WriterPages {
     return true;
   }
 
+  /**
+   * Whether the writer's pages, asked again now, still include {@code page} (its writer's, by key):
+   * what tells a dangling entry from a page another run replaced, and an interrupted run's merged
+   * page from one another run published. {@code page}'s times are its entry's (or its stored
+   * metadata's, which the entry was made from). By default the writer's pages are listed again;
+   * {@link #fromIndex} asks the index about that page's time range only ({@link PageIndex#holds}).
+   */
+  default boolean stillLists(IndexEntry page) {
+    return of(page.writerId()).stream().anyMatch(e -> e.pageKey().equals(page.pageKey()));
+  }
+
   static WriterPages fromIndex(PageIndex index) {
-    return writerId -> index.entries(writerId, TimeRange.ALL);
+    return new WriterPages() {
+      @Override
+      public List<IndexEntry> of(String writerId) {
+        return index.entries(writerId, TimeRange.ALL);
+      }
+
+      @Override
+      public boolean stillLists(IndexEntry page) {
+        return index.holds(page);
+      }
+    };
   }
 
   static WriterPages fromStorage(ObjectStore store, KeyTemplate template) {

@@ -32,6 +32,27 @@ public interface PageIndex extends AutoCloseable {
   List<IndexEntry> entries(String writerId, TimeRange range);
 
   /**
+   * Whether the index holds an entry of {@code page}'s key for its writer. Asks for the writer's
+   * entries over the page's own time range ({@link TimeRange#ofPage}), so the answer holds the few
+   * pages that share that time, never the writer's whole history (which can be millions of pages):
+   * how reindex, pages verify and compaction ask about one page.
+   *
+   * <p>{@code page}'s times must be those its entry was made from: the page's metadata times,
+   * ordered ({@code PageCommitter.entryFromPage}), or the entry itself. Pages stored before
+   * 2026-11-27 carry their first and last event's times rather than their earliest and latest, but
+   * their entries were made from those same two times, so no wider range is needed to find them.
+   */
+  default boolean holds(IndexEntry page) {
+    for (IndexEntry indexed :
+        entries(page.writerId(), TimeRange.ofPage(page.startTime(), page.endTime()))) {
+      if (indexed.pageKey().equals(page.pageKey())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Up to {@code limit} of the writer's entries after {@code from} ({@link EntryCursor#FIRST}: from
    * the first), in the order of {@link #entries}; {@link EntryPage#next()} continues. A walk over a
    * writer of any size in memory bounded by {@code limit} (plus, on Redis, the entries that share

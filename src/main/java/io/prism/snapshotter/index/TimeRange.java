@@ -18,6 +18,16 @@ public record TimeRange(long fromMillis, long toMillis) {
     }
   }
 
+  /**
+   * The smallest range that finds a page spanning {@code [startMillis, endMillis]}: from its start
+   * to just past its end, open-ended for a page that ends at {@link Long#MAX_VALUE}.
+   */
+  public static TimeRange ofPage(long startMillis, long endMillis) {
+    return new TimeRange(
+        startMillis,
+        endMillis == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(startMillis, endMillis) + 1);
+  }
+
   /** Whether the range is open at its end ({@code toMillis == Long.MAX_VALUE}). */
   public boolean openEnded() {
     return toMillis == Long.MAX_VALUE;

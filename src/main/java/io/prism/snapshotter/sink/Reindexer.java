@@ -2,7 +2,6 @@ package io.prism.snapshotter.sink;
 
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
-import io.prism.snapshotter.index.TimeRange;
 import io.prism.snapshotter.page.PageFormatException;
 import io.prism.snapshotter.page.PageMetadata;
 import io.prism.snapshotter.page.PageReader;
@@ -99,7 +98,9 @@ public final class Reindexer {
           unreadable++;
         } else {
           IndexEntry entry = PageCommitter.entryFromPage(object.key(), metadata, object.size());
-          if (isIndexed(entry)) {
+          // Asked over the page's own time range: never the writer's whole history, which can be
+          // millions of pages; one index round trip per page, as many as the metadata reads take.
+          if (index.holds(entry)) {
             already++;
           } else {
             missing.add(entry);
@@ -145,24 +146,6 @@ public final class Reindexer {
       token = page.nextContinuationToken();
     } while (token != null);
     return objects;
-  }
-
-  /**
-   * Whether the index holds the page: asks for the writer's entries that overlap the page's own
-   * time range, so the answer is as big as the pages sharing that time (a handful), never the
-   * writer's whole history, which can be millions of pages. One index round trip per page, as many
-   * as the metadata reads already take.
-   */
-  private boolean isIndexed(IndexEntry page) {
-    long end = Math.max(page.startTime(), page.endTime());
-    TimeRange pageTime =
-        new TimeRange(page.startTime(), end == Long.MAX_VALUE ? Long.MAX_VALUE : end + 1);
-    for (IndexEntry indexed : index.entries(page.writerId(), pageTime)) {
-      if (indexed.pageKey().equals(page.pageKey())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private long publish(List<IndexEntry> entries) {

@@ -2,7 +2,6 @@ package io.prism.snapshotter.verify;
 
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
-import io.prism.snapshotter.index.TimeRange;
 import io.prism.snapshotter.index.WriterPage;
 import io.prism.snapshotter.storage.ObjectInfo;
 import io.prism.snapshotter.storage.ObjectKeys;
@@ -399,13 +398,7 @@ public final class IndexVerifier {
    * page deleted), or someone stored it again.
    */
   private boolean stillDangling(IndexEntry entry) {
-    TimeRange itsTime =
-        new TimeRange(
-            entry.startTime(),
-            entry.endTime() == Long.MAX_VALUE ? Long.MAX_VALUE : entry.endTime() + 1);
-    boolean listed =
-        index.entries(entry.writerId(), itsTime).stream()
-            .anyMatch(e -> e.pageKey().equals(entry.pageKey()));
+    boolean listed = index.holds(entry);
     return listed && head(entry.pageKey()).isEmpty();
   }
 

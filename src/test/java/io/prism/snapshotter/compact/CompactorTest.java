@@ -662,6 +662,127 @@ class CompactorTest {
     }
   }
 
+  /**
+   * Lets a run list a writer's pages once (its plan) and refuses every later read of the writer's
+   * whole history: a writer can hold millions of pages, so whether one page is still indexed is
+   * asked over that page's own time range. Counts those lookups and their largest answer.
+   */
+  private static final class OneListingOnly extends io.prism.snapshotter.index.ForwardingPageIndex {
+    int listings;
+    int lookups;
+    int largestAnswer;
+
+    OneListingOnly(PageIndex delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public List<IndexEntry> entries(String writerId, TimeRange range) {
+      if (range.equals(TimeRange.ALL)) {
+        listings++;
+        assertThat(listings)
+            .as("listings of writer %s's whole history (the plan's is the only one)", writerId)
+            .isEqualTo(1);
+        return super.entries(writerId, range);
+      }
+      lookups++;
+      List<IndexEntry> answer = super.entries(writerId, range);
+      largestAnswer = Math.max(largestAnswer, answer.size());
+      return answer;
+    }
+  }
+
+  /** As {@link #anIndexedPageGoneFromStorageNamesItsKeyAndPagesVerifyRepair}, asked narrowly. */
+  @Test
+  void aDanglingEntryIsToldByAskingAboutItsPageNotTheWritersWholeHistory() throws Exception {
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "dangling-narrow")) {
+      String gone = f.sqlite.entries("w", TimeRange.ALL).get(1).pageKey();
+      f.store.delete(gone);
+      OneListingOnly index = new OneListingOnly(f.sqlite);
+
+      assertThatThrownBy(() -> f.compactor(f.store, index, settings()).run("w", false))
+          .isInstanceOf(DanglingEntryException.class)
+          .hasMessageContaining("page " + gone + " of writer 'w' is in the page index but not");
+      assertThat(index.lookups).isEqualTo(1);
+      // w's pages do not overlap in time: the lookup of one page finds that page alone.
+      assertThat(index.largestAnswer).isEqualTo(1);
+    }
+  }
+
+  /**
+   * As {@link #aMergeStoredButNeverIndexedIsDeletedWhenTheNextRunPlansDifferently}: the orphan,
+   * older than {@link Compactor#ORPHAN_MIN_AGE}, is found unindexed by asking about its own time
+   * range.
+   */
+  @Test
+  void anOldOrphanIsFoundUnindexedByAskingAboutItsPageNotTheWritersWholeHistory() throws Exception {
+    CompactionSettings settings =
+        new CompactionSettings(
+            Duration.ofDays(1), 100_000, 6_200, PageFormat.PROTOBUF, Compression.ZSTD);
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "orphan-narrow", 200)) {
+      Countdown countdown = new Countdown(2 * 7 + 1);
+      assertThatThrownBy(() -> f.crashingAfter(countdown, settings).run("w", false))
+          .isInstanceOf(CrashingStore.Crash.class);
+      SinkWrittenPages.store(f.store, f.sqlite, 200, 80, 10, START_MILLIS);
+      allStoredHoursAgo(f, 2);
+      OneListingOnly index = new OneListingOnly(f.sqlite);
+
+      CompactionReport report = f.compactor(f.store, index, settings).run("w", false);
+
+      assertThat(report.orphans()).isEqualTo(1);
+      assertThat(index.lookups).isEqualTo(1);
+      // The orphan merged pages 9 and 10, whose entries are still there: they share its time.
+      assertThat(index.largestAnswer).isEqualTo(2);
+      assertThat(f.replay("w")).containsExactlyElementsOf(SinkWrittenPages.ids("w", 0, 280));
+    }
+  }
+
+  /**
+   * A run's stale listing misses the merged pages another run published since; stored more than
+   * {@link Compactor#ORPHAN_MIN_AGE} ago, only the index, asked about each page's own time range,
+   * tells them from an interrupted run's: none is deleted, nothing is lost.
+   */
+  @Test
+  void anotherRunsPublishedMergedPagesAreFoundIndexedByTheirOwnTimeRange() throws Exception {
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "published-narrow", EVENTS)) {
+      Compactor runA = f.compactor(settings());
+      List<String> aMerged = new java.util.ArrayList<>();
+      ObjectStore storeOfB =
+          new ForwardingObjectStore(f.store) {
+            @Override
+            public ListPage list(String prefix, int maxKeys, String token) {
+              if (aMerged.isEmpty() && prefix.endsWith("_c")) {
+                try {
+                  runA.run("w", false).merges().forEach(m -> aMerged.add(m.key()));
+                  allStoredHoursAgo(f, 2);
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              }
+              return super.list(prefix, maxKeys, token);
+            }
+
+            @Override
+            public void close() {}
+          };
+      OneListingOnly index = new OneListingOnly(f.sqlite);
+      CompactionSettings largerGroups =
+          new CompactionSettings(
+              Duration.ofDays(1), 100_000, 9_000, PageFormat.PROTOBUF, Compression.ZSTD);
+
+      // B fails when it reads a source A deleted: run again to finish, nothing lost.
+      assertThatThrownBy(() -> f.compactor(storeOfB, index, largerGroups).run("w", false))
+          .isInstanceOf(NoSuchObjectException.class);
+
+      assertThat(aMerged).hasSize(3);
+      assertThat(index.lookups).as("A's merged pages under B's first source's prefix").isPositive();
+      for (String key : aMerged) {
+        assertThat(f.store.head(key)).as("A's published merged page %s", key).isPresent();
+      }
+      assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+    }
+  }
+
   /** {@code entry} as a foreign writer might have indexed it: its decoded size understated. */
   private static IndexEntry understated(IndexEntry e) {
     return new IndexEntry(
