@@ -8,11 +8,14 @@ import io.prism.snapshotter.storage.ObjectKeys;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.StorageException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,11 +45,14 @@ import java.util.function.LongSupplier;
  * unless {@link Options#force}, the walk looks for one entry whose page the store holds: a wrong
  * bucket, prefix or directory in a store that holds other objects makes every entry look dangling,
  * and a repair would empty the index. When at least {@value #GUARD_MIN_ENTRIES} entries were
- * checked and none has its page, the repair is refused ({@link RepairRefusedException}).
+ * checked and none has its page, the repair is refused ({@link RepairRefusedException}). Else the
+ * walk reuses the guard's look-ups (up to {@value #GUARD_ANSWERS_KEPT}): no page is looked up twice
+ * for it.
  *
  * <p>Memory: writers are listed {@value #WRITERS_PER_PAGE} at a time, a writer's entries {@value
  * #ENTRIES_PER_BATCH} at a time ({@link PageIndex#entryPage}), and at most {@code 4 x parallelism}
- * checks are in flight; nothing is kept across writers but counts.
+ * checks are in flight; nothing is kept across writers but counts (and, with a repair, at most
+ * {@value #GUARD_ANSWERS_KEPT} answers of the guard, until the walk has handed them out).
  */
 public final class IndexVerifier {
   static final int WRITERS_PER_PAGE = 1_000;
@@ -62,6 +68,14 @@ public final class IndexVerifier {
    * writer whose few pages were all deleted is no sign of a wrong store.
    */
   public static final int GUARD_MIN_ENTRIES = 10;
+
+  /**
+   * Most answers of the repair's guard kept for the walk that follows it (about 0.5 KB each): the
+   * walk reuses them instead of looking those pages up again. A longer run of missing pages before
+   * the first stored one (a lifecycle rule that deleted a writer's oldest pages) is looked up again
+   * from there on, as memory stays bounded.
+   */
+  static final int GUARD_ANSWERS_KEPT = 10_000;
 
   /** Checks queued or running per thread: keeps the threads busy while results are handed out. */
   private static final int WINDOW_PER_THREAD = 4;
@@ -147,10 +161,14 @@ public final class IndexVerifier {
   /** One entry's look-up: its page's stored size, or -1 when not stored. */
   private record Check(IndexEntry entry, long storedSize, boolean dangling) {}
 
+  /** An entry for the walk to check, with the guard's look-up of it when it made one. */
+  private record Pending(IndexEntry entry, Check firstLook) {}
+
   private final ObjectStore store;
   private final PageIndex index;
   private final Options options;
   private final LongSupplier nanoTime;
+  private final int guardAnswersKept;
 
   public IndexVerifier(ObjectStore store, PageIndex index) {
     this(store, index, Options.DEFAULTS);
@@ -162,10 +180,21 @@ public final class IndexVerifier {
 
   /** With the clock that times progress reports (a test's). */
   IndexVerifier(ObjectStore store, PageIndex index, Options options, LongSupplier nanoTime) {
+    this(store, index, options, nanoTime, GUARD_ANSWERS_KEPT);
+  }
+
+  /** With a test's clock and a test's bound on the guard's answers kept for the walk. */
+  IndexVerifier(
+      ObjectStore store,
+      PageIndex index,
+      Options options,
+      LongSupplier nanoTime,
+      int guardAnswersKept) {
     this.store = store;
     this.index = index;
     this.options = options;
     this.nanoTime = nanoTime;
+    this.guardAnswersKept = guardAnswersKept;
   }
 
   /**
@@ -182,10 +211,9 @@ public final class IndexVerifier {
     requireAStoreThatAnswers(repair);
     ExecutorService pool = threads();
     try {
-      if (repair && !options.force()) {
-        requireAStoredPage(writerId, pool, listener);
-      }
-      return verify(writerId, repair, listener, pool);
+      List<Check> answered =
+          repair && !options.force() ? requireAStoredPage(writerId, pool, listener) : List.of();
+      return verify(writerId, repair, listener, pool, answered);
     } finally {
       pool.shutdownNow();
     }
@@ -214,8 +242,12 @@ public final class IndexVerifier {
    * Before a repair removes anything: walks the entries (HEADs only, nothing reported) until one
    * has its page in the store. None among {@value #GUARD_MIN_ENTRIES} or more is a store that holds
    * other objects but none of this index's pages: a wrong bucket or prefix, most likely.
+   *
+   * <p>Returns its answers, in the walk's order, for the walk to reuse: those of the entries up to
+   * the stored page and of the look-ups already under way after it (their HEADs are made), at most
+   * {@link #guardAnswersKept} of them from the walk's start.
    */
-  private void requireAStoredPage(String writerId, ExecutorService pool, Listener listener) {
+  private List<Check> requireAStoredPage(String writerId, ExecutorService pool, Listener listener) {
     long[] checked = {0};
     Throttle progress = new Throttle();
     Runnable progressIfDue =
@@ -224,11 +256,24 @@ public final class IndexVerifier {
             listener.searching(checked[0]);
           }
         };
-    try (OrderedChecks<Check> checks = checks(pool, new IndexWalk(writerId), false)) {
+    List<Check> answered = new ArrayList<>();
+    try (OrderedChecks<IndexEntry, Check> checks =
+        new OrderedChecks<>(
+            pool, options.parallelism() * WINDOW_PER_THREAD, new IndexWalk(writerId), this::look)) {
       Check check;
       while ((check = checks.next(waitMillis(), progressIfDue)) != null) {
+        if (answered.size() < guardAnswersKept) {
+          answered.add(check);
+        }
         if (check.storedSize() >= 0) {
-          return;
+          if (answered.size() < guardAnswersKept) {
+            checks.stopTakingEntries();
+            while (answered.size() < guardAnswersKept
+                && (check = checks.next(waitMillis(), () -> {})) != null) {
+              answered.add(check);
+            }
+          }
+          return answered;
         }
         checked[0]++;
         progressIfDue.run();
@@ -245,9 +290,19 @@ public final class IndexVerifier {
               + " storage settings; without --repair the entries are listed; if the pages are gone"
               + " indeed, add --force)");
     }
+    return answered;
   }
 
-  private Summary verify(String writerId, boolean repair, Listener listener, ExecutorService pool) {
+  /**
+   * @param answered the guard's look-ups of the walk's first entries, in its order: reused, so each
+   *     page is looked up once (and a missing one a second time, just before it is reported)
+   */
+  private Summary verify(
+      String writerId,
+      boolean repair,
+      Listener listener,
+      ExecutorService pool,
+      List<Check> answered) {
     Totals totals = new Totals();
     IndexWalk walk = new IndexWalk(writerId);
     List<IndexEntry> toRemove = new ArrayList<>();
@@ -261,7 +316,12 @@ public final class IndexVerifier {
             listener.progress(totals.summary(), at[0] == null ? "" : at[0]);
           }
         };
-    try (OrderedChecks<Check> checks = checks(pool, walk, true)) {
+    try (OrderedChecks<Pending, Check> checks =
+        new OrderedChecks<>(
+            pool,
+            options.parallelism() * WINDOW_PER_THREAD,
+            new AnsweredFirst(answered, walk),
+            this::lookTwiceIfMissing)) {
       Check check;
       while ((check = checks.next(waitMillis(), progressIfDue)) != null) {
         totals.entries++;
@@ -360,20 +420,74 @@ public final class IndexVerifier {
     }
   }
 
-  /** Checks on the pool, in the walk's order; with {@code secondLook}, missing pages twice. */
-  private OrderedChecks<Check> checks(
-      ExecutorService pool, Iterator<IndexEntry> entries, boolean secondLook) {
-    return new OrderedChecks<>(
-        pool,
-        options.parallelism() * WINDOW_PER_THREAD,
-        entries,
-        entry -> {
-          Optional<ObjectInfo> stored = head(entry.pageKey());
-          if (stored.isPresent()) {
-            return new Check(entry, stored.get().size(), false);
-          }
-          return new Check(entry, -1, secondLook && stillDangling(entry));
-        });
+  /**
+   * The walk's entries for the second walk: those the guard answered first, with its answers, then
+   * the rest of a new walk, without those (an entry published meanwhile before the last one
+   * answered is not met, as the contract of {@link PageIndex#entryPage} allows). Answers are let go
+   * of as they are handed out.
+   */
+  private static final class AnsweredFirst implements Iterator<Pending> {
+    private final ArrayDeque<Check> answered;
+    private final Set<List<String>> answeredPages = new HashSet<>();
+    private final Iterator<IndexEntry> walk;
+    private IndexEntry next;
+
+    AnsweredFirst(List<Check> answered, Iterator<IndexEntry> walk) {
+      this.answered = new ArrayDeque<>(answered);
+      answered.forEach(c -> answeredPages.add(pageOf(c.entry())));
+      this.walk = walk;
+    }
+
+    private static List<String> pageOf(IndexEntry entry) {
+      return List.of(entry.writerId(), entry.pageKey());
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (!answered.isEmpty() || next != null) {
+        return true;
+      }
+      while (walk.hasNext()) {
+        IndexEntry entry = walk.next();
+        if (answeredPages.isEmpty() || !answeredPages.contains(pageOf(entry))) {
+          next = entry;
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public Pending next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Check first = answered.poll();
+      if (first != null) {
+        return new Pending(first.entry(), first);
+      }
+      IndexEntry entry = next;
+      next = null;
+      return new Pending(entry, null);
+    }
+  }
+
+  /** The first look: a HEAD of the entry's page. */
+  private Check look(IndexEntry entry) {
+    Optional<ObjectInfo> stored = head(entry.pageKey());
+    return new Check(entry, stored.isPresent() ? stored.get().size() : -1, false);
+  }
+
+  /**
+   * The first look, unless the guard made it, and for a page not stored the second look, which
+   * decides whether the entry is dangling.
+   */
+  private Check lookTwiceIfMissing(Pending pending) {
+    Check first = pending.firstLook() != null ? pending.firstLook() : look(pending.entry());
+    if (first.storedSize() >= 0) {
+      return first;
+    }
+    return new Check(first.entry(), -1, stillDangling(first.entry()));
   }
 
   /**

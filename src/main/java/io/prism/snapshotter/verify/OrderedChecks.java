@@ -1,8 +1,8 @@
 package io.prism.snapshotter.verify;
 
-import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.storage.StorageException;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -18,20 +18,18 @@ import java.util.function.Function;
  * first. At most {@code window} checks are queued or running at once, so memory stays bounded by
  * the window plus the batch the walk holds.
  *
+ * @param <T> what is checked (an index entry, with what is known of it)
  * @param <R> a check's result
  */
-final class OrderedChecks<R> implements AutoCloseable {
+final class OrderedChecks<T, R> implements AutoCloseable {
   private final ExecutorService pool;
   private final int window;
-  private final Iterator<IndexEntry> entries;
-  private final Function<IndexEntry, R> check;
+  private Iterator<? extends T> entries;
+  private final Function<T, R> check;
   private final ArrayDeque<Future<R>> inFlight;
 
   OrderedChecks(
-      ExecutorService pool,
-      int window,
-      Iterator<IndexEntry> entries,
-      Function<IndexEntry, R> check) {
+      ExecutorService pool, int window, Iterator<? extends T> entries, Function<T, R> check) {
     this.pool = pool;
     this.window = window;
     this.entries = entries;
@@ -46,7 +44,7 @@ final class OrderedChecks<R> implements AutoCloseable {
    */
   R next(long waitMillis, Runnable whileWaiting) {
     while (inFlight.size() < window && entries.hasNext()) {
-      IndexEntry entry = entries.next();
+      T entry = entries.next();
       inFlight.add(pool.submit(() -> check.apply(entry)));
     }
     Future<R> first = inFlight.poll();
@@ -78,6 +76,14 @@ final class OrderedChecks<R> implements AutoCloseable {
       close();
       throw new StorageException("a look-up in storage was cancelled", false);
     }
+  }
+
+  /**
+   * Takes no more entries from the walk: {@link #next} hands out the checks already under way, then
+   * null. The walk stays where it is.
+   */
+  void stopTakingEntries() {
+    entries = Collections.emptyIterator();
   }
 
   /** Cancels the checks not yet handed out. */

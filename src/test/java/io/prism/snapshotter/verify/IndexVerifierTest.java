@@ -458,6 +458,89 @@ class IndexVerifierTest {
     assertThat(allInWalkOrder()).containsExactlyElementsOf(all.subList(12, 16));
   }
 
+  /** HEADs per key, counted on any thread. */
+  private static final class CountingHeads extends ForwardingObjectStore {
+    final java.util.Map<String, Integer> heads = new java.util.concurrent.ConcurrentHashMap<>();
+
+    CountingHeads(ObjectStore delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Optional<ObjectInfo> head(String key) {
+      heads.merge(key, 1, Integer::sum);
+      return super.head(key);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /**
+   * The repair's guard looks up the entries before the first stored page (and those under way after
+   * it); the walk reuses its answers: each page is looked up once, and a missing one a second time
+   * just before it is reported. What is reported, in which order, is unchanged.
+   */
+  @Test
+  void theRepairsWalkReusesTheGuardsLookUps() {
+    List<IndexEntry> all = allInWalkOrder();
+    List<IndexEntry> gone = all.subList(0, 12);
+    for (IndexEntry entry : gone) {
+      store.delete(entry.pageKey());
+    }
+    CountingHeads counting = new CountingHeads(store);
+
+    // 2 threads: 8 look-ups under way at most, so some are still running when the first stored
+    // page's answer comes.
+    IndexVerifier.Summary summary =
+        new IndexVerifier(
+                counting,
+                index,
+                new IndexVerifier.Options(2, false, IndexVerifier.Options.DEFAULT_PROGRESS_EVERY))
+            .run(null, true, listener);
+
+    assertThat(summary).isEqualTo(new IndexVerifier.Summary(4, 16, 12, 12, 0));
+    assertThat(removed).containsExactlyElementsOf(gone.stream().map(IndexEntry::pageKey).toList());
+    for (IndexEntry entry : all) {
+      boolean missing = gone.contains(entry);
+      assertThat(counting.heads.get(entry.pageKey()))
+          .as("HEADs of %s (%s)", entry.pageKey(), missing ? "missing" : "stored")
+          .isEqualTo(missing ? 2 : 1);
+    }
+  }
+
+  /**
+   * Past {@link IndexVerifier#GUARD_ANSWERS_KEPT} (here 5) the guard keeps no more answers, and the
+   * walk looks those pages up again: the same findings, in the same order.
+   */
+  @Test
+  void theGuardsAnswersPastItsBoundAreLookedUpAgain() {
+    List<IndexEntry> all = allInWalkOrder();
+    List<IndexEntry> gone = all.subList(0, 12);
+    for (IndexEntry entry : gone) {
+      store.delete(entry.pageKey());
+    }
+    CountingHeads counting = new CountingHeads(store);
+
+    IndexVerifier.Summary summary =
+        new IndexVerifier(
+                counting,
+                index,
+                new IndexVerifier.Options(2, false, IndexVerifier.Options.DEFAULT_PROGRESS_EVERY),
+                System::nanoTime,
+                5)
+            .run(null, true, listener);
+
+    assertThat(summary).isEqualTo(new IndexVerifier.Summary(4, 16, 12, 12, 0));
+    assertThat(removed).containsExactlyElementsOf(gone.stream().map(IndexEntry::pageKey).toList());
+    assertThat(allInWalkOrder()).containsExactlyElementsOf(all.subList(12, 16));
+    for (int i = 0; i < gone.size(); i++) {
+      assertThat(counting.heads.get(gone.get(i).pageKey()))
+          .as("HEADs of missing page %d", i)
+          .isEqualTo(i < 5 ? 2 : 3);
+    }
+  }
+
   /** Fewer than GUARD_MIN_ENTRIES entries, all dangling: a writer's few pages deleted. */
   @Test
   void aFewEntriesAllDanglingAreRemoved() {
