@@ -83,9 +83,10 @@ final class PagesVerifyCommand implements Callable<Integer> {
       names = "--parallelism",
       paramLabel = "N",
       description =
-          "HEADs at once, 1 to "
+          "HEADs at once, 1 to what the store's client serves at once: 50 on S3 (its"
+              + " connection pool), "
               + IndexVerifier.Options.MAX_PARALLELISM
-              + " (default: "
+              + " on Azure, GCS and a filesystem (default: "
               + IndexVerifier.Options.DEFAULT_PARALLELISM
               + ").")
   int parallelism = IndexVerifier.Options.DEFAULT_PARALLELISM;
@@ -116,7 +117,7 @@ final class PagesVerifyCommand implements Callable<Integer> {
           spec.commandLine(),
           "--parallelism must be 1 to "
               + IndexVerifier.Options.MAX_PARALLELISM
-              + " (the S3 client holds 50 connections), not "
+              + " (50 on S3), not "
               + parallelism);
     }
     if (force && !repair) {
@@ -138,15 +139,27 @@ final class PagesVerifyCommand implements Callable<Integer> {
       }
       ExistingIndex.require(indexSettings);
       IndexVerifier.Summary summary;
-      try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
-          PageIndex index = indexSettings.open(PublishMode.SYNC)) {
-        summary = new IndexVerifier(store, index, options).run(writer, repair, printer());
-        if (summary.removed() > 0
-            && index instanceof FanOutPageIndex fanOut
-            && !fanOut.awaitSecondaries(Duration.ofMinutes(5))) {
-          err.println(
-              "pages verify: the secondary indexes did not take every removal within 5 minutes;"
-                  + " run pages verify --repair again");
+      try (ObjectStore store = ObjectStores.open(new StorageConfig(settings))) {
+        if (parallelism > IndexVerifier.maxParallelism(store)) {
+          // More threads than the client has connections would only wait for one.
+          throw new ParameterException(
+              spec.commandLine(),
+              "--parallelism must be 1 to "
+                  + IndexVerifier.maxParallelism(store)
+                  + " on "
+                  + store.describe()
+                  + " (its client's connection pool), not "
+                  + parallelism);
+        }
+        try (PageIndex index = indexSettings.open(PublishMode.SYNC)) {
+          summary = new IndexVerifier(store, index, options).run(writer, repair, printer());
+          if (summary.removed() > 0
+              && index instanceof FanOutPageIndex fanOut
+              && !fanOut.awaitSecondaries(Duration.ofMinutes(5))) {
+            err.println(
+                "pages verify: the secondary indexes did not take every removal within 5 minutes;"
+                    + " run pages verify --repair again");
+          }
         }
       }
       err.printf(

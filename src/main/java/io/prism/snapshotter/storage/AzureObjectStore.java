@@ -129,6 +129,17 @@ public final class AzureObjectStore implements ObjectStore {
     return builder.buildClient();
   }
 
+  /**
+   * No limit from the client: the JDK's HttpClient (HTTP/1.1 to Blob Storage) opens a connection
+   * for each request at once and keeps idle ones without a bound ({@code
+   * jdk.httpclient.connectionPoolSize} 0); azure-core's shared executor only dispatches responses,
+   * queuing what exceeds its threads.
+   */
+  @Override
+  public int concurrentRequests() {
+    return Integer.MAX_VALUE;
+  }
+
   @Override
   public PutResult put(String key, InputStream body, long length, PutOptions options) {
     StoreArguments.checkPut(key, body, length, options);

@@ -51,6 +51,11 @@ public abstract class ForwardingObjectStore implements ObjectStore {
   }
 
   @Override
+  public int concurrentRequests() {
+    return delegate.concurrentRequests();
+  }
+
+  @Override
   public String describe() {
     return delegate.describe();
   }

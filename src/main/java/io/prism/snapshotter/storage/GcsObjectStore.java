@@ -119,6 +119,17 @@ public final class GcsObjectStore implements ObjectStore {
     return builder.build().getService();
   }
 
+  /**
+   * No limit from the client: its default transport ({@code NetHttpTransport}, on the JDK's
+   * HttpURLConnection) opens a connection for each request at once; the JDK keeps at most {@code
+   * http.maxConnections} (5) idle ones per host for reuse, which bounds what is kept, not what
+   * runs.
+   */
+  @Override
+  public int concurrentRequests() {
+    return Integer.MAX_VALUE;
+  }
+
   @Override
   public PutResult put(String key, InputStream body, long length, PutOptions options) {
     StoreArguments.checkPut(key, body, length, options);

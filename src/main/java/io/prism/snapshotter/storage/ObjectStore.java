@@ -97,6 +97,16 @@ public interface ObjectStore extends AutoCloseable {
   }
 
   /**
+   * How many requests at once this store serves without one waiting for another: its client's
+   * connection pool, or {@link Integer#MAX_VALUE} when the client sets no such limit (each request
+   * at once gets a connection of its own). What a caller that runs requests in parallel (pages
+   * verify) sizes its threads by.
+   */
+  default int concurrentRequests() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * Where this store keeps its objects, e.g. {@code s3://bucket} or {@code file:/var/lib/prism};
    * never a secret.
    */

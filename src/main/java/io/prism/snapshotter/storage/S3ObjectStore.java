@@ -22,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpConfigurationOption;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -97,6 +98,21 @@ public final class S3ObjectStore implements ObjectStore {
   /** Builds an SDK client from {@code settings} and opens a store on it. */
   public static S3ObjectStore open(S3Settings settings) {
     return new S3ObjectStore(buildClient(settings), settings);
+  }
+
+  /**
+   * The connections the client {@link #buildClient} makes holds at most: the SDK's default pool (50
+   * connections) of its default HTTP client (Apache). A request past them waits for one, and fails
+   * after the SDK's connection acquisition timeout (10 s).
+   */
+  static final int CLIENT_CONNECTIONS =
+      SdkHttpConfigurationOption.GLOBAL_HTTP_DEFAULTS.get(
+          SdkHttpConfigurationOption.MAX_CONNECTIONS);
+
+  /** The client's connection pool: {@link #CLIENT_CONNECTIONS}. */
+  @Override
+  public int concurrentRequests() {
+    return CLIENT_CONNECTIONS;
   }
 
   /** The SDK client for {@code settings}: region, endpoint override, path style and credentials. */

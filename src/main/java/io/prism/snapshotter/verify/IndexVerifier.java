@@ -104,7 +104,8 @@ public final class IndexVerifier {
   /**
    * How a run goes.
    *
-   * @param parallelism HEADs (and second looks) at once, 1 to {@link #MAX_PARALLELISM}
+   * @param parallelism HEADs (and second looks) at once, 1 to {@link #MAX_PARALLELISM}, and no more
+   *     than the store serves at once ({@link IndexVerifier#maxParallelism})
    * @param force with repair: remove even from a store that looks wrong (holds no object, or none
    *     of the pages the index lists)
    * @param progressEvery the least time between two progress reports
@@ -113,10 +114,11 @@ public final class IndexVerifier {
     public static final int DEFAULT_PARALLELISM = 16;
 
     /**
-     * The S3 client's connection pool holds 50 connections: more threads would only wait for one
-     * (and fail after its 10 s acquisition timeout).
+     * The most threads a run starts, whatever the store: a store whose client sets no limit (Azure,
+     * GCS, a filesystem) is bounded by this; one with a connection pool by its pool ({@link
+     * IndexVerifier#maxParallelism}).
      */
-    public static final int MAX_PARALLELISM = 50;
+    public static final int MAX_PARALLELISM = 100;
 
     public static final Duration DEFAULT_PROGRESS_EVERY = Duration.ofSeconds(5);
 
@@ -190,11 +192,30 @@ public final class IndexVerifier {
       Options options,
       LongSupplier nanoTime,
       int guardAnswersKept) {
+    if (options.parallelism() > maxParallelism(store)) {
+      throw new IllegalArgumentException(
+          "the parallelism must be 1 to "
+              + maxParallelism(store)
+              + " on "
+              + store.describe()
+              + " (what its client serves at once), not "
+              + options.parallelism());
+    }
     this.store = store;
     this.index = index;
     this.options = options;
     this.nanoTime = nanoTime;
     this.guardAnswersKept = guardAnswersKept;
+  }
+
+  /**
+   * The most HEADs at once worth running on {@code store}: what it serves at once ({@link
+   * ObjectStore#concurrentRequests}: the S3 client's pool of 50 connections; more threads would
+   * only wait for a connection, and fail after its 10 s acquisition timeout), at most {@link
+   * Options#MAX_PARALLELISM}.
+   */
+  public static int maxParallelism(ObjectStore store) {
+    return Math.min(Options.MAX_PARALLELISM, store.concurrentRequests());
   }
 
   /**

@@ -144,12 +144,30 @@ class PagesVerifyCommandTest {
   @Test
   void aParallelismOutOfRangeOrForceWithoutRepairIsBadUsage() {
     assertThat(run("--config", config.toString(), "--parallelism", "0")).isEqualTo(2);
-    assertThat(err()).contains("--parallelism must be 1 to 50", "not 0");
-    assertThat(run("--config", config.toString(), "--parallelism", "51")).isEqualTo(2);
-    assertThat(err()).contains("not 51");
+    assertThat(err()).contains("--parallelism must be 1 to 100 (50 on S3)", "not 0");
+    assertThat(run("--config", config.toString(), "--parallelism", "101")).isEqualTo(2);
+    assertThat(err()).contains("not 101");
     assertThat(run("--config", config.toString(), "--force")).isEqualTo(2);
     assertThat(err()).contains("--force goes with --repair only");
-    assertThat(run("--config", config.toString(), "--parallelism", "50")).as(err()).isZero();
+    // A filesystem's client sets no limit: up to 100 threads.
+    assertThat(run("--config", config.toString(), "--parallelism", "100")).as(err()).isZero();
+  }
+
+  /** On S3 the cap is its client's pool of 50 connections: bad usage, before any request. */
+  @Test
+  void onS3TheParallelismIsCappedAtTheClientsConnectionPool() throws Exception {
+    Path s3 = dir.resolve("s3.properties");
+    Files.writeString(
+        s3,
+        "storage.backend=s3\nstorage.s3.bucket=b\nstorage.s3.endpoint=http://127.0.0.1:1\n"
+            + "storage.s3.region=us-east-1\nstorage.s3.access.key=a\nstorage.s3.secret.key=s\n"
+            + "index.backend=sqlite\nindex.sqlite.path="
+            + dir.resolve("index.db")
+            + "\n");
+
+    assertThat(run("--config", s3.toString(), "--parallelism", "51")).isEqualTo(2);
+    assertThat(err())
+        .contains("--parallelism must be 1 to 50 on s3://b", "connection pool", "not 51");
   }
 
   /**

@@ -61,6 +61,51 @@ class ObjectStoresTest {
     }
   }
 
+  /**
+   * What pages verify sizes its threads by: the S3 client's connection pool (50; a request past it
+   * waits for a connection); the Azure (JDK HttpClient) and GCS (HttpURLConnection) clients and a
+   * filesystem set no limit. A wrapper (metrics) says what its store says.
+   */
+  @Test
+  void eachBackendSaysHowManyRequestsItsClientServesAtOnce() {
+    // Opening builds clients only; nothing is sent.
+    try (ObjectStore s3 =
+            ObjectStores.open(
+                new StorageConfig(
+                    Map.of(
+                        "storage.backend", "s3",
+                        "storage.s3.bucket", "b",
+                        "storage.s3.endpoint", "http://127.0.0.1:1",
+                        "storage.s3.region", "us-east-1",
+                        "storage.s3.access.key", "a",
+                        "storage.s3.secret.key", "s")));
+        ObjectStore azure =
+            ObjectStores.open(
+                new StorageConfig(
+                    Map.of(
+                        "storage.backend", "azure",
+                        "storage.azure.container", "pages",
+                        "storage.azure.account.name", "prismdata",
+                        "storage.azure.account.key", "a2V5")));
+        ObjectStore gcs =
+            ObjectStores.open(
+                new StorageConfig(
+                    Map.of(
+                        "storage.backend", "gs",
+                        "storage.gcs.bucket", "pages",
+                        "storage.gcs.endpoint", "http://127.0.0.1:4443")));
+        ObjectStore filesystem =
+            ObjectStores.open(
+                new StorageConfig(
+                    Map.of("storage.filesystem.path", tempDir.resolve("pages").toString())))) {
+      assertThat(s3.concurrentRequests()).isEqualTo(50);
+      assertThat(new ForwardingObjectStore(s3) {}.concurrentRequests()).isEqualTo(50);
+      assertThat(azure.concurrentRequests()).isEqualTo(Integer.MAX_VALUE);
+      assertThat(gcs.concurrentRequests()).isEqualTo(Integer.MAX_VALUE);
+      assertThat(filesystem.concurrentRequests()).isEqualTo(Integer.MAX_VALUE);
+    }
+  }
+
   @Test
   void opensAnAzureStoreThatSignsInWithEntraIdWhenNoKeyIsGiven() {
     // The credential looks for an identity only when the first request needs a token.

@@ -398,10 +398,47 @@ class IndexVerifierTest {
   void theParallelismIsChecked() {
     assertThatThrownBy(() -> new IndexVerifier.Options(0, false, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("1 to 50, not 0");
-    assertThatThrownBy(() -> new IndexVerifier.Options(51, false, Duration.ZERO))
+        .hasMessageContaining("1 to 100, not 0");
+    assertThatThrownBy(() -> new IndexVerifier.Options(101, false, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("1 to 50, not 51");
+        .hasMessageContaining("1 to 100, not 101");
+  }
+
+  /**
+   * The cap follows the store: what its client serves at once (S3: a pool of 50 connections), at
+   * most 100 threads where the client sets no limit (Azure, GCS, a filesystem).
+   */
+  @Test
+  void theParallelismIsCappedByWhatTheStoreServesAtOnce() {
+    ObjectStore pooled =
+        new ForwardingObjectStore(store) {
+          @Override
+          public int concurrentRequests() {
+            return 50;
+          }
+
+          @Override
+          public void close() {}
+        };
+    assertThat(IndexVerifier.maxParallelism(pooled)).isEqualTo(50);
+    assertThat(IndexVerifier.maxParallelism(store)).isEqualTo(100);
+    assertThatThrownBy(
+            () ->
+                new IndexVerifier(
+                    pooled, index, new IndexVerifier.Options(51, false, Duration.ZERO)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1 to 50 on " + store.describe())
+        .hasMessageContaining("not 51");
+    assertThat(
+            new IndexVerifier(pooled, index, new IndexVerifier.Options(50, false, Duration.ZERO))
+                .run(null, false, listener)
+                .entries())
+        .isEqualTo(16);
+    assertThat(
+            new IndexVerifier(store, index, new IndexVerifier.Options(100, false, Duration.ZERO))
+                .run(null, false, listener)
+                .entries())
+        .isEqualTo(16);
   }
 
   /**
