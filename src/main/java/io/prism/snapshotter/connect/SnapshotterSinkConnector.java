@@ -1,6 +1,7 @@
 package io.prism.snapshotter.connect;
 
 import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.util.Printable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,12 +11,15 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prism Snapshotter sink connector: lands a topic's events as per-writer pages in object storage
  * and indexes them. Every task gets the same configuration; Kafka spreads the partitions.
  */
 public class SnapshotterSinkConnector extends SinkConnector {
+  private static final Logger log = LoggerFactory.getLogger(SnapshotterSinkConnector.class);
   private Map<String, String> props;
 
   @Override
@@ -27,6 +31,25 @@ public class SnapshotterSinkConnector extends SinkConnector {
   public void start(Map<String, String> props) {
     this.props = Map.copyOf(props);
     new SnapshotterConfig(props); // fail fast on a config that validate() would refuse
+    warnIfTheDeadLetterQueueIsUnused(props);
+  }
+
+  /**
+   * A dead letter queue with {@code errors.tolerance=none} (Connect's default) takes no record: the
+   * first bad record stops the task. Connect accepts the pair silently, so it is said here, once
+   * per start, before a bad record comes (the task's error says it again).
+   */
+  private static void warnIfTheDeadLetterQueueIsUnused(Map<String, String> props) {
+    String deadLetterQueue = props.getOrDefault("errors.deadletterqueue.topic.name", "").trim();
+    String tolerance = props.getOrDefault("errors.tolerance", "none").trim();
+    if (!deadLetterQueue.isEmpty() && !"all".equalsIgnoreCase(tolerance)) {
+      log.warn(
+          "errors.deadletterqueue.topic.name={} is set but errors.tolerance={}: Connect sends bad"
+              + " records to the dead letter queue only with errors.tolerance=all; as it is, the"
+              + " first bad record (no writer id, a value that cannot be stored) stops the task",
+          Printable.quote(deadLetterQueue),
+          tolerance);
+    }
   }
 
   @Override

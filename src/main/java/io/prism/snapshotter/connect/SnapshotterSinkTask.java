@@ -18,6 +18,7 @@ import io.prism.snapshotter.sink.PageKeys;
 import io.prism.snapshotter.sink.PageUploader;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
+import io.prism.snapshotter.util.Printable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -43,8 +44,10 @@ public class SnapshotterSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(SnapshotterSinkTask.class);
   private static final double LOW_WATER_FRACTION = 0.75;
 
-  /** Connect's own key, passed on to the task with the connector's settings. */
+  /** Connect's own keys, passed on to the task with the connector's settings. */
   private static final String ERRORS_TOLERANCE = "errors.tolerance";
+
+  private static final String DEAD_LETTER_QUEUE_TOPIC = "errors.deadletterqueue.topic.name";
 
   /**
    * How long {@code put} waits for pages being stored when the buffers are over the memory budget,
@@ -64,10 +67,17 @@ public class SnapshotterSinkTask extends SinkTask {
   private ErrantRecordReporter reporter;
 
   /**
-   * {@code errors.tolerance=all}: a bad record is skipped when the worker gives no reporter (no
-   * dead letter queue, no error log), as Connect skips records it cannot convert.
+   * {@code errors.tolerance=all}: a bad record is reported, or skipped when the worker gives no
+   * reporter (no dead letter queue, no error log), as Connect skips records it cannot convert.
+   * Otherwise ({@code none}, Connect's default) a bad record stops the task, reporter or not.
    */
   private boolean tolerateBadRecords;
+
+  /**
+   * What the task's error says under {@code errors.tolerance=none}: which setting would skip a bad
+   * record, and where it would be kept.
+   */
+  private String toleranceNoneHint;
 
   private StorageFailures failures;
   private boolean pausedForMemory;
@@ -153,6 +163,7 @@ public class SnapshotterSinkTask extends SinkTask {
     reporter = errantRecordReporter();
     tolerateBadRecords =
         "all".equalsIgnoreCase(props.getOrDefault(ERRORS_TOLERANCE, "none").trim());
+    toleranceNoneHint = toleranceNoneHint(props.getOrDefault(DEAD_LETTER_QUEUE_TOPIC, "").trim());
     log.info("Started: pages to {}, index {}", store.describe(), index.describe());
   }
 
@@ -249,21 +260,33 @@ public class SnapshotterSinkTask extends SinkTask {
 
   private record RecordPosition(TopicPartition partition, long offset) {}
 
+  private static String toleranceNoneHint(String deadLetterQueue) {
+    if (deadLetterQueue.isEmpty()) {
+      return "errors.tolerance=none: set errors.tolerance=all to skip bad records, and"
+          + " errors.deadletterqueue.topic.name to keep them";
+    }
+    return "errors.tolerance=none: Connect sends bad records to the dead letter queue "
+        + Printable.quote(deadLetterQueue)
+        + " (errors.deadletterqueue.topic.name) only with errors.tolerance=all; set it to send"
+        + " them there and go on";
+  }
+
   private void reportBadRecord(SinkRecord record, BadRecordException bad) {
-    if (reporter == null && tolerateBadRecords) {
-      log.warn("Skipping {} (errors.tolerance=all, no dead letter queue)", bad.getMessage());
-      return;
+    if (!tolerateBadRecords) {
+      // errors.tolerance=none stops the task, with or without a dead letter queue, as Connect does
+      // with a record it cannot convert. Its reporter is not asked: under none it writes the record
+      // to the queue and then throws "Tolerance exceeded in error handler" (the record only in its
+      // cause, the setting nowhere), and every restart of the task added another copy to the queue.
+      log.error(
+          "Cannot store {}: {} ({})",
+          BadRecordException.where(record),
+          bad.getMessage(),
+          toleranceNoneHint);
+      throw new ConnectException(bad.getMessage() + " (" + toleranceNoneHint + ")", bad);
     }
     if (reporter == null) {
-      log.error(
-          "Cannot store {}: {} (no dead letter queue)",
-          BadRecordException.where(record),
-          bad.getMessage());
-      throw new ConnectException(
-          bad.getMessage()
-              + " (errors.tolerance=none: set errors.tolerance=all to skip bad records, and"
-              + " errors.deadletterqueue.topic.name to keep them)",
-          bad);
+      log.warn("Skipping {} (errors.tolerance=all, no dead letter queue)", bad.getMessage());
+      return;
     }
     log.warn("Sending {} to the dead letter queue", bad.getMessage());
     try {

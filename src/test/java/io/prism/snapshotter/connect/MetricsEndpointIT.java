@@ -63,6 +63,7 @@ class MetricsEndpointIT {
     props.put("storage.filesystem.path", dir.resolve("pages").toString());
     props.put("index.sqlite.path", dir.resolve("index.db").toString());
     props.put("buffer.max.events", "2");
+    props.put("errors.tolerance", "all"); // with a dead letter queue, as Connect's reporter needs
     task.start(props);
     task.open(Set.of(P0));
     try (ObservabilityHttpServer server =

@@ -70,7 +70,8 @@ class RedeliveryTest {
           reported.add(record);
           return CompletableFuture.completedFuture(null);
         });
-    return start(context, Map.of());
+    // Connect's reporter takes a record and returns only under errors.tolerance=all.
+    return start(context, Map.of("errors.tolerance", "all"));
   }
 
   private SnapshotterSinkTask start(StubSinkTaskContext context, Map<String, String> extra) {

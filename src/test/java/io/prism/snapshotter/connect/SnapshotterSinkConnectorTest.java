@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.page.CompressionLevel;
+import io.prism.snapshotter.testing.CapturedLogs;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -222,6 +223,30 @@ class SnapshotterSinkConnectorTest {
       var expected = new java.util.HashMap<>(valid());
       expected.put(TaskTelemetry.TASK_ID, Integer.toString(i));
       assertThat(tasks.get(i)).isEqualTo(expected);
+    }
+  }
+
+  /**
+   * Connect accepts a dead letter queue with errors.tolerance=none (its default) and then sends it
+   * nothing: the connector says so when it starts, not only the task at the first bad record.
+   */
+  @Test
+  void aDeadLetterQueueWithoutErrorsToleranceAllIsAWarningAtStart() {
+    Map<String, String> unused = valid();
+    unused.put("errors.deadletterqueue.topic.name", "events-dlq");
+    Map<String, String> used = new HashMap<>(unused);
+    used.put("errors.tolerance", "all");
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      new SnapshotterSinkConnector().start(used);
+      assertThat(logs.lines()).noneMatch(line -> line.contains("events-dlq"));
+
+      new SnapshotterSinkConnector().start(unused);
+      assertThat(logs.lines())
+          .filteredOn(line -> line.startsWith("WARN") && line.contains("'events-dlq'"))
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .contains("errors.tolerance=none")
+          .contains("only with errors.tolerance=all")
+          .contains("stops the task");
     }
   }
 

@@ -26,6 +26,7 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,14 +40,28 @@ class SnapshotterSinkTaskTest {
   final List<SinkRecord> reported = new ArrayList<>();
   final StubSinkTaskContext context = new StubSinkTaskContext(Map.of(), Set.of(P0));
 
+  /**
+   * A task with a dead letter queue (or none), whose reporter records what it gets in {@link
+   * #reported}: as Connect's does under {@code errors.tolerance=all}, which it is given then.
+   */
   private SnapshotterSinkTask start(boolean withReporter, Map<String, String> extra) {
-    context.reporter(
+    Map<String, String> props = new HashMap<>();
+    if (withReporter) {
+      props.put("errors.tolerance", "all");
+    }
+    props.putAll(extra);
+    return start(
         withReporter
             ? (record, error) -> {
               reported.add(record);
               return CompletableFuture.completedFuture(null);
             }
-            : null);
+            : null,
+        props);
+  }
+
+  private SnapshotterSinkTask start(ErrantRecordReporter reporter, Map<String, String> extra) {
+    context.reporter(reporter);
     SnapshotterSinkTask task = new SnapshotterSinkTask(new ManualClock());
     task.initialize(context);
     Map<String, String> props = new HashMap<>();
@@ -248,6 +263,36 @@ class SnapshotterSinkTaskTest {
         .isInstanceOf(ConnectException.class)
         .hasMessageContaining("events-0@7")
         .hasMessageContaining("no writer id");
+    task.stop();
+  }
+
+  /**
+   * Connect gives the task a reporter whenever a dead letter queue is set, whatever
+   * errors.tolerance says; under none, its report writes the record to the queue and then throws
+   * "Tolerance exceeded in error handler" (RetryWithToleranceOperator.executeFailed, Kafka 3.0 to
+   * 4.3), which this reporter does too.
+   */
+  @Test
+  void withErrorsToleranceNoneADeadLetterQueueIsNotUsedAndTheErrorSaysWhy() {
+    SnapshotterSinkTask task =
+        start(
+            (record, error) -> {
+              reported.add(record);
+              throw new ConnectException("Tolerance exceeded in error handler", error);
+            },
+            Map.of("errors.deadletterqueue.topic.name", "events-dlq"));
+    assertThatThrownBy(() -> task.put(List.of(record("a", "1", 6), record(null, "x", 7))))
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining("events-0@7")
+        .hasMessageContaining("no writer id")
+        .hasMessageContaining("dead letter queue 'events-dlq'")
+        .hasMessageContaining("only with errors.tolerance=all");
+    assertThat(reported)
+        .as("nothing in the dead letter queue: a restart would add another copy each time")
+        .isEmpty();
+    assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(7))))
+        .as("a's record is only in memory")
+        .containsEntry(P0, new OffsetAndMetadata(6));
     task.stop();
   }
 

@@ -59,6 +59,7 @@ class TaskMetricsWorkloadTest {
     props.put("storage.filesystem.path", pages.toString());
     props.put("index.sqlite.path", indexFile().toString());
     props.put("buffer.max.events", "2");
+    props.put("errors.tolerance", "all"); // with a dead letter queue, as Connect's reporter needs
     props.put("buffer.max.age.seconds", "10");
     props.put("metrics.top.writers", "2");
     props.putAll(more);
