@@ -66,7 +66,13 @@ public final class StorageConfig {
   private static final String UPLOAD_THREADS_DOC =
       "How many closed pages one task stores at once (encode,"
           + " compress, write, index), on threads of its own while the task keeps reading records. Pages being"
-          + " stored count in buffer.memory.max.bytes. 0 stores each page on the task's own thread, one at a time.";
+          + " stored count in buffer.memory.max.bytes. 0 stores each page on the task's own thread, one at a time:"
+          + " while a page is being stored the task reads no records, commits no offsets and closes no page on"
+          + " age, in any partition, so one slow write (an S3 put waiting on the network) holds every partition"
+          + " back, and a put() slower than the consumer's max.poll.interval.ms (5 minutes by default) makes"
+          + " the task leave its group (a rebalance). With 1 or more the task reads on while pages are stored,"
+          + " and a slow page holds back its own partition's offset and the pages queued behind it while every"
+          + " thread is busy.";
 
   public static final String FILESYSTEM_PATH = "storage.filesystem.path";
   private static final String FILESYSTEM_PATH_DOC =
