@@ -152,7 +152,7 @@ public final class PageCommitter implements PageSink {
     long lastOffset = page.lastOffset();
     String topic = page.partition().topic();
     int partition = page.partition().partition();
-    String key = keys.keyOf(page.writerId(), page.partition(), firstOffset, page.timestampAt(from));
+    String key = keyOf(page, from);
 
     encoded.reset();
     EncodedPage result =
@@ -194,6 +194,38 @@ public final class PageCommitter implements PageSink {
                 lastOffset)));
     log.debug("Stored {} as {} ({} reason)", page, key, page.closeReason());
     return -1;
+  }
+
+  /**
+   * The key of the page's events from index {@code from} on: their first event's, as for every
+   * page. A page's first event was checked to give a valid key when the page opened ({@link
+   * PageKeys#asNewPageCheck}), but the rest of a page that an earlier copy holds in part starts at
+   * an event no check saw, whose time can make the key invalid ({@code {timestamp}} with more
+   * digits, a five-digit {@code {year}}). Such a rest takes the time of the page's first event,
+   * whose key was valid with an offset of the same width: failing would stop the task at every
+   * restart for a record that starts no page of its own. A re-delivery that forms the same page
+   * finds the same key.
+   */
+  private String keyOf(PageBuffer page, int from) {
+    long firstOffset = page.offsetAt(from);
+    try {
+      return keys.keyOf(page.writerId(), page.partition(), firstOffset, page.timestampAt(from));
+    } catch (IllegalArgumentException noValidKey) {
+      if (from == 0) {
+        throw noValidKey;
+      }
+      String key = keys.keyOf(page.writerId(), page.partition(), firstOffset, page.timestampAt(0));
+      log.warn(
+          "{}: its events from offset {} on, which an earlier copy does not hold, are stored under"
+              + " the time of the page's first event, {}, as their own first time, {}, gives no"
+              + " valid key ({})",
+          page,
+          firstOffset,
+          page.timestampAt(0),
+          page.timestampAt(from),
+          noValidKey.getMessage());
+      return key;
+    }
   }
 
   private int resolveExisting(PageBuffer page, int from, String key) throws Exception {

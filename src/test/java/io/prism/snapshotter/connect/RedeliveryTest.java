@@ -75,7 +75,12 @@ class RedeliveryTest {
   }
 
   private SnapshotterSinkTask start(StubSinkTaskContext context, Map<String, String> extra) {
-    SnapshotterSinkTask task = new SnapshotterSinkTask(new ManualClock());
+    return start(context, extra, new ManualClock());
+  }
+
+  private SnapshotterSinkTask start(
+      StubSinkTaskContext context, Map<String, String> extra, ManualClock clock) {
+    SnapshotterSinkTask task = new SnapshotterSinkTask(clock);
     task.initialize(context);
     Map<String, String> props = new HashMap<>();
     props.put("name", connector);
@@ -216,6 +221,75 @@ class RedeliveryTest {
         .allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
     assertThat(storedEventCopies()).hasSize(7);
     crashed.stop();
+  }
+
+  /**
+   * A page re-formed after a crash whose first records an earlier copy holds (it closed sooner, on
+   * age; no index said so) is stored as that copy plus a page of the rest, which starts at a later
+   * record than the one its key was checked for when it opened. That record's time (a producer
+   * sending microseconds as milliseconds, three digits more) must not make the rest's key invalid:
+   * that failed the task, at every restart, for a record that starts no page of its own.
+   */
+  @Test
+  void theRestOfAPageAnEarlierCopyHoldsInPartIsStoredWhateverTheTimeOfItsFirstRecord()
+      throws Exception {
+    // The writer id shares a segment with the time: 254 bytes with a 13-digit time, 257 with 16.
+    String writer = "w".repeat(185);
+    Map<String, String> config =
+        Map.of(
+            "index.backend", "none",
+            "storage.key.template",
+                "pages/{topic}-{writer_id}-{timestamp}-{sequence}-{start_offset}{ext}",
+            "buffer.max.events", "3",
+            "buffer.max.age.seconds", "10");
+    long now = 1_700_000_000_000L;
+    List<SinkRecord> records =
+        List.of(
+            timedRecord(writer, 0, now),
+            timedRecord(writer, 1, now + 1),
+            timedRecord(writer, 2, now * 1000));
+    ManualClock clock = new ManualClock();
+    SnapshotterSinkTask crashed =
+        start(new StubSinkTaskContext(Map.of(), Set.of(P0)), config, clock);
+    crashed.put(records.subList(0, 2));
+    clock.advance(11_000);
+    crashed.put(List.of()); // the page 0..1 closes on age and is stored
+    assertThat(storedEventCopies()).containsOnlyKeys("events-0-0", "events-0-1");
+    // The worker dies here: nothing was committed. Kafka re-delivers from offset 0.
+
+    SnapshotterSinkTask next =
+        start(new StubSinkTaskContext(Map.of(), Set.of(P0)), config, new ManualClock());
+    next.put(records); // the page 0..2: 0..1 already stored, 2 left to store
+    assertThat(committed(next, 3)).isEqualTo(3);
+    assertThat(storedKeys())
+        .as("the rest is keyed with the time of the page's first event")
+        .hasSize(2)
+        .allMatch(key -> key.contains("-" + now + "-"));
+    // Its commit is lost too: the same page formed again finds both parts under the same keys.
+    SnapshotterSinkTask again =
+        start(new StubSinkTaskContext(Map.of(), Set.of(P0)), config, new ManualClock());
+    again.put(records);
+    assertThat(committed(again, 3)).isEqualTo(3);
+    again.stop();
+    next.stop();
+    assertThat(storedEventCopies())
+        .containsOnlyKeys("events-0-0", "events-0-1", "events-0-2")
+        .allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
+    crashed.stop();
+  }
+
+  private static SinkRecord timedRecord(String writer, long offset, long timestampMillis) {
+    return new SinkRecord(
+        "events",
+        0,
+        Schema.OPTIONAL_STRING_SCHEMA,
+        writer,
+        Schema.OPTIONAL_BYTES_SCHEMA,
+        ("e" + offset).getBytes(StandardCharsets.UTF_8),
+        offset,
+        timestampMillis,
+        TimestampType.CREATE_TIME,
+        new ConnectHeaders());
   }
 
   private long recordsLeftToNewOwner(String taskId) {
