@@ -107,6 +107,46 @@ class SinkBadInputIT {
     cluster.connect().deleteConnector("strict");
   }
 
+  /**
+   * Connect accepts a dead letter queue with errors.tolerance=none (its default) and gives the task
+   * a reporter, whose report writes the record to the queue and then fails "Tolerance exceeded in
+   * error handler". The task stops as without a queue, saying why the queue was not used, and
+   * leaves the queue empty (it had another copy after every restart).
+   */
+  @Test
+  void withErrorsToleranceNoneTheDeadLetterQueueStaysEmptyAndTheTaskSaysWhy(
+      org.junit.jupiter.api.TestInfo test) throws Exception {
+    Path pages = storage.resolve(test.getTestMethod().orElseThrow().getName());
+    cluster.createTopic("unused-dlq-in", 1);
+    cluster.createTopic("unused-dlq-out", 1);
+    Map<String, String> config = SinkRoundTripIT.connectorConfig(pages);
+    config.put("topics", "unused-dlq-in");
+    config.put("tasks.max", "1");
+    config.put("errors.deadletterqueue.topic.name", "unused-dlq-out");
+    config.put("errors.deadletterqueue.topic.replication.factor", "1");
+    cluster.connect().configureConnector("unused-dlq", config);
+    try (KafkaProducer<byte[], byte[]> producer = cluster.producer()) {
+      producer.send(new ProducerRecord<>("unused-dlq-in", bytes("w1"), bytes("ok")));
+      producer.send(new ProducerRecord<>("unused-dlq-in", null, bytes("no writer")));
+    }
+    ConnectTestCluster.await(
+        "task failed",
+        Duration.ofSeconds(30),
+        () -> {
+          List<String> states = cluster.taskStates("unused-dlq");
+          return states.size() == 1 && states.get(0).startsWith("FAILED");
+        });
+    String trace = cluster.connect().connectorStatus("unused-dlq").tasks().get(0).trace();
+    assertThat(trace)
+        .contains("unused-dlq-in-0@1")
+        .contains("no writer id")
+        .contains("dead letter queue 'unused-dlq-out'")
+        .contains("only with errors.tolerance=all");
+    Thread.sleep(2_000); // a record sent to the queue would be there by now
+    assertThat(cluster.endOffsets("unused-dlq-out", 1).values()).containsExactly(0L);
+    cluster.connect().deleteConnector("unused-dlq");
+  }
+
   @Test
   void sessionEndStoresTheWritersPageAndIsNotAnEvent(org.junit.jupiter.api.TestInfo test)
       throws Exception {
