@@ -316,6 +316,8 @@ public class SnapshotterSinkTask extends SinkTask {
       }
       if (written > 0) {
         failures.recovered();
+      } else if (failures.inOutage() && !assembler.hasClosedPages()) {
+        failures.nothingToRetry();
       }
       pauseIfOverBudget();
       resumeIfBelowLowWater();

@@ -135,6 +135,35 @@ final class StorageFailures {
     if (consecutive > 0) {
       log.info("Storing pages in {} works again after {} failures", store, consecutive);
     }
+    reset();
+  }
+
+  /**
+   * Whether retriable failures happened since the last page stored (or {@link #nothingToRetry}).
+   */
+  boolean inOutage() {
+    return consecutive > 0;
+  }
+
+  /**
+   * No page waits to be stored, and none was stored since the failures: those that failed were
+   * dropped with their partitions (revoked), or the failure was an index lookup that has since
+   * answered. Nothing is retried any more, so the outage ends here for the task: the next failure,
+   * however much later, starts a new one (the first back-off, its stack trace logged, counted from
+   * 1). Nothing is said to work again: nothing was stored.
+   */
+  void nothingToRetry() {
+    if (consecutive > 0) {
+      log.info(
+          "No page waits to be stored in {} any more after {} failures in a row; the next failure"
+              + " starts a new count",
+          store,
+          consecutive);
+      reset();
+    }
+  }
+
+  private void reset() {
     consecutive = 0;
     backoff = FIRST_BACKOFF;
     loggedKind = null;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prism.snapshotter.metrics.SnapshotterMetrics;
 import io.prism.snapshotter.metrics.TaskMetrics;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
+import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.ManualClock;
 import io.prism.snapshotter.testing.StoredPages;
 import io.prism.snapshotter.testing.StubSinkTaskContext;
@@ -154,6 +155,43 @@ class SnapshotterSinkTaskTest {
     // b's page (2, 3) is durable, c's is not: the durable offset is 4, Connect's position 2.
     assertThat(task.preCommit(Map.of(P0, new OffsetAndMetadata(2))))
         .containsEntry(P0, new OffsetAndMetadata(2));
+    task.stop();
+  }
+
+  /**
+   * An outage whose failed pages are dropped (their partition revoked) ends for the task without a
+   * page stored: the next failure, however much later, is a new outage, with the first back-off and
+   * its stack trace logged, counted from 1 (not "3 in a row" after a 2 s wait).
+   */
+  @Test
+  void anOutageWhosePagesWereDroppedWithTheirPartitionEndsForTheNextFailure() throws Exception {
+    SnapshotterSinkTask task = start(true, Map.of("storage.upload.threads", "0"));
+    try (var sql =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + pages.resolveSibling(pages.getFileName() + "-index.db"));
+        var statement = sql.createStatement()) {
+      statement.execute(
+          "CREATE TRIGGER refuse_c BEFORE INSERT ON pages WHEN NEW.writer_id = 'c'"
+              + " BEGIN SELECT RAISE(ABORT, 'c refused'); END");
+    }
+    List<SinkRecord> refused = List.of(record("c", "1", 0), record("c", "2", 1));
+    assertThatThrownBy(() -> task.put(refused)).isInstanceOf(RetriableException.class);
+    assertThatThrownBy(() -> task.put(refused)).isInstanceOf(RetriableException.class);
+    task.close(Set.of(P0)); // its flush fails too: c's page is dropped, Kafka re-delivers it
+    task.open(Set.of(P0));
+    task.put(List.of(record("a", "3", 0))); // nothing waits to be stored: the outage is over
+
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      assertThatThrownBy(() -> task.put(List.of(record("c", "4", 1), record("c", "5", 2))))
+          .isInstanceOf(RetriableException.class);
+      assertThat(context.timeouts()).containsExactly(500L, 1_000L, 500L);
+      assertThat(logs.lines())
+          .filteredOn(line -> line.contains("failed (1 in a row)"))
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .as("a new outage logs its stack trace")
+          .contains("c refused")
+          .contains("\tat ");
+    }
     task.stop();
   }
 
