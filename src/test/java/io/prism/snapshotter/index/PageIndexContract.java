@@ -240,6 +240,56 @@ public abstract class PageIndexContract {
     assertThat(walk("busy", 1_000)).containsExactlyElementsOf(all);
   }
 
+  /**
+   * A page that lasted long (a writer quiet for a year, whose page then ran from its last event a
+   * year ago to now) overlaps a recent range though it started long before: backends that bound a
+   * time query from below by the writer's longest page (SQLite, Redis) still find it, whether it
+   * was published before the writer's many short pages or after them.
+   */
+  @Test
+  void aLongPageFromFarInThePastIsFoundByTheRecentRangesItReaches() {
+    long now = 1_700_000_000_000L;
+    long hour = 3_600_000L;
+    long year = 365 * 24 * hour;
+    IndexEntry aYearLong = entry("w1", 1, now - year, now - 1);
+    index.publish(List.of(aYearLong));
+    List<IndexEntry> halfMinutePages = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) { // from 10 h ago to 1 h 40 min ago
+      long start = now - 10 * hour + i * 30_000L;
+      halfMinutePages.add(entry("w1", 10 + i, start, start + 29_999));
+    }
+    index.publish(halfMinutePages);
+    List<IndexEntry> lastHalfHour = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      long start = now - hour / 2 + i * 60_000L;
+      lastHalfHour.add(entry("w1", 2_000 + i, start, start + 59_999));
+    }
+    index.publish(lastHalfHour);
+    index.publish(List.of(entry("w2", 1, now - 10, now - 5))); // another writer's short page
+
+    List<IndexEntry> lastHour = new ArrayList<>(List.of(aYearLong));
+    lastHour.addAll(lastHalfHour);
+    assertThat(index.entries("w1", new TimeRange(now - hour, now)))
+        .containsExactlyElementsOf(lastHour);
+    assertThat(index.entries("w1", new TimeRange(now - hour, Long.MAX_VALUE)))
+        .as("without an end")
+        .containsExactlyElementsOf(lastHour);
+    assertThat(index.entries("w1", new TimeRange(now - 200 * 24 * hour, now - 199 * 24 * hour)))
+        .containsExactly(aYearLong);
+    assertThat(index.holds(aYearLong)).isTrue();
+
+    IndexEntry twoYearsLong = entry("w1", 3_000, now - 2 * year, now - hour + 5);
+    index.publish(List.of(twoYearsLong));
+    lastHour.add(0, twoYearsLong);
+    assertThat(index.entries("w1", new TimeRange(now - hour, now)))
+        .containsExactlyElementsOf(lastHour);
+    assertThat(index.entries("w1", new TimeRange(now - hour + 6, now)))
+        .as("it ends just before")
+        .doesNotContain(twoYearsLong)
+        .contains(aYearLong);
+    assertThat(index.holds(twoYearsLong)).isTrue();
+  }
+
   @Test
   void tenThousandWritersArePagedThroughInByteOrder() {
     List<IndexEntry> entries = new ArrayList<>();
