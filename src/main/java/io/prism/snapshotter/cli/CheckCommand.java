@@ -11,11 +11,14 @@ import io.prism.snapshotter.preflight.IndexChecks;
 import io.prism.snapshotter.preflight.StoreChecks;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
+import io.prism.snapshotter.storage.StorageBackend;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
@@ -30,6 +33,9 @@ import picocli.CommandLine.Option;
       "After the settings, it uses the store and index as the sink does. Storage: a create-only write of a probe object at a key of the key template (a second"
           + " create-only write must be refused), then read, list, delete. Index: a probe entry"
           + " published, read back, removed. No probe is left behind.",
+      "A filesystem store's directory or a SQLite index file that is not there yet is not"
+          + " created (the sink creates it when it starts): the check tries that the directory"
+          + " above it takes a new entry, and skips the probes that need it.",
       "With --read-only: list and read the store, read the index; nothing is written.",
       "Exit codes: 0 every check passed, 69 storage or index failed a check, 78 bad settings."
     })
@@ -77,6 +83,16 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   private static List<Check> storeChecks(SnapshotterConfig config, boolean readOnly) {
+    Optional<Path> directory =
+        config.storage().backend() == StorageBackend.FILESYSTEM
+            ? config.storage().filesystemPath()
+            : Optional.empty();
+    if (directory.isPresent() && !Files.exists(directory.get())) {
+      // Opening the store would create it: see NotCreatedYet.
+      return readOnly
+          ? StoreChecks.runReadOnlyWhereNotCreatedYet(directory.get())
+          : StoreChecks.runWhereNotCreatedYet(directory.get());
+    }
     try (ObjectStore store = ObjectStores.open(config.storage())) {
       return readOnly
           ? StoreChecks.runReadOnly(store, config.storage().keyTemplate())
@@ -98,6 +114,10 @@ final class CheckCommand implements Callable<Integer> {
       } catch (ConfigException missing) {
         return List.of(new Check("index", "open", Check.Outcome.FAILED, Check.reason(missing)));
       }
+    } else if (config.index().backend() == IndexBackend.SQLITE
+        && !Files.exists(config.index().sqlitePath())) {
+      // Opening the index would create it (and the directories above it): see NotCreatedYet.
+      return IndexChecks.runWhereNotCreatedYet(config.index().sqlitePath());
     }
     try (PageIndex index = config.index().open(PublishMode.SYNC)) {
       return readOnly

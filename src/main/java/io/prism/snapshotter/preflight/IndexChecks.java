@@ -1,8 +1,10 @@
 package io.prism.snapshotter.preflight;
 
+import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.TimeRange;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,6 +32,19 @@ public final class IndexChecks {
     } catch (RuntimeException e) {
       return List.of(Check.failed(SUBJECT, "read", Check.reason(e)));
     }
+  }
+
+  /**
+   * For a SQLite index whose file is not there yet: whether the sink can create it, and the probes
+   * skipped, since opening the index would create it ({@link NotCreatedYet} says why not).
+   */
+  public static List<Check> runWhereNotCreatedYet(Path sqliteFile) {
+    List<Check> checks = new ArrayList<>();
+    checks.add(NotCreatedYet.check(SUBJECT, sqliteFile, IndexConfig.SQLITE_PATH));
+    for (String name : List.of("read", "write", "remove")) {
+      checks.add(Check.skipped(SUBJECT, name, "the index's file is not there yet (see location)"));
+    }
+    return checks;
   }
 
   public static List<Check> run(PageIndex index, long nowMillis) {

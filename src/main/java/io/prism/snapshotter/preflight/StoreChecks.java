@@ -1,5 +1,6 @@
 package io.prism.snapshotter.preflight;
 
+import io.prism.snapshotter.config.StorageConfig;
 import io.prism.snapshotter.storage.KeyContext;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.ObjectAlreadyExistsException;
@@ -10,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -78,6 +80,39 @@ public final class StoreChecks {
           }
         });
     return run.checks;
+  }
+
+  /**
+   * For a filesystem store whose directory is not there yet: whether the sink can create it, and
+   * the probes skipped, since each would create it ({@link NotCreatedYet} says why not).
+   */
+  public static List<Check> runWhereNotCreatedYet(Path directory) {
+    List<Check> checks = new ArrayList<>();
+    checks.add(NotCreatedYet.check(SUBJECT, directory, StorageConfig.FILESYSTEM_PATH));
+    for (String name : List.of("write", "create-only", "read", "list", "delete")) {
+      checks.add(
+          Check.skipped(SUBJECT, name, "the store's directory is not there yet (see location)"));
+    }
+    return checks;
+  }
+
+  /**
+   * {@link #runReadOnly} for a filesystem store whose directory is not there: a failure, as for a
+   * missing SQLite index. A reader's mistyped path (or a relative one run from another directory)
+   * would otherwise list an empty new directory and answer "no objects".
+   */
+  public static List<Check> runReadOnlyWhereNotCreatedYet(Path directory) {
+    return List.of(
+        Check.failed(
+            SUBJECT,
+            "list",
+            "no store directory at "
+                + directory.toAbsolutePath().normalize()
+                + " ("
+                + StorageConfig.FILESYSTEM_PATH
+                + "): give the --config the connector runs with, or check again once the sink has"
+                + " stored a page"),
+        Check.skipped(SUBJECT, "read", "the store could not be listed"));
   }
 
   /** A probe key as the sink would render it for writer {@value #PROBE_NAME}. */

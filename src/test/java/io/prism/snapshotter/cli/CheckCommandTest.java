@@ -35,6 +35,8 @@ class CheckCommandTest {
 
   @Test
   void aWorkingStoreAndIndexPassEveryCheck() throws Exception {
+    Files.createDirectory(dir.resolve("pages")); // as the sink made them when it started
+    SqlitePageIndex.open(dir.resolve("index.db")).close();
     int code =
         run(
             "name=c\ntopics=events\nstorage.filesystem.path="
@@ -69,7 +71,7 @@ class CheckCommandTest {
 
   @Test
   void readOnlyListsAndReadsTheStoreAndReadsTheIndexWritingNothing() throws Exception {
-    Path pages = dir.resolve("pages");
+    Path pages = Files.createDirectory(dir.resolve("pages"));
     SqlitePageIndex.open(dir.resolve("index.db")).close(); // as the connector left it
     int code =
         run(
@@ -102,5 +104,54 @@ class CheckCommandTest {
     assertThat(code).as(output()).isEqualTo(Main.EXIT_UNAVAILABLE);
     assertThat(output()).contains("index    open", "FAILED", "no SQLite page index at " + absent);
     assertThat(absent).doesNotExist();
+  }
+
+  /**
+   * The example worker settings point under /var/lib/prism, which the sink creates when it starts:
+   * a check made the store's directory and the index file (owned by whoever ran it, often root).
+   */
+  @Test
+  void aStoreAndIndexNotCreatedYetAreLeftUncreatedAndTheCheckSaysTheSinkCanCreateThem()
+      throws Exception {
+    Path prism = dir.resolve("var/lib/prism");
+    int code =
+        run(
+            "storage.filesystem.path="
+                + prism.resolve("snapshots")
+                + "\nindex.backend=sqlite\nindex.sqlite.path="
+                + prism.resolve("index.db")
+                + "\n");
+
+    assertThat(code).as(output()).isZero();
+    assertThat(output())
+        .contains(
+            "storage  location     ok      " + prism.resolve("snapshots") + " (storage.filesystem",
+            "index    location     ok      " + prism.resolve("index.db") + " (index.sqlite.path)",
+            "the sink creates it when it starts",
+            "storage  create-only  skipped",
+            "index    write        skipped")
+        .doesNotContain("FAILED");
+    assertThat(dir.resolve("var")).as("nothing created").doesNotExist();
+  }
+
+  @Test
+  void aStoreDirectoryTheSinkCouldNotCreateFailsTheCheck() throws Exception {
+    Path file = Files.writeString(dir.resolve("prism"), "a file where a directory should be");
+    int code =
+        run("storage.filesystem.path=" + file.resolve("snapshots") + "\nindex.backend=none\n");
+
+    assertThat(code).as(output()).isEqualTo(Main.EXIT_UNAVAILABLE);
+    assertThat(output())
+        .contains("storage  location", "FAILED", file + " is not a directory", "1 of 8 checks");
+  }
+
+  @Test
+  void readOnlyFailsOnAStoreDirectoryThatIsNotThereAndCreatesNone() throws Exception {
+    Path absent = dir.resolve("typo/pages");
+    int code = run("storage.filesystem.path=" + absent + "\nindex.backend=none\n", "--read-only");
+
+    assertThat(code).as(output()).isEqualTo(Main.EXIT_UNAVAILABLE);
+    assertThat(output()).contains("storage  list", "FAILED", "no store directory at " + absent);
+    assertThat(dir.resolve("typo")).doesNotExist();
   }
 }
