@@ -17,6 +17,7 @@ import io.prism.snapshotter.page.PageFormatException;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
 import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.util.Counted;
 import io.prism.snapshotter.util.Printable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -172,10 +173,11 @@ final class CompactCommand implements Callable<Integer> {
               public void compacted(CompactionReport report) {
                 out.println(
                     summaryLine(report)
-                        + String.format(
-                            "; %d bytes before, %s after",
-                            report.sourceBytes(),
-                            report.dryRun() ? "unknown" : Long.toString(report.mergedBytes())));
+                        + "; "
+                        + Counted.of(report.sourceBytes(), "byte")
+                        + " before, "
+                        + (report.dryRun() ? "unknown" : Long.toString(report.mergedBytes()))
+                        + " after");
               }
 
               @Override
@@ -191,14 +193,14 @@ final class CompactCommand implements Callable<Integer> {
               }
             });
     out.printf(
-        "all writers: %d seen, %d %s, %d pages %s into %d; %d bytes before, %s after; %d failed%s%n",
+        "all writers: %d seen, %d %s, %s %s into %d; %s before, %s after; %d failed%s%n",
         summary.writersSeen(),
         summary.writersChanged(),
         dryRun ? "to compact" : "compacted",
-        summary.pagesReplaced(),
+        Counted.of(summary.pagesReplaced(), "page"),
         dryRun ? "would be merged" : "merged",
         summary.mergedPages(),
-        summary.bytesBefore(),
+        Counted.of(summary.bytesBefore(), "byte"),
         dryRun ? "unknown" : Long.toString(summary.bytesAfter()),
         summary.failed(),
         summary.stoppedEarly() ? " (stopped: storage or the index kept failing)" : "");
@@ -212,16 +214,18 @@ final class CompactCommand implements Callable<Integer> {
     for (CompactionReport.Merge merge : report.merges()) {
       if (report.dryRun()) {
         out.printf(
-            "would merge %d pages (%d bytes) into %s%n",
-            merge.sources().size(), merge.sourceBytes(), merge.key());
+            "would merge %s (%s) into %s%n",
+            Counted.of(merge.sources().size(), "page"),
+            Counted.of(merge.sourceBytes(), "byte"),
+            merge.key());
       } else {
         out.printf(
-            "merged %d pages (%d bytes) into %s (%d bytes, %d events%s)%n",
-            merge.sources().size(),
-            merge.sourceBytes(),
+            "merged %s (%s) into %s (%s, %s%s)%n",
+            Counted.of(merge.sources().size(), "page"),
+            Counted.of(merge.sourceBytes(), "byte"),
             merge.key(),
-            merge.mergedBytes(),
-            merge.events(),
+            Counted.of(merge.mergedBytes(), "byte"),
+            Counted.of(merge.events(), "event"),
             merge.reused() ? ", stored by an interrupted run" : "");
       }
     }
@@ -229,14 +233,14 @@ final class CompactCommand implements Callable<Integer> {
   }
 
   private static String summaryLine(CompactionReport report) {
+    int merged = report.merges().size();
     return String.format(
-        "writer %s: %d merged pages %s %d pages; %d interrupted merges finished; %d unindexed "
-            + "leftovers deleted",
+        "writer %s: %s %s %s; %s finished; %s deleted",
         Printable.quote(report.writerId()),
-        report.merges().size(),
-        report.dryRun() ? "would replace" : "replace",
-        report.pagesReplaced(),
-        report.finished(),
-        report.orphans());
+        Counted.of(merged, "merged page"),
+        report.dryRun() ? "would replace" : merged == 1 ? "replaces" : "replace",
+        Counted.of(report.pagesReplaced(), "page"),
+        Counted.of(report.finished(), "interrupted merge"),
+        Counted.of(report.orphans(), "unindexed leftover"));
   }
 }

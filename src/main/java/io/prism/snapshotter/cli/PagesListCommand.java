@@ -11,6 +11,7 @@ import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.PublishMode;
 import io.prism.snapshotter.index.TimeRange;
+import io.prism.snapshotter.util.Counted;
 import io.prism.snapshotter.util.Printable;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -168,7 +169,11 @@ final class PagesListCommand implements Callable<Integer> {
           e.storageSizeBytes(),
           e.pageKey()); // keys hold no control characters
     }
-    err.println(entries.size() + " pages of " + Printable.quote(writer) + openPagesHint(entries));
+    err.println(
+        Counted.of(entries.size(), "page")
+            + " of "
+            + Printable.quote(writer)
+            + openPagesHint(entries));
   }
 
   /**

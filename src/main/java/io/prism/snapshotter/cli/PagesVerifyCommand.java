@@ -13,6 +13,7 @@ import io.prism.snapshotter.storage.ObjectKeys;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
 import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.util.Counted;
 import io.prism.snapshotter.util.Printable;
 import io.prism.snapshotter.verify.IndexVerifier;
 import java.io.PrintStream;
@@ -163,9 +164,9 @@ final class PagesVerifyCommand implements Callable<Integer> {
         }
       }
       err.printf(
-          "%d entries of %d writers checked: %d dangling%s, %d with another size%n",
-          summary.entries(),
-          summary.writers(),
+          "%s of %s checked: %d dangling%s, %d with another size%n",
+          Counted.of(summary.entries(), "entry", "entries"),
+          Counted.of(summary.writers(), "writer"),
           summary.dangling(),
           repair ? " (" + summary.removed() + " removed)" : "",
           summary.sizeDiffers());
@@ -212,10 +213,10 @@ final class PagesVerifyCommand implements Callable<Integer> {
       @Override
       public void progress(IndexVerifier.Summary soFar, String writerId) {
         err.printf(
-            "pages verify: %d entries of %d writers checked so far: %d dangling%s, %d with another"
-                + " size; at writer %s%n",
-            soFar.entries(),
-            soFar.writers(),
+            "pages verify: %s of %s checked so far: %d dangling%s, %d with another size;"
+                + " at writer %s%n",
+            Counted.of(soFar.entries(), "entry", "entries"),
+            Counted.of(soFar.writers(), "writer"),
             soFar.dangling(),
             repair ? " (" + soFar.removed() + " removed)" : "",
             soFar.sizeDiffers(),
@@ -226,18 +227,18 @@ final class PagesVerifyCommand implements Callable<Integer> {
       public void searching(long entriesChecked) {
         err.printf(
             "pages verify: --repair looks for an entry whose page the store holds before it"
-                + " removes anything: %d entries checked, none has its page yet%n",
-            entriesChecked);
+                + " removes anything: %s checked, none has its page yet%n",
+            Counted.of(entriesChecked, "entry", "entries"));
       }
 
       @Override
       public void sizeDiffers(IndexEntry entry, long storedBytes) {
         out.printf(
-            "size-differs %s writer %s index %d bytes, stored %d bytes%n",
+            "size-differs %s writer %s index %s, stored %s%n",
             printable(entry.pageKey()),
             Printable.quote(entry.writerId()),
-            entry.storageSizeBytes(),
-            storedBytes);
+            Counted.of(entry.storageSizeBytes(), "byte"),
+            Counted.of(storedBytes, "byte"));
       }
     };
   }

@@ -12,6 +12,7 @@ import io.prism.snapshotter.replay.ReplayStream;
 import io.prism.snapshotter.replay.Replayer;
 import io.prism.snapshotter.replay.StillLocatedException;
 import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.util.Counted;
 import io.prism.snapshotter.util.Printable;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -241,13 +242,13 @@ public final class ReplayCommand implements Callable<Integer> {
     private String line(ReplayProgress p, long now) {
       double seconds = Math.max((now - startNanos) / 1e9, 1e-3);
       return String.format(
-          "pages %d/%d, events %d, %.1f MB read, %.0f events/s, %d repeats dropped  ",
+          "pages %d/%d, events %d, %.1f MB read, %.0f events/s, %s dropped  ",
           p.pagesRead(),
           p.pagesTotal(),
           p.eventsOut(),
           p.storedBytes() / 1e6,
           p.eventsOut() / seconds,
-          p.repeatsDropped());
+          Counted.of(p.repeatsDropped(), "repeat"));
     }
   }
 }

@@ -18,6 +18,7 @@ import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc.PubSubBasicInt
 import io.prism.snapshotter.proto.pubsub.PublishRequest;
 import io.prism.snapshotter.proto.pubsub.PublishResponse;
 import io.prism.snapshotter.proto.pubsub.PublishSessionResponse;
+import io.prism.snapshotter.util.Counted;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -113,8 +114,8 @@ public final class FrontDoorClient {
       PublishSessionResponse response = answer.get();
       out.println(
           "session: "
-              + response.getEventCount()
-              + " events stored, last "
+              + Counted.of(response.getEventCount(), "event")
+              + " stored, last "
               + (response.hasLastEvent() ? response.getLastEvent().getMessageId() : "none")
               + ", session end "
               + response.getSessionEnd().getMessageId());

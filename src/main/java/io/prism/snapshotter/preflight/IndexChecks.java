@@ -4,6 +4,7 @@ import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.TimeRange;
+import io.prism.snapshotter.util.Counted;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,8 +100,8 @@ public final class IndexChecks {
                 "write",
                 "a published probe entry is not there when read back"
                     + " (found "
-                    + found.size()
-                    + " entries for its writer)"));
+                    + Counted.of(found.size(), "entry", "entries")
+                    + " for its writer)"));
       }
     } catch (RuntimeException e) {
       checks.add(

@@ -78,7 +78,10 @@ class CompactCommandTest {
                 "--dry-run"))
         .isZero();
     assertThat(out())
-        .contains("would merge 4 pages", "writer 'alice': 1 merged pages would replace 4 pages");
+        .contains(
+            "would merge 4 pages",
+            "writer 'alice': 1 merged page would replace 4 pages; 0 interrupted merges finished;"
+                + " 0 unindexed leftovers deleted");
     try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
       assertThat(index.entries("alice", TimeRange.ALL)).hasSize(4);
     }
@@ -86,7 +89,10 @@ class CompactCommandTest {
     assertThat(run("--config", config.toString(), "--writer", "alice", "--min-page-size", "64k"))
         .isZero();
     assertThat(out())
-        .contains("merged 4 pages", "100 events", "writer 'alice': 1 merged pages replace 4 pages");
+        .contains(
+            "merged 4 pages",
+            "100 events",
+            "writer 'alice': 1 merged page replaces 4 pages; 0 interrupted merges finished;");
     try (SqlitePageIndex index = SqlitePageIndex.open(dir.resolve("index.db"))) {
       assertThat(index.entries("alice", TimeRange.ALL))
           .singleElement()
@@ -114,7 +120,7 @@ class CompactCommandTest {
                 "65536"))
         .isZero();
 
-    assertThat(out()).contains("merged 4 pages", "writer 'bob': 1 merged pages replace 4 pages");
+    assertThat(out()).contains("merged 4 pages", "writer 'bob': 1 merged page replaces 4 pages");
   }
 
   @Test
@@ -153,7 +159,7 @@ class CompactCommandTest {
         .isZero();
     assertThat(out())
         .contains(
-            "writer 'alice': 1 merged pages would replace 4 pages",
+            "writer 'alice': 1 merged page would replace 4 pages",
             "bytes before, unknown after",
             "all writers: 4 seen, ",
             "to compact",
@@ -166,7 +172,7 @@ class CompactCommandTest {
         .isZero();
     assertThat(out())
         .contains(
-            "writer 'alice': 1 merged pages replace 4 pages", "all writers: 4 seen, ", "; 0 failed")
+            "writer 'alice': 1 merged page replaces 4 pages", "all writers: 4 seen, ", "; 0 failed")
         .doesNotContain("merged 4 pages (");
     // Every writer has small pages (one of them also a page of 200 KB, left alone): each one's
     // line, then the total.
@@ -192,7 +198,7 @@ class CompactCommandTest {
 
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("compact: writer 'alice' failed: page ", " is not readable");
-    assertThat(out()).contains("writer 'bob': 1 merged pages replace 4 pages", "; 1 failed");
+    assertThat(out()).contains("writer 'bob': 1 merged page replaces 4 pages", "; 1 failed");
   }
 
   /**
@@ -225,7 +231,7 @@ class CompactCommandTest {
 
     assertThat(Main.run("pages", "verify", "--config", config.toString(), "--repair")).isZero();
     assertThat(run(compactAlice)).isZero();
-    assertThat(out()).contains("writer 'alice': 1 merged pages replace 3 pages");
+    assertThat(out()).contains("writer 'alice': 1 merged page replaces 3 pages");
   }
 
   @Test

@@ -144,6 +144,23 @@ class PagesListCommandTest {
         .doesNotContain("open page");
   }
 
+  @Test
+  void aSinglePageIsCountedInTheSingular() {
+    assertThat(
+            run(
+                "--writer",
+                "w1",
+                "--config",
+                config.toString(),
+                "--to",
+                "2023-11-14T22:14:59.9995Z"))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("1 page of 'w1'")
+        .doesNotContain("pages");
+  }
+
   /**
    * A merged page's sequence is negative and up to 20 characters (compaction derives it from a
    * hash); the SEQUENCE column was 12 wide, so such a row pushed its later columns out of line.

@@ -96,7 +96,7 @@ class PagesVerifyCommandTest {
         .as(err())
         .isZero();
     assertThat(out()).isEqualTo("removed " + alices + " writer 'alice'\n");
-    assertThat(err()).contains("4 entries of 1 writers checked: 1 dangling (1 removed)");
+    assertThat(err()).contains("4 entries of 1 writer checked: 1 dangling (1 removed)");
     assertThat(pagesOf("alice")).hasSize(3);
 
     assertThat(run("--config", config.toString())).isEqualTo(66); // é漢字's is still there
@@ -218,7 +218,7 @@ class PagesVerifyCommandTest {
     assertThat(out()).isEqualTo("removed " + gone + " writer 'bob'\n");
     assertThat(err())
         .contains(
-            "pages verify: 1 entries of 1 writers checked so far: 0 dangling (0 removed), 0 with"
+            "pages verify: 1 entry of 1 writer checked so far: 0 dangling (0 removed), 0 with"
                 + " another size; at writer 'alice'")
         .contains(
             "16 entries of 4 writers checked so far: 1 dangling (0 removed), 0 with another"

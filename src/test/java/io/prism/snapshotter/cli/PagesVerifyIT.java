@@ -224,7 +224,7 @@ class PagesVerifyIT {
         .containsExactlyElementsOf(
             gone.stream().map(k -> "dangling " + k + " writer 'big'").toList());
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("2500 entries of 1 writers checked: 7 dangling, 0 with another size");
+        .contains("2500 entries of 1 writer checked: 7 dangling, 0 with another size");
 
     assertThat(run(config, "--repair", "--parallelism", "8"))
         .as(err.toString(StandardCharsets.UTF_8))
