@@ -1,6 +1,7 @@
 package io.prism.snapshotter.cli;
 
 import java.io.PrintWriter;
+import org.apache.logging.log4j.jul.Log4jBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,7 +34,20 @@ public final class Main {
   public static final int EXIT_UNAVAILABLE = 69;
 
   public static void main(String[] args) {
+    routeJavaUtilLoggingToLog4j();
     System.exit(run(args));
+  }
+
+  /**
+   * gRPC (the front door, publish) and Jersey (the local stack's Connect worker) log through
+   * java.util.logging, whose own console handler printed on stderr past config/cli-log4j2.xml, in
+   * its own two-line format and at INFO too: gRPC's "Transport failed" with a stack trace for any
+   * HTTP/1 request to the front door, say. The bridge hands JUL's records to log4j2 instead, and
+   * sets JUL's levels from log4j2's (propagateLevels), so a record below the CLI's levels is not
+   * even made. In main only: tests that call {@link #run} keep their JVM's logging as it is.
+   */
+  static void routeJavaUtilLoggingToLog4j() {
+    Log4jBridgeHandler.install(true, null, true);
   }
 
   /** Exit code for a failure no command foresaw (EX_SOFTWARE). */

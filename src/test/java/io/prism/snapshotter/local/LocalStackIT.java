@@ -182,7 +182,10 @@ class LocalStackIT {
    * on the same data. Nothing is printed on stderr: no warning to wonder about, such as Jersey's
    * that HealthResource "will be ignored", the embedded broker's about closing a NetworkClient
    * twice, or the sink's consumer's ERROR leaving its group when the broker stopped under the
-   * stopping worker.
+   * stopping worker. Nor is anything gRPC or Jersey log through java.util.logging below the CLI's
+   * levels: an HTTP/1 request to the front door's port (a curl to the wrong port, a load balancer's
+   * HTTP check) made gRPC print "INFO: Transport failed" and a stack trace, past the CLI's log4j2
+   * config, until Main routed JUL into it.
    */
   @Test
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -195,11 +198,26 @@ class LocalStackIT {
       assertThat(publish(target, "single-" + run, List.of("a", "b", "c"), false, 0))
           .hasSize(3)
           .allMatch(line -> ACK.matcher(line).matches());
+      http1RequestTo(target);
       stack.destroy(); // SIGTERM
       assertThat(stack.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(Files.readString(dir.resolve("local-" + starts + ".err")))
           .as("stderr of the local stack's start %d, publishing and stop", run)
           .isEmpty();
+    }
+  }
+
+  /** A plain HTTP/1.1 GET to a gRPC port, which the server refuses (the connection closes). */
+  private static void http1RequestTo(String target) throws IOException {
+    String[] hostPort = target.split(":");
+    try (java.net.Socket socket = new java.net.Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET / HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getInputStream().readAllBytes(); // until the server closes the connection
     }
   }
 
