@@ -202,7 +202,11 @@ public final class FilesystemObjectStore implements ObjectStore {
       }
       deleteLegacySidecar(key, fileKey);
       removeEmptyDirectories(target.getParent(), baseDir);
-      removeEmptyDirectories(sidecar.getParent(), metaDir);
+      // Up to the store's directory, .prism-meta included: `check` probes a store the sink has
+      // not written to yet, often as another user (root); a .prism-meta it left behind would be
+      // that user's, and the sink's first sidecar write would be refused. A later put makes it
+      // again (createInItsDirectory).
+      removeEmptyDirectories(sidecar.getParent(), baseDir);
       return existed;
     } catch (IOException e) {
       throw FilesystemErrors.classify("delete", key, description, e);

@@ -24,7 +24,7 @@ class StoreChecksTest {
   @TempDir Path dir;
 
   @Test
-  void aStoreThatWorksAsTheSinkNeedsPassesEveryCheckAndKeepsNoProbe() {
+  void aStoreThatWorksAsTheSinkNeedsPassesEveryCheckAndKeepsNoProbe() throws Exception {
     FilesystemObjectStore store = new FilesystemObjectStore(dir);
     List<Check> checks = StoreChecks.run(store, KeyTemplate.parse(KeyTemplate.DEFAULT), NOW);
 
@@ -37,6 +37,11 @@ class StoreChecksTest {
         .as("the probe key is the template's")
         .contains("snapshots/2026/");
     assertThat(store.list("", 100, null).objects()).as("no probe left behind").isEmpty();
+    try (var left = java.nio.file.Files.list(dir)) {
+      assertThat(left)
+          .as("nor any directory: the sink, maybe another user, makes its own")
+          .isEmpty();
+    }
   }
 
   @Test
