@@ -14,6 +14,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
@@ -192,14 +193,21 @@ public final class RedisPageIndex implements PageIndex {
     return prefix + ".offsets:" + partition + ":" + topic;
   }
 
+  /**
+   * One {@code MULTI}/{@code EXEC} transaction: the server applies every write of the batch (entry,
+   * sets, span, writer) or none. A refusal (-OOM as memory runs out, -READONLY, -LOADING, -NOPERM)
+   * aborts the whole transaction, and a connection lost before {@code EXEC} leaves nothing. In a
+   * plain pipeline the writes before a refusal stayed: an entry listed by its partition's offsets
+   * (so a partition's new owner took its records as indexed, and reindex the page) but missing from
+   * the writer's span, so range queries over its later times never found it.
+   */
   @Override
   public void publish(List<IndexEntry> entries) {
     if (entries.isEmpty()) {
       return;
     }
     long now = clock.millis();
-    try (AbstractPipeline pipeline = redis.pipelined()) {
-      List<Response<?>> replies = new ArrayList<>(entries.size() * 3);
+    try (AbstractTransaction transaction = redis.multi()) {
       Map<String, Long> longestSpan = new HashMap<>();
       for (IndexEntry e : entries) {
         SetParams params = new SetParams();
@@ -213,18 +221,22 @@ public final class RedisPageIndex implements PageIndex {
           }
           params.pxAt(expiresAt);
         }
-        replies.add(pipeline.set(entryKey(e), IndexEntryJson.write(e), params));
-        replies.add(pipeline.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e)));
-        replies.add(
-            pipeline.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e)));
+        transaction.set(entryKey(e), IndexEntryJson.write(e), params);
+        transaction.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e));
+        transaction.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e));
         longestSpan.merge(e.writerId(), span(e), Math::max);
       }
       for (Map.Entry<String, Long> span : longestSpan.entrySet()) {
-        replies.add(
-            pipeline.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt()));
-        replies.add(pipeline.zadd(writersKey(), 0, span.getKey()));
+        transaction.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt());
+        transaction.zadd(writersKey(), 0, span.getKey());
       }
-      syncChecked(pipeline, replies);
+      // A refusal while queueing aborts EXEC (-EXECABORT, the refusals as its suppressed
+      // exceptions); an error while executing comes back in its command's place.
+      for (Object reply : transaction.exec()) {
+        if (reply instanceof JedisDataException error) {
+          throw error;
+        }
+      }
     } catch (JedisException e) {
       throw failure("publish " + entries.size() + " entries", e);
     }
@@ -598,7 +610,7 @@ public final class RedisPageIndex implements PageIndex {
   /**
    * Sends what is queued and throws the first error reply. A pipeline's {@code sync()} only reads
    * the replies: an error (-LOADING after a restart, -OOM, -READONLY after a failover) stays in its
-   * {@link Response} until {@code get()}, so without this a refused publish would count as done.
+   * {@link Response} until {@code get()}, so without this a refused removal would count as done.
    */
   private static void syncChecked(AbstractPipeline pipeline, List<Response<?>> replies) {
     pipeline.sync();
@@ -633,6 +645,6 @@ public final class RedisPageIndex implements PageIndex {
                 + "writes work again once it is promoted or index.redis.url leads to the primary)"
             : "";
     return new IndexException(
-        "Cannot " + what + " in " + describe() + ": " + e.getMessage() + why, e);
+        "Cannot " + what + " in " + describe() + ": " + RedisRole.replyText(e) + why, e);
   }
 }

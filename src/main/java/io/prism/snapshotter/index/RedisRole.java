@@ -76,14 +76,39 @@ final class RedisRole {
 
   private static boolean errorReply(Throwable e, String code) {
     for (int depth = 0; e != null && depth < 10; e = e.getCause(), depth++) {
-      // Jedis keeps a reply's error code as the start of the message; it has no class for these.
-      if (e instanceof JedisDataException
-          && e.getMessage() != null
-          && e.getMessage().startsWith(code)) {
+      if (isReply(e, code)) {
         return true;
+      }
+      // A transaction's -EXECABORT carries the refusals that aborted it as suppressed exceptions.
+      for (Throwable refusal : e.getSuppressed()) {
+        if (isReply(refusal, code)) {
+          return true;
+        }
       }
     }
     return false;
+  }
+
+  private static boolean isReply(Throwable e, String code) {
+    // Jedis keeps a reply's error code as the start of the message; it has no class for these.
+    return e instanceof JedisDataException
+        && e.getMessage() != null
+        && e.getMessage().startsWith(code);
+  }
+
+  /**
+   * The server's reply in {@code e}, with the refusals behind an aborted transaction: {@code
+   * -EXECABORT} alone does not say why (-OOM, -READONLY, -LOADING, -NOPERM).
+   */
+  static String replyText(Throwable e) {
+    StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable refusal : e.getSuppressed()) {
+      if (refusal instanceof JedisDataException) {
+        text.append(": ").append(refusal.getMessage());
+        break; // the first names the cause; the rest repeat it for every queued command
+      }
+    }
+    return text.toString();
   }
 
   private static String text(Object field) {

@@ -194,6 +194,54 @@ class RedisPageIndexIT extends PageIndexContract {
     }
   }
 
+  /**
+   * A publish writes the entry, its sets and the writer's span: if the server takes some of those
+   * writes and refuses the rest (-OOM as memory runs out mid-publish, a restart or failover cutting
+   * it short; here an ACL that denies the span's key), the publish fails and must leave nothing. It
+   * used to leave the entry and its offsets member without the span: the sink (a partition's new
+   * owner) and reindex then took the page as indexed and never published it again, while queries
+   * over its later times, bounded by the writer's shorter span, never found it.
+   */
+  @Test
+  void aPublishTheServerRefusesPartWayLeavesNothingBehind() {
+    IndexEntry shortPage = entry("w1", 1, 1_000, 2_000); // the writer's span: 1 s
+    index.publish(List.of(shortPage));
+    String user = "prism-it-" + UUID.randomUUID();
+    try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
+      redis.sendCommand(
+          Protocol.Command.ACL,
+          "SETUSER",
+          user,
+          "on",
+          ">secret",
+          "~" + prefix + ":*",
+          "~" + prefix + ".pages:*",
+          "~" + prefix + ".offsets:*",
+          "~" + prefix + ".writers",
+          "+@all");
+    }
+    URI asUser =
+        URI.create(TestServices.redisUrl().toString().replace("redis://", "redis://" + user + "@"));
+    IndexEntry longPage = entry("w1", 2, 10_000, 100_000); // partition 2 of "events"
+    try (RedisPageIndex denied =
+        RedisPageIndex.open(new RedisSettings(asUser, prefix, new Password("secret"), 0))) {
+      assertThatThrownBy(() -> denied.publish(List.of(longPage)))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("NOPERM");
+    } finally {
+      try (RedisClient redis = RedisClient.create(TestServices.redisUrl())) {
+        redis.sendCommand(Protocol.Command.ACL, "DELUSER", user);
+      }
+    }
+
+    assertThat(index.holds(longPage)).as("reindex would publish it").isFalse();
+    assertThat(index.entriesFromOffset("events", 2, 0, 10)).isEmpty();
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(shortPage);
+
+    index.publish(List.of(longPage)); // the retry
+    assertThat(index.entries("w1", new TimeRange(50_000, 60_000))).containsExactly(longPage);
+  }
+
   @Test
   void thePasswordIsSentAndAWrongOneRefusedWithoutShowingIt() {
     String user = "prism-it-" + UUID.randomUUID();
