@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +45,14 @@ final class BackgroundPublisher implements AutoCloseable {
   private final Thread worker;
   private volatile boolean closing;
 
+  /** Set by {@link #close} when the worker did not stop in time: it must not retry any more. */
+  private volatile boolean abandoned;
+
   /** Entries still queued when the worker stopped at {@link #close}: given up, not published. */
   private volatile long givenUp;
+
+  /** Whether {@link #givenUp} is known: set once, by the worker's end or by {@link #close}. */
+  private final AtomicBoolean settled = new AtomicBoolean();
 
   BackgroundPublisher(PageIndex target, int capacity) {
     this(target, capacity, DRAIN_AT_CLOSE);
@@ -104,7 +111,7 @@ final class BackgroundPublisher implements AutoCloseable {
     List<IndexEntry> batch = new ArrayList<>(MAX_BATCH);
     Duration backoff = FIRST_BACKOFF;
     int failures = 0;
-    while (!closing || !queue.isEmpty() || !batch.isEmpty()) {
+    while (!abandoned && (!closing || !queue.isEmpty() || !batch.isEmpty())) {
       try {
         if (batch.isEmpty()) {
           IndexEntry first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -145,13 +152,21 @@ final class BackgroundPublisher implements AutoCloseable {
                 : backoff.multipliedBy(2);
       }
     }
-    int lost = batch.size() + queue.size();
+    giveUp(batch.size() + queue.size(), "");
+  }
+
+  /** Counts and logs the entries given up, once: the worker's end and close() may both try. */
+  private void giveUp(long lost, String why) {
+    if (!settled.compareAndSet(false, true)) {
+      return;
+    }
     givenUp = lost;
     if (lost > 0) {
       log.error(
-          "{} index entries for {} were not published before shutdown; run `bin/snapshotter reindex` to restore them",
+          "{} index entries for {} were not published before shutdown{}; run `bin/snapshotter reindex` to restore them",
           lost,
-          target.describe());
+          target.describe(),
+          why);
     }
   }
 
@@ -176,6 +191,13 @@ final class BackgroundPublisher implements AutoCloseable {
       worker.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (worker.isAlive()) {
+      // Stuck in a call that ignores interrupts (a blocking socket read): count now what is not
+      // known to be published, as the caller reads the count once this returns (the task's
+      // metrics do), and stop the worker's retries once that call ends.
+      abandoned = true;
+      giveUp(pending(), " (a publish to it was still running, and may yet land)");
     }
   }
 

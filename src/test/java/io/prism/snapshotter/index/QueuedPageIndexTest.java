@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,6 +135,50 @@ class QueuedPageIndexTest {
 
     queued.close(); // the index stays down through the drain
 
+    assertThat(queued.droppedEntries()).isEqualTo(3);
+  }
+
+  /**
+   * A publish that ignores interrupts (Jedis's blocking socket read while Redis hangs: up to its 30
+   * s timeout) outlives close(): what the queue still held is counted as dropped when close()
+   * returns, as the task reads the count then. It was counted only when the worker ended, after the
+   * task had read 0.
+   */
+  @Test
+  void entriesOfAPublishStillHangingWhenCloseGivesUpAreCountedAsDropped() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    SqlitePageIndex sqlite = SqlitePageIndex.open(dir.resolve("i.db"));
+    PageIndex hanging =
+        new ForwardingPageIndex(sqlite) {
+          @Override
+          public void publish(List<IndexEntry> entries) {
+            entered.countDown();
+            boolean interrupted = false;
+            while (answer.getCount() > 0) {
+              try {
+                answer.await();
+              } catch (InterruptedException e) {
+                interrupted = true; // a socket read does not see it
+              }
+            }
+            if (interrupted) {
+              Thread.currentThread().interrupt();
+            }
+            throw new IndexException("no answer (test)");
+          }
+        };
+    QueuedPageIndex queued =
+        new QueuedPageIndex(hanging, 1_000, Duration.ofSeconds(5), Duration.ofMillis(300));
+    queued.publish(List.of(entry("w1", 1, 10, 20), entry("w1", 2, 30, 40)));
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    queued.publish(List.of(entry("w1", 3, 50, 60)));
+
+    queued.close();
+
+    assertThat(queued.droppedEntries()).isEqualTo(3);
+    answer.countDown(); // the hanging call ends after all: counted once
+    Thread.sleep(300);
     assertThat(queued.droppedEntries()).isEqualTo(3);
   }
 }
