@@ -86,6 +86,23 @@ final class BackgroundPublisher implements AutoCloseable {
     return queued;
   }
 
+  /**
+   * Queues the entries in order as far as there is room now, without waiting, and returns how many
+   * it queued. Unlike {@link #offer}, an interrupted caller queues them too: the fan-out calls this
+   * after the primary took the entries, and a secondary must get them all the same.
+   */
+  int offerNow(List<IndexEntry> entries) {
+    int queued = 0;
+    for (IndexEntry entry : entries) {
+      if (!room.tryAcquire()) {
+        return queued;
+      }
+      queue.add(entry);
+      queued++;
+    }
+    return queued;
+  }
+
   /** Entries queued or being published. */
   int pending() {
     return capacity - room.availablePermits();

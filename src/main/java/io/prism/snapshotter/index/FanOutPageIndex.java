@@ -44,19 +44,15 @@ public final class FanOutPageIndex extends ForwardingPageIndex {
   public void publish(List<IndexEntry> entries) {
     primary.publish(entries);
     for (int i = 0; i < publishers.size(); i++) {
-      try {
-        int dropped = entries.size() - publishers.get(i).offer(entries, Duration.ZERO);
-        if (dropped > 0) {
-          droppedEntries.add(dropped);
-          log.error(
-              "The queue for secondary index {} is full; the entries of {} pages are not sent to it "
-                  + "(run `bin/snapshotter reindex` against it once it is back)",
-              secondaries.get(i).describe(),
-              dropped);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+      // Never skipped for an interrupt: the primary has them, so the secondary must get them too.
+      int dropped = entries.size() - publishers.get(i).offerNow(entries);
+      if (dropped > 0) {
+        droppedEntries.add(dropped);
+        log.error(
+            "The queue for secondary index {} is full; the entries of {} pages are not sent to it "
+                + "(run `bin/snapshotter reindex` against it once it is back)",
+            secondaries.get(i).describe(),
+            dropped);
       }
     }
   }

@@ -63,6 +63,31 @@ class FanOutPageIndexTest {
     }
   }
 
+  /**
+   * A publishing thread interrupted while the primary took the entries (a sink task's upload thread
+   * at stop; the async queue's worker when its drain ends, behind a Redis call that does not see
+   * interrupts): the secondaries still get them. Their queues were skipped without a count, so the
+   * secondary lacked entries the primary had, and nothing said so.
+   */
+  @Test
+  void anInterruptedPublisherStillQueuesForTheSecondaries() throws Exception {
+    SqlitePageIndex primary = SqlitePageIndex.open(dir.resolve("primary.db"));
+    SqlitePageIndex secondary = SqlitePageIndex.open(dir.resolve("secondary.db"));
+    try (FanOutPageIndex index = new FanOutPageIndex(primary, List.of(secondary), 1_000)) {
+      IndexEntry page = entry("w1", 1, 10, 20);
+      Thread.currentThread().interrupt();
+      try {
+        index.publish(List.of(page));
+      } finally {
+        assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+      }
+
+      assertThat(index.awaitSecondaries(Duration.ofSeconds(20))).isTrue();
+      assertThat(secondary.entries("w1", TimeRange.ALL)).containsExactly(page);
+      assertThat(index.droppedEntries()).isZero();
+    }
+  }
+
   @Test
   void aFailingPrimaryFailsThePublish() {
     SwitchablePageIndex primary =
