@@ -148,8 +148,13 @@ final class BackgroundPublisher implements AutoCloseable {
         backoff = FIRST_BACKOFF;
       } catch (InterruptedException e) {
         break;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // An Error too (a client class that fails to load, a stack overflow): this is the queue's
+        // only thread, and if it ended nothing queued would ever be published or counted.
         failures++;
+        if (e instanceof Error) {
+          log.error("Publishing to {} failed with an Error; retrying", target.describe(), e);
+        }
         log.warn(
             "Publishing {} entries to {} failed ({} in a row; {} more queued), retrying in {} ms: {}",
             batch.size(),

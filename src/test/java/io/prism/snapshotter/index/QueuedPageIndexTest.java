@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -180,5 +181,34 @@ class QueuedPageIndexTest {
     answer.countDown(); // the hanging call ends after all: counted once
     Thread.sleep(300);
     assertThat(queued.droppedEntries()).isEqualTo(3);
+  }
+
+  /**
+   * An Error from the index's client (a class its lazy set-up fails to load, a stack overflow) is a
+   * failed attempt like any other: the batch is retried. It ended the publisher's only thread, so
+   * nothing queued was ever published, every later page failed with "queue is full", and the
+   * entries were not even counted as dropped at close.
+   */
+  @Test
+  void aPublishFailingWithAnErrorIsRetriedLikeAnyFailure() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    SqlitePageIndex sqlite = SqlitePageIndex.open(dir.resolve("i.db"));
+    PageIndex flaky =
+        new ForwardingPageIndex(sqlite) {
+          @Override
+          public void publish(List<IndexEntry> entries) {
+            if (calls.getAndIncrement() == 0) {
+              throw new NoClassDefFoundError("com/example/LazyCodec (test)");
+            }
+            delegate.publish(entries);
+          }
+        };
+    try (QueuedPageIndex queued = new QueuedPageIndex(flaky, 1_000)) {
+      IndexEntry page = entry("w1", 1, 10, 20);
+      queued.publish(List.of(page));
+
+      assertThat(queued.awaitPublished(Duration.ofSeconds(10))).isTrue();
+      assertThat(sqlite.entries("w1", TimeRange.ALL)).containsExactly(page);
+    }
   }
 }
