@@ -33,7 +33,8 @@ public final class MeteredPageIndex extends ForwardingPageIndex {
     long start = System.nanoTime();
     try {
       delegate.publish(entries);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // An Error too: a queue's thread retries it like any failure (BackgroundPublisher).
       metrics.indexFailed(path);
       throw e;
     }

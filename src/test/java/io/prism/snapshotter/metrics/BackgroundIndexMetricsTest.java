@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.index.FanOutPageIndex;
+import io.prism.snapshotter.index.ForwardingPageIndex;
+import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.PublishMode;
@@ -67,6 +69,40 @@ class BackgroundIndexMetricsTest {
             });
     metrics.watchIndexQueue(index::queuedEntries);
     return index;
+  }
+
+  /**
+   * A background publish that fails with an Error (a client class that fails to load) is a failed
+   * publish to the metrics too: counted, and the index unhealthy. It went uncounted (only
+   * RuntimeExceptions were), so health stayed as it was while nothing reached the index.
+   */
+  @Test
+  void anErrorBehindTheQueueCountsAsABackgroundErrorAndMakesTheIndexUnhealthy() throws Exception {
+    IndexConfig config =
+        new IndexConfig(Map.of("index.sqlite.path", dir.resolve("index.db").toString()));
+    try (PageIndex index =
+        config.open(
+            PublishMode.ASYNC,
+            (part, path) ->
+                MeteredPageIndex.decorator(metrics)
+                    .decorate(
+                        path == PublishPath.BACKGROUND_TO_PRIMARY
+                            ? new ForwardingPageIndex(part) {
+                              @Override
+                              public void publish(List<IndexEntry> entries) {
+                                throw new NoClassDefFoundError("com/example/LazyCodec (test)");
+                              }
+                            }
+                            : part,
+                        path))) {
+      index.publish(List.of(entry("w", 1, 1_000, 2_000)));
+
+      Poll.until(
+          "3 failed background publishes",
+          PATIENCE,
+          () -> metrics.indexBackgroundPublishErrorsTotal() >= 3);
+      assertThat(metrics.indexHealth().status()).isEqualTo(HealthStatus.UNHEALTHY);
+    }
   }
 
   @Test
