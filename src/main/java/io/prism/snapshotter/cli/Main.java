@@ -42,12 +42,15 @@ public final class Main {
    * gRPC (the front door, publish) and Jersey (the local stack's Connect worker) log through
    * java.util.logging, whose own console handler printed on stderr past config/cli-log4j2.xml, in
    * its own two-line format and at INFO too: gRPC's "Transport failed" with a stack trace for any
-   * HTTP/1 request to the front door, say. The bridge hands JUL's records to log4j2 instead, and
-   * sets JUL's levels from log4j2's (propagateLevels), so a record below the CLI's levels is not
-   * even made. In main only: tests that call {@link #run} keep their JVM's logging as it is.
+   * HTTP/1 request to the front door, say. The bridge hands JUL's records to log4j2 instead, whose
+   * levels then decide. Without propagateLevels: the bridge propagates log4j2's levels to JUL
+   * lazily, at its first record, over a set that close() clears; at SIGTERM JUL's shutdown cleaner
+   * closes the handler while gRPC's ending transports log their first records, and the race threw a
+   * NullPointerException that Netty printed on stderr (LocalStackIT, log4j-jul 2.25.3). In main
+   * only: tests that call {@link #run} keep their JVM's logging as it is.
    */
   static void routeJavaUtilLoggingToLog4j() {
-    Log4jBridgeHandler.install(true, null, true);
+    Log4jBridgeHandler.install(true, null, false);
   }
 
   /** Exit code for a failure no command foresaw (EX_SOFTWARE). */
