@@ -110,7 +110,7 @@ final class CheckCommand implements Callable<Integer> {
     }
     if (readOnly) {
       try {
-        ExistingIndex.require(config.index()); // opening would create it: the check would pass
+        config.index().requireExisting(); // opening would create it: the check would pass
       } catch (ConfigException missing) {
         return List.of(new Check("index", "open", Check.Outcome.FAILED, Check.reason(missing)));
       }

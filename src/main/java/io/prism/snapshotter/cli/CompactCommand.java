@@ -139,8 +139,11 @@ final class CompactCommand implements Callable<Integer> {
               + "); without an index, compact one --writer at a time");
       return Main.EXIT_BAD_CONFIG;
     }
-    try (ObjectStore store = ObjectStores.open(settings.storage());
-        PageIndex index = indexed ? settings.index().open(PublishMode.SYNC) : PageIndex.none()) {
+    // Neither a store nor an index that is not there is created: compact works on what the sink
+    // stored, and in an empty new one would find nothing to merge.
+    try (ObjectStore store = ObjectStores.openExisting(settings.storage());
+        PageIndex index =
+            indexed ? settings.index().openExisting(PublishMode.SYNC) : PageIndex.none()) {
       WriterPages pages =
           indexed
               ? WriterPages.fromIndex(index)

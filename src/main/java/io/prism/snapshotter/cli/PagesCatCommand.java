@@ -95,7 +95,8 @@ final class PagesCatCommand implements Callable<Integer> {
                 + " (give --config FILE to read a key from a store)");
         return 66;
       }
-      try (ObjectStore store = ObjectStores.open(new StorageConfig(ConfigFile.load(config)));
+      try (ObjectStore store =
+              ObjectStores.openExisting(new StorageConfig(ConfigFile.load(config)));
           InputStream in = store.get(page)) {
         print(in, page);
       }

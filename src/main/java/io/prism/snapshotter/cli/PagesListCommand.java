@@ -97,7 +97,7 @@ final class PagesListCommand implements Callable<Integer> {
                   StoreConfigOption.resolve(config, StoreConfigOption.INDEX, localStackConfig)));
       requireAnIndexThatExists(settings);
       List<IndexEntry> entries;
-      try (PageIndex index = settings.open(PublishMode.SYNC)) {
+      try (PageIndex index = settings.openExisting(PublishMode.SYNC)) {
         if (window.millis().isEmpty()) {
           err.println("pages list: " + window.emptyNote());
           return 0; // after opening the index: a bad config is not hidden by an empty range
@@ -151,7 +151,7 @@ final class PagesListCommand implements Callable<Integer> {
               + "=none: these settings name no page index to list "
               + "(replay --writer finds pages by listing storage)");
     }
-    ExistingIndex.require(settings);
+    settings.requireExisting();
   }
 
   private void printTable(PrintStream lines, List<IndexEntry> entries) {

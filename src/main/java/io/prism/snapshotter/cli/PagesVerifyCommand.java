@@ -138,9 +138,9 @@ final class PagesVerifyCommand implements Callable<Integer> {
         throw new ConfigException(
             "these settings name no page index to verify (set " + IndexConfig.BACKEND + ")");
       }
-      ExistingIndex.require(indexSettings);
+      indexSettings.requireExisting(); // before the store: the index is what is verified
       IndexVerifier.Summary summary;
-      try (ObjectStore store = ObjectStores.open(new StorageConfig(settings))) {
+      try (ObjectStore store = ObjectStores.openExisting(new StorageConfig(settings))) {
         if (parallelism > IndexVerifier.maxParallelism(store)) {
           // More threads than the client has connections would only wait for one.
           throw new ParameterException(
@@ -152,7 +152,7 @@ final class PagesVerifyCommand implements Callable<Integer> {
                   + " (its client's connection pool), not "
                   + parallelism);
         }
-        try (PageIndex index = indexSettings.open(PublishMode.SYNC)) {
+        try (PageIndex index = indexSettings.openExisting(PublishMode.SYNC)) {
           summary = new IndexVerifier(store, index, options).run(writer, repair, printer());
           if (summary.removed() > 0
               && index instanceof FanOutPageIndex fanOut

@@ -63,7 +63,9 @@ final class ReindexCommand implements Callable<Integer> {
       Map<String, String> settings =
           ConfigFile.load(StoreConfigOption.resolve(config, StoreConfigOption.STORE_AND_INDEX));
       Reindexer.Result result;
-      try (ObjectStore store = ObjectStores.open(new StorageConfig(settings));
+      // A store that is not there is a wrong path (nothing to reindex), and is not created; a
+      // missing index is, since rebuilding a lost one is what reindex is for.
+      try (ObjectStore store = ObjectStores.openExisting(new StorageConfig(settings));
           PageIndex index = new IndexConfig(settings).open(PublishMode.SYNC)) {
         result =
             new Reindexer(store, index)

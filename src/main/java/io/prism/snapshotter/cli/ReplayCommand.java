@@ -121,9 +121,6 @@ public final class ReplayCommand implements Callable<Integer> {
           new SnapshotterConfig(
               ConfigFile.load(
                   StoreConfigOption.resolve(config, StoreConfigOption.STORE_AND_ANY_INDEX)));
-      if (settings.originals().containsKey(IndexConfig.BACKEND)) {
-        ExistingIndex.require(settings.index()); // else "no pages" from a new, empty index
-      }
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("replay: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;

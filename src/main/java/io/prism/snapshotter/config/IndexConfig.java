@@ -396,12 +396,42 @@ public final class IndexConfig {
   }
 
   /**
+   * Opens the configured index in {@code mode} for a command that reads (or repairs) an index the
+   * sink wrote: as {@link #open(PublishMode)}, but a SQLite index (primary or secondary) whose file
+   * is not there is a ConfigException naming {@value #SQLITE_PATH} and the path (see {@link
+   * #requireExisting()}), and no file or directory is created.
+   */
+  public PageIndex openExisting(PublishMode mode) {
+    requireExisting();
+    return open(mode, IndexDecorator.NONE, true);
+  }
+
+  /**
+   * A ConfigException naming {@value #SQLITE_PATH} and the path when the settings name a SQLite
+   * index (primary or secondary) whose file is not there: read, it would be an empty new index, and
+   * "no pages" the answer to a mistyped path.
+   */
+  public void requireExisting() {
+    if (backend == IndexBackend.SQLITE || secondaries().contains(IndexBackend.SQLITE)) {
+      ExistingLocation.requireFile(
+          SQLITE_PATH,
+          sqlitePath(),
+          "no page was ever indexed there; check the path, or give the --config the connector"
+              + " runs with");
+    }
+  }
+
+  /**
    * Opens the configured index in {@code mode}, each part wrapped by {@code decorator} as it is put
    * together: every secondary before its queue, in async mode the primary (with the fan-out) before
    * the queue, and last what the caller publishes to. So the sink task's metrics see a publish
    * where it reaches a backend, not only where it enters a queue.
    */
   public PageIndex open(PublishMode mode, IndexDecorator decorator) {
+    return open(mode, decorator, false);
+  }
+
+  private PageIndex open(PublishMode mode, IndexDecorator decorator, boolean existing) {
     Map<String, List<String>> errors = crossKeyErrors();
     if (!errors.isEmpty()) {
       Map.Entry<String, List<String>> first = errors.entrySet().iterator().next();
@@ -412,11 +442,11 @@ public final class IndexConfig {
     }
     List<PageIndex> opened = new ArrayList<>();
     try {
-      PageIndex primary = openBackend(backend);
+      PageIndex primary = openBackend(backend, existing);
       opened.add(primary);
       List<PageIndex> secondaries = new ArrayList<>();
       for (IndexBackend secondary : secondaries()) {
-        PageIndex index = openBackend(secondary);
+        PageIndex index = openBackend(secondary, existing);
         opened.add(index);
         secondaries.add(decorator.decorate(index, PublishPath.BACKGROUND_TO_SECONDARY));
       }
@@ -439,13 +469,18 @@ public final class IndexConfig {
   }
 
   /**
-   * Opens one backend, with a scheduled expiry where the backend does not expire entries itself.
+   * Opens one backend, with a scheduled expiry where the backend does not expire entries itself;
+   * {@code existing}: a SQLite file that is not there is not created.
    */
-  private PageIndex openBackend(IndexBackend which) {
+  private PageIndex openBackend(IndexBackend which, boolean existing) {
     PageIndex index;
     boolean expiresByItself = false;
     switch (which) {
-      case SQLITE -> index = SqlitePageIndex.open(sqlitePath());
+      case SQLITE ->
+          index =
+              existing
+                  ? SqlitePageIndex.openExisting(sqlitePath())
+                  : SqlitePageIndex.open(sqlitePath());
       case CLICKHOUSE -> {
         ClickHousePageIndex clickHouse = ClickHousePageIndex.open(clickHouse());
         expiresByItself = clickHouse.serverExpiresEntries();

@@ -624,6 +624,22 @@ public final class StorageConfig {
     return optional(FILESYSTEM_PATH).map(Path::of);
   }
 
+  /**
+   * A ConfigException naming {@value #FILESYSTEM_PATH} and the path when the settings name a
+   * filesystem store whose directory is not there. For the commands that read (or compact, or
+   * reindex) what the sink stored: opened as the sink opens it, the store would create the
+   * directory, and a mistyped path would read as an empty store ("no pages").
+   */
+  public void requireExisting() {
+    if (backend() == StorageBackend.FILESYSTEM && filesystemPath().isPresent()) {
+      ExistingLocation.requireDirectory(
+          FILESYSTEM_PATH,
+          filesystemPath().get(),
+          "nothing was ever stored there; check the path, or give the --config the connector runs"
+              + " with");
+    }
+  }
+
   public Optional<String> s3Bucket() {
     return optional(S3_BUCKET);
   }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The embedded index: one SQLite file, no server ({@code index.backend=sqlite}, the default and the
@@ -181,13 +183,32 @@ public final class SqlitePageIndex implements PageIndex {
     return open(path, PublishObserver.NONE);
   }
 
+  /**
+   * Opens the index at {@code path} only if its file is there: for the commands that read an index
+   * the sink wrote, where a missing file is a mistyped path, not an index to start. Creates neither
+   * the file nor a directory; a missing file fails the open (SQLITE_CANTOPEN), even one removed
+   * after the caller looked.
+   */
+  public static SqlitePageIndex openExisting(Path path) {
+    return open(path, PublishObserver.NONE, false);
+  }
+
   static SqlitePageIndex open(Path path, PublishObserver observer) {
+    return open(path, observer, true);
+  }
+
+  private static SqlitePageIndex open(Path path, PublishObserver observer, boolean create) {
     try {
       Path parent = path.toAbsolutePath().getParent();
-      if (parent != null) {
+      if (create && parent != null) {
         Files.createDirectories(parent);
       }
-      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + path);
+      SQLiteConfig driverSettings = new SQLiteConfig();
+      if (!create) {
+        driverSettings.resetOpenMode(SQLiteOpenMode.CREATE);
+      }
+      Connection connection =
+          DriverManager.getConnection(jdbcUrl(path), driverSettings.toProperties());
       boolean spansKept;
       try (Statement statement = connection.createStatement()) {
         statement.execute("PRAGMA journal_mode=WAL");
@@ -216,6 +237,16 @@ public final class SqlitePageIndex implements PageIndex {
       throw new IndexException(
           "Cannot open the SQLite page index " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The driver reads "jdbc:sqlite:" + a plain path's '?' as the start of its own parameters (and
+   * reorders, drops or applies as pragmas what follows), so a directory named {@code a?b&c} opened
+   * another file. A {@code file:} URI percent-encodes '?', '#', '%' and the rest, and SQLite
+   * decodes it back to the path (the driver opens with SQLITE_OPEN_URI).
+   */
+  static String jdbcUrl(Path path) {
+    return "jdbc:sqlite:" + path.toAbsolutePath().toUri();
   }
 
   /**

@@ -58,10 +58,13 @@ public final class Replayer implements AutoCloseable {
    * when the settings name an {@code index.backend} other than {@code none} ({@link
    * IndexPageLocator}), else by listing the store ({@link StorageScanLocator}).
    *
-   * @throws org.apache.kafka.common.config.ConfigException the storage settings are incomplete
+   * @throws org.apache.kafka.common.config.ConfigException the storage settings are incomplete, or
+   *     name a filesystem store's directory or a SQLite index file that is not there (neither is
+   *     created)
    */
   public static Replayer open(SnapshotterConfig config, ReplaySettings settings) {
-    ObjectStore store = ObjectStores.open(config.storage());
+    // openExisting: a replayer only reads, and a store or index it created would be empty.
+    ObjectStore store = ObjectStores.openExisting(config.storage());
     try {
       // Storage is the truth and the index an accelerator one opts into: only an index.backend the
       // settings name explicitly is used (its default would otherwise point at an empty
@@ -76,7 +79,7 @@ public final class Replayer implements AutoCloseable {
             settings,
             store);
       }
-      PageIndex index = config.index().open();
+      PageIndex index = config.index().openExisting(config.index().publishMode());
       return new Replayer(
           pool -> new IndexPageLocator(index),
           new StorePageSource(store),

@@ -103,13 +103,33 @@ public final class FilesystemObjectStore implements ObjectStore {
 
   /** Opens (and creates if needed) a store rooted at {@code baseDir}. */
   public FilesystemObjectStore(Path baseDir) {
+    this(baseDir, true);
+  }
+
+  /**
+   * Opens the store rooted at {@code baseDir} only if that directory is there: for the commands
+   * that read what the sink stored, where a missing directory is a mistyped path, not a store to
+   * start. Creates nothing.
+   *
+   * @throws StorageException (not retriable) {@code baseDir} is not a directory
+   */
+  public static FilesystemObjectStore openExisting(Path baseDir) {
+    return new FilesystemObjectStore(baseDir, false);
+  }
+
+  private FilesystemObjectStore(Path baseDir, boolean create) {
     this.baseDir = Objects.requireNonNull(baseDir, "baseDir").toAbsolutePath().normalize();
     this.metaDir = this.baseDir.resolve(META_DIR);
     this.description = "file:" + this.baseDir;
-    try {
-      Files.createDirectories(this.baseDir);
-    } catch (IOException e) {
-      throw FilesystemErrors.classify("open", "", description, e);
+    if (create) {
+      try {
+        Files.createDirectories(this.baseDir);
+      } catch (IOException e) {
+        throw FilesystemErrors.classify("open", "", description, e);
+      }
+    } else if (!Files.isDirectory(this.baseDir)) {
+      throw new StorageException(
+          "Cannot open " + description + ": the store's directory is not there", false);
     }
     log.debug("Filesystem object store at {}", this.baseDir);
   }

@@ -102,7 +102,8 @@ class CheckCommandTest {
                 + "\n",
             "--read-only");
     assertThat(code).as(output()).isEqualTo(Main.EXIT_UNAVAILABLE);
-    assertThat(output()).contains("index    open", "FAILED", "no SQLite page index at " + absent);
+    assertThat(output())
+        .contains("index    open", "FAILED", "index.sqlite.path=" + absent + " does not exist");
     assertThat(absent).doesNotExist();
   }
 

@@ -261,4 +261,42 @@ class CompactCommandTest {
         .isEqualTo(Main.EXIT_BAD_CONFIG);
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compact: ");
   }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A mistyped storage.filesystem.path (or index.sqlite.path): compact made the directory (and the
+   * index file) and reported "nothing to merge", exit 0.
+   */
+  @Test
+  void aStoreDirectoryOrIndexFileThatIsNotThereIsABadConfigAndIsNotCreated() throws Exception {
+    config(true);
+    Path absentStore = dir.resolve("typo/pages");
+    Path absentIndex = dir.resolve("typo/index.db");
+    Path settings = dir.resolve("typo.properties");
+    for (String store : new String[] {absentStore.toString(), dir.resolve("pages").toString()}) {
+      for (String index : new String[] {"", "index.backend=sqlite\nindex.sqlite.path=%s\n"}) {
+        if (store.equals(dir.resolve("pages").toString()) && index.isEmpty()) {
+          continue; // both there: nothing missing
+        }
+        Files.writeString(
+            settings,
+            "storage.filesystem.path=" + store + "\n" + String.format(index, absentIndex));
+        assertThat(run("--config", settings.toString(), "--writer", "alice")).isEqualTo(78);
+        String missing =
+            store.equals(absentStore.toString())
+                ? "storage.filesystem.path="
+                    + absentStore
+                    + " does not exist (nothing was ever stored there; check the path"
+                : "index.sqlite.path="
+                    + absentIndex
+                    + " does not exist (no page was ever indexed there; check the path";
+        assertThat(err()).startsWith("compact: " + missing);
+        assertThat(out()).isEmpty();
+        assertThat(dir.resolve("typo")).doesNotExist();
+      }
+    }
+  }
 }

@@ -102,4 +102,25 @@ class PagesCatCommandTest {
                 + dir.resolve("snapshots/w/page.pb.zst")
                 + ")");
   }
+
+  /**
+   * A key read from a mistyped storage.filesystem.path: cat made the directory and said "no such
+   * page" (66), as for a key that is not in the right store.
+   */
+  @Test
+  void aStoreDirectoryThatIsNotThereIsABadConfigAndIsNotCreated() throws IOException {
+    Path absent = dir.resolve("typo/pages");
+    Path config = dir.resolve("cat.properties");
+    Files.writeString(config, "storage.filesystem.path=" + absent + "\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(run(out, "--config", config.toString(), "w/page.pb.zst")).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "pages cat: storage.filesystem.path="
+                + absent
+                + " does not exist (nothing was ever stored there; check the path, or give the"
+                + " --config the connector runs with)\n");
+    assertThat(out.size()).isZero();
+    assertThat(absent.getParent()).doesNotExist();
+  }
 }

@@ -255,7 +255,8 @@ class PagesListCommandTest {
     Path absent = dir.resolve("elsewhere/index.db");
     Files.writeString(config, "index.backend=sqlite\nindex.sqlite.path=" + absent + "\n");
     assertThat(run("--writer", "w1", "--config", config.toString())).isEqualTo(78);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no SQLite page index at " + absent);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("pages list: index.sqlite.path=" + absent + " does not exist");
     assertThat(absent).doesNotExist();
     assertThat(out.size()).isZero();
   }

@@ -131,8 +131,39 @@ class PagesVerifyCommandTest {
             + "\nindex.backend=sqlite\nindex.sqlite.path="
             + dir.resolve("typo.db"));
     assertThat(run("--config", missing.toString())).isEqualTo(78);
-    assertThat(err()).contains("no SQLite page index at");
+    assertThat(err()).contains("index.sqlite.path=" + dir.resolve("typo.db") + " does not exist");
     assertThat(dir.resolve("typo.db")).doesNotExist();
+  }
+
+  /**
+   * A mistyped storage.filesystem.path: verify made the directory and found every entry dangling
+   * (and --repair, with --force, would have removed them all).
+   */
+  @Test
+  void aStoreDirectoryThatIsNotThereIsABadConfigAndIsNotCreated() throws Exception {
+    Path absent = dir.resolve("typo/pages");
+    Path typo = dir.resolve("typo.properties");
+    Files.writeString(
+        typo,
+        "storage.backend=filesystem\nstorage.filesystem.path="
+            + absent
+            + "\nindex.backend=sqlite\nindex.sqlite.path="
+            + dir.resolve("index.db"));
+    for (String[] args :
+        List.of(
+            new String[] {"--config", typo.toString()},
+            new String[] {"--config", typo.toString(), "--repair", "--force"})) {
+      assertThat(run(args)).isEqualTo(78);
+      assertThat(err())
+          .isEqualTo(
+              "pages verify: storage.filesystem.path="
+                  + absent
+                  + " does not exist (nothing was ever stored there; check the path, or give the"
+                  + " --config the connector runs with)\n");
+      assertThat(out()).isEmpty();
+      assertThat(absent.getParent()).doesNotExist();
+    }
+    assertThat(pagesOf("alice")).hasSize(4);
   }
 
   @Test

@@ -29,6 +29,7 @@ class ReindexCommandTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** The index file is not there yet: reindex creates it (rebuilding a lost index is its job). */
   @Test
   void rebuildsTheConfiguredIndexAndPrintsCounts() throws Exception {
     Path pages = dir.resolve("pages");
@@ -50,5 +51,35 @@ class ReindexCommandTest {
     assertThat(run("--config", config.toString(), "--since", "2000-01-01"))
         .contains("already indexed 16,", "added 0,");
     assertThat(run("--config", config.toString(), "--prefix", "nothing/")).contains("listed 0,");
+  }
+
+  /**
+   * A mistyped storage.filesystem.path: reindex made the directory, listed nothing ("listed 0,
+   * added 0", exit 0) and created an empty index beside it.
+   */
+  @Test
+  void aStoreDirectoryThatIsNotThereIsABadConfigAndNothingIsCreated() throws Exception {
+    Path absent = dir.resolve("typo/pages");
+    Path index = dir.resolve("index/index.db");
+    Path config = dir.resolve("snapshotter.properties");
+    Files.writeString(
+        config,
+        "storage.filesystem.path=" + absent + "\nindex.backend=sqlite\nindex.sqlite.path=" + index);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ReindexCommand command = new ReindexCommand();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+
+    assertThat(new CommandLine(command).execute("--config", config.toString())).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "reindex: storage.filesystem.path="
+                + absent
+                + " does not exist (nothing was ever stored there; check the path, or give the"
+                + " --config the connector runs with)\n");
+    assertThat(out.size()).isZero();
+    assertThat(absent.getParent()).doesNotExist();
+    assertThat(index.getParent()).doesNotExist();
   }
 }

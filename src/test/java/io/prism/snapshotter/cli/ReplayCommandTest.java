@@ -258,8 +258,48 @@ class ReplayCommandTest {
             + absent
             + "\n");
     assertThat(run("--writer", "user-1", "--config", config.toString())).isEqualTo(78);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no SQLite page index at " + absent);
-    assertThat(absent).doesNotExist();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "replay: index.sqlite.path="
+                + absent
+                + " does not exist (no page was ever indexed there; check the path");
+    assertThat(absent.getParent()).doesNotExist();
+  }
+
+  /**
+   * A mistyped storage.filesystem.path: replay made the directory (opening the store as the sink
+   * does) and answered "no pages of user-1", exit 0.
+   */
+  @Test
+  void aStoreDirectoryThatIsNotThereIsABadConfigAndIsNotCreated() throws IOException {
+    Path absent = dir.resolve("typo/pages");
+    Files.writeString(
+        config, "storage.backend=filesystem\nstorage.filesystem.path=" + absent + "\n");
+    assertThat(run("--writer", "user-1", "--config", config.toString())).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "replay: storage.filesystem.path="
+                + absent
+                + " does not exist (nothing was ever stored there; check the path, or give the"
+                + " --config the connector runs with)\n");
+    assertThat(out.size()).isZero();
+    assertThat(absent.getParent()).doesNotExist();
+  }
+
+  /** A relative path is named as given, and where it points from the working directory. */
+  @Test
+  void aRelativeStoreDirectoryThatIsNotThereIsNamedWithWhereItPoints() throws IOException {
+    Path relative = Path.of("target", "no-such-store-" + System.nanoTime());
+    Files.writeString(config, "storage.filesystem.path=" + relative + "\n");
+    assertThat(run("--writer", "user-1", "--config", config.toString())).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "storage.filesystem.path="
+                + relative
+                + " ("
+                + relative.toAbsolutePath()
+                + " from here) does not exist");
+    assertThat(relative).doesNotExist();
   }
 
   /**

@@ -1,7 +1,10 @@
 package io.prism.snapshotter.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +54,51 @@ class SqlitePageIndexTest extends PageIndexContract {
 
     index = newIndex();
     assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(page);
+  }
+
+  /**
+   * The driver read "jdbc:sqlite:" + path's '?' as the start of its parameters: {@code a?b#c%20&d}
+   * opened {@code a?d/index.db&b#c%20} (parameters reordered), which does not exist, and {@code
+   * x?journal_mode=wal} opened {@code x}, a directory, with the rest taken as a pragma's value.
+   */
+  @Test
+  void aPathWithUrlCharactersOpensThatVeryFile() throws Exception {
+    for (String name : List.of("a?b#c%20&d", "x?journal_mode=wal", "100% é #1")) {
+      Path odd = dir.resolve("odd").resolve(name).resolve("index.db");
+      IndexEntry page = entry("w1", 1, 10, 20);
+      try (SqlitePageIndex created = SqlitePageIndex.open(odd)) {
+        created.publish(List.of(page));
+      }
+      assertThat(odd).as(name).isRegularFile();
+      try (Stream<Path> files = Files.list(dir.resolve("odd"))) {
+        assertThat(files).as("nothing beside %s", name).hasSize(1);
+      }
+      try (SqlitePageIndex existing = SqlitePageIndex.openExisting(odd)) {
+        assertThat(existing.entries("w1", TimeRange.ALL)).containsExactly(page);
+      }
+      deleteRecursively(dir.resolve("odd"));
+    }
+  }
+
+  /** For the commands that read an index: no file is created, nor a directory above it. */
+  @Test
+  void openingAnExistingIndexThatIsNotThereFailsAndCreatesNothing() {
+    Path absent = dir.resolve("typo/index.db");
+    assertThatThrownBy(() -> SqlitePageIndex.openExisting(absent))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining(absent.toString());
+    assertThat(absent.getParent()).doesNotExist();
+    assertThatThrownBy(() -> SqlitePageIndex.openExisting(dir.resolve("absent.db")))
+        .isInstanceOf(IndexException.class);
+    assertThat(dir.resolve("absent.db")).doesNotExist();
+  }
+
+  private static void deleteRecursively(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   @Test
