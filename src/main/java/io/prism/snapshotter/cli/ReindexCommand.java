@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
       "Add to the page index the stored pages it lacks.",
       "Lists storage and reads each page's metadata. Safe to run at any time and again: pages"
           + " already indexed are left alone.",
+      "A filesystem store's directory that is not there is a bad config (78), not created; a"
+          + " SQLite index file that is not there is created (a lost index is rebuilt).",
       "Exit codes: 0 ok, 65 some objects were not readable pages, 69 storage or index failed, 78"
           + " bad config."
     })

@@ -52,7 +52,8 @@ import picocli.CommandLine.Option;
       "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 2 bad"
           + " usage, 65 a page is corrupt (its key is named), 66 the index lists a page that"
           + " storage lacks (its key is named; pages verify --repair removes such entries), 69"
-          + " storage failed, 74 stdout failed, 78 bad config (or --from after --to)."
+          + " storage failed, 74 stdout failed, 78 bad config (a store directory or SQLite index"
+          + " file that is not there, or --from after --to)."
     })
 public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")

@@ -68,7 +68,8 @@ public final class IndexConfig {
   public static final String SQLITE_PATH = "index.sqlite.path";
   public static final String SQLITE_PATH_DEFAULT = "./data/index.db";
   static final String SQLITE_PATH_DOC =
-      "The SQLite index file (created with its directories when missing).";
+      "The SQLite index file (created with its directories when missing by the connector and"
+          + " reindex; the commands that read it fail on a missing one).";
 
   public static final String CLICKHOUSE_URL = "index.clickhouse.url";
   static final String CLICKHOUSE_URL_DOC =

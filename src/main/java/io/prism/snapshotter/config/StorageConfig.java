@@ -76,7 +76,8 @@ public final class StorageConfig {
 
   public static final String FILESYSTEM_PATH = "storage.filesystem.path";
   private static final String FILESYSTEM_PATH_DOC =
-      "Base directory of the filesystem store (created if missing). "
+      "Base directory of the filesystem store (created if missing by the connector; the commands"
+          + " that read or compact a store fail on a missing one). "
           + "Required when storage.backend is filesystem.";
 
   public static final String S3_BUCKET = "storage.s3.bucket";
