@@ -9,7 +9,6 @@ import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.IndexEntryJson;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.index.PageIndex;
-import io.prism.snapshotter.index.PublishMode;
 import io.prism.snapshotter.index.TimeRange;
 import io.prism.snapshotter.util.Counted;
 import io.prism.snapshotter.util.Printable;
@@ -97,7 +96,7 @@ final class PagesListCommand implements Callable<Integer> {
                   StoreConfigOption.resolve(config, StoreConfigOption.INDEX, localStackConfig)));
       requireAnIndexThatExists(settings);
       List<IndexEntry> entries;
-      try (PageIndex index = settings.openExisting(PublishMode.SYNC)) {
+      try (PageIndex index = settings.openForReading()) {
         if (window.millis().isEmpty()) {
           err.println("pages list: " + window.emptyNote());
           return 0; // after opening the index: a bad config is not hidden by an empty range

@@ -408,6 +408,19 @@ public final class IndexConfig {
   }
 
   /**
+   * Opens the primary index for a command that only reads it (replay, pages list): as {@link
+   * #openExisting}, but only the primary, which holds every entry the secondaries do, and nothing
+   * that writes: no publish queue and its thread ({@code index.publish.mode=async}), and no
+   * scheduled expiry ({@code index.ttl.days}), which in a replay running past a minute would delete
+   * entries (refused outright for a user allowed only to read).
+   */
+  public PageIndex openForReading() {
+    requireExisting();
+    throwFirstCrossKeyError();
+    return openBackend(backend, true, false);
+  }
+
+  /**
    * A ConfigException naming {@value #SQLITE_PATH} and the path when the settings name a SQLite
    * index (primary or secondary) whose file is not there: read, it would be an empty new index, and
    * "no pages" the answer to a mistyped path.
@@ -433,14 +446,7 @@ public final class IndexConfig {
   }
 
   private PageIndex open(PublishMode mode, IndexDecorator decorator, boolean existing) {
-    Map<String, List<String>> errors = crossKeyErrors();
-    if (!errors.isEmpty()) {
-      Map.Entry<String, List<String>> first = errors.entrySet().iterator().next();
-      throw new ConfigException(
-          first.getKey(),
-          config.originals().get(first.getKey()),
-          String.join("; ", first.getValue()));
-    }
+    throwFirstCrossKeyError();
     List<PageIndex> opened = new ArrayList<>();
     try {
       PageIndex primary = openBackend(backend, existing);
@@ -469,11 +475,26 @@ public final class IndexConfig {
     }
   }
 
-  /**
-   * Opens one backend, with a scheduled expiry where the backend does not expire entries itself;
-   * {@code existing}: a SQLite file that is not there is not created.
-   */
+  private void throwFirstCrossKeyError() {
+    Map<String, List<String>> errors = crossKeyErrors();
+    if (!errors.isEmpty()) {
+      Map.Entry<String, List<String>> first = errors.entrySet().iterator().next();
+      throw new ConfigException(
+          first.getKey(),
+          config.originals().get(first.getKey()),
+          String.join("; ", first.getValue()));
+    }
+  }
+
   private PageIndex openBackend(IndexBackend which, boolean existing) {
+    return openBackend(which, existing, true);
+  }
+
+  /**
+   * Opens one backend, with a scheduled expiry where the backend does not expire entries itself
+   * (when {@code expire}); {@code existing}: a SQLite file that is not there is not created.
+   */
+  private PageIndex openBackend(IndexBackend which, boolean existing, boolean expire) {
     PageIndex index;
     boolean expiresByItself = false;
     switch (which) {
@@ -494,7 +515,7 @@ public final class IndexConfig {
       }
       default -> throw new IllegalStateException("unknown index backend " + which);
     }
-    if (ttlDays() > 0 && !expiresByItself) {
+    if (expire && ttlDays() > 0 && !expiresByItself) {
       return new ScheduledExpiry(index, Duration.ofDays(ttlDays()), Clock.systemUTC());
     }
     return index;

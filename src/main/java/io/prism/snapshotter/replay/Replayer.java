@@ -63,7 +63,8 @@ public final class Replayer implements AutoCloseable {
    *     created)
    */
   public static Replayer open(SnapshotterConfig config, ReplaySettings settings) {
-    // openExisting: a replayer only reads, and a store or index it created would be empty.
+    // openExisting, openForReading: a replayer only reads; a store or index it created would be
+    // empty, and an expiry or publish queue it started would write.
     ObjectStore store = ObjectStores.openExisting(config.storage());
     try {
       // Storage is the truth and the index an accelerator one opts into: only an index.backend the
@@ -79,7 +80,7 @@ public final class Replayer implements AutoCloseable {
             settings,
             store);
       }
-      PageIndex index = config.index().openExisting(config.index().publishMode());
+      PageIndex index = config.index().openForReading();
       return new Replayer(
           pool -> new IndexPageLocator(index),
           new StorePageSource(store),

@@ -44,6 +44,29 @@ class IndexConfigTest {
     }
   }
 
+  /**
+   * Replay and pages list only read: no publish queue and its thread, no scheduled expiry (which
+   * would delete entries in a replay running past a minute), no secondary (not even connected).
+   */
+  @Test
+  void openedForReadingItIsThePrimaryAloneWithNothingThatWrites() {
+    String path = dir.resolve("index.db").toString();
+    new IndexConfig(Map.of("index.sqlite.path", path)).open().close(); // as the sink made it
+    IndexConfig config =
+        new IndexConfig(
+            Map.of(
+                "index.sqlite.path", path,
+                "index.publish.mode", "ASYNC",
+                "index.ttl.days", "30",
+                "index.secondary", "redis",
+                "index.redis.url", "redis://127.0.0.1:1"));
+
+    try (PageIndex reading = config.openForReading()) {
+      assertThat(reading).isInstanceOf(SqlitePageIndex.class);
+      assertThat(reading.entries("w", io.prism.snapshotter.index.TimeRange.ALL)).isEmpty();
+    }
+  }
+
   @Test
   void theDecoratorWrapsEachPartByWhereItsPublishesComeFrom() {
     String path = dir.resolve("index.db").toString();
