@@ -119,7 +119,9 @@ final class CheckCommand implements Callable<Integer> {
       // Opening the index would create it (and the directories above it): see NotCreatedYet.
       return IndexChecks.runWhereNotCreatedYet(config.index().sqlitePath());
     }
-    try (PageIndex index = config.index().open(PublishMode.SYNC)) {
+    // Read-only: the index as replay opens it (the primary alone, nothing that writes).
+    try (PageIndex index =
+        readOnly ? config.index().openForReading() : config.index().open(PublishMode.SYNC)) {
       return readOnly
           ? IndexChecks.runReadOnly(index)
           : IndexChecks.run(index, System.currentTimeMillis());
