@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -654,23 +653,55 @@ public final class PageAssembler {
 
   /** A snapshot of what is buffered, for metrics and health. */
   public BufferStats stats() {
-    long now = clock.millis();
-    int writers = 0;
-    long events = 0;
-    long oldestOpenedAt = Long.MAX_VALUE;
+    BufferTally tally = new BufferTally();
     for (PartitionBuffers buffers : partitions.values()) {
-      for (Iterator<PageBuffer> it = buffers.openPages().iterator(); it.hasNext(); ) {
-        PageBuffer page = it.next();
-        writers++;
-        events += page.eventCount();
-        oldestOpenedAt = Math.min(oldestOpenedAt, page.openedAtMillis());
-      }
-      for (PageBuffer page : buffers.closedPages()) {
-        events += page.eventCount();
-        oldestOpenedAt = Math.min(oldestOpenedAt, page.openedAtMillis());
+      tally.add(buffers);
+    }
+    // The budget's figure: it also counts pages of forgotten partitions still being stored.
+    return tally.stats(clock.millis(), memory.usedBytes());
+  }
+
+  /**
+   * What these partitions alone hold (e.g. those being revoked), their bytes as the memory budget
+   * counts them; partitions with nothing buffered add nothing.
+   */
+  public BufferStats statsOf(Collection<TopicPartition> some) {
+    BufferTally tally = new BufferTally();
+    for (TopicPartition partition : some) {
+      PartitionBuffers buffers = partitions.get(partition);
+      if (buffers != null) {
+        tally.add(buffers);
       }
     }
-    long oldestAge = oldestOpenedAt == Long.MAX_VALUE ? 0 : now - oldestOpenedAt;
-    return new BufferStats(writers, events, memory.usedBytes(), oldestAge);
+    return tally.stats(clock.millis(), tally.heapBytes);
+  }
+
+  /** Sums the pages of the partitions added, walking each page once. */
+  private static final class BufferTally {
+    int openPages;
+    long events;
+    long heapBytes;
+    long oldestOpenedAt = Long.MAX_VALUE;
+
+    void add(PartitionBuffers buffers) {
+      for (PageBuffer page : buffers.openPages()) {
+        openPages++;
+        add(page);
+      }
+      for (PageBuffer page : buffers.closedPages()) {
+        add(page);
+      }
+    }
+
+    private void add(PageBuffer page) {
+      events += page.eventCount();
+      heapBytes += page.heapBytes();
+      oldestOpenedAt = Math.min(oldestOpenedAt, page.openedAtMillis());
+    }
+
+    BufferStats stats(long now, long bufferedBytes) {
+      long oldestAge = oldestOpenedAt == Long.MAX_VALUE ? 0 : now - oldestOpenedAt;
+      return new BufferStats(openPages, events, bufferedBytes, oldestAge);
+    }
   }
 }

@@ -404,7 +404,7 @@ public class SnapshotterSinkTask extends SinkTask {
         log.info(
             "Storing the open pages of {} revoked partitions ({})",
             partitions.size(),
-            assembler.stats());
+            assembler.statsOf(partitions));
         // Unless another task has stored some of their buffered records already (this one was
         // frozen and lost them): then they are left to it, not stored as copies.
         assembler.flushRevokedPartitions(partitions);

@@ -396,6 +396,29 @@ class PageAssemblerTest {
     assertThat(pooled.stats().openPages()).as("b's page closed early").isZero();
   }
 
+  @Test
+  void theStatsOfSomePartitionsCountOnlyTheirPages() {
+    assembler.accept(P0, 0, "a", event(0, 10));
+    clock.advance(2_000);
+    assembler.accept(P1, 0, "b", event(0, 10));
+    assembler.accept(P1, 1, "b", event(1, 10));
+    assembler.accept(P1, 2, "c", event(2, 10));
+    clock.advance(1_000);
+
+    BufferStats p0 = assembler.statsOf(List.of(P0));
+    BufferStats p1 = assembler.statsOf(List.of(P1, P2));
+    assertThat(p0.openPages()).isEqualTo(1);
+    assertThat(p0.bufferedEvents()).isEqualTo(1);
+    assertThat(p0.oldestAgeMillis()).isEqualTo(3_000);
+    assertThat(p1.openPages()).isEqualTo(2);
+    assertThat(p1.bufferedEvents()).isEqualTo(3);
+    assertThat(p1.oldestAgeMillis()).isEqualTo(1_000);
+    assertThat(p0.bufferedBytes() + p1.bufferedBytes())
+        .as("the budget counts nothing else: no page is being stored")
+        .isEqualTo(assembler.stats().bufferedBytes())
+        .isPositive();
+  }
+
   private static PageBuffer openPageOf(PageAssembler assembler, TopicPartition partition) {
     List<PageBuffer> open = new ArrayList<>();
     assembler.survey(
