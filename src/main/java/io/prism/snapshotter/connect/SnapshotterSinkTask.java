@@ -277,11 +277,8 @@ public class SnapshotterSinkTask extends SinkTask {
       // with a record it cannot convert. Its reporter is not asked: under none it writes the record
       // to the queue and then throws "Tolerance exceeded in error handler" (the record only in its
       // cause, the setting nowhere), and every restart of the task added another copy to the queue.
-      log.error(
-          "Cannot store {}: {} ({})",
-          BadRecordException.where(record),
-          bad.getMessage(),
-          toleranceNoneHint);
+      // The exception's message names the record (topic, partition, offset, key) already.
+      log.error("Cannot store {} ({})", bad.getMessage(), toleranceNoneHint);
       throw new ConnectException(bad.getMessage() + " (" + toleranceNoneHint + ")", bad);
     }
     if (reporter == null) {

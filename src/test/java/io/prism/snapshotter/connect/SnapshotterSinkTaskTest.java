@@ -304,6 +304,49 @@ class SnapshotterSinkTaskTest {
     task.stop();
   }
 
+  @Test
+  void theErrorOfABadRecordNamesItOnce() {
+    SnapshotterSinkTask task = start(false, Map.of());
+    ConnectHeaders headers = new ConnectHeaders();
+    headers.add("trace", UUID.randomUUID(), null);
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      assertThatThrownBy(() -> task.put(List.of(record("w-17", "x", 7, headers))))
+          .isInstanceOf(ConnectException.class);
+      assertThat(logs.lines())
+          .filteredOn(line -> line.startsWith("ERROR " + SnapshotterSinkTask.class.getName()))
+          .containsExactly(
+              "ERROR "
+                  + SnapshotterSinkTask.class.getName()
+                  + " - Cannot store record events-0@7 (key 'w-17'): header 'trace' is a"
+                  + " java.util.UUID, which cannot be read as text (errors.tolerance=none: set"
+                  + " errors.tolerance=all to skip bad records, and"
+                  + " errors.deadletterqueue.topic.name to keep them)");
+    }
+    task.stop();
+  }
+
+  @Test
+  void theLineOfARevocationCountsOnlyTheRevokedPartitions() {
+    SnapshotterSinkTask task = start(true, Map.of("buffer.max.events", "100"));
+    context.assign(P1);
+    task.open(Set.of(P1));
+    task.put(
+        List.of(
+            record("a", "1", 0),
+            new SinkRecord("events", 1, null, "b", null, "2".getBytes(StandardCharsets.UTF_8), 0),
+            new SinkRecord("events", 1, null, "b", null, "3".getBytes(StandardCharsets.UTF_8), 1),
+            new SinkRecord("events", 1, null, "c", null, "4".getBytes(StandardCharsets.UTF_8), 2)));
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      task.close(Set.of(P0));
+      assertThat(logs.lines())
+          .filteredOn(line -> line.contains("Storing the open pages of"))
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .as("P0 holds a's page of one event; P1's two pages of three are not revoked")
+          .contains("of 1 revoked partitions (BufferStats[openPages=1, bufferedEvents=1,");
+    }
+    task.stop();
+  }
+
   /**
    * Connect gives the task a reporter whenever a dead letter queue is set, whatever
    * errors.tolerance says; under none, its report writes the record to the queue and then throws
