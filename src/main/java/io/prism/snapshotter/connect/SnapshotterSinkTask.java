@@ -159,7 +159,10 @@ public class SnapshotterSinkTask extends SinkTask {
             parsedHeaders);
     failures =
         new StorageFailures(
-            store.describe(), telemetry::lastFailedPage, () -> telemetry.metrics().storageRetry());
+            store.describe(),
+            index.describe(),
+            telemetry::lastFailedPage,
+            () -> telemetry.metrics().storageRetry());
     reporter = errantRecordReporter();
     tolerateBadRecords =
         "all".equalsIgnoreCase(props.getOrDefault(ERRORS_TOLERANCE, "none").trim());

@@ -32,10 +32,17 @@ final class StorageFailures {
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final String store;
+  private final String index;
   private final Supplier<PageBuffer> lastFailedPage;
   private final Runnable countRetry;
   private Duration backoff = FIRST_BACKOFF;
   private int consecutive;
+
+  /** What failed in this outage: the line that ends it names what works again. */
+  private boolean storingFailed;
+
+  private boolean indexingFailed;
+  private boolean lookupFailed;
 
   /** The exception types of the last failure whose stack trace was logged, in this outage. */
   private String loggedKind;
@@ -44,8 +51,10 @@ final class StorageFailures {
    * @param lastFailedPage the page whose write failed last, if known, for the log
    * @param countRetry counts a retriable failure in the task's metrics
    */
-  StorageFailures(String store, Supplier<PageBuffer> lastFailedPage, Runnable countRetry) {
+  StorageFailures(
+      String store, String index, Supplier<PageBuffer> lastFailedPage, Runnable countRetry) {
     this.store = store;
+    this.index = index;
     this.lastFailedPage = lastFailedPage;
     this.countRetry = countRetry;
   }
@@ -58,6 +67,12 @@ final class StorageFailures {
           "Cannot store pages in " + store + ": " + failure.getMessage(), failure);
     }
     consecutive++;
+    // A page is stored, then indexed (PageCommitter): the index fails with an IndexException.
+    if (failure instanceof IndexException) {
+      indexingFailed = true;
+    } else {
+      storingFailed = true;
+    }
     countRetry.run();
     // "At most": Connect waits for the back-off or its next offset commit, whichever comes first.
     String retry =
@@ -82,6 +97,7 @@ final class StorageFailures {
   RuntimeException onIndexLookupFailure(
       TopicPartition partition, IndexException failure, SinkTaskContext context) {
     consecutive++;
+    lookupFailed = true;
     logRetry(
         "Cannot look up the pages of "
             + partition
@@ -131,11 +147,35 @@ final class StorageFailures {
         backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
   }
 
+  /**
+   * A page was stored (and indexed): what failed in this outage works again. A lookup too: put
+   * stores pages only after every record of its batch, the one whose lookup failed included, was
+   * taken.
+   */
   void recovered() {
     if (consecutive > 0) {
-      log.info("Storing pages in {} works again after {} failures", store, consecutive);
+      log.info("{} again after {} failures", whatFailed(), consecutive);
     }
     reset();
+  }
+
+  /** "Storing pages in s3://b works", "Storing pages in s3://b and indexing them in ... work". */
+  private String whatFailed() {
+    StringBuilder what = new StringBuilder();
+    if (storingFailed) {
+      what.append("storing pages in ").append(store);
+    }
+    if (indexingFailed) {
+      what.append(what.isEmpty() ? "" : " and ").append("indexing pages in ").append(index);
+    }
+    if (lookupFailed) {
+      what.append(what.isEmpty() ? "" : " and ")
+          .append("looking up the stored pages of assigned partitions in ")
+          .append(index);
+    }
+    int parts = (storingFailed ? 1 : 0) + (indexingFailed ? 1 : 0) + (lookupFailed ? 1 : 0);
+    what.setCharAt(0, Character.toUpperCase(what.charAt(0)));
+    return what.append(parts > 1 ? " work" : " works").toString();
   }
 
   /**
@@ -150,10 +190,14 @@ final class StorageFailures {
    * dropped with their partitions (revoked), or the failure was an index lookup that has since
    * answered. Nothing is retried any more, so the outage ends here for the task: the next failure,
    * however much later, starts a new one (the first back-off, its stack trace logged, counted from
-   * 1). Nothing is said to work again: nothing was stored.
+   * 1). Nothing is said to work again (nothing was stored), unless only lookups failed: this
+   * batch's have answered.
    */
   void nothingToRetry() {
-    if (consecutive > 0) {
+    if (consecutive > 0 && lookupFailed && !storingFailed && !indexingFailed) {
+      // Only lookups failed, and this batch's have answered: that is a recovery.
+      recovered();
+    } else if (consecutive > 0) {
       log.info(
           "No page waits to be stored in {} any more after {} failures in a row; the next failure"
               + " starts a new count",
@@ -167,6 +211,9 @@ final class StorageFailures {
     consecutive = 0;
     backoff = FIRST_BACKOFF;
     loggedKind = null;
+    storingFailed = false;
+    indexingFailed = false;
+    lookupFailed = false;
   }
 
   /**

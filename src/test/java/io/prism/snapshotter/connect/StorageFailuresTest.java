@@ -18,12 +18,13 @@ import org.junit.jupiter.api.Test;
 
 class StorageFailuresTest {
   private static final String STORE = "s3://bucket";
+  private static final String INDEX = "clickhouse http://localhost:8123/pages";
 
   private final AtomicInteger retries = new AtomicInteger();
   private final StubSinkTaskContext context = new StubSinkTaskContext(Map.of(), Set.of());
   private final List<Long> timeouts = context.timeouts();
   private final StorageFailures failures =
-      new StorageFailures(STORE, () -> null, retries::incrementAndGet);
+      new StorageFailures(STORE, INDEX, () -> null, retries::incrementAndGet);
 
   private static StorageException unreachable(String detail) {
     return new StorageException(
@@ -109,5 +110,62 @@ class StorageFailuresTest {
     assertThat(thrown.getStackTrace()).isEmpty();
     assertThat(thrown.getMessage()).contains("events-3").contains("no such table: pages");
     assertThat(timeouts).containsExactly(500L);
+  }
+
+  private static final String LOG = "INFO " + StorageFailures.class.getName() + " - ";
+
+  @Test
+  void anOutageOfIndexLookupsEndsSayingTheLookupsWorkNotStorage() {
+    TopicPartition partition = new TopicPartition("events", 3);
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      failures.onIndexLookupFailure(partition, new IndexException("down"), context);
+      failures.onIndexLookupFailure(partition, new IndexException("down"), context);
+      failures.recovered();
+
+      assertThat(logs.lines())
+          .filteredOn(line -> line.startsWith("INFO " + StorageFailures.class.getName()))
+          .containsExactly(
+              LOG
+                  + "Looking up the stored pages of assigned partitions in "
+                  + INDEX
+                  + " works again after 2 failures");
+    }
+  }
+
+  @Test
+  void anOutageOfLookupsWhoseBatchStoresNothingEndsAsARecoveryToo() {
+    TopicPartition partition = new TopicPartition("events", 3);
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      failures.onIndexLookupFailure(partition, new IndexException("down"), context);
+      failures.nothingToRetry();
+
+      assertThat(logs.lines())
+          .filteredOn(line -> line.startsWith("INFO " + StorageFailures.class.getName()))
+          .containsExactly(
+              LOG
+                  + "Looking up the stored pages of assigned partitions in "
+                  + INDEX
+                  + " works again after 1 failures");
+    }
+  }
+
+  @Test
+  void anOutageOfStoringAndIndexingNamesBothWhenItEnds() {
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      failures.onFailure(new IndexException("Cannot reach " + INDEX), context);
+      failures.recovered();
+      failures.onFailure(unreachable("down"), context);
+      failures.onFailure(new IndexException("Cannot reach " + INDEX), context);
+      failures.recovered();
+
+      assertThat(logs.lines())
+          .filteredOn(line -> line.startsWith("INFO " + StorageFailures.class.getName()))
+          .containsExactly(
+              LOG + "Indexing pages in " + INDEX + " works again after 1 failures",
+              LOG
+                  + "Storing pages in s3://bucket and indexing pages in "
+                  + INDEX
+                  + " work again after 2 failures");
+    }
   }
 }
