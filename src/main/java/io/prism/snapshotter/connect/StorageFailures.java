@@ -159,7 +159,7 @@ final class StorageFailures {
     reset();
   }
 
-  /** "Storing pages in s3://b works", "Storing pages in s3://b and indexing them in ... work". */
+  /** "Storing pages in s3://b works", "Storing pages in s3://b and indexing pages in ... work". */
   private String whatFailed() {
     StringBuilder what = new StringBuilder();
     if (storingFailed) {
