@@ -1,7 +1,7 @@
 package io.prism.snapshotter.buffer;
 
 /**
- * What one task, or some of its partitions, hold in memory right now.
+ * What one task holds in memory right now.
  *
  * @param openPages open pages (one per active writer and partition)
  * @param bufferedEvents events not yet in a durable page

@@ -466,22 +466,44 @@ public final class PageAssembler {
    * LostPartitionCheck}); its pages not yet being stored are dropped instead. That is safe: a
    * record buffered here is past the partition's committed offset, so its new owner has it or will
    * read it. Pages already being stored are waited for as usual (they finish or are refused).
+   *
+   * <p>Returns what was stored and what was left, for the line that reports the revocation; when a
+   * page cannot be stored, throws instead (as {@link #storeClosedPagesOf} does).
    */
-  public void flushRevokedPartitions(Collection<TopicPartition> revoked) throws Exception {
+  public RevokedPages flushRevokedPartitions(Collection<TopicPartition> revoked) throws Exception {
+    RevokedPages.Pages left = RevokedPages.Pages.NONE;
+    RevokedPages.Pages stored = RevokedPages.Pages.NONE;
+    List<TopicPartition> leftPartitions = new ArrayList<>();
     for (TopicPartition partition : revoked) {
       PartitionBuffers buffers = partitions.get(partition);
-      if (buffers != null) {
-        lostPartitions.pageOfAnotherTask(buffers).ifPresent(page -> leaveToNewOwner(buffers, page));
+      if (buffers == null) {
+        continue;
+      }
+      var storedByAnother = lostPartitions.pageOfAnotherTask(buffers);
+      if (storedByAnother.isPresent()) {
+        left = leaveToNewOwner(buffers, storedByAnother.get(), left);
+        leftPartitions.add(partition);
+      }
+      // What is left of the partition is stored next, or the flush throws.
+      for (PageBuffer page : buffers.openPages()) {
+        stored = stored.plus(page);
+      }
+      for (PageBuffer page : buffers.closedPages()) {
+        stored = stored.plus(page);
       }
     }
     flushPartitions(revoked, FlushReason.PARTITION_REVOKED);
+    return new RevokedPages(stored, left, leftPartitions);
   }
 
-  private void leaveToNewOwner(PartitionBuffers buffers, StoredRanges.StoredPage storedByAnother) {
+  /** Drops the partition's pages not being stored; returns {@code left} plus those pages. */
+  private RevokedPages.Pages leaveToNewOwner(
+      PartitionBuffers buffers, StoredRanges.StoredPage storedByAnother, RevokedPages.Pages left) {
     List<PageBuffer> dropped = buffers.dropPagesNotBeingStored();
     long records = 0;
     for (PageBuffer page : dropped) {
       records += page.eventCount();
+      left = left.plus(page);
       free(page);
     }
     leftToNewOwnerSinceLastCall += records;
@@ -495,6 +517,7 @@ public final class PageAssembler {
         storedByAnother,
         dropped.size(),
         records);
+    return left;
   }
 
   /**
@@ -661,26 +684,10 @@ public final class PageAssembler {
     return tally.stats(clock.millis(), memory.usedBytes());
   }
 
-  /**
-   * What these partitions alone hold (e.g. those being revoked), their bytes as the memory budget
-   * counts them; partitions with nothing buffered add nothing.
-   */
-  public BufferStats statsOf(Collection<TopicPartition> some) {
-    BufferTally tally = new BufferTally();
-    for (TopicPartition partition : some) {
-      PartitionBuffers buffers = partitions.get(partition);
-      if (buffers != null) {
-        tally.add(buffers);
-      }
-    }
-    return tally.stats(clock.millis(), tally.heapBytes);
-  }
-
   /** Sums the pages of the partitions added, walking each page once. */
   private static final class BufferTally {
     int openPages;
     long events;
-    long heapBytes;
     long oldestOpenedAt = Long.MAX_VALUE;
 
     void add(PartitionBuffers buffers) {
@@ -695,7 +702,6 @@ public final class PageAssembler {
 
     private void add(PageBuffer page) {
       events += page.eventCount();
-      heapBytes += page.heapBytes();
       oldestOpenedAt = Math.min(oldestOpenedAt, page.openedAtMillis());
     }
 

@@ -1,6 +1,7 @@
 package io.prism.snapshotter.cli;
 
 import io.prism.snapshotter.config.ConfigFile;
+import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.index.PageIndex;
@@ -33,9 +34,9 @@ import picocli.CommandLine.Option;
       "After the settings, it uses the store and index as the sink does. Storage: a create-only write of a probe object at a key of the key template (a second"
           + " create-only write must be refused), then read, list, delete. Index: a probe entry"
           + " published, read back, removed. No probe is left behind.",
-      "A filesystem store's directory or a SQLite index file that is not there yet is not"
-          + " created (the sink creates it when it starts): the check tries that the directory"
-          + " above it takes a new entry, and skips the probes that need it.",
+      "A filesystem store's directory or a SQLite index file (primary or secondary) that is not"
+          + " there yet is not created (the sink creates it when it starts): the check tries that"
+          + " the directory above it takes a new entry, and skips the probes that need it.",
       "With --read-only: list and read the store, read the index; nothing is written.",
       "Exit codes: 0 every check passed, 69 storage or index failed a check, 78 bad settings."
     })
@@ -108,26 +109,35 @@ final class CheckCommand implements Callable<Integer> {
           new Check(
               "index", "open", Check.Outcome.SKIPPED, "index.backend=none: pages are not indexed"));
     }
+    IndexConfig settings = config.index();
+    List<Check> checks = new ArrayList<>();
     if (readOnly) {
       try {
-        config.index().requireExisting(); // opening would create it: the check would pass
+        settings.requirePrimaryExisting(); // opening would create it: the check would pass
       } catch (ConfigException missing) {
         return List.of(new Check("index", "open", Check.Outcome.FAILED, Check.reason(missing)));
       }
-    } else if (config.index().backend() == IndexBackend.SQLITE
-        && !Files.exists(config.index().sqlitePath())) {
-      // Opening the index would create it (and the directories above it): see NotCreatedYet.
-      return IndexChecks.runWhereNotCreatedYet(config.index().sqlitePath());
+    } else if (!Files.exists(settings.sqlitePath())) {
+      // Opening a SQLite index would create its file (and the directories above it): see
+      // NotCreatedYet. As the primary, nothing is left to probe; as a secondary, the rest is.
+      if (settings.backend() == IndexBackend.SQLITE) {
+        return IndexChecks.runWhereNotCreatedYet(settings.sqlitePath());
+      }
+      if (settings.secondaries().contains(IndexBackend.SQLITE)) {
+        checks.add(IndexChecks.secondaryNotCreatedYet(settings.sqlitePath()));
+        settings = settings.withoutSecondary(IndexBackend.SQLITE);
+      }
     }
     // Read-only: the index as replay opens it (the primary alone, nothing that writes).
-    try (PageIndex index =
-        readOnly ? config.index().openForReading() : config.index().open(PublishMode.SYNC)) {
-      return readOnly
-          ? IndexChecks.runReadOnly(index)
-          : IndexChecks.run(index, System.currentTimeMillis());
+    try (PageIndex index = readOnly ? settings.openForReading() : settings.open(PublishMode.SYNC)) {
+      checks.addAll(
+          readOnly
+              ? IndexChecks.runReadOnly(index)
+              : IndexChecks.run(index, System.currentTimeMillis()));
     } catch (RuntimeException cannotOpen) {
-      return List.of(new Check("index", "open", Check.Outcome.FAILED, Check.reason(cannotOpen)));
+      checks.add(new Check("index", "open", Check.Outcome.FAILED, Check.reason(cannotOpen)));
     }
+    return checks;
   }
 
   private void print(List<Check> checks) {

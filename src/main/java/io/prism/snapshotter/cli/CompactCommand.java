@@ -152,8 +152,9 @@ final class CompactCommand implements Callable<Integer> {
       if (writers.all) {
         return compactAll(new AllWritersCompaction(index, compactor));
       }
-      CompactionReport report = compactor.run(writers.writer, dryRun);
-      print(report);
+      // Each merge is printed once done (or planned), not kept: a writer of any size.
+      CompactionReport report = compactor.run(writers.writer, dryRun, this::print);
+      out.println(summaryLine(report));
       return 0;
     } catch (PageFormatException | IllegalStateException | DanglingEntryException e) {
       err.println("compact: " + e.getMessage());
@@ -213,30 +214,27 @@ final class CompactCommand implements Callable<Integer> {
     return summary.badData() > 0 ? Main.EXIT_BAD_DATA : 0;
   }
 
-  private void print(CompactionReport report) {
-    for (CompactionReport.Merge merge : report.merges()) {
-      if (report.dryRun()) {
-        out.printf(
-            "would merge %s (%s) into %s%n",
-            Counted.of(merge.sources().size(), "page"),
-            Counted.of(merge.sourceBytes(), "byte"),
-            merge.key());
-      } else {
-        out.printf(
-            "merged %s (%s) into %s (%s, %s%s)%n",
-            Counted.of(merge.sources().size(), "page"),
-            Counted.of(merge.sourceBytes(), "byte"),
-            merge.key(),
-            Counted.of(merge.mergedBytes(), "byte"),
-            Counted.of(merge.events(), "event"),
-            merge.reused() ? ", stored by an interrupted run" : "");
-      }
+  private void print(CompactionReport.Merge merge) {
+    if (dryRun) {
+      out.printf(
+          "would merge %s (%s) into %s%n",
+          Counted.of(merge.sources().size(), "page"),
+          Counted.of(merge.sourceBytes(), "byte"),
+          merge.key());
+    } else {
+      out.printf(
+          "merged %s (%s) into %s (%s, %s%s)%n",
+          Counted.of(merge.sources().size(), "page"),
+          Counted.of(merge.sourceBytes(), "byte"),
+          merge.key(),
+          Counted.of(merge.mergedBytes(), "byte"),
+          Counted.of(merge.events(), "event"),
+          merge.reused() ? ", stored by an interrupted run" : "");
     }
-    out.println(summaryLine(report));
   }
 
   private static String summaryLine(CompactionReport report) {
-    int merged = report.merges().size();
+    long merged = report.mergedPages();
     return String.format(
         "writer %s: %s %s %s; %s finished; %s deleted",
         Printable.quote(report.writerId()),

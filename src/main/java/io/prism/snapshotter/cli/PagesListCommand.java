@@ -150,7 +150,7 @@ final class PagesListCommand implements Callable<Integer> {
               + "=none: these settings name no page index to list "
               + "(replay --writer finds pages by listing storage)");
     }
-    settings.requireExisting();
+    settings.requirePrimaryExisting();
   }
 
   private void printTable(PrintStream lines, List<IndexEntry> entries) {

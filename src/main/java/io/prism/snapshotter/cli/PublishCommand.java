@@ -96,7 +96,9 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(
       names = "--deadline-ms",
       defaultValue = "30000",
-      description = "Deadline per call (default: ${DEFAULT-VALUE}).")
+      description =
+          "Deadline of each line's call in milliseconds, connecting included; with --session, of"
+              + " the whole session, reading stdin included (default: ${DEFAULT-VALUE}).")
   long deadlineMillis;
 
   private final InputStream in;

@@ -3,6 +3,7 @@ package io.prism.snapshotter.cli;
 import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.StorageConfig;
+import io.prism.snapshotter.index.EntryTtl;
 import io.prism.snapshotter.index.FanOutPageIndex;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.index.PageIndex;
@@ -13,6 +14,7 @@ import io.prism.snapshotter.storage.ObjectStores;
 import io.prism.snapshotter.storage.StorageException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,6 +30,8 @@ import picocli.CommandLine.Option;
       "Add to the page index the stored pages it lacks.",
       "Lists storage and reads each page's metadata. Safe to run at any time and again: pages"
           + " already indexed are left alone.",
+      "With index.ttl.days, a page that ended longer ago than the TTL is not indexed (the index"
+          + " would expire its entry at once): counted as skipped (older than index.ttl.days).",
       "A filesystem store's directory that is not there is a bad config (78), not created; a"
           + " SQLite index file that is not there is created (a lost index is rebuilt).",
       "Exit codes: 0 ok, 65 some objects were not readable pages, 69 storage or index failed, 78"
@@ -67,10 +71,11 @@ final class ReindexCommand implements Callable<Integer> {
       Reindexer.Result result;
       // A store that is not there is a wrong path (nothing to reindex), and is not created; a
       // missing index is, since rebuilding a lost one is what reindex is for.
+      IndexConfig indexSettings = new IndexConfig(settings);
       try (ObjectStore store = ObjectStores.openExisting(new StorageConfig(settings));
-          PageIndex index = new IndexConfig(settings).open(PublishMode.SYNC)) {
+          PageIndex index = indexSettings.open(PublishMode.SYNC)) {
         result =
-            new Reindexer(store, index)
+            new Reindexer(store, index, EntryTtl.ofDays(indexSettings.ttlDays()), Clock.systemUTC())
                 .run(
                     prefix,
                     since == null ? Long.MIN_VALUE : since,
@@ -82,10 +87,11 @@ final class ReindexCommand implements Callable<Integer> {
         }
       }
       out.printf(
-          "listed %d, skipped (before --since) %d, already indexed %d, added %d, not pages %d, "
-              + "replaced by merged pages %d%n",
+          "listed %d, skipped (before --since) %d, skipped (older than index.ttl.days) %d, "
+              + "already indexed %d, added %d, not pages %d, replaced by merged pages %d%n",
           result.listed(),
           result.skipped(),
+          result.expired(),
           result.alreadyIndexed(),
           result.added(),
           result.unreadable(),

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,7 +57,30 @@ import picocli.CommandLine.Option;
           + " file that is not there, or --from after --to)."
     })
 public final class ReplayCommand implements Callable<Integer> {
-  @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Writer writerOption;
+
+  /** The writer: as typed, or in its key encoding (for ids argv cannot carry). */
+  static final class Writer {
+    @Option(names = "--writer", paramLabel = "W", required = true, description = "The writer id.")
+    String plain;
+
+    @Option(
+        names = "--writer-encoded",
+        paramLabel = "SEGMENT",
+        required = true,
+        converter = EncodedWriterArgument.class,
+        description =
+            "The writer id as its keys encode it (%XX for each byte outside [A-Za-z0-9_.-]):"
+                + " for an id holding NUL, newlines or text the terminal's locale cannot pass.")
+    String encoded;
+
+    String id() {
+      return plain != null ? plain : encoded;
+    }
+  }
+
+  /** The writer id, whichever option gave it. */
   String writer;
 
   @Option(
@@ -112,6 +136,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    writer = writerOption.id();
     TimeWindow window;
     Optional<EventFilter> filter;
     SnapshotterConfig settings;

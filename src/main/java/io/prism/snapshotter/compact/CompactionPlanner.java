@@ -4,7 +4,9 @@ import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.sink.CompactedKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
  * Decides which of a writer's pages to merge: runs of consecutive pages (in the writer's order)
@@ -22,6 +24,10 @@ import java.util.List;
  *
  * <p>Only pages with Kafka coordinates are merged: replay's duplicate check relies on their offset
  * spans to see a merged page and its sources as overlapping while both exist.
+ *
+ * <p>The pages are read in the writer's order one at a time ({@link #groups}), and each group is
+ * handed out as soon as the page after it shows it complete, so planning holds only the group being
+ * formed; {@link WriterOrderSort} brings a writer's pages into that order in bounded memory.
  *
  * <p>Grouping is greedy from the start of each run, so a later run that sees more pages (newer ones
  * crossed the cutoff) forms the same groups up to its last one, which starts at the same page.
@@ -69,19 +75,98 @@ public final class CompactionPlanner {
     List<IndexEntry> ordered = new ArrayList<>(pages);
     ordered.sort(WRITER_ORDER);
     List<List<IndexEntry>> groups = new ArrayList<>();
-    Group group = new Group();
-    for (IndexEntry page : ordered) {
-      if (!isCandidate(page, cutoffMillis)) {
-        group = group.closeInto(groups);
-        continue;
-      }
-      if (!group.accepts(page)) {
-        group = group.closeInto(groups);
-      }
-      group.add(page);
-    }
-    group.closeInto(groups);
+    groups(ordered.iterator(), cutoffMillis).forEachRemaining(groups::add);
     return groups;
+  }
+
+  /**
+   * The groups to merge, one at a time, from the writer's pages read in the writer's order: the
+   * same groups as {@link #plan}, each handed out once the page after it is read, so only the group
+   * being formed is held, whatever the writer's size.
+   */
+  Groups groups(Iterator<IndexEntry> ordered, long cutoffMillis) {
+    return new Groups(ordered, cutoffMillis);
+  }
+
+  /** The groups of {@link #groups}, read as they are formed. */
+  final class Groups implements Iterator<List<IndexEntry>> {
+    private final Iterator<IndexEntry> pages;
+    private final long cutoffMillis;
+    private Group forming = new Group();
+    private List<IndexEntry> ready;
+    private int maxHeld;
+
+    private Groups(Iterator<IndexEntry> pages, long cutoffMillis) {
+      this.pages = pages;
+      this.cutoffMillis = cutoffMillis;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (ready == null) {
+        if (!pages.hasNext()) {
+          ready = closeForming();
+          return ready != null;
+        }
+        IndexEntry page = pages.next();
+        if (!isCandidate(page, cutoffMillis)) {
+          ready = closeForming();
+          continue;
+        }
+        if (!forming.accepts(page)) {
+          ready = closeForming();
+        }
+        forming.add(page);
+        maxHeld = Math.max(maxHeld, forming.pages.size() + (ready == null ? 0 : ready.size()));
+      }
+      return true;
+    }
+
+    @Override
+    public List<IndexEntry> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      List<IndexEntry> group = ready;
+      ready = null;
+      return group;
+    }
+
+    /**
+     * The pages after the last group handed out, in the writer's order: the group being formed,
+     * then the pages not read yet. For planning the rest again from a page of that group.
+     */
+    Iterator<IndexEntry> rest() {
+      List<IndexEntry> held = new ArrayList<>();
+      if (ready != null) {
+        held.addAll(ready);
+      }
+      held.addAll(forming.pages);
+      return new Iterator<>() {
+        private final Iterator<IndexEntry> first = held.iterator();
+
+        @Override
+        public boolean hasNext() {
+          return first.hasNext() || pages.hasNext();
+        }
+
+        @Override
+        public IndexEntry next() {
+          return first.hasNext() ? first.next() : pages.next();
+        }
+      };
+    }
+
+    /** The most pages held at once: the group being formed and the one ready to hand out. */
+    int maxHeld() {
+      return maxHeld;
+    }
+
+    private List<IndexEntry> closeForming() {
+      List<IndexEntry> closed = forming.pages.size() > 1 ? List.copyOf(forming.pages) : null;
+      forming = new Group();
+      return closed;
+    }
   }
 
   private boolean isCandidate(IndexEntry page, long cutoffMillis) {
@@ -118,13 +203,6 @@ public final class CompactionPlanner {
       storedBytes += page.storageSizeBytes();
       pageBytes += page.pageSizeBytes();
       keyChars += page.pageKey().length() + 1;
-    }
-
-    Group closeInto(List<List<IndexEntry>> groups) {
-      if (pages.size() > 1) {
-        groups.add(List.copyOf(pages));
-      }
-      return new Group();
     }
   }
 }

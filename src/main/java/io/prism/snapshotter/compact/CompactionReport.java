@@ -3,15 +3,31 @@ package io.prism.snapshotter.compact;
 import java.util.List;
 
 /**
- * What a compaction run did (or, with {@code dryRun}, would do).
+ * What a compaction run did (or, with {@code dryRun}, would do). Its figures count every merge of
+ * the run; {@code merges} lists them only when the run was asked to keep them ({@link
+ * Compactor#run(String, boolean)}): a run that hands each merge out as it is made ({@link
+ * Compactor#run(String, boolean, java.util.function.Consumer)}) keeps none, so a writer of any size
+ * is compacted in bounded memory.
  *
- * @param merges the merged pages written (or planned), in the writer's order
+ * @param merges the merged pages written (or planned), in the writer's order, when kept; else empty
+ * @param mergedPages merged pages written (or planned)
+ * @param pagesReplaced their source pages
+ * @param sourceBytes the sources' stored size
+ * @param mergedBytes the merged pages' stored size; 0 in a dry run (nothing is encoded)
  * @param finished merged pages found from an earlier, interrupted run whose sources this run
  *     removed
  * @param orphans merged pages of an interrupted run that no index knew and no plan wanted, deleted
  */
 public record CompactionReport(
-    String writerId, boolean dryRun, List<Merge> merges, int finished, int orphans) {
+    String writerId,
+    boolean dryRun,
+    List<Merge> merges,
+    long mergedPages,
+    long pagesReplaced,
+    long sourceBytes,
+    long mergedBytes,
+    int finished,
+    int orphans) {
   public CompactionReport {
     merges = List.copyOf(merges);
   }
@@ -37,24 +53,39 @@ public record CompactionReport(
     }
   }
 
-  public long pagesReplaced() {
-    return merges.stream().mapToLong(m -> m.sources().size()).sum();
-  }
-
-  /** The merged (or planned) pages' sources' stored size. */
-  public long sourceBytes() {
-    return merges.stream().mapToLong(Merge::sourceBytes).sum();
-  }
-
-  /** The merged pages' stored size; 0 in a dry run (nothing is encoded). */
-  public long mergedBytes() {
-    return merges.stream().mapToLong(m -> Math.max(0, m.mergedBytes())).sum();
-  }
-
   /**
    * Whether the run merged pages, finished an interrupted merge or deleted leftovers (or would).
    */
   public boolean changedSomething() {
-    return !merges.isEmpty() || finished > 0 || orphans > 0;
+    return mergedPages > 0 || finished > 0 || orphans > 0;
+  }
+
+  /** The figures of a run, added up merge by merge. */
+  static final class Tally {
+    private long mergedPages;
+    private long pagesReplaced;
+    private long sourceBytes;
+    private long mergedBytes;
+
+    void add(Merge merge) {
+      mergedPages++;
+      pagesReplaced += merge.sources().size();
+      sourceBytes += merge.sourceBytes();
+      mergedBytes += Math.max(0, merge.mergedBytes());
+    }
+
+    CompactionReport report(
+        String writerId, boolean dryRun, List<Merge> kept, int finished, int orphans) {
+      return new CompactionReport(
+          writerId,
+          dryRun,
+          kept,
+          mergedPages,
+          pagesReplaced,
+          sourceBytes,
+          mergedBytes,
+          finished,
+          orphans);
+    }
   }
 }

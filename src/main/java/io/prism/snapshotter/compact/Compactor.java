@@ -17,17 +17,19 @@ import io.prism.snapshotter.util.Printable;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,13 @@ import org.slf4j.LoggerFactory;
  * <p>Merged pages are sources like any other (see {@link CompactionPlanner}); a merged source is
  * replaced exactly as a sink page is, and its own sources were deleted before it could be planned.
  *
+ * <p>A run needs heap for one group, not for the writer's history (which can be millions of pages):
+ * the writer's pages are listed once, a batch at a time, into a {@link WriterOrderSort} (one chunk
+ * in memory, the rest in temporary files), then read twice in the writer's order: once for
+ * interrupted merges, once to plan and merge group by group ({@link CompactionPlanner#groups}).
+ * Merges are handed out as they are made ({@link #run(String, boolean, Consumer)}), only counted in
+ * the report.
+ *
  * <p>Only pages that ended before the cutoff are touched, so a sink still writing the writer's new
  * pages is left alone. Pick a cutoff well beyond the connector's commit lag: a page re-delivered
  * after its sources were merged and deleted would be stored again (replay would still show its
@@ -80,7 +89,9 @@ public final class Compactor {
   private final PageMerger merger;
   private final Clock clock;
   private final long maxDecodedBytes;
+  private final int sortChunkEntries;
   private final PageReader reader = new PageReader();
+  private volatile int maxEntriesHeld;
 
   /**
    * @param index where merged entries are published and replaced ones removed ({@link
@@ -96,9 +107,6 @@ public final class Compactor {
     this(store, index, pages, settings, clock, CompactionPlanner.MAX_PAGE_BYTES);
   }
 
-  /**
-   * @param maxDecodedBytes most bytes of decoded events one merge holds (a test makes it small)
-   */
   Compactor(
       ObjectStore store,
       PageIndex index,
@@ -106,6 +114,28 @@ public final class Compactor {
       CompactionSettings settings,
       Clock clock,
       long maxDecodedBytes) {
+    this(
+        store,
+        index,
+        pages,
+        settings,
+        clock,
+        maxDecodedBytes,
+        WriterOrderSort.DEFAULT_CHUNK_ENTRIES);
+  }
+
+  /**
+   * @param maxDecodedBytes most bytes of decoded events one merge holds (a test makes it small)
+   * @param sortChunkEntries most entries the plan's sort holds in memory (a test makes it small)
+   */
+  Compactor(
+      ObjectStore store,
+      PageIndex index,
+      WriterPages pages,
+      CompactionSettings settings,
+      Clock clock,
+      long maxDecodedBytes,
+      int sortChunkEntries) {
     this.store = store;
     this.index = index;
     this.pages = pages;
@@ -113,11 +143,14 @@ public final class Compactor {
     this.planner = new CompactionPlanner(settings);
     this.merger = new PageMerger(store, settings, maxDecodedBytes);
     this.maxDecodedBytes = maxDecodedBytes;
+    this.sortChunkEntries = sortChunkEntries;
     this.clock = clock;
   }
 
   /**
-   * Compacts the writer's pages that ended more than {@link CompactionSettings#olderThan()} ago.
+   * Compacts the writer's pages that ended more than {@link CompactionSettings#olderThan()} ago,
+   * keeping every merge in the report's {@link CompactionReport#merges()} (for a writer of any
+   * size, {@link #run(String, boolean, Consumer)} keeps none).
    *
    * @throws PageFormatException a page to merge cannot be read (nothing of its group was changed)
    * @throws DanglingEntryException a page to merge is indexed but not stored (nothing of its group
@@ -127,47 +160,76 @@ public final class Compactor {
    */
   public CompactionReport run(String writerId, boolean dryRun)
       throws IOException, PageFormatException {
-    long cutoff = clock.millis() - settings.olderThan().toMillis();
-    List<IndexEntry> listed = pages.of(writerId);
-    Map<String, IndexEntry> byKey = new HashMap<>();
-    listed.forEach(e -> byKey.put(e.pageKey(), e));
+    List<CompactionReport.Merge> kept = new ArrayList<>();
+    CompactionReport report = run(writerId, dryRun, kept::add);
+    return new CompactionReport(
+        writerId,
+        dryRun,
+        kept,
+        report.mergedPages(),
+        report.pagesReplaced(),
+        report.sourceBytes(),
+        report.mergedBytes(),
+        report.finished(),
+        report.orphans());
+  }
 
+  /**
+   * As {@link #run(String, boolean)}, handing each merge to {@code onMerge} once it is done (or
+   * planned, in a dry run) and keeping none: the heap a run needs is bounded by one sort chunk
+   * ({@link WriterOrderSort}) and one group, not by the writer's history. The report's figures
+   * still count every merge.
+   */
+  public CompactionReport run(
+      String writerId, boolean dryRun, Consumer<CompactionReport.Merge> onMerge)
+      throws IOException, PageFormatException {
+    long cutoff = clock.millis() - settings.olderThan().toMillis();
+    try (WriterOrderSort sorted = new WriterOrderSort(sortChunkEntries)) {
+      // One listing, taken whole before anything changes: what this run publishes and removes
+      // does not move it.
+      pages.walk(writerId, sorted::add);
+      return run(writerId, dryRun, onMerge, sorted, cutoff);
+    } catch (UncheckedIOException e) {
+      // The sort's temporary files (java.io.tmpdir): its message says so.
+      throw new IOException(e.getMessage(), e.getCause());
+    }
+  }
+
+  private CompactionReport run(
+      String writerId,
+      boolean dryRun,
+      Consumer<CompactionReport.Merge> onMerge,
+      WriterOrderSort sorted,
+      long cutoff)
+      throws IOException, PageFormatException {
     int finished = 0;
     Set<String> replaced = new HashSet<>();
-    for (IndexEntry page : listed) {
-      if (CompactedKeys.looksMerged(page.pageKey())) {
-        Optional<List<String>> unfinished = unfinishedSources(page, byKey);
-        if (unfinished.isPresent()) {
-          replaced.addAll(unfinished.get());
-          if (!dryRun) {
-            log.info("Finishing the merge into {} that an earlier run left", page.pageKey());
-            index.publish(
-                List.of(page)); // again: a secondary may not have taken it before the crash
-            replaceSources(page, unfinished.get(), byKey);
-          }
-          finished++;
-        }
+    for (Unfinished merge : unfinishedMerges(sorted.entries())) {
+      replaced.addAll(merge.sources());
+      if (!dryRun) {
+        log.info("Finishing the merge into {} that an earlier run left", merge.page().pageKey());
+        index.publish(
+            List.of(merge.page())); // again: a secondary may not have taken it before the crash
+        replaceSources(merge.page(), merge.sources(), merge.listed());
       }
+      finished++;
     }
-    List<IndexEntry> remaining =
-        listed.stream().filter(e -> !replaced.contains(e.pageKey())).toList();
 
-    List<CompactionReport.Merge> merges = new ArrayList<>();
+    CompactionReport.Tally tally = new CompactionReport.Tally();
     int orphans = 0;
-    List<IndexEntry> ordered = new ArrayList<>(remaining);
-    ordered.sort(CompactionPlanner.WRITER_ORDER);
-    Deque<List<IndexEntry>> plan = new ArrayDeque<>(planner.plan(ordered, cutoff));
-    Set<String> planned = new HashSet<>();
-    plan.forEach(group -> planned.add(mergedKeyOf(group)));
-    while (!plan.isEmpty()) {
-      List<IndexEntry> group = plan.poll();
+    Iterator<IndexEntry> remaining = without(sorted.entries(), replaced);
+    CompactionPlanner.Groups plan = planner.groups(remaining, cutoff);
+    while (plan.hasNext()) {
+      List<IndexEntry> group = plan.next();
       String key = mergedKeyOf(group);
       if (dryRun) {
-        merges.add(
-            new CompactionReport.Merge(key, keysOf(group), storedBytesOf(group), -1, -1, false));
+        emit(
+            new CompactionReport.Merge(key, keysOf(group), storedBytesOf(group), -1, -1, false),
+            tally,
+            onMerge);
         continue;
       }
-      orphans += deleteOrphans(writerId, keysOf(group), planned, byKey);
+      orphans += deleteOrphans(writerId, group, key);
       Optional<IndexEntry> stored = storedMerge(key, CompactedKeys.id(keysOf(group)));
       IndexEntry merged;
       if (stored.isPresent()) {
@@ -182,8 +244,9 @@ public final class Compactor {
         if (fitted < group.size()) {
           // The index understated the pages' sizes: the rest is planned again from the first page
           // that did not fit (or, with none merged, from the group's second page).
-          List<List<IndexEntry>> again =
-              planner.plan(from(ordered, group.get(Math.max(fitted, 1))), cutoff);
+          plan =
+              planner.groups(
+                  concat(group.subList(Math.max(fitted, 1), group.size()), plan.rest()), cutoff);
           log.warn(
               "The events of {} pages of writer {} from {} decode to more than {} bytes, though"
                   + " the index's page sizes add up to less: merging {} of them, planning the"
@@ -193,9 +256,6 @@ public final class Compactor {
               group.get(0).pageKey(),
               maxDecodedBytes,
               fitted < 2 ? 0 : fitted);
-          plan.clear();
-          plan.addAll(again);
-          again.forEach(g -> planned.add(mergedKeyOf(g)));
           if (page == null) {
             continue;
           }
@@ -207,15 +267,17 @@ public final class Compactor {
       List<String> sourceKeys = keysOf(group);
       long sourceBytes = storedBytesOf(group);
       index.publish(List.of(merged));
-      replaceSources(merged, sourceKeys, byKey);
-      merges.add(
+      replaceSources(merged, sourceKeys, byKey(group));
+      emit(
           new CompactionReport.Merge(
               key,
               sourceKeys,
               sourceBytes,
               merged.storageSizeBytes(),
               merged.eventCount(),
-              stored.isPresent()));
+              stored.isPresent()),
+          tally,
+          onMerge);
       log.info(
           "Merged {} pages of writer {} ({} bytes) into {} ({} bytes, {} events)",
           group.size(),
@@ -225,7 +287,25 @@ public final class Compactor {
           merged.storageSizeBytes(),
           merged.eventCount());
     }
-    return new CompactionReport(writerId, dryRun, merges, finished, orphans);
+    maxEntriesHeld = Math.max(sorted.maxHeld(), plan.maxHeld());
+    return tally.report(writerId, dryRun, List.of(), finished, orphans);
+  }
+
+  /**
+   * The most of the writer's entries the last finished run held in memory at once, for planning: in
+   * its sort ({@link WriterOrderSort#maxHeld}) or its plan (the group being formed and the one
+   * handed out).
+   */
+  int maxEntriesHeld() {
+    return maxEntriesHeld;
+  }
+
+  private static void emit(
+      CompactionReport.Merge merge,
+      CompactionReport.Tally tally,
+      Consumer<CompactionReport.Merge> onMerge) {
+    tally.add(merge);
+    onMerge.accept(merge);
   }
 
   /**
@@ -251,25 +331,103 @@ public final class Compactor {
     }
   }
 
+  /** A merged page an interrupted run left, with its sources and those of them listed. */
+  private record Unfinished(
+      IndexEntry page, List<String> sources, Map<String, IndexEntry> listed) {}
+
   /**
-   * The sources of a merged page that still need replacing, or empty when it is done (or not a
-   * merged page). Its first source is deleted last, so while it exists the merge is unfinished.
+   * The merged pages among the writer's pages (read in the writer's order) whose merge is
+   * unfinished. Its first source is deleted last, so while it exists the merge is unfinished; so it
+   * is too while one of its sources is still listed. A merged page's sources lie within its Kafka
+   * span, so in the writer's order they come among the pages that share its first offset and the
+   * pages after it up to its last offset: each merged page waits there for its listed sources, and
+   * only the pages at one first offset are held besides.
    */
-  private Optional<List<String>> unfinishedSources(
-      IndexEntry mergedPage, Map<String, IndexEntry> byKey) throws IOException {
+  private List<Unfinished> unfinishedMerges(Iterator<IndexEntry> ordered) throws IOException {
+    List<Unfinished> unfinished = new ArrayList<>();
+    List<Waiting> waiting = new ArrayList<>();
+    List<IndexEntry> sameFirstOffset = new ArrayList<>();
+    while (ordered.hasNext()) {
+      IndexEntry page = ordered.next();
+      for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+        Waiting merge = it.next();
+        if (merge.passedBy(page)) {
+          merge.finishInto(unfinished);
+          it.remove();
+        } else {
+          merge.meet(page);
+        }
+      }
+      if (!sameFirstOffset.isEmpty() && !sameFirstOffset(sameFirstOffset.get(0), page)) {
+        sameFirstOffset.clear();
+      }
+      if (CompactedKeys.looksMerged(page.pageKey())) {
+        Waiting merge = waitingFor(page);
+        if (merge != null) {
+          sameFirstOffset.forEach(merge::meet);
+          waiting.add(merge);
+        }
+      }
+      sameFirstOffset.add(page);
+    }
+    waiting.forEach(merge -> merge.finishInto(unfinished));
+    return unfinished;
+  }
+
+  private static boolean sameFirstOffset(IndexEntry a, IndexEntry b) {
+    return a.topic().equals(b.topic())
+        && a.partition() == b.partition()
+        && a.firstOffset() == b.firstOffset();
+  }
+
+  /** The merged page, waiting for its listed sources; null when it is not a merged page. */
+  private Waiting waitingFor(IndexEntry mergedPage) throws IOException {
     PageMetadata metadata = readMetadata(mergedPage.pageKey());
     if (metadata == null || CompactedKeys.idOf(metadata) == null) {
-      return Optional.empty();
+      return null;
     }
     List<String> sources = CompactedKeys.sourcesOf(metadata);
     if (sources.isEmpty()) {
-      return Optional.empty();
+      return null;
     }
-    boolean listedSource = sources.stream().anyMatch(byKey::containsKey);
-    if (listedSource || store.head(sources.get(0)).isPresent()) {
-      return Optional.of(sources);
+    return new Waiting(mergedPage, sources, store.head(sources.get(0)).isPresent());
+  }
+
+  /** A merged page met in the writer's order, and those of its sources listed so far. */
+  private static final class Waiting {
+    final IndexEntry page;
+    final List<String> sources;
+    final Set<String> sourceKeys;
+    final boolean firstSourceStored;
+    final Map<String, IndexEntry> listed = new HashMap<>();
+
+    Waiting(IndexEntry page, List<String> sources, boolean firstSourceStored) {
+      this.page = page;
+      this.sources = sources;
+      this.sourceKeys = new HashSet<>(sources);
+      this.firstSourceStored = firstSourceStored;
     }
-    return Optional.empty();
+
+    void meet(IndexEntry other) {
+      if (sourceKeys.contains(other.pageKey())) {
+        listed.put(other.pageKey(), other);
+      }
+    }
+
+    /** Whether {@code next}, and every page after it, lies past this page's Kafka span. */
+    boolean passedBy(IndexEntry next) {
+      return !CompactionPlanner.hasKafkaSpan(page)
+          || !CompactionPlanner.hasKafkaSpan(next)
+          || !next.topic().equals(page.topic())
+          || next.partition() != page.partition()
+          || next.firstOffset() > page.lastOffset();
+    }
+
+    void finishInto(List<Unfinished> unfinished) {
+      if (firstSourceStored || !listed.isEmpty()) {
+        unfinished.add(new Unfinished(page, sources, listed));
+      }
+    }
   }
 
   /**
@@ -338,9 +496,61 @@ public final class Compactor {
     return group.stream().mapToLong(IndexEntry::storageSizeBytes).sum();
   }
 
-  /** {@code ordered} from {@code first} on. */
-  private static List<IndexEntry> from(List<IndexEntry> ordered, IndexEntry first) {
-    return ordered.subList(ordered.indexOf(first), ordered.size());
+  private static Map<String, IndexEntry> byKey(List<IndexEntry> group) {
+    Map<String, IndexEntry> byKey = new HashMap<>();
+    group.forEach(e -> byKey.put(e.pageKey(), e));
+    return byKey;
+  }
+
+  /** {@code ordered} without the pages of these keys. */
+  private static Iterator<IndexEntry> without(Iterator<IndexEntry> ordered, Set<String> keys) {
+    if (keys.isEmpty()) {
+      return ordered;
+    }
+    return new Iterator<>() {
+      private IndexEntry next = advance();
+
+      private IndexEntry advance() {
+        while (ordered.hasNext()) {
+          IndexEntry e = ordered.next();
+          if (!keys.contains(e.pageKey())) {
+            return e;
+          }
+        }
+        return null;
+      }
+
+      @Override
+      public boolean hasNext() {
+        return next != null;
+      }
+
+      @Override
+      public IndexEntry next() {
+        if (next == null) {
+          throw new NoSuchElementException();
+        }
+        IndexEntry e = next;
+        next = advance();
+        return e;
+      }
+    };
+  }
+
+  /** {@code first}'s pages, then {@code then}'s. */
+  private static Iterator<IndexEntry> concat(List<IndexEntry> first, Iterator<IndexEntry> then) {
+    Iterator<IndexEntry> head = List.copyOf(first).iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return head.hasNext() || then.hasNext();
+      }
+
+      @Override
+      public IndexEntry next() {
+        return head.hasNext() ? head.next() : then.next();
+      }
+    };
   }
 
   private String mergedKeyOf(List<IndexEntry> group) {
@@ -361,18 +571,22 @@ public final class Compactor {
    * <p>A merged page of another run going on at the same time looks the same to this run's listing,
    * taken when it began: so only a page stored more than {@link #ORPHAN_MIN_AGE} ago, and still not
    * in the index when asked again now, is deleted.
+   *
+   * <p>The group's own pages and its merged key are left alone; any other merged page found is
+   * asked about as above. (The plan is made group by group, so later groups' keys are not known
+   * yet: none sits under this group's prefixes, which are its sources' own, and one that did would
+   * only be merged again.) A merged page this run's listing showed sits under a source's prefix
+   * only while that source's merge is unfinished, and then the source is in no group.
    */
-  private int deleteOrphans(
-      String writerId,
-      List<String> sourceKeys,
-      Set<String> planned,
-      Map<String, IndexEntry> byKey) {
+  private int deleteOrphans(String writerId, List<IndexEntry> group, String mergedKey) {
     if (!pages.indexed()) {
       return 0;
     }
     int deleted = 0;
     Set<String> searched = new HashSet<>();
-    for (String sourceKey : sourceKeys) {
+    Set<String> wanted = new HashSet<>(keysOf(group));
+    wanted.add(mergedKey);
+    for (String sourceKey : keysOf(group)) {
       String prefix = CompactedKeys.searchPrefix(sourceKey);
       if (!searched.add(prefix)) {
         continue;
@@ -382,7 +596,7 @@ public final class Compactor {
         ListPage listed = store.list(prefix, ObjectStore.MAX_KEYS_PER_PAGE, token);
         for (ObjectInfo object : listed.objects()) {
           String key = object.key();
-          if (!planned.contains(key) && !byKey.containsKey(key) && CompactedKeys.looksMerged(key)) {
+          if (!wanted.contains(key) && CompactedKeys.looksMerged(key)) {
             if (isOrphan(writerId, object)) {
               log.info(
                   "Deleting {}: a merged page an interrupted run stored but never indexed", key);

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +45,16 @@ final class StoredWriterPages implements WriterPages {
 
   @Override
   public List<IndexEntry> of(String writerId) {
+    List<IndexEntry> pages = new ArrayList<>();
+    walk(writerId, pages::add);
+    return pages;
+  }
+
+  /** One listed batch of keys at a time ({@link ObjectStore#MAX_KEYS_PER_PAGE}). */
+  @Override
+  public void walk(String writerId, Consumer<IndexEntry> pages) {
     Optional<String> prefix = template.writerPrefix(writerId);
     String encoded = WriterIds.encode(writerId);
-    List<IndexEntry> pages = new ArrayList<>();
     String token = null;
     do {
       ListPage listed = store.list(prefix.orElse(""), ObjectStore.MAX_KEYS_PER_PAGE, token);
@@ -54,13 +62,12 @@ final class StoredWriterPages implements WriterPages {
         if (prefix.isPresent() || object.key().contains(encoded)) {
           PageMetadata metadata = readMetadata(object);
           if (metadata != null && metadata.writerId().equals(writerId)) {
-            pages.add(PageCommitter.entryFromPage(object.key(), metadata, object.size()));
+            pages.accept(PageCommitter.entryFromPage(object.key(), metadata, object.size()));
           }
         }
       }
       token = listed.nextContinuationToken();
     } while (token != null);
-    return pages;
   }
 
   private PageMetadata readMetadata(ObjectInfo object) {

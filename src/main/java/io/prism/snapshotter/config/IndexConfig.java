@@ -18,10 +18,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -48,7 +50,7 @@ public final class IndexConfig {
   static final String SECONDARY_DOC =
       "More indexes that get every entry too (a list of "
           + BACKENDS
-          + ", other than index.backend). Each has its own retried queue: a secondary's failure never blocks the primary.";
+          + ", other than index.backend, which must not be none). Each has its own retried queue: a secondary's failure never blocks the primary.";
 
   public static final String TTL_DAYS = "index.ttl.days";
   static final String TTL_DAYS_DOC =
@@ -79,7 +81,7 @@ public final class IndexConfig {
       "Database of the index table (created when missing).";
   public static final String CLICKHOUSE_TABLE = "index.clickhouse.table";
   static final String CLICKHOUSE_TABLE_DOC =
-      "The index table (created when missing), and beside it the same name plus _by_offset: the same rows, sorted for the lookup by topic, partition and offset.";
+      "The index table (created when missing), and beside it the same name plus _by_offset: the same rows, sorted for the lookup by topic, partition and offset; plus _spans, each writer's longest page, fed by the materialized view _spans_feed, which bounds time-range queries. Commands that only read create none of them.";
   public static final String CLICKHOUSE_USER = "index.clickhouse.user";
   static final String CLICKHOUSE_USER_DOC = "ClickHouse user.";
   public static final String CLICKHOUSE_PASSWORD = "index.clickhouse.password";
@@ -272,6 +274,21 @@ public final class IndexConfig {
     return config.getList(SECONDARY).stream().map(name -> BACKENDS.parse(SECONDARY, name)).toList();
   }
 
+  /**
+   * These settings with {@code secondary} taken out of {@value #SECONDARY}: what {@code check}
+   * opens when opening a secondary would create what the sink should (a SQLite file not there yet).
+   */
+  public IndexConfig withoutSecondary(IndexBackend secondary) {
+    Map<String, Object> props = new HashMap<>(config.originals());
+    props.put(
+        SECONDARY,
+        secondaries().stream()
+            .filter(which -> which != secondary)
+            .map(IndexBackend::configName)
+            .collect(Collectors.joining(",")));
+    return new IndexConfig(props);
+  }
+
   public int ttlDays() {
     return config.getInt(TTL_DAYS);
   }
@@ -367,6 +384,21 @@ public final class IndexConfig {
     if (secondaries().contains(IndexBackend.NONE)) {
       addError(errors, SECONDARY + " cannot name none", SECONDARY);
     }
+    if (backend == IndexBackend.NONE && !secondaries().isEmpty()) {
+      // Reading commands ask the primary alone: entries only a secondary held would be found by
+      // nothing of ours (replay and check would say pages are not indexed).
+      addError(
+          errors,
+          SECONDARY
+              + " copies the primary index's entries, but "
+              + BACKEND
+              + " is none: make "
+              + config.getList(SECONDARY).get(0)
+              + " the "
+              + BACKEND,
+          BACKEND,
+          SECONDARY);
+    }
     if (all.contains(IndexBackend.CLICKHOUSE) && optional(CLICKHOUSE_URL).isEmpty()) {
       addError(
           errors,
@@ -410,14 +442,17 @@ public final class IndexConfig {
   /**
    * Opens the primary index for a command that only reads it (replay, pages list): as {@link
    * #openExisting}, but only the primary, which holds every entry the secondaries do, and nothing
-   * that writes: no publish queue and its thread ({@code index.publish.mode=async}), and no
-   * scheduled expiry ({@code index.ttl.days}), which in a replay running past a minute would delete
-   * entries (refused outright for a user allowed only to read).
+   * that writes: no publish queue and its thread ({@code index.publish.mode=async}), no scheduled
+   * expiry ({@code index.ttl.days}), which in a replay running past a minute would delete entries
+   * (refused outright for a user allowed only to read), a SQLite file opened read-only, its schema
+   * left as it is ({@link SqlitePageIndex#openForReading}), and ClickHouse opened without any DDL
+   * or INSERT ({@link ClickHousePageIndex#openForReading}), so a user with ClickHouse's {@code
+   * readonly=1} can read an index whose tables an older version made.
    */
   public PageIndex openForReading() {
-    requireExisting();
+    requirePrimaryExisting();
     throwFirstCrossKeyError();
-    return openBackend(backend, true, false);
+    return openBackend(backend, Use.READING);
   }
 
   /**
@@ -426,7 +461,21 @@ public final class IndexConfig {
    * "no pages" the answer to a mistyped path.
    */
   public void requireExisting() {
-    if (backend == IndexBackend.SQLITE || secondaries().contains(IndexBackend.SQLITE)) {
+    requireSqliteFileWhen(
+        backend == IndexBackend.SQLITE || secondaries().contains(IndexBackend.SQLITE));
+  }
+
+  /**
+   * As {@link #requireExisting()}, for the primary index alone: what a command that only reads
+   * (replay, pages list, check --read-only) opens. A SQLite secondary's missing file does not stop
+   * it: the primary holds every entry the secondaries do.
+   */
+  public void requirePrimaryExisting() {
+    requireSqliteFileWhen(backend == IndexBackend.SQLITE);
+  }
+
+  private void requireSqliteFileWhen(boolean sqliteIsOpened) {
+    if (sqliteIsOpened) {
       ExistingLocation.requireFile(
           SQLITE_PATH,
           sqlitePath(),
@@ -449,11 +498,12 @@ public final class IndexConfig {
     throwFirstCrossKeyError();
     List<PageIndex> opened = new ArrayList<>();
     try {
-      PageIndex primary = openBackend(backend, existing);
+      Use use = existing ? Use.EXISTING : Use.CREATING;
+      PageIndex primary = openBackend(backend, use);
       opened.add(primary);
       List<PageIndex> secondaries = new ArrayList<>();
       for (IndexBackend secondary : secondaries()) {
-        PageIndex index = openBackend(secondary, existing);
+        PageIndex index = openBackend(secondary, use);
         opened.add(index);
         secondaries.add(decorator.decorate(index, PublishPath.BACKGROUND_TO_SECONDARY));
       }
@@ -486,25 +536,36 @@ public final class IndexConfig {
     }
   }
 
-  private PageIndex openBackend(IndexBackend which, boolean existing) {
-    return openBackend(which, existing, true);
+  /** What a backend is opened for. */
+  private enum Use {
+    /** Publishing, a SQLite file created where missing (the sink, reindex). */
+    CREATING,
+    /** Publishing or removing, in a SQLite file that must be there (compact, pages verify). */
+    EXISTING,
+    /** Reading only: nothing written, no expiry (replay, pages list, check --read-only). */
+    READING
   }
 
   /**
-   * Opens one backend, with a scheduled expiry where the backend does not expire entries itself
-   * (when {@code expire}); {@code existing}: a SQLite file that is not there is not created.
+   * Opens one backend for {@code use}, with a scheduled expiry where the backend does not expire
+   * entries itself (unless only read).
    */
-  private PageIndex openBackend(IndexBackend which, boolean existing, boolean expire) {
+  private PageIndex openBackend(IndexBackend which, Use use) {
     PageIndex index;
     boolean expiresByItself = false;
     switch (which) {
       case SQLITE ->
           index =
-              existing
-                  ? SqlitePageIndex.openExisting(sqlitePath())
-                  : SqlitePageIndex.open(sqlitePath());
+              switch (use) {
+                case CREATING -> SqlitePageIndex.open(sqlitePath());
+                case EXISTING -> SqlitePageIndex.openExisting(sqlitePath());
+                case READING -> SqlitePageIndex.openForReading(sqlitePath());
+              };
       case CLICKHOUSE -> {
-        ClickHousePageIndex clickHouse = ClickHousePageIndex.open(clickHouse());
+        ClickHousePageIndex clickHouse =
+            use == Use.READING
+                ? ClickHousePageIndex.openForReading(clickHouse())
+                : ClickHousePageIndex.open(clickHouse());
         expiresByItself = clickHouse.serverExpiresEntries();
         index = clickHouse;
       }
@@ -515,7 +576,7 @@ public final class IndexConfig {
       }
       default -> throw new IllegalStateException("unknown index backend " + which);
     }
-    if (expire && ttlDays() > 0 && !expiresByItself) {
+    if (use != Use.READING && ttlDays() > 0 && !expiresByItself) {
       return new ScheduledExpiry(index, Duration.ofDays(ttlDays()), Clock.systemUTC());
     }
     return index;

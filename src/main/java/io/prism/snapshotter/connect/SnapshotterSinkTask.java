@@ -6,6 +6,7 @@ import io.prism.snapshotter.buffer.MemoryBudget;
 import io.prism.snapshotter.buffer.PageAssembler;
 import io.prism.snapshotter.buffer.PageSink;
 import io.prism.snapshotter.buffer.PageUploads;
+import io.prism.snapshotter.buffer.RevokedPages;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.index.PageIndex;
@@ -401,16 +402,12 @@ public class SnapshotterSinkTask extends SinkTask {
   public void close(Collection<TopicPartition> partitions) {
     try {
       if (config.buffer().flushOnDisconnect()) {
-        log.info(
-            "Storing the open pages of {} revoked partitions ({})",
-            partitions.size(),
-            assembler.statsOf(partitions));
+        long start = clock.millis();
         // Unless another task has stored some of their buffered records already (this one was
         // frozen and lost them): then they are left to it, not stored as copies.
-        assembler.flushRevokedPartitions(partitions);
+        RevokedPages pages = assembler.flushRevokedPartitions(partitions);
         log.info(
-            "Stored (or left to their new owner) the open pages of revoked partitions {}",
-            partitions);
+            "{}", RevocationLine.of(partitions, pages, Duration.ofMillis(clock.millis() - start)));
       } else {
         // Open pages are dropped, but pages already closed (and maybe being stored) are
         // finished here, before the next owner starts on these partitions.
@@ -419,7 +416,7 @@ public class SnapshotterSinkTask extends SinkTask {
     } catch (Exception e) {
       log.warn(
           "Could not store the open pages of revoked partitions {}; their records will be re-delivered to the next owner",
-          partitions,
+          RevocationLine.names(partitions),
           e);
     } finally {
       if (pausedForMemory) {

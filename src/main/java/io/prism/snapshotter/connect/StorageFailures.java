@@ -60,15 +60,18 @@ final class StorageFailures {
   }
 
   RuntimeException onFailure(Exception failure, SinkTaskContext context) {
-    String page = describe(lastFailedPage.get());
+    PageBuffer failedPage = lastFailedPage.get();
+    String page = describe(failedPage);
     if (isFatal(failure)) {
       log.error("Cannot store {} in {}; the task stops: {}", page, store, failure.toString());
       return new ConnectException(
           "Cannot store pages in " + store + ": " + failure.getMessage(), failure);
     }
     consecutive++;
-    // A page is stored, then indexed (PageCommitter): the index fails with an IndexException.
-    if (failure instanceof IndexException) {
+    // A page is stored, then its entry published (PageCommitter): only the index throws an
+    // IndexException, and only once the page is stored; anything else failed while storing it.
+    boolean publishing = failure instanceof IndexException;
+    if (publishing) {
       indexingFailed = true;
     } else {
       storingFailed = true;
@@ -76,17 +79,31 @@ final class StorageFailures {
     countRetry.run();
     // "At most": Connect waits for the back-off or its next offset commit, whichever comes first.
     String retry =
-        "Storing or indexing "
-            + page
+        (publishing ? publishingTheEntryOf(failedPage) : "Storing " + page + " in " + store)
             + " failed ("
             + consecutive
-            + " in a row), retrying in at most "
+            + " in a row"
+            + (publishing && failedPage != null ? "; the page itself is stored" : "")
+            + "), retrying in at most "
             + backoff.toMillis()
             + " ms: "
             + failure;
     logRetry(retry, failure);
     backOff(context);
-    return new RetryAfterBackOff("Storing pages in " + store + " failed; will retry: " + failure);
+    return new RetryAfterBackOff(
+        (publishing ? "Publishing index entries to " + index : "Storing pages in " + store)
+            + " failed; will retry: "
+            + failure);
+  }
+
+  /**
+   * "Publishing the index entry of the page of writer 'w-17' at events-0 offsets 0..99 to
+   * clickhouse ...", or "Publishing index entries to ..." when the page is not known.
+   */
+  private String publishingTheEntryOf(PageBuffer page) {
+    return page == null
+        ? "Publishing index entries to " + index
+        : "Publishing the index entry of " + describe(page) + " to " + index;
   }
 
   /**
@@ -99,9 +116,11 @@ final class StorageFailures {
     consecutive++;
     lookupFailed = true;
     logRetry(
-        "Cannot look up the pages of "
+        "Looking up in "
+            + index
+            + " the pages of "
             + partition
-            + " stored before its assignment ("
+            + " stored before its assignment failed ("
             + consecutive
             + " in a row), retrying in at most "
             + backoff.toMillis()
@@ -110,7 +129,9 @@ final class StorageFailures {
         failure);
     backOff(context);
     return new RetryAfterBackOff(
-        "Looking up the stored pages of "
+        "Looking up in "
+            + index
+            + " the stored pages of "
             + partition
             + " failed; will retry: "
             + failure.getMessage());

@@ -3,6 +3,7 @@ package io.prism.snapshotter.frontdoor;
 import com.google.protobuf.ByteString;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -26,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The small client behind {@code bin/snapshotter publish}: each input line is one event's payload.
@@ -47,11 +47,13 @@ public final class FrontDoorClient {
               : new ClientInterceptor[0];
       return options.session()
           ? publishSession(
+              channel,
               PubSubBasicInterfaceGrpc.newStub(channel).withInterceptors(interceptors),
               options,
               in,
               out)
           : publishEach(
+              channel,
               PubSubBasicInterfaceGrpc.newBlockingStub(channel).withInterceptors(interceptors),
               options,
               in,
@@ -62,6 +64,7 @@ public final class FrontDoorClient {
   }
 
   private static int publishEach(
+      ManagedChannel channel,
       PubSubBasicInterfaceBlockingStub blocking,
       ClientOptions options,
       BufferedReader in,
@@ -69,26 +72,32 @@ public final class FrontDoorClient {
       throws IOException {
     int failures = 0;
     for (String line = in.readLine(); line != null; line = in.readLine()) {
+      // Each line's call has the whole deadline, from here (after its line was read).
+      CallDeadline deadline = CallDeadline.start(options.deadline());
       try {
         PublishResponse response =
-            blocking
-                .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
-                .publish(event(options, line));
+            blocking.withDeadline(deadline.deadline()).publish(event(options, line));
         out.println(response.getMessageId() + " " + response.getSequence());
       } catch (StatusRuntimeException refused) {
         failures++;
-        out.println(describe(refused, options.target()));
+        out.println(describe(refused, options.target(), deadline, isReady(channel)));
       }
     }
     return failures == 0 ? 0 : 1;
   }
 
   private static int publishSession(
-      PubSubBasicInterfaceStub stub, ClientOptions options, BufferedReader in, PrintStream out)
+      ManagedChannel channel,
+      PubSubBasicInterfaceStub stub,
+      ClientOptions options,
+      BufferedReader in,
+      PrintStream out)
       throws IOException {
     CompletableFuture<PublishSessionResponse> answer = new CompletableFuture<>();
+    // One deadline for the whole session, reading stdin included.
+    CallDeadline deadline = CallDeadline.start(options.deadline());
     StreamObserver<PublishRequest> session =
-        stub.withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+        stub.withDeadline(deadline.deadline())
             .publishSession(
                 new StreamObserver<>() {
                   @Override
@@ -123,7 +132,7 @@ public final class FrontDoorClient {
     } catch (ExecutionException e) {
       out.println(
           e.getCause() instanceof StatusRuntimeException refused
-              ? describe(refused, options.target())
+              ? describe(refused, options.target(), deadline, isReady(channel))
               : e.getCause().toString());
       return 1;
     } catch (InterruptedException e) {
@@ -140,12 +149,22 @@ public final class FrontDoorClient {
         .build();
   }
 
+  /** Whether the channel has a connection to a gRPC server (it answered the HTTP/2 handshake). */
+  private static boolean isReady(ManagedChannel channel) {
+    return channel.getState(false) == ConnectivityState.READY;
+  }
+
   /**
    * {@code <STATUS>: <description>}. When the call never reached the front door (unavailable, out
    * of time) the line names the target and the transport's reason, e.g. "Connection refused", which
-   * gRPC keeps in the status's cause while its description says only "io exception".
+   * gRPC keeps in the status's cause while its description says only "io exception". When this
+   * client's deadline passed, the line gives the deadline set and the time waited (gRPC's
+   * description gives neither), and whether a connection was ever made.
+   *
+   * @param connected whether the channel was connected to a gRPC server when the call ended
    */
-  static String describe(StatusRuntimeException refused, String target) {
+  static String describe(
+      StatusRuntimeException refused, String target, CallDeadline deadline, boolean connected) {
     Status status = refused.getStatus();
     StringBuilder line = new StringBuilder().append(status.getCode()).append(": ");
     boolean notReached =
@@ -153,6 +172,16 @@ public final class FrontDoorClient {
             || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
     if (notReached) {
       line.append("front door at ").append(target).append(": ");
+    }
+    if (status.getCode() == Status.Code.DEADLINE_EXCEEDED && deadline.passed()) {
+      line.append("no answer within ").append(deadline.describe()).append("; ");
+      return line.append(
+              connected
+                  ? "it is connected, but the front door did not answer in time"
+                  : "no connection was made: the address neither refused one nor answered as a gRPC server"
+                      + " does (the network drops the packets, or what listens there is not a"
+                      + " front door). Is --target a front door's frontdoor.listen?")
+          .toString();
     }
     line.append(status.getDescription() == null ? "(no description)" : status.getDescription());
     if (notReached && status.getCause() != null && status.getCause().getMessage() != null) {

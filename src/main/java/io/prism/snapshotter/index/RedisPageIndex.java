@@ -3,7 +3,6 @@ package io.prism.snapshotter.index;
 import io.prism.snapshotter.util.Printable;
 import io.prism.snapshotter.util.Utf8;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -60,12 +59,14 @@ public final class RedisPageIndex implements PageIndex {
   private final RedisSettings settings;
   private final RedisClient redis;
   private final Clock clock;
+  private final EntryTtl ttl;
   private final String prefix;
 
   private RedisPageIndex(RedisSettings settings, RedisClient redis, Clock clock) {
     this.settings = settings;
     this.redis = redis;
     this.clock = clock;
+    this.ttl = EntryTtl.ofDays(settings.ttlDays());
     this.prefix = settings.keyPrefix();
   }
 
@@ -211,15 +212,11 @@ public final class RedisPageIndex implements PageIndex {
       Map<String, Long> longestSpan = new HashMap<>();
       for (IndexEntry e : entries) {
         SetParams params = new SetParams();
-        if (settings.ttlDays() > 0) {
-          // Saturating: an end time near Long.MAX_VALUE (nanoseconds sent as milliseconds) plus
-          // the TTL wrapped to a negative time, and the entry was skipped as expired.
-          long expiresAt =
-              SaturatingMillis.plus(e.endTime(), Duration.ofDays(settings.ttlDays()).toMillis());
-          if (expiresAt <= now) {
+        if (!ttl.keeps()) {
+          if (ttl.expired(e, now)) {
             continue; // already past its TTL: indexing it would only resurrect an expired entry
           }
-          params.pxAt(expiresAt);
+          params.pxAt(ttl.expiresAt(e));
         }
         transaction.set(entryKey(e), IndexEntryJson.write(e), params);
         transaction.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e));

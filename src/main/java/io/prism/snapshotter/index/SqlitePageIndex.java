@@ -12,9 +12,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteOpenMode;
 
 /**
@@ -25,6 +28,9 @@ import org.sqlite.SQLiteOpenMode;
  */
 public final class SqlitePageIndex implements PageIndex {
   private static final Logger log = LoggerFactory.getLogger(SqlitePageIndex.class);
+
+  /** How long a statement waits for another connection's lock (another process's). */
+  private static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
   private static final String COLUMNS =
       "page_key, writer_id, page_sequence, start_time, end_time, event_count, page_size_bytes, "
@@ -142,7 +148,10 @@ public final class SqlitePageIndex implements PageIndex {
   private static final String ENTRIES = entriesQuery(true, false);
   private static final String ENTRIES_OPEN_ENDED = entriesQuery(true, true);
 
-  /** Without the span table (it could not be added): every page of the writer starting before. */
+  /**
+   * Without the span table (it could not be added, or the file is only read): every page of the
+   * writer starting before.
+   */
   private static final String ENTRIES_UNBOUNDED = entriesQuery(false, false);
 
   private static final String ENTRIES_UNBOUNDED_OPEN_ENDED = entriesQuery(false, true);
@@ -197,6 +206,71 @@ public final class SqlitePageIndex implements PageIndex {
     return open(path, observer, true);
   }
 
+  /**
+   * Opens the index at {@code path} for a command that only reads it (replay, {@code pages list},
+   * {@code check --read-only}): SQLite's read-only mode, so nothing of the file changes, not even
+   * for root, who ignores its permissions. No table, index or span is added (a file of a version
+   * before the span table is read as it is, its time-range queries unbounded below), and the
+   * journal mode is left as the sink set it. A read-only file, one owned by the connector's user,
+   * or one whose write lock the connector holds opens all the same. As {@link #openExisting}, a
+   * missing file fails the open; so does a file without the pages table, which no sink wrote.
+   *
+   * <p>A file in WAL mode (as the sink leaves it) is read with its {@code -wal} and {@code -shm}
+   * files beside it: when the connector is not running, SQLite creates them for the read (so the
+   * directory must take them) and removes them at close. The file itself is not written.
+   */
+  public static SqlitePageIndex openForReading(Path path) {
+    SQLiteConfig driverSettings = new SQLiteConfig();
+    driverSettings.setReadOnly(true);
+    try {
+      Connection connection =
+          DriverManager.getConnection(jdbcUrl(path), driverSettings.toProperties());
+      boolean spansKept;
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MILLIS);
+        requirePagesTable(statement, path);
+        spansKept = spanSchemaPresent(statement);
+      } catch (SQLException | IndexException e) {
+        closeQuietly(connection, e);
+        throw e;
+      }
+      if (!spansKept) {
+        // Expected of a file an older version wrote: the sink adds the spans when it next opens it.
+        log.debug(
+            "The SQLite page index {} has no writer span table yet; its time-range queries read"
+                + " each writer's pages from the first on",
+            path.toAbsolutePath());
+      }
+      log.info("SQLite page index at {}, opened read-only", path.toAbsolutePath());
+      return new SqlitePageIndex(path, connection, spansKept, PublishObserver.NONE);
+    } catch (SQLException e) {
+      throw new IndexException(
+          "Cannot open the SQLite page index " + path + " for reading: " + e.getMessage(), e);
+    }
+  }
+
+  private static void requirePagesTable(Statement statement, Path path) throws SQLException {
+    try (ResultSet count =
+        statement.executeQuery(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pages'")) {
+      if (!count.next() || count.getInt(1) == 0) {
+        throw new IndexException(
+            "The SQLite file "
+                + path.toAbsolutePath()
+                + " has no pages table: it is not a page index the connector wrote (check "
+                + "the path)");
+      }
+    }
+  }
+
+  private static void closeQuietly(Connection connection, Exception cause) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
   private static SqlitePageIndex open(Path path, PublishObserver observer, boolean create) {
     try {
       Path parent = path.toAbsolutePath().getParent();
@@ -211,24 +285,8 @@ public final class SqlitePageIndex implements PageIndex {
           DriverManager.getConnection(jdbcUrl(path), driverSettings.toProperties());
       boolean spansKept;
       try (Statement statement = connection.createStatement()) {
-        statement.execute("PRAGMA journal_mode=WAL");
-        // FULL, not WAL's usual NORMAL: with NORMAL a committed publish can be lost on power
-        // failure (the WAL is not synced at commit), while the sink has already let the
-        // partition's offset pass the page. One more fsync per publish, next to the page's own.
-        statement.execute("PRAGMA synchronous=FULL");
-        statement.execute("PRAGMA busy_timeout=10000");
-        statement.execute(
-            "CREATE TABLE IF NOT EXISTS pages ("
-                + "page_key TEXT PRIMARY KEY NOT NULL, writer_id TEXT NOT NULL, page_sequence INTEGER NOT NULL, "
-                + "start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, event_count INTEGER NOT NULL, "
-                + "page_size_bytes INTEGER NOT NULL, storage_size_bytes INTEGER NOT NULL, format TEXT NOT NULL, "
-                + "compression TEXT NOT NULL, topic TEXT NOT NULL, kafka_partition INTEGER NOT NULL, "
-                + "first_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL)");
-        statement.execute(
-            "CREATE INDEX IF NOT EXISTS pages_by_writer_time ON pages (writer_id, start_time, page_sequence)");
-        statement.execute("CREATE INDEX IF NOT EXISTS pages_by_end_time ON pages (end_time)");
-        statement.execute(
-            "CREATE INDEX IF NOT EXISTS pages_by_partition_offset ON pages (topic, kafka_partition, last_offset)");
+        statement.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MILLIS);
+        whileBusy(() -> createSchema(statement), path);
         spansKept = keepSpans(statement, path);
       }
       log.info("SQLite page index at {}", path.toAbsolutePath());
@@ -237,6 +295,66 @@ public final class SqlitePageIndex implements PageIndex {
       throw new IndexException(
           "Cannot open the SQLite page index " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Journal mode, durability, table and indexes, where missing; each step harmless to repeat. */
+  private static void createSchema(Statement statement) throws SQLException {
+    statement.execute("PRAGMA journal_mode=WAL");
+    // FULL, not WAL's usual NORMAL: with NORMAL a committed publish can be lost on power
+    // failure (the WAL is not synced at commit), while the sink has already let the
+    // partition's offset pass the page. One more fsync per publish, next to the page's own.
+    statement.execute("PRAGMA synchronous=FULL");
+    statement.execute(
+        "CREATE TABLE IF NOT EXISTS pages ("
+            + "page_key TEXT PRIMARY KEY NOT NULL, writer_id TEXT NOT NULL, page_sequence INTEGER NOT NULL, "
+            + "start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, event_count INTEGER NOT NULL, "
+            + "page_size_bytes INTEGER NOT NULL, storage_size_bytes INTEGER NOT NULL, format TEXT NOT NULL, "
+            + "compression TEXT NOT NULL, topic TEXT NOT NULL, kafka_partition INTEGER NOT NULL, "
+            + "first_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL)");
+    statement.execute(
+        "CREATE INDEX IF NOT EXISTS pages_by_writer_time ON pages (writer_id, start_time, page_sequence)");
+    statement.execute("CREATE INDEX IF NOT EXISTS pages_by_end_time ON pages (end_time)");
+    statement.execute(
+        "CREATE INDEX IF NOT EXISTS pages_by_partition_offset ON pages (topic, kafka_partition, last_offset)");
+  }
+
+  /** A step of {@link #createSchema}: SQL that may be run again. */
+  private interface SchemaStep {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code step} again while SQLite answers SQLITE_BUSY, up to the busy timeout. Tasks of one
+   * connector open the same new file at once, and a statement that reads the schema and then writes
+   * it (the journal mode, CREATE ... IF NOT EXISTS) holds a read lock while it asks for the write
+   * lock: where another connection holds that and wants to commit, SQLite answers SQLITE_BUSY at
+   * once rather than wait (its busy handler would deadlock both), and the task failed at start.
+   */
+  private static void whileBusy(SchemaStep step, Path path) throws SQLException {
+    long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BUSY_TIMEOUT_MILLIS);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        step.run();
+        return;
+      } catch (SQLException e) {
+        if (!isBusy(e) || System.nanoTime() - giveUpAt > 0) {
+          throw e;
+        }
+        log.debug("SQLite page index {} busy at open (attempt {}), trying again", path, attempt);
+        try {
+          Thread.sleep(Math.min(20L * attempt, 200L));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** SQLITE_BUSY or one of its extended codes. */
+  private static boolean isBusy(SQLException e) {
+    return e instanceof SQLiteException sqlite
+        && (sqlite.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_BUSY.code;
   }
 
   /**

@@ -48,6 +48,15 @@ public final class IndexChecks {
     return checks;
   }
 
+  /**
+   * For a SQLite secondary index whose file is not there yet: whether the sink can create it
+   * ({@link NotCreatedYet}). The probes then run on the other indexes, without it.
+   */
+  public static Check secondaryNotCreatedYet(Path sqliteFile) {
+    return NotCreatedYet.check(
+        SUBJECT, sqliteFile, IndexConfig.SQLITE_PATH + ", a secondary: probed without it");
+  }
+
   public static List<Check> run(PageIndex index, long nowMillis) {
     List<Check> checks = new ArrayList<>();
     String writer = StoreChecks.PROBE_NAME + "-" + UUID.randomUUID();

@@ -5,6 +5,7 @@ import io.prism.snapshotter.page.PageReader;
 import io.prism.snapshotter.page.RecordTimes;
 import io.prism.snapshotter.storage.NoSuchObjectException;
 import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.util.Printable;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -252,7 +253,7 @@ public final class ReplayStream implements AutoCloseable {
               + " located): located again from {}, {} pages to read ({} of them from where the"
               + " replay stands)",
           vanished.key(),
-          writerId,
+          Printable.quote(writerId),
           rest.fromMillis(),
           resumption.pages().size(),
           resumption.skipThrough().size());

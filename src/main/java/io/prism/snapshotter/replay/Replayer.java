@@ -6,6 +6,7 @@ import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
+import io.prism.snapshotter.util.Printable;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -112,7 +113,7 @@ public final class Replayer implements AutoCloseable {
     Objects.requireNonNull(writerId, "writerId");
     Objects.requireNonNull(filter, "filter");
     List<PageRef> pages = locator.locate(writerId, filter.range());
-    log.debug("Replaying writer {}: {} pages", writerId, pages.size());
+    log.debug("Replaying writer {}: {} pages", Printable.quote(writerId), pages.size());
     return new ReplayStream(
         writerId,
         pages,

@@ -101,7 +101,7 @@ public final class StorageScanLocator implements PageLocator {
           "Key template {} has no literal writer prefix: listing the whole store {} for writer {}",
           template,
           store.describe(),
-          writerId);
+          Printable.quote(writerId));
     }
     List<CompletableFuture<Optional<PageRef>>> reads = new ArrayList<>();
     String token = null;
@@ -141,7 +141,7 @@ public final class StorageScanLocator implements PageLocator {
     pages.sort(PageRef.WRITER_ORDER);
     log.debug(
         "Writer {}: {} pages overlap {} (of {} candidates)",
-        writerId,
+        Printable.quote(writerId),
         pages.size(),
         range,
         reads.size());

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.sink;
 
+import io.prism.snapshotter.index.EntryTtl;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.page.PageFormatException;
@@ -11,6 +12,7 @@ import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,6 +51,9 @@ public final class Reindexer {
    *
    * @param listed objects under the prefix
    * @param skipped objects last modified before {@code since}
+   * @param expired pages past {@code index.ttl.days} (ended longer ago than the TTL): not
+   *     published, since the index would drop them at once (Redis refuses such an entry; the others
+   *     delete it at their next expiry), and a report of them as added would say so on every run
    * @param alreadyIndexed pages the index had
    * @param added pages published now
    * @param unreadable objects that are not readable pages (each logged)
@@ -57,6 +62,7 @@ public final class Reindexer {
   public record Result(
       long listed,
       long skipped,
+      long expired,
       long alreadyIndexed,
       long added,
       long unreadable,
@@ -64,11 +70,24 @@ public final class Reindexer {
 
   private final ObjectStore store;
   private final PageIndex index;
+  private final EntryTtl ttl;
+  private final Clock clock;
   private final PageReader reader = new PageReader();
 
+  /** A reindexer for an index that keeps its entries ({@code index.ttl.days=0}). */
   public Reindexer(ObjectStore store, PageIndex index) {
+    this(store, index, EntryTtl.KEEP, Clock.systemUTC());
+  }
+
+  /**
+   * A reindexer for an index whose entries expire by {@code ttl} ({@code index.ttl.days}), as
+   * {@code clock} tells the time.
+   */
+  public Reindexer(ObjectStore store, PageIndex index, EntryTtl ttl, Clock clock) {
     this.store = store;
     this.index = index;
+    this.ttl = ttl;
+    this.clock = clock;
   }
 
   /** Reindexes pages under {@code prefix} last modified at or after {@code sinceMillis}. */
@@ -78,11 +97,13 @@ public final class Reindexer {
     Set<String> supersededKeys = supersededKeys(objects, mergedPages);
     long superseded = 0;
     long skipped = 0;
+    long expired = 0;
     long already = 0;
     long unreadable = 0;
     long added = 0;
     List<IndexEntry> missing = new ArrayList<>(PUBLISH_BATCH);
     long done = 0;
+    long now = clock.millis();
     for (ObjectInfo object : objects) {
       done++;
       if (object.lastModifiedMillis() < sinceMillis) {
@@ -98,9 +119,13 @@ public final class Reindexer {
           unreadable++;
         } else {
           IndexEntry entry = PageCommitter.entryFromPage(object.key(), metadata, object.size());
-          // Asked over the page's own time range: never the writer's whole history, which can be
-          // millions of pages; one index round trip per page, as many as the metadata reads take.
-          if (index.holds(entry)) {
+          // Past the TTL is decided before the index is asked: the same answer on every run,
+          // whether the index still holds the entry or not. The index is asked over the page's
+          // own time range: never the writer's whole history, which can be millions of pages; one
+          // round trip per page, as many as the metadata reads take.
+          if (ttl.expired(entry, now)) {
+            expired++;
+          } else if (index.holds(entry)) {
             already++;
           } else {
             missing.add(entry);
@@ -113,7 +138,8 @@ public final class Reindexer {
       progress.update(done, objects.size());
     }
     added += publish(missing);
-    Result result = new Result(objects.size(), skipped, already, added, unreadable, superseded);
+    Result result =
+        new Result(objects.size(), skipped, expired, already, added, unreadable, superseded);
     log.info("Reindex of {} into {}: {}", store.describe(), index.describe(), result);
     return result;
   }

@@ -134,7 +134,15 @@ class PageAssemblerTest {
     lookup.revoking = true;
 
     try (CapturedLogs logs = CapturedLogs.capture()) {
-      zombie.flushRevokedPartitions(List.of(P0, P1, P2));
+      RevokedPages revoked = zombie.flushRevokedPartitions(List.of(P0, P1, P2));
+      long bytesPerEvent = PageBuffer.estimateBytes(event(0, 1));
+      assertThat(revoked.stored())
+          .as("P1's page")
+          .isEqualTo(new RevokedPages.Pages(1, 1, bytesPerEvent));
+      assertThat(revoked.leftToNewOwner())
+          .as("P0's pages of a and b")
+          .isEqualTo(new RevokedPages.Pages(2, 3, 3 * bytesPerEvent));
+      assertThat(revoked.leftPartitions()).containsExactly(P0);
       assertThat(logs.lines())
           .filteredOn(line -> line.startsWith("WARN"))
           .singleElement()
@@ -396,29 +404,6 @@ class PageAssemblerTest {
     assertThat(pooled.stats().openPages()).as("b's page closed early").isZero();
   }
 
-  @Test
-  void theStatsOfSomePartitionsCountOnlyTheirPages() {
-    assembler.accept(P0, 0, "a", event(0, 10));
-    clock.advance(2_000);
-    assembler.accept(P1, 0, "b", event(0, 10));
-    assembler.accept(P1, 1, "b", event(1, 10));
-    assembler.accept(P1, 2, "c", event(2, 10));
-    clock.advance(1_000);
-
-    BufferStats p0 = assembler.statsOf(List.of(P0));
-    BufferStats p1 = assembler.statsOf(List.of(P1, P2));
-    assertThat(p0.openPages()).isEqualTo(1);
-    assertThat(p0.bufferedEvents()).isEqualTo(1);
-    assertThat(p0.oldestAgeMillis()).isEqualTo(3_000);
-    assertThat(p1.openPages()).isEqualTo(2);
-    assertThat(p1.bufferedEvents()).isEqualTo(3);
-    assertThat(p1.oldestAgeMillis()).isEqualTo(1_000);
-    assertThat(p0.bufferedBytes() + p1.bufferedBytes())
-        .as("the budget counts nothing else: no page is being stored")
-        .isEqualTo(assembler.stats().bufferedBytes())
-        .isPositive();
-  }
-
   private static PageBuffer openPageOf(PageAssembler assembler, TopicPartition partition) {
     List<PageBuffer> open = new ArrayList<>();
     assembler.survey(
@@ -487,8 +472,16 @@ class PageAssemblerTest {
     lookup.revoking = true;
     uploads.finishAll(); // a's page 0..2 is durable; its outcome is taken during the revocation
 
-    zombie.flushRevokedPartitions(List.of(P0));
+    RevokedPages revoked = zombie.flushRevokedPartitions(List.of(P0));
 
+    long bytesPerEvent = PageBuffer.estimateBytes(event(0, 1));
+    assertThat(revoked)
+        .as("a's page 0..2 being stored is stored; b's page and a's open one are left")
+        .isEqualTo(
+            new RevokedPages(
+                new RevokedPages.Pages(1, 3, 3 * bytesPerEvent),
+                new RevokedPages.Pages(2, 4, 4 * bytesPerEvent),
+                List.of(P0)));
     assertThat(lookup.asked).as("from the lowest offset not being stored").endsWith("0@3");
     assertThat(uploads.submitted).as("nothing more handed over").isEmpty();
     assertThat(zombie.takeRecordsLeftToNewOwner())

@@ -85,6 +85,38 @@ class CheckCommandIT {
     assertThat(output()).contains("All 9 checks passed");
   }
 
+  /**
+   * A SQLite secondary whose file is not there yet is left uncreated, as a SQLite primary is: the
+   * check made it (and the directories above it), owned by whoever ran the check. The primary is
+   * probed all the same.
+   */
+  @Test
+  void aSqliteSecondaryNotCreatedYetIsLeftUncreatedAndThePrimaryIsProbed() throws Exception {
+    Path pages = Files.createDirectory(dir.resolve("pages"));
+    Path secondary = dir.resolve("var/lib/prism/index.db");
+    String settings =
+        "storage.filesystem.path="
+            + pages
+            + "\nindex.backend=redis\nindex.redis.url="
+            + TestServices.redisUrl()
+            + "\nindex.redis.key.prefix=check-secondary\nindex.secondary=sqlite"
+            + "\nindex.sqlite.path="
+            + secondary
+            + "\n";
+
+    assertThat(run(settings)).as(output()).isZero();
+    assertThat(output())
+        .contains(
+            "index    location     ok      "
+                + secondary
+                + " (index.sqlite.path, a secondary: probed without it) does not exist yet",
+            "the sink creates it when it starts",
+            "index    write        ok",
+            "index    remove       ok")
+        .doesNotContain("FAILED");
+    assertThat(dir.resolve("var")).as("nothing created").doesNotExist();
+  }
+
   @Test
   void azureThatWorksPassesEveryStorageCheckIncludingCreateOnly() throws Exception {
     String azure =

@@ -2,12 +2,15 @@ package io.prism.snapshotter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prism.snapshotter.index.OlderSqliteIndexFile;
+import io.prism.snapshotter.index.PageIndexContract;
 import io.prism.snapshotter.index.SqlitePageIndex;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -88,6 +91,26 @@ class CheckCommandTest {
     try (var files = Files.walk(pages)) {
       assertThat(files.filter(Files::isRegularFile)).as("nothing written").isEmpty();
     }
+  }
+
+  /** --read-only reads the index as replay does: an older version's file is not written. */
+  @Test
+  void readOnlyReadsAnOlderVersionsIndexFileWithoutWritingIt() throws Exception {
+    Path pages = Files.createDirectory(dir.resolve("pages"));
+    Path older = dir.resolve("older.db");
+    OlderSqliteIndexFile.create(
+        older, List.of(PageIndexContract.entry("w1", 1, 1_700_000_000_000L, 1_700_000_001_000L)));
+    OlderSqliteIndexFile.State before = OlderSqliteIndexFile.State.settled(older);
+    int code =
+        run(
+            "storage.filesystem.path="
+                + pages
+                + "\nindex.backend=sqlite\nindex.sqlite.path="
+                + older,
+            "--read-only");
+    assertThat(code).as(output()).isZero();
+    assertThat(output()).contains("index    read", "All 4 checks passed");
+    assertThat(OlderSqliteIndexFile.State.of(older)).as("the file as it was").isEqualTo(before);
   }
 
   @Test

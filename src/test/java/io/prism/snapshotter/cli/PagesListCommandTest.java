@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.IndexEntryJson;
+import io.prism.snapshotter.index.OlderSqliteIndexFile;
 import io.prism.snapshotter.index.PageIndexContract;
 import io.prism.snapshotter.index.SqlitePageIndex;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +132,26 @@ class PagesListCommandTest {
         .isZero();
     assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read))
         .containsExactly(early);
+  }
+
+  /**
+   * A file of a version before the writer span table, as an upgraded connector's index may be until
+   * the sink opens it: listed as it is, and not written (the span table was added to it, in a write
+   * transaction, by the command meant only to read it).
+   */
+  @Test
+  void anOlderVersionsFileIsListedAndNotWritten() throws Exception {
+    Path older = dir.resolve("older/index.db");
+    Files.createDirectories(older.getParent());
+    OlderSqliteIndexFile.create(older, List.of(late, early));
+    Files.setPosixFilePermissions(older, PosixFilePermissions.fromString("r--r--r--"));
+    OlderSqliteIndexFile.State before = OlderSqliteIndexFile.State.settled(older);
+    Files.writeString(config, "index.backend=sqlite\nindex.sqlite.path=" + older + "\n");
+
+    assertThat(run("--writer", "w1", "--config", config.toString(), "--output", "json")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().map(IndexEntryJson::read))
+        .containsExactly(early, late);
+    assertThat(OlderSqliteIndexFile.State.of(older)).as("the file as it was").isEqualTo(before);
   }
 
   @Test

@@ -53,6 +53,29 @@ class ReindexCommandTest {
     assertThat(run("--config", config.toString(), "--prefix", "nothing/")).contains("listed 0,");
   }
 
+  /** The pages ended in 2023: with a TTL of a day, none is added, on any run. */
+  @Test
+  void pagesOlderThanTheTtlAreSkippedNotAdded() throws Exception {
+    Path pages = dir.resolve("pages");
+    try (PageIndex throwaway = SqlitePageIndex.open(dir.resolve("throwaway.db"))) {
+      io.prism.snapshotter.sink.ReindexerTestPages.store(
+          new FilesystemObjectStore(pages), throwaway, PageFormat.PROTOBUF, Compression.GZIP);
+    }
+    Path config = dir.resolve("snapshotter.properties");
+    Files.writeString(
+        config,
+        "storage.filesystem.path="
+            + pages
+            + "\nindex.backend=sqlite\nindex.ttl.days=1\nindex.sqlite.path="
+            + dir.resolve("index.db")
+            + "\n");
+
+    for (int run = 0; run < 2; run++) {
+      assertThat(run("--config", config.toString()))
+          .contains("listed 16,", "skipped (older than index.ttl.days) 16,", "added 0,");
+    }
+  }
+
   /**
    * A mistyped storage.filesystem.path: reindex made the directory, listed nothing ("listed 0,
    * added 0", exit 0) and created an empty index beside it.

@@ -2,18 +2,25 @@ package io.prism.snapshotter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.index.OlderSqliteIndexFile;
+import io.prism.snapshotter.index.SqlitePageIndex;
+import io.prism.snapshotter.index.TimeRange;
 import io.prism.snapshotter.page.Compression;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.PageEncoder;
 import io.prism.snapshotter.page.PageFormat;
 import io.prism.snapshotter.page.PageSpec;
+import io.prism.snapshotter.sink.Reindexer;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.PutOptions;
+import io.prism.snapshotter.storage.WriterIds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +50,10 @@ class ReplayCommandTest {
   }
 
   private void storePage(String key, long first, int count) throws IOException {
+    storePage("user-1", key, first, count);
+  }
+
+  private void storePage(String writer, String key, long first, int count) throws IOException {
     List<Event> events = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long offset = first + i;
@@ -59,7 +70,7 @@ class ReplayCommandTest {
             PageFormat.PROTOBUF,
             Compression.ZSTD,
             new PageSpec(
-                "user-1",
+                writer,
                 first,
                 Map.of(
                     "kafka.topic",
@@ -79,6 +90,7 @@ class ReplayCommandTest {
   private int run(String... args) {
     return new CommandLine(
             new ReplayCommand(out, new PrintStream(err, true, StandardCharsets.UTF_8), false))
+        .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8)) // picocli's usage errors
         .execute(args);
   }
 
@@ -113,6 +125,32 @@ class ReplayCommandTest {
                 "raw"))
         .isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("p1\np3\n");
+  }
+
+  /**
+   * A writer id holding NUL cannot be passed in argv at all, and one with non-ASCII text arrives
+   * mangled when the locale is not UTF-8 (LANG=C in a container): --writer-encoded takes the id as
+   * its keys show it (WriterIds' encoding), so every writer can be replayed.
+   */
+  @Test
+  void aWriterIdThatArgvCannotCarryIsGivenInItsKeyEncoding() throws IOException {
+    String hostile = "../a\u0000b\nc/\u00e9";
+    String encoded = WriterIds.encode(hostile);
+    assertThat(encoded).isEqualTo("%2E.%2Fa%00b%0Ac%2F%C3%A9");
+    storePage(hostile, "snapshots/2023/11/14/" + encoded + "/a_events-0-0.pb.zst", 0, 2);
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 5, 1);
+
+    assertThat(run("--writer-encoded", encoded, "--config", config.toString(), "--output", "raw"))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("p0\np1\n");
+
+    out.reset();
+    assertThat(run("--writer-encoded", "a%0", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--writer-encoded").contains("a%0");
+    assertThat(
+            run("--writer", "user-1", "--writer-encoded", "user-1", "--config", config.toString()))
+        .isEqualTo(2);
+    assertThat(out.size()).isZero();
   }
 
   /**
@@ -364,6 +402,34 @@ class ReplayCommandTest {
                 "--to",
                 "2023-11-14T22:13:20.0005Z"))
         .isEqualTo(78);
+  }
+
+  /**
+   * An index file of a version before the writer span table: replay reads the events of the pages
+   * it lists, and leaves the file as it was (it added the span table, in a write transaction).
+   */
+  @Test
+  void anOlderVersionsIndexFileIsReadAndNotWritten() throws Exception {
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 3);
+    storePage("snapshots/2023/11/14/user-1/b_events-0-3.pb.zst", 3, 3);
+    List<IndexEntry> entries;
+    try (SqlitePageIndex current = SqlitePageIndex.open(dir.resolve("current.db"))) {
+      new Reindexer(store, current).run("", Long.MIN_VALUE, (done, total) -> {});
+      entries = current.entries("user-1", TimeRange.ALL);
+    }
+    assertThat(entries).hasSize(2);
+    Path older = dir.resolve("older.db");
+    // Only the second page: what replay prints comes from the index, not from a storage scan.
+    OlderSqliteIndexFile.create(older, entries.subList(1, 2));
+    OlderSqliteIndexFile.State before = OlderSqliteIndexFile.State.settled(older);
+    Path indexed = dir.resolve("indexed.properties");
+    Files.writeString(
+        indexed, Files.readString(config) + "index.backend=sqlite\nindex.sqlite.path=" + older);
+    assertThat(run("--writer", "user-1", "--config", indexed.toString(), "--output", "raw"))
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("p3\np4\np5\n");
+    assertThat(OlderSqliteIndexFile.State.of(older)).as("the file as it was").isEqualTo(before);
   }
 
   /**

@@ -172,6 +172,30 @@ class CompactorTest {
   }
 
   /**
+   * A merged page whose first source is gone but one of whose sources the index still lists (its
+   * entry published again, its page not stored: dangling) is an unfinished merge: the next run
+   * finishes it, removing that entry, rather than plan the listed source as a page of its own. The
+   * plan meets the listed source after the merged page, among the pages of its Kafka span.
+   */
+  @Test
+  void aMergedPageWhoseSourceIsStillListedIsFinished() throws Exception {
+    try (Fixture f = new Fixture(Mode.SQLITE_INDEX, "listed-source")) {
+      IndexEntry second = f.sqlite.entries("w", TimeRange.ALL).get(1);
+      assertThat(f.compactor().run("w", false).merges()).hasSize(3);
+      assertThat(f.store.head(second.pageKey())).isEmpty();
+      f.sqlite.publish(List.of(second));
+
+      CompactionReport report = f.compactor().run("w", false);
+
+      assertThat(report.finished()).isEqualTo(1);
+      assertThat(report.merges()).isEmpty();
+      assertThat(f.sqlite.holds(second)).isFalse();
+      assertOnlyMergedPagesOfW(f);
+      assertThat(f.replay("w")).containsExactlyElementsOf(W_IDS);
+    }
+  }
+
+  /**
    * A create-only write whose first answer was lost and whose retry was refused (412): the store
    * stored the merged page, then said the key was taken. The page there is this run's own.
    */
@@ -644,15 +668,17 @@ class CompactorTest {
           new io.prism.snapshotter.index.ForwardingPageIndex(f.sqlite) {
             boolean listed;
 
+            // The run lists the writer's pages by walking them (entryPage), a batch at a time.
             @Override
-            public List<IndexEntry> entries(String writerId, TimeRange range) {
-              List<IndexEntry> entries = super.entries(writerId, range);
+            public io.prism.snapshotter.index.EntryPage entryPage(
+                String writerId, io.prism.snapshotter.index.EntryCursor from, int limit) {
+              io.prism.snapshotter.index.EntryPage page = super.entryPage(writerId, from, limit);
               if (!listed) {
                 listed = true;
                 delegate.remove(List.of(replaced));
                 f.store.delete(replaced.pageKey());
               }
-              return entries;
+              return page;
             }
           };
 
@@ -674,6 +700,19 @@ class CompactorTest {
 
     OneListingOnly(PageIndex delegate) {
       super(delegate);
+    }
+
+    // The plan's listing walks the writer's entries a batch at a time; a walk is one listing.
+    @Override
+    public io.prism.snapshotter.index.EntryPage entryPage(
+        String writerId, io.prism.snapshotter.index.EntryCursor from, int limit) {
+      if (from == io.prism.snapshotter.index.EntryCursor.FIRST) {
+        listings++;
+        assertThat(listings)
+            .as("listings of writer %s's whole history (the plan's is the only one)", writerId)
+            .isEqualTo(1);
+      }
+      return super.entryPage(writerId, from, limit);
     }
 
     @Override

@@ -67,6 +67,79 @@ class IndexConfigTest {
     }
   }
 
+  /**
+   * Reading opens the primary alone, so a SQLite secondary's missing file does not stop it; a
+   * command that publishes or repairs (which reaches the secondaries) still requires it.
+   */
+  @Test
+  void aSqliteSecondaryNotThereStopsOnlyCommandsThatReachTheSecondaries() {
+    Path missing = dir.resolve("secondary.db");
+    IndexConfig config =
+        new IndexConfig(
+            Map.of(
+                "index.backend", "redis",
+                "index.redis.url", "redis://127.0.0.1:1",
+                "index.secondary", "sqlite",
+                "index.sqlite.path", missing.toString()));
+
+    config.requirePrimaryExisting();
+    assertThatThrownBy(config::requireExisting)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.sqlite.path")
+        .hasMessageContaining(missing.toString());
+    assertThat(missing).doesNotExist();
+  }
+
+  @Test
+  void aSqlitePrimaryNotThereStopsReading() {
+    Path missing = dir.resolve("index.db");
+    IndexConfig config = new IndexConfig(Map.of("index.sqlite.path", missing.toString()));
+
+    assertThatThrownBy(config::requirePrimaryExisting)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(missing.toString());
+    assertThatThrownBy(config::openForReading).isInstanceOf(ConfigException.class);
+    assertThat(missing).doesNotExist();
+  }
+
+  @Test
+  void aSecondaryOfNoIndexIsRefusedOnBothKeys() {
+    IndexConfig config =
+        new IndexConfig(Map.of("index.backend", "none", "index.secondary", "sqlite"));
+
+    assertThat(config.crossKeyErrors())
+        .containsOnlyKeys("index.backend", "index.secondary")
+        .allSatisfy(
+            (key, messages) ->
+                assertThat(messages)
+                    .anySatisfy(
+                        message ->
+                            assertThat(message)
+                                .contains(
+                                    "index.backend is none", "make sqlite the index.backend")));
+  }
+
+  /** What check opens when a SQLite secondary's file is not there yet: the rest, as they were. */
+  @Test
+  void withoutASecondaryTheOtherSettingsStay() {
+    IndexConfig config =
+        new IndexConfig(
+            Map.of(
+                "index.backend", "clickhouse",
+                "index.clickhouse.url", "http://ch:8123",
+                "index.secondary", "sqlite, redis",
+                "index.redis.url", "redis://r:6379",
+                "index.ttl.days", "7"));
+
+    IndexConfig without = config.withoutSecondary(IndexBackend.SQLITE);
+
+    assertThat(without.secondaries()).containsExactly(IndexBackend.REDIS);
+    assertThat(without.backend()).isEqualTo(IndexBackend.CLICKHOUSE);
+    assertThat(without.redis().url()).hasToString("redis://r:6379");
+    assertThat(without.ttlDays()).isEqualTo(7);
+    assertThat(config.secondaries()).containsExactly(IndexBackend.SQLITE, IndexBackend.REDIS);
+  }
+
   @Test
   void theDecoratorWrapsEachPartByWhereItsPublishesComeFrom() {
     String path = dir.resolve("index.db").toString();

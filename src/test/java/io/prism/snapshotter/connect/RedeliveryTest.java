@@ -10,6 +10,7 @@ import io.prism.snapshotter.metrics.SnapshotterMetrics;
 import io.prism.snapshotter.metrics.TaskMetrics;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
+import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.ManualClock;
 import io.prism.snapshotter.testing.StoredPages;
 import io.prism.snapshotter.testing.StubSinkTaskContext;
@@ -314,7 +315,16 @@ class RedeliveryTest {
     assertThat(storedByNewOwner).hasSize(2);
 
     // The zombie resumes and Connect closes its partition: it stores nothing of it.
-    zombie.close(Set.of(P0));
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      zombie.close(Set.of(P0));
+      assertThat(logs.lines())
+          .filteredOn(line -> line.startsWith("INFO " + SnapshotterSinkTask.class.getName()))
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .matches(
+              ".* - Revoked 1 partition \\(events-0\\): stored nothing; left 2 pages \\(6 records,"
+                  + " [1-9][0-9]* bytes\\) of events-0 to its new owner, which had stored records"
+                  + " of it already");
+    }
 
     assertThat(storedKeys())
         .as("no page of the zombie")

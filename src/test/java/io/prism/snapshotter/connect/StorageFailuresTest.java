@@ -2,12 +2,22 @@ package io.prism.snapshotter.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prism.snapshotter.buffer.BufferVisitor;
+import io.prism.snapshotter.buffer.FlushLimits;
+import io.prism.snapshotter.buffer.FlushPolicy;
+import io.prism.snapshotter.buffer.MemoryBudget;
+import io.prism.snapshotter.buffer.PageAssembler;
+import io.prism.snapshotter.buffer.PageBuffer;
 import io.prism.snapshotter.index.IndexException;
+import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.storage.StorageException;
 import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.StubSinkTaskContext;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -166,6 +176,120 @@ class StorageFailuresTest {
                   + "Storing pages in s3://bucket and indexing pages in "
                   + INDEX
                   + " work again after 2 failures");
+    }
+  }
+
+  private static final String WARN = "WARN " + StorageFailures.class.getName() + " - ";
+
+  /** The first line a failure logs at WARN, without its stack trace. */
+  private static String retryLine(CapturedLogs logs) {
+    return logs.lines().stream()
+        .filter(line -> line.startsWith(WARN))
+        .findFirst()
+        .orElseThrow()
+        .lines()
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** An open page of writer 'w-17' at events-0 holding offsets 4200 and 4299. */
+  private static PageBuffer pageOfW17() {
+    PageAssembler assembler =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(10, 1_000_000, Duration.ofMinutes(1))),
+            new MemoryBudget(1_000_000, 0.5),
+            page -> {},
+            Clock.systemUTC());
+    TopicPartition events0 = new TopicPartition("events", 0);
+    assembler.accept(events0, 4200, "w-17", new Event("e1", 1_000, new byte[10], Map.of()));
+    assembler.accept(events0, 4299, "w-17", new Event("e2", 1_001, new byte[10], Map.of()));
+    List<PageBuffer> pages = new ArrayList<>();
+    assembler.survey(
+        new BufferVisitor() {
+          @Override
+          public void partition(TopicPartition partition, long received, long durable) {}
+
+          @Override
+          public void page(PageBuffer page, boolean open) {
+            pages.add(page);
+          }
+        });
+    assertThat(pages).hasSize(1);
+    return pages.get(0);
+  }
+
+  @Test
+  void aFailedStoreIsLoggedAsStoringThePageInTheStore() {
+    PageBuffer page = pageOfW17();
+    StorageFailures ofThePage = new StorageFailures(STORE, INDEX, () -> page, () -> {});
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      RuntimeException thrown = ofThePage.onFailure(unreachable("down"), context);
+
+      assertThat(retryLine(logs))
+          .isEqualTo(
+              WARN
+                  + "Storing the page of writer 'w-17' at events-0 offsets 4200..4299 in"
+                  + " s3://bucket failed (1 in a row), retrying in at most 500 ms:"
+                  + " io.prism.snapshotter.storage.StorageException: Cannot reach s3://bucket");
+      assertThat(thrown).hasMessageStartingWith("Storing pages in s3://bucket failed; will retry");
+    }
+  }
+
+  @Test
+  void aFailedPublishIsLoggedAsPublishingThePagesEntryToTheIndex() {
+    PageBuffer page = pageOfW17();
+    StorageFailures ofThePage = new StorageFailures(STORE, INDEX, () -> page, () -> {});
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      RuntimeException thrown =
+          ofThePage.onFailure(new IndexException("Cannot reach " + INDEX), context);
+
+      assertThat(retryLine(logs))
+          .isEqualTo(
+              WARN
+                  + "Publishing the index entry of the page of writer 'w-17' at events-0 offsets"
+                  + " 4200..4299 to "
+                  + INDEX
+                  + " failed (1 in a row; the page itself is stored), retrying in at most 500 ms:"
+                  + " io.prism.snapshotter.index.IndexException: Cannot reach "
+                  + INDEX);
+      assertThat(thrown)
+          .hasMessage(
+              "Publishing index entries to "
+                  + INDEX
+                  + " failed; will retry: io.prism.snapshotter.index.IndexException: Cannot reach "
+                  + INDEX);
+    }
+  }
+
+  @Test
+  void aFailedPublishOfAPageNotKnownNamesTheIndexAlone() {
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      failures.onFailure(new IndexException("Cannot reach " + INDEX), context);
+
+      assertThat(retryLine(logs))
+          .startsWith(WARN + "Publishing index entries to " + INDEX + " failed (1 in a row), ");
+    }
+  }
+
+  @Test
+  void aFailedLookupIsLoggedAsLookingUpInTheIndex() {
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      RuntimeException thrown =
+          failures.onIndexLookupFailure(
+              new TopicPartition("events", 3), new IndexException("no such table: pages"), context);
+
+      assertThat(retryLine(logs))
+          .isEqualTo(
+              WARN
+                  + "Looking up in "
+                  + INDEX
+                  + " the pages of events-3 stored before its assignment failed (1 in a row),"
+                  + " retrying in at most 500 ms: no such table: pages");
+      assertThat(thrown)
+          .hasMessage(
+              "Looking up in "
+                  + INDEX
+                  + " the stored pages of events-3 failed; will retry: no such table: pages");
     }
   }
 }

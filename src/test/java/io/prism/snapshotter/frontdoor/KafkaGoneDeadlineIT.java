@@ -13,9 +13,16 @@ import io.prism.snapshotter.proto.pubsub.BatchPublishRequest;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
 import io.prism.snapshotter.proto.pubsub.PublishRequest;
 import io.prism.snapshotter.proto.pubsub.PublishSessionResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +101,32 @@ class KafkaGoneDeadlineIT {
                 Throwable failure = catchThrowable(() -> answer.get(60, TimeUnit.SECONDS));
                 return failure instanceof ExecutionException ? failure.getCause() : failure;
               });
+
+          // bin/snapshotter publish says which deadline passed, and that it reached the front door.
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          String target = "127.0.0.1:" + server.port();
+          int exit =
+              FrontDoorClient.run(
+                  new ClientOptions(
+                      target,
+                      "writer-4",
+                      Map.of(),
+                      false,
+                      Optional.empty(),
+                      Optional.empty(),
+                      Optional.empty(),
+                      Optional.empty(),
+                      Duration.ofMillis(DEADLINE_MILLIS)),
+                  new BufferedReader(new StringReader("while gone\n")),
+                  new PrintStream(out, true, StandardCharsets.UTF_8));
+          assertThat(exit).isEqualTo(1);
+          assertThat(out.toString(StandardCharsets.UTF_8))
+              .startsWith(
+                  "DEADLINE_EXCEEDED: front door at "
+                      + target
+                      + ": no answer within the deadline of 1000 ms (--deadline-ms), given up"
+                      + " after ")
+              .endsWith("; it is connected, but the front door did not answer in time\n");
         } finally {
           FrontDoorFixture.close(channel);
         }

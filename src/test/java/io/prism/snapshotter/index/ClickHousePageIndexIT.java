@@ -42,8 +42,15 @@ class ClickHousePageIndexIT extends PageIndexContract {
 
   @AfterEach
   void dropTable() throws Exception {
-    http("DROP TABLE IF EXISTS " + DATABASE + "." + table);
-    http("DROP TABLE IF EXISTS " + DATABASE + "." + table + ClickHousePageIndex.BY_OFFSET_SUFFIX);
+    // The view first: an insert into the main table fails while its view's target is missing.
+    for (String suffix :
+        List.of(
+            ClickHouseWriterSpans.VIEW_SUFFIX,
+            ClickHouseWriterSpans.SPANS_SUFFIX,
+            "",
+            ClickHousePageIndex.BY_OFFSET_SUFFIX)) {
+      http("DROP TABLE IF EXISTS " + DATABASE + "." + table + suffix);
+    }
   }
 
   @Test
@@ -127,6 +134,278 @@ class ClickHousePageIndexIT extends PageIndexContract {
     assertThat(ddl)
         .as("not partitioned: a lookup reads a granule of every part")
         .isEqualTo("ReplacingMergeTree\t\ttopic, kafka_partition, last_offset, page_key\n");
+  }
+
+  @Test
+  void theWriterSpansAreAnAggregatingMergeTreeFedByAViewOfTheMainTable() throws Exception {
+    String tables =
+        http(
+            "SELECT name, engine, sorting_key FROM system.tables WHERE database = '"
+                + DATABASE
+                + "' AND name LIKE '"
+                + table
+                + "_spans%' ORDER BY name FORMAT TSV");
+    assertThat(tables)
+        .isEqualTo(
+            table
+                + "_spans\tAggregatingMergeTree\twriter_id, filled_month\n"
+                + table
+                + "_spans_feed\tMaterializedView\t\n");
+    assertThat(((ClickHousePageIndex) index).spansKept()).isTrue();
+  }
+
+  /**
+   * A writer with two weeks of one-minute pages: its last hour is read from the last hour's
+   * granules, not from the whole history (which the query read before the spans). The table is made
+   * by hand as an older version made it, with granules of 64 rows (8192 by default would hide the
+   * difference in 20,000 rows), and its rows are in it before the index first opens it: their spans
+   * come from the fill, the later pages' from the view.
+   */
+  @Test
+  void aRecentRangeReadsTheWritersRecentRowsNotItsWholeHistory() throws Exception {
+    index.close();
+    dropTable();
+    table = "pages_old_" + UUID.randomUUID().toString().replace("-", "");
+    String main = DATABASE + "." + table;
+    http(OLD_DDL.replace("TABLE_NAME", main) + " SETTINGS index_granularity = 64");
+    long now = 1_700_000_000_000L;
+    long minute = 60_000L;
+    long hour = 60 * minute;
+    int old = 20_000; // two weeks, two month partitions
+    long first = now - old * minute;
+    http(
+        "INSERT INTO "
+            + main
+            + " ("
+            + ClickHousePageIndex.COLUMNS
+            + ") SELECT concat('pages/busy/', toString(number)), 'busy', toInt64(number), toInt64("
+            + first
+            + " + number * 60000), toInt64("
+            + first
+            + " + number * 60000 + 59999), toInt64(10), toInt64(1000), toInt64(400), 'protobuf',"
+            + " 'zstd', 'events', toInt32(0), toInt64(number), toInt64(number) FROM system.numbers"
+            + " LIMIT "
+            + old);
+    IndexEntry aYearLong = entry("quiet", 1, now - 365 * 24 * hour, now - 1);
+    insertByHand(table, List.of(aYearLong)); // its span is known from the fill alone
+
+    ClickHousePageIndex opened = ClickHousePageIndex.open(settings(table));
+    index = opened;
+    assertThat(opened.spansKept()).isTrue();
+    List<IndexEntry> later = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      later.add(entry("busy", old + i, now + i * minute, now + i * minute + minute - 1));
+    }
+    index.publish(later); // their spans through the view
+    // A short page of the quiet writer: the view knows only its span, the fill the longer one.
+    IndexEntry quietAgain = entry("quiet", 2, now + minute, now + 2 * minute - 1);
+    index.publish(List.of(quietAgain));
+
+    TimeRange lastHour = new TimeRange(now - hour, now + 10 * minute);
+    List<IndexEntry> found = index.entries("busy", lastHour);
+    assertThat(found).hasSize(70).endsWith(later.toArray(IndexEntry[]::new));
+    assertThat(found.get(0).startTime()).isEqualTo(now - hour);
+    long held = old + later.size();
+    long read = rowsRead(opened.entriesSql("busy", lastHour));
+    assertThat(read)
+        .as("rows read of the %d the writer holds, for a range of 70", held)
+        .isLessThan(held / 20);
+    assertThat(index.entries("quiet", lastHour)).containsExactly(aYearLong, quietAgain);
+    assertThat(index.holds(aYearLong)).isTrue();
+    assertThat(index.holds(later.get(3))).isTrue();
+
+    // A long page published now widens the writer's window: found, from a read of its history.
+    IndexEntry aWeekLong = entry("busy", old + 100, now - 7 * 24 * hour, now + hour);
+    index.publish(List.of(aWeekLong));
+    assertThat(index.entries("busy", lastHour)).hasSize(71).startsWith(aWeekLong);
+    assertThat(rowsRead(opened.entriesSql("busy", lastHour))).isGreaterThan(held / 2);
+  }
+
+  /**
+   * On a table this version made ({@code start_time} clamped), the bound is put on the partition
+   * key too: a recent range reads no part of the earlier months (without it, at least a granule of
+   * each month's part: here all 3,000 rows, as each part is smaller than a granule).
+   */
+  @Test
+  void aRecentRangeReadsNoPartOfTheEarlierMonths() throws Exception {
+    ClickHousePageIndex opened = (ClickHousePageIndex) index;
+    assertThat(opened.startTimeClamped()).isTrue();
+    long now = 1_700_000_000_000L; // 2023-11-14
+    long minute = 60_000L;
+    List<IndexEntry> pages = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) { // one a 45 minutes: 94 days, four months
+      long start = now - i * 45 * minute;
+      pages.add(entry("busy", i, start, start + minute - 1));
+    }
+    index.publish(pages); // one insert: one part a month
+    long november = 1_698_796_800_000L;
+    long inNovember = pages.stream().filter(p -> p.startTime() >= november).count();
+    TimeRange lastHour = new TimeRange(now - 60 * minute, now + minute);
+    assertThat(index.entries("busy", lastHour))
+        .containsExactlyElementsOf(
+            pages.stream()
+                .filter(p -> lastHour.overlaps(p.startTime(), p.endTime()))
+                .sorted(IndexEntry.QUERY_ORDER)
+                .toList())
+        .hasSize(2);
+    assertThat(rowsRead(opened.entriesSql("busy", lastHour)))
+        .as("rows read, of %d in November and %d in all", inNovember, pages.size())
+        .isLessThanOrEqualTo(inNovember);
+  }
+
+  /**
+   * An INSERT that began before the view existed feeds neither the view (ClickHouse fixes an
+   * insert's views when it starts) nor, committed after the fill read its month, the fill: the open
+   * waits for it before filling. Here a task of an older version publishes a year-long page for two
+   * seconds while the index is opened for the first time by this version.
+   */
+  @Test
+  void aLongPageInsertedWhileTheViewIsCreatedIsWaitedForAndFilled() throws Exception {
+    index.close();
+    dropTable();
+    table = "pages_old_" + UUID.randomUUID().toString().replace("-", "");
+    String main = DATABASE + "." + table;
+    http(OLD_DDL.replace("TABLE_NAME", main));
+    long now = 1_700_000_000_000L;
+    IndexEntry short1 = entry("w1", 1, now - 120_000, now - 60_001);
+    insertByHand(table, List.of(short1));
+    IndexEntry aYearLong = entry("w1", 2, now - 365 * 86_400_000L, now - 1);
+    CompletableFuture<String> slowInsert =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return http(
+                    "INSERT INTO "
+                        + main
+                        + " ("
+                        + ClickHousePageIndex.COLUMNS
+                        + ") SELECT "
+                        + String.join(
+                            ", ",
+                            ClickHouseSql.quote(aYearLong.pageKey()),
+                            "'w1'",
+                            "toInt64(2)",
+                            "toInt64(" + aYearLong.startTime() + ")",
+                            "toInt64(" + aYearLong.endTime() + ")",
+                            "toInt64(" + aYearLong.eventCount() + ")",
+                            "toInt64(" + aYearLong.pageSizeBytes() + ")",
+                            "toInt64(" + aYearLong.storageSizeBytes() + ")",
+                            "'protobuf', 'zstd', 'events'",
+                            "toInt32(" + aYearLong.partition() + ")",
+                            "toInt64(" + aYearLong.firstOffset() + ")",
+                            "toInt64(" + aYearLong.lastOffset() + ")")
+                        + " FROM system.one WHERE sleep(2) = 0");
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(500); // the insert is running, its views fixed
+    ClickHousePageIndex opened = ClickHousePageIndex.open(settings(table));
+    index = opened;
+    assertThat(slowInsert).as("the open waited for it").isDone();
+    slowInsert.get();
+    assertThat(opened.spansKept()).isTrue();
+    IndexEntry short2 = entry("w1", 3, now - 30_000, now - 20_000);
+    index.publish(List.of(short2)); // through the view: a short span
+    assertThat(index.entries("w1", new TimeRange(now - 50_000, now)))
+        .containsExactly(aYearLong, short2);
+  }
+
+  /** Rows the server read for a query, from the statistics of its JSON output. */
+  static long rowsRead(String sql) throws Exception {
+    return new ObjectMapper()
+        .readTree(http(sql + " FORMAT JSON"))
+        .get("statistics")
+        .get("rows_read")
+        .asLong();
+  }
+
+  /**
+   * Replay's open ({@link ClickHousePageIndex#openForReading}) by a user of ClickHouse's {@code
+   * readonly=1}, of a table an older version made (no companion, no spans): it creates and inserts
+   * nothing, and answers from the main table. Once the sink has opened the table, the same reader
+   * uses the companion and the spans.
+   */
+  @Test
+  void aStrictReaderReadsATableOfAnOlderVersionWithoutCreatingAnything() throws Exception {
+    index.close();
+    dropTable();
+    table = "pages_old_" + UUID.randomUUID().toString().replace("-", "");
+    http(OLD_DDL.replace("TABLE_NAME", DATABASE + "." + table));
+    long now = 1_700_000_000_000L;
+    long hour = 3_600_000L;
+    IndexEntry aYearLong = entry("w1", 1, now - 365 * 24 * hour, now - 1);
+    List<IndexEntry> entries = new ArrayList<>(List.of(aYearLong));
+    for (int i = 0; i < 30; i++) { // three months
+      entries.add(page("w" + i % 3, "events", i % 2, i * 10L, i * 10L + 9, MONTH_MS * (i % 3) + i));
+    }
+    insertByHand(table, entries);
+    String tables =
+        "SELECT name FROM system.tables WHERE database = '"
+            + DATABASE
+            + "' AND name LIKE '"
+            + table
+            + "%' ORDER BY name FORMAT TSV";
+    assertThat(http(tables)).isEqualTo(table + "\n");
+
+    try (ClickHousePageIndex reader =
+        ClickHousePageIndex.openForReading(readerSettings("prism_strict_reader", table))) {
+      assertThat(reader.spansKept()).isFalse();
+      assertAnswersOf(reader, aYearLong, now);
+    }
+    assertThat(http(tables)).as("nothing created").isEqualTo(table + "\n");
+
+    try (PageIndex sink = ClickHousePageIndex.open(settings(table))) { // makes what it needs
+      // The view knows only this page's span; the year-long one is known from the fill.
+      sink.publish(List.of(entry("w1", 2, now - 1_000, now - 500)));
+    }
+    assertThat(http(tables))
+        .isEqualTo(
+            String.join(
+                "\n",
+                table,
+                table + ClickHousePageIndex.BY_OFFSET_SUFFIX,
+                table + ClickHouseWriterSpans.SPANS_SUFFIX,
+                table + ClickHouseWriterSpans.VIEW_SUFFIX,
+                ""));
+    try (ClickHousePageIndex reader =
+        ClickHousePageIndex.openForReading(readerSettings("prism_strict_reader", table))) {
+      assertThat(reader.spansKept()).isTrue();
+      assertAnswersOf(reader, aYearLong, now);
+      assertThat(reader.entriesSql("w1", new TimeRange(now - hour, now))).contains("_spans");
+    }
+  }
+
+  private void assertAnswersOf(PageIndex reader, IndexEntry aYearLong, long now) throws Exception {
+    assertThat(reader.entries("w1", new TimeRange(now - 3_600_000L, now - 1_000)))
+        .containsExactly(aYearLong);
+    assertThat(reader.holds(aYearLong)).isTrue();
+    assertThat(reader.entries("w2", TimeRange.ALL)).hasSize(10);
+    assertThat(reader.writers(null, 10).writers()).containsExactly("w0", "w1", "w2");
+    for (int partition = 0; partition < 2; partition++) {
+      assertThat(reader.entriesFromOffset("events", partition, 0, 100))
+          .containsExactlyElementsOf(scanOfTheMainTable("events", partition, 0, 100))
+          .hasSize(partition == 0 ? 15 : 16);
+    }
+  }
+
+  @Test
+  void openingATableThatIsNotThereForReadingSaysSoAndCreatesNothing() throws Exception {
+    String missing = "never_created_" + UUID.randomUUID().toString().replace("-", "");
+    assertThatThrownBy(
+            () ->
+                ClickHousePageIndex.openForReading(readerSettings("prism_strict_reader", missing)))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining(DATABASE + "." + missing)
+        .hasMessageContaining("does not exist");
+    assertThat(
+            http(
+                "SELECT count() FROM system.tables WHERE database = '"
+                    + DATABASE
+                    + "' AND name LIKE '"
+                    + missing
+                    + "%' FORMAT TSV"))
+        .isEqualTo("0\n");
   }
 
   /**
@@ -484,6 +763,28 @@ class ClickHousePageIndexIT extends PageIndexContract {
             .isInstanceOf(IndexException.class)
             .hasMessageContaining("readonly");
       }
+    }
+  }
+
+  /**
+   * Where the spans cannot be made (here the sink's normal open by a user of {@code readonly=2},
+   * after the spans were dropped by hand), the index still opens and answers, unbounded below.
+   */
+  @Test
+  void anIndexWhoseSpansCannotBeMadeOpensAndAnswersUnbounded() throws Exception {
+    long now = 1_700_000_000_000L;
+    IndexEntry aYearLong = entry("w1", 1, now - 365 * 86_400_000L, now - 1);
+    IndexEntry recent = entry("w1", 2, now - 60_000, now - 30_000);
+    index.publish(List.of(aYearLong, recent));
+    http("DROP TABLE " + DATABASE + "." + table + ClickHouseWriterSpans.VIEW_SUFFIX);
+    http("DROP TABLE " + DATABASE + "." + table + ClickHouseWriterSpans.SPANS_SUFFIX);
+    try (ClickHousePageIndex reader =
+        ClickHousePageIndex.open(readerSettings("prism_reader", table))) {
+      assertThat(reader.spansKept()).isFalse();
+      assertThat(reader.entriesSql("w1", new TimeRange(now - 3_600_000L, now)))
+          .doesNotContain("_spans");
+      assertThat(reader.entries("w1", new TimeRange(now - 3_600_000L, now)))
+          .containsExactly(aYearLong, recent);
     }
   }
 

@@ -290,6 +290,56 @@ public abstract class PageIndexContract {
     assertThat(index.holds(twoYearsLong)).isTrue();
   }
 
+  /**
+   * The bound a backend puts on a time query (the writer's longest span) must hold through the
+   * index's other changes: the long page removed, the writer's every page removed and the long page
+   * published again (a reindex), the short pages around it expired.
+   */
+  @Test
+  void aLongPageIsFoundByRecentRangesAfterRemovalsRepublishingAndExpiry() {
+    long now = 1_700_000_000_000L;
+    long minute = 60_000L;
+    long hour = 60 * minute;
+    IndexEntry aYearLong = entry("w1", 1, now - 365 * 24 * hour, now - 1);
+    List<IndexEntry> minutePages = new ArrayList<>();
+    for (int i = 0; i < 120; i++) { // the last two hours
+      long start = now - 2 * hour + i * minute;
+      minutePages.add(entry("w1", 10 + i, start, start + minute - 1));
+    }
+    List<IndexEntry> lastHourPages = minutePages.subList(60, 120);
+    TimeRange lastHour = new TimeRange(now - hour, now);
+    index.publish(List.of(aYearLong));
+    index.publish(minutePages);
+
+    index.remove(List.of(aYearLong));
+    assertThat(index.entries("w1", lastHour))
+        .as("removed")
+        .containsExactlyElementsOf(lastHourPages);
+
+    index.remove(minutePages);
+    assertThat(index.entries("w1", TimeRange.ALL)).isEmpty();
+    index.publish(lastHourPages);
+    index.publish(List.of(aYearLong)); // published again, after the writer's short pages
+    List<IndexEntry> expected = new ArrayList<>(List.of(aYearLong));
+    expected.addAll(lastHourPages);
+    assertThat(index.entries("w1", lastHour))
+        .as("published again")
+        .containsExactlyElementsOf(expected);
+
+    index.expireBefore(now - 10 * minute);
+    assertThat(index.entries("w1", new TimeRange(now - 5 * minute, now)))
+        .as("after expiry")
+        .containsExactlyElementsOf(
+            List.of(
+                aYearLong,
+                lastHourPages.get(55),
+                lastHourPages.get(56),
+                lastHourPages.get(57),
+                lastHourPages.get(58),
+                lastHourPages.get(59)));
+    assertThat(index.holds(aYearLong)).isTrue();
+  }
+
   @Test
   void tenThousandWritersArePagedThroughInByteOrder() {
     List<IndexEntry> entries = new ArrayList<>();

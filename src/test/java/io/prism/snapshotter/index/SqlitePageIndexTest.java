@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -36,6 +37,31 @@ class SqlitePageIndexTest extends PageIndexContract {
   private static final long YEAR = 365 * 24 * HOUR;
 
   @TempDir Path dir;
+
+  /**
+   * Connect starts a connector's tasks side by side, and each opens the same new index file: an
+   * open that meets another's schema writes waits for them, and does not fail the task with
+   * SQLITE_BUSY (seen in SinkRoundTripIT: one of two tasks killed at start).
+   */
+  @Test
+  void anOpenWaitsForAnotherConnectionsWritesToTheNewFile() throws Exception {
+    Path path = dir.resolve("locked.db");
+    ExecutorService opener = Executors.newSingleThreadExecutor();
+    try (Connection other = DriverManager.getConnection(SqlitePageIndex.jdbcUrl(path));
+        Statement writes = other.createStatement()) {
+      // Another opener amid its first writes to the new file: it holds the write lock, and
+      // commits while this open holds a read lock and waits to write (its journal mode).
+      writes.execute("BEGIN IMMEDIATE");
+      writes.execute("CREATE TABLE not_yet_committed (x INTEGER)");
+      Future<?> open = opener.submit(() -> SqlitePageIndex.open(path).close());
+      Thread.sleep(500);
+      assertThat(open).isNotDone();
+      writes.execute("COMMIT");
+      open.get(30, TimeUnit.SECONDS);
+    } finally {
+      opener.shutdownNow();
+    }
+  }
 
   @Override
   protected PageIndex newIndex() {
@@ -215,6 +241,122 @@ class SqlitePageIndexTest extends PageIndexContract {
   }
 
   /**
+   * Replay, pages list and check --read-only open the file only to read it: a file of a version
+   * before the span table is not given one (nor anything else), and is answered from, unbounded.
+   */
+  @Test
+  void aFileOfAnOlderVersionIsReadAsItIsWithoutWritingIt() throws Exception {
+    index.close();
+    Path file = dir.resolve("older.db");
+    IndexEntry aYearLong = entry("w1", 1, NOW - YEAR, NOW - 1);
+    IndexEntry recent = entry("w1", 2, NOW - 60_000, NOW - 30_000);
+    OlderSqliteIndexFile.create(
+        file, List.of(aYearLong, entry("w1", 3, NOW - 3 * HOUR, NOW - 2 * HOUR), recent));
+    OlderSqliteIndexFile.State before = OlderSqliteIndexFile.State.settled(file);
+    List<Path> filesBefore = listing(dir);
+
+    index = SqlitePageIndex.openForReading(file);
+    assertThat(index.entries("w1", new TimeRange(NOW - HOUR, NOW)))
+        .containsExactly(aYearLong, recent);
+    assertThat(((SqlitePageIndex) index).entriesPlan("w1", new TimeRange(NOW - HOUR, NOW)))
+        .anyMatch(step -> step.contains("(writer_id=? AND start_time<?)"));
+    index.close();
+
+    assertThat(OlderSqliteIndexFile.State.of(file)).as("the file as it was").isEqualTo(before);
+    assertThat(schemaNames(file)).doesNotContain("writer_spans", "pages_keep_writer_span");
+    assertThat(listing(dir)).as("its -wal and -shm gone again").isEqualTo(filesBefore);
+  }
+
+  private static List<Path> listing(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.sorted().toList();
+    }
+  }
+
+  /**
+   * A file this process may not write (a read-only mount, the connector's user's file): read with
+   * SQLite's read-only mode, not by luck of the permissions. Tests run as root, who writes a 0444
+   * file all the same: so that nothing was written is seen in its bytes and time.
+   */
+  @Test
+  void aReadOnlyFileOfAnOlderVersionIsReadWithoutWritingItEvenByRoot() throws Exception {
+    index.close();
+    Path file = dir.resolve("read-only.db");
+    IndexEntry page = entry("w1", 1, NOW - 60_000, NOW - 30_000);
+    OlderSqliteIndexFile.create(file, List.of(page));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+    OlderSqliteIndexFile.State before = OlderSqliteIndexFile.State.settled(file);
+
+    index = SqlitePageIndex.openForReading(file);
+    assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(page);
+    assertThatThrownBy(() -> index.publish(List.of(entry("w1", 2, NOW, NOW))))
+        .hasMessageContaining("readonly");
+    index.close();
+
+    assertThat(OlderSqliteIndexFile.State.of(file)).as("the file as it was").isEqualTo(before);
+  }
+
+  /**
+   * The connector holds the write lock (publishing): a reader neither waits for it (the busy
+   * timeout, 10 s, as it tried to add the spans) nor misses what is committed.
+   */
+  @Test
+  void readingAFileWhoseWriteLockIsHeldDoesNotWaitForIt() throws Exception {
+    index.close();
+    Path file = dir.resolve("locked.db");
+    IndexEntry page = entry("w1", 1, NOW - 60_000, NOW - 30_000);
+    OlderSqliteIndexFile.create(file, List.of(page));
+    try (Connection writer = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement statement = writer.createStatement()) {
+      statement.execute("BEGIN IMMEDIATE");
+      long started = System.nanoTime();
+      index = SqlitePageIndex.openForReading(file);
+      assertThat(index.entries("w1", TimeRange.ALL)).containsExactly(page);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5_000);
+      statement.execute("COMMIT");
+    }
+  }
+
+  /** A file the sink wrote is read bounded by its spans, as the sink reads it. */
+  @Test
+  void aFileWithSpansIsReadBoundedBelow() {
+    IndexEntry aYearLong = entry("w1", 1, NOW - YEAR, NOW - 1);
+    IndexEntry recent = entry("w1", 2, NOW - 60_000, NOW - 30_000);
+    index.publish(List.of(aYearLong, recent));
+    index.close();
+
+    index = SqlitePageIndex.openForReading(file());
+    assertThat(index.entries("w1", new TimeRange(NOW - HOUR, NOW)))
+        .containsExactly(aYearLong, recent);
+    assertThat(((SqlitePageIndex) index).entriesPlan("w1", new TimeRange(NOW - HOUR, NOW)))
+        .anyMatch(step -> step.contains("(writer_id=? AND start_time>? AND start_time<?)"));
+  }
+
+  @Test
+  void readingAFileWithoutThePagesTableFailsSayingItIsNoPageIndex() throws IOException {
+    index.close();
+    Path empty = Files.createFile(dir.resolve("empty.db"));
+
+    assertThatThrownBy(() -> SqlitePageIndex.openForReading(empty))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining(empty + " has no pages table");
+    assertThat(empty).isEmptyFile();
+    index = newIndex();
+  }
+
+  private static List<String> schemaNames(Path file) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Connection sql = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement statement = sql.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT name FROM sqlite_master")) {
+      while (rows.next()) {
+        names.add(rows.getString(1));
+      }
+    }
+    return names;
+  }
+
+  /**
    * An older version's connector sharing the file (or a hand-made INSERT or UPDATE) writes pages
    * with plain SQL, knowing nothing of spans: the file's triggers keep the spans right.
    */
@@ -377,51 +519,12 @@ class SqlitePageIndexTest extends PageIndexContract {
     }
   }
 
-  /** A file as versions before the span table left it: the pages table and its indexes. */
   private static Connection olderVersionsFile(Path file) throws SQLException {
-    Connection sql = DriverManager.getConnection("jdbc:sqlite:" + file);
-    try (Statement statement = sql.createStatement()) {
-      statement.execute("PRAGMA journal_mode=WAL");
-      statement.execute(
-          "CREATE TABLE pages ("
-              + "page_key TEXT PRIMARY KEY NOT NULL, writer_id TEXT NOT NULL, page_sequence INTEGER NOT NULL, "
-              + "start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, event_count INTEGER NOT NULL, "
-              + "page_size_bytes INTEGER NOT NULL, storage_size_bytes INTEGER NOT NULL, format TEXT NOT NULL, "
-              + "compression TEXT NOT NULL, topic TEXT NOT NULL, kafka_partition INTEGER NOT NULL, "
-              + "first_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL)");
-      statement.execute(
-          "CREATE INDEX pages_by_writer_time ON pages (writer_id, start_time, page_sequence)");
-      statement.execute("CREATE INDEX pages_by_end_time ON pages (end_time)");
-      statement.execute(
-          "CREATE INDEX pages_by_partition_offset ON pages (topic, kafka_partition, last_offset)");
-    }
-    return sql;
+    return OlderSqliteIndexFile.open(file);
   }
 
-  /** A publish as versions before the span table made it. */
   private static void insertAsAnOlderVersion(Connection sql, IndexEntry e) throws SQLException {
-    try (PreparedStatement insert =
-        sql.prepareStatement(
-            "INSERT OR REPLACE INTO pages (page_key, writer_id, page_sequence, start_time, end_time,"
-                + " event_count, page_size_bytes, storage_size_bytes, format, compression, topic,"
-                + " kafka_partition, first_offset, last_offset)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      insert.setString(1, e.pageKey());
-      insert.setString(2, e.writerId());
-      insert.setLong(3, e.pageSequence());
-      insert.setLong(4, e.startTime());
-      insert.setLong(5, e.endTime());
-      insert.setLong(6, e.eventCount());
-      insert.setLong(7, e.pageSizeBytes());
-      insert.setLong(8, e.storageSizeBytes());
-      insert.setString(9, e.format());
-      insert.setString(10, e.compression());
-      insert.setString(11, e.topic());
-      insert.setInt(12, e.partition());
-      insert.setLong(13, e.firstOffset());
-      insert.setLong(14, e.lastOffset());
-      insert.executeUpdate();
-    }
+    OlderSqliteIndexFile.insert(sql, e);
   }
 
   private static Map<String, Long> spans(Path file) throws SQLException {

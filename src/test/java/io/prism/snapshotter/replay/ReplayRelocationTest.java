@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prism.snapshotter.page.Compression;
 import io.prism.snapshotter.page.PageFormat;
 import io.prism.snapshotter.storage.NoSuchObjectException;
+import io.prism.snapshotter.testing.CapturedLogs;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,5 +119,43 @@ class ReplayRelocationTest {
     assertThat(locations).hasValue(1 + 4);
     assertThat(ids)
         .containsExactlyElementsOf(Pages.offsets(0, 0, 89).stream().map(e -> e.eventId()).toList());
+  }
+
+  /**
+   * The relocation WARN names the writer: a hostile id (ids come from producers) must not forge a
+   * log line with its newline, as {@code Printable} promises for every log line.
+   */
+  @Test
+  void theRelocationWarningQuotesAHostileWriterId() {
+    String writer = "w\n2026-11-28 ERROR forged line";
+    stored.put(
+        "m",
+        Pages.encode(
+            writer,
+            0,
+            Pages.kafkaTags(0, 0, 19),
+            Pages.offsets(0, 0, 19),
+            PageFormat.PROTOBUF,
+            Compression.NONE));
+    PageRef p0 = new PageRef("p0", writer, 0, 1000, 1009, 100, new KafkaSpan("events", 0, 0, 9));
+    PageRef merged =
+        new PageRef("m", writer, 0, 1000, 1019, 100, new KafkaSpan("events", 0, 0, 19));
+    // p0 is gone (merged into m) when fetched: the replay locates again and reads m.
+    PageLocator locator = (w, range) -> range.equals(TimeRange.ALL) ? List.of(p0) : List.of(merged);
+    List<String> ids = new ArrayList<>();
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      try (Replayer replayer =
+              new Replayer(pool -> locator, source, new ReplaySettings(1, 1, 1 << 20, 0), null);
+          ReplayStream events = replayer.replay(writer, EventFilter.ALL)) {
+        while (events.hasNext()) {
+          ids.add(events.next().event().eventId());
+        }
+      }
+      List<String> warnings =
+          logs.lines().stream().filter(l -> l.contains("vanished during the replay")).toList();
+      assertThat(warnings).hasSize(1);
+      assertThat(warnings.get(0)).doesNotContain("\n").contains("'w\\u000a2026-11-28 ERROR");
+    }
+    assertThat(ids).hasSize(20);
   }
 }

@@ -7,6 +7,7 @@ import io.prism.snapshotter.buffer.FlushPolicy;
 import io.prism.snapshotter.buffer.FlushReason;
 import io.prism.snapshotter.buffer.MemoryBudget;
 import io.prism.snapshotter.buffer.PageAssembler;
+import io.prism.snapshotter.index.EntryTtl;
 import io.prism.snapshotter.index.ForwardingPageIndex;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.index.PageIndex;
@@ -24,6 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,21 @@ class ReindexerTest {
    */
   static void storePages(
       ObjectStore store, PageIndex index, PageFormat format, Compression compression)
+      throws Exception {
+    storePages(store, index, format, compression, 1_700_000_000_000L);
+  }
+
+  /**
+   * As {@link #storePages(ObjectStore, PageIndex, PageFormat, Compression)}, the first event at
+   * {@code firstEventMillis} and one a second after it: each writer's pages end about 100, 200, 300
+   * and 400 s after it.
+   */
+  static void storePages(
+      ObjectStore store,
+      PageIndex index,
+      PageFormat format,
+      Compression compression,
+      long firstEventMillis)
       throws Exception {
     PageCommitter committer =
         new PageCommitter(
@@ -72,7 +90,7 @@ class ReindexerTest {
           partition,
           offset,
           writer,
-          new Event("id-" + offset, 1_700_000_000_000L + offset * 1_000L, payload, Map.of()));
+          new Event("id-" + offset, firstEventMillis + offset * 1_000L, payload, Map.of()));
       assembler.writeClosedPages();
     }
     assembler.flushPartitions(partitions, FlushReason.TASK_STOP);
@@ -139,6 +157,42 @@ class ReindexerTest {
       assertThat(result.listed()).isEqualTo(original.size() + 1);
       assertThat(seen).hasSize(original.size() + 1).containsOnly((long) original.size() + 1);
       assertThat(allEntries(partial)).containsExactlyInAnyOrderElementsOf(original);
+    }
+  }
+
+  /**
+   * With index.ttl.days, a page that ended longer ago than the TTL is not published (Redis refused
+   * it, the others expire it at their next pass) and is counted apart: it was counted as added, on
+   * every run.
+   */
+  @Test
+  void pagesPastTheTtlAreCountedApartAndNotPublished() throws Exception {
+    ObjectStore store = new FilesystemObjectStore(dir.resolve("pages"));
+    List<IndexEntry> original;
+    try (SqlitePageIndex live = SqlitePageIndex.open(dir.resolve("live.db"))) {
+      storePages(store, live, PageFormat.PROTOBUF, Compression.NONE);
+      original = allEntries(live);
+    }
+    List<Long> ends = original.stream().map(IndexEntry::endTime).sorted().toList();
+    long day = Duration.ofDays(1).toMillis();
+    long now = ends.get(ends.size() / 2) + day; // the earlier half ended a day or more ago
+    Clock clock = Clock.fixed(Instant.ofEpochMilli(now), ZoneOffset.UTC);
+    List<IndexEntry> withinTtl =
+        original.stream().filter(entry -> entry.endTime() + day > now).toList();
+    long pastTtl = original.size() - withinTtl.size();
+    assertThat(pastTtl).isPositive().isLessThan(original.size());
+
+    try (SqlitePageIndex rebuilt = SqlitePageIndex.open(dir.resolve("rebuilt.db"))) {
+      Reindexer reindexer = new Reindexer(store, rebuilt, EntryTtl.ofDays(1), clock);
+      Reindexer.Result first = reindexer.run("", Long.MIN_VALUE, (done, total) -> {});
+      assertThat(first.expired()).isEqualTo(pastTtl);
+      assertThat(first.added()).isEqualTo(withinTtl.size());
+      assertThat(allEntries(rebuilt)).containsExactlyInAnyOrderElementsOf(withinTtl);
+
+      Reindexer.Result second = reindexer.run("", Long.MIN_VALUE, (done, total) -> {});
+      assertThat(second.expired()).isEqualTo(pastTtl);
+      assertThat(second.alreadyIndexed()).isEqualTo(withinTtl.size());
+      assertThat(second.added()).isZero();
     }
   }
 
