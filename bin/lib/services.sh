@@ -49,6 +49,23 @@ wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...
   done
 }
 
+# A self-signed certificate for 127.0.0.1, made once per run: the TLS endpoints of ClickHouse and Redis
+# present it, and the TLS tests give it to the index as its CA (index.*.tls.ca.file). A second one,
+# which signed nothing, stands for "a CA that is not the server's".
+ensure_test_certificate() {
+  local dir="$services_dir/tls"
+  export PRISM_TEST_TLS_CA="$dir/cert.pem"
+  export PRISM_TEST_TLS_OTHER_CA="$dir/other-ca.pem"
+  [[ -f "$dir/cert.pem" ]] && return 0
+  command -v openssl >/dev/null || ensure_packages openssl
+  mkdir -p "$dir"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=some other CA" \
+    -keyout "$dir/other-key.pem" -out "$dir/other-ca.pem" >/dev/null 2>&1
+}
+
 start_redis() {
   ensure_packages redis-server redis-tools
   local port dir="$services_dir/redis"
@@ -62,10 +79,30 @@ start_redis() {
   echo "bin/test: redis at $PRISM_TEST_REDIS_URL" >&2
 }
 
+# A second Redis that speaks only TLS (Debian's redis-server is built with it), for RedisTlsIT.
+start_redis_tls() {
+  ensure_packages redis-server redis-tools
+  ensure_test_certificate
+  local port dir="$services_dir/redis-tls" tls="$services_dir/tls"
+  port=$(free_port)
+  mkdir -p "$dir"
+  # Also on 127.0.0.2, an address its certificate does not name (RedisTlsIT's host-name check).
+  redis-server --daemonize yes --bind 127.0.0.1 127.0.0.2 --port 0 --tls-port "$port" \
+    --tls-cert-file "$tls/cert.pem" --tls-key-file "$tls/key.pem" --tls-ca-cert-file "$tls/cert.pem" \
+    --tls-auth-clients no --save "" --appendonly no \
+    --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+  stop_actions+=("kill \$(cat '$dir/redis.pid' 2>/dev/null) 2>/dev/null")
+  wait_until 20 "redis (tls) on port $port" redis-cli --tls --cacert "$tls/cert.pem" -p "$port" ping
+  export PRISM_TEST_REDIS_TLS_URL="rediss://127.0.0.1:$port/0"
+  echo "bin/test: redis (tls) at $PRISM_TEST_REDIS_TLS_URL" >&2
+}
+
 start_clickhouse() {
   ensure_packages clickhouse-server clickhouse-client
-  local http native dir="$services_dir/clickhouse"
+  ensure_test_certificate
+  local http https native dir="$services_dir/clickhouse" tls="$services_dir/tls"
   http=$(free_port)
+  https=$(free_port)
   native=$(free_port)
   mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
   cat >"$dir/config.xml" <<XML
@@ -73,7 +110,11 @@ start_clickhouse() {
 <yandex>
   <logger><level>warning</level><log>$dir/log/server.log</log><errorlog>$dir/log/error.log</errorlog><size>10M</size><count>2</count></logger>
   <listen_host>127.0.0.1</listen_host>
+  <!-- also an address the TLS certificate does not name (ClickHouseTlsIT's host-name check) -->
+  <listen_host>127.0.0.2</listen_host>
   <http_port>$http</http_port>
+  <https_port>$https</https_port>
+  <openSSL><server><certificateFile>$tls/cert.pem</certificateFile><privateKeyFile>$tls/key.pem</privateKeyFile><verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile><disableProtocols>sslv2,sslv3</disableProtocols></server></openSSL>
   <tcp_port>$native</tcp_port>
   <path>$dir/data/</path>
   <tmp_path>$dir/tmp/</tmp_path>
@@ -108,7 +149,9 @@ XML
   clickhouse-server --daemon --config-file="$dir/config.xml" --pid-file="$dir/clickhouse.pid" >/dev/null 2>&1
   stop_actions+=("kill \$(cat '$dir/clickhouse.pid' 2>/dev/null) 2>/dev/null; sleep 1")
   wait_until 30 "clickhouse on port $http" curl -sf "http://127.0.0.1:$http/ping"
+  wait_until 30 "clickhouse (https) on port $https" curl -sf --cacert "$tls/cert.pem" "https://127.0.0.1:$https/ping"
   export PRISM_TEST_CLICKHOUSE_URL="http://127.0.0.1:$http"
+  export PRISM_TEST_CLICKHOUSE_HTTPS_URL="https://127.0.0.1:$https"
   export PRISM_TEST_CLICKHOUSE_DIR="$dir"
   echo "bin/test: clickhouse at $PRISM_TEST_CLICKHOUSE_URL" >&2
 }

@@ -13,6 +13,7 @@ import io.prism.snapshotter.index.RedisPageIndex;
 import io.prism.snapshotter.index.RedisSettings;
 import io.prism.snapshotter.index.ScheduledExpiry;
 import io.prism.snapshotter.index.SqlitePageIndex;
+import io.prism.snapshotter.util.TlsCaFile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -87,11 +88,27 @@ public final class IndexConfig {
   public static final String CLICKHOUSE_PASSWORD = "index.clickhouse.password";
   static final String CLICKHOUSE_PASSWORD_DOC = "ClickHouse password (never logged).";
 
+  public static final String CLICKHOUSE_TLS_CA_FILE = ClickHouseSettings.TLS_CA_SETTING;
+  static final String CLICKHOUSE_TLS_CA_FILE_DOC =
+      "A PEM file of the CA certificates that an https:// ClickHouse's server certificate must be"
+          + " signed by, instead of the JVM's trust store (for a private CA, without making the whole"
+          + " Connect worker trust it). Read when the connector starts: a missing file or one without"
+          + " a certificate is a configuration error. The server's certificate must also name the"
+          + " URL's host. Empty: the JVM's trust store.";
+
   public static final String REDIS_URL = "index.redis.url";
   static final String REDIS_URL_DOC =
       "redis://host:6379/0, or rediss:// for TLS. The primary's address, one that "
           + "follows a failover (such as a DNS name or VIP that Sentinel moves): Sentinel discovery and Redis Cluster are "
           + "not built in. At a read-only replica, publishes fail (-READONLY) and are retried.";
+  public static final String REDIS_TLS_CA_FILE = RedisSettings.TLS_CA_SETTING;
+  static final String REDIS_TLS_CA_FILE_DOC =
+      "A PEM file of the CA certificates that a rediss:// server's certificate must be signed by,"
+          + " instead of the JVM's trust store (for a private CA, without making the whole Connect"
+          + " worker trust it). Read when the connector starts: a missing file or one without a"
+          + " certificate is a configuration error. The server's certificate must also name the"
+          + " URL's host. Empty: the JVM's trust store.";
+
   public static final String REDIS_KEY_PREFIX = "index.redis.key.prefix";
   static final String REDIS_KEY_PREFIX_DOC =
       "First segment of every key: entries are {prefix}:{writer_id}:{start_time}:{sequence}:{partition}:{topic}.";
@@ -232,6 +249,16 @@ public final class IndexConfig {
         ++order,
         Width.SHORT,
         "ClickHouse password");
+    def.define(
+        CLICKHOUSE_TLS_CA_FILE,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        CLICKHOUSE_TLS_CA_FILE_DOC,
+        GROUP_CLICKHOUSE,
+        ++order,
+        Width.LONG,
+        "ClickHouse TLS CA file");
     order = 0;
     def.define(
         REDIS_URL,
@@ -263,6 +290,16 @@ public final class IndexConfig {
         ++order,
         Width.SHORT,
         "Redis password");
+    def.define(
+        REDIS_TLS_CA_FILE,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        REDIS_TLS_CA_FILE_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.LONG,
+        "Redis TLS CA file");
     return def;
   }
 
@@ -321,17 +358,33 @@ public final class IndexConfig {
           config.getString(CLICKHOUSE_TABLE),
           config.getString(CLICKHOUSE_USER),
           password(CLICKHOUSE_PASSWORD),
-          ttlDays());
+          ttlDays(),
+          tlsCa(CLICKHOUSE_TLS_CA_FILE));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid ClickHouse index settings ("
               + CLICKHOUSE_URL
+              + ", "
+              + CLICKHOUSE_TLS_CA_FILE
               + ", "
               + CLICKHOUSE_DATABASE
               + ", "
               + CLICKHOUSE_TABLE
               + "): "
               + e.getMessage());
+    }
+  }
+
+  /** The CA file a key names, read now; null when the key is empty. */
+  private TlsCaFile tlsCa(String key) {
+    Optional<String> file = optional(key);
+    if (file.isEmpty()) {
+      return null;
+    }
+    try {
+      return TlsCaFile.load(Path.of(file.get()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, file.get(), e.getMessage());
     }
   }
 
@@ -346,11 +399,17 @@ public final class IndexConfig {
                         "must be set when redis is the index backend or a secondary"));
     try {
       return new RedisSettings(
-          URI.create(url), config.getString(REDIS_KEY_PREFIX), password(REDIS_PASSWORD), ttlDays());
+          URI.create(url),
+          config.getString(REDIS_KEY_PREFIX),
+          password(REDIS_PASSWORD),
+          ttlDays(),
+          tlsCa(REDIS_TLS_CA_FILE));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid Redis index settings ("
               + REDIS_URL
+              + ", "
+              + REDIS_TLS_CA_FILE
               + ", "
               + REDIS_KEY_PREFIX
               + "): "
@@ -415,7 +474,45 @@ public final class IndexConfig {
           SECONDARY,
           REDIS_URL);
     }
+    if (all.contains(IndexBackend.CLICKHOUSE)) {
+      checkTlsCa(errors, CLICKHOUSE_TLS_CA_FILE, CLICKHOUSE_URL, "https");
+    }
+    if (all.contains(IndexBackend.REDIS)) {
+      checkTlsCa(errors, REDIS_TLS_CA_FILE, REDIS_URL, "rediss");
+    }
     return errors;
+  }
+
+  /**
+   * A CA file must be readable and hold a certificate, and its URL must be a TLS one: a CA given
+   * for a plain-text URL would silently protect nothing.
+   */
+  private void checkTlsCa(
+      Map<String, List<String>> errors, String caKey, String urlKey, String tls) {
+    Optional<String> file = optional(caKey);
+    if (file.isEmpty()) {
+      return;
+    }
+    try {
+      TlsCaFile.load(Path.of(file.get()));
+    } catch (IllegalArgumentException e) {
+      addError(errors, e.getMessage(), caKey);
+    }
+    Optional<String> url = optional(urlKey);
+    if (url.isPresent() && !url.get().startsWith(tls + "://")) {
+      addError(
+          errors,
+          caKey
+              + " is set but "
+              + urlKey
+              + " ("
+              + url.get()
+              + ") does not start with "
+              + tls
+              + "://",
+          caKey,
+          urlKey);
+    }
   }
 
   /** Opens the configured index: the primary, its secondaries, expiry, and the publish mode. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prism.snapshotter.util.TlsFailures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -183,6 +184,9 @@ public final class ClickHousePageIndex implements PageIndex {
             .serverSetting("wait_end_of_query", "1")
             .setConnectTimeout(5, ChronoUnit.SECONDS)
             .setSocketTimeout(TIMEOUT_SECONDS, ChronoUnit.SECONDS);
+    if (settings.tlsCa() != null) {
+      builder.setRootCertificate(settings.tlsCa().path().toString());
+    }
     Client client = builder.build();
     ClickHousePageIndex index = new ClickHousePageIndex(settings, client, readOnly);
     try {
@@ -1124,7 +1128,8 @@ public final class ClickHousePageIndex implements PageIndex {
     String reason =
         cause instanceof TimeoutException
             ? "no answer in " + seconds + " s"
-            : String.valueOf(cause.getMessage());
+            : TlsFailures.explain(cause, ClickHouseSettings.TLS_CA_SETTING)
+                .orElse(String.valueOf(cause.getMessage()));
     return new IndexException(
         "Cannot "
             + what

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.index;
 
+import io.prism.snapshotter.util.TlsCaFile;
 import java.net.URI;
 import java.util.Objects;
 import org.apache.kafka.common.config.types.Password;
@@ -10,19 +11,44 @@ import org.apache.kafka.common.config.types.Password;
  * @param url {@code http://host:8123} or {@code https://host:8443}
  * @param password {@code null} for none; never logged
  * @param ttlDays entries are dropped this many days after their page ended; 0 keeps them
+ * @param tlsCa the CAs an {@code https://} URL's server certificate must be signed by; {@code
+ *     null}: the JVM's trust store
  */
 public record ClickHouseSettings(
-    URI url, String database, String table, String user, Password password, int ttlDays) {
+    URI url,
+    String database,
+    String table,
+    String user,
+    Password password,
+    int ttlDays,
+    TlsCaFile tlsCa) {
+  /** The setting that names {@link #tlsCa}: error messages point at it. */
+  public static final String TLS_CA_SETTING = "index.clickhouse.tls.ca.file";
+
   public ClickHouseSettings {
     Objects.requireNonNull(url, "url");
     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
       throw new IllegalArgumentException("ClickHouse URL " + url + " must be http:// or https://");
+    }
+    if (tlsCa != null && !"https".equals(url.getScheme())) {
+      throw new IllegalArgumentException(
+          "a TLS CA file ("
+              + tlsCa
+              + ") is given but ClickHouse URL "
+              + url
+              + " is not https://: use https:// (ClickHouse's https_port, 8443 by default)");
     }
     ClickHouseSql.identifier("ClickHouse database", database);
     ClickHouseSql.identifier("ClickHouse table", table);
     if (ttlDays < 0) {
       throw new IllegalArgumentException("TTL days must be 0 (keep) or more, not " + ttlDays);
     }
+  }
+
+  /** Settings that trust the JVM's default CAs. */
+  public ClickHouseSettings(
+      URI url, String database, String table, String user, Password password, int ttlDays) {
+    this(url, database, table, user, password, ttlDays, null);
   }
 
   public String qualifiedTable() {
@@ -39,6 +65,7 @@ public record ClickHouseSettings(
         + user
         + " ttlDays="
         + ttlDays
+        + (tlsCa == null ? "" : " tlsCa=" + tlsCa)
         + "]";
   }
 }

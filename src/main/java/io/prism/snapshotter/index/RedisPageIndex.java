@@ -1,6 +1,7 @@
 package io.prism.snapshotter.index;
 
 import io.prism.snapshotter.util.Printable;
+import io.prism.snapshotter.util.TlsFailures;
 import io.prism.snapshotter.util.Utf8;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
@@ -83,6 +85,15 @@ public final class RedisPageIndex implements PageIndex {
             .connectionTimeoutMillis(5_000)
             .socketTimeoutMillis(30_000)
             .user(JedisURIHelper.getUser(url));
+    if (JedisURIHelper.isRedisSSLScheme(url)) {
+      // The server's certificate must name the host connected to, whatever the trust source.
+      SSLParameters tls = new SSLParameters();
+      tls.setEndpointIdentificationAlgorithm("HTTPS");
+      config.sslParameters(tls);
+      if (settings.tlsCa() != null) {
+        config.sslSocketFactory(settings.tlsCa().sslContext().getSocketFactory());
+      }
+    }
     String password =
         settings.password() != null
                 && settings.password().value() != null
@@ -112,7 +123,7 @@ public final class RedisPageIndex implements PageIndex {
       // once Redis is back. A refusal (a wrong password) is still thrown at once.
       if (!Unreachable.causeOf(e) && !RedisRole.loading(e)) {
         redis.close();
-        throw index.failure("connect", e);
+        throw index.failure("connect to", e);
       }
       log.warn(
           "Redis index {} cannot be used now (down or still loading its data); later calls retry: {}",
@@ -641,7 +652,9 @@ public final class RedisPageIndex implements PageIndex {
             ? " (the server at this address is a read-only replica, as the old primary is after a failover: "
                 + "writes work again once it is promoted or index.redis.url leads to the primary)"
             : "";
+    String reason =
+        TlsFailures.explain(e, RedisSettings.TLS_CA_SETTING).orElse(RedisRole.replyText(e) + why);
     return new IndexException(
-        "Cannot " + what + " in " + describe() + ": " + RedisRole.replyText(e) + why, e);
+        "Cannot " + what + (what.endsWith(" to") ? " " : " in ") + describe() + ": " + reason, e);
   }
 }

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.index;
 
+import io.prism.snapshotter.util.TlsCaFile;
 import java.net.URI;
 import java.util.Objects;
 import org.apache.kafka.common.config.types.Password;
@@ -12,13 +13,27 @@ import org.apache.kafka.common.config.types.Password;
  * @param keyPrefix the first segment of every key, {@code snapshot} as in the RFC
  * @param password {@code null}: the URL's, if any; never logged
  * @param ttlDays entries expire this many days after their page ended; 0 keeps them
+ * @param tlsCa the CAs a {@code rediss://} server's certificate must be signed by; {@code null}:
+ *     the JVM's trust store
  */
-public record RedisSettings(URI url, String keyPrefix, Password password, int ttlDays) {
+public record RedisSettings(
+    URI url, String keyPrefix, Password password, int ttlDays, TlsCaFile tlsCa) {
+  /** The setting that names {@link #tlsCa}: error messages point at it. */
+  public static final String TLS_CA_SETTING = "index.redis.tls.ca.file";
+
   public RedisSettings {
     Objects.requireNonNull(url, "url");
     if (!"redis".equals(url.getScheme()) && !"rediss".equals(url.getScheme())) {
       throw new IllegalArgumentException(
           "Redis URL " + redacted(url) + " must be redis:// or rediss://");
+    }
+    if (tlsCa != null && !"rediss".equals(url.getScheme())) {
+      throw new IllegalArgumentException(
+          "a TLS CA file ("
+              + tlsCa
+              + ") is given but Redis URL "
+              + redacted(url)
+              + " is not rediss://");
     }
     if (keyPrefix == null
         || keyPrefix.isEmpty()
@@ -32,6 +47,11 @@ public record RedisSettings(URI url, String keyPrefix, Password password, int tt
     }
   }
 
+  /** Settings that trust the JVM's default CAs. */
+  public RedisSettings(URI url, String keyPrefix, Password password, int ttlDays) {
+    this(url, keyPrefix, password, ttlDays, null);
+  }
+
   /** The URL without any user info, for logs. */
   public static String redacted(URI url) {
     return url.getScheme()
@@ -43,6 +63,13 @@ public record RedisSettings(URI url, String keyPrefix, Password password, int tt
 
   @Override
   public String toString() {
-    return "RedisSettings[" + redacted(url) + " prefix=" + keyPrefix + " ttlDays=" + ttlDays + "]";
+    return "RedisSettings["
+        + redacted(url)
+        + " prefix="
+        + keyPrefix
+        + " ttlDays="
+        + ttlDays
+        + (tlsCa == null ? "" : " tlsCa=" + tlsCa)
+        + "]";
   }
 }

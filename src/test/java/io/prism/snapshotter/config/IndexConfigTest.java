@@ -227,4 +227,70 @@ class IndexConfigTest {
     assertThat(config.redis().toString()).doesNotContain("s3cret");
     assertThat(config.redis().password().value()).isEqualTo("s3cret");
   }
+
+  @Test
+  void aTlsCaFileIsReadWhenTheSettingsAreMadeAndBelongsToItsIndexes() throws Exception {
+    Path ca = Path.of(getClass().getResource("/tls/test-ca.pem").toURI());
+    IndexConfig config =
+        new IndexConfig(
+            Map.of(
+                "index.backend", "clickhouse",
+                "index.clickhouse.url", "https://ch:8443",
+                "index.clickhouse.tls.ca.file", ca.toString(),
+                "index.secondary", "redis",
+                "index.redis.url", "rediss://r:6380/0",
+                "index.redis.tls.ca.file", ca.toString()));
+    assertThat(config.crossKeyErrors()).isEmpty();
+    assertThat(config.clickHouse().tlsCa().path()).isEqualTo(ca);
+    assertThat(config.redis().tlsCa().certificates()).hasSize(1);
+    assertThat(new IndexConfig(Map.of("index.redis.url", "rediss://r:6380/0")).redis().tlsCa())
+        .isNull();
+  }
+
+  @Test
+  void aTlsCaFileThatIsNotThereIsAnErrorOnItsKey() {
+    Path missing = dir.resolve("missing-ca.pem");
+    IndexConfig config =
+        new IndexConfig(
+            Map.of(
+                "index.backend", "redis",
+                "index.redis.url", "rediss://r:6380/0",
+                "index.redis.tls.ca.file", missing.toString()));
+    assertThat(config.crossKeyErrors())
+        .containsOnlyKeys("index.redis.tls.ca.file")
+        .extractingByKey("index.redis.tls.ca.file")
+        .asString()
+        .contains(missing + " does not exist");
+    assertThatThrownBy(config::redis)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.redis.tls.ca.file")
+        .hasMessageContaining(missing.toString());
+  }
+
+  @Test
+  void aTlsCaFileForAPlainTextUrlIsAnErrorOnBothKeys() throws Exception {
+    Path ca = Path.of(getClass().getResource("/tls/test-ca.pem").toURI());
+    IndexConfig config =
+        new IndexConfig(
+            Map.of(
+                "index.backend", "clickhouse",
+                "index.clickhouse.url", "http://ch:8123",
+                "index.clickhouse.tls.ca.file", ca.toString()));
+    assertThat(config.crossKeyErrors())
+        .containsOnlyKeys("index.clickhouse.tls.ca.file", "index.clickhouse.url");
+    assertThat(config.crossKeyErrors().get("index.clickhouse.url"))
+        .singleElement()
+        .asString()
+        .contains("does not start with https://");
+    assertThatThrownBy(config::clickHouse)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not https://");
+  }
+
+  @Test
+  void aTlsCaFileOfAnIndexNotInUseIsNotChecked() {
+    IndexConfig config =
+        new IndexConfig(Map.of("index.redis.tls.ca.file", dir.resolve("nope.pem").toString()));
+    assertThat(config.crossKeyErrors()).isEmpty();
+  }
 }

@@ -10,6 +10,20 @@ public final class TestServices {
   public static final String CLICKHOUSE_URL = "PRISM_TEST_CLICKHOUSE_URL";
   public static final String REDIS_URL = "PRISM_TEST_REDIS_URL";
 
+  /** ClickHouse's HTTPS port (start_clickhouse), its certificate signed by {@link #TLS_CA}. */
+  public static final String CLICKHOUSE_HTTPS_URL = "PRISM_TEST_CLICKHOUSE_HTTPS_URL";
+
+  /** A Redis that speaks only TLS (start_redis_tls): rediss://127.0.0.1:PORT/0. */
+  public static final String REDIS_TLS_URL = "PRISM_TEST_REDIS_TLS_URL";
+
+  /**
+   * The self-signed certificate (PEM) the TLS endpoints present, for IP 127.0.0.1 only (not
+   * 127.0.0.2, where they listen too); and one that signed nothing.
+   */
+  public static final String TLS_CA = "PRISM_TEST_TLS_CA";
+
+  public static final String TLS_OTHER_CA = "PRISM_TEST_TLS_OTHER_CA";
+
   /**
    * The directory start_clickhouse made: config.xml and clickhouse.pid, for tests that stop and
    * restart it.
@@ -47,6 +61,22 @@ public final class TestServices {
 
   public static URI redisUrl() {
     return URI.create(require(REDIS_URL, "start_redis"));
+  }
+
+  public static URI clickHouseHttpsUrl() {
+    return URI.create(require(CLICKHOUSE_HTTPS_URL, "start_clickhouse"));
+  }
+
+  public static URI redisTlsUrl() {
+    return URI.create(require(REDIS_TLS_URL, "start_redis_tls"));
+  }
+
+  public static java.nio.file.Path tlsCa() {
+    return java.nio.file.Path.of(require(TLS_CA, "start_redis_tls"));
+  }
+
+  public static java.nio.file.Path otherTlsCa() {
+    return java.nio.file.Path.of(require(TLS_OTHER_CA, "start_redis_tls"));
   }
 
   public static URI azuriteUrl() {

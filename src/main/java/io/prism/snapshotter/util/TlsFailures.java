@@ -1,0 +1,83 @@
+package io.prism.snapshotter.util;
+
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * Says in a user's words why a TLS connection failed, and what to set. Clients wrap handshake
+ * failures in their own exceptions (ClickHouse's says only "SSL Problem"); the reason is deep in
+ * the causes, in JSSE's words ("PKIX path building failed").
+ */
+public final class TlsFailures {
+  private TlsFailures() {}
+
+  /**
+   * The reason, when {@code failure} or one of its causes is a TLS failure: e.g. "the TLS handshake
+   * failed: the server's certificate is not signed by a trusted CA (give its CA in
+   * index.redis.tls.ca.file, PEM)". Empty for any other failure.
+   *
+   * @param caKey the setting that names the backend's CA file
+   */
+  public static Optional<String> explain(Throwable failure, String caKey) {
+    Throwable tls = null;
+    for (Throwable t = failure; t != null && tls == null; t = next(t)) {
+      if (t instanceof SSLException || t instanceof CertificateException) {
+        tls = t;
+      }
+    }
+    if (tls == null) {
+      return Optional.empty();
+    }
+    String detail = deepestMessage(tls);
+    if (hasCause(tls, CertPathBuilderException.class)
+        || hasCause(tls, CertPathValidatorException.class)) {
+      return Optional.of(
+          "the TLS handshake failed: the server's certificate is not signed by a CA this"
+              + " connection trusts ("
+              + detail
+              + "); give the server's CA certificate in "
+              + caKey
+              + " (PEM), or add it to the JVM's trust store");
+    }
+    if (detail.contains("No subject alternative") || detail.contains("doesn't match")) {
+      return Optional.of(
+          "the TLS handshake failed: the server's certificate does not name the host connected to ("
+              + detail
+              + "); connect by a name its certificate holds");
+    }
+    return Optional.of(
+        (tls instanceof SSLHandshakeException ? "the TLS handshake failed: " : "TLS failed: ")
+            + detail
+            + " (is it a TLS port? the CA setting is "
+            + caKey
+            + ")");
+  }
+
+  private static Throwable next(Throwable t) {
+    return t.getCause() == t ? null : t.getCause();
+  }
+
+  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = next(c)) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The message of the innermost cause that has one: JSSE's own words. */
+  private static String deepestMessage(Throwable t) {
+    String message = String.valueOf(t.getMessage());
+    for (Throwable c = t; c != null; c = next(c)) {
+      if (c.getMessage() != null && !c.getMessage().isBlank()) {
+        message = c.getMessage();
+      }
+    }
+    return message;
+  }
+}

@@ -1,0 +1,97 @@
+package io.prism.snapshotter.index;
+
+import static io.prism.snapshotter.index.PageIndexContract.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prism.snapshotter.testing.TestServices;
+import io.prism.snapshotter.util.TlsCaFile;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.common.config.types.Password;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ClickHouse index over HTTPS (ClickHouse 18.16's {@code https_port}, started by bin/test with
+ * a self-signed certificate for 127.0.0.1), trusting the CA named by {@code
+ * index.clickhouse.tls.ca.file} rather than the JVM's trust store, and the errors that say why a
+ * handshake failed.
+ */
+class ClickHouseTlsIT {
+  static final String DATABASE = "prism_it";
+  final String table = "tls_" + UUID.randomUUID().toString().replace("-", "");
+  PageIndex index;
+
+  ClickHouseSettings settings(URI url, TlsCaFile ca) {
+    return new ClickHouseSettings(
+        url, DATABASE, table, "prism", new Password("prism-secret"), 0, ca);
+  }
+
+  @AfterEach
+  void dropTables() throws Exception {
+    if (index != null) {
+      index.close();
+    }
+    // The view first: an insert into the main table fails while its view's target is missing.
+    for (String suffix :
+        List.of(
+            ClickHouseWriterSpans.VIEW_SUFFIX,
+            ClickHouseWriterSpans.SPANS_SUFFIX,
+            "",
+            ClickHousePageIndex.BY_OFFSET_SUFFIX)) {
+      ClickHousePageIndexIT.http("DROP TABLE IF EXISTS " + DATABASE + "." + table + suffix);
+    }
+  }
+
+  @Test
+  void withTheServersCaTheIndexPublishesReadsAndRemovesOverHttps() {
+    index =
+        ClickHousePageIndex.open(
+            settings(TestServices.clickHouseHttpsUrl(), TlsCaFile.load(TestServices.tlsCa())));
+    List<IndexEntry> entries =
+        List.of(entry("w-tls", 1, 1_000, 2_000), entry("w-tls", 2, 3_000, 4_000));
+    index.publish(entries);
+
+    assertThat(index.entries("w-tls", TimeRange.ALL)).containsExactlyElementsOf(entries);
+    index.remove(List.of(entries.get(0)));
+    assertThat(index.entries("w-tls", TimeRange.ALL)).containsExactly(entries.get(1));
+  }
+
+  @Test
+  void withoutACaFileTheJvmsTrustStoreDoesNotKnowTheCertificateAndTheErrorSaysWhatToSet() {
+    assertThatThrownBy(
+            () -> ClickHousePageIndex.open(settings(TestServices.clickHouseHttpsUrl(), null)))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining(TestServices.clickHouseHttpsUrl().toString())
+        .hasMessageContaining("not signed by a CA this connection trusts")
+        .hasMessageContaining("index.clickhouse.tls.ca.file");
+  }
+
+  @Test
+  void aCaThatDidNotSignTheServersCertificateIsRefused() {
+    assertThatThrownBy(
+            () ->
+                ClickHousePageIndex.open(
+                    settings(
+                        TestServices.clickHouseHttpsUrl(),
+                        TlsCaFile.load(TestServices.otherTlsCa()))))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining("not signed by a CA this connection trusts");
+  }
+
+  @Test
+  void aCertificateThatDoesNotNameTheHostConnectedToIsRefused() {
+    // The server listens on 127.0.0.2 too; its certificate names 127.0.0.1 only.
+    URI otherAddress =
+        URI.create(TestServices.clickHouseHttpsUrl().toString().replace("127.0.0.1", "127.0.0.2"));
+    assertThatThrownBy(
+            () ->
+                ClickHousePageIndex.open(
+                    settings(otherAddress, TlsCaFile.load(TestServices.tlsCa()))))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining("does not name the host connected to")
+        .hasMessageContaining("127.0.0.2");
+  }
+}

@@ -1,0 +1,63 @@
+package io.prism.snapshotter.util;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.Test;
+
+class TlsFailuresTest {
+  static final String KEY = "index.redis.tls.ca.file";
+
+  /** As JSSE throws it, under a client's own wrapper. */
+  static Exception wrapped(Exception tls) {
+    return new RuntimeException("SSL Problem", new IOException("connect failed", tls));
+  }
+
+  @Test
+  void anUntrustedCertificateNamesTheSettingThatGivesTheCa() {
+    SSLHandshakeException untrusted = new SSLHandshakeException("PKIX path building failed");
+    untrusted.initCause(
+        new CertPathBuilderException(
+            "unable to find valid certification path to requested target"));
+
+    assertThat(TlsFailures.explain(wrapped(untrusted), KEY))
+        .hasValueSatisfying(
+            reason ->
+                assertThat(reason)
+                    .contains("not signed by a CA this connection trusts")
+                    .contains("unable to find valid certification path")
+                    .contains(KEY));
+  }
+
+  @Test
+  void aCertificateForAnotherHostSaysSo() {
+    SSLHandshakeException mismatch =
+        new SSLHandshakeException("No subject alternative names matching IP address 10.0.0.9");
+    mismatch.initCause(
+        new CertificateException("No subject alternative names matching IP address 10.0.0.9"));
+
+    assertThat(TlsFailures.explain(wrapped(mismatch), KEY))
+        .hasValueSatisfying(
+            reason -> assertThat(reason).contains("does not name the host").contains("10.0.0.9"));
+  }
+
+  @Test
+  void anyOtherHandshakeFailureKeepsJssesWords() {
+    assertThat(
+            TlsFailures.explain(
+                wrapped(new SSLHandshakeException("Remote host terminated the handshake")), KEY))
+        .hasValueSatisfying(
+            reason ->
+                assertThat(reason)
+                    .startsWith("the TLS handshake failed: Remote host terminated the handshake"));
+  }
+
+  @Test
+  void failuresThatAreNotTlsAreLeftAlone() {
+    assertThat(TlsFailures.explain(new IOException("Connection refused"), KEY)).isEmpty();
+    assertThat(TlsFailures.explain(new RuntimeException(), KEY)).isEmpty();
+  }
+}
