@@ -7,6 +7,7 @@ import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.S3Encryption;
 import io.prism.snapshotter.storage.S3Settings;
 import io.prism.snapshotter.storage.StorageBackend;
+import io.prism.snapshotter.util.TlsCaFile;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -111,6 +112,14 @@ public final class StorageConfig {
           + " temporary storage.s3.access.key and storage.s3.secret.key it was issued with. Used as"
           + " given until it expires: S3 then refuses the requests and the task fails; update the"
           + " three settings to go on. Empty: none (long-term keys).";
+
+  public static final String S3_TLS_CA_FILE = S3Settings.TLS_CA_SETTING;
+  private static final String S3_TLS_CA_FILE_DOC =
+      "A PEM file of the CA certificates that an https:// storage.s3.endpoint's certificate must be"
+          + " signed by, instead of the JVM's trust store (a MinIO or other S3-compatible store with a"
+          + " private CA, without making the whole Connect worker trust it). Read when the connector"
+          + " starts: a missing file or one without a certificate is a configuration error. The"
+          + " certificate must also name the endpoint's host. Empty: the JVM's trust store.";
 
   public static final String S3_PATH_STYLE = "storage.s3.path.style";
   public static final boolean S3_PATH_STYLE_DEFAULT = false;
@@ -396,6 +405,17 @@ public final class StorageConfig {
         ++order,
         Width.SHORT,
         "Path-style access",
+        s3Only);
+    def.define(
+        S3_TLS_CA_FILE,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        S3_TLS_CA_FILE_DOC,
+        GROUP_S3,
+        ++order,
+        Width.LONG,
+        "TLS CA file",
         s3Only);
     def.define(
         S3_PART_SIZE_BYTES,
@@ -785,7 +805,13 @@ public final class StorageConfig {
         s3PartSizeBytes(),
         s3StorageClass().orElse(null),
         s3Encryption(),
-        s3KmsKeyId().orElse(null));
+        s3KmsKeyId().orElse(null),
+        s3TlsCa());
+  }
+
+  /** The CA file, read now; null when none is set. Its errors are in {@link #crossKeyErrors}. */
+  private TlsCaFile s3TlsCa() {
+    return optional(S3_TLS_CA_FILE).map(file -> TlsCaFile.load(Path.of(file))).orElse(null);
   }
 
   /**
@@ -835,6 +861,26 @@ public final class StorageConfig {
             S3_ACCESS_KEY,
             S3_SECRET_KEY,
             S3_SESSION_TOKEN);
+      }
+      Optional<String> caFile = optional(S3_TLS_CA_FILE);
+      if (caFile.isPresent()) {
+        try {
+          TlsCaFile.load(Path.of(caFile.get()));
+        } catch (IllegalArgumentException e) {
+          addError(errors, e.getMessage(), S3_TLS_CA_FILE);
+        }
+        if (s3Endpoint().isPresent() && !"https".equalsIgnoreCase(s3Endpoint().get().getScheme())) {
+          addError(
+              errors,
+              S3_TLS_CA_FILE
+                  + " is set but "
+                  + S3_ENDPOINT
+                  + " ("
+                  + s3Endpoint().get()
+                  + ") does not start with https://",
+              S3_TLS_CA_FILE,
+              S3_ENDPOINT);
+        }
       }
       if (s3KmsKeyId().isPresent() && s3Encryption() != S3Encryption.AWS_KMS) {
         addError(

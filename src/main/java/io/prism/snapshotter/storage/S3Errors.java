@@ -1,6 +1,8 @@
 package io.prism.snapshotter.storage;
 
+import io.prism.snapshotter.util.TlsFailures;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
@@ -39,7 +41,8 @@ public final class S3Errors {
    *   <li>5xx, 429, 408, throttling and conflict codes, connection refused/reset, unknown host,
    *       timeouts → retriable;
    *   <li>every other 4xx (400, 403 bad credentials, 404 {@code NoSuchBucket}) and client-side
-   *       configuration errors (no credentials, no region) → fatal.
+   *       configuration errors (no credentials, no region, a server certificate that is not trusted
+   *       or names another host) → fatal.
    * </ul>
    */
   public static StorageException classify(
@@ -71,6 +74,12 @@ public final class S3Errors {
               || (code != null && RETRIABLE_CODES.contains(code))
               || service.isThrottlingException();
       return call.failed(detail, retriable, error);
+    }
+    Optional<String> tls = TlsFailures.explain(error, S3Settings.TLS_CA_SETTING);
+    if (tls.isPresent()) {
+      // A refused certificate is a setting to fix: retrying it forever would look like an outage.
+      return call.failed(
+          ": " + tls.get(), isTransient(error) && !TlsFailures.refusedCertificate(error), error);
     }
     return call.failed(": " + error.getMessage(), isTransient(error), error);
   }

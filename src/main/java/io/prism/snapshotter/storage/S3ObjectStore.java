@@ -1,5 +1,6 @@
 package io.prism.snapshotter.storage;
 
+import io.prism.snapshotter.util.TlsCaFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -23,6 +24,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -124,6 +126,13 @@ public final class S3ObjectStore implements ObjectStore {
             .credentialsProvider(credentials(settings));
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
+    }
+    if (settings.tlsCa() != null) {
+      // The SDK's default HTTP client (Apache 5), as without a CA file, trusting these CAs alone;
+      // it still checks that the certificate names the endpoint's host.
+      TlsCaFile ca = settings.tlsCa();
+      builder.httpClientBuilder(
+          Apache5HttpClient.builder().tlsTrustManagersProvider(ca::trustManagers));
     }
     return builder.build();
   }

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.storage;
 
+import io.prism.snapshotter.util.TlsCaFile;
 import java.net.URI;
 import java.util.Objects;
 import org.apache.kafka.common.config.types.Password;
@@ -25,6 +26,8 @@ import org.apache.kafka.common.config.types.Password;
  * @param encryption server-side encryption to request
  * @param kmsKeyId the KMS key for {@link S3Encryption#AWS_KMS}, or {@code null} for the AWS-managed
  *     key
+ * @param tlsCa the CAs an https endpoint's certificate must be signed by, or {@code null} for the
+ *     JVM's trust store
  */
 public record S3Settings(
     String bucket,
@@ -37,7 +40,11 @@ public record S3Settings(
     long partSizeBytes,
     String storageClass,
     S3Encryption encryption,
-    String kmsKeyId) {
+    String kmsKeyId,
+    TlsCaFile tlsCa) {
+
+  /** The setting that names {@link #tlsCa}: error messages point at it. */
+  public static final String TLS_CA_SETTING = "storage.s3.tls.ca.file";
 
   /** S3's smallest part (except the last). */
   public static final long MIN_PART_SIZE_BYTES = 5L * 1024 * 1024;
@@ -68,6 +75,14 @@ public record S3Settings(
           "a session token needs the access key and secret key it was issued with");
     }
     encryption = Objects.requireNonNullElse(encryption, S3Encryption.NONE);
+    if (tlsCa != null && endpoint != null && !"https".equalsIgnoreCase(endpoint.getScheme())) {
+      throw new IllegalArgumentException(
+          "a TLS CA file ("
+              + tlsCa
+              + ") is given but the endpoint "
+              + endpoint
+              + " is not https://");
+    }
   }
 
   /**
@@ -86,6 +101,7 @@ public record S3Settings(
         DEFAULT_PART_SIZE_BYTES,
         null,
         S3Encryption.NONE,
+        null,
         null);
   }
 
@@ -101,7 +117,8 @@ public record S3Settings(
         partSizeBytes,
         storageClass,
         encryption,
-        kmsKeyId);
+        kmsKeyId,
+        tlsCa);
   }
 
   public S3Settings withRegion(String region) {
@@ -116,7 +133,8 @@ public record S3Settings(
         partSizeBytes,
         storageClass,
         encryption,
-        kmsKeyId);
+        kmsKeyId,
+        tlsCa);
   }
 
   /** Long-term keys: no session token. */
@@ -137,7 +155,8 @@ public record S3Settings(
         partSizeBytes,
         storageClass,
         encryption,
-        kmsKeyId);
+        kmsKeyId,
+        tlsCa);
   }
 
   public S3Settings withPartSizeBytes(long partSizeBytes) {
@@ -152,7 +171,8 @@ public record S3Settings(
         partSizeBytes,
         storageClass,
         encryption,
-        kmsKeyId);
+        kmsKeyId,
+        tlsCa);
   }
 
   public S3Settings withStorageClass(String storageClass) {
@@ -167,7 +187,8 @@ public record S3Settings(
         partSizeBytes,
         storageClass,
         encryption,
-        kmsKeyId);
+        kmsKeyId,
+        tlsCa);
   }
 
   public S3Settings withEncryption(S3Encryption encryption, String kmsKeyId) {
@@ -182,7 +203,25 @@ public record S3Settings(
         partSizeBytes,
         storageClass,
         encryption,
-        kmsKeyId);
+        kmsKeyId,
+        tlsCa);
+  }
+
+  /** Trusts the CAs of {@code tlsCa} (null: the JVM's trust store) for an https endpoint. */
+  public S3Settings withTlsCa(TlsCaFile tlsCa) {
+    return new S3Settings(
+        bucket,
+        region,
+        endpoint,
+        pathStyle,
+        accessKey,
+        secretKey,
+        sessionToken,
+        partSizeBytes,
+        storageClass,
+        encryption,
+        kmsKeyId,
+        tlsCa);
   }
 
   /**

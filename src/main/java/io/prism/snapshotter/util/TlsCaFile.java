@@ -13,6 +13,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -68,8 +69,8 @@ public final class TlsCaFile {
     return certificates;
   }
 
-  /** A TLS context that trusts these certificates and no others. */
-  public SSLContext sslContext() {
+  /** Trust managers that trust these certificates and no others. */
+  public TrustManager[] trustManagers() {
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
@@ -79,10 +80,19 @@ public final class TlsCaFile {
       TrustManagerFactory trust =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(store);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, trust.getTrustManagers(), null);
-      return context;
+      return trust.getTrustManagers();
     } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("Cannot make trust managers for " + path, e);
+    }
+  }
+
+  /** A TLS context that trusts these certificates and no others. */
+  public SSLContext sslContext() {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("Cannot make a TLS context trusting " + path, e);
     }
   }

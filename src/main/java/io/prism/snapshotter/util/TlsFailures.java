@@ -6,6 +6,7 @@ import java.security.cert.CertificateException;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Says in a user's words why a TLS connection failed, and what to set. Clients wrap handshake
@@ -55,6 +56,24 @@ public final class TlsFailures {
             + " (is it a TLS port? the CA setting is "
             + caKey
             + ")");
+  }
+
+  /**
+   * Whether {@code failure} is the client refusing the server's certificate (an unknown CA, or a
+   * certificate for another host): a setting to fix, which no retry heals, unlike a handshake cut
+   * short by a server that is restarting.
+   */
+  public static boolean refusedCertificate(Throwable failure) {
+    for (Throwable t = failure; t != null; t = next(t)) {
+      // Apache's HTTP client checks the host name itself: SSLPeerUnverifiedException.
+      if (t instanceof CertPathBuilderException
+          || t instanceof CertPathValidatorException
+          || t instanceof CertificateException
+          || t instanceof SSLPeerUnverifiedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Throwable next(Throwable t) {

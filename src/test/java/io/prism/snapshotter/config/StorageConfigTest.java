@@ -21,6 +21,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,6 +37,7 @@ class StorageConfigTest {
           StorageConfig.S3_SECRET_KEY,
           StorageConfig.S3_SESSION_TOKEN,
           StorageConfig.S3_PATH_STYLE,
+          StorageConfig.S3_TLS_CA_FILE,
           StorageConfig.S3_PART_SIZE_BYTES,
           StorageConfig.S3_STORAGE_CLASS,
           StorageConfig.S3_SSE,
@@ -113,6 +115,52 @@ class StorageConfigTest {
       props.put(keyValues[i], keyValues[i + 1]);
     }
     return props;
+  }
+
+  @Test
+  void aTlsCaFileIsReadIntoTheSettings() throws Exception {
+    Path ca = Path.of(getClass().getResource("/tls/test-ca.pem").toURI());
+    StorageConfig config =
+        new StorageConfig(
+            s3(
+                "storage.s3.endpoint",
+                "https://minio.internal:9000",
+                "storage.s3.tls.ca.file",
+                ca.toString()));
+
+    assertThat(config.crossKeyErrors()).isEmpty();
+    assertThat(config.s3Settings().tlsCa().path()).isEqualTo(ca);
+    assertThat(new StorageConfig(s3()).s3Settings().tlsCa()).isNull();
+  }
+
+  @Test
+  void aTlsCaFileThatIsNotThereOrBesideAnHttpEndpointIsAnErrorOnTheKeysInvolved(@TempDir Path dir)
+      throws Exception {
+    Path missing = dir.resolve("missing.pem");
+    Path ca = Path.of(getClass().getResource("/tls/test-ca.pem").toURI());
+    StorageConfig notThere = new StorageConfig(s3("storage.s3.tls.ca.file", missing.toString()));
+    StorageConfig plainHttp =
+        new StorageConfig(
+            s3(
+                "storage.s3.endpoint",
+                "http://minio:9000",
+                "storage.s3.tls.ca.file",
+                ca.toString()));
+
+    assertThat(notThere.crossKeyErrors())
+        .containsOnlyKeys("storage.s3.tls.ca.file")
+        .extractingByKey("storage.s3.tls.ca.file")
+        .asString()
+        .contains(missing + " does not exist");
+    assertThat(plainHttp.crossKeyErrors())
+        .containsOnlyKeys("storage.s3.tls.ca.file", "storage.s3.endpoint");
+    assertThat(plainHttp.crossKeyErrors().get("storage.s3.endpoint"))
+        .singleElement()
+        .asString()
+        .contains("does not start with https://");
+    assertThatThrownBy(notThere::s3Settings)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("storage.s3.tls.ca.file");
   }
 
   @Test
@@ -573,7 +621,7 @@ class StorageConfigTest {
   void everyKeyIsDocumentedAndGrouped() {
     ConfigDef def = StorageConfig.configDef();
 
-    assertThat(def.configKeys()).hasSize(27);
+    assertThat(def.configKeys()).hasSize(28);
     def.configKeys()
         .values()
         .forEach(

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertificateException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.Test;
 
 class TlsFailuresTest {
@@ -42,6 +43,24 @@ class TlsFailuresTest {
     assertThat(TlsFailures.explain(wrapped(mismatch), KEY))
         .hasValueSatisfying(
             reason -> assertThat(reason).contains("does not name the host").contains("10.0.0.9"));
+  }
+
+  @Test
+  void refusedCertificatesAreToldFromHandshakesCutShort() {
+    SSLHandshakeException untrusted = new SSLHandshakeException("PKIX path building failed");
+    untrusted.initCause(new CertPathBuilderException("unable to find valid certification path"));
+    SSLPeerUnverifiedException apacheHostCheck =
+        new SSLPeerUnverifiedException(
+            "Certificate for <10.0.0.9> doesn't match any of the subject alternative names: [a]");
+
+    assertThat(TlsFailures.refusedCertificate(wrapped(untrusted))).isTrue();
+    assertThat(TlsFailures.refusedCertificate(wrapped(apacheHostCheck))).isTrue();
+    assertThat(TlsFailures.explain(apacheHostCheck, KEY))
+        .hasValueSatisfying(reason -> assertThat(reason).contains("does not name the host"));
+    assertThat(
+            TlsFailures.refusedCertificate(
+                wrapped(new SSLHandshakeException("Remote host terminated the handshake"))))
+        .isFalse();
   }
 
   @Test
