@@ -134,8 +134,9 @@ final class WriterOrderSort implements AutoCloseable {
   }
 
   private static Path write(Iterator<IndexEntry> entries) {
+    TempFileLeftovers.sweepOnce();
     try {
-      Path file = Files.createTempFile("prism-compact-plan-", ".entries");
+      Path file = TempFileLeftovers.create();
       try (DataOutputStream out =
           new DataOutputStream(
               new BufferedOutputStream(
