@@ -95,6 +95,21 @@ start_redis_tls() {
   wait_until 20 "redis (tls) on port $port" redis-cli --tls --cacert "$tls/cert.pem" -p "$port" ping
   export PRISM_TEST_REDIS_TLS_URL="rediss://127.0.0.1:$port/0"
   echo "bin/test: redis (tls) at $PRISM_TEST_REDIS_TLS_URL" >&2
+  # And one that asks every client for a certificate signed by the test CA, as Redis's TLS does by
+  # default (tls-auth-clients yes); the test certificate is its own CA, so it is the client's too.
+  local mtls_port mtls_dir="$services_dir/redis-mtls"
+  mtls_port=$(free_port)
+  mkdir -p "$mtls_dir"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 0 --tls-port "$mtls_port" \
+    --tls-cert-file "$tls/cert.pem" --tls-key-file "$tls/key.pem" --tls-ca-cert-file "$tls/cert.pem" \
+    --tls-auth-clients yes --save "" --appendonly no \
+    --dir "$mtls_dir" --pidfile "$mtls_dir/redis.pid" --logfile "$mtls_dir/redis.log"
+  stop_actions+=("kill \$(cat '$mtls_dir/redis.pid' 2>/dev/null) 2>/dev/null")
+  wait_until 20 "redis (mutual tls) on port $mtls_port" \
+    redis-cli --tls --cacert "$tls/cert.pem" --cert "$tls/cert.pem" --key "$tls/key.pem" -p "$mtls_port" ping
+  export PRISM_TEST_REDIS_MTLS_URL="rediss://127.0.0.1:$mtls_port/0"
+  export PRISM_TEST_TLS_KEY="$tls/key.pem"
+  echo "bin/test: redis (mutual tls) at $PRISM_TEST_REDIS_MTLS_URL" >&2
 }
 
 start_clickhouse() {

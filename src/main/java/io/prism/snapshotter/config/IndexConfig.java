@@ -14,6 +14,7 @@ import io.prism.snapshotter.index.RedisSettings;
 import io.prism.snapshotter.index.ScheduledExpiry;
 import io.prism.snapshotter.index.SqlitePageIndex;
 import io.prism.snapshotter.util.TlsCaFile;
+import io.prism.snapshotter.util.TlsClientIdentity;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -108,6 +109,17 @@ public final class IndexConfig {
           + " worker trust it). Read when the connector starts: a missing file or one without a"
           + " certificate is a configuration error. The server's certificate must also name the"
           + " URL's host. Empty: the JVM's trust store.";
+
+  public static final String REDIS_TLS_CLIENT_CERT_FILE = RedisSettings.TLS_CLIENT_CERT_SETTING;
+  static final String REDIS_TLS_CLIENT_CERT_FILE_DOC =
+      "A PEM certificate (chain) the index presents when a rediss:// server asks for one: Redis's"
+          + " TLS does by default (tls-auth-clients yes). With index.redis.tls.client.key.file. Read"
+          + " when the connector starts. Empty: none.";
+  public static final String REDIS_TLS_CLIENT_KEY_FILE = RedisSettings.TLS_CLIENT_KEY_SETTING;
+  static final String REDIS_TLS_CLIENT_KEY_FILE_DOC =
+      "The private key of index.redis.tls.client.cert.file: an unencrypted PKCS#8 PEM file (BEGIN"
+          + " PRIVATE KEY; RSA, EC or Ed25519). A PKCS#1 key is refused with the openssl command that"
+          + " converts it. Keep it readable by the worker alone.";
 
   public static final String REDIS_KEY_PREFIX = "index.redis.key.prefix";
   static final String REDIS_KEY_PREFIX_DOC =
@@ -300,6 +312,26 @@ public final class IndexConfig {
         ++order,
         Width.LONG,
         "Redis TLS CA file");
+    def.define(
+        REDIS_TLS_CLIENT_CERT_FILE,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        REDIS_TLS_CLIENT_CERT_FILE_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.LONG,
+        "Redis TLS client certificate file");
+    def.define(
+        REDIS_TLS_CLIENT_KEY_FILE,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        REDIS_TLS_CLIENT_KEY_FILE_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.LONG,
+        "Redis TLS client key file");
     return def;
   }
 
@@ -388,6 +420,26 @@ public final class IndexConfig {
     }
   }
 
+  /** The client certificate and key two keys name, read now; null when neither is set. */
+  private TlsClientIdentity tlsClient(String certKey, String keyKey) {
+    Optional<String> cert = optional(certKey);
+    Optional<String> key = optional(keyKey);
+    if (cert.isEmpty() && key.isEmpty()) {
+      return null;
+    }
+    if (cert.isEmpty() || key.isEmpty()) {
+      throw new ConfigException(
+          cert.isEmpty() ? certKey : keyKey,
+          null,
+          certKey + " and " + keyKey + " go together: set both, or neither");
+    }
+    try {
+      return TlsClientIdentity.load(Path.of(cert.get()), Path.of(key.get()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(certKey + ", " + keyKey, cert.get(), e.getMessage());
+    }
+  }
+
   public RedisSettings redis() {
     String url =
         optional(REDIS_URL)
@@ -403,7 +455,8 @@ public final class IndexConfig {
           config.getString(REDIS_KEY_PREFIX),
           password(REDIS_PASSWORD),
           ttlDays(),
-          tlsCa(REDIS_TLS_CA_FILE));
+          tlsCa(REDIS_TLS_CA_FILE),
+          tlsClient(REDIS_TLS_CLIENT_CERT_FILE, REDIS_TLS_CLIENT_KEY_FILE));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid Redis index settings ("
@@ -479,6 +532,7 @@ public final class IndexConfig {
     }
     if (all.contains(IndexBackend.REDIS)) {
       checkTlsCa(errors, REDIS_TLS_CA_FILE, REDIS_URL, "rediss");
+      checkTlsClient(errors, REDIS_TLS_CLIENT_CERT_FILE, REDIS_TLS_CLIENT_KEY_FILE, REDIS_URL);
     }
     return errors;
   }
@@ -511,6 +565,37 @@ public final class IndexConfig {
               + tls
               + "://",
           caKey,
+          urlKey);
+    }
+  }
+
+  /** A client certificate needs its key, both readable, and a rediss:// URL. */
+  private void checkTlsClient(
+      Map<String, List<String>> errors, String certKey, String keyKey, String urlKey) {
+    Optional<String> cert = optional(certKey);
+    Optional<String> key = optional(keyKey);
+    if (cert.isEmpty() && key.isEmpty()) {
+      return;
+    }
+    if (cert.isEmpty() || key.isEmpty()) {
+      addError(
+          errors,
+          certKey + " and " + keyKey + " go together: set both, or neither",
+          certKey,
+          keyKey);
+      return;
+    }
+    try {
+      TlsClientIdentity.load(Path.of(cert.get()), Path.of(key.get()));
+    } catch (IllegalArgumentException e) {
+      addError(errors, e.getMessage(), certKey, keyKey);
+    }
+    Optional<String> url = optional(urlKey);
+    if (url.isPresent() && !url.get().startsWith("rediss://")) {
+      addError(
+          errors,
+          certKey + " is set but " + urlKey + " (" + url.get() + ") does not start with rediss://",
+          certKey,
           urlKey);
     }
   }

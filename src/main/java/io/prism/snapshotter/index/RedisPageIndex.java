@@ -1,6 +1,7 @@
 package io.prism.snapshotter.index;
 
 import io.prism.snapshotter.util.Printable;
+import io.prism.snapshotter.util.TlsContext;
 import io.prism.snapshotter.util.TlsFailures;
 import io.prism.snapshotter.util.Utf8;
 import java.time.Clock;
@@ -64,9 +65,13 @@ public final class RedisPageIndex implements PageIndex {
   private final EntryTtl ttl;
   private final String prefix;
 
-  private RedisPageIndex(RedisSettings settings, RedisClient redis, Clock clock) {
+  /** A rediss:// index's TLS, to tell a server that wants a client certificate; else null. */
+  private final TlsContext tls;
+
+  private RedisPageIndex(RedisSettings settings, RedisClient redis, TlsContext tls, Clock clock) {
     this.settings = settings;
     this.redis = redis;
+    this.tls = tls;
     this.clock = clock;
     this.ttl = EntryTtl.ofDays(settings.ttlDays());
     this.prefix = settings.keyPrefix();
@@ -85,14 +90,14 @@ public final class RedisPageIndex implements PageIndex {
             .connectionTimeoutMillis(5_000)
             .socketTimeoutMillis(30_000)
             .user(JedisURIHelper.getUser(url));
+    TlsContext tls = null;
     if (JedisURIHelper.isRedisSSLScheme(url)) {
       // The server's certificate must name the host connected to, whatever the trust source.
-      SSLParameters tls = new SSLParameters();
-      tls.setEndpointIdentificationAlgorithm("HTTPS");
-      config.sslParameters(tls);
-      if (settings.tlsCa() != null) {
-        config.sslSocketFactory(settings.tlsCa().sslContext().getSocketFactory());
-      }
+      SSLParameters hostCheck = new SSLParameters();
+      hostCheck.setEndpointIdentificationAlgorithm("HTTPS");
+      config.sslParameters(hostCheck);
+      tls = TlsContext.of(settings.tlsCa(), settings.tlsClient());
+      config.sslSocketFactory(tls.socketFactory());
     }
     String password =
         settings.password() != null
@@ -109,7 +114,7 @@ public final class RedisPageIndex implements PageIndex {
             .hostAndPort(JedisURIHelper.getHostAndPort(url))
             .clientConfig(config.build())
             .build();
-    RedisPageIndex index = new RedisPageIndex(settings, redis, clock);
+    RedisPageIndex index = new RedisPageIndex(settings, redis, tls, clock);
     try {
       redis.ping();
     } catch (JedisException e) {
@@ -121,7 +126,7 @@ public final class RedisPageIndex implements PageIndex {
       // A server that is down now, or up but still reading its data back after a restart, must
       // not fail a starting Connect task for good: every call connects anew, so later calls work
       // once Redis is back. A refusal (a wrong password) is still thrown at once.
-      if (!Unreachable.causeOf(e) && !RedisRole.loading(e)) {
+      if ((!Unreachable.causeOf(e) && !RedisRole.loading(e)) || index.wantsACertificate()) {
         redis.close();
         throw index.failure("connect to", e);
       }
@@ -646,6 +651,11 @@ public final class RedisPageIndex implements PageIndex {
     redis.close();
   }
 
+  /** The server asked for a client certificate that this index does not have. */
+  private boolean wantsACertificate() {
+    return tls != null && tls.refusedForWantOfACertificate();
+  }
+
   private IndexException failure(String what, JedisException e) {
     String why =
         RedisRole.readOnly(e)
@@ -654,6 +664,18 @@ public final class RedisPageIndex implements PageIndex {
             : "";
     String reason =
         TlsFailures.explain(e, RedisSettings.TLS_CA_SETTING).orElse(RedisRole.replyText(e) + why);
+    if (wantsACertificate()) {
+      // With TLS 1.3 the refusal comes after the handshake, as a closed connection.
+      reason =
+          "the server asks every client for a TLS certificate (Redis's tls-auth-clients) and none is"
+              + " set: give one in "
+              + RedisSettings.TLS_CLIENT_CERT_SETTING
+              + " and "
+              + RedisSettings.TLS_CLIENT_KEY_SETTING
+              + " (it closed the connection: "
+              + reason
+              + ")";
+    }
     return new IndexException(
         "Cannot " + what + (what.endsWith(" to") ? " " : " in ") + describe() + ": " + reason, e);
   }

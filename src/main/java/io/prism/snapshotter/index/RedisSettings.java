@@ -1,6 +1,7 @@
 package io.prism.snapshotter.index;
 
 import io.prism.snapshotter.util.TlsCaFile;
+import io.prism.snapshotter.util.TlsClientIdentity;
 import java.net.URI;
 import java.util.Objects;
 import org.apache.kafka.common.config.types.Password;
@@ -15,11 +16,23 @@ import org.apache.kafka.common.config.types.Password;
  * @param ttlDays entries expire this many days after their page ended; 0 keeps them
  * @param tlsCa the CAs a {@code rediss://} server's certificate must be signed by; {@code null}:
  *     the JVM's trust store
+ * @param tlsClient the certificate presented when the server asks for one (Redis's {@code
+ *     tls-auth-clients yes}, its default), or {@code null}
  */
 public record RedisSettings(
-    URI url, String keyPrefix, Password password, int ttlDays, TlsCaFile tlsCa) {
+    URI url,
+    String keyPrefix,
+    Password password,
+    int ttlDays,
+    TlsCaFile tlsCa,
+    TlsClientIdentity tlsClient) {
   /** The setting that names {@link #tlsCa}: error messages point at it. */
   public static final String TLS_CA_SETTING = "index.redis.tls.ca.file";
+
+  /** The settings that name {@link #tlsClient}'s certificate and key. */
+  public static final String TLS_CLIENT_CERT_SETTING = "index.redis.tls.client.cert.file";
+
+  public static final String TLS_CLIENT_KEY_SETTING = "index.redis.tls.client.key.file";
 
   public RedisSettings {
     Objects.requireNonNull(url, "url");
@@ -27,10 +40,10 @@ public record RedisSettings(
       throw new IllegalArgumentException(
           "Redis URL " + redacted(url) + " must be redis:// or rediss://");
     }
-    if (tlsCa != null && !"rediss".equals(url.getScheme())) {
+    if ((tlsCa != null || tlsClient != null) && !"rediss".equals(url.getScheme())) {
       throw new IllegalArgumentException(
-          "a TLS CA file ("
-              + tlsCa
+          "a TLS "
+              + (tlsCa != null ? "CA file (" + tlsCa : "client certificate (" + tlsClient)
               + ") is given but Redis URL "
               + redacted(url)
               + " is not rediss://");
@@ -49,7 +62,7 @@ public record RedisSettings(
 
   /** Settings that trust the JVM's default CAs. */
   public RedisSettings(URI url, String keyPrefix, Password password, int ttlDays) {
-    this(url, keyPrefix, password, ttlDays, null);
+    this(url, keyPrefix, password, ttlDays, null, null);
   }
 
   /** The URL without any user info, for logs. */
@@ -70,6 +83,7 @@ public record RedisSettings(
         + " ttlDays="
         + ttlDays
         + (tlsCa == null ? "" : " tlsCa=" + tlsCa)
+        + (tlsClient == null ? "" : " tlsClient=" + tlsClient)
         + "]";
   }
 }

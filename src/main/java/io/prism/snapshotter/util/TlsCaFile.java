@@ -88,13 +88,7 @@ public final class TlsCaFile {
 
   /** A TLS context that trusts these certificates and no others. */
   public SSLContext sslContext() {
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, trustManagers(), null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("Cannot make a TLS context trusting " + path, e);
-    }
+    return TlsContext.of(this, null).sslContext();
   }
 
   @Override

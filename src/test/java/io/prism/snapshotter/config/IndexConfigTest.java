@@ -293,4 +293,48 @@ class IndexConfigTest {
         new IndexConfig(Map.of("index.redis.tls.ca.file", dir.resolve("nope.pem").toString()));
     assertThat(config.crossKeyErrors()).isEmpty();
   }
+
+  @Test
+  void aRedisClientCertificateNeedsItsKeyAndATlsUrl() throws Exception {
+    Path cert = Path.of(getClass().getResource("/tls/test-ca.pem").toURI());
+    Path key = Path.of(getClass().getResource("/tls/test-ca-key.pem").toURI());
+    IndexConfig good =
+        new IndexConfig(
+            Map.of(
+                "index.backend",
+                "redis",
+                "index.redis.url",
+                "rediss://r:6380/0",
+                "index.redis.tls.client.cert.file",
+                cert.toString(),
+                "index.redis.tls.client.key.file",
+                key.toString()));
+    IndexConfig withoutKey =
+        new IndexConfig(
+            Map.of(
+                "index.backend", "redis",
+                "index.redis.url", "rediss://r:6380/0",
+                "index.redis.tls.client.cert.file", cert.toString()));
+    IndexConfig plainText =
+        new IndexConfig(
+            Map.of(
+                "index.backend",
+                "redis",
+                "index.redis.url",
+                "redis://r:6379/0",
+                "index.redis.tls.client.cert.file",
+                cert.toString(),
+                "index.redis.tls.client.key.file",
+                key.toString()));
+
+    assertThat(good.crossKeyErrors()).isEmpty();
+    assertThat(good.redis().tlsClient()).isNotNull();
+    assertThat(withoutKey.crossKeyErrors())
+        .containsOnlyKeys("index.redis.tls.client.cert.file", "index.redis.tls.client.key.file");
+    assertThatThrownBy(withoutKey::redis)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("go together");
+    assertThat(plainText.crossKeyErrors())
+        .containsOnlyKeys("index.redis.tls.client.cert.file", "index.redis.url");
+  }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.testing.TestServices;
 import io.prism.snapshotter.util.TlsCaFile;
+import io.prism.snapshotter.util.TlsClientIdentity;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
@@ -23,7 +24,7 @@ class RedisTlsIT {
   PageIndex index;
 
   RedisSettings settings(URI url, TlsCaFile ca) {
-    return new RedisSettings(url, prefix, null, 0, ca);
+    return new RedisSettings(url, prefix, null, 0, ca, null);
   }
 
   @AfterEach
@@ -78,5 +79,34 @@ class RedisTlsIT {
         .isInstanceOf(IndexException.class)
         .hasMessageContaining("does not name the host connected to")
         .hasMessageContaining("127.0.0.2");
+  }
+
+  @Test
+  void aServerThatAsksForAClientCertificateTakesTheConfiguredOne() {
+    index =
+        RedisPageIndex.open(
+            new RedisSettings(
+                TestServices.redisMutualTlsUrl(),
+                prefix,
+                null,
+                0,
+                TlsCaFile.load(TestServices.tlsCa()),
+                TlsClientIdentity.load(TestServices.tlsCa(), TestServices.tlsKey())));
+    List<IndexEntry> entries = List.of(entry("w-mtls", 1, 1_000, 2_000));
+    index.publish(entries);
+
+    assertThat(index.entries("w-mtls", TimeRange.ALL)).containsExactlyElementsOf(entries);
+  }
+
+  @Test
+  void withoutAClientCertificateAServerThatAsksForOneIsRefusedSayingWhatToSet() {
+    assertThatThrownBy(
+            () ->
+                RedisPageIndex.open(
+                    settings(
+                        TestServices.redisMutualTlsUrl(), TlsCaFile.load(TestServices.tlsCa()))))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining("Cannot connect to redis " + TestServices.redisMutualTlsUrl())
+        .hasMessageContaining("index.redis.tls.client.cert.file");
   }
 }

@@ -25,6 +25,14 @@ public final class TestServices {
   public static final String TLS_OTHER_CA = "PRISM_TEST_TLS_OTHER_CA";
 
   /**
+   * A Redis on TLS that asks every client for a certificate signed by {@link #TLS_CA}
+   * (start_redis_tls); {@link #TLS_CA} with the key {@link #TLS_KEY} is one.
+   */
+  public static final String REDIS_MTLS_URL = "PRISM_TEST_REDIS_MTLS_URL";
+
+  public static final String TLS_KEY = "PRISM_TEST_TLS_KEY";
+
+  /**
    * The directory start_clickhouse made: config.xml and clickhouse.pid, for tests that stop and
    * restart it.
    */
@@ -69,6 +77,14 @@ public final class TestServices {
 
   public static URI redisTlsUrl() {
     return URI.create(require(REDIS_TLS_URL, "start_redis_tls"));
+  }
+
+  public static URI redisMutualTlsUrl() {
+    return URI.create(require(REDIS_MTLS_URL, "start_redis_tls"));
+  }
+
+  public static java.nio.file.Path tlsKey() {
+    return java.nio.file.Path.of(require(TLS_KEY, "start_redis_tls"));
   }
 
   public static java.nio.file.Path tlsCa() {
