@@ -31,7 +31,25 @@ public final class WriterConfig {
       "When a record carries this header, its value is the event id (the front door sets it);"
           + " otherwise the event id is <topic>-<partition>-<offset>.";
 
+  public static final String ID_MAX_BYTES = "writer.id.max.bytes";
+  public static final int ID_MAX_BYTES_DEFAULT = 1024;
+
+  /**
+   * Highest allowed: every index can still query such a writer (ClickHouse 18.16 refuses queries
+   * over 256 KiB, and a quoted id may take twice its bytes).
+   */
+  public static final int ID_MAX_BYTES_LIMIT = 65_536;
+
+  static final String ID_MAX_BYTES_DOC =
+      "Longest writer id, in UTF-8 bytes. A record whose writer id is longer is a bad record: it"
+          + " goes where errors.tolerance says (the dead letter queue, or the task stops naming its"
+          + " topic, partition and offset), like one without a writer id. The front door's"
+          + " frontdoor.max.writer.id.bytes has the same default. Up to "
+          + ID_MAX_BYTES_LIMIT
+          + ", so that every index can still be queried for such a writer.";
+
   private final WriterKeySource keySource;
+  private final int idMaxBytes;
   private final String sessionHeader;
   private final String eventIdHeader;
 
@@ -39,6 +57,7 @@ public final class WriterConfig {
     this.keySource = parseKeySource(config.getString(KEY_SOURCE));
     this.sessionHeader = config.getString(SESSION_HEADER);
     this.eventIdHeader = config.getString(EVENT_ID_HEADER);
+    this.idMaxBytes = config.getInt(ID_MAX_BYTES);
   }
 
   public static ConfigDef addTo(ConfigDef def) {
@@ -77,7 +96,18 @@ public final class WriterConfig {
             GROUP,
             ++order,
             Width.MEDIUM,
-            "Event id header");
+            "Event id header")
+        .define(
+            ID_MAX_BYTES,
+            Type.INT,
+            ID_MAX_BYTES_DEFAULT,
+            ConfigDef.Range.between(1, ID_MAX_BYTES_LIMIT),
+            Importance.LOW,
+            ID_MAX_BYTES_DOC,
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Longest writer id (bytes)");
   }
 
   private static WriterKeySource parseKeySource(String value) {
@@ -94,6 +124,10 @@ public final class WriterConfig {
 
   public String sessionHeader() {
     return sessionHeader;
+  }
+
+  public int idMaxBytes() {
+    return idMaxBytes;
   }
 
   public String eventIdHeader() {

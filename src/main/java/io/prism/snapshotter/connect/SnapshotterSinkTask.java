@@ -149,7 +149,9 @@ public class SnapshotterSinkTask extends SinkTask {
                 .asNewPageCheck(),
             clock);
     ParsedHeaderWarning parsedHeaders = new ParsedHeaderWarning();
-    writers = new WriterIdExtractor(config.writer().keySource(), parsedHeaders);
+    writers =
+        new WriterIdExtractor(
+            config.writer().keySource(), parsedHeaders, config.writer().idMaxBytes());
     events =
         new EventConverter(
             config.page().includeMetadata(),

@@ -1,8 +1,10 @@
 package io.prism.snapshotter.connect;
 
 import io.prism.snapshotter.buffer.WriterKeySource;
+import io.prism.snapshotter.config.WriterConfig;
 import io.prism.snapshotter.page.WellFormedText;
 import io.prism.snapshotter.util.Utf8;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
@@ -13,17 +15,24 @@ import org.apache.kafka.connect.sink.SinkRecord;
 final class WriterIdExtractor {
   private final WriterKeySource source;
   private final ParsedHeaderWarning parsedHeaders;
+  private final int maxBytes;
+
+  /** Ids of up to this many chars cannot pass {@link #maxBytes} (3 UTF-8 bytes a char at most). */
+  private final int surelyShortChars;
 
   WriterIdExtractor(WriterKeySource source) {
-    this(source, new ParsedHeaderWarning());
+    this(source, new ParsedHeaderWarning(), WriterConfig.ID_MAX_BYTES_DEFAULT);
   }
 
   /**
    * @param parsedHeaders shared with the task's {@link EventConverter}: one warning per name
+   * @param maxBytes the longest writer id, in UTF-8 bytes ({@code writer.id.max.bytes})
    */
-  WriterIdExtractor(WriterKeySource source, ParsedHeaderWarning parsedHeaders) {
+  WriterIdExtractor(WriterKeySource source, ParsedHeaderWarning parsedHeaders, int maxBytes) {
     this.source = source;
     this.parsedHeaders = parsedHeaders;
+    this.maxBytes = maxBytes;
+    this.surelyShortChars = maxBytes / 3;
   }
 
   /** The writer id, never null or empty; a BadRecordException saying why otherwise. */
@@ -40,10 +49,28 @@ final class WriterIdExtractor {
           record, "no writer id: " + describeSource() + " is " + (id == null ? "null" : "empty"));
     }
     try {
-      return WellFormedText.check(id, "writer id from " + describeSource());
+      WellFormedText.check(id, "writer id from " + describeSource());
     } catch (IllegalArgumentException notUnicode) {
       throw new BadRecordException(record, notUnicode.getMessage());
     }
+    // The per-record path: usual ids are short enough to need no byte count at all.
+    if (id.length() > surelyShortChars) {
+      int bytes = id.getBytes(StandardCharsets.UTF_8).length; // rare: long ids only
+      if (bytes > maxBytes) {
+        throw new BadRecordException(
+            record,
+            "writer id from "
+                + describeSource()
+                + " is "
+                + bytes
+                + " UTF-8 bytes, over "
+                + WriterConfig.ID_MAX_BYTES
+                + " ("
+                + maxBytes
+                + ")");
+      }
+    }
+    return id;
   }
 
   private String describeSource() {

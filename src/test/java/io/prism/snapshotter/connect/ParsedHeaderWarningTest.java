@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prism.snapshotter.buffer.WriterKeySource;
 import io.prism.snapshotter.config.JsonDecimalFormat;
+import io.prism.snapshotter.config.WriterConfig;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.ManualClock;
@@ -33,7 +34,9 @@ class ParsedHeaderWarningTest {
     EventConverter events =
         new EventConverter(
             true, EVENT_ID, "prism.session", JsonDecimalFormat.NUMERIC, new ManualClock(), shared);
-    WriterIdExtractor writers = new WriterIdExtractor(WriterKeySource.parse("header:user"), shared);
+    WriterIdExtractor writers =
+        new WriterIdExtractor(
+            WriterKeySource.parse("header:user"), shared, WriterConfig.ID_MAX_BYTES_DEFAULT);
     SimpleHeaderConverter simple = new SimpleHeaderConverter();
     simple.configure(Map.of());
 

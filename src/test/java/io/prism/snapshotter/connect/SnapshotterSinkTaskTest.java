@@ -248,6 +248,36 @@ class SnapshotterSinkTaskTest {
   }
 
   @Test
+  void aWriterIdOverWriterIdMaxBytesIsABadRecordAndTheOthersAreStored() throws Exception {
+    SnapshotterSinkTask task = start(true, Map.of("writer.id.max.bytes", "16"));
+    String atTheLimit = "é".repeat(8); // 16 UTF-8 bytes in 8 chars
+    String overTheLimit = "é".repeat(8) + "x"; // 17 bytes
+    task.put(
+        List.of(
+            record(atTheLimit, "1", 0), record(overTheLimit, "x", 1), record(atTheLimit, "2", 2)));
+
+    assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
+    awaitCommitted(task, 3, 3);
+    task.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), ""))
+        .singleElement()
+        .satisfies(page -> assertThat(page.page().events()).hasSize(2));
+  }
+
+  @Test
+  void withoutAReporterAWriterIdTooLongStopsTheTaskSayingHowLongAndWhere() {
+    SnapshotterSinkTask task = start(false, Map.of());
+    String huge = "user-" + "9".repeat(2_000);
+    assertThatThrownBy(() -> task.put(List.of(record(huge, "x", 5))))
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining("record events-0@5 (key 'user-99999")
+        .hasMessageContaining(
+            "writer id from the record key is 2005 UTF-8 bytes, over writer.id.max.bytes (1024)")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(1_000));
+    task.stop();
+  }
+
+  @Test
   void aKeyTemplateThatGivesTwoPartitionsPagesOneKeyStopsTheTaskInsteadOfLosingAPage()
       throws Exception {
     // Writer = topic, and a template without {partition}: P0's and P1's first pages both start at
