@@ -528,45 +528,25 @@ public final class IndexConfig {
           REDIS_URL);
     }
     if (all.contains(IndexBackend.CLICKHOUSE)) {
-      checkTlsCa(errors, CLICKHOUSE_TLS_CA_FILE, CLICKHOUSE_URL, "https");
+      TlsSettingChecks.checkCaFile(
+          errors,
+          CLICKHOUSE_TLS_CA_FILE,
+          optional(CLICKHOUSE_TLS_CA_FILE),
+          CLICKHOUSE_URL,
+          optional(CLICKHOUSE_URL),
+          "https");
     }
     if (all.contains(IndexBackend.REDIS)) {
-      checkTlsCa(errors, REDIS_TLS_CA_FILE, REDIS_URL, "rediss");
+      TlsSettingChecks.checkCaFile(
+          errors,
+          REDIS_TLS_CA_FILE,
+          optional(REDIS_TLS_CA_FILE),
+          REDIS_URL,
+          optional(REDIS_URL),
+          "rediss");
       checkTlsClient(errors, REDIS_TLS_CLIENT_CERT_FILE, REDIS_TLS_CLIENT_KEY_FILE, REDIS_URL);
     }
     return errors;
-  }
-
-  /**
-   * A CA file must be readable and hold a certificate, and its URL must be a TLS one: a CA given
-   * for a plain-text URL would silently protect nothing.
-   */
-  private void checkTlsCa(
-      Map<String, List<String>> errors, String caKey, String urlKey, String tls) {
-    Optional<String> file = optional(caKey);
-    if (file.isEmpty()) {
-      return;
-    }
-    try {
-      TlsCaFile.load(Path.of(file.get()));
-    } catch (IllegalArgumentException e) {
-      addError(errors, e.getMessage(), caKey);
-    }
-    Optional<String> url = optional(urlKey);
-    if (url.isPresent() && !url.get().startsWith(tls + "://")) {
-      addError(
-          errors,
-          caKey
-              + " is set but "
-              + urlKey
-              + " ("
-              + url.get()
-              + ") does not start with "
-              + tls
-              + "://",
-          caKey,
-          urlKey);
-    }
   }
 
   /** A client certificate needs its key, both readable, and a rediss:// URL. */

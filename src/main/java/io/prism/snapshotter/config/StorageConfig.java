@@ -862,26 +862,13 @@ public final class StorageConfig {
             S3_SECRET_KEY,
             S3_SESSION_TOKEN);
       }
-      Optional<String> caFile = optional(S3_TLS_CA_FILE);
-      if (caFile.isPresent()) {
-        try {
-          TlsCaFile.load(Path.of(caFile.get()));
-        } catch (IllegalArgumentException e) {
-          addError(errors, e.getMessage(), S3_TLS_CA_FILE);
-        }
-        if (s3Endpoint().isPresent() && !"https".equalsIgnoreCase(s3Endpoint().get().getScheme())) {
-          addError(
-              errors,
-              S3_TLS_CA_FILE
-                  + " is set but "
-                  + S3_ENDPOINT
-                  + " ("
-                  + s3Endpoint().get()
-                  + ") does not start with https://",
-              S3_TLS_CA_FILE,
-              S3_ENDPOINT);
-        }
-      }
+      TlsSettingChecks.checkCaFile(
+          errors,
+          S3_TLS_CA_FILE,
+          optional(S3_TLS_CA_FILE),
+          S3_ENDPOINT,
+          s3Endpoint().map(URI::toString),
+          "https");
       if (s3KmsKeyId().isPresent() && s3Encryption() != S3Encryption.AWS_KMS) {
         addError(
             errors,

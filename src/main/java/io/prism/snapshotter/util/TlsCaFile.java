@@ -43,6 +43,16 @@ public final class TlsCaFile {
    * @throws IllegalArgumentException naming the file, if it cannot be read or holds no certificate
    */
   public static TlsCaFile load(Path path) {
+    return new TlsCaFile(path, certificates(path, "a PEM file of CA certificates"));
+  }
+
+  /**
+   * Every X.509 certificate of a PEM (or DER) file, at least one.
+   *
+   * @param expected what the file should be, for the error
+   * @throws IllegalArgumentException naming the file, if it cannot be read or holds none
+   */
+  static List<X509Certificate> certificates(Path path, String expected) {
     List<X509Certificate> certificates = new ArrayList<>();
     try (InputStream in = Files.newInputStream(path)) {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
@@ -52,13 +62,12 @@ public final class TlsCaFile {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + path + ": " + e);
     } catch (CertificateException e) {
-      throw new IllegalArgumentException(
-          path + " is not a PEM file of CA certificates: " + e.getMessage());
+      throw new IllegalArgumentException(path + " is not " + expected + ": " + e.getMessage());
     }
     if (certificates.isEmpty()) {
       throw new IllegalArgumentException(path + " holds no certificate (expected PEM)");
     }
-    return new TlsCaFile(path, List.copyOf(certificates));
+    return List.copyOf(certificates);
   }
 
   public Path path() {

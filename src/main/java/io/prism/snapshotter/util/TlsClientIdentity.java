@@ -1,7 +1,6 @@
 package io.prism.snapshotter.util;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -11,12 +10,8 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 
@@ -51,21 +46,7 @@ public final class TlsClientIdentity {
   }
 
   private static Certificate[] chain(Path file) {
-    List<Certificate> certificates = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(file)) {
-      certificates.addAll(CertificateFactory.getInstance("X.509").generateCertificates(in));
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file + " does not exist");
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + file + ": " + e);
-    } catch (CertificateException e) {
-      throw new IllegalArgumentException(
-          file + " is not a PEM certificate chain: " + e.getMessage());
-    }
-    if (certificates.isEmpty()) {
-      throw new IllegalArgumentException(file + " holds no certificate (expected PEM)");
-    }
-    return certificates.toArray(Certificate[]::new);
+    return TlsCaFile.certificates(file, "a PEM certificate chain").toArray(Certificate[]::new);
   }
 
   private static PrivateKey key(Path file) {
