@@ -25,7 +25,10 @@ import java.util.Map;
  *
  * <p>On top of that, the last {@code recentWindow} ids are remembered whatever their page, for the
  * other source of repeats: a producer that retried a "maybe stored" publish with the same {@code
- * prism.event_id} (the retry follows its first attempt closely).
+ * prism.event_id} (the retry follows its first attempt closely). Fewer when the ids are long: the
+ * window holds at most {@value #MAX_RECENT_ID_CHARS} chars of ids, so that a writer whose producer
+ * set megabyte-long ids (the sink takes an id header as it comes) cannot make its replay hold
+ * gigabytes.
  *
  * <p>A repeated id is not always a repeated event: a topic deleted and created again starts its
  * offsets again, and with them the default ids {@code <topic>-<partition>-<offset>}, so the new
@@ -43,15 +46,42 @@ final class RepeatedIds {
   private RecordTimes times = RecordTimes.IDS_ONLY;
   private long dropped;
 
+  /** The recent window's bound in chars of ids (about 16 MB of Latin-1 ids). */
+  static final long MAX_RECENT_ID_CHARS = 16L << 20;
+
   RepeatedIds(int recentWindow) {
-    this.recent =
-        new SeenIds(
-            new LinkedHashMap<>(Math.min(recentWindow, 1 << 16) * 2, 0.75f, false) {
-              @Override
-              protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
-                return size() > recentWindow;
-              }
-            });
+    this(recentWindow, MAX_RECENT_ID_CHARS);
+  }
+
+  RepeatedIds(int recentWindow, long maxRecentChars) {
+    this.recent = new SeenIds(new RecentWindow(recentWindow, maxRecentChars));
+  }
+
+  /** The last ids seen, at most {@code maxIds} of them and {@code maxChars} chars in all. */
+  private static final class RecentWindow extends LinkedHashMap<String, Object> {
+    private final int maxIds;
+    private final long maxChars;
+    private long chars;
+
+    RecentWindow(int maxIds, long maxChars) {
+      super(Math.min(maxIds, 1 << 16) * 2, 0.75f, false);
+      this.maxIds = maxIds;
+      this.maxChars = maxChars;
+    }
+
+    @Override
+    public Object put(String id, Object times) {
+      Object previous = super.put(id, times);
+      if (previous == null) {
+        chars += id.length();
+        Iterator<Map.Entry<String, Object>> eldest = entrySet().iterator();
+        while ((size() > maxIds || chars > maxChars) && eldest.hasNext()) {
+          chars -= eldest.next().getKey().length();
+          eldest.remove();
+        }
+      }
+      return previous;
+    }
   }
 
   /**

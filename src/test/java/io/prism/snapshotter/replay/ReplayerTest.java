@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prism.snapshotter.page.Compression;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.PageFormat;
+import io.prism.snapshotter.page.RecordTimes;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.KeyTemplate;
 import io.prism.snapshotter.storage.PutOptions;
@@ -126,6 +127,35 @@ class ReplayerTest {
     repeats.startPage(later);
     assertThat(repeats.remembered()).isZero();
     assertThat(repeats.firstTime("x")).isTrue();
+  }
+
+  @Test
+  void theRecentWindowHoldsItsCountOfShortIdsButOnlyItsCharsOfLongOnes() {
+    PageRef page = new PageRef("a", "w", 0, 0, 9, 1, null);
+    RepeatedIds shortIds = new RepeatedIds(100, 1_000);
+    shortIds.startPage(page, false, RecordTimes.IDS_ONLY);
+    for (int i = 0; i < 150; i++) {
+      assertThat(shortIds.firstTime("e" + i)).isTrue();
+    }
+    assertThat(shortIds.remembered()).isEqualTo(100);
+    assertThat(shortIds.firstTime("e149")).as("still in the window").isFalse();
+    assertThat(shortIds.firstTime("e0")).as("pushed out by count").isTrue();
+
+    RepeatedIds longIds = new RepeatedIds(100, 1_000);
+    longIds.startPage(page, false, RecordTimes.IDS_ONLY);
+    for (int i = 0; i < 10; i++) {
+      assertThat(longIds.firstTime(i + "x".repeat(299))).isTrue(); // 300 chars each
+    }
+    assertThat(longIds.remembered()).as("1,000 chars hold three").isEqualTo(3);
+    assertThat(longIds.firstTime(9 + "x".repeat(299))).isFalse();
+
+    RepeatedIds byDefault = new RepeatedIds(65_536);
+    byDefault.startPage(page, false, RecordTimes.IDS_ONLY);
+    String megabyte = "y".repeat(1 << 20);
+    for (int i = 0; i < 40; i++) {
+      byDefault.firstTime(i + megabyte);
+    }
+    assertThat(byDefault.remembered()).isLessThanOrEqualTo(16);
   }
 
   @Test
