@@ -10,12 +10,14 @@ import io.prism.snapshotter.preflight.Check;
 import io.prism.snapshotter.preflight.ConfigChecks;
 import io.prism.snapshotter.preflight.IndexChecks;
 import io.prism.snapshotter.preflight.StoreChecks;
+import io.prism.snapshotter.preflight.TlsChecks;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.storage.ObjectStores;
 import io.prism.snapshotter.storage.StorageBackend;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,7 @@ final class CheckCommand implements Callable<Integer> {
     checks.addAll(parsed.checks());
     SnapshotterConfig valid = parsed.config();
     if (valid != null) {
+      checks.addAll(TlsChecks.run(valid, Instant.now()));
       checks.addAll(storeChecks(valid, readOnly));
       checks.addAll(indexChecks(valid, readOnly));
     }

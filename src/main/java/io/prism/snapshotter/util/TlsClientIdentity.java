@@ -10,8 +10,11 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 
@@ -90,6 +93,15 @@ public final class TlsClientIdentity {
       }
     }
     throw new IllegalArgumentException(file + " holds a key that is not RSA, EC or Ed25519");
+  }
+
+  /** The certificate chain presented, the client's own certificate first. */
+  public List<X509Certificate> certificates() {
+    List<X509Certificate> certificates = new ArrayList<>();
+    for (Certificate c : chain) {
+      certificates.add((X509Certificate) c);
+    }
+    return certificates;
   }
 
   /** Key managers that present this certificate and key. */

@@ -1,0 +1,108 @@
+package io.prism.snapshotter.preflight;
+
+import io.prism.snapshotter.config.IndexConfig;
+import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.config.StorageConfig;
+import io.prism.snapshotter.index.IndexBackend;
+import io.prism.snapshotter.storage.StorageBackend;
+import io.prism.snapshotter.util.TlsCaFile;
+import io.prism.snapshotter.util.TlsClientIdentity;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The certificates of the TLS settings in use: an expired CA or client certificate fails every
+ * handshake, so a certificate that has expired (or is not valid yet) fails the check, and one that
+ * expires within {@link #SOON} passes with the date to renew it by. Settings of backends not in use
+ * are not looked at.
+ */
+public final class TlsChecks {
+  static final String SUBJECT = "tls";
+  static final Duration SOON = Duration.ofDays(30);
+  private static final DateTimeFormatter DAY =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+  private TlsChecks() {}
+
+  public static List<Check> run(SnapshotterConfig config, Instant now) {
+    List<Check> checks = new ArrayList<>();
+    IndexConfig index = config.index();
+    List<IndexBackend> indexes = new ArrayList<>(index.secondaries());
+    indexes.add(index.backend());
+    if (indexes.contains(IndexBackend.CLICKHOUSE) && index.clickHouse().tlsCa() != null) {
+      checks.add(
+          check(
+              IndexConfig.CLICKHOUSE_TLS_CA_FILE, index.clickHouse().tlsCa().certificates(), now));
+    }
+    if (indexes.contains(IndexBackend.REDIS)) {
+      TlsCaFile ca = index.redis().tlsCa();
+      TlsClientIdentity client = index.redis().tlsClient();
+      if (ca != null) {
+        checks.add(check(IndexConfig.REDIS_TLS_CA_FILE, ca.certificates(), now));
+      }
+      if (client != null) {
+        checks.add(check(IndexConfig.REDIS_TLS_CLIENT_CERT_FILE, client.certificates(), now));
+      }
+    }
+    StorageConfig storage = config.storage();
+    if (storage.backend() == StorageBackend.S3 && storage.s3Settings().tlsCa() != null) {
+      checks.add(
+          check(StorageConfig.S3_TLS_CA_FILE, storage.s3Settings().tlsCa().certificates(), now));
+    }
+    return checks;
+  }
+
+  /** One setting's certificates: the first that is not valid now, else the first to expire. */
+  static Check check(String key, List<X509Certificate> certificates, Instant now) {
+    String count =
+        certificates.size() == 1 ? "1 certificate" : certificates.size() + " certificates";
+    for (X509Certificate c : certificates) {
+      if (c.getNotAfter().toInstant().isBefore(now)) {
+        return Check.failed(
+            SUBJECT,
+            key,
+            name(c)
+                + " expired on "
+                + DAY.format(c.getNotAfter().toInstant())
+                + ": every TLS handshake that needs it fails; renew it");
+      }
+      if (c.getNotBefore().toInstant().isAfter(now)) {
+        return Check.failed(
+            SUBJECT,
+            key,
+            name(c)
+                + " is not valid before "
+                + DAY.format(c.getNotBefore().toInstant())
+                + " (is this machine's clock right?)");
+      }
+    }
+    X509Certificate first =
+        certificates.stream().min(Comparator.comparing(X509Certificate::getNotAfter)).orElseThrow();
+    Instant expiry = first.getNotAfter().toInstant();
+    Duration left = Duration.between(now, expiry);
+    String when = DAY.format(expiry);
+    return Check.passed(
+        SUBJECT,
+        key,
+        left.compareTo(SOON) < 0
+            ? count
+                + "; "
+                + name(first)
+                + " expires in "
+                + left.toDays()
+                + " days, on "
+                + when
+                + ": renew it before then"
+            : count + ", valid until " + when + " at least (" + name(first) + ")");
+  }
+
+  private static String name(X509Certificate c) {
+    return "'" + c.getSubjectX500Principal().getName() + "'";
+  }
+}
