@@ -7,9 +7,12 @@ import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.replay.CorruptPageException;
 import io.prism.snapshotter.replay.EventFilter;
+import io.prism.snapshotter.replay.OnCorrupt;
 import io.prism.snapshotter.replay.ReplayProgress;
+import io.prism.snapshotter.replay.ReplaySettings;
 import io.prism.snapshotter.replay.ReplayStream;
 import io.prism.snapshotter.replay.Replayer;
+import io.prism.snapshotter.replay.SkippedPage;
 import io.prism.snapshotter.replay.StillLocatedException;
 import io.prism.snapshotter.storage.StorageException;
 import io.prism.snapshotter.util.Counted;
@@ -29,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,8 +54,12 @@ import picocli.CommandLine.Option;
           + " messages).",
       "Progress goes to stderr when there is a console. A writer without pages prints nothing"
           + " (exit 0).",
+      "--on-corrupt: fail (default) stops at a page that cannot be read, naming it; skip goes on"
+          + " past it (a WARN names each), prints every event of the other pages, lists the skipped"
+          + " pages on stderr at the end and exits 65.",
       "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 2 bad"
-          + " usage, 65 a page is corrupt (its key is named), 66 the index lists a page that"
+          + " usage, 65 a page is corrupt (its key is named; with --on-corrupt skip, after every"
+          + " other page's events), 66 the index lists a page that"
           + " storage lacks (its key is named; pages verify --repair removes such entries), 69"
           + " storage failed, 74 stdout failed, 78 bad config (a store directory or SQLite index"
           + " file that is not there, or --from after --to)."
@@ -112,6 +120,25 @@ public final class ReplayCommand implements Callable<Integer> {
   Map<String, String> attributes = new LinkedHashMap<>();
 
   @Option(
+      names = "--on-corrupt",
+      paramLabel = "fail|skip",
+      defaultValue = "fail",
+      converter = OnCorruptConverter.class,
+      description = "A page that cannot be read: fail there (default), or skip it and go on.")
+  OnCorrupt onCorrupt = OnCorrupt.FAIL;
+
+  static final class OnCorruptConverter implements CommandLine.ITypeConverter<OnCorrupt> {
+    @Override
+    public OnCorrupt convert(String value) {
+      try {
+        return OnCorrupt.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description =
@@ -151,20 +178,29 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println("replay: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
     }
-    try (Replayer replayer = Replayer.open(settings)) {
+    try (Replayer replayer =
+        Replayer.open(settings, ReplaySettings.DEFAULT.withOnCorrupt(onCorrupt))) {
       if (filter.isEmpty()) {
         err.println("replay: " + window.emptyNote());
         return 0; // after opening the store: a bad config is not hidden by an empty range
       }
       try (ReplayStream events = replayer.replay(writer, filter.get())) {
         print(events);
-        if (events.progress().pagesTotal() == 0) {
+        if (events.progress().pagesTotal() == 0 && events.skippedPages().isEmpty()) {
           err.println("replay: " + noPagesNote());
+        }
+        if (!events.skippedPages().isEmpty()) {
+          reportSkipped(events.skippedPages());
+          return Main.EXIT_BAD_DATA;
         }
       }
       return 0;
     } catch (CorruptPageException e) {
-      err.println("replay: " + e.getMessage());
+      err.println(
+          "replay: "
+              + e.getMessage()
+              + " (--on-corrupt skip replays the other pages; `snapshotter pages verify --writer"
+              + " ...` lists every page that cannot be read)");
       return Main.EXIT_BAD_DATA;
     } catch (StillLocatedException e) {
       err.println("replay: " + e.getMessage() + stillLocatedHint(settings));
@@ -184,6 +220,27 @@ public final class ReplayCommand implements Callable<Integer> {
       }
       err.println("replay: cannot write to stdout: " + e.getMessage());
       return StdoutFailure.EXIT_IO_ERROR;
+    }
+  }
+
+  /** The pages skipped, the first ten by key; every event of the other pages went out. */
+  private void reportSkipped(List<SkippedPage> skipped) {
+    err.println(
+        "replay: skipped "
+            + Counted.of(skipped.size(), "corrupt page")
+            + " (--on-corrupt skip); every event of the other pages was printed:");
+    for (SkippedPage page : skipped.subList(0, Math.min(10, skipped.size()))) {
+      err.println(
+          "  "
+              + page.key()
+              + (page.eventsReplayed() == 0
+                  ? ""
+                  : " (" + page.eventsReplayed() + " of its events printed before the damage)")
+              + ": "
+              + page.reason());
+    }
+    if (skipped.size() > 10) {
+      err.println("  and " + (skipped.size() - 10) + " more (each in a WARN above)");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.prism.snapshotter.replay;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Finds the pages replay must read: the seam between replay and whatever knows where pages are.
@@ -19,4 +20,13 @@ public interface PageLocator {
    * @throws io.prism.snapshotter.storage.StorageException storage failed
    */
   List<PageRef> locate(String writerId, TimeRange range);
+
+  /**
+   * As {@link #locate(String, TimeRange)}, but a page whose metadata cannot be decoded is handed to
+   * {@code corrupt} and left out instead of failing the call ({@link OnCorrupt#SKIP}). Locators
+   * that decode no page (an index's) have nothing to hand over.
+   */
+  default List<PageRef> locate(String writerId, TimeRange range, Consumer<SkippedPage> corrupt) {
+    return locate(writerId, range);
+  }
 }

@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * page read in between, fail the replay with the {@link NoSuchObjectException} naming the page.
  *
  * <p>{@link #hasNext()} and {@link #next()} throw {@link CorruptPageException} (naming the key) or
- * {@link StorageException}. Not thread-safe: one reader. Close it to cancel the fetches ahead.
+ * {@link StorageException}. With {@link OnCorrupt#SKIP} a corrupt page is skipped instead, with a
+ * WARN, and listed by {@link #skippedPages()}: a page that cannot be opened gives no event; one
+ * streamed event by event and damaged part-way has given those before the damage. Not thread-safe:
+ * one reader. Close it to cancel the fetches ahead.
  */
 public final class ReplayStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplayStream.class);
@@ -70,6 +73,11 @@ public final class ReplayStream implements AutoCloseable {
   private long storedBytes;
   private int relocatesWithoutProgress;
 
+  /** Events of {@link #current} handed out so far: what a page skipped part-way gave. */
+  private long currentEventsOut;
+
+  private final SkippedPages skipped;
+
   /**
    * @param locator locates the writer's pages again for the rest of the range when a located page
    *     vanished
@@ -81,8 +89,10 @@ public final class ReplayStream implements AutoCloseable {
       PageSource source,
       EventFilter filter,
       ReplaySettings settings,
-      ExecutorService executor) {
+      ExecutorService executor,
+      SkippedPages skipped) {
     this.writerId = writerId;
+    this.skipped = skipped;
     this.pages = List.copyOf(pages);
     this.pagesTotal = pages.size();
     this.locator = locator;
@@ -102,15 +112,29 @@ public final class ReplayStream implements AutoCloseable {
     return pages;
   }
 
+  /** The pages skipped as corrupt so far ({@link OnCorrupt#SKIP}); empty otherwise. */
+  public List<SkippedPage> skippedPages() {
+    return skipped.list();
+  }
+
   public boolean hasNext() {
     while (pending == null) {
-      if (current == null || !current.hasNext()) {
-        if (!advancePage()) {
-          return false;
+      Event event;
+      try {
+        if (current == null || !current.hasNext()) {
+          if (!advancePage()) {
+            return false;
+          }
+          continue;
         }
+        event = current.next();
+      } catch (CorruptPageException damaged) {
+        if (settings.onCorrupt() != OnCorrupt.SKIP || current == null) {
+          throw damaged;
+        }
+        skipCurrent(damaged);
         continue;
       }
-      Event event = current.next();
       long seq = sequence++;
       String id = event.eventId();
       if (skipping != null) {
@@ -124,10 +148,37 @@ public final class ReplayStream implements AutoCloseable {
         position.notARepeat(id);
         if (filter.accepts(event)) {
           pending = new ReplayedEvent(event, seq, current.ref);
+          currentEventsOut++;
         }
       }
     }
     return true;
+  }
+
+  /** The current page turned out corrupt part-way: what it gave stays given; on to the next. */
+  private void skipCurrent(CorruptPageException damaged) {
+    PageRef ref = current.ref;
+    skip(ref, damaged, currentEventsOut);
+    position.finishPage(ref);
+    pagesRead++;
+    storedBytes += current.storedBytes();
+    current.close();
+    current = null;
+    skipping = null;
+  }
+
+  private void skip(PageRef ref, CorruptPageException damaged, long eventsReplayed) {
+    if (!skipped.contains(ref.key())) {
+      log.warn(
+          "Skipping corrupt page {} of writer {} (on corrupt: skip){}: {}",
+          ref.key(),
+          Printable.quote(writerId),
+          eventsReplayed == 0
+              ? ""
+              : "; " + eventsReplayed + " of its events were replayed before the damage",
+          damaged.getMessage());
+    }
+    skipped.add(new SkippedPage(ref.key(), damaged.getMessage(), eventsReplayed));
   }
 
   public ReplayedEvent next() {
@@ -204,6 +255,17 @@ public final class ReplayStream implements AutoCloseable {
         }
         relocate(ref, gone);
         continue;
+      } catch (CorruptPageException damaged) {
+        if (page != null) {
+          page.close();
+        }
+        if (settings.onCorrupt() != OnCorrupt.SKIP) {
+          close();
+          throw damaged;
+        }
+        skip(ref, damaged, 0);
+        pagesRead++;
+        continue;
       } catch (RuntimeException e) {
         if (page != null) {
           page.close();
@@ -217,6 +279,7 @@ public final class ReplayStream implements AutoCloseable {
       repeats.startPage(ref, overlappedLater(index), RecordTimes.of(page.metadata()));
       skipping = skipThrough.isEmpty() ? null : skipThrough.get(ref.key());
       sequence = 0;
+      currentEventsOut = 0;
       return true;
     }
   }

@@ -106,22 +106,23 @@ public final class Replayer implements AutoCloseable {
   /**
    * Locates the writer's pages that overlap the filter's range and starts fetching them.
    *
-   * @throws CorruptPageException a page's metadata cannot be decoded
+   * @throws CorruptPageException a page's metadata cannot be decoded (unless {@link
+   *     ReplaySettings#onCorrupt()} is {@link OnCorrupt#SKIP})
    * @throws io.prism.snapshotter.storage.StorageException storage failed
    */
   public ReplayStream replay(String writerId, EventFilter filter) {
     Objects.requireNonNull(writerId, "writerId");
     Objects.requireNonNull(filter, "filter");
-    List<PageRef> pages = locator.locate(writerId, filter.range());
+    // Pages skipped as corrupt while locating (the first time, or again after a page vanished)
+    // join those the stream skips itself.
+    SkippedPages skipped = new SkippedPages();
+    Function<TimeRange, List<PageRef>> locate =
+        settings.onCorrupt() == OnCorrupt.SKIP
+            ? range -> locator.locate(writerId, range, skipped::add)
+            : range -> locator.locate(writerId, range);
+    List<PageRef> pages = locate.apply(filter.range());
     log.debug("Replaying writer {}: {} pages", Printable.quote(writerId), pages.size());
-    return new ReplayStream(
-        writerId,
-        pages,
-        range -> locator.locate(writerId, range),
-        source,
-        filter,
-        settings,
-        executor);
+    return new ReplayStream(writerId, pages, locate, source, filter, settings, executor, skipped);
   }
 
   @Override

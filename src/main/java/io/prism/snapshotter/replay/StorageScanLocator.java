@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,9 +78,15 @@ public final class StorageScanLocator implements PageLocator {
    */
   @Override
   public List<PageRef> locate(String writerId, TimeRange range) {
+    return locate(writerId, range, null);
+  }
+
+  /** {@inheritDoc} A page of the writer's own key segment whose metadata is corrupt is skipped. */
+  @Override
+  public List<PageRef> locate(String writerId, TimeRange range, Consumer<SkippedPage> corrupt) {
     for (int listing = 1; ; listing++) {
       try {
-        return locateOnce(writerId, range);
+        return locateOnce(writerId, range, corrupt);
       } catch (NoSuchObjectException gone) {
         if (listing >= MAX_LISTINGS) {
           throw gone;
@@ -93,7 +100,9 @@ public final class StorageScanLocator implements PageLocator {
     }
   }
 
-  private List<PageRef> locateOnce(String writerId, TimeRange range) {
+  /** {@code corrupt}: where a corrupt page of the writer goes; null: it fails the call. */
+  private List<PageRef> locateOnce(
+      String writerId, TimeRange range, Consumer<SkippedPage> corrupt) {
     Optional<String> prefix = template.writerPrefix(writerId);
     String encoded = WriterIds.encode(writerId);
     if (prefix.isEmpty()) {
@@ -108,14 +117,12 @@ public final class StorageScanLocator implements PageLocator {
     do {
       ListPage listed = store.list(prefix.orElse(""), ObjectStore.MAX_KEYS_PER_PAGE, token);
       for (ObjectInfo object : listed.objects()) {
-        if (prefix.isPresent()) {
+        if (prefix.isPresent() || hasSegment(object.key(), encoded)) {
+          // Under the writer's prefix, or a key with the writer's own segment: it must be a page
+          // (a corrupt one fails the replay, or is skipped when asked).
           reads.add(
-              CompletableFuture.supplyAsync(() -> describe(object, writerId, range), executor));
-        } else if (hasSegment(object.key(), encoded)) {
-          // A key with the writer's own segment: it must be a page (a corrupt one fails the
-          // replay).
-          reads.add(
-              CompletableFuture.supplyAsync(() -> describe(object, writerId, range), executor));
+              CompletableFuture.supplyAsync(
+                  () -> describeOrSkip(object, writerId, range, corrupt), executor));
         } else if (object.key().contains(encoded)) {
           // Any other key holding the id: another writer's page ("user-12" for "user-1"), or
           // something that is no page at all: skipped, with a WARN, when it is no page.
@@ -153,6 +160,25 @@ public final class StorageScanLocator implements PageLocator {
         || key.startsWith(segment + "/")
         || key.endsWith("/" + segment)
         || key.contains("/" + segment + "/");
+  }
+
+  /** As {@link #describe}; a corrupt page goes to {@code corrupt} when there is one. */
+  private Optional<PageRef> describeOrSkip(
+      ObjectInfo object, String writerId, TimeRange range, Consumer<SkippedPage> corrupt) {
+    if (corrupt == null) {
+      return describe(object, writerId, range);
+    }
+    try {
+      return describe(object, writerId, range);
+    } catch (CorruptPageException e) {
+      log.warn(
+          "Skipping corrupt page {} of writer {} (on corrupt: skip): {}",
+          object.key(),
+          Printable.quote(writerId),
+          e.getMessage());
+      corrupt.accept(new SkippedPage(object.key(), e.getMessage(), 0));
+      return Optional.empty();
+    }
   }
 
   /** As {@link #describe}, but an object that is not a readable page is skipped with a WARN. */

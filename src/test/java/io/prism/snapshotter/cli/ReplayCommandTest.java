@@ -235,7 +235,35 @@ class ReplayCommandTest {
         PutOptions.defaults());
     assertThat(run("--writer", "user-1", "--config", config.toString())).isEqualTo(65);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("snapshots/2023/11/14/user-1/x.ndjson");
+        .contains("snapshots/2023/11/14/user-1/x.ndjson")
+        .contains("--on-corrupt skip replays the other pages");
+  }
+
+  @Test
+  void withOnCorruptSkipTheOtherPagesArePrintedAndTheSkippedOnesListedWithExit65()
+      throws IOException {
+    storePage("snapshots/2023/11/14/user-1/a_events-0-0.pb.zst", 0, 3);
+    storePage("snapshots/2023/11/14/user-1/c_events-0-6.pb.zst", 6, 3);
+    byte[] junk = "{\"metadata\":".getBytes(StandardCharsets.UTF_8);
+    store.put(
+        "snapshots/2023/11/14/user-1/b_events-0-3.ndjson",
+        new ByteArrayInputStream(junk),
+        junk.length,
+        PutOptions.defaults());
+
+    assertThat(run("--writer", "user-1", "--config", config.toString(), "--on-corrupt", "skip"))
+        .isEqualTo(65);
+    assertThat(out.toString(StandardCharsets.UTF_8).split("\n"))
+        .hasSize(6)
+        .allSatisfy(line -> assertThat(line).doesNotContain("events-0-3"));
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("replay: skipped 1 corrupt page (--on-corrupt skip)")
+        .contains("  snapshots/2023/11/14/user-1/b_events-0-3.ndjson: ");
+
+    err.reset();
+    assertThat(run("--writer", "user-1", "--config", config.toString(), "--on-corrupt", "later"))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("'later' is not one of: fail, skip");
   }
 
   @Test
