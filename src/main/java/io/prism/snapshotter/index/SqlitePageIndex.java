@@ -216,25 +216,31 @@ public final class SqlitePageIndex implements PageIndex {
    * missing file fails the open; so does a file without the pages table, which no sink wrote.
    *
    * <p>A file in WAL mode (as the sink leaves it) is read with its {@code -wal} and {@code -shm}
-   * files beside it: when the connector is not running, SQLite creates them for the read (so the
-   * directory must take them) and removes them at close. The file itself is not written.
+   * files beside it: when the connector is not running, SQLite creates them for the read and
+   * removes them at close. The file itself is not written. Where they cannot be created (a
+   * read-only mount) the file is read as immutable, unless a {@code -wal} beside it holds changes
+   * not in the file (copied while a sink wrote it), which fails the open saying so ({@link
+   * ReadOnlyLocation}).
    */
   public static SqlitePageIndex openForReading(Path path) {
-    SQLiteConfig driverSettings = new SQLiteConfig();
-    driverSettings.setReadOnly(true);
     try {
-      Connection connection =
-          DriverManager.getConnection(jdbcUrl(path), driverSettings.toProperties());
-      boolean spansKept;
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MILLIS);
-        requirePagesTable(statement, path);
-        spansKept = spanSchemaPresent(statement);
-      } catch (SQLException | IndexException e) {
-        closeQuietly(connection, e);
-        throw e;
+      ReadConnection read;
+      try {
+        read = connectForReading(path, jdbcUrl(path));
+      } catch (SQLException e) {
+        if (!ReadOnlyLocation.explains(path, e)) {
+          throw e;
+        }
+        // A read-only mount (a backup, a snapshot, a replay job's read-only volume): no -shm can
+        // be made there, so SQLite cannot read the WAL-mode file as usual. Nothing can write the
+        // file there either, which is what SQLite's immutable mode asks.
+        ReadOnlyLocation.requireNoPendingWal(path);
+        read = connectForReading(path, jdbcUrl(path) + "?immutable=1");
+        log.info(
+            "The SQLite page index {} is on a read-only location: read as immutable",
+            path.toAbsolutePath());
       }
-      if (!spansKept) {
+      if (!read.spansKept()) {
         // Expected of a file an older version wrote: the sink adds the spans when it next opens it.
         log.debug(
             "The SQLite page index {} has no writer span table yet; its time-range queries read"
@@ -242,10 +248,27 @@ public final class SqlitePageIndex implements PageIndex {
             path.toAbsolutePath());
       }
       log.info("SQLite page index at {}, opened read-only", path.toAbsolutePath());
-      return new SqlitePageIndex(path, connection, spansKept, PublishObserver.NONE);
+      return new SqlitePageIndex(path, read.connection(), read.spansKept(), PublishObserver.NONE);
     } catch (SQLException e) {
       throw new IndexException(
           "Cannot open the SQLite page index " + path + " for reading: " + e.getMessage(), e);
+    }
+  }
+
+  private record ReadConnection(Connection connection, boolean spansKept) {}
+
+  /** A read-only connection that has read the schema (SQLite opens lazily: this is the test). */
+  private static ReadConnection connectForReading(Path path, String url) throws SQLException {
+    SQLiteConfig driverSettings = new SQLiteConfig();
+    driverSettings.setReadOnly(true);
+    Connection connection = DriverManager.getConnection(url, driverSettings.toProperties());
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MILLIS);
+      requirePagesTable(statement, path);
+      return new ReadConnection(connection, spanSchemaPresent(statement));
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(connection, e);
+      throw e;
     }
   }
 
