@@ -99,9 +99,12 @@ public final class IndexConfig {
 
   public static final String REDIS_URL = "index.redis.url";
   static final String REDIS_URL_DOC =
-      "redis://host:6379/0, or rediss:// for TLS. The primary's address, one that "
-          + "follows a failover (such as a DNS name or VIP that Sentinel moves): Sentinel discovery and Redis Cluster are "
-          + "not built in. At a read-only replica, publishes fail (-READONLY) and are retried.";
+      "redis://host:6379/0, or rediss:// for TLS: the primary's address, one that follows a"
+          + " failover (such as a DNS name or VIP). Or its sentinels:"
+          + " redis-sentinel://host:26379[,host:26379...]/0#master (rediss-sentinel:// for TLS),"
+          + " which name the primary and lead the index to the new one after a failover (the"
+          + " sentinels' own password is not supported). Redis Cluster is not. At a read-only"
+          + " replica, publishes fail (-READONLY) and are retried.";
   public static final String REDIS_TLS_CA_FILE = RedisSettings.TLS_CA_SETTING;
   static final String REDIS_TLS_CA_FILE_DOC =
       "A PEM file of the CA certificates that a rediss:// server's certificate must be signed by,"
@@ -571,7 +574,7 @@ public final class IndexConfig {
       addError(errors, e.getMessage(), certKey, keyKey);
     }
     Optional<String> url = optional(urlKey);
-    if (url.isPresent() && !url.get().startsWith("rediss://")) {
+    if (url.isPresent() && !TlsSettingChecks.isTls(url.get(), "rediss", "rediss-sentinel")) {
       addError(
           errors,
           certKey + " is set but " + urlKey + " (" + url.get() + ") does not start with rediss://",

@@ -16,7 +16,8 @@ final class TlsSettingChecks {
    * A CA file must be readable and hold a certificate, and its URL must be a TLS one: a CA given
    * for a plain-text URL would silently protect nothing. Adds each problem to the keys involved.
    *
-   * @param tlsScheme the URL scheme that means TLS ({@code https}, {@code rediss})
+   * @param tlsSchemes the URL schemes that mean TLS ({@code https}; {@code rediss}, {@code
+   *     rediss-sentinel})
    */
   static void checkCaFile(
       Map<String, List<String>> errors,
@@ -24,7 +25,7 @@ final class TlsSettingChecks {
       Optional<String> caFile,
       String urlKey,
       Optional<String> url,
-      String tlsScheme) {
+      String... tlsSchemes) {
     if (caFile.isEmpty()) {
       return;
     }
@@ -33,7 +34,7 @@ final class TlsSettingChecks {
     } catch (IllegalArgumentException e) {
       add(errors, e.getMessage(), caKey);
     }
-    if (url.isPresent() && !url.get().toLowerCase(Locale.ROOT).startsWith(tlsScheme + "://")) {
+    if (url.isPresent() && !isTls(url.get(), tlsSchemes)) {
       add(
           errors,
           caKey
@@ -42,11 +43,21 @@ final class TlsSettingChecks {
               + " ("
               + url.get()
               + ") does not start with "
-              + tlsScheme
+              + String.join(":// or ", tlsSchemes)
               + "://",
           caKey,
           urlKey);
     }
+  }
+
+  static boolean isTls(String url, String... tlsSchemes) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    for (String scheme : tlsSchemes) {
+      if (lower.startsWith(scheme + "://")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void add(Map<String, List<String>> errors, String message, String... keys) {

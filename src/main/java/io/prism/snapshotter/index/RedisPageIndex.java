@@ -4,6 +4,7 @@ import io.prism.snapshotter.util.Printable;
 import io.prism.snapshotter.util.TlsContext;
 import io.prism.snapshotter.util.TlsFailures;
 import io.prism.snapshotter.util.Utf8;
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,7 +20,9 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
@@ -60,7 +63,7 @@ public final class RedisPageIndex implements PageIndex {
   private static final int CHUNK = 5_000;
 
   private final RedisSettings settings;
-  private final RedisClient redis;
+  private final UnifiedJedis redis;
   private final Clock clock;
   private final EntryTtl ttl;
   private final String prefix;
@@ -68,7 +71,7 @@ public final class RedisPageIndex implements PageIndex {
   /** A rediss:// index's TLS, to tell a server that wants a client certificate; else null. */
   private final TlsContext tls;
 
-  private RedisPageIndex(RedisSettings settings, RedisClient redis, TlsContext tls, Clock clock) {
+  private RedisPageIndex(RedisSettings settings, UnifiedJedis redis, TlsContext tls, Clock clock) {
     this.settings = settings;
     this.redis = redis;
     this.tls = tls;
@@ -84,14 +87,16 @@ public final class RedisPageIndex implements PageIndex {
   /** Connects and checks the server answers; {@code clock} decides entry expiry times. */
   public static RedisPageIndex open(RedisSettings settings, Clock clock) {
     var url = settings.url();
+    RedisSentinels sentinels = RedisSentinels.isSentinelUrl(url) ? RedisSentinels.parse(url) : null;
+    boolean ssl = sentinels != null ? sentinels.tls() : JedisURIHelper.isRedisSSLScheme(url);
     DefaultJedisClientConfig.Builder config =
         DefaultJedisClientConfig.builder()
-            .ssl(JedisURIHelper.isRedisSSLScheme(url))
+            .ssl(ssl)
             .connectionTimeoutMillis(5_000)
             .socketTimeoutMillis(30_000)
-            .user(JedisURIHelper.getUser(url));
+            .user(sentinels != null ? sentinels.user() : JedisURIHelper.getUser(url));
     TlsContext tls = null;
-    if (JedisURIHelper.isRedisSSLScheme(url)) {
+    if (ssl) {
       // The server's certificate must name the host connected to, whatever the trust source.
       SSLParameters hostCheck = new SSLParameters();
       hostCheck.setEndpointIdentificationAlgorithm("HTTPS");
@@ -104,16 +109,28 @@ public final class RedisPageIndex implements PageIndex {
                 && settings.password().value() != null
                 && !settings.password().value().isEmpty()
             ? settings.password().value()
-            : JedisURIHelper.getPassword(url);
+            : sentinels != null ? sentinels.password() : JedisURIHelper.getPassword(url);
     config.password(password);
-    if (JedisURIHelper.hasDbIndex(url)) {
+    if (sentinels != null) {
+      config.database(sentinels.database());
+    } else if (JedisURIHelper.hasDbIndex(url)) {
       config.database(JedisURIHelper.getDBIndex(url));
     }
-    RedisClient redis =
-        RedisClient.builder()
-            .hostAndPort(JedisURIHelper.getHostAndPort(url))
-            .clientConfig(config.build())
-            .build();
+    UnifiedJedis redis;
+    try {
+      redis = sentinels != null ? throughSentinels(sentinels, config, tls) : direct(url, config);
+    } catch (JedisException e) {
+      // The sentinels are asked for the primary when the client is made: none answered, or none
+      // knows the master's name.
+      throw new IndexException(
+          "Cannot find the primary of "
+              + RedisSettings.redacted(url)
+              + " through its sentinels "
+              + (sentinels == null ? "" : sentinels.addresses())
+              + ": "
+              + e.getMessage(),
+          e);
+    }
     RedisPageIndex index = new RedisPageIndex(settings, redis, tls, clock);
     try {
       redis.ping();
@@ -139,13 +156,46 @@ public final class RedisPageIndex implements PageIndex {
     return announce(index, redis);
   }
 
+  private static UnifiedJedis direct(URI url, DefaultJedisClientConfig.Builder config) {
+    return RedisClient.builder()
+        .hostAndPort(JedisURIHelper.getHostAndPort(url))
+        .clientConfig(config.build())
+        .build();
+  }
+
+  /**
+   * A client of whichever server the sentinels name the master's primary: it listens to them and
+   * moves to the new primary after a failover. The sentinels are reached as the data nodes are
+   * (TLS, trust, client certificate), without their credentials: Sentinel's own {@code requirepass}
+   * is not supported.
+   */
+  private static UnifiedJedis throughSentinels(
+      RedisSentinels sentinels, DefaultJedisClientConfig.Builder data, TlsContext tls) {
+    DefaultJedisClientConfig.Builder sentinelConfig =
+        DefaultJedisClientConfig.builder()
+            .ssl(sentinels.tls())
+            .connectionTimeoutMillis(5_000)
+            .socketTimeoutMillis(30_000);
+    if (tls != null) {
+      SSLParameters hostCheck = new SSLParameters();
+      hostCheck.setEndpointIdentificationAlgorithm("HTTPS");
+      sentinelConfig.sslParameters(hostCheck).sslSocketFactory(tls.socketFactory());
+    }
+    return RedisSentinelClient.builder()
+        .masterName(sentinels.master())
+        .sentinels(sentinels.sentinels())
+        .clientConfig(data.build())
+        .sentinelClientConfig(sentinelConfig.build())
+        .build();
+  }
+
   /**
    * Logs what the index is: a primary, or a replica (which starts the task too: it may be the old
    * primary, demoted by a failover, at an address that follows the new primary seconds later; a
    * task failed for that would wait for a person to restart it. Publishes fail (-READONLY) and are
    * retried until it is a primary).
    */
-  private static RedisPageIndex announce(RedisPageIndex index, RedisClient redis) {
+  private static RedisPageIndex announce(RedisPageIndex index, UnifiedJedis redis) {
     RedisRole.replicaOf(redis)
         .ifPresentOrElse(
             replica ->

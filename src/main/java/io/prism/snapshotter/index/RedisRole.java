@@ -3,7 +3,7 @@ package io.prism.snapshotter.index;
 import java.util.List;
 import java.util.Optional;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.SafeEncoder;
@@ -22,7 +22,7 @@ final class RedisRole {
    * primary, and when ROLE is not allowed (an @admin command an ACL may deny) or fails: publishes
    * then still say it through their -READONLY replies.
    */
-  static Optional<String> replicaOf(RedisClient redis) {
+  static Optional<String> replicaOf(UnifiedJedis redis) {
     Object reply;
     try {
       reply = redis.sendCommand(Protocol.Command.ROLE);

@@ -10,7 +10,8 @@ import org.apache.kafka.common.config.types.Password;
  * Where the Redis index lives.
  *
  * @param url {@code redis://host:6379/0} or {@code rediss://} (TLS); a password in the URL works
- *     too
+ *     too; or the sentinels that find the primary: {@code redis-sentinel://host:26379/0#master}
+ *     ({@link RedisSentinels})
  * @param keyPrefix the first segment of every key, {@code snapshot} as in the RFC
  * @param password {@code null}: the URL's, if any; never logged
  * @param ttlDays entries expire this many days after their page ended; 0 keeps them
@@ -36,11 +37,19 @@ public record RedisSettings(
 
   public RedisSettings {
     Objects.requireNonNull(url, "url");
-    if (!"redis".equals(url.getScheme()) && !"rediss".equals(url.getScheme())) {
+    boolean sentinel = RedisSentinels.isSentinelUrl(url);
+    if (!"redis".equals(url.getScheme()) && !"rediss".equals(url.getScheme()) && !sentinel) {
       throw new IllegalArgumentException(
-          "Redis URL " + redacted(url) + " must be redis:// or rediss://");
+          "Redis URL "
+              + redacted(url)
+              + " must be redis://, rediss://, redis-sentinel:// or rediss-sentinel://");
     }
-    if ((tlsCa != null || tlsClient != null) && !"rediss".equals(url.getScheme())) {
+    if (sentinel) {
+      RedisSentinels.parse(url); // its own errors
+    }
+    if ((tlsCa != null || tlsClient != null)
+        && !"rediss".equals(url.getScheme())
+        && !RedisSentinels.TLS_SCHEME.equals(url.getScheme())) {
       throw new IllegalArgumentException(
           "a TLS "
               + (tlsCa != null ? "CA file (" + tlsCa : "client certificate (" + tlsClient)
@@ -67,6 +76,9 @@ public record RedisSettings(
 
   /** The URL without any user info, for logs. */
   public static String redacted(URI url) {
+    if (RedisSentinels.isSentinelUrl(url)) {
+      return RedisSentinels.redacted(url);
+    }
     return url.getScheme()
         + "://"
         + url.getHost()
