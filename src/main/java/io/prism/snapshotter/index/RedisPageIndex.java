@@ -171,8 +171,12 @@ public final class RedisPageIndex implements PageIndex {
    */
   private static UnifiedJedis throughSentinels(
       RedisSentinels sentinels, DefaultJedisClientConfig.Builder data, TlsContext tls) {
+    // The sentinel client's connections speak RESP2 whatever is asked (Jedis warns on every one
+    // that negotiation is off): say so, and the warning goes.
+    data.autoNegotiateProtocol(false);
     DefaultJedisClientConfig.Builder sentinelConfig =
         DefaultJedisClientConfig.builder()
+            .autoNegotiateProtocol(false)
             .ssl(sentinels.tls())
             .connectionTimeoutMillis(5_000)
             .socketTimeoutMillis(30_000);
@@ -204,7 +208,13 @@ public final class RedisPageIndex implements PageIndex {
                         + "retried until it is promoted or index.redis.url leads to the primary",
                     index.describe(),
                     replica),
-            () -> log.info("Redis page index at {}", index.describe()));
+            () ->
+                log.info(
+                    "Redis page index at {}{}",
+                    index.describe(),
+                    redis instanceof RedisSentinelClient sentinels
+                        ? ", its primary now " + sentinels.getCurrentMaster() + " (the sentinels')"
+                        : ""));
     return index;
   }
 

@@ -4,6 +4,7 @@ import static io.prism.snapshotter.index.PageIndexContract.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.Poll;
 import io.prism.snapshotter.testing.RedisProcess;
 import java.net.ServerSocket;
@@ -106,7 +107,16 @@ class RedisSentinelIT {
   void theIndexFollowsTheSentinelsToTheNewPrimaryAfterAFailover() throws Exception {
     List<IndexEntry> before = List.of(entry("w", 1, 1_000, 2_000), entry("w", 2, 3_000, 4_000));
     List<IndexEntry> after = List.of(entry("w", 3, 5_000, 6_000));
-    try (RedisPageIndex index = RedisPageIndex.open(new RedisSettings(url(), prefix, null, 0))) {
+    try (CapturedLogs logs = CapturedLogs.capture();
+        RedisPageIndex index = RedisPageIndex.open(new RedisSettings(url(), prefix, null, 0))) {
+      assertThat(logs.lines())
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .contains(
+                          "Redis page index at redis redis-sentinel://127.0.0.1:" + sentinelPort)
+                      .contains("its primary now 127.0.0.1:" + primary.port()));
+      assertThat(logs.lines()).noneSatisfy(line -> assertThat(line).contains("RESP3"));
       index.publish(before);
       assertThat(index.entries("w", TimeRange.ALL)).containsExactlyElementsOf(before);
       // Replication is asynchronous: a failover before the replica has them would lose them
