@@ -330,10 +330,8 @@ class RedisReadOnlyIT {
   }
 
   /** The primary's writes so far are on the replica. */
-  private void awaitReplicated() {
-    assertThat(command(primary, Protocol.Command.WAIT, "1", "10000"))
-        .as("replicas acknowledging")
-        .isEqualTo(1L);
+  private void awaitReplicated() throws InterruptedException {
+    primary.awaitReplicatedTo(replica);
   }
 
   /** ROLE's first four fields, as text: a replica's is [slave, host, port, link state]. */

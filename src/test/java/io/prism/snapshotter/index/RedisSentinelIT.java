@@ -120,10 +120,9 @@ class RedisSentinelIT {
       index.publish(before);
       assertThat(index.entries("w", TimeRange.ALL)).containsExactlyElementsOf(before);
       // Replication is asynchronous: a failover before the replica has them would lose them
-      // (see INDEX.md). Wait until it has.
-      try (Jedis p = new Jedis("127.0.0.1", primary.port())) {
-        assertThat(p.waitReplicas(1, 10_000)).isEqualTo(1);
-      }
+      // (see INDEX.md). Wait until it has. Not with WAIT: that waits only for the writes of its
+      // own connection.
+      primary.awaitReplicatedTo(replica);
 
       // Refused (NOGOODSLAVE) until the sentinel has judged the replica fit to promote.
       Poll.until(

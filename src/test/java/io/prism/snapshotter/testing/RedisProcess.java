@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.Jedis;
 
 /**
  * A {@code redis-server} of the test's own (the binary bin/test installs), on a free loopback port,
@@ -176,6 +177,32 @@ public final class RedisProcess implements AutoCloseable {
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Waits until {@code replica} has everything written to this server so far: its replication
+   * offset reaches this one's. Not Redis's WAIT, which waits only for the writes of its own
+   * connection (a fresh connection has none, so it returns at once).
+   */
+  public void awaitReplicatedTo(RedisProcess replica) throws InterruptedException {
+    long written = replicationOffset("master_repl_offset");
+    Poll.until(
+        "redis-server on port " + replica.port + " to have the writes of port " + port,
+        Duration.ofSeconds(30),
+        () -> replica.replicationOffset("slave_repl_offset") >= written);
+  }
+
+  /** A number from the replication section of this server's {@code INFO}. */
+  private long replicationOffset(String field) {
+    try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+      return jedis
+          .info("replication")
+          .lines()
+          .filter(line -> line.startsWith(field + ":"))
+          .map(line -> Long.parseLong(line.substring(field.length() + 1).trim()))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("no " + field + " in INFO of port " + port));
     }
   }
 
