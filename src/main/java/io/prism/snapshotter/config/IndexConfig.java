@@ -11,6 +11,7 @@ import io.prism.snapshotter.index.PublishPath;
 import io.prism.snapshotter.index.QueuedPageIndex;
 import io.prism.snapshotter.index.RedisPageIndex;
 import io.prism.snapshotter.index.RedisSettings;
+import io.prism.snapshotter.index.ReplicaWait;
 import io.prism.snapshotter.index.ScheduledExpiry;
 import io.prism.snapshotter.index.SqlitePageIndex;
 import io.prism.snapshotter.util.TlsCaFile;
@@ -123,6 +124,21 @@ public final class IndexConfig {
       "The private key of index.redis.tls.client.cert.file: an unencrypted PKCS#8 PEM file (BEGIN"
           + " PRIVATE KEY; RSA, EC or Ed25519). A PKCS#1 key is refused with the openssl command that"
           + " converts it. Keep it readable by the worker alone.";
+
+  public static final String REDIS_WAIT_REPLICAS = RedisSettings.WAIT_REPLICAS_SETTING;
+  static final String REDIS_WAIT_REPLICAS_DOC =
+      "How many replicas must have a page's index entries before the sink counts the page as"
+          + " indexed (and commits its records): after each publish the sink asks the primary"
+          + " (Redis's WAIT) and, with fewer acknowledgements within "
+          + RedisSettings.WAIT_TIMEOUT_SETTING
+          + ", retries the publish. Redis replicates asynchronously, so without it a failover can"
+          + " lose entries the sink took as indexed (reindex brings them back). 0: do not wait.";
+  public static final String REDIS_WAIT_TIMEOUT_MS = RedisSettings.WAIT_TIMEOUT_SETTING;
+  static final String REDIS_WAIT_TIMEOUT_MS_DOC =
+      "How long a publish waits for the replicas of "
+          + RedisSettings.WAIT_REPLICAS_SETTING
+          + " to acknowledge it, in ms; at most 20000 (the client's socket timeout is 30 s).";
+  public static final int REDIS_WAIT_TIMEOUT_MS_LIMIT = 20_000;
 
   public static final String REDIS_KEY_PREFIX = "index.redis.key.prefix";
   static final String REDIS_KEY_PREFIX_DOC =
@@ -335,6 +351,28 @@ public final class IndexConfig {
         ++order,
         Width.LONG,
         "Redis TLS client key file");
+    def.define(
+        REDIS_WAIT_REPLICAS,
+        Type.INT,
+        0,
+        ConfigDef.Range.atLeast(0),
+        Importance.LOW,
+        REDIS_WAIT_REPLICAS_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.SHORT,
+        "Redis replicas to wait for");
+    def.define(
+        REDIS_WAIT_TIMEOUT_MS,
+        Type.INT,
+        5_000,
+        ConfigDef.Range.between(1, REDIS_WAIT_TIMEOUT_MS_LIMIT),
+        Importance.LOW,
+        REDIS_WAIT_TIMEOUT_MS_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.SHORT,
+        "Redis replica wait (ms)");
     return def;
   }
 
@@ -459,7 +497,10 @@ public final class IndexConfig {
           password(REDIS_PASSWORD),
           ttlDays(),
           tlsCa(REDIS_TLS_CA_FILE),
-          tlsClient(REDIS_TLS_CLIENT_CERT_FILE, REDIS_TLS_CLIENT_KEY_FILE));
+          tlsClient(REDIS_TLS_CLIENT_CERT_FILE, REDIS_TLS_CLIENT_KEY_FILE),
+          new ReplicaWait(
+              config.getInt(REDIS_WAIT_REPLICAS),
+              Duration.ofMillis(config.getInt(REDIS_WAIT_TIMEOUT_MS))));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid Redis index settings ("

@@ -18,10 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.Transaction;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -277,41 +283,98 @@ public final class RedisPageIndex implements PageIndex {
    * plain pipeline the writes before a refusal stayed: an entry listed by its partition's offsets
    * (so a partition's new owner took its records as indexed, and reindex the page) but missing from
    * the writer's span, so range queries over its later times never found it.
+   *
+   * <p>With {@link ReplicaWait replicas to wait for}, the transaction's connection then asks {@code
+   * WAIT}: fewer acknowledgements in time fail the publish (an {@link IndexException}, retried like
+   * any), although the primary keeps the entries.
    */
   @Override
   public void publish(List<IndexEntry> entries) {
     if (entries.isEmpty()) {
       return;
     }
-    long now = clock.millis();
-    try (AbstractTransaction transaction = redis.multi()) {
-      Map<String, Long> longestSpan = new HashMap<>();
-      for (IndexEntry e : entries) {
-        SetParams params = new SetParams();
-        if (!ttl.keeps()) {
-          if (ttl.expired(e, now)) {
-            continue; // already past its TTL: indexing it would only resurrect an expired entry
-          }
-          params.pxAt(ttl.expiresAt(e));
+    ReplicaWait wait = settings.replicaWait();
+    try {
+      if (!wait.waits()) {
+        try (AbstractTransaction transaction = redis.multi()) {
+          write(transaction, entries);
         }
-        transaction.set(entryKey(e), IndexEntryJson.write(e), params);
-        transaction.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e));
-        transaction.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e));
-        longestSpan.merge(e.writerId(), span(e), Math::max);
+        return;
       }
-      for (Map.Entry<String, Long> span : longestSpan.entrySet()) {
-        transaction.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt());
-        transaction.zadd(writersKey(), 0, span.getKey());
-      }
-      // A refusal while queueing aborts EXEC (-EXECABORT, the refusals as its suppressed
-      // exceptions); an error while executing comes back in its command's place.
-      for (Object reply : transaction.exec()) {
-        if (reply instanceof JedisDataException error) {
-          throw error;
+      // WAIT counts the replicas that have this connection's writes: the transaction's own.
+      try (Connection connection = primaryConnection();
+          Transaction transaction = new Transaction(connection, true, false)) {
+        write(transaction, entries);
+        long acknowledged =
+            connection.executeCommand(
+                new CommandObject<>(
+                    new CommandArguments(Protocol.Command.WAIT)
+                        .add(wait.replicas())
+                        .add(wait.timeout().toMillis()),
+                    BuilderFactory.LONG));
+        if (acknowledged < wait.replicas()) {
+          throw new IndexException(
+              "Cannot publish "
+                  + entries.size()
+                  + " entries in "
+                  + describe()
+                  + ": the primary has them, but "
+                  + acknowledged
+                  + " of the "
+                  + wait.replicas()
+                  + " replicas "
+                  + RedisSettings.WAIT_REPLICAS_SETTING
+                  + " asks for acknowledged them within "
+                  + wait.timeout().toMillis()
+                  + " ms ("
+                  + RedisSettings.WAIT_TIMEOUT_SETTING
+                  + "); a failover now could lose them, so the publish is retried");
         }
       }
     } catch (JedisException e) {
       throw failure("publish " + entries.size() + " entries", e);
+    }
+  }
+
+  /** A connection to the primary, from the client's own pool: returned to it when closed. */
+  private Connection primaryConnection() {
+    if (redis instanceof RedisSentinelClient sentinels) {
+      // The pool of the primary the sentinels name now: the map holds that one only.
+      return sentinels.getPrimaryNodesConnectionMap().values().iterator().next().getResource();
+    }
+    return ((RedisClient) redis).getPool().getResource();
+  }
+
+  /**
+   * Queues the entries' writes in {@code transaction} and executes it: the server applies every
+   * write of the batch (entry, sets, span, writer) or none.
+   */
+  private void write(AbstractTransaction transaction, List<IndexEntry> entries) {
+    long now = clock.millis();
+    Map<String, Long> longestSpan = new HashMap<>();
+    for (IndexEntry e : entries) {
+      SetParams params = new SetParams();
+      if (!ttl.keeps()) {
+        if (ttl.expired(e, now)) {
+          continue; // already past its TTL: indexing it would only resurrect an expired entry
+        }
+        params.pxAt(ttl.expiresAt(e));
+      }
+      transaction.set(entryKey(e), IndexEntryJson.write(e), params);
+      transaction.zadd(pagesKey(e.writerId()), e.startTime(), entryKey(e));
+      transaction.zadd(offsetsKey(e.topic(), e.partition()), e.lastOffset(), entryKey(e));
+      longestSpan.merge(e.writerId(), span(e), Math::max);
+    }
+    for (Map.Entry<String, Long> span : longestSpan.entrySet()) {
+      transaction.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt());
+      transaction.zadd(writersKey(), 0, span.getKey());
+    }
+    // A refusal while queueing aborts EXEC (-EXECABORT, the refusals as its suppressed
+    // exceptions); an error while executing comes back in its command's place.
+    for (Object reply : transaction.exec()) {
+      if (reply instanceof JedisDataException error) {
+        throw error;
+      }
     }
   }
 

@@ -19,6 +19,7 @@ import org.apache.kafka.common.config.types.Password;
  *     the JVM's trust store
  * @param tlsClient the certificate presented when the server asks for one (Redis's {@code
  *     tls-auth-clients yes}, its default), or {@code null}
+ * @param replicaWait how many replicas must acknowledge a publish ({@link ReplicaWait#NONE}: none)
  */
 public record RedisSettings(
     URI url,
@@ -26,7 +27,8 @@ public record RedisSettings(
     Password password,
     int ttlDays,
     TlsCaFile tlsCa,
-    TlsClientIdentity tlsClient) {
+    TlsClientIdentity tlsClient,
+    ReplicaWait replicaWait) {
   /** The setting that names {@link #tlsCa}: error messages point at it. */
   public static final String TLS_CA_SETTING = "index.redis.tls.ca.file";
 
@@ -35,8 +37,14 @@ public record RedisSettings(
 
   public static final String TLS_CLIENT_KEY_SETTING = "index.redis.tls.client.key.file";
 
+  /** The settings of {@link #replicaWait}. */
+  public static final String WAIT_REPLICAS_SETTING = "index.redis.wait.replicas";
+
+  public static final String WAIT_TIMEOUT_SETTING = "index.redis.wait.timeout.ms";
+
   public RedisSettings {
     Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(replicaWait, "replicaWait");
     boolean sentinel = RedisSentinels.isSentinelUrl(url);
     if (!"redis".equals(url.getScheme()) && !"rediss".equals(url.getScheme()) && !sentinel) {
       throw new IllegalArgumentException(
@@ -74,6 +82,22 @@ public record RedisSettings(
     this(url, keyPrefix, password, ttlDays, null, null);
   }
 
+  /** Settings whose publishes wait for no replica. */
+  public RedisSettings(
+      URI url,
+      String keyPrefix,
+      Password password,
+      int ttlDays,
+      TlsCaFile tlsCa,
+      TlsClientIdentity tlsClient) {
+    this(url, keyPrefix, password, ttlDays, tlsCa, tlsClient, ReplicaWait.NONE);
+  }
+
+  /** These settings, with publishes waiting for {@code wait}. */
+  public RedisSettings withReplicaWait(ReplicaWait wait) {
+    return new RedisSettings(url, keyPrefix, password, ttlDays, tlsCa, tlsClient, wait);
+  }
+
   /** The URL without any user info, for logs. */
   public static String redacted(URI url) {
     if (RedisSentinels.isSentinelUrl(url)) {
@@ -96,6 +120,13 @@ public record RedisSettings(
         + ttlDays
         + (tlsCa == null ? "" : " tlsCa=" + tlsCa)
         + (tlsClient == null ? "" : " tlsClient=" + tlsClient)
+        + (replicaWait.waits()
+            ? " waitReplicas="
+                + replicaWait.replicas()
+                + "/"
+                + replicaWait.timeout().toMillis()
+                + "ms"
+            : "")
         + "]";
   }
 }

@@ -8,8 +8,10 @@ import io.prism.snapshotter.index.IndexDecorator;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.PublishMode;
 import io.prism.snapshotter.index.QueuedPageIndex;
+import io.prism.snapshotter.index.ReplicaWait;
 import io.prism.snapshotter.index.SqlitePageIndex;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -181,6 +183,31 @@ class IndexConfigTest {
         .singleElement()
         .asString()
         .contains("once");
+  }
+
+  @Test
+  void redisPublishesWaitForNoReplicaUnlessToldHowManyAndHowLong() {
+    Map<String, String> redis = Map.of("index.backend", "redis", "index.redis.url", "redis://h/0");
+    assertThat(new IndexConfig(redis).redis().replicaWait()).isEqualTo(ReplicaWait.NONE);
+    Map<String, String> waiting = new java.util.HashMap<>(redis);
+    waiting.put("index.redis.wait.replicas", "2");
+    waiting.put("index.redis.wait.timeout.ms", "1500");
+    assertThat(new IndexConfig(waiting).redis().replicaWait())
+        .isEqualTo(new ReplicaWait(2, Duration.ofMillis(1500)));
+  }
+
+  @Test
+  void aReplicaWaitBeyondTheClientsSocketTimeoutOrBelowZeroIsRefusedWithItsKey() {
+    assertThatThrownBy(() -> new IndexConfig(Map.of("index.redis.wait.timeout.ms", "30000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.redis.wait.timeout.ms")
+        .hasMessageContaining("20000");
+    assertThatThrownBy(() -> new IndexConfig(Map.of("index.redis.wait.timeout.ms", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.redis.wait.timeout.ms");
+    assertThatThrownBy(() -> new IndexConfig(Map.of("index.redis.wait.replicas", "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.redis.wait.replicas");
   }
 
   @Test

@@ -177,6 +177,27 @@ class RedisSentinelIT {
     }
   }
 
+  /** The wait for replicas asks on the connection to the primary the sentinels name. */
+  @Test
+  void aPublishThroughTheSentinelsWaitsForTheReplicasItAsksFor() throws Exception {
+    IndexEntry page = entry("w", 1, 1_000, 2_000);
+    RedisSettings settings = new RedisSettings(url(), prefix, null, 0);
+    try (RedisPageIndex one =
+            RedisPageIndex.open(
+                settings.withReplicaWait(new ReplicaWait(1, Duration.ofSeconds(10))));
+        RedisPageIndex two =
+            RedisPageIndex.open(
+                settings.withReplicaWait(new ReplicaWait(2, Duration.ofMillis(200))))) {
+      one.publish(List.of(page));
+      try (Jedis onReplica = new Jedis("127.0.0.1", replica.port())) {
+        assertThat(onReplica.get(one.entryKey(page))).isNotNull();
+      }
+      assertThatThrownBy(() -> two.publish(List.of(page)))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("1 of the 2 replicas");
+    }
+  }
+
   @Test
   void aMasterNameTheSentinelsDoNotKnowIsSaidAtOnce() {
     URI unknown = URI.create("redis-sentinel://127.0.0.1:" + sentinelPort + "/0#no-such-master");
