@@ -140,6 +140,12 @@ public final class IndexConfig {
           + " to acknowledge it, in ms; at most 20000 (the client's socket timeout is 30 s).";
   public static final int REDIS_WAIT_TIMEOUT_MS_LIMIT = 20_000;
 
+  public static final String REDIS_SENTINEL_PASSWORD = RedisSettings.SENTINEL_PASSWORD_SETTING;
+  static final String REDIS_SENTINEL_PASSWORD_DOC =
+      "The password of the sentinels of a redis-sentinel:// index.redis.url, when they ask for one"
+          + " (requirepass in their configuration). The data nodes' credentials are the URL's or "
+          + "index.redis.password.";
+
   public static final String REDIS_KEY_PREFIX = "index.redis.key.prefix";
   static final String REDIS_KEY_PREFIX_DOC =
       "First segment of every key: entries are {prefix}:{writer_id}:{start_time}:{sequence}:{partition}:{topic}.";
@@ -322,6 +328,16 @@ public final class IndexConfig {
         Width.SHORT,
         "Redis password");
     def.define(
+        REDIS_SENTINEL_PASSWORD,
+        Type.PASSWORD,
+        null,
+        Importance.LOW,
+        REDIS_SENTINEL_PASSWORD_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.SHORT,
+        "Redis sentinels' password");
+    def.define(
         REDIS_TLS_CA_FILE,
         Type.STRING,
         null,
@@ -500,7 +516,8 @@ public final class IndexConfig {
           tlsClient(REDIS_TLS_CLIENT_CERT_FILE, REDIS_TLS_CLIENT_KEY_FILE),
           new ReplicaWait(
               config.getInt(REDIS_WAIT_REPLICAS),
-              Duration.ofMillis(config.getInt(REDIS_WAIT_TIMEOUT_MS))));
+              Duration.ofMillis(config.getInt(REDIS_WAIT_TIMEOUT_MS))),
+          password(REDIS_SENTINEL_PASSWORD));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid Redis index settings ("

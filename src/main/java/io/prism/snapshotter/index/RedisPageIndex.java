@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.SSLParameters;
+import org.apache.kafka.common.config.types.Password;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
@@ -124,7 +125,10 @@ public final class RedisPageIndex implements PageIndex {
     }
     UnifiedJedis redis;
     try {
-      redis = sentinels != null ? throughSentinels(sentinels, config, tls) : direct(url, config);
+      redis =
+          sentinels != null
+              ? throughSentinels(sentinels, settings.sentinelPassword(), config, tls)
+              : direct(url, config);
     } catch (JedisException e) {
       // The sentinels are asked for the primary when the client is made: none answered, or none
       // knows the master's name.
@@ -134,7 +138,12 @@ public final class RedisPageIndex implements PageIndex {
               + " through its sentinels "
               + (sentinels == null ? "" : sentinels.addresses())
               + ": "
-              + e.getMessage(),
+              + e.getMessage()
+              + (settings.sentinelPassword() == null
+                  ? " (sentinels that ask for a password refuse without one: "
+                      + RedisSettings.SENTINEL_PASSWORD_SETTING
+                      + ")"
+                  : ""),
           e);
     }
     RedisPageIndex index = new RedisPageIndex(settings, redis, tls, clock);
@@ -172,11 +181,14 @@ public final class RedisPageIndex implements PageIndex {
   /**
    * A client of whichever server the sentinels name the master's primary: it listens to them and
    * moves to the new primary after a failover. The sentinels are reached as the data nodes are
-   * (TLS, trust, client certificate), without their credentials: Sentinel's own {@code requirepass}
-   * is not supported.
+   * (TLS, trust, client certificate), with their own password ({@code requirepass} in a sentinel's
+   * configuration), if any, instead of the data nodes' credentials.
    */
   private static UnifiedJedis throughSentinels(
-      RedisSentinels sentinels, DefaultJedisClientConfig.Builder data, TlsContext tls) {
+      RedisSentinels sentinels,
+      Password sentinelPassword,
+      DefaultJedisClientConfig.Builder data,
+      TlsContext tls) {
     // The sentinel client's connections speak RESP2 whatever is asked (Jedis warns on every one
     // that negotiation is off): say so, and the warning goes.
     data.autoNegotiateProtocol(false);
@@ -186,6 +198,9 @@ public final class RedisPageIndex implements PageIndex {
             .ssl(sentinels.tls())
             .connectionTimeoutMillis(5_000)
             .socketTimeoutMillis(30_000);
+    if (sentinelPassword != null && sentinelPassword.value() != null) {
+      sentinelConfig.password(sentinelPassword.value());
+    }
     if (tls != null) {
       SSLParameters hostCheck = new SSLParameters();
       hostCheck.setEndpointIdentificationAlgorithm("HTTPS");

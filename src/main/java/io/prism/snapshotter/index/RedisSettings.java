@@ -20,6 +20,8 @@ import org.apache.kafka.common.config.types.Password;
  * @param tlsClient the certificate presented when the server asks for one (Redis's {@code
  *     tls-auth-clients yes}, its default), or {@code null}
  * @param replicaWait how many replicas must acknowledge a publish ({@link ReplicaWait#NONE}: none)
+ * @param sentinelPassword what the sentinels of a {@code redis-sentinel://} URL ask for (their
+ *     {@code requirepass}), or {@code null}; never logged
  */
 public record RedisSettings(
     URI url,
@@ -28,7 +30,8 @@ public record RedisSettings(
     int ttlDays,
     TlsCaFile tlsCa,
     TlsClientIdentity tlsClient,
-    ReplicaWait replicaWait) {
+    ReplicaWait replicaWait,
+    Password sentinelPassword) {
   /** The setting that names {@link #tlsCa}: error messages point at it. */
   public static final String TLS_CA_SETTING = "index.redis.tls.ca.file";
 
@@ -41,6 +44,9 @@ public record RedisSettings(
   public static final String WAIT_REPLICAS_SETTING = "index.redis.wait.replicas";
 
   public static final String WAIT_TIMEOUT_SETTING = "index.redis.wait.timeout.ms";
+
+  /** The setting of {@link #sentinelPassword}. */
+  public static final String SENTINEL_PASSWORD_SETTING = "index.redis.sentinel.password";
 
   public RedisSettings {
     Objects.requireNonNull(url, "url");
@@ -64,6 +70,13 @@ public record RedisSettings(
               + ") is given but Redis URL "
               + redacted(url)
               + " is not rediss://");
+    }
+    if (sentinelPassword != null && !sentinel) {
+      throw new IllegalArgumentException(
+          SENTINEL_PASSWORD_SETTING
+              + " is given but Redis URL "
+              + redacted(url)
+              + " is not redis-sentinel:// or rediss-sentinel://");
     }
     if (keyPrefix == null
         || keyPrefix.isEmpty()
@@ -90,12 +103,19 @@ public record RedisSettings(
       int ttlDays,
       TlsCaFile tlsCa,
       TlsClientIdentity tlsClient) {
-    this(url, keyPrefix, password, ttlDays, tlsCa, tlsClient, ReplicaWait.NONE);
+    this(url, keyPrefix, password, ttlDays, tlsCa, tlsClient, ReplicaWait.NONE, null);
   }
 
   /** These settings, with publishes waiting for {@code wait}. */
   public RedisSettings withReplicaWait(ReplicaWait wait) {
-    return new RedisSettings(url, keyPrefix, password, ttlDays, tlsCa, tlsClient, wait);
+    return new RedisSettings(
+        url, keyPrefix, password, ttlDays, tlsCa, tlsClient, wait, sentinelPassword);
+  }
+
+  /** These settings, with the sentinels' password. */
+  public RedisSettings withSentinelPassword(Password password) {
+    return new RedisSettings(
+        url, keyPrefix, this.password, ttlDays, tlsCa, tlsClient, replicaWait, password);
   }
 
   /** The URL without any user info, for logs. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,11 @@ class RedisSentinelIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       sentinelPort = socket.getLocalPort();
     }
+    startSentinel(null);
+  }
+
+  /** A sentinel on {@link #sentinelPort}, asking for {@code password} when not null. */
+  void startSentinel(String password) throws Exception {
     Path conf = dir.resolve("sentinel.conf");
     Files.writeString(
         conf,
@@ -54,6 +60,7 @@ class RedisSentinelIT {
             "port " + sentinelPort,
             "bind 127.0.0.1",
             "dir " + dir,
+            password == null ? "" : "requirepass " + password,
             "sentinel monitor " + MASTER + " 127.0.0.1 " + primary.port() + " 1",
             "sentinel down-after-milliseconds " + MASTER + " 1000",
             "sentinel failover-timeout " + MASTER + " 5000",
@@ -68,6 +75,9 @@ class RedisSentinelIT {
         Duration.ofSeconds(30),
         () -> {
           try (Jedis s = new Jedis("127.0.0.1", sentinelPort)) {
+            if (password != null) {
+              s.auth(password);
+            }
             return !s.sentinelReplicas(MASTER).isEmpty();
           } catch (RuntimeException notYet) {
             return false;
@@ -196,6 +206,35 @@ class RedisSentinelIT {
           .isInstanceOf(IndexException.class)
           .hasMessageContaining("1 of the 2 replicas");
     }
+  }
+
+  @Test
+  void sentinelsThatAskForAPasswordAreGivenTheirOwnAndARefusalIsSaidAtOnce() throws Exception {
+    sentinel.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    startSentinel("sentinel-secret");
+    RedisSettings settings = new RedisSettings(url(), prefix, null, 0);
+    assertThatThrownBy(() -> RedisPageIndex.open(settings))
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining(
+            "Cannot find the primary of redis-sentinel://127.0.0.1:" + sentinelPort)
+        .hasMessageContaining("refuse without one: index.redis.sentinel.password")
+        .hasMessageNotContaining("sentinel-secret");
+    try (RedisPageIndex index =
+        RedisPageIndex.open(settings.withSentinelPassword(new Password("sentinel-secret")))) {
+      IndexEntry page = entry("w", 1, 1_000, 2_000);
+      index.publish(List.of(page));
+      assertThat(index.entries("w", TimeRange.ALL)).containsExactly(page);
+    }
+  }
+
+  @Test
+  void aSentinelPasswordWithoutSentinelsIsRefused() {
+    assertThatThrownBy(
+            () ->
+                new RedisSettings(primary.url(), prefix, null, 0)
+                    .withSentinelPassword(new Password("x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("index.redis.sentinel.password is given but Redis URL redis://");
   }
 
   @Test
