@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLParameters;
 import org.apache.kafka.common.config.types.Password;
 import org.slf4j.Logger;
@@ -70,7 +71,14 @@ public final class RedisPageIndex implements PageIndex {
   private static final int CHUNK = 5_000;
 
   private final RedisSettings settings;
-  private final UnifiedJedis redis;
+
+  /** The client; null until {@link #connect} makes one (the sentinels were down at open). */
+  private volatile UnifiedJedis client;
+
+  /** Makes the client: tried again on every call until it succeeds. */
+  private final Supplier<UnifiedJedis> connect;
+
+  private boolean closed;
   private final Clock clock;
   private final EntryTtl ttl;
   private final String prefix;
@@ -78,9 +86,15 @@ public final class RedisPageIndex implements PageIndex {
   /** A rediss:// index's TLS, to tell a server that wants a client certificate; else null. */
   private final TlsContext tls;
 
-  private RedisPageIndex(RedisSettings settings, UnifiedJedis redis, TlsContext tls, Clock clock) {
+  private RedisPageIndex(
+      RedisSettings settings,
+      UnifiedJedis client,
+      Supplier<UnifiedJedis> connect,
+      TlsContext tls,
+      Clock clock) {
     this.settings = settings;
-    this.redis = redis;
+    this.client = client;
+    this.connect = connect;
     this.tls = tls;
     this.clock = clock;
     this.ttl = EntryTtl.ofDays(settings.ttlDays());
@@ -124,14 +138,25 @@ public final class RedisPageIndex implements PageIndex {
       config.database(JedisURIHelper.getDBIndex(url));
     }
     UnifiedJedis redis;
+    TlsContext sentinelTls = tls;
+    Supplier<UnifiedJedis> connect =
+        sentinels != null
+            ? () -> throughSentinels(sentinels, settings.sentinelPassword(), config, sentinelTls)
+            : () -> direct(url, config);
     try {
-      redis =
-          sentinels != null
-              ? throughSentinels(sentinels, settings.sentinelPassword(), config, tls)
-              : direct(url, config);
+      redis = connect.get();
     } catch (JedisException e) {
       // The sentinels are asked for the primary when the client is made: none answered, or none
-      // knows the master's name.
+      // knows the master's name (or they refused the password).
+      if (sentinels != null && !sentinels.anyReachable()) {
+        // Down now, as a Redis server may be at open: later calls try again.
+        log.warn(
+            "Redis index at {}: none of its sentinels {} answers now; later calls retry: {}",
+            RedisSettings.redacted(url),
+            sentinels.addresses(),
+            e.getMessage());
+        return new RedisPageIndex(settings, null, connect, tls, clock);
+      }
       throw new IndexException(
           "Cannot find the primary of "
               + RedisSettings.redacted(url)
@@ -146,7 +171,7 @@ public final class RedisPageIndex implements PageIndex {
                   : ""),
           e);
     }
-    RedisPageIndex index = new RedisPageIndex(settings, redis, tls, clock);
+    RedisPageIndex index = new RedisPageIndex(settings, redis, connect, tls, clock);
     try {
       redis.ping();
     } catch (JedisException e) {
@@ -311,7 +336,7 @@ public final class RedisPageIndex implements PageIndex {
     ReplicaWait wait = settings.replicaWait();
     try {
       if (!wait.waits()) {
-        try (AbstractTransaction transaction = redis.multi()) {
+        try (AbstractTransaction transaction = redis().multi()) {
           write(transaction, entries);
         }
         return;
@@ -353,11 +378,11 @@ public final class RedisPageIndex implements PageIndex {
 
   /** A connection to the primary, from the client's own pool: returned to it when closed. */
   private Connection primaryConnection() {
-    if (redis instanceof RedisSentinelClient sentinels) {
+    if (redis() instanceof RedisSentinelClient sentinels) {
       // The pool of the primary the sentinels name now: the map holds that one only.
       return sentinels.getPrimaryNodesConnectionMap().values().iterator().next().getResource();
     }
-    return ((RedisClient) redis).getPool().getResource();
+    return ((RedisClient) redis()).getPool().getResource();
   }
 
   /**
@@ -396,8 +421,8 @@ public final class RedisPageIndex implements PageIndex {
   @Override
   public List<IndexEntry> entries(String writerId, TimeRange range) {
     try {
-      Double span = redis.zscore(spanKey(), writerId);
-      if (span == null && redis.zcard(pagesKey(writerId)) == 0) {
+      Double span = redis().zscore(spanKey(), writerId);
+      if (span == null && redis().zcard(pagesKey(writerId)) == 0) {
         return List.of();
       }
       // No span with entries: a removal of the writer met a publish of its next page (see
@@ -415,7 +440,7 @@ public final class RedisPageIndex implements PageIndex {
       String max = range.openEnded() ? "+inf" : Long.toString(range.toMillis());
       List<IndexEntry> entries = new ArrayList<>();
       for (IndexEntry entry :
-          readEntries(pagesKey(writerId), redis.zrangeByScore(pagesKey(writerId), min, max))) {
+          readEntries(pagesKey(writerId), redis().zrangeByScore(pagesKey(writerId), min, max))) {
         // The writer check: an entry key written before keySegment could be another writer's.
         // overlaps() keeps a page starting at Long.MAX_VALUE in a range without an end.
         if (entry.writerId().equals(writerId)
@@ -456,7 +481,7 @@ public final class RedisPageIndex implements PageIndex {
         min = "(" + score;
       }
       while (batch.size() < limit) {
-        List<Tuple> window = redis.zrangeByScoreWithScores(setKey, min, "+inf", 0, limit);
+        List<Tuple> window = redis().zrangeByScoreWithScores(setKey, min, "+inf", 0, limit);
         if (window.isEmpty()) {
           break;
         }
@@ -472,7 +497,7 @@ public final class RedisPageIndex implements PageIndex {
         List<IndexEntry> read = ownEntries(setKey, writerId, keys);
         if (full) {
           read.addAll(
-              ownEntries(setKey, writerId, redis.zrangeByScore(setKey, lastScore, lastScore)));
+              ownEntries(setKey, writerId, redis().zrangeByScore(setKey, lastScore, lastScore)));
         }
         read.sort(IndexEntry.QUERY_ORDER);
         batch.addAll(onePerPageKey(read));
@@ -493,7 +518,7 @@ public final class RedisPageIndex implements PageIndex {
   /** The writer's entries whose score is {@code score}, in query order, one per page key. */
   private List<IndexEntry> group(String setKey, String writerId, double score) {
     List<IndexEntry> group =
-        ownEntries(setKey, writerId, redis.zrangeByScore(setKey, score, score));
+        ownEntries(setKey, writerId, redis().zrangeByScore(setKey, score, score));
     group.sort(IndexEntry.QUERY_ORDER);
     return onePerPageKey(group);
   }
@@ -515,7 +540,7 @@ public final class RedisPageIndex implements PageIndex {
       String offsets = offsetsKey(topic, partition);
       List<IndexEntry> entries =
           readEntries(
-              offsets, redis.zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit));
+              offsets, redis().zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit));
       entries.sort(
           Comparator.comparingLong(IndexEntry::lastOffset)
               .thenComparing(IndexEntry::pageKey, Utf8.BYTE_ORDER));
@@ -534,7 +559,7 @@ public final class RedisPageIndex implements PageIndex {
     List<String> vanished = new ArrayList<>();
     for (int from = 0; from < keys.size(); from += CHUNK) {
       List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
-      List<String> values = redis.mget(chunk.toArray(String[]::new));
+      List<String> values = redis().mget(chunk.toArray(String[]::new));
       for (int i = 0; i < chunk.size(); i++) {
         if (values.get(i) == null) {
           vanished.add(chunk.get(i));
@@ -557,7 +582,7 @@ public final class RedisPageIndex implements PageIndex {
    */
   private void forgetVanished(String setKey, List<String> vanished) {
     try {
-      redis.zrem(setKey, vanished.toArray(String[]::new));
+      redis().zrem(setKey, vanished.toArray(String[]::new));
     } catch (JedisDataException e) {
       if (!RedisRole.readOnly(e) && !RedisRole.noPermission(e)) {
         throw e;
@@ -590,7 +615,7 @@ public final class RedisPageIndex implements PageIndex {
   public WriterPage writers(String after, int limit) {
     try {
       List<String> writers =
-          redis.zrangeByLex(writersKey(), after == null ? "-" : "(" + after, "+", 0, limit);
+          redis().zrangeByLex(writersKey(), after == null ? "-" : "(" + after, "+", 0, limit);
       return WriterPage.of(writers, limit);
     } catch (JedisException e) {
       throw failure("list writers", e);
@@ -619,7 +644,7 @@ public final class RedisPageIndex implements PageIndex {
 
   private void removeOfWriter(String writer, List<IndexEntry> entries) {
     List<Response<List<String>>> atStart = new ArrayList<>(entries.size());
-    try (AbstractPipeline pipeline = redis.pipelined()) {
+    try (AbstractPipeline pipeline = redis().pipelined()) {
       for (IndexEntry e : entries) {
         String score = Long.toString(e.startTime());
         atStart.add(pipeline.zrangeByScore(pagesKey(writer), score, score));
@@ -637,7 +662,7 @@ public final class RedisPageIndex implements PageIndex {
     List<IndexEntry> removedEntries = new ArrayList<>();
     for (int from = 0; from < candidates.size(); from += CHUNK) {
       List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + CHUNK));
-      List<String> values = redis.mget(chunk.toArray(String[]::new));
+      List<String> values = redis().mget(chunk.toArray(String[]::new));
       for (int i = 0; i < chunk.size(); i++) {
         String value = values.get(i);
         // A vanished value (expired) goes as well.
@@ -686,12 +711,12 @@ public final class RedisPageIndex implements PageIndex {
   private long expireWriter(String writer, long cutoffMillis) {
     // Inclusive, as in entries(): the end time check below is exact, the double score is not.
     List<String> candidates =
-        redis.zrangeByScore(pagesKey(writer), "-inf", Long.toString(cutoffMillis));
+        redis().zrangeByScore(pagesKey(writer), "-inf", Long.toString(cutoffMillis));
     List<String> expired = new ArrayList<>();
     List<IndexEntry> expiredEntries = new ArrayList<>();
     for (int from = 0; from < candidates.size(); from += CHUNK) {
       List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + CHUNK));
-      List<String> values = redis.mget(chunk.toArray(String[]::new));
+      List<String> values = redis().mget(chunk.toArray(String[]::new));
       for (int i = 0; i < chunk.size(); i++) {
         if (values.get(i) == null) {
           expired.add(chunk.get(i));
@@ -715,19 +740,19 @@ public final class RedisPageIndex implements PageIndex {
    * sees it, and the writer goes back with its span, or its pages could not be found.
    */
   private void forgetWriterIfEmpty(String writer) {
-    if (redis.zcard(pagesKey(writer)) != 0) {
+    if (redis().zcard(pagesKey(writer)) != 0) {
       return;
     }
-    redis.zrem(writersKey(), writer);
-    redis.zrem(spanKey(), writer);
-    if (redis.zcard(pagesKey(writer)) != 0) {
+    redis().zrem(writersKey(), writer);
+    redis().zrem(spanKey(), writer);
+    if (redis().zcard(pagesKey(writer)) != 0) {
       long span = 0;
       for (IndexEntry e :
-          readEntries(pagesKey(writer), redis.zrangeByScore(pagesKey(writer), "-inf", "+inf"))) {
+          readEntries(pagesKey(writer), redis().zrangeByScore(pagesKey(writer), "-inf", "+inf"))) {
         span = Math.max(span, span(e));
       }
-      redis.zadd(spanKey(), span, writer, ZAddParams.zAddParams().gt());
-      redis.zadd(writersKey(), 0, writer);
+      redis().zadd(spanKey(), span, writer, ZAddParams.zAddParams().gt());
+      redis().zadd(writersKey(), 0, writer);
       log.info(
           "Writer {} published a page while it was being removed; kept it",
           Printable.quote(writer));
@@ -743,13 +768,13 @@ public final class RedisPageIndex implements PageIndex {
     for (int from = 0; from < keys.size(); from += CHUNK) {
       String[] chunk =
           keys.subList(from, Math.min(keys.size(), from + CHUNK)).toArray(String[]::new);
-      redis.del(chunk);
-      redis.zrem(pagesKey(writer), chunk);
+      redis().del(chunk);
+      redis().zrem(pagesKey(writer), chunk);
     }
     if (entries.isEmpty()) {
       return;
     }
-    try (AbstractPipeline pipeline = redis.pipelined()) {
+    try (AbstractPipeline pipeline = redis().pipelined()) {
       List<Response<?>> replies = new ArrayList<>(entries.size());
       for (IndexEntry e : entries) {
         replies.add(pipeline.zrem(offsetsKey(e.topic(), e.partition()), entryKey(e)));
@@ -773,7 +798,7 @@ public final class RedisPageIndex implements PageIndex {
   @Override
   public void ping() {
     try {
-      redis.ping();
+      redis().ping();
     } catch (JedisException e) {
       throw failure("ping", e);
     }
@@ -785,8 +810,33 @@ public final class RedisPageIndex implements PageIndex {
   }
 
   @Override
-  public void close() {
-    redis.close();
+  public synchronized void close() {
+    closed = true;
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  /**
+   * The client, made now when the sentinels did not answer as the index opened: a {@link
+   * JedisException} while they still do not, which every caller turns into an {@link
+   * IndexException} as for a server that is down.
+   */
+  private UnifiedJedis redis() {
+    UnifiedJedis made = client;
+    if (made != null) {
+      return made;
+    }
+    synchronized (this) {
+      if (closed) {
+        throw new JedisException("the index is closed");
+      }
+      if (client == null) {
+        client = connect.get();
+        log.info("Redis page index at {}: its sentinels answer now", describe());
+      }
+      return client;
+    }
   }
 
   /** The server asked for a client certificate that this index does not have. */

@@ -1,5 +1,8 @@
 package io.prism.snapshotter.index;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -111,6 +114,23 @@ record RedisSentinels(
         + authority.substring(at + 1)
         + (url.getPath() == null ? "" : url.getPath())
         + (url.getFragment() == null ? "" : "#" + url.getFragment());
+  }
+
+  /**
+   * Whether any sentinel accepts a connection (within a second each): when one does, a failure to
+   * learn the primary from them is theirs to explain (an unknown master name, a refused password),
+   * not an outage.
+   */
+  boolean anyReachable() {
+    for (HostAndPort sentinel : sentinels) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(sentinel.getHost(), sentinel.getPort()), 1_000);
+        return true;
+      } catch (IOException notThisOne) {
+        // the next one
+      }
+    }
+    return false;
   }
 
   List<String> addresses() {

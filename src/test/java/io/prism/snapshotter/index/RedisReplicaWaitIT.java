@@ -30,7 +30,7 @@ class RedisReplicaWaitIT {
   void startPrimaryAndReplica() throws Exception {
     primary = RedisProcess.startIn(dir.resolve("primary"));
     replica = RedisProcess.startReplicaIn(dir.resolve("replica"), primary);
-    awaitConnectedReplicas(1);
+    primary.awaitOnlineReplicas(1);
   }
 
   @AfterEach
@@ -65,7 +65,7 @@ class RedisReplicaWaitIT {
     IndexEntry page = entry("w", 1, 1_000, 2_000);
     try (RedisPageIndex index = open(1, Duration.ofMillis(300))) {
       replica.stop();
-      awaitConnectedReplicas(0);
+      primary.awaitOnlineReplicas(0);
       assertThatThrownBy(() -> index.publish(List.of(page)))
           .isInstanceOf(IndexException.class)
           .hasMessageContaining("Cannot publish 1 entries in redis redis://127.0.0.1:")
@@ -74,7 +74,7 @@ class RedisReplicaWaitIT {
           .hasMessageContaining("within 300 ms (index.redis.wait.timeout.ms)");
 
       replica.start(); // a replica again, as it was started
-      awaitConnectedReplicas(1);
+      primary.awaitOnlineReplicas(1);
       // As the sink retries it: the same entries again.
       Poll.until(
           "a publish acknowledged by the replica",
@@ -96,7 +96,7 @@ class RedisReplicaWaitIT {
 
   @Test
   void moreReplicasThanThereAreFailEveryPublishSayingHowManyThereWere() {
-    try (RedisPageIndex index = open(2, Duration.ofMillis(200))) {
+    try (RedisPageIndex index = open(2, Duration.ofSeconds(2))) {
       assertThatThrownBy(() -> index.publish(List.of(entry("w", 1, 1_000, 2_000))))
           .isInstanceOf(IndexException.class)
           .hasMessageContaining("1 of the 2 replicas");
@@ -106,22 +106,11 @@ class RedisReplicaWaitIT {
   @Test
   void withoutAWaitAPublishDoesNotWaitForAReplicaThatIsDown() throws Exception {
     replica.stop();
-    awaitConnectedReplicas(0);
+    primary.awaitOnlineReplicas(0);
     try (RedisPageIndex index =
         RedisPageIndex.open(new RedisSettings(primary.url(), prefix, null, 0))) {
       index.publish(List.of(entry("w", 1, 1_000, 2_000)));
       assertThat(index.entries("w", TimeRange.ALL)).hasSize(1);
     }
-  }
-
-  void awaitConnectedReplicas(int count) throws InterruptedException {
-    Poll.until(
-        count + " replicas connected to the primary",
-        Duration.ofSeconds(30),
-        () -> {
-          try (Jedis p = new Jedis("127.0.0.1", primary.port())) {
-            return p.info("replication").contains("connected_slaves:" + count + "\r\n");
-          }
-        });
   }
 }

@@ -190,6 +190,7 @@ class RedisSentinelIT {
   /** The wait for replicas asks on the connection to the primary the sentinels name. */
   @Test
   void aPublishThroughTheSentinelsWaitsForTheReplicasItAsksFor() throws Exception {
+    primary.awaitOnlineReplicas(1);
     IndexEntry page = entry("w", 1, 1_000, 2_000);
     RedisSettings settings = new RedisSettings(url(), prefix, null, 0);
     try (RedisPageIndex one =
@@ -197,7 +198,7 @@ class RedisSentinelIT {
                 settings.withReplicaWait(new ReplicaWait(1, Duration.ofSeconds(10))));
         RedisPageIndex two =
             RedisPageIndex.open(
-                settings.withReplicaWait(new ReplicaWait(2, Duration.ofMillis(200))))) {
+                settings.withReplicaWait(new ReplicaWait(2, Duration.ofSeconds(2))))) {
       one.publish(List.of(page));
       try (Jedis onReplica = new Jedis("127.0.0.1", replica.port())) {
         assertThat(onReplica.get(one.entryKey(page))).isNotNull();
@@ -224,6 +225,32 @@ class RedisSentinelIT {
       IndexEntry page = entry("w", 1, 1_000, 2_000);
       index.publish(List.of(page));
       assertThat(index.entries("w", TimeRange.ALL)).containsExactly(page);
+    }
+  }
+
+  /** As with a Redis server that is down at open: a Connect task starts and retries. */
+  @Test
+  void sentinelsDownWhenTheIndexOpensAreAskedAgainByLaterCalls() throws Exception {
+    sentinel.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    IndexEntry page = entry("w", 1, 1_000, 2_000);
+    try (CapturedLogs logs = CapturedLogs.capture();
+        RedisPageIndex index = RedisPageIndex.open(new RedisSettings(url(), prefix, null, 0))) {
+      assertThat(logs.lines())
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .contains(
+                          "none of its sentinels [127.0.0.1:" + sentinelPort + "] answers now"));
+      assertThatThrownBy(() -> index.publish(List.of(page)))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining(
+              "Cannot publish 1 entries in redis redis-sentinel://127.0.0.1:" + sentinelPort);
+
+      startSentinel(null);
+      index.publish(List.of(page));
+      assertThat(index.entries("w", TimeRange.ALL)).containsExactly(page);
+      assertThat(logs.lines())
+          .anySatisfy(line -> assertThat(line).contains("its sentinels answer now"));
     }
   }
 

@@ -193,6 +193,23 @@ public final class RedisProcess implements AutoCloseable {
         () -> replica.replicationOffset("slave_repl_offset") >= written);
   }
 
+  /**
+   * Waits until exactly {@code count} replicas are connected to this server and past their first
+   * sync ({@code state=online} in {@code INFO replication}): they acknowledge writes from then on.
+   */
+  public void awaitOnlineReplicas(int count) throws InterruptedException {
+    Poll.until(
+        count + " replicas online at redis-server on port " + port,
+        Duration.ofSeconds(30),
+        () -> {
+          try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+            String info = jedis.info("replication");
+            return info.contains("connected_slaves:" + count + "\r\n")
+                && info.split("state=online", -1).length - 1 == count;
+          }
+        });
+  }
+
   /** A number from the replication section of this server's {@code INFO}. */
   private long replicationOffset(String field) {
     try (Jedis jedis = new Jedis("127.0.0.1", port)) {
