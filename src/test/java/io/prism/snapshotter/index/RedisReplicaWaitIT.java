@@ -4,12 +4,20 @@ import static io.prism.snapshotter.index.PageIndexContract.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prism.snapshotter.storage.FilesystemObjectStore;
+import io.prism.snapshotter.testing.CapturedLogs;
+import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.Poll;
 import io.prism.snapshotter.testing.RedisProcess;
+import io.prism.snapshotter.testing.StoredPages;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,9 +29,13 @@ import redis.clients.jedis.Jedis;
  * entries (Redis's WAIT), against real processes of the test's own, a primary and its replica.
  */
 class RedisReplicaWaitIT {
+  static final int RECORDS = 3_000;
+
   @TempDir Path dir;
   RedisProcess primary;
   RedisProcess replica;
+  ConnectTestCluster cluster;
+  CapturedLogs logs;
   final String prefix = "wait" + UUID.randomUUID().toString().replace("-", "");
 
   @BeforeEach
@@ -35,6 +47,19 @@ class RedisReplicaWaitIT {
 
   @AfterEach
   void stopAll() throws Exception {
+    try {
+      if (logs != null) {
+        logs.close();
+      }
+      if (cluster != null) {
+        cluster.close();
+      }
+    } finally {
+      stopRedis();
+    }
+  }
+
+  void stopRedis() throws Exception {
     try {
       replica.stop();
     } finally {
@@ -112,5 +137,70 @@ class RedisReplicaWaitIT {
       index.publish(List.of(entry("w", 1, 1_000, 2_000)));
       assertThat(index.entries("w", TimeRange.ALL)).hasSize(1);
     }
+  }
+
+  /**
+   * Through a real Connect worker whose Redis index waits for one replica: while the replica is
+   * down (about 15 s, mid-stream) the offsets stay where they were and the task keeps running;
+   * afterwards every record is in exactly one stored page, and the replica holds every entry.
+   */
+  @Test
+  void aSyncConnectorHoldsItsOffsetsWhileTheReplicaItWaitsForIsDownAndLosesNothing()
+      throws Exception {
+    cluster = ConnectTestCluster.start(1);
+    String topic = "wait-" + UUID.randomUUID().toString().substring(0, 8);
+    cluster.createTopic(topic, 2);
+    Path storage = dir.resolve("pages");
+    Map<String, String> config =
+        new HashMap<>(
+            IndexEndToEndIT.connectorConfig(topic, storage, "redis", "sync", dir, primary.url()));
+    config.put("index.redis.wait.replicas", "1");
+    config.put("index.redis.wait.timeout.ms", "500");
+    cluster.startConnector(config);
+    IndexEndToEndIT.cluster = cluster;
+    // About 30 s of records (100 every second): through the replica's outage and after it.
+    logs = CapturedLogs.capture();
+    CompletableFuture<Void> producing =
+        CompletableFuture.runAsync(
+            () -> IndexEndToEndIT.produce(topic, RECORDS, Duration.ofMillis(1_000)));
+    Thread.sleep(5_000);
+    FilesystemObjectStore store = new FilesystemObjectStore(storage);
+    assertThat(IndexedPages.indexedPageKeys(store, config))
+        .as("pages indexed before the replica stopped")
+        .isNotEmpty();
+
+    replica.stop();
+    Thread.sleep(3_000); // pages acknowledged just before may still be committed in this time
+    Map<TopicPartition, Long> committedEarly = cluster.committedOffsets();
+    Thread.sleep(12_000);
+    Map<TopicPartition, Long> committedLate = cluster.committedOffsets();
+    List<String> statesWhileDown = cluster.taskStates();
+    replica.start();
+    assertThat(producing).as("still producing when the replica came back").isNotDone();
+
+    assertThat(committedLate)
+        .as("offsets held while the replica was down")
+        .isEqualTo(committedEarly);
+    assertThat(statesWhileDown).as("tasks while the replica was down").containsOnly("RUNNING");
+    assertThat(logs.lines())
+        .anyMatch(
+            line ->
+                line.startsWith("WARN io.prism.snapshotter.connect.StorageFailures")
+                    && line.contains("0 of the 1 replicas index.redis.wait.replicas asks for"));
+
+    producing.get();
+    cluster.assertTopicHolds(topic, 2, RECORDS);
+    cluster.awaitAllCommitted(topic, 2, Duration.ofSeconds(90));
+    ConnectTestCluster.await(
+        "every page indexed", Duration.ofSeconds(60), () -> IndexedPages.allIndexed(store, config));
+    IndexedPages.assertEveryPageIndexedOnce(store, config);
+    assertThat(StoredPages.distinctEventIds(store)).as("distinct events stored").isEqualTo(RECORDS);
+    // Every entry on the replica too, as a failover now would find them.
+    Map<String, String> onReplica = new HashMap<>(config);
+    onReplica.put("index.redis.url", replica.url().toString());
+    assertThat(IndexedPages.indexedPageKeys(store, onReplica))
+        .as("entries on the replica")
+        .isEqualTo(IndexedPages.indexedPageKeys(store, config));
+    assertThat(cluster.taskStates()).containsOnly("RUNNING");
   }
 }
