@@ -96,6 +96,13 @@ public final class IndexChecks {
       index.publish(List.of(probe));
     } catch (RuntimeException e) {
       checks.add(Check.failed(SUBJECT, "write", "publishing a probe entry: " + Check.reason(e)));
+      // A failed publish may still have written it (Redis waiting in vain for replicas does):
+      // check leaves nothing behind if it can.
+      try {
+        index.remove(List.of(probe));
+      } catch (RuntimeException alsoRefused) {
+        // the write failure above says why
+      }
       return checks;
     }
     try {

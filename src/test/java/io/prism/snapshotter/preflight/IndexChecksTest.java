@@ -51,6 +51,29 @@ class IndexChecksTest {
     }
   }
 
+  /** As a Redis index waiting in vain for its replicas: the entry is written, then it fails. */
+  @Test
+  void aPublishThatWritesAndThenFailsLeavesNoProbeEntry() {
+    try (PageIndex real = SqlitePageIndex.open(dir.resolve("index.db"));
+        PageIndex unacknowledged =
+            new ForwardingPageIndex(real) {
+              @Override
+              public void publish(List<IndexEntry> entries) {
+                super.publish(entries);
+                throw new IndexException("0 of the 1 replicas acknowledged them");
+              }
+            }) {
+      List<Check> checks = IndexChecks.run(unacknowledged, 1_795_000_000_000L);
+
+      assertThat(checks)
+          .extracting(Check::name, Check::outcome)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("read", Outcome.PASSED),
+              org.assertj.core.groups.Tuple.tuple("write", Outcome.FAILED));
+      assertThat(real.writers(null, 10).writers()).as("no probe writer left behind").isEmpty();
+    }
+  }
+
   @Test
   void anIndexThatCannotBeReadFailsTheReadAndSkipsTheWrite() {
     try (PageIndex real = SqlitePageIndex.open(dir.resolve("index.db"));
