@@ -170,9 +170,9 @@ class RedisReplicaWaitIT {
         .isNotEmpty();
 
     replica.stop();
-    Thread.sleep(3_000); // pages acknowledged just before may still be committed in this time
+    Thread.sleep(5_000); // pages acknowledged just before may still be committed in this time
     Map<TopicPartition, Long> committedEarly = cluster.committedOffsets();
-    Thread.sleep(12_000);
+    Thread.sleep(10_000);
     Map<TopicPartition, Long> committedLate = cluster.committedOffsets();
     List<String> statesWhileDown = cluster.taskStates();
     replica.start();
