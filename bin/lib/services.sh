@@ -51,11 +51,15 @@ wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...
 
 # A self-signed certificate for 127.0.0.1, made once per run: the TLS endpoints of ClickHouse and Redis
 # present it, and the TLS tests give it to the index as its CA (index.*.tls.ca.file). A second one,
-# which signed nothing, stands for "a CA that is not the server's".
+# which signed nothing, stands for "a CA that is not the server's". Each with its key, so that either
+# can be a client certificate too: ClickHouse's HTTPS requires one signed by the first
+# (verificationMode strict).
 ensure_test_certificate() {
   local dir="$services_dir/tls"
   export PRISM_TEST_TLS_CA="$dir/cert.pem"
   export PRISM_TEST_TLS_OTHER_CA="$dir/other-ca.pem"
+  export PRISM_TEST_TLS_KEY="$dir/key.pem"
+  export PRISM_TEST_TLS_OTHER_KEY="$dir/other-key.pem"
   [[ -f "$dir/cert.pem" ]] && return 0
   command -v openssl >/dev/null || ensure_packages openssl
   mkdir -p "$dir"
@@ -129,7 +133,7 @@ start_clickhouse() {
   <listen_host>127.0.0.2</listen_host>
   <http_port>$http</http_port>
   <https_port>$https</https_port>
-  <openSSL><server><certificateFile>$tls/cert.pem</certificateFile><privateKeyFile>$tls/key.pem</privateKeyFile><verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile><disableProtocols>sslv2,sslv3</disableProtocols></server></openSSL>
+  <openSSL><server><certificateFile>$tls/cert.pem</certificateFile><privateKeyFile>$tls/key.pem</privateKeyFile><caConfig>$tls/cert.pem</caConfig><verificationMode>strict</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile><disableProtocols>sslv2,sslv3</disableProtocols></server></openSSL>
   <tcp_port>$native</tcp_port>
   <path>$dir/data/</path>
   <tmp_path>$dir/tmp/</tmp_path>

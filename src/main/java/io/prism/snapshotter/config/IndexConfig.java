@@ -114,6 +114,20 @@ public final class IndexConfig {
           + " certificate is a configuration error. The server's certificate must also name the"
           + " URL's host. Empty: the JVM's trust store.";
 
+  public static final String CLICKHOUSE_TLS_CLIENT_CERT_FILE =
+      ClickHouseSettings.TLS_CLIENT_CERT_SETTING;
+  static final String CLICKHOUSE_TLS_CLIENT_CERT_FILE_DOC =
+      "A PEM certificate (chain) the index presents when an https:// ClickHouse asks for one"
+          + " (verificationMode relaxed or strict in its openSSL server settings, or a proxy in"
+          + " front of it that requires client certificates). With"
+          + " index.clickhouse.tls.client.key.file. Read when the connector starts. Empty: none.";
+  public static final String CLICKHOUSE_TLS_CLIENT_KEY_FILE =
+      ClickHouseSettings.TLS_CLIENT_KEY_SETTING;
+  static final String CLICKHOUSE_TLS_CLIENT_KEY_FILE_DOC =
+      "The private key of index.clickhouse.tls.client.cert.file: an unencrypted PKCS#8 PEM file"
+          + " (BEGIN PRIVATE KEY). A PKCS#1 key is refused with the openssl command that converts"
+          + " it. Keep it readable by the worker alone.";
+
   public static final String REDIS_TLS_CLIENT_CERT_FILE = RedisSettings.TLS_CLIENT_CERT_SETTING;
   static final String REDIS_TLS_CLIENT_CERT_FILE_DOC =
       "A PEM certificate (chain) the index presents when a rediss:// server asks for one: Redis's"
@@ -296,6 +310,26 @@ public final class IndexConfig {
         ++order,
         Width.LONG,
         "ClickHouse TLS CA file");
+    def.define(
+        CLICKHOUSE_TLS_CLIENT_CERT_FILE,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        CLICKHOUSE_TLS_CLIENT_CERT_FILE_DOC,
+        GROUP_CLICKHOUSE,
+        ++order,
+        Width.LONG,
+        "ClickHouse TLS client certificate file");
+    def.define(
+        CLICKHOUSE_TLS_CLIENT_KEY_FILE,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        CLICKHOUSE_TLS_CLIENT_KEY_FILE_DOC,
+        GROUP_CLICKHOUSE,
+        ++order,
+        Width.LONG,
+        "ClickHouse TLS client key file");
     order = 0;
     def.define(
         REDIS_URL,
@@ -448,7 +482,8 @@ public final class IndexConfig {
           config.getString(CLICKHOUSE_USER),
           password(CLICKHOUSE_PASSWORD),
           ttlDays(),
-          tlsCa(CLICKHOUSE_TLS_CA_FILE));
+          tlsCa(CLICKHOUSE_TLS_CA_FILE),
+          tlsClient(CLICKHOUSE_TLS_CLIENT_CERT_FILE, CLICKHOUSE_TLS_CLIENT_KEY_FILE));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid ClickHouse index settings ("
@@ -596,6 +631,12 @@ public final class IndexConfig {
           CLICKHOUSE_URL,
           optional(CLICKHOUSE_URL),
           "https");
+      checkTlsClient(
+          errors,
+          CLICKHOUSE_TLS_CLIENT_CERT_FILE,
+          CLICKHOUSE_TLS_CLIENT_KEY_FILE,
+          CLICKHOUSE_URL,
+          "https");
     }
     if (all.contains(IndexBackend.REDIS)) {
       TlsSettingChecks.checkCaFile(
@@ -605,14 +646,24 @@ public final class IndexConfig {
           REDIS_URL,
           optional(REDIS_URL),
           "rediss");
-      checkTlsClient(errors, REDIS_TLS_CLIENT_CERT_FILE, REDIS_TLS_CLIENT_KEY_FILE, REDIS_URL);
+      checkTlsClient(
+          errors,
+          REDIS_TLS_CLIENT_CERT_FILE,
+          REDIS_TLS_CLIENT_KEY_FILE,
+          REDIS_URL,
+          "rediss",
+          "rediss-sentinel");
     }
     return errors;
   }
 
-  /** A client certificate needs its key, both readable, and a rediss:// URL. */
+  /** A client certificate needs its key, both readable, and a TLS URL (one of {@code schemes}). */
   private void checkTlsClient(
-      Map<String, List<String>> errors, String certKey, String keyKey, String urlKey) {
+      Map<String, List<String>> errors,
+      String certKey,
+      String keyKey,
+      String urlKey,
+      String... schemes) {
     Optional<String> cert = optional(certKey);
     Optional<String> key = optional(keyKey);
     if (cert.isEmpty() && key.isEmpty()) {
@@ -632,10 +683,17 @@ public final class IndexConfig {
       addError(errors, e.getMessage(), certKey, keyKey);
     }
     Optional<String> url = optional(urlKey);
-    if (url.isPresent() && !TlsSettingChecks.isTls(url.get(), "rediss", "rediss-sentinel")) {
+    if (url.isPresent() && !TlsSettingChecks.isTls(url.get(), schemes)) {
       addError(
           errors,
-          certKey + " is set but " + urlKey + " (" + url.get() + ") does not start with rediss://",
+          certKey
+              + " is set but "
+              + urlKey
+              + " ("
+              + url.get()
+              + ") does not start with "
+              + schemes[0]
+              + "://",
           certKey,
           urlKey);
     }

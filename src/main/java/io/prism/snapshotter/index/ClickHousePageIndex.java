@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prism.snapshotter.util.TlsFailures;
+import io.prism.snapshotter.util.TlsProbe;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
@@ -187,6 +189,11 @@ public final class ClickHousePageIndex implements PageIndex {
     if (settings.tlsCa() != null) {
       builder.setRootCertificate(settings.tlsCa().path().toString());
     }
+    if (settings.tlsClient() != null) {
+      builder
+          .setClientCertificate(settings.tlsClient().certificateFile().toString())
+          .setClientKey(settings.tlsClient().keyFile().toString());
+    }
     Client client = builder.build();
     ClickHousePageIndex index = new ClickHousePageIndex(settings, client, readOnly);
     try {
@@ -195,6 +202,22 @@ public final class ClickHousePageIndex implements PageIndex {
       if (!Unreachable.causeOf(e)) {
         client.close();
         throw e;
+      }
+      Optional<String> certificateProblem =
+          "https".equals(settings.url().getScheme())
+              ? TlsProbe.clientCertificateProblem(
+                  settings.url(),
+                  settings.tlsCa(),
+                  settings.tlsClient(),
+                  ClickHouseSettings.TLS_CLIENT_CERT_SETTING,
+                  ClickHouseSettings.TLS_CLIENT_KEY_SETTING,
+                  e.getMessage())
+              : Optional.empty();
+      if (certificateProblem.isPresent()) {
+        // A setting to fix, which no retry heals: fail at start, as a refused server CA does.
+        client.close();
+        throw new IndexException(
+            "Cannot connect to " + index.describe() + ": " + certificateProblem.get(), e);
       }
       log.warn(
           "ClickHouse index {} cannot be reached now; its table is checked on first use: {}",
@@ -1128,7 +1151,10 @@ public final class ClickHousePageIndex implements PageIndex {
     String reason =
         cause instanceof TimeoutException
             ? "no answer in " + seconds + " s"
-            : TlsFailures.explain(cause, ClickHouseSettings.TLS_CA_SETTING)
+            : TlsFailures.explain(
+                    cause,
+                    ClickHouseSettings.TLS_CA_SETTING,
+                    ClickHouseSettings.TLS_CLIENT_CERT_SETTING)
                 .orElse(String.valueOf(cause.getMessage()));
     return new IndexException(
         "Cannot "

@@ -1,6 +1,7 @@
 package io.prism.snapshotter.index;
 
 import io.prism.snapshotter.util.TlsCaFile;
+import io.prism.snapshotter.util.TlsClientIdentity;
 import java.net.URI;
 import java.util.Objects;
 import org.apache.kafka.common.config.types.Password;
@@ -13,6 +14,8 @@ import org.apache.kafka.common.config.types.Password;
  * @param ttlDays entries are dropped this many days after their page ended; 0 keeps them
  * @param tlsCa the CAs an {@code https://} URL's server certificate must be signed by; {@code
  *     null}: the JVM's trust store
+ * @param tlsClient the certificate presented when the server asks for one (ClickHouse's {@code
+ *     verificationMode} relaxed or strict), or {@code null}
  */
 public record ClickHouseSettings(
     URI url,
@@ -21,19 +24,25 @@ public record ClickHouseSettings(
     String user,
     Password password,
     int ttlDays,
-    TlsCaFile tlsCa) {
+    TlsCaFile tlsCa,
+    TlsClientIdentity tlsClient) {
   /** The setting that names {@link #tlsCa}: error messages point at it. */
   public static final String TLS_CA_SETTING = "index.clickhouse.tls.ca.file";
+
+  /** The settings that name {@link #tlsClient}'s certificate and key. */
+  public static final String TLS_CLIENT_CERT_SETTING = "index.clickhouse.tls.client.cert.file";
+
+  public static final String TLS_CLIENT_KEY_SETTING = "index.clickhouse.tls.client.key.file";
 
   public ClickHouseSettings {
     Objects.requireNonNull(url, "url");
     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
       throw new IllegalArgumentException("ClickHouse URL " + url + " must be http:// or https://");
     }
-    if (tlsCa != null && !"https".equals(url.getScheme())) {
+    if ((tlsCa != null || tlsClient != null) && !"https".equals(url.getScheme())) {
       throw new IllegalArgumentException(
-          "a TLS CA file ("
-              + tlsCa
+          "a TLS "
+              + (tlsCa != null ? "CA file (" + tlsCa : "client certificate (" + tlsClient)
               + ") is given but ClickHouse URL "
               + url
               + " is not https://: use https:// (ClickHouse's https_port, 8443 by default)");
@@ -48,7 +57,19 @@ public record ClickHouseSettings(
   /** Settings that trust the JVM's default CAs. */
   public ClickHouseSettings(
       URI url, String database, String table, String user, Password password, int ttlDays) {
-    this(url, database, table, user, password, ttlDays, null);
+    this(url, database, table, user, password, ttlDays, null, null);
+  }
+
+  /** Settings without a client certificate. */
+  public ClickHouseSettings(
+      URI url,
+      String database,
+      String table,
+      String user,
+      Password password,
+      int ttlDays,
+      TlsCaFile tlsCa) {
+    this(url, database, table, user, password, ttlDays, tlsCa, null);
   }
 
   public String qualifiedTable() {
@@ -66,6 +87,7 @@ public record ClickHouseSettings(
         + " ttlDays="
         + ttlDays
         + (tlsCa == null ? "" : " tlsCa=" + tlsCa)
+        + (tlsClient == null ? "" : " tlsClient=" + tlsClient)
         + "]";
   }
 }

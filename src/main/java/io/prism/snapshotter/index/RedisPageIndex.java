@@ -855,14 +855,12 @@ public final class RedisPageIndex implements PageIndex {
     if (wantsACertificate()) {
       // With TLS 1.3 the refusal comes after the handshake, as a closed connection.
       reason =
-          "the server asks every client for a TLS certificate (Redis's tls-auth-clients) and none is"
-              + " set: give one in "
-              + RedisSettings.TLS_CLIENT_CERT_SETTING
-              + " and "
-              + RedisSettings.TLS_CLIENT_KEY_SETTING
-              + " (it closed the connection: "
-              + reason
-              + ")";
+          TlsFailures.certificateWanted(
+              "the server asks every client for a TLS certificate (Redis's tls-auth-clients)",
+              tls.presentsCertificate(),
+              RedisSettings.TLS_CLIENT_CERT_SETTING,
+              RedisSettings.TLS_CLIENT_KEY_SETTING,
+              reason);
     }
     return new IndexException(
         "Cannot " + what + (what.endsWith(" to") ? " " : " in ") + describe() + ": " + reason, e);

@@ -35,10 +35,15 @@ public final class TlsChecks {
     IndexConfig index = config.index();
     List<IndexBackend> indexes = new ArrayList<>(index.secondaries());
     indexes.add(index.backend());
-    if (indexes.contains(IndexBackend.CLICKHOUSE) && index.clickHouse().tlsCa() != null) {
-      checks.add(
-          check(
-              IndexConfig.CLICKHOUSE_TLS_CA_FILE, index.clickHouse().tlsCa().certificates(), now));
+    if (indexes.contains(IndexBackend.CLICKHOUSE)) {
+      TlsCaFile ca = index.clickHouse().tlsCa();
+      TlsClientIdentity client = index.clickHouse().tlsClient();
+      if (ca != null) {
+        checks.add(check(IndexConfig.CLICKHOUSE_TLS_CA_FILE, ca.certificates(), now));
+      }
+      if (client != null) {
+        checks.add(check(IndexConfig.CLICKHOUSE_TLS_CLIENT_CERT_FILE, client.certificates(), now));
+      }
     }
     if (indexes.contains(IndexBackend.REDIS)) {
       TlsCaFile ca = index.redis().tlsCa();

@@ -32,11 +32,14 @@ public final class TlsClientIdentity {
   private static final String PKCS8_END = "-----END PRIVATE KEY-----";
 
   private final Path certificateFile;
+  private final Path keyFile;
   private final Certificate[] chain;
   private final PrivateKey key;
 
-  private TlsClientIdentity(Path certificateFile, Certificate[] chain, PrivateKey key) {
+  private TlsClientIdentity(
+      Path certificateFile, Path keyFile, Certificate[] chain, PrivateKey key) {
     this.certificateFile = certificateFile;
+    this.keyFile = keyFile;
     this.chain = chain;
     this.key = key;
   }
@@ -45,7 +48,7 @@ public final class TlsClientIdentity {
    * @throws IllegalArgumentException naming the file that cannot be read or used
    */
   public static TlsClientIdentity load(Path certificateFile, Path keyFile) {
-    return new TlsClientIdentity(certificateFile, chain(certificateFile), key(keyFile));
+    return new TlsClientIdentity(certificateFile, keyFile, chain(certificateFile), key(keyFile));
   }
 
   private static Certificate[] chain(Path file) {
@@ -96,6 +99,15 @@ public final class TlsClientIdentity {
   }
 
   /** The certificate chain presented, the client's own certificate first. */
+  /** The files, for clients that read them themselves (ClickHouse's), after they were checked. */
+  public Path certificateFile() {
+    return certificateFile;
+  }
+
+  public Path keyFile() {
+    return keyFile;
+  }
+
   public List<X509Certificate> certificates() {
     List<X509Certificate> certificates = new ArrayList<>();
     for (Certificate c : chain) {

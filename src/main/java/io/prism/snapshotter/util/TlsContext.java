@@ -26,7 +26,7 @@ import javax.net.ssl.X509KeyManager;
 public final class TlsContext {
   private final SSLContext context;
   private final boolean presentsCertificate;
-  private final AtomicBoolean askedForCertificate = new AtomicBoolean();
+  private final AtomicBoolean askedAndGaveNone = new AtomicBoolean();
 
   private TlsContext(SSLContext context, boolean presentsCertificate) {
     this.context = context;
@@ -61,9 +61,17 @@ public final class TlsContext {
     return context.getSocketFactory();
   }
 
-  /** A server asked for a client certificate and this context had none to give. */
+  /**
+   * A server asked for a client certificate and this context gave none: it has none, or none signed
+   * by a CA the server named as one it accepts ({@link #presentsCertificate} tells which).
+   */
   public boolean refusedForWantOfACertificate() {
-    return askedForCertificate.get() && !presentsCertificate;
+    return askedAndGaveNone.get();
+  }
+
+  /** Whether a client certificate is configured at all. */
+  public boolean presentsCertificate() {
+    return presentsCertificate;
   }
 
   /** Hands out the configured certificate, if any, and notes that a server asked for one. */
@@ -76,17 +84,21 @@ public final class TlsContext {
 
     @Override
     public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-      askedForCertificate.set(true);
-      return delegate == null ? null : delegate.chooseClientAlias(keyType, issuers, socket);
+      return noted(delegate == null ? null : delegate.chooseClientAlias(keyType, issuers, socket));
     }
 
     @Override
     public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-      askedForCertificate.set(true);
       if (delegate instanceof X509ExtendedKeyManager extended) {
-        return extended.chooseEngineClientAlias(keyType, issuers, engine);
+        return noted(extended.chooseEngineClientAlias(keyType, issuers, engine));
       }
-      return delegate == null ? null : delegate.chooseClientAlias(keyType, issuers, null);
+      return noted(delegate == null ? null : delegate.chooseClientAlias(keyType, issuers, null));
+    }
+
+    /** The server asked: whether a certificate goes (an alias) or none does (null). */
+    private String noted(String alias) {
+      askedAndGaveNone.set(alias == null);
+      return alias;
     }
 
     @Override

@@ -24,6 +24,15 @@ public final class TlsFailures {
    * @param caKey the setting that names the backend's CA file
    */
   public static Optional<String> explain(Throwable failure, String caKey) {
+    return explain(failure, caKey, null);
+  }
+
+  /**
+   * As {@link #explain(Throwable, String)}, and a server refusing the client certificate ({@code
+   * unknown_ca}, {@code bad_certificate}, {@code certificate_unknown} alerts) names {@code
+   * clientCertKey}, the setting that gives one.
+   */
+  public static Optional<String> explain(Throwable failure, String caKey, String clientCertKey) {
     Throwable tls = null;
     for (Throwable t = failure; t != null && tls == null; t = next(t)) {
       if (t instanceof SSLException || t instanceof CertificateException) {
@@ -43,6 +52,12 @@ public final class TlsFailures {
               + "); give the server's CA certificate in "
               + caKey
               + " (PEM), or add it to the JVM's trust store");
+    }
+    if (clientCertKey != null) {
+      Optional<String> refused = clientCertificateRefused(tls, clientCertKey);
+      if (refused.isPresent()) {
+        return refused;
+      }
     }
     if (detail.contains("No subject alternative") || detail.contains("doesn't match")) {
       return Optional.of(
@@ -74,6 +89,52 @@ public final class TlsFailures {
       }
     }
     return false;
+  }
+
+  /**
+   * Why a server that asked for a client certificate, and got none, closed the connection (with TLS
+   * 1.3 it does so after the handshake, and the client sees "Broken pipe"): what to set.
+   *
+   * @param asks who asks, e.g. "the server asks every client for a TLS certificate (Redis's
+   *     tls-auth-clients)"
+   * @param configured whether a certificate is set (then it is not signed by a CA the server named)
+   */
+  public static String certificateWanted(
+      String asks, boolean configured, String certKey, String keyKey, String closedWith) {
+    return asks
+        + (configured
+            ? " and the one in "
+                + certKey
+                + " is not signed by a CA the server accepts: give one that is"
+            : " and none is set: give one in " + certKey + " and " + keyKey)
+        + " (it closed the connection: "
+        + closedWith
+        + ")";
+  }
+
+  /**
+   * The reason when {@code failure} (or a cause) is the server's alert refusing the client's
+   * certificate, or its lack; empty otherwise.
+   */
+  static Optional<String> clientCertificateRefused(Throwable failure, String clientCertKey) {
+    String detail = deepestMessage(failure);
+    if (!refusedByServer(detail)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "the TLS handshake failed: the server refused this connection's client certificate ("
+            + detail
+            + "); give one signed by a CA the server trusts in "
+            + clientCertKey
+            + " (and its key)");
+  }
+
+  /** The alerts a server sends when it cannot accept the client's certificate, or its lack. */
+  private static boolean refusedByServer(String detail) {
+    return detail.contains("fatal alert: unknown_ca")
+        || detail.contains("fatal alert: bad_certificate")
+        || detail.contains("fatal alert: certificate_unknown")
+        || detail.contains("fatal alert: certificate_required");
   }
 
   private static Throwable next(Throwable t) {

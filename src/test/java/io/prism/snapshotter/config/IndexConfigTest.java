@@ -322,6 +322,38 @@ class IndexConfigTest {
   }
 
   @Test
+  void aClickHouseClientCertificateNeedsItsKeyAndAnHttpsUrl() throws Exception {
+    Path cert = Path.of(getClass().getResource("/tls/test-ca.pem").toURI());
+    Path key = Path.of(getClass().getResource("/tls/test-ca-key.pem").toURI());
+    Map<String, String> https =
+        Map.of(
+            "index.backend",
+            "clickhouse",
+            "index.clickhouse.url",
+            "https://ch:8443",
+            "index.clickhouse.tls.client.cert.file",
+            cert.toString(),
+            "index.clickhouse.tls.client.key.file",
+            key.toString());
+    IndexConfig good = new IndexConfig(https);
+    Map<String, String> withoutKey = new java.util.HashMap<>(https);
+    withoutKey.remove("index.clickhouse.tls.client.key.file");
+    Map<String, String> plainText = new java.util.HashMap<>(https);
+    plainText.put("index.clickhouse.url", "http://ch:8123");
+
+    assertThat(good.crossKeyErrors()).isEmpty();
+    assertThat(good.clickHouse().tlsClient().certificateFile()).isEqualTo(cert);
+    assertThat(good.clickHouse().tlsClient().keyFile()).isEqualTo(key);
+    assertThat(new IndexConfig(withoutKey).crossKeyErrors())
+        .containsOnlyKeys(
+            "index.clickhouse.tls.client.cert.file", "index.clickhouse.tls.client.key.file");
+    assertThat(new IndexConfig(plainText).crossKeyErrors().get("index.clickhouse.url"))
+        .singleElement()
+        .asString()
+        .contains("does not start with https://");
+  }
+
+  @Test
   void aRedisClientCertificateNeedsItsKeyAndATlsUrl() throws Exception {
     Path cert = Path.of(getClass().getResource("/tls/test-ca.pem").toURI());
     Path key = Path.of(getClass().getResource("/tls/test-ca-key.pem").toURI());

@@ -32,6 +32,9 @@ public final class TestServices {
 
   public static final String TLS_KEY = "PRISM_TEST_TLS_KEY";
 
+  /** The key of {@link #TLS_OTHER_CA}: a client certificate no TLS endpoint here trusts. */
+  public static final String TLS_OTHER_KEY = "PRISM_TEST_TLS_OTHER_KEY";
+
   /**
    * The directory start_clickhouse made: config.xml and clickhouse.pid, for tests that stop and
    * restart it.
@@ -89,6 +92,10 @@ public final class TestServices {
 
   public static java.nio.file.Path tlsCa() {
     return java.nio.file.Path.of(require(TLS_CA, "start_redis_tls"));
+  }
+
+  public static java.nio.file.Path otherTlsKey() {
+    return java.nio.file.Path.of(require(TLS_OTHER_KEY, "ensure_test_certificate"));
   }
 
   public static java.nio.file.Path otherTlsCa() {

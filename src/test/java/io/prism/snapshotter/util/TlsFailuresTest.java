@@ -75,6 +75,24 @@ class TlsFailuresTest {
   }
 
   @Test
+  void aServerRefusingTheClientCertificateNamesTheSettingThatGivesOne() {
+    SSLHandshakeException refused = new SSLHandshakeException("Received fatal alert: unknown_ca");
+    assertThat(TlsFailures.explain(wrapped(refused), KEY, "index.x.tls.client.cert.file"))
+        .hasValueSatisfying(
+            reason ->
+                assertThat(reason)
+                    .startsWith(
+                        "the TLS handshake failed: the server refused this connection's client"
+                            + " certificate (Received fatal alert: unknown_ca)")
+                    .contains("in index.x.tls.client.cert.file"));
+    // Without a client certificate setting to name: JSSE's words, as before.
+    assertThat(TlsFailures.explain(wrapped(refused), KEY))
+        .hasValueSatisfying(
+            reason ->
+                assertThat(reason).doesNotContain("client certificate").contains("unknown_ca"));
+  }
+
+  @Test
   void failuresThatAreNotTlsAreLeftAlone() {
     assertThat(TlsFailures.explain(new IOException("Connection refused"), KEY)).isEmpty();
     assertThat(TlsFailures.explain(new RuntimeException(), KEY)).isEmpty();
