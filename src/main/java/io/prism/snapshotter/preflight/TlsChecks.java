@@ -3,7 +3,9 @@ package io.prism.snapshotter.preflight;
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.config.StorageConfig;
+import io.prism.snapshotter.index.ClickHouseSettings;
 import io.prism.snapshotter.index.IndexBackend;
+import io.prism.snapshotter.index.RedisSettings;
 import io.prism.snapshotter.storage.StorageBackend;
 import io.prism.snapshotter.util.TlsCaFile;
 import io.prism.snapshotter.util.TlsClientIdentity;
@@ -36,24 +38,24 @@ public final class TlsChecks {
     List<IndexBackend> indexes = new ArrayList<>(index.secondaries());
     indexes.add(index.backend());
     if (indexes.contains(IndexBackend.CLICKHOUSE)) {
-      TlsCaFile ca = index.clickHouse().tlsCa();
-      TlsClientIdentity client = index.clickHouse().tlsClient();
-      if (ca != null) {
-        checks.add(check(IndexConfig.CLICKHOUSE_TLS_CA_FILE, ca.certificates(), now));
-      }
-      if (client != null) {
-        checks.add(check(IndexConfig.CLICKHOUSE_TLS_CLIENT_CERT_FILE, client.certificates(), now));
-      }
+      ClickHouseSettings clickHouse = index.clickHouse();
+      addFiles(
+          checks,
+          IndexConfig.CLICKHOUSE_TLS_CA_FILE,
+          clickHouse.tlsCa(),
+          IndexConfig.CLICKHOUSE_TLS_CLIENT_CERT_FILE,
+          clickHouse.tlsClient(),
+          now);
     }
     if (indexes.contains(IndexBackend.REDIS)) {
-      TlsCaFile ca = index.redis().tlsCa();
-      TlsClientIdentity client = index.redis().tlsClient();
-      if (ca != null) {
-        checks.add(check(IndexConfig.REDIS_TLS_CA_FILE, ca.certificates(), now));
-      }
-      if (client != null) {
-        checks.add(check(IndexConfig.REDIS_TLS_CLIENT_CERT_FILE, client.certificates(), now));
-      }
+      RedisSettings redis = index.redis();
+      addFiles(
+          checks,
+          IndexConfig.REDIS_TLS_CA_FILE,
+          redis.tlsCa(),
+          IndexConfig.REDIS_TLS_CLIENT_CERT_FILE,
+          redis.tlsClient(),
+          now);
     }
     StorageConfig storage = config.storage();
     if (storage.backend() == StorageBackend.S3 && storage.s3Settings().tlsCa() != null) {
@@ -61,6 +63,22 @@ public final class TlsChecks {
           check(StorageConfig.S3_TLS_CA_FILE, storage.s3Settings().tlsCa().certificates(), now));
     }
     return checks;
+  }
+
+  /** A backend's CA file and client certificate, those that are set. */
+  private static void addFiles(
+      List<Check> checks,
+      String caKey,
+      TlsCaFile ca,
+      String clientKey,
+      TlsClientIdentity client,
+      Instant now) {
+    if (ca != null) {
+      checks.add(check(caKey, ca.certificates(), now));
+    }
+    if (client != null) {
+      checks.add(check(clientKey, client.certificates(), now));
+    }
   }
 
   /** One setting's certificates: the first that is not valid now, else the first to expire. */

@@ -83,4 +83,28 @@ class TlsChecksTest {
         .extracting(Check::name)
         .containsExactly("index.redis.tls.ca.file", "index.redis.tls.client.cert.file");
   }
+
+  @Test
+  void aClickHouseIndexHasItsCaFileAndClientCertificateChecked() throws Exception {
+    String ca = resource("test-ca.pem").toString();
+    SnapshotterConfig config =
+        new SnapshotterConfig(
+            Map.of(
+                "storage.filesystem.path",
+                "/tmp/unused",
+                "index.backend",
+                "clickhouse",
+                "index.clickhouse.url",
+                "https://ch:8443",
+                "index.clickhouse.tls.ca.file",
+                ca,
+                "index.clickhouse.tls.client.cert.file",
+                ca,
+                "index.clickhouse.tls.client.key.file",
+                resource("test-ca-key.pem").toString()));
+
+    assertThat(TlsChecks.run(config, Instant.now()))
+        .extracting(Check::name)
+        .containsExactly("index.clickhouse.tls.ca.file", "index.clickhouse.tls.client.cert.file");
+  }
 }
