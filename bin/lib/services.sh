@@ -168,7 +168,7 @@ XML
   clickhouse-server --daemon --config-file="$dir/config.xml" --pid-file="$dir/clickhouse.pid" >/dev/null 2>&1
   stop_actions+=("kill \$(cat '$dir/clickhouse.pid' 2>/dev/null) 2>/dev/null; sleep 1")
   wait_until 30 "clickhouse on port $http" curl -sf "http://127.0.0.1:$http/ping"
-  wait_until 30 "clickhouse (https) on port $https" curl -sf --cacert "$tls/cert.pem" "https://127.0.0.1:$https/ping"
+  wait_until 30 "clickhouse (https) on port $https" curl -sf --cacert "$tls/cert.pem" --cert "$tls/cert.pem" --key "$tls/key.pem" "https://127.0.0.1:$https/ping"
   export PRISM_TEST_CLICKHOUSE_URL="http://127.0.0.1:$http"
   export PRISM_TEST_CLICKHOUSE_HTTPS_URL="https://127.0.0.1:$https"
   export PRISM_TEST_CLICKHOUSE_DIR="$dir"
