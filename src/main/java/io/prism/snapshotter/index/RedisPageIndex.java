@@ -31,6 +31,7 @@ import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
@@ -380,7 +381,10 @@ public final class RedisPageIndex implements PageIndex {
   private Connection primaryConnection() {
     if (redis() instanceof RedisSentinelClient sentinels) {
       // The pool of the primary the sentinels name now: the map holds that one only.
-      return sentinels.getPrimaryNodesConnectionMap().values().iterator().next().getResource();
+      return sentinels.getPrimaryNodesConnectionMap().values().stream()
+          .findFirst()
+          .orElseThrow(() -> new JedisConnectionException("the sentinels name no primary now"))
+          .getResource();
     }
     return ((RedisClient) redis()).getPool().getResource();
   }
