@@ -27,6 +27,7 @@ public final class TlsContext {
   private final SSLContext context;
   private final boolean presentsCertificate;
   private final AtomicBoolean askedAndGaveNone = new AtomicBoolean();
+  private final AtomicBoolean asked = new AtomicBoolean();
 
   private TlsContext(SSLContext context, boolean presentsCertificate) {
     this.context = context;
@@ -69,6 +70,11 @@ public final class TlsContext {
     return askedAndGaveNone.get();
   }
 
+  /** Whether a server asked this context for a client certificate, given or not. */
+  public boolean askedForCertificate() {
+    return asked.get();
+  }
+
   /** Whether a client certificate is configured at all. */
   public boolean presentsCertificate() {
     return presentsCertificate;
@@ -97,6 +103,7 @@ public final class TlsContext {
 
     /** The server asked: whether a certificate goes (an alias) or none does (null). */
     private String noted(String alias) {
+      asked.set(true);
       askedAndGaveNone.set(alias == null);
       return alias;
     }

@@ -121,10 +121,19 @@ public final class TlsFailures {
     if (!refusedByServer(detail)) {
       return Optional.empty();
     }
+    if (detail.contains("certificate_required")) {
+      return Optional.of(
+          "the TLS handshake failed: the server asks for a TLS client certificate and this"
+              + " connection gave none ("
+              + detail
+              + "); give one signed by a CA the server accepts in "
+              + clientCertKey
+              + " (and its key)");
+    }
     return Optional.of(
         "the TLS handshake failed: the server refused this connection's client certificate ("
             + detail
-            + "); give one signed by a CA the server trusts in "
+            + "); give one signed by a CA the server accepts in "
             + clientCertKey
             + " (and its key)");
   }

@@ -1,23 +1,23 @@
 package io.prism.snapshotter.util;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
 /**
- * One HTTPS exchange of our own, to learn whether a server wants a client certificate this
- * connection does not give. For clients that make their TLS themselves (ClickHouse's): when their
- * request fails with a closed connection, that may be a server restarting, or a server that asked
- * for a certificate and got none (TLS 1.3 closes after the handshake), which no retry heals.
+ * One TLS handshake of our own, to learn whether a server wants a client certificate this
+ * connection does not give, or refuses the one it gives. For clients that make their TLS themselves
+ * (ClickHouse's): when their request fails with a closed connection, that may be a server
+ * restarting, or a server that asked for a certificate and got none (TLS 1.3 closes after the
+ * handshake), which no retry heals.
  */
 public final class TlsProbe {
   private static final int TIMEOUT_MS = 5_000;
+  private static final int ALERT_WAIT_MS = 2_000;
 
   private TlsProbe() {}
 
@@ -39,20 +39,31 @@ public final class TlsProbe {
     TlsContext tls = TlsContext.of(ca, client);
     int port = url.getPort() < 0 ? 443 : url.getPort();
     String refusal = null;
+    boolean handshaken = false;
+    String closedAfterHandshake = null;
     try (SSLSocket socket = (SSLSocket) tls.socketFactory().createSocket()) {
       socket.connect(new InetSocketAddress(url.getHost(), port), TIMEOUT_MS);
       socket.setSoTimeout(TIMEOUT_MS);
       socket.startHandshake();
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET /ping HTTP/1.1\r\nHost: " + url.getHost() + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      in.read(); // the refusal, if any, comes here with TLS 1.3
+      handshaken = true;
+      // With TLS 1.3 a refusal comes after the handshake, as an alert: read for it a little while.
+      // Nothing in that time (a timeout) means the server took the certificate, or wanted none.
+      socket.setSoTimeout(ALERT_WAIT_MS);
+      if (socket.getInputStream().read() < 0) {
+        closedAfterHandshake = "it closed the connection";
+      }
+    } catch (SocketTimeoutException quiet) {
+      // it kept the connection: no refusal
     } catch (SSLException e) {
       refusal = TlsFailures.clientCertificateRefused(e, certKey).orElse(null);
-    } catch (IOException | RuntimeException otherwise) {
+      if (refusal == null && handshaken) {
+        closedAfterHandshake = e.getMessage();
+      }
+    } catch (IOException e) {
+      if (handshaken) {
+        closedAfterHandshake = e.getMessage(); // a reset, with no alert to say why
+      }
+    } catch (RuntimeException otherwise) {
       // what the server did, if anything, is in tls
     }
     if (tls.refusedForWantOfACertificate()) {
@@ -63,6 +74,15 @@ public final class TlsProbe {
               certKey,
               keyKey,
               closedWith));
+    }
+    if (refusal == null && closedAfterHandshake != null && tls.askedForCertificate()) {
+      // It asked, got the certificate, and hung up at once without saying why.
+      refusal =
+          "the server asked for a TLS client certificate, got the one in "
+              + certKey
+              + ", and closed the connection right after the handshake ("
+              + closedAfterHandshake
+              + "): it most likely does not accept it; give one signed by a CA the server accepts";
     }
     return Optional.ofNullable(refusal);
   }

@@ -65,9 +65,10 @@ class ClickHouseTlsIT {
                 index =
                     ClickHousePageIndex.open(settings(TestServices.clickHouseHttpsUrl(), ca, null)))
         .isInstanceOf(IndexException.class)
-        .hasMessageContaining(
-            "the server asks for a TLS client certificate and none is set: give one in"
-                + " index.clickhouse.tls.client.cert.file and index.clickhouse.tls.client.key.file");
+        // Seen as an alert (certificate_required) or, when the server closes first, as a broken
+        // connection that the index's own handshake then explains: either way, the same advice.
+        .hasMessageContaining("the server asks for a TLS client certificate and")
+        .hasMessageContaining("index.clickhouse.tls.client.cert.file");
     TlsClientIdentity untrusted =
         TlsClientIdentity.load(TestServices.otherTlsCa(), TestServices.otherTlsKey());
     assertThatThrownBy(
@@ -76,10 +77,9 @@ class ClickHouseTlsIT {
                     ClickHousePageIndex.open(
                         settings(TestServices.clickHouseHttpsUrl(), ca, untrusted)))
         .isInstanceOf(IndexException.class)
-        .hasMessageContaining(
-            "the server refused this connection's client certificate (Received fatal alert:"
-                + " unknown_ca); give one signed by a CA the server trusts in"
-                + " index.clickhouse.tls.client.cert.file");
+        // The server's alert (unknown_ca), or a connection closed right after the handshake.
+        .hasMessageContaining("signed by a CA the server accepts")
+        .hasMessageContaining("index.clickhouse.tls.client.cert.file");
   }
 
   @Test

@@ -85,6 +85,17 @@ class TlsFailuresTest {
                         "the TLS handshake failed: the server refused this connection's client"
                             + " certificate (Received fatal alert: unknown_ca)")
                     .contains("in index.x.tls.client.cert.file"));
+    SSLHandshakeException none =
+        new SSLHandshakeException("Received fatal alert: certificate_required");
+    assertThat(TlsFailures.explain(wrapped(none), KEY, "index.x.tls.client.cert.file"))
+        .hasValueSatisfying(
+            reason ->
+                assertThat(reason)
+                    .startsWith(
+                        "the TLS handshake failed: the server asks for a TLS client certificate and"
+                            + " this connection gave none (Received fatal alert:"
+                            + " certificate_required)")
+                    .contains("in index.x.tls.client.cert.file"));
     // Without a client certificate setting to name: JSSE's words, as before.
     assertThat(TlsFailures.explain(wrapped(refused), KEY))
         .hasValueSatisfying(
