@@ -106,35 +106,16 @@ public record S3Settings(
   }
 
   public S3Settings withEndpoint(URI endpoint, boolean pathStyle) {
-    return new S3Settings(
-        bucket,
-        region,
-        endpoint,
-        pathStyle,
-        accessKey,
-        secretKey,
-        sessionToken,
-        partSizeBytes,
-        storageClass,
-        encryption,
-        kmsKeyId,
-        tlsCa);
+    Copy copy = new Copy(this);
+    copy.endpoint = endpoint;
+    copy.pathStyle = pathStyle;
+    return copy.settings();
   }
 
   public S3Settings withRegion(String region) {
-    return new S3Settings(
-        bucket,
-        region,
-        endpoint,
-        pathStyle,
-        accessKey,
-        secretKey,
-        sessionToken,
-        partSizeBytes,
-        storageClass,
-        encryption,
-        kmsKeyId,
-        tlsCa);
+    Copy copy = new Copy(this);
+    copy.region = region;
+    return copy.settings();
   }
 
   /** Long-term keys: no session token. */
@@ -144,84 +125,88 @@ public record S3Settings(
 
   /** Temporary credentials: the keys and the session token issued with them. */
   public S3Settings withCredentials(String accessKey, Password secretKey, Password sessionToken) {
-    return new S3Settings(
-        bucket,
-        region,
-        endpoint,
-        pathStyle,
-        accessKey,
-        secretKey,
-        sessionToken,
-        partSizeBytes,
-        storageClass,
-        encryption,
-        kmsKeyId,
-        tlsCa);
+    Copy copy = new Copy(this);
+    copy.accessKey = accessKey;
+    copy.secretKey = secretKey;
+    copy.sessionToken = sessionToken;
+    return copy.settings();
   }
 
   public S3Settings withPartSizeBytes(long partSizeBytes) {
-    return new S3Settings(
-        bucket,
-        region,
-        endpoint,
-        pathStyle,
-        accessKey,
-        secretKey,
-        sessionToken,
-        partSizeBytes,
-        storageClass,
-        encryption,
-        kmsKeyId,
-        tlsCa);
+    Copy copy = new Copy(this);
+    copy.partSizeBytes = partSizeBytes;
+    return copy.settings();
   }
 
   public S3Settings withStorageClass(String storageClass) {
-    return new S3Settings(
-        bucket,
-        region,
-        endpoint,
-        pathStyle,
-        accessKey,
-        secretKey,
-        sessionToken,
-        partSizeBytes,
-        storageClass,
-        encryption,
-        kmsKeyId,
-        tlsCa);
+    Copy copy = new Copy(this);
+    copy.storageClass = storageClass;
+    return copy.settings();
   }
 
   public S3Settings withEncryption(S3Encryption encryption, String kmsKeyId) {
-    return new S3Settings(
-        bucket,
-        region,
-        endpoint,
-        pathStyle,
-        accessKey,
-        secretKey,
-        sessionToken,
-        partSizeBytes,
-        storageClass,
-        encryption,
-        kmsKeyId,
-        tlsCa);
+    Copy copy = new Copy(this);
+    copy.encryption = encryption;
+    copy.kmsKeyId = kmsKeyId;
+    return copy.settings();
   }
 
   /** Trusts the CAs of {@code tlsCa} (null: the JVM's trust store) for an https endpoint. */
   public S3Settings withTlsCa(TlsCaFile tlsCa) {
-    return new S3Settings(
-        bucket,
-        region,
-        endpoint,
-        pathStyle,
-        accessKey,
-        secretKey,
-        sessionToken,
-        partSizeBytes,
-        storageClass,
-        encryption,
-        kmsKeyId,
-        tlsCa);
+    Copy copy = new Copy(this);
+    copy.tlsCa = tlsCa;
+    return copy.settings();
+  }
+
+  /**
+   * The components of a settings object, to change some: each {@code with} method changes its own
+   * and builds new settings (validated again by the constructor), so none of them repeats the whole
+   * list.
+   */
+  private static final class Copy {
+    private final String bucket;
+    private String region;
+    private URI endpoint;
+    private boolean pathStyle;
+    private String accessKey;
+    private Password secretKey;
+    private Password sessionToken;
+    private long partSizeBytes;
+    private String storageClass;
+    private S3Encryption encryption;
+    private String kmsKeyId;
+    private TlsCaFile tlsCa;
+
+    Copy(S3Settings from) {
+      bucket = from.bucket;
+      region = from.region;
+      endpoint = from.endpoint;
+      pathStyle = from.pathStyle;
+      accessKey = from.accessKey;
+      secretKey = from.secretKey;
+      sessionToken = from.sessionToken;
+      partSizeBytes = from.partSizeBytes;
+      storageClass = from.storageClass;
+      encryption = from.encryption;
+      kmsKeyId = from.kmsKeyId;
+      tlsCa = from.tlsCa;
+    }
+
+    S3Settings settings() {
+      return new S3Settings(
+          bucket,
+          region,
+          endpoint,
+          pathStyle,
+          accessKey,
+          secretKey,
+          sessionToken,
+          partSizeBytes,
+          storageClass,
+          encryption,
+          kmsKeyId,
+          tlsCa);
+    }
   }
 
   /**
@@ -257,6 +242,8 @@ public record S3Settings(
         + encryption
         + ", kmsKeyId="
         + kmsKeyId
+        + ", tlsCa="
+        + tlsCa
         + "]";
   }
 }
