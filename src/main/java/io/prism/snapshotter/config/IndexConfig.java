@@ -103,8 +103,9 @@ public final class IndexConfig {
       "redis://host:6379/0, or rediss:// for TLS: the primary's address, one that follows a"
           + " failover (such as a DNS name or VIP). Or its sentinels:"
           + " redis-sentinel://host:26379[,host:26379...]/0#master (rediss-sentinel:// for TLS),"
-          + " which name the primary and lead the index to the new one after a failover (the"
-          + " sentinels' own password is not supported). Redis Cluster is not. At a read-only"
+          + " which name the primary and lead the index to the new one after a failover (their own"
+          + " credentials: index.redis.sentinel.password and .user). Redis Cluster is not. At a"
+          + " read-only"
           + " replica, publishes fail (-READONLY) and are retried.";
   public static final String REDIS_TLS_CA_FILE = RedisSettings.TLS_CA_SETTING;
   static final String REDIS_TLS_CA_FILE_DOC =
@@ -157,8 +158,14 @@ public final class IndexConfig {
   public static final String REDIS_SENTINEL_PASSWORD = RedisSettings.SENTINEL_PASSWORD_SETTING;
   static final String REDIS_SENTINEL_PASSWORD_DOC =
       "The password of the sentinels of a redis-sentinel:// index.redis.url, when they ask for one"
-          + " (requirepass in their configuration). The data nodes' credentials are the URL's or "
-          + "index.redis.password.";
+          + " (requirepass in their configuration, or the password of "
+          + RedisSettings.SENTINEL_USER_SETTING
+          + "). The data nodes' credentials are the URL's or index.redis.password.";
+
+  public static final String REDIS_SENTINEL_USER = RedisSettings.SENTINEL_USER_SETTING;
+  static final String REDIS_SENTINEL_USER_DOC =
+      "The ACL user the index signs in to the sentinels of a redis-sentinel:// index.redis.url as,"
+          + " with index.redis.sentinel.password; empty: their default user.";
 
   public static final String REDIS_KEY_PREFIX = "index.redis.key.prefix";
   static final String REDIS_KEY_PREFIX_DOC =
@@ -372,6 +379,16 @@ public final class IndexConfig {
         Width.SHORT,
         "Redis sentinels' password");
     def.define(
+        REDIS_SENTINEL_USER,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        REDIS_SENTINEL_USER_DOC,
+        GROUP_REDIS,
+        ++order,
+        Width.SHORT,
+        "Redis sentinels' user");
+    def.define(
         REDIS_TLS_CA_FILE,
         Type.STRING,
         null,
@@ -552,7 +569,8 @@ public final class IndexConfig {
           new ReplicaWait(
               config.getInt(REDIS_WAIT_REPLICAS),
               Duration.ofMillis(config.getInt(REDIS_WAIT_TIMEOUT_MS))),
-          password(REDIS_SENTINEL_PASSWORD));
+          password(REDIS_SENTINEL_PASSWORD),
+          optional(REDIS_SENTINEL_USER).orElse(null));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid Redis index settings ("
@@ -653,8 +671,37 @@ public final class IndexConfig {
           REDIS_URL,
           "rediss",
           "rediss-sentinel");
+      checkSentinelCredentials(errors);
     }
     return errors;
+  }
+
+  /** The sentinels' credentials need a sentinel URL, and a user needs its password. */
+  private void checkSentinelCredentials(Map<String, List<String>> errors) {
+    boolean password = password(REDIS_SENTINEL_PASSWORD) != null;
+    boolean user = optional(REDIS_SENTINEL_USER).isPresent();
+    Optional<String> url = optional(REDIS_URL);
+    if ((password || user)
+        && url.isPresent()
+        && !url.get().startsWith("redis-sentinel://")
+        && !url.get().startsWith("rediss-sentinel://")) {
+      String key = password ? REDIS_SENTINEL_PASSWORD : REDIS_SENTINEL_USER;
+      addError(
+          errors,
+          key
+              + " is set but "
+              + REDIS_URL
+              + " does not start with redis-sentinel:// or rediss-sentinel://",
+          key,
+          REDIS_URL);
+    }
+    if (user && !password) {
+      addError(
+          errors,
+          REDIS_SENTINEL_USER + " needs the user's password in " + REDIS_SENTINEL_PASSWORD,
+          REDIS_SENTINEL_USER,
+          REDIS_SENTINEL_PASSWORD);
+    }
   }
 
   /** A client certificate needs its key, both readable, and a TLS URL (one of {@code schemes}). */

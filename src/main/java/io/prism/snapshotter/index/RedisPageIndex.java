@@ -142,7 +142,7 @@ public final class RedisPageIndex implements PageIndex {
     TlsContext sentinelTls = tls;
     Supplier<UnifiedJedis> connect =
         sentinels != null
-            ? () -> throughSentinels(sentinels, settings.sentinelPassword(), config, sentinelTls)
+            ? () -> throughSentinels(sentinels, settings, config, sentinelTls)
             : () -> direct(url, config);
     try {
       redis = connect.get();
@@ -169,7 +169,18 @@ public final class RedisPageIndex implements PageIndex {
                   ? " (sentinels that ask for a password refuse without one: "
                       + RedisSettings.SENTINEL_PASSWORD_SETTING
                       + ")"
-                  : ""),
+                  : " (the sentinels answer: do they know the master's name, and accept "
+                      + (settings.sentinelUser() == null
+                          ? "the password of their default user in "
+                              + RedisSettings.SENTINEL_PASSWORD_SETTING
+                              + " ("
+                              + RedisSettings.SENTINEL_USER_SETTING
+                              + " for an ACL user)?)"
+                          : "user '"
+                              + settings.sentinelUser()
+                              + "' with "
+                              + RedisSettings.SENTINEL_PASSWORD_SETTING
+                              + "?)")),
           e);
     }
     RedisPageIndex index = new RedisPageIndex(settings, redis, connect, tls, clock);
@@ -207,14 +218,15 @@ public final class RedisPageIndex implements PageIndex {
   /**
    * A client of whichever server the sentinels name the master's primary: it listens to them and
    * moves to the new primary after a failover. The sentinels are reached as the data nodes are
-   * (TLS, trust, client certificate), with their own password ({@code requirepass} in a sentinel's
-   * configuration), if any, instead of the data nodes' credentials.
+   * (TLS, trust, client certificate), with their own credentials ({@code requirepass} in a
+   * sentinel's configuration, or an ACL user), if any, instead of the data nodes'.
    */
   private static UnifiedJedis throughSentinels(
       RedisSentinels sentinels,
-      Password sentinelPassword,
+      RedisSettings settings,
       DefaultJedisClientConfig.Builder data,
       TlsContext tls) {
+    Password sentinelPassword = settings.sentinelPassword();
     // The sentinel client's connections speak RESP2 whatever is asked (Jedis warns on every one
     // that negotiation is off): say so, and the warning goes.
     data.autoNegotiateProtocol(false);
@@ -225,7 +237,7 @@ public final class RedisPageIndex implements PageIndex {
             .connectionTimeoutMillis(5_000)
             .socketTimeoutMillis(30_000);
     if (sentinelPassword != null && sentinelPassword.value() != null) {
-      sentinelConfig.password(sentinelPassword.value());
+      sentinelConfig.user(settings.sentinelUser()).password(sentinelPassword.value());
     }
     if (tls != null) {
       SSLParameters hostCheck = new SSLParameters();

@@ -21,7 +21,9 @@ import org.apache.kafka.common.config.types.Password;
  *     tls-auth-clients yes}, its default), or {@code null}
  * @param replicaWait how many replicas must acknowledge a publish ({@link ReplicaWait#NONE}: none)
  * @param sentinelPassword what the sentinels of a {@code redis-sentinel://} URL ask for (their
- *     {@code requirepass}), or {@code null}; never logged
+ *     {@code requirepass}, or an ACL user's password), or {@code null}; never logged
+ * @param sentinelUser the ACL user of the sentinels (with {@code sentinelPassword}), or {@code
+ *     null} for their default user
  */
 public record RedisSettings(
     URI url,
@@ -31,7 +33,8 @@ public record RedisSettings(
     TlsCaFile tlsCa,
     TlsClientIdentity tlsClient,
     ReplicaWait replicaWait,
-    Password sentinelPassword) {
+    Password sentinelPassword,
+    String sentinelUser) {
   /** The setting that names {@link #tlsCa}: error messages point at it. */
   public static final String TLS_CA_SETTING = "index.redis.tls.ca.file";
 
@@ -47,6 +50,9 @@ public record RedisSettings(
 
   /** The setting of {@link #sentinelPassword}. */
   public static final String SENTINEL_PASSWORD_SETTING = "index.redis.sentinel.password";
+
+  /** The setting of {@link #sentinelUser}. */
+  public static final String SENTINEL_USER_SETTING = "index.redis.sentinel.user";
 
   public RedisSettings {
     Objects.requireNonNull(url, "url");
@@ -71,12 +77,19 @@ public record RedisSettings(
               + redacted(url)
               + " is not rediss://");
     }
-    if (sentinelPassword != null && !sentinel) {
+    if ((sentinelPassword != null || sentinelUser != null) && !sentinel) {
       throw new IllegalArgumentException(
-          SENTINEL_PASSWORD_SETTING
+          (sentinelPassword != null ? SENTINEL_PASSWORD_SETTING : SENTINEL_USER_SETTING)
               + " is given but Redis URL "
               + redacted(url)
               + " is not redis-sentinel:// or rediss-sentinel://");
+    }
+    if (sentinelUser != null && (sentinelUser.isEmpty() || sentinelPassword == null)) {
+      throw new IllegalArgumentException(
+          SENTINEL_USER_SETTING
+              + " needs the user's password in "
+              + SENTINEL_PASSWORD_SETTING
+              + (sentinelUser.isEmpty() ? " and a name" : ""));
     }
     if (keyPrefix == null
         || keyPrefix.isEmpty()
@@ -103,19 +116,24 @@ public record RedisSettings(
       int ttlDays,
       TlsCaFile tlsCa,
       TlsClientIdentity tlsClient) {
-    this(url, keyPrefix, password, ttlDays, tlsCa, tlsClient, ReplicaWait.NONE, null);
+    this(url, keyPrefix, password, ttlDays, tlsCa, tlsClient, ReplicaWait.NONE, null, null);
   }
 
   /** These settings, with publishes waiting for {@code wait}. */
   public RedisSettings withReplicaWait(ReplicaWait wait) {
     return new RedisSettings(
-        url, keyPrefix, password, ttlDays, tlsCa, tlsClient, wait, sentinelPassword);
+        url, keyPrefix, password, ttlDays, tlsCa, tlsClient, wait, sentinelPassword, sentinelUser);
   }
 
-  /** These settings, with the sentinels' password. */
+  /** These settings, with the password of the sentinels' default user. */
   public RedisSettings withSentinelPassword(Password password) {
+    return withSentinelCredentials(null, password);
+  }
+
+  /** These settings, with the sentinels' ACL user ({@code null}: their default) and password. */
+  public RedisSettings withSentinelCredentials(String user, Password password) {
     return new RedisSettings(
-        url, keyPrefix, this.password, ttlDays, tlsCa, tlsClient, replicaWait, password);
+        url, keyPrefix, this.password, ttlDays, tlsCa, tlsClient, replicaWait, password, user);
   }
 
   /** The URL without any user info, for logs. */

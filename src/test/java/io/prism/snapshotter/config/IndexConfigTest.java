@@ -197,6 +197,45 @@ class IndexConfigTest {
   }
 
   @Test
+  void theSentinelsCredentialsReachTheSettingsAndNeedASentinelUrlAndAPassword() {
+    Map<String, String> sentinels =
+        Map.of(
+            "index.backend", "redis",
+            "index.redis.url", "redis-sentinel://h:26379/0#main",
+            "index.redis.sentinel.user", "prism",
+            "index.redis.sentinel.password", "s3cret");
+    IndexConfig config = new IndexConfig(sentinels);
+    assertThat(config.crossKeyErrors()).isEmpty();
+    assertThat(config.redis().sentinelUser()).isEqualTo("prism");
+    assertThat(config.redis().sentinelPassword().value()).isEqualTo("s3cret");
+
+    Map<String, String> userAlone = new java.util.HashMap<>(sentinels);
+    userAlone.remove("index.redis.sentinel.password");
+    assertThat(new IndexConfig(userAlone).crossKeyErrors())
+        .containsOnlyKeys("index.redis.sentinel.user", "index.redis.sentinel.password")
+        .allSatisfy(
+            (key, errors) ->
+                assertThat(errors)
+                    .singleElement()
+                    .asString()
+                    .contains("needs the user's password in index.redis.sentinel.password"));
+    assertThatThrownBy(() -> new IndexConfig(userAlone).redis())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("index.redis.sentinel.user needs the user's password");
+
+    Map<String, String> noSentinels = new java.util.HashMap<>(sentinels);
+    noSentinels.put("index.redis.url", "redis://h:6379/0");
+    assertThat(new IndexConfig(noSentinels).crossKeyErrors())
+        .containsOnlyKeys("index.redis.sentinel.password", "index.redis.url")
+        .allSatisfy(
+            (key, errors) ->
+                assertThat(errors)
+                    .singleElement()
+                    .asString()
+                    .contains("does not start with redis-sentinel://"));
+  }
+
+  @Test
   void aReplicaWaitBeyondTheClientsSocketTimeoutOrBelowZeroIsRefusedWithItsKey() {
     assertThatThrownBy(() -> new IndexConfig(Map.of("index.redis.wait.timeout.ms", "30000")))
         .isInstanceOf(ConfigException.class)

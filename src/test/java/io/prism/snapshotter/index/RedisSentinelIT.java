@@ -52,6 +52,15 @@ class RedisSentinelIT {
 
   /** A sentinel on {@link #sentinelPort}, asking for {@code password} when not null. */
   void startSentinel(String password) throws Exception {
+    startSentinel(null, password, password == null ? "" : "requirepass " + password);
+  }
+
+  /**
+   * A sentinel on {@link #sentinelPort} with {@code settings} in its configuration, which the
+   * test's own connections sign in to as {@code user} (null: the default user) with {@code
+   * password} (null: none).
+   */
+  void startSentinel(String user, String password, String... settings) throws Exception {
     Path conf = dir.resolve("sentinel.conf");
     Files.writeString(
         conf,
@@ -60,7 +69,7 @@ class RedisSentinelIT {
             "port " + sentinelPort,
             "bind 127.0.0.1",
             "dir " + dir,
-            password == null ? "" : "requirepass " + password,
+            String.join("\n", settings),
             "sentinel monitor " + MASTER + " 127.0.0.1 " + primary.port() + " 1",
             "sentinel down-after-milliseconds " + MASTER + " 1000",
             "sentinel failover-timeout " + MASTER + " 5000",
@@ -75,7 +84,9 @@ class RedisSentinelIT {
         Duration.ofSeconds(30),
         () -> {
           try (Jedis s = new Jedis("127.0.0.1", sentinelPort)) {
-            if (password != null) {
+            if (user != null) {
+              s.auth(user, password);
+            } else if (password != null) {
               s.auth(password);
             }
             return !s.sentinelReplicas(MASTER).isEmpty();
@@ -222,6 +233,36 @@ class RedisSentinelIT {
         .hasMessageNotContaining("sentinel-secret");
     try (RedisPageIndex index =
         RedisPageIndex.open(settings.withSentinelPassword(new Password("sentinel-secret")))) {
+      IndexEntry page = entry("w", 1, 1_000, 2_000);
+      index.publish(List.of(page));
+      assertThat(index.entries("w", TimeRange.ALL)).containsExactly(page);
+    }
+  }
+
+  @Test
+  void sentinelsThatAdmitOnlyAnAclUserAreSignedInToAsThatUser() throws Exception {
+    sentinel.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    startSentinel(
+        "prism",
+        "acl-secret",
+        "user default off",
+        "user prism on >acl-secret allcommands allchannels");
+    RedisSettings settings = new RedisSettings(url(), prefix, null, 0);
+    // The right password for the wrong user (the default one, switched off), then a wrong user.
+    for (RedisSettings refused :
+        List.of(
+            settings.withSentinelPassword(new Password("acl-secret")),
+            settings.withSentinelCredentials("someone", new Password("acl-secret")))) {
+      assertThatThrownBy(() -> RedisPageIndex.open(refused))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining(
+              "Cannot find the primary of redis-sentinel://127.0.0.1:" + sentinelPort)
+          .hasMessageContaining("the sentinels answer")
+          .hasMessageNotContaining("acl-secret");
+    }
+    try (RedisPageIndex index =
+        RedisPageIndex.open(
+            settings.withSentinelCredentials("prism", new Password("acl-secret")))) {
       IndexEntry page = entry("w", 1, 1_000, 2_000);
       index.publish(List.of(page));
       assertThat(index.entries("w", TimeRange.ALL)).containsExactly(page);
