@@ -87,6 +87,13 @@ public final class RedisPageIndex implements PageIndex {
   /** A rediss:// index's TLS, to tell a server that wants a client certificate; else null. */
   private final TlsContext tls;
 
+  /**
+   * A server answered this index although it gave no certificate when asked: that server asks but
+   * does not require one (Redis's {@code tls-auth-clients optional}), so a later failure is not a
+   * missing certificate.
+   */
+  private volatile boolean answered;
+
   private RedisPageIndex(
       RedisSettings settings,
       UnifiedJedis client,
@@ -190,12 +197,14 @@ public final class RedisPageIndex implements PageIndex {
       if (RedisRole.noPermission(e)) {
         // It answered, and accepted the credentials: an ACL user without PING (replay's
         // +@read user, say) may still run every command it needs.
+        index.answered = true;
         return announce(index, redis);
       }
       // A server that is down now, or up but still reading its data back after a restart, must
       // not fail a starting Connect task for good: every call connects anew, so later calls work
       // once Redis is back. A refusal (a wrong password) is still thrown at once.
-      if ((!Unreachable.causeOf(e) && !RedisRole.loading(e)) || index.wantsACertificate()) {
+      if ((!Unreachable.causeOf(e) && !RedisRole.loading(e))
+          || (index.wantsACertificate() && Unreachable.closedByServer(e))) {
         redis.close();
         throw index.failure("connect to", e);
       }
@@ -205,6 +214,7 @@ public final class RedisPageIndex implements PageIndex {
           e.getMessage());
       return index;
     }
+    index.answered = true;
     return announce(index, redis);
   }
 
@@ -352,6 +362,7 @@ public final class RedisPageIndex implements PageIndex {
         try (AbstractTransaction transaction = redis().multi()) {
           write(transaction, entries);
         }
+        answered = true;
         return;
       }
       // WAIT counts the replicas that have this connection's writes: the transaction's own.
@@ -384,6 +395,7 @@ public final class RedisPageIndex implements PageIndex {
                   + "); a failover now could lose them, so the publish is retried");
         }
       }
+      answered = true;
     } catch (JedisException e) {
       throw failure("publish " + entries.size() + " entries", e);
     }
@@ -815,6 +827,7 @@ public final class RedisPageIndex implements PageIndex {
   public void ping() {
     try {
       redis().ping();
+      answered = true;
     } catch (JedisException e) {
       throw failure("ping", e);
     }
@@ -855,9 +868,12 @@ public final class RedisPageIndex implements PageIndex {
     }
   }
 
-  /** The server asked for a client certificate that this index does not have. */
+  /**
+   * The server asked for a client certificate that this index does not have, and has not answered
+   * it without one since: it wants one.
+   */
   private boolean wantsACertificate() {
-    return tls != null && tls.refusedForWantOfACertificate();
+    return tls != null && tls.refusedForWantOfACertificate() && !answered;
   }
 
   private IndexException failure(String what, JedisException e) {

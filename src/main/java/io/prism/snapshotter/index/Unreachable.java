@@ -1,5 +1,6 @@
 package io.prism.snapshotter.index;
 
+import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
@@ -21,6 +22,35 @@ final class Unreachable {
    */
   static boolean causeOf(Throwable e) {
     return causeOf(e, 0);
+  }
+
+  /**
+   * Whether the server closed a connection it had accepted (a reset, a broken pipe, the end of the
+   * stream): how a TLS 1.3 server refuses, after the handshake, a client without the certificate it
+   * requires. Not a refused connection, nor a timeout.
+   */
+  static boolean closedByServer(Throwable e) {
+    return closedByServer(e, 0);
+  }
+
+  private static boolean closedByServer(Throwable e, int depth) {
+    if (e == null || depth > 10) {
+      return false;
+    }
+    if ((e instanceof SocketException
+            && !(e instanceof ConnectException)
+            && !(e instanceof NoRouteToHostException))
+        || e instanceof EOFException
+        // Jedis's own words for a connection the server closed while a reply was awaited.
+        || String.valueOf(e.getMessage()).startsWith("Unexpected end of stream")) {
+      return true;
+    }
+    for (Throwable suppressed : e.getSuppressed()) {
+      if (closedByServer(suppressed, depth + 1)) {
+        return true;
+      }
+    }
+    return e.getCause() != e && closedByServer(e.getCause(), depth + 1);
   }
 
   private static boolean causeOf(Throwable e, int depth) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -17,7 +18,6 @@ import javax.net.ssl.SSLSocket;
  */
 public final class TlsProbe {
   private static final int TIMEOUT_MS = 5_000;
-  private static final int ALERT_WAIT_MS = 2_000;
 
   private TlsProbe() {}
 
@@ -40,29 +40,43 @@ public final class TlsProbe {
     int port = url.getPort() < 0 ? 443 : url.getPort();
     String refusal = null;
     boolean handshaken = false;
-    String closedAfterHandshake = null;
+    String closed = null;
     try (SSLSocket socket = (SSLSocket) tls.socketFactory().createSocket()) {
       socket.connect(new InetSocketAddress(url.getHost(), port), TIMEOUT_MS);
       socket.setSoTimeout(TIMEOUT_MS);
       socket.startHandshake();
       handshaken = true;
-      // With TLS 1.3 a refusal comes after the handshake, as an alert: read for it a little while.
-      // Nothing in that time (a timeout) means the server took the certificate, or wanted none.
-      socket.setSoTimeout(ALERT_WAIT_MS);
-      if (socket.getInputStream().read() < 0) {
-        closedAfterHandshake = "it closed the connection";
+      // With TLS 1.3 a refusal comes after the handshake, as an alert or a closed connection, and
+      // a server answers a request only once it has accepted the connection. So ask for something
+      // (the probe is for https URLs): any answer means it took the certificate, or none was
+      // needed; a server that asks for one but does not require it (ClickHouse's verificationMode
+      // relaxed) answers too.
+      socket
+          .getOutputStream()
+          .write(
+              ("HEAD /ping HTTP/1.1\r\nHost: " + url.getHost() + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      if (socket.getInputStream().read() >= 0) {
+        return Optional.empty();
       }
-    } catch (SocketTimeoutException quiet) {
-      // it kept the connection: no refusal
+      closed = "it closed the connection";
+    } catch (SocketTimeoutException slow) {
+      // No answer in time: a slow server, unless it asked for a certificate and got none, which
+      // a server that requires one refuses (a loaded one, late).
+      if (!tls.refusedForWantOfACertificate()) {
+        return Optional.empty();
+      }
     } catch (SSLException e) {
       refusal = TlsFailures.clientCertificateRefused(e, certKey).orElse(null);
-      if (refusal == null && handshaken) {
-        closedAfterHandshake = e.getMessage();
+      if (handshaken) {
+        closed = e.getMessage();
       }
     } catch (IOException e) {
-      if (handshaken) {
-        closedAfterHandshake = e.getMessage(); // a reset, with no alert to say why
-      }
+      // A reset or a broken pipe, with no alert to say why: after the server asked for a
+      // certificate, also while the handshake still sends (a server that refuses the certificate
+      // hangs up before the client's last message, on a loaded machine).
+      closed = e.getMessage();
     } catch (RuntimeException otherwise) {
       // what the server did, if anything, is in tls
     }
@@ -75,13 +89,13 @@ public final class TlsProbe {
               keyKey,
               closedWith));
     }
-    if (refusal == null && closedAfterHandshake != null && tls.askedForCertificate()) {
-      // It asked, got the certificate, and hung up at once without saying why.
+    if (refusal == null && closed != null && tls.askedForCertificate()) {
+      // It asked, got the certificate, and hung up without saying why.
       refusal =
           "the server asked for a TLS client certificate, got the one in "
               + certKey
-              + ", and closed the connection right after the handshake ("
-              + closedAfterHandshake
+              + ", and closed the connection during or right after the handshake ("
+              + closed
               + "): it most likely does not accept it; give one signed by a CA the server accepts";
     }
     return Optional.ofNullable(refusal);

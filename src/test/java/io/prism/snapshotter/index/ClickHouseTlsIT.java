@@ -51,6 +51,34 @@ class ClickHouseTlsIT {
     }
   }
 
+  /** The index's own handshake (TlsProbe), against the real server that requires certificates. */
+  @Test
+  void theProbeFindsAMissingOrUntrustedCertificateAndNoProblemWithATrustedOne() {
+    TlsCaFile ca = TlsCaFile.load(TestServices.tlsCa());
+    URI url = TestServices.clickHouseHttpsUrl();
+    java.util.function.Function<TlsClientIdentity, java.util.Optional<String>> probe =
+        client ->
+            io.prism.snapshotter.util.TlsProbe.clientCertificateProblem(
+                url,
+                ca,
+                client,
+                ClickHouseSettings.TLS_CLIENT_CERT_SETTING,
+                ClickHouseSettings.TLS_CLIENT_KEY_SETTING,
+                "Broken pipe");
+    assertThat(probe.apply(null))
+        .hasValueSatisfying(
+            reason ->
+                assertThat(reason)
+                    .contains("client certificate")
+                    .contains(ClickHouseSettings.TLS_CLIENT_CERT_SETTING));
+    assertThat(
+            probe.apply(
+                TlsClientIdentity.load(TestServices.otherTlsCa(), TestServices.otherTlsKey())))
+        .isPresent();
+    assertThat(probe.apply(TlsClientIdentity.load(TestServices.tlsCa(), TestServices.tlsKey())))
+        .isEmpty();
+  }
+
   /**
    * bin/test's ClickHouse requires a client certificate signed by its CA (verificationMode strict):
    * without one, or with one it does not trust, the connection fails (closed after the handshake,

@@ -36,4 +36,27 @@ class UnreachableTest {
         .isFalse();
     assertThat(Unreachable.causeOf(new IndexException("x", new IOException("HTTP 500")))).isFalse();
   }
+
+  @Test
+  void aConnectionTheServerClosedIsToldFromOneItRefusedOrLeftUnanswered() {
+    assertThat(
+            Unreachable.closedByServer(
+                new IndexException("x", new SocketException("Broken pipe (Write failed)"))))
+        .isTrue();
+    assertThat(
+            Unreachable.closedByServer(
+                new RuntimeException(
+                    new redis.clients.jedis.exceptions.JedisConnectionException(
+                        "Unexpected end of stream."))))
+        .as("Jedis reading a reply from a closed connection")
+        .isTrue();
+    assertThat(Unreachable.closedByServer(new RuntimeException(new java.io.EOFException())))
+        .isTrue();
+    assertThat(Unreachable.closedByServer(new IndexException("x", new ConnectException("refused"))))
+        .isFalse();
+    assertThat(
+            Unreachable.closedByServer(
+                new IndexException("x", new SocketTimeoutException("Read timed out"))))
+        .isFalse();
+  }
 }
