@@ -202,6 +202,20 @@ start_azurite() {
   export PRISM_TEST_AZURITE_URL="http://127.0.0.1:$port/$azurite_account"
   export PRISM_TEST_AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=$azurite_account;AccountKey=$azurite_key;BlobEndpoint=$PRISM_TEST_AZURITE_URL;"
   echo "bin/test: azurite at $PRISM_TEST_AZURITE_URL" >&2
+  # And one on HTTPS with bin/test's own certificate, which no trust store holds: trusted only through
+  # storage.azure.tls.ca.file (AzureTlsIT).
+  ensure_test_certificate
+  local tls_port tls_dir="$services_dir/azurite-tls" tls="$services_dir/tls"
+  tls_port=$(free_port)
+  mkdir -p "$tls_dir/data"
+  "$bin" --blobHost 127.0.0.1 --blobPort "$tls_port" --location "$tls_dir/data" --skipApiVersionCheck --loose \
+    --disableTelemetry --silent --cert "$tls/cert.pem" --key "$tls/key.pem" >"$tls_dir/azurite.log" 2>&1 &
+  echo $! >"$tls_dir/azurite.pid"
+  stop_actions+=("kill \$(cat '$tls_dir/azurite.pid' 2>/dev/null) 2>/dev/null")
+  wait_until 30 "azurite (https, test certificate) on port $tls_port" \
+    curl -s -o /dev/null --cacert "$tls/cert.pem" "https://127.0.0.1:$tls_port/"
+  export PRISM_TEST_AZURITE_TLS_URL="https://127.0.0.1:$tls_port/$azurite_account"
+  echo "bin/test: azurite (https) at $PRISM_TEST_AZURITE_TLS_URL" >&2
 }
 
 # A second Azurite, on HTTPS and accepting Entra ID (OAuth) bearer tokens, with a local stand-in for App

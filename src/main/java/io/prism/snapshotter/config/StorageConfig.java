@@ -113,6 +113,15 @@ public final class StorageConfig {
           + " given until it expires: S3 then refuses the requests and the task fails; update the"
           + " three settings to go on. Empty: none (long-term keys).";
 
+  public static final String AZURE_TLS_CA_FILE = AzureSettings.TLS_CA_SETTING;
+  private static final String AZURE_TLS_CA_FILE_DOC =
+      "A PEM file of the CA certificates that an https:// storage.azure.endpoint's certificate must"
+          + " be signed by, instead of the JVM's trust store (Azure Stack Hub, a proxy or an emulator"
+          + " with a private CA, without making the whole Connect worker trust it); with a"
+          + " connection string, its BlobEndpoint's. Read when the connector starts: a missing file"
+          + " or one without a certificate is a configuration error. The certificate must also name"
+          + " the endpoint's host. Empty: the JVM's trust store.";
+
   public static final String S3_TLS_CA_FILE = S3Settings.TLS_CA_SETTING;
   private static final String S3_TLS_CA_FILE_DOC =
       "A PEM file of the CA certificates that an https:// storage.s3.endpoint's certificate must be"
@@ -558,6 +567,17 @@ public final class StorageConfig {
         Width.SHORT,
         "Block size",
         azureOnly);
+    def.define(
+        AZURE_TLS_CA_FILE,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        AZURE_TLS_CA_FILE_DOC,
+        GROUP_AZURE,
+        ++order,
+        Width.LONG,
+        "TLS CA file",
+        azureOnly);
 
     ChoiceRecommender gcsOnly = new ChoiceRecommender(List.of(), StorageBackend.GCS);
     order = 0;
@@ -749,7 +769,8 @@ public final class StorageConfig {
         azureAccountKey().orElse(null),
         azureEndpoint().orElse(null),
         azureManagedIdentityClientId().orElse(null),
-        azureBlockSizeBytes());
+        azureBlockSizeBytes(),
+        optional(AZURE_TLS_CA_FILE).map(file -> TlsCaFile.load(Path.of(file))).orElse(null));
   }
 
   public Optional<String> gcsBucket() {
@@ -983,6 +1004,13 @@ public final class StorageConfig {
           AZURE_MANAGED_IDENTITY_CLIENT_ID,
           other);
     }
+    TlsSettingChecks.checkCaFile(
+        errors,
+        AZURE_TLS_CA_FILE,
+        optional(AZURE_TLS_CA_FILE),
+        AZURE_ENDPOINT,
+        optional(AZURE_ENDPOINT),
+        "https");
   }
 
   /**

@@ -62,6 +62,13 @@ public final class TlsChecks {
       checks.add(
           check(StorageConfig.S3_TLS_CA_FILE, storage.s3Settings().tlsCa().certificates(), now));
     }
+    if (storage.backend() == StorageBackend.AZURE && storage.azureSettings().tlsCa() != null) {
+      checks.add(
+          check(
+              StorageConfig.AZURE_TLS_CA_FILE,
+              storage.azureSettings().tlsCa().certificates(),
+              now));
+    }
     return checks;
   }
 

@@ -4,7 +4,9 @@ import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobStorageException;
+import io.prism.snapshotter.util.TlsFailures;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -78,6 +80,12 @@ public final class AzureErrors {
           " (HTTP " + status + "): " + firstLine(http.getMessage()),
           StoreErrors.isRetriableStatus(status),
           error);
+    }
+    Optional<String> tls = TlsFailures.explain(error, AzureSettings.TLS_CA_SETTING);
+    if (tls.isPresent()) {
+      // A refused certificate is a setting to fix: retrying it forever would look like an outage.
+      return call.failed(
+          ": " + tls.get(), isTransient(error) && !TlsFailures.refusedCertificate(error), error);
     }
     return call.failed(": " + error, isTransient(error), error);
   }

@@ -27,6 +27,8 @@ import com.azure.storage.blob.specialized.BlockBlobClient;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
+import io.prism.snapshotter.util.TlsCaFile;
+import io.prism.snapshotter.util.TlsContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -96,7 +98,7 @@ public final class AzureObjectStore implements ObjectStore {
    * retries.
    */
   public static BlobContainerClient buildClient(AzureSettings settings) {
-    return buildClient(settings, jdkHttpClient());
+    return buildClient(settings, jdkHttpClient(settings.tlsCa()));
   }
 
   /** The container client for {@code settings} on {@code http} (package-private: tests). */
@@ -428,8 +430,17 @@ public final class AzureObjectStore implements ObjectStore {
     return blockIds;
   }
 
-  private static HttpClient jdkHttpClient() {
-    return new JdkHttpClientBuilder().build();
+  /**
+   * The JDK's HttpClient, trusting {@code ca} instead of the JVM's trust store when given (host
+   * names are checked either way).
+   */
+  private static HttpClient jdkHttpClient(TlsCaFile ca) {
+    if (ca == null) {
+      return new JdkHttpClientBuilder().build();
+    }
+    return new JdkHttpClientBuilder(
+            java.net.http.HttpClient.newBuilder().sslContext(TlsContext.of(ca, null).sslContext()))
+        .build();
   }
 
   private static String describe(BlobContainerClient container) {

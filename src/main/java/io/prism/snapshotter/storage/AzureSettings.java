@@ -1,5 +1,6 @@
 package io.prism.snapshotter.storage;
 
+import io.prism.snapshotter.util.TlsCaFile;
 import java.net.URI;
 import java.util.Objects;
 import org.apache.kafka.common.config.types.Password;
@@ -24,6 +25,8 @@ import org.apache.kafka.common.config.types.Password;
  *     {@code AZURE_CLIENT_ID} names)
  * @param blockSizeBytes objects larger than this are staged as blocks of this size and committed as
  *     one blob
+ * @param tlsCa the CAs an https endpoint's certificate must be signed by (Azure Stack Hub, a proxy
+ *     or emulator with a private CA), or {@code null} for the JVM's trust store
  */
 public record AzureSettings(
     String container,
@@ -32,7 +35,11 @@ public record AzureSettings(
     Password accountKey,
     URI endpoint,
     String managedIdentityClientId,
-    long blockSizeBytes) {
+    long blockSizeBytes,
+    TlsCaFile tlsCa) {
+
+  /** The setting that names {@link #tlsCa}: error messages point at it. */
+  public static final String TLS_CA_SETTING = "storage.azure.tls.ca.file";
 
   /**
    * Small enough to keep each staged block cheap to retry, large enough to keep blocks per page
@@ -75,6 +82,14 @@ public record AzureSettings(
       throw new IllegalArgumentException(
           "signing in with Entra ID needs an https:// endpoint: " + endpoint);
     }
+    if (tlsCa != null && endpoint != null && !"https".equalsIgnoreCase(endpoint.getScheme())) {
+      throw new IllegalArgumentException(
+          "a TLS CA file ("
+              + tlsCa
+              + ") is given but the endpoint "
+              + endpoint
+              + " is not https://");
+    }
     if (blockSizeBytes < MIN_BLOCK_SIZE_BYTES || blockSizeBytes > MAX_BLOCK_SIZE_BYTES) {
       throw new IllegalArgumentException(
           "block size must be between "
@@ -84,6 +99,26 @@ public record AzureSettings(
               + " bytes: "
               + blockSizeBytes);
     }
+  }
+
+  /** Settings that trust the JVM's trust store. */
+  public AzureSettings(
+      String container,
+      Password connectionString,
+      String accountName,
+      Password accountKey,
+      URI endpoint,
+      String managedIdentityClientId,
+      long blockSizeBytes) {
+    this(
+        container,
+        connectionString,
+        accountName,
+        accountKey,
+        endpoint,
+        managedIdentityClientId,
+        blockSizeBytes,
+        null);
   }
 
   /** Settings for {@code container} reached through a connection string. */
@@ -128,7 +163,8 @@ public record AzureSettings(
         accountKey,
         endpoint,
         managedIdentityClientId,
-        blockSizeBytes);
+        blockSizeBytes,
+        tlsCa);
   }
 
   public AzureSettings withBlockSizeBytes(long blockSizeBytes) {
@@ -139,7 +175,8 @@ public record AzureSettings(
         accountKey,
         endpoint,
         managedIdentityClientId,
-        blockSizeBytes);
+        blockSizeBytes,
+        tlsCa);
   }
 
   public AzureSettings withManagedIdentityClientId(String managedIdentityClientId) {
@@ -150,7 +187,21 @@ public record AzureSettings(
         accountKey,
         endpoint,
         managedIdentityClientId,
-        blockSizeBytes);
+        blockSizeBytes,
+        tlsCa);
+  }
+
+  /** Trusts the CAs of {@code tlsCa} (null: the JVM's trust store) for an https endpoint. */
+  public AzureSettings withTlsCa(TlsCaFile tlsCa) {
+    return new AzureSettings(
+        container,
+        connectionString,
+        accountName,
+        accountKey,
+        endpoint,
+        managedIdentityClientId,
+        blockSizeBytes,
+        tlsCa);
   }
 
   /**
@@ -206,6 +257,8 @@ public record AzureSettings(
         + managedIdentityClientId
         + ", blockSizeBytes="
         + blockSizeBytes
+        + ", tlsCa="
+        + tlsCa
         + "]";
   }
 }

@@ -134,6 +134,28 @@ class StorageConfigTest {
   }
 
   @Test
+  void anAzureTlsCaFileIsReadIntoTheSettingsAndRefusedBesideAnHttpEndpoint() throws Exception {
+    Path ca = Path.of(getClass().getResource("/tls/test-ca.pem").toURI());
+    Map<String, String> azure = new HashMap<>();
+    azure.put("storage.backend", "azure");
+    azure.put("storage.azure.container", "pages");
+    azure.put("storage.azure.account.name", "acct");
+    azure.put("storage.azure.account.key", "a2V5");
+    azure.put("storage.azure.endpoint", "https://blob.stack.internal/acct");
+    azure.put("storage.azure.tls.ca.file", ca.toString());
+    StorageConfig config = new StorageConfig(azure);
+    assertThat(config.crossKeyErrors()).isEmpty();
+    assertThat(config.azureSettings().tlsCa().path()).isEqualTo(ca);
+
+    azure.put("storage.azure.endpoint", "http://127.0.0.1:10000/acct");
+    assertThat(new StorageConfig(azure).crossKeyErrors())
+        .containsOnlyKeys("storage.azure.tls.ca.file", "storage.azure.endpoint")
+        .extractingByKey("storage.azure.tls.ca.file")
+        .asString()
+        .contains("does not start with https://");
+  }
+
+  @Test
   void aTlsCaFileThatIsNotThereOrBesideAnHttpEndpointIsAnErrorOnTheKeysInvolved(@TempDir Path dir)
       throws Exception {
     Path missing = dir.resolve("missing.pem");
@@ -621,7 +643,7 @@ class StorageConfigTest {
   void everyKeyIsDocumentedAndGrouped() {
     ConfigDef def = StorageConfig.configDef();
 
-    assertThat(def.configKeys()).hasSize(28);
+    assertThat(def.configKeys()).hasSize(29);
     def.configKeys()
         .values()
         .forEach(

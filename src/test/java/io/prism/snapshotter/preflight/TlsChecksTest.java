@@ -107,4 +107,30 @@ class TlsChecksTest {
         .extracting(Check::name)
         .containsExactly("index.clickhouse.tls.ca.file", "index.clickhouse.tls.client.cert.file");
   }
+
+  @Test
+  void anAzureStoresCaFileIsChecked() throws Exception {
+    String ca = resource("test-ca.pem").toString();
+    SnapshotterConfig config =
+        new SnapshotterConfig(
+            Map.of(
+                "storage.backend",
+                "azure",
+                "storage.azure.container",
+                "pages",
+                "storage.azure.account.name",
+                "acct",
+                "storage.azure.account.key",
+                "a2V5",
+                "storage.azure.endpoint",
+                "https://blob.stack.internal/acct",
+                "storage.azure.tls.ca.file",
+                ca,
+                "index.backend",
+                "none"));
+
+    assertThat(TlsChecks.run(config, Instant.now()))
+        .extracting(Check::name)
+        .containsExactly("storage.azure.tls.ca.file");
+  }
 }

@@ -54,6 +54,12 @@ public final class TestServices {
   public static final String AZURITE_OAUTH_URL = "PRISM_TEST_AZURITE_OAUTH_URL";
 
   /**
+   * An Azurite on HTTPS with bin/test's own certificate ({@link #tlsCa()}), in no trust store:
+   * https://127.0.0.1:PORT/devstoreaccount1.
+   */
+  public static final String AZURITE_TLS_URL = "PRISM_TEST_AZURITE_TLS_URL";
+
+  /**
    * Where DefaultAzureCredential's App Service managed-identity source finds its token endpoint;
    * the azure-entra-it profile in pom.xml sets it for the test JVM from start_azurite_oauth's
    * PRISM_TEST_IDENTITY_ENDPOINT.
@@ -112,6 +118,10 @@ public final class TestServices {
 
   public static URI azuriteOAuthUrl() {
     return URI.create(require(AZURITE_OAUTH_URL, "start_azurite_oauth"));
+  }
+
+  public static URI azuriteTlsUrl() {
+    return URI.create(require(AZURITE_TLS_URL, "start_azurite"));
   }
 
   /** Fails unless the test JVM has the managed-identity endpoint in its environment. */
