@@ -88,8 +88,8 @@ public final class RedisPageIndex implements PageIndex {
   private final TlsContext tls;
 
   /**
-   * A server answered this index although it gave no certificate when asked: that server asks but
-   * does not require one (Redis's {@code tls-auth-clients optional}), so a later failure is not a
+   * A server answered this index. If it asked for a certificate the index did not give, it asks but
+   * does not require one (Redis's {@code tls-auth-clients optional}): a later failure is then not a
    * missing certificate.
    */
   private volatile boolean answered;
