@@ -93,6 +93,9 @@ public final class PageAssembler {
   /** Failures taken from {@link #uploads} and not yet rethrown by {@link #writeClosedPages()}. */
   private final UnreportedFailures unreported = new UnreportedFailures(MAX_SUPPRESSED_FAILURES);
 
+  /** The page of the failure {@link #throwPendingFailure} threw last, until asked for. */
+  private PageBuffer pageOfThrownFailure;
+
   /** Pages are stored on the calling thread, one at a time. */
   public PageAssembler(FlushPolicy policy, MemoryBudget memory, PageSink sink, Clock clock) {
     this(policy, memory, EvictionOrder.OLDEST_FIRST, sink, clock);
@@ -431,10 +434,22 @@ public final class PageAssembler {
    * pages dropped or forgotten with their partition since.
    */
   private void throwPendingFailure() throws Exception {
-    Exception failure = unreported.take(this::isQueued);
-    if (failure != null) {
-      throw failure;
+    UnreportedFailures.Taken taken = unreported.take(this::isQueued);
+    if (taken != null) {
+      pageOfThrownFailure = taken.page();
+      throw taken.failure();
     }
+  }
+
+  /**
+   * The page whose failure to be stored is {@code failure}, when this assembler threw it last; else
+   * null. With several upload threads, the page that failed last in time may be another one. Asked
+   * once per failure: the page is forgotten then, so that its buffers are not kept alive.
+   */
+  public PageBuffer pageThatFailedWith(Throwable failure) {
+    PageBuffer page = pageOfThrownFailure;
+    pageOfThrownFailure = null;
+    return page != null && page.lastFailure() == failure ? page : null;
   }
 
   /** Whether {@code page} waits in its partition's closed queue (identity: no equals). */

@@ -35,13 +35,17 @@ final class UnreportedFailures {
     pages.removeIf(reportedOrGone);
   }
 
+  /** A failure to throw, and the page it is the failure of. */
+  record Taken(PageBuffer page, Exception failure) {}
+
   /**
    * The first failure of a page that {@code stillQueued} keeps, with those of the next pages
    * attached as suppressed (distinct ones, at most {@code maxSuppressed}), or {@code null}; every
    * failure counts as reported afterwards.
    */
-  Exception take(Predicate<PageBuffer> stillQueued) {
+  Taken take(Predicate<PageBuffer> stillQueued) {
     Exception first = null;
+    PageBuffer firstPage = null;
     for (PageBuffer page : pages) {
       Exception failure = page.lastFailure();
       if (failure == null || !stillQueued.test(page)) {
@@ -49,6 +53,7 @@ final class UnreportedFailures {
       }
       if (first == null) {
         first = failure;
+        firstPage = page;
       } else if (first.getSuppressed().length == maxSuppressed) {
         break; // in an outage thousands of pages fail alike: a few tell the story
       } else if (failure != first && !isSuppressedBy(first, failure)) {
@@ -56,7 +61,7 @@ final class UnreportedFailures {
       }
     }
     pages.clear();
-    return first;
+    return first == null ? null : new Taken(firstPage, first);
   }
 
   private static boolean isSuppressedBy(Exception first, Exception failure) {

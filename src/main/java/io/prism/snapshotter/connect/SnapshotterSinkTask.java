@@ -4,6 +4,7 @@ import io.prism.snapshotter.buffer.FlushPolicy;
 import io.prism.snapshotter.buffer.FlushReason;
 import io.prism.snapshotter.buffer.MemoryBudget;
 import io.prism.snapshotter.buffer.PageAssembler;
+import io.prism.snapshotter.buffer.PageBuffer;
 import io.prism.snapshotter.buffer.PageSink;
 import io.prism.snapshotter.buffer.PageUploads;
 import io.prism.snapshotter.buffer.RevokedPages;
@@ -164,7 +165,11 @@ public class SnapshotterSinkTask extends SinkTask {
         new StorageFailures(
             store.describe(),
             index.describe(),
-            telemetry::lastFailedPage,
+            // The page of the failure thrown; else the one that failed last (inline uploads).
+            failure -> {
+              PageBuffer page = assembler.pageThatFailedWith(failure);
+              return page != null ? page : telemetry.lastFailedPage();
+            },
             () -> telemetry.metrics().storageRetry());
     reporter = errantRecordReporter();
     tolerateBadRecords =

@@ -5,7 +5,7 @@ import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.storage.StorageException;
 import io.prism.snapshotter.util.Printable;
 import java.time.Duration;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -33,7 +33,7 @@ final class StorageFailures {
 
   private final String store;
   private final String index;
-  private final Supplier<PageBuffer> lastFailedPage;
+  private final Function<Exception, PageBuffer> failedPage;
   private final Runnable countRetry;
   private Duration backoff = FIRST_BACKOFF;
   private int consecutive;
@@ -48,19 +48,19 @@ final class StorageFailures {
   private String loggedKind;
 
   /**
-   * @param lastFailedPage the page whose write failed last, if known, for the log
+   * @param failedPage the page whose write failed with a given failure, if known, for the log
    * @param countRetry counts a retriable failure in the task's metrics
    */
   StorageFailures(
-      String store, String index, Supplier<PageBuffer> lastFailedPage, Runnable countRetry) {
+      String store, String index, Function<Exception, PageBuffer> failedPage, Runnable countRetry) {
     this.store = store;
     this.index = index;
-    this.lastFailedPage = lastFailedPage;
+    this.failedPage = failedPage;
     this.countRetry = countRetry;
   }
 
   RuntimeException onFailure(Exception failure, SinkTaskContext context) {
-    PageBuffer failedPage = lastFailedPage.get();
+    PageBuffer failedPage = this.failedPage.apply(failure);
     String page = describe(failedPage);
     if (isFatal(failure)) {
       log.error("Cannot store {} in {}; the task stops: {}", page, store, failure.toString());

@@ -285,6 +285,29 @@ class PageAssemblerTest {
   }
 
   @Test
+  void theFailureThrownNamesItsOwnPageNotTheOneThatFailedLast() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    PageAssembler pooled = onePagePerEvent(uploads);
+    pooled.accept(P0, 0, "first", event(0, 10));
+    pooled.accept(P0, 1, "second", event(1, 10));
+    pooled.writeClosedPages();
+    PageBuffer first = uploads.submitted.get(0);
+    PageBuffer second = uploads.submitted.get(1);
+    uploads.submitted.clear();
+    // Two upload threads: the first page fails for a reason of its own, the second later, alike.
+    uploads.ready.add(
+        PageUploads.PageOutcome.failed(first, new IllegalArgumentException("key too long")));
+    uploads.ready.add(PageUploads.PageOutcome.failed(second, new java.io.IOException("down")));
+
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(pooled::writeClosedPages);
+
+    assertThat(thrown).hasMessage("key too long");
+    assertThat(pooled.pageThatFailedWith(thrown)).isSameAs(first);
+    assertThat(pooled.pageThatFailedWith(thrown)).as("asked once: forgotten").isNull();
+    assertThat(pooled.pageThatFailedWith(new java.io.IOException("other"))).isNull();
+  }
+
+  @Test
   void aPageThatBecameDurableWhileOthersWereHandedOverIsNotHandedOverAgain() throws Exception {
     HeldUploads uploads = new HeldUploads();
     PageAssembler pooled = onePagePerEvent(uploads);

@@ -34,7 +34,7 @@ class StorageFailuresTest {
   private final StubSinkTaskContext context = new StubSinkTaskContext(Map.of(), Set.of());
   private final List<Long> timeouts = context.timeouts();
   private final StorageFailures failures =
-      new StorageFailures(STORE, INDEX, () -> null, retries::incrementAndGet);
+      new StorageFailures(STORE, INDEX, failure -> null, retries::incrementAndGet);
 
   private static StorageException unreachable(String detail) {
     return new StorageException(
@@ -221,7 +221,7 @@ class StorageFailuresTest {
   @Test
   void aFailedStoreIsLoggedAsStoringThePageInTheStore() {
     PageBuffer page = pageOfW17();
-    StorageFailures ofThePage = new StorageFailures(STORE, INDEX, () -> page, () -> {});
+    StorageFailures ofThePage = new StorageFailures(STORE, INDEX, failure -> page, () -> {});
     try (CapturedLogs logs = CapturedLogs.capture()) {
       RuntimeException thrown = ofThePage.onFailure(unreachable("down"), context);
 
@@ -238,7 +238,7 @@ class StorageFailuresTest {
   @Test
   void aFailedPublishIsLoggedAsPublishingThePagesEntryToTheIndex() {
     PageBuffer page = pageOfW17();
-    StorageFailures ofThePage = new StorageFailures(STORE, INDEX, () -> page, () -> {});
+    StorageFailures ofThePage = new StorageFailures(STORE, INDEX, failure -> page, () -> {});
     try (CapturedLogs logs = CapturedLogs.capture()) {
       RuntimeException thrown =
           ofThePage.onFailure(new IndexException("Cannot reach " + INDEX), context);
