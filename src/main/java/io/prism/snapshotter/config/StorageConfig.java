@@ -118,7 +118,8 @@ public final class StorageConfig {
       "A PEM file of the CA certificates that an https:// storage.azure.endpoint's certificate must"
           + " be signed by, instead of the JVM's trust store (Azure Stack Hub, a proxy or an emulator"
           + " with a private CA, without making the whole Connect worker trust it); with a"
-          + " connection string, its BlobEndpoint's. Read when the connector starts: a missing file"
+          + " connection string, its BlobEndpoint's (signing in with Entra ID still uses the JVM's"
+          + " trust store). Read when the connector starts: a missing file"
           + " or one without a certificate is a configuration error. The certificate must also name"
           + " the endpoint's host. Empty: the JVM's trust store.";
 

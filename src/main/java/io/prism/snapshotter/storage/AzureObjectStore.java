@@ -121,8 +121,11 @@ public final class AzureObjectStore implements ObjectStore {
       // workload
       // identity token file, the managed-identity endpoint) and fetches tokens lazily, on the first
       // request.
+      // storage.azure.tls.ca.file is the blob endpoint's CA: the identity endpoints (Entra ID,
+      // the managed-identity endpoint) keep the JVM's trust store.
       DefaultAzureCredentialBuilder credential =
-          new DefaultAzureCredentialBuilder().httpClient(http);
+          new DefaultAzureCredentialBuilder()
+              .httpClient(settings.tlsCa() == null ? http : jdkHttpClient(null));
       if (settings.managedIdentityClientId() != null) {
         credential.managedIdentityClientId(settings.managedIdentityClientId());
       }
