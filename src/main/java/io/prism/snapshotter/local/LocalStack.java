@@ -7,8 +7,6 @@ import io.prism.snapshotter.metrics.ObservabilityHttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
@@ -33,6 +31,10 @@ public final class LocalStack implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
   private final LocalSettings settings;
+
+  /** The ports of this start: 0 settings get free ports that differ from each other. */
+  private final FreePorts ports = new FreePorts();
+
   private LocalBroker broker;
   private LocalConnect connect;
   private FrontDoorServer frontDoor;
@@ -179,7 +181,7 @@ public final class LocalStack implements AutoCloseable {
   private int port(String key) throws LocalStartException {
     int port = settings.port(key);
     try {
-      return freeIfZero(port);
+      return ports.pick(port);
     } catch (IOException e) {
       throw LocalStartException.of("cannot find a free port for " + key, e, null);
     }
@@ -274,15 +276,6 @@ public final class LocalStack implements AutoCloseable {
                       + " --config"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int freeIfZero(int port) throws IOException {
-    if (port != 0) {
-      return port;
-    }
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }
