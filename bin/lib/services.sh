@@ -37,6 +37,16 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# free_ports N: N distinct free ports on one line, for a server that binds several at once (looked
+# up one by one, before anything listens, two can come back the same).
+free_ports() {
+  python3 -c 'import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
+}
+
 wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...
   local deadline=$((SECONDS + $1)) what="$2"
   shift 2
@@ -120,9 +130,7 @@ start_clickhouse() {
   ensure_packages clickhouse-server clickhouse-client
   ensure_test_certificate
   local http https native dir="$services_dir/clickhouse" tls="$services_dir/tls"
-  http=$(free_port)
-  https=$(free_port)
-  native=$(free_port)
+  read -r http https native < <(free_ports 3)
   mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
   cat >"$dir/config.xml" <<XML
 <?xml version="1.0"?>
@@ -243,13 +251,14 @@ start_azurite_oauth() {
     >"$dir/azurite.log" 2>&1 &
   echo $! >"$dir/azurite.pid"
   stop_actions+=("kill \$(cat '$dir/azurite.pid' 2>/dev/null) 2>/dev/null")
+  # Listening before the next free port is looked up, which could otherwise be the same one.
+  wait_until 30 "azurite (https) on port $port" curl -s -o /dev/null --cacert "$dir/cert.pem" "https://127.0.0.1:$port/"
   identity_port=$(free_port)
   secret=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
   python3 "$(dirname "${BASH_SOURCE[0]}")/managed-identity-endpoint.py" "$identity_port" "$secret" \
     >"$dir/identity.log" 2>&1 &
   echo $! >"$dir/identity.pid"
   stop_actions+=("kill \$(cat '$dir/identity.pid' 2>/dev/null) 2>/dev/null")
-  wait_until 30 "azurite (https) on port $port" curl -s -o /dev/null --cacert "$dir/cert.pem" "https://127.0.0.1:$port/"
   wait_until 20 "managed-identity endpoint on port $identity_port" \
     curl -sf -H "X-IDENTITY-HEADER: $secret" "http://127.0.0.1:$identity_port/?api-version=2019-08-01&resource=r"
   export PRISM_TEST_AZURITE_OAUTH_URL="https://127.0.0.1:$port/$azurite_account"
