@@ -82,13 +82,8 @@ public record AzureSettings(
       throw new IllegalArgumentException(
           "signing in with Entra ID needs an https:// endpoint: " + endpoint);
     }
-    if (tlsCa != null && endpoint != null && !"https".equalsIgnoreCase(endpoint.getScheme())) {
-      throw new IllegalArgumentException(
-          "a TLS CA file ("
-              + tlsCa
-              + ") is given but the endpoint "
-              + endpoint
-              + " is not https://");
+    if (tlsCa != null) {
+      tlsCa.requireHttps(endpoint);
     }
     if (blockSizeBytes < MIN_BLOCK_SIZE_BYTES || blockSizeBytes > MAX_BLOCK_SIZE_BYTES) {
       throw new IllegalArgumentException(

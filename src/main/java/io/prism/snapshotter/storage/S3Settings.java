@@ -75,13 +75,8 @@ public record S3Settings(
           "a session token needs the access key and secret key it was issued with");
     }
     encryption = Objects.requireNonNullElse(encryption, S3Encryption.NONE);
-    if (tlsCa != null && endpoint != null && !"https".equalsIgnoreCase(endpoint.getScheme())) {
-      throw new IllegalArgumentException(
-          "a TLS CA file ("
-              + tlsCa
-              + ") is given but the endpoint "
-              + endpoint
-              + " is not https://");
+    if (tlsCa != null) {
+      tlsCa.requireHttps(endpoint);
     }
   }
 

@@ -2,6 +2,7 @@ package io.prism.snapshotter.util;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,6 +36,23 @@ public final class TlsCaFile {
   private TlsCaFile(Path path, List<X509Certificate> certificates) {
     this.path = path;
     this.certificates = certificates;
+  }
+
+  /**
+   * Refuses an endpoint these CAs would never be used for: one that is not {@code https://} ({@code
+   * null}, the backend's default endpoint, is https).
+   *
+   * @throws IllegalArgumentException naming this file and the endpoint
+   */
+  public void requireHttps(URI endpoint) {
+    if (endpoint != null && !"https".equalsIgnoreCase(endpoint.getScheme())) {
+      throw new IllegalArgumentException(
+          "a TLS CA file ("
+              + this
+              + ") is given but the endpoint "
+              + endpoint
+              + " is not https://");
+    }
   }
 
   /**
