@@ -147,10 +147,12 @@ public final class IndexConfig {
           + " (Redis's WAIT) and, with fewer acknowledgements within "
           + RedisSettings.WAIT_TIMEOUT_SETTING
           + ", retries the publish. Redis replicates asynchronously, so without it a failover can"
-          + " lose entries the sink took as indexed (reindex brings them back). 0: do not wait.";
+          + " lose entries the sink took as indexed (reindex brings them back). Removals"
+          + " (compaction, expiry, pages verify --repair) wait the same way, so a failover cannot"
+          + " bring back entries of pages a compaction deleted. 0: do not wait.";
   public static final String REDIS_WAIT_TIMEOUT_MS = RedisSettings.WAIT_TIMEOUT_SETTING;
   static final String REDIS_WAIT_TIMEOUT_MS_DOC =
-      "How long a publish waits for the replicas of "
+      "How long a publish (or removal) waits for the replicas of "
           + RedisSettings.WAIT_REPLICAS_SETTING
           + " to acknowledge it, in ms; at most 20000 (the client's socket timeout is 30 s).";
   public static final int REDIS_WAIT_TIMEOUT_MS_LIMIT = 20_000;

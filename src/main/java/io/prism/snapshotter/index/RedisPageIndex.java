@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLParameters;
 import org.apache.kafka.common.config.types.Password;
@@ -356,48 +357,83 @@ public final class RedisPageIndex implements PageIndex {
     if (entries.isEmpty()) {
       return;
     }
-    ReplicaWait wait = settings.replicaWait();
     try {
-      if (!wait.waits()) {
-        try (AbstractTransaction transaction = redis().multi()) {
-          write(transaction, entries);
-        }
-        answered = true;
-        return;
-      }
-      // WAIT counts the replicas that have this connection's writes: the transaction's own.
-      try (Connection connection = primaryConnection();
-          Transaction transaction = new Transaction(connection, true, false)) {
-        write(transaction, entries);
-        long acknowledged =
-            connection.executeCommand(
-                new CommandObject<>(
-                    new CommandArguments(Protocol.Command.WAIT)
-                        .add(wait.replicas())
-                        .add(wait.timeout().toMillis()),
-                    BuilderFactory.LONG));
-        if (acknowledged < wait.replicas()) {
-          throw new IndexException(
-              "Cannot publish "
-                  + entries.size()
-                  + " entries in "
-                  + describe()
-                  + ": the primary has them, but "
-                  + acknowledged
-                  + " of the "
-                  + wait.replicas()
-                  + " replicas "
-                  + RedisSettings.WAIT_REPLICAS_SETTING
-                  + " asks for acknowledged them within "
-                  + wait.timeout().toMillis()
-                  + " ms ("
-                  + RedisSettings.WAIT_TIMEOUT_SETTING
-                  + "); a failover now could lose them, so the publish is retried");
-        }
-      }
+      transact(
+          "publish " + entries.size() + " entries",
+          "the primary has them",
+          "a failover now could lose them, so the publish is retried",
+          transaction -> write(transaction, entries));
       answered = true;
     } catch (JedisException e) {
       throw failure("publish " + entries.size() + " entries", e);
+    }
+  }
+
+  /**
+   * Queues {@code writes} in one {@code MULTI}/{@code EXEC} transaction and executes it: the server
+   * applies all of them or none. With {@link ReplicaWait replicas to wait for}, the transaction
+   * runs on a connection to the primary of its own, which then asks {@code WAIT} (it counts the
+   * replicas that have this connection's writes: the transaction's own); fewer acknowledgements in
+   * time throw an {@link IndexException} saying so, although the primary keeps what it did.
+   *
+   * @param what what was done, for the message ("publish 3 entries")
+   * @param onPrimary what the primary holds when too few replicas acknowledged
+   * @param risk what that risks, and what happens next
+   */
+  private void transact(
+      String what, String onPrimary, String risk, Consumer<AbstractTransaction> writes) {
+    ReplicaWait wait = settings.replicaWait();
+    if (!wait.waits()) {
+      try (AbstractTransaction transaction = redis().multi()) {
+        writes.accept(transaction);
+        execute(transaction);
+      }
+      return;
+    }
+    try (Connection connection = primaryConnection();
+        Transaction transaction = new Transaction(connection, true, false)) {
+      writes.accept(transaction);
+      execute(transaction);
+      long acknowledged =
+          connection.executeCommand(
+              new CommandObject<>(
+                  new CommandArguments(Protocol.Command.WAIT)
+                      .add(wait.replicas())
+                      .add(wait.timeout().toMillis()),
+                  BuilderFactory.LONG));
+      if (acknowledged < wait.replicas()) {
+        throw new IndexException(
+            "Cannot "
+                + what
+                + " in "
+                + describe()
+                + ": "
+                + onPrimary
+                + ", but "
+                + acknowledged
+                + " of the "
+                + wait.replicas()
+                + " replicas "
+                + RedisSettings.WAIT_REPLICAS_SETTING
+                + " asks for acknowledged them within "
+                + wait.timeout().toMillis()
+                + " ms ("
+                + RedisSettings.WAIT_TIMEOUT_SETTING
+                + "); "
+                + risk);
+      }
+    }
+  }
+
+  /**
+   * Executes the queued transaction. A refusal while queueing aborts EXEC (-EXECABORT, the refusals
+   * as its suppressed exceptions); an error while executing comes back in its command's place.
+   */
+  private static void execute(AbstractTransaction transaction) {
+    for (Object reply : transaction.exec()) {
+      if (reply instanceof JedisDataException error) {
+        throw error;
+      }
     }
   }
 
@@ -413,10 +449,7 @@ public final class RedisPageIndex implements PageIndex {
     return ((RedisClient) redis()).getPool().getResource();
   }
 
-  /**
-   * Queues the entries' writes in {@code transaction} and executes it: the server applies every
-   * write of the batch (entry, sets, span, writer) or none.
-   */
+  /** Queues the entries' writes (entry, sets, span, writer) in {@code transaction}. */
   private void write(AbstractTransaction transaction, List<IndexEntry> entries) {
     long now = clock.millis();
     Map<String, Long> longestSpan = new HashMap<>();
@@ -436,13 +469,6 @@ public final class RedisPageIndex implements PageIndex {
     for (Map.Entry<String, Long> span : longestSpan.entrySet()) {
       transaction.zadd(spanKey(), span.getValue(), span.getKey(), ZAddParams.zAddParams().gt());
       transaction.zadd(writersKey(), 0, span.getKey());
-    }
-    // A refusal while queueing aborts EXEC (-EXECABORT, the refusals as its suppressed
-    // exceptions); an error while executing comes back in its command's place.
-    for (Object reply : transaction.exec()) {
-      if (reply instanceof JedisDataException error) {
-        throw error;
-      }
     }
   }
 
@@ -789,38 +815,31 @@ public final class RedisPageIndex implements PageIndex {
 
   /**
    * Deletes entry keys and takes them out of the writer's set and, for the entries whose value was
-   * still there ({@code entries}), out of their partition's offsets set. Keys whose value had
-   * expired leave the offsets sets when a query meets them.
+   * still there ({@code entries}), out of their partition's offsets set, in one transaction (and,
+   * with replicas to wait for, waiting for them as a publish does: otherwise a failover could bring
+   * back entries whose pages a compaction then deletes). Keys whose value had expired leave the
+   * offsets sets when a query meets them.
    */
   private void deleteEntries(String writer, List<String> keys, List<IndexEntry> entries) {
-    for (int from = 0; from < keys.size(); from += CHUNK) {
-      String[] chunk =
-          keys.subList(from, Math.min(keys.size(), from + CHUNK)).toArray(String[]::new);
-      redis().del(chunk);
-      redis().zrem(pagesKey(writer), chunk);
-    }
-    if (entries.isEmpty()) {
+    if (keys.isEmpty()) {
       return;
     }
-    try (AbstractPipeline pipeline = redis().pipelined()) {
-      List<Response<?>> replies = new ArrayList<>(entries.size());
-      for (IndexEntry e : entries) {
-        replies.add(pipeline.zrem(offsetsKey(e.topic(), e.partition()), entryKey(e)));
-      }
-      syncChecked(pipeline, replies);
-    }
-  }
-
-  /**
-   * Sends what is queued and throws the first error reply. A pipeline's {@code sync()} only reads
-   * the replies: an error (-LOADING after a restart, -OOM, -READONLY after a failover) stays in its
-   * {@link Response} until {@code get()}, so without this a refused removal would count as done.
-   */
-  private static void syncChecked(AbstractPipeline pipeline, List<Response<?>> replies) {
-    pipeline.sync();
-    for (Response<?> reply : replies) {
-      reply.get();
-    }
+    transact(
+        "remove " + keys.size() + " entries of writer " + Printable.quote(writer),
+        "the primary has removed them",
+        "a failover now could bring them back, so the removal counts as failed (a compaction keeps"
+            + " the pages it merged and deletes them on its next run)",
+        transaction -> {
+          for (int from = 0; from < keys.size(); from += CHUNK) {
+            String[] chunk =
+                keys.subList(from, Math.min(keys.size(), from + CHUNK)).toArray(String[]::new);
+            transaction.del(chunk);
+            transaction.zrem(pagesKey(writer), chunk);
+          }
+          for (IndexEntry e : entries) {
+            transaction.zrem(offsetsKey(e.topic(), e.partition()), entryKey(e));
+          }
+        });
   }
 
   @Override

@@ -120,6 +120,48 @@ class RedisReplicaWaitIT {
   }
 
   @Test
+  void withTheReplicaDownARemovalFailsSayingSoAndTheReplicaCatchesUpOnceBack() throws Exception {
+    IndexEntry kept = entry("w", 1, 1_000, 2_000);
+    IndexEntry removed = entry("w", 2, 3_000, 4_000);
+    try (RedisPageIndex index = open(1, Duration.ofSeconds(2))) {
+      index.publish(List.of(kept, removed));
+      replica.stop();
+      primary.awaitOnlineReplicas(0);
+
+      assertThatThrownBy(() -> index.remove(List.of(removed)))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("Cannot remove 1 entries of writer 'w' in redis redis://127.0.0.1:")
+          .hasMessageContaining("the primary has removed them, but 0 of the 1 replicas")
+          .hasMessageContaining("within 2000 ms (index.redis.wait.timeout.ms)")
+          .hasMessageContaining("a failover now could bring them back");
+      assertThat(index.entries("w", TimeRange.ALL)).containsExactly(kept);
+
+      replica.start();
+      primary.awaitOnlineReplicas(1);
+      // As a compaction's next run does: the primary has nothing left to remove, so no wait.
+      index.remove(List.of(removed));
+      primary.awaitReplicatedTo(replica);
+      try (RedisPageIndex onReplica =
+          RedisPageIndex.open(new RedisSettings(replica.url(), prefix, null, 0))) {
+        assertThat(onReplica.entries("w", TimeRange.ALL)).containsExactly(kept);
+      }
+    }
+  }
+
+  @Test
+  void expiringEntriesWaitsForTheReplicaToo() throws Exception {
+    IndexEntry old = entry("w", 1, 1_000, 2_000);
+    try (RedisPageIndex index = open(1, Duration.ofSeconds(2))) {
+      index.publish(List.of(old));
+      replica.stop();
+      primary.awaitOnlineReplicas(0);
+      assertThatThrownBy(() -> index.expireBefore(10_000))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("the primary has removed them, but 0 of the 1 replicas");
+    }
+  }
+
+  @Test
   void moreReplicasThanThereAreFailEveryPublishSayingHowManyThereWere() {
     try (RedisPageIndex index = open(2, Duration.ofSeconds(2))) {
       assertThatThrownBy(() -> index.publish(List.of(entry("w", 1, 1_000, 2_000))))
