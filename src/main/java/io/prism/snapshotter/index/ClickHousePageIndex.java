@@ -70,6 +70,7 @@ public final class ClickHousePageIndex implements PageIndex {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TIMEOUT_SECONDS = 60;
+  private static final String HTTPS = "https";
 
   /** Page keys per removal statement, in characters: well under 18.16's 256 KiB max_query_size. */
   static final int REMOVE_SQL_CHARS = 100_000;
@@ -133,6 +134,13 @@ public final class ClickHousePageIndex implements PageIndex {
   private volatile boolean ready;
 
   private boolean serverTtl;
+
+  /**
+   * Set once {@link #open} returns: from then on a failure over https that may be a refused client
+   * certificate is checked by a handshake of the index's own (open checks its first failure
+   * itself).
+   */
+  private volatile boolean opened;
 
   /** Whether the main table's own TTL clause expires entries after {@code index.ttl.days}. */
   private boolean tableTtlMatches;
@@ -204,14 +212,8 @@ public final class ClickHousePageIndex implements PageIndex {
         throw e;
       }
       Optional<String> certificateProblem =
-          "https".equals(settings.url().getScheme())
-              ? TlsProbe.clientCertificateProblem(
-                  settings.url(),
-                  settings.tlsCa(),
-                  settings.tlsClient(),
-                  ClickHouseSettings.TLS_CLIENT_CERT_SETTING,
-                  ClickHouseSettings.TLS_CLIENT_KEY_SETTING,
-                  e.getMessage())
+          HTTPS.equals(settings.url().getScheme())
+              ? index.certificateProblem(e.getMessage())
               : Optional.empty();
       if (certificateProblem.isPresent()) {
         // A setting to fix, which no retry heals: fail at start, as a refused server CA does.
@@ -227,6 +229,7 @@ public final class ClickHousePageIndex implements PageIndex {
       client.close();
       throw e;
     }
+    index.opened = true;
     return index;
   }
 
@@ -237,7 +240,7 @@ public final class ClickHousePageIndex implements PageIndex {
     }
     synchronized (this) {
       if (!ready) {
-        String version = queryScalar(client, "SELECT version()", settings);
+        String version = queryScalar("SELECT version()");
         serverTtl = supportsTtl(version);
         if (readOnly) {
           findTables(version);
@@ -592,7 +595,7 @@ public final class ClickHousePageIndex implements PageIndex {
   private boolean spansFilled() {
     return "1"
         .equals(
-            queryRows(client, ClickHouseWriterSpans.isFilled(spans), "read the span mark", settings)
+            queryRows(ClickHouseWriterSpans.isFilled(spans), "read the span mark")
                 .get(0)
                 .get("filled")
                 .asText());
@@ -616,7 +619,7 @@ public final class ClickHousePageIndex implements PageIndex {
       String age =
           String.format(
               Locale.ROOT, "%.3f", (System.nanoTime() - viewCreatedNanos) / 1_000_000 / 1000.0);
-      if (Long.parseLong(queryScalar(client, running + age, settings)) == 0) {
+      if (Long.parseLong(queryScalar(running + age)) == 0) {
         return;
       }
       if (System.nanoTime() > deadline) {
@@ -1055,7 +1058,7 @@ public final class ClickHousePageIndex implements PageIndex {
             + " AND table = "
             + ClickHouseSql.quote(name)
             + " AND is_done = 0";
-    while (Long.parseLong(queryScalar(client, pending, settings)) > 0) {
+    while (Long.parseLong(queryScalar(pending)) > 0) {
       if (System.nanoTime() > deadline) {
         throw new IndexException(
             "Cannot "
@@ -1075,7 +1078,7 @@ public final class ClickHousePageIndex implements PageIndex {
   /** The server answers a query: not a scan of the table, whatever its size. */
   @Override
   public void ping() {
-    queryScalar(client, "SELECT 1", settings);
+    queryScalar("SELECT 1");
   }
 
   @Override
@@ -1102,16 +1105,15 @@ public final class ClickHousePageIndex implements PageIndex {
     try {
       client.execute(sql, command).get(seconds, TimeUnit.SECONDS).close();
     } catch (Exception e) {
-      throw failure("run " + firstWords(sql), e, settings, seconds);
+      throw failure("run " + firstWords(sql), e, seconds);
     }
   }
 
   private List<JsonNode> query(String sql, String what) {
-    return queryRows(client, sql, what, settings);
+    return queryRows(sql, what);
   }
 
-  private static List<JsonNode> queryRows(
-      Client client, String sql, String what, ClickHouseSettings settings) {
+  private List<JsonNode> queryRows(String sql, String what) {
     QuerySettings querySettings = new QuerySettings().setFormat(ClickHouseFormat.JSONEachRow);
     try (QueryResponse response =
             client
@@ -1121,12 +1123,12 @@ public final class ClickHousePageIndex implements PageIndex {
             JSON.readerFor(JsonNode.class).readValues(response.getInputStream())) {
       return rows.readAll();
     } catch (Exception e) {
-      throw failure(what, e, settings);
+      throw failure(what, e);
     }
   }
 
-  private static String queryScalar(Client client, String sql, ClickHouseSettings settings) {
-    List<JsonNode> rows = queryRows(client, sql, "query " + firstWords(sql), settings);
+  private String queryScalar(String sql) {
+    List<JsonNode> rows = queryRows(sql, "query " + firstWords(sql));
     if (rows.size() != 1 || rows.get(0).size() != 1) {
       throw new IndexException(
           "ClickHouse at " + settings.url() + " answered " + rows + " to " + sql);
@@ -1135,11 +1137,35 @@ public final class ClickHousePageIndex implements PageIndex {
   }
 
   private IndexException failure(String what, Exception e) {
-    return failure(what, e, settings);
+    return failure(what, e, TIMEOUT_SECONDS);
   }
 
-  private static IndexException failure(String what, Exception e, ClickHouseSettings settings) {
-    return failure(what, e, settings, TIMEOUT_SECONDS);
+  /**
+   * The index's failure to do {@code what}. Over https, a connection the server closed may be a
+   * server restarting or one that now asks for a client certificate this index does not give (or
+   * refuses the one it gives: TLS 1.3 closes after the handshake, and the client often says only
+   * "Query request failed"); once the index is open, one handshake of its own ({@link TlsProbe})
+   * tells them apart, so the failure names the setting to fix instead of reading as an outage. It
+   * is retried either way (the server may be changed back).
+   */
+  private IndexException failure(String what, Exception e, long seconds) {
+    IndexException failure = failure(what, e, settings, seconds);
+    if (!opened || !HTTPS.equals(settings.url().getScheme()) || !Unreachable.closedByServer(e)) {
+      return failure;
+    }
+    return certificateProblem(failure.getMessage())
+        .map(problem -> new IndexException(prefix(what) + problem, failure.getCause()))
+        .orElse(failure);
+  }
+
+  private Optional<String> certificateProblem(String closedWith) {
+    return TlsProbe.clientCertificateProblem(
+        settings.url(),
+        settings.tlsCa(),
+        settings.tlsClient(),
+        ClickHouseSettings.TLS_CLIENT_CERT_SETTING,
+        ClickHouseSettings.TLS_CLIENT_KEY_SETTING,
+        closedWith);
   }
 
   private static IndexException failure(
@@ -1156,16 +1182,21 @@ public final class ClickHousePageIndex implements PageIndex {
                     ClickHouseSettings.TLS_CA_SETTING,
                     ClickHouseSettings.TLS_CLIENT_CERT_SETTING)
                 .orElse(String.valueOf(cause.getMessage()));
-    return new IndexException(
-        "Cannot "
-            + what
-            + " in clickhouse "
-            + settings.url()
-            + " "
-            + settings.qualifiedTable()
-            + ": "
-            + reason,
-        cause);
+    return new IndexException(prefix(what, settings) + reason, cause);
+  }
+
+  private String prefix(String what) {
+    return prefix(what, settings);
+  }
+
+  private static String prefix(String what, ClickHouseSettings settings) {
+    return "Cannot "
+        + what
+        + " in clickhouse "
+        + settings.url()
+        + " "
+        + settings.qualifiedTable()
+        + ": ";
   }
 
   private static String firstWords(String sql) {

@@ -11,6 +11,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc;
 import io.prism.snapshotter.proto.pubsub.PublishResponse;
+import io.prism.snapshotter.testing.TcpGate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

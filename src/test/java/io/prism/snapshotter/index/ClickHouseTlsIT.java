@@ -4,6 +4,7 @@ import static io.prism.snapshotter.index.PageIndexContract.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prism.snapshotter.testing.TcpGate;
 import io.prism.snapshotter.testing.TestServices;
 import io.prism.snapshotter.util.TlsCaFile;
 import io.prism.snapshotter.util.TlsClientIdentity;
@@ -108,6 +109,29 @@ class ClickHouseTlsIT {
         // The server's alert (unknown_ca), or a connection closed right after the handshake.
         .hasMessageContaining("signed by a CA the server accepts")
         .hasMessageContaining("index.clickhouse.tls.client.cert.file");
+  }
+
+  /**
+   * The same server, down as the index opens (nothing to tell then: it starts, as with any outage)
+   * and up afterwards: the first calls fail naming the setting, not as an outage ("Broken pipe").
+   */
+  @Test
+  void aServerThatWasDownAtOpenAndAsksForACertificateIsExplainedOnceItAnswers() throws Exception {
+    URI https = TestServices.clickHouseHttpsUrl();
+    try (TcpGate gate = TcpGate.closedInFrontOf(https.getHost() + ":" + https.getPort())) {
+      URI throughGate = URI.create("https://" + gate.address());
+      index =
+          ClickHousePageIndex.open(
+              settings(throughGate, TlsCaFile.load(TestServices.tlsCa()), null));
+      gate.open();
+      for (int call = 0; call < 2; call++) {
+        assertThatThrownBy(() -> index.publish(List.of(entry("w-tls", 1, 1_000, 2_000))))
+            .as("call %d", call)
+            .isInstanceOf(IndexException.class)
+            .hasMessageContaining("the server asks for a TLS client certificate and")
+            .hasMessageContaining("index.clickhouse.tls.client.cert.file");
+      }
+    }
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.prism.snapshotter.frontdoor;
+package io.prism.snapshotter.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,11 +11,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP port that hangs up on every connection while closed and forwards to a target while open: a
- * Kafka bootstrap address that "points nowhere" until the test opens it. Clients learn the broker's
- * own address from the metadata, so only bootstrap connections pass through here.
+ * A TCP port that hangs up on every connection while closed and forwards to a target while open: an
+ * address that "points nowhere" until the test opens it (a Kafka bootstrap address: clients learn
+ * the broker's own address from the metadata, so only bootstrap connections pass through here; a
+ * server that is down as a client starts).
  */
-final class TcpGate implements AutoCloseable {
+public final class TcpGate implements AutoCloseable {
   private final ServerSocket listener;
   private final String targetHost;
   private final int targetPort;
@@ -29,7 +30,7 @@ final class TcpGate implements AutoCloseable {
   }
 
   /** A closed gate in front of {@code host:port}. */
-  static TcpGate closedInFrontOf(String hostPort) throws IOException {
+  public static TcpGate closedInFrontOf(String hostPort) throws IOException {
     String[] parts = hostPort.split(",")[0].trim().split(":");
     TcpGate gate =
         new TcpGate(
@@ -42,11 +43,11 @@ final class TcpGate implements AutoCloseable {
     return gate;
   }
 
-  String address() {
+  public String address() {
     return "127.0.0.1:" + port();
   }
 
-  void open() {
+  public void open() {
     open = true;
   }
 
