@@ -3,6 +3,7 @@ package io.prism.snapshotter.index;
 import io.prism.snapshotter.util.Printable;
 import io.prism.snapshotter.util.TlsContext;
 import io.prism.snapshotter.util.TlsFailures;
+import io.prism.snapshotter.util.TlsProbe;
 import io.prism.snapshotter.util.Utf8;
 import java.net.URI;
 import java.time.Clock;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -26,6 +28,7 @@ import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisSentinelClient;
@@ -895,6 +898,39 @@ public final class RedisPageIndex implements PageIndex {
     return tls != null && tls.refusedForWantOfACertificate() && !answered;
   }
 
+  /**
+   * A server that answered without the certificate it asked for (tls-auth-clients optional) then
+   * closed a connection: an outage, or a server now started with tls-auth-clients yes, which every
+   * retry meets the same way. Only a handshake of the index's own tells them apart.
+   */
+  private boolean mayRequireACertificateNow(JedisException e) {
+    return tls != null
+        && answered
+        && tls.refusedForWantOfACertificate()
+        && Unreachable.closedByServer(e);
+  }
+
+  /** What the server (the primary, through Sentinel) says of this index's certificate now. */
+  private Optional<String> certificateProblemNow(String closedWith) {
+    HostAndPort server;
+    try {
+      server =
+          redis() instanceof RedisSentinelClient sentinels
+              ? sentinels.getCurrentMaster()
+              : JedisURIHelper.getHostAndPort(settings.url());
+    } catch (JedisException unknown) {
+      return Optional.empty();
+    }
+    return TlsProbe.redisClientCertificateProblem(
+        server.getHost(),
+        server.getPort(),
+        settings.tlsCa(),
+        settings.tlsClient(),
+        RedisSettings.TLS_CLIENT_CERT_SETTING,
+        RedisSettings.TLS_CLIENT_KEY_SETTING,
+        closedWith);
+  }
+
   private IndexException failure(String what, JedisException e) {
     String why =
         RedisRole.readOnly(e)
@@ -902,7 +938,8 @@ public final class RedisPageIndex implements PageIndex {
                 + "writes work again once it is promoted or index.redis.url leads to the primary)"
             : "";
     String reason =
-        TlsFailures.explain(e, RedisSettings.TLS_CA_SETTING).orElse(RedisRole.replyText(e) + why);
+        TlsFailures.explain(e, RedisSettings.TLS_CA_SETTING, RedisSettings.TLS_CLIENT_CERT_SETTING)
+            .orElse(RedisRole.replyText(e) + why);
     if (wantsACertificate()) {
       // With TLS 1.3 the refusal comes after the handshake, as a closed connection.
       reason =
@@ -912,6 +949,8 @@ public final class RedisPageIndex implements PageIndex {
               RedisSettings.TLS_CLIENT_CERT_SETTING,
               RedisSettings.TLS_CLIENT_KEY_SETTING,
               reason);
+    } else if (mayRequireACertificateNow(e)) {
+      reason = certificateProblemNow(reason).orElse(reason);
     }
     return new IndexException(
         "Cannot " + what + (what.endsWith(" to") ? " " : " in ") + describe() + ": " + reason, e);

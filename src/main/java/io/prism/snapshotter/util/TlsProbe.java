@@ -12,9 +12,10 @@ import javax.net.ssl.SSLSocket;
 /**
  * One TLS handshake of our own, to learn whether a server wants a client certificate this
  * connection does not give, or refuses the one it gives. For clients that make their TLS themselves
- * (ClickHouse's): when their request fails with a closed connection, that may be a server
- * restarting, or a server that asked for a certificate and got none (TLS 1.3 closes after the
- * handshake), which no retry heals.
+ * (ClickHouse's), or whose server has answered without a certificate before (a Redis with
+ * tls-auth-clients optional, restarted with yes): when their request fails with a closed
+ * connection, that may be a server restarting, or a server that asked for a certificate and got
+ * none (TLS 1.3 closes after the handshake), which no retry heals.
  */
 public final class TlsProbe {
   private static final int TIMEOUT_MS = 5_000;
@@ -36,26 +37,72 @@ public final class TlsProbe {
       String certKey,
       String keyKey,
       String closedWith) {
+    byte[] request =
+        ("HEAD /ping HTTP/1.1\r\nHost: " + url.getHost() + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    return clientCertificateProblem(
+        url.getHost(),
+        url.getPort() < 0 ? 443 : url.getPort(),
+        request,
+        ca,
+        client,
+        certKey,
+        keyKey,
+        closedWith);
+  }
+
+  /**
+   * The same for a Redis server at {@code host:port} (TLS): it is asked {@code PING}, which it
+   * answers (if only with -NOAUTH) once it has accepted the connection. An HTTP request would not
+   * do: Redis takes one for an attack and hangs up.
+   */
+  public static Optional<String> redisClientCertificateProblem(
+      String host,
+      int port,
+      TlsCaFile ca,
+      TlsClientIdentity client,
+      String certKey,
+      String keyKey,
+      String closedWith) {
+    return clientCertificateProblem(
+        host,
+        port,
+        "PING\r\n".getBytes(StandardCharsets.US_ASCII),
+        ca,
+        client,
+        certKey,
+        keyKey,
+        closedWith);
+  }
+
+  /**
+   * One handshake with {@code host:port}, then {@code request}: any answer means the server took
+   * the connection.
+   */
+  private static Optional<String> clientCertificateProblem(
+      String host,
+      int port,
+      byte[] request,
+      TlsCaFile ca,
+      TlsClientIdentity client,
+      String certKey,
+      String keyKey,
+      String closedWith) {
     TlsContext tls = TlsContext.of(ca, client);
-    int port = url.getPort() < 0 ? 443 : url.getPort();
     String refusal = null;
     boolean handshaken = false;
     String closed = null;
     try (SSLSocket socket = (SSLSocket) tls.socketFactory().createSocket()) {
-      socket.connect(new InetSocketAddress(url.getHost(), port), TIMEOUT_MS);
+      socket.connect(new InetSocketAddress(host, port), TIMEOUT_MS);
       socket.setSoTimeout(TIMEOUT_MS);
       socket.startHandshake();
       handshaken = true;
       // With TLS 1.3 a refusal comes after the handshake, as an alert or a closed connection, and
-      // a server answers a request only once it has accepted the connection. So ask for something
-      // (the probe is for https URLs): any answer means it took the certificate, or none was
-      // needed; a server that asks for one but does not require it (ClickHouse's verificationMode
-      // relaxed) answers too.
-      socket
-          .getOutputStream()
-          .write(
-              ("HEAD /ping HTTP/1.1\r\nHost: " + url.getHost() + "\r\nConnection: close\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
+      // a server answers a request only once it has accepted the connection. So ask for something:
+      // any answer means it took the certificate, or none was needed; a server that asks for one
+      // but does not require it (ClickHouse's verificationMode relaxed, Redis's tls-auth-clients
+      // optional) answers too.
+      socket.getOutputStream().write(request);
       socket.getOutputStream().flush();
       if (socket.getInputStream().read() >= 0) {
         return Optional.empty();

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prism.snapshotter.testing.Poll;
 import io.prism.snapshotter.testing.TestServices;
 import io.prism.snapshotter.util.TlsCaFile;
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +40,11 @@ class RedisOptionalClientCertIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
+    startRedis("optional");
+  }
+
+  /** Starts it on {@link #port} with {@code tls-auth-clients} {@code authClients}. */
+  void startRedis(String authClients) throws Exception {
     String cert = TestServices.tlsCa().toString();
     redis =
         new ProcessBuilder(
@@ -55,7 +62,7 @@ class RedisOptionalClientCertIT {
                 "--tls-ca-cert-file",
                 cert,
                 "--tls-auth-clients",
-                "optional",
+                authClients,
                 "--save",
                 "",
                 "--appendonly",
@@ -90,17 +97,7 @@ class RedisOptionalClientCertIT {
       throws Exception {
     startRedis();
     IndexEntry page = entry("w", 1, 1_000, 2_000);
-    Poll.until(
-        "redis (optional client certificates) to answer",
-        Duration.ofSeconds(20),
-        () -> {
-          try (RedisPageIndex index = RedisPageIndex.open(settings())) {
-            index.ping();
-            return true;
-          } catch (IndexException notYet) {
-            return false;
-          }
-        });
+    awaitAnswering();
     try (RedisPageIndex index = RedisPageIndex.open(settings())) {
       index.publish(List.of(page));
       assertThat(index.entries("w", TimeRange.ALL)).containsExactly(page);
@@ -114,6 +111,57 @@ class RedisOptionalClientCertIT {
             .hasMessageNotContaining("certificate")
             .hasMessageNotContaining(RedisSettings.TLS_CLIENT_CERT_SETTING);
       }
+    }
+  }
+
+  /**
+   * The server restarted on the same port with {@code tls-auth-clients yes}: it closes each
+   * connection after the handshake, which looks like an outage; the failures say what to set.
+   */
+  @Test
+  void aServerRestartedToRequireACertificateIsNamedAsSuchNotAsAnOutage() throws Exception {
+    startRedis();
+    awaitAnswering();
+    IndexEntry page = entry("w", 1, 1_000, 2_000);
+    try (RedisPageIndex index = RedisPageIndex.open(settings())) {
+      index.publish(List.of(page));
+
+      stopRedis();
+      startRedis("yes");
+      Poll.until("redis to listen again", Duration.ofSeconds(20), this::listens);
+      for (int attempt = 0; attempt < 2; attempt++) {
+        // The first call meets a pooled connection the old server closed, the second a new one.
+        assertThatThrownBy(() -> index.publish(List.of(page)))
+            .as("attempt %d", attempt)
+            .isInstanceOf(IndexException.class)
+            .hasMessageContaining("Cannot publish 1 entries in redis rediss://127.0.0.1:" + port)
+            // Seen as an alert (certificate_required) or as a closed connection that the index's
+            // own handshake then explains: either way, the same advice.
+            .hasMessageContaining("the server asks for a TLS client certificate and")
+            .hasMessageContaining(RedisSettings.TLS_CLIENT_CERT_SETTING);
+      }
+    }
+  }
+
+  private void awaitAnswering() throws Exception {
+    Poll.until(
+        "redis (optional client certificates) to answer",
+        Duration.ofSeconds(20),
+        () -> {
+          try (RedisPageIndex index = RedisPageIndex.open(settings())) {
+            index.ping();
+            return true;
+          } catch (IndexException notYet) {
+            return false;
+          }
+        });
+  }
+
+  private boolean listens() {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException notYet) {
+      return false;
     }
   }
 }
