@@ -48,10 +48,13 @@ final class WriterIdExtractor {
       throw new BadRecordException(
           record, "no writer id: " + describeSource() + " is " + (id == null ? "null" : "empty"));
     }
-    try {
-      WellFormedText.check(id, "writer id from " + describeSource());
-    } catch (IllegalArgumentException notUnicode) {
-      throw new BadRecordException(record, notUnicode.getMessage());
+    int unpaired = WellFormedText.unpairedSurrogateAt(id);
+    if (unpaired >= 0) {
+      // The message only now: building it for every record cost a string per record.
+      throw new BadRecordException(
+          record,
+          WellFormedText.notUnicode(id, unpaired, "writer id from " + describeSource())
+              .getMessage());
     }
     // The per-record path: usual ids are short enough to need no byte count at all.
     if (id.length() > surelyShortChars) {

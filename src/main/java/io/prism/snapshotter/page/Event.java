@@ -100,11 +100,19 @@ public final class Event {
   }
 
   private static <M extends Map<String, String>> M checkEntries(M attributes) {
+    // Per event on the sink's path: the messages are built only for an attribute that fails.
     for (Map.Entry<String, String> e : attributes.entrySet()) {
-      WellFormedText.check(Objects.requireNonNull(e.getKey(), "attribute key"), "attribute key");
-      WellFormedText.check(
-          Objects.requireNonNull(e.getValue(), () -> "value of attribute " + e.getKey()),
-          "value of attribute " + e.getKey());
+      String key =
+          WellFormedText.check(
+              Objects.requireNonNull(e.getKey(), "attribute key"), "attribute key");
+      String value = e.getValue();
+      if (value == null) {
+        throw new NullPointerException("value of attribute " + key);
+      }
+      int unpaired = WellFormedText.unpairedSurrogateAt(value);
+      if (unpaired >= 0) {
+        throw WellFormedText.notUnicode(value, unpaired, "value of attribute " + key);
+      }
     }
     return attributes;
   }

@@ -14,6 +14,19 @@ public final class WellFormedText {
    * valid Unicode.
    */
   public static String check(String s, String what) {
+    int unpaired = unpairedSurrogateAt(s);
+    if (unpaired >= 0) {
+      throw notUnicode(s, unpaired, what);
+    }
+    return s;
+  }
+
+  /**
+   * Where the first unpaired surrogate of {@code s} is, or -1 when {@code s} is valid Unicode. For
+   * the sink's per-record checks, whose {@code what} would cost a string per record if built before
+   * it is needed: build it, and call {@link #notUnicode}, only when this is not -1.
+   */
+  public static int unpairedSurrogateAt(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c)
@@ -21,14 +34,19 @@ public final class WellFormedText {
           && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw new IllegalArgumentException(
-            what
-                + " is not valid Unicode: unpaired surrogate U+"
-                + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
-                + " at index "
-                + i);
+        return i;
       }
     }
-    return s;
+    return -1;
+  }
+
+  /** The error for {@code s}, {@code what}, whose unpaired surrogate is at {@code index}. */
+  public static IllegalArgumentException notUnicode(String s, int index, String what) {
+    return new IllegalArgumentException(
+        what
+            + " is not valid Unicode: unpaired surrogate U+"
+            + Integer.toHexString(s.charAt(index)).toUpperCase(java.util.Locale.ROOT)
+            + " at index "
+            + index);
   }
 }
