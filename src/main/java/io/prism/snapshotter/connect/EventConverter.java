@@ -3,6 +3,7 @@ package io.prism.snapshotter.connect;
 import io.prism.snapshotter.config.JsonDecimalFormat;
 import io.prism.snapshotter.page.AttributeMap;
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.PageLimits;
 import io.prism.snapshotter.util.Printable;
 import io.prism.snapshotter.util.Utf8;
 import java.nio.ByteBuffer;
@@ -34,6 +35,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  */
 final class EventConverter {
   private final boolean includeAttributes;
+
+  /** The most attributes a page reader accepts per event ({@link PageLimits#DEFAULT}). */
+  static final int MAX_ATTRIBUTES = PageLimits.DEFAULT.maxAttributesPerEvent();
+
   private final String eventIdHeader;
   private final String sessionHeader;
   private final Clock clock;
@@ -99,6 +104,15 @@ final class EventConverter {
       }
       if (builder != null) {
         attributes = builder.build();
+        if (attributes.size() > MAX_ATTRIBUTES) {
+          // A page holding it would be refused by every reader (as a hostile page would be).
+          throw new BadRecordException(
+              record,
+              attributes.size()
+                  + " headers as attributes, over the "
+                  + MAX_ATTRIBUTES
+                  + " per event that page readers accept");
+        }
       }
     }
     if (eventId == null || eventId.isEmpty()) {

@@ -4,11 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.config.JsonDecimalFormat;
+import io.prism.snapshotter.page.Compression;
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.PageEncoder;
+import io.prism.snapshotter.page.PageFormat;
+import io.prism.snapshotter.page.PageFormatException;
+import io.prism.snapshotter.page.PageLimits;
+import io.prism.snapshotter.page.PageReader;
+import io.prism.snapshotter.page.PageSpec;
 import io.prism.snapshotter.testing.ManualClock;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
@@ -96,5 +108,73 @@ class EventConverterTest {
     assertThatThrownBy(() -> converter().toEvent(withHeader("prism.event.id", UUID.randomUUID())))
         .isInstanceOf(BadRecordException.class)
         .hasMessageContaining("header 'prism.event.id' is a java.util.UUID");
+  }
+
+  private static SinkRecord withHeaders(int count) {
+    ConnectHeaders headers = new ConnectHeaders();
+    for (int i = 0; i < count; i++) {
+      headers.addString("h" + i, "v");
+    }
+    return new SinkRecord(
+        "events",
+        0,
+        Schema.STRING_SCHEMA,
+        "w",
+        Schema.BYTES_SCHEMA,
+        new byte[] {1},
+        7L,
+        1_000L,
+        org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+        headers);
+  }
+
+  /**
+   * A page holding more attributes per event than readers accept would be unreadable as a whole
+   * (every event of its page lost to replay), so such a record is a bad record instead; the event
+   * id and session headers do not count.
+   */
+  @Test
+  void moreHeadersThanAPageReaderAcceptsIsABadRecordSayingHowMany() {
+    int limit = EventConverter.MAX_ATTRIBUTES;
+    assertThat(limit).isEqualTo(PageLimits.DEFAULT.maxAttributesPerEvent());
+    assertThat(converter().toEvent(withHeaders(limit)).attributes()).hasSize(limit);
+
+    SinkRecord withIdAndSession = withHeaders(limit);
+    withIdAndSession.headers().addString("prism.event.id", "e-1");
+    withIdAndSession.headers().addString("prism.session", "open");
+    assertThat(converter().toEvent(withIdAndSession).attributes()).hasSize(limit);
+
+    assertThatThrownBy(() -> converter().toEvent(withHeaders(limit + 1)))
+        .isInstanceOf(BadRecordException.class)
+        .hasMessageContaining("events-0@7")
+        .hasMessageContaining(
+            (limit + 1) + " headers as attributes, over the " + limit + " per event");
+  }
+
+  /** What the test above guards against: the reader refuses a page with such an event. */
+  @Test
+  void aPageReaderRefusesAnEventWithMoreAttributesThanTheLimit() throws Exception {
+    Map<String, String> attributes = new LinkedHashMap<>();
+    for (int i = 0; i <= EventConverter.MAX_ATTRIBUTES; i++) {
+      attributes.put("h" + i, "v");
+    }
+    Event event = new Event("e-1", 1_000L, new byte[] {1}, attributes);
+    ByteArrayOutputStream page = new ByteArrayOutputStream();
+    new PageEncoder()
+        .encode(
+            PageFormat.PROTOBUF,
+            Compression.NONE,
+            new PageSpec("w", 0, Map.of()),
+            List.of(event),
+            page);
+    assertThatThrownBy(
+            () ->
+                new PageReader()
+                    .read(
+                        new ByteArrayInputStream(page.toByteArray()),
+                        PageFormat.PROTOBUF,
+                        Compression.NONE))
+        .isInstanceOf(PageFormatException.class)
+        .hasMessageContaining("more than " + EventConverter.MAX_ATTRIBUTES);
   }
 }
