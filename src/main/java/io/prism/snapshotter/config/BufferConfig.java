@@ -2,6 +2,7 @@ package io.prism.snapshotter.config;
 
 import io.prism.snapshotter.buffer.EvictionOrder;
 import io.prism.snapshotter.buffer.FlushLimits;
+import io.prism.snapshotter.page.PageLimits;
 import java.time.Duration;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -15,13 +16,29 @@ public final class BufferConfig {
   public static final String GROUP = "Buffer";
 
   public static final String MAX_EVENTS = "buffer.max.events";
-  static final String MAX_EVENTS_DOC = "Close a writer's page once it holds this many events.";
+  static final String MAX_EVENTS_DOC =
+      "Close a writer's page once it holds this many events. At most "
+          + PageLimits.DEFAULT.maxEvents()
+          + ": page readers refuse a page with more.";
   static final int MAX_EVENTS_DEFAULT = 1000;
 
   public static final String MAX_SIZE_BYTES = "buffer.max.size.bytes";
   static final String MAX_SIZE_BYTES_DOC =
       "Close a writer's page once its events add up to this many uncompressed bytes. An event at"
-          + " least this large gets a page of its own.";
+          + " least this large gets a page of its own. At most "
+          + BufferConfig.MAX_SIZE_BYTES_LIMIT
+          + " (64 MiB): a page may pass it by one event, and NDJSON's base64 makes payloads a third"
+          + " larger, and page readers refuse pages over "
+          + (PageLimits.DEFAULT.maxPageBytes() >> 20)
+          + " MiB uncompressed.";
+
+  /**
+   * Highest {@link #MAX_SIZE_BYTES}: a page closes at the first event that takes it to the limit,
+   * so it holds less than twice the limit, which NDJSON's base64 makes up to 4/3 larger: 171 MiB,
+   * within the {@link PageLimits#DEFAULT} 256 MiB readers accept.
+   */
+  static final long MAX_SIZE_BYTES_LIMIT = 64L * 1024 * 1024;
+
   static final long MAX_SIZE_BYTES_DEFAULT = 10L * 1024 * 1024;
 
   public static final String MAX_AGE_SECONDS = "buffer.max.age.seconds";
@@ -75,7 +92,7 @@ public final class BufferConfig {
             MAX_EVENTS,
             Type.INT,
             MAX_EVENTS_DEFAULT,
-            Range.between(1, 10_000_000),
+            Range.between(1, PageLimits.DEFAULT.maxEvents()),
             Importance.HIGH,
             MAX_EVENTS_DOC,
             GROUP,
@@ -86,7 +103,7 @@ public final class BufferConfig {
             MAX_SIZE_BYTES,
             Type.LONG,
             MAX_SIZE_BYTES_DEFAULT,
-            Range.between(1024, 2L * 1024 * 1024 * 1024 - 1),
+            Range.between(1024, MAX_SIZE_BYTES_LIMIT),
             Importance.HIGH,
             MAX_SIZE_BYTES_DOC,
             GROUP,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.page.CompressionLevel;
+import io.prism.snapshotter.page.PageLimits;
 import io.prism.snapshotter.testing.CapturedLogs;
 import java.util.HashMap;
 import java.util.List;
@@ -72,10 +73,34 @@ class SnapshotterSinkConnectorTest {
     assertThat(errors.get("page.tags").get(0)).contains("reserved");
   }
 
+  /**
+   * Pages beyond what page readers accept ({@link PageLimits#DEFAULT}: a million events, 256 MiB
+   * uncompressed) could be written but never read back: the limits that shape pages stay within.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "buffer.max.events, 1000000, true",
+    "buffer.max.events, 1000001, false",
+    "buffer.max.size.bytes, 67108864, true",
+    "buffer.max.size.bytes, 67108865, false"
+  })
+  void pagesNeverGrowBeyondWhatPageReadersAccept(String key, String value, boolean accepted) {
+    Map<String, String> config = valid();
+    config.put(key, value);
+    config.put("buffer.memory.max.bytes", Long.toString(1L << 30));
+    Map<String, List<String>> errors = validate(config);
+    if (accepted) {
+      assertThat(errors).isEmpty();
+    } else {
+      assertThat(errors).containsOnlyKeys(key);
+      assertThat(errors.get(key).get(0)).contains("no more than");
+    }
+  }
+
   @Test
   void crossKeyErrorsAreAttachedToEveryKeyInvolved() {
     Map<String, String> config = valid();
-    config.put("buffer.max.size.bytes", "104857600");
+    config.put("buffer.max.size.bytes", "33554432");
     config.put("buffer.memory.max.bytes", "10485760");
     Map<String, List<String>> errors = validate(config);
     assertThat(errors).containsOnlyKeys("buffer.max.size.bytes", "buffer.memory.max.bytes");
