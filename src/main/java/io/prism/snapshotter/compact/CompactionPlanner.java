@@ -1,6 +1,7 @@
 package io.prism.snapshotter.compact;
 
 import io.prism.snapshotter.index.IndexEntry;
+import io.prism.snapshotter.page.PageLimits;
 import io.prism.snapshotter.sink.CompactedKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,6 +64,13 @@ public final class CompactionPlanner {
    * ratio.
    */
   static final long MAX_PAGE_BYTES = 128L << 20;
+
+  /**
+   * Most events in one merged page: what page readers accept ({@link PageLimits#DEFAULT}). Small
+   * events compress well, so within the stored target a merge of tiny events could hold millions,
+   * in a page no reader would read back.
+   */
+  static final long MAX_PAGE_EVENTS = PageLimits.DEFAULT.maxEvents();
 
   private final CompactionSettings settings;
 
@@ -184,6 +192,7 @@ public final class CompactionPlanner {
     private final List<IndexEntry> pages = new ArrayList<>();
     private long storedBytes;
     private long pageBytes;
+    private long events;
     private long keyChars;
 
     boolean accepts(IndexEntry page) {
@@ -195,6 +204,7 @@ public final class CompactionPlanner {
           && last.partition() == page.partition()
           && storedBytes + page.storageSizeBytes() <= settings.targetSizeBytes()
           && pageBytes + page.pageSizeBytes() <= MAX_PAGE_BYTES
+          && events + page.eventCount() <= MAX_PAGE_EVENTS
           && keyChars + page.pageKey().length() + 1 <= MAX_SOURCE_KEY_CHARS;
     }
 
@@ -202,6 +212,7 @@ public final class CompactionPlanner {
       pages.add(page);
       storedBytes += page.storageSizeBytes();
       pageBytes += page.pageSizeBytes();
+      events += page.eventCount();
       keyChars += page.pageKey().length() + 1;
     }
   }
