@@ -77,6 +77,10 @@ class EventConverterTest {
   private static SinkRecord withHeader(String name, Object value) {
     ConnectHeaders headers = new ConnectHeaders();
     headers.add(name, value, null); // as an SMT or a custom header converter may set it
+    return recordWith(headers);
+  }
+
+  private static SinkRecord recordWith(ConnectHeaders headers) {
     return new SinkRecord(
         "events",
         0,
@@ -115,17 +119,7 @@ class EventConverterTest {
     for (int i = 0; i < count; i++) {
       headers.addString("h" + i, "v");
     }
-    return new SinkRecord(
-        "events",
-        0,
-        Schema.STRING_SCHEMA,
-        "w",
-        Schema.BYTES_SCHEMA,
-        new byte[] {1},
-        7L,
-        1_000L,
-        org.apache.kafka.common.record.TimestampType.CREATE_TIME,
-        headers);
+    return recordWith(headers);
   }
 
   /**
