@@ -248,13 +248,14 @@ public final class Compactor {
               planner.groups(
                   concat(group.subList(Math.max(fitted, 1), group.size()), plan.rest()), cutoff);
           log.warn(
-              "The events of {} pages of writer {} from {} decode to more than {} bytes, though"
-                  + " the index's page sizes add up to less: merging {} of them, planning the"
-                  + " rest again",
+              "The events of {} pages of writer {} from {} decode to more than {} bytes or {}"
+                  + " events, though the index's page sizes and event counts add up to less:"
+                  + " merging {} of them, planning the rest again",
               group.size(),
               Printable.quote(writerId),
               group.get(0).pageKey(),
               maxDecodedBytes,
+              CompactionPlanner.MAX_PAGE_EVENTS,
               fitted < 2 ? 0 : fitted);
           if (page == null) {
             continue;

@@ -33,6 +33,7 @@ final class PageMerger {
   private final ObjectStore store;
   private final CompactionSettings settings;
   private final long maxDecodedBytes;
+  private final long maxEvents;
   private final PageReader reader = new PageReader();
   private final PageEncoder encoder = new PageEncoder();
 
@@ -41,18 +42,28 @@ final class PageMerger {
    *     CompactionPlanner#MAX_PAGE_BYTES}), counted from the pages as they are decoded
    */
   PageMerger(ObjectStore store, CompactionSettings settings, long maxDecodedBytes) {
+    this(store, settings, maxDecodedBytes, CompactionPlanner.MAX_PAGE_EVENTS);
+  }
+
+  /**
+   * @param maxEvents most events one merged page holds ({@link CompactionPlanner#MAX_PAGE_EVENTS},
+   *     what page readers accept), counted from the pages as they are decoded
+   */
+  PageMerger(ObjectStore store, CompactionSettings settings, long maxDecodedBytes, long maxEvents) {
     this.store = store;
     this.settings = settings;
     this.maxDecodedBytes = maxDecodedBytes;
+    this.maxEvents = maxEvents;
   }
 
   /**
    * The merged page of the longest prefix of {@code sources} (all of {@code writerId}, in the
-   * writer's order) whose decoded events fit in {@code maxDecodedBytes}: the planner cut the group
-   * by the index's {@code page_size_bytes}, which a foreign writer may understate, so the real
-   * bytes decide here. The merged page's {@link MergedPage#sourceKeys()} say which prefix it holds;
-   * null when fewer than two sources fit (a merge of one page is none). Memory stays within {@code
-   * maxDecodedBytes} plus the one page that did not fit (itself bounded by {@link
+   * writer's order) whose decoded events fit in {@code maxDecodedBytes} and number at most {@code
+   * maxEvents}: the planner cut the group by the index's {@code page_size_bytes} and {@code
+   * event_count}, which a foreign writer may understate, so the real bytes and events decide here.
+   * The merged page's {@link MergedPage#sourceKeys()} say which prefix it holds; null when fewer
+   * than two sources fit (a merge of one page is none). Memory stays within {@code maxDecodedBytes}
+   * plus the one page that did not fit (itself bounded by {@link
    * io.prism.snapshotter.page.PageLimits}), whatever the index says.
    *
    * <p>The cut depends only on the pages' contents, so a run after a crash cuts where this one did
@@ -66,6 +77,7 @@ final class PageMerger {
     String times = RecordTimes.RECORD;
     long repeats = 0;
     long decodedBytes = 0;
+    long decodedEvents = 0;
     int merged = 0;
     for (IndexEntry source : sources) {
       Page page;
@@ -88,10 +100,12 @@ final class PageMerger {
                 + writerId);
       }
       long pageBytes = decodedBytes(page);
-      if (decodedBytes + pageBytes > maxDecodedBytes) {
+      if (decodedBytes + pageBytes > maxDecodedBytes
+          || decodedEvents + page.events().size() > maxEvents) {
         break; // this page and the rest are planned again, from this page on
       }
       decodedBytes += pageBytes;
+      decodedEvents += page.events().size();
       merged++;
       if (tags == null) {
         tags = new LinkedHashMap<>(page.metadata().tags());
