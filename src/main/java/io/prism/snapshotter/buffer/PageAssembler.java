@@ -2,6 +2,7 @@ package io.prism.snapshotter.buffer;
 
 import io.prism.snapshotter.page.ChunkPool;
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.PageLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +56,13 @@ public final class PageAssembler {
    * 128 MiB): enough for the pages that close between two looks at the stored ones.
    */
   private static final int CHUNK_POOL_SHARE = 16;
+
+  /**
+   * The largest event stored (on a page of its own): page readers refuse an event or an NDJSON line
+   * over {@link PageLimits#DEFAULT}'s 64 MiB, and base64 makes an NDJSON payload a third larger. A
+   * larger record is a bad record rather than a page no reader would read back.
+   */
+  static final long MAX_READABLE_EVENT_BYTES = PageLimits.DEFAULT.maxFieldBytes() / 4 * 3;
 
   private final NewPageCheck newPages;
   private final FlushPolicy policy;
@@ -201,6 +209,16 @@ public final class PageAssembler {
     }
     long eventBytes = PageBuffer.estimateBytes(event);
     if (policy.isOversized(eventBytes)) {
+      if (eventBytes > MAX_READABLE_EVENT_BYTES) {
+        // Nothing changed yet: the sink skips the record as a bad one (dead letter queue).
+        throw new IllegalArgumentException(
+            "an event of about "
+                + eventBytes
+                + " bytes (payload, id and attributes) is larger than the "
+                + (MAX_READABLE_EVENT_BYTES >> 20)
+                + " MiB page readers accept for one event in any page format (64 MiB for an"
+                + " event or an NDJSON line, where base64 makes a payload a third larger)");
+      }
       newPages.check(partition, writerId, offset, event.timestampMillis());
       // Keep the writer's order: what it had buffered goes first, then this event alone.
       buffers.close(writerId, FlushReason.OVERSIZED_EVENT);

@@ -25,7 +25,8 @@ public final class BufferConfig {
   public static final String MAX_SIZE_BYTES = "buffer.max.size.bytes";
   static final String MAX_SIZE_BYTES_DOC =
       "Close a writer's page once its events add up to this many uncompressed bytes. An event at"
-          + " least this large gets a page of its own. At most "
+          + " least this large gets a page of its own (up to 48 MiB; a larger record is a bad record:"
+          + " page readers would refuse it). At most "
           + BufferConfig.MAX_SIZE_BYTES_LIMIT
           + " (64 MiB): a page may pass it by one event, and NDJSON's base64 makes payloads a third"
           + " larger, and page readers refuse pages over "

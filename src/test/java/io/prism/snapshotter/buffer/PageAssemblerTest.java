@@ -1,6 +1,7 @@
 package io.prism.snapshotter.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.prism.snapshotter.page.Event;
@@ -546,6 +547,24 @@ class PageAssemblerTest {
     assembler.writeClosedPages();
     assertThat(written).extracting(PageBuffer::eventCount).containsExactly(1, 1);
     assertThat(written).extracting(page -> page.firstOffset()).containsExactly(0L, 1L);
+  }
+
+  /**
+   * An event larger than page readers accept (in any format) is refused before anything changes:
+   * the sink takes it for a bad record, and the writer's buffered events and later records go on.
+   */
+  @Test
+  void anEventLargerThanPageReadersAcceptIsRefusedAndChangesNothing() throws Exception {
+    assembler.accept(P0, 0, "a", event(0, 1));
+    int tooLarge = (int) PageAssembler.MAX_READABLE_EVENT_BYTES;
+    assertThatThrownBy(() -> assembler.accept(P0, 1, "a", event(1, tooLarge)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("larger than the 48 MiB page readers accept for one event");
+    assembler.skip(P0, 1); // as the sink does with a bad record
+    assembler.accept(P0, 2, "a", event(2, 5_000)); // oversized for this test's pages, not readers
+    assembler.writeClosedPages();
+    assertThat(written).extracting(PageBuffer::eventCount).containsExactly(1, 1);
+    assertThat(written).extracting(page -> page.firstOffset()).containsExactly(0L, 2L);
   }
 
   @Test

@@ -39,6 +39,7 @@ class SnapshotterSinkTaskTest {
 
   @TempDir Path pages;
   final List<SinkRecord> reported = new ArrayList<>();
+  final List<Throwable> reportedErrors = new ArrayList<>();
   final StubSinkTaskContext context = new StubSinkTaskContext(Map.of(), Set.of(P0));
 
   /**
@@ -55,6 +56,7 @@ class SnapshotterSinkTaskTest {
         withReporter
             ? (record, error) -> {
               reported.add(record);
+              reportedErrors.add(error);
               return CompletableFuture.completedFuture(null);
             }
             : null,
@@ -257,6 +259,25 @@ class SnapshotterSinkTaskTest {
             record(atTheLimit, "1", 0), record(overTheLimit, "x", 1), record(atTheLimit, "2", 2)));
 
     assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
+    awaitCommitted(task, 3, 3);
+    task.stop();
+    assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), ""))
+        .singleElement()
+        .satisfies(page -> assertThat(page.page().events()).hasSize(2));
+  }
+
+  /** A record no page reader would read back is a bad record, not a page of its own. */
+  @Test
+  void aRecordLargerThanPageReadersAcceptIsABadRecordAndTheOthersAreStored() throws Exception {
+    SnapshotterSinkTask task = start(true, Map.of());
+    String huge = "x".repeat(48 << 20); // 48 MiB, over the limit with its id and overhead
+    task.put(List.of(record("a", "1", 0), record("a", huge, 1), record("a", "2", 2)));
+    huge = null;
+
+    assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
+    assertThat(reportedErrors.get(0))
+        .hasMessageContaining("events-0@1")
+        .hasMessageContaining("larger than the 48 MiB page readers accept for one event");
     awaitCommitted(task, 3, 3);
     task.stop();
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), ""))
