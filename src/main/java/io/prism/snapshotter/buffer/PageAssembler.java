@@ -208,17 +208,17 @@ public final class PageAssembler {
       return;
     }
     long eventBytes = PageBuffer.estimateBytes(event);
+    if (eventBytes > MAX_READABLE_EVENT_BYTES) {
+      // Nothing changed yet: the sink skips the record as a bad one (dead letter queue).
+      throw new IllegalArgumentException(
+          "an event of about "
+              + eventBytes
+              + " bytes (payload, id and attributes) is larger than the "
+              + (MAX_READABLE_EVENT_BYTES >> 20)
+              + " MiB page readers accept for one event in any page format (64 MiB for an"
+              + " event or an NDJSON line, where base64 makes a payload a third larger)");
+    }
     if (policy.isOversized(eventBytes)) {
-      if (eventBytes > MAX_READABLE_EVENT_BYTES) {
-        // Nothing changed yet: the sink skips the record as a bad one (dead letter queue).
-        throw new IllegalArgumentException(
-            "an event of about "
-                + eventBytes
-                + " bytes (payload, id and attributes) is larger than the "
-                + (MAX_READABLE_EVENT_BYTES >> 20)
-                + " MiB page readers accept for one event in any page format (64 MiB for an"
-                + " event or an NDJSON line, where base64 makes a payload a third larger)");
-      }
       newPages.check(partition, writerId, offset, event.timestampMillis());
       // Keep the writer's order: what it had buffered goes first, then this event alone.
       buffers.close(writerId, FlushReason.OVERSIZED_EVENT);
