@@ -1,5 +1,7 @@
 package io.prism.snapshotter.buffer;
 
+import io.prism.snapshotter.page.EventSizes;
+
 /**
  * When does a page close? All of the rules in one place: event count, byte size and age. Session
  * end, revocation, stop and memory pressure are decided by the caller, which knows about those
@@ -27,6 +29,16 @@ public final class FlushPolicy {
       return FlushReason.SIZE;
     }
     return null;
+  }
+
+  /**
+   * True when the page must close before an event whose encoded size is at most {@code
+   * eventBytesBound} joins it: together they could pass what page readers accept of a page ({@link
+   * EventSizes#MAX_PAGE_EVENTS_BYTES}), which {@code buffer.max.size.bytes} alone does not prevent
+   * (it counts characters and payload bytes; escapes, UTF-8 and base64 take more).
+   */
+  public boolean isFullFor(PageBuffer page, long eventBytesBound) {
+    return page.encodedBytesBound() + eventBytesBound > EventSizes.MAX_PAGE_EVENTS_BYTES;
   }
 
   /** True when an event of this size can never share a page with another one. */

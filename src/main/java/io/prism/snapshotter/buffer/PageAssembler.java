@@ -2,7 +2,7 @@ package io.prism.snapshotter.buffer;
 
 import io.prism.snapshotter.page.ChunkPool;
 import io.prism.snapshotter.page.Event;
-import io.prism.snapshotter.page.PageLimits;
+import io.prism.snapshotter.page.EventSizes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,13 +56,6 @@ public final class PageAssembler {
    * 128 MiB): enough for the pages that close between two looks at the stored ones.
    */
   private static final int CHUNK_POOL_SHARE = 16;
-
-  /**
-   * The largest event stored (on a page of its own): page readers refuse an event or an NDJSON line
-   * over {@link PageLimits#DEFAULT}'s 64 MiB, and base64 makes an NDJSON payload a third larger. A
-   * larger record is a bad record rather than a page no reader would read back.
-   */
-  static final long MAX_READABLE_EVENT_BYTES = PageLimits.DEFAULT.maxFieldBytes() / 4 * 3;
 
   private final NewPageCheck newPages;
   private final FlushPolicy policy;
@@ -208,15 +201,9 @@ public final class PageAssembler {
       return;
     }
     long eventBytes = PageBuffer.estimateBytes(event);
-    if (eventBytes > MAX_READABLE_EVENT_BYTES) {
-      // Nothing changed yet: the sink skips the record as a bad one (dead letter queue).
-      throw new IllegalArgumentException(
-          "an event of about "
-              + eventBytes
-              + " bytes (payload, id and attributes) is larger than the "
-              + (MAX_READABLE_EVENT_BYTES >> 20)
-              + " MiB page readers accept for one event in any page format (64 MiB for an"
-              + " event or an NDJSON line, where base64 makes a payload a third larger)");
+    long encodedBound = PageBuffer.encodedBytesBound(event, eventBytes);
+    if (encodedBound > EventSizes.MAX_EVENT_BYTES) {
+      checkReadable(event); // nothing changed yet: the sink skips a refused record as a bad one
     }
     if (policy.isOversized(eventBytes)) {
       newPages.check(partition, writerId, offset, event.timestampMillis());
@@ -228,6 +215,10 @@ public final class PageAssembler {
       memory.reserve(alone.heapBytes());
     } else {
       PageBuffer page = buffers.openPageOf(writerId);
+      if (page != null && policy.isFullFor(page, encodedBound)) {
+        buffers.close(writerId, FlushReason.SIZE);
+        page = null;
+      }
       if (page == null) {
         newPages.check(partition, writerId, offset, event.timestampMillis());
         page = buffers.openPage(writerId, clock.millis());
@@ -241,6 +232,23 @@ public final class PageAssembler {
       }
     }
     buffers.accepted(offset);
+  }
+
+  /**
+   * Refuses an event larger, encoded, than page readers accept for one event: a page holding it
+   * could not be read back, the writer's other events on it included.
+   */
+  private static void checkReadable(Event event) {
+    long encoded = EventSizes.largestEncoding(event);
+    if (encoded > EventSizes.MAX_EVENT_BYTES) {
+      throw new IllegalArgumentException(
+          "the event takes "
+              + encoded
+              + " bytes encoded (the larger of its protobuf message and its NDJSON line, where the"
+              + " payload is base64 and the id and attributes JSON-escaped), more than the "
+              + (EventSizes.MAX_EVENT_BYTES >> 20)
+              + " MiB page readers accept for one event in any page format");
+    }
   }
 
   private static boolean isAlreadyStored(

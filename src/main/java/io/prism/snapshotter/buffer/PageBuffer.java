@@ -3,6 +3,7 @@ package io.prism.snapshotter.buffer;
 import io.prism.snapshotter.page.ChunkPool;
 import io.prism.snapshotter.page.EncodedEvents;
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.EventSizes;
 import io.prism.snapshotter.util.Printable;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -21,6 +22,9 @@ import org.apache.kafka.common.TopicPartition;
 public final class PageBuffer {
   /** Fixed per-event cost added to the payload size: field tags, lengths, timestamp, sequence. */
   static final int EVENT_OVERHEAD_BYTES = 24;
+
+  /** Fixed per-attribute cost added to its key's and value's characters. */
+  private static final int ATTRIBUTE_OVERHEAD_BYTES = 4;
 
   /**
    * Heap an open page costs beyond the contents of its arrays: this object and its {@link
@@ -44,6 +48,10 @@ public final class PageBuffer {
   private BitSet clockTimes;
 
   private long estimatedBytes;
+
+  /** The events' {@link EventSizes#upperBound}s together: what the page takes encoded, at most. */
+  private long encodedBytesBound;
+
   private FlushReason closeReason;
 
   /**
@@ -91,10 +99,26 @@ public final class PageBuffer {
     long bytes = EVENT_OVERHEAD_BYTES + event.payloadLength() + event.eventId().length();
     if (!event.attributes().isEmpty()) {
       for (var attribute : event.attributes().entrySet()) {
-        bytes += attribute.getKey().length() + attribute.getValue().length() + 4;
+        bytes +=
+            attribute.getKey().length() + attribute.getValue().length() + ATTRIBUTE_OVERHEAD_BYTES;
       }
     }
     return bytes;
+  }
+
+  /**
+   * {@link EventSizes#upperBound} of an event whose {@link #estimateBytes} is {@code eventBytes}:
+   * the characters of its strings are what the estimate counts besides its payload and overheads,
+   * so no second pass over its attributes.
+   */
+  static long encodedBytesBound(Event event, long eventBytes) {
+    int attributes = event.attributes().size();
+    long textChars =
+        eventBytes
+            - EVENT_OVERHEAD_BYTES
+            - event.payloadLength()
+            - (long) ATTRIBUTE_OVERHEAD_BYTES * attributes;
+    return EventSizes.upperBound(event.payloadLength(), textChars, attributes);
   }
 
   void append(Event event, long offset, long eventBytes) {
@@ -119,6 +143,7 @@ public final class PageBuffer {
     offsets[index] = offset;
     events.append(event);
     estimatedBytes += eventBytes;
+    encodedBytesBound += encodedBytesBound(event, eventBytes);
   }
 
   /** Why the page was closed; {@code null} while it is open. */
@@ -164,6 +189,11 @@ public final class PageBuffer {
 
   public long estimatedBytes() {
     return estimatedBytes;
+  }
+
+  /** At least the bytes the page's events take encoded, in either format. */
+  public long encodedBytesBound() {
+    return encodedBytesBound;
   }
 
   /**

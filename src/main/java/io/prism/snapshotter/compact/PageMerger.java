@@ -3,6 +3,7 @@ package io.prism.snapshotter.compact;
 import io.prism.snapshotter.index.IndexEntry;
 import io.prism.snapshotter.page.EncodedPage;
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.EventSizes;
 import io.prism.snapshotter.page.Page;
 import io.prism.snapshotter.page.PageEncoder;
 import io.prism.snapshotter.page.PageFormatException;
@@ -58,12 +59,13 @@ final class PageMerger {
 
   /**
    * The merged page of the longest prefix of {@code sources} (all of {@code writerId}, in the
-   * writer's order) whose decoded events fit in {@code maxDecodedBytes} and number at most {@code
-   * maxEvents}: the planner cut the group by the index's {@code page_size_bytes} and {@code
-   * event_count}, which a foreign writer may understate, so the real bytes and events decide here.
-   * The merged page's {@link MergedPage#sourceKeys()} say which prefix it holds; null when fewer
-   * than two sources fit (a merge of one page is none). Memory stays within {@code maxDecodedBytes}
-   * plus the one page that did not fit (itself bounded by {@link
+   * writer's order) whose decoded events fit in {@code maxDecodedBytes}, number at most {@code
+   * maxEvents} and, encoded in either format, surely fit in a page readers accept ({@link
+   * #encodedBytesBound}): the planner cut the group by the index's {@code page_size_bytes} and
+   * {@code event_count}, which a foreign writer may understate, so the real bytes and events decide
+   * here. The merged page's {@link MergedPage#sourceKeys()} say which prefix it holds; null when
+   * fewer than two sources fit (a merge of one page is none). Memory stays within {@code
+   * maxDecodedBytes} plus the one page that did not fit (itself bounded by {@link
    * io.prism.snapshotter.page.PageLimits}), whatever the index says.
    *
    * <p>The cut depends only on the pages' contents, so a run after a crash cuts where this one did
@@ -78,6 +80,7 @@ final class PageMerger {
     long repeats = 0;
     long decodedBytes = 0;
     long decodedEvents = 0;
+    long encodedBound = 0;
     int merged = 0;
     for (IndexEntry source : sources) {
       Page page;
@@ -100,11 +103,14 @@ final class PageMerger {
                 + writerId);
       }
       long pageBytes = decodedBytes(page);
+      long pageBound = encodedBytesBound(page);
       if (decodedBytes + pageBytes > maxDecodedBytes
-          || decodedEvents + page.events().size() > maxEvents) {
+          || decodedEvents + page.events().size() > maxEvents
+          || encodedBound + pageBound > EventSizes.MAX_PAGE_EVENTS_BYTES) {
         break; // this page and the rest are planned again, from this page on
       }
       decodedBytes += pageBytes;
+      encodedBound += pageBound;
       decodedEvents += page.events().size();
       merged++;
       if (tags == null) {
@@ -171,6 +177,19 @@ final class PageMerger {
       for (Map.Entry<String, String> attribute : event.attributes().entrySet()) {
         bytes += attribute.getKey().length() + attribute.getValue().length();
       }
+    }
+    return bytes;
+  }
+
+  /**
+   * At least the bytes a decoded page's events take encoded in either format ({@link
+   * EventSizes#upperBound}): a merged page in NDJSON takes more than its protobuf sources did, and
+   * readers accept at most {@link EventSizes#MAX_PAGE_EVENTS_BYTES} of events in a page.
+   */
+  static long encodedBytesBound(Page page) {
+    long bytes = 0;
+    for (Event event : page.events()) {
+      bytes += EventSizes.upperBound(event);
     }
     return bytes;
   }

@@ -24,19 +24,21 @@ public final class BufferConfig {
 
   public static final String MAX_SIZE_BYTES = "buffer.max.size.bytes";
   static final String MAX_SIZE_BYTES_DOC =
-      "Close a writer's page once its events add up to this many uncompressed bytes. An event at"
-          + " least this large gets a page of its own (up to 48 MiB; a larger record is a bad record:"
-          + " page readers would refuse it). At most "
-          + BufferConfig.MAX_SIZE_BYTES_LIMIT
-          + " (64 MiB): a page may pass it by one event, and NDJSON's base64 makes payloads a third"
-          + " larger, and page readers refuse pages over "
+      "Close a writer's page once its events add up to this many uncompressed bytes (payloads,"
+          + " and the characters of ids and attributes). An event at least this large gets a page"
+          + " of its own, unless it takes more than 64 MiB encoded (a payload of about 48 MiB: base64"
+          + " in NDJSON): that record is a bad record, page readers would refuse it. A page also"
+          + " closes early when its events, encoded in the larger format, could pass the "
           + (PageLimits.DEFAULT.maxPageBytes() >> 20)
-          + " MiB uncompressed.";
+          + " MiB readers accept of a page (text of control characters or CJK). At most "
+          + BufferConfig.MAX_SIZE_BYTES_LIMIT
+          + " (64 MiB).";
 
   /**
    * Highest {@link #MAX_SIZE_BYTES}: a page closes at the first event that takes it to the limit,
    * so it holds less than twice the limit, which NDJSON's base64 makes up to 4/3 larger: 171 MiB,
-   * within the {@link PageLimits#DEFAULT} 256 MiB readers accept.
+   * within the {@link PageLimits#DEFAULT} 256 MiB readers accept. (Text that grows more when
+   * encoded closes a page earlier: {@code FlushPolicy.isFullFor}.)
    */
   static final long MAX_SIZE_BYTES_LIMIT = 64L * 1024 * 1024;
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -24,7 +25,8 @@ import java.util.List;
  */
 final class NdjsonPageWriter {
 
-  private final JsonFactory json =
+  /** Thread-safe, shared with {@link #lineLength}. */
+  private static final JsonFactory JSON =
       new JsonFactoryBuilder()
           .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
           // Flushing the compressor would end a zstd block early and cost ratio.
@@ -50,7 +52,7 @@ final class NdjsonPageWriter {
     out.write(metadataLine);
     // Its own compressed block (zstd ends a block on flush): readMetadata needs only the head.
     out.flush();
-    try (JsonGenerator gen = json.createGenerator(out)) {
+    try (JsonGenerator gen = JSON.createGenerator(out)) {
       writeEvents(gen, events, true);
     }
     return metadata;
@@ -59,13 +61,28 @@ final class NdjsonPageWriter {
   private long eventLinesLength(List<Event> events) throws IOException {
     CountingOutputStream counter = CountingOutputStream.toNowhere();
     long base64Bytes = 0;
-    try (JsonGenerator gen = json.createGenerator(counter)) {
+    try (JsonGenerator gen = JSON.createGenerator(counter)) {
       writeEvents(gen, events, false);
       for (Event e : events) {
         base64Bytes += base64Length(e.payloadLength());
       }
     }
     return counter.count() + base64Bytes;
+  }
+
+  /**
+   * The length of {@code event}'s line at position {@code sequence} of a page, without its '\n'
+   * (what {@link LineReader} holds to its limit): the same generator as the page's, so the same
+   * escapes.
+   */
+  static long lineLength(Event event, long sequence) {
+    CountingOutputStream counter = CountingOutputStream.toNowhere();
+    try (JsonGenerator gen = JSON.createGenerator(counter)) {
+      NdjsonLines.writeEventLine(gen, event, sequence, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("counting into nowhere failed", e);
+    }
+    return counter.count() - 1 + base64Length(event.payloadLength());
   }
 
   static long base64Length(int bytes) {
@@ -82,7 +99,7 @@ final class NdjsonPageWriter {
 
   private byte[] metadataLine(PageMetadata m) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    try (JsonGenerator gen = json.createGenerator(bytes)) {
+    try (JsonGenerator gen = JSON.createGenerator(bytes)) {
       NdjsonLines.writeMetadataLine(gen, m);
     }
     return bytes.toByteArray();

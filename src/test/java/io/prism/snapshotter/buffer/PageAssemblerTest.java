@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.page.EventSizes;
+import io.prism.snapshotter.page.PageLimits;
 import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.ManualClock;
 import java.time.Duration;
@@ -551,20 +553,68 @@ class PageAssemblerTest {
 
   /**
    * An event larger than page readers accept (in any format) is refused before anything changes:
-   * the sink takes it for a bad record, and the writer's buffered events and later records go on.
+   * the sink takes it for a bad record, and the writer's buffered events and later records go on. A
+   * 48 MiB payload is 64 MiB in base64, more than readers accept of an NDJSON line with the rest.
    */
   @Test
   void anEventLargerThanPageReadersAcceptIsRefusedAndChangesNothing() throws Exception {
     assembler.accept(P0, 0, "a", event(0, 1));
-    int tooLarge = (int) PageAssembler.MAX_READABLE_EVENT_BYTES;
-    assertThatThrownBy(() -> assembler.accept(P0, 1, "a", event(1, tooLarge)))
+    assertThatThrownBy(() -> assembler.accept(P0, 1, "a", event(1, 48 << 20)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("larger than the 48 MiB page readers accept for one event");
+        .hasMessageContaining("more than the 64 MiB page readers accept for one event");
     assembler.skip(P0, 1); // as the sink does with a bad record
     assembler.accept(P0, 2, "a", event(2, 5_000)); // oversized for this test's pages, not readers
     assembler.writeClosedPages();
     assertThat(written).extracting(PageBuffer::eventCount).containsExactly(1, 1);
     assertThat(written).extracting(page -> page.firstOffset()).containsExactly(0L, 2L);
+  }
+
+  /**
+   * Readers' limits are on encoded bytes: an attribute of 22 M characters of CJK text counts 22 M
+   * in the size estimate but takes 66 MB of UTF-8; one of 12 M control characters, 72 MB of JSON
+   * escapes in an NDJSON line.
+   */
+  @Test
+  void anEventWhoseTextEncodesLargerThanReadersAcceptIsRefused() {
+    for (String text : List.of("中".repeat(22 << 20), "\u0001".repeat(12 << 20))) {
+      Event event = new Event("e1", 1001, new byte[1], Map.of("text", text));
+      assertThat(PageBuffer.estimateBytes(event)).isLessThan(48 << 20);
+      assertThatThrownBy(() -> assembler.accept(P0, 1, "a", event))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("more than the 64 MiB page readers accept for one event");
+    }
+    assertThat(assembler.stats().bufferedEvents()).isZero();
+  }
+
+  /**
+   * Events that readers accept one by one, but together take more than a page may: each of 10 M
+   * control characters is 60 MB as an NDJSON line, five are over 256 MiB, though their size
+   * estimate (50 M) is within buffer.max.size.bytes. The page closes before the fifth joins it.
+   */
+  @Test
+  void aPageClosesBeforeItsEventsCouldTakeMoreThanReadersAcceptOfAPage() throws Exception {
+    List<Long> encodedBytes = new ArrayList<>(); // of each page's events, as it is stored
+    PageAssembler large =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(1_000, 64 << 20, Duration.ofSeconds(10))),
+            new MemoryBudget(1L << 30, 0.5),
+            page -> {
+              written.add(page);
+              encodedBytes.add(
+                  page.decodedEvents().stream().mapToLong(EventSizes::largestEncoding).sum());
+            },
+            clock);
+    String text = "\u0001".repeat(10 << 20);
+    for (int i = 0; i < 5; i++) {
+      large.accept(P0, i, "a", new Event("e" + i, 1000 + i, new byte[1], Map.of("text", text)));
+    }
+    large.flushPartitions(List.of(P0), FlushReason.TASK_STOP);
+    assertThat(written).extracting(PageBuffer::eventCount).containsExactly(4, 1);
+    assertThat(written.get(0).closeReason()).isEqualTo(FlushReason.SIZE);
+    assertThat(written.get(0).estimatedBytes()).isLessThan(64 << 20);
+    assertThat(encodedBytes.get(0)).isLessThanOrEqualTo(EventSizes.MAX_PAGE_EVENTS_BYTES);
+    long fiveLines = encodedBytes.get(0) + encodedBytes.get(1);
+    assertThat(fiveLines).isGreaterThan(PageLimits.DEFAULT.maxPageBytes());
   }
 
   @Test

@@ -270,14 +270,14 @@ class SnapshotterSinkTaskTest {
   @Test
   void aRecordLargerThanPageReadersAcceptIsABadRecordAndTheOthersAreStored() throws Exception {
     SnapshotterSinkTask task = start(true, Map.of());
-    String huge = "x".repeat(48 << 20); // 48 MiB, over the limit with its id and overhead
+    String huge = "x".repeat(48 << 20); // 64 MiB in base64, over the limit with the rest
     task.put(List.of(record("a", "1", 0), record("a", huge, 1), record("a", "2", 2)));
     huge = null;
 
     assertThat(reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
     assertThat(reportedErrors.get(0))
         .hasMessageContaining("events-0@1")
-        .hasMessageContaining("larger than the 48 MiB page readers accept for one event");
+        .hasMessageContaining("more than the 64 MiB page readers accept for one event");
     awaitCommitted(task, 3, 3);
     task.stop();
     assertThat(StoredPages.readAll(new FilesystemObjectStore(pages), ""))
