@@ -336,6 +336,14 @@ public final class RedisPageIndex implements PageIndex {
   }
 
   /**
+   * A counter of removals that found nothing left to remove on the primary, written only to be
+   * waited for ({@link #confirmEarlierRemoval}).
+   */
+  private String removalsKey() {
+    return prefix + ".removals";
+  }
+
+  /**
    * The partition comes first: a number ends at the colon, so no topic name can make two keys
    * collide.
    */
@@ -734,10 +742,33 @@ public final class RedisPageIndex implements PageIndex {
         }
       }
     }
-    deleteEntries(writer, removed, removedEntries);
-    if (!removed.isEmpty()) {
-      forgetWriterIfEmpty(writer);
+    if (removed.isEmpty()) {
+      confirmEarlierRemoval(writer, entries.size());
+      return;
     }
+    deleteEntries(writer, removed, removedEntries);
+    forgetWriterIfEmpty(writer);
+  }
+
+  /**
+   * None of a writer's entries to remove is left on the primary: most often a removal retried after
+   * its {@code WAIT} failed, whose writes the primary has and a replica may still lack. {@code
+   * WAIT} counts only what its own connection wrote, so, with replicas to wait for, a write of its
+   * own (the {@link #removalsKey} counter) is waited for: replication keeps the primary's order, so
+   * a replica that acknowledges it has the earlier removal too. A caller that deletes the entries'
+   * pages next (compaction) then does so only once a failover could no longer bring them back.
+   */
+  private void confirmEarlierRemoval(String writer, int entries) {
+    if (!settings.replicaWait().waits()) {
+      return;
+    }
+    transact(
+        "remove " + entries + " entries of writer " + Printable.quote(writer),
+        "the primary holds none of them (removed before)",
+        "a replica may still list them and a failover now could bring them back, so the removal"
+            + " counts as failed (a compaction keeps the pages it merged and deletes them on its"
+            + " next run)",
+        transaction -> transaction.incr(removalsKey()));
   }
 
   @Override

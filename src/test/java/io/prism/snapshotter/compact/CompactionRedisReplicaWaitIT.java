@@ -101,6 +101,14 @@ class CompactionRedisReplicaWaitIT {
           .containsAll(sources);
       assertThat(SinkWrittenPages.replay(store, index, "w")).containsExactlyElementsOf(W_IDS);
 
+      // A run while the replica is still down finds nothing left on the primary to remove, but
+      // must not take that for a removal the replica has: it deletes nothing either (its publish
+      // of the merged page's entry, again, waits first).
+      assertThatThrownBy(() -> compactor(store, index).run("w", false))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("but 0 of the 1 replicas");
+      assertThat(keysOfW(store)).containsAll(sources);
+
       replica.start();
       primary.awaitOnlineReplicas(1);
       CompactionReport report = compactor(store, index).run("w", false);

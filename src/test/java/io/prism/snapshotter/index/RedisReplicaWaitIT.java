@@ -135,11 +135,17 @@ class RedisReplicaWaitIT {
           .hasMessageContaining("within 2000 ms (index.redis.wait.timeout.ms)")
           .hasMessageContaining("a failover now could bring them back");
       assertThat(index.entries("w", TimeRange.ALL)).containsExactly(kept);
+      // Retried, as a compaction's next run does: nothing left on the primary, but the replica
+      // still lacks the first removal, so the retry fails too.
+      assertThatThrownBy(() -> index.remove(List.of(removed)))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("Cannot remove 1 entries of writer 'w' in redis redis://127.0.0.1:")
+          .hasMessageContaining(
+              "the primary holds none of them (removed before), but 0 of the 1 replicas");
 
       replica.start();
       primary.awaitOnlineReplicas(1);
-      // As a compaction's next run does: the primary has nothing left to remove, so no wait.
-      index.remove(List.of(removed));
+      index.remove(List.of(removed)); // acknowledged: the replica has the first removal
       primary.awaitReplicatedTo(replica);
       try (RedisPageIndex onReplica =
           RedisPageIndex.open(new RedisSettings(replica.url(), prefix, null, 0))) {
