@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * state they measure). Publish throughput in batches of 1,000 (the reindex and async path) and of 1
  * (the sync path: one entry per stored page); query latency for a writer with 100,000 pages: the
  * whole history, and a one-hour window. Reads PRISM_TEST_CLICKHOUSE_URL and PRISM_TEST_REDIS_URL
- * (bin/lib/services.sh); prints a Markdown table.
+ * (bin/lib/services.sh: {@code bin/bench index} starts both); prints a Markdown table, each figure
+ * beside its ratio to SQLite's in the same run (the machines are shared: ratios mean more).
  */
 public final class IndexBenchmark {
   static final int PAGES = 100_000;
@@ -34,7 +35,7 @@ public final class IndexBenchmark {
   public static void main(String[] args) throws Exception {
     String unique = "bench_" + UUID.randomUUID().toString().substring(0, 8);
     Path sqlite = Files.createTempDirectory("index-bench").resolve("index.db");
-    List<String[]> rows = new ArrayList<>();
+    List<Figures> rows = new ArrayList<>(); // the first is the baseline
     rows.add(run("sqlite", () -> SqlitePageIndex.open(sqlite)));
     rows.add(
         run(
@@ -58,12 +59,38 @@ public final class IndexBenchmark {
         "| backend | publish, batches of 1,000 (entries/s) | publish, one entry per call (entries/s) "
             + "| query 100,000 pages (ms, median of 5) | query 1-hour window, 360 pages (ms, median of 20) |");
     System.out.println("|---|---:|---:|---:|---:|");
-    for (String[] row : rows) {
-      System.out.println("| " + String.join(" | ", row) + " |");
+    for (Figures row : rows) {
+      System.out.println(row.markdownRow(rows.get(0)));
+    }
+    System.out.println();
+    System.out.println(
+        "Ratios against "
+            + rows.get(0).name()
+            + " in this run (throughput: higher is faster; "
+            + "query times: lower is faster).");
+  }
+
+  /** One backend's figures; a row shows each beside its ratio to the baseline's. */
+  record Figures(
+      String name, double batched, double singles, double fullQueryMs, double windowQueryMs) {
+    String markdownRow(Figures baseline) {
+      return "| "
+          + String.join(
+              " | ",
+              name,
+              withRatio(batched, baseline.batched),
+              withRatio(singles, baseline.singles),
+              withRatio(fullQueryMs, baseline.fullQueryMs),
+              withRatio(windowQueryMs, baseline.windowQueryMs))
+          + " |";
+    }
+
+    private static String withRatio(double value, double baseline) {
+      return fmt(value) + String.format(Locale.ROOT, " (%.2fx)", value / baseline);
     }
   }
 
-  static String[] run(String name, Supplier<PageIndex> open) {
+  static Figures run(String name, Supplier<PageIndex> open) {
     try (PageIndex index = open.get()) {
       List<IndexEntry> batch = new ArrayList<>(1_000);
       long started = System.nanoTime();
@@ -98,9 +125,7 @@ public final class IndexBenchmark {
         check(size >= 360 && size <= 361, name + ": window query returned " + size);
       }
       System.err.printf(Locale.ROOT, "%s done%n", name);
-      return new String[] {
-        name, fmt(batched), fmt(singles), fmt(median(full)), fmt(median(window))
-      };
+      return new Figures(name, batched, singles, median(full), median(window));
     }
   }
 
