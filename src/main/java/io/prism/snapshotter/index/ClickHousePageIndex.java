@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prism.snapshotter.util.HttpHeaderLogging;
 import io.prism.snapshotter.util.TlsFailures;
 import io.prism.snapshotter.util.TlsProbe;
 import java.io.ByteArrayInputStream;
@@ -194,6 +195,10 @@ public final class ClickHousePageIndex implements PageIndex {
             .serverSetting("wait_end_of_query", "1")
             .setConnectTimeout(5, ChronoUnit.SECONDS)
             .setSocketTimeout(TIMEOUT_SECONDS, ChronoUnit.SECONDS);
+    if (settings.password() != null && settings.password().value() != null) {
+      HttpHeaderLogging.warnIfCredentialsWouldBeLogged(
+          "the ClickHouse index", "the user and password (index.clickhouse.password)");
+    }
     if (settings.tlsCa() != null) {
       builder.setRootCertificate(settings.tlsCa().path().toString());
     }

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.storage;
 
+import io.prism.snapshotter.util.HttpHeaderLogging;
 import io.prism.snapshotter.util.TlsCaFile;
 import java.io.IOException;
 import java.io.InputStream;
@@ -134,6 +135,10 @@ public final class S3ObjectStore implements ObjectStore {
       builder.httpClientBuilder(
           Apache5HttpClient.builder().tlsTrustManagersProvider(ca::trustManagers));
     }
+    HttpHeaderLogging.warnIfCredentialsWouldBeLogged(
+        "the S3 store",
+        "the access key id and, with temporary credentials, the session token"
+            + " (x-amz-security-token)");
     return builder.build();
   }
 
