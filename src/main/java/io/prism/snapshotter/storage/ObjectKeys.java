@@ -47,7 +47,7 @@ public final class ObjectKeys {
     if (key == null || key.isEmpty()) {
       return "a key must not be empty";
     }
-    if (utf8(key).length > MAX_KEY_BYTES) {
+    if (utf8Length(key, 0, key.length()) > MAX_KEY_BYTES) {
       return "longer than " + MAX_KEY_BYTES + " UTF-8 bytes";
     }
     for (int i = 0; i < key.length(); i++) {
@@ -65,25 +65,67 @@ public final class ObjectKeys {
     if (key.startsWith("/")) {
       return "must not start with '/' (keys are relative)";
     }
-    for (String segment : key.split("/", -1)) {
-      if (segment.isEmpty()) {
-        return "empty segment (a '//' or a trailing '/')";
+    // Segment by segment, in place: every page's key passes here, on the sink task's thread.
+    for (int start = 0, end; start <= key.length(); start = end + 1) {
+      end = key.indexOf('/', start);
+      if (end < 0) {
+        end = key.length();
       }
-      if (segment.equals(".") || segment.equals("..")) {
-        return "'" + segment + "' segment";
-      }
-      if (segment.startsWith(RESERVED_SEGMENT_PREFIX)) {
-        return "segment '"
-            + segment
-            + "' starts with the reserved '"
-            + RESERVED_SEGMENT_PREFIX
-            + "'";
-      }
-      if (utf8(segment).length > MAX_SEGMENT_BYTES) {
-        return "segment longer than " + MAX_SEGMENT_BYTES + " UTF-8 bytes";
+      String problem = segmentProblem(key, start, end);
+      if (problem != null) {
+        return problem;
       }
     }
     return null;
+  }
+
+  /** What is wrong with the segment {@code key[start, end)}, or null. */
+  private static String segmentProblem(String key, int start, int end) {
+    int length = end - start;
+    if (length == 0) {
+      return "empty segment (a '//' or a trailing '/')";
+    }
+    if (key.charAt(start) == '.'
+        && (length == 1 || (length == 2 && key.charAt(start + 1) == '.'))) {
+      return "'" + key.substring(start, end) + "' segment";
+    }
+    if (key.startsWith(RESERVED_SEGMENT_PREFIX, start)) {
+      return "segment '"
+          + key.substring(start, end)
+          + "' starts with the reserved '"
+          + RESERVED_SEGMENT_PREFIX
+          + "'";
+    }
+    if (utf8Length(key, start, end) > MAX_SEGMENT_BYTES) {
+      return "segment longer than " + MAX_SEGMENT_BYTES + " UTF-8 bytes";
+    }
+    return null;
+  }
+
+  /**
+   * The length of {@code s[from, to)} in UTF-8, as {@code getBytes(UTF_8)} gives it without the
+   * array: a surrogate pair is 4 bytes, an unpaired surrogate 1 (its replacement, '?').
+   */
+  private static int utf8Length(String s, int from, int to) {
+    int bytes = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < to
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        bytes += 1;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
   }
 
   /**
