@@ -66,10 +66,16 @@ final class BufferSurvey implements BufferVisitor {
     if (topN == 0) {
       return;
     }
-    top.add(page);
-    if (top.size() > topN) {
+    if (top.size() == topN) {
+      // Full: a page below the head (the entry to drop first) would be dropped at once, and most
+      // pages of a survey are, so compare before touching the heap (this runs for every page at
+      // every commit).
+      if (top.comparator().compare(page, top.peek()) < 0) {
+        return;
+      }
       top.poll();
     }
+    top.add(page);
   }
 
   BufferSnapshot result() {

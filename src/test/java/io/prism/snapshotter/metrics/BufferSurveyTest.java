@@ -2,14 +2,20 @@ package io.prism.snapshotter.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prism.snapshotter.buffer.BufferVisitor;
 import io.prism.snapshotter.buffer.FlushLimits;
 import io.prism.snapshotter.buffer.FlushPolicy;
 import io.prism.snapshotter.buffer.MemoryBudget;
 import io.prism.snapshotter.buffer.PageAssembler;
+import io.prism.snapshotter.buffer.PageBuffer;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.testing.ManualClock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +75,42 @@ class BufferSurveyTest {
         .satisfies(p -> assertThat(p.gap()).isEqualTo(10_003));
     assertThat(survey(0).oldest()).isEmpty();
     assertThat(survey(0).largest()).isEmpty();
+  }
+
+  /** The N kept are the N oldest and largest of all, ties and all, whatever the order walked. */
+  @Test
+  void keepsWhatSortingEveryPageWouldKeep() {
+    Random random = new Random(11);
+    for (int w = 0; w < 2_000; w++) {
+      accept("w" + random.nextInt(500), 1 + random.nextInt(3) * 1_000);
+      clock.advance(random.nextInt(3)); // many pages opened in the same millisecond
+    }
+    List<Long> ages = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
+    assembler.survey(
+        new BufferVisitor() {
+          @Override
+          public void partition(TopicPartition partition, long received, long durable) {}
+
+          @Override
+          public void page(PageBuffer page, boolean open) {
+            if (page.isEmpty()) {
+              return;
+            }
+            ages.add(page.openedAtMillis());
+            sizes.add(page.heapBytes());
+          }
+        });
+    ages.sort(null);
+    sizes.sort(Comparator.reverseOrder());
+    for (int topN : new int[] {1, 3, 10, 100}) {
+      BufferSnapshot snapshot = survey(topN);
+      assertThat(snapshot.oldest())
+          .extracting(WriterBuffer::openedAtMillis)
+          .containsExactlyElementsOf(ages.subList(0, topN));
+      assertThat(snapshot.largest())
+          .extracting(WriterBuffer::bytes)
+          .containsExactlyElementsOf(sizes.subList(0, topN));
+    }
   }
 }
