@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.page.EventSizes;
 import io.prism.snapshotter.page.PageLimits;
+import io.prism.snapshotter.testing.BufferedPages;
 import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.ManualClock;
 import java.time.Duration;
@@ -431,19 +432,10 @@ class PageAssemblerTest {
   }
 
   private static PageBuffer openPageOf(PageAssembler assembler, TopicPartition partition) {
-    List<PageBuffer> open = new ArrayList<>();
-    assembler.survey(
-        new BufferVisitor() {
-          @Override
-          public void partition(TopicPartition tp, long received, long committable) {}
-
-          @Override
-          public void page(PageBuffer page, boolean isOpen) {
-            if (isOpen && page.partition().equals(partition)) {
-              open.add(page);
-            }
-          }
-        });
+    List<PageBuffer> open =
+        BufferedPages.open(assembler).stream()
+            .filter(page -> page.partition().equals(partition))
+            .toList();
     assertThat(open).hasSize(1);
     return open.get(0);
   }

@@ -2,7 +2,6 @@ package io.prism.snapshotter.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prism.snapshotter.buffer.BufferVisitor;
 import io.prism.snapshotter.buffer.FlushLimits;
 import io.prism.snapshotter.buffer.FlushPolicy;
 import io.prism.snapshotter.buffer.MemoryBudget;
@@ -11,13 +10,13 @@ import io.prism.snapshotter.buffer.PageBuffer;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.page.Event;
 import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.testing.BufferedPages;
 import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.StubSinkTaskContext;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -203,17 +202,7 @@ class StorageFailuresTest {
     TopicPartition events0 = new TopicPartition("events", 0);
     assembler.accept(events0, 4200, "w-17", new Event("e1", 1_000, new byte[10], Map.of()));
     assembler.accept(events0, 4299, "w-17", new Event("e2", 1_001, new byte[10], Map.of()));
-    List<PageBuffer> pages = new ArrayList<>();
-    assembler.survey(
-        new BufferVisitor() {
-          @Override
-          public void partition(TopicPartition partition, long received, long durable) {}
-
-          @Override
-          public void page(PageBuffer page, boolean open) {
-            pages.add(page);
-          }
-        });
+    List<PageBuffer> pages = BufferedPages.all(assembler);
     assertThat(pages).hasSize(1);
     return pages.get(0);
   }

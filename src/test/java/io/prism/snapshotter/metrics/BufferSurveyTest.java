@@ -2,13 +2,13 @@ package io.prism.snapshotter.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prism.snapshotter.buffer.BufferVisitor;
 import io.prism.snapshotter.buffer.FlushLimits;
 import io.prism.snapshotter.buffer.FlushPolicy;
 import io.prism.snapshotter.buffer.MemoryBudget;
 import io.prism.snapshotter.buffer.PageAssembler;
 import io.prism.snapshotter.buffer.PageBuffer;
 import io.prism.snapshotter.page.Event;
+import io.prism.snapshotter.testing.BufferedPages;
 import io.prism.snapshotter.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,20 +87,12 @@ class BufferSurveyTest {
     }
     List<Long> ages = new ArrayList<>();
     List<Long> sizes = new ArrayList<>();
-    assembler.survey(
-        new BufferVisitor() {
-          @Override
-          public void partition(TopicPartition partition, long received, long durable) {}
-
-          @Override
-          public void page(PageBuffer page, boolean open) {
-            if (page.isEmpty()) {
-              return;
-            }
-            ages.add(page.openedAtMillis());
-            sizes.add(page.heapBytes());
-          }
-        });
+    for (PageBuffer page : BufferedPages.all(assembler)) {
+      if (!page.isEmpty()) {
+        ages.add(page.openedAtMillis());
+        sizes.add(page.heapBytes());
+      }
+    }
     ages.sort(null);
     sizes.sort(Comparator.reverseOrder());
     for (int topN : new int[] {1, 3, 10, 100}) {
