@@ -36,7 +36,8 @@ class LauncherTest {
     stubs = Files.createDirectories(root.resolve("stubs"));
     executable(
         Files.createDirectories(root.resolve("jdk/bin")).resolve("java"),
-        "while [ $# -gt 0 ]; do [ \"$1\" = -cp ] && echo \"$2\"; shift; done");
+        "echo 'java: stderr' >&2\n"
+            + "while [ $# -gt 0 ]; do [ \"$1\" = -cp ] && echo \"$2\"; shift; done");
   }
 
   /**
@@ -50,7 +51,7 @@ class LauncherTest {
     Files.writeString(jar, "first build");
     Files.writeString(target.resolve("runtime-classpath.txt"), "deps.jar");
 
-    Path launched = firstClasspathEntry(launch(true).get(0));
+    Path launched = firstClasspathEntry(classpathLine(launch(true)));
     assertThat(launched).isNotEqualTo(jar);
     assertThat(launched.getParent())
         .as("in target/: local finds config/ from it")
@@ -61,7 +62,7 @@ class LauncherTest {
       Files.writeString(jar, "second build, longer", StandardOpenOption.TRUNCATE_EXISTING);
       Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
 
-      Path relaunched = firstClasspathEntry(launch(true).get(0));
+      Path relaunched = firstClasspathEntry(classpathLine(launch(true)));
       assertThat(Files.readString(relaunched)).isEqualTo("second build, longer");
       assertThat(new String(running.readAllBytes(), StandardCharsets.UTF_8))
           .as("what the running JVM reads")
@@ -95,6 +96,11 @@ class LauncherTest {
     }
 
     assertThat(Files.readAllLines(builds)).containsExactly("start", "end");
+    for (Process launcher : List.of(first, second)) {
+      assertThat(new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .as("the JVM's stderr, after the launcher took the build lock")
+          .contains("java: stderr");
+    }
     assertThat(Files.readString(target.resolve("prism-snapshotter-launch.jar")))
         .isEqualTo("built\n");
   }
@@ -124,6 +130,12 @@ class LauncherTest {
   private static void executable(Path file, String body) throws Exception {
     Files.writeString(file, "#!/usr/bin/env bash\n" + body + "\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  /** The stand-in java's classpath line; its stderr line is checked too, wherever it lands. */
+  private static String classpathLine(List<String> output) {
+    assertThat(output).as("the JVM's stderr reaches the caller").contains("java: stderr");
+    return output.stream().filter(line -> !line.equals("java: stderr")).findFirst().orElseThrow();
   }
 
   private static Path firstClasspathEntry(String classpath) {
