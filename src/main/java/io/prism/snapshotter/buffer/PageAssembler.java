@@ -210,7 +210,7 @@ public final class PageAssembler {
       // Keep the writer's order: what it had buffered goes first, then this event alone.
       buffers.close(writerId, FlushReason.OVERSIZED_EVENT);
       PageBuffer alone = new PageBuffer(partition, writerId, clock.millis(), chunks);
-      alone.append(event, offset, eventBytes, recordTime);
+      alone.append(event, offset, eventBytes, encodedBound, recordTime);
       buffers.addClosed(alone, FlushReason.OVERSIZED_EVENT);
       memory.reserve(alone.heapBytes());
     } else {
@@ -224,7 +224,7 @@ public final class PageAssembler {
         page = buffers.openPage(writerId, clock.millis());
       }
       long heapBefore = page.isEmpty() ? 0 : page.heapBytes();
-      page.append(event, offset, eventBytes, recordTime);
+      page.append(event, offset, eventBytes, encodedBound, recordTime);
       memory.reserve(page.heapBytes() - heapBefore);
       FlushReason reason = policy.afterAppend(page);
       if (reason != null) {

@@ -122,14 +122,17 @@ public final class PageBuffer {
   }
 
   void append(Event event, long offset, long eventBytes) {
-    append(event, offset, eventBytes, true);
+    append(event, offset, eventBytes, encodedBytesBound(event, eventBytes), true);
   }
 
   /**
+   * @param eventBytes the event's {@link #estimateBytes}
+   * @param encodedBytesBound its {@link #encodedBytesBound(Event, long)}, computed by the caller
    * @param recordTime whether the event's time is its record's own timestamp (false: the task's
    *     clock, which a re-delivery of the same record does not repeat)
    */
-  void append(Event event, long offset, long eventBytes, boolean recordTime) {
+  void append(
+      Event event, long offset, long eventBytes, long encodedBytesBound, boolean recordTime) {
     int index = events.size();
     if (!recordTime) {
       if (clockTimes == null) {
@@ -143,7 +146,7 @@ public final class PageBuffer {
     offsets[index] = offset;
     events.append(event);
     estimatedBytes += eventBytes;
-    encodedBytesBound += encodedBytesBound(event, eventBytes);
+    this.encodedBytesBound += encodedBytesBound;
   }
 
   /** Why the page was closed; {@code null} while it is open. */
