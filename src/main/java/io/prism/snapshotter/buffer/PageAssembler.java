@@ -393,14 +393,14 @@ public final class PageAssembler {
     return stored;
   }
 
-  /** Hands over the partition's closed pages that are neither durable nor being stored. */
+  /**
+   * Hands over the partition's closed pages that are neither durable nor being stored, oldest
+   * first. Each is handed over at most once per call: one that fails meanwhile (inline uploads
+   * store at once) waits for the next call.
+   */
   private void submitWaitingPages(PartitionBuffers buffers, boolean stopAtFailure) {
-    for (PageBuffer page : List.copyOf(buffers.closedPages())) {
-      // Durable already: its outcome arrived while this loop ran (the copy still lists it), and its
-      // chunks may hold another page's events by now.
-      if (page.storing() || page.isReleased()) {
-        continue;
-      }
+    for (int waiting = buffers.waitingPages(); waiting > 0; waiting--) {
+      PageBuffer page = buffers.takeWaiting();
       page.storing(true);
       storing++;
       uploads.submit(page);
@@ -426,14 +426,14 @@ public final class PageAssembler {
       PartitionBuffers buffers = partitions.get(page.partition());
       if (outcome.isStored()) {
         page.lastFailure(null);
-        // Identity: PageBuffer has no equals. Not found means the partition was forgotten.
-        if (buffers != null && buffers.closedPages().removeFirstOccurrence(page)) {
+        // Not found means the partition was forgotten (or dropped the page).
+        if (buffers != null && buffers.removeStored(page)) {
           storedSinceLastCall++;
         }
         free(page);
       } else {
         page.lastFailure(outcome.failure());
-        if (isQueued(page)) {
+        if (buffers != null && buffers.handBack(page)) {
           unreported.add(page);
         } else {
           free(page);
@@ -606,7 +606,7 @@ public final class PageAssembler {
     // Reported here, with the pages they belong to (or stored since).
     unreported.removeIf(page -> revoked.contains(page.partition()));
     for (PartitionBuffers buffers : owned) {
-      PageBuffer failed = buffers.closedPages().peekFirst();
+      PageBuffer failed = buffers.oldestClosed();
       if (failed != null) {
         Exception cause = failed.lastFailure();
         throw cause != null ? cause : new IllegalStateException(failed + " was not stored");

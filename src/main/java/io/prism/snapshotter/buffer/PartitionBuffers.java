@@ -4,11 +4,11 @@ import io.prism.snapshotter.page.ChunkPool;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -24,6 +24,16 @@ public final class PartitionBuffers {
   private final ChunkPool chunks;
   private final LinkedHashMap<String, PageBuffer> open = new LinkedHashMap<>();
   private final Deque<PageBuffer> closed = new ArrayDeque<>();
+  private final Collection<PageBuffer> closedView = Collections.unmodifiableCollection(closed);
+
+  /**
+   * The closed pages not handed to the uploads, oldest first: what the next hand-over takes,
+   * without walking the pages being stored (on every {@code put}).
+   */
+  private final ArrayDeque<PageBuffer> waiting = new ArrayDeque<>();
+
+  /** A page was handed back after a failed attempt and is not yet in {@link #waiting} again. */
+  private boolean handedBack;
 
   /** Offset after the last record this partition accepted (buffered or skipped); -1: none. */
   private long nextOffset = -1;
@@ -128,16 +138,20 @@ public final class PartitionBuffers {
   public PageBuffer close(String writerId, FlushReason reason) {
     PageBuffer page = open.remove(writerId);
     if (page != null && !page.isEmpty()) {
-      page.closedFor(reason);
-      closed.addLast(page);
+      queueClosed(page, reason);
     }
     return page;
   }
 
   /** Queues a page that never was open: one oversized event in a page of its own. */
   public void addClosed(PageBuffer page, FlushReason reason) {
+    queueClosed(page, reason);
+  }
+
+  private void queueClosed(PageBuffer page, FlushReason reason) {
     page.closedFor(reason);
     closed.addLast(page);
+    waiting.addLast(page);
   }
 
   /** The open page that was opened first, or {@code null}. */
@@ -150,17 +164,66 @@ public final class PartitionBuffers {
     return open.values();
   }
 
-  /** Closed pages waiting to be stored, oldest first. */
-  public Deque<PageBuffer> closedPages() {
-    return closed;
+  /** Closed pages not yet durable (being stored or not), oldest first; read-only. */
+  public Collection<PageBuffer> closedPages() {
+    return closedView;
+  }
+
+  /** The oldest closed page not yet durable, or {@code null}. */
+  public PageBuffer oldestClosed() {
+    return closed.peekFirst();
+  }
+
+  /**
+   * How many closed pages wait to be handed to the uploads, after putting back those {@linkplain
+   * #handBack handed back} since the last call. A caller takes at most this many with {@link
+   * #takeWaiting}, so a page that fails again meanwhile waits for the next round.
+   */
+  public int waitingPages() {
+    if (handedBack) {
+      handedBack = false;
+      // Rare (a failed store): rebuilt from the closed queue to keep its order, oldest first.
+      waiting.clear();
+      for (PageBuffer page : closed) {
+        if (!page.storing() && !page.isReleased()) {
+          waiting.addLast(page);
+        }
+      }
+    }
+    return waiting.size();
+  }
+
+  /** The oldest closed page not handed to the uploads, removed from the waiting ones; or null. */
+  public PageBuffer takeWaiting() {
+    return waiting.pollFirst();
+  }
+
+  /**
+   * A page taken with {@link #takeWaiting} that failed to be stored waits again, from the next
+   * {@link #waitingPages} on. True when it is still queued here (not dropped since).
+   */
+  public boolean handBack(PageBuffer page) {
+    if (!closed.contains(page)) {
+      return false;
+    }
+    handedBack = true;
+    return true;
+  }
+
+  /**
+   * Removes a closed page that is durable now; false when it was no longer queued (its partition
+   * dropped it).
+   */
+  public boolean removeStored(PageBuffer page) {
+    // Identity: PageBuffer has no equals. Usually at the head: pages are stored oldest first.
+    return closed.removeFirstOccurrence(page);
   }
 
   /** Closes every open page, e.g. before the partition is revoked. */
   public void closeAll(FlushReason reason) {
-    for (Map.Entry<String, PageBuffer> entry : open.entrySet()) {
-      if (!entry.getValue().isEmpty()) {
-        entry.getValue().closedFor(reason);
-        closed.addLast(entry.getValue());
+    for (PageBuffer page : open.values()) {
+      if (!page.isEmpty()) {
+        queueClosed(page, reason);
       }
     }
     open.clear();
@@ -197,6 +260,8 @@ public final class PartitionBuffers {
     List<PageBuffer> dropped = pagesNotBeingStored();
     open.clear();
     closed.removeIf(page -> !page.storing());
+    waiting.clear();
+    handedBack = false;
     return dropped;
   }
 

@@ -325,11 +325,67 @@ class PageAssemblerTest {
     org.assertj.core.api.Assertions.catchThrowable(pooled::writeClosedPages); // b failed: reported
 
     // The retry hands b over again; a's "stored" outcome arrives right after, while the retry
-    // still walks its copy of the queue [b, a]. a is durable and its chunks are reused.
+    // still hands pages over. a is durable and its chunks are reused.
     uploads.afterSubmit = () -> uploads.ready.add(PageUploads.PageOutcome.stored(a));
     pooled.writeClosedPages();
 
     assertThat(uploads.submitted).containsExactly(b);
+  }
+
+  @Test
+  void pagesThatFailedAreHandedOverAgainOldestFirstAndThoseBeingStoredAreNot() throws Exception {
+    HeldUploads uploads = new HeldUploads();
+    PageAssembler pooled = onePagePerEvent(uploads);
+    pooled.accept(P0, 0, "a", event(0, 10));
+    pooled.accept(P0, 1, "b", event(1, 10));
+    pooled.accept(P0, 2, "c", event(2, 10));
+    pooled.writeClosedPages();
+    PageBuffer a = uploads.submitted.get(0);
+    PageBuffer b = uploads.submitted.get(1);
+    PageBuffer c = uploads.submitted.get(2);
+    uploads.submitted.clear();
+    uploads.ready.add(PageUploads.PageOutcome.failed(c, new java.io.IOException("down")));
+    uploads.ready.add(PageUploads.PageOutcome.failed(a, new java.io.IOException("down")));
+    pooled.accept(P0, 3, "d", event(3, 10)); // closed after the failures
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(pooled::writeClosedPages).hasMessage("down");
+    assertThat(uploads.submitted)
+        .as("a failure is reported before anything is handed over")
+        .isEmpty();
+    pooled.writeClosedPages();
+
+    // b is still being stored: not handed over twice. The failed ones go in their queue's order.
+    assertThat(uploads.submitted).extracting(PageBuffer::writerId).containsExactly("a", "c", "d");
+    assertThat(pooled.committableOffsets()).containsEntry(P0, 0L);
+    uploads.finishAll();
+    uploads.ready.add(PageUploads.PageOutcome.stored(b));
+    pooled.writeClosedPages();
+    assertThat(pooled.committableOffsets()).containsEntry(P0, 4L);
+  }
+
+  @Test
+  void aFlushTriesEachPageOnceWhenStorageKeepsFailing() {
+    List<String> attempts = new ArrayList<>();
+    PageAssembler failing =
+        new PageAssembler(
+            new FlushPolicy(new FlushLimits(1, 1_000, Duration.ofSeconds(10))),
+            new MemoryBudget(10_000, 0.5),
+            page -> {
+              attempts.add(page.writerId());
+              throw new java.io.IOException("down: " + page.writerId());
+            },
+            clock);
+    failing.accept(P0, 0, "a", event(0, 1));
+    failing.accept(P0, 1, "b", event(1, 1));
+    failing.accept(P0, 2, "c", event(2, 1));
+
+    // Inline uploads store at once: a page failing inside the hand-over loop must not be taken
+    // again by the same loop (with storage down, it would loop for ever).
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> failing.flushPartitions(Set.of(P0), FlushReason.PARTITION_REVOKED))
+        .hasMessage("down: a");
+    assertThat(attempts).containsExactly("a", "b", "c");
+    assertThat(failing.committableOffsets()).containsEntry(P0, 0L);
   }
 
   @Test
