@@ -123,6 +123,15 @@ public final class StorageConfig {
           + " or one without a certificate is a configuration error. The certificate must also name"
           + " the endpoint's host. Empty: the JVM's trust store.";
 
+  public static final String GCS_TLS_CA_FILE = GcsSettings.TLS_CA_SETTING;
+  private static final String GCS_TLS_CA_FILE_DOC =
+      "A PEM file of the CA certificates that an https:// storage.gcs.endpoint's certificate must"
+          + " be signed by, instead of the JVM's trust store (a GCS-compatible server or a proxy with"
+          + " a private CA, without making the whole Connect worker trust it); the credentials'"
+          + " token requests to Google still use the JVM's trust store. Read when the connector"
+          + " starts: a missing file or one without a certificate is a configuration error. The"
+          + " certificate must also name the endpoint's host. Empty: the JVM's trust store.";
+
   public static final String S3_TLS_CA_FILE = S3Settings.TLS_CA_SETTING;
   private static final String S3_TLS_CA_FILE_DOC =
       "A PEM file of the CA certificates that an https:// storage.s3.endpoint's certificate must be"
@@ -292,7 +301,8 @@ public final class StorageConfig {
             GCS_PROJECT_ID,
             GCS_CREDENTIALS_FILE,
             GCS_ENDPOINT,
-            GCS_CHUNK_SIZE_BYTES),
+            GCS_CHUNK_SIZE_BYTES,
+            GCS_TLS_CA_FILE),
         new ChoiceRecommender(StorageBackend.allNames(), null));
     def.define(
         KEY_TEMPLATE,
@@ -645,6 +655,17 @@ public final class StorageConfig {
         Width.SHORT,
         "Resumable chunk size",
         gcsOnly);
+    def.define(
+        GCS_TLS_CA_FILE,
+        Type.STRING,
+        null,
+        Importance.LOW,
+        GCS_TLS_CA_FILE_DOC,
+        GROUP_GCS,
+        ++order,
+        Width.LONG,
+        "TLS CA file",
+        gcsOnly);
     return def;
   }
 
@@ -806,7 +827,8 @@ public final class StorageConfig {
         gcsProjectId().orElse(null),
         gcsCredentialsFile().orElse(null),
         gcsEndpoint().orElse(null),
-        gcsChunkSizeBytes());
+        gcsChunkSizeBytes(),
+        optional(GCS_TLS_CA_FILE).map(file -> TlsCaFile.load(Path.of(file))).orElse(null));
   }
 
   /**
@@ -915,12 +937,25 @@ public final class StorageConfig {
       }
       azureCredentialErrors(errors);
     }
-    if (backend == StorageBackend.GCS && gcsBucket().isEmpty()) {
-      addError(
+    if (backend == StorageBackend.GCS) {
+      if (gcsBucket().isEmpty()) {
+        addError(
+            errors,
+            "storage.backend is "
+                + config.getString(BACKEND)
+                + " but "
+                + GCS_BUCKET
+                + " is not set",
+            BACKEND,
+            GCS_BUCKET);
+      }
+      TlsSettingChecks.checkCaFile(
           errors,
-          "storage.backend is " + config.getString(BACKEND) + " but " + GCS_BUCKET + " is not set",
-          BACKEND,
-          GCS_BUCKET);
+          GCS_TLS_CA_FILE,
+          optional(GCS_TLS_CA_FILE),
+          GCS_ENDPOINT,
+          optional(GCS_ENDPOINT),
+          "https");
     }
     return errors;
   }

@@ -69,6 +69,10 @@ public final class TlsChecks {
               storage.azureSettings().tlsCa().certificates(),
               now));
     }
+    if (storage.backend() == StorageBackend.GCS && storage.gcsSettings().tlsCa() != null) {
+      checks.add(
+          check(StorageConfig.GCS_TLS_CA_FILE, storage.gcsSettings().tlsCa().certificates(), now));
+    }
     return checks;
   }
 

@@ -1,8 +1,10 @@
 package io.prism.snapshotter.storage;
 
 import com.google.cloud.BaseServiceException;
+import io.prism.snapshotter.util.TlsFailures;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The one place that turns Google Cloud Storage client errors into {@link StorageException}s. */
 public final class GcsErrors {
@@ -18,7 +20,9 @@ public final class GcsErrors {
    *   <li>404 for an object → {@link NoSuchObjectException}; 404 for the bucket → fatal;
    *   <li>5xx, 429, 408, what the client itself calls retryable (connection refused or reset: code
    *       0) and network or timeout trouble → retriable;
-   *   <li>every other 4xx (400, 401/403 bad credentials) → fatal.
+   *   <li>every other 4xx (400, 401/403 bad credentials) → fatal;
+   *   <li>a server certificate refused (not signed by a trusted CA, or not naming the host) →
+   *       fatal, naming {@value GcsSettings#TLS_CA_SETTING}; other TLS failures → retriable.
    * </ul>
    */
   public static StorageException classify(
@@ -27,6 +31,12 @@ public final class GcsErrors {
       return storageException;
     }
     FailedCall call = new FailedCall(operation, key, store);
+    Optional<String> tls = TlsFailures.explain(error, GcsSettings.TLS_CA_SETTING);
+    if (tls.isPresent()) {
+      // The client wraps a handshake failure as a retryable error of code 0; a refused
+      // certificate is a setting to fix, and retrying it forever would look like an outage.
+      return call.failed(": " + tls.get(), !TlsFailures.refusedCertificate(error), error);
+    }
     boolean networkTrouble = StoreErrors.find(error, IOException.class) != null;
     BaseServiceException service = StoreErrors.find(error, BaseServiceException.class);
     if (service != null) {

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.storage;
 
+import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.gax.paging.Page;
 import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.oauth2.GoogleCredentials;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.CRC32C;
+import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,6 +102,17 @@ public final class GcsObjectStore implements ObjectStore {
     }
     if (settings.endpoint() != null) {
       builder.setHost(settings.endpoint().toString());
+    }
+    if (settings.tlsCa() != null) {
+      // The client's default transport (NetHttpTransport) trusting these CAs alone; it still
+      // checks that the certificate names the endpoint's host. The credentials keep their own
+      // transport: their token requests go to Google, whose CAs the JVM trusts.
+      SSLSocketFactory tls = settings.tlsCa().sslContext().getSocketFactory();
+      builder.setTransportOptions(
+          StorageOptions.getDefaultHttpTransportOptions().toBuilder()
+              .setHttpTransportFactory(
+                  () -> new NetHttpTransport.Builder().setSslSocketFactory(tls).build())
+              .build());
     }
     if (settings.credentialsFile() != null) {
       try (InputStream key = Files.newInputStream(settings.credentialsFile())) {

@@ -156,6 +156,43 @@ class StorageConfigTest {
   }
 
   @Test
+  void aGcsTlsCaFileIsReadIntoTheSettingsAndRefusedBesideAnHttpEndpointOrWhenMissing(
+      @TempDir Path dir) throws Exception {
+    Path ca = Path.of(getClass().getResource("/tls/test-ca.pem").toURI());
+    Map<String, String> gcs = new HashMap<>();
+    gcs.put("storage.backend", "gcs");
+    gcs.put("storage.gcs.bucket", "pages");
+    gcs.put("storage.gcs.endpoint", "https://gcs.internal:4443");
+    gcs.put("storage.gcs.tls.ca.file", ca.toString());
+    StorageConfig config = new StorageConfig(gcs);
+    assertThat(config.crossKeyErrors()).isEmpty();
+    assertThat(config.gcsSettings().tlsCa().path()).isEqualTo(ca);
+    assertThat(validate(gcs).get(StorageConfig.GCS_TLS_CA_FILE).visible()).isTrue();
+    assertThat(
+            validate(Map.of("storage.backend", "s3")).get(StorageConfig.GCS_TLS_CA_FILE).visible())
+        .isFalse();
+
+    gcs.put("storage.gcs.endpoint", "http://127.0.0.1:4443");
+    assertThat(new StorageConfig(gcs).crossKeyErrors())
+        .containsOnlyKeys("storage.gcs.tls.ca.file", "storage.gcs.endpoint")
+        .extractingByKey("storage.gcs.tls.ca.file")
+        .asString()
+        .contains("does not start with https://");
+
+    gcs.remove("storage.gcs.endpoint"); // Google's own endpoint: https
+    gcs.put("storage.gcs.tls.ca.file", dir.resolve("missing.pem").toString());
+    StorageConfig missing = new StorageConfig(gcs);
+    assertThat(missing.crossKeyErrors())
+        .containsOnlyKeys("storage.gcs.tls.ca.file")
+        .extractingByKey("storage.gcs.tls.ca.file")
+        .asString()
+        .contains("missing.pem does not exist");
+    assertThatThrownBy(missing::gcsSettings)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("storage.gcs.tls.ca.file");
+  }
+
+  @Test
   void aTlsCaFileThatIsNotThereOrBesideAnHttpEndpointIsAnErrorOnTheKeysInvolved(@TempDir Path dir)
       throws Exception {
     Path missing = dir.resolve("missing.pem");
@@ -643,7 +680,7 @@ class StorageConfigTest {
   void everyKeyIsDocumentedAndGrouped() {
     ConfigDef def = StorageConfig.configDef();
 
-    assertThat(def.configKeys()).hasSize(29);
+    assertThat(def.configKeys()).hasSize(30);
     def.configKeys()
         .values()
         .forEach(

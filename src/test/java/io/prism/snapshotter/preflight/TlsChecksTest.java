@@ -133,4 +133,26 @@ class TlsChecksTest {
         .extracting(Check::name)
         .containsExactly("storage.azure.tls.ca.file");
   }
+
+  @Test
+  void aGcsStoresCaFileIsChecked() throws Exception {
+    String ca = resource("test-ca.pem").toString();
+    SnapshotterConfig config =
+        new SnapshotterConfig(
+            Map.of(
+                "storage.backend",
+                "gcs",
+                "storage.gcs.bucket",
+                "pages",
+                "storage.gcs.endpoint",
+                "https://gcs.internal:4443",
+                "storage.gcs.tls.ca.file",
+                ca,
+                "index.backend",
+                "none"));
+
+    assertThat(TlsChecks.run(config, Instant.now()))
+        .extracting(Check::name)
+        .containsExactly("storage.gcs.tls.ca.file");
+  }
 }

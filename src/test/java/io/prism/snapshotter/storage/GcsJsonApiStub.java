@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.zip.CRC32C;
 import java.util.zip.GZIPInputStream;
+import javax.net.ssl.SSLContext;
 
 /**
  * A stand-in for the Cloud Storage JSON API, in this JVM, for what {@link GcsObjectStore} asks of
@@ -79,9 +82,16 @@ final class GcsJsonApiStub implements AutoCloseable {
     }
   }
 
-  private GcsJsonApiStub(String bucket) throws IOException {
+  private GcsJsonApiStub(String bucket, SSLContext tls) throws IOException {
     this.bucket = bucket;
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls == null) {
+      server = HttpServer.create(loopback, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(loopback, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server = https;
+    }
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext("/", this::handle);
     server.start();
@@ -89,11 +99,17 @@ final class GcsJsonApiStub implements AutoCloseable {
 
   /** A stub serving one bucket, {@code bucket}, on a free loopback port. */
   static GcsJsonApiStub start(String bucket) throws IOException {
-    return new GcsJsonApiStub(bucket);
+    return new GcsJsonApiStub(bucket, null);
+  }
+
+  /** A stub serving {@code bucket} over HTTPS, with the server certificate of {@code tls}. */
+  static GcsJsonApiStub startTls(String bucket, SSLContext tls) throws IOException {
+    return new GcsJsonApiStub(bucket, tls);
   }
 
   URI endpoint() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    String scheme = server instanceof HttpsServer ? "https" : "http";
+    return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** Store settings for this stub's bucket, with the smallest chunk size. */
@@ -170,19 +186,13 @@ final class GcsJsonApiStub implements AutoCloseable {
         }
       } else if (path.equals(uploads) && method.equals("PUT") && query.containsKey("upload_id")) {
         uploadChunk(exchange, query.get("upload_id"));
+      } else if (path.startsWith("/download" + objectsPath) && method.equals("GET")) {
+        // Media reads (ReadChannel) go to the download path.
+        String name = decode(path.substring(("/download" + objectsPath).length()));
+        get(exchange, name, true);
       } else if (path.startsWith(objectsPath) && method.equals("GET")) {
         String name = decode(path.substring(objectsPath.length()));
-        boolean media = "media".equals(query.get("alt"));
-        calls.add(media ? "get media" : "get metadata");
-        StoredObject object = hidden ? null : objects.get(name);
-        if (object == null) {
-          error(exchange, 404, "notFound", "No such object: " + bucket + "/" + name);
-        } else if (media) {
-          exchange.sendResponseHeaders(200, object.content().length);
-          exchange.getResponseBody().write(object.content());
-        } else {
-          json(exchange, 200, resource(object));
-        }
+        get(exchange, name, "media".equals(query.get("alt")));
       } else if (path.startsWith(objectsPath) && method.equals("DELETE")) {
         calls.add("delete");
         String name = decode(path.substring(objectsPath.length()));
@@ -234,6 +244,20 @@ final class GcsJsonApiStub implements AutoCloseable {
                 + "/o?uploadType=resumable&upload_id="
                 + id);
     exchange.sendResponseHeaders(200, -1);
+  }
+
+  /** An object's metadata (its resource), or with {@code media} its content. */
+  private void get(HttpExchange exchange, String name, boolean media) throws IOException {
+    calls.add(media ? "get media" : "get metadata");
+    StoredObject object = hidden ? null : objects.get(name);
+    if (object == null) {
+      error(exchange, 404, "notFound", "No such object: " + bucket + "/" + name);
+    } else if (media) {
+      exchange.sendResponseHeaders(200, object.content().length);
+      exchange.getResponseBody().write(object.content());
+    } else {
+      json(exchange, 200, resource(object));
+    }
   }
 
   /** A chunk of a resumable upload: {@code Content-Range: bytes a-b/total} (or {@code /*}). */
