@@ -18,6 +18,7 @@ import io.prism.snapshotter.sink.CompactedKeys;
 import io.prism.snapshotter.storage.FilesystemObjectStore;
 import io.prism.snapshotter.storage.ObjectStore;
 import io.prism.snapshotter.testing.RedisProcess;
+import io.prism.snapshotter.testing.RedisReplicaPair;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,22 +47,21 @@ class CompactionRedisReplicaWaitIT {
           Duration.ofDays(1), 100_000, 6_000, PageFormat.PROTOBUF, Compression.ZSTD);
 
   @TempDir Path dir;
+  RedisReplicaPair redis;
   RedisProcess primary;
   RedisProcess replica;
 
   @BeforeEach
   void startPrimaryAndReplica() throws Exception {
-    primary = RedisProcess.startIn(dir.resolve("primary"));
-    replica = RedisProcess.startReplicaIn(dir.resolve("replica"), primary);
-    primary.awaitOnlineReplicas(1);
+    redis = RedisReplicaPair.startIn(dir);
+    primary = redis.primary();
+    replica = redis.replica();
   }
 
   @AfterEach
   void stopRedis() throws Exception {
-    try {
-      replica.stop();
-    } finally {
-      primary.stop();
+    if (redis != null) {
+      redis.close();
     }
   }
 

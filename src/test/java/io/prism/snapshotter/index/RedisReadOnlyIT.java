@@ -9,6 +9,7 @@ import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.Poll;
 import io.prism.snapshotter.testing.RedisProcess;
+import io.prism.snapshotter.testing.RedisReplicaPair;
 import io.prism.snapshotter.testing.StoredPages;
 import java.net.URI;
 import java.nio.file.Path;
@@ -40,6 +41,7 @@ class RedisReadOnlyIT {
   static final int RECORDS = 4_000;
 
   @TempDir Path dir;
+  RedisReplicaPair redis;
   RedisProcess primary;
   RedisProcess replica;
   ConnectTestCluster cluster;
@@ -48,8 +50,9 @@ class RedisReadOnlyIT {
 
   @BeforeEach
   void startPrimaryAndReplica() throws Exception {
-    primary = RedisProcess.startIn(dir.resolve("primary"));
-    replica = RedisProcess.startReplicaIn(dir.resolve("replica"), primary);
+    redis = RedisReplicaPair.startIn(dir);
+    primary = redis.primary();
+    replica = redis.replica();
     Poll.until(
         "the replica in sync with its primary",
         Duration.ofSeconds(30),
@@ -68,10 +71,8 @@ class RedisReadOnlyIT {
         cluster.close();
       }
     } finally {
-      try {
-        replica.stop();
-      } finally {
-        primary.stop();
+      if (redis != null) {
+        redis.close();
       }
     }
   }

@@ -9,6 +9,7 @@ import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.ConnectTestCluster;
 import io.prism.snapshotter.testing.Poll;
 import io.prism.snapshotter.testing.RedisProcess;
+import io.prism.snapshotter.testing.RedisReplicaPair;
 import io.prism.snapshotter.testing.StoredPages;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,7 @@ class RedisReplicaWaitIT {
   static final int RECORDS = 3_000;
 
   @TempDir Path dir;
+  RedisReplicaPair redis;
   RedisProcess primary;
   RedisProcess replica;
   ConnectTestCluster cluster;
@@ -40,9 +42,9 @@ class RedisReplicaWaitIT {
 
   @BeforeEach
   void startPrimaryAndReplica() throws Exception {
-    primary = RedisProcess.startIn(dir.resolve("primary"));
-    replica = RedisProcess.startReplicaIn(dir.resolve("replica"), primary);
-    primary.awaitOnlineReplicas(1);
+    redis = RedisReplicaPair.startIn(dir);
+    primary = redis.primary();
+    replica = redis.replica();
   }
 
   @AfterEach
@@ -60,10 +62,8 @@ class RedisReplicaWaitIT {
   }
 
   void stopRedis() throws Exception {
-    try {
-      replica.stop();
-    } finally {
-      primary.stop();
+    if (redis != null) {
+      redis.close();
     }
   }
 

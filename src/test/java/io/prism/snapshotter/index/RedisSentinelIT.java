@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prism.snapshotter.testing.CapturedLogs;
 import io.prism.snapshotter.testing.Poll;
 import io.prism.snapshotter.testing.RedisProcess;
+import io.prism.snapshotter.testing.RedisReplicaPair;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -36,14 +37,16 @@ class RedisSentinelIT {
   @TempDir Path dir;
   RedisProcess primary;
   RedisProcess replica;
+  RedisReplicaPair redis;
   Process sentinel;
   int sentinelPort;
   final String prefix = "sent" + UUID.randomUUID().toString().replace("-", "");
 
   @BeforeEach
   void startPrimaryReplicaAndSentinel() throws Exception {
-    primary = RedisProcess.startIn(dir.resolve("primary"));
-    replica = RedisProcess.startReplicaIn(dir.resolve("replica"), primary);
+    redis = RedisReplicaPair.startIn(dir);
+    primary = redis.primary();
+    replica = redis.replica();
     try (ServerSocket socket = new ServerSocket(0)) {
       sentinelPort = socket.getLocalPort();
     }
@@ -103,10 +106,8 @@ class RedisSentinelIT {
         sentinel.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     } finally {
-      try {
-        replica.stop();
-      } finally {
-        primary.stop();
+      if (redis != null) {
+        redis.close();
       }
     }
   }
