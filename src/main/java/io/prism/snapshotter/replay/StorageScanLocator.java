@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -39,6 +40,13 @@ import org.slf4j.LoggerFactory;
  * so only keys containing it are read; their metadata decides. The cost grows with the store, not
  * the writer: for large stores use a template that starts with {@code {writer_id}/}, or a page
  * index.
+ *
+ * <p>Which keys are the writer's own, so that one that is no readable page fails the replay (or is
+ * skipped as corrupt, when asked): those whose segment at the template's {@linkplain
+ * KeyTemplate#writerSegment writer segment} is the encoded id. Any other key holding the id is only
+ * a candidate, skipped with a WARN when it is no page: a writer named like another key segment (a
+ * writer {@code events} of topic {@code events}, a writer {@code 2026}) then reads other writers'
+ * pages to no avail, but a corrupt one of theirs does not fail its replay.
  */
 public final class StorageScanLocator implements PageLocator {
   private static final Logger log = LoggerFactory.getLogger(StorageScanLocator.class);
@@ -104,6 +112,7 @@ public final class StorageScanLocator implements PageLocator {
   private List<PageRef> locateOnce(
       String writerId, TimeRange range, Consumer<SkippedPage> corrupt) {
     Optional<String> prefix = template.writerPrefix(writerId);
+    OptionalInt writerSegment = template.writerSegment();
     String encoded = WriterIds.encode(writerId);
     if (prefix.isEmpty()) {
       log.debug(
@@ -117,15 +126,16 @@ public final class StorageScanLocator implements PageLocator {
     do {
       ListPage listed = store.list(prefix.orElse(""), ObjectStore.MAX_KEYS_PER_PAGE, token);
       for (ObjectInfo object : listed.objects()) {
-        if (prefix.isPresent() || hasSegment(object.key(), encoded)) {
-          // Under the writer's prefix, or a key with the writer's own segment: it must be a page
-          // (a corrupt one fails the replay, or is skipped when asked).
+        if (prefix.isPresent() || isWritersOwnKey(object.key(), encoded, writerSegment)) {
+          // Under the writer's prefix, or the writer's segment of the template is its id: it must
+          // be a page (a corrupt one fails the replay, or is skipped when asked).
           reads.add(
               CompletableFuture.supplyAsync(
                   () -> describeOrSkip(object, writerId, range, corrupt), executor));
         } else if (object.key().contains(encoded)) {
-          // Any other key holding the id: another writer's page ("user-12" for "user-1"), or
-          // something that is no page at all: skipped, with a WARN, when it is no page.
+          // Any other key holding the id: another writer's page ("user-12" for "user-1"; "events"
+          // in every key of topic events), one stored under another template, or something that
+          // is no page at all: skipped, with a WARN, when it is no page.
           reads.add(
               CompletableFuture.supplyAsync(
                   () -> describeIfPage(object, writerId, range), executor));
@@ -153,6 +163,26 @@ public final class StorageScanLocator implements PageLocator {
         range,
         reads.size());
     return pages;
+  }
+
+  /**
+   * Whether {@code key} is one the template renders for the writer whose encoded id is {@code
+   * encoded}: its segment at {@code writerSegment} is the id. Without such a segment in the
+   * template, whether any segment of the key is the id.
+   */
+  static boolean isWritersOwnKey(String key, String encoded, OptionalInt writerSegment) {
+    if (writerSegment.isEmpty()) {
+      return hasSegment(key, encoded);
+    }
+    int start = 0;
+    for (int segment = 0; segment < writerSegment.getAsInt(); segment++) {
+      start = key.indexOf('/', start) + 1;
+      if (start == 0) {
+        return false; // fewer segments than the template has
+      }
+    }
+    int end = start + encoded.length();
+    return key.startsWith(encoded, start) && (end == key.length() || key.charAt(end) == '/');
   }
 
   private static boolean hasSegment(String key, String segment) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -228,6 +229,37 @@ public final class KeyTemplate {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The index of the key segment (the text between two {@code /}) that is the writer's encoded id
+   * and nothing else, when the template has one: 4 for the default template ({@code
+   * snapshots/{year}/{month}/{day}/{writer_id}/...}). No placeholder renders a {@code /}, so every
+   * key the template renders has its segments where the template has them. Empty when {@code
+   * {writer_id}} shares its segment with other text (e.g. {@code {writer_id}-{date}}).
+   */
+  public OptionalInt writerSegment() {
+    int segment = 0;
+    for (int i = 0; i < parts.size(); i++) {
+      Part part = parts.get(i);
+      if (part.literal != null) {
+        segment += (int) part.literal.chars().filter(c -> c == '/').count();
+      } else if (part.placeholder == KeyPlaceholder.WRITER_ID) {
+        Part before = i > 0 ? parts.get(i - 1) : null;
+        Part after = i + 1 < parts.size() ? parts.get(i + 1) : null;
+        boolean startsSegment = before == null || endsWithSlash(before.literal);
+        boolean endsSegment =
+            after == null || (after.literal != null && after.literal.startsWith("/"));
+        if (startsSegment && endsSegment) {
+          return OptionalInt.of(segment);
+        }
+      }
+    }
+    return OptionalInt.empty();
+  }
+
+  private static boolean endsWithSlash(String literal) {
+    return literal != null && literal.endsWith("/");
   }
 
   /** The placeholders this template uses, in order of appearance (with repeats). */

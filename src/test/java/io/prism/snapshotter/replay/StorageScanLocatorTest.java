@@ -169,6 +169,58 @@ class StorageScanLocatorTest {
         .containsExactly("snapshots/2025/10/01/user-1/x-0.pb");
   }
 
+  /**
+   * A writer named like another segment of the default template's keys (a month, a day, a year):
+   * listing the whole store meets every page of that month, other writers' corrupt ones included.
+   * Only a key whose writer segment is the id is the writer's own (a corrupt one fails its replay);
+   * the others are skipped with a WARN when they are no pages.
+   */
+  @Test
+  void aCorruptPageOfAnotherWriterDoesNotFailTheReplayOfAWriterNamedLikeAMonth() {
+    FilesystemObjectStore store = new FilesystemObjectStore(dir);
+    Pages.store(
+        store,
+        "snapshots/2025/10/01/10/x-0.pb",
+        "10",
+        0,
+        0,
+        9,
+        PageFormat.PROTOBUF,
+        Compression.NONE);
+    byte[] junk = "not a page".getBytes(StandardCharsets.UTF_8);
+    store.put(
+        "snapshots/2025/10/02/b/x-0.pb",
+        new ByteArrayInputStream(junk),
+        junk.length,
+        PutOptions.defaults());
+    StorageScanLocator locator =
+        new StorageScanLocator(store, KeyTemplate.parse(KeyTemplate.DEFAULT), pool);
+
+    assertThat(locator.locate("10", TimeRange.ALL))
+        .extracting(PageRef::key)
+        .containsExactly("snapshots/2025/10/01/10/x-0.pb");
+    assertThatThrownBy(() -> locator.locate("b", TimeRange.ALL))
+        .as("the writer's own corrupt page still fails its replay")
+        .isInstanceOf(CorruptPageException.class)
+        .hasMessageContaining("snapshots/2025/10/02/b/x-0.pb");
+  }
+
+  @Test
+  void aKeyIsTheWritersOwnWhenItsWriterSegmentIsTheId() {
+    java.util.OptionalInt fourth = java.util.OptionalInt.of(4);
+    assertThat(StorageScanLocator.isWritersOwnKey("s/2025/10/01/10/x.pb", "10", fourth)).isTrue();
+    assertThat(StorageScanLocator.isWritersOwnKey("s/2025/10/01/b/x.pb", "10", fourth)).isFalse();
+    assertThat(StorageScanLocator.isWritersOwnKey("s/2025/10/01/100/x.pb", "10", fourth)).isFalse();
+    assertThat(StorageScanLocator.isWritersOwnKey("s/2025/10/01/10", "10", fourth)).isTrue();
+    assertThat(StorageScanLocator.isWritersOwnKey("s/2025/10", "10", fourth)).isFalse();
+    assertThat(StorageScanLocator.isWritersOwnKey("10/x.pb", "10", java.util.OptionalInt.of(0)))
+        .isTrue();
+    // No writer segment in the template: any segment that is the id.
+    assertThat(
+            StorageScanLocator.isWritersOwnKey("s/10/b-x.pb", "10", java.util.OptionalInt.empty()))
+        .isTrue();
+  }
+
   @Test
   void aPageStoredWithItsFirstAndLastEventsTimesInvertedIsFoundByATimeRangeItOverlaps() {
     FilesystemObjectStore store = new FilesystemObjectStore(dir);

@@ -154,6 +154,21 @@ class KeyTemplateTest {
   }
 
   @Test
+  void theWriterSegmentIsWhereTheWriterIdStandsAloneBetweenSlashes() {
+    KeyTemplate defaults = KeyTemplate.parse(KeyTemplate.DEFAULT);
+    assertThat(defaults.writerSegment()).hasValue(4);
+    String key =
+        defaults.render(new KeyContext("w-1", START, 1, "t", 0, 0, "protobuf", ".pb", "none"));
+    assertThat(key.split("/")[4]).isEqualTo("w-1");
+    assertThat(KeyTemplate.parse("{writer_id}/{date}/{sequence}.pb").writerSegment()).hasValue(0);
+    assertThat(KeyTemplate.parse("p/{start_offset}/{writer_id}").writerSegment()).hasValue(2);
+    // The id shares its segment with other text: no segment is the id alone.
+    assertThat(KeyTemplate.parse("p/{writer_id}-{date}/{sequence}").writerSegment()).isEmpty();
+    assertThat(KeyTemplate.parse("p/{date}{writer_id}/{sequence}").writerSegment()).isEmpty();
+    assertThat(KeyTemplate.parse("p/x{writer_id}/{sequence}").writerSegment()).isEmpty();
+  }
+
+  @Test
   void aRenderedKeyThatBreaksAKeyRuleIsRefused() {
     KeyContext longFormat =
         new KeyContext("w", START, 1, "t", 0, 0, "f".repeat(300), ".pb", "none");
