@@ -63,10 +63,30 @@ public final class StorageConfig {
           + ".";
 
   public static final String UPLOAD_THREADS = "storage.upload.threads";
-  public static final int UPLOAD_THREADS_DEFAULT = 2;
+
+  /**
+   * Unset {@link #UPLOAD_THREADS} with the filesystem store: its pages wait on the CPU (encoding,
+   * zstd), and on 2 cores 8 threads drained ~15 % slower than 2 on tmpfs (docs/BENCHMARKS.md).
+   */
+  static final int UPLOAD_THREADS_LOCAL_DEFAULT = 2;
+
+  /**
+   * Unset {@link #UPLOAD_THREADS} with S3, Azure or GCS: each write waits on the network, so the
+   * pages a second grow with the threads (8 stored 3.8x as many as 2 behind a 20 ms round trip).
+   */
+  static final int UPLOAD_THREADS_NETWORK_DEFAULT = 8;
+
   private static final String UPLOAD_THREADS_DOC =
       "How many closed pages one task stores at once (encode,"
-          + " compress, write, index), on threads of its own while the task keeps reading records. Pages being"
+          + " compress, write, index), on threads of its own while the task keeps reading records."
+          + " Unset (the default): "
+          + UPLOAD_THREADS_LOCAL_DEFAULT
+          + " with the filesystem store, whose writes wait on the CPU, and "
+          + UPLOAD_THREADS_NETWORK_DEFAULT
+          + " with s3, azure and gcs, where each write waits on the network; a filesystem store on a"
+          + " disk or a network mount gains from more than "
+          + UPLOAD_THREADS_LOCAL_DEFAULT
+          + " too. Each thread keeps a buffer as large as the largest page it stored (as stored). Pages being"
           + " stored count in buffer.memory.max.bytes. 0 stores each page on the task's own thread, one at a time:"
           + " while a page is being stored the task reads no records, commits no offsets and closes no page on"
           + " age, in any partition, so one slow write (an S3 put waiting on the network) holds every partition"
@@ -74,6 +94,16 @@ public final class StorageConfig {
           + " the task leave its group (a rebalance). With 1 or more the task reads on while pages are stored,"
           + " and a slow page holds back its own partition's offset and the pages queued behind it while every"
           + " thread is busy.";
+
+  /** {@link #UPLOAD_THREADS}: unset, or a count the task can run. */
+  private static final ConfigDef.Validator UPLOAD_THREADS_VALIDATOR =
+      DescribedValidator.of(
+          "unset, or [0,...,64]",
+          (name, value) -> {
+            if (value != null) {
+              Range.between(0, 64).ensureValid(name, value);
+            }
+          });
 
   public static final String FILESYSTEM_PATH = "storage.filesystem.path";
   private static final String FILESYSTEM_PATH_DOC =
@@ -318,8 +348,8 @@ public final class StorageConfig {
     def.define(
         UPLOAD_THREADS,
         Type.INT,
-        UPLOAD_THREADS_DEFAULT,
-        Range.between(0, 64),
+        null,
+        UPLOAD_THREADS_VALIDATOR,
         Importance.LOW,
         UPLOAD_THREADS_DOC,
         GROUP,
@@ -674,9 +704,15 @@ public final class StorageConfig {
         .orElseThrow(); // the validator guarantees it
   }
 
-  /** Threads storing pages per task; 0: on the task's thread. */
+  /** Threads storing pages per task; 0: on the task's thread. Unset: by the backend. */
   public int uploadThreads() {
-    return config.getInt(UPLOAD_THREADS);
+    Integer set = config.getInt(UPLOAD_THREADS);
+    if (set != null) {
+      return set;
+    }
+    return backend().writesCrossANetwork()
+        ? UPLOAD_THREADS_NETWORK_DEFAULT
+        : UPLOAD_THREADS_LOCAL_DEFAULT;
   }
 
   public KeyTemplate keyTemplate() {

@@ -175,7 +175,12 @@ public class SnapshotterSinkTask extends SinkTask {
     tolerateBadRecords =
         "all".equalsIgnoreCase(props.getOrDefault(ERRORS_TOLERANCE, "none").trim());
     toleranceNoneHint = toleranceNoneHint(props.getOrDefault(DEAD_LETTER_QUEUE_TOPIC, "").trim());
-    log.info("Started: pages to {}, index {}", store.describe(), index.describe());
+    // The thread count too: unset, it depends on the backend, and the worker logs it as null.
+    log.info(
+        "Started: pages to {} ({}), index {}",
+        store.describe(),
+        uploadThreads == 0 ? "stored on the task's thread" : uploadThreads + " upload threads",
+        index.describe());
   }
 
   /** One metered committer per upload thread; they share the (thread-safe) store and index. */

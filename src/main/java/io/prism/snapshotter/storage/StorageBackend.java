@@ -48,6 +48,14 @@ public enum StorageBackend {
     return null;
   }
 
+  /**
+   * Whether every write waits on a network (S3, Azure, GCS), rather than on a local or mounted
+   * directory: what makes more page writes at once pay.
+   */
+  public boolean writesCrossANetwork() {
+    return this != FILESYSTEM;
+  }
+
   /** The canonical name used in configs, e.g. {@code s3}. */
   public String configName() {
     return configName;

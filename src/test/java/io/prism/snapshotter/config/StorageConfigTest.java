@@ -360,12 +360,41 @@ class StorageConfigTest {
         "storage.s3.path.style|maybe",
         "storage.s3.storage.class|COLD",
         "storage.s3.sse|rot13",
-        "storage.s3.bucket|a/b"
+        "storage.s3.bucket|a/b",
+        "storage.upload.threads|-1",
+        "storage.upload.threads|65",
+        "storage.upload.threads|several"
       })
   void badValuesAreRejectedNamingTheKey(String key, String value) {
     assertThatThrownBy(() -> new StorageConfig(Map.of(key, value)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(key);
+  }
+
+  @Test
+  void uploadThreadsUnsetAreTwoForTheFilesystemAndEightForAStoreAcrossANetwork() {
+    assertThat(new StorageConfig(Map.of()).uploadThreads()).isEqualTo(2);
+    assertThat(new StorageConfig(Map.of("storage.backend", "filesystem")).uploadThreads())
+        .isEqualTo(2);
+    for (String backend : List.of("s3", "minio", "azure", "gcs")) {
+      assertThat(new StorageConfig(Map.of("storage.backend", backend)).uploadThreads())
+          .as(backend)
+          .isEqualTo(8);
+    }
+  }
+
+  @Test
+  void uploadThreadsSetAreTakenAsTheyAreWhateverTheBackend() {
+    assertThat(
+            new StorageConfig(Map.of("storage.backend", "s3", "storage.upload.threads", "2"))
+                .uploadThreads())
+        .isEqualTo(2);
+    assertThat(new StorageConfig(Map.of("storage.upload.threads", "16")).uploadThreads())
+        .isEqualTo(16);
+    assertThat(
+            new StorageConfig(Map.of("storage.backend", "gcs", "storage.upload.threads", "0"))
+                .uploadThreads())
+        .isZero();
   }
 
   @Test
