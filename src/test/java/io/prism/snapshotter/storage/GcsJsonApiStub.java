@@ -37,11 +37,12 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A stand-in for the Cloud Storage JSON API, in this JVM, for what {@link GcsObjectStore} asks of
- * it: single-request (multipart) uploads, resumable uploads, object metadata and media reads, with
- * {@code ifGenerationMatch=0} checked as GCS does (when a resumable upload starts and again when it
- * is finalized). No GCS-compatible server runs on these machines (see the README); this is written
- * from the JSON API's documentation and checked against what the real client sends, so it proves
- * the store's use of the client, not GCS itself.
+ * it: single-request (multipart) uploads, resumable uploads, object metadata, media reads (whole or
+ * ranged), deletes and listings (by prefix, in pages), with {@code ifGenerationMatch=0} checked as
+ * GCS does (when a resumable upload starts and again when it is finalized). No GCS-compatible
+ * server runs on these machines (see the README); this is written from the JSON API's documentation
+ * and checked against what the real client sends, so it proves the store's use of the client, not
+ * GCS itself.
  *
  * <p>Faults: {@link #loseAnswers} stores an upload and then drops the connection instead of
  * answering, as after a timeout, so that the client's retry meets the object; {@link #describeAs}
@@ -51,6 +52,13 @@ import javax.net.ssl.SSLContext;
 final class GcsJsonApiStub implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  static {
+    // The JDK's HttpServer writes an answer's headers and body apart; without TCP_NODELAY the body
+    // waits for the client's delayed ACK (~40 ms a request), which made a listing 215 pages long
+    // take seconds. Read once, when the first HttpServer of the JVM starts.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
 
   private final HttpServer server;
   private final String bucket;
@@ -140,7 +148,7 @@ final class GcsJsonApiStub implements AutoCloseable {
 
   /**
    * Every request so far: {@code upload multipart}, {@code upload resumable} (a session started),
-   * {@code upload chunk}, {@code get metadata}, {@code get media}, {@code delete}.
+   * {@code upload chunk}, {@code get metadata}, {@code get media}, {@code delete}, {@code list}.
    */
   List<String> calls() {
     return List.copyOf(calls);
@@ -186,6 +194,9 @@ final class GcsJsonApiStub implements AutoCloseable {
         }
       } else if (path.equals(uploads) && method.equals("PUT") && query.containsKey("upload_id")) {
         uploadChunk(exchange, query.get("upload_id"));
+      } else if (path.equals(objectsPath.substring(0, objectsPath.length() - 1))
+          && method.equals("GET")) {
+        list(exchange, query);
       } else if (path.startsWith("/download" + objectsPath) && method.equals("GET")) {
         // Media reads (ReadChannel) go to the download path.
         String name = decode(path.substring(("/download" + objectsPath).length()));
@@ -253,11 +264,76 @@ final class GcsJsonApiStub implements AutoCloseable {
     if (object == null) {
       error(exchange, 404, "notFound", "No such object: " + bucket + "/" + name);
     } else if (media) {
-      exchange.sendResponseHeaders(200, object.content().length);
-      exchange.getResponseBody().write(object.content());
+      sendMedia(exchange, object);
     } else {
       json(exchange, 200, resource(object));
     }
+  }
+
+  /**
+   * An object's content, or the part a {@code Range: bytes=a-} or {@code bytes=a-b} header asks for
+   * (206, with {@code Content-Range}); a range that starts at or past the end is 416.
+   */
+  private void sendMedia(HttpExchange exchange, StoredObject object) throws IOException {
+    byte[] content = object.content();
+    exchange.getResponseHeaders().add("x-goog-generation", Long.toString(object.generation()));
+    String range = exchange.getRequestHeaders().getFirst("Range");
+    if (range == null) {
+      exchange.sendResponseHeaders(200, content.length == 0 ? -1 : content.length);
+      exchange.getResponseBody().write(content);
+      return;
+    }
+    String[] bounds = range.substring("bytes=".length()).split("-", -1);
+    long first = Long.parseLong(bounds[0]);
+    long last = bounds[1].isEmpty() ? content.length - 1 : Long.parseLong(bounds[1]);
+    if (first >= content.length) {
+      error(
+          exchange,
+          416,
+          "requestedRangeNotSatisfiable",
+          "range " + range + " of " + content.length);
+      return;
+    }
+    last = Math.min(last, content.length - 1L);
+    int length = (int) (last - first + 1);
+    exchange
+        .getResponseHeaders()
+        .add("Content-Range", "bytes " + first + "-" + last + "/" + content.length);
+    exchange.sendResponseHeaders(206, length);
+    exchange.getResponseBody().write(content, (int) first, length);
+  }
+
+  /**
+   * A page of the bucket's objects whose names start with {@code prefix}, in the UTF-8 byte order
+   * of their names as GCS lists them, at most {@code maxResults} (GCS's cap: 1,000); the page token
+   * is the last name given, encoded (GCS's tokens are opaque).
+   */
+  private void list(HttpExchange exchange, Map<String, String> query) throws IOException {
+    calls.add("list");
+    String prefix = query.getOrDefault("prefix", "");
+    int max = Math.min(1000, Integer.parseInt(query.getOrDefault("maxResults", "1000")));
+    String after =
+        query.containsKey("pageToken")
+            ? new String(
+                Base64.getUrlDecoder().decode(query.get("pageToken")), StandardCharsets.UTF_8)
+            : null;
+    List<StoredObject> matching =
+        objects.values().stream()
+            .filter(o -> o.name().startsWith(prefix))
+            .filter(o -> after == null || ObjectKeys.UTF8_ORDER.compare(o.name(), after) > 0)
+            .sorted(java.util.Comparator.comparing(StoredObject::name, ObjectKeys.UTF8_ORDER))
+            .toList();
+    ObjectNode body = JSON.createObjectNode();
+    body.put("kind", "storage#objects");
+    var items = body.putArray("items");
+    matching.stream().limit(max).forEach(o -> items.add(resource(o)));
+    if (matching.size() > max) {
+      String last = matching.get(max - 1).name();
+      body.put(
+          "nextPageToken",
+          Base64.getUrlEncoder().encodeToString(last.getBytes(StandardCharsets.UTF_8)));
+    }
+    json(exchange, 200, body);
   }
 
   /** A chunk of a resumable upload: {@code Content-Range: bytes a-b/total} (or {@code /*}). */
