@@ -13,18 +13,29 @@ final class InlinePageUploads implements PageUploads {
   private final PageSink sink;
   private List<PageOutcome> ready = new ArrayList<>();
 
+  /** Whether {@link #submit} is storing a page now: read by the metrics' scrape thread. */
+  private volatile boolean storing;
+
   InlinePageUploads(PageSink sink) {
     this.sink = sink;
   }
 
   @Override
   public void submit(PageBuffer page) {
+    storing = true;
     try {
       sink.write(page);
       ready.add(PageOutcome.stored(page));
     } catch (Exception e) {
       ready.add(PageOutcome.failed(page, e));
+    } finally {
+      storing = false;
     }
+  }
+
+  @Override
+  public int pagesBeingStored() {
+    return storing ? 1 : 0;
   }
 
   @Override

@@ -20,6 +20,19 @@ public interface PageUploads extends AutoCloseable {
    */
   void submit(PageBuffer page);
 
+  /**
+   * Pages handed over and waiting for a free upload thread, now: they stay waiting while every
+   * thread is storing a page. 0 when pages are stored on the caller's thread.
+   */
+  default int waitingPages() {
+    return 0;
+  }
+
+  /** Pages being stored right now: at most the upload threads (0 or 1 on the caller's thread). */
+  default int pagesBeingStored() {
+    return 0;
+  }
+
   /** The outcomes ready now, without waiting. */
   List<PageOutcome> takeOutcomes();
 

@@ -93,6 +93,16 @@ final class KafkaPluginMetrics {
     kafka.add(
         "paused-partitions", "Partitions paused for memory.", m -> m.pausedPartitions(), metrics);
     kafka.add(
+        "upload-queue-pages",
+        "Closed pages waiting for a free upload thread.",
+        m -> m.uploadQueuePages(),
+        metrics);
+    kafka.add(
+        "uploads-in-progress",
+        "Pages being stored right now.",
+        m -> m.uploadsInProgress(),
+        metrics);
+    kafka.add(
         "buffer-size-bytes", "Bytes buffered, not yet durable.", m -> m.buffers().bytes(), metrics);
     kafka.add(
         "buffer-event-count",

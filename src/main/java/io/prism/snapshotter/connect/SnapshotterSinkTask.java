@@ -134,6 +134,7 @@ public class SnapshotterSinkTask extends SinkTask {
             ? PageUploads.inline(newCommitter())
             : new PageUploader(
                 uploadThreads, this::newCommitter, props.getOrDefault("name", "sink"));
+    telemetry.metrics().watchUploads(uploads::waitingPages, uploads::pagesBeingStored);
     assembler =
         new PageAssembler(
             new FlushPolicy(config.buffer().limits()),

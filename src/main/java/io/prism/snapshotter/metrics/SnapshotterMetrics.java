@@ -113,6 +113,29 @@ public final class SnapshotterMetrics {
   static {
     BufferGauges.register(REGISTRY);
     GaugeWithCallback.builder()
+        .name("snapshotter_upload_queue_pages")
+        .help(
+            "Closed pages waiting for a free upload thread (storage.upload.threads): growing while every thread is busy, the threads hold the task back.")
+        .labelNames(CONNECTOR, TASK)
+        .callback(
+            callback -> {
+              for (TaskMetrics task : liveTasks()) {
+                callback.call(task.uploadQueuePages(), task.id().connector(), task.id().task());
+              }
+            })
+        .register(REGISTRY);
+    GaugeWithCallback.builder()
+        .name("snapshotter_uploads_in_progress")
+        .help("Pages being stored right now: at most storage.upload.threads.")
+        .labelNames(CONNECTOR, TASK)
+        .callback(
+            callback -> {
+              for (TaskMetrics task : liveTasks()) {
+                callback.call(task.uploadsInProgress(), task.id().connector(), task.id().task());
+              }
+            })
+        .register(REGISTRY);
+    GaugeWithCallback.builder()
         .name("snapshotter_index_publish_queue_entries")
         .help(
             "Index entries waiting (or being retried) in the task's publish queues: the async queue and each secondary's.")

@@ -51,6 +51,8 @@ public final class TaskMetrics implements AutoCloseable {
   private final DurableProgress progress = new DurableProgress();
   private volatile BufferSnapshot buffers = BufferSnapshot.EMPTY;
   private volatile IntSupplier indexQueue = () -> 0;
+  private volatile IntSupplier uploadWaiting = () -> 0;
+  private volatile IntSupplier uploadsInProgress = () -> 0;
   private volatile LongSupplier indexDropped = () -> 0;
   private final AtomicBoolean closed = new AtomicBoolean();
   private long lastSurveyMillis = Long.MIN_VALUE;
@@ -188,6 +190,29 @@ public final class TaskMetrics implements AutoCloseable {
    */
   public void watchIndexQueue(IntSupplier queuedEntries) {
     this.indexQueue = queuedEntries;
+  }
+
+  /**
+   * Where {@link #uploadQueuePages} and {@link #uploadsInProgress} read the task's page uploads:
+   * pages waiting for an upload thread, and pages being stored.
+   */
+  public void watchUploads(IntSupplier waitingPages, IntSupplier pagesBeingStored) {
+    this.uploadWaiting = waitingPages;
+    this.uploadsInProgress = pagesBeingStored;
+  }
+
+  /**
+   * Closed pages waiting for a free upload thread: more than a few for long, with {@link
+   * #uploadsInProgress} at {@code storage.upload.threads}, says the threads are what holds the task
+   * back.
+   */
+  public int uploadQueuePages() {
+    return uploadWaiting.getAsInt();
+  }
+
+  /** Pages being stored right now, at most {@code storage.upload.threads}. */
+  public int uploadsInProgress() {
+    return uploadsInProgress.getAsInt();
   }
 
   /**

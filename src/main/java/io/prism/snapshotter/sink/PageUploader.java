@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -32,7 +31,8 @@ public final class PageUploader implements PageUploads {
   private static final Logger log = LoggerFactory.getLogger(PageUploader.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
-  private final ExecutorService pool;
+  private final ThreadPoolExecutor pool;
+  private final int threads;
 
   /** One sink per thread, lent to whichever thread stores the next page. */
   private final BlockingQueue<PageSink> idleSinks;
@@ -50,6 +50,7 @@ public final class PageUploader implements PageUploads {
       throw new IllegalArgumentException("upload threads must be at least 1, was " + threads);
     }
     this.name = name;
+    this.threads = threads;
     this.idleSinks = new ArrayBlockingQueue<>(threads);
     for (int i = 0; i < threads; i++) {
       idleSinks.add(sinks.get());
@@ -101,6 +102,17 @@ public final class PageUploader implements PageUploads {
     } finally {
       idleSinks.add(sink);
     }
+  }
+
+  @Override
+  public int waitingPages() {
+    return pool.getQueue().size();
+  }
+
+  /** The sinks lent out: a thread holds one from before it stores a page until it is done. */
+  @Override
+  public int pagesBeingStored() {
+    return threads - idleSinks.size();
   }
 
   @Override

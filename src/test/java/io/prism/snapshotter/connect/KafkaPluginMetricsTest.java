@@ -45,6 +45,34 @@ class KafkaPluginMetricsTest {
     }
   }
 
+  @Test
+  void uploadCountsAreKafkaMetricsAndPrometheusGauges() throws Exception {
+    AtomicInteger waiting = new AtomicInteger(3);
+    AtomicInteger storing = new AtomicInteger(8);
+    TaskId id = new TaskId("uploads-" + System.nanoTime(), "0");
+    try (Metrics registry = new Metrics();
+        PluginMetricsImpl plugin =
+            new PluginMetricsImpl(registry, Map.of("connector", id.connector(), "task", "0"));
+        TaskMetrics metrics =
+            TaskMetrics.open(id, "s3", "sqlite", 1, Duration.ofSeconds(60), new ManualClock())) {
+      metrics.watchUploads(waiting::get, storing::get);
+      KafkaPluginMetrics.register(new WorkerPluginMetrics(plugin), metrics);
+
+      assertThat(value(registry, "upload-queue-pages")).isEqualTo(3);
+      assertThat(value(registry, "uploads-in-progress")).isEqualTo(8);
+      String scrape = TaskMetricsWorkloadTest.scrape();
+      assertThat(scrape)
+          .contains(
+              "snapshotter_upload_queue_pages{connector=\"" + id.connector() + "\",task=\"0\"} 3.0")
+          .contains(
+              "snapshotter_uploads_in_progress{connector=\""
+                  + id.connector()
+                  + "\",task=\"0\"} 8.0");
+      waiting.set(0);
+      assertThat(value(registry, "upload-queue-pages")).isZero();
+    }
+  }
+
   private static double value(Metrics registry, String name) {
     return registry.metrics().entrySet().stream()
         .filter(e -> e.getKey().name().equals(name))

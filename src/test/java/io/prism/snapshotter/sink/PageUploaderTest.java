@@ -106,6 +106,36 @@ class PageUploaderTest {
   }
 
   @Test
+  void pagesBeyondTheThreadsWaitAndBothCountsSaySo() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    PageAssembler assembler =
+        assembler(
+            page -> {
+              release.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+              stored.add(page);
+            },
+            1 << 20);
+    long offset = 0;
+    for (String writer : List.of("a", "b", "c", "d", "e")) {
+      assembler.accept(P0, offset, writer, event(offset++));
+      assembler.accept(P0, offset, writer, event(offset++)); // closes the writer's page
+    }
+    assembler.writeClosedPages();
+
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (uploader.pagesBeingStored() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(uploader.pagesBeingStored()).isEqualTo(2); // both threads, each on a page
+    assertThat(uploader.waitingPages()).isEqualTo(3);
+
+    release.countDown();
+    awaitStored(assembler, 5);
+    assertThat(uploader.pagesBeingStored()).isZero();
+    assertThat(uploader.waitingPages()).isZero();
+  }
+
+  @Test
   void aFailureOnAnUploadThreadIsReportedOnceAndThePageIsTriedAgain() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
     PageAssembler assembler =
