@@ -172,6 +172,8 @@ class ObservabilityIT {
     assertThat(jmx("storage-errors-total", "")).isZero();
     assertThat(jmx("index-background-publish-errors-total", "")).isZero();
     assertThat(jmx("index-publish-queue-entries", "")).isZero();
+    assertThat(jmx("uploads-in-progress", "")).isZero(); // every page durable: none being stored
+    assertThat(jmx("upload-queue-pages", "")).isZero();
     assertThat(jmx("dead-letter-records-total", "")).isZero();
     assertThat(jmx("page-size-avg-bytes", "")).isPositive();
     ConnectTestCluster.await(
