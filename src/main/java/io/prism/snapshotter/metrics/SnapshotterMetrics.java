@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * The snapshotter's metric families, one set per JVM, and the tasks that feed them.
@@ -112,41 +113,18 @@ public final class SnapshotterMetrics {
 
   static {
     BufferGauges.register(REGISTRY);
-    GaugeWithCallback.builder()
-        .name("snapshotter_upload_queue_pages")
-        .help(
-            "Closed pages waiting for a free upload thread (storage.upload.threads): growing while every thread is busy, the threads hold the task back.")
-        .labelNames(CONNECTOR, TASK)
-        .callback(
-            callback -> {
-              for (TaskMetrics task : liveTasks()) {
-                callback.call(task.uploadQueuePages(), task.id().connector(), task.id().task());
-              }
-            })
-        .register(REGISTRY);
-    GaugeWithCallback.builder()
-        .name("snapshotter_uploads_in_progress")
-        .help("Pages being stored right now: at most storage.upload.threads.")
-        .labelNames(CONNECTOR, TASK)
-        .callback(
-            callback -> {
-              for (TaskMetrics task : liveTasks()) {
-                callback.call(task.uploadsInProgress(), task.id().connector(), task.id().task());
-              }
-            })
-        .register(REGISTRY);
-    GaugeWithCallback.builder()
-        .name("snapshotter_index_publish_queue_entries")
-        .help(
-            "Index entries waiting (or being retried) in the task's publish queues: the async queue and each secondary's.")
-        .labelNames(CONNECTOR, TASK)
-        .callback(
-            callback -> {
-              for (TaskMetrics task : liveTasks()) {
-                callback.call(task.indexQueueEntries(), task.id().connector(), task.id().task());
-              }
-            })
-        .register(REGISTRY);
+    taskGauge(
+        "snapshotter_upload_queue_pages",
+        "Closed pages waiting for a free upload thread (storage.upload.threads): growing while every thread is busy, the threads hold the task back.",
+        TaskMetrics::uploadQueuePages);
+    taskGauge(
+        "snapshotter_uploads_in_progress",
+        "Pages being stored right now: at most storage.upload.threads.",
+        TaskMetrics::uploadsInProgress);
+    taskGauge(
+        "snapshotter_index_publish_queue_entries",
+        "Index entries waiting (or being retried) in the task's publish queues: the async queue and each secondary's.",
+        TaskMetrics::indexQueueEntries);
     CounterWithCallback.builder()
         .name("snapshotter_index_dropped_entries")
         .help(
@@ -210,6 +188,21 @@ public final class SnapshotterMetrics {
   /** The index entries given up by stopped runs of task {@code id} in this JVM. */
   static long indexDropsOfStoppedRuns(TaskId id) {
     return INDEX_DROPS_OF_STOPPED_RUNS.getOrDefault(id, 0L);
+  }
+
+  /** A gauge of one value per live task, read at scrape time. */
+  private static void taskGauge(String name, String help, ToIntFunction<TaskMetrics> value) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames(CONNECTOR, TASK)
+        .callback(
+            callback -> {
+              for (TaskMetrics task : liveTasks()) {
+                callback.call(value.applyAsInt(task), task.id().connector(), task.id().task());
+              }
+            })
+        .register(REGISTRY);
   }
 
   /** The tasks of this JVM that are running now. */

@@ -596,14 +596,7 @@ public final class SinkThroughputBenchmark {
       String storeDir,
       String uploadThreads) {
     static Settings parse(String[] args) {
-      Map<String, String> given = new HashMap<>();
-      for (String arg : args) {
-        int eq = arg.indexOf('=');
-        if (eq < 1) {
-          throw new IllegalArgumentException("arguments are name=value, got '" + arg + "'");
-        }
-        given.put(arg.substring(0, eq), arg.substring(eq + 1));
-      }
+      Map<String, String> given = BenchArgs.parse(args);
       List<Variant> variants = new ArrayList<>();
       for (String v : given.getOrDefault("variants", "plain,direct,connect").split(",")) {
         variants.add(

@@ -85,14 +85,7 @@ public final class UploadThreadsBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> given = new HashMap<>();
-    for (String arg : args) {
-      int eq = arg.indexOf('=');
-      if (eq < 1) {
-        throw new IllegalArgumentException("arguments are name=value, got '" + arg + "'");
-      }
-      given.put(arg.substring(0, eq), arg.substring(eq + 1));
-    }
+    Map<String, String> given = BenchArgs.parse(args);
     Set<String> known =
         Set.of(
             "records",
