@@ -72,7 +72,7 @@ public final class StorageConfig {
 
   /**
    * Unset {@link #UPLOAD_THREADS} with S3, Azure or GCS: each write waits on the network, so the
-   * pages a second grow with the threads (8 stored 3.8x as many as 2 behind a 20 ms round trip).
+   * pages a second grow with the threads (8 stored 3.9x as many as 2 behind a 20 ms round trip).
    */
   static final int UPLOAD_THREADS_NETWORK_DEFAULT = 8;
 
