@@ -78,6 +78,42 @@ class SnapshotterSinkTaskTest {
     return task;
   }
 
+  /**
+   * Unset, storage.upload.threads follows the backend: the task says at start how many threads it
+   * stores pages on (the worker logs the key itself as null). S3 here points at a closed port: the
+   * task starts without asking the store anything.
+   */
+  @Test
+  void theTaskStartsTheUploadThreadsItsBackendCallsForAndSaysHowMany() {
+    Map<String, String> s3 =
+        Map.of(
+            "storage.backend", "s3",
+            "storage.s3.bucket", "pages",
+            "storage.s3.endpoint", "http://127.0.0.1:1",
+            "storage.s3.region", "us-east-1",
+            "storage.s3.access.key", "key",
+            "storage.s3.secret.key", "secret");
+    Map<String, String> s3Set = new HashMap<>(s3);
+    s3Set.put("storage.upload.threads", "3");
+    for (var expected :
+        List.of(
+            Map.entry(Map.<String, String>of(), "(2 upload threads)"),
+            Map.entry(s3, "(8 upload threads)"),
+            Map.entry(s3Set, "(3 upload threads)"),
+            Map.entry(Map.of("storage.upload.threads", "0"), "(stored on the task's thread)"))) {
+      try (CapturedLogs logs = CapturedLogs.capture()) {
+        SnapshotterSinkTask task = start(false, expected.getKey());
+        task.stop();
+        assertThat(logs.lines())
+            .as("%s", expected.getKey())
+            .filteredOn(line -> line.contains("Started: pages to"))
+            .singleElement()
+            .asString()
+            .contains(expected.getValue());
+      }
+    }
+  }
+
   private static SinkRecord record(Object key, String value, long offset) {
     return record(key, value, offset, new ConnectHeaders());
   }
