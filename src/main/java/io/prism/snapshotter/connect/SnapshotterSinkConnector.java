@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -70,6 +72,29 @@ public class SnapshotterSinkConnector extends SinkConnector {
 
   @Override
   public void stop() {}
+
+  /**
+   * Connect 3.6+ ({@code PATCH} and {@code DELETE /connectors/<name>/offsets}, connector stopped):
+   * the consumer group's offsets are the only offsets this connector keeps, so moving them is all
+   * there is to do, once the topics are checked ({@link OffsetRequestCheck}). Where a task then
+   * resumes, it recognises from the page index the records already in stored pages and does not
+   * store them again; records it skips past are never stored. Returning {@code true} tells the
+   * worker (and its REST answer) that nothing outside Kafka needs changing. Called on an instance
+   * that need not have been started.
+   */
+  @Override
+  public boolean alterOffsets(
+      Map<String, String> connectorConfig, Map<TopicPartition, Long> offsets) {
+    OffsetRequestCheck.check(connectorConfig, offsets);
+    long reset = offsets.values().stream().filter(Objects::isNull).count();
+    log.info(
+        "Offsets of connector {} to be moved for {} partitions and reset for {}: where its tasks"
+            + " resume, records already in stored pages (per the page index) are not stored again",
+        Printable.quote(connectorConfig.getOrDefault("name", "")),
+        offsets.size() - reset,
+        reset);
+    return true;
+  }
 
   @Override
   public ConfigDef config() {
