@@ -101,7 +101,7 @@ class ObjectStoresTest {
       assertThat(s3.concurrentRequests()).isEqualTo(50);
       assertThat(new ForwardingObjectStore(s3) {}.concurrentRequests()).isEqualTo(50);
       assertThat(azure.concurrentRequests()).isEqualTo(Integer.MAX_VALUE);
-      assertThat(gcs.concurrentRequests()).isEqualTo(Integer.MAX_VALUE);
+      assertThat(gcs.concurrentRequests()).isEqualTo(64);
       assertThat(filesystem.concurrentRequests()).isEqualTo(Integer.MAX_VALUE);
     }
   }

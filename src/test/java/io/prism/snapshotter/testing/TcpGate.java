@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP port that hangs up on every connection while closed and forwards to a target while open: an
@@ -23,6 +24,7 @@ public final class TcpGate implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger connectionsForwarded = new AtomicInteger();
 
   /** Where the bytes clients send are copied (synchronized on it), or null. */
   private final ByteArrayOutputStream sent;
@@ -35,6 +37,13 @@ public final class TcpGate implements AutoCloseable {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.sent = sent;
+  }
+
+  /** An open gate in front of {@code host:port}. */
+  public static TcpGate openInFrontOf(String hostPort) throws IOException {
+    TcpGate gate = inFrontOf(hostPort, null);
+    gate.open();
+    return gate;
   }
 
   /** A closed gate in front of {@code host:port}. */
@@ -75,6 +84,11 @@ public final class TcpGate implements AutoCloseable {
     open = true;
   }
 
+  /** How many connections clients have opened through the gate while it was open. */
+  public int connectionsForwarded() {
+    return connectionsForwarded.get();
+  }
+
   private int port() {
     return listener.getLocalPort();
   }
@@ -94,6 +108,7 @@ public final class TcpGate implements AutoCloseable {
       try {
         Socket target = new Socket(targetHost, targetPort);
         sockets.addAll(List.of(client, target));
+        connectionsForwarded.incrementAndGet();
         pump(client, target, sent);
         pump(target, client, null);
       } catch (IOException e) {
