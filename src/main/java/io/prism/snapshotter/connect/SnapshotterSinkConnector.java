@@ -1,6 +1,8 @@
 package io.prism.snapshotter.connect;
 
+import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.util.Printable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,13 +88,27 @@ public class SnapshotterSinkConnector extends SinkConnector {
   public boolean alterOffsets(
       Map<String, String> connectorConfig, Map<TopicPartition, Long> offsets) {
     OffsetRequestCheck.check(connectorConfig, offsets);
+    String name = Printable.quote(connectorConfig.getOrDefault("name", ""));
     long reset = offsets.values().stream().filter(Objects::isNull).count();
-    log.info(
-        "Offsets of connector {} to be moved for {} partitions and reset for {}: where its tasks"
-            + " resume, records already in stored pages (per the page index) are not stored again",
-        Printable.quote(connectorConfig.getOrDefault("name", "")),
-        offsets.size() - reset,
-        reset);
+    if (IndexBackend.fromName(connectorConfig.get(IndexConfig.BACKEND)).orElse(null)
+        == IndexBackend.NONE) {
+      log.warn(
+          "Offsets of connector {} to be moved for {} partitions and reset for {}: with"
+              + " index.backend=none nothing tells its tasks which records are already in stored"
+              + " pages, so records read again are stored again, in pages of other boundaries"
+              + " (replay shows each event once, by its id)",
+          name,
+          offsets.size() - reset,
+          reset);
+    } else {
+      log.info(
+          "Offsets of connector {} to be moved for {} partitions and reset for {}: where its tasks"
+              + " resume, records already in stored pages (per the page index) are not stored"
+              + " again",
+          name,
+          offsets.size() - reset,
+          reset);
+    }
     return true;
   }
 

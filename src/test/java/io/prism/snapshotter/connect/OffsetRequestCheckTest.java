@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prism.snapshotter.testing.CapturedLogs;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -80,6 +81,24 @@ class OffsetRequestCheckTest {
                 OffsetRequestCheck.check(
                     reading("topics", "events"), offsets("events", 0, null, "retired", 0, null)))
         .doesNotThrowAnyException();
+  }
+
+  @Test
+  void withoutAPageIndexTheConnectorWarnsThatRecordsReadAgainAreStoredAgain() {
+    Map<String, String> config = new HashMap<>(reading("topics", "events"));
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      new SnapshotterSinkConnector().alterOffsets(config, offsets("events", 0, 3L));
+      config.put("index.backend", "None ");
+      new SnapshotterSinkConnector().alterOffsets(config, offsets("events", 0, 3L));
+      assertThat(logs.lines())
+          .filteredOn(line -> line.contains("Offsets of connector 'lake'"))
+          .satisfiesExactly(
+              withIndex -> assertThat(withIndex).startsWith("INFO").contains("per the page index"),
+              withoutIndex ->
+                  assertThat(withoutIndex)
+                      .startsWith("WARN")
+                      .contains("index.backend=none", "records read again are stored again"));
+    }
   }
 
   @Test
