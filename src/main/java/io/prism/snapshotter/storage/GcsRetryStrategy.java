@@ -22,11 +22,15 @@ final class GcsRetryStrategy implements StorageRetryStrategy {
   private static final long serialVersionUID = 1L;
   private static final int MAX_CAUSES = 16;
 
+  /** One handler for all requests: the client asks for it each time it runs one. */
+  private static final ResultRetryAlgorithm<?> IDEMPOTENT =
+      new AlsoDroppedConnections(defaults().getIdempotentHandler());
+
   private GcsRetryStrategy() {}
 
   @Override
   public ResultRetryAlgorithm<?> getIdempotentHandler() {
-    return new AlsoDroppedConnections(defaults().getIdempotentHandler());
+    return IDEMPOTENT;
   }
 
   @Override
