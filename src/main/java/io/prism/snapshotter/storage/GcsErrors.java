@@ -5,6 +5,7 @@ import io.prism.snapshotter.util.TlsFailures;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
+import org.apache.http.conn.ConnectionPoolTimeoutException;
 
 /** The one place that turns Google Cloud Storage client errors into {@link StorageException}s. */
 public final class GcsErrors {
@@ -20,6 +21,8 @@ public final class GcsErrors {
    *   <li>404 for an object → {@link NoSuchObjectException}; 404 for the bucket → fatal;
    *   <li>5xx, 429, 408, what the client itself calls retryable (connection refused or reset: code
    *       0) and network or timeout trouble → retriable;
+   *   <li>no pooled connection came free in time ({@link GcsObjectStore#CONNECTION_WAIT}) →
+   *       retriable, saying so;
    *   <li>every other 4xx (400, 401/403 bad credentials) → fatal;
    *   <li>a server certificate refused (not signed by a trusted CA, or not naming the host) →
    *       fatal, naming {@value GcsSettings#TLS_CA_SETTING}; other TLS failures → retriable.
@@ -36,6 +39,14 @@ public final class GcsErrors {
       // The client wraps a handshake failure as a retryable error of code 0; a refused
       // certificate is a setting to fix, and retrying it forever would look like an outage.
       return call.failed(": " + tls.get(), !TlsFailures.refusedCertificate(error), error);
+    }
+    if (StoreErrors.find(error, ConnectionPoolTimeoutException.class) != null) {
+      return call.failed(
+          ": no connection of the store's pool came free while the request waited (every one was"
+              + " in use; a read stream left open holds its connection): "
+              + error,
+          true,
+          error);
     }
     boolean networkTrouble = StoreErrors.find(error, IOException.class) != null;
     BaseServiceException service = StoreErrors.find(error, BaseServiceException.class);

@@ -35,6 +35,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 import javax.net.ssl.SSLSocketFactory;
+import org.apache.http.HttpRequestInterceptor;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.client.protocol.HttpClientContext;
 import org.apache.http.conn.ssl.DefaultHostnameVerifier;
 import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
 import org.apache.http.impl.client.HttpClientBuilder;
@@ -86,8 +89,16 @@ public final class GcsObjectStore implements ObjectStore {
    */
   static final int CONNECTIONS = 64;
 
+  /**
+   * How long a request waits for one of those connections to come free before it fails (retriably):
+   * the HTTP client's own default is forever, and a request that never runs would hang its upload
+   * thread, and with it the task, without a word.
+   */
+  static final Duration CONNECTION_WAIT = Duration.ofSeconds(60);
+
   private final Storage storage;
   private final ApacheHttpTransport transport;
+  private final int connections;
   private final GcsSettings settings;
   private final String description;
 
@@ -95,18 +106,28 @@ public final class GcsObjectStore implements ObjectStore {
    * Uses {@code storage}, whose requests go through {@code transport} (both closed by {@link
    * #close()}), with {@code settings} for bucket and chunk size.
    */
-  private GcsObjectStore(Storage storage, ApacheHttpTransport transport, GcsSettings settings) {
+  private GcsObjectStore(
+      Storage storage, ApacheHttpTransport transport, int connections, GcsSettings settings) {
     this.storage = Objects.requireNonNull(storage, "storage");
     this.transport = Objects.requireNonNull(transport, "transport");
+    this.connections = connections;
     this.settings = Objects.requireNonNull(settings, "settings");
     this.description = settings.describe();
   }
 
   /** Builds a client from {@code settings} and opens a store on it. */
   public static GcsObjectStore open(GcsSettings settings) {
-    ApacheHttpTransport transport = transport(settings);
+    return open(settings, CONNECTIONS, CONNECTION_WAIT);
+  }
+
+  /**
+   * A store whose transport keeps {@code connections} connections and lets a request wait {@code
+   * connectionWait} for one (tests shrink both).
+   */
+  static GcsObjectStore open(GcsSettings settings, int connections, Duration connectionWait) {
+    ApacheHttpTransport transport = transport(settings, connections, connectionWait);
     try {
-      return new GcsObjectStore(buildClient(settings, transport), transport, settings);
+      return new GcsObjectStore(buildClient(settings, transport), transport, connections, settings);
     } catch (RuntimeException e) {
       shutDownQuietly(transport);
       throw e;
@@ -114,20 +135,21 @@ public final class GcsObjectStore implements ObjectStore {
   }
 
   /**
-   * The client's HTTP transport: Apache HttpClient with a pool of {@link #CONNECTIONS} connections
-   * kept open between requests. The client's default transport ({@code NetHttpTransport}, on the
-   * JDK's HttpURLConnection) keeps at most {@code http.maxConnections} (5, JVM-wide) idle
-   * connections per host, so with 8 upload threads (the default for GCS) each burst of uploads
-   * opened new connections, a TLS handshake each ({@code GcsConnectionReuseTest}: 34 connections
-   * for 80 uploads in 10 bursts; 8 now). Not {@code ApacheHttpTransport}'s default client either:
-   * it reads the JVM's system properties, and so caps its pool at {@code http.maxConnections}
-   * connections per host, fewer than the threads. Proxies come from the JVM's {@code ProxySelector}
-   * (its {@code https.proxyHost} properties), as with the default transport. With {@code
-   * storage.gcs.tls.ca.file} the endpoint's certificate must be signed by those CAs alone, and
-   * still name its host; the credentials keep their own transport: their token requests go to
-   * Google, whose CAs the JVM trusts.
+   * The client's HTTP transport: Apache HttpClient with a pool of {@code connections} connections
+   * kept open between requests, for which a request waits at most {@code connectionWait}. The
+   * client's default transport ({@code NetHttpTransport}, on the JDK's HttpURLConnection) keeps at
+   * most {@code http.maxConnections} (5, JVM-wide) idle connections per host, so with 8 upload
+   * threads (the default for GCS) each burst of uploads opened new connections, a TLS handshake
+   * each ({@code GcsConnectionReuseTest}: 34 connections for 80 uploads in 10 bursts; 8 now). Not
+   * {@code ApacheHttpTransport}'s default client either: it reads the JVM's system properties, and
+   * so caps its pool at {@code http.maxConnections} connections per host, fewer than the threads.
+   * Proxies come from the JVM's {@code ProxySelector} (its {@code https.proxyHost} properties), as
+   * with the default transport. With {@code storage.gcs.tls.ca.file} the endpoint's certificate
+   * must be signed by those CAs alone, and still name its host; the credentials keep their own
+   * transport: their token requests go to Google, whose CAs the JVM trusts.
    */
-  private static ApacheHttpTransport transport(GcsSettings settings) {
+  private static ApacheHttpTransport transport(
+      GcsSettings settings, int connections, Duration connectionWait) {
     SSLConnectionSocketFactory tls =
         new SSLConnectionSocketFactory(
             settings.tlsCa() == null
@@ -137,13 +159,30 @@ public final class GcsObjectStore implements ObjectStore {
     return new ApacheHttpTransport(
         HttpClientBuilder.create()
             .setSSLSocketFactory(tls)
-            .setMaxConnTotal(CONNECTIONS)
-            .setMaxConnPerRoute(CONNECTIONS)
+            .setMaxConnTotal(connections)
+            .setMaxConnPerRoute(connections)
+            .addInterceptorLast(connectionWait(connectionWait))
             .setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()))
             // The client follows no redirects and retries by its own settings (RETRIES).
             .disableRedirectHandling()
             .disableAutomaticRetries()
             .build());
+  }
+
+  /**
+   * Sets how long each request waits for a pooled connection. The Google client gives every request
+   * a request configuration of its own (its timeouts), which replaces a client-wide default; an
+   * interceptor runs after that, before a connection is taken from the pool.
+   */
+  private static HttpRequestInterceptor connectionWait(Duration wait) {
+    int waitMillis = Math.toIntExact(wait.toMillis());
+    return (request, context) -> {
+      HttpClientContext http = HttpClientContext.adapt(context);
+      http.setRequestConfig(
+          RequestConfig.copy(http.getRequestConfig())
+              .setConnectionRequestTimeout(waitMillis)
+              .build());
+    };
   }
 
   /**
@@ -186,7 +225,7 @@ public final class GcsObjectStore implements ObjectStore {
   /** The transport's connection pool: {@link #CONNECTIONS}. */
   @Override
   public int concurrentRequests() {
-    return CONNECTIONS;
+    return connections;
   }
 
   @Override

@@ -1,10 +1,14 @@
 package io.prism.snapshotter.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.prism.snapshotter.testing.TcpGate;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -14,10 +18,11 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * The GCS store keeps its connections for the next request when as many threads store pages as the
- * sink's upload threads (8 by default for GCS): bursts of uploads open no new connection (to GCS, a
- * TLS handshake each). With the client's default transport, which keeps at most 5 idle connections
- * per host, this run opened 34 connections for its 80 uploads.
+ * The GCS store's connection pool. It keeps its connections for the next request when as many
+ * threads store pages as the sink's upload threads (8 by default for GCS): bursts of uploads open
+ * no new connection (to GCS, a TLS handshake each). With the client's default transport, which
+ * keeps at most 5 idle connections per host, this run opened 34 connections for its 80 uploads. And
+ * a request waits a bounded time for a connection, never forever.
  */
 class GcsConnectionReuseTest {
   static final int THREADS = 8;
@@ -57,6 +62,35 @@ class GcsConnectionReuseTest {
       assertThat(gate.connectionsForwarded())
           .as("connections opened for %d uploads in %d bursts", THREADS * BURSTS, BURSTS)
           .isLessThanOrEqualTo(THREADS);
+    }
+  }
+
+  @Test
+  void aRequestWaitsForABusyPoolOnlySoLongThenFailsRetriablySayingWhy() throws Exception {
+    try (GcsJsonApiStub stub = GcsJsonApiStub.start("busy");
+        GcsObjectStore store = GcsObjectStore.open(stub.settings(), 1, Duration.ofMillis(500))) {
+      byte[] page = new byte[8 * 1024 * 1024];
+      store.put("pages/big", new ByteArrayInputStream(page), page.length, PutOptions.defaults());
+      assertThat(store.concurrentRequests()).isEqualTo(1);
+
+      try (InputStream open = store.get("pages/big")) {
+        assertThat(open.read()).isZero(); // the stream now holds the pool's only connection
+        long start = System.nanoTime();
+        Throwable failure =
+            assertTimeoutPreemptively(
+                Duration.ofSeconds(30),
+                () -> catchThrowable(() -> store.head("pages/big")),
+                "a request waited for the busy pool without a time limit");
+        assertThat(failure)
+            .isInstanceOf(StorageException.class)
+            .hasMessageContaining("pages/big")
+            .hasMessageContaining("no connection of the store's pool came free");
+        assertThat(((StorageException) failure).retriable()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .isGreaterThanOrEqualTo(Duration.ofMillis(500));
+      }
+      // Closed, the stream gave its connection back.
+      assertThat(store.head("pages/big")).isPresent();
     }
   }
 }
