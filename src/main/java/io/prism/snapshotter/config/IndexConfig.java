@@ -177,10 +177,12 @@ public final class IndexConfig {
       "Redis password (never logged); empty: the URL's, if any.";
 
   private final AbstractConfig config;
+  private final ConfigValues values;
   private final IndexBackend backend;
 
   public IndexConfig(AbstractConfig config) {
     this.config = config;
+    this.values = new ConfigValues(config);
     this.backend = BACKENDS.parse(BACKEND, config.getString(BACKEND));
   }
 
@@ -486,7 +488,8 @@ public final class IndexConfig {
 
   public ClickHouseSettings clickHouse() {
     String url =
-        optional(CLICKHOUSE_URL)
+        values
+            .optional(CLICKHOUSE_URL)
             .orElseThrow(
                 () ->
                     new ConfigException(
@@ -520,7 +523,7 @@ public final class IndexConfig {
 
   /** The CA file a key names, read now; null when the key is empty. */
   private TlsCaFile tlsCa(String key) {
-    Optional<String> file = optional(key);
+    Optional<String> file = values.optional(key);
     if (file.isEmpty()) {
       return null;
     }
@@ -533,8 +536,8 @@ public final class IndexConfig {
 
   /** The client certificate and key two keys name, read now; null when neither is set. */
   private TlsClientIdentity tlsClient(String certKey, String keyKey) {
-    Optional<String> cert = optional(certKey);
-    Optional<String> key = optional(keyKey);
+    Optional<String> cert = values.optional(certKey);
+    Optional<String> key = values.optional(keyKey);
     if (cert.isEmpty() && key.isEmpty()) {
       return null;
     }
@@ -553,7 +556,8 @@ public final class IndexConfig {
 
   public RedisSettings redis() {
     String url =
-        optional(REDIS_URL)
+        values
+            .optional(REDIS_URL)
             .orElseThrow(
                 () ->
                     new ConfigException(
@@ -572,7 +576,7 @@ public final class IndexConfig {
               config.getInt(REDIS_WAIT_REPLICAS),
               Duration.ofMillis(config.getInt(REDIS_WAIT_TIMEOUT_MS))),
           password(REDIS_SENTINEL_PASSWORD),
-          optional(REDIS_SENTINEL_USER).orElse(null));
+          values.optional(REDIS_SENTINEL_USER).orElse(null));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid Redis index settings ("
@@ -596,7 +600,7 @@ public final class IndexConfig {
     all.add(0, backend);
     if (secondaries().contains(backend)
         || secondaries().stream().distinct().count() != secondaries().size()) {
-      addError(
+      KeyErrors.add(
           errors,
           "each index may appear once: "
               + BACKEND
@@ -610,12 +614,12 @@ public final class IndexConfig {
           SECONDARY);
     }
     if (secondaries().contains(IndexBackend.NONE)) {
-      addError(errors, SECONDARY + " cannot name none", SECONDARY);
+      KeyErrors.add(errors, SECONDARY + " cannot name none", SECONDARY);
     }
     if (backend == IndexBackend.NONE && !secondaries().isEmpty()) {
       // Reading commands ask the primary alone: entries only a secondary held would be found by
       // nothing of ours (replay and check would say pages are not indexed).
-      addError(
+      KeyErrors.add(
           errors,
           SECONDARY
               + " copies the primary index's entries, but "
@@ -627,16 +631,16 @@ public final class IndexConfig {
           BACKEND,
           SECONDARY);
     }
-    if (all.contains(IndexBackend.CLICKHOUSE) && optional(CLICKHOUSE_URL).isEmpty()) {
-      addError(
+    if (all.contains(IndexBackend.CLICKHOUSE) && values.optional(CLICKHOUSE_URL).isEmpty()) {
+      KeyErrors.add(
           errors,
           "clickhouse is an index but " + CLICKHOUSE_URL + " is not set",
           BACKEND,
           SECONDARY,
           CLICKHOUSE_URL);
     }
-    if (all.contains(IndexBackend.REDIS) && optional(REDIS_URL).isEmpty()) {
-      addError(
+    if (all.contains(IndexBackend.REDIS) && values.optional(REDIS_URL).isEmpty()) {
+      KeyErrors.add(
           errors,
           "redis is an index but " + REDIS_URL + " is not set",
           BACKEND,
@@ -647,9 +651,9 @@ public final class IndexConfig {
       TlsSettingChecks.checkCaFile(
           errors,
           CLICKHOUSE_TLS_CA_FILE,
-          optional(CLICKHOUSE_TLS_CA_FILE),
+          values.optional(CLICKHOUSE_TLS_CA_FILE),
           CLICKHOUSE_URL,
-          optional(CLICKHOUSE_URL),
+          values.optional(CLICKHOUSE_URL),
           "https");
       checkTlsClient(
           errors,
@@ -662,9 +666,9 @@ public final class IndexConfig {
       TlsSettingChecks.checkCaFile(
           errors,
           REDIS_TLS_CA_FILE,
-          optional(REDIS_TLS_CA_FILE),
+          values.optional(REDIS_TLS_CA_FILE),
           REDIS_URL,
-          optional(REDIS_URL),
+          values.optional(REDIS_URL),
           "rediss");
       checkTlsClient(
           errors,
@@ -681,14 +685,14 @@ public final class IndexConfig {
   /** The sentinels' credentials need a sentinel URL, and a user needs its password. */
   private void checkSentinelCredentials(Map<String, List<String>> errors) {
     boolean password = password(REDIS_SENTINEL_PASSWORD) != null;
-    boolean user = optional(REDIS_SENTINEL_USER).isPresent();
-    Optional<String> url = optional(REDIS_URL);
+    boolean user = values.optional(REDIS_SENTINEL_USER).isPresent();
+    Optional<String> url = values.optional(REDIS_URL);
     if ((password || user)
         && url.isPresent()
         && !url.get().startsWith("redis-sentinel://")
         && !url.get().startsWith("rediss-sentinel://")) {
       String key = password ? REDIS_SENTINEL_PASSWORD : REDIS_SENTINEL_USER;
-      addError(
+      KeyErrors.add(
           errors,
           key
               + " is set but "
@@ -698,7 +702,7 @@ public final class IndexConfig {
           REDIS_URL);
     }
     if (user && !password) {
-      addError(
+      KeyErrors.add(
           errors,
           REDIS_SENTINEL_USER + " needs the user's password in " + REDIS_SENTINEL_PASSWORD,
           REDIS_SENTINEL_USER,
@@ -713,13 +717,13 @@ public final class IndexConfig {
       String keyKey,
       String urlKey,
       String... schemes) {
-    Optional<String> cert = optional(certKey);
-    Optional<String> key = optional(keyKey);
+    Optional<String> cert = values.optional(certKey);
+    Optional<String> key = values.optional(keyKey);
     if (cert.isEmpty() && key.isEmpty()) {
       return;
     }
     if (cert.isEmpty() || key.isEmpty()) {
-      addError(
+      KeyErrors.add(
           errors,
           certKey + " and " + keyKey + " go together: set both, or neither",
           certKey,
@@ -729,11 +733,11 @@ public final class IndexConfig {
     try {
       TlsClientIdentity.load(Path.of(cert.get()), Path.of(key.get()));
     } catch (IllegalArgumentException e) {
-      addError(errors, e.getMessage(), certKey, keyKey);
+      KeyErrors.add(errors, e.getMessage(), certKey, keyKey);
     }
-    Optional<String> url = optional(urlKey);
+    Optional<String> url = values.optional(urlKey);
     if (url.isPresent() && !TlsSettingChecks.isTls(url.get(), schemes)) {
-      addError(
+      KeyErrors.add(
           errors,
           certKey
               + " is set but "
@@ -917,17 +921,6 @@ public final class IndexConfig {
     return password == null || password.value() == null || password.value().isEmpty()
         ? null
         : password;
-  }
-
-  private Optional<String> optional(String key) {
-    String value = config.getString(key);
-    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
-  }
-
-  private static void addError(Map<String, List<String>> errors, String message, String... keys) {
-    for (String key : keys) {
-      errors.computeIfAbsent(key, k -> new ArrayList<>()).add(message);
-    }
   }
 
   /** Each listed name must be a backend. */

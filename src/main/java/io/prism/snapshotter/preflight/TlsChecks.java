@@ -1,6 +1,9 @@
 package io.prism.snapshotter.preflight;
 
+import io.prism.snapshotter.config.AzureStorageKeys;
+import io.prism.snapshotter.config.GcsStorageKeys;
 import io.prism.snapshotter.config.IndexConfig;
+import io.prism.snapshotter.config.S3StorageKeys;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.config.StorageConfig;
 import io.prism.snapshotter.index.ClickHouseSettings;
@@ -60,18 +63,15 @@ public final class TlsChecks {
     StorageConfig storage = config.storage();
     if (storage.backend() == StorageBackend.S3 && storage.s3Settings().tlsCa() != null) {
       checks.add(
-          check(StorageConfig.S3_TLS_CA_FILE, storage.s3Settings().tlsCa().certificates(), now));
+          check(S3StorageKeys.TLS_CA_FILE, storage.s3Settings().tlsCa().certificates(), now));
     }
     if (storage.backend() == StorageBackend.AZURE && storage.azureSettings().tlsCa() != null) {
       checks.add(
-          check(
-              StorageConfig.AZURE_TLS_CA_FILE,
-              storage.azureSettings().tlsCa().certificates(),
-              now));
+          check(AzureStorageKeys.TLS_CA_FILE, storage.azureSettings().tlsCa().certificates(), now));
     }
     if (storage.backend() == StorageBackend.GCS && storage.gcsSettings().tlsCa() != null) {
       checks.add(
-          check(StorageConfig.GCS_TLS_CA_FILE, storage.gcsSettings().tlsCa().certificates(), now));
+          check(GcsStorageKeys.TLS_CA_FILE, storage.gcsSettings().tlsCa().certificates(), now));
     }
     return checks;
   }

@@ -30,27 +30,27 @@ class StorageConfigTest {
 
   private static final List<String> S3_KEYS =
       List.of(
-          StorageConfig.S3_BUCKET,
-          StorageConfig.S3_ENDPOINT,
-          StorageConfig.S3_REGION,
-          StorageConfig.S3_ACCESS_KEY,
-          StorageConfig.S3_SECRET_KEY,
-          StorageConfig.S3_SESSION_TOKEN,
-          StorageConfig.S3_PATH_STYLE,
-          StorageConfig.S3_TLS_CA_FILE,
-          StorageConfig.S3_PART_SIZE_BYTES,
-          StorageConfig.S3_STORAGE_CLASS,
-          StorageConfig.S3_SSE,
-          StorageConfig.S3_SSE_KMS_KEY_ID);
+          S3StorageKeys.BUCKET,
+          S3StorageKeys.ENDPOINT,
+          S3StorageKeys.REGION,
+          S3StorageKeys.ACCESS_KEY,
+          S3StorageKeys.SECRET_KEY,
+          S3StorageKeys.SESSION_TOKEN,
+          S3StorageKeys.PATH_STYLE,
+          S3StorageKeys.TLS_CA_FILE,
+          S3StorageKeys.PART_SIZE_BYTES,
+          S3StorageKeys.STORAGE_CLASS,
+          S3StorageKeys.SSE,
+          S3StorageKeys.SSE_KMS_KEY_ID);
   private static final List<String> AZURE_KEYS =
       List.of(
-          StorageConfig.AZURE_CONTAINER,
-          StorageConfig.AZURE_CONNECTION_STRING,
-          StorageConfig.AZURE_ACCOUNT_NAME,
-          StorageConfig.AZURE_ACCOUNT_KEY,
-          StorageConfig.AZURE_ENDPOINT,
-          StorageConfig.AZURE_MANAGED_IDENTITY_CLIENT_ID,
-          StorageConfig.AZURE_BLOCK_SIZE_BYTES);
+          AzureStorageKeys.CONTAINER,
+          AzureStorageKeys.CONNECTION_STRING,
+          AzureStorageKeys.ACCOUNT_NAME,
+          AzureStorageKeys.ACCOUNT_KEY,
+          AzureStorageKeys.ENDPOINT,
+          AzureStorageKeys.MANAGED_IDENTITY_CLIENT_ID,
+          AzureStorageKeys.BLOCK_SIZE_BYTES);
 
   @Test
   void defaults() {
@@ -59,15 +59,26 @@ class StorageConfigTest {
     assertThat(config.backend()).isEqualTo(StorageBackend.FILESYSTEM);
     assertThat(config.keyTemplate()).isEqualTo(KeyTemplate.parse(KeyTemplate.DEFAULT));
     assertThat(config.filesystemPath()).isEmpty();
-    assertThat(config.s3Bucket()).isEmpty();
-    assertThat(config.s3Endpoint()).isEmpty();
-    assertThat(config.s3Region()).isEmpty();
-    assertThat(config.s3PathStyle()).isFalse();
-    assertThat(config.s3PartSizeBytes()).isEqualTo(8L * 1024 * 1024);
-    assertThat(config.s3StorageClass()).isEmpty();
-    assertThat(config.s3Encryption()).isEqualTo(S3Encryption.NONE);
-    assertThat(config.s3KmsKeyId()).isEmpty();
-    assertThat(config.s3SessionToken()).isEmpty();
+    assertThat(config.crossKeyErrors())
+        .containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.FILESYSTEM_PATH);
+  }
+
+  @Test
+  void s3Defaults() {
+    S3Settings settings = new StorageConfig(s3()).s3Settings();
+
+    assertThat(settings.bucket()).isEqualTo("b");
+    assertThat(settings.endpoint()).isNull();
+    assertThat(settings.region()).isNull();
+    assertThat(settings.pathStyle()).isFalse();
+    assertThat(settings.partSizeBytes()).isEqualTo(8L * 1024 * 1024);
+    assertThat(settings.storageClass()).isNull();
+    assertThat(settings.encryption()).isEqualTo(S3Encryption.NONE);
+    assertThat(settings.kmsKeyId()).isNull();
+    assertThat(settings.accessKey()).isNull();
+    assertThat(settings.secretKey()).isNull();
+    assertThat(settings.sessionToken()).isNull();
+    assertThat(settings.tlsCa()).isNull();
   }
 
   @Test
@@ -167,9 +178,8 @@ class StorageConfigTest {
     StorageConfig config = new StorageConfig(gcs);
     assertThat(config.crossKeyErrors()).isEmpty();
     assertThat(config.gcsSettings().tlsCa().path()).isEqualTo(ca);
-    assertThat(validate(gcs).get(StorageConfig.GCS_TLS_CA_FILE).visible()).isTrue();
-    assertThat(
-            validate(Map.of("storage.backend", "s3")).get(StorageConfig.GCS_TLS_CA_FILE).visible())
+    assertThat(validate(gcs).get(GcsStorageKeys.TLS_CA_FILE).visible()).isTrue();
+    assertThat(validate(Map.of("storage.backend", "s3")).get(GcsStorageKeys.TLS_CA_FILE).visible())
         .isFalse();
 
     gcs.put("storage.gcs.endpoint", "http://127.0.0.1:4443");
@@ -241,7 +251,7 @@ class StorageConfigTest {
     ConfigDef.ConfigKey key =
         StorageConfig.configDef().configKeys().get("storage.s3.session.token");
     assertThat(key.type).isEqualTo(ConfigDef.Type.PASSWORD);
-    assertThat(key.group).isEqualTo(StorageConfig.GROUP_S3);
+    assertThat(key.group).isEqualTo(S3StorageKeys.GROUP);
   }
 
   @Test
@@ -255,7 +265,6 @@ class StorageConfigTest {
     StorageConfig withoutKeys = new StorageConfig(s3("storage.s3.session.token", ""));
 
     assertThat(withKeys.crossKeyErrors()).isEmpty();
-    assertThat(withKeys.s3SessionToken()).isEmpty();
     assertThat(withKeys.s3Settings().sessionToken()).isNull();
     assertThat(withoutKeys.crossKeyErrors()).isEmpty();
     assertThat(withoutKeys.s3Settings().accessKey()).isNull();
@@ -280,10 +289,8 @@ class StorageConfigTest {
     Map<String, List<String>> errors = config.crossKeyErrors();
     assertThat(errors)
         .containsOnlyKeys(
-            StorageConfig.S3_ACCESS_KEY,
-            StorageConfig.S3_SECRET_KEY,
-            StorageConfig.S3_SESSION_TOKEN);
-    assertThat(errors.get(StorageConfig.S3_SESSION_TOKEN))
+            S3StorageKeys.ACCESS_KEY, S3StorageKeys.SECRET_KEY, S3StorageKeys.SESSION_TOKEN);
+    assertThat(errors.get(S3StorageKeys.SESSION_TOKEN))
         .singleElement()
         .asString()
         .startsWith("storage.s3.session.token is set but storage.s3.")
@@ -325,7 +332,7 @@ class StorageConfigTest {
                 "storage.s3.secret.key", "s3cr3t",
                 "storage.s3.session.token", " " + SESSION_TOKEN + "\n"));
 
-    assertThat(config.s3SessionToken().orElseThrow().value()).isEqualTo(SESSION_TOKEN);
+    assertThat(config.s3Settings().sessionToken().value()).isEqualTo(SESSION_TOKEN);
   }
 
   @Test
@@ -410,8 +417,8 @@ class StorageConfigTest {
     Map<String, List<String>> errors =
         new StorageConfig(Map.of("storage.backend", "s3")).crossKeyErrors();
 
-    assertThat(errors).containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.S3_BUCKET);
-    assertThat(errors.get(StorageConfig.S3_BUCKET))
+    assertThat(errors).containsOnlyKeys(StorageConfig.BACKEND, S3StorageKeys.BUCKET);
+    assertThat(errors.get(S3StorageKeys.BUCKET))
         .singleElement()
         .asString()
         .contains("storage.s3.bucket");
@@ -439,7 +446,7 @@ class StorageConfigTest {
                     "AKIA"))
             .crossKeyErrors();
 
-    assertThat(errors).containsOnlyKeys(StorageConfig.S3_ACCESS_KEY, StorageConfig.S3_SECRET_KEY);
+    assertThat(errors).containsOnlyKeys(S3StorageKeys.ACCESS_KEY, S3StorageKeys.SECRET_KEY);
   }
 
   @Test
@@ -457,7 +464,7 @@ class StorageConfigTest {
                     "k"))
             .crossKeyErrors();
 
-    assertThat(errors).containsOnlyKeys(StorageConfig.S3_SSE, StorageConfig.S3_SSE_KMS_KEY_ID);
+    assertThat(errors).containsOnlyKeys(S3StorageKeys.SSE, S3StorageKeys.SSE_KMS_KEY_ID);
   }
 
   @Test
@@ -533,7 +540,7 @@ class StorageConfigTest {
     AzureSettings settings = config.azureSettings();
     assertThat(settings.connectionString().value()).isEqualTo("AccountName=a;AccountKey=c2VjcmV0");
     assertThat(settings.accountName()).isNull();
-    assertThat(settings.blockSizeBytes()).isEqualTo(StorageConfig.AZURE_BLOCK_SIZE_BYTES_DEFAULT);
+    assertThat(settings.blockSizeBytes()).isEqualTo(AzureStorageKeys.BLOCK_SIZE_BYTES_DEFAULT);
     assertThat(settings.toString()).doesNotContain("c2VjcmV0");
     assertThat(
             AzureSettings.ofAccountKey(
@@ -659,11 +666,11 @@ class StorageConfigTest {
     Map<String, ConfigValue> azure = validate(Map.of("storage.backend", "azure"));
     for (String key :
         List.of(
-            StorageConfig.GCS_BUCKET,
-            StorageConfig.GCS_PROJECT_ID,
-            StorageConfig.GCS_CREDENTIALS_FILE,
-            StorageConfig.GCS_ENDPOINT,
-            StorageConfig.GCS_CHUNK_SIZE_BYTES)) {
+            GcsStorageKeys.BUCKET,
+            GcsStorageKeys.PROJECT_ID,
+            GcsStorageKeys.CREDENTIALS_FILE,
+            GcsStorageKeys.ENDPOINT,
+            GcsStorageKeys.CHUNK_SIZE_BYTES)) {
       assertThat(gcs.get(key).visible()).as(key).isTrue();
       assertThat(azure.get(key).visible()).as(key).isFalse();
     }
@@ -675,10 +682,10 @@ class StorageConfigTest {
     StorageConfig config = new StorageConfig(Map.of("storage.backend", "gcs"));
 
     assertThat(config.crossKeyErrors())
-        .containsOnlyKeys(StorageConfig.BACKEND, StorageConfig.GCS_BUCKET);
+        .containsOnlyKeys(StorageConfig.BACKEND, GcsStorageKeys.BUCKET);
     assertThatThrownBy(config::gcsSettings)
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(StorageConfig.GCS_BUCKET);
+        .hasMessageContaining(GcsStorageKeys.BUCKET);
   }
 
   @ParameterizedTest
@@ -700,8 +707,7 @@ class StorageConfigTest {
 
     assertThat(backend.recommendedValues())
         .containsExactly("filesystem", "s3", "minio", "azure", "gcs", "gs");
-    assertThat(
-            validate(Map.of("storage.backend", "s3")).get(StorageConfig.S3_SSE).recommendedValues())
+    assertThat(validate(Map.of("storage.backend", "s3")).get(S3StorageKeys.SSE).recommendedValues())
         .containsExactly("none", "AES256", "aws:kms");
   }
 
@@ -718,11 +724,11 @@ class StorageConfigTest {
               assertThat(key.group).as(key.name).startsWith("Storage");
               assertThat(key.displayName).as(key.name).isNotBlank();
             });
-    assertThat(def.configKeys().get(StorageConfig.S3_SECRET_KEY).type)
+    assertThat(def.configKeys().get(S3StorageKeys.SECRET_KEY).type)
         .isEqualTo(ConfigDef.Type.PASSWORD);
-    assertThat(def.configKeys().get(StorageConfig.AZURE_ACCOUNT_KEY).type)
+    assertThat(def.configKeys().get(AzureStorageKeys.ACCOUNT_KEY).type)
         .isEqualTo(ConfigDef.Type.PASSWORD);
-    assertThat(def.configKeys().get(StorageConfig.AZURE_CONNECTION_STRING).type)
+    assertThat(def.configKeys().get(AzureStorageKeys.CONNECTION_STRING).type)
         .isEqualTo(ConfigDef.Type.PASSWORD);
     assertThat(def.configKeys().get(StorageConfig.KEY_TEMPLATE).documentation)
         .contains("{start_offset}");
@@ -741,7 +747,7 @@ class StorageConfigTest {
 
     StorageConfig.addTo(def);
 
-    assertThat(def.names()).contains("page.format", StorageConfig.BACKEND, StorageConfig.S3_BUCKET);
+    assertThat(def.names()).contains("page.format", StorageConfig.BACKEND, S3StorageKeys.BUCKET);
   }
 
   private static Map<String, ConfigValue> validate(Map<String, String> props) {
