@@ -1,8 +1,8 @@
 package io.prism.snapshotter.config;
 
 import io.prism.snapshotter.util.TlsCaFile;
+import io.prism.snapshotter.util.TlsClientIdentity;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,10 +32,10 @@ final class TlsSettingChecks {
     try {
       TlsCaFile.load(Path.of(caFile.get()));
     } catch (IllegalArgumentException e) {
-      add(errors, e.getMessage(), caKey);
+      KeyErrors.add(errors, e.getMessage(), caKey);
     }
     if (url.isPresent() && !isTls(url.get(), tlsSchemes)) {
-      add(
+      KeyErrors.add(
           errors,
           caKey
               + " is set but "
@@ -50,6 +50,49 @@ final class TlsSettingChecks {
     }
   }
 
+  /** A client certificate needs its key, both readable, and a TLS URL (one of {@code schemes}). */
+  static void checkClientFiles(
+      Map<String, List<String>> errors,
+      ConfigValues values,
+      String certKey,
+      String keyKey,
+      String urlKey,
+      String... schemes) {
+    Optional<String> cert = values.optional(certKey);
+    Optional<String> key = values.optional(keyKey);
+    if (cert.isEmpty() && key.isEmpty()) {
+      return;
+    }
+    if (cert.isEmpty() || key.isEmpty()) {
+      KeyErrors.add(
+          errors,
+          certKey + " and " + keyKey + " go together: set both, or neither",
+          certKey,
+          keyKey);
+      return;
+    }
+    try {
+      TlsClientIdentity.load(Path.of(cert.get()), Path.of(key.get()));
+    } catch (IllegalArgumentException e) {
+      KeyErrors.add(errors, e.getMessage(), certKey, keyKey);
+    }
+    Optional<String> url = values.optional(urlKey);
+    if (url.isPresent() && !isTls(url.get(), schemes)) {
+      KeyErrors.add(
+          errors,
+          certKey
+              + " is set but "
+              + urlKey
+              + " ("
+              + url.get()
+              + ") does not start with "
+              + schemes[0]
+              + "://",
+          certKey,
+          urlKey);
+    }
+  }
+
   static boolean isTls(String url, String... tlsSchemes) {
     String lower = url.toLowerCase(Locale.ROOT);
     for (String scheme : tlsSchemes) {
@@ -58,11 +101,5 @@ final class TlsSettingChecks {
       }
     }
     return false;
-  }
-
-  private static void add(Map<String, List<String>> errors, String message, String... keys) {
-    for (String key : keys) {
-      errors.computeIfAbsent(key, k -> new ArrayList<>()).add(message);
-    }
   }
 }

@@ -1,8 +1,10 @@
 package io.prism.snapshotter.preflight;
 
 import io.prism.snapshotter.config.AzureStorageKeys;
+import io.prism.snapshotter.config.ClickHouseIndexKeys;
 import io.prism.snapshotter.config.GcsStorageKeys;
 import io.prism.snapshotter.config.IndexConfig;
+import io.prism.snapshotter.config.RedisIndexKeys;
 import io.prism.snapshotter.config.S3StorageKeys;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.config.StorageConfig;
@@ -44,9 +46,9 @@ public final class TlsChecks {
       ClickHouseSettings clickHouse = index.clickHouse();
       addFiles(
           checks,
-          IndexConfig.CLICKHOUSE_TLS_CA_FILE,
+          ClickHouseIndexKeys.TLS_CA_FILE,
           clickHouse.tlsCa(),
-          IndexConfig.CLICKHOUSE_TLS_CLIENT_CERT_FILE,
+          ClickHouseIndexKeys.TLS_CLIENT_CERT_FILE,
           clickHouse.tlsClient(),
           now);
     }
@@ -54,9 +56,9 @@ public final class TlsChecks {
       RedisSettings redis = index.redis();
       addFiles(
           checks,
-          IndexConfig.REDIS_TLS_CA_FILE,
+          RedisIndexKeys.TLS_CA_FILE,
           redis.tlsCa(),
-          IndexConfig.REDIS_TLS_CLIENT_CERT_FILE,
+          RedisIndexKeys.TLS_CLIENT_CERT_FILE,
           redis.tlsClient(),
           now);
     }
