@@ -48,7 +48,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
             ClickHouseWriterSpans.VIEW_SUFFIX,
             ClickHouseWriterSpans.SPANS_SUFFIX,
             "",
-            ClickHousePageIndex.BY_OFFSET_SUFFIX)) {
+            ClickHouseTables.BY_OFFSET_SUFFIX)) {
       http("DROP TABLE IF EXISTS " + DATABASE + "." + table + suffix);
     }
   }
@@ -129,7 +129,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
                 + DATABASE
                 + "' AND name = '"
                 + table
-                + ClickHousePageIndex.BY_OFFSET_SUFFIX
+                + ClickHouseTables.BY_OFFSET_SUFFIX
                 + "' FORMAT TSV");
     assertThat(ddl)
         .as("not partitioned: a lookup reads a granule of every part")
@@ -177,7 +177,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
         "INSERT INTO "
             + main
             + " ("
-            + ClickHousePageIndex.COLUMNS
+            + ClickHouseTables.COLUMNS
             + ") SELECT concat('pages/busy/', toString(number)), 'busy', toInt64(number), toInt64("
             + first
             + " + number * 60000), toInt64("
@@ -278,7 +278,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
                     "INSERT INTO "
                         + main
                         + " ("
-                        + ClickHousePageIndex.COLUMNS
+                        + ClickHouseTables.COLUMNS
                         + ") SELECT "
                         + String.join(
                             ", ",
@@ -364,7 +364,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
             String.join(
                 "\n",
                 table,
-                table + ClickHousePageIndex.BY_OFFSET_SUFFIX,
+                table + ClickHouseTables.BY_OFFSET_SUFFIX,
                 table + ClickHouseWriterSpans.SPANS_SUFFIX,
                 table + ClickHouseWriterSpans.VIEW_SUFFIX,
                 ""));
@@ -495,7 +495,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
         .get();
     index = opened.get(0);
     try {
-      String companion = DATABASE + "." + old + ClickHousePageIndex.BY_OFFSET_SUFFIX;
+      String companion = DATABASE + "." + old + ClickHouseTables.BY_OFFSET_SUFFIX;
       // One or two copies of 35 rows, fewer once a merge has replaced copies of a page: 30 pages.
       assertThat(
               http(
@@ -523,16 +523,16 @@ class ClickHousePageIndexIT extends PageIndexContract {
               + DATABASE
               + "' AND table = '"
               + old
-              + ClickHousePageIndex.BY_OFFSET_SUFFIX
+              + ClickHouseTables.BY_OFFSET_SUFFIX
               + "' AND active ORDER BY name) FORMAT TSV";
-      mergeToOnePartPerMonth(old + ClickHousePageIndex.BY_OFFSET_SUFFIX);
+      mergeToOnePartPerMonth(old + ClickHouseTables.BY_OFFSET_SUFFIX);
       String before = http(parts);
       ClickHousePageIndex.open(settings(old)).close();
       assertThat(http(parts)).isEqualTo(before);
 
       // A month the companion lacks (a copy that failed part way) is copied at the next open.
       http("ALTER TABLE " + companion + " DELETE WHERE toYYYYMM(start_time) = 197002");
-      awaitMutations(old + ClickHousePageIndex.BY_OFFSET_SUFFIX);
+      awaitMutations(old + ClickHouseTables.BY_OFFSET_SUFFIX);
       assertThat(http("SELECT count() FROM " + companion + " FORMAT TSV")).isEqualTo("20\n");
       ClickHousePageIndex.open(settings(old)).close();
       assertThat(http("SELECT uniqExact(page_key) FROM " + companion + " FORMAT TSV"))
@@ -573,9 +573,9 @@ class ClickHousePageIndexIT extends PageIndexContract {
             + "toInt64(100), toInt64(1000), toInt64(500), 'protobuf', 'zstd', 'events', toInt32(number % 64), "
             + "toInt64(intDiv(number, 64) * 100), toInt64(intDiv(number, 64) * 100 + 99) FROM system.numbers LIMIT "
             + rows;
-    String companion = main + ClickHousePageIndex.BY_OFFSET_SUFFIX;
-    http("INSERT INTO " + main + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
-    http("INSERT INTO " + companion + " (" + ClickHousePageIndex.COLUMNS + ") " + select);
+    String companion = main + ClickHouseTables.BY_OFFSET_SUFFIX;
+    http("INSERT INTO " + main + " (" + ClickHouseTables.COLUMNS + ") " + select);
+    http("INSERT INTO " + companion + " (" + ClickHouseTables.COLUMNS + ") " + select);
     http("OPTIMIZE TABLE " + main + " FINAL");
     http("OPTIMIZE TABLE " + companion + " FINAL");
     long from = (rows / 64 - 5) * 100L; // a committed offset near the end: the last five pages
@@ -707,7 +707,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
             + "."
             + name
             + " ("
-            + ClickHousePageIndex.COLUMNS
+            + ClickHouseTables.COLUMNS
             + ") VALUES "
             + values);
   }
@@ -718,7 +718,7 @@ class ClickHousePageIndexIT extends PageIndexContract {
     String rows =
         http(
             "SELECT "
-                + ClickHousePageIndex.COLUMNS
+                + ClickHouseTables.COLUMNS
                 + " FROM "
                 + DATABASE
                 + "."
@@ -826,10 +826,10 @@ class ClickHousePageIndexIT extends PageIndexContract {
 
   @Test
   void ttlNeedsAServerOfVersion19Point6OrLater() {
-    assertThat(ClickHousePageIndex.supportsTtl("18.16.1")).isFalse();
-    assertThat(ClickHousePageIndex.supportsTtl("19.5.3.8")).isFalse();
-    assertThat(ClickHousePageIndex.supportsTtl("19.6.2.11")).isTrue();
-    assertThat(ClickHousePageIndex.supportsTtl("25.3.1.1")).isTrue();
+    assertThat(ClickHouseTables.supportsTtl("18.16.1")).isFalse();
+    assertThat(ClickHouseTables.supportsTtl("19.5.3.8")).isFalse();
+    assertThat(ClickHouseTables.supportsTtl("19.6.2.11")).isTrue();
+    assertThat(ClickHouseTables.supportsTtl("25.3.1.1")).isTrue();
     assertThat(((ClickHousePageIndex) index).serverExpiresEntries()).isFalse();
   }
 

@@ -17,16 +17,15 @@ class ClickHouseTableTtlTest {
   @Test
   void theDaysOfTheClauseTheIndexWritesAreRead() {
     assertThat(
-            ClickHousePageIndex.ttlDaysOf(
+            ClickHouseTables.ttlDaysOf(
                 ENGINE + " TTL end_time + toIntervalDay(30) SETTINGS index_granularity = 8192"))
         .hasValue(30);
   }
 
   @Test
   void aTableWithoutATtlClauseOrWithAnotherOneHasNoDays() {
-    assertThat(ClickHousePageIndex.ttlDaysOf(ENGINE + " SETTINGS index_granularity = 8192"))
-        .isEmpty();
-    assertThat(ClickHousePageIndex.ttlDaysOf(ENGINE + " TTL start_time + toIntervalMonth(1)"))
+    assertThat(ClickHouseTables.ttlDaysOf(ENGINE + " SETTINGS index_granularity = 8192")).isEmpty();
+    assertThat(ClickHouseTables.ttlDaysOf(ENGINE + " TTL start_time + toIntervalMonth(1)"))
         .isEmpty();
   }
 }

@@ -47,7 +47,7 @@ class ClickHouseTlsIT {
             ClickHouseWriterSpans.VIEW_SUFFIX,
             ClickHouseWriterSpans.SPANS_SUFFIX,
             "",
-            ClickHousePageIndex.BY_OFFSET_SUFFIX)) {
+            ClickHouseTables.BY_OFFSET_SUFFIX)) {
       ClickHousePageIndexIT.http("DROP TABLE IF EXISTS " + DATABASE + "." + table + suffix);
     }
   }
