@@ -1,11 +1,7 @@
 package io.prism.snapshotter.index;
 
 import io.prism.snapshotter.util.Printable;
-import io.prism.snapshotter.util.TlsContext;
-import io.prism.snapshotter.util.TlsFailures;
-import io.prism.snapshotter.util.TlsProbe;
 import io.prism.snapshotter.util.Utf8;
-import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,12 +9,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import javax.net.ssl.SSLParameters;
-import org.apache.kafka.common.config.types.Password;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
@@ -27,21 +19,14 @@ import redis.clients.jedis.BuilderFactory;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Connection;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
-import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.ZAddParams;
 import redis.clients.jedis.resps.Tuple;
-import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * The Redis index (the RFC's {@code keyvalue_basic}). Keys, with prefix {@code P} ({@code snapshot}
@@ -70,44 +55,23 @@ import redis.clients.jedis.util.JedisURIHelper;
  * The index's own keys use {@code P.} and entries {@code P:}, so no writer id can make them
  * collide. Entry keys whose value has expired are dropped from the sets as queries meet them and by
  * {@link #expireBefore}.
+ *
+ * <p>The server (or the primary its sentinels name) is reached through {@link RedisConnection},
+ * which also says why a call failed.
  */
 public final class RedisPageIndex implements PageIndex {
   private static final Logger log = LoggerFactory.getLogger(RedisPageIndex.class);
   private static final int CHUNK = 5_000;
 
   private final RedisSettings settings;
-
-  /** The client; null until {@link #connect} makes one (the sentinels were down at open). */
-  private volatile UnifiedJedis client;
-
-  /** Makes the client: tried again on every call until it succeeds. */
-  private final Supplier<UnifiedJedis> connect;
-
-  private boolean closed;
+  private final RedisConnection server;
   private final Clock clock;
   private final EntryTtl ttl;
   private final String prefix;
 
-  /** A rediss:// index's TLS, to tell a server that wants a client certificate; else null. */
-  private final TlsContext tls;
-
-  /**
-   * A server answered this index. If it asked for a certificate the index did not give, it asks but
-   * does not require one (Redis's {@code tls-auth-clients optional}): a later failure is then not a
-   * missing certificate.
-   */
-  private volatile boolean answered;
-
-  private RedisPageIndex(
-      RedisSettings settings,
-      UnifiedJedis client,
-      Supplier<UnifiedJedis> connect,
-      TlsContext tls,
-      Clock clock) {
+  private RedisPageIndex(RedisSettings settings, RedisConnection server, Clock clock) {
     this.settings = settings;
-    this.client = client;
-    this.connect = connect;
-    this.tls = tls;
+    this.server = server;
     this.clock = clock;
     this.ttl = EntryTtl.ofDays(settings.ttlDays());
     this.prefix = settings.keyPrefix();
@@ -119,176 +83,7 @@ public final class RedisPageIndex implements PageIndex {
 
   /** Connects and checks the server answers; {@code clock} decides entry expiry times. */
   public static RedisPageIndex open(RedisSettings settings, Clock clock) {
-    var url = settings.url();
-    RedisSentinels sentinels = RedisSentinels.isSentinelUrl(url) ? RedisSentinels.parse(url) : null;
-    boolean ssl = sentinels != null ? sentinels.tls() : JedisURIHelper.isRedisSSLScheme(url);
-    DefaultJedisClientConfig.Builder config =
-        DefaultJedisClientConfig.builder()
-            .ssl(ssl)
-            .connectionTimeoutMillis(5_000)
-            .socketTimeoutMillis(30_000)
-            .user(sentinels != null ? sentinels.user() : JedisURIHelper.getUser(url));
-    TlsContext tls = null;
-    if (ssl) {
-      // The server's certificate must name the host connected to, whatever the trust source.
-      SSLParameters hostCheck = new SSLParameters();
-      hostCheck.setEndpointIdentificationAlgorithm("HTTPS");
-      config.sslParameters(hostCheck);
-      tls = TlsContext.of(settings.tlsCa(), settings.tlsClient());
-      config.sslSocketFactory(tls.socketFactory());
-    }
-    String password =
-        settings.password() != null
-                && settings.password().value() != null
-                && !settings.password().value().isEmpty()
-            ? settings.password().value()
-            : sentinels != null ? sentinels.password() : JedisURIHelper.getPassword(url);
-    config.password(password);
-    if (sentinels != null) {
-      config.database(sentinels.database());
-    } else if (JedisURIHelper.hasDbIndex(url)) {
-      config.database(JedisURIHelper.getDBIndex(url));
-    }
-    UnifiedJedis redis;
-    TlsContext sentinelTls = tls;
-    Supplier<UnifiedJedis> connect =
-        sentinels != null
-            ? () -> throughSentinels(sentinels, settings, config, sentinelTls)
-            : () -> direct(url, config);
-    try {
-      redis = connect.get();
-    } catch (JedisException e) {
-      // The sentinels are asked for the primary when the client is made: none answered, or none
-      // knows the master's name (or they refused the password).
-      if (sentinels != null && !sentinels.anyReachable()) {
-        // Down now, as a Redis server may be at open: later calls try again.
-        log.warn(
-            "Redis index at {}: none of its sentinels {} answers now; later calls retry: {}",
-            RedisSettings.redacted(url),
-            sentinels.addresses(),
-            e.getMessage());
-        return new RedisPageIndex(settings, null, connect, tls, clock);
-      }
-      throw new IndexException(
-          "Cannot find the primary of "
-              + RedisSettings.redacted(url)
-              + " through its sentinels "
-              + (sentinels == null ? "" : sentinels.addresses())
-              + ": "
-              + e.getMessage()
-              + (settings.sentinelPassword() == null
-                  ? " (sentinels that ask for a password refuse without one: "
-                      + RedisSettings.SENTINEL_PASSWORD_SETTING
-                      + ")"
-                  : " (the sentinels answer: do they know the master's name, and accept "
-                      + (settings.sentinelUser() == null
-                          ? "the password of their default user in "
-                              + RedisSettings.SENTINEL_PASSWORD_SETTING
-                              + " ("
-                              + RedisSettings.SENTINEL_USER_SETTING
-                              + " for an ACL user)?)"
-                          : "user '"
-                              + settings.sentinelUser()
-                              + "' with "
-                              + RedisSettings.SENTINEL_PASSWORD_SETTING
-                              + "?)")),
-          e);
-    }
-    RedisPageIndex index = new RedisPageIndex(settings, redis, connect, tls, clock);
-    try {
-      redis.ping();
-    } catch (JedisException e) {
-      if (RedisRole.noPermission(e)) {
-        // It answered, and accepted the credentials: an ACL user without PING (replay's
-        // +@read user, say) may still run every command it needs.
-        index.answered = true;
-        return announce(index, redis);
-      }
-      // A server that is down now, or up but still reading its data back after a restart, must
-      // not fail a starting Connect task for good: every call connects anew, so later calls work
-      // once Redis is back. A refusal (a wrong password) is still thrown at once.
-      if ((!Unreachable.causeOf(e) && !RedisRole.loading(e))
-          || (index.wantsACertificate() && Unreachable.closedByServer(e))) {
-        redis.close();
-        throw index.failure("connect to", e);
-      }
-      log.warn(
-          "Redis index {} cannot be used now (down or still loading its data); later calls retry: {}",
-          index.describe(),
-          e.getMessage());
-      return index;
-    }
-    index.answered = true;
-    return announce(index, redis);
-  }
-
-  private static UnifiedJedis direct(URI url, DefaultJedisClientConfig.Builder config) {
-    return RedisClient.builder()
-        .hostAndPort(JedisURIHelper.getHostAndPort(url))
-        .clientConfig(config.build())
-        .build();
-  }
-
-  /**
-   * A client of whichever server the sentinels name the master's primary: it listens to them and
-   * moves to the new primary after a failover. The sentinels are reached as the data nodes are
-   * (TLS, trust, client certificate), with their own credentials ({@code requirepass} in a
-   * sentinel's configuration, or an ACL user), if any, instead of the data nodes'.
-   */
-  private static UnifiedJedis throughSentinels(
-      RedisSentinels sentinels,
-      RedisSettings settings,
-      DefaultJedisClientConfig.Builder data,
-      TlsContext tls) {
-    Password sentinelPassword = settings.sentinelPassword();
-    // The sentinel client's connections speak RESP2 whatever is asked (Jedis warns on every one
-    // that negotiation is off): say so, and the warning goes.
-    data.autoNegotiateProtocol(false);
-    DefaultJedisClientConfig.Builder sentinelConfig =
-        DefaultJedisClientConfig.builder()
-            .autoNegotiateProtocol(false)
-            .ssl(sentinels.tls())
-            .connectionTimeoutMillis(5_000)
-            .socketTimeoutMillis(30_000);
-    if (sentinelPassword != null && sentinelPassword.value() != null) {
-      sentinelConfig.user(settings.sentinelUser()).password(sentinelPassword.value());
-    }
-    if (tls != null) {
-      SSLParameters hostCheck = new SSLParameters();
-      hostCheck.setEndpointIdentificationAlgorithm("HTTPS");
-      sentinelConfig.sslParameters(hostCheck).sslSocketFactory(tls.socketFactory());
-    }
-    return RedisSentinelClient.builder()
-        .masterName(sentinels.master())
-        .sentinels(sentinels.sentinels())
-        .clientConfig(data.build())
-        .sentinelClientConfig(sentinelConfig.build())
-        .build();
-  }
-
-  /**
-   * Logs what the index is: a primary, or a replica (which starts the task too: it may be the old
-   * primary, demoted by a failover, at an address that follows the new primary seconds later; a
-   * task failed for that would wait for a person to restart it. Publishes fail (-READONLY) and are
-   * retried until it is a primary).
-   */
-  private static RedisPageIndex announce(RedisPageIndex index, UnifiedJedis redis) {
-    RedisRole.replicaOf(redis)
-        .ifPresentOrElse(
-            replica ->
-                log.warn(
-                    "Redis index {} is {}: it refuses writes (-READONLY), so publishes fail and are "
-                        + "retried until it is promoted or index.redis.url leads to the primary",
-                    index.describe(),
-                    replica),
-            () ->
-                log.info(
-                    "Redis page index at {}{}",
-                    index.describe(),
-                    redis instanceof RedisSentinelClient sentinels
-                        ? ", its primary now " + sentinels.getCurrentMaster() + " (the sentinels')"
-                        : ""));
-    return index;
+    return new RedisPageIndex(settings, RedisConnection.open(settings), clock);
   }
 
   /** How long the page lasted; saturating, as a page may start before 1970 and end far after. */
@@ -374,9 +169,9 @@ public final class RedisPageIndex implements PageIndex {
           "the primary has them",
           "a failover now could lose them, so the publish is retried",
           transaction -> write(transaction, entries));
-      answered = true;
+      server.answered();
     } catch (JedisException e) {
-      throw failure("publish " + entries.size() + " entries", e);
+      throw server.failure("publish " + entries.size() + " entries", e);
     }
   }
 
@@ -395,13 +190,13 @@ public final class RedisPageIndex implements PageIndex {
       String what, String onPrimary, String risk, Consumer<AbstractTransaction> writes) {
     ReplicaWait wait = settings.replicaWait();
     if (!wait.waits()) {
-      try (AbstractTransaction transaction = redis().multi()) {
+      try (AbstractTransaction transaction = server.redis().multi()) {
         writes.accept(transaction);
         execute(transaction);
       }
       return;
     }
-    try (Connection connection = primaryConnection();
+    try (Connection connection = server.primaryConnection();
         Transaction transaction = new Transaction(connection, true, false)) {
       writes.accept(transaction);
       execute(transaction);
@@ -448,18 +243,6 @@ public final class RedisPageIndex implements PageIndex {
     }
   }
 
-  /** A connection to the primary, from the client's own pool: returned to it when closed. */
-  private Connection primaryConnection() {
-    if (redis() instanceof RedisSentinelClient sentinels) {
-      // The pool of the primary the sentinels name now: the map holds that one only.
-      return sentinels.getPrimaryNodesConnectionMap().values().stream()
-          .findFirst()
-          .orElseThrow(() -> new JedisConnectionException("the sentinels name no primary now"))
-          .getResource();
-    }
-    return ((RedisClient) redis()).getPool().getResource();
-  }
-
   /** Queues the entries' writes (entry, sets, span, writer) in {@code transaction}. */
   private void write(AbstractTransaction transaction, List<IndexEntry> entries) {
     long now = clock.millis();
@@ -486,8 +269,8 @@ public final class RedisPageIndex implements PageIndex {
   @Override
   public List<IndexEntry> entries(String writerId, TimeRange range) {
     try {
-      Double span = redis().zscore(spanKey(), writerId);
-      if (span == null && redis().zcard(pagesKey(writerId)) == 0) {
+      Double span = server.redis().zscore(spanKey(), writerId);
+      if (span == null && server.redis().zcard(pagesKey(writerId)) == 0) {
         return List.of();
       }
       // No span with entries: a removal of the writer met a publish of its next page (see
@@ -505,7 +288,8 @@ public final class RedisPageIndex implements PageIndex {
       String max = range.openEnded() ? "+inf" : Long.toString(range.toMillis());
       List<IndexEntry> entries = new ArrayList<>();
       for (IndexEntry entry :
-          readEntries(pagesKey(writerId), redis().zrangeByScore(pagesKey(writerId), min, max))) {
+          readEntries(
+              pagesKey(writerId), server.redis().zrangeByScore(pagesKey(writerId), min, max))) {
         // The writer check: an entry key written before keySegment could be another writer's.
         // overlaps() keeps a page starting at Long.MAX_VALUE in a range without an end.
         if (entry.writerId().equals(writerId)
@@ -516,7 +300,7 @@ public final class RedisPageIndex implements PageIndex {
       entries.sort(IndexEntry.QUERY_ORDER);
       return onePerPageKey(entries);
     } catch (JedisException e) {
-      throw failure("query the pages of a writer", e);
+      throw server.failure("query the pages of a writer", e);
     }
   }
 
@@ -546,7 +330,7 @@ public final class RedisPageIndex implements PageIndex {
         min = "(" + score;
       }
       while (batch.size() < limit) {
-        List<Tuple> window = redis().zrangeByScoreWithScores(setKey, min, "+inf", 0, limit);
+        List<Tuple> window = server.redis().zrangeByScoreWithScores(setKey, min, "+inf", 0, limit);
         if (window.isEmpty()) {
           break;
         }
@@ -562,7 +346,8 @@ public final class RedisPageIndex implements PageIndex {
         List<IndexEntry> read = ownEntries(setKey, writerId, keys);
         if (full) {
           read.addAll(
-              ownEntries(setKey, writerId, redis().zrangeByScore(setKey, lastScore, lastScore)));
+              ownEntries(
+                  setKey, writerId, server.redis().zrangeByScore(setKey, lastScore, lastScore)));
         }
         read.sort(IndexEntry.QUERY_ORDER);
         batch.addAll(onePerPageKey(read));
@@ -576,14 +361,14 @@ public final class RedisPageIndex implements PageIndex {
       }
       return EntryPage.of(batch, limit);
     } catch (JedisException e) {
-      throw failure("query a batch of the pages of a writer", e);
+      throw server.failure("query a batch of the pages of a writer", e);
     }
   }
 
   /** The writer's entries whose score is {@code score}, in query order, one per page key. */
   private List<IndexEntry> group(String setKey, String writerId, double score) {
     List<IndexEntry> group =
-        ownEntries(setKey, writerId, redis().zrangeByScore(setKey, score, score));
+        ownEntries(setKey, writerId, server.redis().zrangeByScore(setKey, score, score));
     group.sort(IndexEntry.QUERY_ORDER);
     return onePerPageKey(group);
   }
@@ -605,13 +390,14 @@ public final class RedisPageIndex implements PageIndex {
       String offsets = offsetsKey(topic, partition);
       List<IndexEntry> entries =
           readEntries(
-              offsets, redis().zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit));
+              offsets,
+              server.redis().zrangeByScore(offsets, Long.toString(fromOffset), "+inf", 0, limit));
       entries.sort(
           Comparator.comparingLong(IndexEntry::lastOffset)
               .thenComparing(IndexEntry::pageKey, Utf8.BYTE_ORDER));
       return entries;
     } catch (JedisException e) {
-      throw failure("query the pages of " + topic + "-" + partition, e);
+      throw server.failure("query the pages of " + topic + "-" + partition, e);
     }
   }
 
@@ -624,7 +410,7 @@ public final class RedisPageIndex implements PageIndex {
     List<String> vanished = new ArrayList<>();
     for (int from = 0; from < keys.size(); from += CHUNK) {
       List<String> chunk = keys.subList(from, Math.min(keys.size(), from + CHUNK));
-      List<String> values = redis().mget(chunk.toArray(String[]::new));
+      List<String> values = server.redis().mget(chunk.toArray(String[]::new));
       for (int i = 0; i < chunk.size(); i++) {
         if (values.get(i) == null) {
           vanished.add(chunk.get(i));
@@ -647,7 +433,7 @@ public final class RedisPageIndex implements PageIndex {
    */
   private void forgetVanished(String setKey, List<String> vanished) {
     try {
-      redis().zrem(setKey, vanished.toArray(String[]::new));
+      server.redis().zrem(setKey, vanished.toArray(String[]::new));
     } catch (JedisDataException e) {
       if (!RedisRole.readOnly(e) && !RedisRole.noPermission(e)) {
         throw e;
@@ -680,10 +466,12 @@ public final class RedisPageIndex implements PageIndex {
   public WriterPage writers(String after, int limit) {
     try {
       List<String> writers =
-          redis().zrangeByLex(writersKey(), after == null ? "-" : "(" + after, "+", 0, limit);
+          server
+              .redis()
+              .zrangeByLex(writersKey(), after == null ? "-" : "(" + after, "+", 0, limit);
       return WriterPage.of(writers, limit);
     } catch (JedisException e) {
-      throw failure("list writers", e);
+      throw server.failure("list writers", e);
     }
   }
 
@@ -703,13 +491,13 @@ public final class RedisPageIndex implements PageIndex {
         removeOfWriter(writer.getKey(), writer.getValue());
       }
     } catch (JedisException e) {
-      throw failure("remove " + entries.size() + " entries", e);
+      throw server.failure("remove " + entries.size() + " entries", e);
     }
   }
 
   private void removeOfWriter(String writer, List<IndexEntry> entries) {
     List<Response<List<String>>> atStart = new ArrayList<>(entries.size());
-    try (AbstractPipeline pipeline = redis().pipelined()) {
+    try (AbstractPipeline pipeline = server.redis().pipelined()) {
       for (IndexEntry e : entries) {
         String score = Long.toString(e.startTime());
         atStart.add(pipeline.zrangeByScore(pagesKey(writer), score, score));
@@ -727,7 +515,7 @@ public final class RedisPageIndex implements PageIndex {
     List<IndexEntry> removedEntries = new ArrayList<>();
     for (int from = 0; from < candidates.size(); from += CHUNK) {
       List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + CHUNK));
-      List<String> values = redis().mget(chunk.toArray(String[]::new));
+      List<String> values = server.redis().mget(chunk.toArray(String[]::new));
       for (int i = 0; i < chunk.size(); i++) {
         String value = values.get(i);
         // A vanished value (expired) goes as well.
@@ -789,7 +577,7 @@ public final class RedisPageIndex implements PageIndex {
           cutoffMillis,
           describe());
     } catch (JedisException e) {
-      throw failure("expire entries", e);
+      throw server.failure("expire entries", e);
     }
   }
 
@@ -799,12 +587,12 @@ public final class RedisPageIndex implements PageIndex {
   private long expireWriter(String writer, long cutoffMillis) {
     // Inclusive, as in entries(): the end time check below is exact, the double score is not.
     List<String> candidates =
-        redis().zrangeByScore(pagesKey(writer), "-inf", Long.toString(cutoffMillis));
+        server.redis().zrangeByScore(pagesKey(writer), "-inf", Long.toString(cutoffMillis));
     List<String> expired = new ArrayList<>();
     List<IndexEntry> expiredEntries = new ArrayList<>();
     for (int from = 0; from < candidates.size(); from += CHUNK) {
       List<String> chunk = candidates.subList(from, Math.min(candidates.size(), from + CHUNK));
-      List<String> values = redis().mget(chunk.toArray(String[]::new));
+      List<String> values = server.redis().mget(chunk.toArray(String[]::new));
       for (int i = 0; i < chunk.size(); i++) {
         if (values.get(i) == null) {
           expired.add(chunk.get(i));
@@ -828,19 +616,20 @@ public final class RedisPageIndex implements PageIndex {
    * sees it, and the writer goes back with its span, or its pages could not be found.
    */
   private void forgetWriterIfEmpty(String writer) {
-    if (redis().zcard(pagesKey(writer)) != 0) {
+    if (server.redis().zcard(pagesKey(writer)) != 0) {
       return;
     }
-    redis().zrem(writersKey(), writer);
-    redis().zrem(spanKey(), writer);
-    if (redis().zcard(pagesKey(writer)) != 0) {
+    server.redis().zrem(writersKey(), writer);
+    server.redis().zrem(spanKey(), writer);
+    if (server.redis().zcard(pagesKey(writer)) != 0) {
       long span = 0;
       for (IndexEntry e :
-          readEntries(pagesKey(writer), redis().zrangeByScore(pagesKey(writer), "-inf", "+inf"))) {
+          readEntries(
+              pagesKey(writer), server.redis().zrangeByScore(pagesKey(writer), "-inf", "+inf"))) {
         span = Math.max(span, span(e));
       }
-      redis().zadd(spanKey(), span, writer, ZAddParams.zAddParams().gt());
-      redis().zadd(writersKey(), 0, writer);
+      server.redis().zadd(spanKey(), span, writer, ZAddParams.zAddParams().gt());
+      server.redis().zadd(writersKey(), 0, writer);
       log.info(
           "Writer {} published a page while it was being removed; kept it",
           Printable.quote(writer));
@@ -879,111 +668,20 @@ public final class RedisPageIndex implements PageIndex {
   @Override
   public void ping() {
     try {
-      redis().ping();
-      answered = true;
+      server.redis().ping();
+      server.answered();
     } catch (JedisException e) {
-      throw failure("ping", e);
+      throw server.failure("ping", e);
     }
   }
 
   @Override
   public String describe() {
-    return "redis " + RedisSettings.redacted(settings.url()) + " prefix " + prefix;
+    return server.describe();
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
-    if (client != null) {
-      client.close();
-    }
-  }
-
-  /**
-   * The client, made now when the sentinels did not answer as the index opened: a {@link
-   * JedisException} while they still do not, which every caller turns into an {@link
-   * IndexException} as for a server that is down.
-   */
-  private UnifiedJedis redis() {
-    UnifiedJedis made = client;
-    if (made != null) {
-      return made;
-    }
-    synchronized (this) {
-      if (closed) {
-        throw new JedisException("the index is closed");
-      }
-      if (client == null) {
-        client = connect.get();
-        log.info("Redis page index at {}: its sentinels answer now", describe());
-      }
-      return client;
-    }
-  }
-
-  /**
-   * The server asked for a client certificate that this index does not have, and has not answered
-   * it without one since: it wants one.
-   */
-  private boolean wantsACertificate() {
-    return tls != null && tls.refusedForWantOfACertificate() && !answered;
-  }
-
-  /**
-   * A server that answered without the certificate it asked for (tls-auth-clients optional) then
-   * closed a connection: an outage, or a server now started with tls-auth-clients yes, which every
-   * retry meets the same way. Only a handshake of the index's own tells them apart.
-   */
-  private boolean mayRequireACertificateNow(JedisException e) {
-    return tls != null
-        && answered
-        && tls.refusedForWantOfACertificate()
-        && Unreachable.closedByServer(e);
-  }
-
-  /** What the server (the primary, through Sentinel) says of this index's certificate now. */
-  private Optional<String> certificateProblemNow(String closedWith) {
-    HostAndPort server;
-    try {
-      server =
-          redis() instanceof RedisSentinelClient sentinels
-              ? sentinels.getCurrentMaster()
-              : JedisURIHelper.getHostAndPort(settings.url());
-    } catch (JedisException unknown) {
-      return Optional.empty();
-    }
-    return TlsProbe.redisClientCertificateProblem(
-        server.getHost(),
-        server.getPort(),
-        settings.tlsCa(),
-        settings.tlsClient(),
-        RedisSettings.TLS_CLIENT_CERT_SETTING,
-        RedisSettings.TLS_CLIENT_KEY_SETTING,
-        closedWith);
-  }
-
-  private IndexException failure(String what, JedisException e) {
-    String why =
-        RedisRole.readOnly(e)
-            ? " (the server at this address is a read-only replica, as the old primary is after a failover: "
-                + "writes work again once it is promoted or index.redis.url leads to the primary)"
-            : "";
-    String reason =
-        TlsFailures.explain(e, RedisSettings.TLS_CA_SETTING, RedisSettings.TLS_CLIENT_CERT_SETTING)
-            .orElse(RedisRole.replyText(e) + why);
-    if (wantsACertificate()) {
-      // With TLS 1.3 the refusal comes after the handshake, as a closed connection.
-      reason =
-          TlsFailures.certificateWanted(
-              "the server asks every client for a TLS certificate (Redis's tls-auth-clients)",
-              tls.presentsCertificate(),
-              RedisSettings.TLS_CLIENT_CERT_SETTING,
-              RedisSettings.TLS_CLIENT_KEY_SETTING,
-              reason);
-    } else if (mayRequireACertificateNow(e)) {
-      reason = certificateProblemNow(reason).orElse(reason);
-    }
-    return new IndexException(
-        "Cannot " + what + (what.endsWith(" to") ? " " : " in ") + describe() + ": " + reason, e);
+  public void close() {
+    server.close();
   }
 }
