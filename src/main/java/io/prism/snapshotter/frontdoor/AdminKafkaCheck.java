@@ -137,7 +137,7 @@ final class AdminKafkaCheck implements KafkaCheck {
       try {
         admin = Admin.create(settings);
       } catch (RuntimeException e) {
-        if (!ProducerSupervisor.bootstrapUnresolvable(e)) {
+        if (!KafkaFailures.bootstrapUnresolvable(e)) {
           cannotMake(e); // a name not resolving yet is Kafka not there yet: silence, not "off"
         }
         throw e;
@@ -162,7 +162,7 @@ final class AdminKafkaCheck implements KafkaCheck {
     off =
         "the Kafka admin client of the front door's Kafka check cannot be made from the producer's"
             + " settings ("
-            + ProducerSupervisor.causes(failure)
+            + KafkaFailures.causes(failure)
             + "): Kafka-silence detection is off (health does not follow Kafka after the start),"
             + " and Write on topic "
             + topic

@@ -80,7 +80,7 @@ interface KafkaCheck extends AutoCloseable {
           || cause instanceof java.util.concurrent.TimeoutException
           || cause instanceof NetworkException
           || cause instanceof DisconnectException
-          || ProducerSupervisor.bootstrapUnresolvable(cause)) {
+          || KafkaFailures.bootstrapUnresolvable(cause)) {
         return new Answer(Kind.SILENT, cause);
       }
       return unclear(cause);

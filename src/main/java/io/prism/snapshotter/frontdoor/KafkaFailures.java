@@ -3,18 +3,20 @@ package io.prism.snapshotter.frontdoor;
 import io.grpc.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.ApplicationRecoverableException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 /**
  * The one place where a failed Kafka send becomes a gRPC status, and where a failure that breaks
- * the producer is recognised. Anything that leaves the event's fate unknown is {@code UNAVAILABLE}:
- * the client may retry, and the message says that a retry can store a second copy that replay drops
- * by event id.
+ * the producer (or keeps one from being made or used) is recognised. Anything that leaves the
+ * event's fate unknown is {@code UNAVAILABLE}: the client may retry, and the message says that a
+ * retry can store a second copy that replay drops by event id.
  */
 final class KafkaFailures {
   private KafkaFailures() {}
@@ -151,5 +153,59 @@ final class KafkaFailures {
       cause = cause.getCause();
     }
     return cause;
+  }
+
+  /**
+   * Whether making a producer failed because no name in {@code bootstrap.servers} resolves: Kafka's
+   * client refuses that in its constructor, but with everything started at once the names may
+   * appear in DNS only later.
+   */
+  static boolean bootstrapUnresolvable(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+      if (cause instanceof ConfigException
+          && String.valueOf(cause.getMessage()).contains("No resolvable bootstrap urls")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the topic does not exist on the cluster (nor was created by the producer's request).
+   */
+  static boolean topicMissing(Throwable failure) {
+    return hasCause(failure, UnknownTopicOrPartitionException.class);
+  }
+
+  /**
+   * "Outer: message; caused by Inner: message": Kafka's "Failed to construct kafka producer" says
+   * nothing by itself, its causes say what was wrong.
+   */
+  static String causes(Throwable failure) {
+    StringBuilder text = new StringBuilder(failure.toString());
+    Throwable cause = failure.getCause();
+    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+      text.append("; caused by ").append(cause);
+    }
+    return text.toString();
+  }
+
+  static Throwable innermost(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause.getCause() != null && depth < 8; depth++) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -13,8 +13,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +97,7 @@ final class ProducerSupervisor {
   private final Supplier<Producer<String, byte[]>> factory;
   private final String topic;
   private final String cluster;
+  private final AttemptDiagnosis diagnosis;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final Listener listener;
@@ -240,6 +239,7 @@ final class ProducerSupervisor {
     this.repeats = repeats;
     this.topic = topic;
     this.cluster = cluster;
+    this.diagnosis = new AttemptDiagnosis(topic, cluster);
     this.initialBackoff = initialBackoff;
     this.maxBackoff = maxBackoff.compareTo(initialBackoff) < 0 ? initialBackoff : maxBackoff;
     this.listener = listener;
@@ -251,28 +251,12 @@ final class ProducerSupervisor {
     try {
       this.candidate = factory.get();
     } catch (RuntimeException e) {
-      if (!bootstrapUnresolvable(e)) {
+      if (!KafkaFailures.bootstrapUnresolvable(e)) {
         throw e; // bad settings: the start fails, saying which
       }
       // A broker's name that does not resolve yet (a container not started yet): waited for.
       this.candidate = null;
     }
-  }
-
-  /**
-   * Whether making a producer failed because no name in {@code bootstrap.servers} resolves: Kafka's
-   * client refuses that in its constructor, but with everything started at once the names may
-   * appear in DNS only later.
-   */
-  static boolean bootstrapUnresolvable(Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
-      if (cause instanceof ConfigException
-          && String.valueOf(cause.getMessage()).contains("No resolvable bootstrap urls")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** For tests: {@code producer} in use at once, never checked, never replaced. */
@@ -739,16 +723,17 @@ final class ProducerSupervisor {
         failuresInARow++;
         delay = backoff();
       }
-      unavailable = unavailableText(producer, failure, firstProducer);
+      unavailable = diagnosis.forCaller(producer != null, failure, firstProducer, breakage);
       Runnable next = denied ? this::awaitGrant : this::attempt;
       recovery.schedule(next, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
-    RepeatedLogLimit.Verdict verdict = repeats.admit(reasonKey(producer, failure, firstProducer));
+    RepeatedLogLimit.Verdict verdict =
+        repeats.admit(AttemptDiagnosis.kind(producer != null, failure, firstProducer));
     if (!verdict.write()) {
       return;
     }
-    String why = diagnosis(producer, failure);
-    if (producer != null && (hasCause(failure, UnknownTopicOrPartitionException.class) || denied)) {
+    String why = diagnosis.forLog(producer != null, failure);
+    if (producer != null && (KafkaFailures.topicMissing(failure) || denied)) {
       log.error(
           "{}; calls are refused UNAVAILABLE and health says NOT_SERVING until it is fixed; next"
               + " attempt in {} ms{}",
@@ -764,102 +749,6 @@ final class ProducerSupervisor {
           delay.toMillis(),
           verdict.note());
     }
-  }
-
-  /**
-   * The cause of a failed attempt, for telling a repeat from a change: what kind of failure, not
-   * its text (which may carry a count or a time).
-   */
-  private static String reasonKey(
-      Producer<String, byte[]> producer, RuntimeException failure, boolean firstProducer) {
-    String what;
-    if (bootstrapUnresolvable(failure)) {
-      what = "unresolvable";
-    } else if (producer == null) {
-      what = "not made: " + innermost(failure).getClass().getName();
-    } else if (hasCause(failure, UnknownTopicOrPartitionException.class)) {
-      what = "no topic";
-    } else {
-      Throwable denial = KafkaFailures.denial(failure);
-      what = "no metadata: " + (denial != null ? denial : failure).getClass().getName();
-    }
-    return (firstProducer ? "start, " : "replacement, ") + what;
-  }
-
-  /**
-   * What went wrong with an attempt ({@code producer} null: making one failed, else its metadata
-   * fetch), in words an operator acts on.
-   */
-  private String diagnosis(Producer<String, byte[]> producer, RuntimeException failure) {
-    if (bootstrapUnresolvable(failure)) {
-      return "no name in bootstrap.servers (" + cluster + ") resolves (yet)";
-    }
-    if (producer == null) {
-      return "a Kafka producer could not be made: " + causes(failure);
-    }
-    if (hasCause(failure, UnknownTopicOrPartitionException.class)) {
-      return "Topic "
-          + topic
-          + " does not exist on the Kafka cluster at "
-          + cluster
-          + " and was not created automatically: create it (it is the topic the snapshotter"
-          + " connector reads) or correct frontdoor.topic";
-    }
-    Throwable denial = KafkaFailures.denial(failure);
-    if (denial != null) {
-      return KafkaFailures.refusal(denial, topic) + " (Kafka at " + cluster + ")";
-    }
-    return "no metadata for topic " + topic + " from Kafka at " + cluster + ": " + failure;
-  }
-
-  private String unavailableText(
-      Producer<String, byte[]> producer, RuntimeException failure, boolean firstProducer) {
-    Throwable denial = KafkaFailures.denial(failure);
-    String what =
-        bootstrapUnresolvable(failure)
-            ? "no name in bootstrap.servers resolves (yet)"
-            : producer == null
-                ? "a Kafka producer could not be made: " + causes(failure)
-                : hasCause(failure, UnknownTopicOrPartitionException.class)
-                    ? "topic " + topic + " does not exist on Kafka"
-                    : denial != null
-                        ? KafkaFailures.refusal(denial, topic)
-                        : "waiting for the metadata of topic " + topic + ": " + failure;
-    return (firstProducer
-            ? "the front door has not reached Kafka yet (" + what + ")"
-            : breakage + " (the last attempt: " + what + ")")
-        + "; this event was not sent: retry with backoff";
-  }
-
-  /**
-   * "Outer: message; caused by Inner: message": Kafka's "Failed to construct kafka producer" says
-   * nothing by itself, its causes say what was wrong.
-   */
-  static String causes(Throwable failure) {
-    StringBuilder text = new StringBuilder(failure.toString());
-    Throwable cause = failure.getCause();
-    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
-      text.append("; caused by ").append(cause);
-    }
-    return text.toString();
-  }
-
-  private static Throwable innermost(Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause.getCause() != null && depth < 8; depth++) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
-  private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
-      if (type.isInstance(cause)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private Duration backoff() {
