@@ -200,7 +200,7 @@ public final class AzureStorageKeys {
         values.uri(ENDPOINT).orElse(null),
         values.optional(MANAGED_IDENTITY_CLIENT_ID).orElse(null),
         values.config().getLong(BLOCK_SIZE_BYTES),
-        values.tlsCa(TLS_CA_FILE));
+        TlsFiles.caFile(values, TLS_CA_FILE));
   }
 
   /** Adds the problems between the Azure keys, Azure being chosen, to {@code errors}. */

@@ -1,8 +1,6 @@
 package io.prism.snapshotter.config;
 
-import io.prism.snapshotter.util.TlsCaFile;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.types.Password;
@@ -35,10 +33,5 @@ final class ConfigValues {
   /** The URL under {@code key}; its validator has checked that it parses. */
   Optional<URI> uri(String key) {
     return optional(key).map(URI::create);
-  }
-
-  /** The CA file under {@code key}, read now; null when none is set. */
-  TlsCaFile tlsCa(String key) {
-    return optional(key).map(file -> TlsCaFile.load(Path.of(file))).orElse(null);
   }
 }

@@ -145,7 +145,7 @@ public final class GcsStorageKeys {
         values.optional(CREDENTIALS_FILE).map(Path::of).orElse(null),
         values.uri(ENDPOINT).orElse(null),
         values.config().getLong(CHUNK_SIZE_BYTES),
-        values.tlsCa(TLS_CA_FILE));
+        TlsFiles.caFile(values, TLS_CA_FILE));
   }
 
   /** Adds the problems between the GCS keys, GCS being chosen, to {@code errors}. */

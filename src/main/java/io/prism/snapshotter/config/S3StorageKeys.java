@@ -272,7 +272,7 @@ public final class S3StorageKeys {
         values.optional(STORAGE_CLASS).orElse(null),
         encryption(values),
         values.optional(SSE_KMS_KEY_ID).orElse(null),
-        values.tlsCa(TLS_CA_FILE));
+        TlsFiles.caFile(values, TLS_CA_FILE));
   }
 
   private static S3Encryption encryption(ConfigValues values) {
