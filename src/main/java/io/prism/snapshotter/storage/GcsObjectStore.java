@@ -222,7 +222,7 @@ public final class GcsObjectStore implements ObjectStore {
     return builder.build().getService();
   }
 
-  /** The transport's connection pool: {@link #CONNECTIONS}. */
+  /** The transport's connection pool: {@link #CONNECTIONS}, unless a test chose fewer. */
   @Override
   public int concurrentRequests() {
     return connections;
