@@ -2,20 +2,13 @@ package io.prism.snapshotter.config;
 
 import io.prism.snapshotter.index.ClickHousePageIndex;
 import io.prism.snapshotter.index.ClickHouseSettings;
-import io.prism.snapshotter.index.FanOutPageIndex;
 import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.index.IndexDecorator;
 import io.prism.snapshotter.index.PageIndex;
 import io.prism.snapshotter.index.PublishMode;
-import io.prism.snapshotter.index.PublishPath;
-import io.prism.snapshotter.index.QueuedPageIndex;
-import io.prism.snapshotter.index.RedisPageIndex;
 import io.prism.snapshotter.index.RedisSettings;
-import io.prism.snapshotter.index.ScheduledExpiry;
 import io.prism.snapshotter.index.SqlitePageIndex;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -272,7 +265,8 @@ public final class IndexConfig {
    */
   public PageIndex openExisting(PublishMode mode) {
     requireExisting();
-    return open(mode, IndexDecorator.NONE, true);
+    throwFirstCrossKeyError();
+    return new IndexOpener(this).open(mode, IndexDecorator.NONE, IndexOpener.Use.EXISTING);
   }
 
   /**
@@ -288,7 +282,7 @@ public final class IndexConfig {
   public PageIndex openForReading() {
     requirePrimaryExisting();
     throwFirstCrossKeyError();
-    return openBackend(backend, Use.READING);
+    return new IndexOpener(this).openBackend(backend, IndexOpener.Use.READING);
   }
 
   /**
@@ -327,38 +321,8 @@ public final class IndexConfig {
    * where it reaches a backend, not only where it enters a queue.
    */
   public PageIndex open(PublishMode mode, IndexDecorator decorator) {
-    return open(mode, decorator, false);
-  }
-
-  private PageIndex open(PublishMode mode, IndexDecorator decorator, boolean existing) {
     throwFirstCrossKeyError();
-    List<PageIndex> opened = new ArrayList<>();
-    try {
-      Use use = existing ? Use.EXISTING : Use.CREATING;
-      PageIndex primary = openBackend(backend, use);
-      opened.add(primary);
-      List<PageIndex> secondaries = new ArrayList<>();
-      for (IndexBackend secondary : secondaries()) {
-        PageIndex index = openBackend(secondary, use);
-        opened.add(index);
-        secondaries.add(decorator.decorate(index, PublishPath.BACKGROUND_TO_SECONDARY));
-      }
-      PageIndex index =
-          secondaries.isEmpty()
-              ? primary
-              : new FanOutPageIndex(primary, secondaries, publishQueueMaxEntries());
-      if (mode == PublishMode.ASYNC) {
-        PageIndex queued =
-            new QueuedPageIndex(
-                decorator.decorate(index, PublishPath.BACKGROUND_TO_PRIMARY),
-                publishQueueMaxEntries());
-        return decorator.decorate(queued, PublishPath.TASK_TO_QUEUE);
-      }
-      return decorator.decorate(index, PublishPath.TASK_TO_INDEX);
-    } catch (RuntimeException e) {
-      opened.forEach(PageIndex::close);
-      throw e;
-    }
+    return new IndexOpener(this).open(mode, decorator, IndexOpener.Use.CREATING);
   }
 
   private void throwFirstCrossKeyError() {
@@ -370,52 +334,6 @@ public final class IndexConfig {
           config.originals().get(first.getKey()),
           String.join("; ", first.getValue()));
     }
-  }
-
-  /** What a backend is opened for. */
-  private enum Use {
-    /** Publishing, a SQLite file created where missing (the sink, reindex). */
-    CREATING,
-    /** Publishing or removing, in a SQLite file that must be there (compact, pages verify). */
-    EXISTING,
-    /** Reading only: nothing written, no expiry (replay, pages list, check --read-only). */
-    READING
-  }
-
-  /**
-   * Opens one backend for {@code use}, with a scheduled expiry where the backend does not expire
-   * entries itself (unless only read).
-   */
-  private PageIndex openBackend(IndexBackend which, Use use) {
-    PageIndex index;
-    boolean expiresByItself = false;
-    switch (which) {
-      case SQLITE ->
-          index =
-              switch (use) {
-                case CREATING -> SqlitePageIndex.open(sqlitePath());
-                case EXISTING -> SqlitePageIndex.openExisting(sqlitePath());
-                case READING -> SqlitePageIndex.openForReading(sqlitePath());
-              };
-      case CLICKHOUSE -> {
-        ClickHousePageIndex clickHouse =
-            use == Use.READING
-                ? ClickHousePageIndex.openForReading(clickHouse())
-                : ClickHousePageIndex.open(clickHouse());
-        expiresByItself = clickHouse.serverExpiresEntries();
-        index = clickHouse;
-      }
-      case REDIS ->
-          index = RedisPageIndex.open(redis()); // keys expire; the scheduled pass tidies the sets
-      case NONE -> {
-        return PageIndex.none();
-      }
-      default -> throw new IllegalStateException("unknown index backend " + which);
-    }
-    if (use != Use.READING && ttlDays() > 0 && !expiresByItself) {
-      return new ScheduledExpiry(index, Duration.ofDays(ttlDays()), Clock.systemUTC());
-    }
-    return index;
   }
 
   /** Each listed name must be a backend. */
