@@ -6,7 +6,6 @@ import io.prism.snapshotter.compact.CompactionSettings;
 import io.prism.snapshotter.compact.Compactor;
 import io.prism.snapshotter.compact.DanglingEntryException;
 import io.prism.snapshotter.compact.WriterPages;
-import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.index.IndexBackend;
@@ -112,8 +111,10 @@ final class CompactCommand implements Callable<Integer> {
     try {
       settings =
           new SnapshotterConfig(
-              ConfigFile.load(
-                  StoreConfigOption.resolve(config, StoreConfigOption.STORE_INDEX_AND_PAGES)));
+              SettingsFile.load(
+                  StoreConfigOption.resolve(config, StoreConfigOption.STORE_INDEX_AND_PAGES),
+                  "compact",
+                  err));
       long target = settings.page().targetSizeBytes();
       compaction =
           new CompactionSettings(

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.StorageConfig;
 import io.prism.snapshotter.page.NdjsonLines;
 import io.prism.snapshotter.page.PageCursor;
@@ -96,7 +95,8 @@ final class PagesCatCommand implements Callable<Integer> {
         return 66;
       }
       try (ObjectStore store =
-              ObjectStores.openExisting(new StorageConfig(ConfigFile.load(config)));
+              ObjectStores.openExisting(
+                  new StorageConfig(SettingsFile.load(config, "pages cat", err)));
           InputStream in = store.get(page)) {
         print(in, page);
       }

@@ -2,7 +2,6 @@ package io.prism.snapshotter.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.index.IndexEntry;
@@ -92,8 +91,10 @@ final class PagesListCommand implements Callable<Integer> {
       TimeWindow window = TimeWindow.of(from, to);
       IndexConfig settings =
           new IndexConfig(
-              ConfigFile.load(
-                  StoreConfigOption.resolve(config, StoreConfigOption.INDEX, localStackConfig)));
+              SettingsFile.load(
+                  StoreConfigOption.resolve(config, StoreConfigOption.INDEX, localStackConfig),
+                  "pages list",
+                  err));
       requireAnIndexThatExists(settings);
       List<IndexEntry> entries;
       try (PageIndex index = settings.openForReading()) {

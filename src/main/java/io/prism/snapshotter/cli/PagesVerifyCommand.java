@@ -1,6 +1,5 @@
 package io.prism.snapshotter.cli;
 
-import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.StorageConfig;
 import io.prism.snapshotter.index.FanOutPageIndex;
@@ -127,9 +126,11 @@ final class PagesVerifyCommand implements Callable<Integer> {
     IndexVerifier.Options options = new IndexVerifier.Options(parallelism, force, progressEvery);
     try {
       Map<String, String> settings =
-          ConfigFile.load(
+          SettingsFile.load(
               StoreConfigOption.resolve(
-                  config, StoreConfigOption.STORE_AND_INDEX, localStackConfig));
+                  config, StoreConfigOption.STORE_AND_INDEX, localStackConfig),
+              "pages verify",
+              err);
       IndexConfig indexSettings = new IndexConfig(settings);
       // As compact and replay: an index only where the settings name one (the key's default,
       // sqlite, would otherwise verify an index the connector may never have used).

@@ -1,6 +1,5 @@
 package io.prism.snapshotter.cli;
 
-import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.StorageConfig;
 import io.prism.snapshotter.index.EntryTtl;
@@ -67,7 +66,8 @@ final class ReindexCommand implements Callable<Integer> {
   public Integer call() {
     try {
       Map<String, String> settings =
-          ConfigFile.load(StoreConfigOption.resolve(config, StoreConfigOption.STORE_AND_INDEX));
+          SettingsFile.load(
+              StoreConfigOption.resolve(config, StoreConfigOption.STORE_AND_INDEX), "reindex", err);
       Reindexer.Result result;
       // A store that is not there is a wrong path (nothing to reindex), and is not created; a
       // missing index is, since rebuilding a lost one is what reindex is for.

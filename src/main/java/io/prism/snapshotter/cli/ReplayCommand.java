@@ -1,6 +1,5 @@
 package io.prism.snapshotter.cli;
 
-import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.index.IndexBackend;
@@ -172,8 +171,10 @@ public final class ReplayCommand implements Callable<Integer> {
       filter = window.millis().map(range -> new EventFilter(range, requiredAttributes()));
       settings =
           new SnapshotterConfig(
-              ConfigFile.load(
-                  StoreConfigOption.resolve(config, StoreConfigOption.STORE_AND_ANY_INDEX)));
+              SettingsFile.load(
+                  StoreConfigOption.resolve(config, StoreConfigOption.STORE_AND_ANY_INDEX),
+                  "replay",
+                  err));
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("replay: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;

@@ -13,6 +13,7 @@ import org.apache.kafka.common.config.ConfigDef;
  */
 public final class SnapshotterConfig extends AbstractConfig {
   private static final ConfigDef DEFINITION = define();
+  private static final UnknownSettings UNKNOWN = new UnknownSettings(DEFINITION.names());
 
   private final WriterConfig writer;
   private final BufferConfig buffer;
@@ -124,6 +125,14 @@ public final class SnapshotterConfig extends AbstractConfig {
                           + " it a segment of its own"));
     }
     return problems;
+  }
+
+  /**
+   * Settings under this connector's name spaces ({@code storage.}, {@code index.}, ...) that it
+   * does not have: misspelt, or of another version. Connect's own keys and the converters' are not.
+   */
+  public static List<UnknownSettings.Unknown> unknownSettings(Map<String, ?> settings) {
+    return UNKNOWN.in(settings.keySet());
   }
 
   /** Connect's list of topics a sink reads (not this connector's own key). */

@@ -2,6 +2,7 @@ package io.prism.snapshotter.connect;
 
 import io.prism.snapshotter.config.IndexConfig;
 import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.config.UnknownSettings;
 import io.prism.snapshotter.index.IndexBackend;
 import io.prism.snapshotter.util.Printable;
 import java.util.ArrayList;
@@ -24,6 +25,10 @@ import org.slf4j.LoggerFactory;
  */
 public class SnapshotterSinkConnector extends SinkConnector {
   private static final Logger log = LoggerFactory.getLogger(SnapshotterSinkConnector.class);
+
+  /** What an unknown setting is not a setting of: a version's, another may have it. */
+  private static final String OWNER = "the Prism Snapshotter connector " + Version.current();
+
   private Map<String, String> props;
 
   @Override
@@ -36,6 +41,18 @@ public class SnapshotterSinkConnector extends SinkConnector {
     this.props = Map.copyOf(props);
     new SnapshotterConfig(props); // fail fast on a config that validate() would refuse
     warnIfTheDeadLetterQueueIsUnused(props);
+    warnOfUnknownSettings(props);
+  }
+
+  /**
+   * validate() refuses a setting this connector does not have, but a worker starts a connector
+   * whose config it stored before (another version of the plugin, a config written to the config
+   * topic directly): it runs, and says once per start what it ignores.
+   */
+  private static void warnOfUnknownSettings(Map<String, String> props) {
+    for (UnknownSettings.Unknown unknown : SnapshotterConfig.unknownSettings(props)) {
+      log.warn("{} (ignored)", unknown.describe(OWNER));
+    }
   }
 
   /**
@@ -117,7 +134,11 @@ public class SnapshotterSinkConnector extends SinkConnector {
     return SnapshotterConfig.configDef();
   }
 
-  /** Per-key validation first, then the checks that involve several keys. */
+  /**
+   * Per-key validation first, then the checks that involve several keys; a setting under this
+   * connector's name spaces that it does not have is an error of its own (Connect counts it, so the
+   * worker refuses the config), naming the setting most likely meant.
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config config = super.validate(connectorConfigs);
@@ -126,7 +147,13 @@ public class SnapshotterSinkConnector extends SinkConnector {
     if (!singleKeyErrors) {
       CrossKeyValidation.addErrors(connectorConfigs, config.configValues());
     }
-    return config;
+    List<ConfigValue> values = new ArrayList<>(config.configValues());
+    for (UnknownSettings.Unknown unknown : SnapshotterConfig.unknownSettings(connectorConfigs)) {
+      values.add(
+          // No value: a misspelt secret key would be shown in the REST answer, not [hidden].
+          new ConfigValue(unknown.name(), null, List.of(), List.of(unknown.describe(OWNER))));
+    }
+    return new Config(values);
   }
 
   static ConfigValue valueOf(List<ConfigValue> values, String name) {

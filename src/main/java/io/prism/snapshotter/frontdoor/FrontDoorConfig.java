@@ -1,5 +1,6 @@
 package io.prism.snapshotter.frontdoor;
 
+import io.prism.snapshotter.config.UnknownSettings;
 import io.prism.snapshotter.config.WriterConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -272,6 +273,9 @@ public final class FrontDoorConfig extends AbstractConfig {
                   + " and `bin/snapshotter local`; port 0 picks a free port. For Kubernetes probes, listen on"
                   + " 0.0.0.0. See docs/OPERATIONS.md.");
 
+  /** Settings under the front door's name spaces that it does not have (misspelt, mostly). */
+  private static final UnknownSettings UNKNOWN = new UnknownSettings(CONFIG_DEF.names());
+
   public FrontDoorConfig(Map<?, ?> originals) {
     super(CONFIG_DEF, originals, false);
     if (tlsEnabled() != (getString(TLS_KEY_FILE) != null)) {
@@ -352,10 +356,8 @@ public final class FrontDoorConfig extends AbstractConfig {
               + TLS_CLIENT_AUTH
               + " is not 'require': clients are not asked for certificates");
     }
-    for (Object key : originals().keySet()) {
-      if (key.toString().startsWith(PREFIX) && !CONFIG_DEF.names().contains(key.toString())) {
-        warnings.add("unknown setting " + key + " (ignored; misspelt?)");
-      }
+    for (UnknownSettings.Unknown unknown : UNKNOWN.in(originals().keySet())) {
+      warnings.add(unknown.describe("the front door") + " (ignored)");
     }
     return warnings;
   }

@@ -3,10 +3,12 @@ package io.prism.snapshotter.local;
 import io.prism.snapshotter.config.ConfigFile;
 import io.prism.snapshotter.config.SnapshotterConfig;
 import io.prism.snapshotter.config.StorageConfig;
+import io.prism.snapshotter.config.UnknownSettings;
 import io.prism.snapshotter.frontdoor.FrontDoorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
@@ -65,6 +67,7 @@ public final class LocalSettings {
     }
     refuseMovingForcedPaths(sets, paths);
     s.route(sets);
+    s.refuseUnknownStackSettings();
     s.forceLocal();
     return s;
   }
@@ -92,6 +95,20 @@ public final class LocalSettings {
       }
     }
   }
+
+  /**
+   * A misspelt {@code local.*} key would leave its port or partition count at the default without a
+   * word. (The connector's keys are refused by the worker's validation, the front door's warned
+   * about by the front door.)
+   */
+  private void refuseUnknownStackSettings() {
+    for (UnknownSettings.Unknown unknown : STACK_SETTINGS.in(local.keySet())) {
+      throw new ConfigException(unknown.describe("the local stack"));
+    }
+  }
+
+  private static final UnknownSettings STACK_SETTINGS =
+      new UnknownSettings(List.of(KAFKA_PORT, CONTROLLER_PORT, CONNECT_PORT, PARTITIONS));
 
   private void route(Map<String, String> settings) {
     settings.forEach(

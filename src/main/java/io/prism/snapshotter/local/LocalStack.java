@@ -4,6 +4,8 @@ import io.prism.snapshotter.frontdoor.FrontDoorConfig;
 import io.prism.snapshotter.frontdoor.FrontDoorServer;
 import io.prism.snapshotter.frontdoor.ListenAddress;
 import io.prism.snapshotter.metrics.ObservabilityHttpServer;
+import io.prism.snapshotter.preflight.Check;
+import io.prism.snapshotter.preflight.ConfigChecks;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -11,10 +13,12 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +49,22 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
+   * The connector's own validation, as the worker runs it when the connector is created: said
+   * before a broker is started for nothing, and without the worker's wrapping.
+   */
+  private void requireValidConnectorSettings() {
+    List<String> problems =
+        ConfigChecks.run(settings.connector()).checks().stream()
+            .filter(Check::failed)
+            .map(Check::detail)
+            .distinct() // a problem across keys is listed under each key
+            .toList();
+    if (!problems.isEmpty()) {
+      throw new ConfigException(String.join("; ", problems));
+    }
+  }
+
+  /**
    * Starts each part in turn.
    *
    * @throws LocalStartException a part did not start; the message says which, where, why and what
@@ -52,6 +72,13 @@ public final class LocalStack implements AutoCloseable {
    */
   public void start() throws LocalStartException {
     LocalPaths paths = settings.paths();
+    step(
+        "the connector's settings are not valid",
+        "fix them in --config FILE or with --set KEY=VALUE",
+        () -> {
+          requireValidConnectorSettings();
+          return null;
+        });
     step(
         "cannot create the data directory " + paths.data(),
         "give --data a directory this user can write",

@@ -1,6 +1,7 @@
 package io.prism.snapshotter.preflight;
 
 import io.prism.snapshotter.config.SnapshotterConfig;
+import io.prism.snapshotter.config.UnknownSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,9 @@ import org.apache.kafka.common.config.ConfigValue;
 
 /**
  * The connector's own validation of a settings file, as a Connect worker would run it: every key on
- * its own, then the checks across keys. Keys that are not the snapshotter's (Connect's own, such as
- * {@code topics} or the converters) are left to the worker.
+ * its own (and a key under its name spaces that it does not have, misspelt, is refused), then the
+ * checks across keys. Keys that are not the snapshotter's (Connect's own, such as {@code topics} or
+ * the converters) are left to the worker.
  */
 public final class ConfigChecks {
   static final String SUBJECT = "config";
@@ -26,6 +28,11 @@ public final class ConfigChecks {
       for (String message : value.errorMessages()) {
         problems.add(Check.failed(SUBJECT, value.name(), message));
       }
+    }
+    // As the connector's validate(): a worker refuses a config with a setting it does not have.
+    for (UnknownSettings.Unknown unknown : SnapshotterConfig.unknownSettings(settings)) {
+      problems.add(
+          Check.failed(SUBJECT, unknown.name(), unknown.describe("this version of the connector")));
     }
     if (!problems.isEmpty()) {
       return new Result(problems, null);

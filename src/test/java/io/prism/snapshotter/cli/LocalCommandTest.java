@@ -62,4 +62,33 @@ class LocalCommandTest {
         .contains("the store (storage.backend=s3)");
     assertThat(page).hasContent("x");
   }
+
+  /**
+   * The connector's settings are checked as the worker would, before a broker starts for them: a
+   * misspelt key is refused naming the key meant, with every other problem, and nothing is made.
+   */
+  @Test
+  void badConnectorSettingsAreRefusedBeforeAnythingStarts() {
+    Path data = dir.resolve("data");
+
+    assertThat(
+            run(
+                "--data",
+                data.toString(),
+                "--set",
+                "buffer.max.evnts=5",
+                "--set",
+                "page.compression=lz4"))
+        .isEqualTo(Main.EXIT_BAD_CONFIG);
+
+    assertThat(err())
+        .startsWith("local: the connector's settings are not valid: ")
+        .contains(
+            "buffer.max.evnts is not a setting of this version of the connector; did you mean"
+                + " buffer.max.events?")
+        .contains("page.compression")
+        .contains("lz4")
+        .endsWith("; fix them in --config FILE or with --set KEY=VALUE" + System.lineSeparator());
+    assertThat(data).doesNotExist();
+  }
 }

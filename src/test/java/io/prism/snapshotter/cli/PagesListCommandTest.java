@@ -236,6 +236,25 @@ class PagesListCommandTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("index.backend");
   }
 
+  /**
+   * A misspelt setting is ignored by the command (it reads only some of a connector's file) but
+   * said, with the setting meant, before the answer that it explains.
+   */
+  @Test
+  void aSettingTheSnapshotterDoesNotHaveIsWarnedAboutNamingTheOneMeant() throws Exception {
+    Files.writeString(
+        config, Files.readString(config) + "index.sqlite.pth=/elsewhere.db\ntopics=events\n");
+    assertThat(run("--writer", "w1", "--config", config.toString())).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8).lines())
+        .first(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .isEqualTo(
+            "pages list: warning: index.sqlite.pth is not a setting of this version of the"
+                + " snapshotter; did you mean index.sqlite.path? (in "
+                + config
+                + "; ignored)");
+    assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(3); // the header, two pages
+  }
+
   int runWithStdout(java.io.OutputStream stdout, String... args) {
     PagesListCommand command = new PagesListCommand();
     command.out = stdout;

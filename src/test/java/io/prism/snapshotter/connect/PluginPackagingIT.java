@@ -177,10 +177,15 @@ class PluginPackagingIT {
               restUrl,
               "{\"name\":\"checked\",\"connector.class\":\""
                   + SnapshotterSinkConnector.class.getName()
-                  + "\",\"topics\":\"t\",\"page.compression\":\"lz4\",\"buffer.max.events\":\"0\"}");
-      assertThat(validation).contains("\"error_count\":2");
+                  + "\",\"topics\":\"t\",\"page.compression\":\"lz4\",\"buffer.max.events\":\"0\","
+                  + "\"buffer.max.age.secs\":\"10\"}");
+      assertThat(validation).contains("\"error_count\":3");
       assertThat(errorsOf(validation, "page.compression")).contains("lz4");
       assertThat(errorsOf(validation, "buffer.max.events")).isNotEqualTo("[]");
+      // A setting the connector does not have counts as an error on every worker version, so a
+      // misspelt key is refused rather than ignored.
+      assertThat(errorsOf(validation, "buffer.max.age.secs"))
+          .contains("did you mean buffer.max.age.seconds?");
 
       // The task's metrics, in the worker's JMX under the same names whatever its version:
       // plugin metrics from 4.1 on, registered by the task itself before.

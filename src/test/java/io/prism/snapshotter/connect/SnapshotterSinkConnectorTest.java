@@ -252,6 +252,53 @@ class SnapshotterSinkConnectorTest {
   }
 
   /**
+   * A misspelt setting would be ignored and its default used: validate() refuses it, offering the
+   * setting meant, without showing its value (it may be a secret under a misspelt name); the other
+   * checks still run.
+   */
+  @Test
+  void aSettingTheConnectorDoesNotHaveIsRefusedNamingTheOneMeant() {
+    Map<String, String> config = valid();
+    config.remove("storage.filesystem.path");
+    config.put("storage.filesytem.path", dir.toString());
+    config.put("storage.s3.secret.kye", "s3cr3t");
+    config.put("key.converter.schemas.enable", "false"); // the worker's: not judged here
+    Config validated = new SnapshotterSinkConnector().validate(config);
+    Map<String, List<String>> errors = errors(validated);
+    assertThat(errors)
+        .containsOnlyKeys(
+            "storage.filesytem.path",
+            "storage.s3.secret.kye",
+            "storage.backend",
+            "storage.filesystem.path");
+    assertThat(errors.get("storage.filesytem.path"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("storage.filesytem.path is not a setting of the Prism Snapshotter connector ")
+        .endsWith("; did you mean storage.filesystem.path?");
+    assertThat(errors.get("storage.s3.secret.kye"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .endsWith("did you mean storage.s3.secret.key?");
+    assertThat(validated.configValues())
+        .filteredOn(value -> value.name().equals("storage.s3.secret.kye"))
+        .singleElement()
+        .satisfies(value -> assertThat(value.value()).isNull());
+  }
+
+  /** A config a worker stored before (another version's) still starts: the connector warns. */
+  @Test
+  void aStartedConnectorWarnsOfSettingsItDoesNotHave() {
+    Map<String, String> config = valid();
+    config.put("buffer.max.age.secs", "10");
+    try (CapturedLogs logs = CapturedLogs.capture()) {
+      new SnapshotterSinkConnector().start(config);
+      assertThat(logs.lines())
+          .filteredOn(line -> line.startsWith("WARN") && line.contains("buffer.max.age.secs"))
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .contains("did you mean buffer.max.age.seconds? (ignored)");
+    }
+  }
+
+  /**
    * Connect accepts a dead letter queue with errors.tolerance=none (its default) and then sends it
    * nothing: the connector says so when it starts, not only the task at the first bad record.
    */

@@ -122,7 +122,13 @@ class FrontDoorConfigTest {
                     .contains(
                         FrontDoorConfig.MAX_INFLIGHT_EVENTS, FrontDoorConfig.MAX_BATCH_EVENTS))
         .anySatisfy(
-            warning -> assertThat(warning).contains("unknown setting frontdoor.max.payload.byte"));
+            warning ->
+                assertThat(warning)
+                    .isEqualTo(
+                        "frontdoor.max.payload.byte is not a setting of the front door; did you"
+                            + " mean "
+                            + FrontDoorConfig.MAX_PAYLOAD_BYTES
+                            + "? (ignored)"));
   }
 
   @Test

@@ -93,4 +93,16 @@ class LocalSettingsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("local.topic.partitions");
   }
+
+  /** A misspelt port key would leave the port at its default: refused, naming the key meant. */
+  @Test
+  void aLocalSettingTheStackDoesNotHaveIsRefusedNamingTheOneMeant() {
+    assertThatThrownBy(
+            () ->
+                LocalSettings.assemble(
+                    Optional.empty(), Map.of("local.kafak.port", "19092"), new LocalPaths(dir)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "local.kafak.port is not a setting of the local stack; did you mean local.kafka.port?");
+  }
 }

@@ -55,4 +55,25 @@ class ConfigChecksTest {
         .containsExactlyInAnyOrder("buffer.memory.max.bytes", "buffer.max.size.bytes");
     assertThat(result.checks().get(0).detail()).contains("one full page must fit");
   }
+
+  /** As a worker's validation: a misspelt key would be ignored, so check fails on it. */
+  @Test
+  void aSettingTheConnectorDoesNotHaveIsAFailedCheckNamingTheOneMeant() {
+    ConfigChecks.Result result =
+        ConfigChecks.run(
+            Map.of(
+                "storage.filesystem.path", "/tmp/p", "buffer.max.evnts", "10", "topics", "events"));
+    assertThat(result.config()).isNull();
+    assertThat(result.checks())
+        .singleElement()
+        .satisfies(
+            check -> {
+              assertThat(check.failed()).isTrue();
+              assertThat(check.name()).isEqualTo("buffer.max.evnts");
+              assertThat(check.detail())
+                  .isEqualTo(
+                      "buffer.max.evnts is not a setting of this version of the connector; did"
+                          + " you mean buffer.max.events?");
+            });
+  }
 }
