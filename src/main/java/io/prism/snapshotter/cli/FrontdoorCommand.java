@@ -2,6 +2,7 @@ package io.prism.snapshotter.cli;
 
 import io.prism.snapshotter.frontdoor.FrontDoorConfig;
 import io.prism.snapshotter.frontdoor.FrontDoorServer;
+import io.prism.snapshotter.util.Causes;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.nio.file.Files;
@@ -62,7 +63,7 @@ public final class FrontdoorCommand implements Callable<Integer> {
    */
   private String portTakenHint(UncheckedIOException e) {
     boolean bind = false;
-    for (Throwable t = e; t != null; t = t.getCause()) {
+    for (Throwable t : Causes.chain(e)) {
       // The JDK's HTTP server throws BindException; gRPC's Netty transport an IOException of its
       // own ("Failed to bind to address ...", caused by a native "Address already in use").
       String message = String.valueOf(t.getMessage());

@@ -1,5 +1,6 @@
 package io.prism.snapshotter.cli;
 
+import io.prism.snapshotter.util.Causes;
 import java.io.PrintWriter;
 import org.apache.logging.log4j.jul.Log4jBridgeHandler;
 import picocli.CommandLine;
@@ -100,10 +101,7 @@ public final class Main {
     PrintWriter err = command.getErr();
     StringBuilder line = new StringBuilder(command.getCommandSpec().qualifiedName());
     line.append(": ").append(describe(failure));
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Causes.innermost(failure);
     if (root != failure) {
       line.append(" (cause: ").append(describe(root)).append(')');
     }

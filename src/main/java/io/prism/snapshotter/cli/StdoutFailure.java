@@ -1,5 +1,6 @@
 package io.prism.snapshotter.cli;
 
+import io.prism.snapshotter.util.Causes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
@@ -18,7 +19,7 @@ final class StdoutFailure {
 
   /** True when the reader of stdout is gone (EPIPE), anywhere in {@code failure}'s causes. */
   static boolean readerGone(IOException failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
+    for (Throwable t : Causes.chain(failure)) {
       String message = t.getMessage();
       if (message != null && message.toLowerCase(Locale.ROOT).contains("broken pipe")) {
         return true;

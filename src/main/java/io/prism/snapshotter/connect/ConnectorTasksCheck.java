@@ -2,6 +2,7 @@ package io.prism.snapshotter.connect;
 
 import io.prism.snapshotter.config.MetricsConfig;
 import io.prism.snapshotter.metrics.HealthStatus;
+import io.prism.snapshotter.util.Causes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -312,12 +313,7 @@ final class ConnectorTasksCheck {
   }
 
   private static boolean isNotFound(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof NotFoundException) {
-        return true;
-      }
-    }
-    return false;
+    return Causes.has(e, NotFoundException.class);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.prism.snapshotter.connect;
 import io.prism.snapshotter.buffer.PageBuffer;
 import io.prism.snapshotter.index.IndexException;
 import io.prism.snapshotter.storage.StorageException;
+import io.prism.snapshotter.util.Causes;
 import io.prism.snapshotter.util.Printable;
 import java.time.Duration;
 import java.util.function.Function;
@@ -153,11 +154,8 @@ final class StorageFailures {
    */
   private static String kindOf(Throwable failure) {
     StringBuilder kind = new StringBuilder();
-    for (Throwable t = failure; t != null && kind.length() < 1_000; t = t.getCause()) {
+    for (Throwable t : Causes.chain(failure)) {
       kind.append(t.getClass().getName()).append('<');
-      if (t.getCause() == t) {
-        break;
-      }
     }
     return kind.toString();
   }

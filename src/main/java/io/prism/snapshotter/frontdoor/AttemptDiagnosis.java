@@ -1,5 +1,7 @@
 package io.prism.snapshotter.frontdoor;
 
+import io.prism.snapshotter.util.Causes;
+
 /**
  * What a failed attempt to put a Kafka producer in use met, in words: for the operator's log, for
  * the calls refused meanwhile, and as a kind, to tell a repeat of the same failure from a change.
@@ -26,7 +28,7 @@ final class AttemptDiagnosis {
     if (KafkaFailures.bootstrapUnresolvable(failure)) {
       what = "unresolvable";
     } else if (!producerMade) {
-      what = "not made: " + KafkaFailures.innermost(failure).getClass().getName();
+      what = "not made: " + Causes.innermost(failure).getClass().getName();
     } else if (KafkaFailures.topicMissing(failure)) {
       what = "no topic";
     } else {

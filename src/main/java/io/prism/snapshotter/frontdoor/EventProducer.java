@@ -2,6 +2,7 @@ package io.prism.snapshotter.frontdoor;
 
 import io.prism.snapshotter.proto.pubsub.PublishRequest;
 import io.prism.snapshotter.proto.pubsub.PublishResponse;
+import io.prism.snapshotter.util.Causes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -137,11 +137,7 @@ final class EventProducer implements AutoCloseable {
    * closes a page early, it loses nothing).
    */
   static boolean waitsForNewProducer(Throwable failure) {
-    Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = Causes.unwrapped(failure);
     return cause instanceof ProducerUnavailableException || KafkaFailures.breaksProducer(cause);
   }
 

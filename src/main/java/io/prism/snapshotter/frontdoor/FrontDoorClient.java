@@ -19,6 +19,7 @@ import io.prism.snapshotter.proto.pubsub.PubSubBasicInterfaceGrpc.PubSubBasicInt
 import io.prism.snapshotter.proto.pubsub.PublishRequest;
 import io.prism.snapshotter.proto.pubsub.PublishResponse;
 import io.prism.snapshotter.proto.pubsub.PublishSessionResponse;
+import io.prism.snapshotter.util.Causes;
 import io.prism.snapshotter.util.Counted;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -197,12 +198,7 @@ public final class FrontDoorClient {
 
   /** Whether the transport found no one listening (as opposed to a timeout or a TLS failure). */
   private static boolean refusedConnection(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof java.net.ConnectException) {
-        return true;
-      }
-    }
-    return false;
+    return Causes.has(cause, java.net.ConnectException.class);
   }
 
   private static ChannelCredentials credentials(ClientOptions options) throws IOException {

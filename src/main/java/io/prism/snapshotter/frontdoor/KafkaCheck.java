@@ -1,9 +1,8 @@
 package io.prism.snapshotter.frontdoor;
 
+import io.prism.snapshotter.util.Causes;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.errors.DisconnectException;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -67,11 +66,7 @@ interface KafkaCheck extends AutoCloseable {
      * bootstrap.servers resolving): {@link Kind#SILENT}; anything else: {@link Kind#UNCLEAR}.
      */
     static Answer of(Throwable failure) {
-      Throwable cause = failure;
-      while ((cause instanceof ExecutionException || cause instanceof CompletionException)
-          && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
+      Throwable cause = Causes.unwrapped(failure);
       if (KafkaFailures.denial(cause) != null
           || cause instanceof UnknownTopicOrPartitionException) {
         return new Answer(Kind.NOT_WRITABLE, cause);

@@ -1,8 +1,7 @@
 package io.prism.snapshotter.frontdoor;
 
 import io.grpc.Status;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import io.prism.snapshotter.util.Causes;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.ApplicationRecoverableException;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -26,7 +25,7 @@ final class KafkaFailures {
    * @param topic the front door's Kafka topic, named when Kafka refuses the front door
    */
   static Status toStatus(Throwable failure, String eventIdHeader, String topic) {
-    Throwable cause = unwrap(failure);
+    Throwable cause = Causes.unwrapped(failure);
     if (cause instanceof ProducerUnavailableException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage());
     }
@@ -100,13 +99,11 @@ final class KafkaFailures {
    * them: one call's failure says the same of all the others.
    */
   static Throwable denial(Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
-      if (cause instanceof AuthorizationException || cause instanceof AuthenticationException) {
-        return cause;
-      }
-    }
-    return null;
+    return Causes.first(
+            failure,
+            cause ->
+                cause instanceof AuthorizationException || cause instanceof AuthenticationException)
+        .orElse(null);
   }
 
   /**
@@ -135,24 +132,13 @@ final class KafkaFailures {
     if (denial != null) {
       return denial;
     }
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
-      if (cause instanceof ApplicationRecoverableException
-          || cause instanceof UnsupportedVersionException
-          || cause instanceof IllegalStateException) {
-        return cause;
-      }
-    }
-    return null;
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
+    return Causes.first(
+            failure,
+            cause ->
+                cause instanceof ApplicationRecoverableException
+                    || cause instanceof UnsupportedVersionException
+                    || cause instanceof IllegalStateException)
+        .orElse(null);
   }
 
   /**
@@ -161,21 +147,19 @@ final class KafkaFailures {
    * appear in DNS only later.
    */
   static boolean bootstrapUnresolvable(Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
-      if (cause instanceof ConfigException
-          && String.valueOf(cause.getMessage()).contains("No resolvable bootstrap urls")) {
-        return true;
-      }
-    }
-    return false;
+    return Causes.first(
+            failure,
+            cause ->
+                cause instanceof ConfigException
+                    && String.valueOf(cause.getMessage()).contains("No resolvable bootstrap urls"))
+        .isPresent();
   }
 
   /**
    * Whether the topic does not exist on the cluster (nor was created by the producer's request).
    */
   static boolean topicMissing(Throwable failure) {
-    return hasCause(failure, UnknownTopicOrPartitionException.class);
+    return Causes.has(failure, UnknownTopicOrPartitionException.class);
   }
 
   /**
@@ -183,29 +167,10 @@ final class KafkaFailures {
    * nothing by itself, its causes say what was wrong.
    */
   static String causes(Throwable failure) {
-    StringBuilder text = new StringBuilder(failure.toString());
-    Throwable cause = failure.getCause();
-    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
-      text.append("; caused by ").append(cause);
+    StringBuilder text = new StringBuilder();
+    for (Throwable cause : Causes.chain(failure)) {
+      text.append(text.isEmpty() ? "" : "; caused by ").append(cause);
     }
     return text.toString();
-  }
-
-  static Throwable innermost(Throwable failure) {
-    Throwable cause = failure;
-    for (int depth = 0; cause.getCause() != null && depth < 8; depth++) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
-  static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
-    Throwable cause = failure;
-    for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
-      if (type.isInstance(cause)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

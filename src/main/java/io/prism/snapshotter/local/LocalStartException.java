@@ -1,5 +1,6 @@
 package io.prism.snapshotter.local;
 
+import io.prism.snapshotter.util.Causes;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -28,7 +29,7 @@ public final class LocalStartException extends Exception {
     return new LocalStartException(
         what + ": " + reason(cause) + (advice == null ? "" : "; " + advice),
         cause,
-        causedBy(cause, ConfigException.class));
+        Causes.has(cause, ConfigException.class));
   }
 
   /** A setting was refused (exit 78), rather than a service that failed (exit 69). */
@@ -42,7 +43,7 @@ public final class LocalStartException extends Exception {
    */
   public static String reason(Throwable failure) {
     String reason = null;
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t : Causes.chain(failure)) {
       String words = words(t);
       if (words != null) {
         reason = words;
@@ -64,14 +65,5 @@ public final class LocalStartException extends Exception {
     }
     String message = t.getMessage();
     return message == null || message.isBlank() ? null : message.strip();
-  }
-
-  private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (type.isInstance(t)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

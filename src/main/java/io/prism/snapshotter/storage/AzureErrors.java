@@ -4,6 +4,7 @@ import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobStorageException;
+import io.prism.snapshotter.util.Causes;
 import io.prism.snapshotter.util.TlsFailures;
 import java.io.IOException;
 import java.util.Optional;
@@ -91,12 +92,7 @@ public final class AzureErrors {
   }
 
   private static String innermost(Throwable error) {
-    Throwable cause = error;
-    for (int depth = 0;
-        cause.getCause() != null && cause.getCause() != cause && depth < 20;
-        depth++) {
-      cause = cause.getCause();
-    }
+    Throwable cause = Causes.innermost(error);
     return cause == error || cause.getMessage() == null
         ? ""
         : " (" + firstLine(cause.getMessage()) + ")";

@@ -3,6 +3,7 @@ package io.prism.snapshotter.storage;
 import com.google.api.gax.retrying.ResultRetryAlgorithm;
 import com.google.api.gax.retrying.TimedAttemptSettings;
 import com.google.cloud.storage.StorageRetryStrategy;
+import io.prism.snapshotter.util.Causes;
 import org.apache.http.ConnectionClosedException;
 import org.apache.http.NoHttpResponseException;
 
@@ -20,7 +21,6 @@ final class GcsRetryStrategy implements StorageRetryStrategy {
   static final GcsRetryStrategy INSTANCE = new GcsRetryStrategy();
 
   private static final long serialVersionUID = 1L;
-  private static final int MAX_CAUSES = 16;
 
   /** One handler for all requests: the client asks for it each time it runs one. */
   private static final ResultRetryAlgorithm<?> IDEMPOTENT =
@@ -44,13 +44,12 @@ final class GcsRetryStrategy implements StorageRetryStrategy {
 
   /** Whether {@code failure}, or one of its causes, is a connection ended before its answer did. */
   static boolean droppedConnection(Throwable failure) {
-    Throwable cause = failure;
-    for (int i = 0; cause != null && i < MAX_CAUSES; i++, cause = cause.getCause()) {
-      if (cause instanceof NoHttpResponseException || cause instanceof ConnectionClosedException) {
-        return true;
-      }
-    }
-    return false;
+    return Causes.first(
+            failure,
+            cause ->
+                cause instanceof NoHttpResponseException
+                    || cause instanceof ConnectionClosedException)
+        .isPresent();
   }
 
   private static final class AlsoDroppedConnections implements ResultRetryAlgorithm<Object> {

@@ -1,16 +1,12 @@
 package io.prism.snapshotter.storage;
 
+import io.prism.snapshotter.util.Causes;
+
 /**
  * The rules every HTTP object-store backend's error classifier shares; each adds its own status and
  * code table.
  */
 final class StoreErrors {
-
-  /**
-   * How deep to look for a cause: far enough for any SDK's wrapping, and a guard against cause
-   * cycles.
-   */
-  private static final int MAX_CAUSE_DEPTH = 20;
 
   private StoreErrors() {}
 
@@ -24,15 +20,6 @@ final class StoreErrors {
 
   /** The first of {@code error} and its causes that is a {@code type}, or {@code null}. */
   static <T extends Throwable> T find(Throwable error, Class<T> type) {
-    int depth = 0;
-    for (Throwable t = error; t != null && depth < MAX_CAUSE_DEPTH; t = t.getCause(), depth++) {
-      if (type.isInstance(t)) {
-        return type.cast(t);
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return null;
+    return Causes.find(error, type).orElse(null);
   }
 }

@@ -33,18 +33,15 @@ public final class TlsFailures {
    * clientCertKey}, the setting that gives one.
    */
   public static Optional<String> explain(Throwable failure, String caKey, String clientCertKey) {
-    Throwable tls = null;
-    for (Throwable t = failure; t != null && tls == null; t = next(t)) {
-      if (t instanceof SSLException || t instanceof CertificateException) {
-        tls = t;
-      }
-    }
+    Throwable tls =
+        Causes.first(failure, t -> t instanceof SSLException || t instanceof CertificateException)
+            .orElse(null);
     if (tls == null) {
       return Optional.empty();
     }
     String detail = deepestMessage(tls);
-    if (hasCause(tls, CertPathBuilderException.class)
-        || hasCause(tls, CertPathValidatorException.class)) {
+    if (Causes.has(tls, CertPathBuilderException.class)
+        || Causes.has(tls, CertPathValidatorException.class)) {
       return Optional.of(
           "the TLS handshake failed: the server's certificate is not signed by a CA this"
               + " connection trusts ("
@@ -79,16 +76,15 @@ public final class TlsFailures {
    * short by a server that is restarting.
    */
   public static boolean refusedCertificate(Throwable failure) {
-    for (Throwable t = failure; t != null; t = next(t)) {
-      // Apache's HTTP client checks the host name itself: SSLPeerUnverifiedException.
-      if (t instanceof CertPathBuilderException
-          || t instanceof CertPathValidatorException
-          || t instanceof CertificateException
-          || t instanceof SSLPeerUnverifiedException) {
-        return true;
-      }
-    }
-    return false;
+    // Apache's HTTP client checks the host name itself: SSLPeerUnverifiedException.
+    return Causes.first(
+            failure,
+            t ->
+                t instanceof CertPathBuilderException
+                    || t instanceof CertPathValidatorException
+                    || t instanceof CertificateException
+                    || t instanceof SSLPeerUnverifiedException)
+        .isPresent();
   }
 
   /**
@@ -146,23 +142,10 @@ public final class TlsFailures {
         || detail.contains("fatal alert: certificate_required");
   }
 
-  private static Throwable next(Throwable t) {
-    return t.getCause() == t ? null : t.getCause();
-  }
-
-  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-    for (Throwable c = t; c != null; c = next(c)) {
-      if (type.isInstance(c)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** The message of the innermost cause that has one: JSSE's own words. */
   private static String deepestMessage(Throwable t) {
     String message = String.valueOf(t.getMessage());
-    for (Throwable c = t; c != null; c = next(c)) {
+    for (Throwable c : Causes.chain(t)) {
       if (c.getMessage() != null && !c.getMessage().isBlank()) {
         message = c.getMessage();
       }
