@@ -265,7 +265,7 @@ public final class IndexConfig {
    */
   public PageIndex openExisting(PublishMode mode) {
     requireExisting();
-    throwFirstCrossKeyError();
+    requireNoCrossKeyErrors();
     return new IndexOpener(this).open(mode, IndexDecorator.NONE, IndexOpener.Use.EXISTING);
   }
 
@@ -281,7 +281,7 @@ public final class IndexConfig {
    */
   public PageIndex openForReading() {
     requirePrimaryExisting();
-    throwFirstCrossKeyError();
+    requireNoCrossKeyErrors();
     return new IndexOpener(this).openBackend(backend, IndexOpener.Use.READING);
   }
 
@@ -321,18 +321,17 @@ public final class IndexConfig {
    * where it reaches a backend, not only where it enters a queue.
    */
   public PageIndex open(PublishMode mode, IndexDecorator decorator) {
-    throwFirstCrossKeyError();
+    requireNoCrossKeyErrors();
     return new IndexOpener(this).open(mode, decorator, IndexOpener.Use.CREATING);
   }
 
-  private void throwFirstCrossKeyError() {
+  /**
+   * @throws ConfigException saying every cross-key problem, naming the first key with one
+   */
+  private void requireNoCrossKeyErrors() {
     Map<String, List<String>> errors = crossKeyErrors();
     if (!errors.isEmpty()) {
-      Map.Entry<String, List<String>> first = errors.entrySet().iterator().next();
-      throw new ConfigException(
-          first.getKey(),
-          config.originals().get(first.getKey()),
-          String.join("; ", first.getValue()));
+      throw KeyErrors.asException("index", errors);
     }
   }
 

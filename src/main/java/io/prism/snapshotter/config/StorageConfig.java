@@ -287,19 +287,12 @@ public final class StorageConfig {
   }
 
   /**
-   * @throws ConfigException naming the first key with a cross-key problem
+   * @throws ConfigException saying every cross-key problem, naming the first key with one
    */
   public void requireNoCrossKeyErrors() {
     Map<String, List<String>> errors = crossKeyErrors();
     if (!errors.isEmpty()) {
-      Map.Entry<String, List<String>> first = errors.entrySet().iterator().next();
-      throw new ConfigException(
-          "Invalid storage configuration: "
-              + String.join(
-                  "; ", errors.values().stream().flatMap(List::stream).distinct().toList())
-              + " (key "
-              + first.getKey()
-              + ")");
+      throw KeyErrors.asException("storage", errors);
     }
   }
 

@@ -170,9 +170,12 @@ class IndexConfigTest {
     assertThat(config.crossKeyErrors())
         .containsKeys(
             "index.backend", "index.secondary", "index.clickhouse.url", "index.redis.url");
+    // Every problem at once, each once: a user fixes both backends' URLs in one go.
     assertThatThrownBy(config::open)
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("index.clickhouse.url");
+        .hasMessage(
+            "Invalid index configuration: clickhouse is an index but index.clickhouse.url is not"
+                + " set; redis is an index but index.redis.url is not set (key index.backend)");
   }
 
   @Test
