@@ -16,7 +16,9 @@ import io.prism.snapshotter.storage.ObjectStores;
 import io.prism.snapshotter.storage.StorageException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,11 +40,16 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Decode one page and print its events as NDJSON, one per line.",
-      "The page is a local file, or with --config a key in the configured store.",
+      "The page is a local file ('-': standard input, e.g. from `aws s3 cp s3://b/KEY -`), or"
+          + " with --config a key in the configured store. Its format and compression are told by"
+          + " the name's extension, else by the bytes themselves.",
       "Exit codes: 0 ok (also when the reader of stdout stops reading, as head does), 65 the page"
           + " is corrupt, 66 no such page, 69 storage failed, 74 stdout failed, 78 bad config."
     })
 final class PagesCatCommand implements Callable<Integer> {
+  /** The page argument that means standard input. */
+  private static final String STDIN = "-";
+
   private static final JsonFactory JSON =
       new JsonFactoryBuilder()
           .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
@@ -52,7 +59,7 @@ final class PagesCatCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "<file-or-key>",
-      description = "A page file, or a key in the store.")
+      description = "A page file ('-': standard input), or a key in the store.")
   String page;
 
   @Option(
@@ -69,12 +76,20 @@ final class PagesCatCommand implements Callable<Integer> {
 
   PrintStream err = System.err;
 
+  InputStream stdin = System.in;
+
   @Override
   public Integer call() {
     try {
+      if (STDIN.equals(page) && config == null) {
+        print(new SkipsByReading(stdin), null); // no name: told by the bytes
+        return 0;
+      }
       Path file = Path.of(page);
-      if (Files.isRegularFile(file) && config == null) {
-        try (InputStream in = Files.newInputStream(file)) {
+      // Not only regular files: a named pipe, or a shell's <(curl ...), is a page streamed in.
+      if (config == null && Files.exists(file) && !Files.isDirectory(file)) {
+        // FileInputStream: Files.newInputStream's available() seeks, which a pipe refuses.
+        try (InputStream in = new SkipsByReading(new FileInputStream(file.toFile()))) {
           print(in, file.getFileName().toString());
         }
         return 0;
@@ -108,7 +123,7 @@ final class PagesCatCommand implements Callable<Integer> {
       err.println("pages cat: cannot write to stdout: " + e.getMessage());
       return StdoutFailure.EXIT_IO_ERROR;
     } catch (PageFormatException e) {
-      err.println("pages cat: " + page + ": " + e.getMessage() + sidecarHint());
+      err.println("pages cat: " + pageName() + ": " + e.getMessage() + sidecarHint());
       return Main.EXIT_BAD_DATA;
     } catch (NoSuchObjectException e) {
       err.println("pages cat: " + e.getMessage());
@@ -120,9 +135,13 @@ final class PagesCatCommand implements Callable<Integer> {
       err.println("pages cat: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
     } catch (IOException e) {
-      err.println("pages cat: cannot read " + page + ": " + e.getMessage());
+      err.println("pages cat: cannot read " + pageName() + ": " + e.getMessage());
       return Main.EXIT_UNAVAILABLE;
     }
+  }
+
+  private String pageName() {
+    return STDIN.equals(page) && config == null ? "standard input" : page;
   }
 
   /**
@@ -163,6 +182,32 @@ final class PagesCatCommand implements Callable<Integer> {
       }
     } finally {
       sink.flush();
+    }
+  }
+
+  /**
+   * A pipe cannot seek, and a JDK file stream may skip by seeking ("Illegal seek"): the decoders
+   * skip what they do not read (a newer version's unknown protobuf fields), so a page streamed in
+   * through a pipe is skipped through by reading.
+   */
+  private static final class SkipsByReading extends FilterInputStream {
+    private final byte[] discard = new byte[8192];
+
+    SkipsByReading(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long remaining = n;
+      while (remaining > 0) {
+        int read = in.read(discard, 0, (int) Math.min(discard.length, remaining));
+        if (read < 0) {
+          break;
+        }
+        remaining -= read;
+      }
+      return n - remaining;
     }
   }
 }

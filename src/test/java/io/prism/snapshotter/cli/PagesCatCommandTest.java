@@ -61,6 +61,51 @@ class PagesCatCommandTest {
     assertThat(out.toString(StandardCharsets.UTF_8).split("\n")).hasSize(5000);
   }
 
+  /** '-' is standard input: a page piped from another tool, told apart by its bytes alone. */
+  @Test
+  void aPageOnStandardInputIsDecoded() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PagesCatCommand command = new PagesCatCommand();
+    command.out = out;
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    command.stdin = new java.io.ByteArrayInputStream(Files.readAllBytes(page));
+    assertThat(new CommandLine(command).execute("-")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).split("\n"))
+        .hasSize(5000)
+        .startsWith(
+            "{\"event_id\":\"e-0\",\"timestamp\":1700000000000,\"payload\":\"cDA=\","
+                + "\"attributes\":{},\"sequence\":0}");
+
+    PagesCatCommand corrupt = new PagesCatCommand();
+    corrupt.out = new ByteArrayOutputStream();
+    corrupt.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    corrupt.stdin = new java.io.ByteArrayInputStream("not a page".getBytes(StandardCharsets.UTF_8));
+    assertThat(new CommandLine(corrupt).execute("-")).isEqualTo(Main.EXIT_BAD_DATA);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("pages cat: standard input: ");
+  }
+
+  /** A named pipe (or a shell's <(...)) is read as a file is, not said to be missing. */
+  @Test
+  void aNamedPipeIsRead() throws Exception {
+    Path fifo = dir.resolve("page-fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                Files.write(fifo, Files.readAllBytes(page));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    writer.start();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(run(out, fifo.toString())).as(() -> err.toString(StandardCharsets.UTF_8)).isZero();
+    writer.join(10_000);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(out.toString(StandardCharsets.UTF_8).split("\n")).hasSize(5000);
+  }
+
   @Test
   void aStdoutThatCannotBeWrittenExitsWith74AndSaysSo() {
     assertThat(run(new FailingStdout(1000, FailingStdout.DISK_FULL), page.toString()))
