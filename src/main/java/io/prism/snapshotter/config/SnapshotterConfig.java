@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
 
 /**
  * Every setting of the snapshotter, assembled from one fragment per concern. The connector, the CLI
@@ -125,6 +126,33 @@ public final class SnapshotterConfig extends AbstractConfig {
                           + " it a segment of its own"));
     }
     return problems;
+  }
+
+  /**
+   * Each key validated on its own, as {@code ConfigDef.validate} does, less the follow-on error it
+   * adds to a value that did not parse: "5m" for a number gets "Not a number of type INT", and then
+   * its validator, run on null, adds "Invalid value null ...: Value must be non-null", which says
+   * nothing true of what was given.
+   */
+  public static List<ConfigValue> validateEachKey(Map<String, String> settings) {
+    List<ConfigValue> values = new ArrayList<>();
+    for (ConfigValue value : DEFINITION.validate(settings)) {
+      List<String> errors = value.errorMessages();
+      String followOn = "Invalid value null for configuration " + value.name() + ":";
+      if (errors.size() > 1 && settings.get(value.name()) != null) {
+        ConfigValue kept =
+            new ConfigValue(
+                value.name(),
+                value.value(),
+                value.recommendedValues(),
+                errors.stream().filter(error -> !error.startsWith(followOn)).toList());
+        kept.visible(value.visible());
+        values.add(kept);
+      } else {
+        values.add(value);
+      }
+    }
+    return values;
   }
 
   /**

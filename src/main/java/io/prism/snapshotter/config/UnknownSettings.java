@@ -13,8 +13,8 @@ import org.apache.commons.text.similarity.LevenshteinDistance;
  * Settings given under a name that no definition has, within the name spaces a definition owns (the
  * first segments of its names: {@code storage.}, {@code index.}, ...). A misspelt key is otherwise
  * ignored without a word and its default used: {@code storage.filesytem.path} would leave the path
- * unset, {@code buffer.max.age.secs} the age at five minutes, a made-up {@code
- * storage.s3.sse.kms.key} the pages unencrypted. Names outside those spaces belong to others
+ * unset, {@code buffer.max.age.secs} the age at five minutes, a hoped-for {@code
+ * storage.s3.object.lock.mode} would lock nothing. Names outside those spaces belong to others
  * (Connect's {@code topics} and converters, a producer's settings) and are left alone.
  */
 public final class UnknownSettings {

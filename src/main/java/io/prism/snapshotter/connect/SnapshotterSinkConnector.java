@@ -141,7 +141,7 @@ public class SnapshotterSinkConnector extends SinkConnector {
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config config = super.validate(connectorConfigs);
+    Config config = new Config(SnapshotterConfig.validateEachKey(connectorConfigs));
     boolean singleKeyErrors =
         config.configValues().stream().anyMatch(value -> !value.errorMessages().isEmpty());
     if (!singleKeyErrors) {

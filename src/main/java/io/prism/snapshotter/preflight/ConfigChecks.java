@@ -24,7 +24,7 @@ public final class ConfigChecks {
    */
   public static Result run(Map<String, String> settings) {
     List<Check> problems = new ArrayList<>();
-    for (ConfigValue value : SnapshotterConfig.configDef().validate(settings)) {
+    for (ConfigValue value : SnapshotterConfig.validateEachKey(settings)) {
       for (String message : value.errorMessages()) {
         problems.add(Check.failed(SUBJECT, value.name(), message));
       }

@@ -284,6 +284,25 @@ class SnapshotterSinkConnectorTest {
         .satisfies(value -> assertThat(value.value()).isNull());
   }
 
+  /**
+   * Kafka's ConfigDef adds to a value that does not parse a second error from its validator, run on
+   * null ("Invalid value null ...: Value must be non-null"): not said of what was given.
+   */
+  @Test
+  void aValueThatDoesNotParseGetsOneErrorSayingSo() {
+    Map<String, String> config = valid();
+    config.put("buffer.max.age.seconds", "5m");
+    config.put("buffer.max.size.bytes", "10MB");
+    Map<String, List<String>> errors = validate(config);
+    assertThat(errors.get("buffer.max.age.seconds"))
+        .containsExactly(
+            "Invalid value 5m for configuration buffer.max.age.seconds: Not a number of type INT");
+    assertThat(errors.get("buffer.max.size.bytes"))
+        .containsExactly(
+            "Invalid value 10MB for configuration buffer.max.size.bytes: Not a number of type LONG");
+    assertThat(errors).containsOnlyKeys("buffer.max.age.seconds", "buffer.max.size.bytes");
+  }
+
   /** A config a worker stored before (another version's) still starts: the connector warns. */
   @Test
   void aStartedConnectorWarnsOfSettingsItDoesNotHave() {
