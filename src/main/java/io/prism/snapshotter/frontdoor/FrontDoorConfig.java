@@ -276,6 +276,13 @@ public final class FrontDoorConfig extends AbstractConfig {
   /** Settings under the front door's name spaces that it does not have (misspelt, mostly). */
   private static final UnknownSettings UNKNOWN = new UnknownSettings(CONFIG_DEF.names());
 
+  /**
+   * Settings under the front door's name spaces ({@code frontdoor.}, ...) that it does not have.
+   */
+  public static List<UnknownSettings.Unknown> unknownSettings(Map<?, ?> settings) {
+    return UNKNOWN.in(settings.keySet());
+  }
+
   public FrontDoorConfig(Map<?, ?> originals) {
     super(CONFIG_DEF, originals, false);
     if (tlsEnabled() != (getString(TLS_KEY_FILE) != null)) {

@@ -97,13 +97,16 @@ public final class LocalSettings {
   }
 
   /**
-   * A misspelt {@code local.*} key would leave its port or partition count at the default without a
-   * word. (The connector's keys are refused by the worker's validation, the front door's warned
-   * about by the front door.)
+   * A misspelt {@code local.*} or {@code frontdoor.*} key would leave its port, partition count or
+   * limit at the default with, at most, a log line among the stack's. (The connector's keys are
+   * checked with the rest of its settings when the stack starts.)
    */
   private void refuseUnknownStackSettings() {
     for (UnknownSettings.Unknown unknown : STACK_SETTINGS.in(local.keySet())) {
       throw new ConfigException(unknown.describe("the local stack"));
+    }
+    for (UnknownSettings.Unknown unknown : FrontDoorConfig.unknownSettings(frontDoor)) {
+      throw new ConfigException(unknown.describe("the front door"));
     }
   }
 

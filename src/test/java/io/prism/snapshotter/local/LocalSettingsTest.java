@@ -104,5 +104,14 @@ class LocalSettingsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "local.kafak.port is not a setting of the local stack; did you mean local.kafka.port?");
+    assertThatThrownBy(
+            () ->
+                LocalSettings.assemble(
+                    Optional.empty(),
+                    Map.of("frontdoor.listn", "127.0.0.1:50052"),
+                    new LocalPaths(dir)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "frontdoor.listn is not a setting of the front door; did you mean frontdoor.listen?");
   }
 }
