@@ -145,7 +145,9 @@ public final class SnapshotterConfig extends AbstractConfig {
                 value.name(),
                 value.value(),
                 value.recommendedValues(),
-                errors.stream().filter(error -> !error.startsWith(followOn)).toList());
+                // Mutable, as ConfigDef's: validate() adds the cross-key errors to the values.
+                new ArrayList<>(
+                    errors.stream().filter(error -> !error.startsWith(followOn)).toList()));
         kept.visible(value.visible());
         values.add(kept);
       } else {

@@ -151,7 +151,11 @@ public class SnapshotterSinkConnector extends SinkConnector {
     for (UnknownSettings.Unknown unknown : SnapshotterConfig.unknownSettings(connectorConfigs)) {
       values.add(
           // No value: a misspelt secret key would be shown in the REST answer, not [hidden].
-          new ConfigValue(unknown.name(), null, List.of(), List.of(unknown.describe(OWNER))));
+          new ConfigValue(
+              unknown.name(),
+              null,
+              new ArrayList<>(),
+              new ArrayList<>(List.of(unknown.describe(OWNER)))));
     }
     return new Config(values);
   }

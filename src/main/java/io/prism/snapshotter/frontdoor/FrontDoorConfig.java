@@ -363,7 +363,7 @@ public final class FrontDoorConfig extends AbstractConfig {
               + TLS_CLIENT_AUTH
               + " is not 'require': clients are not asked for certificates");
     }
-    for (UnknownSettings.Unknown unknown : UNKNOWN.in(originals().keySet())) {
+    for (UnknownSettings.Unknown unknown : unknownSettings(originals())) {
       warnings.add(unknown.describe("the front door") + " (ignored)");
     }
     return warnings;
