@@ -132,14 +132,15 @@ public final class SnapshotterConfig extends AbstractConfig {
    * Each key validated on its own, as {@code ConfigDef.validate} does, less the follow-on error it
    * adds to a value that did not parse: "5m" for a number gets "Not a number of type INT", and then
    * its validator, run on null, adds "Invalid value null ...: Value must be non-null", which says
-   * nothing true of what was given.
+   * nothing true of what was given. A number that did not parse is told the unit its key's name
+   * gives.
    */
   public static List<ConfigValue> validateEachKey(Map<String, String> settings) {
     List<ConfigValue> values = new ArrayList<>();
     for (ConfigValue value : DEFINITION.validate(settings)) {
       List<String> errors = value.errorMessages();
       String followOn = "Invalid value null for configuration " + value.name() + ":";
-      if (errors.size() > 1 && settings.get(value.name()) != null) {
+      if (!errors.isEmpty() && settings.get(value.name()) != null) {
         ConfigValue kept =
             new ConfigValue(
                 value.name(),
@@ -147,7 +148,10 @@ public final class SnapshotterConfig extends AbstractConfig {
                 value.recommendedValues(),
                 // Mutable, as ConfigDef's: validate() adds the cross-key errors to the values.
                 new ArrayList<>(
-                    errors.stream().filter(error -> !error.startsWith(followOn)).toList()));
+                    errors.stream()
+                        .filter(error -> !error.startsWith(followOn))
+                        .map(error -> withUnit(value.name(), error))
+                        .toList()));
         kept.visible(value.visible());
         values.add(kept);
       } else {
@@ -155,6 +159,27 @@ public final class SnapshotterConfig extends AbstractConfig {
       }
     }
     return values;
+  }
+
+  /** The unit a number key's name ends with, in words: "5m" was meant as a duration. */
+  private static final Map<String, String> UNITS =
+      Map.of(
+          ".seconds", "seconds",
+          ".ms", "milliseconds",
+          ".bytes", "bytes",
+          ".mb", "MiB",
+          ".days", "days");
+
+  /** "Not a number of type INT" says what, not in what: the unit the key's name gives. */
+  private static String withUnit(String name, String error) {
+    if (error.contains("Not a number of type")) {
+      for (Map.Entry<String, String> unit : UNITS.entrySet()) {
+        if (name.endsWith(unit.getKey())) {
+          return error + " (a whole number of " + unit.getValue() + ", without a unit)";
+        }
+      }
+    }
+    return error;
   }
 
   /**

@@ -296,10 +296,12 @@ class SnapshotterSinkConnectorTest {
     Map<String, List<String>> errors = validate(config);
     assertThat(errors.get("buffer.max.age.seconds"))
         .containsExactly(
-            "Invalid value 5m for configuration buffer.max.age.seconds: Not a number of type INT");
+            "Invalid value 5m for configuration buffer.max.age.seconds: Not a number of type INT"
+                + " (a whole number of seconds, without a unit)");
     assertThat(errors.get("buffer.max.size.bytes"))
         .containsExactly(
-            "Invalid value 10MB for configuration buffer.max.size.bytes: Not a number of type LONG");
+            "Invalid value 10MB for configuration buffer.max.size.bytes: Not a number of type LONG"
+                + " (a whole number of bytes, without a unit)");
     assertThat(errors).containsOnlyKeys("buffer.max.age.seconds", "buffer.max.size.bytes");
   }
 

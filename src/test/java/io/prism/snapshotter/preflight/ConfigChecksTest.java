@@ -76,4 +76,21 @@ class ConfigChecksTest {
                           + " you mean buffer.max.events?");
             });
   }
+
+  /** A number given with a unit is told the unit its key's name gives, once. */
+  @Test
+  void aNumberGivenWithAUnitIsToldTheUnitOfItsKey() {
+    ConfigChecks.Result result =
+        ConfigChecks.run(
+            Map.of("storage.filesystem.path", "/tmp/p", "index.redis.wait.timeout.ms", "1s"));
+    assertThat(result.checks())
+        .singleElement()
+        .satisfies(
+            check ->
+                assertThat(check.detail())
+                    .isEqualTo(
+                        "Invalid value 1s for configuration index.redis.wait.timeout.ms: Not a"
+                            + " number of type INT (a whole number of milliseconds, without a"
+                            + " unit)"));
+  }
 }
